@@ -1,0 +1,171 @@
+"""The ``ocop`` command.
+
+    ocop validate [PATH…] [--format text|json|github] [--strict] [--today DATE]
+    ocop schema [--check]
+
+Exit status: 0 when there are no errors, 1 when there are, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from .issues import Issue
+from .loader import load_catalog
+from .schemas import write_schemas
+from .settings import CONFIG_FILE, find_root, load_settings
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ocop", description="OCOP catalog tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser(
+        "validate", help="check the catalog records and report every problem"
+    )
+    validate.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH",
+        help="files or folders to report on (default: the whole catalog)",
+    )
+    validate.add_argument("--format", choices=("text", "json", "github"), default="text")
+    validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    validate.add_argument(
+        "--today", type=_date, help="judge certificates on this date (default: today)"
+    )
+    validate.set_defaults(run=run_validate)
+
+    schema = commands.add_parser("schema", help="write the record JSON Schemas under schema/")
+    schema.add_argument("--check", action="store_true", help="only report stale schemas")
+    schema.set_defaults(run=run_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as exc:
+        parser.error(str(exc))  # exits with status 2
+        return EXIT_USAGE  # pragma: no cover
+
+
+def _repository(paths: Sequence[Path]) -> Path:
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"no such file or folder: {path}")
+    start = paths[0] if paths else Path.cwd()
+    root = find_root(start if start.is_dir() else start.parent)
+    if root is None:
+        raise UsageError(f"{start} is not inside a catalog repository (no {CONFIG_FILE} found)")
+    return root
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    root = _repository(args.paths)
+    settings = load_settings(root, today=args.today)
+    result = load_catalog(settings)
+    issues = _only_under(result.issues, root, args.paths)
+    if args.strict:
+        issues = [_as_error(i) for i in issues]
+    output = {"text": format_text, "json": format_json, "github": format_github}[args.format]
+    sys.stdout.write(output(issues))
+    return EXIT_ERRORS if any(i.is_error for i in issues) else EXIT_OK
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    root = _repository([])
+    stale = write_schemas(root, check=args.check)
+    for name in stale:
+        print(f"{'stale' if args.check else 'wrote'}: {name}")
+    return EXIT_ERRORS if (args.check and stale) else EXIT_OK
+
+
+def _only_under(issues: Sequence[Issue], root: Path, paths: Sequence[Path]) -> list[Issue]:
+    if not paths:
+        return list(issues)
+    wanted = [p.resolve() for p in paths]
+    if root.resolve() in wanted:
+        return list(issues)
+
+    def inside(issue: Issue) -> bool:
+        target = (root / issue.file).resolve()
+        return any(target == w or w in target.parents for w in wanted)
+
+    return [i for i in issues if inside(i)]
+
+
+def _as_error(issue: Issue) -> Issue:
+    return replace(issue, severity="error")
+
+
+# --------------------------------------------------------------------------
+# Output formats
+# --------------------------------------------------------------------------
+
+
+def format_text(issues: Sequence[Issue]) -> str:
+    lines = []
+    for i in issues:
+        field = f" [{i.field}]" if i.field else ""
+        lines.append(f"{i.file}:{i.line}:{i.column}: {i.severity}{field} {i.code}")
+        lines.append(f"    en: {i.message_en}")
+        lines.append(f"    vi: {i.message_vi}")
+    errors = sum(i.is_error for i in issues)
+    warnings = len(issues) - errors
+    files = len({i.file for i in issues})
+    if issues:
+        lines.append("")
+    lines.append(
+        f"{errors} error(s), {warnings} warning(s) in {files} file(s) / "
+        f"{errors} lỗi, {warnings} cảnh báo trong {files} tệp"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def format_json(issues: Sequence[Issue]) -> str:
+    return json.dumps([i.to_json() for i in issues], ensure_ascii=False, indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(issues: Sequence[Issue]) -> str:
+    """GitHub Actions workflow commands: one annotation per issue."""
+    lines = []
+    for i in issues:
+        title = _escape_property(f"{i.code} {i.field}".strip())
+        message = _escape_data(f"{i.message_vi}\n{i.message_en}")
+        lines.append(
+            f"::{i.severity} file={_escape_property(i.file)},line={i.line},"
+            f"col={i.column},title={title}::{message}"
+        )
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

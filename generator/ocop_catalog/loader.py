@@ -1,0 +1,169 @@
+"""Read a catalog repository, validate every record, and build the catalog.
+
+``load_catalog(settings)`` reads ``catalog/regions.yml``,
+``catalog/sales-points.yml`` and every ``products/<producer>/producer.yml`` and
+``products/<producer>/<product>/product.yml``, reports every problem it finds
+(not just the first) and returns the immutable :class:`Catalog` when there are
+no errors. It never writes to the repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import checks
+from .catalog import Catalog, ProducerEntry, ProductEntry
+from .issues import Document, Issue
+from .modelerrors import report_validation_error
+from .records import RECORD_FILES, Producer, Product, Regions, SalesPoints
+from .settings import Settings
+from .yamlsource import YamlProblem, read_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+REGIONS_FILE = "catalog/regions.yml"
+SALES_POINTS_FILE = "catalog/sales-points.yml"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    catalog: Catalog | None
+    issues: tuple[Issue, ...]
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.is_error)
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if not i.is_error)
+
+
+def read_record(path: Path, root: Path, model: type[M]) -> tuple[Document, M | None]:
+    """Read and validate one record file; problems go into the document."""
+    doc = Document(path=path, rel=_relative(path, root))
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        doc.report("file_unreadable", detail=f"byte {exc.start}: {exc.reason}")
+        return doc, None
+    except OSError as exc:
+        doc.report("file_unreadable", detail=exc.strerror or str(exc))
+        return doc, None
+    try:
+        doc.data, doc.where = read_yaml(text)
+    except YamlProblem as problem:
+        doc.report(problem.code, problem.path, mark=problem.mark, **problem.params)
+        return doc, None
+    if doc.data is None:
+        doc.report("empty_file", record=RECORD_FILES[model])
+        return doc, None
+    try:
+        return doc, model.model_validate(doc.data)
+    except ValidationError as exc:
+        report_validation_error(doc, exc, model)
+        return doc, None
+
+
+def load_catalog(settings: Settings) -> LoadResult:
+    """Validate the whole catalog under ``settings.root``."""
+    root = settings.root
+    docs: list[Document] = []
+    regions_doc, regions = read_record(root / REGIONS_FILE, root, Regions)
+    points_doc, points = read_record(root / SALES_POINTS_FILE, root, SalesPoints)
+    docs += [regions_doc, points_doc]
+    ctx = checks.Context.build(settings, regions, points)
+    if regions is not None:
+        checks.check_regions(regions_doc, regions, ctx)
+    if points is not None:
+        checks.check_sales_points(points_doc, points, ctx)
+
+    producers: list[ProducerEntry] = []
+    products: list[ProductEntry] = []
+    for folder in _subfolders(settings.products_dir):
+        producer = _load_producer(folder, ctx, docs)
+        if producer is not None:
+            producers.append(producer)
+        for product_folder in _subfolders(folder):
+            product = _load_product(product_folder, ctx, docs, producer is not None)
+            if product is not None:
+                products.append(product)
+    _check_unique_products(products, docs)
+
+    issues = tuple(sorted(issue for doc in docs for issue in doc.issues))
+    catalog = None
+    if regions is not None and points is not None and not any(i.is_error for i in issues):
+        catalog = Catalog.create(settings, regions, list(points.sales_points), producers, products)
+    return LoadResult(catalog, issues)
+
+
+def _load_producer(folder: Path, ctx: checks.Context, docs: list[Document]):
+    path = folder / "producer.yml"
+    if not path.is_file():
+        doc = Document(path=path, rel=_relative(path, ctx.settings.root))
+        doc.report("missing_record", record="producer.yml")
+        docs.append(doc)
+        return None
+    doc, producer = read_record(path, ctx.settings.root, Producer)
+    docs.append(doc)
+    if producer is None:
+        return None
+    logo = checks.check_producer(doc, producer, ctx)
+    return ProducerEntry(producer, folder, doc.rel, logo)
+
+
+def _load_product(folder: Path, ctx: checks.Context, docs: list[Document], has_producer: bool):
+    path = folder / "product.yml"
+    doc = Document(path=path, rel=_relative(path, ctx.settings.root))
+    if not path.is_file():
+        doc.report("missing_record", record="product.yml")
+        docs.append(doc)
+        return None
+    doc, product = read_record(path, ctx.settings.root, Product)
+    docs.append(doc)
+    if not has_producer:
+        doc.report("unknown_producer", value=folder.parent.name)
+    if product is None:
+        return None
+    photos = checks.check_product(doc, product, ctx)
+    return ProductEntry(product, folder.parent.name, folder, doc.rel, photos)
+
+
+def _check_unique_products(products: list[ProductEntry], docs: list[Document]) -> None:
+    by_path = {doc.rel: doc for doc in docs}
+    ids: dict[str, str] = {}
+    gtins: dict[str, str] = {}
+    for entry in products:
+        doc = by_path[entry.source]
+        record = entry.record
+        for path, value in [(("id",), record.id)] + [
+            (("former_ids", i), old) for i, old in enumerate(record.former_ids)
+        ]:
+            if value in ids:
+                doc.report("duplicate_id", path, value=value, other=ids[value])
+            else:
+                ids[value] = entry.source
+        if record.gtin:
+            if record.gtin.zfill(14) in gtins:
+                doc.report("duplicate_gtin", ("gtin",), value=record.gtin,
+                           other=gtins[record.gtin.zfill(14)])
+            else:
+                gtins[record.gtin.zfill(14)] = entry.source
+
+
+def _subfolders(folder: Path) -> Iterable[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

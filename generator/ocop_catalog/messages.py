@@ -1,0 +1,307 @@
+"""Every message the validator can give, in English and Vietnamese.
+
+Producers are rarely programmers, so each message says what is wrong and what
+is expected, in plain words, in both languages. A message is chosen by its
+code and filled in with named parameters; ``{field}`` is always the dotted
+field path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: code -> (English, Vietnamese)
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- reading the file -------------------------------------------------
+    "file_unreadable": (
+        "the file cannot be read as UTF-8 text ({detail})",
+        "không đọc được tệp dưới dạng văn bản UTF-8 ({detail})",
+    ),
+    "yaml_syntax": (
+        "YAML syntax error: {detail}. Check indentation, colons and quotes on this line "
+        "or the line above",
+        "lỗi cú pháp YAML: {detail}. Hãy kiểm tra thụt lề, dấu hai chấm và dấu nháy ở dòng "
+        "này hoặc dòng trên",
+    ),
+    "yaml_tag": (
+        "YAML tags such as {tag} are not allowed; write plain values",
+        "không được dùng thẻ YAML như {tag}; hãy viết giá trị thông thường",
+    ),
+    "yaml_alias": (
+        "YAML anchors and aliases (&name, *name, <<) are not allowed; write the value out",
+        "không được dùng neo và bí danh YAML (&tên, *tên, <<); hãy viết đầy đủ giá trị",
+    ),
+    "yaml_key_type": (
+        "keys must be plain names",
+        "khóa phải là tên đơn giản",
+    ),
+    "yaml_duplicate_key": (
+        "'{key}' is written twice (first on line {first_line}); keep one",
+        "'{key}' bị viết hai lần (lần đầu ở dòng {first_line}); chỉ giữ một",
+    ),
+    "empty_file": (
+        "the file is empty; expected the fields of a {record}",
+        "tệp rỗng; cần các trường của {record}",
+    ),
+    "missing_record": (
+        "this folder has no {record} file",
+        "thư mục này không có tệp {record}",
+    ),
+    # --- structure and types ------------------------------------------------
+    "missing": (
+        "required field '{name}' is missing",
+        "thiếu trường bắt buộc '{name}'",
+    ),
+    "unknown_key": (
+        "unknown field '{name}'{hint}",
+        "trường không hợp lệ '{name}'{hint_vi}",
+    ),
+    "wrong_type": (
+        "expected {expected}, found {found}",
+        "cần {expected_vi}, nhưng đang là {found_vi}",
+    ),
+    "unknown_value": (
+        "'{value}' is not allowed{hint}; allowed: {allowed}",
+        "giá trị '{value}' không hợp lệ{hint_vi}; các giá trị được phép: {allowed}",
+    ),
+    "out_of_range": (
+        "{value} is out of range: it must be {limit}",
+        "{value} nằm ngoài giới hạn: giá trị phải {limit_vi}",
+    ),
+    "too_short": (
+        "too short: at least {min} {unit} needed",
+        "quá ngắn: cần ít nhất {min} {unit_vi}",
+    ),
+    "too_long": (
+        "too long: at most {max} {unit} allowed",
+        "quá dài: tối đa {max} {unit_vi}",
+    ),
+    "pattern": (
+        "'{value}' is not a valid {what}",
+        "'{value}' không phải là {what_vi} hợp lệ",
+    ),
+    "missing_vi": (
+        "the Vietnamese text (vi) is required",
+        "bắt buộc phải có nội dung tiếng Việt (vi)",
+    ),
+    "link_scheme": (
+        "'{value}' is not allowed: links must be full http:// or https:// addresses",
+        "không chấp nhận '{value}': liên kết phải là địa chỉ đầy đủ http:// hoặc https://",
+    ),
+    "email": (
+        "'{value}' is not an e-mail address",
+        "'{value}' không phải là địa chỉ e-mail",
+    ),
+    "invalid": (
+        "invalid value: {detail}",
+        "giá trị không hợp lệ: {detail}",
+    ),
+    "date_impossible": (
+        "'{value}' is not a real date (YYYY-MM-DD)",
+        "'{value}' không phải là ngày có thật (YYYY-MM-DD)",
+    ),
+    # --- references and uniqueness -----------------------------------------
+    "id_mismatch": (
+        "id '{value}' must equal the folder name '{folder}'",
+        "id '{value}' phải trùng với tên thư mục '{folder}'",
+    ),
+    "unknown_producer": (
+        "producer folder '{value}' has no valid producer.yml",
+        "thư mục chủ thể '{value}' không có tệp producer.yml hợp lệ",
+    ),
+    "unknown_category": (
+        "criteria set {value} does not exist: the OCOP criteria sets are numbered 1 to 26",
+        "bộ sản phẩm {value} không tồn tại: các bộ sản phẩm OCOP được đánh số từ 1 đến 26",
+    ),
+    "unknown_commune": (
+        "commune code '{value}' is not in catalog/regions.yml{hint}",
+        "mã xã '{value}' không có trong catalog/regions.yml{hint_vi}",
+    ),
+    "unknown_legacy_district": (
+        "former district '{value}' is not in catalog/regions.yml{hint}",
+        "huyện cũ '{value}' không có trong catalog/regions.yml{hint_vi}",
+    ),
+    "legacy_district_mismatch": (
+        "commune {commune} was not formed from former district '{value}' "
+        "(regions.yml says: {expected})",
+        "xã {commune} không được hình thành từ huyện cũ '{value}' "
+        "(theo regions.yml: {expected})",
+    ),
+    "unknown_sales_point": (
+        "sales point '{value}' is not in catalog/sales-points.yml{hint}",
+        "điểm bán '{value}' không có trong catalog/sales-points.yml{hint_vi}",
+    ),
+    "unknown_language": (
+        "language '{value}' is not configured for this site (configured: {allowed})",
+        "ngôn ngữ '{value}' chưa được cấu hình cho trang (đã cấu hình: {allowed})",
+    ),
+    "duplicate_id": (
+        "id '{value}' is already used by {other}",
+        "id '{value}' đã được dùng cho {other}",
+    ),
+    "duplicate_gtin": (
+        "GTIN {value} is already used by {other}",
+        "mã GTIN {value} đã được dùng cho {other}",
+    ),
+    "duplicate_value": (
+        "'{value}' is listed twice",
+        "'{value}' bị liệt kê hai lần",
+    ),
+    # --- OCOP rules ----------------------------------------------------------
+    "gtin_length": (
+        "GTIN {value} has {length} digits; a GTIN has 8, 12, 13 or 14",
+        "mã GTIN {value} có {length} chữ số; GTIN phải có 8, 12, 13 hoặc 14 chữ số",
+    ),
+    "gtin_check_digit": (
+        "GTIN {value} has a wrong check digit: the last digit should be {expected}",
+        "mã GTIN {value} sai số kiểm tra: chữ số cuối phải là {expected}",
+    ),
+    "stars_range": (
+        "OCOP stars must be 3, 4 or 5 (1 and 2 stars are not certified), found {value}",
+        "số sao OCOP phải là 3, 4 hoặc 5 (hạng 1 và 2 sao không được công nhận), đang là {value}",
+    ),
+    "stars_score_mismatch": (
+        "a score of {score} gives {expected} stars, not {value} "
+        "(5★ from 90, 4★ from 70, 3★ from 50 points)",
+        "điểm {score} tương ứng {expected} sao, không phải {value} sao "
+        "(5★ từ 90, 4★ từ 70, 3★ từ 50 điểm)",
+    ),
+    "score_not_certified": (
+        "a score of {score} is below 50 points: such products are not OCOP certified",
+        "điểm {score} dưới 50: sản phẩm như vậy không được công nhận OCOP",
+    ),
+    "date_future": (
+        "{value} is in the future (today is {today})",
+        "ngày {value} ở trong tương lai (hôm nay là {today})",
+    ),
+    "date_order": (
+        "{value} is before {other_field} ({other})",
+        "ngày {value} sớm hơn {other_field} ({other})",
+    ),
+    "criteria_version_date": (
+        "a decision of {value} cannot use the criteria of {version} "
+        "(in force {start} to {end})",
+        "quyết định ngày {value} không thể dùng bộ tiêu chí {version} "
+        "(áp dụng từ {start} đến {end})",
+    ),
+    "cert_expiring": (
+        "the OCOP certificate expires on {value} ({days} days left): file the re-rating "
+        "dossier 180 to 120 days before expiry",
+        "giấy chứng nhận OCOP hết hạn ngày {value} (còn {days} ngày): cần nộp hồ sơ đánh giá "
+        "lại từ 180 đến 120 ngày trước khi hết hạn",
+    ),
+    "cert_expired": (
+        "the OCOP certificate expired on {value}: the product may no longer carry the OCOP "
+        "mark until it is re-rated",
+        "giấy chứng nhận OCOP đã hết hạn ngày {value}: sản phẩm không được dùng nhãn OCOP "
+        "cho đến khi được đánh giá lại",
+    ),
+    "tourism_missing": (
+        "criteria set 26 is a tourism service: add a 'tourism' section",
+        "bộ sản phẩm 26 là dịch vụ du lịch: cần thêm mục 'tourism'",
+    ),
+    "tourism_only": (
+        "'tourism' is only for tourism services (criteria set 26)",
+        "mục 'tourism' chỉ dành cho dịch vụ du lịch (bộ sản phẩm 26)",
+    ),
+    "not_for_services": (
+        "'{name}' does not apply to a tourism service; remove it",
+        "'{name}' không áp dụng cho dịch vụ du lịch; hãy xóa",
+    ),
+    "price_missing": (
+        "goods need a 'price' (amount in VND and unit)",
+        "hàng hóa cần có 'price' (giá bằng VND và đơn vị tính)",
+    ),
+    # --- text ----------------------------------------------------------------
+    "missing_translation": (
+        "no {lang_name} text; Vietnamese will be shown instead",
+        "chưa có bản {lang_name_vi}; trang sẽ hiển thị tiếng Việt thay thế",
+    ),
+    "markdown_html": (
+        "raw HTML ({value}) is not allowed in Markdown text; use Markdown formatting",
+        "không được dùng HTML ({value}) trong văn bản Markdown; hãy dùng định dạng Markdown",
+    ),
+    # --- photos --------------------------------------------------------------
+    "photo_missing": (
+        "image '{value}' is not in this record's folder",
+        "không tìm thấy ảnh '{value}' trong thư mục của hồ sơ này",
+    ),
+    "photo_outside": (
+        "photo '{value}' must be a file inside this folder (no '..', absolute paths or links "
+        "leading out)",
+        "ảnh '{value}' phải là tệp nằm trong thư mục này (không dùng '..', đường dẫn tuyệt đối "
+        "hay liên kết ra ngoài)",
+    ),
+    "photo_svg": (
+        "'{value}' is an SVG drawing; photos must be JPEG, PNG or WebP",
+        "'{value}' là tệp SVG; ảnh phải ở định dạng JPEG, PNG hoặc WebP",
+    ),
+    "photo_not_image": (
+        "'{value}' is not a readable image",
+        "'{value}' không phải là ảnh đọc được",
+    ),
+    "photo_format": (
+        "'{value}' is a {format} image; photos must be JPEG, PNG or WebP",
+        "'{value}' là ảnh {format}; ảnh phải ở định dạng JPEG, PNG hoặc WebP",
+    ),
+    "photo_too_large": (
+        "photo '{value}' is {size} MB; the limit is {limit} MB",
+        "ảnh '{value}' có dung lượng {size} MB; giới hạn là {limit} MB",
+    ),
+    "photo_too_many_pixels": (
+        "photo '{value}' is {width}×{height} px ({megapixels} megapixels); "
+        "the limit is {limit} megapixels",
+        "ảnh '{value}' có kích thước {width}×{height} px ({megapixels} megapixel); "
+        "giới hạn là {limit} megapixel",
+    ),
+    "photo_small": (
+        "photo '{value}' is {width}×{height} px; marketplaces need at least {min}×{min}",
+        "ảnh '{value}' có kích thước {width}×{height} px; sàn thương mại điện tử cần tối thiểu "
+        "{min}×{min}",
+    ),
+    "photo_alt_missing": (
+        "photo '{value}' has no description (alt text) for visitors who cannot see it",
+        "ảnh '{value}' chưa có mô tả (alt) cho người không xem được ảnh",
+    ),
+}
+
+#: Plain words for value types, for "expected X, found Y".
+TYPE_WORDS: dict[str, tuple[str, str]] = {
+    "text": ("text", "văn bản"),
+    "whole number": ("a whole number", "số nguyên"),
+    "number": ("a number", "số"),
+    "date": ("a date (YYYY-MM-DD)", "ngày (YYYY-MM-DD)"),
+    "yes/no": ("yes or no", "có/không (true/false)"),
+    "mapping": ("a set of fields (key: value)", "nhóm trường (khóa: giá trị)"),
+    "list": ("a list (lines starting with '- ')", "danh sách (các dòng bắt đầu bằng '- ')"),
+    "empty": ("nothing", "để trống"),
+    "translations": (
+        "a text or translations {vi: …, en: …}",
+        "văn bản hoặc các bản dịch {vi: …, en: …}",
+    ),
+}
+
+LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
+    "vi": ("Vietnamese", "tiếng Việt"),
+    "en": ("English", "tiếng Anh"),
+    "zh": ("Chinese", "tiếng Trung"),
+    "ko": ("Korean", "tiếng Hàn"),
+    "ja": ("Japanese", "tiếng Nhật"),
+    "fr": ("French", "tiếng Pháp"),
+}
+
+
+def render(code: str, params: dict[str, Any]) -> tuple[str, str]:
+    """The English and Vietnamese message for ``code`` filled with ``params``."""
+    en, vi = MESSAGES[code]
+    values = _Defaults(params)
+    return en.format_map(values), vi.format_map(values)
+
+
+class _Defaults(dict):
+    """Format parameters where a missing ``x_vi`` falls back to ``x``."""
+
+    def __missing__(self, key: str) -> Any:
+        if key.endswith("_vi") and key[:-3] in self:
+            return self[key[:-3]]
+        return ""

@@ -1,0 +1,193 @@
+"""Turn pydantic validation errors into producer-friendly issues.
+
+Pydantic knows what is wrong but speaks in Python terms ("dict_type",
+"string_pattern_mismatch"). Each error type is translated here into one of the
+bilingual messages, with the field's own words (a commune code, a slug…) and a
+"did you mean" hint for misspelt keys and values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from .issues import Document, did_you_mean
+from .messages import TYPE_WORDS
+
+# pydantic error type -> the type word of what was expected
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "whole number",
+    "int_parsing": "whole number",
+    "int_from_float": "whole number",
+    "float_type": "number",
+    "float_parsing": "number",
+    "bool_type": "yes/no",
+    "bool_parsing": "yes/no",
+    "dict_type": "mapping",
+    "model_type": "mapping",
+    "model_attributes_type": "mapping",
+    "list_type": "list",
+    "tuple_type": "list",
+    "date_type": "date",
+    "date_parsing": "date",
+    "date_from_datetime_parsing": "date",
+    "date_from_datetime_inexact": "date",
+    "localized_type": "translations",
+    "localized_value": "text",
+}
+
+# (field name, pattern) -> what the value should be, in English and Vietnamese
+_PATTERN_WORDS = {
+    "id": ("id (lower-case letters, digits and hyphens, e.g. mat-ong-hoa-rung)",
+           "id (chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ mat-ong-hoa-rung)"),
+    "commune": ("commune code (five digits in quotes, e.g. \"08911\")",
+                "mã xã (năm chữ số trong dấu nháy, ví dụ \"08911\")"),
+    "code": ("code (digits in quotes)", "mã (chữ số trong dấu nháy)"),
+    "gtin": ("GTIN (digits only, in quotes)", "mã GTIN (chỉ gồm chữ số, trong dấu nháy)"),
+    "phone": ("phone number", "số điện thoại"),
+    "maintainers": ("GitHub user name", "tên người dùng GitHub"),
+}
+_SLUG_WORDS = ("id (lower-case letters, digits and hyphens, e.g. mat-ong-hoa-rung)",
+               "id (chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ mat-ong-hoa-rung)")
+_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+def report_validation_error(doc: Document, exc: ValidationError, model: type[BaseModel]) -> None:
+    """Add one issue to ``doc`` for every error pydantic found."""
+    for error in exc.errors(include_url=False):
+        _report_one(doc, error, model)
+
+
+def _report_one(doc: Document, error: dict[str, Any], model: type[BaseModel]) -> None:
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    name = str(loc[-1]) if loc else ""
+    if kind == "missing":
+        doc.report("missing", loc, key=True, name=name)
+    elif kind == "extra_forbidden":
+        hint, hint_vi = did_you_mean(name, _field_names(model, loc[:-1]))
+        doc.report("unknown_key", loc, key=True, name=name, hint=hint, hint_vi=hint_vi)
+    elif kind == "literal_error":
+        allowed = _literal_choices(ctx.get("expected", ""))
+        hint, hint_vi = did_you_mean(value, allowed)
+        doc.report("unknown_value", loc, value=value, hint=hint, hint_vi=hint_vi,
+                   allowed=", ".join(allowed))
+    elif kind == "url_scheme":
+        doc.report("link_scheme", loc, value=value)
+    elif kind == "email":
+        doc.report("email", loc, value=value)
+    elif kind == "localized_missing_vi":
+        doc.report("missing_vi", loc)
+    elif kind in ("date_from_datetime_parsing", "date_parsing") and _is_date_like(value):
+        doc.report("date_impossible", loc, value=value)
+    elif kind in _EXPECTED:
+        _report_type(doc, loc, _EXPECTED[kind], value)
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        _report_range(doc, loc, kind, value, ctx)
+    elif kind == "string_pattern_mismatch":
+        what, what_vi = _PATTERN_WORDS.get(name, _SLUG_WORDS if _is_slug(ctx) else ("value", "giá trị"))
+        doc.report("pattern", loc, value=value, what=what, what_vi=what_vi)
+    elif kind in ("string_too_short", "too_short"):
+        unit = ("characters", "ký tự") if kind.startswith("string") else ("items", "mục")
+        doc.report("too_short", loc, min=ctx.get("min_length"), unit=unit[0], unit_vi=unit[1])
+    elif kind in ("string_too_long", "too_long"):
+        unit = ("characters", "ký tự") if kind.startswith("string") else ("items", "mục")
+        doc.report("too_long", loc, max=ctx.get("max_length"), unit=unit[0], unit_vi=unit[1])
+    else:
+        doc.report("invalid", loc, detail=error.get("msg", kind))
+
+
+def _report_type(doc: Document, loc: tuple, expected: str, value: Any) -> None:
+    found = _type_word(value)
+    doc.report(
+        "wrong_type",
+        loc,
+        expected=TYPE_WORDS[expected][0],
+        expected_vi=TYPE_WORDS[expected][1],
+        found=TYPE_WORDS[found][0] if found in TYPE_WORDS else found,
+        found_vi=TYPE_WORDS[found][1] if found in TYPE_WORDS else found,
+    )
+
+
+def _report_range(doc: Document, loc: tuple, kind: str, value: Any, ctx: dict) -> None:
+    name = str(loc[-1]) if loc else ""
+    if name == "stars":
+        doc.report("stars_range", loc, value=value)
+        return
+    if name == "criteria_set":
+        doc.report("unknown_category", loc, value=value)
+        return
+    limit_value = next(iter(ctx.values()), "")
+    words = {
+        "greater_than_equal": ("at least {}", "lớn hơn hoặc bằng {}"),
+        "less_than_equal": ("at most {}", "nhỏ hơn hoặc bằng {}"),
+        "greater_than": ("more than {}", "lớn hơn {}"),
+        "less_than": ("less than {}", "nhỏ hơn {}"),
+    }[kind]
+    doc.report("out_of_range", loc, value=value, limit=words[0].format(limit_value),
+               limit_vi=words[1].format(limit_value))
+
+
+def _type_word(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "yes/no"
+    if isinstance(value, int):
+        return "whole number"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "date"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    return type(value).__name__
+
+
+def _is_date_like(value: Any) -> bool:
+    return isinstance(value, str) and bool(_DATE_LIKE.match(value.strip()))
+
+
+def _is_slug(ctx: dict) -> bool:
+    return "a-z0-9" in str(ctx.get("pattern", ""))
+
+
+def _literal_choices(expected: str) -> list[str]:
+    return re.findall(r"'([^']*)'", expected) or [expected]
+
+
+def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The field names of the model found at ``loc`` inside ``model``."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        current = _inner_model(fields[part].annotation)
+        if current is None:
+            return []
+    return list(getattr(current, "model_fields", {}))
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The BaseModel inside ``X | None`` or ``tuple[X, ...]``, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) is not None or hasattr(annotation, "__args__"):
+        for arg in get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,104 @@
+"""Catalog settings, read from the ``ocop`` plugin entry of site_config.yml.
+
+The catalog core must not import MkDocs, yet ``ocop validate`` has to know the
+site's languages and limits. So the settings live where site builders expect
+them (the plugin options in site_config.yml) and are read here with a plain
+YAML reader that ignores MkDocs' own tags (``!ENV``, ``!!python/name:``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG_FILE = "site_config.yml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the loader and validator need to know about the catalog."""
+
+    root: Path
+    #: Site languages, Vietnamese first.
+    languages: tuple[str, ...] = ("vi", "en", "zh")
+    #: Languages whose missing translations are reported as warnings.
+    translation_warnings: tuple[str, ...] = ("en",)
+    photo_max_bytes: int = 15 * 1024 * 1024
+    photo_max_pixels: int = 50_000_000
+    photo_min_side: int = 500
+    expiry_warning_days: int = 180
+    #: The date certificates are judged against; the build date.
+    today: dt.date = field(default_factory=dt.date.today)
+
+    @property
+    def products_dir(self) -> Path:
+        return self.root / "products"
+
+    @property
+    def catalog_dir(self) -> Path:
+        return self.root / "catalog"
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Safe loader that reads MkDocs-specific tags as empty values."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor(
+    "tag:yaml.org,2002:python/", lambda loader, suffix, node: None
+)
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds site_config.yml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return None
+
+
+def plugin_options(config_file: Path) -> dict[str, Any]:
+    """The options given to the ``ocop`` plugin in an MkDocs config file."""
+    with open(config_file, encoding="utf-8") as fh:
+        config = yaml.load(fh, Loader=_ConfigLoader) or {}
+    for entry in config.get("plugins") or []:
+        if isinstance(entry, dict) and "ocop" in entry:
+            return dict(entry["ocop"] or {})
+    return {}
+
+
+def build_date(value: Any = None) -> dt.date:
+    """The build date: given, else SOURCE_DATE_EPOCH, else today."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        return dt.date.fromisoformat(value)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def load_settings(root: Path, *, today: dt.date | None = None, **overrides: Any) -> Settings:
+    """Settings for the catalog at ``root``, from its site_config.yml if present."""
+    options: dict[str, Any] = {}
+    config_file = root / CONFIG_FILE
+    if config_file.is_file():
+        options = plugin_options(config_file)
+    known = {f.name for f in dataclasses.fields(Settings)} - {"root", "today"}
+    values = {k: v for k, v in options.items() if k in known}
+    for key in ("languages", "translation_warnings"):
+        if key in values:
+            values[key] = tuple(values[key])
+    values.update(overrides)
+    return Settings(
+        root=root, today=today or build_date(options.get("build_date")), **values
+    )

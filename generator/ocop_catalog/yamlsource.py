@@ -1,0 +1,158 @@
+"""Safe YAML reading that remembers where every value was written.
+
+PyYAML's safe loader accepts duplicate keys silently (the last one wins) and
+forgets positions. Producers need both caught and reported at a line and
+column, so this module composes the node tree itself and converts it to plain
+Python data, recording a position for every path:
+
+    data, where = read_yaml(text)
+    where.find(("certification", "stars"))  # -> Mark(line=12, column=10)
+
+Only the YAML 1.1 core types that SafeLoader knows are accepted. Any other tag
+(``!!python/object``, ``!custom``, ``!!binary``, ``!!set``…) is refused, and so
+are anchors and aliases, which records do not need and which would let a small
+file expand into a huge one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # the C parser is about ten times faster; both give the same nodes
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Path = tuple[Any, ...]
+
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_MAP_TAG = _CORE + "map"
+_SEQ_TAG = _CORE + "seq"
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass(frozen=True, order=True)
+class Mark:
+    """A 1-based line and column in a file."""
+
+    line: int
+    column: int
+
+    @classmethod
+    def of(cls, mark: yaml.Mark | None) -> Mark:
+        if mark is None:
+            return cls(1, 1)
+        return cls(mark.line + 1, mark.column + 1)
+
+
+class YamlProblem(Exception):
+    """The file is not acceptable YAML; ``code`` selects the message."""
+
+    def __init__(self, code: str, mark: Mark, path: Path = (), **params: Any):
+        super().__init__(code)
+        self.code = code
+        self.mark = mark
+        self.path = path
+        self.params = params
+
+
+@dataclass
+class Locations:
+    """Where each path of a document was written (value and, for keys, the key)."""
+
+    values: dict[Path, Mark] = field(default_factory=dict)
+    keys: dict[Path, Mark] = field(default_factory=dict)
+
+    def find(self, path: Path, *, key: bool = False) -> Mark:
+        """The mark of ``path``, or of its nearest written ancestor."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), Mark(1, 1))
+
+
+def read_yaml(text: str) -> tuple[Any, Locations]:
+    """Parse one YAML document into plain data and its locations.
+
+    Raises :class:`YamlProblem` for syntax errors, tags, aliases and
+    duplicate keys.
+    """
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = Mark.of(exc.problem_mark or exc.context_mark)
+        detail = " ".join(filter(None, (exc.context, exc.problem))) or str(exc)
+        raise YamlProblem("yaml_syntax", mark, detail=detail) from None
+    except yaml.reader.ReaderError as exc:  # control characters, bad encoding
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        detail = f"character U+{exc.character:04X} is not allowed in YAML"
+        raise YamlProblem("yaml_syntax", Mark(line, column), detail=detail) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem("yaml_syntax", Mark(1, 1), detail=str(exc)) from None
+    where = Locations()
+    if node is None:
+        return None, where
+    return _convert(node, (), where, set()), where
+
+
+def _convert(node: yaml.Node, path: Path, where: Locations, seen: set[int]) -> Any:
+    mark = Mark.of(node.start_mark)
+    where.values[path] = mark
+    if id(node) in seen:  # only an alias reaches a node twice
+        raise YamlProblem("yaml_alias", mark, path)
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        return _convert_mapping(node, path, where, seen)
+    if isinstance(node, yaml.SequenceNode):
+        _check_tag(node, _SEQ_TAG, path)
+        return [_convert(item, (*path, i), where, seen) for i, item in enumerate(node.value)]
+    _check_tag(node, None, path)
+    try:
+        return _constructor.construct_object(node, deep=True)
+    except (yaml.constructor.ConstructorError, ValueError, OverflowError) as exc:
+        if node.tag == _CORE + "timestamp":
+            raise YamlProblem("date_impossible", mark, path, value=node.value) from None
+        raise YamlProblem("yaml_syntax", mark, path, detail=str(exc)) from None
+
+
+def _convert_mapping(
+    node: yaml.MappingNode, path: Path, where: Locations, seen: set[int]
+) -> dict:
+    _check_tag(node, _MAP_TAG, path)
+    result: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key_mark = Mark.of(key_node.start_mark)
+        if key_node.tag == _CORE + "merge":
+            raise YamlProblem("yaml_alias", key_mark, path)
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise YamlProblem("yaml_key_type", key_mark, path)
+        _check_tag(key_node, None, path)
+        key = key_node.value  # keys are names: keep them as written (yes, no, 2024…)
+        if key in result:
+            first = where.keys[(*path, key)]
+            raise YamlProblem(
+                "yaml_duplicate_key", key_mark, (*path, key), key=key, first_line=first.line
+            )
+        where.keys[(*path, key)] = key_mark
+        result[key] = _convert(value_node, (*path, key), where, seen)
+    return result
+
+
+def _check_tag(node: yaml.Node, expected: str | None, path: Path) -> None:
+    ok = node.tag == expected if expected else node.tag in _SCALAR_TAGS
+    if not ok:
+        raise YamlProblem("yaml_tag", Mark.of(node.start_mark), path, tag=node.tag)
