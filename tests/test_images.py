@@ -1,0 +1,375 @@
+from __future__ import annotations
+
+import os
+import struct
+
+import pytest
+from PIL import ExifTags, Image, ImageCms
+
+from ocop_catalog.images import ImageError, ImagePipeline, publish
+
+RED, GREEN, BLUE, YELLOW = (220, 30, 30), (30, 200, 30), (30, 30, 220), (230, 220, 30)
+WHITE = (255, 255, 255)
+
+
+def quadrants(size=(1200, 900), mode="RGB") -> Image.Image:
+    """Red top-left, green top-right, blue bottom-left, yellow bottom-right."""
+    w, h = size
+    image = Image.new(mode, size)
+    for colour, box in ((RED, (0, 0)), (GREEN, (w // 2, 0)), (BLUE, (0, h // 2)),
+                        (YELLOW, (w // 2, h // 2))):
+        image.paste(colour, (*box, box[0] + (w + 1) // 2, box[1] + (h + 1) // 2))
+    return image
+
+
+def save(image: Image.Image, path, **params):
+    image.save(path, **({"quality": 95} if path.suffix == ".jpg" else {}) | params)
+    return path
+
+
+def near(pixel, colour, tolerance=40):
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], colour))
+
+
+def outputs(processed):
+    return [*processed.variants, processed.square]
+
+
+def webp_chunks(data: bytes) -> list[bytes]:
+    assert data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    chunks, offset = [], 12
+    while offset + 8 <= len(data):
+        name, size = data[offset:offset + 4], struct.unpack("<I", data[offset + 4:offset + 8])[0]
+        chunks.append(name)
+        offset += 8 + size + (size & 1)
+    return chunks
+
+
+def swapped_primaries_profile() -> bytes:
+    """A minimal ICC v2 RGB profile whose red primary is sRGB's blue and vice versa."""
+    def xyz(x, y, z):
+        return b"XYZ \0\0\0\0" + struct.pack(">3i", *(round(v * 65536) for v in (x, y, z)))
+    curve = b"curv\0\0\0\0" + struct.pack(">I", 0)  # identity
+    tags = [(b"wtpt", xyz(0.9642, 1.0, 0.8249)), (b"rXYZ", xyz(0.1431, 0.0606, 0.7141)),
+            (b"gXYZ", xyz(0.3851, 0.7169, 0.0971)), (b"bXYZ", xyz(0.4361, 0.2225, 0.0139)),
+            (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve)]
+    offset, table, body = 128 + 4 + 12 * len(tags), b"", b""
+    for signature, data in tags:
+        table += signature + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    size = 128 + 4 + len(table) + len(body)
+    header = (struct.pack(">I", size) + b"lcms" + bytes([2, 0x10, 0, 0]) + b"mntrRGB XYZ "
+              + bytes(12) + b"acsp" + bytes(24) + struct.pack(">I", 0)
+              + xyz(0.9642, 1.0, 0.8249)[8:] + bytes(48))
+    assert len(header) == 128
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+@pytest.fixture
+def pipeline(tmp_path):
+    return ImagePipeline(tmp_path / "cache", workers=1)
+
+
+def test_exif_orientation_6_is_applied(tmp_path, pipeline):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    source = save(quadrants(), tmp_path / "rotated.jpg", exif=exif)
+    processed = pipeline.process([source])[source]
+    assert (processed.width, processed.height) == (900, 1200)
+    for variant in outputs(processed):
+        with Image.open(variant.path) as image:
+            assert image.size == (variant.width, variant.height)
+    with Image.open(processed.largest("jpeg").path) as image:
+        assert image.size == (900, 1200)
+        assert near(image.getpixel((880, 20)), RED)  # stored top-left, turned clockwise
+        assert near(image.getpixel((20, 20)), BLUE)
+        assert near(image.getpixel((880, 1180)), GREEN)
+    with Image.open(processed.largest("webp").path) as image:
+        assert near(image.convert("RGB").getpixel((880, 20)), RED)
+
+
+@pytest.mark.parametrize("with_icc", [True, False])
+def test_metadata_is_stripped_from_every_output(tmp_path, pipeline, with_icc):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif[ExifTags.Base.Orientation] = 1
+    exif[ExifTags.IFD.GPSInfo] = {ExifTags.GPS.GPSLatitudeRef: "N",
+                                  ExifTags.GPS.GPSLatitude: (21.0, 18.0, 30.5)}
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/>secret-xmp</x:xmpmeta>'
+    source = save(quadrants(), tmp_path / "gps.jpg", exif=exif, xmp=xmp,
+                  comment="secret-comment", **({"icc_profile": icc} if with_icc else {}))
+    with Image.open(source) as original:  # the source really carries all of it
+        assert original.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+        assert {"exif", "xmp", "comment"} <= original.info.keys()
+        assert ("icc_profile" in original.info) == with_icc
+    for variant in outputs(pipeline.process([source])[source]):
+        data = variant.path.read_bytes()
+        with Image.open(variant.path) as image:
+            assert ExifTags.IFD.GPSInfo not in image.getexif()
+            assert len(image.getexif()) == 0
+            assert not {"exif", "icc_profile", "xmp", "comment"} & image.info.keys()
+        assert b"secret" not in data and b"PhoneMaker" not in data
+        if variant.format == "jpeg":
+            assert b"Exif\x00\x00" not in data and b"ICC_PROFILE" not in data
+            assert b"http://ns.adobe.com/xap" not in data
+        else:
+            assert not {b"EXIF", b"XMP ", b"ICCP"} & set(webp_chunks(data))
+
+
+def test_icc_profile_is_converted_to_srgb_then_dropped(tmp_path, pipeline):
+    source = save(Image.new("RGB", (800, 600), (255, 0, 0)), tmp_path / "wide.png",
+                  icc_profile=swapped_primaries_profile())
+    for variant in outputs(pipeline.process([source])[source]):
+        with Image.open(variant.path) as image:
+            assert "icc_profile" not in image.info
+            centre = (image.width // 2, image.height // 2)
+            assert near(image.convert("RGB").getpixel(centre), (0, 0, 255), 12)
+
+
+def test_unusable_icc_profile_is_dropped(tmp_path, pipeline):
+    source = save(quadrants(), tmp_path / "junk-icc.png", icc_profile=b"not a profile" * 20)
+    processed = pipeline.process([source])[source]
+    with Image.open(processed.largest("jpeg").path) as image:
+        assert "icc_profile" not in image.info
+        assert near(image.getpixel((20, 20)), RED)
+
+
+@pytest.mark.parametrize("image, colour", [
+    (Image.new("I;16", (600, 500), 40000), (155, 155, 155)),
+    (Image.new("L", (600, 500), 90), (90, 90, 90)),
+    (Image.new("RGB", (600, 500), RED).convert("P", palette=Image.Palette.ADAPTIVE), RED),
+    (Image.new("RGB", (600, 500), RED).convert("CMYK"), RED),
+])
+def test_other_modes_come_out_rgb(tmp_path, pipeline, image, colour):
+    source = save(image, tmp_path / ("photo.jpg" if image.mode == "CMYK" else "photo.png"))
+    for variant in outputs(pipeline.process([source])[source]):
+        with Image.open(variant.path) as output:
+            assert output.mode == "RGB" and near(output.getpixel((100, 100)), colour, 12)
+
+
+@pytest.mark.parametrize("size, widths", [
+    ((1200, 900), [360, 720, 1080, 1200]),
+    ((1600, 1200), [360, 720, 1080, 1440]),
+    ((720, 960), [360, 720]),
+    ((300, 200), [300]),
+])
+def test_variant_widths(tmp_path, pipeline, size, widths):
+    source = save(quadrants(size), tmp_path / "photo.jpg")
+    processed = pipeline.process([source])[source]
+    for fmt, ext in (("webp", "webp"), ("jpeg", "jpg")):
+        variants = processed.of(fmt)
+        assert [v.width for v in variants] == widths
+        assert [v.name for v in variants] == [f"{w}.{ext}" for w in widths]
+        for v in variants:
+            assert v.width <= size[0]
+            assert v.height == round(size[1] * v.width / size[0])
+
+
+def test_webp_and_progressive_jpeg_decode(tmp_path, pipeline):
+    source = save(quadrants(), tmp_path / "photo.jpg")
+    processed = pipeline.process([source])[source]
+    assert {v.format for v in processed.variants} == {"webp", "jpeg"}
+    for variant in outputs(processed):
+        with Image.open(variant.path) as image:
+            assert image.format == variant.format.upper()
+            assert image.size == (variant.width, variant.height)
+            assert image.mode == "RGB"
+            image.load()
+            if variant.format == "jpeg":
+                assert image.info.get("progressive") or image.info.get("progression")
+
+
+@pytest.mark.parametrize("size, side", [((1200, 900), 1000), ((900, 1200), 1000),
+                                        ((400, 300), 500), ((700, 600), 700)])
+def test_square_is_padded_not_cropped(tmp_path, pipeline, size, side):
+    source = save(quadrants(size), tmp_path / "photo.jpg")
+    square = pipeline.process([source])[source].square
+    assert (square.width, square.height, square.format, square.name) == (side, side, "jpeg",
+                                                                          "square.jpg")
+    with Image.open(square.path) as image:
+        assert image.size == (side, side) and side >= 500
+        landscape = size[0] > size[1]
+        padding = (side // 2, 3) if landscape else (3, side // 2)
+        assert near(image.getpixel(padding), WHITE, 10)
+        inset = side // 2 - round(min(size) * side / max(size) / 2) + 10
+        corner = (10, inset) if landscape else (inset, 10)
+        assert near(image.getpixel(corner), RED)  # the whole photo, corners included
+        assert near(image.getpixel((side - 1 - corner[0], side - 1 - corner[1])), YELLOW)
+
+
+def test_transparency_white_in_jpeg_kept_in_webp(tmp_path, pipeline):
+    logo = quadrants((800, 600), "RGBA")
+    logo.paste((0, 0, 0, 0), (0, 0, 400, 300))
+    opaque = quadrants((800, 600), "RGBA")
+    sources = [save(logo, tmp_path / "logo.png"), save(opaque, tmp_path / "opaque.png")]
+    result = pipeline.process(sources)
+    with Image.open(result[sources[0]].largest("jpeg").path) as image:
+        assert near(image.getpixel((20, 20)), WHITE, 5)
+        assert near(image.getpixel((780, 20)), GREEN)
+    with Image.open(result[sources[0]].largest("webp").path) as image:
+        assert image.mode == "RGBA" and image.getpixel((20, 20))[3] == 0
+    with Image.open(result[sources[1]].largest("webp").path) as image:
+        assert image.mode == "RGB"
+
+
+def test_same_input_gives_identical_bytes(tmp_path):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    source = save(quadrants(), tmp_path / "photo.jpg", exif=exif)
+    first = ImagePipeline(tmp_path / "a", workers=1).process([source])[source]
+    second = ImagePipeline(tmp_path / "b", workers=1).process([source])[source]
+    assert first.digest == second.digest
+    assert [v.name for v in outputs(first)] == [v.name for v in outputs(second)]
+    for one, two in zip(outputs(first), outputs(second)):
+        assert one.path != two.path
+        assert one.path.read_bytes() == two.path.read_bytes()
+
+
+def test_cache_layout_and_reuse(tmp_path, pipeline):
+    sources = [save(quadrants((600 + 100 * i, 500)), tmp_path / f"{i}.jpg") for i in range(3)]
+    first = pipeline.process(sources)
+    assert pipeline.last_encoded == 3
+    for processed in first.values():
+        for variant in outputs(processed):
+            digest = processed.digest
+            assert variant.path == tmp_path / "cache" / digest[:2] / digest / variant.name
+    mtimes = {v.path: v.path.stat().st_mtime_ns for p in first.values() for v in outputs(p)}
+
+    assert pipeline.process(sources) == first
+    assert pipeline.last_encoded == 0
+    assert {path: path.stat().st_mtime_ns for path in mtimes} == mtimes
+
+    save(quadrants((650, 500)), sources[1])
+    third = pipeline.process(sources)
+    assert pipeline.last_encoded == 1
+    assert third[sources[0]] == first[sources[0]] and third[sources[2]] == first[sources[2]]
+    assert third[sources[1]].digest != first[sources[1]].digest
+    assert {path: path.stat().st_mtime_ns for path in mtimes} == mtimes
+
+
+def test_renamed_or_duplicate_source_is_not_encoded_again(tmp_path, pipeline):
+    source = save(quadrants((600, 500)), tmp_path / "a.jpg")
+    digest = pipeline.process([source])[source].digest
+    copy = tmp_path / "b.jpg"
+    copy.write_bytes(source.read_bytes())
+    result = pipeline.process([copy, source])
+    assert pipeline.last_encoded == 0
+    assert result[copy].digest == result[source].digest == digest
+
+
+def test_other_settings_make_other_digests(tmp_path, pipeline):
+    source = save(quadrants((600, 500)), tmp_path / "a.jpg")
+    other = ImagePipeline(tmp_path / "cache", jpeg_quality=70, workers=1)
+    assert other.process([source])[source].digest != pipeline.process([source])[source].digest
+    assert other.last_encoded == 1
+
+
+def test_incomplete_cache_folder_is_encoded_again(tmp_path, pipeline):
+    source = save(quadrants((600, 500)), tmp_path / "a.jpg")
+    processed = pipeline.process([source])[source]
+    processed.largest("webp").path.unlink()
+    again = pipeline.process([source])[source]
+    assert pipeline.last_encoded == 1 and again == processed
+    (processed.square.path.parent / "manifest.json").unlink()
+    pipeline.process([source])
+    assert pipeline.last_encoded == 1
+    leftovers = [p for p in processed.square.path.parent.iterdir() if p.suffix == ".tmp"]
+    assert leftovers == []
+
+
+def test_publish_places_files_at_their_urls(tmp_path, pipeline):
+    sources = [save(quadrants((600 + 100 * i, 500)), tmp_path / f"{i}.jpg") for i in range(2)]
+    processed = pipeline.process(sources)
+    site = tmp_path / "site"
+    publish(processed, site)
+    publish(processed, site)  # twice is fine
+    for image in processed.values():
+        for variant in outputs(image):
+            url = f"media/{image.digest[:16]}/{variant.name}"
+            assert image.url(variant) == url
+            published = site / url
+            assert published.read_bytes() == variant.path.read_bytes()
+            assert os.path.samefile(published, variant.path)  # hard link on one file system
+    publish(processed, tmp_path / "other", prefix="assets/img")
+    image = processed[sources[0]]
+    assert (tmp_path / "other" / image.url(image.square, "assets/img")).is_file()
+
+
+def test_srcset_largest_and_pick(tmp_path, pipeline):
+    source = save(quadrants(), tmp_path / "photo.jpg")
+    image = pipeline.process([source])[source]
+    base = f"media/{image.digest[:16]}/"
+    assert image.srcset("webp") == ", ".join(
+        f"{base}{w}.webp {w}w" for w in (360, 720, 1080, 1200))
+    assert image.srcset("jpeg", base="../x") == ("../x/360.jpg 360w, ../x/720.jpg 720w, "
+                                                 "../x/1080.jpg 1080w, ../x/1200.jpg 1200w")
+    assert image.largest("jpeg").name == "1200.jpg"
+    assert image.pick("webp", 700).name == "720.webp"
+    assert image.pick("webp", 720).name == "720.webp"
+    assert image.pick("webp", 1).name == "360.webp"
+    assert image.pick("jpeg", 5000).name == "1200.jpg"
+
+
+def test_parallel_gives_the_same_bytes(tmp_path):
+    sources = [save(quadrants((700 + 50 * i, 500)), tmp_path / f"{i}.jpg") for i in range(4)]
+    serial = ImagePipeline(tmp_path / "serial", workers=1).process(sources)
+    parallel_pipeline = ImagePipeline(tmp_path / "parallel", workers=2)
+    parallel = parallel_pipeline.process(sources)
+    assert parallel_pipeline.last_encoded == 4
+    assert list(parallel) == sources
+    for source in sources:
+        assert parallel[source].digest == serial[source].digest
+        for one, two in zip(outputs(serial[source]), outputs(parallel[source])):
+            assert one.name == two.name and one.path.read_bytes() == two.path.read_bytes()
+
+
+def test_parallel_error_is_reported(tmp_path):
+    good = [save(quadrants((600, 500)), tmp_path / f"{i}.jpg") for i in range(2)]
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"\xff\xd8\xff" + b"garbage" * 50)
+    with pytest.raises(ImageError) as caught:
+        ImagePipeline(tmp_path / "cache", workers=2).process([*good, bad])
+    assert caught.value.path == bad
+
+
+def test_undecodable_or_missing_source_raises_image_error(tmp_path, pipeline):
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"this is not a photo")
+    with pytest.raises(ImageError) as caught:
+        pipeline.process([bad])
+    assert caught.value.path == bad and "decode" in caught.value.reason
+    assert str(bad) in str(caught.value)
+    truncated = save(quadrants(), tmp_path / "cut.jpg")
+    truncated.write_bytes(truncated.read_bytes()[:2000])
+    with pytest.raises(ImageError):
+        pipeline.process([truncated])
+    with pytest.raises(ImageError, match="cannot read"):
+        pipeline.process([tmp_path / "missing.jpg"])
+
+
+def test_progress_is_logged_for_many_photos(tmp_path):
+    lines = []
+    sources = [save(Image.new("RGB", (40, 30), (i, 0, 0)), tmp_path / f"{i}.png")
+               for i in range(55)]
+    ImagePipeline(tmp_path / "cache", workers=1, log=lines.append).process(sources)
+    assert lines[0] == "photos: 6/55 encoded" and lines[-1] == "photos: 55/55 encoded"
+    assert 9 <= len(lines) <= 11
+    few = []
+    ImagePipeline(tmp_path / "few", workers=1, log=few.append).process(sources[:50])
+    assert few == []
+
+
+def test_invalid_settings_are_refused(tmp_path):
+    with pytest.raises(ValueError):
+        ImagePipeline(tmp_path, square=400)
+    with pytest.raises(ValueError):
+        ImagePipeline(tmp_path, widths=())
+    with pytest.raises(ValueError):
+        ImagePipeline(tmp_path, workers=0)
+
+
+def test_outputs_are_readable_by_others(tmp_path, pipeline):
+    source = save(quadrants((600, 500)), tmp_path / "a.jpg")
+    for variant in outputs(pipeline.process([source])[source]):
+        assert variant.path.stat().st_mode & 0o044 == 0o044
