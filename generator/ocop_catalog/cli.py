@@ -1,6 +1,8 @@
 """The ``ocop`` command.
 
     ocop validate [PATH…] [--format text|json|github] [--strict] [--today DATE]
+    ocop build [-f site_config.yml] [-d SITE_DIR] [--strict]
+    ocop serve [-f site_config.yml] [-a HOST:PORT]
     ocop schema [--check]
 
 Exit status: 0 when there are no errors, 1 when there are, 2 on usage errors.
@@ -53,6 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(run=run_validate)
 
+    build = commands.add_parser("build", help="validate the records and build the site")
+    build.add_argument("-f", "--config-file", type=Path, help="MkDocs config (site_config.yml)")
+    build.add_argument("-d", "--site-dir", type=Path, help="output folder (default: site/)")
+    build.add_argument("--strict", action="store_true", help="fail on warnings too")
+    build.set_defaults(run=run_build)
+
+    serve = commands.add_parser("serve", help="preview the site with live reload")
+    serve.add_argument("-f", "--config-file", type=Path, help="MkDocs config (site_config.yml)")
+    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT")
+    serve.set_defaults(run=run_serve)
+
     schema = commands.add_parser("schema", help="write the record JSON Schemas under schema/")
     schema.add_argument("--check", action="store_true", help="only report stale schemas")
     schema.set_defaults(run=run_schema)
@@ -90,6 +103,37 @@ def run_validate(args: argparse.Namespace) -> int:
     output = {"text": format_text, "json": format_json, "github": format_github}[args.format]
     sys.stdout.write(output(issues))
     return EXIT_ERRORS if any(i.is_error for i in issues) else EXIT_OK
+
+
+def _config_file(args: argparse.Namespace) -> Path:
+    if args.config_file is not None:
+        if not args.config_file.is_file():
+            raise UsageError(f"no such config file: {args.config_file}")
+        return args.config_file.resolve()
+    return _repository([]) / CONFIG_FILE
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """Build into a fresh folder, then swap it in: a failed build changes nothing."""
+    from .build import BuildFailed, build_site
+
+    try:
+        site_dir = build_site(_config_file(args), args.site_dir, strict=args.strict)
+    except BuildFailed as exc:
+        print(f"ocop build: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    index = site_dir / "index.html"
+    print(f"Site built in {site_dir}\nOpen {index} or run 'ocop serve' to preview it.")
+    return EXIT_OK
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from mkdocs.commands.serve import serve
+
+    config_file = _config_file(args)
+    serve(config_file=str(config_file), dev_addr=args.dev_addr, livereload=True,
+          watch=[str(config_file.parent / "products")])
+    return EXIT_OK
 
 
 def run_schema(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from . import checks
 from .catalog import Catalog, ProducerEntry, ProductEntry
 from .issues import Document, Issue
 from .modelerrors import report_validation_error
+from .photos import check_image, resolve_inside
 from .records import RECORD_FILES, Producer, Product, Regions, SalesPoints
 from .settings import Settings
 from .yamlsource import YamlProblem, read_yaml
@@ -47,6 +48,9 @@ class LoadResult:
 def read_record(path: Path, root: Path, model: type[M]) -> tuple[Document, M | None]:
     """Read and validate one record file; problems go into the document."""
     doc = Document(path=path, rel=_relative(path, root))
+    if path.is_symlink() and resolve_inside(root, _relative(path, root)) is None:
+        doc.report("record_outside", record=path.name)
+        return doc, None
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -68,6 +72,20 @@ def read_record(path: Path, root: Path, model: type[M]) -> tuple[Document, M | N
     except ValidationError as exc:
         report_validation_error(doc, exc, model)
         return doc, None
+
+
+def check_raw_photos(doc: Document, settings: Settings) -> None:
+    """Check the photos of a product whose record failed validation, as far as readable.
+
+    So that a producer sees photo problems in the same run as the typing mistakes.
+    """
+    photos = doc.data.get("photos") if isinstance(doc.data, dict) else None
+    if not isinstance(photos, list):
+        return
+    for index, photo in enumerate(photos):
+        name = photo.get("file") if isinstance(photo, dict) else None
+        if isinstance(name, str) and name:
+            check_image(doc, doc.path.parent, name, ("photos", index, "file"), settings)
 
 
 def load_catalog(settings: Settings) -> LoadResult:
@@ -129,6 +147,7 @@ def _load_product(folder: Path, ctx: checks.Context, docs: list[Document], has_p
     if not has_producer:
         doc.report("unknown_producer", value=folder.parent.name)
     if product is None:
+        check_raw_photos(doc, ctx.settings)
         return None
     photos = checks.check_product(doc, product, ctx)
     return ProductEntry(product, folder.parent.name, folder, doc.rel, photos)

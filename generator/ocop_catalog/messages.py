@@ -36,12 +36,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "khóa phải là tên đơn giản",
     ),
     "yaml_duplicate_key": (
-        "'{key}' is written twice (first on line {first_line}); keep one",
-        "'{key}' bị viết hai lần (lần đầu ở dòng {first_line}); chỉ giữ một",
+        "'{name}' is written twice (first on line {first_line}); keep one",
+        "'{name}' bị viết hai lần (lần đầu ở dòng {first_line}); chỉ giữ một",
     ),
     "empty_file": (
         "the file is empty; expected the fields of a {record}",
         "tệp rỗng; cần các trường của {record}",
+    ),
+    "record_outside": (
+        "{record} is a link to a file outside the repository; commit the file itself",
+        "{record} là liên kết tới tệp nằm ngoài kho; hãy đưa chính tệp đó vào",
     ),
     "missing_record": (
         "this folder has no {record} file",
@@ -87,6 +91,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "link_scheme": (
         "'{value}' is not allowed: links must be full http:// or https:// addresses",
         "không chấp nhận '{value}': liên kết phải là địa chỉ đầy đủ http:// hoặc https://",
+    ),
+    "price_format": (
+        "'{value}' is not a whole number of đồng: write digits only, without dots, commas "
+        "or currency (250000)",
+        "'{value}' không phải là số đồng nguyên: chỉ viết chữ số, không dấu chấm, dấu phẩy "
+        "hay đơn vị tiền (250000)",
+    ),
+    "quote_code": (
+        "write '{name}' in quotes, e.g. \"08911\": without quotes YAML reads it as a number "
+        "and leading zeros are lost",
+        "hãy viết '{name}' trong dấu nháy, ví dụ \"08911\": nếu không, YAML đọc thành số và "
+        "mất các chữ số 0 ở đầu",
     ),
     "email": (
         "'{value}' is not an e-mail address",
@@ -271,6 +287,7 @@ TYPE_WORDS: dict[str, tuple[str, str]] = {
     "whole number": ("a whole number", "số nguyên"),
     "number": ("a number", "số"),
     "date": ("a date (YYYY-MM-DD)", "ngày (YYYY-MM-DD)"),
+    "date and time": ("a date with a time of day", "ngày kèm giờ"),
     "yes/no": ("yes or no", "có/không (true/false)"),
     "mapping": ("a set of fields (key: value)", "nhóm trường (khóa: giá trị)"),
     "list": ("a list (lines starting with '- ')", "danh sách (các dòng bắt đầu bằng '- ')"),

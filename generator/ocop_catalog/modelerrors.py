@@ -54,6 +54,16 @@ _PATTERN_WORDS = {
 _SLUG_WORDS = ("id (lower-case letters, digits and hyphens, e.g. mat-ong-hoa-rung)",
                "id (chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ mat-ong-hoa-rung)")
 _DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_MONEY_FIELDS = {"amount", "price_per_person"}
+_CODE_FIELDS = {"commune", "gtin", "code", "phone", "decision_number", "product_code"}
+_GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+(\s*(đ|₫|vnd|VND|đồng))?$")
+
+
+def _looks_like_money(value: Any) -> bool:
+    """A price written with thousands separators or decimals (250.000 / 250,000)."""
+    if isinstance(value, float):
+        return True
+    return isinstance(value, str) and bool(_GROUPED.match(value.strip()))
 
 
 def report_validation_error(doc: Document, exc: ValidationError, model: type[BaseModel]) -> None:
@@ -86,6 +96,10 @@ def _report_one(doc: Document, error: dict[str, Any], model: type[BaseModel]) ->
         doc.report("missing_vi", loc)
     elif kind in ("date_from_datetime_parsing", "date_parsing") and _is_date_like(value):
         doc.report("date_impossible", loc, value=value)
+    elif name in _MONEY_FIELDS and _looks_like_money(value):
+        doc.report("price_format", loc, value=value)
+    elif name in _CODE_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
+        doc.report("quote_code", loc, name=name)
     elif kind in _EXPECTED:
         _report_type(doc, loc, _EXPECTED[kind], value)
     elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
@@ -143,7 +157,9 @@ def _type_word(value: Any) -> str:
         return "whole number"
     if isinstance(value, float):
         return "number"
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, dt.datetime):  # a subclass of date: test it first
+        return "date and time"
+    if isinstance(value, dt.date):
         return "date"
     if isinstance(value, str):
         return "text"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 if TYPE_CHECKING:
     from .issues import Document
@@ -36,7 +36,7 @@ class ImageInfo:
 
 def resolve_inside(folder: Path, name: str) -> Path | None:
     """``folder/name`` if it stays inside ``folder`` (links resolved), else None."""
-    if not name or "\\" in name or PureWindowsPath(name).drive:
+    if not name or "\\" in name or "\0" in name or PureWindowsPath(name).drive:
         return None
     relative = PurePosixPath(name)
     if relative.is_absolute() or ".." in relative.parts:
@@ -89,21 +89,25 @@ def check_image(
 def _read_header(
     doc: Document, target: Path, name: str, path: tuple, size: int, settings: Settings
 ) -> ImageInfo | None:
-    with open(target, "rb") as fh:
-        head = fh.read(512).lstrip()
+    try:
+        with open(target, "rb") as fh:
+            head = fh.read(512).lstrip()
+    except OSError:
+        doc.report("photo_not_image", path, value=name)
+        return None
     if head.startswith(b"<?xml") or b"<svg" in head[:256]:
         doc.report("photo_svg", path, value=name)
         return None
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")  # bombs, corrupt EXIF…: reported as issues or harmless
             with Image.open(target) as image:
                 width, height, fmt = image.width, image.height, image.format
     except Image.DecompressionBombError:
         doc.report("photo_too_many_pixels", path, value=name, width="?", height="?",
                    megapixels="> 178", limit=f"{settings.photo_max_pixels / 1e6:.0f}")
         return None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except Exception:  # Pillow's format plugins raise many kinds of error on bad headers
         doc.report("photo_not_image", path, value=name)
         return None
     if fmt not in ACCEPTED_FORMATS:

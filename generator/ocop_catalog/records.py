@@ -17,7 +17,7 @@ import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from .text import Markdown, Text
@@ -159,7 +159,7 @@ class Category(Record):
     criteria_version: CriteriaVersion = Field(
         description="Decision whose criteria rated the product: 1048/2019, 148/2023 or 26/2026"
     )
-    criteria_set: int = Field(
+    criteria_set: StrictInt = Field(
         ge=1, le=26, description="Number of the criteria set (bộ sản phẩm), 1 to 26"
     )
 
@@ -173,7 +173,7 @@ class Revocation(Record):
 class Certification(Record):
     """The product's current OCOP certificate (decision recognising its stars)."""
 
-    stars: int = Field(ge=3, le=5, description="OCOP stars: 3, 4 or 5")
+    stars: StrictInt = Field(ge=3, le=5, description="OCOP stars: 3, 4 or 5")
     score: float | None = Field(
         default=None, ge=0, le=100, description="Council score out of 100, if known"
     )
@@ -196,8 +196,16 @@ class Certification(Record):
     revoked: Revocation | None = None
 
 
+#: Whole numbers written as such: YAML's ``yes`` or ``1:30`` are not 1 or 90.
+StrictInt = Annotated[int, Strict()]
+
+#: A whole number of đồng. Strict, so that ``250.000`` (read by YAML as 250.0) is an
+#: error instead of silently becoming 250 đồng.
+Dong = Annotated[int, Strict(), Field(gt=0)]
+
+
 class Price(Record):
-    amount: int = Field(gt=0, description="Price in Vietnamese đồng (VND), digits only")
+    amount: Dong = Field(description="Price in Vietnamese đồng (VND), digits only: 250000")
     unit: Text = Field(description="What the price buys, e.g. {vi: hũ 500 g, en: 500 g jar}")
 
 
@@ -228,7 +236,7 @@ class Tourism(Record):
 
     location: GeoPoint
     opening_hours: Text
-    price_per_person: int | None = Field(default=None, gt=0, description="VND per person")
+    price_per_person: Dong | None = Field(default=None, description="VND per person, digits only")
     booking: Contact
     duration: Text | None = None
 
@@ -253,7 +261,7 @@ class Product(Record):
     shelf_life: ShelfLife | None = None
     ingredients: Text | None = None
     storage: Text | None = None
-    season_months: tuple[Annotated[int, Field(ge=1, le=12)], ...] = Field(
+    season_months: tuple[Annotated[StrictInt, Field(ge=1, le=12)], ...] = Field(
         default=(), description="Months (1-12) when fresh produce is in season"
     )
     photos: tuple[Photo, ...] = Field(min_length=1, description="The first photo is the main one")

@@ -16,6 +16,7 @@ file expand into a huge one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "time
 _MAP_TAG = _CORE + "map"
 _SEQ_TAG = _CORE + "seq"
 _constructor = yaml.constructor.SafeConstructor()
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True, order=True)
@@ -93,28 +95,61 @@ def read_yaml(text: str) -> tuple[Any, Locations]:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = Mark.of(exc.problem_mark or exc.context_mark)
+        problem, context = exc.problem_mark, exc.context_mark
+        if problem is not None and context is not None and problem.index >= len(text):
+            problem = context  # the file ended inside a quote or bracket: show where it opened
+        mark = min(Mark.of(problem or context), _end_of(text))  # libyaml may count one more line
         detail = " ".join(filter(None, (exc.context, exc.problem))) or str(exc)
         raise YamlProblem("yaml_syntax", mark, detail=detail) from None
     except yaml.reader.ReaderError as exc:  # control characters, bad encoding
-        line = text.count("\n", 0, exc.position) + 1
-        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        # the first such character is the one refused; libyaml counts its position in bytes
+        position = text.find(chr(exc.character))
+        mark = _end_of(text[: position if position >= 0 else exc.position])
         detail = f"character U+{exc.character:04X} is not allowed in YAML"
-        raise YamlProblem("yaml_syntax", Mark(line, column), detail=detail) from None
+        raise YamlProblem("yaml_syntax", mark, detail=detail) from None
     except yaml.YAMLError as exc:
         raise YamlProblem("yaml_syntax", Mark(1, 1), detail=str(exc)) from None
     where = Locations()
     if node is None:
         return None, where
-    return _convert(node, (), where, set()), where
+    try:
+        data = _convert(node, (), where, {})
+    finally:  # the shared constructor would otherwise keep every node alive
+        _constructor.constructed_objects.clear()
+        _constructor.recursive_objects.clear()
+    _refuse_anchors(text, where)
+    return data, where
 
 
-def _convert(node: yaml.Node, path: Path, where: Locations, seen: set[int]) -> Any:
+def _end_of(text: str) -> Mark:
+    """The position just after the last character, counting lines as YAML does."""
+    lines = _LINE_BREAK.split(text)
+    return Mark(len(lines), len(lines[-1]) + 1)
+
+
+def _refuse_anchors(text: str, where: Locations) -> None:
+    """Refuse the anchors that :func:`_convert` cannot see: unused, or used as keys."""
+    if "&" not in text:
+        return
+    loader = _Loader(text)
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            if isinstance(token, yaml.AnchorToken):
+                mark = Mark.of(token.start_mark)
+                marks = [*where.values.items(), *where.keys.items()]
+                path = next((p for p, m in marks if m == mark), ())
+                raise YamlProblem("yaml_alias", mark, path)
+    finally:
+        loader.dispose()
+
+
+def _convert(node: yaml.Node, path: Path, where: Locations, seen: dict[int, Path]) -> Any:
     mark = Mark.of(node.start_mark)
+    if id(node) in seen:  # only an alias reaches a node twice: report its anchor
+        raise YamlProblem("yaml_alias", mark, seen[id(node)])
     where.values[path] = mark
-    if id(node) in seen:  # only an alias reaches a node twice
-        raise YamlProblem("yaml_alias", mark, path)
-    seen.add(id(node))
+    seen[id(node)] = path
     if isinstance(node, yaml.MappingNode):
         return _convert_mapping(node, path, where, seen)
     if isinstance(node, yaml.SequenceNode):
@@ -130,7 +165,7 @@ def _convert(node: yaml.Node, path: Path, where: Locations, seen: set[int]) -> A
 
 
 def _convert_mapping(
-    node: yaml.MappingNode, path: Path, where: Locations, seen: set[int]
+    node: yaml.MappingNode, path: Path, where: Locations, seen: dict[int, Path]
 ) -> dict:
     _check_tag(node, _MAP_TAG, path)
     result: dict[Any, Any] = {}
@@ -145,7 +180,7 @@ def _convert_mapping(
         if key in result:
             first = where.keys[(*path, key)]
             raise YamlProblem(
-                "yaml_duplicate_key", key_mark, (*path, key), key=key, first_line=first.line
+                "yaml_duplicate_key", key_mark, (*path, key), name=key, first_line=first.line
             )
         where.keys[(*path, key)] = key_mark
         result[key] = _convert(value_node, (*path, key), where, seen)
@@ -155,4 +190,9 @@ def _convert_mapping(
 def _check_tag(node: yaml.Node, expected: str | None, path: Path) -> None:
     ok = node.tag == expected if expected else node.tag in _SCALAR_TAGS
     if not ok:
-        raise YamlProblem("yaml_tag", Mark.of(node.start_mark), path, tag=node.tag)
+        raise YamlProblem("yaml_tag", Mark.of(node.start_mark), path, tag=_short_tag(node.tag))
+
+
+def _short_tag(tag: str) -> str:
+    """A tag as the producer wrote it: ``!!python/object`` rather than its full URI."""
+    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
