@@ -1,0 +1,207 @@
+"""The MkDocs plugin: a thin adapter between MkDocs and the catalog core.
+
+MkDocs (with the Material theme) renders the authored pages in ``catalog/``
+(about OCOP, reading the mark…), one Markdown file per language: ``x.md`` is
+Vietnamese, ``en/x.md`` and ``zh/x.md`` its translations. The plugin
+
+- validates the records when the build starts and stops it on errors, with
+  the same messages as ``ocop validate``;
+- gives each authored page its language, language switch and hreflang links;
+- after MkDocs is done, writes the catalog pages, photos, QR codes, sitemap
+  and search index through :func:`ocop_catalog.site.generate`.
+
+Catalog pages never enter MkDocs' page pipeline or navigation.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
+
+from .catalog import Catalog
+from .cli import format_text
+from .loader import load_catalog
+from .settings import Settings, build_date
+from .site import Authored, SiteOptions, generate
+from .site.i18n import NATIVE_NAMES, Translator, load_strings
+from .site.urls import Urls
+from .text import DEFAULT_LANGUAGE
+
+log = logging.getLogger("mkdocs.plugins.ocop")
+
+#: Data files in docs_dir that are read by the loader, not published as-is.
+DATA_SUFFIXES = (".yml", ".yaml")
+
+
+class OcopConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    languages = c.Type(list, default=["vi", "en", "zh"])
+    translation_warnings = c.Type(list, default=["en"])
+    photo_max_bytes = c.Type(int, default=15 * 1024 * 1024)
+    photo_max_pixels = c.Type(int, default=50_000_000)
+    photo_min_side = c.Type(int, default=500)
+    expiry_warning_days = c.Type(int, default=180)
+    build_date = c.Optional(c.Type(str))
+    cache_dir = c.Type(str, default=".cache/ocop")
+    concurrency = c.Optional(c.Type(int))
+    search = c.Type(bool, default=True)
+    featured = c.Type(int, default=8)
+    authored_pages = c.Type(
+        list, default=[{"slug": "about-ocop", "title": "nav.about"},
+                       {"slug": "ocop-mark", "title": "nav.mark"}]
+    )
+
+
+class OcopPlugin(BasePlugin[OcopConfig]):
+    def __init__(self) -> None:
+        self.catalog: Catalog | None = None
+        self.root = Path.cwd()
+        self.authored: list[tuple[str, dict[str, str]]] = []
+        self._theme_language = DEFAULT_LANGUAGE
+
+    # ----------------------------------------------------------------------
+    # Events
+    # ----------------------------------------------------------------------
+
+    def on_config(self, config):
+        if not self.config.enabled:
+            return config
+        self.root = Path(config.config_file_path).resolve().parent
+        self._theme_language = config.theme["language"]
+        self._site_name = config.site_name
+        self.strings = load_strings(self.root / "theme" / "ocop" / "i18n",
+                                    tuple(self.config.languages))
+        self.authored = []
+        return config
+
+    def on_files(self, files: Files, config) -> Files:
+        """Validate the catalog; keep its data files out of the published site."""
+        if not self.config.enabled:
+            return files
+        result = load_catalog(self.settings)
+        if result.issues:
+            report = format_text(result.issues)
+            (log.error if result.errors else log.warning)("catalog records:\n" + report)
+        if result.catalog is None:
+            raise PluginError(
+                f"the catalog has {len(result.errors)} error(s); nothing was built "
+                f"(run 'ocop validate' for the list)"
+            )
+        self.catalog = result.catalog
+        for file in list(files):
+            if file.src_uri.endswith(DATA_SUFFIXES) or file.src_uri.startswith("ocop/"):
+                files.remove(file)
+        return files
+
+    def on_page_context(self, context: dict[str, Any], page, config, nav):
+        """Give an authored page its language, translations and hreflang links."""
+        if not self.config.enabled:
+            return context
+        lang, path = self._split(page.url)
+        alternates = self._alternates(path, page.file.src_uri, config)
+        config.theme["language"] = "zh" if lang == "zh" else lang
+        config.extra["alternate"] = [
+            {"name": NATIVE_NAMES.get(code, code), "link": target, "lang": code}
+            for code, target in alternates.items()
+        ]
+        page.meta.setdefault("ocop_alternates", {
+            code: self._absolute(config, target) for code, target in alternates.items()
+        })
+        t = Translator(lang, self.strings)
+        config["site_name"] = t("site.name")
+        context["ocop_menu"] = [(t(key), href) for key, href in self._menu(lang)]
+        context["ocop_menu_label"] = t("nav.label")
+        self.authored.append((page.url, alternates))
+        return context
+
+    def on_post_page(self, output: str, page, config) -> str:
+        config.theme["language"] = self._theme_language
+        config["site_name"] = self._site_name
+        return output
+
+    @event_priority(-50)  # after other plugins have written their files
+    def on_post_build(self, config) -> None:
+        if not self.config.enabled or self.catalog is None:
+            return
+        options = SiteOptions(
+            site_url=config.site_url or "",
+            site_name=config.site_name,
+            theme_dir=self.root / "theme",
+            featured=self.config.featured,
+            authored=tuple(Authored(p["slug"], p["title"]) for p in self.config.authored_pages),
+        )
+        generate(
+            self.catalog,
+            Path(config.site_dir),
+            options,
+            cache_dir=self.root / self.config.cache_dir,
+            workers=self.config.concurrency,
+            extra_pages=self.authored,
+            search=self.config.search,
+            info=log.info,
+        )
+
+    def on_serve(self, server, config, builder):
+        """Rebuild when a record or photo changes, too."""
+        for folder in ("products", "theme"):
+            path = self.root / folder
+            if path.is_dir():
+                server.watch(str(path))
+        return server
+
+    # ----------------------------------------------------------------------
+    # Helpers
+    # ----------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        cfg = self.config
+        return Settings(
+            root=self.root,
+            languages=tuple(cfg.languages),
+            translation_warnings=tuple(cfg.translation_warnings),
+            photo_max_bytes=cfg.photo_max_bytes,
+            photo_max_pixels=cfg.photo_max_pixels,
+            photo_min_side=cfg.photo_min_side,
+            expiry_warning_days=cfg.expiry_warning_days,
+            today=build_date(cfg.build_date),
+        )
+
+    def _menu(self, lang: str) -> list[tuple[str, str]]:
+        """The catalog menu (string key, site-relative URL) in ``lang``."""
+        urls = Urls(tuple(self.config.languages))
+        items = [("nav.home", urls.home(lang)), ("nav.products", urls.products(lang)),
+                 ("nav.categories", urls.categories(lang)), ("nav.areas", urls.areas(lang)),
+                 ("nav.sales_points", urls.sales_points(lang)),
+                 ("nav.producers", urls.producers(lang)), ("nav.search", urls.search(lang))]
+        items += [(p["title"], urls.page(lang, p["slug"])) for p in self.config.authored_pages]
+        return [(key, href or "./") for key, href in items]
+
+    def _split(self, url: str) -> tuple[str, str]:
+        """(language, language-independent path) of a page URL."""
+        head, _, rest = url.partition("/")
+        if head in self.config.languages and head != DEFAULT_LANGUAGE:
+            return head, rest
+        return DEFAULT_LANGUAGE, url
+
+    def _alternates(self, path: str, src_uri: str, config) -> dict[str, str]:
+        """Translations of an authored page that exist, by language."""
+        docs = Path(config.docs_dir)
+        _, rel_src = self._split(src_uri)
+        result = {}
+        for lang in self.config.languages:
+            prefix = "" if lang == DEFAULT_LANGUAGE else f"{lang}/"
+            if (docs / (prefix + rel_src)).is_file():
+                result[lang] = prefix + path
+        return result
+
+    @staticmethod
+    def _absolute(config, url: str) -> str:
+        return (config.site_url or "/").rstrip("/") + "/" + url

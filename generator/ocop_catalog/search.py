@@ -1,0 +1,417 @@
+"""Site search: Pagefind indexing of the built site, and Vietnamese folding.
+
+The catalog is searched in the browser with Pagefind: ``build_index`` runs
+Pagefind (through its Python API, on the binary shipped in the
+``pagefind-bin-extended`` wheel) over the built HTML and writes the search
+bundle to ``<site>/pagefind/``. Pagefind makes one index per ``<html lang>``,
+so Vietnamese, English and Chinese pages are searched separately, each page
+in its own language's index.
+
+Pagefind (1.5 and later) already matches words with or without tone and vowel
+marks ("vinh tuong" finds "Vĩnh Tường"), but ``đ`` is a letter of its own in
+Unicode, not ``d`` plus a mark, so "dai dong" does not find "Đại Đồng". Product
+pages therefore carry the folded spelling of the words that have ``đ``/``Đ``
+in a hidden element inside their ``data-pagefind-body``; ``fold_terms`` gives
+that text.
+
+Pagefind writes a few of its files (the filter indexes, and so the metadata
+and the entry file naming them) in a different order on each run.
+``build_index`` rewrites those files in a canonical order, so that the same
+site always gives a byte-identical bundle. It takes the bundle from Pagefind
+in memory and writes the files itself (see ``build_index_async``).
+
+Needs the PyPI packages ``pagefind[extended]`` (checked with 1.5.2; the
+extended binary is the one that splits Chinese text into words).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import gzip
+import hashlib
+import json
+import re
+import shutil
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "SearchIndexError",
+    "SearchStats",
+    "build_index",
+    "build_index_async",
+    "fold",
+    "fold_terms",
+    "pagefind_executable",
+]
+
+# Letters that are not a base letter plus combining marks, so NFD leaves them
+# alone. U+00D0/U+00F0 (Icelandic eth) look like Đ/đ and are typed for them.
+_LETTER_FOLDS = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
+_WORD = re.compile(r"\w+")
+
+# Files of the Pagefind bundle that this site does not serve: Pagefind's own
+# search interfaces (the site ships theme/assets/search.js).
+_UI_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
+_SIGNATURE = b"pagefind_dcd"
+_MAX_MESSAGE = 1 << 30
+# Languages whose words are not separated by spaces: only the extended
+# Pagefind binary segments them into words.
+_SEGMENTED_LANGS = ("zh", "ja")
+
+
+class SearchIndexError(RuntimeError):
+    """Pagefind failed, or wrote a bundle that this module does not understand."""
+
+
+def fold(text: str) -> str:
+    """``text`` without diacritics: tone and vowel marks dropped, đ→d, Đ→D.
+
+    >>> fold("Trà hoa vàng Tam Đảo")
+    'Tra hoa vang Tam Dao'
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_LETTER_FOLDS))
+    bare = "".join(ch for ch in decomposed if not unicodedata.category(ch).startswith("M"))
+    return unicodedata.normalize("NFC", bare)
+
+
+def fold_terms(*texts: str | None) -> str:
+    """The folded words that Pagefind cannot match without diacritics by itself.
+
+    Pagefind drops combining marks from indexed words and from queries, but
+    not the stroke of ``đ``: these are the words of ``texts`` that have
+    ``đ``/``Đ``, folded, each once, in order of first appearance. Product
+    pages put this text in a hidden element inside ``data-pagefind-body``:
+    ``fold_terms("Thanh long ruột đỏ", "HTX Nông nghiệp Đại Đồng")`` is
+    ``"do Dai Dong"``. Empty when no word needs it.
+    """
+    seen: set[str] = set()
+    out: list[str] = []
+    for text in texts:
+        for word in _WORD.findall(text or ""):
+            folded = fold(word)
+            key = folded.casefold()
+            if word != word.translate(_LETTER_FOLDS) and key not in seen:
+                seen.add(key)
+                out.append(folded)
+    return " ".join(out)
+
+
+@dataclass(frozen=True)
+class SearchStats:
+    """What ``build_index`` indexed and wrote."""
+
+    languages: dict[str, int]
+    """Pages in each language's index, by language code (sorted)."""
+    html_files: int
+    """HTML files Pagefind read (pages without ``data-pagefind-body`` are
+    read but left out once any page has it)."""
+    bundle_bytes: int
+    """Total size of the files written under the output folder."""
+    bundle_files: int
+    index_bytes: int
+    """Size of the index data (meta, index chunks, fragments, filters), without
+    the fixed JavaScript and WebAssembly files."""
+    seconds: float
+    executable: str
+    """File name of the Pagefind binary used (``pagefind_extended`` or ``pagefind``)."""
+    version: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return sum(self.languages.values())
+
+
+def pagefind_executable() -> Path:
+    """The Pagefind binary the Python API will run (from the installed wheels)."""
+    from pagefind.service import get_executable
+
+    exe = get_executable()
+    if exe is None:
+        raise SearchIndexError(
+            "No Pagefind binary: install the Python packages 'pagefind[extended]'"
+        )
+    return exe
+
+
+def build_index(
+    site_dir: Path,
+    *,
+    output_subdir: str = "pagefind",
+    keep_ui: bool = False,
+    require_segmentation: bool = True,
+) -> SearchStats:
+    """Index the built site in ``site_dir`` and write the bundle to ``site_dir/output_subdir``.
+
+    An earlier bundle there is replaced (kept if indexing fails). The bundle is made
+    byte-identical for the same input (see the module docstring). Unless
+    ``keep_ui``, Pagefind's own UI files are not kept (the site uses
+    ``search.js``). With ``require_segmentation``, indexing Chinese or
+    Japanese pages with the plain (not extended) binary is an error, since
+    their words would not be found.
+    """
+
+    def run() -> SearchStats:
+        return asyncio.run(
+            build_index_async(
+                site_dir,
+                output_subdir=output_subdir,
+                keep_ui=keep_ui,
+                require_segmentation=require_segmentation,
+            )
+        )
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return run()
+    # An event loop already runs in this thread (e.g. Playwright's sync API):
+    # asyncio.run() cannot be nested, so run Pagefind from another thread.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+async def build_index_async(
+    site_dir: Path,
+    *,
+    output_subdir: str = "pagefind",
+    keep_ui: bool = False,
+    require_segmentation: bool = True,
+) -> SearchStats:
+    """``build_index`` for callers that already run an event loop."""
+    from pagefind.index import IndexConfig
+    from pagefind.service import PagefindService
+
+    site_dir = Path(site_dir).resolve()
+    if not site_dir.is_dir():
+        raise SearchIndexError(f"{site_dir} is not a folder")
+    out_dir = (site_dir / output_subdir).resolve()
+    if out_dir == site_dir or site_dir not in out_dir.parents:
+        raise SearchIndexError(f"output_subdir {output_subdir!r} must be a folder inside the site")
+
+    exe = pagefind_executable()
+    started = time.perf_counter()
+    # The bundle is fetched in memory (get_files) and written here, not with
+    # the API's write_files: Pagefind 1.5.2 writes files with tokio without
+    # flushing them and the Python API then terminates the service, which can
+    # leave files empty or cut short (seen once: an empty pagefind-entry.json).
+    service = await PagefindService().launch()
+    try:
+        # get_files answers in one message; the API reads at most 2 MiB per
+        # message unless the reader's limit is raised.
+        service._backend.stdout._limit = _MAX_MESSAGE
+        config = IndexConfig(write_playground=False)
+        index = await _unless_dead(service, service.create_index(config))
+        added = await _unless_dead(service, index.add_directory(str(site_dir)))
+        raw_files = await _unless_dead(service, index.get_files())
+    except SearchIndexError:
+        raise
+    except Exception as exc:  # the service reports its errors as plain exceptions
+        raise SearchIndexError(f"Pagefind failed on {site_dir}: {exc}") from exc
+    finally:
+        if service._backend.returncode is None:
+            await service.close()
+        poll = service._poll_task
+        if poll.done() and not poll.cancelled():
+            poll.exception()  # a reader that hit the end of a dead service's output
+        else:
+            poll.cancel()
+
+    files: dict[str, bytes] = {}
+    for item in raw_files:
+        rel = Path(str(item["path"]))
+        if rel.is_absolute() or ".." in rel.parts:
+            raise SearchIndexError(f"Pagefind returned the file path {rel}")
+        files[rel.as_posix()] = bytes(item["content"])
+    if "pagefind-entry.json" not in files:
+        raise SearchIndexError("Pagefind returned no pagefind-entry.json")
+    entry = _canonicalize(files)
+    if not keep_ui:
+        for name in _UI_FILES:
+            files.pop(name, None)
+
+    languages = {lang: int(info["page_count"]) for lang, info in entry["languages"].items()}
+    segmented = [lang for lang in languages if lang.split("-")[0] in _SEGMENTED_LANGS]
+    warnings: list[str] = []
+    if segmented and "extended" not in exe.name:
+        message = (
+            f"pages in {', '.join(segmented)} were indexed by {exe.name}, which does not "
+            "split Chinese/Japanese text into words: install 'pagefind[extended]'"
+        )
+        if require_segmentation:
+            raise SearchIndexError(message)
+        warnings.append(message)
+
+    if out_dir.exists():  # only now: a failed run leaves the old bundle in place
+        shutil.rmtree(out_dir)
+    for rel in sorted(files):
+        target = out_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(files[rel])
+    seconds = time.perf_counter() - started
+
+    fixed = {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", *_UI_FILES}
+    return SearchStats(
+        languages=dict(sorted(languages.items())),
+        html_files=int(added.get("page_count", 0)),
+        bundle_bytes=sum(len(data) for data in files.values()),
+        bundle_files=len(files),
+        index_bytes=sum(
+            len(data)
+            for rel, data in files.items()
+            if rel not in fixed and not rel.endswith(".pagefind")
+        ),
+        seconds=seconds,
+        executable=exe.name,
+        version=str(entry.get("version", "")),
+        warnings=warnings,
+    )
+
+
+async def _unless_dead(service: Any, call: Any) -> Any:
+    """Await a call to the Pagefind service, failing if the process stops.
+
+    The Python API would otherwise wait forever for the answer of a service
+    that crashed or was killed.
+    """
+    answer = asyncio.ensure_future(call)
+    exited = asyncio.ensure_future(service._backend.wait())
+    await asyncio.wait({answer, exited}, return_when=asyncio.FIRST_COMPLETED)
+    if answer.done():
+        exited.cancel()
+        return answer.result()
+    answer.cancel()
+    raise SearchIndexError(f"the Pagefind service stopped (exit status {exited.result()})")
+
+
+# --- Making the bundle deterministic -------------------------------------
+#
+# Pagefind (checked on 1.5.2) lists the values of each filter, and the
+# languages in pagefind-entry.json, in hash-map order, which changes from run
+# to run; the filter files' hashed names, the metadata file that names them
+# and the entry file that names the metadata change with it. Fragments and
+# index chunks are stable. The files are gzip'd CBOR after the signature
+# b"pagefind_dcd". We sort the filter values (and filter/sort names), write
+# those files with gzip's timestamp zeroed, and name them by the SHA-256 of
+# their content instead of Pagefind's hash. Pagefind's loader only uses these
+# names to fetch the files.
+
+
+def _canonicalize(files: dict[str, bytes]) -> dict[str, Any]:
+    """Rewrite ``files`` (bundle path → bytes) in place; return the entry data."""
+    entry = json.loads(files["pagefind-entry.json"])
+    languages: dict[str, Any] = {}
+    for lang in sorted(entry["languages"]):
+        info = dict(entry["languages"][lang])
+        meta_path = f"pagefind.{info['hash']}.pf_meta"
+        meta = _read_cbor(meta_path, files.pop(meta_path, None))
+        if not (isinstance(meta, list) and len(meta) >= 5 and isinstance(meta[3], list)):
+            raise SearchIndexError(f"unexpected layout of {meta_path}")
+        filters = []
+        for name, filter_hash in sorted(meta[3]):
+            filter_path = f"filter/{filter_hash}.pf_filter"
+            data = _read_cbor(filter_path, files.pop(filter_path, None))
+            if not (isinstance(data, list) and len(data) == 2 and isinstance(data[1], list)):
+                raise SearchIndexError(f"unexpected layout of {filter_path}")
+            values = sorted(
+                ([value, sorted(pages)] for value, pages in data[1]), key=lambda x: x[0]
+            )
+            new_hash = _put_cbor(files, "filter/{}.pf_filter", lang, [data[0], values], 7)
+            filters.append([name, new_hash])
+        meta[3] = filters
+        meta[4] = sorted(meta[4])
+        info["hash"] = _put_cbor(files, "pagefind.{}.pf_meta", lang, meta, 10)
+        languages[lang] = info
+    entry["languages"] = languages
+    files["pagefind-entry.json"] = json.dumps(
+        entry, ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+    return entry
+
+
+def _read_cbor(name: str, raw: bytes | None) -> Any:
+    if raw is None:
+        raise SearchIndexError(f"Pagefind returned no {name}")
+    data = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    if not data.startswith(_SIGNATURE):
+        raise SearchIndexError(f"{name} has no Pagefind signature")
+    body = data[len(_SIGNATURE) :]
+    value, end = _cbor_decode(body, 0)
+    if end != len(body) or _cbor_encode(value) != body:
+        raise SearchIndexError(f"{name} does not round-trip through the CBOR codec")
+    return value
+
+
+def _put_cbor(files: dict[str, bytes], pattern: str, lang: str, value: Any, digits: int) -> str:
+    data = _SIGNATURE + _cbor_encode(value)
+    name = f"{lang}_{hashlib.sha256(data).hexdigest()[:digits]}"
+    files[pattern.format(name)] = gzip.compress(data, 9, mtime=0)
+    return name
+
+
+def _cbor_decode(b: bytes, i: int) -> tuple[Any, int]:
+    head = b[i]
+    major, info = head >> 5, head & 31
+    i += 1
+    if info < 24:
+        n = info
+    elif info in (24, 25, 26, 27):
+        size = 1 << (info - 24)
+        n = int.from_bytes(b[i : i + size], "big")
+        i += size
+    else:
+        raise SearchIndexError(f"unsupported CBOR item 0x{head:02x}")
+    if major == 0:
+        return n, i
+    if major == 1:
+        return -1 - n, i
+    if major == 2:
+        return bytes(b[i : i + n]), i + n
+    if major == 3:
+        return b[i : i + n].decode("utf-8"), i + n
+    if major == 4:
+        items = []
+        for _ in range(n):
+            item, i = _cbor_decode(b, i)
+            items.append(item)
+        return items, i
+    if major == 7 and info in (20, 21, 22):
+        return {20: False, 21: True, 22: None}[info], i
+    raise SearchIndexError(f"unsupported CBOR item 0x{head:02x}")
+
+
+def _cbor_head(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if n < 1 << (8 * size):
+            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
+    raise SearchIndexError(f"CBOR integer too large: {n}")
+
+
+def _cbor_encode(value: Any) -> bytes:
+    if value is False or value is True or value is None:
+        return bytes([0xF4 if value is False else 0xF5 if value is True else 0xF6])
+    if isinstance(value, int):
+        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
+    if isinstance(value, bytes):
+        return _cbor_head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _cbor_head(3, len(raw)) + raw
+    if isinstance(value, (list, tuple)):
+        return _cbor_head(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
+    raise SearchIndexError(f"cannot encode {type(value).__name__} as CBOR")

@@ -1,0 +1,76 @@
+"""Write the catalog part of the site: photos, pages, QR codes, sitemap, search.
+
+:func:`generate` is what the MkDocs plugin calls after MkDocs has written the
+authored pages; it knows nothing about MkDocs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..catalog import Catalog
+from ..images import ImagePipeline, publish
+from ..sitemap import write_robots, write_sitemaps
+from .build import Authored, SiteBuilder, SiteOptions
+
+__all__ = ["Authored", "SiteOptions", "GenerateReport", "generate"]
+
+log = logging.getLogger("ocop_catalog.site")
+
+
+@dataclass
+class GenerateReport:
+    pages: int = 0
+    photos: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def generate(
+    catalog: Catalog,
+    site_dir: Path,
+    options: SiteOptions,
+    *,
+    cache_dir: Path,
+    workers: int | None = None,
+    extra_pages: Iterable[tuple[str, dict[str, str]]] = (),
+    search: bool = True,
+    info: Callable[[str], None] = log.info,
+) -> GenerateReport:
+    """Write every catalog output into ``site_dir``."""
+    report = GenerateReport()
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.timings[name] = now - clock
+        clock = now
+
+    sources = [info.path for p in catalog.products.values() for info in p.photos]
+    sources += [p.logo.path for p in catalog.producers.values() if p.logo]
+    pipeline = ImagePipeline(cache_dir / "images", workers=workers, log=info)
+    images = pipeline.process(sources)
+    publish(images, site_dir, prefix=options.media_prefix)
+    report.photos = len(images)
+    lap("photos")
+
+    builder = SiteBuilder(catalog, options, images)
+    report.pages = builder.write(site_dir, cache_dir, workers)
+    lap("pages")
+
+    entries = [(builder.urls.prefix(p.lang) + p.path, builder.alternates(p)) for p in builder.pages()]
+    write_sitemaps(site_dir, options.site_url, [*entries, *extra_pages])
+    write_robots(site_dir, options.site_url)
+    lap("sitemap")
+    if search:
+        from ..search import build_index
+
+        build_index(site_dir)
+        lap("search")
+    info(f"catalog: {report.pages} pages, {report.photos} photos "
+         + ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items()))
+    return report

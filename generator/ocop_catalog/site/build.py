@@ -1,0 +1,368 @@
+"""Render the catalog's pages: every page in every language, from theme templates.
+
+The catalog pages (home, listings, products, producers, places, sales
+points) do not go through MkDocs' per-page pipeline: with thousands of
+products that pipeline, and a navigation tree in every page, would dominate
+the build. :class:`SiteBuilder` prepares everything per catalog once, then
+renders each page from a Jinja template in ``theme/ocop/`` and writes it.
+Rendering runs in worker processes on all cores; each worker takes every
+n-th page, so the output does not depend on the worker count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .. import certificates as certs
+from ..catalog import Catalog, ProductEntry
+from ..images import ProcessedImage
+from ..taxonomy import CURRENT_VERSION, load_taxonomies
+from ..text import DEFAULT_LANGUAGE
+from . import structured
+from .i18n import NATIVE_NAMES, SHORT_NAMES, Translator, load_strings
+from .markdown import render_markdown
+from ..qr import qr_svg
+from ..search import fold_terms
+from .urls import Urls, relative
+
+STATUSES = ("valid", "expiring", "expired", "revoked")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output page: a language, a language-independent path and a template."""
+
+    lang: str
+    path: str
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Authored:
+    """A page MkDocs renders from ``catalog/`` that catalog pages link to."""
+
+    slug: str
+    title_key: str
+
+
+@dataclass
+class SiteOptions:
+    site_url: str = ""
+    site_name: str = "OCOP"
+    theme_dir: Path = Path("theme")
+    media_prefix: str = "media"
+    featured: int = 8
+    authored: tuple[Authored, ...] = ()
+    extra_css: tuple[str, ...] = ()
+
+
+class SiteBuilder:
+    """Knows every catalog page and how to render it."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        options: SiteOptions,
+        images: Mapping[Path, ProcessedImage] | None = None,
+    ):
+        self.catalog = catalog
+        self.options = options
+        self.images = images or {}
+        self.languages = catalog.settings.languages
+        self.urls = Urls(self.languages, options.site_url)
+        self.strings = load_strings(options.theme_dir / "ocop" / "i18n", self.languages)
+        self.env = self._environment()
+        self._translators: dict[str, Translator] = {}
+        self._cards: dict[tuple[str, str, int], Markup] = {}
+
+    # ----------------------------------------------------------------------
+    # Pages
+    # ----------------------------------------------------------------------
+
+    def pages(self) -> list[Page]:
+        """Every catalog page, in a fixed order."""
+        return [page for lang in self.languages for page in self._pages_in(lang)]
+
+    def _pages_in(self, lang: str) -> Iterator[Page]:
+        catalog = self.catalog
+        yield Page(lang, "", "home.html")
+        yield Page(lang, "products/", "listing.html", {"kind": "products",
+                                                       "products": self.all_products})
+        for product in catalog.products.values():
+            yield Page(lang, f"products/{product.id}/", "product.html", {"product": product})
+        yield Page(lang, "producers/", "producers.html")
+        for producer in catalog.producers.values():
+            yield Page(lang, f"producers/{producer.id}/", "producer.html",
+                       {"producer": producer, "products": catalog.products_of(producer.id)})
+        yield Page(lang, "categories/", "categories.html")
+        for sector, groups in self.sectors:
+            yield Page(lang, f"categories/{sector.id}/", "listing.html",
+                       {"kind": "sector", "sector": sector,
+                        "products": self._in_sector(sector.id)})
+            for group in groups:
+                yield Page(lang, f"categories/{sector.id}/{group.id}/", "listing.html",
+                           {"kind": "group", "sector": sector, "group": group,
+                            "products": self._in_group(group.id)})
+        yield Page(lang, "areas/", "areas.html")
+        for code in self.communes_with_products:
+            yield Page(lang, f"areas/{code}/", "listing.html",
+                       {"kind": "commune", "commune": catalog.communes[code],
+                        "products": catalog.products_in_commune(code)})
+        for district in catalog.regions.legacy_districts:
+            yield Page(lang, f"areas/former/{district.id}/", "listing.html",
+                       {"kind": "district", "district": district,
+                        "products": self._in_district(district.id)})
+        for stars in (3, 4, 5):
+            yield Page(lang, f"stars/{stars}/", "listing.html",
+                       {"kind": "stars", "stars": stars, "products": self._with_stars(stars)})
+        yield Page(lang, "sales-points/", "sales_points.html")
+        for point in catalog.sales_points.values():
+            yield Page(lang, f"sales-points/{point.id}/", "sales_point.html",
+                       {"point": point, "products": catalog.products_at(point.id)})
+        yield Page(lang, "search/", "search.html")
+
+    # ----------------------------------------------------------------------
+    # Per-catalog groupings, computed once
+    # ----------------------------------------------------------------------
+
+    @cached_property
+    def all_products(self) -> tuple[ProductEntry, ...]:
+        return tuple(self.catalog.products.values())
+
+    @cached_property
+    def sectors(self):
+        """Current-taxonomy sectors with their groups that have products."""
+        used = {p.browse_category.group.id for p in self.all_products if p.browse_category}
+        result = []
+        for sector in load_taxonomies()[CURRENT_VERSION].sectors:
+            groups = [g for g in self._groups_of(sector.id) if g.id in used]
+            if groups:
+                result.append((sector, tuple(groups)))
+        return tuple(result)
+
+    def _groups_of(self, sector_id: str):
+        seen = {}
+        for criteria_set in load_taxonomies()[CURRENT_VERSION].sets.values():
+            if criteria_set.sector.id == sector_id:
+                seen.setdefault(criteria_set.group.id, criteria_set.group)
+        return list(seen.values())
+
+    def _in_sector(self, sector_id: str) -> tuple[ProductEntry, ...]:
+        return tuple(p for p in self.all_products
+                     if p.browse_category and p.browse_category.sector.id == sector_id)
+
+    def _in_group(self, group_id: str) -> tuple[ProductEntry, ...]:
+        return tuple(p for p in self.all_products
+                     if p.browse_category and p.browse_category.group.id == group_id)
+
+    def _in_district(self, district_id: str) -> tuple[ProductEntry, ...]:
+        communes = self.catalog.communes
+        return tuple(p for p in self.all_products
+                     if district_id in communes[p.record.origin.commune].legacy_districts)
+
+    def _with_stars(self, stars: int) -> tuple[ProductEntry, ...]:
+        return tuple(p for p in self.all_products if p.record.certification.stars == stars)
+
+    @cached_property
+    def communes_with_products(self) -> tuple[str, ...]:
+        return tuple(sorted({p.record.origin.commune for p in self.all_products}))
+
+    @cached_property
+    def districts_with_communes(self):
+        """Former districts, each with the current communes formed from it."""
+        result = []
+        for district in self.catalog.regions.legacy_districts:
+            communes = [c for c in self.catalog.regions.communes
+                        if district.id in c.legacy_districts]
+            result.append((district, tuple(communes)))
+        return tuple(result)
+
+    # ----------------------------------------------------------------------
+    # Rendering
+    # ----------------------------------------------------------------------
+
+    def _environment(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.options.theme_dir / "ocop")),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+            cache_size=-1,
+        )
+        env.globals.update(
+            site=self,
+            catalog=self.catalog,
+            urls=self.urls,
+            statuses=STATUSES,
+            native_names=NATIVE_NAMES,
+            short_names=SHORT_NAMES,
+            default_lang=DEFAULT_LANGUAGE,
+            today=self.catalog.today,
+        )
+        env.globals["fold_terms"] = fold_terms
+        env.filters.update(markdown=render_markdown, jsonld=structured.to_script)
+        return env
+
+    def render(self, page: Page) -> str:
+        url = self.urls.prefix(page.lang) + page.path
+        context = self._context(self.translator(page.lang), url, **page.context)
+        context.update(page=page, alternates=self.alternates(page))
+        return self.env.get_template(page.template).render(context)
+
+    def translator(self, lang: str) -> Translator:
+        if lang not in self._translators:
+            self._translators[lang] = Translator(lang, self.strings)
+        return self._translators[lang]
+
+    def _context(self, t: Translator, url: str, **extra: Any) -> dict[str, Any]:
+        return {"t": t, "lang": t.lang, "url": url,
+                "rel": lambda target: relative(url, target), **extra}
+
+    def card(self, product: ProductEntry, t: Translator, url: str) -> Markup:
+        """A product's listing card; links only depend on the page's folder depth."""
+        key = (product.id, t.lang, url.count("/"))
+        html = self._cards.get(key)
+        if html is None:
+            template = self.env.get_template("partials/card.html")
+            html = self._cards[key] = Markup(template.render(self._context(t, url, p=product)))
+        return html
+
+    def alternates(self, page: Page) -> dict[str, str]:
+        """The same page in every language (including this one)."""
+        return {lang: self.urls.prefix(lang) + page.path for lang in self.languages}
+
+    def write(self, site_dir: Path, cache_dir: Path, workers: int | None = None) -> int:
+        """Render every page and QR code into ``site_dir``; the number of pages written."""
+        pages = self.pages()
+        (site_dir / "qr").mkdir(parents=True, exist_ok=True)
+        (cache_dir / "qr").mkdir(parents=True, exist_ok=True)
+        workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // 200 or 1))
+        if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return _write_share(self, pages, site_dir, cache_dir, 0, 1)
+        _FORKED.update(builder=self, pages=pages, site_dir=site_dir, cache_dir=cache_dir)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                counts = pool.starmap(_write_forked, [(i, workers) for i in range(workers)])
+        finally:
+            _FORKED.clear()
+        return sum(counts)
+
+    # ----------------------------------------------------------------------
+    # Helpers for templates
+    # ----------------------------------------------------------------------
+
+    def status(self, product: ProductEntry) -> str:
+        return product.status(self.catalog.today, self.catalog.settings.expiry_warning_days)
+
+    def valid_until(self, product: ProductEntry) -> dt.date:
+        return certs.valid_until(product.record.certification)
+
+    def producer_of(self, product: ProductEntry):
+        return self.catalog.producers[product.producer_id]
+
+    def commune_of(self, product: ProductEntry):
+        return self.catalog.communes[product.record.origin.commune]
+
+    def district(self, district_id: str):
+        return self.catalog.legacy_districts[district_id]
+
+    def photo(self, entry_path: Path | None) -> ProcessedImage | None:
+        return self.images.get(entry_path) if entry_path is not None else None
+
+    def media_url(self, image: ProcessedImage, variant) -> str:
+        return f"{self.options.media_prefix}/{image.digest[:16]}/{variant.name}"
+
+    def srcset(self, image: ProcessedImage, fmt: str, url: str) -> str:
+        base = relative(url, f"{self.options.media_prefix}/{image.digest[:16]}/")
+        return image.srcset(fmt, base=base)
+
+    def main_photo(self, product: ProductEntry) -> ProcessedImage | None:
+        return self.photo(product.photos[0].path) if product.photos else None
+
+    def jsonld(self, product: ProductEntry, t: Translator) -> Markup:
+        absolute = self.urls.absolute
+        images = []
+        for info in product.photos:
+            image = self.photo(info.path)
+            if image is not None:
+                images.append(absolute(self.media_url(image, image.square)))
+        data = structured.product_jsonld(
+            self.catalog, product, t,
+            page_url=absolute(self.urls.product(t.lang, product.id)),
+            image_urls=images,
+            producer_url=absolute(self.urls.producer(t.lang, product.producer_id)),
+        )
+        return structured.to_script(data)
+
+    @cached_property
+    def featured(self) -> tuple[ProductEntry, ...]:
+        """Best-rated products with a valid certificate, for the home page."""
+        usable = [p for p in self.all_products if self.status(p) in ("valid", "expiring")]
+        usable.sort(key=lambda p: (-p.record.certification.stars, p.id))
+        return tuple(usable[: self.options.featured])
+
+    def qr_target(self, product: ProductEntry) -> str:
+        """The address a product's QR code opens."""
+        return self.urls.absolute(self.urls.product(DEFAULT_LANGUAGE, product.id))
+
+    def qr_image(self, product: ProductEntry) -> str:
+        return f"qr/{product.id}.svg"
+
+    def write_qr_code(self, product: ProductEntry, site_dir: Path, cache_dir: Path) -> None:
+        """The product's QR SVG (the same in every language), cached by target URL."""
+        target = self.qr_target(product)
+        cached = cache_dir / (hashlib.sha256(target.encode()).hexdigest()[:32] + ".svg")
+        if not cached.is_file():
+            _atomic_write(cached, qr_svg(target))
+        (site_dir / self.qr_image(product)).write_bytes(cached.read_bytes())
+
+    def price_range(self, products: Sequence[ProductEntry]) -> tuple[int, int]:
+        prices = [p.record.price.amount for p in products if p.record.price]
+        return (min(prices), max(prices)) if prices else (0, 0)
+
+
+# --------------------------------------------------------------------------
+# Writing (module level so worker processes can run it)
+# --------------------------------------------------------------------------
+
+_FORKED: dict[str, Any] = {}
+
+
+def _write_forked(index: int, count: int) -> int:
+    f = _FORKED
+    return _write_share(f["builder"], f["pages"], f["site_dir"], f["cache_dir"], index, count)
+
+
+def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path, cache_dir: Path,
+                 index: int, count: int) -> int:
+    """Write every ``count``-th page and QR code, starting at ``index``."""
+    for product in builder.all_products[index::count]:
+        builder.write_qr_code(product, site_dir, cache_dir / "qr")
+    written = 0
+    for page in pages[index::count]:
+        html = builder.render(page)
+        target = site_dir / builder.urls.prefix(page.lang) / page.path / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        written += 1
+    return written
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
