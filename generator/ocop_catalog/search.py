@@ -150,6 +150,7 @@ def pagefind_executable() -> Path:
 def build_index(
     site_dir: Path,
     *,
+    glob: str | None = None,
     output_subdir: str = "pagefind",
     keep_ui: bool = False,
     require_segmentation: bool = True,
@@ -187,6 +188,7 @@ def build_index(
 async def build_index_async(
     site_dir: Path,
     *,
+    glob: str | None = None,
     output_subdir: str = "pagefind",
     keep_ui: bool = False,
     require_segmentation: bool = True,
@@ -215,7 +217,7 @@ async def build_index_async(
         service._backend.stdout._limit = _MAX_MESSAGE
         config = IndexConfig(write_playground=False)
         index = await _unless_dead(service, service.create_index(config))
-        added = await _unless_dead(service, index.add_directory(str(site_dir)))
+        added = await _unless_dead(service, index.add_directory(str(site_dir), glob=glob))
         raw_files = await _unless_dead(service, index.get_files())
     except SearchIndexError:
         raise

@@ -32,6 +32,7 @@ Path = tuple[Any, ...]
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _MAP_TAG = _CORE + "map"
+_STR_TAG = _CORE + "str"
 _SEQ_TAG = _CORE + "seq"
 _constructor = yaml.constructor.SafeConstructor()
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -64,10 +65,13 @@ class YamlProblem(Exception):
 
 @dataclass
 class Locations:
-    """Where each path of a document was written (value and, for keys, the key)."""
+    """Where each path of a document was written (value and, for keys, the key).
 
-    values: dict[Path, Mark] = field(default_factory=dict)
-    keys: dict[Path, Mark] = field(default_factory=dict)
+    The tables hold PyYAML's own marks (cheap to keep); lookups give :class:`Mark`.
+    """
+
+    values: dict[Path, Any] = field(default_factory=dict)
+    keys: dict[Path, Any] = field(default_factory=dict)
 
     def find(self, path: Path, *, key: bool = False) -> Mark:
         """The mark of ``path``, or of its nearest written ancestor."""
@@ -75,11 +79,14 @@ class Locations:
         probe = tuple(path)
         while probe:
             if probe in table:
-                return table[probe]
+                return Mark.of(table[probe])
             if probe in self.values:
-                return self.values[probe]
+                return Mark.of(self.values[probe])
             probe = probe[:-1]
-        return self.values.get((), Mark(1, 1))
+        return Mark.of(self.values.get(()))
+
+    def all_marks(self) -> list[tuple[Path, Mark]]:
+        return [(p, Mark.of(m)) for p, m in [*self.values.items(), *self.keys.items()]]
 
 
 def read_yaml(text: str) -> tuple[Any, Locations]:
@@ -137,7 +144,7 @@ def _refuse_anchors(text: str, where: Locations) -> None:
             token = loader.get_token()
             if isinstance(token, yaml.AnchorToken):
                 mark = Mark.of(token.start_mark)
-                marks = [*where.values.items(), *where.keys.items()]
+                marks = where.all_marks()
                 path = next((p for p, m in marks if m == mark), ())
                 raise YamlProblem("yaml_alias", mark, path)
     finally:
@@ -145,11 +152,12 @@ def _refuse_anchors(text: str, where: Locations) -> None:
 
 
 def _convert(node: yaml.Node, path: Path, where: Locations, seen: dict[int, Path]) -> Any:
-    mark = Mark.of(node.start_mark)
     if id(node) in seen:  # only an alias reaches a node twice: report its anchor
-        raise YamlProblem("yaml_alias", mark, seen[id(node)])
-    where.values[path] = mark
+        raise YamlProblem("yaml_alias", Mark.of(node.start_mark), seen[id(node)])
+    where.values[path] = node.start_mark
     seen[id(node)] = path
+    if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
+        return node.value  # most values: no need for PyYAML's constructor
     if isinstance(node, yaml.MappingNode):
         return _convert_mapping(node, path, where, seen)
     if isinstance(node, yaml.SequenceNode):
@@ -159,6 +167,7 @@ def _convert(node: yaml.Node, path: Path, where: Locations, seen: dict[int, Path
     try:
         return _constructor.construct_object(node, deep=True)
     except (yaml.constructor.ConstructorError, ValueError, OverflowError) as exc:
+        mark = Mark.of(node.start_mark)
         if node.tag == _CORE + "timestamp":
             raise YamlProblem("date_impossible", mark, path, value=node.value) from None
         raise YamlProblem("yaml_syntax", mark, path, detail=str(exc)) from None
@@ -170,18 +179,17 @@ def _convert_mapping(
     _check_tag(node, _MAP_TAG, path)
     result: dict[Any, Any] = {}
     for key_node, value_node in node.value:
-        key_mark = Mark.of(key_node.start_mark)
+        key_mark = key_node.start_mark
         if key_node.tag == _CORE + "merge":
-            raise YamlProblem("yaml_alias", key_mark, path)
+            raise YamlProblem("yaml_alias", Mark.of(key_mark), path)
         if not isinstance(key_node, yaml.ScalarNode):
-            raise YamlProblem("yaml_key_type", key_mark, path)
+            raise YamlProblem("yaml_key_type", Mark.of(key_mark), path)
         _check_tag(key_node, None, path)
         key = key_node.value  # keys are names: keep them as written (yes, no, 2024…)
         if key in result:
-            first = where.keys[(*path, key)]
-            raise YamlProblem(
-                "yaml_duplicate_key", key_mark, (*path, key), name=key, first_line=first.line
-            )
+            first = Mark.of(where.keys[(*path, key)])
+            raise YamlProblem("yaml_duplicate_key", Mark.of(key_mark), (*path, key), name=key,
+                              first_line=first.line)
         where.keys[(*path, key)] = key_mark
         result[key] = _convert(value_node, (*path, key), where, seen)
     return result

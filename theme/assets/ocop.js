@@ -51,7 +51,8 @@
       if (status === old) continue;
       card.setAttribute("data-status", status);
       var label = card.querySelector("[data-status-label]");
-      var cert = document.querySelector("[data-cert][data-label-" + status + "]");
+      // The words for the new status: on <body> (base.html) or a certificate block.
+      var cert = document.querySelector("[data-label-" + status + "]");
       if (label) {
         label.className = label.className.replace("status-" + old, "status-" + status);
         if (cert) label.textContent = cert.getAttribute("data-label-" + status);

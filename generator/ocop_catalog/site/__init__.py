@@ -21,6 +21,9 @@ __all__ = ["Authored", "SiteOptions", "GenerateReport", "generate"]
 
 log = logging.getLogger("ocop_catalog.site")
 
+#: Pagefind (wax) glob of the pages search returns, in every language.
+SEARCHABLE_PAGES = "**/{products,producers,sales-points}/*/index.html"
+
 
 @dataclass
 class GenerateReport:
@@ -69,7 +72,9 @@ def generate(
     if search:
         from ..search import build_index
 
-        build_index(site_dir)
+        # only pages that are results (they carry data-pagefind-body): parsing the
+        # large listing pages too would double the indexing time at national scale
+        build_index(site_dir, glob=SEARCHABLE_PAGES)
         lap("search")
     info(f"catalog: {report.pages} pages, {report.photos} photos "
          + ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items()))
