@@ -1,0 +1,94 @@
+"""Build benchmark: a synthetic catalog of N products, built cold and again.
+
+    python benchmarks/bench_build.py -n 10000
+
+Prints the cold build time, the time per page, the peak memory of the
+largest build process, the no-op rebuild time (same input, warm caches) and
+the compressed transfer size of a product page's first view on a phone
+(HTML, CSS, JS and the main photo a 360 px wide, 2x screen picks).
+Figures, not pass/fail: targets are discussed in README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import make_catalog  # noqa: E402
+
+EPOCH = "1796083200"  # 2026-12-01, so certificate statuses do not depend on the day
+
+
+def run_build(root: Path, site: Path) -> float:
+    """Run ``ocop build`` in ``root``; wall-clock seconds."""
+    ocop = Path(sys.executable).with_name("ocop")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    start = time.perf_counter()
+    subprocess.run([str(ocop), "build", "-d", str(site)], cwd=root, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def gz(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=9))
+
+
+def first_view_bytes(site: Path, page: Path) -> dict[str, int]:
+    """Compressed bytes of what a 360 px, 2x phone loads for a product page's first view."""
+    html = page.read_text(encoding="utf-8")
+    sizes = {"html": gz(page)}
+    for kind, pattern in (("css", r'<link rel="stylesheet" href="([^"]+)"'),
+                          ("js", r'<script src="([^"]+)"')):
+        sizes[kind] = sum(gz((page.parent / m).resolve()) for m in re.findall(pattern, html))
+    srcset = re.search(r'<source type="image/webp" srcset="([^"]+)"', html)
+    if srcset:
+        candidates = [c.strip().rsplit(" ", 1) for c in srcset.group(1).split(",")]
+        wanted = [(int(w[:-1]), u) for u, w in candidates]
+        width, url = min((c for c in wanted if c[0] >= 720), default=max(wanted))
+        sizes["photo"] = (page.parent / url).resolve().stat().st_size  # already compressed
+    sizes["total"] = sum(sizes.values())
+    return sizes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--products", type=int, default=10_000)
+    parser.add_argument("--workdir", type=Path, help="keep the synthetic repo here")
+    args = parser.parse_args()
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="ocop-bench-"))
+    root = work / "repo"
+    print(f"synthetic catalog: {args.products} products in {root}")
+    make_catalog(root, args.products)
+    site = work / "site"
+
+    cold = run_build(root, site)
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    pages = sum(1 for _ in site.rglob("index.html"))
+    noop = run_build(root, site)
+    product = next((site / "products").glob("*/index.html"))
+    weight = first_view_bytes(site, product)
+
+    print(f"pages written          {pages}")
+    print(f"cold build             {cold:8.1f} s")
+    print(f"time per page          {cold / pages * 1000:8.2f} ms")
+    print(f"peak memory (largest)  {peak_mb:8.0f} MB")
+    print(f"no-op rebuild          {noop:8.1f} s")
+    print("product page first view (compressed): "
+          + ", ".join(f"{k} {v / 1024:.1f} KB" for k, v in weight.items()))
+    if args.workdir is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
