@@ -58,13 +58,13 @@ class ProductEntry:
     def status(self, today: dt.date, expiring_days: int = certs.EXPIRING_DAYS) -> certs.Status:
         return certs.status(self.record.certification, today, expiring_days)
 
-    @property
+    @cached_property
     def criteria_set(self) -> CriteriaSet | None:
         """The set the product was rated under, in its own criteria version."""
         category = self.record.category
         return load_taxonomies()[category.criteria_version].get(category.criteria_set)
 
-    @property
+    @cached_property
     def browse_category(self) -> CriteriaSet | None:
         """The current (26/2026) set used for browsing, if the old set maps to one."""
         category = self.record.category

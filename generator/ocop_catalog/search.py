@@ -35,6 +35,7 @@ import re
 import shutil
 import time
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,7 @@ class SearchIndexError(RuntimeError):
     """Pagefind failed, or wrote a bundle that this module does not understand."""
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """``text`` without diacritics: tone and vowel marks dropped, đ→d, Đ→D.
 

@@ -37,6 +37,8 @@ from ..search import fold_terms
 from .urls import Urls, relative
 
 STATUSES = ("valid", "expiring", "expired", "revoked")
+#: Placeholder for the way up to the site root in HTML reused on many pages.
+_ROOT = "\x00root\x00"
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,8 @@ class SiteBuilder:
         self.strings = load_strings(options.theme_dir / "ocop" / "i18n", self.languages)
         self.env = self._environment()
         self._translators: dict[str, Translator] = {}
-        self._cards: dict[tuple[str, str, int], Markup] = {}
+        self._cards: dict[tuple[str, str], str] = {}
+        self._certs: dict[tuple[str, str], dict[str, Any]] = {}
 
     # ----------------------------------------------------------------------
     # Pages
@@ -229,17 +232,33 @@ class SiteBuilder:
         return self._translators[lang]
 
     def _context(self, t: Translator, url: str, **extra: Any) -> dict[str, Any]:
-        return {"t": t, "lang": t.lang, "url": url,
+        return {"t": t, "ui": t.ui, "lang": t.lang, "url": url,
                 "rel": lambda target: relative(url, target), **extra}
 
     def card(self, product: ProductEntry, t: Translator, url: str) -> Markup:
-        """A product's listing card; links only depend on the page's folder depth."""
-        key = (product.id, t.lang, url.count("/"))
+        """A product's listing card, rendered once per language and reused on every page.
+
+        Its links are written with a placeholder for the way up to the site
+        root, which is filled in for the page that shows the card.
+        """
+        key = (product.id, t.lang)
         html = self._cards.get(key)
         if html is None:
             template = self.env.get_template("partials/card.html")
-            html = self._cards[key] = Markup(template.render(self._context(t, url, p=product)))
-        return html
+            context = self._context(t, url, p=product)
+            context["rel"] = _ROOT.__add__
+            html = self._cards[key] = template.render(context)
+        return Markup(html.replace(_ROOT, "../" * url.count("/")))
+
+    def facets(self, products: Sequence[ProductEntry]):
+        """The categories, former districts and price range a listing's filters offer."""
+        groups, areas = {}, {}
+        for p in products:
+            if p.browse_category:
+                groups[p.browse_category.group.id] = p.browse_category.group
+            district = self.catalog.communes[p.record.origin.commune].legacy_districts[0]
+            areas[district] = self.catalog.legacy_districts[district]
+        return sorted(groups.items()), sorted(areas.items()), self.price_range(products)
 
     def alternates(self, page: Page) -> dict[str, str]:
         """The same page in every language (including this one)."""
@@ -268,6 +287,25 @@ class SiteBuilder:
     def status(self, product: ProductEntry) -> str:
         return product.status(self.catalog.today, self.catalog.settings.expiry_warning_days)
 
+    def cert_view(self, product: ProductEntry, t: Translator) -> dict[str, Any]:
+        """What the certificate block shows, in ``t``'s language: status, dates, words."""
+        key = (product.id, t.lang)
+        if key not in self._certs:
+            cert = product.record.certification
+            until = certs.valid_until(cert)
+            revoked = cert.revoked.date if cert.revoked else None
+            self._certs[key] = {
+                "status": self.status(product),
+                "until": until.isoformat(),
+                "revoked": revoked.isoformat() if revoked else "",
+                "window": self.catalog.settings.expiry_warning_days,
+                "labels": {s: t.ui[f"status.{s}"] for s in STATUSES},
+                "notes": {s: t(f"status.note.{s}", date=t.date(revoked if s == "revoked"
+                                                               and revoked else until))
+                          for s in STATUSES},
+            }
+        return self._certs[key]
+
     def valid_until(self, product: ProductEntry) -> dt.date:
         return certs.valid_until(product.record.certification)
 
@@ -286,9 +324,9 @@ class SiteBuilder:
     def media_url(self, image: ProcessedImage, variant) -> str:
         return f"{self.options.media_prefix}/{image.digest[:16]}/{variant.name}"
 
-    def srcset(self, image: ProcessedImage, fmt: str, url: str) -> str:
-        base = relative(url, f"{self.options.media_prefix}/{image.digest[:16]}/")
-        return image.srcset(fmt, base=base)
+    def srcset(self, image: ProcessedImage, fmt: str, rel) -> str:
+        """``srcset`` of a photo, its URLs made relative by the page's ``rel``."""
+        return image.srcset(fmt, base=rel(f"{self.options.media_prefix}/{image.digest[:16]}/"))
 
     def main_photo(self, product: ProductEntry) -> ProcessedImage | None:
         return self.photo(product.photos[0].path) if product.photos else None

@@ -48,6 +48,12 @@ class Translator:
     strings: Mapping[str, Mapping[str, str]]
 
     @cached_property
+    def ui(self) -> Mapping[str, str]:
+        """Every UI string of this language (with fallbacks), for ``ui['key']`` lookups."""
+        keys = set(self.strings.get(DEFAULT_LANGUAGE, {})) | set(self.strings.get(self.lang, {}))
+        return MappingProxyType({key: self(key) for key in keys})
+
+    @cached_property
     def locale(self) -> str:
         return LOCALES.get(self.lang, self.lang)
 
