@@ -118,12 +118,12 @@ def run_build(args: argparse.Namespace) -> int:
     from .build import BuildFailed, build_site
 
     try:
-        site_dir = build_site(_config_file(args), args.site_dir, strict=args.strict)
+        site_dir, built = build_site(_config_file(args), args.site_dir, strict=args.strict)
     except BuildFailed as exc:
         print(f"ocop build: {exc}", file=sys.stderr)
         return EXIT_ERRORS
-    index = site_dir / "index.html"
-    print(f"Site built in {site_dir}\nOpen {index} or run 'ocop serve' to preview it.")
+    state = "built in" if built else "is up to date (no input changed) in"
+    print(f"Site {state} {site_dir}\nPreview it with 'ocop serve' (http://127.0.0.1:8000/).")
     return EXIT_OK
 
 

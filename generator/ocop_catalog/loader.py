@@ -9,7 +9,9 @@ no errors. It never writes to the repository.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -90,6 +92,26 @@ def check_raw_photos(doc: Document, settings: Settings) -> None:
 
 def load_catalog(settings: Settings) -> LoadResult:
     """Validate the whole catalog under ``settings.root``."""
+    with _collector_paused():
+        result = _load(settings)
+    # the catalog lives as long as the build: keep the collector from walking it again
+    gc.freeze()
+    return result
+
+
+@contextmanager
+def _collector_paused():
+    """Loading makes only tree-shaped data; cycle collection during it is wasted time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(settings: Settings) -> LoadResult:
     root = settings.root
     docs: list[Document] = []
     regions_doc, regions = read_record(root / REGIONS_FILE, root, Regions)

@@ -63,10 +63,13 @@ def check_image(
     if target is None:
         doc.report("photo_outside", path, value=name)
         return None
-    if not target.is_file():
+    try:
+        size = target.stat().st_size if target.is_file() else None
+    except OSError:  # a name too long for the file system, a permission problem…
+        size = None
+    if size is None:
         doc.report("photo_missing", path, value=name)
         return None
-    size = target.stat().st_size
     if size > settings.photo_max_bytes:
         doc.report("photo_too_large", path, value=name, size=f"{size / 2**20:.1f}",
                    limit=f"{settings.photo_max_bytes / 2**20:.0f}")
