@@ -933,3 +933,20 @@ def test_validation_never_changes_a_file(scratch):
     result = scratch.validate()
     assert result.errors and result.warnings
     assert scratch.fingerprint() == before
+
+
+def test_photos_are_checked_even_when_the_record_has_type_errors(scratch):
+    # one run shows both the typing mistake and the missing photo
+    scratch.edit(GOODS_FILE, "  stars: 4", '  stars: "four"')
+    scratch.path(f"{GOODS_DIR}/2.jpg").unlink()
+    codes = [(i[0], i[5]) for i in scratch.issues()]
+    assert ("wrong_type", "certification.stars") in codes
+    assert ("photo_missing", "photos[1].file") in codes
+
+
+def test_record_linked_from_outside_the_repository_is_refused(scratch, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("elsewhere") / "product.yml"
+    outside.write_text(scratch.read(GOODS_FILE), encoding="utf-8")
+    scratch.path(GOODS_FILE).unlink()
+    scratch.path(GOODS_FILE).symlink_to(outside)
+    assert scratch.issues() == [issue("record_outside", GOODS_FILE, (1, 1), "")]
