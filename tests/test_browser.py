@@ -22,25 +22,21 @@ axe-core is read from the ``axe-playwright-python`` package (it ships
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import importlib.util
-import io
 import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
+from siteutil import STARS_LABEL, STATUS_LABEL, serve
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -84,14 +80,6 @@ PREFIX = {"vi": "/", "en": "/en/", "zh": "/zh/"}
 #: First view of a product page: HTML, CSS, JS, fonts and images, compressed.
 WEIGHT_BUDGET = 150 * 1024
 
-STATUS_LABEL = {
-    "vi": {"valid": "Còn hiệu lực", "expiring": "Sắp hết hạn",
-           "expired": "Đã hết hạn", "revoked": "Đã bị thu hồi"},
-    "en": {"valid": "Valid", "expiring": "Expiring soon",
-           "expired": "Expired", "revoked": "Revoked"},
-    "zh": {"valid": "有效", "expiring": "即将到期", "expired": "已过期", "revoked": "已撤销"},
-}
-STARS_LABEL = {"vi": "{n} sao OCOP", "en": "{n}-star OCOP", "zh": "OCOP {n}星"}
 SHOWN = {
     "vi": "Đang hiện {shown} / {total} sản phẩm",
     "en": "Showing {shown} of {total} products",
@@ -156,70 +144,12 @@ def site_dir(tmp_path_factory) -> Path:
     return out
 
 
-_COMPRESSIBLE = re.compile(r"^(text/|application/(javascript|json|xml|.*\+xml)|image/svg\+xml)")
-
-
-class _GzipHandler(SimpleHTTPRequestHandler):
-    """Static files; text is sent gzip-compressed when the client accepts it."""
-
-    extensions_map: ClassVar[dict[str, str]] = {
-        **SimpleHTTPRequestHandler.extensions_map,
-        ".js": "text/javascript",
-        ".mjs": "text/javascript",
-        ".css": "text/css",
-        ".svg": "image/svg+xml",
-        ".webp": "image/webp",
-        ".avif": "image/avif",
-        ".json": "application/json",
-        ".xml": "application/xml",
-        ".wasm": "application/wasm",
-        ".woff2": "font/woff2",
-    }
-    _cache: ClassVar[dict[tuple[str, float], bytes]] = {}
-    _lock = threading.Lock()
-
-    def log_message(self, *args):  # keep pytest output clean
-        pass
-
-    def send_head(self):
-        path = self.translate_path(self.path)
-        if os.path.isdir(path):
-            if not urlsplit(self.path).path.endswith("/"):
-                return super().send_head()  # the redirect to the folder
-            path = os.path.join(path, "index.html")
-        if not os.path.isfile(path):
-            return super().send_head()  # 404
-        ctype = self.guess_type(path)
-        body = Path(path).read_bytes()
-        gz = "gzip" in self.headers.get("Accept-Encoding", "") and _COMPRESSIBLE.match(ctype)
-        if gz:
-            key = (path, os.path.getmtime(path))
-            with self._lock:
-                if key not in self._cache:
-                    self._cache[key] = gzip.compress(body, compresslevel=6, mtime=0)
-                body = self._cache[key]
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        if gz:
-            self.send_header("Content-Encoding", "gzip")
-        self.send_header("Vary", "Accept-Encoding")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-cache")
-        self.end_headers()
-        return io.BytesIO(body)
 
 
 @pytest.fixture(scope="session")
 def base_url(site_dir) -> str:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_GzipHandler, directory=str(site_dir)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,15 +8,12 @@ import hashlib
 import json
 import random
 import shutil
-import threading
-from contextlib import contextmanager
-from functools import partial
 from html import escape
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from siteutil import serve
 
 from ocop_catalog import search
 from ocop_catalog.search import fold, fold_terms
@@ -348,23 +345,6 @@ QUERIES = [
     ("/zh/", "蜂蜜", "/zh/san-pham/mat-ong-hoa-rung/"),
     ("/zh/", "dai dong", "/zh/san-pham/thanh-long-ruot-do/"),
 ]
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest output clean
-        pass
-
-
-@contextmanager
-def serve(folder: Path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from siteutil import STARS_LABEL, STATUS_LABEL
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,15 +43,6 @@ EPOCH = str(int(dt.datetime(2026, 11, 29, 12, tzinfo=dt.timezone.utc).timestamp(
 DEFAULT_LANG = "vi"
 VALIDITY_MONTHS = 36
 
-# What a visitor reads, per language.
-STARS_LABEL = {"vi": "{n} sao OCOP", "en": "{n}-star OCOP", "zh": "OCOP {n}星"}
-STATUS_LABEL = {
-    "vi": {"valid": "Còn hiệu lực", "expiring": "Sắp hết hạn",
-           "expired": "Đã hết hạn", "revoked": "Đã bị thu hồi"},
-    "en": {"valid": "Valid", "expiring": "Expiring soon",
-           "expired": "Expired", "revoked": "Revoked"},
-    "zh": {"valid": "有效", "expiring": "即将到期", "expired": "已过期", "revoked": "已撤销"},
-}
 #: The sentence that the product may no longer carry the OCOP mark.
 MARK_FORBIDDEN = {
     "vi": {"expired": "không còn được dùng nhãn OCOP", "revoked": "không được dùng nhãn OCOP"},
