@@ -29,14 +29,17 @@ from synthetic import make_catalog  # noqa: E402
 EPOCH = "1796083200"  # 2026-12-01, so certificate statuses do not depend on the day
 
 
-def run_build(root: Path, site: Path) -> float:
-    """Run ``ocop build`` in ``root``; wall-clock seconds."""
+def run_build(root: Path, site: Path) -> tuple[float, dict[str, float]]:
+    """Run ``ocop build`` in ``root``: wall-clock seconds, and the catalog phases it logged."""
     ocop = Path(sys.executable).with_name("ocop")
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
     start = time.perf_counter()
-    subprocess.run([str(ocop), "build", "-d", str(site)], cwd=root, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    done = subprocess.run([str(ocop), "build", "-d", str(site)], cwd=root, env=env, check=True,
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    line = next((x for x in done.stderr.splitlines() if "catalog:" in x), "")
+    phases = {name: float(value) for name, value in re.findall(r"(\w+) ([\d.]+)s", line)}
+    return seconds, phases
 
 
 def gz(path: Path) -> int:
@@ -72,16 +75,20 @@ def main() -> None:
     make_catalog(root, args.products)
     site = work / "site"
 
-    cold = run_build(root, site)
+    cold, phases = run_build(root, site)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     pages = sum(1 for _ in site.rglob("index.html"))
-    noop = run_build(root, site)
+    noop, _ = run_build(root, site)
     product = next((site / "products").glob("*/index.html"))
     weight = first_view_bytes(site, product)
 
     print(f"pages written          {pages}")
     print(f"cold build             {cold:8.1f} s")
     print(f"time per page          {cold / pages * 1000:8.2f} ms")
+    search = phases.get("search", 0.0)
+    print(f"  without search index {(cold - search) / pages * 1000:8.2f} ms"
+          f"   (search index {search:.1f} s)")
+    print("  catalog phases       " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
     print(f"peak memory (largest)  {peak_mb:8.0f} MB")
     print(f"no-op rebuild          {noop:8.1f} s")
     print("product page first view (compressed): "

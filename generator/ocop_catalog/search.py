@@ -28,6 +28,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -156,10 +157,10 @@ def build_index(
 ) -> SearchStats:
     """Index the built site in ``site_dir`` and write the bundle to ``site_dir/output_subdir``.
 
-    Pagefind's command line writes the bundle into a scratch folder (its
-    Python service was three times slower on large sites); the bundle is then
-    made byte-identical for the same input (see below) and moved in place, so
-    a failed run leaves the previous bundle. ``glob`` limits the pages
+    Pagefind's command line writes the bundle into a scratch folder beside
+    the site; the few files that Pagefind writes in a varying order are made
+    canonical (see below), and the folder is moved in place, so a failed run
+    leaves the previous bundle. ``glob`` limits the pages
     indexed. Unless ``keep_ui``, Pagefind's own UI files are not kept (the
     site uses ``search.js``). With ``require_segmentation``, indexing Chinese
     or Japanese pages with the plain (not extended) binary is an error, since
@@ -174,58 +175,38 @@ def build_index(
 
     exe = pagefind_executable()
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=site_dir.parent) as scratch:
-        command = [str(exe), "--site", str(site_dir), "--output-path", scratch]
-        if glob:
-            command += ["--glob", glob]
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SearchIndexError(
-                f"Pagefind failed on {site_dir} (exit status {done.returncode}): "
-                f"{(done.stderr or done.stdout).strip()[-2000:]}"
-            )
-        files = {
-            path.relative_to(scratch).as_posix(): path.read_bytes()
-            for path in Path(scratch).rglob("*")
+    scratch = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir.parent))
+    try:
+        done = _run_pagefind(exe, site_dir, scratch, glob)
+        entry = _canonicalize_folder(scratch)
+        if not keep_ui:
+            for name in _UI_FILES:
+                (scratch / name).unlink(missing_ok=True)
+        sizes = {
+            path.relative_to(scratch).as_posix(): path.stat().st_size
+            for path in scratch.rglob("*")
             if path.is_file()
         }
-    if "pagefind-entry.json" not in files:
-        raise SearchIndexError("Pagefind wrote no pagefind-entry.json")
-    found = re.search(r"Found (\d+) files? matching", done.stdout)
-    entry = _canonicalize(files)
-    if not keep_ui:
-        for name in _UI_FILES:
-            files.pop(name, None)
-
-    languages = {lang: int(info["page_count"]) for lang, info in entry["languages"].items()}
-    segmented = [lang for lang in languages if lang.split("-")[0] in _SEGMENTED_LANGS]
-    warnings: list[str] = []
-    if segmented and "extended" not in exe.name:
-        message = (
-            f"pages in {', '.join(segmented)} were indexed by {exe.name}, which does not "
-            "split Chinese/Japanese text into words: install 'pagefind[extended]'"
-        )
-        if require_segmentation:
-            raise SearchIndexError(message)
-        warnings.append(message)
-
-    if out_dir.exists():  # only now: a failed run leaves the old bundle in place
-        shutil.rmtree(out_dir)
-    for rel in sorted(files):
-        target = out_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(files[rel])
+        languages = {lang: int(info["page_count"]) for lang, info in entry["languages"].items()}
+        warnings = _check_segmentation(exe, languages, require_segmentation)
+        if out_dir.exists():  # only now: a failed run leaves the old bundle in place
+            shutil.rmtree(out_dir)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(scratch, 0o755)
+        os.replace(scratch, out_dir)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     seconds = time.perf_counter() - started
+    found = re.search(r"Found (\d+) files? matching", done.stdout)
 
     fixed = {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", *_UI_FILES}
     return SearchStats(
         languages=dict(sorted(languages.items())),
         html_files=int(found.group(1)) if found else sum(languages.values()),
-        bundle_bytes=sum(len(data) for data in files.values()),
-        bundle_files=len(files),
+        bundle_bytes=sum(sizes.values()),
+        bundle_files=len(sizes),
         index_bytes=sum(
-            len(data)
-            for rel, data in files.items()
+            size for rel, size in sizes.items()
             if rel not in fixed and not rel.endswith(".pagefind")
         ),
         seconds=seconds,
@@ -246,6 +227,49 @@ def build_index(
 # those files with gzip's timestamp zeroed, and name them by the SHA-256 of
 # their content instead of Pagefind's hash. Pagefind's loader only uses these
 # names to fetch the files.
+
+
+def _run_pagefind(exe: Path, site_dir: Path, output: Path, glob: str | None):
+    command = [str(exe), "--site", str(site_dir), "--output-path", str(output)]
+    if glob:
+        command += ["--glob", glob]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SearchIndexError(
+            f"Pagefind failed on {site_dir} (exit status {done.returncode}): "
+            f"{(done.stderr or done.stdout).strip()[-2000:]}"
+        )
+    if not (output / "pagefind-entry.json").is_file():
+        raise SearchIndexError("Pagefind wrote no pagefind-entry.json")
+    return done
+
+
+def _check_segmentation(exe: Path, languages: dict[str, int], required: bool) -> list[str]:
+    """Chinese or Japanese pages need the extended binary, which splits their words."""
+    segmented = [lang for lang in languages if lang.split("-")[0] in _SEGMENTED_LANGS]
+    if not segmented or "extended" in exe.name:
+        return []
+    message = (
+        f"pages in {', '.join(segmented)} were indexed by {exe.name}, which does not "
+        "split Chinese/Japanese text into words: install 'pagefind[extended]'"
+    )
+    if required:
+        raise SearchIndexError(message)
+    return [message]
+
+
+def _canonicalize_folder(folder: Path) -> dict[str, Any]:
+    """Canonicalize the bundle in ``folder`` on disk: only the few files concerned."""
+    names = ["pagefind-entry.json", *(p.name for p in folder.glob("*.pf_meta"))]
+    names += [f"filter/{p.name}" for p in (folder / "filter").glob("*.pf_filter")]
+    files = {name: (folder / name).read_bytes() for name in names}
+    entry = _canonicalize(files)
+    for name in names:
+        (folder / name).unlink()
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return entry
 
 
 def _canonicalize(files: dict[str, bytes]) -> dict[str, Any]:
