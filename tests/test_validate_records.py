@@ -950,3 +950,21 @@ def test_record_linked_from_outside_the_repository_is_refused(scratch, tmp_path_
     scratch.path(GOODS_FILE).unlink()
     scratch.path(GOODS_FILE).symlink_to(outside)
     assert scratch.issues() == [issue("record_outside", GOODS_FILE, (1, 1), "")]
+
+
+def test_loading_on_several_cores_reports_exactly_what_one_process_does(scratch, monkeypatch):
+    import ocop_catalog.loader as loader
+    from scratch import summary
+
+    # three producers, a product id used twice, a GTIN used twice and a broken record
+    scratch.add_producer("htx-an-hoa")
+    scratch.add_goods("htx-an-hoa", GOODS)
+    scratch.add_producer("htx-binh-minh")
+    scratch.add_goods("htx-binh-minh", "mat-ong-nhan", gtin="8930000000019")
+    scratch.edit(SERVICE_FILE, "  stars: 3", "  stars: 9")
+    serial = scratch.validate()
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
+    parallel = scratch.validate()
+    assert summary(parallel.issues) == summary(serial.issues)
+    assert {i.code for i in serial.issues} >= {"duplicate_id", "duplicate_gtin", "stars_range"}

@@ -15,6 +15,7 @@ Catalog pages never enter MkDocs' page pipeline or navigation.
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,9 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                 f"(run 'ocop validate' for the list)"
             )
         self.catalog = result.catalog
+        # the catalog lives as long as the build: keep the collector from walking it
+        # again (and worker processes from copying its pages to do so)
+        gc.freeze()
         for file in list(files):
             if file.src_uri.endswith(DATA_SUFFIXES) or file.src_uri.startswith("ocop/"):
                 files.remove(file)

@@ -39,6 +39,8 @@ from .urls import Urls, relative
 STATUSES = ("valid", "expiring", "expired", "revoked")
 #: Placeholder for the way up to the site root in HTML reused on many pages.
 _ROOT = "\x00root\x00"
+#: Fewer pages than this per worker process are rendered in one process.
+PAGES_PER_WORKER = 200
 
 
 @dataclass(frozen=True)
@@ -269,13 +271,20 @@ class SiteBuilder:
         pages = self.pages()
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         (cache_dir / "qr").mkdir(parents=True, exist_ok=True)
-        workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // 200 or 1))
+        workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
             return _write_share(self, pages, site_dir, cache_dir, 0, 1)
         _FORKED.update(builder=self, pages=pages, site_dir=site_dir, cache_dir=cache_dir)
+        shares = [(i, workers) for i in range(workers)]
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                counts = pool.starmap(_write_forked, [(i, workers) for i in range(workers)])
+            fork = multiprocessing.get_context("fork")
+            # cards first, each rendered once on some core, so that every page worker
+            # starts with all of them instead of rendering them all again
+            with fork.Pool(workers) as pool:
+                for cards in pool.starmap(_render_cards, shares):
+                    self._cards.update(cards)
+            with fork.Pool(workers) as pool:
+                counts = pool.starmap(_write_forked, shares)
         finally:
             _FORKED.clear()
         return sum(counts)
@@ -378,6 +387,14 @@ class SiteBuilder:
 # --------------------------------------------------------------------------
 
 _FORKED: dict[str, Any] = {}
+
+
+def _render_cards(index: int, count: int) -> dict[tuple[str, str], str]:
+    builder: SiteBuilder = _FORKED["builder"]
+    for product in builder.all_products[index::count]:
+        for lang in builder.languages:
+            builder.card(product, builder.translator(lang), "")
+    return builder._cards
 
 
 def _write_forked(index: int, count: int) -> int:
