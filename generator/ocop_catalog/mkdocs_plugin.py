@@ -136,7 +136,6 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             return
         options = SiteOptions(
             site_url=config.site_url or "",
-            site_name=config.site_name,
             theme_dir=self.root / "theme",
             featured=self.config.featured,
             authored=tuple(Authored(p["slug"], p["title"]) for p in self.config.authored_pages),

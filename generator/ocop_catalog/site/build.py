@@ -64,12 +64,10 @@ class Authored:
 @dataclass
 class SiteOptions:
     site_url: str = ""
-    site_name: str = "OCOP"
     theme_dir: Path = Path("theme")
     media_prefix: str = "media"
     featured: int = 8
     authored: tuple[Authored, ...] = ()
-    extra_css: tuple[str, ...] = ()
 
 
 class SiteBuilder:
