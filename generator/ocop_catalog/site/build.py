@@ -32,7 +32,7 @@ from ..text import DEFAULT_LANGUAGE
 from . import structured
 from .i18n import NATIVE_NAMES, SHORT_NAMES, Translator, load_strings
 from .markdown import render_markdown
-from ..qr import qr_svg
+from ..qr import DRAWING_VERSION, qr_svg
 from ..search import fold_terms
 from .urls import Urls, relative
 
@@ -370,7 +370,8 @@ class SiteBuilder:
     def write_qr_code(self, product: ProductEntry, site_dir: Path, cache_dir: Path) -> None:
         """The product's QR SVG (the same in every language), cached by target URL."""
         target = self.qr_target(product)
-        cached = cache_dir / (hashlib.sha256(target.encode()).hexdigest()[:32] + ".svg")
+        key = f"{DRAWING_VERSION}\n{target}".encode()
+        cached = cache_dir / (hashlib.sha256(key).hexdigest()[:32] + ".svg")
         if not cached.is_file():
             _atomic_write(cached, qr_svg(target))
         (site_dir / self.qr_image(product)).write_bytes(cached.read_bytes())
