@@ -619,10 +619,13 @@ def test_marketplace_link_must_be_http(scratch, link):
 DESCRIPTION_LINE = "    Xem [trang của HTX](https://htx-ong.example.com/mat-ong).\n"
 
 
-def markdown_issue(scratch, code):
-    """An issue in the Vietnamese description: reported at its block scalar."""
-    at = scratch.position(GOODS_FILE, "vi: |", len("vi: "))
-    return issue(code, GOODS_FILE, at, "description.vi")
+def markdown_issue(scratch, code, inserted, needle):
+    """An issue in the Vietnamese description (a literal block): reported where
+    ``needle`` is written in the ``inserted`` text of the file."""
+    text = scratch.read(GOODS_FILE)
+    index = text.index(inserted) + inserted.index(needle)
+    line = text.count("\n", 0, index) + 1
+    return issue(code, GOODS_FILE, (line, index - text.rfind("\n", 0, index)), "description.vi")
 
 
 @pytest.mark.parametrize(
@@ -647,7 +650,7 @@ def markdown_issue(scratch, code):
 )
 def test_markdown_link_must_be_http(scratch, markdown, target):
     scratch.edit(GOODS_FILE, DESCRIPTION_LINE, f"    {markdown}\n")
-    assert scratch.issues() == [markdown_issue(scratch, "link_scheme")]
+    assert scratch.issues() == [markdown_issue(scratch, "link_scheme", markdown, target)]
     assert only(scratch.validate(), "link_scheme").message_en.startswith(f"'{target}' is not")
 
 
@@ -663,7 +666,7 @@ def test_markdown_link_must_be_http(scratch, markdown, target):
 )
 def test_raw_html_in_markdown(scratch, markdown, shown):
     scratch.edit(GOODS_FILE, DESCRIPTION_LINE, f"    {markdown}\n")
-    assert scratch.issues() == [markdown_issue(scratch, "markdown_html")]
+    assert scratch.issues() == [markdown_issue(scratch, "markdown_html", markdown, shown)]
     assert only(scratch.validate(), "markdown_html").message_en == (
         f"raw HTML ({shown}) is not allowed in Markdown text; use Markdown formatting")
 
@@ -968,3 +971,11 @@ def test_loading_on_several_cores_reports_exactly_what_one_process_does(scratch,
     parallel = scratch.validate()
     assert summary(parallel.issues) == summary(serial.issues)
     assert {i.code for i in serial.issues} >= {"duplicate_id", "duplicate_gtin", "stars_range"}
+
+
+def test_markdown_problem_in_a_one_line_text_is_reported_where_it_is(scratch):
+    scratch.edit(GOODS_FILE, "  en: |\n    Honey spun from the **members'** hives.",
+                 "  en: Honey from <b>our</b> hives.\n    Honey spun from the **members'** hives.")
+    issues = [i for i in scratch.issues() if i[0] == "markdown_html"]
+    assert issues == [issue("markdown_html", GOODS_FILE, scratch.position(GOODS_FILE, "<b>"),
+                            "description.en")]

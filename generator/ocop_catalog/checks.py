@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from . import certificates as certs
 from .issues import Document, did_you_mean, format_path
+from .yamlsource import Mark
 from .messages import LANGUAGE_NAMES
 from .photos import ImageInfo, check_image
 from .records import Address, Producer, Product, Regions, SalesPoints
@@ -96,17 +97,49 @@ def check_texts(doc: Document, record: BaseModel, ctx: Context) -> None:
 
 
 def check_markdown(doc: Document, path: tuple, body: str) -> None:
-    """Refuse raw HTML and links that are not http(s)."""
-    prose = _CODE_SPAN.sub(" ", _FENCED.sub(" ", body))
+    """Refuse raw HTML and links that are not http(s), at the line where they are."""
+    prose = _CODE_SPAN.sub(_blank, _FENCED.sub(_blank, body))  # same offsets as body
     html = _HTML.search(prose)
     if html:
-        doc.report("markdown_html", path, value=html.group(0)[:40])
-    targets = [m.group(1) for m in _INLINE_LINK.finditer(prose)]
-    targets += [m.group(1) for m in _REF_DEF.finditer(prose)]
-    targets += [m.group(1) for m in _AUTOLINK.finditer(prose)]
-    for target in dict.fromkeys(targets):  # <url> is also an autolink: report it once
+        doc.report("markdown_html", path, mark=text_position(doc, path, body, html.start()),
+                   value=html.group(0)[:40])
+    targets: dict[str, int] = {}  # <url> is also an autolink: report it once
+    for pattern in (_INLINE_LINK, _REF_DEF, _AUTOLINK):
+        for match in pattern.finditer(prose):
+            targets.setdefault(match.group(1), match.start(1))
+    for target, offset in sorted(targets.items(), key=lambda item: item[1]):
         if not re.match(r"^https?://[^\s/]", target, re.I):
-            doc.report("link_scheme", path, value=target[:80])
+            doc.report("link_scheme", path, mark=text_position(doc, path, body, offset),
+                       value=target[:80])
+
+
+def _blank(match: re.Match) -> str:
+    """The matched text with every character but line breaks turned into a space."""
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def text_position(doc: Document, path: tuple, body: str, offset: int) -> Mark:
+    """Where character ``offset`` of the text at ``path`` stands in the file.
+
+    Exact for one-line values and for literal blocks (``|``), where each line
+    of the text is a line of the file; elsewhere, the start of the value.
+    """
+    start = doc.where.find(path)
+    lines = doc.source.splitlines() if doc.source else []
+    if not 0 < start.line <= len(lines):
+        return start
+    head = lines[start.line - 1][start.column - 1:]
+    line_index = body.count("\n", 0, offset)
+    in_line = offset - (body.rfind("\n", 0, offset) + 1)
+    if head[:1] == "|":
+        content = [i for i in range(start.line, len(lines)) if lines[i].strip()]
+        if not content:
+            return start
+        indent = len(lines[content[0]]) - len(lines[content[0]].lstrip(" "))
+        return Mark(start.line + 1 + line_index, indent + 1 + in_line)
+    if line_index == 0 and head[:1] not in (">", "'", '"'):
+        return Mark(start.line, start.column + in_line)
+    return start
 
 
 # --------------------------------------------------------------------------

@@ -87,6 +87,8 @@ class Document:
     path: Path
     rel: str
     data: Any = None
+    #: The file's text, for positions inside long values.
+    source: str | None = None
     where: Locations = field(default_factory=Locations)
     issues: list[Issue] = field(default_factory=list)
 

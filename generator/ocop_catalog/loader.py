@@ -63,6 +63,7 @@ def read_record(path: Path, root: Path, model: type[M]) -> tuple[Document, M | N
     except OSError as exc:
         doc.report("file_unreadable", detail=exc.strerror or str(exc))
         return doc, None
+    doc.source = text
     try:
         doc.data, doc.where = read_yaml(text)
     except YamlProblem as problem:
@@ -169,7 +170,7 @@ def _light(doc: Document) -> Document:
         values={p: m for p, m in doc.where.values.items() if p[:1] in [(k,) for k in kept]},
         keys={p: m for p, m in doc.where.keys.items() if p[:1] in [(k,) for k in kept]},
     )
-    return Document(path=doc.path, rel=doc.rel, where=where, issues=doc.issues)
+    return Document(path=doc.path, rel=doc.rel, where=where, issues=doc.issues)  # no source
 
 
 def _load_producers(folders: list[Path], ctx: checks.Context):
