@@ -48,10 +48,6 @@ class ProductEntry:
         return self.record.id
 
     @property
-    def is_service(self) -> bool:
-        return self.record.tourism is not None
-
-    @property
     def valid_until(self) -> dt.date:
         return certs.valid_until(self.record.certification)
 

@@ -17,12 +17,12 @@ from pydantic import BaseModel
 
 from . import certificates as certs
 from .issues import Document, did_you_mean, format_path
-from .yamlsource import Mark
 from .messages import LANGUAGE_NAMES
 from .photos import ImageInfo, check_image
 from .records import Address, Producer, Product, Regions, SalesPoints
 from .settings import Settings
 from .text import DEFAULT_LANGUAGE, Localized, LocalizedMarkdown
+from .yamlsource import Mark
 
 TOURISM_SET = 26
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import checks
 from .catalog import Catalog, ProducerEntry, ProductEntry
+from .certificates import gtin14
 from .issues import Document, Issue
 from .modelerrors import report_validation_error
 from .photos import check_image, resolve_inside
@@ -236,11 +237,11 @@ def _check_unique_products(products: list[ProductEntry], docs: list[Document]) -
             else:
                 ids[value] = entry.source
         if record.gtin:
-            if record.gtin.zfill(14) in gtins:
-                doc.report("duplicate_gtin", ("gtin",), value=record.gtin,
-                           other=gtins[record.gtin.zfill(14)])
+            key = gtin14(record.gtin)  # 0893… and 893… are the same item
+            if key in gtins:
+                doc.report("duplicate_gtin", ("gtin",), value=record.gtin, other=gtins[key])
             else:
-                gtins[record.gtin.zfill(14)] = entry.source
+                gtins[key] = entry.source
 
 
 def _subfolders(folder: Path) -> Iterable[Path]:

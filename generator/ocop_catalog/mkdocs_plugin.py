@@ -178,13 +178,10 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         )
 
     def _menu(self, lang: str) -> list[tuple[str, str]]:
-        """The catalog menu (string key, site-relative URL) in ``lang``."""
+        """The catalog menu (string key, site-relative URL) in ``lang``, home first."""
         urls = Urls(tuple(self.config.languages))
-        items = [("nav.home", urls.home(lang)), ("nav.products", urls.products(lang)),
-                 ("nav.categories", urls.categories(lang)), ("nav.areas", urls.areas(lang)),
-                 ("nav.sales_points", urls.sales_points(lang)),
-                 ("nav.producers", urls.producers(lang)), ("nav.search", urls.search(lang))]
-        items += [(p["title"], urls.page(lang, p["slug"])) for p in self.config.authored_pages]
+        authored = tuple((p["slug"], p["title"]) for p in self.config.authored_pages)
+        items = [("nav.home", urls.home(lang)), *urls.menu(lang, authored)]
         return [(key, href or "./") for key, href in items]
 
     def _split(self, url: str) -> tuple[str, str]:

@@ -35,8 +35,8 @@ import subprocess
 import tempfile
 import time
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 

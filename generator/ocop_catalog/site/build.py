@@ -27,13 +27,13 @@ from markupsafe import Markup
 from .. import certificates as certs
 from ..catalog import Catalog, ProductEntry
 from ..images import ProcessedImage
+from ..qr import DRAWING_VERSION, qr_svg
+from ..search import fold_terms
 from ..taxonomy import CURRENT_VERSION, load_taxonomies
 from ..text import DEFAULT_LANGUAGE
 from . import structured
 from .i18n import NATIVE_NAMES, SHORT_NAMES, Translator, load_strings
 from .markdown import render_markdown
-from ..qr import DRAWING_VERSION, qr_svg
-from ..search import fold_terms
 from .urls import Urls, relative
 
 STATUSES = ("valid", "expiring", "expired", "revoked")
@@ -141,6 +141,10 @@ class SiteBuilder:
     # ----------------------------------------------------------------------
 
     @cached_property
+    def authored_menu(self) -> tuple[tuple[str, str], ...]:
+        return tuple((page.slug, page.title_key) for page in self.options.authored)
+
+    @cached_property
     def all_products(self) -> tuple[ProductEntry, ...]:
         return tuple(self.catalog.products.values())
 
@@ -213,6 +217,7 @@ class SiteBuilder:
             statuses=STATUSES,
             native_names=NATIVE_NAMES,
             short_names=SHORT_NAMES,
+            og_availability=structured.OG_AVAILABILITY,
             default_lang=DEFAULT_LANGUAGE,
             today=self.catalog.today,
         )

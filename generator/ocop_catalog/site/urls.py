@@ -70,6 +70,13 @@ class Urls:
         """An authored page (about OCOP, reading the mark…)."""
         return f"{self.prefix(lang)}{slug}/"
 
+    def menu(self, lang: str, authored: tuple[tuple[str, str], ...] = ()) -> list[tuple[str, str]]:
+        """The site menu: (UI string key, URL) pairs; ``authored`` is (slug, key) pairs."""
+        items = [("nav.products", self.products(lang)), ("nav.categories", self.categories(lang)),
+                 ("nav.areas", self.areas(lang)), ("nav.sales_points", self.sales_points(lang)),
+                 ("nav.producers", self.producers(lang)), ("nav.search", self.search(lang))]
+        return items + [(key, self.page(lang, slug)) for slug, key in authored]
+
     def absolute(self, url: str) -> str:
         return f"{self.site_url.rstrip('/')}/{url}"
 
