@@ -167,20 +167,32 @@ class SiteBuilder:
         return list(seen.values())
 
     def _in_sector(self, sector_id: str) -> tuple[ProductEntry, ...]:
-        return tuple(p for p in self.all_products
-                     if p.browse_category and p.browse_category.sector.id == sector_id)
+        return self._listings.get(("sector", sector_id), ())
 
     def _in_group(self, group_id: str) -> tuple[ProductEntry, ...]:
-        return tuple(p for p in self.all_products
-                     if p.browse_category and p.browse_category.group.id == group_id)
+        return self._listings.get(("group", group_id), ())
 
     def _in_district(self, district_id: str) -> tuple[ProductEntry, ...]:
-        communes = self.catalog.communes
-        return tuple(p for p in self.all_products
-                     if district_id in communes[p.record.origin.commune].legacy_districts)
+        return self._listings.get(("district", district_id), ())
 
     def _with_stars(self, stars: int) -> tuple[ProductEntry, ...]:
-        return tuple(p for p in self.all_products if p.record.certification.stars == stars)
+        return self._listings.get(("stars", stars), ())
+
+    @cached_property
+    def _listings(self) -> dict[tuple[str, Any], tuple[ProductEntry, ...]]:
+        """The products of every sector, group, former district and star class, in one pass
+        (the same for every language)."""
+        groups: dict[tuple[str, Any], list[ProductEntry]] = {}
+        communes = self.catalog.communes
+        for p in self.all_products:
+            keys = [("stars", p.record.certification.stars)]
+            keys += [("district", d) for d in communes[p.record.origin.commune].legacy_districts]
+            if p.browse_category:
+                keys += [("sector", p.browse_category.sector.id),
+                         ("group", p.browse_category.group.id)]
+            for key in keys:
+                groups.setdefault(key, []).append(p)
+        return {key: tuple(products) for key, products in groups.items()}
 
     @cached_property
     def communes_with_products(self) -> tuple[str, ...]:
