@@ -17,6 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from . import certificates as certs
+from .links import product_code
 from .photos import ImageInfo
 from .records import Commune, LegacyDistrict, Producer, Product, Regions, SalesPoint
 from .settings import Settings
@@ -46,6 +47,11 @@ class ProductEntry:
     @property
     def id(self) -> str:
         return self.record.id
+
+    @cached_property
+    def qr_code(self) -> str:
+        """The permanent short code of the product's QR link."""
+        return product_code(self.record)
 
     @property
     def valid_until(self) -> dt.date:

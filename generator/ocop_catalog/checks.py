@@ -52,14 +52,14 @@ class Context:
 
 # A fence or code span opens with a whole run of backticks (the lookarounds keep a
 # long run from being retried at every length and offset: that took minutes).
-_FENCED = re.compile(r"^ {0,3}(`{3,}(?!`)|~{3,}(?!~)).*?^ {0,3}\1", re.M | re.S)
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1", re.S)
+_FENCED = re.compile(r"^ {0,3}(`{3,}(?!`)|~{3,}(?!~)).*?^ {0,3}\1", re.MULTILINE | re.DOTALL)
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1", re.DOTALL)
 _HTML = re.compile(
     r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|!--|\?|![A-Za-z]|!\[CDATA\[)"
 )
 # Any "](": link texts may nest brackets ([a [b]](…), [![img](…)](…)) or escape them.
 _INLINE_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
-_REF_DEF = re.compile(r"^ {0,3}\[[^\[\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+_REF_DEF = re.compile(r"^ {0,3}\[[^\[\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*)>")
 
 
@@ -108,7 +108,7 @@ def check_markdown(doc: Document, path: tuple, body: str) -> None:
         for match in pattern.finditer(prose):
             targets.setdefault(match.group(1), match.start(1))
     for target, offset in sorted(targets.items(), key=lambda item: item[1]):
-        if not re.match(r"^https?://[^\s/]", target, re.I):
+        if not re.match(r"^https?://[^\s/]", target, re.IGNORECASE):
             doc.report("link_scheme", path, mark=text_position(doc, path, body, offset),
                        value=target[:80])
 

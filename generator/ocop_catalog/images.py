@@ -49,7 +49,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
@@ -259,7 +259,7 @@ class _Progress:
         return result
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fingerprint(options: _Options) -> bytes:
     """Everything besides the source bytes that shapes the output bytes."""
     settings = {

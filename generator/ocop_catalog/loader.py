@@ -24,6 +24,7 @@ from . import checks
 from .catalog import Catalog, ProducerEntry, ProductEntry
 from .certificates import gtin14
 from .issues import Document, Issue
+from .links import product_code
 from .modelerrors import report_validation_error
 from .photos import check_image, resolve_inside
 from .records import RECORD_FILES, Producer, Product, Regions, SalesPoints
@@ -166,7 +167,7 @@ def _load_share(index: int, count: int):
 
 def _light(doc: Document) -> Document:
     """A document without its data, keeping the positions the catalog-wide checks use."""
-    kept = ("id", "former_ids", "gtin")
+    kept = ("id", "former_ids", "gtin", "qr_code")
     where = Locations(
         values={p: m for p, m in doc.where.values.items() if p[:1] in [(k,) for k in kept]},
         keys={p: m for p, m in doc.where.keys.items() if p[:1] in [(k,) for k in kept]},
@@ -226,6 +227,7 @@ def _check_unique_products(products: list[ProductEntry], docs: list[Document]) -
     by_path = {doc.rel: doc for doc in docs}
     ids: dict[str, str] = {}
     gtins: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for entry in products:
         doc = by_path[entry.source]
         record = entry.record
@@ -242,6 +244,12 @@ def _check_unique_products(products: list[ProductEntry], docs: list[Document]) -
                 doc.report("duplicate_gtin", ("gtin",), value=record.gtin, other=gtins[key])
             else:
                 gtins[key] = entry.source
+        code = product_code(record)
+        if code in codes:
+            field = ("qr_code",) if record.qr_code else ("id",)
+            doc.report("duplicate_qr_code", field, value=code, other=codes[code])
+        else:
+            codes[code] = entry.source
 
 
 def _subfolders(folder: Path) -> Iterable[Path]:

@@ -159,6 +159,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "GTIN {value} is already used by {other}",
         "mã GTIN {value} đã được dùng cho {other}",
     ),
+    "duplicate_qr_code": (
+        "QR code '{value}' is already used by {other}: give this product its own "
+        "'qr_code:' (4-10 characters of 0-9 and a-z without i, l, o, u)",
+        "mã QR '{value}' đã được dùng cho {other}: hãy đặt cho sản phẩm này 'qr_code:' "
+        "riêng (4-10 ký tự 0-9 và a-z, trừ i, l, o, u)",
+    ),
     "duplicate_value": (
         "'{value}' is listed twice",
         "'{value}' bị liệt kê hai lần",

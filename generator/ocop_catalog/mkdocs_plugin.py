@@ -54,6 +54,8 @@ class OcopConfig(base.Config):
     concurrency = c.Optional(c.Type(int))
     search = c.Type(bool, default=True)
     featured = c.Type(int, default=8)
+    print_assets = c.Type(dict, default={})
+    feeds = c.Type(dict, default={})
     authored_pages = c.Type(
         list, default=[{"slug": "about-ocop", "title": "nav.about"},
                        {"slug": "ocop-mark", "title": "nav.mark"}]
@@ -139,6 +141,8 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             theme_dir=self.root / "theme",
             featured=self.config.featured,
             authored=tuple(Authored(p["slug"], p["title"]) for p in self.config.authored_pages),
+            print_options=self.config.print_assets,
+            feed_options=self.config.feeds,
         )
         generate(
             self.catalog,

@@ -92,6 +92,13 @@ Gtin = Annotated[
         description="GTIN (EAN/UPC barcode number) of 8, 12, 13 or 14 digits, in quotes",
     ),
 ]
+QrCode = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9a-hjkmnp-tv-z]{4,10}$",
+        description="4 to 10 characters of 0-9 and a-z without i, l, o, u",
+    ),
+]
 CriteriaVersion = Literal["1048/2019", "148/2023", "26/2026"]
 Availability = Literal["in_stock", "out_of_stock", "preorder", "backorder", "discontinued"]
 ProducerType = Literal["HTX", "DN", "THT", "HKD"]
@@ -258,6 +265,12 @@ class Product(Record):
     net_content: NetContent | None = None
     availability: Availability = "in_stock"
     gtin: Gtin | None = None
+    qr_code: QrCode | None = Field(
+        default=None,
+        description="Permanent short code of the product's QR link <site>/q/<code>/. Leave it "
+        "out: it is derived from the product's first id. Set it only to keep a code already "
+        "printed",
+    )
     shelf_life: ShelfLife | None = None
     ingredients: Text | None = None
     storage: Text | None = None

@@ -17,7 +17,7 @@ from ..images import ImagePipeline, publish
 from ..sitemap import write_robots, write_sitemaps
 from .build import Authored, SiteBuilder, SiteOptions
 
-__all__ = ["Authored", "SiteOptions", "GenerateReport", "generate"]
+__all__ = ["Authored", "GenerateReport", "SiteOptions", "generate"]
 
 log = logging.getLogger("ocop_catalog.site")
 
@@ -64,6 +64,17 @@ def generate(
     builder = SiteBuilder(catalog, options, images)
     report.pages = builder.write(site_dir, cache_dir, workers)
     lap("pages")
+
+    from ..printing import write_print_assets
+
+    write_print_assets(builder, site_dir, cache_dir / "print", options.print_options,
+                       workers=workers)
+    lap("print")
+
+    from ..feeds import write_feeds
+
+    write_feeds(builder, site_dir, options.feed_options)
+    lap("feeds")
 
     entries = [(builder.urls.prefix(p.lang) + p.path, builder.alternates(p)) for p in builder.pages()]
     write_sitemaps(site_dir, options.site_url, [*entries, *extra_pages])

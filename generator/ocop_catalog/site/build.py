@@ -27,6 +27,7 @@ from markupsafe import Markup
 from .. import certificates as certs
 from ..catalog import Catalog, ProductEntry
 from ..images import ProcessedImage
+from ..links import gs1_path, short_path
 from ..qr import DRAWING_VERSION, qr_svg
 from ..search import fold_terms
 from ..taxonomy import CURRENT_VERSION, load_taxonomies
@@ -68,6 +69,10 @@ class SiteOptions:
     media_prefix: str = "media"
     featured: int = 8
     authored: tuple[Authored, ...] = ()
+    #: ``print_assets`` options of site_config.yml (see ocop_catalog.printing).
+    print_options: Mapping[str, Any] = field(default_factory=dict)
+    #: ``feeds`` options of site_config.yml (see ocop_catalog.feeds).
+    feed_options: Mapping[str, Any] = field(default_factory=dict)
 
 
 class SiteBuilder:
@@ -135,6 +140,30 @@ class SiteBuilder:
             yield Page(lang, f"sales-points/{point.id}/", "sales_point.html",
                        {"point": point, "products": catalog.products_at(point.id)})
         yield Page(lang, "search/", "search.html")
+
+    def redirect_pages(self) -> list[Page]:
+        """Permanent links that lead on to a page: QR short links, GS1 Digital Link paths,
+        sales points' poster links, and products' former addresses. Not in the sitemap."""
+        pages = []
+        languages = self.languages
+        for product in self.all_products:
+            targets = {lang: self.urls.product(lang, product.id) for lang in languages}
+            context = {"targets": targets, "names": product.record.name, "choose": True}
+            pages.append(Page(DEFAULT_LANGUAGE, short_path(product.qr_code), "redirect.html",
+                              context))
+            if product.record.gtin:
+                pages.append(Page(DEFAULT_LANGUAGE, gs1_path(certs.gtin14(product.record.gtin))
+                                  + "/", "redirect.html", context))
+            for old in product.record.former_ids:
+                for lang in languages:
+                    pages.append(Page(lang, f"products/{old}/", "redirect.html",
+                                      {**context, "targets": {lang: targets[lang]},
+                                       "choose": False}))
+        for point in self.catalog.sales_points.values():
+            targets = {lang: self.urls.sales_point(lang, point.id) for lang in languages}
+            pages.append(Page(DEFAULT_LANGUAGE, self.point_short_path(point), "redirect.html",
+                              {"targets": targets, "names": point.name, "choose": True}))
+        return pages
 
     # ----------------------------------------------------------------------
     # Per-catalog groupings, computed once
@@ -241,6 +270,9 @@ class SiteBuilder:
         url = self.urls.prefix(page.lang) + page.path
         context = self._context(self.translator(page.lang), url, **page.context)
         context.update(page=page, alternates=self.alternates(page))
+        if "targets" in page.context:
+            context["relative_targets"] = {lang: relative(url, target)
+                                           for lang, target in page.context["targets"].items()}
         return self.env.get_template(page.template).render(context)
 
     def translator(self, lang: str) -> Translator:
@@ -283,7 +315,7 @@ class SiteBuilder:
 
     def write(self, site_dir: Path, cache_dir: Path, workers: int | None = None) -> int:
         """Render every page and QR code into ``site_dir``; the number of pages written."""
-        pages = self.pages()
+        pages = self.pages() + self.redirect_pages()
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         (cache_dir / "qr").mkdir(parents=True, exist_ok=True)
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
@@ -377,9 +409,28 @@ class SiteBuilder:
         usable.sort(key=lambda p: (-p.record.certification.stars, p.id))
         return tuple(usable[: self.options.featured])
 
+    def short_url(self, product: ProductEntry) -> str:
+        """The product's permanent short link, ``<site_url>/q/<code>/``."""
+        return self.urls.absolute(short_path(product.qr_code))
+
+    def gs1_url(self, product: ProductEntry) -> str | None:
+        """The product's GS1 Digital Link URI, when it has a GTIN."""
+        gtin = product.record.gtin
+        return self.urls.absolute(gs1_path(certs.gtin14(gtin))) if gtin else None
+
     def qr_target(self, product: ProductEntry) -> str:
-        """The address a product's QR code opens."""
-        return self.urls.absolute(self.urls.product(DEFAULT_LANGUAGE, product.id))
+        """The address a product's QR code holds: its GS1 Digital Link when it has a GTIN
+        (shop scanners read the GTIN from it, phones open the page), else its short link.
+        Both are permanent and lead to the product page in the visitor's language."""
+        return self.gs1_url(product) or self.short_url(product)
+
+    @staticmethod
+    def point_short_path(point) -> str:
+        return f"s/{point.id}/"
+
+    def point_qr_target(self, point) -> str:
+        """The address of a sales point's poster QR: its page in the visitor's language."""
+        return self.urls.absolute(self.point_short_path(point))
 
     def qr_image(self, product: ProductEntry) -> str:
         return f"qr/{product.id}.svg"

@@ -16,7 +16,7 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-_SAFE_LINK = re.compile(r"^https?://", re.I)
+_SAFE_LINK = re.compile(r"^https?://", re.IGNORECASE)
 
 
 class _Links(Treeprocessor):
@@ -43,7 +43,7 @@ class _Links(Treeprocessor):
 
 
 class _Safe(markdown.Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - API name
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_Links(md), "ocop_links", 0)
