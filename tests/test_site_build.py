@@ -377,6 +377,12 @@ class Site:
             files.append(rel)
         return files
 
+    def is_redirect(self, rel: str) -> bool:
+        """A permanent-link page (QR short link, GS1 path, former address): it sends the
+        visitor on with a refresh (in <noscript> when a script picks the language)."""
+        return any((m.get("http-equiv") or "").lower() == "refresh"
+                   for m in self.doc(rel).find_all("meta"))
+
     @cached_property
     def all_html_files(self) -> list[str]:
         return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*.html"))
@@ -627,6 +633,16 @@ def test_every_page_has_absolute_reciprocal_hreflang_and_canonical(site):
         lang, path = site.split_lang(url_path)
         own = site.absolute(url_path)
         doc = site.doc(rel)
+        if site.is_redirect(rel):
+            # not a page of its own: canonical to where it leads, kept out of indexes
+            # (tests/test_qr_links.py follows these)
+            canonical = [l.get("href") for l in doc.find_all("link", rel="canonical")]
+            robots = [m.get("content") for m in doc.find_all("meta") if m.get("name") == "robots"]
+            if robots != ["noindex"] or len(canonical) != 1 or not site.exists(
+                    canonical[0][len(SITE_URL):]):
+                problems.append(f"{rel}: redirect page with canonical {canonical}, "
+                                f"robots {robots}")
+            continue
         if doc.one("html").get("lang") != lang:
             problems.append(f"{rel}: <html lang={doc.one('html').get('lang')!r}>, expected {lang}")
         canonical = [l.get("href") for l in doc.find_all("link", rel="canonical")]
@@ -719,7 +735,10 @@ def test_sitemap_lists_every_page_with_its_hreflang_alternates(site):
             problems.append(f"{loc}: sitemap alternates {links} != page's {page_links}")
     listed = {loc[len(SITE_URL):] for loc in entries}
     for rel in site.html_files:
-        if site.url_path(rel) not in listed:
+        if site.is_redirect(rel):
+            if site.url_path(rel) in listed:
+                problems.append(f"{rel} is a redirect but in the sitemap")
+        elif site.url_path(rel) not in listed:
             problems.append(f"{rel} is not in the sitemap")
     assert not problems, "\n".join(problems[:50]) + f"\n({len(problems)} problems)"
 

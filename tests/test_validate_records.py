@@ -385,6 +385,28 @@ def test_duplicate_gtin_written_with_leading_zero(scratch):
     ]
 
 
+def test_two_products_with_one_qr_code(scratch):
+    # a pinned code equal to another product's: one printed code, one product
+    scratch.edit(GOODS_FILE, 'gtin: "8930000000019"\n', 'gtin: "8930000000019"\nqr_code: "7hq3k2"\n')
+    other = scratch.add_goods(PRODUCER, "mat-ong-nhan")
+    scratch.edit(other, 'gtin: "8930000000026"\n', 'gtin: "8930000000026"\nqr_code: "7hq3k2"\n')
+    assert scratch.issues() == [
+        issue("duplicate_qr_code", other, scratch.position(other, '"7hq3k2"'), "qr_code"),
+    ]
+    message = only(scratch.validate(), "duplicate_qr_code")
+    assert message.message_en.startswith(f"QR code '7hq3k2' is already used by {GOODS_FILE}")
+    assert "qr_code:" in message.message_vi
+
+
+def test_a_pinned_qr_code_uses_the_unambiguous_alphabet(scratch):
+    # "l" and "o" are read as 1 and 0 on a printed label: not allowed
+    scratch.edit(GOODS_FILE, 'gtin: "8930000000019"\n', 'gtin: "8930000000019"\nqr_code: "lo1234"\n')
+    assert scratch.issues() == [
+        issue("pattern", GOODS_FILE, scratch.position(GOODS_FILE, '"lo1234"'), "qr_code"),
+    ]
+    assert "without i, l, o, u" in only(scratch.validate(), "pattern").message_en
+
+
 # --------------------------------------------------------------------------
 # OCOP rules
 # --------------------------------------------------------------------------

@@ -49,6 +49,8 @@ _PATTERN_WORDS = {
     "code": ("code (digits in quotes)", "mã (chữ số trong dấu nháy)"),
     "gtin": ("GTIN (digits only, in quotes)", "mã GTIN (chỉ gồm chữ số, trong dấu nháy)"),
     "phone": ("phone number", "số điện thoại"),
+    "qr_code": ("QR code (4-10 characters of 0-9 and a-z without i, l, o, u)",
+                "mã QR (4-10 ký tự 0-9 và a-z, trừ i, l, o, u)"),
     "maintainers": ("GitHub user name", "tên người dùng GitHub"),
 }
 _SLUG_WORDS = ("id (lower-case letters, digits and hyphens, e.g. mat-ong-hoa-rung)",

@@ -1,7 +1,9 @@
 /* ocop-catalog: small enhancements for catalog pages (no dependencies).
  * 1. Re-check every OCOP certificate status against the visitor's date, so a
  *    page built months ago still says "expired" once the date has passed.
- * 2. Filter product listings by category, stars, area, price and validity. */
+ * 2. Filter product listings by category, stars, area, price and validity.
+ * 3. Remember the language a visitor picks, so the QR link pages (q/…) open
+ *    products in it next time. */
 (function () {
   "use strict";
   var DAY = 86400000;
@@ -93,6 +95,12 @@
     form.hidden = false;
     apply();
   }
+
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest(".langs a[hreflang]");
+    if (!link) return;
+    try { localStorage.setItem("ocop.lang", link.getAttribute("hreflang")); } catch (err) { /* private mode */ }
+  });
 
   var certs = document.querySelectorAll("[data-cert]");
   for (var i = 0; i < certs.length; i++) recheck(certs[i]);

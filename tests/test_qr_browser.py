@@ -1,0 +1,149 @@
+"""Scanning a product's QR code with a phone: headless Chromium follows the link.
+
+The sample catalog is built once, served over HTTP by a local server (as a
+static host serves it) and opened in Debian's Chromium through Playwright at
+phone size, with the browser language set as a visitor's phone would set it.
+The address opened is the one the product page's QR symbol decodes to
+(zxing-cpp), so the test follows what is printed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from siteutil import serve
+from test_qr_links import REPO, RECORDS, SITE_URL, qr_of_product_page
+from test_site_build import build_ok
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("browser tests need Debian's Chromium at /usr/bin/chromium",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+#: A product printed with its short link, one printed with its GS1 Digital Link.
+SHORT = next(pid for pid, r in sorted(RECORDS.items()) if not r.get("gtin"))
+GS1 = next(pid for pid, r in sorted(RECORDS.items()) if r.get("gtin"))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("qr-browser") / "site"
+    build_ok(REPO, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+def scanned(site: Path, base_url: str, product_id: str) -> str:
+    """The printed address of ``product_id``, on the local server."""
+    return base_url + "/" + qr_of_product_page(site, product_id)[len(SITE_URL):]
+
+
+def open_as(browser, url: str, *, locale: str, javascript: bool = True, storage=None):
+    context = browser.new_context(**PHONE, locale=locale, java_script_enabled=javascript)
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        if storage:
+            # a visitor who picked a language on the site before
+            page.goto(url.split("/q/")[0].split("/01/")[0] + "/")
+            page.evaluate("s => { for (const [k, v] of Object.entries(s)) "
+                          "localStorage.setItem(k, v) }", storage)
+        page.goto(url)
+        page.wait_for_load_state("load")
+        page.wait_for_function("() => !/\\/(q|01)\\//.test(location.pathname)", timeout=10000)
+        path = urlsplit(page.url).path
+        name = page.locator("h1").first.inner_text()
+        lang = page.evaluate("document.documentElement.lang")
+        return path, name, lang, errors
+    finally:
+        context.close()
+
+
+def _name(product_id: str, lang: str) -> str:
+    name = RECORDS[product_id]["name"]
+    return name if isinstance(name, str) else name.get(lang) or name["vi"]
+
+
+@pytest.mark.parametrize("product_id", [SHORT, GS1])
+@pytest.mark.parametrize("locale, lang", [("en-US", "en"), ("zh-CN", "zh"),
+                                           ("vi-VN", "vi"), ("fr-FR", "vi")])
+def test_scan_opens_the_product_in_the_phone_language(site, base_url, browser, product_id,
+                                                      locale, lang):
+    path, name, page_lang, errors = open_as(browser, scanned(site, base_url, product_id),
+                                            locale=locale)
+    prefix = "/" if lang == "vi" else f"/{lang}/"
+    assert path == f"{prefix}products/{product_id}/"
+    assert page_lang == lang
+    assert " ".join(name.split()) == " ".join(_name(product_id, lang).split())
+    assert errors == []
+
+
+@pytest.mark.parametrize("product_id", [SHORT, GS1])
+def test_scan_without_javascript_still_reaches_the_product(site, base_url, browser,
+                                                           product_id):
+    path, name, page_lang, _ = open_as(browser, scanned(site, base_url, product_id),
+                                       locale="en-US", javascript=False)
+    assert path == f"/products/{product_id}/"
+    assert page_lang == "vi"
+    assert " ".join(name.split()) == " ".join(_name(product_id, "vi").split())
+
+
+def test_the_language_picked_on_the_site_wins_over_the_phone_language(site, base_url, browser):
+    path, _, page_lang, errors = open_as(browser, scanned(site, base_url, SHORT),
+                                         locale="vi-VN", storage={"ocop.lang": "en"})
+    assert path == f"/en/products/{SHORT}/"
+    assert page_lang == "en"
+    assert errors == []
+
+
+def test_picking_a_language_is_remembered(site, base_url, browser):
+    context = browser.new_context(**PHONE, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/products/{SHORT}/")
+        page.locator(".langs a[hreflang=zh]").click()
+        page.wait_for_url(f"**/zh/products/{SHORT}/")
+        assert page.evaluate("localStorage.getItem('ocop.lang')") == "zh"
+        page.goto(scanned(site, base_url, GS1))
+        page.wait_for_url(f"**/zh/products/{GS1}/")
+    finally:
+        context.close()
+
+
+def test_the_sales_point_poster_link_opens_the_point_in_english(base_url, browser):
+    points = yaml.safe_load((REPO / "catalog" / "sales-points.yml").read_text(encoding="utf-8"))
+    point = points["sales_points"][0]["id"]
+    context = browser.new_context(**PHONE, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/s/{point}/")
+        page.wait_for_url(f"**/en/sales-points/{point}/")
+    finally:
+        context.close()
