@@ -78,12 +78,15 @@ def main() -> None:
 
     cold, phases = run_build(root, site)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    pages = sum(1 for _ in site.rglob("index.html"))
+    # permanent-link pages (QR short links, GS1 paths, poster links) only send the
+    # visitor on: counted apart, not as catalog pages
+    redirects = sum(1 for top in ("q", "01", "s") for _ in (site / top).glob("*/index.html"))
+    pages = sum(1 for _ in site.rglob("index.html")) - redirects
     noop, _ = run_build(root, site)
     product = next((site / "products").glob("*/index.html"))
     weight = first_view_bytes(site, product)
 
-    print(f"pages written          {pages}")
+    print(f"pages written          {pages}   (and {redirects} permanent-link pages)")
     print(f"cold build             {cold:8.1f} s")
     print(f"time per page          {cold / pages * 1000:8.2f} ms")
     search = phases.get("search", 0.0)

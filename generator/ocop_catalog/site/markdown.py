@@ -56,6 +56,12 @@ def _parser() -> markdown.Markdown:
 
 def render_markdown(text: str, *, shift_headings: int = 1) -> Markup:
     """Safe HTML for ``text``; headings move down so the page keeps one h1."""
+    return Markup(_render(text, shift_headings))
+
+
+@lru_cache(maxsize=4096)
+def _render(text: str, shift_headings: int) -> str:
+    # cached: a text missing in a language is shown in Vietnamese, the same text again
     parser = _parser()
     html = parser.reset().convert(text)
     if shift_headings:
@@ -64,4 +70,4 @@ def render_markdown(text: str, *, shift_headings: int = 1) -> Markup:
             lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + shift_headings, 6)}>",
             html,
         )
-    return Markup(html)
+    return html
