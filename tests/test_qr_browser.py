@@ -147,3 +147,46 @@ def test_the_sales_point_poster_link_opens_the_point_in_english(base_url, browse
         page.wait_for_url(f"**/en/sales-points/{point}/")
     finally:
         context.close()
+
+
+#: The site's first-view budget for a product page (HTML, CSS, JS, fonts, main photo).
+WEIGHT_BUDGET = 150 * 1024
+ESSENTIALS = (".product-photo img", "h1", ".product-head .stars",
+              ".product-head .cert-status .badge",
+              ".product-head .product-origin a[href*='producers/']",
+              ".product-head .product-origin a[href*='areas/']")
+
+
+@pytest.mark.parametrize("product_id", [SHORT, GS1])
+def test_the_scan_landing_shows_the_essentials_fast_and_from_this_site_only(
+        site, base_url, browser, product_id):
+    context = browser.new_context(**PHONE, locale="en-US")
+    requests, sizes = [], []
+    try:
+        page = context.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+
+        def measure(response):
+            # bytes on the wire: the compressed body as the server sent it
+            headers = response.headers
+            if "content-length" in headers:
+                sizes.append(int(headers["content-length"]))
+            else:
+                sizes.append(len(response.body()))
+
+        page.on("response", measure)
+        page.goto(scanned(site, base_url, product_id), wait_until="networkidle")
+        page.wait_for_url(f"**/en/products/{product_id}/")
+        page.wait_for_load_state("networkidle")
+        for selector in ESSENTIALS + ((".product-head .product-price strong",)
+                                      if RECORDS[product_id].get("price") else ()):
+            loc = page.locator(selector).first
+            assert loc.is_visible(), selector
+            box = loc.bounding_box()
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 740, f"{selector}: {box}"
+        assert page.locator(".product-photo img").evaluate("i => i.complete && i.naturalWidth > 0")
+    finally:
+        context.close()
+    assert all(url.startswith(base_url) for url in requests), [
+        u for u in requests if not u.startswith(base_url)]
+    assert sum(sizes) <= WEIGHT_BUDGET, f"{sum(sizes)} bytes from the scan to the first view"

@@ -231,11 +231,13 @@ def _check_unique_products(products: list[ProductEntry], docs: list[Document]) -
     for entry in products:
         doc = by_path[entry.source]
         record = entry.record
+        reused = False
         for path, value in [(("id",), record.id)] + [
             (("former_ids", i), old) for i, old in enumerate(record.former_ids)
         ]:
             if value in ids:
                 doc.report("duplicate_id", path, value=value, other=ids[value])
+                reused = True
             else:
                 ids[value] = entry.source
         if record.gtin:
@@ -245,8 +247,11 @@ def _check_unique_products(products: list[ProductEntry], docs: list[Document]) -
             else:
                 gtins[key] = entry.source
         code = product_code(record)
+        if reused and not record.qr_code:
+            continue  # its code comes from an id already reported as taken
         if code in codes:
-            field = ("qr_code",) if record.qr_code else ("id",)
+            field = (("qr_code",) if record.qr_code
+                     else ("former_ids", 0) if record.former_ids else ("id",))
             doc.report("duplicate_qr_code", field, value=code, other=codes[code])
         else:
             codes[code] = entry.source

@@ -7,6 +7,8 @@ authored pages; it knows nothing about MkDocs.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,8 +23,8 @@ __all__ = ["Authored", "GenerateReport", "SiteOptions", "generate"]
 
 log = logging.getLogger("ocop_catalog.site")
 
-#: Pagefind (wax) glob of the pages search returns, in every language.
-SEARCHABLE_PAGES = "**/{products,producers,sales-points}/*/index.html"
+#: Pagefind (wax) glob of the pages search returns, after a language prefix.
+SEARCHABLE_PAGES = "{products,producers,sales-points}/*/index.html"
 
 
 @dataclass
@@ -62,8 +64,20 @@ def generate(
     lap("photos")
 
     builder = SiteBuilder(catalog, options, images)
-    report.pages = builder.write(site_dir, cache_dir, workers)
-    lap("pages")
+    search_dir = Path(tempfile.mkdtemp(prefix=".search-", dir=site_dir.parent)) if search else None
+    try:
+        report.pages = builder.write(site_dir, cache_dir, workers, search_dir=search_dir)
+        lap("pages")
+        if search_dir is not None:
+            from ..search import build_index
+
+            # what search needs of each result page, one Pagefind run per language
+            build_index(site_dir, source_dir=search_dir, parts=[
+                builder.urls.prefix(lang) + SEARCHABLE_PAGES for lang in builder.languages])
+            lap("search")
+    finally:
+        if search_dir is not None:
+            shutil.rmtree(search_dir, ignore_errors=True)
 
     from ..printing import write_print_assets
 
@@ -73,20 +87,13 @@ def generate(
 
     from ..feeds import write_feeds
 
-    write_feeds(builder, site_dir, options.feed_options)
+    write_feeds(builder, site_dir, options.feed_options, workers=workers)
     lap("feeds")
 
     entries = [(builder.urls.prefix(p.lang) + p.path, builder.alternates(p)) for p in builder.pages()]
     write_sitemaps(site_dir, options.site_url, [*entries, *extra_pages])
     write_robots(site_dir, options.site_url)
     lap("sitemap")
-    if search:
-        from ..search import build_index
-
-        # only pages that are results (they carry data-pagefind-body): parsing the
-        # large listing pages too would double the indexing time at national scale
-        build_index(site_dir, glob=SEARCHABLE_PAGES)
-        lap("search")
     info(f"catalog: {report.pages} pages, {report.photos} photos "
          + ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items()))
     return report

@@ -29,7 +29,7 @@ from ..catalog import Catalog, ProductEntry
 from ..images import ProcessedImage
 from ..links import gs1_path, short_path
 from ..qr import DRAWING_VERSION, qr_svg
-from ..search import fold_terms
+from ..search import fold_terms, search_source
 from ..taxonomy import CURRENT_VERSION, load_taxonomies
 from ..text import DEFAULT_LANGUAGE
 from . import structured
@@ -40,6 +40,8 @@ from .urls import Urls, relative
 STATUSES = ("valid", "expiring", "expired", "revoked")
 #: Placeholder for the way up to the site root in HTML reused on many pages.
 _ROOT = "\x00root\x00"
+#: Templates of the pages search returns (they carry ``data-pagefind-body``).
+SEARCHED = frozenset({"product.html", "producer.html", "sales_point.html"})
 #: Fewer pages than this per worker process are rendered in one process.
 PAGES_PER_WORKER = 200
 
@@ -94,6 +96,7 @@ class SiteBuilder:
         self._translators: dict[str, Translator] = {}
         self._cards: dict[tuple[str, str], str] = {}
         self._certs: dict[tuple[str, str], dict[str, Any]] = {}
+        self._qr_mm: dict[str, float] = {}
 
     # ----------------------------------------------------------------------
     # Pages
@@ -313,23 +316,29 @@ class SiteBuilder:
         """The same page in every language (including this one)."""
         return {lang: self.urls.prefix(lang) + page.path for lang in self.languages}
 
-    def write(self, site_dir: Path, cache_dir: Path, workers: int | None = None) -> int:
-        """Render every page and QR code into ``site_dir``; the number of pages written."""
+    def write(self, site_dir: Path, cache_dir: Path, workers: int | None = None,
+              search_dir: Path | None = None) -> int:
+        """Render every page and QR code into ``site_dir``; the number of pages written.
+
+        With ``search_dir``, what search indexes of each page that is a search
+        result (:data:`SEARCHED`) is written there too, at the same path."""
         pages = self.pages() + self.redirect_pages()
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         (cache_dir / "qr").mkdir(parents=True, exist_ok=True)
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return _write_share(self, pages, site_dir, cache_dir, 0, 1)
-        _FORKED.update(builder=self, pages=pages, site_dir=site_dir, cache_dir=cache_dir)
+            return _write_share(self, pages, site_dir, cache_dir, search_dir, 0, 1)
+        _FORKED.update(builder=self, pages=pages, site_dir=site_dir, cache_dir=cache_dir,
+                       search_dir=search_dir)
         shares = [(i, workers) for i in range(workers)]
         try:
             fork = multiprocessing.get_context("fork")
             # cards first, each rendered once on some core, so that every page worker
             # starts with all of them instead of rendering them all again
             with fork.Pool(workers) as pool:
-                for cards in pool.starmap(_render_cards, shares):
+                for cards, sizes in pool.starmap(_render_cards, shares):
                     self._cards.update(cards)
+                    self._qr_mm.update(sizes)
             with fork.Pool(workers) as pool:
                 counts = pool.starmap(_write_forked, shares)
         finally:
@@ -448,6 +457,36 @@ class SiteBuilder:
         prices = [p.record.price.amount for p in products if p.record.price]
         return (min(prices), max(prices)) if prices else (0, 0)
 
+    # --- print assets ---
+    # (drawn by ocop_catalog.printing; these helpers are for the templates)
+
+    @cached_property
+    def print_settings(self):
+        """The checked ``print_assets`` options."""
+        from ..printing import parse_options
+
+        return parse_options(self.options.print_options, self.options.theme_dir.parent,
+                             self.languages)
+
+    def print_path(self, kind: str, item) -> str:
+        """Site path of a product's ``png`` or ``label``, a sales point's ``sheet`` or
+        ``poster``."""
+        from .. import printing
+
+        return getattr(printing, f"{kind}_path")(item.id)
+
+    def qr_png_mm(self, product: ProductEntry) -> float:
+        """The real side of the product's QR PNG in mm (at most ``qr_size_mm``); worked out
+        once per product (in the cards pass, see :meth:`write`)."""
+        size = self._qr_mm.get(product.id)
+        if size is None:
+            from ..printing import png_geometry, symbol_modules
+
+            modules = symbol_modules(self.qr_target(product))
+            size = self._qr_mm[product.id] = round(
+                png_geometry(modules, self.print_settings.qr_size_mm)[2], 1)
+        return size
+
 
 # --------------------------------------------------------------------------
 # Writing (module level so worker processes can run it)
@@ -456,21 +495,26 @@ class SiteBuilder:
 _FORKED: dict[str, Any] = {}
 
 
-def _render_cards(index: int, count: int) -> dict[tuple[str, str], str]:
+def _render_cards(index: int, count: int):
+    """Per-product work shared by its pages in every language: cards, QR print size."""
     builder: SiteBuilder = _FORKED["builder"]
+    printed = builder.print_settings.enabled
     for product in builder.all_products[index::count]:
         for lang in builder.languages:
             builder.card(product, builder.translator(lang), "")
-    return builder._cards
+        if printed:
+            builder.qr_png_mm(product)
+    return builder._cards, builder._qr_mm
 
 
 def _write_forked(index: int, count: int) -> int:
     f = _FORKED
-    return _write_share(f["builder"], f["pages"], f["site_dir"], f["cache_dir"], index, count)
+    return _write_share(f["builder"], f["pages"], f["site_dir"], f["cache_dir"],
+                        f["search_dir"], index, count)
 
 
 def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path, cache_dir: Path,
-                 index: int, count: int) -> int:
+                 search_dir: Path | None, index: int, count: int) -> int:
     """Write every ``count``-th page and QR code, starting at ``index``."""
     for product in builder.all_products[index::count]:
         builder.write_qr_code(product, site_dir, cache_dir / "qr")
@@ -481,6 +525,12 @@ def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path, cache_
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
         written += 1
+        if search_dir is not None and page.template in SEARCHED:
+            source = search_source(html)
+            if source is not None:
+                target = search_dir / builder.urls.prefix(page.lang) / page.path / "index.html"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(source, encoding="utf-8")
     return written
 
 

@@ -1,0 +1,612 @@
+"""Print assets: QR PNGs, product labels, shelf-label sheets and posters, checked the
+way a printer and a phone would meet them.
+
+The sample catalog is built once with ``ocop build`` (the real command, in a
+subprocess). PNGs are decoded with zxing-cpp; PDFs are rendered to 300-dpi
+rasters with poppler's ``pdftoppm`` and every QR on them is decoded. Geometry
+is measured on the rasters (decoders forgive a missing quiet zone, printed
+labels do not): the module size against the size the options ask for, and
+four white modules all around the symbol. Text is read back with
+``pdftotext``. The expected QR texts come from the site builder
+(``qr_target``); that they lead to the right pages is checked on the built
+site, through the redirect pages the QR addresses point at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+import zxingcpp
+from ocop_catalog import printing
+from ocop_catalog.loader import load_catalog
+from ocop_catalog.qr import qr_matrix
+from ocop_catalog.settings import load_settings
+from ocop_catalog.site.build import SiteBuilder, SiteOptions
+from PIL import Image
+from scratch import GOODS, GOODS_FILE, SERVICE, build_catalog
+
+REPO = Path(__file__).resolve().parents[1]
+EPOCH = str(int(dt.datetime(2026, 11, 29, 12, tzinfo=dt.timezone.utc).timestamp()))
+CONFIG = yaml.load((REPO / "site_config.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+SITE_URL = CONFIG["site_url"]
+LANGUAGES = ("vi", "en", "zh")
+DPI = 300
+MM = 72 / 25.4
+A4_POINTS = (595.28, 841.89)
+
+# The documented defaults (printing.py's docstring), written out here on purpose.
+PNG_MM = 25
+LABEL_MM = (60, 40)
+LABEL_QR_MM = 24
+SLUG_MM = 8
+SHEET_QR_MM = 26
+SHEET_LABEL_MM = (70, 37)
+POSTER_QR_MM = 130
+
+needs_poppler = pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("pdftotext") and shutil.which("pdfinfo")),
+    reason="poppler-utils (pdftoppm, pdftotext, pdfinfo) is not installed",
+)
+
+
+# --------------------------------------------------------------------------
+# Building
+# --------------------------------------------------------------------------
+
+
+def _ocop_command() -> list[str]:
+    script = Path(sys.executable).with_name("ocop")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "ocop_catalog.cli"]
+
+
+def run_build(repo: Path, site_dir: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    return subprocess.run([*_ocop_command(), "build", "-d", str(site_dir)],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=900,
+                          check=False)
+
+
+def build_ok(repo: Path, site_dir: Path) -> None:
+    result = run_build(repo, site_dir)
+    assert result.returncode == 0, (
+        f"ocop build failed ({result.returncode})\n--- stdout\n{result.stdout}"
+        f"\n--- stderr\n{result.stderr}")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The sample catalog, built once with ``ocop build``."""
+    site_dir = tmp_path_factory.mktemp("print-site") / "site"
+    build_ok(REPO, site_dir)
+    return site_dir
+
+
+def make_builder(root: Path, theme_root: Path = REPO, **options) -> SiteBuilder:
+    result = load_catalog(load_settings(root))
+    assert result.catalog is not None, result.issues
+    return SiteBuilder(result.catalog, SiteOptions(site_url=SITE_URL,
+                                                   theme_dir=theme_root / "theme", **options))
+
+
+@pytest.fixture(scope="session")
+def builder() -> SiteBuilder:
+    """The site builder of the sample catalog (for the expected QR texts)."""
+    return make_builder(REPO)
+
+
+# --------------------------------------------------------------------------
+# Reading rasters, PDFs and pages
+# --------------------------------------------------------------------------
+
+
+def rasterize(pdf: Path, out: Path, dpi: int = DPI) -> list[Image.Image]:
+    """Every page of ``pdf`` as a greyscale raster, with pdftoppm (no warnings allowed)."""
+    out.mkdir(parents=True, exist_ok=True)
+    prefix = out / pdf.stem
+    done = subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(pdf), str(prefix)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0 and not done.stderr, f"pdftoppm {pdf.name}: {done.stderr}"
+    pages = sorted(out.glob(f"{pdf.stem}-*.pgm"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    return [Image.open(p).convert("L") for p in pages]
+
+
+def pdf_text(pdf: Path, *args: str) -> str:
+    done = subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"],
+                          capture_output=True, timeout=60, check=False)
+    assert done.returncode == 0 and not done.stderr, f"pdftotext {pdf.name}: {done.stderr}"
+    return done.stdout.decode("utf-8")
+
+
+def pdf_info(pdf: Path) -> dict[str, str]:
+    done = subprocess.run(["pdfinfo", "-box", str(pdf)], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0 and not done.stderr, f"pdfinfo {pdf.name}: {done.stderr}"
+    return dict(re.findall(r"^([^:]+):\s+(.*)$", done.stdout, re.MULTILINE))
+
+
+def box(info: dict[str, str], name: str) -> tuple[float, ...]:
+    return tuple(float(v) for v in info[name].split())
+
+
+def words_of(pdf: Path) -> list[tuple[int, float, float, float, float, str]]:
+    """(page index, xMin, yMin, xMax, yMax, word) of every word, y growing downwards."""
+    result = []
+    pages = pdf_text(pdf, "-bbox").split("<page ")[1:]
+    for index, page in enumerate(pages):
+        for *coords, word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" '
+                                        r'xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page):
+            result.append((index, *map(float, coords), word))
+    return result
+
+
+def reading_order(words: list[tuple[float, float, str]]) -> list[str]:
+    """(bottom, left, word) sorted into lines (bottoms within 1.5 pt), each left to right."""
+    lines: list[list[tuple[float, float, str]]] = []
+    for word in sorted(words):
+        if lines and word[0] - lines[-1][0][0] <= 1.5:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [w for line in lines for _, _, w in sorted(line, key=lambda w: w[1])]
+
+
+def flat(text: str) -> str:
+    """Text as one line, NFC, without hyphens (pdftotext joins a word hyphenated at the
+    end of a line without its hyphen)."""
+    return " ".join(unicodedata.normalize("NFC", text).replace("-", "").split())
+
+
+def modules_of(barcode) -> int:
+    """Modules on a side, from the version the decoder read."""
+    return 17 + 4 * int(barcode.extra["Version"])
+
+
+def symbol_box(image: Image.Image, barcode) -> tuple[int, int, int, int]:
+    """The dark extent (x0, y0, x1, y1; x1, y1 exclusive) of a decoded symbol: the
+    decoder's corners, refined to the first and last dark pixels around them."""
+    pts = [barcode.position.top_left, barcode.position.top_right,
+           barcode.position.bottom_left, barcode.position.bottom_right]
+    xs, ys = [p.x for p in pts], [p.y for p in pts]
+    window = (max(0, min(xs) - 4), max(0, min(ys) - 4),
+              min(image.width, max(xs) + 5), min(image.height, max(ys) + 5))
+    dark = image.crop(window).point(lambda v: 255 if v < 128 else 0).getbbox()
+    assert dark, "no dark pixels where the decoder found the symbol"
+    return (window[0] + dark[0], window[1] + dark[1], window[0] + dark[2], window[1] + dark[3])
+
+
+def check_geometry(image: Image.Image, barcode, module_mm: float, where: str) -> None:
+    """The symbol's module size is ``module_mm`` (within a pixel) and four modules of
+    white surround it."""
+    n = modules_of(barcode)
+    assert n == len(qr_matrix(barcode.text)), where
+    x0, y0, x1, y1 = symbol_box(image, barcode)
+    expected = module_mm * DPI / 25.4
+    for extent in (x1 - x0, y1 - y0):
+        assert abs(extent / n - expected) < 1, (
+            f"{where}: module {extent / n:.2f} px, expected {expected:.2f} px")
+    quiet = int(4 * expected) - 1  # the outermost pixel may be grey from anti-aliasing
+    ring = (x0 - quiet, y0 - quiet, x1 + quiet, y1 + quiet)
+    assert ring[0] >= 0 and ring[1] >= 0 and ring[2] <= image.width and ring[3] <= image.height, (
+        f"{where}: the quiet zone leaves the page")
+    area = image.crop(ring)
+    # blank the symbol (and the pixel around it, grey where its edges fall between pixels)
+    area.paste(255, (quiet - 1, quiet - 1, quiet + (x1 - x0) + 1, quiet + (y1 - y0) + 1))
+    darkest = area.getextrema()[0]
+    assert darkest >= 128, f"{where}: something dark ({darkest}) in the 4-module quiet zone"
+
+
+def decode(image: Image.Image) -> list:
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [b for b in found if b.valid]
+
+
+def page_for(site: Path, url: str) -> Path:
+    """The file a site URL is served from."""
+    assert url.startswith(SITE_URL), url
+    path = url[len(SITE_URL):]
+    return site / (path + "index.html" if path.endswith("/") or not path else
+                   path + "/index.html")
+
+
+def links(page: Path) -> dict[str, str]:
+    """hreflang → href of the language links of a redirect page."""
+    html = page.read_text(encoding="utf-8")
+    return {lang: href for href, lang in
+            re.findall(r'<a href="([^"]+)" hreflang="([^"]+)"', html)}
+
+
+def resolve(site: Path, page: Path, href: str) -> Path:
+    folder = page.parent.relative_to(site).as_posix()
+    target = posixpath.normpath(posixpath.join(folder, href))
+    return site / target / "index.html" if href.endswith("/") else site / target
+
+
+def expected_product_page(site: Path, lang: str, product_id: str) -> Path:
+    prefix = "" if lang == "vi" else f"{lang}/"
+    return site / f"{prefix}products/{product_id}/index.html"
+
+
+# --------------------------------------------------------------------------
+# 1. QR PNGs
+# --------------------------------------------------------------------------
+
+
+def test_every_product_has_a_300_dpi_png_that_decodes_to_its_target(site, builder):
+    limit = int(PNG_MM / 25.4 * DPI)
+    for product in builder.all_products:
+        path = site / "qr" / f"{product.id}.png"
+        image = Image.open(path)
+        assert image.format == "PNG" and image.mode in ("1", "L"), path.name
+        assert image.info["dpi"] == pytest.approx((DPI, DPI), abs=0.01), path.name
+        gray = image.convert("L")
+        found = decode(gray)
+        target = builder.qr_target(product)
+        assert [(b.text, b.ec_level) for b in found] == [(target, "M")], path.name
+        n = modules_of(found[0])
+
+        # size: within the stated size, and as large as whole pixels per module allow
+        assert image.width == image.height <= limit, path.name
+        assert image.width + (n + 8) > limit, f"{path.name}: a larger module would still fit"
+
+        # geometry, exactly: the finder pattern's top-left dark pixel sits 4 modules in
+        bbox = gray.point(lambda v: 255 if v < 128 else 0).getbbox()
+        x0, y0 = bbox[0], bbox[1]
+        assert x0 == y0, path.name
+        assert x0 % 4 == 0
+        module = x0 // 4
+        assert image.width == module * (n + 8), f"{path.name}: not a whole number of px"
+        assert bbox[2:] == (image.width - 4 * module, image.height - 4 * module), path.name
+        # the finder pattern's top edge: 7 dark modules, then a light one
+        row = [gray.getpixel((x, y0)) for x in range(x0, x0 + 8 * module)]
+        assert all(v == 0 for v in row[:7 * module]) and all(v == 255 for v in row[7 * module:])
+        # every pixel of the quiet zone is white
+        assert gray.crop((0, 0, image.width, y0)).getextrema() == (255, 255)
+        assert gray.crop((0, 0, x0, image.height)).getextrema() == (255, 255)
+
+
+def test_decoded_png_urls_reach_every_language_page_through_a_redirect(site, builder):
+    for product in builder.all_products:
+        found = decode(Image.open(site / "qr" / f"{product.id}.png").convert("L"))
+        url = found[0].text
+        assert urlsplit(url).path.rstrip("/").split("/")[-2] in ("q", "01"), url
+        redirect = page_for(site, url)
+        assert redirect.is_file(), f"{url}: no page at {redirect.relative_to(site)}"
+        targets = links(redirect)
+        assert set(targets) == set(LANGUAGES), redirect
+        for lang, href in targets.items():
+            assert resolve(site, redirect, href) == expected_product_page(site, lang, product.id)
+            assert resolve(site, redirect, href).is_file()
+        html = redirect.read_text(encoding="utf-8")
+        refresh = re.search(r'http-equiv="refresh" content="0; url=([^"]+)"', html).group(1)
+        assert resolve(site, redirect, refresh) == expected_product_page(site, "vi", product.id)
+
+
+def test_product_page_offers_the_svg_png_and_label_downloads(site, builder):
+    for product in builder.all_products:
+        for lang in LANGUAGES:
+            page = expected_product_page(site, lang, product.id)
+            html = page.read_text(encoding="utf-8")
+            section = re.search(r'<section class="qr".*?</section>', html, re.DOTALL).group(0)
+            hrefs = {Path(h).suffix: h for h in re.findall(r'href="([^"]+)"', section)}
+            assert set(hrefs) == {".svg", ".png", ".pdf"}, (page, hrefs)
+            for href in hrefs.values():
+                assert resolve(site, page, href).is_file(), (page, href)
+            png = Image.open(resolve(site, page, hrefs[".png"]))
+            real = f"{png.width / DPI * 25.4:.1f}"
+            stated = re.search(r'\.png" download>([^<]+)<', section).group(1)
+            number = real.replace(".", ",") if lang == "vi" else real
+            assert f"{number} mm" in stated or f"{number} 毫米" in stated, (page, stated)
+
+
+# --------------------------------------------------------------------------
+# 2. Product labels
+# --------------------------------------------------------------------------
+
+
+@needs_poppler
+def test_product_labels_decode_measure_and_read(site, builder, tmp_path):
+    def check(product):
+        pdf = site / "print" / "products" / f"{product.id}.pdf"
+        info = pdf_info(pdf)
+        assert info["Pages"] == "1"
+        w, h = LABEL_MM
+        slug = SLUG_MM * MM
+        assert box(info, "MediaBox") == pytest.approx(
+            (0, 0, w * MM + 2 * slug, h * MM + 2 * slug), abs=0.01)
+        trim = box(info, "TrimBox")
+        assert trim == pytest.approx((slug, slug, slug + w * MM, slug + h * MM), abs=0.01)
+        [page] = rasterize(pdf, tmp_path / product.id)
+        found = decode(page)
+        target = builder.qr_target(product)
+        assert [(b.text, b.ec_level) for b in found] == [(target, "M")], pdf.name
+        check_geometry(page, found[0], LABEL_QR_MM / (modules_of(found[0]) + 8), pdf.name)
+
+        text = flat(pdf_text(pdf))
+        record = product.record
+        assert flat(record.name("vi")) in text, (pdf.name, text)
+        if record.name.get("en") and record.name["en"] != record.name["vi"]:
+            assert flat(record.name["en"]) in text, (pdf.name, text)
+        assert flat(builder.short_url(product).split("://")[1]) in text
+        assert f"{LABEL_MM[0]} × {LABEL_MM[1]} mm" in text  # the trim size, stated
+        assert "★" * record.certification.stars in text
+        if record.price:
+            assert flat(builder.translator("vi").price(record.price.amount)) in text
+        elif not (record.tourism and record.tourism.price_per_person):
+            assert "₫" not in text
+        # every word inside the trim box (pdftotext's y grows downwards)
+        height = box(info, "MediaBox")[3]
+        x0, y0, x1, y1 = trim[0], height - trim[3], trim[2], height - trim[1]
+        words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                           r'yMax="([\d.]+)">([^<]*)</word>', pdf_text(pdf, "-bbox"))
+        assert words
+        for *coords, word in words:
+            wx0, wy0, wx1, wy1 = map(float, coords)
+            if wy0 > y1:  # the trim-size note below the label, outside the trim
+                continue
+            assert x0 <= wx0 and wx1 <= x1 and y0 <= wy0 and wy1 <= y1, (pdf.name, word)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(check, builder.all_products))
+
+
+# --------------------------------------------------------------------------
+# 3. Shelf-label sheets and posters
+# --------------------------------------------------------------------------
+
+
+@needs_poppler
+def test_label_sheets_carry_every_product_sold_at_the_point(site, builder, tmp_path):
+    catalog = builder.catalog
+
+    def check(point):
+        products = catalog.products_at(point.id)
+        pdf = site / "print" / "sales-points" / f"{point.id}-labels.pdf"
+        if not products:
+            assert not pdf.exists()
+            return
+        info = pdf_info(pdf)
+        assert int(info["Pages"]) == -(-len(products) // 24)
+        assert box(info, "MediaBox")[2:] == pytest.approx(A4_POINTS, abs=0.01)
+        decoded = []
+        for number, page in enumerate(rasterize(pdf, tmp_path / point.id), 1):
+            found = decode(page)
+            assert 1 <= len(found) <= 24
+            for barcode in found:
+                assert barcode.ec_level == "M"
+                check_geometry(page, barcode, SHEET_QR_MM / (modules_of(barcode) + 8),
+                               f"{pdf.name} page {number}")
+            decoded += [b.text for b in found]
+        assert sorted(decoded) == sorted(builder.qr_target(p) for p in products), pdf.name
+
+        # the words on each label, in the order of the products (row by row, 3 × 8)
+        slots: dict[int, list[tuple[float, float, str]]] = {}
+        for page, *coords, word in words_of(pdf):
+            x, y = (coords[0] + coords[2]) / 2, (coords[1] + coords[3]) / 2
+            col, row = int(x // (SHEET_LABEL_MM[0] * MM)), int(y // (SHEET_LABEL_MM[1] * MM))
+            slots.setdefault(page * 24 + row * 3 + col, []).append((coords[3], coords[0], word))
+        assert len(slots) == len(products)
+        for i, p in enumerate(products):
+            text = flat(" ".join(reading_order(slots[i])).replace("- ", "-"))
+            assert flat(p.record.name("vi")) in text, (pdf.name, p.id, text)
+            if p.record.name.get("en"):
+                assert flat(p.record.name["en"]) in text, (pdf.name, p.id, text)
+            assert flat(builder.producer_of(p).record.name("vi"))[:12] in text, (pdf.name, p.id)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(check, catalog.sales_points.values()))
+
+
+@needs_poppler
+def test_posters_lead_to_the_sales_point_page(site, builder, tmp_path):
+    catalog = builder.catalog
+
+    def check(point):
+        pdf = site / "print" / "sales-points" / f"{point.id}-poster.pdf"
+        info = pdf_info(pdf)
+        assert info["Pages"] == "1"
+        assert box(info, "MediaBox")[2:] == pytest.approx(A4_POINTS, abs=0.01)
+        [page] = rasterize(pdf, tmp_path / point.id)
+        found = decode(page)
+        assert [(b.text, b.ec_level) for b in found] == [(builder.point_qr_target(point), "M")]
+        check_geometry(page, found[0], POSTER_QR_MM / (modules_of(found[0]) + 8), pdf.name)
+        redirect = page_for(site, found[0].text)
+        targets = links(redirect)
+        assert set(targets) == set(LANGUAGES)
+        for lang, href in targets.items():
+            prefix = "" if lang == "vi" else f"{lang}/"
+            page_path = site / prefix / "sales-points" / point.id / "index.html"
+            assert resolve(site, redirect, href) == page_path
+            assert page_path.is_file()
+        text = flat(pdf_text(pdf))
+        assert "Quét để xem mọi sản phẩm OCOP bán tại đây" in text
+        assert "Scan to see every OCOP product sold here" in text
+        assert flat(point.name("vi")) in text
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(check, catalog.sales_points.values()))
+
+
+def test_sales_point_pages_link_the_sheet_and_poster(site, builder):
+    for point in builder.catalog.sales_points.values():
+        for lang in LANGUAGES:
+            prefix = "" if lang == "vi" else f"{lang}/"
+            page = site / prefix / "sales-points" / point.id / "index.html"
+            html = page.read_text(encoding="utf-8")
+            section = re.search(r'<section class="print".*?</section>', html, re.DOTALL).group(0)
+            hrefs = re.findall(r'href="([^"]+)"', section)
+            names = sorted(Path(h).name for h in hrefs)
+            assert names == [f"{point.id}-labels.pdf", f"{point.id}-poster.pdf"], page
+            for href in hrefs:
+                assert resolve(site, page, href).is_file(), (page, href)
+
+
+# --------------------------------------------------------------------------
+# 4. Caching, determinism, other options, untrusted text
+# --------------------------------------------------------------------------
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_same_input_same_bytes_and_a_rebuild_draws_nothing(builder, tmp_path, monkeypatch):
+    first, second = tmp_path / "a", tmp_path / "b"
+    written = printing.write_print_assets(builder, first, tmp_path / "cache-a", {}, workers=2)
+    printing.write_print_assets(builder, second, tmp_path / "cache-b", {}, workers=1)
+    products, points = len(builder.all_products), len(builder.catalog.sales_points)
+    a, b = _tree(first), _tree(second)
+    assert len(a) == written == 2 * products + points + sum(
+        1 for p in builder.catalog.sales_points if builder.catalog.products_at(p))
+    assert a == b  # byte for byte, whatever the number of worker processes
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("drew a file that is in the cache")
+
+    for name in ("qr_png", "product_label_pdf", "sheet_pdf", "poster_pdf", "draw_label"):
+        monkeypatch.setattr(printing, name, no_drawing)
+    cache = sorted((tmp_path / "cache-a").iterdir())
+    third = tmp_path / "c"
+    printing.write_print_assets(builder, third, tmp_path / "cache-a", {}, workers=1)
+    assert _tree(third) == a
+    assert sorted((tmp_path / "cache-a").iterdir()) == cache
+
+
+def test_symbol_is_the_qr_module_encoding(builder):
+    for product in builder.all_products[:10]:
+        target = builder.qr_target(product)
+        n, pixels = printing.symbol(target)
+        assert [[pixels[y * n + x] == 0 for x in range(n)] for y in range(n)] == qr_matrix(target)
+
+
+@needs_poppler
+def test_long_name_without_english_missing_glyphs_and_no_price(tmp_path):
+    scratch = build_catalog(tmp_path / "repo")
+    # DejaVu Sans has the snowman (in a second Type 3 subfont), not the Chinese or the
+    # mathematical letter: those are left out
+    long_name = ("Mật ong ☃ hoa 蜂蜜 rừng𝔘 nguyên chất thu hoạch thủ công trên đỉnh núi Tam "
+                 "Đảo bởi các hộ thành viên Hợp tác xã Ong mật Tam Đảo theo phương pháp "
+                 "truyền thống không pha trộn đường")
+    scratch.edit(GOODS_FILE, "  vi: Mật ong hoa rừng Tam Đảo\n  en: Tam Dao wild-flower honey\n",
+                 f"  vi: {long_name}\n")
+    builder = make_builder(scratch.root)
+    site = tmp_path / "site"
+    printing.write_print_assets(builder, site, tmp_path / "cache", {}, workers=1)
+
+    pdf = site / "print" / "products" / f"{GOODS}.pdf"
+    info = pdf_info(pdf)
+    trim = box(info, "TrimBox")
+    height = box(info, "MediaBox")[3]
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                       r'yMax="([\d.]+)">([^<]*)</word>', pdf_text(pdf, "-bbox"))
+    inside = []
+    for *coords, word in words:
+        wx0, wy0, wx1, wy1 = map(float, coords)
+        if wy0 > height - trim[1]:
+            continue  # the trim-size note
+        assert trim[0] <= wx0 and wx1 <= trim[2], word
+        assert height - trim[3] <= wy0 and wy1 <= height - trim[1], word
+        inside.append(word)
+    text = " ".join(inside)
+    assert text.startswith("Mật ong ☃ hoa rừng nguyên"), text
+    assert "…" in text  # cut, with an ellipsis
+    [page] = rasterize(pdf, tmp_path / "raster")
+    found = decode(page)
+    assert [b.text for b in found] == [builder.qr_target(builder.catalog.products[GOODS])]
+    check_geometry(page, found[0], LABEL_QR_MM / (modules_of(found[0]) + 8), pdf.name)
+
+    # the tourism service has no price: its label says so by saying nothing of one
+    service = pdf_text(site / "print" / "products" / f"{SERVICE}.pdf")
+    assert "mỗi người" in service  # its price per person
+    sheet = site / "print" / "sales-points"
+    assert sorted(p.name for p in sheet.iterdir()) == sorted(
+        [f"{p}-poster.pdf" for p in builder.catalog.sales_points]
+        + [f"{p}-labels.pdf" for p in builder.catalog.sales_points
+           if builder.catalog.products_at(p)])
+
+
+@needs_poppler
+def test_sheet_layout_is_configurable_and_spreads_over_pages(builder, tmp_path):
+    point = max(builder.catalog.sales_points.values(),
+                key=lambda p: len(builder.catalog.products_at(p.id)))
+    products = builder.catalog.products_at(point.id)
+    options = {"sheet": {"columns": 2, "rows": 4, "label_width_mm": 99.1,
+                         "label_height_mm": 67.7, "margin_left_mm": 4.65,
+                         "margin_top_mm": 13.1, "pitch_x_mm": 101.6, "pitch_y_mm": 67.7,
+                         "qr_mm": 40},
+               "label": {"crop_marks": False}, "qr_size_mm": 30}
+    site = tmp_path / "site"
+    printing.write_print_assets(builder, site, tmp_path / "cache", options, workers=1)
+    pdf = site / "print" / "sales-points" / f"{point.id}-labels.pdf"
+    pages = rasterize(pdf, tmp_path / "raster")
+    assert len(pages) == -(-len(products) // 8) > 1
+    decoded = []
+    for page in pages:
+        found = decode(page)
+        for barcode in found:
+            check_geometry(page, barcode, 40 / (modules_of(barcode) + 8), pdf.name)
+        decoded += [b.text for b in found]
+    assert sorted(decoded) == sorted(builder.qr_target(p) for p in products)
+    label = pdf_info(site / "print" / "products" / f"{products[0].id}.pdf")
+    assert box(label, "MediaBox") == pytest.approx((0, 0, 60 * MM, 40 * MM), abs=0.01)
+    png = Image.open(site / "qr" / f"{products[0].id}.png")
+    assert png.width <= int(30 / 25.4 * DPI)
+
+
+@pytest.mark.parametrize("options, named", [
+    ({"qr_size_mm": "big"}, "qr_size_mm"),
+    ({"qr_size_mm": -3}, "qr_size_mm"),
+    ({"colour": "red"}, "colour"),
+    ({"sheet": {"columns": 0}}, "sheet.columns"),
+    ({"sheet": {"columns": 4}}, "sheet.columns"),
+    ({"sheet": {"rows": 2.5}}, "sheet.rows"),
+    ({"sheet": {"label_width_mm": 10}}, "sheet.label_width_mm"),
+    ({"sheet": {"qr_mm": 60}}, "sheet.qr_mm"),
+    ({"sheet": "3x8"}, "sheet"),
+    ({"label": {"crop_marks": "yes"}}, "label.crop_marks"),
+    ({"label": {"bleed_mm": 3}}, "label.bleed_mm"),
+    ({"font": "fonts/missing.ttf"}, "font"),
+    ({"font_bold": 12}, "font_bold"),
+    ({"second_language": "fr"}, "second_language"),
+    ({"poster": {"qr_mm": 400}}, "poster.qr_mm"),
+])
+def test_invalid_options_are_named(options, named):
+    with pytest.raises(ValueError, match=re.escape(f"'{named}'")):
+        printing.parse_options(options, REPO, LANGUAGES)
+
+
+def test_a_bad_option_fails_the_build_with_its_name(tmp_path):
+    scratch = build_catalog(tmp_path / "repo")
+    shutil.copytree(REPO / "theme", scratch.root / "theme")
+    scratch.edit("site_config.yml", "theme:\n  name: material\n",
+                 "theme:\n  name: material\n  custom_dir: theme\n")
+    scratch.edit("site_config.yml", "      photo_min_side: 500\n",
+                 "      photo_min_side: 500\n      search: false\n"
+                 "      print_assets:\n        sheet: {columns: many}\n")
+    result = run_build(scratch.root, tmp_path / "site")
+    assert result.returncode != 0
+    assert "'sheet.columns'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_print_assets_can_be_turned_off_and_the_second_language_too(builder, tmp_path):
+    assert printing.write_print_assets(builder, tmp_path / "off", tmp_path / "cache",
+                                       {"enabled": False}) == 0
+    assert not (tmp_path / "off").exists()
+    settings = printing.parse_options({"second_language": None}, REPO, LANGUAGES)
+    product = builder.all_products[0]
+    text = printing.label_text(builder, product, settings.second_language)
+    assert text.name2 == "" and "star" not in text.stars_text
