@@ -383,6 +383,11 @@ class Site:
         return any((m.get("http-equiv") or "").lower() == "refresh"
                    for m in self.doc(rel).find_all("meta"))
 
+    def noindex(self, rel: str) -> bool:
+        """A page kept out of search engines (a sales point's kiosk screen)."""
+        return any(m.get("name") == "robots" and "noindex" in (m.get("content") or "")
+                   for m in self.doc(rel).find_all("meta"))
+
     @cached_property
     def all_html_files(self) -> list[str]:
         return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*.html"))
@@ -735,9 +740,9 @@ def test_sitemap_lists_every_page_with_its_hreflang_alternates(site):
             problems.append(f"{loc}: sitemap alternates {links} != page's {page_links}")
     listed = {loc[len(SITE_URL):] for loc in entries}
     for rel in site.html_files:
-        if site.is_redirect(rel):
+        if site.is_redirect(rel) or site.noindex(rel):
             if site.url_path(rel) in listed:
-                problems.append(f"{rel} is a redirect but in the sitemap")
+                problems.append(f"{rel} is a redirect or noindex page, but in the sitemap")
         elif site.url_path(rel) not in listed:
             problems.append(f"{rel} is not in the sitemap")
     assert not problems, "\n".join(problems[:50]) + f"\n({len(problems)} problems)"

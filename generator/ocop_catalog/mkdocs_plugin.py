@@ -30,6 +30,7 @@ from .catalog import Catalog
 from .cli import format_text
 from .loader import load_catalog
 from .settings import Settings, build_date
+from .errors import OptionError
 from .site import Authored, SiteOptions, generate
 from .site.i18n import NATIVE_NAMES, Translator, load_strings
 from .site.urls import Urls
@@ -82,6 +83,15 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         self.strings = load_strings(self.root / "theme" / "ocop" / "i18n",
                                     tuple(self.config.languages))
         self.authored = []
+        # wrong print or feed options stop the build now, not after every page is written
+        from .feeds import check_options as feed_options
+        from .printing import parse_options as print_options
+
+        try:
+            print_options(self.config.print_assets, self.root, tuple(self.config.languages))
+            feed_options(self.config.feeds, tuple(self.config.languages))
+        except OptionError as exc:
+            raise PluginError(str(exc)) from None
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -144,6 +154,12 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             print_options=self.config.print_assets,
             feed_options=self.config.feeds,
         )
+        try:
+            self._generate(config, options)
+        except OptionError as exc:
+            raise PluginError(str(exc)) from None
+
+    def _generate(self, config, options: SiteOptions) -> None:
         generate(
             self.catalog,
             Path(config.site_dir),

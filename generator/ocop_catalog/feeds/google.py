@@ -1,0 +1,181 @@
+"""Google Merchant Center product data: RSS 2.0 with the ``g:`` namespace, per language.
+
+``feeds/google/<lang>.xml`` — one data source per language (Google wants the
+free text of a feed in one language and a landing page in that language),
+the same ``g:id`` for a product in every language. The attribute rules are
+those of feeds-and-standards.md §1 (Merchant Center product data
+specification, answer 7052112 and the attribute pages):
+
+* required: ``id`` (≤ 50), ``title`` (≤ 150), ``description`` (≤ 5,000),
+  ``link``, ``image_link``, ``availability`` (``in_stock``, ``out_of_stock``,
+  ``preorder``, ``backorder``; ``availability_date`` with the last two),
+  ``price`` (``120000 VND``), ``brand`` (≤ 70: the producer), and ``gtin`` or
+  ``identifier_exists`` = ``no`` (most OCOP goods have no GTIN; never an empty
+  ``gtin``);
+* also: ``condition`` (``new``), up to 10 ``additional_image_link``,
+  ``google_product_category`` (id, from google_categories.yml),
+  ``product_type`` (the OCOP category path, ≤ 750) and custom labels with the
+  stars and the certificate status.
+
+Left out, and why, is logged: services (tourism is not Shopping content),
+goods without a price, discontinued goods, pre-orders without a date, products
+whose certificate expired or was revoked (unless ``include_expired``), and
+products not translated into the feed's language. An item missing from the
+file is deleted from Merchant Center, which is what these cases call for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from .. import certificates as certs
+from ..catalog import ProductEntry
+from .data import FeedContext, clean, clip, day_time, feed_id
+from .options import FeedOptions
+
+log = logging.getLogger("ocop_catalog.feeds")
+
+G_NS = "http://base.google.com/ns/1.0"
+LIMITS = {"id": 50, "title": 150, "description": 5000, "brand": 70, "product_type": 750,
+          "custom_label": 100, "url": 2000}
+MAX_ADDITIONAL_IMAGES = 10
+AVAILABILITY = {"in_stock": "in_stock", "out_of_stock": "out_of_stock",
+                "preorder": "preorder", "backorder": "backorder"}
+#: GTIN-13 prefixes Google rejects: restricted in-store numbers and coupons
+#: (feeds-and-standards.md §1.2, §4.1); such goods are sent as identifier_exists=no.
+RESTRICTED_GTIN13 = ("02", "04", "05", "2", "98", "99")
+
+
+def path(lang: str) -> str:
+    return f"feeds/google/{lang}.xml"
+
+
+def write_google(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[str]:
+    written = []
+    for lang in options.google.languages:
+        skipped: Counter[str] = Counter()
+        items = []
+        for product in ctx.catalog.products.values():
+            reason = skip_reason(ctx, product, lang, options.include_expired)
+            if reason:
+                skipped[reason] += 1
+                continue
+            items.append(_item(ctx, product, lang))
+        target = site_dir / path(lang)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_document(ctx, lang, items), encoding="utf-8")
+        written.append(path(lang))
+        log.info("feeds: %s: %d items%s", path(lang), len(items), _left_out(skipped))
+    return written
+
+
+def skip_reason(ctx: FeedContext, product: ProductEntry, lang: str,
+                include_expired: bool) -> str | None:
+    """Why a product is not in a marketplace feed in ``lang``, or None."""
+    record = product.record
+    if not ctx.is_goods(product):
+        return "services" if ctx.is_service(product) else "no price"
+    if not ctx.sellable(product, include_expired):
+        return ctx.status(product)
+    if record.availability == "discontinued":
+        return "discontinued"
+    if not ctx.photos(product):
+        return "no photo"
+    if not ctx.translated(product, lang):
+        return f"not in {lang}"
+    if record.availability in ("preorder", "backorder") and availability_date(ctx, product) is None:
+        return f"{record.availability} without a date"
+    return None
+
+
+def availability_date(ctx: FeedContext, product: ProductEntry) -> dt.datetime | None:
+    """When pre-ordered (or back-ordered) produce comes: the first day of the next month of
+    its season after the build day. None when the record has no season."""
+    months = sorted(set(product.record.season_months))
+    if not months:
+        return None
+    today = ctx.today
+    for offset in range(1, 13):
+        index = today.month - 1 + offset
+        year, month = today.year + index // 12, index % 12 + 1
+        if month in months:
+            return day_time(dt.date(year, month, 1))
+    return None
+
+
+def google_gtin(gtin: str | None) -> str | None:
+    """The GTIN if Google can take it (8, 12, 13 or 14 digits, right check digit, not a
+    restricted or coupon number), else None."""
+    if not gtin or not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
+        return None
+    if certs.gs1_check_digit(gtin[:-1]) != int(gtin[-1]):
+        return None
+    gtin14 = gtin.zfill(14)
+    if len(gtin) != 8 and gtin14[0] == "0" and gtin14[1:].startswith(RESTRICTED_GTIN13):
+        return None
+    return gtin
+
+
+def _item(ctx: FeedContext, product: ProductEntry, lang: str) -> str:
+    record = product.record
+    producer = ctx.producer(product)
+    title = clip(ctx.text(record.name, lang), LIMITS["title"])
+    description = ctx.description(product, lang) or ctx.text(record.summary, lang) or title
+    images = [u for u in ctx.square_urls(product) if len(u) <= LIMITS["url"]]
+    fields: list[tuple[str, str]] = [
+        ("g:id", feed_id(record.id, LIMITS["id"])),
+        ("title", title),
+        ("description", clip(description, LIMITS["description"], ellipsis=True)),
+        ("link", ctx.product_url(product, lang)),
+        ("g:image_link", images[0]),
+    ]
+    fields += [("g:additional_image_link", u) for u in images[1: 1 + MAX_ADDITIONAL_IMAGES]]
+    fields.append(("g:availability", AVAILABILITY[record.availability]))
+    if record.availability in ("preorder", "backorder"):
+        when = availability_date(ctx, product)
+        fields.append(("g:availability_date", when.isoformat(timespec="minutes")))
+    fields += [
+        ("g:price", f"{record.price.amount} VND"),
+        ("g:condition", "new"),
+        ("g:brand", clip(ctx.text(producer.name, lang), LIMITS["brand"])),
+    ]
+    gtin = google_gtin(record.gtin)
+    fields.append(("g:gtin", gtin) if gtin else ("g:identifier_exists", "no"))
+    category = ctx.google_category(product)
+    if category is not None:
+        fields.append(("g:google_product_category", str(category)))
+    product_type = " > ".join(clean(p) for p in ctx.category_path(product, lang))
+    if product_type:
+        fields.append(("g:product_type", clip(product_type, LIMITS["product_type"])))
+    fields += [
+        ("g:custom_label_0", f"ocop-{record.certification.stars}-star"),
+        ("g:custom_label_1", f"certificate-{ctx.status(product)}"),
+    ]
+    lines = ["<item>"]
+    lines += [f"  <{name}>{escape(value)}</{name}>" for name, value in fields]
+    lines.append("</item>")
+    return "\n".join("    " + line for line in lines)
+
+
+def _document(ctx: FeedContext, lang: str, items: list[str]) -> str:
+    t = ctx.builder.translator(lang)
+    head = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<rss version="2.0" xmlns:g={quoteattr(G_NS)}>',
+        "  <channel>",
+        f"    <title>{escape(clean(t('site.name')))}</title>",
+        f"    <link>{escape(ctx.absolute(ctx.urls.home(lang)))}</link>",
+        f"    <description>{escape(clean(t('site.tagline')))}</description>",
+        f"    <language>{escape(lang)}</language>",
+    ]
+    return "\n".join([*head, *items, "  </channel>", "</rss>"]) + "\n"
+
+
+def _left_out(skipped: Counter[str]) -> str:
+    if not skipped:
+        return ""
+    return "; left out: " + ", ".join(f"{n} {why}" for why, n in sorted(skipped.items()))
