@@ -83,12 +83,18 @@ name: {{vi: "{word.capitalize()} {place} {i}", en: "{place} product {i}", zh: "�
 summary: {{vi: "Sản phẩm {word} của {place}.", en: "A product from {place}.", zh: "来自{place}的产品。"}}
 description:
   vi: |
-    {word.capitalize()} được làm tại {place} theo cách truyền thống. Nguyên liệu lấy từ vùng trồng
-    của hợp tác xã. Sản phẩm được đóng gói tại xưởng của chủ thể.
+    **{word.capitalize()} {place} số {i}** được làm tại {place} theo cách truyền thống. Nguyên
+    liệu lấy từ vùng trồng của hợp tác xã, vụ {year}.
+
+    - Lô sản xuất {i:06d}, đóng gói tại xưởng của chủ thể
+    - Bảo quản nơi khô ráo, thoáng mát
   en: |
-    Made in {place} in the traditional way from the cooperative's own raw materials, packed in the
-    producer's workshop.
-  zh: 按传统方法在{place}制作。
+    **{place} product {i}** is made in {place} in the traditional way from the cooperative's
+    own raw materials, {year} season.
+
+    - Batch {i:06d}, packed in the producer's workshop
+    - Keep in a cool, dry place
+  zh: 按传统方法在{place}制作，批次{i:06d}。
 category: {{criteria_version: "148/2023", criteria_set: {criteria}}}
 certification:
   stars: {stars}

@@ -36,7 +36,6 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -45,11 +44,12 @@ from typing import Any
 __all__ = [
     "SearchIndexError",
     "SearchStats",
+    "IndexJob",
     "build_index",
+    "start_index",
     "fold",
     "fold_terms",
     "pagefind_executable",
-    "search_source",
 ]
 
 # Letters that are not a base letter plus combining marks, so NFD leaves them
@@ -150,7 +150,7 @@ def pagefind_executable() -> Path:
     return exe
 
 
-def build_index(
+def start_index(
     site_dir: Path,
     *,
     glob: str | None = None,
@@ -159,8 +159,9 @@ def build_index(
     require_segmentation: bool = True,
     source_dir: Path | None = None,
     parts: Sequence[str] = (),
-) -> SearchStats:
-    """Index the built site in ``site_dir`` and write the bundle to ``site_dir/output_subdir``.
+) -> IndexJob:
+    """Start indexing the built site in ``site_dir`` into ``site_dir/output_subdir``;
+    Pagefind runs in the background until :meth:`IndexJob.finish`.
 
     Pagefind's command line writes the bundle into a scratch folder beside
     the site; the few files that Pagefind writes in a varying order are made
@@ -179,16 +180,94 @@ def build_index(
         raise SearchIndexError(f"output_subdir {output_subdir!r} must be a folder inside the site")
 
     exe = pagefind_executable()
-    started = time.perf_counter()
+    source = Path(source_dir).resolve() if source_dir else site_dir
     scratch = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir.parent))
+    globs = list(parts) or [glob]
+    outputs = ([scratch.with_name(f"{scratch.name}.part{i}") for i in range(len(globs))]
+               if parts else [scratch])
+    job = IndexJob(exe, site_dir, out_dir, scratch, outputs, keep_ui, require_segmentation)
     try:
-        source = Path(source_dir).resolve() if source_dir else site_dir
-        if parts:
-            done = _run_parts(exe, source, scratch, parts)
-        else:
-            done = _run_pagefind(exe, source, scratch, glob)
+        for output, pattern in zip(outputs, globs):
+            job.runs.append(_PagefindRun(exe, source, output, pattern))
+    except BaseException:
+        job.abandon()
+        raise
+    return job
+
+
+def build_index(site_dir: Path, **options: Any) -> SearchStats:
+    """Index the built site in ``site_dir`` and write the bundle to ``site_dir/output_subdir``
+    (:func:`start_index`'s options), and wait for it."""
+    return start_index(site_dir, **options).finish()
+
+
+class _PagefindRun:
+    """One Pagefind process, its output in a file (a pipe left unread could fill up)."""
+
+    def __init__(self, exe: Path, site_dir: Path, output: Path, glob: str | None):
+        self.site_dir, self.output = site_dir, output
+        self.args = [str(exe), "--site", str(site_dir), "--output-path", str(output)]
+        if glob:
+            self.args += ["--glob", glob]
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait(self) -> str:
+        code = self.process.wait()
+        self.log.seek(0)
+        text = self.log.read().decode("utf-8", "replace")
+        self.log.close()
+        if code != 0:
+            raise SearchIndexError(
+                f"Pagefind failed on {self.site_dir} (exit status {code}): {text.strip()[-2000:]}"
+            )
+        if not (self.output / "pagefind-entry.json").is_file():
+            raise SearchIndexError("Pagefind wrote no pagefind-entry.json")
+        return text
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@dataclass
+class IndexJob:
+    """Pagefind running over a built site; :meth:`finish` waits, merges the parts, makes
+    the bundle canonical and moves it in place (a failed run leaves the old bundle)."""
+
+    exe: Path
+    site_dir: Path
+    out_dir: Path
+    scratch: Path
+    outputs: list[Path]
+    keep_ui: bool
+    require_segmentation: bool
+    runs: list[_PagefindRun] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+    def finish(self) -> SearchStats:
+        try:
+            logs = [run.wait() for run in self.runs]
+            if self.outputs != [self.scratch]:
+                _merge_parts(self.outputs, self.scratch)
+            stats = self._install("".join(logs))
+        finally:
+            self.abandon()
+        return stats
+
+    def abandon(self) -> None:
+        """Stop Pagefind if it still runs and remove the scratch folders."""
+        for run in self.runs:
+            run.kill()
+        for folder in {self.scratch, *self.outputs}:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _install(self, log: str) -> SearchStats:
+        scratch, out_dir = self.scratch, self.out_dir
         entry = _canonicalize_folder(scratch)
-        if not keep_ui:
+        if not self.keep_ui:
             for name in _UI_FILES:
                 (scratch / name).unlink(missing_ok=True)
         sizes = {
@@ -197,32 +276,28 @@ def build_index(
             if path.is_file()
         }
         languages = {lang: int(info["page_count"]) for lang, info in entry["languages"].items()}
-        warnings = _check_segmentation(exe, languages, require_segmentation)
+        warnings = _check_segmentation(self.exe, languages, self.require_segmentation)
         if out_dir.exists():  # only now: a failed run leaves the old bundle in place
             shutil.rmtree(out_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(scratch, 0o755)
         os.replace(scratch, out_dir)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    seconds = time.perf_counter() - started
-    found = [int(n) for n in re.findall(r"Found (\d+) files? matching", done.stdout)]
-
-    fixed = {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", *_UI_FILES}
-    return SearchStats(
-        languages=dict(sorted(languages.items())),
-        html_files=sum(found) if found else sum(languages.values()),
-        bundle_bytes=sum(sizes.values()),
-        bundle_files=len(sizes),
-        index_bytes=sum(
-            size for rel, size in sizes.items()
-            if rel not in fixed and not rel.endswith(".pagefind")
-        ),
-        seconds=seconds,
-        executable=exe.name,
-        version=str(entry.get("version", "")),
-        warnings=warnings,
-    )
+        found = [int(n) for n in re.findall(r"Found (\d+) files? matching", log)]
+        fixed = {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", *_UI_FILES}
+        return SearchStats(
+            languages=dict(sorted(languages.items())),
+            html_files=sum(found) if found else sum(languages.values()),
+            bundle_bytes=sum(sizes.values()),
+            bundle_files=len(sizes),
+            index_bytes=sum(
+                size for rel, size in sizes.items()
+                if rel not in fixed and not rel.endswith(".pagefind")
+            ),
+            seconds=time.perf_counter() - self.started,
+            executable=self.exe.name,
+            version=str(entry.get("version", "")),
+            warnings=warnings,
+        )
 
 
 # --- Making the bundle deterministic -------------------------------------
@@ -238,81 +313,31 @@ def build_index(
 # names to fetch the files.
 
 
-def _run_pagefind(exe: Path, site_dir: Path, output: Path, glob: str | None):
-    command = [str(exe), "--site", str(site_dir), "--output-path", str(output)]
-    if glob:
-        command += ["--glob", glob]
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SearchIndexError(
-            f"Pagefind failed on {site_dir} (exit status {done.returncode}): "
-            f"{(done.stderr or done.stdout).strip()[-2000:]}"
-        )
-    if not (output / "pagefind-entry.json").is_file():
-        raise SearchIndexError("Pagefind wrote no pagefind-entry.json")
-    return done
-
-
-def _run_parts(exe: Path, source: Path, output: Path, parts: Sequence[str]):
-    """One Pagefind run per glob, at the same time, merged into ``output``."""
-    outputs = [output.with_name(f"{output.name}.part{i}") for i in range(len(parts))]
-    try:
-        with ThreadPoolExecutor(len(parts)) as pool:
-            runs = list(pool.map(lambda a: _run_pagefind(exe, source, *a),
-                                 zip(outputs, parts)))
-        languages: dict[str, Any] = {}
-        entry: dict[str, Any] = {}
-        for folder in outputs:
-            part_entry = json.loads((folder / "pagefind-entry.json").read_text("utf-8"))
-            clash = set(languages) & set(part_entry["languages"])
-            if clash:
-                raise SearchIndexError(f"languages {sorted(clash)} are in two search parts")
-            languages.update(part_entry["languages"])
-            entry = {**part_entry, "languages": languages}
-            for path in sorted(folder.rglob("*")):
-                rel = path.relative_to(folder)
-                if path.is_dir() or rel.as_posix() == "pagefind-entry.json":
-                    continue
-                target = output / rel
-                if target.exists():
-                    if target.read_bytes() != path.read_bytes():
-                        raise SearchIndexError(f"two search parts wrote different {rel}")
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-        (output / "pagefind-entry.json").write_text(json.dumps(entry), encoding="utf-8")
-    finally:
-        for folder in outputs:
-            shutil.rmtree(folder, ignore_errors=True)
-    return subprocess.CompletedProcess(
-        runs[0].args, 0, "".join(r.stdout for r in runs), "".join(r.stderr for r in runs))
-
-
-_ARTICLE_START = re.compile(r"<article\b[^>]*\bdata-pagefind-body\b[^>]*>")
-_IGNORED_SECTION = re.compile(
-    r"<section\b[^>]*\bdata-pagefind-ignore\b[^>]*>.*?</section>", re.DOTALL)
-_HTML_LANG = re.compile(r'<html\b[^>]*\blang="([^"]+)"')
-
-
-def search_source(html: str) -> str | None:
-    """What Pagefind needs of a page: its language and its ``data-pagefind-body``
-    article without the sections marked ``data-pagefind-ignore``, as a small page.
-
-    Indexing these instead of the whole pages gives the same index (Pagefind
-    reads nothing else of a page once a page has ``data-pagefind-body``) for a
-    third of the time: a product page is mostly head, gallery, certificate,
-    where-to-buy and footer, which search leaves out. Sections left out must
-    not contain a ``<section>`` themselves. ``None`` for a page without a body
-    to index.
-    """
-    start = _ARTICLE_START.search(html)
-    lang = _HTML_LANG.search(html, 0, 400)
-    end = html.rfind("</article>")
-    if start is None or lang is None or end < start.end():
-        return None
-    body = _IGNORED_SECTION.sub("", html[start.start():end + len("</article>")])
-    return (f'<!doctype html><html lang="{lang.group(1)}"><head><meta charset="utf-8">'
-            f"<title></title></head><body>{body}</body></html>")
+def _merge_parts(outputs: Sequence[Path], merged: Path) -> None:
+    """Merge the bundles of several Pagefind runs (one language each) into ``merged``:
+    their index files have language-prefixed names; the JavaScript and WebAssembly
+    files are the same in each."""
+    languages: dict[str, Any] = {}
+    entry: dict[str, Any] = {}
+    for folder in outputs:
+        part_entry = json.loads((folder / "pagefind-entry.json").read_text("utf-8"))
+        clash = set(languages) & set(part_entry["languages"])
+        if clash:
+            raise SearchIndexError(f"languages {sorted(clash)} are in two search parts")
+        languages.update(part_entry["languages"])
+        entry = {**part_entry, "languages": languages}
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if path.is_dir() or rel.as_posix() == "pagefind-entry.json":
+                continue
+            target = merged / rel
+            if target.exists():
+                if target.read_bytes() != path.read_bytes():
+                    raise SearchIndexError(f"two search parts wrote different {rel}")
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+    (merged / "pagefind-entry.json").write_text(json.dumps(entry), encoding="utf-8")
 
 
 def _check_segmentation(exe: Path, languages: dict[str, int], required: bool) -> list[str]:

@@ -7,8 +7,6 @@ authored pages; it knows nothing about MkDocs.
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -64,31 +62,34 @@ def generate(
     lap("photos")
 
     builder = SiteBuilder(catalog, options, images)
-    search_dir = Path(tempfile.mkdtemp(prefix=".search-", dir=site_dir.parent)) if search else None
+    report.pages = builder.write(site_dir, cache_dir, workers)
+    lap("pages")
+    index = None
+    if search:
+        from ..search import start_index
+
+        # only pages that are results (they carry data-pagefind-body), one Pagefind run
+        # per language, in the background while print assets and feeds are written
+        index = start_index(site_dir, parts=[builder.urls.prefix(lang) + SEARCHABLE_PAGES
+                                             for lang in builder.languages])
     try:
-        report.pages = builder.write(site_dir, cache_dir, workers, search_dir=search_dir)
-        lap("pages")
-        if search_dir is not None:
-            from ..search import build_index
+        from ..printing import write_print_assets
 
-            # what search needs of each result page, one Pagefind run per language
-            build_index(site_dir, source_dir=search_dir, parts=[
-                builder.urls.prefix(lang) + SEARCHABLE_PAGES for lang in builder.languages])
-            lap("search")
-    finally:
-        if search_dir is not None:
-            shutil.rmtree(search_dir, ignore_errors=True)
+        write_print_assets(builder, site_dir, cache_dir / "print", options.print_options,
+                           workers=workers)
+        lap("print")
 
-    from ..printing import write_print_assets
+        from ..feeds import write_feeds
 
-    write_print_assets(builder, site_dir, cache_dir / "print", options.print_options,
-                       workers=workers)
-    lap("print")
-
-    from ..feeds import write_feeds
-
-    write_feeds(builder, site_dir, options.feed_options, workers=workers)
-    lap("feeds")
+        write_feeds(builder, site_dir, options.feed_options, workers=workers)
+        lap("feeds")
+    except BaseException:
+        if index is not None:
+            index.abandon()
+        raise
+    if index is not None:
+        index.finish()
+        lap("search")
 
     entries = [(builder.urls.prefix(p.lang) + p.path, builder.alternates(p)) for p in builder.pages()]
     write_sitemaps(site_dir, options.site_url, [*entries, *extra_pages])

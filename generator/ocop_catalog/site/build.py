@@ -29,7 +29,7 @@ from ..catalog import Catalog, ProductEntry
 from ..images import ProcessedImage
 from ..links import gs1_path, short_path
 from ..qr import DRAWING_VERSION, qr_svg
-from ..search import fold_terms, search_source
+from ..search import fold_terms
 from ..taxonomy import CURRENT_VERSION, load_taxonomies
 from ..text import DEFAULT_LANGUAGE
 from . import structured
@@ -40,8 +40,6 @@ from .urls import Urls, relative
 STATUSES = ("valid", "expiring", "expired", "revoked")
 #: Placeholder for the way up to the site root in HTML reused on many pages.
 _ROOT = "\x00root\x00"
-#: Templates of the pages search returns (they carry ``data-pagefind-body``).
-SEARCHED = frozenset({"product.html", "producer.html", "sales_point.html"})
 #: Fewer pages than this per worker process are rendered in one process.
 PAGES_PER_WORKER = 200
 
@@ -316,20 +314,15 @@ class SiteBuilder:
         """The same page in every language (including this one)."""
         return {lang: self.urls.prefix(lang) + page.path for lang in self.languages}
 
-    def write(self, site_dir: Path, cache_dir: Path, workers: int | None = None,
-              search_dir: Path | None = None) -> int:
-        """Render every page and QR code into ``site_dir``; the number of pages written.
-
-        With ``search_dir``, what search indexes of each page that is a search
-        result (:data:`SEARCHED`) is written there too, at the same path."""
+    def write(self, site_dir: Path, cache_dir: Path, workers: int | None = None) -> int:
+        """Render every page and QR code into ``site_dir``; the number of pages written."""
         pages = self.pages() + self.redirect_pages()
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         (cache_dir / "qr").mkdir(parents=True, exist_ok=True)
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return _write_share(self, pages, site_dir, cache_dir, search_dir, 0, 1)
-        _FORKED.update(builder=self, pages=pages, site_dir=site_dir, cache_dir=cache_dir,
-                       search_dir=search_dir)
+            return _write_share(self, pages, site_dir, cache_dir, 0, 1)
+        _FORKED.update(builder=self, pages=pages, site_dir=site_dir, cache_dir=cache_dir)
         shares = [(i, workers) for i in range(workers)]
         try:
             fork = multiprocessing.get_context("fork")
@@ -509,12 +502,11 @@ def _render_cards(index: int, count: int):
 
 def _write_forked(index: int, count: int) -> int:
     f = _FORKED
-    return _write_share(f["builder"], f["pages"], f["site_dir"], f["cache_dir"],
-                        f["search_dir"], index, count)
+    return _write_share(f["builder"], f["pages"], f["site_dir"], f["cache_dir"], index, count)
 
 
 def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path, cache_dir: Path,
-                 search_dir: Path | None, index: int, count: int) -> int:
+                 index: int, count: int) -> int:
     """Write every ``count``-th page and QR code, starting at ``index``."""
     for product in builder.all_products[index::count]:
         builder.write_qr_code(product, site_dir, cache_dir / "qr")
@@ -525,12 +517,6 @@ def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path, cache_
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
         written += 1
-        if search_dir is not None and page.template in SEARCHED:
-            source = search_source(html)
-            if source is not None:
-                target = search_dir / builder.urls.prefix(page.lang) / page.path / "index.html"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(source, encoding="utf-8")
     return written
 
 

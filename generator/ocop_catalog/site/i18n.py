@@ -87,7 +87,7 @@ class Translator:
         return _price(amount, self.locale)
 
     def number(self, value: float) -> str:
-        return format_decimal(value, locale=self.locale)
+        return _number(value, self.locale)
 
     def date(self, value: dt.date, form: str = "long") -> str:
         return _date(value, form, self.locale)
@@ -96,6 +96,11 @@ class Translator:
 @lru_cache(maxsize=65536)
 def _price(amount: int, locale: str) -> str:
     return format_currency(amount, "VND", locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _number(value: float, locale: str) -> str:
+    return format_decimal(value, locale=locale)
 
 
 @lru_cache(maxsize=65536)
