@@ -7,8 +7,11 @@ import gzip
 import io
 import os
 import re
+import shutil
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -92,3 +95,47 @@ def serve(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --------------------------------------------------------------------------
+# Building the sample catalog (the real command, in a subprocess)
+# --------------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+#: Noon UTC on 2026-11-29, the build day of every test site, as SOURCE_DATE_EPOCH:
+#: the same calendar day in every time zone the settings could use.
+BUILD_EPOCH = 1795953600
+
+
+def ocop_command() -> list[str]:
+    script = Path(sys.executable).with_name("ocop")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "ocop_catalog.cli"]
+
+
+def run_build(repo: Path, site_dir: Path) -> subprocess.CompletedProcess:
+    """``ocop build -d site_dir`` in ``repo`` on the build day."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
+    return subprocess.run([*ocop_command(), "build", "-d", str(site_dir)], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=900, check=False)
+
+
+def build_ok(repo: Path, site_dir: Path) -> None:
+    result = run_build(repo, site_dir)
+    assert result.returncode == 0, (
+        f"ocop build failed ({result.returncode})\n--- stdout\n{result.stdout}"
+        f"\n--- stderr\n{result.stderr}")
+
+
+def copy_repository(dest: Path, producers: Iterable[str]) -> Path:
+    """A copy of the sample repository with only some producers' folders; the photo
+    cache is shared (the processed photos are the same)."""
+    dest.mkdir()
+    shutil.copy2(REPO / "site_config.yml", dest / "site_config.yml")
+    for folder in ("catalog", "theme"):
+        shutil.copytree(REPO / folder, dest / folder)
+    for producer in producers:
+        shutil.copytree(REPO / "products" / producer, dest / "products" / producer)
+    cache = REPO / ".cache"
+    cache.mkdir(exist_ok=True)
+    (dest / ".cache").symlink_to(cache, target_is_directory=True)
+    return dest

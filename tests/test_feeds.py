@@ -29,11 +29,7 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from functools import cache
 from html.parser import HTMLParser
@@ -47,10 +43,10 @@ import yaml
 from ocop_catalog.feeds import FeedOptionError, check_options
 from ocop_catalog.feeds.data import clip, feed_id, markdown_to_text
 from PIL import Image
+from siteutil import build_ok, copy_repository, run_build
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD_DAY = dt.date(2026, 11, 29)
-EPOCH = str(int(dt.datetime(2026, 11, 29, 12, tzinfo=dt.timezone.utc).timestamp()))
 G = "{http://base.google.com/ns/1.0}"
 VALIDITY_MONTHS = 36
 
@@ -200,43 +196,12 @@ REGIONS = yaml.safe_load((REPO / "catalog" / "regions.yml").read_text(encoding="
 # --------------------------------------------------------------------------
 
 
-def _ocop_command() -> list[str]:
-    script = Path(sys.executable).with_name("ocop")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "ocop_catalog.cli"]
-
-
-def run_build(repo: Path, site_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    return subprocess.run([*_ocop_command(), "build", "-d", str(site_dir)], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=900, check=False)
-
-
-def build_ok(repo: Path, site_dir: Path) -> None:
-    result = run_build(repo, site_dir)
-    assert result.returncode == 0, (
-        f"ocop build failed ({result.returncode})\n--- stdout\n{result.stdout}"
-        f"\n--- stderr\n{result.stderr}")
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     """The sample catalog built once on 2026-11-29."""
     site_dir = tmp_path_factory.mktemp("feeds-site") / "site"
     build_ok(REPO, site_dir)
     return site_dir
-
-
-def _small_repository(dest: Path, producers: tuple[str, ...]) -> Path:
-    dest.mkdir()
-    shutil.copy2(REPO / "site_config.yml", dest / "site_config.yml")
-    for folder in ("catalog", "theme"):
-        shutil.copytree(REPO / folder, dest / folder)
-    for producer in producers:
-        shutil.copytree(REPO / "products" / producer, dest / "products" / producer)
-    cache_dir = REPO / ".cache"  # share the processed photos
-    cache_dir.mkdir(exist_ok=True)
-    (dest / ".cache").symlink_to(cache_dir, target_is_directory=True)
-    return dest
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -810,7 +775,7 @@ def test_two_builds_write_byte_identical_feeds(site, tmp_path):
 
 
 def test_include_expired_puts_expired_and_revoked_products_back(tmp_path):
-    repo = _small_repository(tmp_path / "repo", ("htx-nhan-ly", "bo-sua-tam-dao",
+    repo = copy_repository(tmp_path / "repo", ("htx-nhan-ly", "bo-sua-tam-dao",
                                                  "du-lich-dai-dinh"))
     # the revoked milk is also discontinued: make it an ordinary product for this test
     _edit(repo / "products/bo-sua-tam-dao/sua-tuoi-tam-dao/product.yml",
@@ -847,7 +812,7 @@ def test_include_expired_puts_expired_and_revoked_products_back(tmp_path):
 
 
 def test_a_wrong_export_field_stops_the_build_with_its_name(tmp_path):
-    repo = _small_repository(tmp_path / "repo", ("htx-nhan-ly",))
+    repo = copy_repository(tmp_path / "repo", ("htx-nhan-ly",))
     _edit(repo / "site_config.yml", '"Giá (VND)": price.amount', '"Giá (VND)": price.amout')
     result = run_build(repo, tmp_path / "site")
     output = result.stdout + result.stderr

@@ -14,13 +14,10 @@ site, through the redirect pages the QR addresses point at.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import posixpath
 import re
 import shutil
 import subprocess
-import sys
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -36,9 +33,9 @@ from ocop_catalog.settings import load_settings
 from ocop_catalog.site.build import SiteBuilder, SiteOptions
 from PIL import Image
 from scratch import GOODS, GOODS_FILE, SERVICE, build_catalog
+from siteutil import build_ok, run_build
 
 REPO = Path(__file__).resolve().parents[1]
-EPOCH = str(int(dt.datetime(2026, 11, 29, 12, tzinfo=dt.timezone.utc).timestamp()))
 CONFIG = yaml.load((REPO / "site_config.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
 SITE_URL = CONFIG["site_url"]
 LANGUAGES = ("vi", "en", "zh")
@@ -64,25 +61,6 @@ needs_poppler = pytest.mark.skipif(
 # --------------------------------------------------------------------------
 # Building
 # --------------------------------------------------------------------------
-
-
-def _ocop_command() -> list[str]:
-    script = Path(sys.executable).with_name("ocop")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "ocop_catalog.cli"]
-
-
-def run_build(repo: Path, site_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    return subprocess.run([*_ocop_command(), "build", "-d", str(site_dir)],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=900,
-                          check=False)
-
-
-def build_ok(repo: Path, site_dir: Path) -> None:
-    result = run_build(repo, site_dir)
-    assert result.returncode == 0, (
-        f"ocop build failed ({result.returncode})\n--- stdout\n{result.stdout}"
-        f"\n--- stderr\n{result.stderr}")
 
 
 @pytest.fixture(scope="session")

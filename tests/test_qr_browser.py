@@ -14,9 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from siteutil import serve
-from test_qr_links import REPO, RECORDS, SITE_URL, qr_of_product_page
-from test_site_build import build_ok
+from siteutil import REPO, build_ok, serve
+from test_qr_links import RECORDS, SITE_URL, qr_of_product_page
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():

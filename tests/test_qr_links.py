@@ -17,7 +17,6 @@ lead to the product.
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -26,7 +25,7 @@ import pytest
 import yaml
 import zxingcpp
 from PIL import Image, ImageDraw
-from test_site_build import REPO, build_ok
+from siteutil import REPO, build_ok, copy_repository
 
 from ocop_catalog.qr import qr_matrix
 
@@ -253,19 +252,6 @@ def test_short_links_do_not_depend_on_the_build(site, tmp_path):
 # --------------------------------------------------------------------------
 
 
-def _copy_repository(dest: Path, producers: tuple[str, ...]) -> Path:
-    dest.mkdir()
-    shutil.copy2(REPO / "site_config.yml", dest / "site_config.yml")
-    for folder in ("catalog", "theme"):
-        shutil.copytree(REPO / folder, dest / folder)
-    for producer in producers:
-        shutil.copytree(REPO / "products" / producer, dest / "products" / producer)
-    cache = REPO / ".cache"
-    cache.mkdir(exist_ok=True)
-    (dest / ".cache").symlink_to(cache, target_is_directory=True)
-    return dest
-
-
 def _producer_of(product_id: str) -> str:
     (path,) = REPO.glob(f"products/*/{product_id}/product.yml")
     return path.parent.parent.name
@@ -275,7 +261,7 @@ def test_a_renamed_product_keeps_its_qr_code_and_old_address(tmp_path):
     old, new = "ca-chua-an-hoa", "ca-chua-bi-an-hoa"
     assert not RECORDS[old].get("gtin"), "a product printed with its short link"
     producer = _producer_of(old)
-    repo = _copy_repository(tmp_path / "repo", (producer,))
+    repo = copy_repository(tmp_path / "repo", (producer,))
     before = tmp_path / "before"
     build_ok(repo, before)
     printed = qr_of_product_page(before, old)

@@ -18,11 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-import os
 import posixpath
-import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,14 +28,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from siteutil import STARS_LABEL, STATUS_LABEL
+from siteutil import STARS_LABEL, STATUS_LABEL, build_ok, copy_repository, run_build
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD_DAY = dt.date(2026, 11, 29)
-#: Noon UTC on the build day: the same calendar day in every time zone the
-#: settings could use.
-EPOCH = str(int(dt.datetime(2026, 11, 29, 12, tzinfo=dt.timezone.utc).timestamp()))
 DEFAULT_LANG = "vi"
 VALIDITY_MONTHS = 36
 
@@ -176,27 +169,6 @@ AUTHORED = _authored_paths()
 # --------------------------------------------------------------------------
 # Building
 # --------------------------------------------------------------------------
-
-
-def _ocop_command() -> list[str]:
-    script = Path(sys.executable).with_name("ocop")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "ocop_catalog.cli"]
-
-
-def run_build(repo: Path, site_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    return subprocess.run(
-        [*_ocop_command(), "build", "-d", str(site_dir)],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=900,
-    )
-
-
-def build_ok(repo: Path, site_dir: Path) -> None:
-    result = run_build(repo, site_dir)
-    assert result.returncode == 0, (
-        f"ocop build failed ({result.returncode})\n--- stdout\n{result.stdout}"
-        f"\n--- stderr\n{result.stderr}"
-    )
 
 
 # --------------------------------------------------------------------------
@@ -1089,17 +1061,7 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 
 
 def _small_repository(dest: Path) -> Path:
-    dest.mkdir()
-    shutil.copy2(REPO / "site_config.yml", dest / "site_config.yml")
-    for folder in ("catalog", "theme"):
-        shutil.copytree(REPO / folder, dest / folder)
-    for producer in ("htx-an-hoa", "bo-sua-tam-dao"):
-        shutil.copytree(REPO / "products" / producer, dest / "products" / producer)
-    # Share the photo cache: the processed photos are the same.
-    cache = REPO / ".cache"
-    cache.mkdir(exist_ok=True)
-    (dest / ".cache").symlink_to(cache, target_is_directory=True)
-    return dest
+    return copy_repository(dest, ("htx-an-hoa", "bo-sua-tam-dao"))
 
 
 def test_failed_build_leaves_the_previous_site_untouched(tmp_path):
