@@ -83,6 +83,14 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         self.strings = load_strings(self.root / "theme" / "ocop" / "i18n",
                                     tuple(self.config.languages))
         self.authored = []
+        # the catalog core logs under "ocop_catalog" (what feeds left out and why, ...):
+        # show it the way MkDocs shows its own messages (and count warnings for --strict)
+        core, mkdocs_log = logging.getLogger("ocop_catalog"), logging.getLogger("mkdocs")
+        core.setLevel(logging.INFO)
+        for handler in mkdocs_log.handlers:
+            if handler not in core.handlers:
+                core.addHandler(handler)
+        core.propagate = False
         # wrong print or feed options stop the build now, not after every page is written
         from .feeds import check_options as feed_options
         from .printing import parse_options as print_options
