@@ -139,3 +139,51 @@ def copy_repository(dest: Path, producers: Iterable[str]) -> Path:
     cache.mkdir(exist_ok=True)
     (dest / ".cache").symlink_to(cache, target_is_directory=True)
     return dest
+
+
+# --------------------------------------------------------------------------
+# Headless Chromium (Debian's, driven by Playwright) and QR drawings
+# --------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def playwright_or_skip():
+    """Playwright's sync API, or skip the calling test module (at import) with the reason."""
+    import pytest
+
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests need Debian's Chromium at /usr/bin/chromium "
+                    "(apt-get install chromium)", allow_module_level=True)
+    return pytest.importorskip(
+        "playwright.sync_api",
+        reason="browser tests need Playwright for Python (pip install -e '.[test]'); "
+        "never 'playwright install': Debian's /usr/bin/chromium is used",
+    )
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """A headless Chromium browser."""
+    with playwright_or_skip().sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def svg_raster(svg: bytes, scale: int = 8):
+    """A QR SVG of ours drawn as a renderer would (it only uses M/h/v/z runs of modules)."""
+    from PIL import Image, ImageDraw
+
+    text = svg.decode()
+    side = int(re.search(r'viewBox="0 0 (\d+) \1"', text).group(1))
+    image = Image.new("L", (side * scale, side * scale), 255)
+    draw = ImageDraw.Draw(image)
+    for x, y, w in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", text):
+        x, y, w = int(x), int(y), int(w)
+        draw.rectangle([x * scale, y * scale, (x + w) * scale - 1, (y + 1) * scale - 1], fill=0)
+    return image

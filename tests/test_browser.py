@@ -36,21 +36,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from siteutil import STARS_LABEL, STATUS_LABEL, serve
+from siteutil import STARS_LABEL, STATUS_LABEL, chromium, playwright_or_skip, serve
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-
-if not CHROMIUM.exists():
-    pytest.skip(
-        "browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip(
-    "playwright.sync_api",
-    reason="browser tests need Playwright for Python (pip install -e '.[test]'); "
-    "never 'playwright install': Debian's /usr/bin/chromium is used",
-)
+playwright_or_skip()
 
 pytestmark = pytest.mark.browser
 
@@ -67,14 +56,6 @@ PHONE = {
     "is_mobile": True,
     "has_touch": True,
 }
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LANGS = ("vi", "en", "zh")
 PREFIX = {"vi": "/", "en": "/en/", "zh": "/zh/"}
 #: First view of a product page: HTML, CSS, JS, fonts and images, compressed.
@@ -156,12 +137,8 @@ def base_url(site_dir) -> str:
 def browser():
     # Module scope: Playwright's sync API runs one event loop per thread, and
     # tests/test_search.py starts its own after this module is done.
-    with sync_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with chromium() as instance:
+        yield instance
 
 
 @dataclass

@@ -30,28 +30,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from siteutil import serve
+from siteutil import chromium, playwright_or_skip, serve
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-
-if not CHROMIUM.exists():
-    pytest.skip(
-        "browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip(
-    "playwright.sync_api",
-    reason="browser tests need Playwright for Python (pip install -e '.[test]'); "
-    "never 'playwright install': Debian's /usr/bin/chromium is used",
-)
+playwright_or_skip()
 
 pytestmark = pytest.mark.browser
 
 EPOCH = 1795953600  # noon UTC on 2026-11-29
 BUILD_DAY = dt.datetime.fromtimestamp(EPOCH, dt.timezone.utc)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 LANDSCAPE = {"width": 1280, "height": 720}
 PORTRAIT = {"width": 720, "height": 1280}
 
@@ -74,12 +61,8 @@ def kiosk_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with chromium() as instance:
+        yield instance
 
 
 def _point(site: Path) -> tuple[str, list[str]]:

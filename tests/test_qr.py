@@ -6,7 +6,7 @@ import re
 
 import pytest
 import zxingcpp
-from PIL import Image, ImageDraw
+from siteutil import svg_raster
 
 from ocop_catalog.qr import QUIET_ZONE, qr_matrix, qr_svg
 
@@ -17,21 +17,9 @@ URLS = [
 ]
 
 
-def _raster(svg: bytes, scale: int = 8) -> Image.Image:
-    """Draw the SVG's rectangles as a real renderer would (it only uses M/h/v/z runs)."""
-    text = svg.decode()
-    side = int(re.search(r'viewBox="0 0 (\d+) \1"', text).group(1))
-    image = Image.new("L", (side * scale, side * scale), 255)
-    draw = ImageDraw.Draw(image)
-    for x, y, w in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", text):
-        x, y, w = int(x), int(y), int(w)
-        draw.rectangle([x * scale, y * scale, (x + w) * scale - 1, (y + 1) * scale - 1], fill=0)
-    return image
-
-
 @pytest.mark.parametrize("url", URLS)
 def test_svg_decodes_to_its_url(url):
-    found = zxingcpp.read_barcodes(_raster(qr_svg(url)))
+    found = zxingcpp.read_barcodes(svg_raster(qr_svg(url)))
     assert [(b.format, b.text, b.ec_level) for b in found] == [
         (zxingcpp.BarcodeFormat.QRCode, url, "M")
     ]

@@ -14,21 +14,15 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from siteutil import REPO, build_ok, serve
+from siteutil import REPO, build_ok, chromium, playwright_or_skip, serve
 from test_qr_links import RECORDS, SITE_URL, qr_of_product_page
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("browser tests need Debian's Chromium at /usr/bin/chromium",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+playwright_or_skip()
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: A product printed with its short link, one printed with its GS1 Digital Link.
 SHORT = next(pid for pid, r in sorted(RECORDS.items()) if not r.get("gtin"))
 GS1 = next(pid for pid, r in sorted(RECORDS.items()) if r.get("gtin"))
@@ -49,12 +43,8 @@ def base_url(site):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with chromium() as instance:
+        yield instance
 
 
 def scanned(site: Path, base_url: str, product_id: str) -> str:

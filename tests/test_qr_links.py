@@ -24,8 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 import zxingcpp
-from PIL import Image, ImageDraw
-from siteutil import REPO, build_ok, copy_repository
+from siteutil import REPO, build_ok, copy_repository, svg_raster
 
 from ocop_catalog.qr import qr_matrix
 
@@ -111,17 +110,6 @@ def served_file(site: Path, url: str) -> Path:
     return target
 
 
-def rasterise(svg: bytes, scale: int = 6) -> Image.Image:
-    text = svg.decode()
-    side = int(re.search(r'viewBox="0 0 (\d+) \1"', text).group(1))
-    image = Image.new("L", (side * scale, side * scale), 255)
-    draw = ImageDraw.Draw(image)
-    for x, y, w in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", text):
-        x, y, w = int(x), int(y), int(w)
-        draw.rectangle([x * scale, y * scale, (x + w) * scale - 1, (y + 1) * scale - 1], fill=0)
-    return image
-
-
 def qr_of_product_page(site: Path, product_id: str, lang: str = "vi") -> str:
     """Decode the QR symbol the product page shows."""
     page_file = site / PREFIX[lang] / "products" / product_id / "index.html"
@@ -129,7 +117,7 @@ def qr_of_product_page(site: Path, product_id: str, lang: str = "vi") -> str:
     svgs = [src for src in page.images if src.endswith(".svg") and "qr/" in src]
     assert len(svgs) == 1, f"{page_file}: QR images {svgs}"
     svg = (page_file.parent / svgs[0]).resolve()
-    found = zxingcpp.read_barcodes(rasterise(svg.read_bytes()))
+    found = zxingcpp.read_barcodes(svg_raster(svg.read_bytes(), 6))
     assert len(found) == 1, f"{svg}: {len(found)} symbols"
     assert found[0].format == zxingcpp.BarcodeFormat.QRCode
     assert found[0].ec_level in ("M", "Q", "H"), found[0].ec_level
