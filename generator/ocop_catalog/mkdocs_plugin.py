@@ -86,7 +86,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         # the catalog core logs under "ocop_catalog" (what feeds left out and why, ...):
         # show it the way MkDocs shows its own messages (and count warnings for --strict)
         core, mkdocs_log = logging.getLogger("ocop_catalog"), logging.getLogger("mkdocs")
-        core.setLevel(logging.INFO)
+        core.setLevel(mkdocs_log.getEffectiveLevel())  # -q / -v as for MkDocs
         for handler in mkdocs_log.handlers:
             if handler not in core.handlers:
                 core.addHandler(handler)
