@@ -111,13 +111,6 @@ class Catalog:
     def legacy_districts(self) -> Mapping[str, LegacyDistrict]:
         return MappingProxyType({d.id: d for d in self.regions.legacy_districts})
 
-    @cached_property
-    def former_ids(self) -> Mapping[str, str]:
-        """Old product id → current product id, for redirects."""
-        return MappingProxyType(
-            {old: p.id for p in self.products.values() for old in p.record.former_ids}
-        )
-
     def products_of(self, producer_id: str) -> tuple[ProductEntry, ...]:
         return self._group("producer", lambda p: (p.producer_id,)).get(producer_id, ())
 

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import hashlib
 
+from .certificates import gtin14
 from .records import Product
 
-ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # a pinned code: records.QrCode
 CODE_LENGTH = 6
-#: The pattern a pinned ``qr_code`` must match (also in the record schema).
-CODE_PATTERN = r"^[0-9a-hjkmnp-tv-z]{4,10}$"
 
 
 def derived_code(first_id: str) -> str:
@@ -56,7 +55,13 @@ def short_path(code: str) -> str:
     return f"q/{code}/"
 
 
-def gs1_path(gtin14: str) -> str:
-    """The GS1 Digital Link path of a trade item (primary key 01, GTIN-14), without a
-    trailing slash as GS1 writes it; static hosts answer it from ``01/<gtin>/index.html``."""
-    return f"01/{gtin14}"
+def gs1_path(gtin: str) -> str:
+    """The GS1 Digital Link path of a trade item (primary key 01, the GTIN padded to 14
+    digits), without a trailing slash as GS1 writes it; static hosts answer it from
+    ``01/<gtin>/index.html``."""
+    return f"01/{gtin14(gtin)}"
+
+
+def point_path(point_id: str) -> str:
+    """The site-relative path of a sales point's poster link."""
+    return f"s/{point_id}/"

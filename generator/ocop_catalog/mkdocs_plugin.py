@@ -130,7 +130,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             return context
         lang, path = self._split(page.url)
         alternates = self._alternates(path, page.file.src_uri, config)
-        config.theme["language"] = "zh" if lang == "zh" else lang
+        config.theme["language"] = lang
         config.extra["alternate"] = [
             {"name": NATIVE_NAMES.get(code, code), "link": target, "lang": code}
             for code, target in alternates.items()

@@ -153,12 +153,9 @@ def pagefind_executable() -> Path:
 def start_index(
     site_dir: Path,
     *,
-    glob: str | None = None,
+    parts: Sequence[str | None] = (None,),
     output_subdir: str = "pagefind",
-    keep_ui: bool = False,
     require_segmentation: bool = True,
-    source_dir: Path | None = None,
-    parts: Sequence[str] = (),
 ) -> IndexJob:
     """Start indexing the built site in ``site_dir`` into ``site_dir/output_subdir``;
     Pagefind runs in the background until :meth:`IndexJob.finish`.
@@ -166,11 +163,15 @@ def start_index(
     Pagefind's command line writes the bundle into a scratch folder beside
     the site; the few files that Pagefind writes in a varying order are made
     canonical (see below), and the folder is moved in place, so a failed run
-    leaves the previous bundle. ``glob`` limits the pages
-    indexed. Unless ``keep_ui``, Pagefind's own UI files are not kept (the
-    site uses ``search.js``). With ``require_segmentation``, indexing Chinese
-    or Japanese pages with the plain (not extended) binary is an error, since
-    their words would not be found.
+    leaves the previous bundle. Pagefind's own UI files are not kept (the site
+    uses ``search.js``). With ``require_segmentation``, indexing Chinese or
+    Japanese pages with the plain (not extended) binary is an error, since their
+    words would not be found.
+
+    ``parts`` are globs of the pages to index (``None``: every page); several
+    are indexed by as many Pagefind runs at once — one per language, since
+    Pagefind builds each language's index on its own — whose bundles are then
+    merged (they share only the fixed JavaScript and WebAssembly files).
     """
     site_dir = Path(site_dir).resolve()
     if not site_dir.is_dir():
@@ -180,15 +181,13 @@ def start_index(
         raise SearchIndexError(f"output_subdir {output_subdir!r} must be a folder inside the site")
 
     exe = pagefind_executable()
-    source = Path(source_dir).resolve() if source_dir else site_dir
     scratch = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir.parent))
-    globs = list(parts) or [glob]
-    outputs = ([scratch.with_name(f"{scratch.name}.part{i}") for i in range(len(globs))]
-               if parts else [scratch])
-    job = IndexJob(exe, site_dir, out_dir, scratch, outputs, keep_ui, require_segmentation)
+    outputs = ([scratch] if len(parts) == 1 else
+               [scratch.with_name(f"{scratch.name}.part{i}") for i in range(len(parts))])
+    job = IndexJob(exe, site_dir, out_dir, scratch, outputs, require_segmentation)
     try:
-        for output, pattern in zip(outputs, globs):
-            job.runs.append(_PagefindRun(exe, source, output, pattern))
+        for output, pattern in zip(outputs, parts):
+            job.runs.append(_PagefindRun(exe, site_dir, output, pattern))
     except BaseException:
         job.abandon()
         raise
@@ -242,7 +241,6 @@ class IndexJob:
     out_dir: Path
     scratch: Path
     outputs: list[Path]
-    keep_ui: bool
     require_segmentation: bool
     runs: list[_PagefindRun] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
@@ -267,9 +265,8 @@ class IndexJob:
     def _install(self, log: str) -> SearchStats:
         scratch, out_dir = self.scratch, self.out_dir
         entry = _canonicalize_folder(scratch)
-        if not self.keep_ui:
-            for name in _UI_FILES:
-                (scratch / name).unlink(missing_ok=True)
+        for name in _UI_FILES:
+            (scratch / name).unlink(missing_ok=True)
         sizes = {
             path.relative_to(scratch).as_posix(): path.stat().st_size
             for path in scratch.rglob("*")

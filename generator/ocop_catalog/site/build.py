@@ -27,7 +27,7 @@ from markupsafe import Markup
 from .. import certificates as certs
 from ..catalog import Catalog, ProductEntry
 from ..images import ProcessedImage
-from ..links import gs1_path, short_path
+from ..links import gs1_path, point_path, short_path
 from ..qr import DRAWING_VERSION, qr_svg
 from ..search import fold_terms
 from ..taxonomy import CURRENT_VERSION, load_taxonomies
@@ -146,24 +146,27 @@ class SiteBuilder:
         """Permanent links that lead on to a page: QR short links, GS1 Digital Link paths,
         sales points' poster links, and products' former addresses. Not in the sitemap."""
         pages = []
-        languages = self.languages
+
+        def redirect(lang: str, path: str, targets: dict[str, str], names, choose: bool):
+            url = self.urls.prefix(lang) + path
+            pages.append(Page(lang, path, "redirect.html", {
+                "targets": targets, "names": names, "choose": choose,
+                "relative_targets": {code: relative(url, target)
+                                     for code, target in targets.items()}}))
+
         for product in self.all_products:
-            targets = {lang: self.urls.product(lang, product.id) for lang in languages}
-            context = {"targets": targets, "names": product.record.name, "choose": True}
-            pages.append(Page(DEFAULT_LANGUAGE, short_path(product.qr_code), "redirect.html",
-                              context))
+            targets = self.alternates(Page(DEFAULT_LANGUAGE, f"products/{product.id}/", ""))
+            name = product.record.name
+            redirect(DEFAULT_LANGUAGE, short_path(product.qr_code), targets, name, True)
             if product.record.gtin:
-                pages.append(Page(DEFAULT_LANGUAGE, gs1_path(certs.gtin14(product.record.gtin))
-                                  + "/", "redirect.html", context))
+                redirect(DEFAULT_LANGUAGE, gs1_path(product.record.gtin) + "/", targets, name,
+                         True)
             for old in product.record.former_ids:
-                for lang in languages:
-                    pages.append(Page(lang, f"products/{old}/", "redirect.html",
-                                      {**context, "targets": {lang: targets[lang]},
-                                       "choose": False}))
+                for lang in self.languages:
+                    redirect(lang, f"products/{old}/", {lang: targets[lang]}, name, False)
         for point in self.catalog.sales_points.values():
-            targets = {lang: self.urls.sales_point(lang, point.id) for lang in languages}
-            pages.append(Page(DEFAULT_LANGUAGE, self.point_short_path(point), "redirect.html",
-                              {"targets": targets, "names": point.name, "choose": True}))
+            targets = self.alternates(Page(DEFAULT_LANGUAGE, f"sales-points/{point.id}/", ""))
+            redirect(DEFAULT_LANGUAGE, point_path(point.id), targets, point.name, True)
         return pages
 
     # ----------------------------------------------------------------------
@@ -264,16 +267,13 @@ class SiteBuilder:
             today=self.catalog.today,
         )
         env.globals["fold_terms"] = fold_terms
-        env.filters.update(markdown=render_markdown, jsonld=structured.to_script)
+        env.filters.update(markdown=render_markdown)
         return env
 
     def render(self, page: Page) -> str:
         url = self.urls.prefix(page.lang) + page.path
         context = self._context(self.translator(page.lang), url, **page.context)
         context.update(page=page, alternates=self.alternates(page))
-        if "targets" in page.context:
-            context["relative_targets"] = {lang: relative(url, target)
-                                           for lang, target in page.context["targets"].items()}
         return self.env.get_template(page.template).render(context)
 
     def translator(self, lang: str) -> Translator:
@@ -418,7 +418,7 @@ class SiteBuilder:
     def gs1_url(self, product: ProductEntry) -> str | None:
         """The product's GS1 Digital Link URI, when it has a GTIN."""
         gtin = product.record.gtin
-        return self.urls.absolute(gs1_path(certs.gtin14(gtin))) if gtin else None
+        return self.urls.absolute(gs1_path(gtin)) if gtin else None
 
     def qr_target(self, product: ProductEntry) -> str:
         """The address a product's QR code holds: its GS1 Digital Link when it has a GTIN
@@ -426,13 +426,9 @@ class SiteBuilder:
         Both are permanent and lead to the product page in the visitor's language."""
         return self.gs1_url(product) or self.short_url(product)
 
-    @staticmethod
-    def point_short_path(point) -> str:
-        return f"s/{point.id}/"
-
     def point_qr_target(self, point) -> str:
         """The address of a sales point's poster QR: its page in the visitor's language."""
-        return self.urls.absolute(self.point_short_path(point))
+        return self.urls.absolute(point_path(point.id))
 
     def qr_image(self, product: ProductEntry) -> str:
         return f"qr/{product.id}.svg"
