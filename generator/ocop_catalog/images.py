@@ -208,10 +208,10 @@ def publish(
         folder = Path(site_dir) / image.url_base(prefix)
         folder.mkdir(parents=True, exist_ok=True)
         for variant in (*image.variants, image.square):
-            _place(variant.path, folder / variant.name)
+            place(variant.path, folder / variant.name)
 
 
-def _place(source: Path, target: Path) -> None:
+def place(source: Path, target: Path) -> None:
     """Hard-link ``source`` to ``target`` (copy if linking fails), atomically."""
     if target.exists() and (os.path.samefile(source, target)
                             or filecmp.cmp(source, target, shallow=False)):
@@ -304,7 +304,7 @@ def _encode(source: Path, digest: str, options: _Options, cache_dir: Path) -> Pr
     variants = _write_sizes(folder, image, options)
     square = _write(folder, _square(_flatten(image), options.square), "jpeg", options, SQUARE_NAME)
     processed = ProcessedImage(digest, image.width, image.height, variants, square)
-    _atomic_write(folder / MANIFEST, _manifest(processed))
+    atomic_write(folder / MANIFEST, _manifest(processed))
     return processed
 
 
@@ -416,7 +416,7 @@ def _write(folder: Path, image: Image.Image, fmt: Format, options: _Options,
            name: str | None = None) -> Variant:
     """Encode ``image`` as ``fmt`` into ``folder`` and describe the file."""
     name = name or f"{image.width}.{_EXTENSIONS[fmt]}"
-    _atomic_write(folder / name, _encoded(image, fmt, options))
+    atomic_write(folder / name, _encoded(image, fmt, options))
     return Variant(name, image.width, image.height, fmt, folder / name)
 
 
@@ -432,7 +432,7 @@ def _encoded(image: Image.Image, fmt: Format, options: _Options) -> bytes:
     return buffer.getvalue()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file, so readers see all or nothing."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -47,13 +47,11 @@ so a rebuild draws only what changed.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import math
 import multiprocessing
 import os
 import re
-import shutil
 import struct
 import zlib
 from bisect import bisect_right
@@ -65,13 +63,13 @@ from pathlib import Path
 from typing import Any
 
 import PIL
-import zxingcpp
 from PIL import Image, ImageOps
 
 from . import pdf
+from .images import atomic_write, place
 from .errors import OptionError
 from .pdf import MM, Document, Drawing, Font
-from .qr import DRAWING_VERSION, ERROR_CORRECTION, QUIET_ZONE
+from .qr import DRAWING_VERSION, QUIET_ZONE, symbol
 
 DPI = 300
 #: Changes whenever the same input could give different bytes (caches key on it): the
@@ -298,27 +296,6 @@ def sheet_path(point_id: str) -> str:
 
 def poster_path(point_id: str) -> str:
     return f"print/sales-points/{point_id}-poster.pdf"
-
-
-def symbol(text: str) -> tuple[int, bytes]:
-    """The QR symbol of ``text`` as :func:`ocop_catalog.qr.qr_matrix` encodes it (same
-    encoder and error correction): modules on a side, and a byte a module, row by row
-    from the top, 0 for dark and 255 for light."""
-    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode,
-                                   ec_level=ERROR_CORRECTION)
-    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
-    return image.shape[0], image.tobytes()
-
-
-_MODULES: dict[str, int] = {}
-
-
-def symbol_modules(text: str) -> int:
-    """Modules on a side of the QR symbol of ``text``."""
-    n = _MODULES.get(text)
-    if n is None:
-        n = _MODULES[text] = symbol(text)[0]
-    return n
 
 
 def png_geometry(modules: int, size_mm: float) -> tuple[int, int, float]:
@@ -795,12 +772,6 @@ def _key(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 @dataclass
 class _Plan:
     settings: PrintSettings
@@ -815,45 +786,23 @@ class _Plan:
     fragments: dict[str, tuple[list[str], dict[str, set[str]]]]
 
 
-def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> bool:
+def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
     """Put the file cached as ``key`` at ``target`` in the site, drawing (and caching) it
-    first if it is not cached; whether it was drawn.
-
-    The site file and the cached one are the same file (a hard link) where the file
-    system allows, else copies: tens of thousands of files are neither read nor
-    written twice. So a site file is never written into once it exists: it is
-    removed first, and the cache entry is linked only once the file is whole.
-    """
+    first if it is not cached. The site file is a hard link to the cached one where the
+    file system allows (see :func:`ocop_catalog.images.place`), so tens of thousands of
+    files are written once."""
     cached = plan.cache_dir / f"{key}.{ext}"
-    out = plan.site_dir / target
-    with contextlib.suppress(FileNotFoundError):
-        out.unlink()
-    try:
-        os.link(cached, out)
-        return False
-    except FileNotFoundError:
-        pass
-    except OSError:  # no hard links (another file system): a copy
-        shutil.copyfile(cached, out)
-        return False
-    data = draw()
-    out.write_bytes(data)
-    try:
-        os.link(out, cached)
-    except FileExistsError:  # cached meanwhile by another process: the same bytes
-        pass
-    except OSError:
-        _atomic_write(cached, data)
-    return True
+    if not cached.is_file():
+        atomic_write(cached, draw())
+    place(cached, plan.site_dir / target)
 
 
 def _product_share(plan: _Plan, index: int, count: int):
     """Write the PNG and label of every ``count``-th product; the shelf-label drawings
-    the sheets need, and how many files were drawn."""
+    the sheets need."""
     s = plan.settings
     fonts = plan.fonts
     fragments = {}
-    drawn = 0
     for text in plan.texts[index::count]:
         made: list = []
 
@@ -868,18 +817,17 @@ def _product_share(plan: _Plan, index: int, count: int):
             pixels, _, n = modules()
             return qr_png(n, pixels, png_geometry(n, s.qr_size_mm)[0])
 
-        drawn += _cached(plan, _key(PRINT_VERSION, "png", text.target, s.qr_size_mm), "png",
-                         png_path(text.product_id), png)
-        drawn += _cached(plan, _key(s.fingerprint, "label", text), "pdf",
-                         label_path(text.product_id),
-                         lambda text=text: product_label_pdf(fonts, s, text, *modules()[1:]))
+        _cached(plan, _key(PRINT_VERSION, "png", text.target, s.qr_size_mm), "png",
+                png_path(text.product_id), png)
+        _cached(plan, _key(s.fingerprint, "label", text), "pdf", label_path(text.product_id),
+                lambda text=text: product_label_pdf(fonts, s, text, *modules()[1:]))
         if text.product_id in plan.sheet_products:
             label = draw_label(fonts, s.sheet.label, text, *modules()[1:])
             fragments[text.product_id] = (label.ops, label.used)
-    return fragments, drawn
+    return fragments
 
 
-def _document(plan: _Plan, i: int) -> bool:
+def _document(plan: _Plan, i: int) -> None:
     """Write the ``i``-th sales-point document (drawn unless cached)."""
     kind, point_id, key, data = plan.documents[i]
     fonts, s = plan.fonts, plan.settings
@@ -890,13 +838,14 @@ def _document(plan: _Plan, i: int) -> bool:
             labels = [Drawing(fonts, *plan.fragments[t.product_id]) for t in products]
             return sheet_pdf(fonts, s.sheet, labels, title)
 
-        return _cached(plan, key, "pdf", sheet_path(point_id), sheet)
+        _cached(plan, key, "pdf", sheet_path(point_id), sheet)
+        return
 
     def poster():
         n, pixels = symbol(data.target)
         return poster_pdf(fonts, s, data, pdf.qr_path(n, pixels), n)
 
-    return _cached(plan, key, "pdf", poster_path(point_id), poster)
+    _cached(plan, key, "pdf", poster_path(point_id), poster)
 
 
 _FORKED: dict[str, Any] = {}
@@ -906,8 +855,8 @@ def _forked_products(index: int, count: int):
     return _product_share(_FORKED["plan"], index, count)
 
 
-def _forked_document(i: int) -> int:
-    return _document(_FORKED["plan"], i)
+def _forked_document(i: int) -> None:
+    _document(_FORKED["plan"], i)
 
 
 def write_print_assets(builder, site_dir: Path, cache_dir: Path,
@@ -942,8 +891,7 @@ def write_print_assets(builder, site_dir: Path, cache_dir: Path,
 
     count = max(1, min(workers or os.cpu_count() or 1, len(texts) // PRODUCTS_PER_WORKER or 1))
     if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        fragments, _ = _product_share(plan, 0, 1)
-        plan.fragments.update(fragments)
+        plan.fragments.update(_product_share(plan, 0, 1))
         for i in range(len(documents)):
             _document(plan, i)
     else:
@@ -951,8 +899,8 @@ def write_print_assets(builder, site_dir: Path, cache_dir: Path,
         _FORKED["plan"] = plan
         try:
             with fork.Pool(count) as pool:
-                for fragments, _ in pool.starmap(_forked_products,
-                                                 [(i, count) for i in range(count)]):
+                for fragments in pool.starmap(_forked_products,
+                                              [(i, count) for i in range(count)]):
                     plan.fragments.update(fragments)
             # biggest sheets first, so that the processes finish together
             order = sorted(range(len(documents)),

@@ -10,6 +10,7 @@ which matters when a catalog has thousands of products.
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import version
 from xml.sax.saxutils import escape
 
@@ -21,15 +22,24 @@ QUIET_ZONE = 4
 DRAWING_VERSION = f"1|zxing-cpp {version('zxing-cpp')}|{ERROR_CORRECTION}|{QUIET_ZONE}"
 
 
+def symbol(text: str) -> tuple[int, bytes]:
+    """The QR symbol of ``text``: modules on a side, and a byte a module, row by row from
+    the top, 0 for dark and 255 for light."""
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode,
+                                   ec_level=ERROR_CORRECTION)
+    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+    return image.shape[0], image.tobytes()
+
+
 def qr_matrix(text: str) -> list[list[bool]]:
     """The modules of the QR symbol for ``text``, row by row (True = dark)."""
-    symbol = zxingcpp.create_barcode(
-        text, zxingcpp.BarcodeFormat.QRCode, ec_level=ERROR_CORRECTION
-    )
-    image = memoryview(symbol.to_image(scale=1, add_quiet_zones=False))
-    height, width = image.shape
-    pixels = image.tobytes()
-    return [[pixels[y * width + x] < 128 for x in range(width)] for y in range(height)]
+    n, pixels = symbol(text)
+    return [[pixels[y * n + x] < 128 for x in range(n)] for y in range(n)]
+
+
+def svg_modules(svg: bytes) -> int:
+    """Modules on a side of the symbol drawn in ``svg`` (made by :func:`qr_svg`)."""
+    return int(re.search(rb'viewBox="0 0 (\d+) ', svg).group(1)) - 2 * QUIET_ZONE
 
 
 def qr_svg(text: str, *, title: str | None = None) -> bytes:

@@ -26,9 +26,9 @@ from markupsafe import Markup
 
 from .. import certificates as certs
 from ..catalog import Catalog, ProductEntry
-from ..images import ProcessedImage
+from ..images import ProcessedImage, atomic_write, place
 from ..links import gs1_path, point_path, short_path
-from ..qr import DRAWING_VERSION, qr_svg
+from ..qr import DRAWING_VERSION, qr_svg, svg_modules
 from ..search import fold_terms
 from ..taxonomy import CURRENT_VERSION, load_taxonomies
 from ..text import DEFAULT_LANGUAGE
@@ -94,7 +94,7 @@ class SiteBuilder:
         self._translators: dict[str, Translator] = {}
         self._cards: dict[tuple[str, str], str] = {}
         self._certs: dict[tuple[str, str], dict[str, Any]] = {}
-        self._qr_mm: dict[str, float] = {}
+        self._qr_modules: dict[str, int] = {}
 
     # ----------------------------------------------------------------------
     # Pages
@@ -321,17 +321,18 @@ class SiteBuilder:
         (cache_dir / "qr").mkdir(parents=True, exist_ok=True)
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return _write_share(self, pages, site_dir, cache_dir, 0, 1)
+            _per_product(self, site_dir, cache_dir, 0, 1)
+            return _write_share(self, pages, site_dir, 0, 1)
         _FORKED.update(builder=self, pages=pages, site_dir=site_dir, cache_dir=cache_dir)
         shares = [(i, workers) for i in range(workers)]
         try:
             fork = multiprocessing.get_context("fork")
-            # cards first, each rendered once on some core, so that every page worker
-            # starts with all of them instead of rendering them all again
+            # per-product work first (cards, QR codes), each done once on some core, so
+            # that every page worker starts with all of it instead of doing it again
             with fork.Pool(workers) as pool:
-                for cards, sizes in pool.starmap(_render_cards, shares):
+                for cards, modules in pool.starmap(_per_product_forked, shares):
                     self._cards.update(cards)
-                    self._qr_mm.update(sizes)
+                    self._qr_modules.update(modules)
             with fork.Pool(workers) as pool:
                 counts = pool.starmap(_write_forked, shares)
         finally:
@@ -380,11 +381,11 @@ class SiteBuilder:
         return self.images.get(entry_path) if entry_path is not None else None
 
     def media_url(self, image: ProcessedImage, variant) -> str:
-        return f"{self.options.media_prefix}/{image.digest[:16]}/{variant.name}"
+        return image.url(variant, self.options.media_prefix)
 
     def srcset(self, image: ProcessedImage, fmt: str, rel) -> str:
         """``srcset`` of a photo, its URLs made relative by the page's ``rel``."""
-        return image.srcset(fmt, base=rel(f"{self.options.media_prefix}/{image.digest[:16]}/"))
+        return image.srcset(fmt, base=rel(image.url_base(self.options.media_prefix)))
 
     def main_photo(self, product: ProductEntry) -> ProcessedImage | None:
         return self.photo(product.photos[0].path) if product.photos else None
@@ -434,13 +435,18 @@ class SiteBuilder:
         return f"qr/{product.id}.svg"
 
     def write_qr_code(self, product: ProductEntry, site_dir: Path, cache_dir: Path) -> None:
-        """The product's QR SVG (the same in every language), cached by target URL."""
+        """The product's QR SVG (the same in every language), cached by target URL; notes
+        its size in modules for :meth:`qr_png_mm`."""
         target = self.qr_target(product)
         key = f"{DRAWING_VERSION}\n{target}".encode()
         cached = cache_dir / (hashlib.sha256(key).hexdigest()[:32] + ".svg")
-        if not cached.is_file():
-            _atomic_write(cached, qr_svg(target))
-        (site_dir / self.qr_image(product)).write_bytes(cached.read_bytes())
+        if cached.is_file():
+            svg = cached.read_bytes()
+        else:
+            svg = qr_svg(target)
+            atomic_write(cached, svg)
+        self._qr_modules[product.id] = svg_modules(svg)
+        place(cached, site_dir / self.qr_image(product))
 
     def price_range(self, products: Sequence[ProductEntry]) -> tuple[int, int]:
         prices = [p.record.price.amount for p in products if p.record.price]
@@ -465,16 +471,12 @@ class SiteBuilder:
         return getattr(printing, f"{kind}_path")(item.id)
 
     def qr_png_mm(self, product: ProductEntry) -> float:
-        """The real side of the product's QR PNG in mm (at most ``qr_size_mm``); worked out
-        once per product (in the cards pass, see :meth:`write`)."""
-        size = self._qr_mm.get(product.id)
-        if size is None:
-            from ..printing import png_geometry, symbol_modules
+        """The real side of the product's QR PNG in mm (at most ``qr_size_mm``), from the
+        symbol's size noted when its SVG was written (see :meth:`write`)."""
+        from ..printing import png_geometry
 
-            modules = symbol_modules(self.qr_target(product))
-            size = self._qr_mm[product.id] = round(
-                png_geometry(modules, self.print_settings.qr_size_mm)[2], 1)
-        return size
+        modules = self._qr_modules[product.id]
+        return round(png_geometry(modules, self.print_settings.qr_size_mm)[2], 1)
 
 
 # --------------------------------------------------------------------------
@@ -484,28 +486,30 @@ class SiteBuilder:
 _FORKED: dict[str, Any] = {}
 
 
-def _render_cards(index: int, count: int):
-    """Per-product work shared by its pages in every language: cards, QR print size."""
-    builder: SiteBuilder = _FORKED["builder"]
-    printed = builder.print_settings.enabled
+def _per_product(builder: SiteBuilder, site_dir: Path, cache_dir: Path, index: int,
+                 count: int):
+    """Per-product work shared by its pages in every language, for every ``count``-th
+    product from ``index``: listing cards and the QR code."""
     for product in builder.all_products[index::count]:
         for lang in builder.languages:
             builder.card(product, builder.translator(lang), "")
-        if printed:
-            builder.qr_png_mm(product)
-    return builder._cards, builder._qr_mm
+        builder.write_qr_code(product, site_dir, cache_dir / "qr")
+    return builder._cards, builder._qr_modules
+
+
+def _per_product_forked(index: int, count: int):
+    f = _FORKED
+    return _per_product(f["builder"], f["site_dir"], f["cache_dir"], index, count)
 
 
 def _write_forked(index: int, count: int) -> int:
     f = _FORKED
-    return _write_share(f["builder"], f["pages"], f["site_dir"], f["cache_dir"], index, count)
+    return _write_share(f["builder"], f["pages"], f["site_dir"], index, count)
 
 
-def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path, cache_dir: Path,
+def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
                  index: int, count: int) -> int:
-    """Write every ``count``-th page and QR code, starting at ``index``."""
-    for product in builder.all_products[index::count]:
-        builder.write_qr_code(product, site_dir, cache_dir / "qr")
+    """Write every ``count``-th page, starting at ``index``."""
     written = 0
     for page in pages[index::count]:
         html = builder.render(page)
@@ -515,8 +519,3 @@ def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path, cache_
         written += 1
     return written
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
