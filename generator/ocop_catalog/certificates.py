@@ -18,6 +18,8 @@ VALIDITY_MONTHS = 36
 EXPIRING_DAYS = 180
 
 Status = Literal["valid", "expiring", "expired", "revoked"]
+#: Statuses under which the product may carry the OCOP mark (and be sold as OCOP).
+ACTIVE: tuple[Status, ...] = ("valid", "expiring")
 
 #: When each criteria version was in force (start, end inclusive).
 CRITERIA_PERIODS: dict[str, tuple[dt.date, dt.date | None]] = {

@@ -41,11 +41,15 @@ log = logging.getLogger("ocop_catalog.feeds")
 def check_options(options: Mapping[str, Any] | None, languages) -> FeedOptions:
     """The ``feeds:`` options checked, export fields included (FeedOptionError if wrong).
     Cheap: a plugin can call it when the build starts, to fail before any page is built."""
+    return _checked(options, tuple(languages))[0]
+
+
+def _checked(options: Mapping[str, Any] | None, languages: tuple[str, ...]):
+    """The parsed options and the compiled export column maps."""
     from .export import check_exports
 
-    parsed = parse_options(options, tuple(languages))
-    check_exports(parsed, tuple(languages))
-    return parsed
+    parsed = parse_options(options, languages)
+    return parsed, check_exports(parsed, languages)
 
 
 def write_feeds(builder, site_dir: Path, options: Mapping[str, Any],
@@ -56,12 +60,9 @@ def write_feeds(builder, site_dir: Path, options: Mapping[str, Any],
     processes (their output does not depend on how many).
     """
     from .data import FeedContext
-    from .export import check_exports
 
     start = time.perf_counter()
-    languages = tuple(builder.languages)
-    parsed = parse_options(options, languages)
-    compiled = check_exports(parsed, languages)
+    parsed, compiled = _checked(options, tuple(builder.languages))
     if not builder.urls.site_url:
         log.warning("feeds: site_url is not set in site_config.yml; feeds need absolute "
                     "URLs, so none were written")

@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import json
 import re
 import unicodedata
 from functools import cache, cached_property
 from importlib.resources import files
-from pathlib import PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -31,8 +32,6 @@ from ..text import DEFAULT_LANGUAGE, Localized
 
 #: Vietnam's time zone: record dates are days in Vietnam.
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
-#: Statuses under which a product may still be sold as OCOP.
-SELLABLE = ("valid", "expiring")
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACE = re.compile(r"\s+")
@@ -53,7 +52,6 @@ class FeedContext:
         self._pairs: dict[str, list[tuple[Photo, ProcessedImage]]] = {}
         self._paths: dict[tuple[str, int, str], list[str]] = {}
         self._squares: dict[str, list[str]] = {}
-        self._until: dict[dt.date, dt.date] = {}
         self._modified: dict[str, dt.date] = {}
 
     # -- URLs ----------------------------------------------------------------
@@ -83,14 +81,9 @@ class FeedContext:
         """Each photo of the record (file, alt text) with its processed image, in order."""
         found = self._pairs.get(product.id)
         if found is None:
-            photos, infos = product.record.photos, product.photos
-            if len(photos) == len(infos):  # every photo usable: the same order
-                pairs = [(photo, self.builder.photo(info.path))
-                         for photo, info in zip(photos, infos)]
-            else:
-                images = {info.path: self.builder.photo(info.path) for info in infos}
-                pairs = [(photo, images.get(product.folder / PurePosixPath(photo.file)))
-                         for photo in photos]
+            # a catalog is only made of valid records: every photo checked, in order
+            pairs = [(photo, self.builder.photo(info.path))
+                     for photo, info in zip(product.record.photos, product.photos)]
             found = self._pairs[product.id] = [(p, i) for p, i in pairs if i is not None]
         return found
 
@@ -98,34 +91,23 @@ class FeedContext:
         """Absolute URLs of the marketplace-size squares (at least 500 × 500), main first."""
         found = self._squares.get(product.id)
         if found is None:
-            found = self._squares[product.id] = [self.media_url(image, image.square)
-                                                 for image in self.photos(product)]
+            found = self._squares[product.id] = self.builder.square_urls(product)
         return found
 
     # -- status and eligibility -----------------------------------------------
 
     def status(self, product: ProductEntry) -> str:
         """valid / expiring / expired / revoked on the build day, as the pages say
-        (certificates.status, with the validity worked out once per product)."""
+        (worked out once per product)."""
         found = self._status.get(product.id)
         if found is None:
-            revoked = product.record.certification.revoked
-            end = self.valid_until(product)
-            if revoked is not None and revoked.date <= self.today:
-                found = "revoked"
-            elif end < self.today:
-                found = "expired"
-            elif (end - self.today).days <= self.catalog.settings.expiry_warning_days:
-                found = "expiring"
-            else:
-                found = "valid"
-            self._status[product.id] = found
+            found = self._status[product.id] = self.builder.status(product)
         return found
 
     def sellable(self, product: ProductEntry, include_expired: bool) -> bool:
         """Whether a marketplace or display feed may show the product (its certificate
         is still valid, or the site asks for expired and revoked ones too)."""
-        return include_expired or self.status(product) in SELLABLE
+        return include_expired or self.status(product) in certs.ACTIVE
 
     @staticmethod
     def is_service(product: ProductEntry) -> bool:
@@ -212,26 +194,28 @@ class FeedContext:
     def published(self, product: ProductEntry) -> dt.date:
         """The day the product entered the catalog: ``listed``, else its decision date."""
         record = product.record
-        return min(d for d in (record.listed or record.certification.decision_date,
-                               self.modified(product)))
+        return min(record.listed or record.certification.decision_date,
+                   self.modified(product))
 
-    def valid_until(self, product: ProductEntry) -> dt.date:
-        cert = product.record.certification
-        if cert.valid_until is not None:
-            return cert.valid_until
-        start = cert.valid_from or cert.decision_date  # many products share a decision day
-        found = self._until.get(start)
-        if found is None:
-            found = self._until[start] = certs.valid_until(cert)
-        return found
+    @staticmethod
+    def valid_until(product: ProductEntry) -> dt.date:
+        return product.valid_until
 
     def producer(self, product: ProductEntry):
-        return self.catalog.producers[product.producer_id].record
+        return self.builder.producer_of(product).record
 
 
 # --------------------------------------------------------------------------
 # Helpers shared by the feed writers
 # --------------------------------------------------------------------------
+
+
+def write_json(path: Path, data: Any, *, indent: int | None = None) -> None:
+    """``data`` as UTF-8 JSON at ``path`` (compact unless ``indent``), folders made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    separators = (",", ": ") if indent else (",", ":")
+    text = json.dumps(data, ensure_ascii=False, indent=indent, separators=separators)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 def feed_id(product_id: str, limit: int = 50) -> str:

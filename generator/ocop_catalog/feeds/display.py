@@ -34,7 +34,7 @@ from typing import Any
 
 from ..catalog import ProductEntry
 from ..site.urls import relative
-from .data import FeedContext, clean, day_time, text_map
+from .data import FeedContext, clean, day_time, text_map, write_json
 from .options import FeedOptions
 from .schema import SALES_POINT_FEED_VERSION, sales_point_feed_schema
 
@@ -77,7 +77,7 @@ def write_point_feeds(ctx: FeedContext, options: FeedOptions, site_dir: Path,
                       kiosks: dict[str, str]) -> list[str]:
     """Every point's feeds (kiosks: point id → its kiosk's site path); the paths written."""
     schema_url = ctx.absolute(FEED_SCHEMA_PATH)
-    _write_json(site_dir / FEED_SCHEMA_PATH, sales_point_feed_schema(schema_url), indent=2)
+    write_json(site_dir / FEED_SCHEMA_PATH, sales_point_feed_schema(schema_url), indent=2)
     written = [FEED_SCHEMA_PATH]
     size = options.sales_points.page_size
     items_by_lang: dict[str, dict[str, Any]] = {lang: {} for lang in ctx.languages}
@@ -240,7 +240,7 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list
         target = site_dir / url / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
-        _write_json(site_dir / url / VERSION_NAME, {"version": version,
+        write_json(site_dir / url / VERSION_NAME, {"version": version,
                                                     "kiosk": ctx.absolute(url)})
         written += [url + "index.html", url + VERSION_NAME]
     log.info("feeds: %s: %d kiosk pages", base, len(ctx.catalog.sales_points))
@@ -290,10 +290,3 @@ def _slide(ctx: FeedContext, product: ProductEntry, t, t2, url: str) -> dict[str
 
 def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def _write_json(path: Path, data: Any, *, indent: int | None = None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    separators = (",", ": ") if indent else (",", ":")
-    text = json.dumps(data, ensure_ascii=False, indent=indent, separators=separators)
-    path.write_text(text + "\n", encoding="utf-8")

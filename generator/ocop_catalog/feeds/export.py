@@ -236,9 +236,7 @@ def write_exports(ctx: FeedContext, options: FeedOptions, opendata: OpenData,
                 continue
             if not ctx.sellable(product, export.include_expired):
                 continue
-            view = dict(opendata.product(product))
-            view["producer"] = opendata.producer(ctx.catalog.producers[product.producer_id])
-            view["commune"] = opendata.commune(product.record.origin.commune)
+            view = opendata.export_view(product)
             writer.writerow([cell(c, view, export.language) for c in columns])
             count += 1
         target = site_dir / path(export)

@@ -114,8 +114,8 @@ def google_gtin(gtin: str | None) -> str | None:
         return None
     if certs.gs1_check_digit(gtin[:-1]) != int(gtin[-1]):
         return None
-    gtin14 = gtin.zfill(14)
-    if len(gtin) != 8 and gtin14[0] == "0" and gtin14[1:].startswith(RESTRICTED_GTIN13):
+    padded = certs.gtin14(gtin)
+    if len(gtin) != 8 and padded[0] == "0" and padded[1:].startswith(RESTRICTED_GTIN13):
         return None
     return gtin
 

@@ -17,12 +17,11 @@ The same product objects are what export profiles pick their columns from
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..catalog import ProductEntry
 from ..taxonomy import CURRENT_VERSION, load_taxonomies
-from .data import FeedContext, google_categories, text_map
+from .data import FeedContext, google_categories, text_map, write_json
 from .schema import CATALOG_VERSION
 
 CATALOG_PATH = "feeds/catalog.json"
@@ -38,6 +37,8 @@ class OpenData:
         self.sales_point_feeds = sales_point_feeds or {}
         self.kiosks = kiosks or {}
         self._products: dict[str, dict[str, Any]] = {}
+        self._producers: dict[str, dict[str, Any]] = {}
+        self._communes: dict[str, dict[str, Any]] = {}
 
     # -- products -------------------------------------------------------------
 
@@ -132,7 +133,20 @@ class OpenData:
 
     # -- producers, sales points, categories, areas --------------------------------
 
+    def export_view(self, product: ProductEntry) -> dict[str, Any]:
+        """The product with its producer and commune, what export column maps read."""
+        view = dict(self.product(product))
+        view["producer"] = self.producer(self.ctx.builder.producer_of(product))
+        view["commune"] = self.commune(product.record.origin.commune)
+        return view
+
     def producer(self, entry) -> dict[str, Any]:
+        found = self._producers.get(entry.id)
+        if found is None:
+            found = self._producers[entry.id] = self._producer(entry)
+        return found
+
+    def _producer(self, entry) -> dict[str, Any]:
         ctx, record = self.ctx, entry.record
         logo = ctx.builder.photo(entry.logo.path) if entry.logo else None
         logo_variant = logo.largest("jpeg") if logo else None
@@ -217,9 +231,13 @@ class OpenData:
         }
 
     def commune(self, code: str) -> dict[str, Any]:
-        commune = self.ctx.catalog.communes[code]
-        return {"code": commune.code, "name": _text(commune.name), "kind": commune.kind,
+        found = self._communes.get(code)
+        if found is None:
+            commune = self.ctx.catalog.communes[code]
+            found = self._communes[code] = {
+                "code": commune.code, "name": _text(commune.name), "kind": commune.kind,
                 "legacy_districts": list(commune.legacy_districts)}
+        return found
 
     # -- the document ------------------------------------------------------------
 
@@ -245,16 +263,11 @@ def write_catalog(opendata: OpenData, site_dir) -> list[str]:
 
     ctx = opendata.ctx
     schema = catalog_schema(ctx.absolute(CATALOG_SCHEMA_PATH))
-    _write_json(site_dir / CATALOG_SCHEMA_PATH, schema, indent=2)
-    _write_json(site_dir / CATALOG_PATH, opendata.document())
+    write_json(site_dir / CATALOG_SCHEMA_PATH, schema, indent=2)
+    write_json(site_dir / CATALOG_PATH, opendata.document())
     return [CATALOG_PATH, CATALOG_SCHEMA_PATH]
 
 
-def _write_json(path, data: Any, *, indent: int | None = None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    separators = (",", ": ") if indent else (",", ":")
-    text = json.dumps(data, ensure_ascii=False, indent=indent, separators=separators)
-    path.write_text(text + "\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------

@@ -15,13 +15,16 @@ catalog schema (ocop_catalog.feeds.export), so a field is documented once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
+
+from ..certificates import Status
+from ..records import Availability, CriteriaVersion
+from ..text import DEFAULT_LANGUAGE, LANG_PATTERN
 
 CATALOG_VERSION = "1.0"
 SALES_POINT_FEED_VERSION = "1.0"
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-LANG_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
 #: $defs whose values are text per language ({"vi": …, "en": …}); export paths resolve
 #: them to the export's language.
 LOCALIZED_DEFS = ("text", "markdown", "urls", "path")
@@ -53,37 +56,22 @@ def _d(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {**schema, "description": description}
 
 
+def _per_language(description: str, value: dict[str, Any]) -> dict[str, Any]:
+    """An object of ``value`` per language code; Vietnamese always."""
+    return {"type": "object", "description": description, "required": [DEFAULT_LANGUAGE],
+            "propertyNames": {"pattern": LANG_PATTERN}, "additionalProperties": value}
+
+
 _DEFS: dict[str, Any] = {
-    "text": {
-        "type": "object",
-        "description": "Text per language code (RFC 5646): only the languages the record "
-                       "is written in; Vietnamese (vi) always",
-        "required": ["vi"],
-        "propertyNames": {"pattern": LANG_PATTERN},
-        "additionalProperties": {"type": "string", "minLength": 1},
-    },
-    "markdown": {
-        "type": "object",
-        "description": "Markdown per language, as the producer wrote it (no raw HTML; "
-                       "links are http(s)); Vietnamese always",
-        "required": ["vi"],
-        "propertyNames": {"pattern": LANG_PATTERN},
-        "additionalProperties": {"type": "string", "minLength": 1},
-    },
-    "urls": {
-        "type": "object",
-        "description": "The page in each language of the site",
-        "required": ["vi"],
-        "propertyNames": {"pattern": LANG_PATTERN},
-        "additionalProperties": _ref("url"),
-    },
-    "path": {
-        "type": "object",
-        "description": "Category path (sector, group, criteria set) in each language",
-        "required": ["vi"],
-        "propertyNames": {"pattern": LANG_PATTERN},
-        "additionalProperties": {"type": "array", "items": _STR},
-    },
+    "text": _per_language("Text per language code (RFC 5646): only the languages the "
+                          "record is written in; Vietnamese (vi) always",
+                          {"type": "string", "minLength": 1}),
+    "markdown": _per_language("Markdown per language, as the producer wrote it (no raw "
+                              "HTML; links are http(s)); Vietnamese always",
+                              {"type": "string", "minLength": 1}),
+    "urls": _per_language("The page in each language of the site", _ref("url")),
+    "path": _per_language("Category path (sector, group, criteria set) in each language",
+                          {"type": "array", "items": _STR}),
     "url": {"type": "string", "format": "uri", "pattern": "^https?://",
             "description": "An absolute http(s) URL"},
     "date": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$",
@@ -137,13 +125,13 @@ _CERTIFICATION = _obj("The product's current OCOP certificate", {
         "reason": _ref("text"),
         "decision_number": _nullable(_STR),
     })),
-    "status": _d({"enum": ["valid", "expiring", "expired", "revoked"]},
+    "status": _d({"enum": list(get_args(Status))},
                  "Status on the day in 'generated' (expiring: within the warning period); "
                  "recompute it from valid_until and revoked for another day"),
 })
 
 _CATEGORY = _obj("The criteria set the product was rated under", {
-    "criteria_version": _d({"enum": ["1048/2019", "148/2023", "26/2026"]},
+    "criteria_version": _d({"enum": list(get_args(CriteriaVersion))},
                            "Decision whose criteria rated the product"),
     "criteria_set": {"type": "integer", "minimum": 1, "maximum": 26},
     "code": _d(_nullable(_STR), "Stable code of the set (categories[].…sets[].code)"),
@@ -181,8 +169,7 @@ PRODUCT_SCHEMA: dict[str, Any] = _obj("An OCOP product or service", {
         "value": {"type": "number", "exclusiveMinimum": 0},
         "unit": {"enum": ["g", "kg", "ml", "l", "pcs"]},
     })),
-    "availability": {"enum": ["in_stock", "out_of_stock", "preorder", "backorder",
-                              "discontinued"]},
+    "availability": {"enum": list(get_args(Availability))},
     "gtin": _d(_nullable({"type": "string", "pattern": "^[0-9]{8}([0-9]{4,6})?$"}),
                "GTIN (8, 12, 13 or 14 digits, check digit verified)"),
     "shelf_life": _nullable(_obj("Shelf life", {
@@ -264,7 +251,7 @@ _SET = _obj("A criteria set (bộ sản phẩm)", {
 })
 
 _TAXONOMY = _obj("The categories of one decision", {
-    "version": {"enum": ["1048/2019", "148/2023", "26/2026"]},
+    "version": {"enum": list(get_args(CriteriaVersion))},
     "current": {"type": "boolean"},
     "decision": _ref("text"),
     "sectors": {"type": "array", "items": _obj("A sector", {
@@ -347,7 +334,7 @@ _OCOP_ITEM = _obj("OCOP fields of a product (the _ocop extension)", {
     "id": _d(_STR, "Product id"),
     "name": _d(_ref("text"), "Name in every language it is written in"),
     "stars": {"type": "integer", "minimum": 3, "maximum": 5},
-    "status": {"enum": ["valid", "expiring", "expired", "revoked"]},
+    "status": {"enum": list(get_args(Status))},
     "valid_until": _ref("date"),
     "price": _nullable(_obj("Price (of goods, or per person for a service)", {
         "amount": {"type": "integer", "minimum": 1},

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import jinja2
 from markupsafe import Markup
@@ -37,7 +37,7 @@ from .i18n import NATIVE_NAMES, SHORT_NAMES, Translator, load_strings
 from .markdown import render_markdown
 from .urls import Urls, relative
 
-STATUSES = ("valid", "expiring", "expired", "revoked")
+STATUSES = get_args(certs.Status)
 #: Placeholder for the way up to the site root in HTML reused on many pages.
 _ROOT = "\x00root\x00"
 #: Fewer pages than this per worker process are rendered in one process.
@@ -390,17 +390,18 @@ class SiteBuilder:
     def main_photo(self, product: ProductEntry) -> ProcessedImage | None:
         return self.photo(product.photos[0].path) if product.photos else None
 
+    def square_urls(self, product: ProductEntry) -> list[str]:
+        """Absolute URLs of the product's marketplace-size square photos, main first."""
+        images = (self.photo(info.path) for info in product.photos)
+        return [self.urls.absolute(self.media_url(image, image.square))
+                for image in images if image is not None]
+
     def jsonld(self, product: ProductEntry, t: Translator) -> Markup:
         absolute = self.urls.absolute
-        images = []
-        for info in product.photos:
-            image = self.photo(info.path)
-            if image is not None:
-                images.append(absolute(self.media_url(image, image.square)))
         data = structured.product_jsonld(
             self.catalog, product, t,
             page_url=absolute(self.urls.product(t.lang, product.id)),
-            image_urls=images,
+            image_urls=self.square_urls(product),
             producer_url=absolute(self.urls.producer(t.lang, product.producer_id)),
         )
         return structured.to_script(data)
@@ -408,7 +409,7 @@ class SiteBuilder:
     @cached_property
     def featured(self) -> tuple[ProductEntry, ...]:
         """Best-rated products with a valid certificate, for the home page."""
-        usable = [p for p in self.all_products if self.status(p) in ("valid", "expiring")]
+        usable = [p for p in self.all_products if self.status(p) in certs.ACTIVE]
         usable.sort(key=lambda p: (-p.record.certification.stars, p.id))
         return tuple(usable[: self.options.featured])
 

@@ -97,7 +97,7 @@ def _certification(cert, t: Translator, today: dt.date) -> dict[str, Any]:
         "expires": certs.valid_until(cert).isoformat(),
         "certificationStatus": (
             "https://schema.org/CertificationActive"
-            if certs.status(cert, today) in ("valid", "expiring")
+            if certs.status(cert, today) in certs.ACTIVE
             else "https://schema.org/CertificationInactive"
         ),
     }
