@@ -1,11 +1,30 @@
 from __future__ import annotations
 
 import string
+from pathlib import Path
 
 import pytest
 
 from ocop_catalog import issues, messages
 from scratch import Scratch, build_catalog
+from siteutil import REPO, build_ok
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The sample catalog built once per session with ``ocop build`` on the build day
+    (2026-11-29). Tests only read it: a test that changes a site works on a copy."""
+    out = tmp_path_factory.mktemp("sample") / "site"
+    build_ok(REPO, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_site_again(tmp_path_factory) -> Path:
+    """A second build of the same input, for the tests that compare two builds."""
+    out = tmp_path_factory.mktemp("sample-again") / "site"
+    build_ok(REPO, out)
+    return out
 
 
 @pytest.fixture

@@ -25,8 +25,6 @@ import datetime as dt
 import importlib.util
 import os
 import re
-import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -105,24 +103,9 @@ REVOKED = _product("sua-tuoi-tam-dao")
 # --------------------------------------------------------------------------
 
 
-def _ocop_command() -> list[str]:
-    script = Path(sys.executable).with_name("ocop")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "ocop_catalog.cli"]
-
-
 @pytest.fixture(scope="session")
-def site_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("browser-site") / "site"
-    result = subprocess.run(
-        [*_ocop_command(), "build", "-d", str(out)],
-        cwd=REPO, env={**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH)},
-        capture_output=True, text=True, timeout=900, check=False,
-    )
-    assert result.returncode == 0, (
-        f"ocop build failed ({result.returncode})\n--- stdout\n{result.stdout}"
-        f"\n--- stderr\n{result.stderr}"
-    )
-    return out
+def site_dir(sample_site) -> Path:
+    return sample_site
 
 
 

@@ -23,8 +23,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import subprocess
-import sys
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,20 +41,9 @@ LANDSCAPE = {"width": 1280, "height": 720}
 PORTRAIT = {"width": 720, "height": 1280}
 
 
-def _ocop_command() -> list[str]:
-    script = Path(sys.executable).with_name("ocop")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "ocop_catalog.cli"]
-
-
 @pytest.fixture(scope="session")
-def kiosk_site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("kiosk-site") / "site"
-    result = subprocess.run(
-        [*_ocop_command(), "build", "-d", str(out)], cwd=REPO,
-        env={**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH)},
-        capture_output=True, text=True, timeout=900, check=False)
-    assert result.returncode == 0, f"ocop build failed\n{result.stdout}\n{result.stderr}"
-    return out
+def kiosk_site(sample_site) -> Path:
+    return sample_site
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ from ocop_catalog.settings import load_settings
 from ocop_catalog.site.build import SiteBuilder, SiteOptions
 from PIL import Image
 from scratch import GOODS, GOODS_FILE, SERVICE, build_catalog
-from siteutil import build_ok, run_build
+from siteutil import run_build
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = yaml.load((REPO / "site_config.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
@@ -64,11 +64,9 @@ needs_poppler = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
+def site(sample_site) -> Path:
     """The sample catalog, built once with ``ocop build``."""
-    site_dir = tmp_path_factory.mktemp("print-site") / "site"
-    build_ok(REPO, site_dir)
-    return site_dir
+    return sample_site
 
 
 def make_builder(root: Path, theme_root: Path = REPO, **options) -> SiteBuilder:

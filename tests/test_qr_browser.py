@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from siteutil import REPO, build_ok, chromium, playwright_or_skip, serve
+from siteutil import REPO, chromium, playwright_or_skip, serve
 from test_qr_links import RECORDS, SITE_URL, qr_of_product_page
 
 playwright_or_skip()
@@ -29,10 +29,8 @@ GS1 = next(pid for pid, r in sorted(RECORDS.items()) if r.get("gtin"))
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("qr-browser") / "site"
-    build_ok(REPO, out)
-    return out
+def site(sample_site) -> Path:
+    return sample_site
 
 
 @pytest.fixture(scope="module")

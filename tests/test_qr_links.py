@@ -142,10 +142,8 @@ def gtin14(gtin: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("qr-site") / "site"
-    build_ok(REPO, out)
-    return out
+def site(sample_site) -> Path:
+    return sample_site
 
 
 # --------------------------------------------------------------------------
@@ -227,10 +225,9 @@ def test_symbols_stay_small_for_a_40_character_site_address(site):
         assert modules <= 33, f"{product_id}: {modules} modules for {LONG_SITE_URL + path}"
 
 
-def test_short_links_do_not_depend_on_the_build(site, tmp_path):
+def test_short_links_do_not_depend_on_the_build(site, sample_site_again):
     """Codes are assigned from the records alone: a second build gives the same ones."""
-    again = tmp_path / "again"
-    build_ok(REPO, again)
+    again = sample_site_again
     assert sorted(p.name for p in (again / "q").iterdir()) == sorted(
         p.name for p in (site / "q").iterdir())
 

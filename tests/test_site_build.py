@@ -461,11 +461,9 @@ class Site:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Site:
+def site(sample_site) -> Site:
     """The sample catalog, built once with ``ocop build`` on 2026-11-29."""
-    site_dir = tmp_path_factory.mktemp("site-a") / "site"
-    build_ok(REPO, site_dir)
-    return Site(site_dir)
+    return Site(sample_site)
 
 
 # --------------------------------------------------------------------------
@@ -1038,9 +1036,8 @@ def _tree(root: Path) -> dict[str, Path]:
     return {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
 
 
-def test_two_builds_are_byte_identical(site, tmp_path):
-    second = tmp_path / "site"
-    build_ok(REPO, second)
+def test_two_builds_are_byte_identical(site, sample_site_again):
+    second = sample_site_again
     first_files, second_files = _tree(site.root), _tree(second)
     only_first = sorted(set(first_files) - set(second_files))
     only_second = sorted(set(second_files) - set(first_files))
