@@ -41,8 +41,9 @@ from fontTools.pens.basePen import BasePen
 from fontTools.ttLib import TTFont
 
 MM = 72 / 25.4
-#: ISO A4 in points.
-A4 = (210 * MM, 297 * MM)
+#: ISO A4 in millimetres and in points.
+A4_MM = (210.0, 297.0)
+A4 = (A4_MM[0] * MM, A4_MM[1] * MM)
 #: Compression of content streams: level 6 is zlib's default balance (a small document,
 #: mostly glyphs that are compressed once per build, may choose a faster level).
 ZLIB_LEVEL = 6

@@ -147,9 +147,10 @@ class PrintSettings:
         """Everything of the settings and fonts that shapes a file's bytes."""
         digest = hashlib.sha256(PRINT_VERSION.encode())
         for f in fields(self):
-            digest.update(f"{f.name}={getattr(self, f.name)!r}\n".encode())
-        for path in (self.font, self.font_bold):
-            digest.update(_file_digest(path).encode())
+            value = getattr(self, f.name)
+            if isinstance(value, Path):  # a font: its content, wherever the checkout is
+                value = _file_digest(value)
+            digest.update(f"{f.name}={value!r}\n".encode())
         return digest.hexdigest()
 
 
@@ -252,23 +253,22 @@ def parse_options(options: Mapping[str, Any] | None, root: Path,
             s[key] = default
     columns = _count(s, "columns", "sheet.columns", 20)
     rows = _count(s, "rows", "sheet.rows", 40)
-    page_w, page_h = 210.0, 297.0
+    page_w, page_h = pdf.A4_MM
     margin_left = _length(s, "margin_left_mm", "sheet.margin_left_mm", 0, page_w)
     margin_top = _length(s, "margin_top_mm", "sheet.margin_top_mm", 0, page_h)
     pitch_x = _length(s, "pitch_x_mm", "sheet.pitch_x_mm", sheet_label.width_mm, page_w)
     pitch_y = _length(s, "pitch_y_mm", "sheet.pitch_y_mm", sheet_label.height_mm, page_h)
-    across = margin_left + (columns - 1) * pitch_x + sheet_label.width_mm
-    if across > page_w + 0.01:
-        raise PrintOptionsError(
-            f"print_assets: the sheet's columns do not fit across an A4 page ({page_w:g} mm): "
-            f"'sheet.margin_left_mm' + ('sheet.columns' - 1) × 'sheet.pitch_x_mm' + "
-            f"'sheet.label_width_mm' = {across:g} mm")
-    down = margin_top + (rows - 1) * pitch_y + sheet_label.height_mm
-    if down > page_h + 0.01:
-        raise PrintOptionsError(
-            f"print_assets: the sheet's rows do not fit down an A4 page ({page_h:g} mm): "
-            f"'sheet.margin_top_mm' + ('sheet.rows' - 1) × 'sheet.pitch_y_mm' + "
-            f"'sheet.label_height_mm' = {down:g} mm")
+    for what, page, margin, count, pitch, size, names in (
+            ("columns do not fit across", page_w, margin_left, columns, pitch_x,
+             sheet_label.width_mm, ("margin_left_mm", "columns", "pitch_x_mm", "label_width_mm")),
+            ("rows do not fit down", page_h, margin_top, rows, pitch_y,
+             sheet_label.height_mm, ("margin_top_mm", "rows", "pitch_y_mm", "label_height_mm"))):
+        extent = margin + (count - 1) * pitch + size
+        if extent > page + 0.01:
+            m, c, p, z = (f"'sheet.{name}'" for name in names)
+            raise PrintOptionsError(
+                f"print_assets: the sheet's {what} an A4 page ({page:g} mm): "
+                f"{m} + ({c} - 1) × {p} + {z} = {extent:g} mm")
     sheet = SheetSpec(columns, rows, sheet_label, margin_left, margin_top, pitch_x, pitch_y)
 
     poster = _section(top["poster"], "poster", DEFAULTS["poster"])
@@ -860,9 +860,13 @@ def _forked_document(i: int) -> None:
 
 
 def write_print_assets(builder, site_dir: Path, cache_dir: Path,
-                       options: Mapping[str, Any], *, workers: int | None = None) -> int:
-    """Write every print asset into ``site_dir``; the number of files written."""
-    settings = parse_options(options, builder.options.theme_dir.parent, builder.languages)
+                       options: Mapping[str, Any] | None = None, *,
+                       workers: int | None = None) -> int:
+    """Write every print asset into ``site_dir``; the number of files written. The
+    settings are the builder's (``print_assets`` of site_config.yml) unless ``options``
+    are given."""
+    settings = (builder.print_settings if options is None else
+                parse_options(options, builder.options.theme_dir.parent, builder.languages))
     if not settings.enabled:
         return 0
     fonts = load_fonts(settings)

@@ -75,8 +75,7 @@ def generate(
     try:
         from ..printing import write_print_assets
 
-        write_print_assets(builder, site_dir, cache_dir / "print", options.print_options,
-                           workers=workers)
+        write_print_assets(builder, site_dir, cache_dir / "print", workers=workers)
         lap("print")
 
         from ..feeds import write_feeds

@@ -317,6 +317,7 @@ class SiteBuilder:
     def write(self, site_dir: Path, cache_dir: Path, workers: int | None = None) -> int:
         """Render every page and QR code into ``site_dir``; the number of pages written."""
         pages = self.pages() + self.redirect_pages()
+        self.print_settings  # noqa: B018 - parsed once here, not in every worker process
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         (cache_dir / "qr").mkdir(parents=True, exist_ok=True)
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
