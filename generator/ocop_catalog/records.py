@@ -287,6 +287,14 @@ class Product(Record):
     listed: dt.date | None = Field(default=None, description="Date first listed in the catalog")
     updated: dt.date | None = Field(default=None, description="Date of the last real change")
 
+    @property
+    def offer_price(self) -> int | None:
+        """What a buyer pays, in đồng: the goods' price, else a tourism service's price per
+        person; None when the record gives neither."""
+        if self.price is not None:
+            return self.price.amount
+        return (self.tourism.price_per_person or None) if self.tourism else None
+
 
 # --------------------------------------------------------------------------
 # Producer

@@ -184,12 +184,10 @@ def _ocop(ctx: FeedContext, product: ProductEntry) -> dict[str, Any]:
 
 
 def _price(record) -> dict[str, Any] | None:
-    if record.price is not None:
-        return {"amount": record.price.amount, "currency": "VND",
-                "unit": text_map(record.price.unit)}
-    if record.tourism is not None and record.tourism.price_per_person:
-        return {"amount": record.tourism.price_per_person, "currency": "VND", "unit": None}
-    return None
+    if record.offer_price is None:
+        return None
+    unit = text_map(record.price.unit) if record.price is not None else None
+    return {"amount": record.offer_price, "currency": "VND", "unit": unit}
 
 
 # --------------------------------------------------------------------------

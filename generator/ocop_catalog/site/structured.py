@@ -65,9 +65,7 @@ def product_jsonld(
     }
     if record.gtin:
         data[f"gtin{len(record.gtin)}"] = record.gtin
-    offer_price = record.price.amount if record.price else (
-        record.tourism.price_per_person if record.tourism else None
-    )
+    offer_price = record.offer_price
     if offer_price:
         data["offers"] = {
             "@type": "Offer",
