@@ -29,7 +29,7 @@ from mkdocs.structure.files import Files
 from .catalog import Catalog
 from .cli import format_text
 from .loader import load_catalog
-from .settings import Settings, build_date
+from .settings import Settings, settings_from_options
 from .errors import OptionError
 from .site import Authored, SiteOptions, generate
 from .site.i18n import NATIVE_NAMES, Translator, load_strings
@@ -43,13 +43,14 @@ DATA_SUFFIXES = (".yml", ".yaml")
 
 
 class OcopConfig(base.Config):
+    # the catalog settings (ocop_catalog.settings.Settings, also read by 'ocop validate')
     enabled = c.Type(bool, default=True)
-    languages = c.Type(list, default=["vi", "en", "zh"])
-    translation_warnings = c.Type(list, default=["en"])
-    photo_max_bytes = c.Type(int, default=15 * 1024 * 1024)
-    photo_max_pixels = c.Type(int, default=50_000_000)
-    photo_min_side = c.Type(int, default=500)
-    expiry_warning_days = c.Type(int, default=180)
+    languages = c.Type(list, default=list(Settings.languages))
+    translation_warnings = c.Type(list, default=list(Settings.translation_warnings))
+    photo_max_bytes = c.Type(int, default=Settings.photo_max_bytes)
+    photo_max_pixels = c.Type(int, default=Settings.photo_max_pixels)
+    photo_min_side = c.Type(int, default=Settings.photo_min_side)
+    expiry_warning_days = c.Type(int, default=Settings.expiry_warning_days)
     build_date = c.Optional(c.Type(str))
     cache_dir = c.Type(str, default=".cache/ocop")
     concurrency = c.Optional(c.Type(int))
@@ -193,17 +194,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
 
     @property
     def settings(self) -> Settings:
-        cfg = self.config
-        return Settings(
-            root=self.root,
-            languages=tuple(cfg.languages),
-            translation_warnings=tuple(cfg.translation_warnings),
-            photo_max_bytes=cfg.photo_max_bytes,
-            photo_max_pixels=cfg.photo_max_pixels,
-            photo_min_side=cfg.photo_min_side,
-            expiry_warning_days=cfg.expiry_warning_days,
-            today=build_date(cfg.build_date),
-        )
+        return settings_from_options(self.root, dict(self.config))
 
     def _menu(self, lang: str) -> list[tuple[str, str]]:
         """The catalog menu (string key, site-relative URL) in ``lang``, home first."""

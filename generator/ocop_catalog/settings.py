@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from . import certificates as certs
+
 CONFIG_FILE = "site_config.yml"
 
 
@@ -32,7 +34,7 @@ class Settings:
     photo_max_bytes: int = 15 * 1024 * 1024
     photo_max_pixels: int = 50_000_000
     photo_min_side: int = 500
-    expiry_warning_days: int = 180
+    expiry_warning_days: int = certs.EXPIRING_DAYS
     #: The date certificates are judged against; the build date.
     today: dt.date = field(default_factory=dt.date.today)
 
@@ -89,10 +91,14 @@ def build_date(value: Any = None) -> dt.date:
 
 def load_settings(root: Path, *, today: dt.date | None = None, **overrides: Any) -> Settings:
     """Settings for the catalog at ``root``, from its site_config.yml if present."""
-    options: dict[str, Any] = {}
     config_file = root / CONFIG_FILE
-    if config_file.is_file():
-        options = plugin_options(config_file)
+    options = plugin_options(config_file) if config_file.is_file() else {}
+    return settings_from_options(root, options, today=today, **overrides)
+
+
+def settings_from_options(root: Path, options: dict[str, Any], *, today: dt.date | None = None,
+                          **overrides: Any) -> Settings:
+    """Settings from the ``ocop`` plugin options (other options are ignored)."""
     known = {f.name for f in dataclasses.fields(Settings)} - {"root", "today"}
     values = {k: v for k, v in options.items() if k in known}
     for key in ("languages", "translation_warnings"):
