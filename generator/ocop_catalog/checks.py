@@ -167,11 +167,8 @@ def check_address(doc: Document, address: Address, path: tuple, ctx: Context) ->
 
 
 def check_sales_point_refs(doc: Document, refs: tuple[str, ...], ctx: Context) -> None:
-    seen: set[str] = set()
+    _check_repeats(doc, "sales_points", refs)
     for index, ref in enumerate(refs):
-        if ref in seen:
-            doc.report("duplicate_value", ("sales_points", index), value=ref)
-        seen.add(ref)
         if ref not in ctx.sales_points:
             hint, hint_vi = did_you_mean(ref, ctx.sales_points)
             doc.report("unknown_sales_point", ("sales_points", index), value=ref,
@@ -199,7 +196,7 @@ def check_product(doc: Document, product: Product, ctx: Context) -> tuple[ImageI
     check_certification(doc, product, ctx)
     if product.gtin is not None:
         check_gtin(doc, product.gtin, ("gtin",))
-    _check_months(doc, product.season_months)
+    _check_repeats(doc, "season_months", product.season_months)
     if product.listed and product.updated and product.updated < product.listed:
         doc.report("date_order", ("updated",), value=product.updated,
                    other_field="listed", other=product.listed)
@@ -284,12 +281,13 @@ def check_gtin(doc: Document, gtin: str, path: tuple) -> None:
         doc.report("gtin_check_digit", path, value=gtin, expected=expected)
 
 
-def _check_months(doc: Document, months: tuple[int, ...]) -> None:
-    seen: set[int] = set()
-    for index, month in enumerate(months):
-        if month in seen:
-            doc.report("duplicate_value", ("season_months", index), value=month)
-        seen.add(month)
+def _check_repeats(doc: Document, field: str, values: tuple) -> None:
+    """A value listed twice in the list ``field``: reported at its second place."""
+    seen: set = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            doc.report("duplicate_value", (field, index), value=value)
+        seen.add(value)
 
 
 def check_producer(doc: Document, producer: Producer, ctx: Context) -> ImageInfo | None:

@@ -165,12 +165,15 @@ def _load_share(index: int, count: int):
     return producers, products, [_light(doc) for doc in docs]
 
 
+#: Fields whose positions the catalog-wide checks report (see _check_unique_products).
+_CATALOG_WIDE = frozenset({("id",), ("former_ids",), ("gtin",), ("qr_code",)})
+
+
 def _light(doc: Document) -> Document:
     """A document without its data, keeping the positions the catalog-wide checks use."""
-    kept = ("id", "former_ids", "gtin", "qr_code")
     where = Locations(
-        values={p: m for p, m in doc.where.values.items() if p[:1] in [(k,) for k in kept]},
-        keys={p: m for p, m in doc.where.keys.items() if p[:1] in [(k,) for k in kept]},
+        values={p: m for p, m in doc.where.values.items() if p[:1] in _CATALOG_WIDE},
+        keys={p: m for p, m in doc.where.keys.items() if p[:1] in _CATALOG_WIDE},
     )
     return Document(path=doc.path, rel=doc.rel, where=where, issues=doc.issues)  # no source
 

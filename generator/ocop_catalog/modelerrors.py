@@ -40,10 +40,11 @@ _EXPECTED = {
     "localized_value": "text",
 }
 
+_SLUG_WORDS = ("id (lower-case letters, digits and hyphens, e.g. mat-ong-hoa-rung)",
+               "id (chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ mat-ong-hoa-rung)")
 # (field name, pattern) -> what the value should be, in English and Vietnamese
 _PATTERN_WORDS = {
-    "id": ("id (lower-case letters, digits and hyphens, e.g. mat-ong-hoa-rung)",
-           "id (chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ mat-ong-hoa-rung)"),
+    "id": _SLUG_WORDS,
     "commune": ("commune code (five digits in quotes, e.g. \"08911\")",
                 "mã xã (năm chữ số trong dấu nháy, ví dụ \"08911\")"),
     "code": ("code (digits in quotes)", "mã (chữ số trong dấu nháy)"),
@@ -53,8 +54,6 @@ _PATTERN_WORDS = {
                 "mã QR (4-10 ký tự 0-9 và a-z, trừ i, l, o, u)"),
     "maintainers": ("GitHub user name", "tên người dùng GitHub"),
 }
-_SLUG_WORDS = ("id (lower-case letters, digits and hyphens, e.g. mat-ong-hoa-rung)",
-               "id (chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ mat-ong-hoa-rung)")
 _DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _MONEY_FIELDS = {"amount", "price_per_person"}
 _CODE_FIELDS = {"commune", "gtin", "code", "phone", "decision_number", "product_code"}

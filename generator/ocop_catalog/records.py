@@ -99,6 +99,12 @@ QrCode = Annotated[
         description="4 to 10 characters of 0-9 and a-z without i, l, o, u",
     ),
 ]
+#: Whole numbers written as such: YAML's ``yes`` or ``1:30`` are not 1 or 90.
+StrictInt = Annotated[int, Strict()]
+
+#: A whole number of đồng. Strict, so that ``250.000`` (read by YAML as 250.0) is an
+#: error instead of silently becoming 250 đồng.
+Dong = Annotated[int, Strict(), Field(gt=0)]
 CriteriaVersion = Literal["1048/2019", "148/2023", "26/2026"]
 Availability = Literal["in_stock", "out_of_stock", "preorder", "backorder", "discontinued"]
 ProducerType = Literal["HTX", "DN", "THT", "HKD"]
@@ -201,14 +207,6 @@ class Certification(Record):
     )
     source_url: HttpUrl | None = None
     revoked: Revocation | None = None
-
-
-#: Whole numbers written as such: YAML's ``yes`` or ``1:30`` are not 1 or 90.
-StrictInt = Annotated[int, Strict()]
-
-#: A whole number of đồng. Strict, so that ``250.000`` (read by YAML as 250.0) is an
-#: error instead of silently becoming 250 đồng.
-Dong = Annotated[int, Strict(), Field(gt=0)]
 
 
 class Price(Record):

@@ -14,14 +14,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .records import Producer, Product, Regions, SalesPoints
+from .records import RECORD_FILES
 
 SCHEMA_DIR = "schema"
 SCHEMAS: dict[str, type[BaseModel]] = {
-    "product.schema.json": Product,
-    "producer.schema.json": Producer,
-    "regions.schema.json": Regions,
-    "sales-points.schema.json": SalesPoints,
+    Path(name).stem + ".schema.json": model for model, name in RECORD_FILES.items()
 }
 
 
