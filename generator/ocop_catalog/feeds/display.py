@@ -202,23 +202,23 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list
     main_lang, *rest = kiosk.languages
     second = rest[0] if rest else None
     t, t2 = builder.translator(main_lang), builder.translator(second) if second else None
-    base = ctx.urls.prefix(main_lang) + KIOSK_SCOPE  # the worker's folder and scope
-    source = Path(builder.options.theme_dir) / "assets" / WORKER_SOURCE
+    base = _kiosk_base(ctx, options)  # the worker's folder and scope
+    theme = Path(builder.options.theme_dir)
+    worker = (theme / "assets" / WORKER_SOURCE).read_bytes()
     (site_dir / base).mkdir(parents=True, exist_ok=True)
-    (site_dir / base / WORKER_NAME).write_bytes(source.read_bytes())
+    (site_dir / base / WORKER_NAME).write_bytes(worker)
     written = [base + WORKER_NAME]
     template = builder.env.get_template("kiosk.html")
     # a new template, script or style reloads the screens too
-    theme = Path(builder.options.theme_dir)
-    assets = hashlib.sha256(b"".join(
-        path.read_bytes() for path in (theme / "ocop" / "kiosk.html", source,
-                                       theme / "assets" / "kiosk.js",
-                                       theme / "assets" / "kiosk.css") if path.is_file()
-    )).hexdigest()
-    for point in ctx.catalog.sales_points.values():
+    page, script, style = (path.read_bytes() if path.is_file() else b""
+                           for path in (theme / "ocop" / "kiosk.html",
+                                        theme / "assets" / "kiosk.js",
+                                        theme / "assets" / "kiosk.css"))
+    assets = hashlib.sha256(page + worker + script + style).hexdigest()
+    for point_id, url in kiosk_urls(ctx, options).items():
+        point = ctx.catalog.sales_points[point_id]
         products = shown_products(ctx, point.id, options.include_expired)
         products = sorted(products, key=lambda p: -p.record.certification.stars)
-        url = base + f"{point.id}/"
         slides = [_slide(ctx, p, t, t2, url) for p in products[: kiosk.max_slides]]
         data = {"point": point.id, "name": text_map(point.name), "assets": assets,
                 "languages": list(kiosk.languages), "slides": slides,
@@ -245,9 +245,14 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list
     return written
 
 
+def _kiosk_base(ctx: FeedContext, options: FeedOptions) -> str:
+    """The kiosks' folder, in the kiosks' main language: the service worker's scope."""
+    return ctx.urls.prefix(options.kiosk.languages[0]) + KIOSK_SCOPE
+
+
 def kiosk_urls(ctx: FeedContext, options: FeedOptions) -> dict[str, str]:
     """Point id → site-relative URL of its kiosk page."""
-    base = ctx.urls.prefix(options.kiosk.languages[0]) + KIOSK_SCOPE
+    base = _kiosk_base(ctx, options)
     return {point_id: f"{base}{point_id}/" for point_id in ctx.catalog.sales_points}
 
 
