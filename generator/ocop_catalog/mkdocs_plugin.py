@@ -79,6 +79,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         if not self.config.enabled:
             return config
         self.root = Path(config.config_file_path).resolve().parent
+        self.urls = Urls(tuple(self.config.languages), config.site_url or "")
         self._theme_language = config.theme["language"]
         self._site_name = config.site_name
         self.strings = load_strings(self.root / "theme" / "ocop" / "i18n",
@@ -137,7 +138,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             for code, target in alternates.items()
         ]
         page.meta.setdefault("ocop_alternates", {
-            code: self._absolute(config, target) for code, target in alternates.items()
+            code: self.urls.absolute(target) for code, target in alternates.items()
         })
         t = Translator(lang, self.strings)
         config["site_name"] = t("site.name")
@@ -198,7 +199,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
 
     def _menu(self, lang: str) -> list[tuple[str, str]]:
         """The catalog menu (string key, site-relative URL) in ``lang``, home first."""
-        urls = Urls(tuple(self.config.languages))
+        urls = self.urls
         authored = tuple((p["slug"], p["title"]) for p in self.config.authored_pages)
         items = [("nav.home", urls.home(lang)), *urls.menu(lang, authored)]
         return [(key, href or "./") for key, href in items]
@@ -216,11 +217,6 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         _, rel_src = self._split(src_uri)
         result = {}
         for lang in self.config.languages:
-            prefix = "" if lang == DEFAULT_LANGUAGE else f"{lang}/"
-            if (docs / (prefix + rel_src)).is_file():
-                result[lang] = prefix + path
+            if (docs / self.urls.at(lang, rel_src)).is_file():
+                result[lang] = self.urls.at(lang, path)
         return result
-
-    @staticmethod
-    def _absolute(config, url: str) -> str:
-        return (config.site_url or "/").rstrip("/") + "/" + url

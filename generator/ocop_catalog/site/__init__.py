@@ -90,7 +90,7 @@ def generate(
         index.finish()
         lap("search")
 
-    entries = [(builder.urls.prefix(p.lang) + p.path, builder.alternates(p)) for p in builder.pages()]
+    entries = [(builder.urls.at(p.lang, p.path), builder.alternates(p)) for p in builder.pages()]
     write_sitemaps(site_dir, options.site_url, [*entries, *extra_pages])
     write_robots(site_dir, options.site_url)
     lap("sitemap")

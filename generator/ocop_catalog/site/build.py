@@ -148,7 +148,7 @@ class SiteBuilder:
         pages = []
 
         def redirect(lang: str, path: str, targets: dict[str, str], names, choose: bool):
-            url = self.urls.prefix(lang) + path
+            url = self.urls.at(lang, path)
             pages.append(Page(lang, path, "redirect.html", {
                 "targets": targets, "names": names, "choose": choose,
                 "relative_targets": {code: relative(url, target)
@@ -271,7 +271,7 @@ class SiteBuilder:
         return env
 
     def render(self, page: Page) -> str:
-        url = self.urls.prefix(page.lang) + page.path
+        url = self.urls.at(page.lang, page.path)
         context = self._context(self.translator(page.lang), url, **page.context)
         context.update(page=page, alternates=self.alternates(page))
         return self.env.get_template(page.template).render(context)
@@ -312,7 +312,7 @@ class SiteBuilder:
 
     def alternates(self, page: Page) -> dict[str, str]:
         """The same page in every language (including this one)."""
-        return {lang: self.urls.prefix(lang) + page.path for lang in self.languages}
+        return {lang: self.urls.at(lang, page.path) for lang in self.languages}
 
     def write(self, site_dir: Path, cache_dir: Path, workers: int | None = None) -> int:
         """Render every page and QR code into ``site_dir``; the number of pages written."""
@@ -515,7 +515,7 @@ def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
     written = 0
     for page in pages[index::count]:
         html = builder.render(page)
-        target = site_dir / builder.urls.prefix(page.lang) / page.path / "index.html"
+        target = site_dir / builder.urls.at(page.lang, page.path) / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
         written += 1

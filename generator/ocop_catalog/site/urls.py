@@ -21,6 +21,10 @@ class Urls:
     def prefix(self, lang: str) -> str:
         return "" if lang == DEFAULT_LANGUAGE else f"{lang}/"
 
+    def at(self, lang: str, path: str) -> str:
+        """The URL of the language-independent ``path`` in ``lang``."""
+        return self.prefix(lang) + path
+
     def home(self, lang: str) -> str:
         return self.prefix(lang)
 
