@@ -7,7 +7,7 @@ import pytest
 
 from ocop_catalog import issues, messages
 from scratch import Scratch, build_catalog
-from siteutil import REPO, build_ok
+from siteutil import REPO, build_ok, chromium, serve
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +25,21 @@ def sample_site_again(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sample-again") / "site"
     build_ok(REPO, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def sample_base_url(sample_site) -> str:
+    """The sample site served over HTTP from 127.0.0.1 (text gzip-compressed)."""
+    with serve(sample_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless. Module scope: Playwright's sync API runs one event
+    loop per thread, and tests/test_search.py starts its own."""
+    with chromium() as instance:
+        yield instance
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from siteutil import STARS_LABEL, STATUS_LABEL, chromium, playwright_or_skip, serve
+from siteutil import STARS_LABEL, STATUS_LABEL, playwright_or_skip
 
 REPO = Path(__file__).resolve().parents[1]
 playwright_or_skip()
@@ -111,17 +111,8 @@ def site_dir(sample_site) -> Path:
 
 
 @pytest.fixture(scope="session")
-def base_url(site_dir) -> str:
-    with serve(site_dir) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Module scope: Playwright's sync API runs one event loop per thread, and
-    # tests/test_search.py starts its own after this module is done.
-    with chromium() as instance:
-        yield instance
+def base_url(sample_base_url) -> str:
+    return sample_base_url
 
 
 @dataclass

@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from siteutil import chromium, playwright_or_skip, serve
+from siteutil import playwright_or_skip, serve
 
 REPO = Path(__file__).resolve().parents[1]
 playwright_or_skip()
@@ -46,10 +46,6 @@ def kiosk_site(sample_site) -> Path:
     return sample_site
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as instance:
-        yield instance
 
 
 def _point(site: Path) -> tuple[str, list[str]]:

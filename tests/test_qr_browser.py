@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from siteutil import REPO, chromium, playwright_or_skip, serve
+from siteutil import REPO, playwright_or_skip
 from test_qr_links import RECORDS, SITE_URL, qr_of_product_page
 
 playwright_or_skip()
@@ -34,15 +34,8 @@ def site(sample_site) -> Path:
 
 
 @pytest.fixture(scope="module")
-def base_url(site):
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as instance:
-        yield instance
+def base_url(sample_base_url):
+    return sample_base_url
 
 
 def scanned(site: Path, base_url: str, product_id: str) -> str:
