@@ -42,21 +42,21 @@ def svg_modules(svg: bytes) -> int:
     return int(re.search(rb'viewBox="0 0 (\d+) ', svg).group(1)) - 2 * QUIET_ZONE
 
 
+#: A run of dark modules in a row of :func:`symbol`'s bytes.
+_DARK_RUN = re.compile(rb"[\x00-\x7f]+")
+
+
 def qr_svg(text: str, *, title: str | None = None) -> bytes:
-    """An SVG QR code for ``text`` that scales to any size (viewBox in modules)."""
-    rows = qr_matrix(text)
-    side = len(rows) + 2 * QUIET_ZONE
+    """An SVG QR code for ``text`` that scales to any size (viewBox in modules): one path
+    of a rectangle per run of dark modules in a row."""
+    n, pixels = symbol(text)
+    side = n + 2 * QUIET_ZONE
     runs = []
-    for y, row in enumerate(rows):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                runs.append(f"M{start + QUIET_ZONE} {y + QUIET_ZONE}h{x - start}v1h-{x - start}z")
-            else:
-                x += 1
+    for y in range(n):
+        top = y + QUIET_ZONE
+        for run in _DARK_RUN.finditer(pixels, y * n, (y + 1) * n):
+            start, width = run.start() - y * n, run.end() - run.start()
+            runs.append(f"M{start + QUIET_ZONE} {top}h{width}v1h-{width}z")
     label = f"<title>{escape(title)}</title>" if title else ""
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" '
