@@ -75,7 +75,7 @@ PAGES = {
     "sales-point": "sales-points/ocop-tam-dao/",
     "search": "search/",
 }
-#: On the search page a query is typed too, so Pagefind and the results load.
+#: On the search page a query is typed too, so the search index and the results load.
 SEARCH_QUERY = {"vi": "mat ong", "en": "honey", "zh": "蜂蜜"}
 AXE_LANGS = ("vi", "en")
 

@@ -340,11 +340,11 @@ class Site:
 
     @cached_property
     def html_files(self) -> list[str]:
-        """Every HTML page a visitor can reach (not 404.html, not Pagefind's)."""
+        """Every HTML page a visitor can reach (not 404.html)."""
         files = []
         for path in sorted(self.root.rglob("*.html")):
             rel = path.relative_to(self.root).as_posix()
-            if rel == "404.html" or rel.startswith("pagefind/"):
+            if rel == "404.html":
                 continue
             files.append(rel)
         return files
@@ -829,8 +829,6 @@ def _is_resource(link: Link) -> bool:
 def test_no_broken_internal_links_and_no_third_party_requests(site):
     broken, third_party, external = [], [], set()
     for rel in site.all_html_files:
-        if rel.startswith("pagefind/"):
-            continue
         for link in site.links(rel):
             url = link.url
             scheme = urlsplit(url).scheme.lower()

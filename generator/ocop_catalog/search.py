@@ -1,136 +1,195 @@
-"""Site search: Pagefind indexing of the built site, and Vietnamese folding.
+"""Site search: a static, sharded index of what visitors search by, and its folding rules.
 
-The catalog is searched in the browser with Pagefind: ``build_index`` runs
-Pagefind (the binary shipped in the ``pagefind-bin-extended`` wheel) over the
-built HTML and writes the search
-bundle to ``<site>/pagefind/``. Pagefind makes one index per ``<html lang>``,
-so Vietnamese, English and Chinese pages are searched separately, each page
-in its own language's index.
+Visitors search products, producers and sales points by name, producer,
+category and place, in the page's language, with or without Vietnamese
+diacritics ("thanh long" finds "Thanh long ruột đỏ", "dai dong" finds "Đại
+Đồng"). :func:`write_index` writes, for each language, a folder
+``search-index/<lang>/`` that ``theme/assets/search.js`` reads in the
+browser:
 
-Pagefind (1.5 and later) already matches words with or without tone and vowel
-marks ("vinh tuong" finds "Vĩnh Tường"), but ``đ`` is a letter of its own in
-Unicode, not ``d`` plus a mark, so "dai dong" does not find "Đại Đồng". Product
-pages therefore carry the folded spelling of the words that have ``đ``/``Đ``
-in a hidden element inside their ``data-pagefind-body``; ``fold_terms`` gives
-that text.
+``index.json``
+    ``{"format": 1, "docs": N, "per_chunk": K, "shards": [...], "chunks": [...]}``:
+    the names (content hashes) of the term shards and the document chunks.
+    Small; fetched fresh (``cache: "no-cache"``), the rest is named by content
+    and can be cached for ever.
+``t/<i>.<hash>.json``
+    Term shard ``i``: ``{term: postings}`` for every term whose *key* hashes to
+    ``i`` (:func:`shard_of`). A term's key is its first two characters (its
+    first character for Chinese and Japanese), so every term that starts
+    with a typed word of two characters or more is in one shard: a word
+    matches the terms it begins (as-you-type). Postings are integers, one per
+    document, ``delta * 4 + weight``: ``delta`` is the document number minus
+    the previous one's (the first is absolute), ``weight`` 3 for the name, 2
+    for producer, category and place, 1 for other text (the highest where the
+    term occurs).
+``d/<i>.<hash>.json``
+    Document chunk ``i``: ``[url, title, facts, summary]`` for documents
+    ``i*K`` to ``i*K+K-1``, ``url`` relative to the site root.
 
-Pagefind writes a few of its files (the filter indexes, and so the metadata
-and the entry file naming them) in a different order on each run.
-``build_index`` rewrites those files in a canonical order, so that the same
-site always gives a byte-identical bundle.
+A query downloads ``index.json``, one shard per distinct word and one chunk per
+page of results shown, so what a visitor downloads stays small however large
+the catalog is (``benchmarks/bench_build.py`` prints the worst case).
 
-Needs the PyPI packages ``pagefind[extended]`` (checked with 1.5.2; the
-extended binary is the one that splits Chinese text into words).
+Terms are made the same way here and in ``search.js``: lower case; tone and
+vowel marks dropped (Unicode NFD, combining marks removed, NFC), ``đ``→``d``;
+split into runs of letters and digits; Chinese and Japanese runs, which are
+not separated by spaces, become their characters and character pairs, and a
+query's run must contain all of its pairs.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
-import os
 import re
 import shutil
-import subprocess
-import tempfile
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 __all__ = [
-    "SearchIndexError",
+    "INDEX_DIR",
+    "FORMAT",
+    "SearchDoc",
     "SearchStats",
-    "IndexJob",
-    "build_index",
-    "start_index",
     "fold",
-    "fold_terms",
-    "pagefind_executable",
+    "search_terms",
+    "shard_of",
+    "term_key",
+    "write_index",
 ]
 
+#: Folder of the search index in the site, one sub-folder per language.
+INDEX_DIR = "search-index"
+FORMAT = 1
+#: Weights of a document's fields (see SearchDoc.fields).
+NAME, FACT, TEXT = 3, 2, 1
+#: Documents per chunk file.
+PER_CHUNK = 40
+#: Shards are sized for about this many bytes of JSON each (before compression).
+SHARD_BYTES = 24_000
+MAX_SHARDS = 4096
+#: Longer "words" (pasted links, codes) are not indexed.
+MAX_TERM = 40
+
 # Letters that are not a base letter plus combining marks, so NFD leaves them
-# alone. U+00D0/U+00F0 (Icelandic eth) look like Đ/đ and are typed for them.
+# alone. U+00F0 (Icelandic eth) looks like đ and is typed for it.
 _LETTER_FOLDS = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
-_WORD = re.compile(r"\w+")
-
-# Files of the Pagefind bundle that this site does not serve: Pagefind's own
-# search interfaces (the site ships theme/assets/search.js).
-_UI_FILES = (
-    "pagefind-ui.js",
-    "pagefind-ui.css",
-    "pagefind-modular-ui.js",
-    "pagefind-modular-ui.css",
-    "pagefind-component-ui.js",
-    "pagefind-component-ui.css",
-    "pagefind-highlight.js",
-)
-_SIGNATURE = b"pagefind_dcd"
-# Languages whose words are not separated by spaces: only the extended
-# Pagefind binary segments them into words.
-_SEGMENTED_LANGS = ("zh", "ja")
+_TOKEN = re.compile(r"[^\W_]+")
+# Scripts written without spaces between words: Han (Chinese), kana (Japanese).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RUN = re.compile(f"([{_CJK}]+)")
+_IS_CJK = re.compile(f"[{_CJK}]")
 
 
-class SearchIndexError(RuntimeError):
-    """Pagefind failed, or wrote a bundle that this module does not understand."""
+def _fold_char(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", ch.translate(_LETTER_FOLDS))
+    bare = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    return unicodedata.normalize("NFC", bare)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    """Every character whose fold is not itself (made once, ~0.1 s): folding a text is
+    then one ``str.translate``."""
+    table = {}
+    for start, end in ((0x80, 0x10000), (0x2F800, 0x2FA20)):
+        for cp in range(start, end):
+            if 0xD800 <= cp < 0xE000:
+                continue
+            ch = chr(cp)
+            folded = _fold_char(ch)
+            if folded != ch:
+                table[cp] = folded
+    return table
+
+
 def fold(text: str) -> str:
     """``text`` without diacritics: tone and vowel marks dropped, đ→d, Đ→D.
 
     >>> fold("Trà hoa vàng Tam Đảo")
     'Tra hoa vang Tam Dao'
     """
-    decomposed = unicodedata.normalize("NFD", text.translate(_LETTER_FOLDS))
-    bare = "".join(ch for ch in decomposed if not unicodedata.category(ch).startswith("M"))
-    return unicodedata.normalize("NFC", bare)
+    return text if text.isascii() else text.translate(_fold_table())
 
 
-def fold_terms(*texts: str | None) -> str:
-    """The folded words that Pagefind cannot match without diacritics by itself.
+def search_terms(text: str | None) -> Iterator[str]:
+    """The index terms of ``text``, in order (with repeats).
 
-    Pagefind drops combining marks from indexed words and from queries, but
-    not the stroke of ``đ``: these are the words of ``texts`` that have
-    ``đ``/``Đ``, folded, each once, in order of first appearance. Product
-    pages put this text in a hidden element inside ``data-pagefind-body``:
-    ``fold_terms("Thanh long ruột đỏ", "HTX Nông nghiệp Đại Đồng")`` is
-    ``"do Dai Dong"``. Empty when no word needs it.
+    >>> list(search_terms("Thanh long ruột đỏ, 500g"))
+    ['thanh', 'long', 'ruot', 'do', '500g']
+    >>> list(search_terms("红心火龙果"))[:6]
+    ['红', '红心', '心', '心火', '火', '火龙']
     """
-    seen: set[str] = set()
-    out: list[str] = []
-    for text in texts:
-        for word in _WORD.findall(text or ""):
-            folded = fold(word)
-            key = folded.casefold()
-            if word != word.translate(_LETTER_FOLDS) and key not in seen:
-                seen.add(key)
-                out.append(folded)
-    return " ".join(out)
+    if not text:
+        return
+    folded = fold(text.lower())
+    tokens = _TOKEN.findall(folded)
+    if not _IS_CJK.search(folded):
+        yield from (token for token in tokens if len(token) <= MAX_TERM)
+        return
+    for token in tokens:
+        if len(token) > MAX_TERM:
+            continue
+        if not _IS_CJK.search(token):
+            yield token
+            continue
+        for i, piece in enumerate(_CJK_RUN.split(token)):
+            if not piece:
+                continue
+            if i % 2 == 0:  # between CJK runs
+                yield piece
+                continue
+            for j, ch in enumerate(piece):
+                yield ch
+                if j + 1 < len(piece):
+                    yield piece[j : j + 2]
+
+
+def term_key(term: str) -> str:
+    """What a term's shard is chosen by: its first two characters, or its first
+    character if that is Chinese or Japanese."""
+    return term[:1] if _IS_CJK.match(term) else term[:2]
+
+
+def shard_of(term: str, shards: int) -> int:
+    """The shard of ``term`` among ``shards``: FNV-1a (32 bits) of its key's code points."""
+    h = 0x811C9DC5
+    for ch in term_key(term):
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return h % shards
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One search result: a page, what the result shows, and the text it is found by."""
+
+    url: str
+    """The page, relative to the site root (``en/products/mat-ong/``)."""
+    title: str
+    facts: tuple[str, ...] = ()
+    """Shown under the title (producer, category, place)."""
+    summary: str = ""
+    fields: tuple[tuple[str | None, int], ...] = ()
+    """``(text, weight)`` pairs the document is found by: NAME, FACT or TEXT."""
 
 
 @dataclass(frozen=True)
 class SearchStats:
-    """What ``build_index`` indexed and wrote."""
+    """What :func:`write_index` wrote."""
 
     languages: dict[str, int]
-    """Pages in each language's index, by language code (sorted)."""
-    html_files: int
-    """HTML files Pagefind read (pages without ``data-pagefind-body`` are
-    read but left out once any page has it)."""
-    bundle_bytes: int
-    """Total size of the files written under the output folder."""
-    bundle_files: int
-    index_bytes: int
-    """Size of the index data (meta, index chunks, fragments, filters), without
-    the fixed JavaScript and WebAssembly files."""
+    """Documents in each language's index."""
+    terms: dict[str, int]
+    files: int
+    bytes: int
+    largest_shard: int
+    """Size of the largest term shard file, in bytes (before compression)."""
+    largest_chunk: int
     seconds: float
-    executable: str
-    """File name of the Pagefind binary used (``pagefind_extended`` or ``pagefind``)."""
-    version: str
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -138,335 +197,92 @@ class SearchStats:
         return sum(self.languages.values())
 
 
-def pagefind_executable() -> Path:
-    """The Pagefind binary the Python API will run (from the installed wheels)."""
-    from pagefind.service import get_executable
-
-    exe = get_executable()
-    if exe is None:
-        raise SearchIndexError(
-            "No Pagefind binary: install the Python packages 'pagefind[extended]'"
-        )
-    return exe
-
-
-def start_index(
-    site_dir: Path,
-    *,
-    parts: Sequence[str | None] = (None,),
-    output_subdir: str = "pagefind",
-    require_segmentation: bool = True,
-) -> IndexJob:
-    """Start indexing the built site in ``site_dir`` into ``site_dir/output_subdir``;
-    Pagefind runs in the background until :meth:`IndexJob.finish`.
-
-    Pagefind's command line writes the bundle into a scratch folder beside
-    the site; the few files that Pagefind writes in a varying order are made
-    canonical (see below), and the folder is moved in place, so a failed run
-    leaves the previous bundle. Pagefind's own UI files are not kept (the site
-    uses ``search.js``). With ``require_segmentation``, indexing Chinese or
-    Japanese pages with the plain (not extended) binary is an error, since their
-    words would not be found.
-
-    ``parts`` are globs of the pages to index (``None``: every page); several
-    are indexed by as many Pagefind runs at once — one per language, since
-    Pagefind builds each language's index on its own — whose bundles are then
-    merged (they share only the fixed JavaScript and WebAssembly files).
-    """
-    site_dir = Path(site_dir).resolve()
-    if not site_dir.is_dir():
-        raise SearchIndexError(f"{site_dir} is not a folder")
-    out_dir = (site_dir / output_subdir).resolve()
-    if out_dir == site_dir or site_dir not in out_dir.parents:
-        raise SearchIndexError(f"output_subdir {output_subdir!r} must be a folder inside the site")
-
-    exe = pagefind_executable()
-    scratch = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir.parent))
-    outputs = ([scratch] if len(parts) == 1 else
-               [scratch.with_name(f"{scratch.name}.part{i}") for i in range(len(parts))])
-    job = IndexJob(exe, site_dir, out_dir, scratch, outputs, require_segmentation)
-    try:
-        for output, pattern in zip(outputs, parts):
-            job.runs.append(_PagefindRun(exe, site_dir, output, pattern))
-    except BaseException:
-        job.abandon()
-        raise
-    return job
-
-
-def build_index(site_dir: Path, **options: Any) -> SearchStats:
-    """Index the built site in ``site_dir`` and write the bundle to ``site_dir/output_subdir``
-    (:func:`start_index`'s options), and wait for it."""
-    return start_index(site_dir, **options).finish()
-
-
-class _PagefindRun:
-    """One Pagefind process, its output in a file (a pipe left unread could fill up)."""
-
-    def __init__(self, exe: Path, site_dir: Path, output: Path, glob: str | None):
-        self.site_dir, self.output = site_dir, output
-        self.args = [str(exe), "--site", str(site_dir), "--output-path", str(output)]
-        if glob:
-            self.args += ["--glob", glob]
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait(self) -> str:
-        code = self.process.wait()
-        self.log.seek(0)
-        text = self.log.read().decode("utf-8", "replace")
-        self.log.close()
-        if code != 0:
-            raise SearchIndexError(
-                f"Pagefind failed on {self.site_dir} (exit status {code}): {text.strip()[-2000:]}"
-            )
-        if not (self.output / "pagefind-entry.json").is_file():
-            raise SearchIndexError("Pagefind wrote no pagefind-entry.json")
-        return text
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-
-
-@dataclass
-class IndexJob:
-    """Pagefind running over a built site; :meth:`finish` waits, merges the parts, makes
-    the bundle canonical and moves it in place (a failed run leaves the old bundle)."""
-
-    exe: Path
-    site_dir: Path
-    out_dir: Path
-    scratch: Path
-    outputs: list[Path]
-    require_segmentation: bool
-    runs: list[_PagefindRun] = field(default_factory=list)
-    started: float = field(default_factory=time.perf_counter)
-
-    def finish(self) -> SearchStats:
-        try:
-            logs = [run.wait() for run in self.runs]
-            if self.outputs != [self.scratch]:
-                _merge_parts(self.outputs, self.scratch)
-            stats = self._install("".join(logs))
-        finally:
-            self.abandon()
-        return stats
-
-    def abandon(self) -> None:
-        """Stop Pagefind if it still runs and remove the scratch folders."""
-        for run in self.runs:
-            run.kill()
-        for folder in {self.scratch, *self.outputs}:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    def _install(self, log: str) -> SearchStats:
-        scratch, out_dir = self.scratch, self.out_dir
-        entry = _canonicalize_folder(scratch)
-        for name in _UI_FILES:
-            (scratch / name).unlink(missing_ok=True)
-        sizes = {
-            path.relative_to(scratch).as_posix(): path.stat().st_size
-            for path in scratch.rglob("*")
-            if path.is_file()
-        }
-        languages = {lang: int(info["page_count"]) for lang, info in entry["languages"].items()}
-        warnings = _check_segmentation(self.exe, languages, self.require_segmentation)
-        if out_dir.exists():  # only now: a failed run leaves the old bundle in place
-            shutil.rmtree(out_dir)
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(scratch, 0o755)
-        os.replace(scratch, out_dir)
-        found = [int(n) for n in re.findall(r"Found (\d+) files? matching", log)]
-        fixed = {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", *_UI_FILES}
-        return SearchStats(
-            languages=dict(sorted(languages.items())),
-            html_files=sum(found) if found else sum(languages.values()),
-            bundle_bytes=sum(sizes.values()),
-            bundle_files=len(sizes),
-            index_bytes=sum(
-                size for rel, size in sizes.items()
-                if rel not in fixed and not rel.endswith(".pagefind")
-            ),
-            seconds=time.perf_counter() - self.started,
-            executable=self.exe.name,
-            version=str(entry.get("version", "")),
-            warnings=warnings,
-        )
-
-
-# --- Making the bundle deterministic -------------------------------------
-#
-# Pagefind (checked on 1.5.2) lists the values of each filter, and the
-# languages in pagefind-entry.json, in hash-map order, which changes from run
-# to run; the filter files' hashed names, the metadata file that names them
-# and the entry file that names the metadata change with it. Fragments and
-# index chunks are stable. The files are gzip'd CBOR after the signature
-# b"pagefind_dcd". We sort the filter values (and filter/sort names), write
-# those files with gzip's timestamp zeroed, and name them by the SHA-256 of
-# their content instead of Pagefind's hash. Pagefind's loader only uses these
-# names to fetch the files.
-
-
-def _merge_parts(outputs: Sequence[Path], merged: Path) -> None:
-    """Merge the bundles of several Pagefind runs (one language each) into ``merged``:
-    their index files have language-prefixed names; the JavaScript and WebAssembly
-    files are the same in each."""
-    languages: dict[str, Any] = {}
-    entry: dict[str, Any] = {}
-    for folder in outputs:
-        part_entry = json.loads((folder / "pagefind-entry.json").read_text("utf-8"))
-        clash = set(languages) & set(part_entry["languages"])
-        if clash:
-            raise SearchIndexError(f"languages {sorted(clash)} are in two search parts")
-        languages.update(part_entry["languages"])
-        entry = {**part_entry, "languages": languages}
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder)
-            if path.is_dir() or rel.as_posix() == "pagefind-entry.json":
+def _postings(docs: Sequence[SearchDoc]) -> dict[str, list[int]]:
+    """Every term's postings, encoded (see the module's docstring)."""
+    index: dict[str, list[int]] = {}
+    last: dict[str, int] = {}
+    terms_of: dict[str, tuple[str, ...]] = {}  # names of places and categories repeat
+    for number, doc in enumerate(docs):
+        best: dict[str, int] = {}
+        for text, weight in doc.fields:
+            if not text:
                 continue
-            target = merged / rel
-            if target.exists():
-                if target.read_bytes() != path.read_bytes():
-                    raise SearchIndexError(f"two search parts wrote different {rel}")
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-    (merged / "pagefind-entry.json").write_text(json.dumps(entry), encoding="utf-8")
+            terms = terms_of.get(text)
+            if terms is None:
+                terms = tuple(dict.fromkeys(search_terms(text)))
+                if len(terms_of) < 100_000:
+                    terms_of[text] = terms
+            for term in terms:
+                if best.get(term, 0) < weight:
+                    best[term] = weight
+        for term, weight in best.items():
+            codes = index.get(term)
+            if codes is None:
+                index[term] = [number * 4 + weight]
+            else:
+                codes.append((number - last[term]) * 4 + weight)
+            last[term] = number
+    return index
 
 
-def _check_segmentation(exe: Path, languages: dict[str, int], required: bool) -> list[str]:
-    """Chinese or Japanese pages need the extended binary, which splits their words."""
-    segmented = [lang for lang in languages if lang.split("-")[0] in _SEGMENTED_LANGS]
-    if not segmented or "extended" in exe.name:
-        return []
-    message = (
-        f"pages in {', '.join(segmented)} were indexed by {exe.name}, which does not "
-        "split Chinese/Japanese text into words: install 'pagefind[extended]'"
-    )
-    if required:
-        raise SearchIndexError(message)
-    return [message]
+def _dump(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _canonicalize_folder(folder: Path) -> dict[str, Any]:
-    """Canonicalize the bundle in ``folder`` on disk: only the few files concerned."""
-    names = ["pagefind-entry.json", *(p.name for p in folder.glob("*.pf_meta"))]
-    names += [f"filter/{p.name}" for p in (folder / "filter").glob("*.pf_filter")]
-    files = {name: (folder / name).read_bytes() for name in names}
-    entry = _canonicalize(files)
-    for name in names:
-        (folder / name).unlink()
-    for name, data in files.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
-    return entry
+def _named(folder: Path, sub: str, i: int, data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    (folder / sub / f"{i}.{digest}.json").write_bytes(data)
+    return digest
 
 
-def _canonicalize(files: dict[str, bytes]) -> dict[str, Any]:
-    """Rewrite ``files`` (bundle path → bytes) in place; return the entry data."""
-    entry = json.loads(files["pagefind-entry.json"])
-    languages: dict[str, Any] = {}
-    for lang in sorted(entry["languages"]):
-        info = dict(entry["languages"][lang])
-        meta_path = f"pagefind.{info['hash']}.pf_meta"
-        meta = _read_cbor(meta_path, files.pop(meta_path, None))
-        if not (isinstance(meta, list) and len(meta) >= 5 and isinstance(meta[3], list)):
-            raise SearchIndexError(f"unexpected layout of {meta_path}")
-        filters = []
-        for name, filter_hash in sorted(meta[3]):
-            filter_path = f"filter/{filter_hash}.pf_filter"
-            data = _read_cbor(filter_path, files.pop(filter_path, None))
-            if not (isinstance(data, list) and len(data) == 2 and isinstance(data[1], list)):
-                raise SearchIndexError(f"unexpected layout of {filter_path}")
-            values = sorted(
-                ([value, sorted(pages)] for value, pages in data[1]), key=lambda x: x[0]
-            )
-            new_hash = _put_cbor(files, "filter/{}.pf_filter", lang, [data[0], values], 7)
-            filters.append([name, new_hash])
-        meta[3] = filters
-        meta[4] = sorted(meta[4])
-        info["hash"] = _put_cbor(files, "pagefind.{}.pf_meta", lang, meta, 10)
-        languages[lang] = info
-    entry["languages"] = languages
-    files["pagefind-entry.json"] = json.dumps(
-        entry, ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
-    return entry
+def write_language(folder: Path, docs: Sequence[SearchDoc]) -> tuple[int, int, int, int]:
+    """Write one language's index into ``folder`` (replaced); returns (terms, bytes,
+    largest shard, largest chunk)."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "t").mkdir(parents=True)
+    (folder / "d").mkdir()
+    encoded = {term: _dump(codes) for term, codes in _postings(docs).items()}
+    total = sum(len(term) + len(raw) + 4 for term, raw in encoded.items())
+    shards = 1
+    while shards < MAX_SHARDS and total / shards > SHARD_BYTES:
+        shards *= 2
+    groups: list[list[str]] = [[] for _ in range(shards)]
+    for term in sorted(encoded):
+        groups[shard_of(term, shards)].append(term)
+    size = largest_shard = largest_chunk = 0
+    shard_names = []
+    for i, terms in enumerate(groups):
+        data = b"{" + b",".join(_dump(t) + b":" + encoded[t] for t in terms) + b"}"
+        shard_names.append(_named(folder, "t", i, data))
+        size += len(data)
+        largest_shard = max(largest_shard, len(data))
+    chunk_names = []
+    for i in range(0, len(docs), PER_CHUNK):
+        data = _dump([[d.url, d.title, list(d.facts), d.summary] for d in docs[i : i + PER_CHUNK]])
+        chunk_names.append(_named(folder, "d", i // PER_CHUNK, data))
+        size += len(data)
+        largest_chunk = max(largest_chunk, len(data))
+    entry = _dump({"format": FORMAT, "docs": len(docs), "per_chunk": PER_CHUNK,
+                   "shards": shard_names, "chunks": chunk_names})
+    (folder / "index.json").write_bytes(entry)
+    return len(encoded), size + len(entry), largest_shard, largest_chunk
 
 
-def _read_cbor(name: str, raw: bytes | None) -> Any:
-    if raw is None:
-        raise SearchIndexError(f"Pagefind returned no {name}")
-    data = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
-    if not data.startswith(_SIGNATURE):
-        raise SearchIndexError(f"{name} has no Pagefind signature")
-    body = data[len(_SIGNATURE) :]
-    value, end = _cbor_decode(body, 0)
-    if end != len(body) or _cbor_encode(value) != body:
-        raise SearchIndexError(f"{name} does not round-trip through the CBOR codec")
-    return value
-
-
-def _put_cbor(files: dict[str, bytes], pattern: str, lang: str, value: Any, digits: int) -> str:
-    data = _SIGNATURE + _cbor_encode(value)
-    name = f"{lang}_{hashlib.sha256(data).hexdigest()[:digits]}"
-    files[pattern.format(name)] = gzip.compress(data, 9, mtime=0)
-    return name
-
-
-def _cbor_decode(b: bytes, i: int) -> tuple[Any, int]:
-    head = b[i]
-    major, info = head >> 5, head & 31
-    i += 1
-    if info < 24:
-        n = info
-    elif info in (24, 25, 26, 27):
-        size = 1 << (info - 24)
-        n = int.from_bytes(b[i : i + size], "big")
-        i += size
-    else:
-        raise SearchIndexError(f"unsupported CBOR item 0x{head:02x}")
-    if major == 0:
-        return n, i
-    if major == 1:
-        return -1 - n, i
-    if major == 2:
-        return bytes(b[i : i + n]), i + n
-    if major == 3:
-        return b[i : i + n].decode("utf-8"), i + n
-    if major == 4:
-        items = []
-        for _ in range(n):
-            item, i = _cbor_decode(b, i)
-            items.append(item)
-        return items, i
-    if major == 7 and info in (20, 21, 22):
-        return {20: False, 21: True, 22: None}[info], i
-    raise SearchIndexError(f"unsupported CBOR item 0x{head:02x}")
-
-
-def _cbor_head(major: int, n: int) -> bytes:
-    if n < 24:
-        return bytes([major << 5 | n])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if n < 1 << (8 * size):
-            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
-    raise SearchIndexError(f"CBOR integer too large: {n}")
-
-
-def _cbor_encode(value: Any) -> bytes:
-    if value is False or value is True or value is None:
-        return bytes([0xF4 if value is False else 0xF5 if value is True else 0xF6])
-    if isinstance(value, int):
-        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
-    if isinstance(value, bytes):
-        return _cbor_head(2, len(value)) + value
-    if isinstance(value, str):
-        raw = value.encode("utf-8")
-        return _cbor_head(3, len(raw)) + raw
-    if isinstance(value, (list, tuple)):
-        return _cbor_head(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
-    raise SearchIndexError(f"cannot encode {type(value).__name__} as CBOR")
+def write_index(site_dir: Path, docs_by_language: Iterable[tuple[str, Sequence[SearchDoc]]]
+                ) -> SearchStats:
+    """Write ``site_dir/search-index/<lang>/`` for every ``(lang, docs)``; documents are
+    numbered in the order given, which is the order of results that score the same."""
+    started = time.perf_counter()
+    root = Path(site_dir) / INDEX_DIR
+    languages, terms = {}, {}
+    size = largest_shard = largest_chunk = 0
+    for lang, docs in docs_by_language:
+        n_terms, n_bytes, shard, chunk = write_language(root / lang, docs)
+        languages[lang], terms[lang] = len(docs), n_terms
+        size += n_bytes
+        largest_shard, largest_chunk = max(largest_shard, shard), max(largest_chunk, chunk)
+    files = sum(1 for p in root.rglob("*") if p.is_file()) if root.exists() else 0
+    return SearchStats(languages=dict(sorted(languages.items())), terms=terms, files=files,
+                       bytes=size, largest_shard=largest_shard, largest_chunk=largest_chunk,
+                       seconds=time.perf_counter() - started)

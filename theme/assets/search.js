@@ -10,17 +10,23 @@
  *   <p class="ocop-search-status" role="status"></p>   (optional, made if missing)
  *   <ol class="ocop-search-results"></ol>
  *
- * Without JavaScript (or without dynamic import()) the form submits to the
- * search page, which shows its plain note. With it, on the page that has
- * ol.ocop-search-results, this script loads <base>pagefind/pagefind.js from
- * the site itself, searches the index of the page's <html lang> as the
- * visitor types, and renders the first 20 results as links with title,
- * producer/category/place and excerpt. All text goes in through textContent;
- * Pagefind's excerpt is rebuilt keeping only its <mark> elements.
+ * Without JavaScript the form submits to the search page, which shows its
+ * plain note. With it, on the page that has ol.ocop-search-results, this
+ * script searches the index of the page's <html lang> in
+ * <base>search-index/<lang>/ (written by ocop_catalog.search; its docstring
+ * describes the files) as the visitor types: it fetches index.json, the term
+ * shard of each word and the document chunks of the first 20 results, and
+ * renders them as links with title, producer/category/place and summary, the
+ * words found marked. All text goes in through textContent.
+ *
+ * Terms are made as in ocop_catalog.search.search_terms: lower case, marks
+ * dropped, đ→d, runs of letters and digits; Chinese/Japanese runs as
+ * character pairs. Every word of the query must match (a word matches the
+ * terms it begins; one-letter words match only themselves); results are
+ * ordered by score (name 3, producer/category/place 2, other text 1, twice
+ * that for a whole-word match), then by the index's order.
  *
  * data-base (on the form, else on <html>): the site's base URL, default "/".
- * data-index-tag (same places, optional): a build id passed to Pagefind as
- * metaCacheTag, so its entry file can be cached (offline use) per build.
  * data-max-words (on the form, optional): words of the query searched, default 6.
  * data-msg-loading|none|one|count|more|error (on the form, optional): message
  * overrides; {q}, {n} and {shown} are replaced.
@@ -30,9 +36,12 @@
 
   var MAX_RESULTS = 20;
   var DEBOUNCE_MS = 250;
-  // Pagefind fetches one index chunk (up to ~100 KB at 10,000 products) per
-  // distinct word; a cap on words keeps a pasted sentence under the 1 MB budget.
+  // Each distinct word fetches one term shard (tens of KB); a cap on words
+  // keeps a pasted sentence within the download budget.
   var MAX_WORDS = 6;
+  var CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+  var CJK_RUNS = /([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)/;
+  var MAX_TERM = 40;
   var MESSAGES = {
     vi: {
       loading: "Đang tìm…",
@@ -84,29 +93,6 @@
     while (node.firstChild) node.removeChild(node.firstChild);
   }
 
-  // Pagefind's excerpt is page text with <mark> around the matched words.
-  // Parse it in an inert document and copy only text and <mark> over.
-  function excerptFragment(html) {
-    var out = document.createDocumentFragment();
-    var doc = new DOMParser().parseFromString("<!doctype html><body>" + String(html || ""), "text/html");
-    (function walk(node) {
-      for (var child = node.firstChild; child; child = child.nextSibling) {
-        if (child.nodeType === 3) {
-          out.appendChild(document.createTextNode(child.nodeValue));
-        } else if (child.nodeType === 1) {
-          if (child.nodeName === "MARK") {
-            var mark = document.createElement("mark");
-            mark.textContent = child.textContent;
-            out.appendChild(mark);
-          } else {
-            walk(child);
-          }
-        }
-      }
-    })(doc.body);
-    return out;
-  }
-
   // Only same-origin http(s) links: the index is ours, but stay strict.
   function safeHref(url) {
     try {
@@ -118,28 +104,187 @@
     return null;
   }
 
-  function resultItem(data) {
-    var href = safeHref(data.url);
+  // --- terms, as ocop_catalog.search makes them ---------------------------
+
+  function fold(text) {
+    return text.toLowerCase().normalize("NFD").replace(/\p{M}+/gu, "")
+      .replace(/[đð]/g, "d").normalize("NFC");
+  }
+
+  function tokens(text) {
+    return fold(text).match(/[\p{L}\p{N}]+/gu) || [];
+  }
+
+  // The query's words: {term, prefix}; a prefix word matches every term it
+  // begins. A Chinese/Japanese run is one prefix word if it is one character,
+  // else each of its character pairs, matched whole.
+  function queryWords(query, maxWords) {
+    var words = [];
+    var seen = {};
+    function add(term, prefix) {
+      var key = term + (prefix ? "*" : "");
+      if (!seen[key]) { seen[key] = true; words.push({ term: term, prefix: prefix }); }
+    }
+    tokens(query).slice(0, maxWords).forEach(function (token) {
+      if (Array.from(token).length > MAX_TERM) return;
+      token.split(CJK_RUNS).forEach(function (piece, i) {
+        if (!piece) return;
+        var chars = Array.from(piece);
+        if (i % 2 === 0) add(piece, chars.length > 1);
+        else if (chars.length === 1) add(piece, true);
+        else for (var j = 0; j + 1 < chars.length; j++) add(chars[j] + chars[j + 1], false);
+      });
+    });
+    return words;
+  }
+
+  function termKey(term) {
+    var chars = Array.from(term);
+    return CJK.test(chars[0]) ? chars[0] : chars.slice(0, 2).join("");
+  }
+
+  // FNV-1a (32 bits) over the key's code points, as ocop_catalog.search.shard_of.
+  function shardOf(term, shards) {
+    var h = 0x811c9dc5;
+    Array.from(termKey(term)).forEach(function (ch) {
+      h = Math.imul(h ^ ch.codePointAt(0), 0x01000193) >>> 0;
+    });
+    return h % shards;
+  }
+
+  // --- the index ------------------------------------------------------------
+
+  function Index(folder) {
+    this.folder = folder;
+    this.files = {};
+    this.entry = null;
+  }
+
+  Index.prototype.fetch = function (name, fresh) {
+    var url = new URL(name, this.folder).href;
+    if (!this.files[url]) {
+      var files = this.files;
+      files[url] = fetch(url, fresh ? { cache: "no-cache" } : {}).then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status + " for " + url);
+        return r.json();
+      });
+      files[url].catch(function () { delete files[url]; });
+    }
+    return this.files[url];
+  };
+
+  Index.prototype.load = function () {
+    var self = this;
+    if (!this.entry) {
+      this.entry = this.fetch("index.json", true).then(function (entry) {
+        if (entry.format !== 1) throw new Error("unknown search index format " + entry.format);
+        return entry;
+      });
+      this.entry.catch(function () { self.entry = null; });
+    }
+    return this.entry;
+  };
+
+  // Documents that match every word, best first: [{doc, score}].
+  Index.prototype.search = function (words) {
+    var self = this;
+    return this.load().then(function (entry) {
+      var n = entry.shards.length;
+      return Promise.all(words.map(function (word) {
+        var i = shardOf(word.term, n);
+        return self.fetch("t/" + i + "." + entry.shards[i] + ".json");
+      })).then(function (shards) {
+        var found = null;
+        words.forEach(function (word, w) {
+          var shard = shards[w];
+          var scores = new Map();
+          var terms = word.prefix ? Object.keys(shard).filter(function (t) {
+            return t.lastIndexOf(word.term, 0) === 0;
+          }) : (Object.prototype.hasOwnProperty.call(shard, word.term) ? [word.term] : []);
+          terms.forEach(function (term) {
+            var whole = term === word.term ? 2 : 1;
+            var doc = 0;
+            shard[term].forEach(function (code, k) {
+              doc = (k === 0 ? 0 : doc) + (code >> 2);
+              var score = (code & 3) * whole;
+              if ((scores.get(doc) || 0) < score) scores.set(doc, score);
+            });
+          });
+          if (found === null) {
+            found = scores;
+          } else {
+            var both = new Map();
+            found.forEach(function (score, doc) {
+              if (scores.has(doc)) both.set(doc, score + scores.get(doc));
+            });
+            found = both;
+          }
+        });
+        var results = [];
+        (found || new Map()).forEach(function (score, doc) { results.push({ doc: doc, score: score }); });
+        results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+        return results;
+      });
+    });
+  };
+
+  // [url, title, facts, summary] of document ``doc``.
+  Index.prototype.doc = function (doc) {
+    var self = this;
+    return this.load().then(function (entry) {
+      var i = Math.floor(doc / entry.per_chunk);
+      return self.fetch("d/" + i + "." + entry.chunks[i] + ".json").then(function (chunk) {
+        return chunk[doc - i * entry.per_chunk];
+      });
+    });
+  };
+
+  // --- results --------------------------------------------------------------
+
+  // ``text`` with the words that begin with a query word in <mark>.
+  function marked(text, words) {
+    var out = document.createDocumentFragment();
+    var last = 0;
+    var re = /[\p{L}\p{N}]+/gu;
+    var m;
+    while ((m = re.exec(text)) !== null) {
+      var folded = fold(m[0]);
+      var hit = words.some(function (w) {
+        return w.term.length > 1 && !CJK.test(w.term) && folded.lastIndexOf(w.term, 0) === 0;
+      });
+      if (!hit) continue;
+      if (m.index > last) out.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var mark = document.createElement("mark");
+      mark.textContent = m[0];
+      out.appendChild(mark);
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) out.appendChild(document.createTextNode(text.slice(last)));
+    return out;
+  }
+
+  function resultItem(data, base, words) {
+    if (!Array.isArray(data)) return null;
+    var href = safeHref(new URL(String(data[0]), base).href);
     if (!href) return null;
-    var meta = data.meta || {};
     var li = document.createElement("li");
     li.className = "ocop-search-result";
     var a = document.createElement("a");
     a.href = href;
     a.className = "ocop-search-title";
-    a.textContent = meta.title || data.url;
+    a.textContent = String(data[1] || data[0]);
     li.appendChild(a);
-    var facts = [meta.producer, meta.category, meta.place].filter(function (x) { return x; });
+    var facts = (Array.isArray(data[2]) ? data[2] : []).filter(function (x) { return x; });
     if (facts.length) {
       var p = document.createElement("p");
       p.className = "ocop-search-facts";
       p.textContent = facts.join(" · ");
       li.appendChild(p);
     }
-    if (data.excerpt) {
+    if (data[3]) {
       var ex = document.createElement("p");
       ex.className = "ocop-search-excerpt";
-      ex.appendChild(excerptFragment(data.excerpt));
+      ex.appendChild(marked(String(data[3]), words));
       li.appendChild(ex);
     }
     return li;
@@ -160,21 +305,9 @@
 
     var base = new URL(attr(form, "data-base") || "/", window.location.href);
     if (!/\/$/.test(base.pathname)) base.pathname += "/";
-    var bundle = new URL("pagefind/pagefind.js", base).href;
-    var tag = attr(form, "data-index-tag");
+    var lang = (document.documentElement.lang || "vi").toLowerCase();
+    var index = new Index(new URL("search-index/" + encodeURIComponent(lang) + "/", base));
     var maxWords = parseInt(form.getAttribute("data-max-words"), 10) || MAX_WORDS;
-    var loading = null;
-    function load() {
-      if (!loading) {
-        loading = import(bundle).then(function (pagefind) {
-          var opts = { baseUrl: base.pathname };
-          if (tag) opts.metaCacheTag = tag;
-          return pagefind.options(opts).then(function () { return pagefind; });
-        });
-        loading.catch(function () { loading = null; });
-      }
-      return loading;
-    }
 
     var seq = 0;
     var timer = null;
@@ -189,23 +322,23 @@
         return;
       }
       show(msg.loading);
-      load()
-        .then(function (pagefind) { return pagefind.search(q); })
-        .then(function (search) {
-          if (mine !== seq || !search) return null;
-          var top = search.results.slice(0, MAX_RESULTS);
-          return Promise.all(top.map(function (r) { return r.data(); })).then(function (datas) {
+      var words = queryWords(q, maxWords);
+      index.search(words)
+        .then(function (results) {
+          if (mine !== seq) return null;
+          var top = results.slice(0, MAX_RESULTS);
+          return Promise.all(top.map(function (r) { return index.doc(r.doc); })).then(function (docs) {
             if (mine !== seq) return;
             var frag = document.createDocumentFragment();
-            datas.forEach(function (d) {
-              var li = resultItem(d);
+            docs.forEach(function (d) {
+              var li = resultItem(d, base, words);
               if (li) frag.appendChild(li);
             });
             clear(list);
             list.appendChild(frag);
-            var n = search.results.length;
-            var values = { q: q, n: n, shown: datas.length };
-            var key = n === 0 ? "none" : n > datas.length ? "more" : n === 1 ? "one" : "count";
+            var n = results.length;
+            var values = { q: q, n: n, shown: docs.length };
+            var key = n === 0 ? "none" : n > docs.length ? "more" : n === 1 ? "one" : "count";
             show(format(msg[key], values));
           });
         })

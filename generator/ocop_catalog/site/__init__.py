@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..catalog import Catalog
 from ..images import ImagePipeline, publish
+from ..search import SearchStats
 from ..sitemap import write_robots, write_sitemaps
 from .build import Authored, SiteBuilder, SiteOptions
 
@@ -21,15 +22,13 @@ __all__ = ["Authored", "GenerateReport", "SiteOptions", "generate"]
 
 log = logging.getLogger("ocop_catalog.site")
 
-#: Pagefind (wax) glob of the pages search returns, after a language prefix.
-SEARCHABLE_PAGES = "{products,producers,sales-points}/*/index.html"
-
 
 @dataclass
 class GenerateReport:
     pages: int = 0
     photos: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    search: SearchStats | None = None
 
 
 def generate(
@@ -62,33 +61,22 @@ def generate(
     lap("photos")
 
     builder = SiteBuilder(catalog, options, images)
-    report.pages = builder.write(site_dir, cache_dir, workers)
+    report.pages = builder.write(site_dir, cache_dir, workers, search=search)
     lap("pages")
-    index = None
-    if search:
-        from ..search import start_index
+    stats = report.search = builder.search_stats
+    if stats is not None:
+        info(f"search index: {stats.pages} results in {len(stats.languages)} languages, "
+             f"{stats.files} files, {stats.bytes / 1e6:.1f} MB in {stats.seconds:.1f}s")
 
-        # only pages that are results (they carry data-pagefind-body), one Pagefind run
-        # per language, in the background while print assets and feeds are written
-        index = start_index(site_dir, parts=[builder.urls.prefix(lang) + SEARCHABLE_PAGES
-                                             for lang in builder.languages])
-    try:
-        from ..printing import write_print_assets
+    from ..printing import write_print_assets
 
-        write_print_assets(builder, site_dir, cache_dir / "print", workers=workers)
-        lap("print")
+    write_print_assets(builder, site_dir, cache_dir / "print", workers=workers)
+    lap("print")
 
-        from ..feeds import write_feeds
+    from ..feeds import write_feeds
 
-        write_feeds(builder, site_dir, options.feed_options, workers=workers)
-        lap("feeds")
-    except BaseException:
-        if index is not None:
-            index.abandon()
-        raise
-    if index is not None:
-        index.finish()
-        lap("search")
+    write_feeds(builder, site_dir, options.feed_options, workers=workers)
+    lap("feeds")
 
     entries = [(builder.urls.at(p.lang, p.path), builder.alternates(p)) for p in builder.pages()]
     write_sitemaps(site_dir, options.site_url, [*entries, *extra_pages])

@@ -29,7 +29,7 @@ from ..catalog import Catalog, ProductEntry
 from ..images import ProcessedImage, atomic_write, place
 from ..links import gs1_path, point_path, short_path
 from ..qr import DRAWING_VERSION, qr_svg, svg_modules
-from ..search import fold_terms
+from ..search import FACT, NAME, TEXT, SearchDoc, SearchStats, write_index
 from ..taxonomy import CURRENT_VERSION, load_taxonomies
 from ..text import DEFAULT_LANGUAGE
 from . import structured
@@ -95,6 +95,7 @@ class SiteBuilder:
         self._cards: dict[tuple[str, str], str] = {}
         self._certs: dict[tuple[str, str], dict[str, Any]] = {}
         self._qr_modules: dict[str, int] = {}
+        self.search_stats: SearchStats | None = None
 
     # ----------------------------------------------------------------------
     # Pages
@@ -266,7 +267,6 @@ class SiteBuilder:
             default_lang=DEFAULT_LANGUAGE,
             today=self.catalog.today,
         )
-        env.globals["fold_terms"] = fold_terms
         env.filters.update(markdown=render_markdown)
         return env
 
@@ -314,8 +314,10 @@ class SiteBuilder:
         """The same page in every language (including this one)."""
         return {lang: self.urls.at(lang, page.path) for lang in self.languages}
 
-    def write(self, site_dir: Path, cache_dir: Path, workers: int | None = None) -> int:
-        """Render every page and QR code into ``site_dir``; the number of pages written."""
+    def write(self, site_dir: Path, cache_dir: Path, workers: int | None = None, *,
+              search: bool = False) -> int:
+        """Render every page and QR code into ``site_dir``, and with ``search`` the search
+        index (:attr:`search_stats`); the number of pages written."""
         pages = self.pages() + self.redirect_pages()
         self.print_settings  # noqa: B018 - parsed once here, not in every worker process
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
@@ -323,7 +325,10 @@ class SiteBuilder:
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
             _per_product(self, site_dir, cache_dir, 0, 1)
-            return _write_share(self, pages, site_dir, 0, 1)
+            count = _write_share(self, pages, site_dir, 0, 1)
+            if search:
+                self._write_search_index(site_dir)
+            return count
         _FORKED.update(builder=self, pages=pages, site_dir=site_dir, cache_dir=cache_dir)
         shares = [(i, workers) for i in range(workers)]
         try:
@@ -335,10 +340,76 @@ class SiteBuilder:
                     self._cards.update(cards)
                     self._qr_modules.update(modules)
             with fork.Pool(workers) as pool:
-                counts = pool.starmap(_write_forked, shares)
+                written = pool.starmap_async(_write_forked, shares)
+                if search:  # in this process, which would otherwise only wait
+                    self._write_search_index(site_dir)
+                counts = written.get()
         finally:
             _FORKED.clear()
         return sum(counts)
+
+    def _write_search_index(self, site_dir: Path) -> None:
+        self.search_stats = write_index(
+            site_dir, ((lang, self.search_docs(lang)) for lang in self.languages))
+
+    # ----------------------------------------------------------------------
+    # Search
+    # ----------------------------------------------------------------------
+
+    def search_docs(self, lang: str) -> list[SearchDoc]:
+        """The search results of ``lang``'s index: products (valid certificates first,
+        then by stars), producers, sales points; each found by its name, producer,
+        category and place, in ``lang`` and in Vietnamese."""
+        t, vi = self.translator(lang), DEFAULT_LANGUAGE
+        province = self.catalog.regions.province.name
+        docs = []
+
+        def names(value) -> tuple[tuple[str | None, int], ...]:
+            return ((value(lang), NAME), (value(vi), NAME)) if value else ()
+
+        def place(commune, legacy) -> tuple[tuple[str | None, int], ...]:
+            found = [(commune.name(lang), FACT), (commune.name(vi), FACT), (province(lang), TEXT)]
+            for district in commune.legacy_districts:
+                found += [(self.district(district).name(lang), FACT),
+                          (self.district(district).name(vi), FACT)]
+            if legacy:
+                found.append((legacy.commune, FACT))
+            return tuple(found)
+
+        active = set(certs.ACTIVE)
+        ranked = sorted(self.all_products, key=lambda p: (
+            self.status(p) not in active, -p.record.certification.stars))
+        for p in ranked:
+            r, producer, commune = p.record, self.producer_of(p).record, self.commune_of(p)
+            browse = p.browse_category
+            category = f"{browse.group.name(lang)} › {browse.name(lang)}" if browse else ""
+            fields = names(r.name) + ((producer.name(lang), FACT), (producer.name(vi), FACT))
+            if browse:
+                fields += ((browse.group.name(lang), FACT), (browse.name(lang), FACT),
+                           (browse.group.name(vi), FACT), (browse.name(vi), FACT))
+            fields += place(commune, r.origin.legacy)
+            fields += ((t.plain(r.summary), TEXT), (t.plain(r.ingredients), TEXT), (r.gtin, TEXT))
+            docs.append(SearchDoc(
+                self.urls.product(lang, p.id), r.name(lang),
+                tuple(x for x in (producer.name(lang), category, commune.name(lang)) if x),
+                t.plain(r.summary), fields))
+        for producer_entry in self.catalog.producers.values():
+            r = producer_entry.record
+            commune = self.catalog.communes[r.address.commune]
+            docs.append(SearchDoc(
+                self.urls.producer(lang, producer_entry.id), r.name(lang),
+                (t.ui[f"producer.type.{r.type}"], commune.name(lang)), "",
+                names(r.name) + place(commune, r.address.legacy)
+                + ((r.representative, TEXT), (t.plain(r.description), TEXT))))
+        for point in self.catalog.sales_points.values():
+            commune = self.catalog.communes[point.address.commune]
+            docs.append(SearchDoc(
+                self.urls.sales_point(lang, point.id), point.name(lang),
+                (t.ui[f"points.kind.{point.kind}"], commune.name(lang)),
+                t.plain(point.description),
+                names(point.name) + place(commune, point.address.legacy)
+                + ((t.plain(point.address.street), FACT), (t.plain(point.description), TEXT))))
+        return docs
 
     # ----------------------------------------------------------------------
     # Helpers for templates
