@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import os
+import posixpath
 import re
 import time
 from contextlib import contextmanager
@@ -324,51 +325,109 @@ def test_english_search_finds_honey(browser, base_url):
 
 VISIBLE_CARDS = """() => Array.from(document.querySelectorAll('[data-listing] > .card'))
   .filter(c => c.checkVisibility())
-  .map(c => ({stars: c.dataset.stars, status: c.dataset.status}))"""
+  .map(c => ({stars: c.dataset.stars, status: c.dataset.status,
+              href: c.querySelector('a').getAttribute('href')}))"""
+CARD = re.compile(r'<li class="card" data-stars="(\d)"[^>]* data-status="(\w+)"[^>]*>\s*'
+                  r'<a href="([^"]+)"')
 
 
-def test_listing_filters(browser, base_url):
+def _listing_pages(site_dir: Path, lang: str) -> list[str]:
+    """The product list's pages in ``lang``, as a visitor without JavaScript follows them."""
+    pages, path = [], f"{PREFIX[lang]}products/"
+    while path:
+        pages.append(path)
+        html = (site_dir / path.lstrip("/") / "index.html").read_text(encoding="utf-8")
+        following = re.search(r'<a href="([^"]+)" rel="next"', html)
+        path = posixpath.normpath(posixpath.join(path, following.group(1))) + "/" if following \
+            else None
+    return pages
+
+
+def _built_cards(site_dir: Path, lang: str = "vi") -> list[dict[str, str]]:
+    """Every card of the product list as built (stars, status, product path)."""
+    cards = []
+    for path in _listing_pages(site_dir, lang):
+        html = (site_dir / path.lstrip("/") / "index.html").read_text(encoding="utf-8")
+        for stars, status, href in CARD.findall(html):
+            cards.append({"stars": stars, "status": status,
+                          "href": posixpath.normpath(posixpath.join(path, href)) + "/"})
+    return cards
+
+
+def test_listing_filters_search_every_page(browser, base_url, site_dir):
+    built = _built_cards(site_dir)
+    pages = _listing_pages(site_dir, "vi")
+    assert len(pages) >= 2, "the sample's product list should be long enough to have pages"
+    total = len(built)
     with phone(browser, base_url) as (page, rec):
         page.goto("/products/")
         form = page.locator("form[data-filters]")
         assert form.is_visible()
-        total = page.locator("[data-listing] > .card").count()
-        assert total > 10
+        own = page.evaluate(VISIBLE_CARDS)
+        assert 10 < len(own) < total
         shown = form.locator(".shown")
-        assert shown.inner_text() == SHOWN["vi"].format(shown=total, total=total)
-        assert len(page.evaluate(VISIBLE_CARDS)) == total
+        assert page.locator("nav.pager").is_visible()
 
+        # A filter searches the whole list, not only this page.
         form.locator("select[name=stars]").select_option("4")
+        four = sorted(c["href"] for c in built if c["stars"] == "4")
+        assert 0 < len(four) < total
+        page.wait_for_function(f"() => document.querySelectorAll('[data-listing] > .card')"
+                               f".length === {len(four)}")
         cards = page.evaluate(VISIBLE_CARDS)
-        four = page.locator("[data-listing] > .card[data-stars='4']").count()
-        assert 0 < len(cards) == four < total
-        assert {c["stars"] for c in cards} == {"4"}
-        assert shown.inner_text() == SHOWN["vi"].format(shown=four, total=total)
+        assert sorted(c["href"] for c in cards) == four
+        assert any(c["href"] not in {o["href"] for o in own} for c in cards), (
+            "no 4-star product from another page was found")
+        assert shown.inner_text() == SHOWN["vi"].format(shown=len(four), total=total)
+        assert page.locator("nav.pager").is_hidden()
 
         form.locator("input[name=valid]").check()
+        valid_four = sorted(c["href"] for c in built
+                            if c["stars"] == "4" and c["status"] in ("valid", "expiring"))
+        assert 0 < len(valid_four) < len(four)  # the sample has expired 4-star products
+        page.wait_for_function(f"() => document.querySelectorAll('[data-listing] > .card')"
+                               f".length === {len(valid_four)}")
         cards = page.evaluate(VISIBLE_CARDS)
-        assert cards, "no 4-star product with a valid certificate is shown"
-        assert {c["stars"] for c in cards} == {"4"}
-        assert not [c for c in cards if c["status"] in ("expired", "revoked")], cards
-        assert len(cards) < four  # the sample has expired 4-star products
-        assert shown.inner_text() == SHOWN["vi"].format(shown=len(cards), total=total)
+        assert sorted(c["href"] for c in cards) == valid_four
+        assert shown.inner_text() == SHOWN["vi"].format(shown=len(valid_four), total=total)
         # Every card left says so in words too.
-        labels = page.locator(
-            "[data-listing] > .card:visible [data-status-label]"
-        ).all_inner_texts()
+        labels = page.locator("[data-listing] > .card [data-status-label]").all_inner_texts()
         assert set(labels) <= {STATUS_LABEL["vi"]["valid"], STATUS_LABEL["vi"]["expiring"]}
 
+        # More matches than a page holds: a page's worth, then "show more".
+        form.locator("select[name=stars]").select_option("")
+        valid = sorted(c["href"] for c in built if c["status"] in ("valid", "expiring"))
+        size = len(own)
+        assert len(valid) > size
+        page.wait_for_function(f"() => document.querySelectorAll('[data-listing] > .card')"
+                               f".length === {size}")
+        more = page.locator("[data-more]")
+        assert more.is_visible()
+        more.click()
+        page.wait_for_function(f"() => document.querySelectorAll('[data-listing] > .card')"
+                               f".length === {len(valid)}")
+        assert more.is_hidden()
+        cards = page.evaluate(VISIBLE_CARDS)
+        assert sorted(c["href"] for c in cards) == valid
+        # a card fetched from another page still leads to its product
+        last = page.locator("[data-listing] > .card a").last
+        target = last.get_attribute("href")
+        last.click()
+        page.wait_for_url(f"**{target}")
+        assert page.locator("h1").is_visible()
+
+        page.go_back()
+        page.goto("/products/")
+        form.locator("input[name=valid]").check()
         form.locator("button[type=reset]").click()
-        page.wait_for_function(
-            f"() => document.querySelectorAll('[data-listing] > .card:not([hidden])').length"
-            f" === {total}"
-        )
-        assert len(page.evaluate(VISIBLE_CARDS)) == total
-        assert shown.inner_text() == SHOWN["vi"].format(shown=total, total=total)
+        page.wait_for_function(f"() => document.querySelectorAll('[data-listing] > .card')"
+                               f".length === {len(own)}")
+        assert page.evaluate(VISIBLE_CARDS) == own
+        assert page.locator("nav.pager").is_visible()
         rec.assert_clean()
 
 
-def test_without_javascript_listing_and_product_still_work(browser, base_url):
+def test_without_javascript_listing_and_product_still_work(browser, base_url, site_dir):
     with phone(browser, base_url, js=False) as (page, rec):
         page.goto("/products/")
         assert page.locator("form[data-filters]").is_hidden()
@@ -376,6 +435,11 @@ def test_without_javascript_listing_and_product_still_work(browser, base_url):
         total = cards.count()
         assert total > 10
         assert len(page.locator("[data-listing] > .card:visible").all()) == total
+        # the pager leads on to the rest of the list
+        page.locator("nav.pager a[rel=next]").click()
+        page.wait_for_url("**/products/page/2/")
+        rest = len(page.locator("[data-listing] > .card:visible").all())
+        assert rest > 0 and total + rest <= len(_built_cards(site_dir))
 
         page.goto("/products/mat-ong-hoa-rung/")
         assert page.locator("h1").inner_text() == HONEY["name"]["vi"]
@@ -390,6 +454,14 @@ def test_without_javascript_listing_and_product_still_work(browser, base_url):
         )
         assert rec.foreign == []
         assert rec.bad_statuses == []
+
+
+def _listing_page_with(site_dir: Path, lang: str, pid: str) -> str:
+    for path in _listing_pages(site_dir, lang):
+        html = (site_dir / path.lstrip("/") / "index.html").read_text(encoding="utf-8")
+        if f"products/{pid}/\"" in html.split("data-listing", 1)[1]:
+            return path
+    raise AssertionError(f"{pid} is on no page of the product list")
 
 
 # --------------------------------------------------------------------------
@@ -419,16 +491,12 @@ def test_certificate_recheck_on_a_later_date(browser, base_url, site_dir, lang):
         )
 
         # The listing's cards are re-checked too, in words and not only in colour.
-        page.goto(f"{PREFIX[lang]}products/")
-        card = page.locator("[data-listing] > .card", has=page.locator(
-            "a[href$='products/mat-ong-hoa-rung/']"))
-        assert card.get_attribute("data-status") == "expired"
-        assert card.locator("[data-status-label]").inner_text() == STATUS_LABEL[lang]["expired"]
-        revoked = page.locator("[data-listing] > .card", has=page.locator(
-            "a[href$='products/sua-tuoi-tam-dao/']"))
-        assert revoked.locator("[data-status-label]").inner_text() == (
-            STATUS_LABEL[lang]["revoked"]
-        )
+        for pid, status in (("mat-ong-hoa-rung", "expired"), ("sua-tuoi-tam-dao", "revoked")):
+            page.goto(_listing_page_with(site_dir, lang, pid))
+            card = page.locator("[data-listing] > .card", has=page.locator(
+                f"a[href$='products/{pid}/']"))
+            assert card.get_attribute("data-status") == status
+            assert card.locator("[data-status-label]").inner_text() == STATUS_LABEL[lang][status]
         rec.assert_clean()
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ocop_catalog import cli
 from scratch import GOODS_FILE, build_catalog
+from siteutil import REPO, run_build
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 def _build(root: Path, site: Path, capsys) -> str:
@@ -37,3 +37,17 @@ def test_build_skips_when_nothing_changed_and_rebuilds_after_a_change(tmp_path, 
     os.utime(scratch.path(GOODS_FILE), ns=(later, later))
     assert "Site built in" in _build(scratch.root, site, capsys)
     assert "260.000" in page.read_text(encoding="utf-8")
+
+
+def test_a_bad_listing_page_size_fails_the_build_with_its_name(tmp_path):
+    scratch = build_catalog(tmp_path / "repo")
+    shutil.copytree(REPO / "theme", scratch.root / "theme")
+    scratch.edit("site_config.yml", "theme:\n  name: material\n",
+                 "theme:\n  name: material\n  custom_dir: theme\n")
+    scratch.edit("site_config.yml", "      photo_min_side: 500\n",
+                 "      photo_min_side: 500\n      listing_page_size: 0\n")
+    result = run_build(scratch.root, tmp_path / "site")
+    assert result.returncode != 0
+    assert "'listing_page_size' must be 1 or more" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "site").exists()

@@ -80,6 +80,9 @@ CONFIG = _config()
 SITE_URL = CONFIG["site_url"].rstrip("/") + "/"
 LANGUAGES: tuple[str, ...] = tuple(_plugin_options(CONFIG).get("languages", ["vi", "en", "zh"]))
 EXPIRING_DAYS = int(_plugin_options(CONFIG).get("expiry_warning_days", 180))
+PAGE_SIZE = int(_plugin_options(CONFIG).get("listing_page_size", 48))
+#: The word for "page" in a paged listing's title (theme/ocop/i18n, pager.page).
+PAGE_WORD = {"vi": "Trang 2", "en": "Page 2", "zh": "第 2 页"}
 
 
 def prefix(lang: str) -> str:
@@ -547,7 +550,8 @@ def test_every_product_folder_has_a_page_in_every_language(site):
                if not site.exists(f"{prefix(lang)}products/{pid}/")]
     assert not missing
     for lang in LANGUAGES:
-        built = {p.name for p in (site.root / prefix(lang) / "products").iterdir() if p.is_dir()}
+        built = {p.name for p in (site.root / prefix(lang) / "products").iterdir()
+                 if p.is_dir() and p.name != "page"}  # products/page/<n>/: the list's pages
         assert built == set(PRODUCT_IDS), f"{lang}: product pages and records differ"
 
 
@@ -873,12 +877,11 @@ def test_stylesheets_load_nothing_from_other_hosts(site):
 # --------------------------------------------------------------------------
 
 
-def _cards(site: Site, rel: str) -> list[tuple[str, Element]]:
-    """(product id, card) of each listing card on a page; checks each links to a product page."""
-    doc = site.doc(rel)
+def _page_cards(site: Site, rel: str) -> list[tuple[str, Element]]:
+    """(product id, card) of each card on a page; checks each links to a product page."""
     lang, _ = site.split_lang(site.url_path(rel))
     result = []
-    for card in doc.find_all("li", cls="card"):
+    for card in site.doc(rel).find_all("li", cls="card"):
         assert "hidden" not in card.attrs, f"{rel}: a card is hidden without JavaScript"
         links = [site.resolve(rel, a.get("href"))[0] for a in card.find_all("a", href=True)]
         products = [t for t in links if t and t.startswith(f"{prefix(lang)}products/")]
@@ -888,6 +891,18 @@ def _cards(site: Site, rel: str) -> list[tuple[str, Element]]:
         pid = target[len(f"{prefix(lang)}products/"):].strip("/")
         assert pid in PRODUCTS, f"{rel}: card for unknown product {pid}"
         result.append((pid, card))
+    return result
+
+
+def _cards(site: Site, rel: str) -> list[tuple[str, Element]]:
+    """The cards of a whole listing, following its pager from page to page as a visitor
+    without JavaScript would."""
+    result, seen = [], set()
+    while rel is not None and rel not in seen:
+        seen.add(rel)
+        result += _page_cards(site, rel)
+        following = site.doc(rel).find("a", rel="next")
+        rel = site.resolve(rel, following.get("href"))[0] + "index.html" if following else None
     return result
 
 
@@ -956,10 +971,52 @@ def test_listings_show_every_product_without_javascript(site, lang):
             if str(PRODUCTS[pid].data["origin"]["commune"]) == code), rel
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_long_listings_are_split_into_pages(site, lang):
+    """The sample's product list (46 products, 24 a page in site_config.yml) has two pages:
+    numbered links, previous/next, a title and address of their own, in the sitemap and
+    with hreflang alternates; the list's filter data has every product, in order."""
+    p = prefix(lang)
+    first, second = f"{p}products/index.html", f"{p}products/page/2/index.html"
+    size = PAGE_SIZE
+    assert size < len(PRODUCT_IDS) < 2 * size
+    assert len(_page_cards(site, first)) == size
+    assert len(_page_cards(site, second)) == len(PRODUCT_IDS) - size
+    for rel, number in ((first, 1), (second, 2)):
+        doc = site.doc(rel)
+        pager = doc.one("nav", cls="pager")
+        current = pager.one("a", aria_current="page")
+        assert current.text() == str(number)
+        assert site.resolve(rel, current.get("href"))[0] + "index.html" == rel
+        other = second if number == 1 else first
+        link = pager.one("a", rel="next" if number == 1 else "prev")
+        assert site.resolve(rel, link.get("href"))[0] + "index.html" == other
+        title = doc.one("title").text()
+        assert (PAGE_WORD[lang] in title) == (number == 2), title
+        alternates = {a.get("hreflang"): a.get("href") for a in doc.find_all("link", rel="alternate")}
+        assert alternates[lang] == SITE_URL + site.url_path(rel)
+    assert SITE_URL + site.url_path(second) in _sitemap_urls(site)
+
+    data = json.loads((site.root / p / "products" / "listing.json").read_text(encoding="utf-8"))
+    cards = _cards(site, first)
+    assert len(data["items"]) == len(cards) == len(PRODUCT_IDS)
+    for (pid, card), item in zip(cards, data["items"]):
+        stars, category, area, price, until, revoked = item
+        assert str(stars) == card.get("data-stars"), pid
+        assert category == card.get("data-category") and area == card.get("data-area"), pid
+        assert ("" if price is None else str(price)) == card.get("data-price"), pid
+        assert until == card.get("data-valid-until"), pid
+        assert revoked == (card.get("data-revoked") or ""), pid
+    # a listing that fits on one page has no pager and no data file
+    group = next(g for g in (_category_of(site, lang, pid) for pid in PRODUCT_IDS) if g)
+    assert site.doc(group + "index.html").find("nav", cls="pager") is None
+    assert not (site.root / group / "listing.json").exists()
+
+
 def test_every_card_on_every_page_links_to_an_existing_product(site):
     count = 0
     for rel in site.html_files:
-        count += len(_cards(site, rel))
+        count += len(_page_cards(site, rel))
     assert count > len(PRODUCT_IDS) * len(LANGUAGES)
 
 

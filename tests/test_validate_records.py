@@ -282,6 +282,20 @@ def test_id_must_equal_folder_name(scratch):
         f"id 'mat-ong-rung' must equal the folder name '{GOODS}'")
 
 
+def test_product_id_may_not_be_a_site_folder(scratch):
+    other = scratch.add_goods(PRODUCER, "page")
+    at = scratch.position(other, "id: page", 4)
+    assert scratch.issues() == [issue("reserved_id", other, at, "id")]
+    assert only(scratch.validate(), "reserved_id").message_en.startswith(
+        "id 'page' is used by the site itself (products/page/ holds the pages")
+
+
+def test_former_id_may_not_be_a_site_folder(scratch):
+    scratch.edit(GOODS_FILE, "name:\n", "former_ids: [page]\nname:\n")
+    at = scratch.position(GOODS_FILE, "[page]", 1)
+    assert scratch.issues() == [issue("reserved_id", GOODS_FILE, at, "former_ids[0]")]
+
+
 def test_id_must_be_a_slug(scratch):
     scratch.edit(GOODS_FILE, f"id: {GOODS}", "id: Mat_Ong")
     at = scratch.position(GOODS_FILE, "Mat_Ong")

@@ -180,6 +180,18 @@ def check_folder_id(doc: Document, record_id: str, folder: Path) -> None:
         doc.report("id_mismatch", ("id",), value=record_id, folder=folder.name)
 
 
+#: Product ids the site uses itself: ``products/page/<n>/`` are the product list's pages.
+RESERVED_PRODUCT_IDS = frozenset({"page"})
+
+
+def _check_reserved_ids(doc: Document, product: Product) -> None:
+    if product.id in RESERVED_PRODUCT_IDS:
+        doc.report("reserved_id", ("id",), value=product.id)
+    for index, old in enumerate(product.former_ids):
+        if old in RESERVED_PRODUCT_IDS:
+            doc.report("reserved_id", ("former_ids", index), value=old)
+
+
 # --------------------------------------------------------------------------
 # Products and producers
 # --------------------------------------------------------------------------
@@ -189,6 +201,7 @@ def check_product(doc: Document, product: Product, ctx: Context) -> tuple[ImageI
     """Check a product; return the photos that are usable."""
     folder = doc.path.parent
     check_folder_id(doc, product.id, folder)
+    _check_reserved_ids(doc, product)
     check_texts(doc, product, ctx)
     check_address(doc, product.origin, ("origin",), ctx)
     check_sales_point_refs(doc, product.sales_points, ctx)

@@ -121,6 +121,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "id '{value}' must equal the folder name '{folder}'",
         "id '{value}' phải trùng với tên thư mục '{folder}'",
     ),
+    "reserved_id": (
+        "id '{value}' is used by the site itself (products/{value}/ holds the pages of the "
+        "product list): choose another id",
+        "id '{value}' đã được trang web dùng (products/{value}/ chứa các trang của danh sách "
+        "sản phẩm): hãy chọn id khác",
+    ),
     "unknown_producer": (
         "producer folder '{value}' has no valid producer.yml",
         "thư mục chủ thể '{value}' không có tệp producer.yml hợp lệ",

@@ -56,6 +56,7 @@ class OcopConfig(base.Config):
     concurrency = c.Optional(c.Type(int))
     search = c.Type(bool, default=True)
     featured = c.Type(int, default=8)
+    listing_page_size = c.Type(int, default=48)
     print_assets = c.Type(dict, default={})
     feeds = c.Type(dict, default={})
     authored_pages = c.Type(
@@ -97,6 +98,9 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         from .feeds import check_options as feed_options
         from .printing import parse_options as print_options
 
+        if self.config.listing_page_size < 1:
+            raise PluginError(f"'listing_page_size' must be 1 or more, not "
+                              f"{self.config.listing_page_size}")
         try:
             print_options(self.config.print_assets, self.root, tuple(self.config.languages))
             feed_options(self.config.feeds, tuple(self.config.languages))
@@ -160,6 +164,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             site_url=config.site_url or "",
             theme_dir=self.root / "theme",
             featured=self.config.featured,
+            page_size=self.config.listing_page_size,
             authored=tuple(Authored(p["slug"], p["title"]) for p in self.config.authored_pages),
             print_options=self.config.print_assets,
             feed_options=self.config.feeds,

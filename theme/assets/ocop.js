@@ -1,7 +1,8 @@
 /* ocop-catalog: small enhancements for catalog pages (no dependencies).
  * 1. Re-check every OCOP certificate status against the visitor's date, so a
  *    page built months ago still says "expired" once the date has passed.
- * 2. Filter product listings by category, stars, area, price and validity.
+ * 2. Filter product listings by category, stars, area, price and validity
+ *    (across all its pages when a listing has several).
  * 3. Remember the language a visitor picks, so the QR link pages (q/…) open
  *    products in it next time. */
 (function () {
@@ -62,25 +63,46 @@
     }
   }
 
+  // What the filter form asks for; null when nothing is chosen.
+  function wanted(form) {
+    var f = form.elements;
+    var w = {
+      category: f.category ? f.category.value : "", stars: f.stars ? f.stars.value : "",
+      area: f.area ? f.area.value : "", price: f.price ? +f.price.value : 0,
+      valid: !!(f.valid && f.valid.checked)
+    };
+    return w.category || w.stars || w.area || w.price || w.valid ? w : null;
+  }
+
+  // Whether a product (its card's data-* values) passes the filters ``w``.
+  function passes(w, d) {
+    return (!w.category || d.category === w.category) &&
+      (!w.stars || d.stars === w.stars) &&
+      (!w.area || d.area === w.area) &&
+      (!w.price || (d.price !== "" && +d.price <= w.price)) &&
+      (!w.valid || d.status === "valid" || d.status === "expiring");
+  }
+
+  function cardData(c) {
+    return {
+      category: c.getAttribute("data-category"), stars: c.getAttribute("data-stars"),
+      area: c.getAttribute("data-area"), price: c.getAttribute("data-price"),
+      status: c.getAttribute("data-status")
+    };
+  }
+
   function setUpFilters(form) {
     var list = form.parentNode.querySelector("[data-listing]");
     if (!list) return;
+    if (list.hasAttribute("data-items")) return setUpPagedFilters(form, list);
     var cards = list.querySelectorAll(".card");
     var empty = form.parentNode.querySelector("[data-empty]");
     var shown = form.querySelector(".shown");
     function apply() {
-      var f = form.elements, count = 0;
-      var category = f.category ? f.category.value : "", stars = f.stars ? f.stars.value : "";
-      var area = f.area ? f.area.value : "", price = f.price ? +f.price.value : 0;
-      var valid = f.valid && f.valid.checked;
+      var w = wanted(form) || {}, count = 0;
       for (var i = 0; i < cards.length; i++) {
-        var c = cards[i], d = c.getAttribute.bind(c);
-        var ok = (!category || d("data-category") === category) &&
-          (!stars || d("data-stars") === stars) &&
-          (!area || d("data-area") === area) &&
-          (!price || (d("data-price") !== "" && +d("data-price") <= price)) &&
-          (!valid || d("data-status") === "valid" || d("data-status") === "expiring");
-        c.hidden = !ok;
+        var ok = passes(w, cardData(cards[i]));
+        cards[i].hidden = !ok;
         if (ok) count++;
       }
       if (empty) empty.hidden = count > 0;
@@ -89,6 +111,133 @@
           .replace("{shown}", count).replace("{total}", cards.length);
       }
     }
+    form.addEventListener("change", apply);
+    form.addEventListener("reset", function () { setTimeout(apply, 0); });
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    form.hidden = false;
+    apply();
+  }
+
+  // A listing split into pages: the filters read the whole listing from its
+  // data file (data-items: a product per item, in listing order) and show the
+  // matching cards, fetched from the pages they are on, a page's worth at a
+  // time ("show more"). With no filter chosen, this page's own cards and the
+  // pager are shown.
+  function setUpPagedFilters(form, list) {
+    var scope = form.parentNode;
+    var empty = scope.querySelector("[data-empty]");
+    var shown = form.querySelector(".shown");
+    var more = scope.querySelector("[data-more]");
+    var pager = scope.querySelector("[data-pager]");
+    var own = Array.prototype.slice.call(list.children);
+    var size = +list.getAttribute("data-page-size");
+    var first = new URL(list.getAttribute("data-first"), location.href);
+    var windowDays = list.getAttribute("data-expiring-days") || "180";
+    var items = null, pages = {}, matches = [], done = 0, seq = 0;
+
+    function get(url, as) {
+      return fetch(url).then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status + " for " + url);
+        return r[as]();
+      });
+    }
+    function loadItems() {
+      if (!items) {
+        items = get(new URL(list.getAttribute("data-items"), location.href).href, "json");
+        items.catch(function () { items = null; });
+      }
+      return items;
+    }
+    // The cards of page ``n``, their links made to work from this page.
+    function pageCards(n) {
+      var url = n === 1 ? first.href : new URL("page/" + n + "/", first).href;
+      if (!pages[url]) {
+        pages[url] = get(url, "text").then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var cards = doc.querySelectorAll("[data-listing] > .card");
+          return Array.prototype.map.call(cards, function (card) {
+            var c = document.importNode(card, true);
+            absolute(c, url);
+            return c;
+          });
+        });
+        pages[url].catch(function () { delete pages[url]; });
+      }
+      return pages[url];
+    }
+    function absolute(card, base) {
+      Array.prototype.forEach.call(card.querySelectorAll("[href],[src],[srcset]"), function (el) {
+        if (el.hasAttribute("href")) el.setAttribute("href", new URL(el.getAttribute("href"), base).pathname);
+        if (el.hasAttribute("src")) el.setAttribute("src", new URL(el.getAttribute("src"), base).pathname);
+        if (el.hasAttribute("srcset")) {
+          el.setAttribute("srcset", el.getAttribute("srcset").split(",").map(function (part) {
+            var bits = part.trim().split(/\s+/);
+            bits[0] = new URL(bits[0], base).pathname;
+            return bits.join(" ");
+          }).join(", "));
+        }
+      });
+    }
+    function status(until, revoked) {
+      var fake = { getAttribute: function (name) {
+        return { "data-valid-until": until, "data-revoked": revoked,
+                 "data-expiring-days": windowDays, "data-status": "" }[name] || null;
+      } };
+      return statusOf(fake);
+    }
+    function showMore(mine) {
+      var batch = matches.slice(done, done + size);
+      var needed = {};
+      batch.forEach(function (i) { needed[Math.floor(i / size) + 1] = true; });
+      var numbers = Object.keys(needed).map(Number);
+      more.disabled = true;
+      return Promise.all(numbers.map(pageCards)).then(function (loaded) {
+        if (mine !== seq) return;
+        var byPage = {};
+        numbers.forEach(function (n, k) { byPage[n] = loaded[k]; });
+        batch.forEach(function (i) {
+          var card = byPage[Math.floor(i / size) + 1][i % size];
+          if (card) list.appendChild(card.cloneNode(true));
+        });
+        done += batch.length;
+        more.disabled = false;
+        more.parentNode.hidden = done >= matches.length;
+        recheckCards();
+      });
+    }
+    function apply() {
+      var mine = ++seq, w = wanted(form);
+      if (!w) {
+        list.replaceChildren.apply(list, own);
+        pager.hidden = false;
+        more.parentNode.hidden = true;
+        if (empty) empty.hidden = own.length > 0;
+        if (shown) shown.textContent = "";
+        return;
+      }
+      loadItems().then(function (data) {
+        if (mine !== seq) return;
+        matches = [];
+        data.items.forEach(function (it, i) {
+          var d = { stars: String(it[0]), category: it[1], area: it[2],
+                    price: it[3] === null ? "" : String(it[3]), status: status(it[4], it[5]) };
+          if (passes(w, d)) matches.push(i);
+        });
+        list.replaceChildren();
+        pager.hidden = true;
+        done = 0;
+        if (empty) empty.hidden = matches.length > 0;
+        if (shown) {
+          shown.textContent = shown.getAttribute("data-shown-template")
+            .replace("{shown}", matches.length).replace("{total}", data.items.length);
+        }
+        more.parentNode.hidden = true;
+        return showMore(mine);
+      }).catch(function (err) {
+        if (window.console) console.error(err);
+      });
+    }
+    more.addEventListener("click", function () { showMore(seq); });
     form.addEventListener("change", apply);
     form.addEventListener("reset", function () { setTimeout(apply, 0); });
     form.addEventListener("submit", function (e) { e.preventDefault(); });

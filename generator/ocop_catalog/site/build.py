@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import multiprocessing
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -62,12 +63,47 @@ class Authored:
     title_key: str
 
 
+@dataclass(frozen=True)
+class Pager:
+    """Where a page of a product listing is among the listing's pages."""
+
+    base: str
+    """The listing's first page (site-relative URL)."""
+    number: int
+    count: int
+    size: int
+    """Cards per page."""
+
+    @staticmethod
+    def path(base: str, number: int) -> str:
+        return base if number == 1 else f"{base}page/{number}/"
+
+    def url(self, number: int) -> str:
+        return self.path(self.base, number)
+
+    @property
+    def window(self) -> list[int | None]:
+        """Page numbers to link to: the first, the last and two either side of this one;
+        ``None`` stands for the numbers left out."""
+        near = {1, self.count, *range(self.number - 2, self.number + 3)}
+        shown = sorted(n for n in near if 1 <= n <= self.count)
+        out: list[int | None] = []
+        for before, n in zip([0, *shown], shown):
+            if before and n - before > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
 @dataclass
 class SiteOptions:
     site_url: str = ""
     theme_dir: Path = Path("theme")
     media_prefix: str = "media"
     featured: int = 8
+    #: Product cards per page of a listing (products, a category, an area, stars, a
+    #: sales point); further cards are on ``<listing>/page/<n>/``.
+    page_size: int = 48
     authored: tuple[Authored, ...] = ()
     #: ``print_assets`` options of site_config.yml (see ocop_catalog.printing).
     print_options: Mapping[str, Any] = field(default_factory=dict)
@@ -95,6 +131,7 @@ class SiteBuilder:
         self._cards: dict[tuple[str, str], str] = {}
         self._certs: dict[tuple[str, str], dict[str, Any]] = {}
         self._qr_modules: dict[str, int] = {}
+        self._listing_items: dict[str, list[Any]] = {}
         self.search_stats: SearchStats | None = None
 
     # ----------------------------------------------------------------------
@@ -107,9 +144,10 @@ class SiteBuilder:
 
     def _pages_in(self, lang: str) -> Iterator[Page]:
         catalog = self.catalog
+        paged = self._paged
         yield Page(lang, "", "home.html")
-        yield Page(lang, "products/", "listing.html", {"kind": "products",
-                                                       "products": self.all_products})
+        yield from paged(lang, "products/", "listing.html",
+                         {"kind": "products"}, self.all_products)
         for product in catalog.products.values():
             yield Page(lang, f"products/{product.id}/", "product.html", {"product": product})
         yield Page(lang, "producers/", "producers.html")
@@ -118,30 +156,42 @@ class SiteBuilder:
                        {"producer": producer, "products": catalog.products_of(producer.id)})
         yield Page(lang, "categories/", "categories.html")
         for sector, groups in self.sectors:
-            yield Page(lang, f"categories/{sector.id}/", "listing.html",
-                       {"kind": "sector", "sector": sector,
-                        "products": self._in_sector(sector.id)})
+            yield from paged(lang, f"categories/{sector.id}/", "listing.html",
+                             {"kind": "sector", "sector": sector}, self._in_sector(sector.id))
             for group in groups:
-                yield Page(lang, f"categories/{sector.id}/{group.id}/", "listing.html",
-                           {"kind": "group", "sector": sector, "group": group,
-                            "products": self._in_group(group.id)})
+                yield from paged(lang, f"categories/{sector.id}/{group.id}/", "listing.html",
+                                 {"kind": "group", "sector": sector, "group": group},
+                                 self._in_group(group.id))
         yield Page(lang, "areas/", "areas.html")
         for code in self.communes_with_products:
-            yield Page(lang, f"areas/{code}/", "listing.html",
-                       {"kind": "commune", "commune": catalog.communes[code],
-                        "products": catalog.products_in_commune(code)})
+            yield from paged(lang, f"areas/{code}/", "listing.html",
+                             {"kind": "commune", "commune": catalog.communes[code]},
+                             catalog.products_in_commune(code))
         for district in catalog.regions.legacy_districts:
-            yield Page(lang, f"areas/former/{district.id}/", "listing.html",
-                       {"kind": "district", "district": district,
-                        "products": self._in_district(district.id)})
+            yield from paged(lang, f"areas/former/{district.id}/", "listing.html",
+                             {"kind": "district", "district": district},
+                             self._in_district(district.id))
         for stars in (3, 4, 5):
-            yield Page(lang, f"stars/{stars}/", "listing.html",
-                       {"kind": "stars", "stars": stars, "products": self._with_stars(stars)})
+            yield from paged(lang, f"stars/{stars}/", "listing.html",
+                             {"kind": "stars", "stars": stars}, self._with_stars(stars))
         yield Page(lang, "sales-points/", "sales_points.html")
         for point in catalog.sales_points.values():
-            yield Page(lang, f"sales-points/{point.id}/", "sales_point.html",
-                       {"point": point, "products": catalog.products_at(point.id)})
+            yield from paged(lang, f"sales-points/{point.id}/", "sales_point.html",
+                             {"point": point}, catalog.products_at(point.id))
         yield Page(lang, "search/", "search.html")
+
+    def _paged(self, lang: str, path: str, template: str, context: dict[str, Any],
+               products: Sequence[ProductEntry]) -> Iterator[Page]:
+        """A product listing split into pages of ``page_size`` cards: the first at
+        ``path``, the others at ``path/page/<n>/``. Every page has the whole listing in
+        ``products`` (for counts and filters) and its own cards in ``shown``."""
+        size = max(1, self.options.page_size)
+        count = max(1, -(-len(products) // size))
+        for number in range(1, count + 1):
+            pager = Pager(self.urls.at(lang, path), number, count, size)
+            yield Page(lang, pager.path(path, number), template,
+                       {**context, "products": products, "pager": pager,
+                        "shown": products[(number - 1) * size : number * size]})
 
     def redirect_pages(self) -> list[Page]:
         """Permanent links that lead on to a page: QR short links, GS1 Digital Link paths,
@@ -309,6 +359,33 @@ class SiteBuilder:
             district = self.catalog.communes[p.record.origin.commune].legacy_districts[0]
             areas[district] = self.catalog.legacy_districts[district]
         return sorted(groups.items()), sorted(areas.items()), self.price_range(products)
+
+    #: Name of a paged listing's filter data, in the folder of its first page.
+    LISTING_DATA = "listing.json"
+
+    def listing_data(self, products: Sequence[ProductEntry]) -> bytes:
+        """What the filters of a paged listing read (ocop.js), a product per item in the
+        listing's order, as the cards' ``data-*`` attributes:
+        ``[stars, category, area, price or null, valid_until, revoked or ""]``."""
+        items = []
+        for p in products:
+            item = self._listing_items.get(p.id)
+            if item is None:
+                r, cat = p.record, p.browse_category
+                item = self._listing_items[p.id] = [
+                    r.certification.stars, cat.group.id if cat else "",
+                    self.commune_of(p).legacy_districts[0], r.offer_price,
+                    self.valid_until(p).isoformat(),
+                    r.certification.revoked.date.isoformat() if r.certification.revoked else ""]
+            items.append(item)
+        return json.dumps({"format": 1, "items": items}, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+
+    def page_files(self, page: Page) -> Iterator[tuple[str, bytes]]:
+        """Files written beside a page (site-relative path, content)."""
+        pager = page.context.get("pager")
+        if pager is not None and pager.number == 1 and pager.count > 1:
+            yield pager.base + self.LISTING_DATA, self.listing_data(page.context["products"])
 
     def alternates(self, page: Page) -> dict[str, str]:
         """The same page in every language (including this one)."""
@@ -589,6 +666,8 @@ def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
         target = site_dir / builder.urls.at(page.lang, page.path) / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
+        for rel, data in builder.page_files(page):
+            (site_dir / rel).write_bytes(data)
         written += 1
     return written
 
