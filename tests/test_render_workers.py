@@ -23,8 +23,8 @@ def test_two_workers_write_the_same_site_as_one(tmp_path, monkeypatch):
     options = SiteOptions(site_url="https://ocop.example.vn/", theme_dir=REPO / "theme")
     monkeypatch.setattr(site_build, "PAGES_PER_WORKER", 10)
     one, two = tmp_path / "one", tmp_path / "two"
-    written_one = SiteBuilder(catalog, options, {}).write(one, tmp_path / "cache", workers=1)
-    written_two = SiteBuilder(catalog, options, {}).write(two, tmp_path / "cache", workers=2)
+    written_one = SiteBuilder(catalog, options, {}).write(one, workers=1)
+    written_two = SiteBuilder(catalog, options, {}).write(two, workers=2)
     assert written_one == written_two == len(_tree(one)) - len(catalog.products)  # + QR codes
     assert _tree(one) == _tree(two)
     differing = [rel for rel in _tree(one) if not filecmp.cmp(one / rel, two / rel, shallow=False)]

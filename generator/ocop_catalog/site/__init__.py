@@ -61,7 +61,7 @@ def generate(
     lap("photos")
 
     builder = SiteBuilder(catalog, options, images)
-    report.pages = builder.write(site_dir, cache_dir, workers, search=search)
+    report.pages = builder.write(site_dir, workers, search=search)
     lap("pages")
     stats = report.search = builder.search_stats
     if stats is not None:

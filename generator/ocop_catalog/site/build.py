@@ -12,7 +12,6 @@ n-th page, so the output does not depend on the worker count.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import multiprocessing
 import os
@@ -27,9 +26,9 @@ from markupsafe import Markup
 
 from .. import certificates as certs
 from ..catalog import Catalog, ProductEntry
-from ..images import ProcessedImage, atomic_write, place
+from ..images import ProcessedImage
 from ..links import gs1_path, point_path, short_path
-from ..qr import DRAWING_VERSION, qr_svg, svg_modules
+from ..qr import qr_svg, svg_modules
 from ..search import FACT, NAME, TEXT, SearchDoc, SearchStats, write_index
 from ..taxonomy import CURRENT_VERSION, load_taxonomies
 from ..text import DEFAULT_LANGUAGE
@@ -132,6 +131,7 @@ class SiteBuilder:
         self._certs: dict[tuple[str, str], dict[str, Any]] = {}
         self._qr_modules: dict[str, int] = {}
         self._listing_items: dict[str, list[Any]] = {}
+        self._facets: dict[str, Any] = {}
         self.search_stats: SearchStats | None = None
 
     # ----------------------------------------------------------------------
@@ -184,13 +184,17 @@ class SiteBuilder:
                products: Sequence[ProductEntry]) -> Iterator[Page]:
         """A product listing split into pages of ``page_size`` cards: the first at
         ``path``, the others at ``path/page/<n>/``. Every page has the whole listing in
-        ``products`` (for counts and filters) and its own cards in ``shown``."""
+        ``products`` (for its count), its filters' choices in ``facets`` (computed once
+        per listing) and its own cards in ``shown``."""
         size = max(1, self.options.page_size)
         count = max(1, -(-len(products) // size))
+        facets = self._facets.get(path)
+        if facets is None:  # the same in every language and on every page
+            facets = self._facets[path] = self.facets(products)
         for number in range(1, count + 1):
             pager = Pager(self.urls.at(lang, path), number, count, size)
             yield Page(lang, pager.path(path, number), template,
-                       {**context, "products": products, "pager": pager,
+                       {**context, "products": products, "pager": pager, "facets": facets,
                         "shown": products[(number - 1) * size : number * size]})
 
     def redirect_pages(self) -> list[Page]:
@@ -391,22 +395,21 @@ class SiteBuilder:
         """The same page in every language (including this one)."""
         return {lang: self.urls.at(lang, page.path) for lang in self.languages}
 
-    def write(self, site_dir: Path, cache_dir: Path, workers: int | None = None, *,
+    def write(self, site_dir: Path, workers: int | None = None, *,
               search: bool = False) -> int:
         """Render every page and QR code into ``site_dir``, and with ``search`` the search
         index (:attr:`search_stats`); the number of pages written."""
         pages = self.pages() + self.redirect_pages()
         self.print_settings  # noqa: B018 - parsed once here, not in every worker process
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
-        (cache_dir / "qr").mkdir(parents=True, exist_ok=True)
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
-            _per_product(self, site_dir, cache_dir, 0, 1)
+            _per_product(self, site_dir, 0, 1)
             count = _write_share(self, pages, site_dir, 0, 1)
             if search:
                 self._write_search_index(site_dir)
             return count
-        _FORKED.update(builder=self, pages=pages, site_dir=site_dir, cache_dir=cache_dir)
+        _FORKED.update(builder=self, pages=pages, site_dir=site_dir)
         shares = [(i, workers) for i in range(workers)]
         try:
             fork = multiprocessing.get_context("fork")
@@ -584,19 +587,13 @@ class SiteBuilder:
     def qr_image(self, product: ProductEntry) -> str:
         return f"qr/{product.id}.svg"
 
-    def write_qr_code(self, product: ProductEntry, site_dir: Path, cache_dir: Path) -> None:
-        """The product's QR SVG (the same in every language), cached by target URL; notes
-        its size in modules for :meth:`qr_png_mm`."""
-        target = self.qr_target(product)
-        key = f"{DRAWING_VERSION}\n{target}".encode()
-        cached = cache_dir / (hashlib.sha256(key).hexdigest()[:32] + ".svg")
-        if cached.is_file():
-            svg = cached.read_bytes()
-        else:
-            svg = qr_svg(target)
-            atomic_write(cached, svg)
+    def write_qr_code(self, product: ProductEntry, site_dir: Path) -> None:
+        """The product's QR SVG (the same in every language); notes its size in modules
+        for :meth:`qr_png_mm`. Not cached: encoding (0.2 ms) costs less than keeping a
+        cached copy in step on disk."""
+        svg = qr_svg(self.qr_target(product))
         self._qr_modules[product.id] = svg_modules(svg)
-        place(cached, site_dir / self.qr_image(product))
+        (site_dir / self.qr_image(product)).write_bytes(svg)
 
     def price_range(self, products: Sequence[ProductEntry]) -> tuple[int, int]:
         prices = [p.record.price.amount for p in products if p.record.price]
@@ -636,20 +633,19 @@ class SiteBuilder:
 _FORKED: dict[str, Any] = {}
 
 
-def _per_product(builder: SiteBuilder, site_dir: Path, cache_dir: Path, index: int,
-                 count: int):
+def _per_product(builder: SiteBuilder, site_dir: Path, index: int, count: int):
     """Per-product work shared by its pages in every language, for every ``count``-th
     product from ``index``: listing cards and the QR code."""
     for product in builder.all_products[index::count]:
         for lang in builder.languages:
             builder.card(product, builder.translator(lang), "")
-        builder.write_qr_code(product, site_dir, cache_dir / "qr")
+        builder.write_qr_code(product, site_dir)
     return builder._cards, builder._qr_modules
 
 
 def _per_product_forked(index: int, count: int):
     f = _FORKED
-    return _per_product(f["builder"], f["site_dir"], f["cache_dir"], index, count)
+    return _per_product(f["builder"], f["site_dir"], index, count)
 
 
 def _write_forked(index: int, count: int) -> int:
