@@ -427,6 +427,32 @@ def test_listing_filters_search_every_page(browser, base_url, site_dir):
         rec.assert_clean()
 
 
+def test_listing_filters_fall_back_to_this_page_when_other_pages_fail(browser, base_url,
+                                                                       site_dir):
+    """Offline, or a newer build half-deployed: the filters still work on the cards of
+    the page at hand, and the pager stays, instead of an empty list."""
+    built = _built_cards(site_dir)
+    with phone(browser, base_url) as (page, rec):
+        page.route("**/products/page/**", lambda route: route.abort())
+        page.goto("/products/")
+        own = page.evaluate(VISIBLE_CARDS)
+        form = page.locator("form[data-filters]")
+        form.locator("select[name=stars]").select_option("4")
+        four_here = sorted(c["href"] for c in own if c["stars"] == "4")
+        assert 0 < len(four_here) < len([c for c in built if c["stars"] == "4"])
+        page.wait_for_function(
+            f"() => document.querySelectorAll('[data-listing] > .card:not([hidden])').length"
+            f" === {len(four_here)} && !document.querySelector('nav.pager').hidden")
+        assert sorted(c["href"] for c in page.evaluate(VISIBLE_CARDS)) == four_here
+        assert form.locator(".shown").inner_text() == SHOWN["vi"].format(
+            shown=len(four_here), total=len(own))
+        assert not [e for e in rec.errors if e.startswith("pageerror")]
+        form.locator("button[type=reset]").click()
+        page.wait_for_function(
+            f"() => document.querySelectorAll('[data-listing] > .card:not([hidden])').length"
+            f" === {len(own)}")
+
+
 def test_without_javascript_listing_and_product_still_work(browser, base_url, site_dir):
     with phone(browser, base_url, js=False) as (page, rec):
         page.goto("/products/")

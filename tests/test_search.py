@@ -60,12 +60,20 @@ def test_fold_decomposed_input():
         ("火龙果", ["火", "火龙", "龙", "龙果", "果"]),
         ("OCOP认证 3星", ["ocop", "认", "认证", "证", "3", "星"]),
         ("x" * 41 + " ok", ["ok"]),  # pasted codes and links are not words
+        ("x" * 41 + "红", ["红"]),  # ... but Chinese beside them is
+        ("葛\U000E0100城", ["葛", "葛城", "城"]),  # a variation selector is a mark too
+        ("\u1112\u1161\u11ab", ["한"]),  # Hangul typed as jamo
         ("", []),
         (None, []),
     ],
 )
 def test_search_terms(text, terms):
     assert list(search_terms(text)) == terms
+
+
+def test_long_chinese_runs_are_still_indexed():
+    terms = list(search_terms("红心火龙果" * 10))
+    assert "火龙" in terms and "果红" in terms
 
 
 def test_search_terms_of_decomposed_text():
@@ -391,6 +399,8 @@ TRICKY = [
     "Sản phẩm 5★ số 1",
     "Ὀδυσσεύς",
     "naïve façade",
+    "葛\U000E0100城市",  # a variation selector (outside the Basic Multilingual Plane)
+    "\u1112\u1161\u11ab\u1100\u1173\u11af",  # Hangul typed as jamo
 ]
 
 
@@ -442,6 +452,13 @@ def large_site(tmp_path_factory):
     site = make_site(tmp_path_factory.mktemp("large"), [("vi", synthetic_docs(10_000))])
     with serve(site) as base:
         yield base
+
+
+@pytest.mark.browser
+def test_a_long_chinese_query_fetches_at_most_six_shards(large_site, browser):
+    result = run_query(browser, large_site, "/", "一二三四五六七八九十百千万")  # 12 pairs
+    assert result["errors"] == []
+    assert result["requests"] <= 1 + 6, result  # index.json and six shards, no results
 
 
 @pytest.mark.browser

@@ -72,7 +72,8 @@ PER_CHUNK = 40
 #: Shards are sized for about this many bytes of JSON each (before compression).
 SHARD_BYTES = 24_000
 MAX_SHARDS = 4096
-#: Longer "words" (pasted links, codes) are not indexed.
+#: Longer "words" (pasted links, codes) are not indexed; Chinese and Japanese runs are
+#: always split into characters and pairs.
 MAX_TERM = 40
 
 # Letters that are not a base letter plus combining marks, so NFD leaves them
@@ -107,13 +108,23 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
 def fold(text: str) -> str:
-    """``text`` without diacritics: tone and vowel marks dropped, đ→d, Đ→D.
+    """``text`` without diacritics: tone and vowel marks dropped, đ→d, Đ→D (and NFC).
 
     >>> fold("Trà hoa vàng Tam Đảo")
     'Tra hoa vang Tam Dao'
     """
-    return text if text.isascii() else text.translate(_fold_table())
+    if text.isascii():
+        return text
+    folded = text.translate(_fold_table())
+    if _ASTRAL.search(folded):  # rare: the table covers the Basic Multilingual Plane
+        folded = "".join(_fold_char(ch) if ord(ch) > 0xFFFF else ch for ch in folded)
+    if not unicodedata.is_normalized("NFC", folded):  # e.g. Hangul typed as jamo
+        folded = unicodedata.normalize("NFC", folded)
+    return folded
 
 
 def search_terms(text: str | None) -> Iterator[str]:
@@ -132,16 +143,16 @@ def search_terms(text: str | None) -> Iterator[str]:
         yield from (token for token in tokens if len(token) <= MAX_TERM)
         return
     for token in tokens:
-        if len(token) > MAX_TERM:
-            continue
         if not _IS_CJK.search(token):
-            yield token
+            if len(token) <= MAX_TERM:
+                yield token
             continue
         for i, piece in enumerate(_CJK_RUN.split(token)):
             if not piece:
                 continue
             if i % 2 == 0:  # between CJK runs
-                yield piece
+                if len(piece) <= MAX_TERM:
+                    yield piece
                 continue
             for j, ch in enumerate(piece):
                 yield ch

@@ -135,8 +135,10 @@
     var windowDays = list.getAttribute("data-expiring-days") || "180";
     var items = null, pages = {}, matches = [], done = 0, seq = 0;
 
+    // "no-cache": revalidated, so a page cached before a rebuild is not matched
+    // against the rebuilt listing.json (cards are picked by their place on a page).
     function get(url, as) {
-      return fetch(url).then(function (r) {
+      return fetch(url, { cache: "no-cache" }).then(function (r) {
         if (!r.ok) throw new Error("HTTP " + r.status + " for " + url);
         return r[as]();
       });
@@ -185,7 +187,7 @@
       } };
       return statusOf(fake);
     }
-    function showMore(mine) {
+    function showMore(mine, focus) {
       var batch = matches.slice(done, done + size);
       var needed = {};
       batch.forEach(function (i) { needed[Math.floor(i / size) + 1] = true; });
@@ -193,21 +195,47 @@
       more.disabled = true;
       return Promise.all(numbers.map(pageCards)).then(function (loaded) {
         if (mine !== seq) return;
-        var byPage = {};
+        var byPage = {}, firstNew = null;
         numbers.forEach(function (n, k) { byPage[n] = loaded[k]; });
         batch.forEach(function (i) {
           var card = byPage[Math.floor(i / size) + 1][i % size];
-          if (card) list.appendChild(card.cloneNode(true));
+          if (!card) return;
+          card = card.cloneNode(true);
+          list.appendChild(card);
+          firstNew = firstNew || card;
         });
         done += batch.length;
         more.disabled = false;
         more.parentNode.hidden = done >= matches.length;
         recheckCards();
+        // the button may be gone: keep the keyboard where the new cards start
+        var link = firstNew && firstNew.querySelector("a");
+        if (focus && link) link.focus();
       });
+    }
+    // The other pages could not be read (offline, a newer build): filter this
+    // page's own cards, as a listing of one page does, with the pager shown.
+    function fallBack(w) {
+      list.replaceChildren.apply(list, own);
+      var count = 0;
+      own.forEach(function (c) {
+        var ok = passes(w, cardData(c));
+        c.hidden = !ok;
+        if (ok) count++;
+      });
+      pager.hidden = false;
+      more.disabled = false;
+      more.parentNode.hidden = true;
+      if (empty) empty.hidden = count > 0;
+      if (shown) {
+        shown.textContent = shown.getAttribute("data-shown-template")
+          .replace("{shown}", count).replace("{total}", own.length);
+      }
     }
     function apply() {
       var mine = ++seq, w = wanted(form);
       if (!w) {
+        own.forEach(function (c) { c.hidden = false; });
         list.replaceChildren.apply(list, own);
         pager.hidden = false;
         more.parentNode.hidden = true;
@@ -232,12 +260,21 @@
             .replace("{shown}", matches.length).replace("{total}", data.items.length);
         }
         more.parentNode.hidden = true;
-        return showMore(mine);
+        return showMore(mine, false);
       }).catch(function (err) {
-        if (window.console) console.error(err);
+        if (mine !== seq) return;
+        fallBack(w);
+        if (window.console) console.warn("listing pages could not be read", err);
       });
     }
-    more.addEventListener("click", function () { showMore(seq); });
+    more.addEventListener("click", function () {
+      var mine = seq, w = wanted(form);
+      showMore(mine, true).catch(function (err) {
+        if (mine !== seq || !w) return;
+        fallBack(w);
+        if (window.console) console.warn("listing pages could not be read", err);
+      });
+    });
     form.addEventListener("change", apply);
     form.addEventListener("reset", function () { setTimeout(apply, 0); });
     form.addEventListener("submit", function (e) { e.preventDefault(); });

@@ -117,7 +117,8 @@
 
   // The query's words: {term, prefix}; a prefix word matches every term it
   // begins. A Chinese/Japanese run is one prefix word if it is one character,
-  // else each of its character pairs, matched whole.
+  // else each of its character pairs, matched whole. At most ``maxWords``
+  // words (each fetches a shard), counted after runs are split into pairs.
   function queryWords(query, maxWords) {
     var words = [];
     var seen = {};
@@ -125,17 +126,20 @@
       var key = term + (prefix ? "*" : "");
       if (!seen[key]) { seen[key] = true; words.push({ term: term, prefix: prefix }); }
     }
-    tokens(query).slice(0, maxWords).forEach(function (token) {
-      if (Array.from(token).length > MAX_TERM) return;
+    tokens(query).forEach(function (token) {
       token.split(CJK_RUNS).forEach(function (piece, i) {
         if (!piece) return;
         var chars = Array.from(piece);
-        if (i % 2 === 0) add(piece, chars.length > 1);
-        else if (chars.length === 1) add(piece, true);
-        else for (var j = 0; j + 1 < chars.length; j++) add(chars[j] + chars[j + 1], false);
+        if (i % 2 === 0) {
+          if (chars.length <= MAX_TERM) add(piece, chars.length > 1);
+        } else if (chars.length === 1) {
+          add(piece, true);
+        } else {
+          for (var j = 0; j + 1 < chars.length; j++) add(chars[j] + chars[j + 1], false);
+        }
       });
     });
-    return words;
+    return words.slice(0, maxWords);
   }
 
   function termKey(term) {
@@ -176,6 +180,7 @@
   Index.prototype.load = function () {
     var self = this;
     if (!this.entry) {
+      delete this.files[new URL("index.json", this.folder).href];
       this.entry = this.fetch("index.json", true).then(function (entry) {
         if (entry.format !== 1) throw new Error("unknown search index format " + entry.format);
         return entry;
@@ -186,13 +191,22 @@
   };
 
   // Documents that match every word, best first: [{doc, score}].
+  // A shard or chunk that is gone means a newer build: read index.json again next time.
+  Index.prototype.part = function (name) {
+    var self = this;
+    return this.fetch(name).catch(function (err) {
+      self.entry = null;
+      throw err;
+    });
+  };
+
   Index.prototype.search = function (words) {
     var self = this;
     return this.load().then(function (entry) {
       var n = entry.shards.length;
       return Promise.all(words.map(function (word) {
         var i = shardOf(word.term, n);
-        return self.fetch("t/" + i + "." + entry.shards[i] + ".json");
+        return self.part("t/" + i + "." + entry.shards[i] + ".json");
       })).then(function (shards) {
         var found = null;
         words.forEach(function (word, w) {
@@ -233,7 +247,7 @@
     var self = this;
     return this.load().then(function (entry) {
       var i = Math.floor(doc / entry.per_chunk);
-      return self.fetch("d/" + i + "." + entry.chunks[i] + ".json").then(function (chunk) {
+      return self.part("d/" + i + "." + entry.chunks[i] + ".json").then(function (chunk) {
         return chunk[doc - i * entry.per_chunk];
       });
     });
