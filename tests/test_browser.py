@@ -35,7 +35,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from siteutil import STARS_LABEL, STATUS_LABEL, playwright_or_skip
+from siteutil import (REPO, STARS_LABEL, STATUS_LABEL, build_ok, copy_repository,
+                      playwright_or_skip, serve)
 
 REPO = Path(__file__).resolve().parents[1]
 playwright_or_skip()
@@ -524,6 +525,35 @@ def test_certificate_recheck_on_a_later_date(browser, base_url, site_dir, lang):
             assert card.get_attribute("data-status") == status
             assert card.locator("[data-status-label]").inner_text() == STATUS_LABEL[lang][status]
         rec.assert_clean()
+
+
+def test_cards_recheck_with_the_sites_own_warning_window(browser, tmp_path):
+    """A catalog that warns 400 days ahead: the browser's re-check of listing cards uses
+    the site's window, not a default, so a card built "expiring" stays "expiring"."""
+    producers = [p.name for p in (REPO / "products").iterdir() if p.is_dir()]
+    repo = copy_repository(tmp_path / "repo", producers)
+    config = repo / "site_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "expiry_warning_days: 180", "expiry_warning_days: 400"), encoding="utf-8")
+    site = tmp_path / "site"
+    build_ok(repo, site)
+    built = _built_cards(site)
+    late = [c for c in built if c["status"] == "expiring" and
+            (dt.date.fromisoformat(_valid_until(site, c["href"])) - BUILD_DAY.date()).days > 180]
+    assert late, "no product expires between 180 and 400 days after the build day"
+    with serve(site) as base, phone(browser, base) as (page, rec):
+        for path in _listing_pages(site, "vi"):
+            page.goto(path)
+            expected = {c["href"]: c["status"] for c in built}
+            shown = {posixpath.normpath(posixpath.join(path, c["href"])) + "/": c["status"]
+                     for c in page.evaluate(VISIBLE_CARDS)}
+            assert shown and shown == {href: expected[href] for href in shown}
+        rec.assert_clean()
+
+
+def _valid_until(site: Path, href: str) -> str:
+    html = (site / href.lstrip("/") / "index.html").read_text(encoding="utf-8")
+    return re.search(r'data-cert data-status="\w+" data-valid-until="([\d-]+)"', html).group(1)
 
 
 # --------------------------------------------------------------------------

@@ -26,7 +26,9 @@
     var until = parseDay(el.getAttribute("data-valid-until"));
     if (isNaN(until)) return el.getAttribute("data-status");
     if (until < now) return "expired";
-    var window = +(el.getAttribute("data-expiring-days") || 180);
+    // the site's warning window: on the certificate block, else on <body> (base.html)
+    var window = +(el.getAttribute("data-expiring-days") ||
+                   document.body.getAttribute("data-expiring-days") || 180);
     return (until - now) / DAY <= window ? "expiring" : "valid";
   }
 
@@ -132,7 +134,6 @@
     var own = Array.prototype.slice.call(list.children);
     var size = +list.getAttribute("data-page-size");
     var first = new URL(list.getAttribute("data-first"), location.href);
-    var windowDays = list.getAttribute("data-expiring-days") || "180";
     var items = null, pages = {}, matches = [], done = 0, seq = 0;
 
     // "no-cache": revalidated, so a page cached before a rebuild is not matched
@@ -183,7 +184,7 @@
     function status(until, revoked) {
       var fake = { getAttribute: function (name) {
         return { "data-valid-until": until, "data-revoked": revoked,
-                 "data-expiring-days": windowDays, "data-status": "" }[name] || null;
+                 "data-status": "" }[name] || null;
       } };
       return statusOf(fake);
     }
