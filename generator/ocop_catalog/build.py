@@ -15,6 +15,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -45,6 +47,7 @@ def build_site(
     if (target / "index.html").is_file() and _last_build(record).get(str(target)) == fingerprint:
         return target, False
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_later(*_leftovers(target))
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     config.site_dir = str(staging)
     try:
@@ -105,15 +108,37 @@ def _remember_build(record: Path, target: str, fingerprint: str) -> None:
 
 
 def _swap(staging: Path, target: Path) -> None:
-    """Put ``staging`` in place of ``target`` with two renames."""
+    """Put ``staging`` in place of ``target`` with two renames; the old site is deleted
+    by a background process (at 10,000 products that takes about ten seconds)."""
     os.chmod(staging, 0o755)
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         os.replace(target, old)
         os.replace(staging, target)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_later(old)
     else:
         os.replace(staging, target)
+
+
+def _remove_later(*folders: Path) -> None:
+    """Delete ``folders`` in a process of their own that outlives this one."""
+    if not folders:
+        return
+    try:
+        subprocess.Popen(
+            [sys.executable, "-c",
+             "import shutil, sys\nfor f in sys.argv[1:]: shutil.rmtree(f, ignore_errors=True)",
+             *map(str, folders)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, close_fds=True)
+    except OSError:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _leftovers(target: Path) -> list[Path]:
+    """Old sites whose deletion was cut short (the machine stopped, say)."""
+    return sorted(p for p in target.parent.glob(f".{target.name}.old-*") if p.is_dir())
 
 
 def _show_mkdocs_messages() -> None:
