@@ -38,7 +38,6 @@ import yaml
 from siteutil import (REPO, STARS_LABEL, STATUS_LABEL, build_ok, copy_repository,
                       playwright_or_skip, serve)
 
-REPO = Path(__file__).resolve().parents[1]
 playwright_or_skip()
 
 pytestmark = pytest.mark.browser

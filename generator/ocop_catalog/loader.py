@@ -10,13 +10,12 @@ no errors. It never writes to the repository.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -26,6 +25,7 @@ from .certificates import gtin14
 from .issues import Document, Issue
 from .links import product_code
 from .modelerrors import report_validation_error
+from .parallel import can_fork, forked_pool, shared
 from .photos import check_image, resolve_inside
 from .records import RECORD_FILES, Producer, Product, Regions, SalesPoints
 from .settings import Settings
@@ -139,20 +139,15 @@ def _load(settings: Settings) -> LoadResult:
 
 #: Below this many producer folders, loading in one process is faster than forking.
 PARALLEL_FROM = 200
-_SHARED: dict[str, Any] = {}
 
 
 def _load_producers_in_parallel(folders: list[Path], ctx: checks.Context):
     """Load producer folders on all cores; the same result as one process, in order."""
     workers = min(os.cpu_count() or 1, len(folders) // PARALLEL_FROM)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or not can_fork():
         return _load_producers(folders, ctx)
-    _SHARED.update(folders=folders, ctx=ctx)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            shares = pool.starmap(_load_share, [(i, workers) for i in range(workers)])
-    finally:
-        _SHARED.clear()
+    with forked_pool(workers, folders=folders, ctx=ctx) as pool:
+        shares = pool.starmap(_load_share, [(i, workers) for i in range(workers)])
     # back in folder order, as one process reads them (the first of two duplicates wins)
     producers = sorted((p for share in shares for p in share[0]), key=lambda p: p.folder)
     products = sorted((p for share in shares for p in share[1]), key=lambda p: p.folder)
@@ -161,7 +156,7 @@ def _load_producers_in_parallel(folders: list[Path], ctx: checks.Context):
 
 
 def _load_share(index: int, count: int):
-    producers, products, docs = _load_producers(_SHARED["folders"][index::count], _SHARED["ctx"])
+    producers, products, docs = _load_producers(shared("folders")[index::count], shared("ctx"))
     return producers, products, [_light(doc) for doc in docs]
 
 

@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import multiprocessing
 import os
 import re
 import struct
@@ -66,8 +65,9 @@ import PIL
 from PIL import Image, ImageOps
 
 from . import pdf
-from .images import atomic_write, place
 from .errors import OptionError
+from .images import atomic_write, place
+from .parallel import can_fork, forked_pool, shared
 from .pdf import MM, Document, Drawing, Font
 from .qr import DRAWING_VERSION, QUIET_ZONE, symbol
 
@@ -848,15 +848,12 @@ def _document(plan: _Plan, i: int) -> None:
     _cached(plan, key, "pdf", poster_path(point_id), poster)
 
 
-_FORKED: dict[str, Any] = {}
-
-
 def _forked_products(index: int, count: int):
-    return _product_share(_FORKED["plan"], index, count)
+    return _product_share(shared("plan"), index, count)
 
 
 def _forked_document(i: int) -> None:
-    _document(_FORKED["plan"], i)
+    _document(shared("plan"), i)
 
 
 def write_print_assets(builder, site_dir: Path, cache_dir: Path,
@@ -894,24 +891,17 @@ def write_print_assets(builder, site_dir: Path, cache_dir: Path,
     plan = _Plan(settings, fonts, site_dir, cache_dir, texts, sheet_products, documents, {})
 
     count = max(1, min(workers or os.cpu_count() or 1, len(texts) // PRODUCTS_PER_WORKER or 1))
-    if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if count == 1 or not can_fork():
         plan.fragments.update(_product_share(plan, 0, 1))
         for i in range(len(documents)):
             _document(plan, i)
     else:
-        fork = multiprocessing.get_context("fork")
-        _FORKED["plan"] = plan
-        try:
-            with fork.Pool(count) as pool:
-                for fragments in pool.starmap(_forked_products,
-                                              [(i, count) for i in range(count)]):
-                    plan.fragments.update(fragments)
-            # biggest sheets first, so that the processes finish together
-            order = sorted(range(len(documents)),
-                           key=lambda i: -len(documents[i][3][1])
-                           if documents[i][0] == "labels" else 0)
-            with fork.Pool(count) as pool:
-                list(pool.imap_unordered(_forked_document, order, chunksize=1))
-        finally:
-            _FORKED.clear()
+        with forked_pool(count, plan=plan) as pool:
+            for fragments in pool.starmap(_forked_products, [(i, count) for i in range(count)]):
+                plan.fragments.update(fragments)
+        # biggest sheets first, so that the processes finish together
+        order = sorted(range(len(documents)),
+                       key=lambda i: -len(documents[i][3][1]) if documents[i][0] == "labels" else 0)
+        with forked_pool(count, plan=plan) as pool:
+            list(pool.imap_unordered(_forked_document, order, chunksize=1))
     return 2 * len(texts) + len(documents)

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
 import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..parallel import can_fork, forked_pool, shared
 from .options import FeedOptionError, FeedOptions, parse_options
 
 __all__ = ["FeedOptionError", "check_options", "write_feeds"]
@@ -80,14 +80,9 @@ def write_feeds(builder, site_dir: Path, options: Mapping[str, Any],
     collecting = gc.isenabled()
     gc.disable()  # the feeds make many small objects and no cycles: spare the collector
     try:
-        if (workers > 1 and len(builder.catalog.products) >= PARALLEL_FROM
-                and "fork" in multiprocessing.get_all_start_methods()):
-            _FORKED.update(state)
-            try:
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    results = pool.map(_forked_task, tasks, chunksize=1)
-            finally:
-                _FORKED.clear()
+        if workers > 1 and len(builder.catalog.products) >= PARALLEL_FROM and can_fork():
+            with forked_pool(workers, state=state) as pool:
+                results = pool.map(_forked_task, tasks, chunksize=1)
         else:
             results = [_TASKS[name](**state) for name in tasks]
     finally:
@@ -100,11 +95,10 @@ def write_feeds(builder, site_dir: Path, options: Mapping[str, Any],
 
 #: Catalogs with fewer products write their feeds in one process.
 PARALLEL_FROM = 2000
-_FORKED: dict[str, Any] = {}
 
 
 def _forked_task(name: str) -> list[str]:
-    return _TASKS[name](**_FORKED)
+    return _TASKS[name](**shared("state"))
 
 
 def _display(ctx, options: FeedOptions, site_dir: Path, **_: Any) -> list[str]:

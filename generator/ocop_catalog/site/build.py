@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from .. import certificates as certs
 from ..catalog import Catalog, ProductEntry
 from ..images import ProcessedImage
 from ..links import gs1_path, point_path, short_path
+from ..parallel import can_fork, forked_pool, shared
 from ..qr import qr_svg, svg_modules
 from ..search import FACT, NAME, TEXT, SearchDoc, SearchStats, write_index
 from ..taxonomy import CURRENT_VERSION, load_taxonomies
@@ -403,29 +403,24 @@ class SiteBuilder:
         self.print_settings  # noqa: B018 - parsed once here, not in every worker process
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
-        if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if workers == 1 or not can_fork():
             _per_product(self, site_dir, 0, 1)
             count = _write_share(self, pages, site_dir, 0, 1)
             if search:
                 self._write_search_index(site_dir)
             return count
-        _FORKED.update(builder=self, pages=pages, site_dir=site_dir)
         shares = [(i, workers) for i in range(workers)]
-        try:
-            fork = multiprocessing.get_context("fork")
-            # per-product work first (cards, QR codes), each done once on some core, so
-            # that every page worker starts with all of it instead of doing it again
-            with fork.Pool(workers) as pool:
-                for cards, modules in pool.starmap(_per_product_forked, shares):
-                    self._cards.update(cards)
-                    self._qr_modules.update(modules)
-            with fork.Pool(workers) as pool:
-                written = pool.starmap_async(_write_forked, shares)
-                if search:  # in this process, which would otherwise only wait
-                    self._write_search_index(site_dir)
-                counts = written.get()
-        finally:
-            _FORKED.clear()
+        # per-product work first (cards, QR codes), each done once on some core, so
+        # that every page worker starts with all of it instead of doing it again
+        with forked_pool(workers, builder=self, site_dir=site_dir) as pool:
+            for cards, modules in pool.starmap(_per_product_forked, shares):
+                self._cards.update(cards)
+                self._qr_modules.update(modules)
+        with forked_pool(workers, builder=self, pages=pages, site_dir=site_dir) as pool:
+            written = pool.starmap_async(_write_forked, shares)
+            if search:  # in this process, which would otherwise only wait
+                self._write_search_index(site_dir)
+            counts = written.get()
         return sum(counts)
 
     def _write_search_index(self, site_dir: Path) -> None:
@@ -630,8 +625,6 @@ class SiteBuilder:
 # Writing (module level so worker processes can run it)
 # --------------------------------------------------------------------------
 
-_FORKED: dict[str, Any] = {}
-
 
 def _per_product(builder: SiteBuilder, site_dir: Path, index: int, count: int):
     """Per-product work shared by its pages in every language, for every ``count``-th
@@ -644,13 +637,11 @@ def _per_product(builder: SiteBuilder, site_dir: Path, index: int, count: int):
 
 
 def _per_product_forked(index: int, count: int):
-    f = _FORKED
-    return _per_product(f["builder"], f["site_dir"], index, count)
+    return _per_product(shared("builder"), shared("site_dir"), index, count)
 
 
 def _write_forked(index: int, count: int) -> int:
-    f = _FORKED
-    return _write_share(f["builder"], f["pages"], f["site_dir"], index, count)
+    return _write_share(shared("builder"), shared("pages"), shared("site_dir"), index, count)
 
 
 def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,

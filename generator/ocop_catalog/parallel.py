@@ -1,0 +1,42 @@
+"""Work on all cores in forked worker processes that inherit the catalog.
+
+The catalog, the site builder and the plans of the print and feed writers are
+large, immutable once built, and cheap to share by forking: a worker sees them
+as they were when the pool started, without pickling. :func:`forked_pool`
+starts such a pool; module-level worker functions read what it shares with
+:func:`shared`. Where ``fork`` is not available (Windows, macOS' default), the
+callers run their work in one process instead (:func:`can_fork`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing.pool import Pool
+from typing import Any
+
+__all__ = ["can_fork", "forked_pool", "shared"]
+
+_SHARED: dict[str, Any] = {}
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+@contextmanager
+def forked_pool(workers: int, **objects: Any) -> Iterator[Pool]:
+    """A pool of ``workers`` forked processes in which :func:`shared` returns ``objects``."""
+    _SHARED.update(objects)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield pool
+    finally:
+        for name in objects:
+            _SHARED.pop(name, None)
+
+
+def shared(name: str) -> Any:
+    """An object given to :func:`forked_pool` (in a worker process)."""
+    return _SHARED[name]
