@@ -46,7 +46,7 @@ import shutil
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -201,7 +201,6 @@ class SearchStats:
     """Size of the largest term shard file, in bytes (before compression)."""
     largest_chunk: int
     seconds: float
-    warnings: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -246,7 +245,7 @@ def _named(folder: Path, sub: str, i: int, data: bytes) -> str:
     return digest
 
 
-def write_language(folder: Path, docs: Sequence[SearchDoc]) -> tuple[int, int, int, int]:
+def _write_language(folder: Path, docs: Sequence[SearchDoc]) -> tuple[int, int, int, int]:
     """Write one language's index into ``folder`` (replaced); returns (terms, bytes,
     largest shard, largest chunk)."""
     if folder.exists():
@@ -289,7 +288,7 @@ def write_index(site_dir: Path, docs_by_language: Iterable[tuple[str, Sequence[S
     languages, terms = {}, {}
     size = largest_shard = largest_chunk = 0
     for lang, docs in docs_by_language:
-        n_terms, n_bytes, shard, chunk = write_language(root / lang, docs)
+        n_terms, n_bytes, shard, chunk = _write_language(root / lang, docs)
         languages[lang], terms[lang] = len(docs), n_terms
         size += n_bytes
         largest_shard, largest_chunk = max(largest_shard, shard), max(largest_chunk, chunk)
