@@ -455,6 +455,37 @@ def large_site(tmp_path_factory):
 
 
 @pytest.mark.browser
+def test_show_more_results(large_site, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"{large_site}/search/?q={quote('thanh long')}")
+        results = page.locator("ol.ocop-search-results > li")
+        results.nth(19).wait_for()
+        assert results.count() == 20
+        status = page.locator(".ocop-search-status")
+        n = int(status.inner_text().split()[0])
+        assert n > 40
+        button = page.get_by_role("button", name="Xem thêm kết quả")
+        button.click()
+        results.nth(39).wait_for()
+        assert results.count() == 40
+        assert status.inner_text() == f"{n} kết quả cho “thanh long”; hiện 40 kết quả đầu."
+        # the keyboard is on the first new result; no result is shown twice
+        focused = page.evaluate("document.activeElement.getAttribute('href')")
+        hrefs = results.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+        assert focused == hrefs[20] and len(set(hrefs)) == 40
+        # a new query starts again from its first results
+        page.locator("input[name=q]").fill("mat ong")
+        page.locator("input[name=q]").press("Enter")
+        page.wait_for_function("() => /mat ong/.test("
+                               "document.querySelector('.ocop-search-status').textContent)")
+        assert results.count() == 20
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
 def test_a_long_chinese_query_fetches_at_most_six_shards(large_site, browser):
     result = run_query(browser, large_site, "/", "一二三四五六七八九十百千万")  # 12 pairs
     assert result["errors"] == []

@@ -28,8 +28,9 @@
  *
  * data-base (on the form, else on <html>): the site's base URL, default "/".
  * data-max-words (on the form, optional): words of the query searched, default 6.
- * data-msg-loading|none|one|count|more|error (on the form, optional): message
- * overrides; {q}, {n} and {shown} are replaced.
+ * data-msg-loading|none|one|count|more|error|showMore (on the form, optional):
+ * message overrides; {q}, {n} and {shown} are replaced. A "show more results"
+ * button under the list shows the next 20.
  */
 (function () {
   "use strict";
@@ -49,7 +50,8 @@
       one: "1 kết quả cho “{q}”.",
       count: "{n} kết quả cho “{q}”.",
       more: "{n} kết quả cho “{q}”; hiện {shown} kết quả đầu.",
-      error: "Không tải được công cụ tìm kiếm."
+      error: "Không tải được công cụ tìm kiếm.",
+      showMore: "Xem thêm kết quả"
     },
     en: {
       loading: "Searching…",
@@ -57,7 +59,8 @@
       one: "1 result for “{q}”.",
       count: "{n} results for “{q}”.",
       more: "{n} results for “{q}”; showing the first {shown}.",
-      error: "The search could not be loaded."
+      error: "The search could not be loaded.",
+      showMore: "Show more results"
     },
     zh: {
       loading: "正在搜索…",
@@ -65,7 +68,8 @@
       one: "“{q}”共有 1 个结果。",
       count: "“{q}”共有 {n} 个结果。",
       more: "“{q}”共有 {n} 个结果，显示前 {shown} 个。",
-      error: "无法加载搜索功能。"
+      error: "无法加载搜索功能。",
+      showMore: "显示更多结果"
     }
   };
 
@@ -327,9 +331,55 @@
     var timer = null;
     function show(text) { status.textContent = text; }
 
+    // "Show more results": made here, shown under the list when there are more.
+    var moreBox = document.createElement("p");
+    moreBox.className = "ocop-search-more";
+    moreBox.hidden = true;
+    var moreButton = document.createElement("button");
+    moreButton.type = "button";
+    moreButton.textContent = msg.showMore;
+    moreBox.appendChild(moreButton);
+    list.parentNode.insertBefore(moreBox, list.nextSibling);
+    var current = null; // {q, words, results, shown, mine} of the query on screen
+
+    // Show the next MAX_RESULTS results of ``current``; ``focus``: move the keyboard
+    // to the first of them.
+    function showNext(focus) {
+      var c = current;
+      var next = c.results.slice(c.shown, c.shown + MAX_RESULTS);
+      moreButton.disabled = true;
+      return Promise.all(next.map(function (r) { return index.doc(r.doc); })).then(function (docs) {
+        if (c.mine !== seq) return;
+        var frag = document.createDocumentFragment(), first = null;
+        docs.forEach(function (d) {
+          var li = resultItem(d, base, c.words);
+          if (!li) return;
+          frag.appendChild(li);
+          first = first || li;
+        });
+        if (c.shown === 0) clear(list);
+        list.appendChild(frag);
+        c.shown += docs.length;
+        var n = c.results.length;
+        var values = { q: c.q, n: n, shown: c.shown };
+        var key = n === 0 ? "none" : n > c.shown ? "more" : n === 1 ? "one" : "count";
+        show(format(msg[key], values));
+        moreButton.disabled = false;
+        moreBox.hidden = c.shown >= n;
+        if (focus && first) first.querySelector("a").focus();
+      });
+    }
+
+    function failed(mine, err) {
+      if (mine !== seq) return;
+      show(msg.error);
+      if (window.console) console.error(err);
+    }
+
     function run(query) {
       var q = query.trim().split(/\s+/).slice(0, maxWords).join(" ");
       var mine = ++seq;
+      moreBox.hidden = true;
       if (!q) {
         clear(list);
         show("");
@@ -340,28 +390,18 @@
       index.search(words)
         .then(function (results) {
           if (mine !== seq) return null;
-          var top = results.slice(0, MAX_RESULTS);
-          return Promise.all(top.map(function (r) { return index.doc(r.doc); })).then(function (docs) {
-            if (mine !== seq) return;
-            var frag = document.createDocumentFragment();
-            docs.forEach(function (d) {
-              var li = resultItem(d, base, words);
-              if (li) frag.appendChild(li);
-            });
-            clear(list);
-            list.appendChild(frag);
-            var n = results.length;
-            var values = { q: q, n: n, shown: docs.length };
-            var key = n === 0 ? "none" : n > docs.length ? "more" : n === 1 ? "one" : "count";
-            show(format(msg[key], values));
-          });
+          current = { q: q, words: words, results: results, shown: 0, mine: mine };
+          return showNext(false);
         })
-        .catch(function (err) {
-          if (mine !== seq) return;
-          show(msg.error);
-          if (window.console) console.error(err);
-        });
+        .catch(function (err) { failed(mine, err); });
     }
+
+    moreButton.addEventListener("click", function () {
+      var mine = seq;
+      if (current && current.mine === mine) {
+        showNext(true).catch(function (err) { failed(mine, err); });
+      }
+    });
 
     function remember(q) {
       if (!window.history || !history.replaceState) return;
