@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+import yaml
+
 # What a visitor reads, per language.
 STARS_LABEL = {"vi": "{n} sao OCOP", "en": "{n}-star OCOP", "zh": "OCOP {n}星"}
 STATUS_LABEL = {
@@ -102,6 +104,33 @@ def serve(folder: Path) -> Iterator[str]:
 # --------------------------------------------------------------------------
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads site_config.yml, ignoring MkDocs' own tags (!ENV, !!python/name)."""
+
+
+_ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def site_config(repo: Path = REPO) -> dict:
+    """``site_config.yml`` of ``repo`` as data."""
+    return yaml.load((repo / "site_config.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
+
+
+def ocop_options(config: dict) -> dict:
+    """The ``ocop`` plugin's options in a site configuration."""
+    for entry in config.get("plugins") or []:
+        if isinstance(entry, dict) and "ocop" in entry:
+            return entry["ocop"] or {}
+    return {}
+
+
+#: The sample's configuration, its site URL (ending in /) and plugin options.
+CONFIG = site_config()
+SITE_URL = CONFIG["site_url"].rstrip("/") + "/"
+OPTIONS = ocop_options(CONFIG)
 #: Noon UTC on 2026-11-29, the build day of every test site, as SOURCE_DATE_EPOCH:
 #: the same calendar day in every time zone the settings could use.
 BUILD_EPOCH = 1795953600

@@ -43,9 +43,8 @@ import yaml
 from ocop_catalog.feeds import FeedOptionError, check_options
 from ocop_catalog.feeds.data import clip, feed_id, markdown_to_text
 from PIL import Image
-from siteutil import build_ok, copy_repository, run_build
+from siteutil import OPTIONS, REPO, SITE_URL, build_ok, copy_repository, run_build
 
-REPO = Path(__file__).resolve().parents[1]
 BUILD_DAY = dt.date(2026, 11, 29)
 G = "{http://base.google.com/ns/1.0}"
 VALIDITY_MONTHS = 36
@@ -63,26 +62,6 @@ PRICE = re.compile(r"^[1-9][0-9]* VND$")
 # --------------------------------------------------------------------------
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """site_config.yml without MkDocs' own tags."""
-
-
-_ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-
-def _plugin_options(repo: Path = REPO) -> dict:
-    config = yaml.load((repo / "site_config.yml").read_text(encoding="utf-8"),
-                       Loader=_ConfigLoader)
-    for entry in config.get("plugins") or []:
-        if isinstance(entry, dict) and "ocop" in entry:
-            return entry["ocop"] or {}
-    return {}
-
-
-CONFIG = yaml.load((REPO / "site_config.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
-SITE_URL = CONFIG["site_url"].rstrip("/") + "/"
-OPTIONS = _plugin_options()
 LANGUAGES = tuple(OPTIONS.get("languages", ["vi", "en", "zh"]))
 EXPIRING_DAYS = int(OPTIONS.get("expiry_warning_days", 180))
 FEEDS = OPTIONS.get("feeds") or {}

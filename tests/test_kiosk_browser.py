@@ -30,7 +30,6 @@ from urllib.parse import urlsplit
 import pytest
 from siteutil import playwright_or_skip, serve
 
-REPO = Path(__file__).resolve().parents[1]
 playwright_or_skip()
 
 pytestmark = pytest.mark.browser

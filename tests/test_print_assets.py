@@ -24,7 +24,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 import zxingcpp
 from ocop_catalog import printing
 from ocop_catalog.loader import load_catalog
@@ -33,11 +32,8 @@ from ocop_catalog.settings import load_settings
 from ocop_catalog.site.build import SiteBuilder, SiteOptions
 from PIL import Image
 from scratch import GOODS, GOODS_FILE, SERVICE, build_catalog
-from siteutil import run_build
+from siteutil import REPO, SITE_URL, run_build
 
-REPO = Path(__file__).resolve().parents[1]
-CONFIG = yaml.load((REPO / "site_config.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-SITE_URL = CONFIG["site_url"]
 LANGUAGES = ("vi", "en", "zh")
 DPI = 300
 MM = 72 / 25.4

@@ -10,8 +10,7 @@ import ocop_catalog.site.build as site_build
 from ocop_catalog.loader import load_catalog
 from ocop_catalog.settings import load_settings
 from ocop_catalog.site.build import SiteBuilder, SiteOptions
-
-REPO = Path(__file__).resolve().parent.parent
+from siteutil import REPO
 
 
 def _tree(folder: Path) -> list[str]:

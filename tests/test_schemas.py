@@ -14,8 +14,8 @@ from jsonschema import Draft202012Validator
 from ocop_catalog import cli
 from ocop_catalog.schemas import SCHEMA_DIR, SCHEMAS, render_schemas
 from scratch import GOODS_FILE, PRODUCER_FILE, REGIONS_FILE, SALES_POINTS_FILE, SERVICE_FILE
+from siteutil import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 SCHEMA_OF = {
     "product.yml": "product.schema.json",
     "producer.yml": "producer.schema.json",

@@ -10,13 +10,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from siteutil import serve
+from siteutil import REPO, serve
 
 from ocop_catalog import search
 from ocop_catalog.search import FACT, NAME, TEXT, SearchDoc, fold, search_terms, shard_of
 
-ROOT = Path(__file__).resolve().parents[1]
-SEARCH_JS = ROOT / "theme" / "assets" / "search.js"
+SEARCH_JS = REPO / "theme" / "assets" / "search.js"
 
 
 # --- fold ----------------------------------------------------------------

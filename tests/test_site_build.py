@@ -29,10 +29,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from siteutil import STARS_LABEL, STATUS_LABEL, build_ok, copy_repository, run_build
+from siteutil import (CONFIG, OPTIONS, REPO, SITE_URL, STARS_LABEL, STATUS_LABEL, build_ok,
+                      copy_repository, run_build)
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
 BUILD_DAY = dt.date(2026, 11, 29)
 DEFAULT_LANG = "vi"
 VALIDITY_MONTHS = 36
@@ -58,30 +58,9 @@ SCHEMA_AVAILABILITY = {
 # --------------------------------------------------------------------------
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """Reads site_config.yml, ignoring MkDocs' own tags (!ENV, !!python/name)."""
-
-
-_ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-
-def _config(repo: Path = REPO) -> dict:
-    return yaml.load((repo / "site_config.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
-
-
-def _plugin_options(config: dict) -> dict:
-    for entry in config.get("plugins") or []:
-        if isinstance(entry, dict) and "ocop" in entry:
-            return entry["ocop"] or {}
-    return {}
-
-
-CONFIG = _config()
-SITE_URL = CONFIG["site_url"].rstrip("/") + "/"
-LANGUAGES: tuple[str, ...] = tuple(_plugin_options(CONFIG).get("languages", ["vi", "en", "zh"]))
-EXPIRING_DAYS = int(_plugin_options(CONFIG).get("expiry_warning_days", 180))
-PAGE_SIZE = int(_plugin_options(CONFIG).get("listing_page_size", 48))
+LANGUAGES: tuple[str, ...] = tuple(OPTIONS.get("languages", ["vi", "en", "zh"]))
+EXPIRING_DAYS = int(OPTIONS.get("expiry_warning_days", 180))
+PAGE_SIZE = int(OPTIONS.get("listing_page_size", 48))
 #: The word for "page" in a paged listing's title (theme/ocop/i18n, pager.page).
 PAGE_WORD = {"vi": "Trang 2", "en": "Page 2", "zh": "第 2 页"}
 
