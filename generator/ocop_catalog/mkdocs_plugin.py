@@ -168,6 +168,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             authored=tuple(Authored(p["slug"], p["title"]) for p in self.config.authored_pages),
             print_options=self.config.print_assets,
             feed_options=self.config.feeds,
+            strings=self.strings,
         )
         try:
             self._generate(config, options)

@@ -108,6 +108,9 @@ class SiteOptions:
     print_options: Mapping[str, Any] = field(default_factory=dict)
     #: ``feeds`` options of site_config.yml (see ocop_catalog.feeds).
     feed_options: Mapping[str, Any] = field(default_factory=dict)
+    #: UI strings by language, when the caller has read them already (else they are
+    #: read from ``theme_dir/ocop/i18n``).
+    strings: Mapping[str, Mapping[str, str]] | None = None
 
 
 class SiteBuilder:
@@ -124,7 +127,8 @@ class SiteBuilder:
         self.images = images or {}
         self.languages = catalog.settings.languages
         self.urls = Urls(self.languages, options.site_url)
-        self.strings = load_strings(options.theme_dir / "ocop" / "i18n", self.languages)
+        self.strings = (options.strings if options.strings is not None else
+                        load_strings(options.theme_dir / "ocop" / "i18n", self.languages))
         self.env = self._environment()
         self._translators: dict[str, Translator] = {}
         self._cards: dict[tuple[str, str], str] = {}
