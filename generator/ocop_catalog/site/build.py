@@ -147,42 +147,41 @@ class SiteBuilder:
         return [page for lang in self.languages for page in self._pages_in(lang)]
 
     def _pages_in(self, lang: str) -> Iterator[Page]:
-        catalog = self.catalog
-        paged = self._paged
+        catalog, u, paged = self.catalog, self.urls, self._paged
         yield Page(lang, "", "home.html")
-        yield from paged(lang, "products/", "listing.html",
+        yield from paged(lang, u.products_path(), "listing.html",
                          {"kind": "products"}, self.all_products)
         for product in catalog.products.values():
-            yield Page(lang, f"products/{product.id}/", "product.html", {"product": product})
-        yield Page(lang, "producers/", "producers.html")
+            yield Page(lang, u.product_path(product.id), "product.html", {"product": product})
+        yield Page(lang, u.producers_path(), "producers.html")
         for producer in catalog.producers.values():
-            yield Page(lang, f"producers/{producer.id}/", "producer.html",
+            yield Page(lang, u.producer_path(producer.id), "producer.html",
                        {"producer": producer, "products": catalog.products_of(producer.id)})
-        yield Page(lang, "categories/", "categories.html")
+        yield Page(lang, u.categories_path(), "categories.html")
         for sector, groups in self.sectors:
-            yield from paged(lang, f"categories/{sector.id}/", "listing.html",
+            yield from paged(lang, u.sector_path(sector.id), "listing.html",
                              {"kind": "sector", "sector": sector}, self._in_sector(sector.id))
             for group in groups:
-                yield from paged(lang, f"categories/{sector.id}/{group.id}/", "listing.html",
+                yield from paged(lang, u.group_path(sector.id, group.id), "listing.html",
                                  {"kind": "group", "sector": sector, "group": group},
                                  self._in_group(group.id))
-        yield Page(lang, "areas/", "areas.html")
+        yield Page(lang, u.areas_path(), "areas.html")
         for code in self.communes_with_products:
-            yield from paged(lang, f"areas/{code}/", "listing.html",
+            yield from paged(lang, u.commune_path(code), "listing.html",
                              {"kind": "commune", "commune": catalog.communes[code]},
                              catalog.products_in_commune(code))
         for district in catalog.regions.legacy_districts:
-            yield from paged(lang, f"areas/former/{district.id}/", "listing.html",
+            yield from paged(lang, u.district_path(district.id), "listing.html",
                              {"kind": "district", "district": district},
                              self._in_district(district.id))
         for stars in (3, 4, 5):
-            yield from paged(lang, f"stars/{stars}/", "listing.html",
+            yield from paged(lang, u.stars_path(stars), "listing.html",
                              {"kind": "stars", "stars": stars}, self._with_stars(stars))
-        yield Page(lang, "sales-points/", "sales_points.html")
+        yield Page(lang, u.sales_points_path(), "sales_points.html")
         for point in catalog.sales_points.values():
-            yield from paged(lang, f"sales-points/{point.id}/", "sales_point.html",
+            yield from paged(lang, u.sales_point_path(point.id), "sales_point.html",
                              {"point": point}, catalog.products_at(point.id))
-        yield Page(lang, "search/", "search.html")
+        yield Page(lang, u.search_path(), "search.html")
 
     def _paged(self, lang: str, path: str, template: str, context: dict[str, Any],
                products: Sequence[ProductEntry]) -> Iterator[Page]:
@@ -214,7 +213,8 @@ class SiteBuilder:
                                      for code, target in targets.items()}}))
 
         for product in self.all_products:
-            targets = self.alternates(Page(DEFAULT_LANGUAGE, f"products/{product.id}/", ""))
+            path = self.urls.product_path(product.id)
+            targets = self.alternates(Page(DEFAULT_LANGUAGE, path, ""))
             name = product.record.name
             redirect(DEFAULT_LANGUAGE, short_path(product.qr_code), targets, name, True)
             if product.record.gtin:
@@ -222,9 +222,10 @@ class SiteBuilder:
                          True)
             for old in product.record.former_ids:
                 for lang in self.languages:
-                    redirect(lang, f"products/{old}/", {lang: targets[lang]}, name, False)
+                    redirect(lang, self.urls.product_path(old), {lang: targets[lang]}, name, False)
         for point in self.catalog.sales_points.values():
-            targets = self.alternates(Page(DEFAULT_LANGUAGE, f"sales-points/{point.id}/", ""))
+            targets = self.alternates(Page(DEFAULT_LANGUAGE, self.urls.sales_point_path(point.id),
+                                           ""))
             redirect(DEFAULT_LANGUAGE, point_path(point.id), targets, point.name, True)
         return pages
 
