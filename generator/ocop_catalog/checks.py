@@ -21,10 +21,10 @@ from .messages import LANGUAGE_NAMES
 from .photos import ImageInfo, check_image
 from .records import Address, Producer, Product, Regions, SalesPoints
 from .settings import Settings
+from .taxonomy import load_taxonomies
 from .text import DEFAULT_LANGUAGE, Localized, LocalizedMarkdown
 from .yamlsource import Mark
 
-TOURISM_SET = 26
 
 
 @dataclass
@@ -225,9 +225,13 @@ def check_product(doc: Document, product: Product, ctx: Context) -> tuple[ImageI
 
 
 def _check_kind(doc: Document, product: Product) -> None:
-    """Goods and tourism services carry different fields."""
-    is_service = product.category.criteria_set == TOURISM_SET
-    if is_service:
+    """Goods and tourism services carry different fields. Which criteria sets are services
+    is the taxonomy's word (``goods: false``: community tourism), as for the feeds."""
+    taxonomy = load_taxonomies().get(product.category.criteria_version)
+    criteria = taxonomy.get(product.category.criteria_set) if taxonomy else None
+    if criteria is None:
+        return  # an unknown criteria set or version is reported by the model check
+    if not criteria.goods:
         if product.tourism is None:
             doc.report("tourism_missing", ("category", "criteria_set"))
         for name in ("gtin", "net_content", "shelf_life"):
