@@ -32,16 +32,20 @@
     return (until - now) / DAY <= window ? "expiring" : "valid";
   }
 
-  function recheck(el) {
+  // Re-check one certificate block or listing card; ``words`` carries the status
+  // names (data-label-*): the block itself, or <body> for cards (base.html).
+  function recheck(el, words) {
     var old = el.getAttribute("data-status");
     var status = statusOf(el);
     if (status === old) return;
     el.setAttribute("data-status", status);
     el.className = el.className.replace("status-" + old, "status-" + status);
     var label = el.querySelector("[data-status-label]");
-    if (label && el.hasAttribute("data-label-" + status)) {
-      label.textContent = el.getAttribute("data-label-" + status);
+    if (label) {
       label.className = label.className.replace("status-" + old, "status-" + status);
+      if (words.hasAttribute("data-label-" + status)) {
+        label.textContent = words.getAttribute("data-label-" + status);
+      }
     }
     var note = el.querySelector("[data-status-note]");
     if (note && el.hasAttribute("data-note-" + status)) {
@@ -51,18 +55,7 @@
 
   function recheckCards() {
     var cards = document.querySelectorAll(".card[data-valid-until]");
-    for (var i = 0; i < cards.length; i++) {
-      var card = cards[i], old = card.getAttribute("data-status"), status = statusOf(card);
-      if (status === old) continue;
-      card.setAttribute("data-status", status);
-      var label = card.querySelector("[data-status-label]");
-      // The words for the new status: on <body> (base.html) or a certificate block.
-      var cert = document.querySelector("[data-label-" + status + "]");
-      if (label) {
-        label.className = label.className.replace("status-" + old, "status-" + status);
-        if (cert) label.textContent = cert.getAttribute("data-label-" + status);
-      }
-    }
+    for (var i = 0; i < cards.length; i++) recheck(cards[i], document.body);
   }
 
   // What the filter form asks for; null when nothing is chosen.
@@ -290,7 +283,7 @@
   });
 
   var certs = document.querySelectorAll("[data-cert]");
-  for (var i = 0; i < certs.length; i++) recheck(certs[i]);
+  for (var i = 0; i < certs.length; i++) recheck(certs[i], certs[i]);
   recheckCards();
   var forms = document.querySelectorAll("[data-filters]");
   for (var j = 0; j < forms.length; j++) setUpFilters(forms[j]);
