@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -44,10 +45,10 @@ def build_site(
     root = Path(config_file).resolve().parent
     fingerprint = _fingerprint(root, Path(config_file), strict)
     record = root / _BUILDS
+    _remove_later(*_leftovers(target))
     if (target / "index.html").is_file() and _last_build(record).get(str(target)) == fingerprint:
         return target, False
     target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_later(*_leftovers(target))
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     config.site_dir = str(staging)
     try:
@@ -112,7 +113,7 @@ def _swap(staging: Path, target: Path) -> None:
     by a background process (at 10,000 products that takes about ten seconds)."""
     os.chmod(staging, 0o755)
     if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        old = target.with_name(f".{target.name}.old-{os.getpid()}-{secrets.token_hex(4)}")
         os.replace(target, old)
         os.replace(staging, target)
         _remove_later(old)
@@ -138,7 +139,11 @@ def _remove_later(*folders: Path) -> None:
 
 def _leftovers(target: Path) -> list[Path]:
     """Old sites whose deletion was cut short (the machine stopped, say)."""
-    return sorted(p for p in target.parent.glob(f".{target.name}.old-*") if p.is_dir())
+    prefix = f".{target.name}.old-"
+    if not target.parent.is_dir():
+        return []
+    return sorted(p for p in target.parent.iterdir()
+                  if p.name.startswith(prefix) and p.is_dir() and not p.is_symlink())
 
 
 def _show_mkdocs_messages() -> None:

@@ -205,6 +205,7 @@
         // the button may be gone: keep the keyboard where the new cards start
         var link = firstNew && firstNew.querySelector("a");
         if (focus && link) link.focus();
+        else if (focus && !more.parentNode.hidden) more.focus();
       });
     }
     // The other pages could not be read (offline, a newer build): filter this

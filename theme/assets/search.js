@@ -366,7 +366,10 @@
         show(format(msg[key], values));
         moreButton.disabled = false;
         moreBox.hidden = c.shown >= n;
-        if (focus && first) first.querySelector("a").focus();
+        if (focus) {
+          if (first) first.querySelector("a").focus();
+          else if (!moreBox.hidden) moreButton.focus();
+        }
       });
     }
 
@@ -399,7 +402,11 @@
     moreButton.addEventListener("click", function () {
       var mine = seq;
       if (current && current.mine === mine) {
-        showNext(true).catch(function (err) { failed(mine, err); });
+        showNext(true).catch(function (err) {
+          // a newer build may have renumbered the results: no retry from here
+          moreBox.hidden = true;
+          failed(mine, err);
+        });
       }
     });
 
