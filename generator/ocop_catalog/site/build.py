@@ -147,41 +147,42 @@ class SiteBuilder:
         return [page for lang in self.languages for page in self._pages_in(lang)]
 
     def _pages_in(self, lang: str) -> Iterator[Page]:
+        # u.x(None, ...): a page's path, the same in every language
         catalog, u, paged = self.catalog, self.urls, self._paged
         yield Page(lang, "", "home.html")
-        yield from paged(lang, u.products_path(), "listing.html",
+        yield from paged(lang, u.products(None), "listing.html",
                          {"kind": "products"}, self.all_products)
         for product in catalog.products.values():
-            yield Page(lang, u.product_path(product.id), "product.html", {"product": product})
-        yield Page(lang, u.producers_path(), "producers.html")
+            yield Page(lang, u.product(None, product.id), "product.html", {"product": product})
+        yield Page(lang, u.producers(None), "producers.html")
         for producer in catalog.producers.values():
-            yield Page(lang, u.producer_path(producer.id), "producer.html",
+            yield Page(lang, u.producer(None, producer.id), "producer.html",
                        {"producer": producer, "products": catalog.products_of(producer.id)})
-        yield Page(lang, u.categories_path(), "categories.html")
+        yield Page(lang, u.categories(None), "categories.html")
         for sector, groups in self.sectors:
-            yield from paged(lang, u.sector_path(sector.id), "listing.html",
+            yield from paged(lang, u.sector(None, sector.id), "listing.html",
                              {"kind": "sector", "sector": sector}, self._in_sector(sector.id))
             for group in groups:
-                yield from paged(lang, u.group_path(sector.id, group.id), "listing.html",
+                yield from paged(lang, u.group(None, sector.id, group.id), "listing.html",
                                  {"kind": "group", "sector": sector, "group": group},
                                  self._in_group(group.id))
-        yield Page(lang, u.areas_path(), "areas.html")
+        yield Page(lang, u.areas(None), "areas.html")
         for code in self.communes_with_products:
-            yield from paged(lang, u.commune_path(code), "listing.html",
+            yield from paged(lang, u.commune(None, code), "listing.html",
                              {"kind": "commune", "commune": catalog.communes[code]},
                              catalog.products_in_commune(code))
         for district in catalog.regions.legacy_districts:
-            yield from paged(lang, u.district_path(district.id), "listing.html",
+            yield from paged(lang, u.district(None, district.id), "listing.html",
                              {"kind": "district", "district": district},
                              self._in_district(district.id))
         for stars in (3, 4, 5):
-            yield from paged(lang, u.stars_path(stars), "listing.html",
+            yield from paged(lang, u.stars(None, stars), "listing.html",
                              {"kind": "stars", "stars": stars}, self._with_stars(stars))
-        yield Page(lang, u.sales_points_path(), "sales_points.html")
+        yield Page(lang, u.sales_points(None), "sales_points.html")
         for point in catalog.sales_points.values():
-            yield from paged(lang, u.sales_point_path(point.id), "sales_point.html",
+            yield from paged(lang, u.sales_point(None, point.id), "sales_point.html",
                              {"point": point}, catalog.products_at(point.id))
-        yield Page(lang, u.search_path(), "search.html")
+        yield Page(lang, u.search(None), "search.html")
 
     def _paged(self, lang: str, path: str, template: str, context: dict[str, Any],
                products: Sequence[ProductEntry]) -> Iterator[Page]:
@@ -213,7 +214,7 @@ class SiteBuilder:
                                      for code, target in targets.items()}}))
 
         for product in self.all_products:
-            path = self.urls.product_path(product.id)
+            path = self.urls.product(None, product.id)
             targets = self.alternates(Page(DEFAULT_LANGUAGE, path, ""))
             name = product.record.name
             redirect(DEFAULT_LANGUAGE, short_path(product.qr_code), targets, name, True)
@@ -222,9 +223,9 @@ class SiteBuilder:
                          True)
             for old in product.record.former_ids:
                 for lang in self.languages:
-                    redirect(lang, self.urls.product_path(old), {lang: targets[lang]}, name, False)
+                    redirect(lang, self.urls.product(None, old), {lang: targets[lang]}, name, False)
         for point in self.catalog.sales_points.values():
-            targets = self.alternates(Page(DEFAULT_LANGUAGE, self.urls.sales_point_path(point.id),
+            targets = self.alternates(Page(DEFAULT_LANGUAGE, self.urls.sales_point(None, point.id),
                                            ""))
             redirect(DEFAULT_LANGUAGE, point_path(point.id), targets, point.name, True)
         return pages

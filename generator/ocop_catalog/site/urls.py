@@ -18,120 +18,61 @@ class Urls:
     languages: tuple[str, ...]
     site_url: str = ""
 
-    def prefix(self, lang: str) -> str:
-        return "" if lang == DEFAULT_LANGUAGE else f"{lang}/"
+    def prefix(self, lang: str | None) -> str:
+        """``<lang>/``; nothing for Vietnamese, and for ``None``: then every method
+        below gives the language-independent path (SiteBuilder lists pages by it)."""
+        return "" if lang is None or lang == DEFAULT_LANGUAGE else f"{lang}/"
 
-    def at(self, lang: str, path: str) -> str:
+    def at(self, lang: str | None, path: str) -> str:
         """The URL of the language-independent ``path`` in ``lang``."""
         return self.prefix(lang) + path
 
-    # Every catalog page's path, the same in every language (``Urls.at`` adds the
-    # language's prefix). Pages are listed by SiteBuilder.pages with these paths.
-
-    @staticmethod
-    def products_path() -> str:
-        return "products/"
-
-    @staticmethod
-    def product_path(product_id: str) -> str:
-        return f"products/{product_id}/"
-
-    @staticmethod
-    def producers_path() -> str:
-        return "producers/"
-
-    @staticmethod
-    def producer_path(producer_id: str) -> str:
-        return f"producers/{producer_id}/"
-
-    @staticmethod
-    def categories_path() -> str:
-        return "categories/"
-
-    @staticmethod
-    def sector_path(sector_id: str) -> str:
-        return f"categories/{sector_id}/"
-
-    @staticmethod
-    def group_path(sector_id: str, group_id: str) -> str:
-        return f"categories/{sector_id}/{group_id}/"
-
-    @staticmethod
-    def areas_path() -> str:
-        return "areas/"
-
-    @staticmethod
-    def commune_path(code: str) -> str:
-        return f"areas/{code}/"
-
-    @staticmethod
-    def district_path(district_id: str) -> str:
-        return f"areas/former/{district_id}/"
-
-    @staticmethod
-    def stars_path(stars: int) -> str:
-        return f"stars/{stars}/"
-
-    @staticmethod
-    def sales_points_path() -> str:
-        return "sales-points/"
-
-    @staticmethod
-    def sales_point_path(point_id: str) -> str:
-        return f"sales-points/{point_id}/"
-
-    @staticmethod
-    def search_path() -> str:
-        return "search/"
-
-    # The same pages in a language.
-
-    def home(self, lang: str) -> str:
+    def home(self, lang: str | None) -> str:
         return self.prefix(lang)
 
-    def products(self, lang: str) -> str:
-        return self.at(lang, self.products_path())
+    def products(self, lang: str | None) -> str:
+        return f"{self.prefix(lang)}products/"
 
-    def product(self, lang: str, product_id: str) -> str:
-        return self.at(lang, self.product_path(product_id))
+    def product(self, lang: str | None, product_id: str) -> str:
+        return f"{self.prefix(lang)}products/{product_id}/"
 
-    def producers(self, lang: str) -> str:
-        return self.at(lang, self.producers_path())
+    def producers(self, lang: str | None) -> str:
+        return f"{self.prefix(lang)}producers/"
 
-    def producer(self, lang: str, producer_id: str) -> str:
-        return self.at(lang, self.producer_path(producer_id))
+    def producer(self, lang: str | None, producer_id: str) -> str:
+        return f"{self.prefix(lang)}producers/{producer_id}/"
 
-    def categories(self, lang: str) -> str:
-        return self.at(lang, self.categories_path())
+    def categories(self, lang: str | None) -> str:
+        return f"{self.prefix(lang)}categories/"
 
-    def sector(self, lang: str, sector_id: str) -> str:
-        return self.at(lang, self.sector_path(sector_id))
+    def sector(self, lang: str | None, sector_id: str) -> str:
+        return f"{self.prefix(lang)}categories/{sector_id}/"
 
-    def group(self, lang: str, sector_id: str, group_id: str) -> str:
-        return self.at(lang, self.group_path(sector_id, group_id))
+    def group(self, lang: str | None, sector_id: str, group_id: str) -> str:
+        return f"{self.prefix(lang)}categories/{sector_id}/{group_id}/"
 
-    def areas(self, lang: str) -> str:
-        return self.at(lang, self.areas_path())
+    def areas(self, lang: str | None) -> str:
+        return f"{self.prefix(lang)}areas/"
 
-    def commune(self, lang: str, code: str) -> str:
-        return self.at(lang, self.commune_path(code))
+    def commune(self, lang: str | None, code: str) -> str:
+        return f"{self.prefix(lang)}areas/{code}/"
 
-    def district(self, lang: str, district_id: str) -> str:
-        return self.at(lang, self.district_path(district_id))
+    def district(self, lang: str | None, district_id: str) -> str:
+        return f"{self.prefix(lang)}areas/former/{district_id}/"
 
-    def stars(self, lang: str, stars: int) -> str:
-        return self.at(lang, self.stars_path(stars))
+    def stars(self, lang: str | None, stars: int) -> str:
+        return f"{self.prefix(lang)}stars/{stars}/"
 
-    def sales_points(self, lang: str) -> str:
-        return self.at(lang, self.sales_points_path())
+    def sales_points(self, lang: str | None) -> str:
+        return f"{self.prefix(lang)}sales-points/"
 
-    def sales_point(self, lang: str, point_id: str) -> str:
-        return self.at(lang, self.sales_point_path(point_id))
+    def sales_point(self, lang: str | None, point_id: str) -> str:
+        return f"{self.prefix(lang)}sales-points/{point_id}/"
 
-    def search(self, lang: str) -> str:
-        return self.at(lang, self.search_path())
+    def search(self, lang: str | None) -> str:
+        return f"{self.prefix(lang)}search/"
 
-    def page(self, lang: str, slug: str) -> str:
+    def page(self, lang: str | None, slug: str) -> str:
         """An authored page (about OCOP, reading the mark…)."""
         return f"{self.prefix(lang)}{slug}/"
 
