@@ -102,14 +102,17 @@ def _forked_task(name: str) -> list[str]:
 
 
 def _display(ctx, options: FeedOptions, site_dir: Path, **_: Any) -> list[str]:
-    from .display import kiosk_urls, write_kiosks, write_point_feeds
+    from .display import kiosk_urls, shown_products, write_kiosks, write_point_feeds
 
+    # what each point's displays show, for its kiosk and its feeds alike
+    shown = {point: shown_products(ctx, point, options.include_expired)
+             for point in ctx.catalog.sales_points}
+    kiosks = kiosk_urls(ctx, options) if options.kiosk.enabled else {}
     written: list[str] = []
     if options.kiosk.enabled:
-        written += write_kiosks(ctx, options, site_dir)
+        written += write_kiosks(ctx, options, site_dir, shown, kiosks)
     if options.sales_points.enabled:
-        kiosks = kiosk_urls(ctx, options) if options.kiosk.enabled else {}
-        written += write_point_feeds(ctx, options, site_dir, kiosks)
+        written += write_point_feeds(ctx, options, site_dir, shown, kiosks)
     return written
 
 

@@ -47,8 +47,6 @@ class FeedContext:
         self.languages: tuple[str, ...] = tuple(builder.languages)
         self.today: dt.date = builder.catalog.today
         self._status: dict[str, str] = {}
-        self._plain: dict[tuple[str, str, str], str] = {}
-        self._photos: dict[str, tuple[ProcessedImage, ...]] = {}
         self._pairs: dict[str, list[tuple[Photo, ProcessedImage]]] = {}
         self._paths: dict[tuple[str, int, str], list[str]] = {}
         self._squares: dict[str, list[str]] = {}
@@ -68,14 +66,6 @@ class FeedContext:
 
     def media_url(self, image: ProcessedImage, variant: Variant) -> str:
         return self.absolute(self.builder.media_url(image, variant))
-
-    def photos(self, product: ProductEntry) -> tuple[ProcessedImage, ...]:
-        """The product's processed photos, main photo first."""
-        found = self._photos.get(product.id)
-        if found is None:
-            found = tuple(image for _, image in self.photo_pairs(product))
-            self._photos[product.id] = found
-        return found
 
     def photo_pairs(self, product: ProductEntry) -> list[tuple[Photo, ProcessedImage]]:
         """Each photo of the record (file, alt text) with its processed image, in order."""
@@ -145,10 +135,7 @@ class FeedContext:
         source = record.description
         if lang != DEFAULT_LANGUAGE and not _has(source, lang) and _has(record.summary, lang):
             source = record.summary
-        key = (product.id, lang, "description")
-        if key not in self._plain:
-            self._plain[key] = markdown_to_text(source(lang))
-        return self._plain[key]
+        return markdown_to_text(source(lang))
 
     # -- categories --------------------------------------------------------------
 
@@ -196,10 +183,6 @@ class FeedContext:
         record = product.record
         return min(record.listed or record.certification.decision_date,
                    self.modified(product))
-
-    @staticmethod
-    def valid_until(product: ProductEntry) -> dt.date:
-        return product.valid_until
 
     def producer(self, product: ProductEntry):
         return self.builder.producer_of(product).record

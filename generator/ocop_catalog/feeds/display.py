@@ -74,8 +74,9 @@ def point_feed_urls(ctx: FeedContext) -> dict[str, dict[str, str]]:
 
 
 def write_point_feeds(ctx: FeedContext, options: FeedOptions, site_dir: Path,
-                      kiosks: dict[str, str]) -> list[str]:
-    """Every point's feeds (kiosks: point id → its kiosk's site path); the paths written."""
+                      shown: dict[str, list[ProductEntry]], kiosks: dict[str, str]) -> list[str]:
+    """Every point's feeds (``shown`` and ``kiosks`` as for :func:`write_kiosks`); the paths
+    written."""
     schema_url = ctx.absolute(FEED_SCHEMA_PATH)
     write_json(site_dir / FEED_SCHEMA_PATH, sales_point_feed_schema(schema_url), indent=2)
     written = [FEED_SCHEMA_PATH]
@@ -83,7 +84,7 @@ def write_point_feeds(ctx: FeedContext, options: FeedOptions, site_dir: Path,
     items_by_lang: dict[str, dict[str, Any]] = {lang: {} for lang in ctx.languages}
     shared: dict[str, dict[str, Any]] = {}  # the _ocop object, the same in every language
     for point in ctx.catalog.sales_points.values():
-        products = shown_products(ctx, point.id, options.include_expired)
+        products = shown[point.id]
         pages = max(1, -(-len(products) // size))
         for lang in ctx.languages:
             cache = items_by_lang[lang]
@@ -164,15 +165,15 @@ def _item(ctx: FeedContext, product: ProductEntry, lang: str,
 def _ocop(ctx: FeedContext, product: ProductEntry) -> dict[str, Any]:
     """The OCOP fields of a product in its feed items (text in every language)."""
     record = product.record
-    photos = ctx.photos(product)
-    main = photos[0] if photos else None
+    pairs = ctx.photo_pairs(product)
+    main = pairs[0][1] if pairs else None
     screen = main.pick("jpeg", KIOSK_PHOTO_WIDTH) if main else None
     return {
         "id": record.id,
         "name": text_map(record.name),
         "stars": record.certification.stars,
         "status": ctx.status(product),
-        "valid_until": ctx.valid_until(product).isoformat(),
+        "valid_until": product.valid_until.isoformat(),
         "price": _price(record),
         "producer": {"id": product.producer_id, "name": text_map(ctx.producer(product).name)},
         "qr_svg": ctx.absolute(ctx.builder.qr_image(product)),
@@ -195,8 +196,10 @@ def _price(record) -> dict[str, Any] | None:
 # --------------------------------------------------------------------------
 
 
-def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[str]:
-    """Every point's kiosk page, its version file and the service worker."""
+def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
+                 shown: dict[str, list[ProductEntry]], kiosks: dict[str, str]) -> list[str]:
+    """Every point's kiosk page (``kiosks``: point id → its site path; ``shown``: point id →
+    :func:`shown_products`), its version file and the service worker."""
     kiosk = options.kiosk
     builder = ctx.builder
     main_lang, *rest = kiosk.languages
@@ -215,10 +218,9 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list
                                         theme / "assets" / "kiosk.js",
                                         theme / "assets" / "kiosk.css"))
     assets = hashlib.sha256(page + worker + script + style).hexdigest()
-    for point_id, url in kiosk_urls(ctx, options).items():
+    for point_id, url in kiosks.items():
         point = ctx.catalog.sales_points[point_id]
-        products = shown_products(ctx, point.id, options.include_expired)
-        products = sorted(products, key=lambda p: -p.record.certification.stars)
+        products = sorted(shown[point_id], key=lambda p: -p.record.certification.stars)
         slides = [_slide(ctx, p, t, t2, url) for p in products[: kiosk.max_slides]]
         data = {"point": point.id, "name": text_map(point.name), "assets": assets,
                 "languages": list(kiosk.languages), "slides": slides,
@@ -279,7 +281,7 @@ def _slide(ctx: FeedContext, product: ProductEntry, t, t2, url: str) -> dict[str
         "second_name": second_name,
         "stars": cert.stars,
         "status": ctx.status(product),
-        "valid_until": ctx.valid_until(product).isoformat(),
+        "valid_until": product.valid_until.isoformat(),
         "revoked": cert.revoked.date.isoformat() if cert.revoked else "",
         "price": t.price(price["amount"]) if price else None,
         "unit": t.plain(unit) if unit else None,

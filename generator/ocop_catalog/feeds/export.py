@@ -116,12 +116,12 @@ def compile_path(text: str, schema: dict[str, Any], languages: tuple[str, ...],
             if name in languages:
                 steps.append(Step("lang", name))
                 walked.append(name)
-                node = _localized_value(node, defs)
+                node = _localized_value(node)
                 if indexes:
                     node = _index(node, defs, text, where, steps, indexes)
                 continue
             steps.append(Step("lang", None))
-            node = _localized_value(node, defs)
+            node = _localized_value(node)
             node, _ = _resolve(node, defs)
         while node.get("type") == "array":  # a field of every item of a list
             node, _ = _resolve(node["items"], defs)
@@ -139,7 +139,7 @@ def compile_path(text: str, schema: dict[str, Any], languages: tuple[str, ...],
     node, lang_step = _resolve(node, defs)
     if lang_step:
         steps.append(Step("lang", None))
-        node, _ = _resolve(_localized_value(node, defs), defs)
+        node, _ = _resolve(_localized_value(node), defs)
     while node.get("type") == "array":
         node, _ = _resolve(node["items"], defs)
     if node.get("type") == "object" and node.get("properties"):
@@ -165,7 +165,7 @@ def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> tuple[dict[str, Any]
     return node, localized
 
 
-def _localized_value(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+def _localized_value(node: dict[str, Any]) -> dict[str, Any]:
     value = node.get("additionalProperties")
     return value if isinstance(value, dict) else {"type": "string"}
 

@@ -41,10 +41,8 @@ log = logging.getLogger("ocop_catalog.feeds")
 
 G_NS = "http://base.google.com/ns/1.0"
 LIMITS = {"id": 50, "title": 150, "description": 5000, "brand": 70, "product_type": 750,
-          "custom_label": 100, "url": 2000}
+          "url": 2000}
 MAX_ADDITIONAL_IMAGES = 10
-AVAILABILITY = {"in_stock": "in_stock", "out_of_stock": "out_of_stock",
-                "preorder": "preorder", "backorder": "backorder"}
 #: GTIN-13 prefixes Google rejects: restricted in-store numbers and coupons
 #: (feeds-and-standards.md §1.2, §4.1); such goods are sent as identifier_exists=no.
 RESTRICTED_GTIN13 = ("02", "04", "05", "2", "98", "99")
@@ -74,8 +72,9 @@ def write_google(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list
 
 
 def skip_reason(ctx: FeedContext, product: ProductEntry, lang: str,
-                include_expired: bool) -> str | None:
-    """Why a product is not in a marketplace feed in ``lang``, or None."""
+                include_expired: bool, *, needs_date: bool = True) -> str | None:
+    """Why a product is not in a marketplace feed in ``lang``, or None. With
+    ``needs_date`` (Google), pre-orders need the date their season starts."""
     record = product.record
     if not ctx.is_goods(product):
         return "services" if ctx.is_service(product) else "no price"
@@ -83,11 +82,12 @@ def skip_reason(ctx: FeedContext, product: ProductEntry, lang: str,
         return ctx.status(product)
     if record.availability == "discontinued":
         return "discontinued"
-    if not ctx.photos(product):
+    if not ctx.photo_pairs(product):
         return "no photo"
     if not ctx.translated(product, lang):
         return f"not in {lang}"
-    if record.availability in ("preorder", "backorder") and availability_date(ctx, product) is None:
+    if (needs_date and record.availability in ("preorder", "backorder")
+            and availability_date(ctx, product) is None):
         return f"{record.availability} without a date"
     return None
 
@@ -98,21 +98,18 @@ def availability_date(ctx: FeedContext, product: ProductEntry) -> dt.datetime | 
     months = sorted(set(product.record.season_months))
     if not months:
         return None
-    today = ctx.today
+    first = ctx.today.replace(day=1)
     for offset in range(1, 13):
-        index = today.month - 1 + offset
-        year, month = today.year + index // 12, index % 12 + 1
-        if month in months:
-            return day_time(dt.date(year, month, 1))
+        day = certs.add_months(first, offset)
+        if day.month in months:
+            return day_time(day)
     return None
 
 
 def google_gtin(gtin: str | None) -> str | None:
-    """The GTIN if Google can take it (8, 12, 13 or 14 digits, right check digit, not a
-    restricted or coupon number), else None."""
-    if not gtin or not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
-        return None
-    if certs.gs1_check_digit(gtin[:-1]) != int(gtin[-1]):
+    """The GTIN if Google can take it (not a restricted or coupon number), else None.
+    Records' GTINs are already checked (length, digits, check digit: checks.check_gtin)."""
+    if not gtin:
         return None
     padded = certs.gtin14(gtin)
     if len(gtin) != 8 and padded[0] == "0" and padded[1:].startswith(RESTRICTED_GTIN13):
@@ -134,7 +131,7 @@ def _item(ctx: FeedContext, product: ProductEntry, lang: str) -> str:
         ("g:image_link", images[0]),
     ]
     fields += [("g:additional_image_link", u) for u in images[1: 1 + MAX_ADDITIONAL_IMAGES]]
-    fields.append(("g:availability", AVAILABILITY[record.availability]))
+    fields.append(("g:availability", record.availability))
     if record.availability in ("preorder", "backorder"):
         when = availability_date(ctx, product)
         fields.append(("g:availability_date", when.isoformat(timespec="minutes")))

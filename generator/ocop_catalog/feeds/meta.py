@@ -34,8 +34,6 @@ log = logging.getLogger("ocop_catalog.feeds")
 COLUMNS = ("id", "title", "description", "availability", "condition", "price", "link",
            "image_link", "brand", "additional_image_link", "google_product_category",
            "product_type", "gtin", "product_tags[0]", "product_tags[1]")
-REQUIRED = ("id", "title", "description", "availability", "condition", "price", "link",
-            "image_link", "brand")
 LIMITS = {"id": 100, "title": 200, "description": 9999, "brand": 100, "tag": 110,
           "additional_image_link": 2000}
 MAX_ADDITIONAL_IMAGES = 20
@@ -56,8 +54,8 @@ def write_meta(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[s
         skipped: Counter[str] = Counter()
         count = 0
         for product in ctx.catalog.products.values():
-            reason = skip_reason(ctx, product, lang, options.include_expired)
-            if reason and not reason.endswith("without a date"):
+            reason = skip_reason(ctx, product, lang, options.include_expired, needs_date=False)
+            if reason:
                 skipped[reason] += 1
                 continue
             writer.writerow(_row(ctx, product, lang))

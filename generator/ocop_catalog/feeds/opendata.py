@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import certificates as certs
 from ..catalog import ProductEntry
 from ..taxonomy import CURRENT_VERSION, load_taxonomies
 from .data import FeedContext, google_categories, text_map, write_json
@@ -61,14 +62,14 @@ class OpenData:
                 "width": largest.width,
                 "height": largest.height,
                 "square": ctx.media_url(image, image.square),
-                "alt": _text(info.alt),
+                "alt": text_map(info.alt),
             })
         return {
             "id": record.id,
             "former_ids": list(record.former_ids),
-            "name": _text(record.name),
-            "summary": _text(record.summary),
-            "description": _text(record.description),
+            "name": text_map(record.name),
+            "summary": text_map(record.summary),
+            "description": text_map(record.description),
             "url": {lang: ctx.product_url(product, lang) for lang in ctx.languages},
             "short_url": builder.short_url(product),
             "gs1_digital_link": builder.gs1_url(product),
@@ -78,7 +79,7 @@ class OpenData:
                 "criteria_version": record.category.criteria_version,
                 "criteria_set": record.category.criteria_set,
                 "code": own.code if own else None,
-                "name": _text(own.name) if own else None,
+                "name": text_map(own.name) if own else None,
                 "goods": own.goods if own else True,
                 "browse": {
                     "sector": browse.sector.id,
@@ -93,15 +94,15 @@ class OpenData:
                 "score": cert.score,
                 "decision_number": cert.decision_number,
                 "decision_date": cert.decision_date.isoformat(),
-                "issuer": _text(cert.issuer),
-                "valid_from": (cert.valid_from or cert.decision_date).isoformat(),
-                "valid_until": ctx.valid_until(product).isoformat(),
+                "issuer": text_map(cert.issuer),
+                "valid_from": certs.valid_from(cert).isoformat(),
+                "valid_until": product.valid_until.isoformat(),
                 "evaluation": cert.evaluation,
                 "product_code": cert.product_code,
                 "source_url": cert.source_url,
                 "revoked": {
                     "date": cert.revoked.date.isoformat(),
-                    "reason": _text(cert.revoked.reason),
+                    "reason": text_map(cert.revoked.reason),
                     "decision_number": cert.revoked.decision_number,
                 } if cert.revoked else None,
                 "status": ctx.status(product),
@@ -110,7 +111,7 @@ class OpenData:
             "price": {
                 "amount": record.price.amount,
                 "currency": "VND",
-                "unit": _text(record.price.unit),
+                "unit": text_map(record.price.unit),
             } if record.price else None,
             "net_content": {"value": record.net_content.value, "unit": record.net_content.unit}
             if record.net_content else None,
@@ -118,8 +119,8 @@ class OpenData:
             "gtin": record.gtin,
             "shelf_life": {"value": record.shelf_life.value, "unit": record.shelf_life.unit}
             if record.shelf_life else None,
-            "ingredients": _text(record.ingredients),
-            "storage": _text(record.storage),
+            "ingredients": text_map(record.ingredients),
+            "storage": text_map(record.storage),
             "season_months": list(record.season_months),
             "photos": photos,
             "sales_points": list(record.sales_points),
@@ -152,13 +153,13 @@ class OpenData:
         logo_variant = logo.largest("jpeg") if logo else None
         return {
             "id": record.id,
-            "name": _text(record.name),
+            "name": text_map(record.name),
             "type": record.type,
             "representative": record.representative,
             "address": _address(record.address),
             "contact": _contact(record.contact),
             "location": _geo(record.location),
-            "description": _text(record.description),
+            "description": text_map(record.description),
             "logo": ctx.media_url(logo, logo_variant) if logo else None,
             "url": {lang: ctx.absolute(ctx.urls.producer(lang, record.id))
                     for lang in ctx.languages},
@@ -169,13 +170,13 @@ class OpenData:
         ctx = self.ctx
         return {
             "id": point.id,
-            "name": _text(point.name),
+            "name": text_map(point.name),
             "kind": point.kind,
             "address": _address(point.address),
             "location": _geo(point.location),
-            "opening_hours": _text(point.opening_hours),
+            "opening_hours": text_map(point.opening_hours),
             "contact": _contact(point.contact) if point.contact else None,
-            "description": _text(point.description),
+            "description": text_map(point.description),
             "url": {lang: ctx.absolute(ctx.urls.sales_point(lang, point.id))
                     for lang in ctx.languages},
             "products": [p.id for p in ctx.catalog.products_at(point.id)],
@@ -195,20 +196,20 @@ class OpenData:
                         continue
                     group = groups.setdefault(item.group.id, {
                         "id": item.group.id, "number": item.group.number,
-                        "name": _text(item.group.name), "sets": []})
+                        "name": text_map(item.group.name), "sets": []})
                     group["sets"].append({
                         "number": item.number,
                         "code": item.code,
                         "position": item.position,
-                        "name": _text(item.name),
+                        "name": text_map(item.name),
                         "goods": item.goods,
                         "maps_to": item.maps_to,
                         "google_product_category": mapping.get(item.code),
                     })
                 sectors.append({"id": sector.id, "number": sector.number,
-                                "name": _text(sector.name), "groups": list(groups.values())})
+                                "name": text_map(sector.name), "groups": list(groups.values())})
             result.append({"version": version, "current": version == CURRENT_VERSION,
-                           "decision": _text(taxonomy.decision), "sectors": sectors})
+                           "decision": text_map(taxonomy.decision), "sectors": sectors})
         return result
 
     def areas(self) -> dict[str, Any]:
@@ -216,14 +217,14 @@ class OpenData:
         regions = ctx.catalog.regions
         with_products = set(ctx.builder.communes_with_products)
         return {
-            "province": {"code": regions.province.code, "name": _text(regions.province.name)},
+            "province": {"code": regions.province.code, "name": text_map(regions.province.name)},
             "legacy_districts": [
-                {"id": d.id, "name": _text(d.name), "province": _text(d.province),
+                {"id": d.id, "name": text_map(d.name), "province": text_map(d.province),
                  "url": {lang: ctx.absolute(ctx.urls.district(lang, d.id))
                          for lang in ctx.languages}}
                 for d in regions.legacy_districts],
             "communes": [
-                {"code": c.code, "name": _text(c.name), "kind": c.kind,
+                {"code": c.code, "name": text_map(c.name), "kind": c.kind,
                  "legacy_districts": list(c.legacy_districts),
                  "url": {lang: ctx.absolute(ctx.urls.commune(lang, c.code))
                          for lang in ctx.languages} if c.code in with_products else None}
@@ -235,7 +236,7 @@ class OpenData:
         if found is None:
             commune = self.ctx.catalog.communes[code]
             found = self._communes[code] = {
-                "code": commune.code, "name": _text(commune.name), "kind": commune.kind,
+                "code": commune.code, "name": text_map(commune.name), "kind": commune.kind,
                 "legacy_districts": list(commune.legacy_districts)}
         return found
 
@@ -275,8 +276,6 @@ def write_catalog(opendata: OpenData, site_dir) -> list[str]:
 # --------------------------------------------------------------------------
 
 
-_text = text_map
-
 
 def _day(value) -> str | None:
     return value.isoformat() if value is not None else None
@@ -293,7 +292,7 @@ def _contact(contact) -> dict[str, str | None]:
 def _address(address) -> dict[str, Any]:
     legacy = address.legacy
     return {
-        "street": _text(address.street),
+        "street": text_map(address.street),
         "commune": address.commune,
         "legacy": {"district": legacy.district, "commune": legacy.commune} if legacy else None,
     }
@@ -304,8 +303,8 @@ def _tourism(tourism) -> dict[str, Any] | None:
         return None
     return {
         "location": _geo(tourism.location),
-        "opening_hours": _text(tourism.opening_hours),
+        "opening_hours": text_map(tourism.opening_hours),
         "price_per_person": tourism.price_per_person,
         "booking": _contact(tourism.booking),
-        "duration": _text(tourism.duration),
+        "duration": text_map(tourism.duration),
     }
