@@ -21,7 +21,7 @@ from .links import product_code
 from .photos import ImageInfo
 from .records import Commune, LegacyDistrict, Producer, Product, Regions, SalesPoint
 from .settings import Settings
-from .taxonomy import CriteriaSet, browse_set, load_taxonomies
+from .taxonomy import CriteriaSet, browse_set, criteria_set_of
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,7 @@ class ProductEntry:
     @cached_property
     def criteria_set(self) -> CriteriaSet | None:
         """The set the product was rated under, in its own criteria version."""
-        category = self.record.category
-        return load_taxonomies()[category.criteria_version].get(category.criteria_set)
+        return criteria_set_of(self.record.category)
 
     @cached_property
     def browse_category(self) -> CriteriaSet | None:

@@ -21,7 +21,7 @@ from .messages import LANGUAGE_NAMES
 from .photos import ImageInfo, check_image
 from .records import Address, Producer, Product, Regions, SalesPoints
 from .settings import Settings
-from .taxonomy import load_taxonomies
+from .taxonomy import criteria_set_of
 from .text import DEFAULT_LANGUAGE, Localized, LocalizedMarkdown
 from .yamlsource import Mark
 
@@ -227,8 +227,7 @@ def check_product(doc: Document, product: Product, ctx: Context) -> tuple[ImageI
 def _check_kind(doc: Document, product: Product) -> None:
     """Goods and tourism services carry different fields. Which criteria sets are services
     is the taxonomy's word (``goods: false``: community tourism), as for the feeds."""
-    taxonomy = load_taxonomies().get(product.category.criteria_version)
-    criteria = taxonomy.get(product.category.criteria_set) if taxonomy else None
+    criteria = criteria_set_of(product.category)
     if criteria is None:
         return  # an unknown criteria set or version is reported by the model check
     if not criteria.goods:

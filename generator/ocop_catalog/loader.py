@@ -23,7 +23,6 @@ from . import checks
 from .catalog import Catalog, ProducerEntry, ProductEntry
 from .certificates import gtin14
 from .issues import Document, Issue
-from .links import product_code
 from .modelerrors import report_validation_error
 from .parallel import can_fork, forked_pool, shared
 from .photos import check_image, resolve_inside
@@ -244,9 +243,9 @@ def _check_unique_products(products: list[ProductEntry], docs: list[Document]) -
                 doc.report("duplicate_gtin", ("gtin",), value=record.gtin, other=gtins[key])
             else:
                 gtins[key] = entry.source
-        code = product_code(record)
         if reused and not record.qr_code:
             continue  # its code comes from an id already reported as taken
+        code = entry.qr_code
         if code in codes:
             field = (("qr_code",) if record.qr_code
                      else ("former_ids", 0) if record.former_ids else ("id",))

@@ -108,6 +108,13 @@ def load_taxonomies() -> Mapping[str, Taxonomy]:
     return MappingProxyType(taxonomies)
 
 
+def criteria_set_of(category) -> CriteriaSet | None:
+    """The set a record's ``category`` (criteria version and set number) names, or None
+    when the version or the number is unknown."""
+    taxonomy = load_taxonomies().get(category.criteria_version)
+    return taxonomy.get(category.criteria_set) if taxonomy else None
+
+
 def browse_set(version: str, number: int) -> CriteriaSet | None:
     """The 26/2026 set that set ``number`` of ``version`` is browsed under.
 
