@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import unicodedata
 import zlib
 from collections.abc import Iterable, Mapping
@@ -39,6 +38,8 @@ from pathlib import Path
 
 from fontTools.pens.basePen import BasePen
 from fontTools.ttLib import TTFont
+
+from .qr import dark_runs
 
 MM = 72 / 25.4
 #: ISO A4 in millimetres and in points.
@@ -252,21 +253,12 @@ class Drawing:
         return "\n".join(self.ops).encode("ascii")
 
 
-_DARK_RUN = re.compile(rb"\x00+")
-
-
 def qr_path(n: int, pixels: bytes) -> str:
     """The dark modules of an ``n`` × ``n`` QR symbol (``pixels``: a byte a module, row by
     row from the top, 0 = dark) as one path of rectangles in module units, the origin at
     the symbol's bottom-left corner (fill it with ``f``): one rectangle per run of dark
     modules in a row."""
-    rects: list[str] = []
-    finditer = _DARK_RUN.finditer
-    for r in range(n):
-        y, start = n - 1 - r, r * n
-        rects.extend(f"{m.start() - start} {y} {m.end() - m.start()} 1 re"
-                     for m in finditer(pixels, start, start + n))
-    return "\n".join(rects)
+    return "\n".join(f"{x} {n - 1 - row} {w} 1 re" for row, x, w in dark_runs(n, pixels))
 
 
 # --------------------------------------------------------------------------

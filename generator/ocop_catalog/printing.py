@@ -54,7 +54,7 @@ import re
 import struct
 import zlib
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cached_property
 from itertools import accumulate, repeat
@@ -379,17 +379,17 @@ def label_text(builder, product, second: str | None) -> LabelText:
         if t2.has(r.name) and _clean(r.name(second)) != name:
             name2 = _clean(r.name(second))
         stars_text += " · " + t2("stars.label", n=r.certification.stars)
-    price = unit = ""
+    amount = r.offer_price
+    price = vi.price(amount) if amount else ""
+    unit = ""
     if r.price:
-        price = vi.price(r.price.amount)
         unit = vi("product.per", unit=_clean(r.price.unit("vi")))
         if second and t2.has(r.price.unit) and r.price.unit(second) != r.price.unit("vi"):
             unit2 = _clean(r.price.unit(second))
-    elif r.tourism and r.tourism.price_per_person:
-        price = vi.price(r.tourism.price_per_person)
+    elif amount:  # a tourism service's price per person
         unit = vi("print.per_person")
         if second:
-            unit2 = builder.translator(second)("print.per_person")
+            unit2 = t2("print.per_person")
     if unit2:
         unit += f" ({unit2})"
     producer = _clean(builder.producer_of(product).record.name("vi"))
@@ -689,8 +689,8 @@ def poster_text(builder, point, second: str | None) -> PosterText:
         name2 = _clean(point.name(second))
     if t2:
         count += " · " + t2("print.poster_count", n=n)
-    return PosterText(point.id, builder.point_qr_target(point),
-                      _typed(builder.point_qr_target(point)), _clean(vi("site.name")),
+    target = builder.point_qr_target(point)
+    return PosterText(point.id, target, _typed(target), _clean(vi("site.name")),
                       _clean(vi("print.poster_title")),
                       _clean(t2("print.poster_title")) if t2 else "",
                       _clean(point.name("vi")), name2, address, _clean(count))
@@ -784,6 +784,8 @@ class _Plan:
     #: (kind, point id, cache key, (title, products' label texts) or poster text)
     documents: list[tuple[str, str, str, Any]]
     fragments: dict[str, tuple[list[str], dict[str, set[str]]]]
+    #: the products' QR symbols the site builder drew already (by product id)
+    symbols: Callable[[str], tuple[int, bytes] | None]
 
 
 def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
@@ -809,7 +811,7 @@ def _product_share(plan: _Plan, index: int, count: int):
         def modules(text=text, made=made):
             """(pixels, path, modules on a side) of the product's symbol, made once."""
             if not made:
-                n, pixels = symbol(text.target)
+                n, pixels = plan.symbols(text.product_id) or symbol(text.target)
                 made.extend((pixels, pdf.qr_path(n, pixels), n))
             return made
 
@@ -888,7 +890,8 @@ def write_print_assets(builder, site_dir: Path, cache_dir: Path,
     missing = {d[2] for d in documents if not (cache_dir / f"{d[2]}.pdf").is_file()}
     sheet_products = frozenset(t.product_id for kind, _, key, data in documents
                                if kind == "labels" and key in missing for t in data[1])
-    plan = _Plan(settings, fonts, site_dir, cache_dir, texts, sheet_products, documents, {})
+    plan = _Plan(settings, fonts, site_dir, cache_dir, texts, sheet_products, documents, {},
+                 builder.qr_symbol)
 
     count = max(1, min(workers or os.cpu_count() or 1, len(texts) // PRODUCTS_PER_WORKER or 1))
     if count == 1 or not can_fork():

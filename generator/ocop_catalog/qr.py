@@ -11,8 +11,8 @@ which matters when a catalog has thousands of products.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from importlib.metadata import version
-from xml.sax.saxutils import escape
 
 import zxingcpp
 
@@ -37,31 +37,35 @@ def qr_matrix(text: str) -> list[list[bool]]:
     return [[pixels[y * n + x] < 128 for x in range(n)] for y in range(n)]
 
 
-def svg_modules(svg: bytes) -> int:
-    """Modules on a side of the symbol drawn in ``svg`` (made by :func:`qr_svg`)."""
-    return int(re.search(rb'viewBox="0 0 (\d+) ', svg).group(1)) - 2 * QUIET_ZONE
-
-
 #: A run of dark modules in a row of :func:`symbol`'s bytes.
 _DARK_RUN = re.compile(rb"[\x00-\x7f]+")
 
 
-def qr_svg(text: str, *, title: str | None = None) -> bytes:
-    """An SVG QR code for ``text`` that scales to any size (viewBox in modules): one path
-    of a rectangle per run of dark modules in a row."""
-    n, pixels = symbol(text)
+def dark_runs(n: int, pixels: bytes) -> Iterator[tuple[int, int, int]]:
+    """(row from the top, first column, width) of each run of dark modules of a symbol,
+    row by row: what the SVG and PDF drawings draw as rectangles."""
+    finditer = _DARK_RUN.finditer
+    for row in range(n):
+        start = row * n
+        for run in finditer(pixels, start, start + n):
+            yield row, run.start() - start, run.end() - run.start()
+
+
+def symbol_svg(n: int, pixels: bytes) -> bytes:
+    """An SVG of the symbol (:func:`symbol`'s result) that scales to any size (viewBox in
+    modules), with the quiet zone: one rectangle per run of dark modules in a row."""
     side = n + 2 * QUIET_ZONE
-    runs = []
-    for y in range(n):
-        top = y + QUIET_ZONE
-        for run in _DARK_RUN.finditer(pixels, y * n, (y + 1) * n):
-            start, width = run.start() - y * n, run.end() - run.start()
-            runs.append(f"M{start + QUIET_ZONE} {top}h{width}v1h-{width}z")
-    label = f"<title>{escape(title)}</title>" if title else ""
+    runs = "".join(f"M{x + QUIET_ZONE} {y + QUIET_ZONE}h{w}v1h-{w}z"
+                   for y, x, w in dark_runs(n, pixels))
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" '
-        f'shape-rendering="crispEdges">{label}'
+        f'shape-rendering="crispEdges">'
         f'<rect width="{side}" height="{side}" fill="#fff"/>'
-        f'<path fill="#000" d="{"".join(runs)}"/></svg>\n'
+        f'<path fill="#000" d="{runs}"/></svg>\n'
     )
     return svg.encode("utf-8")
+
+
+def qr_svg(text: str) -> bytes:
+    """An SVG QR code for ``text`` (see :func:`symbol_svg`)."""
+    return symbol_svg(*symbol(text))

@@ -28,7 +28,7 @@ from ..catalog import Catalog, ProductEntry
 from ..images import ProcessedImage
 from ..links import gs1_path, point_path, short_path
 from ..parallel import can_fork, forked_pool, shared
-from ..qr import qr_svg, svg_modules
+from ..qr import symbol, symbol_svg
 from ..search import FACT, NAME, TEXT, SearchDoc, SearchStats, write_index
 from ..taxonomy import CURRENT_VERSION, load_taxonomies
 from ..text import DEFAULT_LANGUAGE
@@ -133,7 +133,7 @@ class SiteBuilder:
         self._translators: dict[str, Translator] = {}
         self._cards: dict[tuple[str, str], str] = {}
         self._certs: dict[tuple[str, str], dict[str, Any]] = {}
-        self._qr_modules: dict[str, int] = {}
+        self._qr_symbols: dict[str, tuple[int, bytes]] = {}
         self._listing_items: dict[str, list[Any]] = {}
         self._facets: dict[str, Any] = {}
         self.search_stats: SearchStats | None = None
@@ -419,9 +419,9 @@ class SiteBuilder:
         # per-product work first (cards, QR codes), each done once on some core, so
         # that every page worker starts with all of it instead of doing it again
         with forked_pool(workers, builder=self, site_dir=site_dir) as pool:
-            for cards, modules in pool.starmap(_per_product_forked, shares):
+            for cards, symbols in pool.starmap(_per_product_forked, shares):
                 self._cards.update(cards)
-                self._qr_modules.update(modules)
+                self._qr_symbols.update(symbols)
         with forked_pool(workers, builder=self, pages=pages, site_dir=site_dir) as pool:
             written = pool.starmap_async(_write_forked, shares)
             if search:  # in this process, which would otherwise only wait
@@ -589,12 +589,16 @@ class SiteBuilder:
         return f"qr/{product.id}.svg"
 
     def write_qr_code(self, product: ProductEntry, site_dir: Path) -> None:
-        """The product's QR SVG (the same in every language); notes its size in modules
-        for :meth:`qr_png_mm`. Not cached: encoding (0.2 ms) costs less than keeping a
-        cached copy in step on disk."""
-        svg = qr_svg(self.qr_target(product))
-        self._qr_modules[product.id] = svg_modules(svg)
-        (site_dir / self.qr_image(product)).write_bytes(svg)
+        """The product's QR SVG (the same in every language); keeps the symbol for
+        :meth:`qr_symbol`. Not cached: encoding (0.2 ms) costs less than keeping a cached
+        copy in step on disk."""
+        found = self._qr_symbols[product.id] = symbol(self.qr_target(product))
+        (site_dir / self.qr_image(product)).write_bytes(symbol_svg(*found))
+
+    def qr_symbol(self, product_id: str) -> tuple[int, bytes] | None:
+        """The symbol (modules on a side, a byte a module) of a product's QR code once
+        :meth:`write` has drawn it, for the print assets to draw again."""
+        return self._qr_symbols.get(product_id)
 
     def price_range(self, products: Sequence[ProductEntry]) -> tuple[int, int]:
         prices = [p.record.price.amount for p in products if p.record.price]
@@ -623,7 +627,7 @@ class SiteBuilder:
         symbol's size noted when its SVG was written (see :meth:`write`)."""
         from ..printing import png_geometry
 
-        modules = self._qr_modules[product.id]
+        modules = self._qr_symbols[product.id][0]
         return round(png_geometry(modules, self.print_settings.qr_size_mm)[2], 1)
 
 
@@ -639,7 +643,7 @@ def _per_product(builder: SiteBuilder, site_dir: Path, index: int, count: int):
         for lang in builder.languages:
             builder.card(product, builder.translator(lang), "")
         builder.write_qr_code(product, site_dir)
-    return builder._cards, builder._qr_modules
+    return builder._cards, builder._qr_symbols
 
 
 def _per_product_forked(index: int, count: int):
