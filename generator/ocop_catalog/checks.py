@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from . import certificates as certs
 from .issues import Document, did_you_mean, format_path
+from .links import LISTING_PAGES
 from .messages import LANGUAGE_NAMES
 from .photos import ImageInfo, check_image
 from .records import Address, Producer, Product, Regions, SalesPoints
@@ -181,7 +182,7 @@ def check_folder_id(doc: Document, record_id: str, folder: Path) -> None:
 
 
 #: Product ids the site uses itself: ``products/page/<n>/`` are the product list's pages.
-RESERVED_PRODUCT_IDS = frozenset({"page"})
+RESERVED_PRODUCT_IDS = frozenset({LISTING_PAGES})
 
 
 def _check_reserved_ids(doc: Document, product: Product) -> None:

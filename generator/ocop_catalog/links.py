@@ -28,6 +28,9 @@ from .records import Product
 
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # a pinned code: records.QrCode
 CODE_LENGTH = 6
+#: The folder of a long listing's further pages (``products/page/2/``): a product id
+#: the validator refuses, since the product list's pages live there.
+LISTING_PAGES = "page"
 
 
 def derived_code(first_id: str) -> str:

@@ -194,12 +194,10 @@ class SearchStats:
 
     languages: dict[str, int]
     """Documents in each language's index."""
-    terms: dict[str, int]
     files: int
     bytes: int
     largest_shard: int
     """Size of the largest term shard file, in bytes (before compression)."""
-    largest_chunk: int
     seconds: float
 
     @property
@@ -245,9 +243,9 @@ def _named(folder: Path, sub: str, i: int, data: bytes) -> str:
     return digest
 
 
-def _write_language(folder: Path, docs: Sequence[SearchDoc]) -> tuple[int, int, int, int]:
-    """Write one language's index into ``folder`` (replaced); returns (terms, bytes,
-    largest shard, largest chunk)."""
+def _write_language(folder: Path, docs: Sequence[SearchDoc]) -> tuple[int, int, int]:
+    """Write one language's index into ``folder`` (replaced); returns (files, bytes,
+    largest shard)."""
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "t").mkdir(parents=True)
@@ -260,7 +258,7 @@ def _write_language(folder: Path, docs: Sequence[SearchDoc]) -> tuple[int, int, 
     groups: list[list[str]] = [[] for _ in range(shards)]
     for term in sorted(encoded):
         groups[shard_of(term, shards)].append(term)
-    size = largest_shard = largest_chunk = 0
+    size = largest_shard = 0
     shard_names = []
     for i, terms in enumerate(groups):
         data = b"{" + b",".join(_dump(t) + b":" + encoded[t] for t in terms) + b"}"
@@ -272,11 +270,10 @@ def _write_language(folder: Path, docs: Sequence[SearchDoc]) -> tuple[int, int, 
         data = _dump([[d.url, d.title, list(d.facts), d.summary] for d in docs[i : i + PER_CHUNK]])
         chunk_names.append(_named(folder, "d", i // PER_CHUNK, data))
         size += len(data)
-        largest_chunk = max(largest_chunk, len(data))
     entry = _dump({"format": FORMAT, "docs": len(docs), "per_chunk": PER_CHUNK,
                    "shards": shard_names, "chunks": chunk_names})
     (folder / "index.json").write_bytes(entry)
-    return len(encoded), size + len(entry), largest_shard, largest_chunk
+    return 1 + len(shard_names) + len(chunk_names), size + len(entry), largest_shard
 
 
 def write_index(site_dir: Path, docs_by_language: Iterable[tuple[str, Sequence[SearchDoc]]]
@@ -285,14 +282,11 @@ def write_index(site_dir: Path, docs_by_language: Iterable[tuple[str, Sequence[S
     numbered in the order given, which is the order of results that score the same."""
     started = time.perf_counter()
     root = Path(site_dir) / INDEX_DIR
-    languages, terms = {}, {}
-    size = largest_shard = largest_chunk = 0
+    languages = {}
+    files = size = largest_shard = 0
     for lang, docs in docs_by_language:
-        n_terms, n_bytes, shard, chunk = _write_language(root / lang, docs)
-        languages[lang], terms[lang] = len(docs), n_terms
-        size += n_bytes
-        largest_shard, largest_chunk = max(largest_shard, shard), max(largest_chunk, chunk)
-    files = sum(1 for p in root.rglob("*") if p.is_file()) if root.exists() else 0
-    return SearchStats(languages=dict(sorted(languages.items())), terms=terms, files=files,
-                       bytes=size, largest_shard=largest_shard, largest_chunk=largest_chunk,
-                       seconds=time.perf_counter() - started)
+        n_files, n_bytes, shard = _write_language(root / lang, docs)
+        languages[lang] = len(docs)
+        files, size, largest_shard = files + n_files, size + n_bytes, max(largest_shard, shard)
+    return SearchStats(languages=dict(sorted(languages.items())), files=files, bytes=size,
+                       largest_shard=largest_shard, seconds=time.perf_counter() - started)

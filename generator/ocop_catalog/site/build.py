@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, NamedTuple, get_args
 
 import jinja2
 from markupsafe import Markup
@@ -26,7 +26,7 @@ from markupsafe import Markup
 from .. import certificates as certs
 from ..catalog import Catalog, ProductEntry
 from ..images import ProcessedImage
-from ..links import gs1_path, point_path, short_path
+from ..links import LISTING_PAGES, gs1_path, point_path, short_path
 from ..parallel import can_fork, forked_pool, shared
 from ..qr import symbol, symbol_svg
 from ..search import FACT, NAME, TEXT, SearchDoc, SearchStats, write_index
@@ -75,7 +75,7 @@ class Pager:
 
     @staticmethod
     def path(base: str, number: int) -> str:
-        return base if number == 1 else f"{base}page/{number}/"
+        return base if number == 1 else f"{base}{LISTING_PAGES}/{number}/"
 
     def url(self, number: int) -> str:
         return self.path(self.base, number)
@@ -92,6 +92,17 @@ class Pager:
                 out.append(None)
             out.append(n)
         return out
+
+
+class FilterData(NamedTuple):
+    """A product as the listing filters see it (see SiteBuilder.filter_data)."""
+
+    stars: int
+    category: str
+    area: str
+    price: int | None
+    valid_until: str
+    revoked: str
 
 
 @dataclass
@@ -134,7 +145,7 @@ class SiteBuilder:
         self._cards: dict[tuple[str, str], str] = {}
         self._certs: dict[tuple[str, str], dict[str, Any]] = {}
         self._qr_symbols: dict[str, tuple[int, bytes]] = {}
-        self._listing_items: dict[str, list[Any]] = {}
+        self._filter_data: dict[str, FilterData] = {}
         self._facets: dict[str, Any] = {}
         self.search_stats: SearchStats | None = None
 
@@ -143,7 +154,12 @@ class SiteBuilder:
     # ----------------------------------------------------------------------
 
     def pages(self) -> list[Page]:
-        """Every catalog page, in a fixed order."""
+        """Every catalog page, in a fixed order (listed once, for the pages and the
+        sitemap)."""
+        return self._pages
+
+    @cached_property
+    def _pages(self) -> list[Page]:
         return [page for lang in self.languages for page in self._pages_in(lang)]
 
     def _pages_in(self, lang: str) -> Iterator[Page]:
@@ -366,28 +382,32 @@ class SiteBuilder:
         for p in products:
             if p.browse_category:
                 groups[p.browse_category.group.id] = p.browse_category.group
-            district = self.catalog.communes[p.record.origin.commune].legacy_districts[0]
+            district = self.filter_data(p).area
             areas[district] = self.catalog.legacy_districts[district]
         return sorted(groups.items()), sorted(areas.items()), self.price_range(products)
 
     #: Name of a paged listing's filter data, in the folder of its first page.
     LISTING_DATA = "listing.json"
 
+    def filter_data(self, product: ProductEntry) -> FilterData:
+        """What the listing filters (ocop.js) know of a product: its card's ``data-*``
+        attributes, and the items of a paged listing's data file."""
+        found = self._filter_data.get(product.id)
+        if found is None:
+            r, cat = product.record, product.browse_category
+            revoked = r.certification.revoked
+            found = self._filter_data[product.id] = FilterData(
+                r.certification.stars, cat.group.id if cat else "",
+                self.commune_of(product).legacy_districts[0], r.offer_price,
+                self.valid_until(product).isoformat(),
+                revoked.date.isoformat() if revoked else "")
+        return found
+
     def listing_data(self, products: Sequence[ProductEntry]) -> bytes:
         """What the filters of a paged listing read (ocop.js), a product per item in the
-        listing's order, as the cards' ``data-*`` attributes:
+        listing's order: :meth:`filter_data` as
         ``[stars, category, area, price or null, valid_until, revoked or ""]``."""
-        items = []
-        for p in products:
-            item = self._listing_items.get(p.id)
-            if item is None:
-                r, cat = p.record, p.browse_category
-                item = self._listing_items[p.id] = [
-                    r.certification.stars, cat.group.id if cat else "",
-                    self.commune_of(p).legacy_districts[0], r.offer_price,
-                    self.valid_until(p).isoformat(),
-                    r.certification.revoked.date.isoformat() if r.certification.revoked else ""]
-            items.append(item)
+        items = [list(self.filter_data(p)) for p in products]
         return json.dumps({"format": 1, "items": items}, ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8")
 
