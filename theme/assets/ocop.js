@@ -19,22 +19,29 @@
     return p.length === 3 ? Date.UTC(+p[0], +p[1] - 1, +p[2]) : NaN;
   }
 
-  function statusOf(el) {
+  // The status on the visitor's day of a certificate valid until ``until`` and
+  // revoked on ``revoked`` (YYYY-MM-DD texts, or empty); ``fallback`` when the
+  // dates cannot be read. The warning window is the site's (on <body>, base.html).
+  function statusAt(until, revoked, fallback) {
     var now = today();
-    var revoked = parseDay(el.getAttribute("data-revoked"));
-    if (!isNaN(revoked) && revoked <= now) return "revoked";
-    var until = parseDay(el.getAttribute("data-valid-until"));
-    if (isNaN(until)) return el.getAttribute("data-status");
-    if (until < now) return "expired";
-    // the site's warning window: on the certificate block, else on <body> (base.html)
-    var window = +(el.getAttribute("data-expiring-days") ||
-                   document.body.getAttribute("data-expiring-days") || 180);
-    return (until - now) / DAY <= window ? "expiring" : "valid";
+    var gone = parseDay(revoked);
+    if (!isNaN(gone) && gone <= now) return "revoked";
+    var end = parseDay(until);
+    if (isNaN(end)) return fallback;
+    if (end < now) return "expired";
+    var window = +(document.body.getAttribute("data-expiring-days") || 180);
+    return (end - now) / DAY <= window ? "expiring" : "valid";
   }
 
-  // Re-check one certificate block or listing card; ``words`` carries the status
-  // names (data-label-*): the block itself, or <body> for cards (base.html).
-  function recheck(el, words) {
+  function statusOf(el) {
+    return statusAt(el.getAttribute("data-valid-until"), el.getAttribute("data-revoked"),
+                    el.getAttribute("data-status"));
+  }
+
+  // Re-check one certificate block or listing card; the status names (data-label-*)
+  // are on <body> (base.html).
+  function recheck(el) {
+    var words = document.body;
     var old = el.getAttribute("data-status");
     var status = statusOf(el);
     if (status === old) return;
@@ -55,7 +62,7 @@
 
   function recheckCards() {
     var cards = document.querySelectorAll(".card[data-valid-until]");
-    for (var i = 0; i < cards.length; i++) recheck(cards[i], document.body);
+    for (var i = 0; i < cards.length; i++) recheck(cards[i]);
   }
 
   // What the filter form asks for; null when nothing is chosen.
@@ -86,31 +93,45 @@
     };
   }
 
-  function setUpFilters(form) {
-    var list = form.parentNode.querySelector("[data-listing]");
-    if (!list) return;
-    if (list.hasAttribute("data-items")) return setUpPagedFilters(form, list);
-    var cards = list.querySelectorAll(".card");
-    var empty = form.parentNode.querySelector("[data-empty]");
+  // Hide the cards that do not pass ``w``; the number left.
+  function filterCards(cards, w) {
+    var count = 0;
+    Array.prototype.forEach.call(cards, function (c) {
+      var ok = passes(w, cardData(c));
+      c.hidden = !ok;
+      if (ok) count++;
+    });
+    return count;
+  }
+
+  // "Showing n of total" (or nothing), and the "no matching products" note.
+  function showCount(form, n, total) {
     var shown = form.querySelector(".shown");
-    function apply() {
-      var w = wanted(form) || {}, count = 0;
-      for (var i = 0; i < cards.length; i++) {
-        var ok = passes(w, cardData(cards[i]));
-        cards[i].hidden = !ok;
-        if (ok) count++;
-      }
-      if (empty) empty.hidden = count > 0;
-      if (shown) {
-        shown.textContent = shown.getAttribute("data-shown-template")
-          .replace("{shown}", count).replace("{total}", cards.length);
-      }
+    var empty = form.parentNode.querySelector("[data-empty]");
+    if (empty) empty.hidden = n !== 0;
+    if (shown) {
+      shown.textContent = n === null ? "" : shown.getAttribute("data-shown-template")
+        .replace("{shown}", n).replace("{total}", total);
     }
+  }
+
+  // Show the form and run ``apply`` now and on every change.
+  function listen(form, apply) {
     form.addEventListener("change", apply);
     form.addEventListener("reset", function () { setTimeout(apply, 0); });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     form.hidden = false;
     apply();
+  }
+
+  function setUpFilters(form) {
+    var list = form.parentNode.querySelector("[data-listing]");
+    if (!list) return;
+    if (list.hasAttribute("data-items")) return setUpPagedFilters(form, list);
+    var cards = list.querySelectorAll(".card");
+    listen(form, function () {
+      showCount(form, filterCards(cards, wanted(form) || {}), cards.length);
+    });
   }
 
   // A listing split into pages: the filters read the whole listing from its
@@ -120,8 +141,6 @@
   // pager are shown.
   function setUpPagedFilters(form, list) {
     var scope = form.parentNode;
-    var empty = scope.querySelector("[data-empty]");
-    var shown = form.querySelector(".shown");
     var more = scope.querySelector("[data-more]");
     var pager = scope.querySelector("[data-pager]");
     var own = Array.prototype.slice.call(list.children);
@@ -174,13 +193,6 @@
         }
       });
     }
-    function status(until, revoked) {
-      var fake = { getAttribute: function (name) {
-        return { "data-valid-until": until, "data-revoked": revoked,
-                 "data-status": "" }[name] || null;
-      } };
-      return statusOf(fake);
-    }
     function showMore(mine, focus) {
       var batch = matches.slice(done, done + size);
       var needed = {};
@@ -210,22 +222,14 @@
     }
     // The other pages could not be read (offline, a newer build): filter this
     // page's own cards, as a listing of one page does, with the pager shown.
-    function fallBack(w) {
+    function fallBack(mine, w, err) {
+      if (mine !== seq || !w) return;
       list.replaceChildren.apply(list, own);
-      var count = 0;
-      own.forEach(function (c) {
-        var ok = passes(w, cardData(c));
-        c.hidden = !ok;
-        if (ok) count++;
-      });
       pager.hidden = false;
       more.disabled = false;
       more.parentNode.hidden = true;
-      if (empty) empty.hidden = count > 0;
-      if (shown) {
-        shown.textContent = shown.getAttribute("data-shown-template")
-          .replace("{shown}", count).replace("{total}", own.length);
-      }
+      showCount(form, filterCards(own, w), own.length);
+      if (window.console) console.warn("listing pages could not be read", err);
     }
     function apply() {
       var mine = ++seq, w = wanted(form);
@@ -234,8 +238,7 @@
         list.replaceChildren.apply(list, own);
         pager.hidden = false;
         more.parentNode.hidden = true;
-        if (empty) empty.hidden = own.length > 0;
-        if (shown) shown.textContent = "";
+        showCount(form, null);
         return;
       }
       loadItems().then(function (data) {
@@ -243,38 +246,22 @@
         matches = [];
         data.items.forEach(function (it, i) {
           var d = { stars: String(it[0]), category: it[1], area: it[2],
-                    price: it[3] === null ? "" : String(it[3]), status: status(it[4], it[5]) };
+                    price: it[3] === null ? "" : String(it[3]), status: statusAt(it[4], it[5], "") };
           if (passes(w, d)) matches.push(i);
         });
         list.replaceChildren();
         pager.hidden = true;
         done = 0;
-        if (empty) empty.hidden = matches.length > 0;
-        if (shown) {
-          shown.textContent = shown.getAttribute("data-shown-template")
-            .replace("{shown}", matches.length).replace("{total}", data.items.length);
-        }
+        showCount(form, matches.length, data.items.length);
         more.parentNode.hidden = true;
         return showMore(mine, false);
-      }).catch(function (err) {
-        if (mine !== seq) return;
-        fallBack(w);
-        if (window.console) console.warn("listing pages could not be read", err);
-      });
+      }).catch(function (err) { fallBack(mine, w, err); });
     }
     more.addEventListener("click", function () {
       var mine = seq, w = wanted(form);
-      showMore(mine, true).catch(function (err) {
-        if (mine !== seq || !w) return;
-        fallBack(w);
-        if (window.console) console.warn("listing pages could not be read", err);
-      });
+      showMore(mine, true).catch(function (err) { fallBack(mine, w, err); });
     });
-    form.addEventListener("change", apply);
-    form.addEventListener("reset", function () { setTimeout(apply, 0); });
-    form.addEventListener("submit", function (e) { e.preventDefault(); });
-    form.hidden = false;
-    apply();
+    listen(form, apply);
   }
 
   document.addEventListener("click", function (e) {
@@ -284,7 +271,7 @@
   });
 
   var certs = document.querySelectorAll("[data-cert]");
-  for (var i = 0; i < certs.length; i++) recheck(certs[i], certs[i]);
+  for (var i = 0; i < certs.length; i++) recheck(certs[i]);
   recheckCards();
   var forms = document.querySelectorAll("[data-filters]");
   for (var j = 0; j < forms.length; j++) setUpFilters(forms[j]);

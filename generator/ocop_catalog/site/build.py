@@ -530,7 +530,6 @@ class SiteBuilder:
                 "status": self.status(product),
                 "until": until.isoformat(),
                 "revoked": revoked.isoformat() if revoked else "",
-                "window": self.catalog.settings.expiry_warning_days,
                 "labels": {s: t.ui[f"status.{s}"] for s in STATUSES},
                 "notes": {s: t(f"status.note.{s}", date=t.date(revoked if s == "revoked"
                                                                and revoked else until))
