@@ -85,27 +85,26 @@ def search_budget(site: Path) -> str:
     return worst
 
 
-def default_listing_pages(config_file: Path) -> None:
-    """The sample sets a small ``listing_page_size`` to show its pager; a real catalog keeps
-    the default (48 cards a page)."""
+def edit_options(config_file: Path, **options) -> None:
+    """Set (or, given None, remove) ``ocop`` plugin options in ``config_file``."""
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     for entry in config["plugins"]:
         if isinstance(entry, dict) and "ocop" in entry:
-            entry["ocop"].pop("listing_page_size", None)
+            for key, value in options.items():
+                if value is None:
+                    entry["ocop"].pop(key, None)
+                else:
+                    entry["ocop"][key] = value
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
 
 
-def site_only(config_file: Path) -> None:
-    """Switch print assets and every feed off in the ``ocop`` plugin options."""
-    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
-    for entry in config["plugins"]:
-        if isinstance(entry, dict) and "ocop" in entry:
-            entry["ocop"]["print_assets"] = {"enabled": False}
-            entry["ocop"]["feeds"] = {
-                **{key: {"enabled": False} for key in
-                   ("google", "meta", "atom", "sales_points", "kiosk")},
-                "catalog": False, "exports": []}
-    config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+#: Print assets and every feed switched off: the site alone.
+SITE_ONLY = {
+    "print_assets": {"enabled": False},
+    "feeds": {**{key: {"enabled": False} for key in
+                 ("google", "meta", "atom", "sales_points", "kiosk")},
+              "catalog": False, "exports": []},
+}
 
 
 def main() -> None:
@@ -120,9 +119,10 @@ def main() -> None:
     root = work / "repo"
     print(f"synthetic catalog: {args.products} products in {root}")
     make_catalog(root, args.products)
-    default_listing_pages(root / "site_config.yml")
-    if args.site_only:
-        site_only(root / "site_config.yml")
+    # the sample sets a small listing_page_size to show its pager; a real catalog keeps
+    # the default (48 cards a page)
+    edit_options(root / "site_config.yml", listing_page_size=None,
+                 **(SITE_ONLY if args.site_only else {}))
     site = work / "site"
 
     cold, phases = run_build(root, site)

@@ -148,6 +148,20 @@ def run_build(repo: Path, site_dir: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=900, check=False)
 
 
+def build_scratch_with(tmp_path: Path, options: str) -> subprocess.CompletedProcess:
+    """``ocop build`` of a small scratch catalog with the theme and these extra lines of
+    ``ocop`` plugin options (YAML, indented as in site_config.yml), into tmp_path/site."""
+    from scratch import build_catalog
+
+    scratch = build_catalog(tmp_path / "repo")
+    shutil.copytree(REPO / "theme", scratch.root / "theme")
+    scratch.edit("site_config.yml", "theme:\n  name: material\n",
+                 "theme:\n  name: material\n  custom_dir: theme\n")
+    scratch.edit("site_config.yml", "      photo_min_side: 500\n",
+                 "      photo_min_side: 500\n" + options)
+    return run_build(scratch.root, tmp_path / "site")
+
+
 def build_ok(repo: Path, site_dir: Path) -> None:
     result = run_build(repo, site_dir)
     assert result.returncode == 0, (

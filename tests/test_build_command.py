@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ocop_catalog import cli
 from scratch import GOODS_FILE, build_catalog
-from siteutil import REPO, run_build
+from siteutil import REPO, build_scratch_with
 
 
 
@@ -40,13 +40,7 @@ def test_build_skips_when_nothing_changed_and_rebuilds_after_a_change(tmp_path, 
 
 
 def test_a_bad_listing_page_size_fails_the_build_with_its_name(tmp_path):
-    scratch = build_catalog(tmp_path / "repo")
-    shutil.copytree(REPO / "theme", scratch.root / "theme")
-    scratch.edit("site_config.yml", "theme:\n  name: material\n",
-                 "theme:\n  name: material\n  custom_dir: theme\n")
-    scratch.edit("site_config.yml", "      photo_min_side: 500\n",
-                 "      photo_min_side: 500\n      listing_page_size: 0\n")
-    result = run_build(scratch.root, tmp_path / "site")
+    result = build_scratch_with(tmp_path, "      listing_page_size: 0\n")
     assert result.returncode != 0
     assert "'listing_page_size' must be 1 or more" in result.stderr
     assert "Traceback" not in result.stderr

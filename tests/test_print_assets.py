@@ -32,7 +32,7 @@ from ocop_catalog.settings import load_settings
 from ocop_catalog.site.build import SiteBuilder, SiteOptions
 from PIL import Image
 from scratch import GOODS, GOODS_FILE, SERVICE, build_catalog
-from siteutil import REPO, SITE_URL, run_build
+from siteutil import REPO, SITE_URL, build_scratch_with
 
 LANGUAGES = ("vi", "en", "zh")
 DPI = 300
@@ -560,14 +560,8 @@ def test_invalid_options_are_named(options, named):
 
 
 def test_a_bad_option_fails_the_build_with_its_name(tmp_path):
-    scratch = build_catalog(tmp_path / "repo")
-    shutil.copytree(REPO / "theme", scratch.root / "theme")
-    scratch.edit("site_config.yml", "theme:\n  name: material\n",
-                 "theme:\n  name: material\n  custom_dir: theme\n")
-    scratch.edit("site_config.yml", "      photo_min_side: 500\n",
-                 "      photo_min_side: 500\n      search: false\n"
-                 "      print_assets:\n        sheet: {columns: many}\n")
-    result = run_build(scratch.root, tmp_path / "site")
+    result = build_scratch_with(tmp_path, "      search: false\n"
+                                          "      print_assets:\n        sheet: {columns: many}\n")
     assert result.returncode != 0
     assert "'sheet.columns'" in result.stderr
     assert "Traceback" not in result.stderr
