@@ -52,6 +52,8 @@ ZLIB_LEVEL = 6
 WRITER_VERSION = "pdf-1"
 #: Glyph space units per em of the Type 3 fonts.
 UNITS = 1000
+#: Glyph units to text-space units (the fonts' /FontMatrix).
+SCALE = 1 / UNITS
 
 _VIETNAMESE = (
     "ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯư"
@@ -143,7 +145,6 @@ class Font:
             name = cmap[ord(ch)]
             self._names[ch] = name
             self.advance[ch] = round(metrics[name][0] * factor)
-        self._scale = 1 / UNITS
         self._procs: dict[str, bytes] = {}
         first = [ch for ch, (sub, _) in self.slot.items() if sub == 0]
         self._first = frozenset(first)
@@ -154,10 +155,7 @@ class Font:
 
     def width(self, text: str, size: float) -> float:
         """Width of ``text`` at ``size`` points (characters the font lacks count nothing)."""
-        return sum(map(self.advance.get, text, repeat(0))) * size * self._scale
-
-    def has(self, ch: str) -> bool:
-        return ch in self.slot
+        return sum(map(self.advance.get, text, repeat(0))) * size * SCALE
 
     def runs(self, text: str) -> list[tuple[int, str]]:
         """``text`` as (subfont, hexadecimal codes) runs; missing characters dropped."""

@@ -420,7 +420,7 @@ def _ellipsize(font: Font, text: str, size: float, width: float) -> str:
 
 def _fitting(font: Font, text: str, size: float, width: float) -> int:
     """How many characters of ``text`` fit in ``width`` points."""
-    limit = width / (size * font._scale)
+    limit = width / (size * pdf.SCALE)
     return bisect_right(list(accumulate(map(font.advance.get, text, repeat(0)))), limit)
 
 

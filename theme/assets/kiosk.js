@@ -15,8 +15,7 @@
   "use strict";
   var root = document.querySelector("[data-kiosk]");
   if (!root) return;
-  var doc = document.documentElement;
-  doc.classList.add("js");
+  var doc = document.documentElement;  // has class "js" from kiosk.html's head
 
   var DAY = 86400000;
   var slides = Array.prototype.slice.call(root.querySelectorAll("[data-slide]"));
@@ -282,12 +281,10 @@
   var minutes = parseFloat(root.getAttribute("data-check-minutes")) || 5;
   setInterval(checkVersion, minutes * 60000);
 
-  // A slide whose certificate ran out while the screen was on disappears at the next
-  // step; a new day is checked every hour.
+  // A slide whose certificate ran out while the screen was on is left out at the next
+  // step (shown() re-checks the day); when none is left, the hourly check says so.
   setInterval(function () {
-    var list = shown();
-    if (current >= 0 && list.length && !usable(list[Math.min(current, list.length - 1)])) step(0);
-    if (!list.length) show(0);
+    if (!shown().length) show(0);
   }, 3600000);
 
   show(0);
