@@ -170,12 +170,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             feed_options=self.config.feeds,
             strings=self.strings,
         )
-        try:
-            self._generate(config, options)
-        except OptionError as exc:
-            raise PluginError(str(exc)) from None
-
-    def _generate(self, config, options: SiteOptions) -> None:
+        # the print and feed options were checked in on_config
         generate(
             self.catalog,
             Path(config.site_dir),

@@ -102,16 +102,14 @@ def parse_options(raw: Mapping[str, Any] | None, languages: Sequence[str]) -> Fe
     languages = tuple(languages)
     include_expired = _bool(raw.get("include_expired", False), "feeds.include_expired")
 
+    def enabled(section: Mapping[str, Any], key: str) -> bool:
+        return _bool(section.get("enabled", True), f"feeds.{key}.enabled")
+
     def channel(key: str) -> ChannelOptions:
-        value = raw.get(key, True)
-        where = f"feeds.{key}"
-        if isinstance(value, bool):
-            return ChannelOptions(value, languages)
-        _mapping(value, where)
-        _known(value, {"enabled", "languages"}, where)
-        return ChannelOptions(_bool(value.get("enabled", True), f"{where}.enabled"),
-                              _languages(value.get("languages", languages), languages,
-                                         f"{where}.languages"))
+        section = _section(raw, key, {"enabled", "languages"})
+        return ChannelOptions(enabled(section, key),
+                              _languages(section.get("languages", languages), languages,
+                                         f"feeds.{key}.languages"))
 
     atom = _section(raw, "atom", {"enabled", "entries"})
     points = _section(raw, "sales_points", {"enabled", "page_size"})
@@ -137,13 +135,13 @@ def parse_options(raw: Mapping[str, Any] | None, languages: Sequence[str]) -> Fe
         google=channel("google"),
         meta=channel("meta"),
         catalog=_bool(raw.get("catalog", True), "feeds.catalog"),
-        atom=AtomOptions(_bool(atom.get("enabled", True), "feeds.atom.enabled"),
+        atom=AtomOptions(enabled(atom, "atom"),
                          _int(atom.get("entries", 100), "feeds.atom.entries", 1, 10_000)),
         sales_points=SalesPointFeedOptions(
-            _bool(points.get("enabled", True), "feeds.sales_points.enabled"),
+            enabled(points, "sales_points"),
             _int(points.get("page_size", 100), "feeds.sales_points.page_size", 1, 1000)),
         kiosk=KioskOptions(
-            enabled=_bool(kiosk.get("enabled", True), "feeds.kiosk.enabled"),
+            enabled=enabled(kiosk, "kiosk"),
             languages=kiosk_languages,
             seconds=_int(kiosk.get("seconds", 8), "feeds.kiosk.seconds", 2, 600),
             max_slides=_int(kiosk.get("max_slides", 60), "feeds.kiosk.max_slides", 1, 500),
