@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -56,19 +57,49 @@ def write_google(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list
     written = []
     for lang in options.google.languages:
         skipped: Counter[str] = Counter()
-        items = []
-        for product in ctx.catalog.products.values():
-            reason = skip_reason(ctx, product, lang, options.include_expired)
-            if reason:
-                skipped[reason] += 1
-                continue
-            items.append(_item(ctx, product, lang))
+        items = [_item(ctx, product, lang)
+                 for product in listed(ctx, lang, options.include_expired, skipped)]
         target = site_dir / path(lang)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_document(ctx, lang, items), encoding="utf-8")
         written.append(path(lang))
         log.info("feeds: %s: %d items%s", path(lang), len(items), _left_out(skipped))
     return written
+
+
+def listed(ctx: FeedContext, lang: str, include_expired: bool, skipped: Counter[str], *,
+           needs_date: bool = True) -> Iterator[ProductEntry]:
+    """The products a marketplace feed in ``lang`` lists; counts in ``skipped`` why the
+    others are left out (see :func:`skip_reason`)."""
+    for product in ctx.catalog.products.values():
+        reason = skip_reason(ctx, product, lang, include_expired, needs_date=needs_date)
+        if reason:
+            skipped[reason] += 1
+        else:
+            yield product
+
+
+def shared_fields(ctx: FeedContext, product: ProductEntry, lang: str,
+                  limits: Mapping[str, int]) -> dict[str, str]:
+    """What a product's Google item and Meta row say alike, clipped to the channel's
+    ``limits`` (id, title, description, brand)."""
+    record = product.record
+    title = clip(ctx.text(record.name, lang), limits["title"])
+    description = ctx.description(product, lang) or ctx.text(record.summary, lang) or title
+    category = ctx.google_category(product)
+    return {
+        "id": feed_id(record.id, limits["id"]),
+        "title": title,
+        "description": clip(description, limits["description"], ellipsis=True),
+        "link": ctx.product_url(product, lang),
+        "price": f"{record.price.amount} VND",
+        "brand": clip(ctx.text(ctx.producer(product).name, lang), limits["brand"]),
+        "gtin": google_gtin(record.gtin) or "",
+        "category": str(category) if category is not None else "",
+        "product_type": " > ".join(clean(p) for p in ctx.category_path(product, lang)),
+        "stars_label": f"ocop-{record.certification.stars}-star",
+        "status_label": f"certificate-{ctx.status(product)}",
+    }
 
 
 def skip_reason(ctx: FeedContext, product: ProductEntry, lang: str,
@@ -119,15 +150,13 @@ def google_gtin(gtin: str | None) -> str | None:
 
 def _item(ctx: FeedContext, product: ProductEntry, lang: str) -> str:
     record = product.record
-    producer = ctx.producer(product)
-    title = clip(ctx.text(record.name, lang), LIMITS["title"])
-    description = ctx.description(product, lang) or ctx.text(record.summary, lang) or title
+    shared = shared_fields(ctx, product, lang, LIMITS)
     images = [u for u in ctx.square_urls(product) if len(u) <= LIMITS["url"]]
     fields: list[tuple[str, str]] = [
-        ("g:id", feed_id(record.id, LIMITS["id"])),
-        ("title", title),
-        ("description", clip(description, LIMITS["description"], ellipsis=True)),
-        ("link", ctx.product_url(product, lang)),
+        ("g:id", shared["id"]),
+        ("title", shared["title"]),
+        ("description", shared["description"]),
+        ("link", shared["link"]),
         ("g:image_link", images[0]),
     ]
     fields += [("g:additional_image_link", u) for u in images[1: 1 + MAX_ADDITIONAL_IMAGES]]
@@ -136,21 +165,19 @@ def _item(ctx: FeedContext, product: ProductEntry, lang: str) -> str:
         when = availability_date(ctx, product)
         fields.append(("g:availability_date", when.isoformat(timespec="minutes")))
     fields += [
-        ("g:price", f"{record.price.amount} VND"),
+        ("g:price", shared["price"]),
         ("g:condition", "new"),
-        ("g:brand", clip(ctx.text(producer.name, lang), LIMITS["brand"])),
+        ("g:brand", shared["brand"]),
     ]
-    gtin = google_gtin(record.gtin)
+    gtin = shared["gtin"]
     fields.append(("g:gtin", gtin) if gtin else ("g:identifier_exists", "no"))
-    category = ctx.google_category(product)
-    if category is not None:
-        fields.append(("g:google_product_category", str(category)))
-    product_type = " > ".join(clean(p) for p in ctx.category_path(product, lang))
-    if product_type:
-        fields.append(("g:product_type", clip(product_type, LIMITS["product_type"])))
+    if shared["category"]:
+        fields.append(("g:google_product_category", shared["category"]))
+    if shared["product_type"]:
+        fields.append(("g:product_type", clip(shared["product_type"], LIMITS["product_type"])))
     fields += [
-        ("g:custom_label_0", f"ocop-{record.certification.stars}-star"),
-        ("g:custom_label_1", f"certificate-{ctx.status(product)}"),
+        ("g:custom_label_0", shared["stars_label"]),
+        ("g:custom_label_1", shared["status_label"]),
     ]
     lines = ["<item>"]
     lines += [f"  <{name}>{escape(value)}</{name}>" for name, value in fields]

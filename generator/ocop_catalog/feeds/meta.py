@@ -25,8 +25,8 @@ import logging
 from collections import Counter
 from pathlib import Path
 
-from .data import FeedContext, clean, clip, feed_id
-from .google import _left_out, google_gtin, skip_reason
+from .data import FeedContext
+from .google import _left_out, listed, shared_fields
 from .options import FeedOptions
 
 log = logging.getLogger("ocop_catalog.feeds")
@@ -53,11 +53,8 @@ def write_meta(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[s
         writer.writerow(COLUMNS)
         skipped: Counter[str] = Counter()
         count = 0
-        for product in ctx.catalog.products.values():
-            reason = skip_reason(ctx, product, lang, options.include_expired, needs_date=False)
-            if reason:
-                skipped[reason] += 1
-                continue
+        # pre-orders without a date too: Meta takes them as they are
+        for product in listed(ctx, lang, options.include_expired, skipped, needs_date=False):
             writer.writerow(_row(ctx, product, lang))
             count += 1
         target = site_dir / path(lang)
@@ -70,30 +67,27 @@ def write_meta(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[s
 
 def _row(ctx: FeedContext, product, lang: str) -> list[str]:
     record = product.record
-    producer = ctx.producer(product)
-    title = clip(ctx.text(record.name, lang), LIMITS["title"])
-    description = ctx.description(product, lang) or ctx.text(record.summary, lang) or title
+    shared = shared_fields(ctx, product, lang, LIMITS)
     images = ctx.square_urls(product)
     extra: list[str] = []
     for url in images[1: 1 + MAX_ADDITIONAL_IMAGES]:
         if len(",".join([*extra, url])) > LIMITS["additional_image_link"]:
             break
         extra.append(url)
-    category = ctx.google_category(product)
     return [
-        feed_id(record.id, LIMITS["id"]),
-        title,
-        clip(description, LIMITS["description"], ellipsis=True),
+        shared["id"],
+        shared["title"],
+        shared["description"],
         AVAILABILITY[record.availability],
         "new",
-        f"{record.price.amount} VND",
-        ctx.product_url(product, lang),
+        shared["price"],
+        shared["link"],
         images[0],
-        clip(ctx.text(producer.name, lang), LIMITS["brand"]),
+        shared["brand"],
         ",".join(extra),
-        str(category) if category is not None else "",
-        " > ".join(clean(p) for p in ctx.category_path(product, lang)),
-        google_gtin(record.gtin) or "",
-        f"ocop-{record.certification.stars}-star",
-        f"certificate-{ctx.status(product)}",
+        shared["category"],
+        shared["product_type"],
+        shared["gtin"],
+        shared["stars_label"],
+        shared["status_label"],
     ]
