@@ -252,6 +252,7 @@ def search_page(lang: str) -> str:
 <div class="ocop-search-nojs"><p>Search needs JavaScript. <a href="{prefix}">Listings</a></p></div>
 <p class="ocop-search-status"></p>
 <ol class="ocop-search-results"></ol>
+<p class="more" hidden><button type="button" data-more>Xem thêm kết quả</button></p>
 </main>
 <script src="/assets/search.js" defer></script>
 </body>

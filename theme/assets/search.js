@@ -28,9 +28,10 @@
  *
  * data-base (on the form, else on <html>): the site's base URL, default "/".
  * data-max-words (on the form, optional): words of the query searched, default 6.
- * data-msg-loading|none|one|count|more|error|showMore (on the form, optional):
- * message overrides; {q}, {n} and {shown} are replaced. A "show more results"
- * button under the list shows the next 20.
+ * data-msg-loading|none|one|count|more|error (on the form, optional): message
+ * overrides; {q}, {n} and {shown} are replaced.
+ * <p class="more" hidden><button data-more>…</button></p> (optional, beside the
+ * list): "show more results", shown when there are more, shows the next 20.
  */
 (function () {
   "use strict";
@@ -50,8 +51,7 @@
       one: "1 kết quả cho “{q}”.",
       count: "{n} kết quả cho “{q}”.",
       more: "{n} kết quả cho “{q}”; hiện {shown} kết quả đầu.",
-      error: "Không tải được công cụ tìm kiếm.",
-      showMore: "Xem thêm kết quả"
+      error: "Không tải được công cụ tìm kiếm."
     },
     en: {
       loading: "Searching…",
@@ -59,8 +59,7 @@
       one: "1 result for “{q}”.",
       count: "{n} results for “{q}”.",
       more: "{n} results for “{q}”; showing the first {shown}.",
-      error: "The search could not be loaded.",
-      showMore: "Show more results"
+      error: "The search could not be loaded."
     },
     zh: {
       loading: "正在搜索…",
@@ -68,8 +67,7 @@
       one: "“{q}”共有 1 个结果。",
       count: "“{q}”共有 {n} 个结果。",
       more: "“{q}”共有 {n} 个结果，显示前 {shown} 个。",
-      error: "无法加载搜索功能。",
-      showMore: "显示更多结果"
+      error: "无法加载搜索功能。"
     }
   };
 
@@ -331,15 +329,11 @@
     var timer = null;
     function show(text) { status.textContent = text; }
 
-    // "Show more results": made here, shown under the list when there are more.
-    var moreBox = document.createElement("p");
-    moreBox.className = "ocop-search-more";
-    moreBox.hidden = true;
-    var moreButton = document.createElement("button");
-    moreButton.type = "button";
-    moreButton.textContent = msg.showMore;
-    moreBox.appendChild(moreButton);
-    list.parentNode.insertBefore(moreBox, list.nextSibling);
+    // "Show more results" (in the page's markup, hidden until there are more); a page
+    // without it shows the first results only.
+    var moreButton = list.parentNode.querySelector("[data-more]") ||
+      document.createElement("button");
+    var moreBox = moreButton.parentNode || document.createElement("p");
     var current = null; // {q, words, results, shown, mine} of the query on screen
 
     // Show the next MAX_RESULTS results of ``current``; ``focus``: move the keyboard
