@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ocop_catalog import issues, messages
+from ocop_catalog.records import issues, messages
 from scratch import Scratch, build_catalog
 from siteutil import REPO, build_ok, chromium, serve
 

@@ -24,8 +24,8 @@ from typing import Any
 
 from PIL import Image
 
-from ocop_catalog.issues import Issue
-from ocop_catalog.loader import LoadResult, load_catalog
+from ocop_catalog.records.issues import Issue
+from ocop_catalog.records.loader import LoadResult, load_catalog
 from ocop_catalog.settings import Settings, load_settings
 
 #: The day every scratch catalog is judged on.

@@ -40,8 +40,8 @@ import feedparser
 import jsonschema
 import pytest
 import yaml
-from ocop_catalog.feeds import FeedOptionError, check_options
-from ocop_catalog.feeds.data import clip, feed_id, markdown_to_text
+from ocop_catalog.outputs.feeds import FeedOptionError, check_options
+from ocop_catalog.outputs.feeds.data import clip, feed_id, markdown_to_text
 from PIL import Image
 from siteutil import OPTIONS, REPO, SITE_URL, build_ok, copy_repository, run_build
 

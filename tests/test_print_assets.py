@@ -25,11 +25,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import zxingcpp
-from ocop_catalog import printing
-from ocop_catalog.loader import load_catalog
-from ocop_catalog.qr import qr_matrix
+from ocop_catalog.outputs.printing import assets as printing
+from ocop_catalog.records.loader import load_catalog
+from ocop_catalog.edition.qr import qr_matrix
 from ocop_catalog.settings import load_settings
-from ocop_catalog.site.build import SiteBuilder, SiteOptions
+from ocop_catalog.outputs.site.pages import SiteBuilder, SiteOptions
 from PIL import Image
 from scratch import GOODS, GOODS_FILE, SERVICE, build_catalog
 from siteutil import REPO, SITE_URL, build_scratch_with

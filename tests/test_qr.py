@@ -8,7 +8,7 @@ import pytest
 import zxingcpp
 from siteutil import svg_raster
 
-from ocop_catalog.qr import QUIET_ZONE, qr_matrix, qr_svg
+from ocop_catalog.edition.qr import QUIET_ZONE, qr_matrix, qr_svg
 
 URLS = [
     "https://ocop.example.vn/products/mat-ong-hoa-rung/",

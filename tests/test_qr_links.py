@@ -26,7 +26,7 @@ import yaml
 import zxingcpp
 from siteutil import REPO, build_ok, copy_repository, svg_raster
 
-from ocop_catalog.qr import qr_matrix
+from ocop_catalog.edition.qr import qr_matrix
 
 SITE_URL = "https://ocop.example.vn/"
 LANGS = ("vi", "en", "zh")

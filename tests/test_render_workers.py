@@ -6,10 +6,10 @@ import datetime as dt
 import filecmp
 from pathlib import Path
 
-import ocop_catalog.site.build as site_build
-from ocop_catalog.loader import load_catalog
+import ocop_catalog.outputs.site.pages as site_build
+from ocop_catalog.records.loader import load_catalog
 from ocop_catalog.settings import load_settings
-from ocop_catalog.site.build import SiteBuilder, SiteOptions
+from ocop_catalog.outputs.site.pages import SiteBuilder, SiteOptions
 from siteutil import REPO
 
 

@@ -12,7 +12,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from ocop_catalog import cli
-from ocop_catalog.schemas import SCHEMA_DIR, SCHEMAS, render_schemas
+from ocop_catalog.records.schemas import SCHEMA_DIR, SCHEMAS, render_schemas
 from scratch import GOODS_FILE, PRODUCER_FILE, REGIONS_FILE, SALES_POINTS_FILE, SERVICE_FILE
 from siteutil import REPO
 

@@ -12,8 +12,8 @@ from urllib.parse import quote
 import pytest
 from siteutil import REPO, serve
 
-from ocop_catalog import search
-from ocop_catalog.search import FACT, NAME, TEXT, SearchDoc, fold, search_terms, shard_of
+from ocop_catalog.outputs.site import search
+from ocop_catalog.outputs.site.search import FACT, NAME, TEXT, SearchDoc, fold, search_terms, shard_of
 
 SEARCH_JS = REPO / "theme" / "assets" / "search.js"
 
@@ -407,7 +407,7 @@ TRICKY = [
 @pytest.mark.browser
 def test_browser_makes_the_same_terms_as_the_index(tmp_path, browser):
     """Each text, typed as it is and without its marks, finds its own document: the
-    folding and word splitting in search.js agree with ocop_catalog.search."""
+    folding and word splitting in search.js agree with ocop_catalog.outputs.site.search."""
     docs = [SearchDoc(f"doc/{i}/", text, (), "", ((text, NAME),)) for i, text in enumerate(TRICKY)]
     site = make_site(tmp_path, [("vi", docs)])
     with serve(site) as base:

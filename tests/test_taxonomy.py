@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from ocop_catalog import taxonomy
-from ocop_catalog.taxonomy import CURRENT_VERSION, browse_set, load_taxonomies
+from ocop_catalog.catalog import taxonomy
+from ocop_catalog.catalog.taxonomy import CURRENT_VERSION, browse_set, load_taxonomies
 
 VERSIONS = ["1048/2019", "148/2023", "26/2026"]
 

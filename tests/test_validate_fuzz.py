@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from ocop_catalog.checks import check_markdown
-from ocop_catalog.issues import Document, Issue
-from ocop_catalog.loader import load_catalog, read_record
-from ocop_catalog.messages import MESSAGES
-from ocop_catalog.photos import check_image
-from ocop_catalog.records import Producer, Product, Regions, SalesPoints
+from ocop_catalog.records.checks import check_markdown
+from ocop_catalog.records.issues import Document, Issue
+from ocop_catalog.records.loader import load_catalog, read_record
+from ocop_catalog.records.messages import MESSAGES
+from ocop_catalog.records.photos import check_image
+from ocop_catalog.records.models import Producer, Product, Regions, SalesPoints
 from scratch import GOODS_DIR, GOODS_FILE, build_catalog, goods_yml
 
 FUZZ = settings(

@@ -12,8 +12,8 @@ import os
 
 import pytest
 
-from ocop_catalog.issues import WARNING_CODES
-from ocop_catalog.messages import MESSAGES
+from ocop_catalog.records.issues import WARNING_CODES
+from ocop_catalog.records.messages import MESSAGES
 from scratch import (
     GOODS,
     GOODS_DIR,
@@ -992,7 +992,7 @@ def test_record_linked_from_outside_the_repository_is_refused(scratch, tmp_path_
 
 
 def test_loading_on_several_cores_reports_exactly_what_one_process_does(scratch, monkeypatch):
-    import ocop_catalog.loader as loader
+    import ocop_catalog.records.loader as loader
     from scratch import summary
 
     # three producers, a product id used twice, a GTIN used twice and a broken record

@@ -7,10 +7,10 @@ import textwrap
 
 import pytest
 
-from ocop_catalog.loader import read_record
-from ocop_catalog.records import Product
-from ocop_catalog import yamlsource
-from ocop_catalog.yamlsource import Mark, YamlProblem, read_yaml
+from ocop_catalog.records.loader import read_record
+from ocop_catalog.records.models import Product
+from ocop_catalog.records import yamlsource
+from ocop_catalog.records.yamlsource import Mark, YamlProblem, read_yaml
 
 
 def read(text: str):

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .issues import Issue
-from .loader import load_catalog
-from .schemas import write_schemas
+from .records.issues import Issue
+from .records.loader import load_catalog
+from .records.schemas import write_schemas
 from .settings import CONFIG_FILE, find_root, load_settings
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2

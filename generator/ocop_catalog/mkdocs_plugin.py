@@ -8,7 +8,7 @@ Vietnamese, ``en/x.md`` and ``zh/x.md`` its translations. The plugin
   the same messages as ``ocop validate``;
 - gives each authored page its language, language switch and hreflang links;
 - after MkDocs is done, writes the catalog pages, photos, QR codes, sitemap
-  and search index through :func:`ocop_catalog.site.generate`.
+  and search index through :func:`ocop_catalog.outputs.site.generate`.
 
 Catalog pages never enter MkDocs' page pipeline or navigation.
 """
@@ -26,15 +26,15 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
-from .catalog import Catalog
+from .catalog.model import Catalog
 from .cli import format_text
-from .loader import load_catalog
+from .records.loader import load_catalog
 from .settings import Settings, settings_from_options
 from .errors import OptionError
-from .site import Authored, SiteOptions, generate
-from .site.i18n import NATIVE_NAMES, Translator, load_strings
-from .site.urls import Urls
-from .text import DEFAULT_LANGUAGE
+from .outputs.site import Authored, SiteOptions, generate
+from .edition.i18n import NATIVE_NAMES, Translator, load_strings
+from .edition.urls import Urls
+from .records.text import DEFAULT_LANGUAGE
 
 log = logging.getLogger("mkdocs.plugins.ocop")
 
@@ -95,8 +95,8 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                 core.addHandler(handler)
         core.propagate = False
         # wrong print or feed options stop the build now, not after every page is written
-        from .feeds import check_options as feed_options
-        from .printing import parse_options as print_options
+        from .outputs.feeds import check_options as feed_options
+        from .outputs.printing.assets import parse_options as print_options
 
         if self.config.listing_page_size < 1:
             raise PluginError(f"'listing_page_size' must be 1 or more, not "

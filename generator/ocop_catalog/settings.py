@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from . import certificates as certs
+from .catalog import certificates as certs
 
 CONFIG_FILE = "site_config.yml"
 

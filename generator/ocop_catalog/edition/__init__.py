@@ -1,0 +1,1 @@
+"""The published catalog (see the module docstring of the Edition, to come)."""

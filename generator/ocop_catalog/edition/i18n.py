@@ -1,0 +1,108 @@
+"""Interface strings and number/date formats for each site language.
+
+Record text comes translated from the records; the words around it (menus,
+labels, status names) come from ``theme/ocop/i18n/<lang>.yml``. A string
+missing in a language falls back to Vietnamese, then to its key, so a new
+language can be added one file at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from markupsafe import Markup, escape
+
+from ..records.text import DEFAULT_LANGUAGE, Localized
+
+#: Names of languages in their own language, for the language switch.
+NATIVE_NAMES = {"vi": "Tiếng Việt", "en": "English", "zh": "中文", "ko": "한국어", "ja": "日本語"}
+#: Short labels for the language switch on narrow screens.
+SHORT_NAMES = {"vi": "VI", "en": "EN", "zh": "中文", "ko": "한국어", "ja": "日本語"}
+#: Babel locales where the bare code is not the best choice.
+LOCALES = {"zh": "zh_Hans_CN"}
+
+
+def load_strings(folder: Path, languages: tuple[str, ...]) -> Mapping[str, Mapping[str, str]]:
+    """UI strings per language from ``<folder>/<lang>.yml``."""
+    strings: dict[str, Mapping[str, str]] = {}
+    for lang in languages:
+        path = folder / f"{lang}.yml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        strings[lang] = MappingProxyType({str(k): str(v) for k, v in (data or {}).items()})
+    return MappingProxyType(strings)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Everything a template needs to speak one language."""
+
+    lang: str
+    strings: Mapping[str, Mapping[str, str]]
+
+    @cached_property
+    def ui(self) -> Mapping[str, str]:
+        """Every UI string of this language (with fallbacks), for ``ui['key']`` lookups."""
+        keys = set(self.strings.get(DEFAULT_LANGUAGE, {})) | set(self.strings.get(self.lang, {}))
+        return MappingProxyType({key: self(key) for key in keys})
+
+    @cached_property
+    def locale(self) -> str:
+        return LOCALES.get(self.lang, self.lang)
+
+    def __call__(self, key: str, **params: object) -> str:
+        """The UI string ``key`` in this language (Vietnamese, then the key, as fallback)."""
+        text = self.strings.get(self.lang, {}).get(key)
+        if text is None:
+            text = self.strings.get(DEFAULT_LANGUAGE, {}).get(key, key)
+        return text.format(**params) if params else text
+
+    def text(self, value: Localized | None) -> Markup:
+        """Record text in this language; Vietnamese fallback is marked ``lang="vi"``."""
+        if value is None:
+            return Markup("")
+        resolved = value.resolve(self.lang)
+        if resolved.lang == self.lang:
+            return escape(resolved.text)
+        return Markup('<span lang="{}" class="ocop-fallback">{}</span>').format(
+            resolved.lang, resolved.text
+        )
+
+    def plain(self, value: Localized | None) -> str:
+        """Record text in this language (or Vietnamese) as plain text."""
+        return "" if value is None else value(self.lang)
+
+    def has(self, value: Localized | None) -> bool:
+        """Whether ``value`` is really written in this language."""
+        return value is not None and value.resolve(self.lang).lang == self.lang
+
+    def price(self, amount: int) -> str:
+        return _price(amount, self.locale)
+
+    def number(self, value: float) -> str:
+        return _number(value, self.locale)
+
+    def date(self, value: dt.date, form: str = "long") -> str:
+        return _date(value, form, self.locale)
+
+
+@lru_cache(maxsize=65536)
+def _price(amount: int, locale: str) -> str:
+    return format_currency(amount, "VND", locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _number(value: float, locale: str) -> str:
+    return format_decimal(value, locale=locale)
+
+
+@lru_cache(maxsize=65536)
+def _date(value: dt.date, form: str, locale: str) -> str:
+    return format_date(value, format=form, locale=locale)

@@ -1,0 +1,306 @@
+"""What every feed needs to know about a product, worked out once per build.
+
+The feeds are serialisers of one model (feeds-and-standards.md §0): the same
+names, plain-text descriptions, absolute URLs, photos, categories, dates and
+certificate statuses go to Google, Meta, the open-data JSON, the Atom feeds,
+the exports and the display points. :class:`FeedContext` computes each of them
+once per product (and language) and keeps it, so writing ten feeds costs
+little more than writing one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from functools import cache, cached_property
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ...catalog import certificates as certs
+from ...catalog.model import ProductEntry
+from ...edition.images import ProcessedImage, Variant
+from ...records.models import Photo
+from ...catalog.taxonomy import CriteriaSet, load_taxonomies
+from ...records.text import DEFAULT_LANGUAGE, Localized
+
+#: Vietnam's time zone: record dates are days in Vietnam.
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_SPACE = re.compile(r"\s+")
+
+
+class FeedContext:
+    """The site builder's catalog, seen by the feeds."""
+
+    def __init__(self, builder) -> None:
+        self.builder = builder
+        self.catalog = builder.catalog
+        self.urls = builder.urls
+        self.languages: tuple[str, ...] = tuple(builder.languages)
+        self.today: dt.date = builder.catalog.today
+        self._status: dict[str, str] = {}
+        self._pairs: dict[str, list[tuple[Photo, ProcessedImage]]] = {}
+        self._paths: dict[tuple[str, int, str], list[str]] = {}
+        self._squares: dict[str, list[str]] = {}
+        self._modified: dict[str, dt.date] = {}
+
+    # -- URLs ----------------------------------------------------------------
+
+    @cached_property
+    def site_url(self) -> str:
+        return self.urls.absolute("")
+
+    def absolute(self, path: str) -> str:
+        return self.site_url + path
+
+    def product_url(self, product: ProductEntry, lang: str) -> str:
+        return self.absolute(self.urls.product(lang, product.id))
+
+    def media_url(self, image: ProcessedImage, variant: Variant) -> str:
+        return self.absolute(self.builder.media_url(image, variant))
+
+    def photo_pairs(self, product: ProductEntry) -> list[tuple[Photo, ProcessedImage]]:
+        """Each photo of the record (file, alt text) with its processed image, in order."""
+        found = self._pairs.get(product.id)
+        if found is None:
+            # a catalog is only made of valid records: every photo checked, in order
+            pairs = [(photo, self.builder.photo(info.path))
+                     for photo, info in zip(product.record.photos, product.photos)]
+            found = self._pairs[product.id] = [(p, i) for p, i in pairs if i is not None]
+        return found
+
+    def square_urls(self, product: ProductEntry) -> list[str]:
+        """Absolute URLs of the marketplace-size squares (at least 500 × 500), main first."""
+        found = self._squares.get(product.id)
+        if found is None:
+            found = self._squares[product.id] = self.builder.square_urls(product)
+        return found
+
+    # -- status and eligibility -----------------------------------------------
+
+    def status(self, product: ProductEntry) -> str:
+        """valid / expiring / expired / revoked on the build day, as the pages say
+        (worked out once per product)."""
+        found = self._status.get(product.id)
+        if found is None:
+            found = self._status[product.id] = self.builder.status(product)
+        return found
+
+    def sellable(self, product: ProductEntry, include_expired: bool) -> bool:
+        """Whether a marketplace or display feed may show the product (its certificate
+        is still valid, or the site asks for expired and revoked ones too)."""
+        return include_expired or self.status(product) in certs.ACTIVE
+
+    @staticmethod
+    def is_service(product: ProductEntry) -> bool:
+        """A tourism service (criteria set 26, or a record with tourism details)."""
+        criteria = product.criteria_set
+        return product.record.tourism is not None or (criteria is not None
+                                                      and not criteria.goods)
+
+    @classmethod
+    def is_goods(cls, product: ProductEntry) -> bool:
+        """Goods with a price: what a marketplace can list. Tourism services are not
+        goods (feeds-and-standards.md §1.7)."""
+        return not cls.is_service(product) and product.record.price is not None
+
+    def translated(self, product: ProductEntry, lang: str) -> bool:
+        """Whether the product's name and description or summary are written in ``lang``
+        (a feed of one language must not carry another language's text)."""
+        if lang == DEFAULT_LANGUAGE:
+            return True
+        record = product.record
+        return _has(record.name, lang) and (_has(record.description, lang)
+                                            or _has(record.summary, lang))
+
+    # -- text ------------------------------------------------------------------
+
+    @staticmethod
+    def text(value: Localized | None, lang: str) -> str:
+        """Record text in ``lang`` (else Vietnamese), cleaned for any feed format."""
+        return clean(value(lang)) if value is not None else ""
+
+    def description(self, product: ProductEntry, lang: str) -> str:
+        """The description as plain text in ``lang``; the summary when the description is
+        not written in ``lang`` but the summary is."""
+        record = product.record
+        source = record.description
+        if lang != DEFAULT_LANGUAGE and not _has(source, lang) and _has(record.summary, lang):
+            source = record.summary
+        return markdown_to_text(source(lang))
+
+    # -- categories --------------------------------------------------------------
+
+    @staticmethod
+    def category(product: ProductEntry) -> CriteriaSet | None:
+        """The current (26/2026) set the product is browsed under, else its own set."""
+        return product.browse_category or product.criteria_set
+
+    def category_path(self, product: ProductEntry, lang: str) -> list[str]:
+        category = self.category(product)
+        if category is None:
+            return []
+        key = (category.version, category.number, lang)
+        found = self._paths.get(key)
+        if found is None:
+            found = self._paths[key] = [clean(name) for name in category.path(lang)]
+        return list(found)
+
+    @staticmethod
+    def google_category(product: ProductEntry) -> int | None:
+        """Google's product category id for the product's criteria set."""
+        mapping = google_categories()
+        for criteria in (product.criteria_set, product.browse_category):
+            if criteria is not None and criteria.code in mapping:
+                return mapping[criteria.code]
+        return None
+
+    # -- dates --------------------------------------------------------------------
+
+    def modified(self, product: ProductEntry) -> dt.date:
+        """The last day the record says the product changed, never after the build day:
+        ``updated``, ``listed``, the certificate's decision or start, a revocation."""
+        found = self._modified.get(product.id)
+        if found is None:
+            record = product.record
+            cert = record.certification
+            days = [record.updated, record.listed, cert.decision_date, cert.valid_from,
+                    cert.revoked.date if cert.revoked else None]
+            past = [d for d in days if d is not None and d <= self.today]
+            found = self._modified[product.id] = max(past) if past else cert.decision_date
+        return found
+
+    def published(self, product: ProductEntry) -> dt.date:
+        """The day the product entered the catalog: ``listed``, else its decision date."""
+        record = product.record
+        return min(record.listed or record.certification.decision_date,
+                   self.modified(product))
+
+    def producer(self, product: ProductEntry):
+        return self.builder.producer_of(product).record
+
+
+# --------------------------------------------------------------------------
+# Helpers shared by the feed writers
+# --------------------------------------------------------------------------
+
+
+def write_json(path: Path, data: Any, *, indent: int | None = None) -> None:
+    """``data`` as UTF-8 JSON at ``path`` (compact unless ``indent``), folders made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    separators = (",", ": ") if indent else (",", ":")
+    text = json.dumps(data, ensure_ascii=False, indent=indent, separators=separators)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def feed_id(product_id: str, limit: int = 50) -> str:
+    """The product's id in marketplace feeds: its record id, the same in every language
+    and feed. Ids over ``limit`` characters (Google allows 50, a record id 64) are cut
+    and given a hash of the whole id, so they stay unique and never change."""
+    if len(product_id) <= limit:
+        return product_id
+    digest = hashlib.sha256(product_id.encode()).hexdigest()[:8]
+    return f"{product_id[: limit - 9]}-{digest}"
+
+
+def clean(text: str) -> str:
+    """NFC text without control characters (XML 1.0 and CSV safe), spaces collapsed."""
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
+    return _SPACE.sub(" ", text).strip()
+
+
+def clip(text: str, limit: int, *, ellipsis: bool = False) -> str:
+    """``text`` cut to at most ``limit`` characters, at a word boundary when one is near."""
+    if len(text) <= limit:
+        return text
+    room = limit - 1 if ellipsis else limit
+    cut = text[:room]
+    space = cut.rfind(" ")
+    if space >= room * 0.6:
+        cut = cut[:space]
+    cut = cut.rstrip(" ,;:-–")
+    return cut + "…" if ellipsis else cut
+
+
+def text_map(value: Localized | None) -> dict[str, str] | None:
+    """Record text as a plain {lang: text} dict of the languages it is written in."""
+    if value is None:
+        return None
+    data = getattr(value, "_data", None)  # Localized keeps a plain dict: copy it directly
+    return dict(data) if isinstance(data, dict) else dict(value)
+
+
+def day_time(day: dt.date) -> dt.datetime:
+    """Midnight of ``day`` in Vietnam, the moment a record date stands for."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=VIETNAM)
+
+
+_MD_IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
+_MD_REFERENCE_LINK = re.compile(r"!?\[([^\]]*)\]\[[^\]]*\]")
+_MD_REFERENCE_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+.*$", re.MULTILINE)
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_MD_LINE_MARK = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,9}[.)]\s+)",
+                           re.MULTILINE)
+_MD_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$", re.MULTILINE)
+_MD_HEADING_CLOSE = re.compile(r"\s+#+\s*$", re.MULTILINE)
+_MD_STRONG = re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1")
+_MD_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_MD_CODE = re.compile(r"(`+)(.+?)\1")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+#: Escaped characters are moved to Unicode's private use plane 15 meanwhile.
+_ASIDE = 0xF0000
+_MD_ASIDE = re.compile("[\U000F0000-\U000F007F]")
+
+
+@cache
+def markdown_to_text(source: str) -> str:
+    """The words of a Markdown text, without its marks, on one line.
+
+    Marketplaces want descriptions as plain text (Meta: no HTML tags or entities).
+    Producers' Markdown is simple (paragraphs, emphasis, lists, links), so a few
+    regular expressions do: a link keeps its text, an image its alt text, and list
+    and heading marks go. Much faster than rendering HTML and stripping it.
+    """
+    # escaped marks (\*) are set aside first, so that no rule below takes them for marks
+    text = _MD_ESCAPE.sub(lambda m: chr(_ASIDE + ord(m.group(1))), source)
+    text = _MD_REFERENCE_DEF.sub("", text)
+    text = _MD_RULE.sub("", text)
+    text = _MD_HEADING_CLOSE.sub("", text)
+    text = _MD_LINE_MARK.sub("", text)
+    text = _MD_IMAGE_OR_LINK.sub(r"\1", text)
+    text = _MD_REFERENCE_LINK.sub(r"\1", text)
+    text = _MD_AUTOLINK.sub(r"\1", text)
+    text = _MD_CODE.sub(r"\2", text)
+    for _ in range(2):  # nested emphasis (***x***)
+        text = _MD_STRONG.sub(r"\2", text)
+        text = _MD_EMPHASIS.sub(r"\2", text)
+    text = _MD_ASIDE.sub(lambda m: chr(ord(m.group(0)) - _ASIDE), text)
+    return clean(html.unescape(text))
+
+
+@cache
+def google_categories() -> dict[str, int]:
+    """Criteria-set code → Google product category id (google_categories.yml)."""
+    text = files(__package__).joinpath("google_categories.yml").read_text(encoding="utf-8")
+    data: Any = yaml.safe_load(text)
+    if not isinstance(data, dict) or not all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+            for k, v in data.items()):
+        raise ValueError("google_categories.yml: expected 'criteria-set-code: id' lines")
+    codes = {s.code for t in load_taxonomies().values() for s in t.sets.values()}
+    unknown = sorted(set(data) - codes)
+    if unknown:
+        raise ValueError(f"google_categories.yml: unknown criteria set codes {unknown}")
+    return data
+
+
+def _has(value: Localized | None, lang: str) -> bool:
+    return value is not None and value.resolve(lang).lang == lang

@@ -1,0 +1,297 @@
+"""Display points: a JSON Feed and a full-screen kiosk page for every sales point.
+
+* ``feeds/sales-points/<point>/<lang>.json`` — JSON Feed 1.1 of the products
+  sold at the point, newest change first, ``page_size`` items a file (further
+  pages ``<lang>-2.json``… linked by ``next_url``). OCOP fields (stars,
+  certificate status and validity, price, producer, category, QR code, photo)
+  are in each item's ``_ocop`` object; the point itself in the feed's. Its
+  JSON Schema: ``feeds/sales-points/schema.json``.
+* ``kiosk/<point>/`` — auto-advancing slides for a screen at the point
+  (photo, name in two languages, stars, price, QR code), landscape or portrait,
+  stepped through with the arrow keys, space, a swipe or a tap. It is rendered
+  from ``theme/ocop/kiosk.html``; ``theme/assets/kiosk.js`` and ``kiosk.css``
+  drive and lay it out.
+* ``kiosk/sw.js`` — the service worker (``theme/assets/kiosk-sw.js``). Served
+  from ``kiosk/``, its scope is every kiosk page and nothing else. On the first
+  load the page asks it to cache the page, its script and style and every
+  slide's photo and QR code; pages and JSON are then fetched network-first
+  (the cache answers when the network is down), the rest cache-first. The
+  page checks ``kiosk/<point>/version.json`` every few minutes and when the
+  network comes back, and reloads when the catalog changed.
+
+Like marketplace feeds, display points leave out products whose certificate
+has expired or was revoked (``include_expired`` brings them back); the kiosk
+also hides a slide in the browser once its certificate runs out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from ...catalog.model import ProductEntry
+from ...edition.urls import relative
+from .data import FeedContext, clean, day_time, text_map, write_json
+from .options import FeedOptions
+from .schema import SALES_POINT_FEED_VERSION, sales_point_feed_schema
+
+log = logging.getLogger("ocop_catalog.outputs.feeds")
+
+FEED_SCHEMA_PATH = "feeds/sales-points/schema.json"
+WORKER_SOURCE = "kiosk-sw.js"
+WORKER_NAME = "sw.js"
+VERSION_NAME = "version.json"
+#: Kiosk pages live in this folder (under the main language's prefix), with the worker.
+KIOSK_SCOPE = "kiosk/"
+KIOSK_PHOTO_WIDTH = 1080
+
+
+def feed_path(point_id: str, lang: str, page: int = 1) -> str:
+    suffix = "" if page == 1 else f"-{page}"
+    return f"feeds/sales-points/{point_id}/{lang}{suffix}.json"
+
+
+def shown_products(ctx: FeedContext, point_id: str, include_expired: bool
+                   ) -> list[ProductEntry]:
+    """The products a display at the point shows, newest change first."""
+    products = [p for p in ctx.catalog.products_at(point_id)
+                if ctx.sellable(p, include_expired)]
+    return sorted(products, key=lambda p: (ctx.modified(p), p.id), reverse=True)
+
+
+# --------------------------------------------------------------------------
+# JSON Feed 1.1
+# --------------------------------------------------------------------------
+
+
+def point_feed_urls(ctx: FeedContext) -> dict[str, dict[str, str]]:
+    """Point id → {lang: URL of the first page of its JSON Feed}."""
+    return {point_id: {lang: ctx.absolute(feed_path(point_id, lang)) for lang in ctx.languages}
+            for point_id in ctx.catalog.sales_points}
+
+
+def write_point_feeds(ctx: FeedContext, options: FeedOptions, site_dir: Path,
+                      shown: dict[str, list[ProductEntry]], kiosks: dict[str, str]) -> list[str]:
+    """Every point's feeds (``shown`` and ``kiosks`` as for :func:`write_kiosks`); the paths
+    written."""
+    schema_url = ctx.absolute(FEED_SCHEMA_PATH)
+    write_json(site_dir / FEED_SCHEMA_PATH, sales_point_feed_schema(schema_url), indent=2)
+    written = [FEED_SCHEMA_PATH]
+    size = options.sales_points.page_size
+    items_by_lang: dict[str, dict[str, Any]] = {lang: {} for lang in ctx.languages}
+    shared: dict[str, dict[str, Any]] = {}  # the _ocop object, the same in every language
+    for point in ctx.catalog.sales_points.values():
+        products = shown[point.id]
+        pages = max(1, -(-len(products) // size))
+        for lang in ctx.languages:
+            cache = items_by_lang[lang]
+            items = []
+            for product in products:
+                if product.id not in cache:
+                    if product.id not in shared:
+                        shared[product.id] = _ocop(ctx, product)
+                    # encoded once, put in the feed of every point that sells it
+                    cache[product.id] = _dumps(_item(ctx, product, lang, shared[product.id]))
+                items.append(cache[product.id])
+            for page in range(1, pages + 1):
+                chunk = items[(page - 1) * size: page * size]
+                head, tail = _feed(ctx, point, lang, page, pages, len(items), schema_url,
+                                   kiosks.get(point.id))
+                text = f'{_dumps(head)[:-1]},"items":[{",".join(chunk)}],"_ocop":{_dumps(tail)}}}'
+                rel = feed_path(point.id, lang, page)
+                (site_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+                (site_dir / rel).write_text(text + "\n", encoding="utf-8")
+                written.append(rel)
+    log.info("feeds: feeds/sales-points/: %d feed files for %d sales points", len(written) - 1,
+             len(ctx.catalog.sales_points))
+    return written
+
+
+def _feed(ctx: FeedContext, point, lang: str, page: int, pages: int, total: int,
+          schema_url: str, kiosk: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A feed page's members before its items, and its _ocop object (after them)."""
+    t = ctx.builder.translator(lang)
+    name = ctx.text(point.name, lang)
+    feed: dict[str, Any] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": f"{name} · {clean(t('site.name'))}",
+        "home_page_url": ctx.absolute(ctx.urls.sales_point(lang, point.id)),
+        "feed_url": ctx.absolute(feed_path(point.id, lang, page)),
+        "description": clean(t("points.products")),
+        "language": lang,
+        "authors": [{"name": clean(t("site.name")), "url": ctx.site_url}],
+    }
+    if page < pages:
+        feed["next_url"] = ctx.absolute(feed_path(point.id, lang, page + 1))
+    return feed, {
+        "about": schema_url,
+        "version": SALES_POINT_FEED_VERSION,
+        "sales_point": point.id,
+        "name": text_map(point.name),
+        "kind": point.kind,
+        "page": page,
+        "pages": pages,
+        "total_items": total,
+        "kiosk": ctx.absolute(kiosk) if kiosk else None,
+    }
+
+
+def _item(ctx: FeedContext, product: ProductEntry, lang: str,
+          ocop: dict[str, Any]) -> dict[str, Any]:
+    record = product.record
+    url = ctx.product_url(product, lang)
+    item: dict[str, Any] = {
+        "id": url,
+        "url": url,
+        "title": ctx.text(record.name, lang),
+        "content_text": ctx.text(record.summary, lang),
+    }
+    if ocop["photo"] is not None:
+        item["image"] = ocop["photo"]["url"]
+    item.update({
+        "date_published": day_time(ctx.published(product)).isoformat(),
+        "date_modified": day_time(ctx.modified(product)).isoformat(),
+        "authors": [{"name": ctx.text(ctx.producer(product).name, lang)}],
+        "tags": [clean(tag) for tag in record.tags],
+        "language": record.name.resolve(lang).lang,
+        "_ocop": {**ocop, "category": ctx.category_path(product, lang)},
+    })
+    return item
+
+
+def _ocop(ctx: FeedContext, product: ProductEntry) -> dict[str, Any]:
+    """The OCOP fields of a product in its feed items (text in every language)."""
+    record = product.record
+    pairs = ctx.photo_pairs(product)
+    main = pairs[0][1] if pairs else None
+    screen = main.pick("jpeg", KIOSK_PHOTO_WIDTH) if main else None
+    return {
+        "id": record.id,
+        "name": text_map(record.name),
+        "stars": record.certification.stars,
+        "status": ctx.status(product),
+        "valid_until": product.valid_until.isoformat(),
+        "price": _price(record),
+        "producer": {"id": product.producer_id, "name": text_map(ctx.producer(product).name)},
+        "qr_svg": ctx.absolute(ctx.builder.qr_image(product)),
+        "short_url": ctx.builder.short_url(product),
+        "photo": {"url": ctx.media_url(main, screen), "width": screen.width,
+                  "height": screen.height, "square": ctx.media_url(main, main.square)}
+        if screen is not None else None,
+    }
+
+
+def _price(record) -> dict[str, Any] | None:
+    if record.offer_price is None:
+        return None
+    unit = text_map(record.price.unit) if record.price is not None else None
+    return {"amount": record.offer_price, "currency": "VND", "unit": unit}
+
+
+# --------------------------------------------------------------------------
+# Kiosk pages
+# --------------------------------------------------------------------------
+
+
+def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
+                 shown: dict[str, list[ProductEntry]], kiosks: dict[str, str]) -> list[str]:
+    """Every point's kiosk page (``kiosks``: point id → its site path; ``shown``: point id →
+    :func:`shown_products`), its version file and the service worker."""
+    kiosk = options.kiosk
+    builder = ctx.builder
+    main_lang, *rest = kiosk.languages
+    second = rest[0] if rest else None
+    t, t2 = builder.translator(main_lang), builder.translator(second) if second else None
+    base = _kiosk_base(ctx, options)  # the worker's folder and scope
+    theme = Path(builder.options.theme_dir)
+    worker = (theme / "assets" / WORKER_SOURCE).read_bytes()
+    (site_dir / base).mkdir(parents=True, exist_ok=True)
+    (site_dir / base / WORKER_NAME).write_bytes(worker)
+    written = [base + WORKER_NAME]
+    template = builder.env.get_template("kiosk.html")
+    # a new template, script or style reloads the screens too
+    page, script, style = (path.read_bytes() if path.is_file() else b""
+                           for path in (theme / "ocop" / "kiosk.html",
+                                        theme / "assets" / "kiosk.js",
+                                        theme / "assets" / "kiosk.css"))
+    assets = hashlib.sha256(page + worker + script + style).hexdigest()
+    for point_id, url in kiosks.items():
+        point = ctx.catalog.sales_points[point_id]
+        products = sorted(shown[point_id], key=lambda p: -p.record.certification.stars)
+        slides = [_slide(ctx, p, t, t2, url) for p in products[: kiosk.max_slides]]
+        data = {"point": point.id, "name": text_map(point.name), "assets": assets,
+                "languages": list(kiosk.languages), "slides": slides,
+                "seconds": kiosk.seconds, "hide_expired": not options.include_expired}
+        version = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False)
+                                 .encode()).hexdigest()[:20]
+        html = template.render(
+            t=t, t2=t2, ui=t.ui, ui2=t2.ui if t2 else None, lang=main_lang, second=second,
+            url=url, rel=lambda target, _url=url: relative(_url, target),
+            point=point, slides=slides, options=kiosk, version=version,
+            hide_expired=not options.include_expired,
+            worker=relative(url, base + WORKER_NAME), scope=relative(url, base),
+            version_url=relative(url, url + VERSION_NAME),
+            cache_name=f"ocop-kiosk:{point.id}",
+            alternates={main_lang: url},
+        )
+        target = site_dir / url / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        write_json(site_dir / url / VERSION_NAME, {"version": version,
+                                                    "kiosk": ctx.absolute(url)})
+        written += [url + "index.html", url + VERSION_NAME]
+    log.info("feeds: %s: %d kiosk pages", base, len(ctx.catalog.sales_points))
+    return written
+
+
+def _kiosk_base(ctx: FeedContext, options: FeedOptions) -> str:
+    """The kiosks' folder, in the kiosks' main language: the service worker's scope."""
+    return ctx.urls.prefix(options.kiosk.languages[0]) + KIOSK_SCOPE
+
+
+def kiosk_urls(ctx: FeedContext, options: FeedOptions) -> dict[str, str]:
+    """Point id → site-relative URL of its kiosk page."""
+    base = _kiosk_base(ctx, options)
+    return {point_id: f"{base}{point_id}/" for point_id in ctx.catalog.sales_points}
+
+
+def _slide(ctx: FeedContext, product: ProductEntry, t, t2, url: str) -> dict[str, Any]:
+    record = product.record
+    photos = ctx.photo_pairs(product)
+    photo = None
+    if photos:
+        info, image = photos[0]
+        variant = image.pick("webp", KIOSK_PHOTO_WIDTH)
+        photo = {"src": relative(url, ctx.builder.media_url(image, variant)),
+                 "width": variant.width, "height": variant.height,
+                 "alt": t.plain(info.alt) if info.alt else t.plain(record.name)}
+    price = _price(record)
+    second_name = None
+    if t2 is not None and t2.has(record.name) and record.name(t2.lang) != record.name(t.lang):
+        second_name = record.name(t2.lang)
+    unit = record.price.unit if record.price else None
+    cert = record.certification
+    return {
+        "id": record.id,
+        "name": t.plain(record.name),
+        "name_lang": record.name.resolve(t.lang).lang,
+        "second_name": second_name,
+        "stars": cert.stars,
+        "status": ctx.status(product),
+        "valid_until": product.valid_until.isoformat(),
+        "revoked": cert.revoked.date.isoformat() if cert.revoked else "",
+        "price": t.price(price["amount"]) if price else None,
+        "unit": t.plain(unit) if unit else None,
+        "per_person": record.price is None and price is not None,
+        "producer": t.plain(ctx.producer(product).name),
+        "photo": photo,
+        "qr": relative(url, ctx.builder.qr_image(product)),
+        "modified": ctx.modified(product).isoformat(),
+    }
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,93 @@
+"""Meta (Facebook, Instagram) catalog data feed: CSV, per language.
+
+``feeds/meta/<lang>.csv`` with Meta's column names and spellings, which
+differ from Google's (feeds-and-standards.md §2): ``availability`` is
+``in stock`` / ``out of stock`` / ``preorder`` / ``available for order``
+(spaces, not underscores), ``condition`` is ``new``, ``price`` is
+``120000 VND``; ``title`` ≤ 200, ``description`` ≤ 9,999 characters of plain
+text, ``brand`` ≤ 100, ``id`` ≤ 100 (the same id as in the Google feeds);
+``image_link`` is the square photo (≥ 500 × 500) and ``additional_image_link``
+up to 20 more, comma-separated within 2,000 characters. ``gtin`` is only
+written when the product has one. Every cell is quoted.
+
+The products are those of the Google feeds (goods with a price and a valid
+certificate, translated into the language), plus pre-orders without a date,
+which Meta takes as they are. The Vietnamese file is the main feed; the
+others can be separate catalogs or language feeds of the same catalog, as
+their ids match.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections import Counter
+from pathlib import Path
+
+from .data import FeedContext
+from .google import _left_out, listed, shared_fields
+from .options import FeedOptions
+
+log = logging.getLogger("ocop_catalog.outputs.feeds")
+
+COLUMNS = ("id", "title", "description", "availability", "condition", "price", "link",
+           "image_link", "brand", "additional_image_link", "google_product_category",
+           "product_type", "gtin", "product_tags[0]", "product_tags[1]")
+LIMITS = {"id": 100, "title": 200, "description": 9999, "brand": 100, "tag": 110,
+          "additional_image_link": 2000}
+MAX_ADDITIONAL_IMAGES = 20
+AVAILABILITY = {"in_stock": "in stock", "out_of_stock": "out of stock",
+                "preorder": "preorder", "backorder": "available for order"}
+
+
+def path(lang: str) -> str:
+    return f"feeds/meta/{lang}.csv"
+
+
+def write_meta(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[str]:
+    written = []
+    for lang in options.meta.languages:
+        out = io.StringIO()
+        writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        skipped: Counter[str] = Counter()
+        count = 0
+        # pre-orders without a date too: Meta takes them as they are
+        for product in listed(ctx, lang, options.include_expired, skipped, needs_date=False):
+            writer.writerow(_row(ctx, product, lang))
+            count += 1
+        target = site_dir / path(lang)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(out.getvalue(), encoding="utf-8")
+        written.append(path(lang))
+        log.info("feeds: %s: %d items%s", path(lang), count, _left_out(skipped))
+    return written
+
+
+def _row(ctx: FeedContext, product, lang: str) -> list[str]:
+    record = product.record
+    shared = shared_fields(ctx, product, lang, LIMITS)
+    images = ctx.square_urls(product)
+    extra: list[str] = []
+    for url in images[1: 1 + MAX_ADDITIONAL_IMAGES]:
+        if len(",".join([*extra, url])) > LIMITS["additional_image_link"]:
+            break
+        extra.append(url)
+    return [
+        shared["id"],
+        shared["title"],
+        shared["description"],
+        AVAILABILITY[record.availability],
+        "new",
+        shared["price"],
+        shared["link"],
+        images[0],
+        shared["brand"],
+        ",".join(extra),
+        shared["category"],
+        shared["product_type"],
+        shared["gtin"],
+        shared["stars_label"],
+        shared["status_label"],
+    ]

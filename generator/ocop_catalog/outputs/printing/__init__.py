@@ -1,0 +1,1 @@
+"""Print assets: QR PNGs, product labels, shelf-label sheets and posters (PDF)."""

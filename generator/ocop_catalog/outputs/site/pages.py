@@ -1,0 +1,689 @@
+"""Render the catalog's pages: every page in every language, from theme templates.
+
+The catalog pages (home, listings, products, producers, places, sales
+points) do not go through MkDocs' per-page pipeline: with thousands of
+products that pipeline, and a navigation tree in every page, would dominate
+the build. :class:`SiteBuilder` prepares everything per catalog once, then
+renders each page from a Jinja template in ``theme/ocop/`` and writes it.
+Rendering runs in worker processes on all cores; each worker takes every
+n-th page, so the output does not depend on the worker count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, NamedTuple, get_args
+
+import jinja2
+from markupsafe import Markup
+
+from ...catalog import certificates as certs
+from ...catalog.model import Catalog, ProductEntry
+from ...edition.images import ProcessedImage
+from ...catalog.links import LISTING_PAGES, gs1_path, point_path, short_path
+from ...parallel import can_fork, forked_pool, shared
+from ...edition.qr import symbol, symbol_svg
+from .search import FACT, NAME, TEXT, SearchDoc, SearchStats, write_index
+from ...catalog.taxonomy import CURRENT_VERSION, load_taxonomies
+from ...records.text import DEFAULT_LANGUAGE
+from . import structured
+from ...edition.i18n import NATIVE_NAMES, SHORT_NAMES, Translator, load_strings
+from .markdown import render_markdown
+from ...edition.urls import Urls, relative
+
+STATUSES = get_args(certs.Status)
+#: Placeholder for the way up to the site root in HTML reused on many pages.
+_ROOT = "\x00root\x00"
+#: Fewer pages than this per worker process are rendered in one process.
+PAGES_PER_WORKER = 200
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output page: a language, a language-independent path and a template."""
+
+    lang: str
+    path: str
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Authored:
+    """A page MkDocs renders from ``catalog/`` that catalog pages link to."""
+
+    slug: str
+    title_key: str
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page of a product listing is among the listing's pages."""
+
+    base: str
+    """The listing's first page (site-relative URL)."""
+    number: int
+    count: int
+    size: int
+    """Cards per page."""
+
+    @staticmethod
+    def path(base: str, number: int) -> str:
+        return base if number == 1 else f"{base}{LISTING_PAGES}/{number}/"
+
+    def url(self, number: int) -> str:
+        return self.path(self.base, number)
+
+    @property
+    def window(self) -> list[int | None]:
+        """Page numbers to link to: the first, the last and two either side of this one;
+        ``None`` stands for the numbers left out."""
+        near = {1, self.count, *range(self.number - 2, self.number + 3)}
+        shown = sorted(n for n in near if 1 <= n <= self.count)
+        out: list[int | None] = []
+        for before, n in zip([0, *shown], shown):
+            if before and n - before > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+class FilterData(NamedTuple):
+    """A product as the listing filters see it (see SiteBuilder.filter_data)."""
+
+    stars: int
+    category: str
+    area: str
+    price: int | None
+    valid_until: str
+    revoked: str
+
+
+@dataclass
+class SiteOptions:
+    site_url: str = ""
+    theme_dir: Path = Path("theme")
+    media_prefix: str = "media"
+    featured: int = 8
+    #: Product cards per page of a listing (products, a category, an area, stars, a
+    #: sales point); further cards are on ``<listing>/page/<n>/``.
+    page_size: int = 48
+    authored: tuple[Authored, ...] = ()
+    #: ``print_assets`` options of site_config.yml (see ocop_catalog.outputs.printing.assets).
+    print_options: Mapping[str, Any] = field(default_factory=dict)
+    #: ``feeds`` options of site_config.yml (see ocop_catalog.outputs.feeds).
+    feed_options: Mapping[str, Any] = field(default_factory=dict)
+    #: UI strings by language, when the caller has read them already (else they are
+    #: read from ``theme_dir/ocop/i18n``).
+    strings: Mapping[str, Mapping[str, str]] | None = None
+
+
+class SiteBuilder:
+    """Knows every catalog page and how to render it."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        options: SiteOptions,
+        images: Mapping[Path, ProcessedImage] | None = None,
+    ):
+        self.catalog = catalog
+        self.options = options
+        self.images = images or {}
+        self.languages = catalog.settings.languages
+        self.urls = Urls(self.languages, options.site_url)
+        self.strings = (options.strings if options.strings is not None else
+                        load_strings(options.theme_dir / "ocop" / "i18n", self.languages))
+        self.env = self._environment()
+        self._translators: dict[str, Translator] = {}
+        self._cards: dict[tuple[str, str], str] = {}
+        self._certs: dict[tuple[str, str], dict[str, Any]] = {}
+        self._qr_symbols: dict[str, tuple[int, bytes]] = {}
+        self._filter_data: dict[str, FilterData] = {}
+        self._facets: dict[str, Any] = {}
+        self.search_stats: SearchStats | None = None
+
+    # ----------------------------------------------------------------------
+    # Pages
+    # ----------------------------------------------------------------------
+
+    def pages(self) -> list[Page]:
+        """Every catalog page, in a fixed order (listed once, for the pages and the
+        sitemap)."""
+        return self._pages
+
+    @cached_property
+    def _pages(self) -> list[Page]:
+        return [page for lang in self.languages for page in self._pages_in(lang)]
+
+    def _pages_in(self, lang: str) -> Iterator[Page]:
+        # u.x(None, ...): a page's path, the same in every language
+        catalog, u, paged = self.catalog, self.urls, self._paged
+        yield Page(lang, "", "home.html")
+        yield from paged(lang, u.products(None), "listing.html",
+                         {"kind": "products"}, self.all_products)
+        for product in catalog.products.values():
+            yield Page(lang, u.product(None, product.id), "product.html", {"product": product})
+        yield Page(lang, u.producers(None), "producers.html")
+        for producer in catalog.producers.values():
+            yield Page(lang, u.producer(None, producer.id), "producer.html",
+                       {"producer": producer, "products": catalog.products_of(producer.id)})
+        yield Page(lang, u.categories(None), "categories.html")
+        for sector, groups in self.sectors:
+            yield from paged(lang, u.sector(None, sector.id), "listing.html",
+                             {"kind": "sector", "sector": sector}, self._in_sector(sector.id))
+            for group in groups:
+                yield from paged(lang, u.group(None, sector.id, group.id), "listing.html",
+                                 {"kind": "group", "sector": sector, "group": group},
+                                 self._in_group(group.id))
+        yield Page(lang, u.areas(None), "areas.html")
+        for code in self.communes_with_products:
+            yield from paged(lang, u.commune(None, code), "listing.html",
+                             {"kind": "commune", "commune": catalog.communes[code]},
+                             catalog.products_in_commune(code))
+        for district in catalog.regions.legacy_districts:
+            yield from paged(lang, u.district(None, district.id), "listing.html",
+                             {"kind": "district", "district": district},
+                             self._in_district(district.id))
+        for stars in (3, 4, 5):
+            yield from paged(lang, u.stars(None, stars), "listing.html",
+                             {"kind": "stars", "stars": stars}, self._with_stars(stars))
+        yield Page(lang, u.sales_points(None), "sales_points.html")
+        for point in catalog.sales_points.values():
+            yield from paged(lang, u.sales_point(None, point.id), "sales_point.html",
+                             {"point": point}, catalog.products_at(point.id))
+        yield Page(lang, u.search(None), "search.html")
+
+    def _paged(self, lang: str, path: str, template: str, context: dict[str, Any],
+               products: Sequence[ProductEntry]) -> Iterator[Page]:
+        """A product listing split into pages of ``page_size`` cards: the first at
+        ``path``, the others at ``path/page/<n>/``. Every page has the whole listing in
+        ``products`` (for its count), its filters' choices in ``facets`` (computed once
+        per listing) and its own cards in ``shown``."""
+        size = max(1, self.options.page_size)
+        count = max(1, -(-len(products) // size))
+        facets = self._facets.get(path)
+        if facets is None:  # the same in every language and on every page
+            facets = self._facets[path] = self.facets(products)
+        for number in range(1, count + 1):
+            pager = Pager(self.urls.at(lang, path), number, count, size)
+            yield Page(lang, pager.path(path, number), template,
+                       {**context, "products": products, "pager": pager, "facets": facets,
+                        "shown": products[(number - 1) * size : number * size]})
+
+    def redirect_pages(self) -> list[Page]:
+        """Permanent links that lead on to a page: QR short links, GS1 Digital Link paths,
+        sales points' poster links, and products' former addresses. Not in the sitemap."""
+        pages = []
+
+        def redirect(lang: str, path: str, targets: dict[str, str], names, choose: bool):
+            url = self.urls.at(lang, path)
+            pages.append(Page(lang, path, "redirect.html", {
+                "targets": targets, "names": names, "choose": choose,
+                "relative_targets": {code: relative(url, target)
+                                     for code, target in targets.items()}}))
+
+        for product in self.all_products:
+            path = self.urls.product(None, product.id)
+            targets = self.alternates(Page(DEFAULT_LANGUAGE, path, ""))
+            name = product.record.name
+            redirect(DEFAULT_LANGUAGE, short_path(product.qr_code), targets, name, True)
+            if product.record.gtin:
+                redirect(DEFAULT_LANGUAGE, gs1_path(product.record.gtin) + "/", targets, name,
+                         True)
+            for old in product.record.former_ids:
+                for lang in self.languages:
+                    redirect(lang, self.urls.product(None, old), {lang: targets[lang]}, name, False)
+        for point in self.catalog.sales_points.values():
+            targets = self.alternates(Page(DEFAULT_LANGUAGE, self.urls.sales_point(None, point.id),
+                                           ""))
+            redirect(DEFAULT_LANGUAGE, point_path(point.id), targets, point.name, True)
+        return pages
+
+    # ----------------------------------------------------------------------
+    # Per-catalog groupings, computed once
+    # ----------------------------------------------------------------------
+
+    @cached_property
+    def authored_menu(self) -> tuple[tuple[str, str], ...]:
+        return tuple((page.slug, page.title_key) for page in self.options.authored)
+
+    @cached_property
+    def all_products(self) -> tuple[ProductEntry, ...]:
+        return tuple(self.catalog.products.values())
+
+    @cached_property
+    def sectors(self):
+        """Current-taxonomy sectors with their groups that have products."""
+        used = {p.browse_category.group.id for p in self.all_products if p.browse_category}
+        result = []
+        for sector in load_taxonomies()[CURRENT_VERSION].sectors:
+            groups = [g for g in self._groups_of(sector.id) if g.id in used]
+            if groups:
+                result.append((sector, tuple(groups)))
+        return tuple(result)
+
+    def _groups_of(self, sector_id: str):
+        seen = {}
+        for criteria_set in load_taxonomies()[CURRENT_VERSION].sets.values():
+            if criteria_set.sector.id == sector_id:
+                seen.setdefault(criteria_set.group.id, criteria_set.group)
+        return list(seen.values())
+
+    def _in_sector(self, sector_id: str) -> tuple[ProductEntry, ...]:
+        return self._listings.get(("sector", sector_id), ())
+
+    def _in_group(self, group_id: str) -> tuple[ProductEntry, ...]:
+        return self._listings.get(("group", group_id), ())
+
+    def _in_district(self, district_id: str) -> tuple[ProductEntry, ...]:
+        return self._listings.get(("district", district_id), ())
+
+    def _with_stars(self, stars: int) -> tuple[ProductEntry, ...]:
+        return self._listings.get(("stars", stars), ())
+
+    @cached_property
+    def _listings(self) -> dict[tuple[str, Any], tuple[ProductEntry, ...]]:
+        """The products of every sector, group, former district and star class, in one pass
+        (the same for every language)."""
+        groups: dict[tuple[str, Any], list[ProductEntry]] = {}
+        communes = self.catalog.communes
+        for p in self.all_products:
+            keys = [("stars", p.record.certification.stars)]
+            keys += [("district", d) for d in communes[p.record.origin.commune].legacy_districts]
+            if p.browse_category:
+                keys += [("sector", p.browse_category.sector.id),
+                         ("group", p.browse_category.group.id)]
+            for key in keys:
+                groups.setdefault(key, []).append(p)
+        return {key: tuple(products) for key, products in groups.items()}
+
+    @cached_property
+    def communes_with_products(self) -> tuple[str, ...]:
+        return tuple(sorted({p.record.origin.commune for p in self.all_products}))
+
+    @cached_property
+    def districts_with_communes(self):
+        """Former districts, each with the current communes formed from it."""
+        result = []
+        for district in self.catalog.regions.legacy_districts:
+            communes = [c for c in self.catalog.regions.communes
+                        if district.id in c.legacy_districts]
+            result.append((district, tuple(communes)))
+        return tuple(result)
+
+    # ----------------------------------------------------------------------
+    # Rendering
+    # ----------------------------------------------------------------------
+
+    def _environment(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.options.theme_dir / "ocop")),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+            cache_size=-1,
+        )
+        env.globals.update(
+            site=self,
+            catalog=self.catalog,
+            urls=self.urls,
+            statuses=STATUSES,
+            native_names=NATIVE_NAMES,
+            short_names=SHORT_NAMES,
+            og_availability=structured.OG_AVAILABILITY,
+            default_lang=DEFAULT_LANGUAGE,
+            today=self.catalog.today,
+        )
+        env.filters.update(markdown=render_markdown)
+        return env
+
+    def render(self, page: Page) -> str:
+        url = self.urls.at(page.lang, page.path)
+        context = self._context(self.translator(page.lang), url, **page.context)
+        context.update(page=page, alternates=self.alternates(page))
+        return self.env.get_template(page.template).render(context)
+
+    def translator(self, lang: str) -> Translator:
+        if lang not in self._translators:
+            self._translators[lang] = Translator(lang, self.strings)
+        return self._translators[lang]
+
+    def _context(self, t: Translator, url: str, **extra: Any) -> dict[str, Any]:
+        return {"t": t, "ui": t.ui, "lang": t.lang, "url": url,
+                "rel": lambda target: relative(url, target), **extra}
+
+    def card(self, product: ProductEntry, t: Translator, url: str) -> Markup:
+        """A product's listing card, rendered once per language and reused on every page.
+
+        Its links are written with a placeholder for the way up to the site
+        root, which is filled in for the page that shows the card.
+        """
+        key = (product.id, t.lang)
+        html = self._cards.get(key)
+        if html is None:
+            template = self.env.get_template("partials/card.html")
+            context = self._context(t, url, p=product)
+            context["rel"] = _ROOT.__add__
+            html = self._cards[key] = template.render(context)
+        return Markup(html.replace(_ROOT, "../" * url.count("/")))
+
+    def facets(self, products: Sequence[ProductEntry]):
+        """The categories, former districts and price range a listing's filters offer."""
+        groups, areas = {}, {}
+        for p in products:
+            if p.browse_category:
+                groups[p.browse_category.group.id] = p.browse_category.group
+            district = self.filter_data(p).area
+            areas[district] = self.catalog.legacy_districts[district]
+        return sorted(groups.items()), sorted(areas.items()), self.price_range(products)
+
+    #: Name of a paged listing's filter data, in the folder of its first page.
+    LISTING_DATA = "listing.json"
+
+    def filter_data(self, product: ProductEntry) -> FilterData:
+        """What the listing filters (ocop.js) know of a product: its card's ``data-*``
+        attributes, and the items of a paged listing's data file."""
+        found = self._filter_data.get(product.id)
+        if found is None:
+            r, cat = product.record, product.browse_category
+            revoked = r.certification.revoked
+            found = self._filter_data[product.id] = FilterData(
+                r.certification.stars, cat.group.id if cat else "",
+                self.commune_of(product).legacy_districts[0], r.offer_price,
+                self.valid_until(product).isoformat(),
+                revoked.date.isoformat() if revoked else "")
+        return found
+
+    def listing_data(self, products: Sequence[ProductEntry]) -> bytes:
+        """What the filters of a paged listing read (ocop.js), a product per item in the
+        listing's order: :meth:`filter_data` as
+        ``[stars, category, area, price or null, valid_until, revoked or ""]``."""
+        items = [list(self.filter_data(p)) for p in products]
+        return json.dumps({"format": 1, "items": items}, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+
+    def page_files(self, page: Page) -> Iterator[tuple[str, bytes]]:
+        """Files written beside a page (site-relative path, content)."""
+        pager = page.context.get("pager")
+        if pager is not None and pager.number == 1 and pager.count > 1:
+            yield pager.base + self.LISTING_DATA, self.listing_data(page.context["products"])
+
+    def alternates(self, page: Page) -> dict[str, str]:
+        """The same page in every language (including this one)."""
+        return {lang: self.urls.at(lang, page.path) for lang in self.languages}
+
+    def write(self, site_dir: Path, workers: int | None = None, *,
+              search: bool = False) -> int:
+        """Render every page and QR code into ``site_dir``, and with ``search`` the search
+        index (:attr:`search_stats`); the number of pages written."""
+        pages = self.pages() + self.redirect_pages()
+        self.print_settings  # noqa: B018 - parsed once here, not in every worker process
+        (site_dir / "qr").mkdir(parents=True, exist_ok=True)
+        workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
+        if workers == 1 or not can_fork():
+            _per_product(self, site_dir, 0, 1)
+            count = _write_share(self, pages, site_dir, 0, 1)
+            if search:
+                self._write_search_index(site_dir)
+            return count
+        shares = [(i, workers) for i in range(workers)]
+        # per-product work first (cards, QR codes), each done once on some core, so
+        # that every page worker starts with all of it instead of doing it again
+        with forked_pool(workers, builder=self, site_dir=site_dir) as pool:
+            for cards, symbols in pool.starmap(_per_product_forked, shares):
+                self._cards.update(cards)
+                self._qr_symbols.update(symbols)
+        with forked_pool(workers, builder=self, pages=pages, site_dir=site_dir) as pool:
+            written = pool.starmap_async(_write_forked, shares)
+            if search:  # in this process, which would otherwise only wait
+                self._write_search_index(site_dir)
+            counts = written.get()
+        return sum(counts)
+
+    def _write_search_index(self, site_dir: Path) -> None:
+        self.search_stats = write_index(
+            site_dir, ((lang, self.search_docs(lang)) for lang in self.languages))
+
+    # ----------------------------------------------------------------------
+    # Search
+    # ----------------------------------------------------------------------
+
+    def search_docs(self, lang: str) -> list[SearchDoc]:
+        """The search results of ``lang``'s index: products (valid certificates first,
+        then by stars), producers, sales points; each found by its name, producer,
+        category and place, in ``lang`` and in Vietnamese."""
+        t, vi = self.translator(lang), DEFAULT_LANGUAGE
+        province = self.catalog.regions.province.name
+        docs = []
+
+        def names(value) -> tuple[tuple[str | None, int], ...]:
+            return ((value(lang), NAME), (value(vi), NAME)) if value else ()
+
+        def place(commune, legacy) -> tuple[tuple[str | None, int], ...]:
+            found = [(commune.name(lang), FACT), (commune.name(vi), FACT), (province(lang), TEXT)]
+            for district in commune.legacy_districts:
+                found += [(self.district(district).name(lang), FACT),
+                          (self.district(district).name(vi), FACT)]
+            if legacy:
+                found.append((legacy.commune, FACT))
+            return tuple(found)
+
+        active = set(certs.ACTIVE)
+        ranked = sorted(self.all_products, key=lambda p: (
+            self.status(p) not in active, -p.record.certification.stars))
+        for p in ranked:
+            r, producer, commune = p.record, self.producer_of(p).record, self.commune_of(p)
+            browse = p.browse_category
+            category = f"{browse.group.name(lang)} › {browse.name(lang)}" if browse else ""
+            fields = names(r.name) + ((producer.name(lang), FACT), (producer.name(vi), FACT))
+            if browse:
+                fields += ((browse.group.name(lang), FACT), (browse.name(lang), FACT),
+                           (browse.group.name(vi), FACT), (browse.name(vi), FACT))
+            fields += place(commune, r.origin.legacy)
+            fields += ((t.plain(r.summary), TEXT), (t.plain(r.ingredients), TEXT), (r.gtin, TEXT))
+            docs.append(SearchDoc(
+                self.urls.product(lang, p.id), r.name(lang),
+                tuple(x for x in (producer.name(lang), category, commune.name(lang)) if x),
+                t.plain(r.summary), fields))
+        for producer_entry in self.catalog.producers.values():
+            r = producer_entry.record
+            commune = self.catalog.communes[r.address.commune]
+            docs.append(SearchDoc(
+                self.urls.producer(lang, producer_entry.id), r.name(lang),
+                (t.ui[f"producer.type.{r.type}"], commune.name(lang)), "",
+                names(r.name) + place(commune, r.address.legacy)
+                + ((r.representative, TEXT), (t.plain(r.description), TEXT))))
+        for point in self.catalog.sales_points.values():
+            commune = self.catalog.communes[point.address.commune]
+            docs.append(SearchDoc(
+                self.urls.sales_point(lang, point.id), point.name(lang),
+                (t.ui[f"points.kind.{point.kind}"], commune.name(lang)),
+                t.plain(point.description),
+                names(point.name) + place(commune, point.address.legacy)
+                + ((t.plain(point.address.street), FACT), (t.plain(point.description), TEXT))))
+        return docs
+
+    # ----------------------------------------------------------------------
+    # Helpers for templates
+    # ----------------------------------------------------------------------
+
+    def status(self, product: ProductEntry) -> str:
+        return product.status(self.catalog.today, self.catalog.settings.expiry_warning_days)
+
+    def cert_view(self, product: ProductEntry, t: Translator) -> dict[str, Any]:
+        """What the certificate block shows, in ``t``'s language: status, dates, words."""
+        key = (product.id, t.lang)
+        if key not in self._certs:
+            cert = product.record.certification
+            until = certs.valid_until(cert)
+            revoked = cert.revoked.date if cert.revoked else None
+            self._certs[key] = {
+                "status": self.status(product),
+                "until": until.isoformat(),
+                "revoked": revoked.isoformat() if revoked else "",
+                "labels": {s: t.ui[f"status.{s}"] for s in STATUSES},
+                "notes": {s: t(f"status.note.{s}", date=t.date(revoked if s == "revoked"
+                                                               and revoked else until))
+                          for s in STATUSES},
+            }
+        return self._certs[key]
+
+    def valid_until(self, product: ProductEntry) -> dt.date:
+        return certs.valid_until(product.record.certification)
+
+    def producer_of(self, product: ProductEntry):
+        return self.catalog.producers[product.producer_id]
+
+    def commune_of(self, product: ProductEntry):
+        return self.catalog.communes[product.record.origin.commune]
+
+    def district(self, district_id: str):
+        return self.catalog.legacy_districts[district_id]
+
+    def photo(self, entry_path: Path | None) -> ProcessedImage | None:
+        return self.images.get(entry_path) if entry_path is not None else None
+
+    def media_url(self, image: ProcessedImage, variant) -> str:
+        return image.url(variant, self.options.media_prefix)
+
+    def srcset(self, image: ProcessedImage, fmt: str, rel) -> str:
+        """``srcset`` of a photo, its URLs made relative by the page's ``rel``."""
+        return image.srcset(fmt, base=rel(image.url_base(self.options.media_prefix)))
+
+    def main_photo(self, product: ProductEntry) -> ProcessedImage | None:
+        return self.photo(product.photos[0].path) if product.photos else None
+
+    def square_urls(self, product: ProductEntry) -> list[str]:
+        """Absolute URLs of the product's marketplace-size square photos, main first."""
+        images = (self.photo(info.path) for info in product.photos)
+        return [self.urls.absolute(self.media_url(image, image.square))
+                for image in images if image is not None]
+
+    def jsonld(self, product: ProductEntry, t: Translator) -> Markup:
+        absolute = self.urls.absolute
+        data = structured.product_jsonld(
+            self.catalog, product, t,
+            page_url=absolute(self.urls.product(t.lang, product.id)),
+            image_urls=self.square_urls(product),
+            producer_url=absolute(self.urls.producer(t.lang, product.producer_id)),
+        )
+        return structured.to_script(data)
+
+    @cached_property
+    def featured(self) -> tuple[ProductEntry, ...]:
+        """Best-rated products with a valid certificate, for the home page."""
+        usable = [p for p in self.all_products if self.status(p) in certs.ACTIVE]
+        usable.sort(key=lambda p: (-p.record.certification.stars, p.id))
+        return tuple(usable[: self.options.featured])
+
+    def short_url(self, product: ProductEntry) -> str:
+        """The product's permanent short link, ``<site_url>/q/<code>/``."""
+        return self.urls.absolute(short_path(product.qr_code))
+
+    def gs1_url(self, product: ProductEntry) -> str | None:
+        """The product's GS1 Digital Link URI, when it has a GTIN."""
+        gtin = product.record.gtin
+        return self.urls.absolute(gs1_path(gtin)) if gtin else None
+
+    def qr_target(self, product: ProductEntry) -> str:
+        """The address a product's QR code holds: its GS1 Digital Link when it has a GTIN
+        (shop scanners read the GTIN from it, phones open the page), else its short link.
+        Both are permanent and lead to the product page in the visitor's language."""
+        return self.gs1_url(product) or self.short_url(product)
+
+    def point_qr_target(self, point) -> str:
+        """The address of a sales point's poster QR: its page in the visitor's language."""
+        return self.urls.absolute(point_path(point.id))
+
+    def qr_image(self, product: ProductEntry) -> str:
+        return f"qr/{product.id}.svg"
+
+    def write_qr_code(self, product: ProductEntry, site_dir: Path) -> None:
+        """The product's QR SVG (the same in every language); keeps the symbol for
+        :meth:`qr_symbol`. Not cached: encoding (0.2 ms) costs less than keeping a cached
+        copy in step on disk."""
+        found = self._qr_symbols[product.id] = symbol(self.qr_target(product))
+        (site_dir / self.qr_image(product)).write_bytes(symbol_svg(*found))
+
+    def qr_symbol(self, product_id: str) -> tuple[int, bytes] | None:
+        """The symbol (modules on a side, a byte a module) of a product's QR code once
+        :meth:`write` has drawn it, for the print assets to draw again."""
+        return self._qr_symbols.get(product_id)
+
+    def price_range(self, products: Sequence[ProductEntry]) -> tuple[int, int]:
+        prices = [p.record.price.amount for p in products if p.record.price]
+        return (min(prices), max(prices)) if prices else (0, 0)
+
+    # --- print assets ---
+    # (drawn by ocop_catalog.outputs.printing.assets; these helpers are for the templates)
+
+    @cached_property
+    def print_settings(self):
+        """The checked ``print_assets`` options."""
+        from ..printing.assets import parse_options
+
+        return parse_options(self.options.print_options, self.options.theme_dir.parent,
+                             self.languages)
+
+    def print_path(self, kind: str, item) -> str:
+        """Site path of a product's ``png`` or ``label``, a sales point's ``sheet`` or
+        ``poster``."""
+        from ..printing import assets as printing
+
+        return getattr(printing, f"{kind}_path")(item.id)
+
+    def qr_png_mm(self, product: ProductEntry) -> float:
+        """The real side of the product's QR PNG in mm (at most ``qr_size_mm``), from the
+        symbol's size noted when its SVG was written (see :meth:`write`)."""
+        from ..printing.assets import png_geometry
+
+        modules = self._qr_symbols[product.id][0]
+        return round(png_geometry(modules, self.print_settings.qr_size_mm)[2], 1)
+
+
+# --------------------------------------------------------------------------
+# Writing (module level so worker processes can run it)
+# --------------------------------------------------------------------------
+
+
+def _per_product(builder: SiteBuilder, site_dir: Path, index: int, count: int):
+    """Per-product work shared by its pages in every language, for every ``count``-th
+    product from ``index``: listing cards and the QR code."""
+    for product in builder.all_products[index::count]:
+        for lang in builder.languages:
+            builder.card(product, builder.translator(lang), "")
+        builder.write_qr_code(product, site_dir)
+    return builder._cards, builder._qr_symbols
+
+
+def _per_product_forked(index: int, count: int):
+    return _per_product(shared("builder"), shared("site_dir"), index, count)
+
+
+def _write_forked(index: int, count: int) -> int:
+    return _write_share(shared("builder"), shared("pages"), shared("site_dir"), index, count)
+
+
+def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
+                 index: int, count: int) -> int:
+    """Write every ``count``-th page, starting at ``index``."""
+    written = 0
+    for page in pages[index::count]:
+        html = builder.render(page)
+        target = site_dir / builder.urls.at(page.lang, page.path) / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        for rel, data in builder.page_files(page):
+            (site_dir / rel).write_bytes(data)
+        written += 1
+    return written
+

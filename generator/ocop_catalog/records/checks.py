@@ -1,0 +1,356 @@
+"""Rules that need more than one field, more than one record, or the disk.
+
+Each ``check_*`` function takes a :class:`~ocop_catalog.records.issues.Document`, the
+validated record and a :class:`Context`, and reports what is wrong. Nothing
+here changes a record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..catalog import certificates as certs
+from .issues import Document, did_you_mean, format_path
+from ..catalog.links import LISTING_PAGES
+from .messages import LANGUAGE_NAMES
+from .photos import ImageInfo, check_image
+from .models import Address, Producer, Product, Regions, SalesPoints
+from ..settings import Settings
+from ..catalog.taxonomy import criteria_set_of
+from .text import DEFAULT_LANGUAGE, Localized, LocalizedMarkdown
+from .yamlsource import Mark
+
+
+
+@dataclass
+class Context:
+    """Catalog-wide facts the record checks refer to."""
+
+    settings: Settings
+    communes: Mapping[str, Any] = field(default_factory=dict)
+    districts: frozenset[str] = frozenset()
+    sales_points: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(cls, settings: Settings, regions: Regions | None, points: SalesPoints | None):
+        return cls(
+            settings=settings,
+            communes={c.code: c for c in regions.communes} if regions else {},
+            districts=frozenset(d.id for d in regions.legacy_districts) if regions else frozenset(),
+            sales_points=frozenset(p.id for p in points.sales_points) if points else frozenset(),
+        )
+
+
+# --------------------------------------------------------------------------
+# Text: languages, translations, Markdown
+# --------------------------------------------------------------------------
+
+# A fence or code span opens with a whole run of backticks (the lookarounds keep a
+# long run from being retried at every length and offset: that took minutes).
+_FENCED = re.compile(r"^ {0,3}(`{3,}(?!`)|~{3,}(?!~)).*?^ {0,3}\1", re.MULTILINE | re.DOTALL)
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1", re.DOTALL)
+_HTML = re.compile(
+    r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|!--|\?|![A-Za-z]|!\[CDATA\[)"
+)
+# Any "](": link texts may nest brackets ([a [b]](…), [![img](…)](…)) or escape them.
+_INLINE_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_REF_DEF = re.compile(r"^ {0,3}\[[^\[\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*)>")
+
+
+def iter_texts(model: BaseModel, path: tuple = ()) -> Iterator[tuple[tuple, Localized]]:
+    """Every translatable value inside ``model`` with its field path."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        yield from _iter_value(value, (*path, name))
+
+
+def _iter_value(value: Any, path: tuple) -> Iterator[tuple[tuple, Localized]]:
+    if isinstance(value, Localized):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        yield from iter_texts(value, path)
+    elif isinstance(value, tuple):
+        for index, item in enumerate(value):
+            yield from _iter_value(item, (*path, index))
+
+
+def check_texts(doc: Document, record: BaseModel, ctx: Context) -> None:
+    languages = ctx.settings.languages
+    for path, text in iter_texts(record):
+        for lang in text:
+            if lang not in languages:
+                doc.report("unknown_language", (*path, lang), key=True, value=lang,
+                           allowed=", ".join(languages))
+        for lang in ctx.settings.translation_warnings:
+            if lang != DEFAULT_LANGUAGE and lang not in text and path[-1] != "alt":
+                en, vi = LANGUAGE_NAMES.get(lang, (lang, lang))
+                doc.report("missing_translation", path, lang_name=en, lang_name_vi=vi)
+        if isinstance(text, LocalizedMarkdown):
+            for lang, body in text.items():
+                check_markdown(doc, (*path, lang), body)
+
+
+def check_markdown(doc: Document, path: tuple, body: str) -> None:
+    """Refuse raw HTML and links that are not http(s), at the line where they are."""
+    prose = _CODE_SPAN.sub(_blank, _FENCED.sub(_blank, body))  # same offsets as body
+    html = _HTML.search(prose)
+    if html:
+        doc.report("markdown_html", path, mark=text_position(doc, path, body, html.start()),
+                   value=html.group(0)[:40])
+    targets: dict[str, int] = {}  # <url> is also an autolink: report it once
+    for pattern in (_INLINE_LINK, _REF_DEF, _AUTOLINK):
+        for match in pattern.finditer(prose):
+            targets.setdefault(match.group(1), match.start(1))
+    for target, offset in sorted(targets.items(), key=lambda item: item[1]):
+        if not re.match(r"^https?://[^\s/]", target, re.IGNORECASE):
+            doc.report("link_scheme", path, mark=text_position(doc, path, body, offset),
+                       value=target[:80])
+
+
+def _blank(match: re.Match) -> str:
+    """The matched text with every character but line breaks turned into a space."""
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def text_position(doc: Document, path: tuple, body: str, offset: int) -> Mark:
+    """Where character ``offset`` of the text at ``path`` stands in the file.
+
+    Exact for one-line values and for literal blocks (``|``), where each line
+    of the text is a line of the file; elsewhere, the start of the value.
+    """
+    start = doc.where.find(path)
+    lines = doc.source.splitlines() if doc.source else []
+    if not 0 < start.line <= len(lines):
+        return start
+    head = lines[start.line - 1][start.column - 1:]
+    line_index = body.count("\n", 0, offset)
+    in_line = offset - (body.rfind("\n", 0, offset) + 1)
+    if head[:1] == "|":
+        content = [i for i in range(start.line, len(lines)) if lines[i].strip()]
+        if not content:
+            return start
+        indent = len(lines[content[0]]) - len(lines[content[0]].lstrip(" "))
+        return Mark(start.line + 1 + line_index, indent + 1 + in_line)
+    if line_index == 0 and head[:1] not in (">", "'", '"'):
+        return Mark(start.line, start.column + in_line)
+    return start
+
+
+# --------------------------------------------------------------------------
+# Places and references
+# --------------------------------------------------------------------------
+
+
+def check_address(doc: Document, address: Address, path: tuple, ctx: Context) -> None:
+    commune = ctx.communes.get(address.commune)
+    if commune is None:
+        hint, hint_vi = did_you_mean(address.commune, ctx.communes)
+        doc.report("unknown_commune", (*path, "commune"), value=address.commune,
+                   hint=hint, hint_vi=hint_vi)
+    legacy = address.legacy
+    if legacy is None:
+        return
+    if legacy.district not in ctx.districts:
+        hint, hint_vi = did_you_mean(legacy.district, ctx.districts)
+        doc.report("unknown_legacy_district", (*path, "legacy", "district"),
+                   value=legacy.district, hint=hint, hint_vi=hint_vi)
+    elif commune is not None and legacy.district not in commune.legacy_districts:
+        doc.report("legacy_district_mismatch", (*path, "legacy", "district"),
+                   value=legacy.district, commune=commune.name(DEFAULT_LANGUAGE),
+                   expected=", ".join(commune.legacy_districts))
+
+
+def check_sales_point_refs(doc: Document, refs: tuple[str, ...], ctx: Context) -> None:
+    _check_repeats(doc, "sales_points", refs)
+    for index, ref in enumerate(refs):
+        if ref not in ctx.sales_points:
+            hint, hint_vi = did_you_mean(ref, ctx.sales_points)
+            doc.report("unknown_sales_point", ("sales_points", index), value=ref,
+                       hint=hint, hint_vi=hint_vi)
+
+
+def check_folder_id(doc: Document, record_id: str, folder: Path) -> None:
+    if record_id != folder.name:
+        doc.report("id_mismatch", ("id",), value=record_id, folder=folder.name)
+
+
+#: Product ids the site uses itself: ``products/page/<n>/`` are the product list's pages.
+RESERVED_PRODUCT_IDS = frozenset({LISTING_PAGES})
+
+
+def _check_reserved_ids(doc: Document, product: Product) -> None:
+    if product.id in RESERVED_PRODUCT_IDS:
+        doc.report("reserved_id", ("id",), value=product.id)
+    for index, old in enumerate(product.former_ids):
+        if old in RESERVED_PRODUCT_IDS:
+            doc.report("reserved_id", ("former_ids", index), value=old)
+
+
+# --------------------------------------------------------------------------
+# Products and producers
+# --------------------------------------------------------------------------
+
+
+def check_product(doc: Document, product: Product, ctx: Context) -> tuple[ImageInfo, ...]:
+    """Check a product; return the photos that are usable."""
+    folder = doc.path.parent
+    check_folder_id(doc, product.id, folder)
+    _check_reserved_ids(doc, product)
+    check_texts(doc, product, ctx)
+    check_address(doc, product.origin, ("origin",), ctx)
+    check_sales_point_refs(doc, product.sales_points, ctx)
+    _check_kind(doc, product)
+    check_certification(doc, product, ctx)
+    if product.gtin is not None:
+        check_gtin(doc, product.gtin, ("gtin",))
+    _check_repeats(doc, "season_months", product.season_months)
+    if product.listed and product.updated and product.updated < product.listed:
+        doc.report("date_order", ("updated",), value=product.updated,
+                   other_field="listed", other=product.listed)
+    photos = []
+    for index, photo in enumerate(product.photos):
+        path = ("photos", index)
+        info = check_image(doc, folder, photo.file, (*path, "file"), ctx.settings)
+        if info is not None:
+            photos.append(info)
+        if photo.alt is None:
+            doc.report("photo_alt_missing", path, value=photo.file)
+    return tuple(photos)
+
+
+def _check_kind(doc: Document, product: Product) -> None:
+    """Goods and tourism services carry different fields. Which criteria sets are services
+    is the taxonomy's word (``goods: false``: community tourism), as for the feeds."""
+    criteria = criteria_set_of(product.category)
+    if criteria is None:
+        return  # an unknown criteria set or version is reported by the model check
+    if not criteria.goods:
+        if product.tourism is None:
+            doc.report("tourism_missing", ("category", "criteria_set"))
+        for name in ("gtin", "net_content", "shelf_life"):
+            if getattr(product, name) is not None:
+                doc.report("not_for_services", (name,), key=True, name=name)
+    else:
+        if product.tourism is not None:
+            doc.report("tourism_only", ("tourism",), key=True)
+        if product.price is None:
+            doc.report("price_missing", ())
+
+
+def check_certification(doc: Document, product: Product, ctx: Context) -> None:
+    cert, base = product.certification, ("certification",)
+    today = ctx.settings.today
+    if cert.decision_date > today:
+        doc.report("date_future", (*base, "decision_date"), value=cert.decision_date, today=today)
+    start, end = certs.valid_from(cert), certs.valid_until(cert)
+    if cert.valid_from and cert.valid_from < cert.decision_date:
+        doc.report("date_order", (*base, "valid_from"), value=cert.valid_from,
+                   other_field="decision_date", other=cert.decision_date)
+    if end <= start:
+        doc.report("date_order", (*base, "valid_until"), value=end,
+                   other_field="valid_from", other=start)
+    if cert.revoked is not None and cert.revoked.date < cert.decision_date:
+        doc.report("date_order", (*base, "revoked", "date"), value=cert.revoked.date,
+                   other_field="decision_date", other=cert.decision_date)
+    if cert.score is not None:
+        expected = certs.stars_for_score(cert.score)
+        if expected is None:
+            doc.report("score_not_certified", (*base, "score"), score=cert.score)
+        elif expected != cert.stars:
+            doc.report("stars_score_mismatch", (*base, "stars"), value=cert.stars,
+                       score=cert.score, expected=expected)
+    _check_criteria_period(doc, product, cert.decision_date)
+    if cert.revoked is None:
+        _check_expiry(doc, cert, ctx)
+
+
+def _check_criteria_period(doc: Document, product: Product, decided) -> None:
+    version = product.category.criteria_version
+    start, end = certs.CRITERIA_PERIODS[version]
+    if decided < start or (end is not None and decided > end):
+        doc.report("criteria_version_date", ("category", "criteria_version"), value=decided,
+                   version=version, start=start, end=end or "…")
+
+
+def _check_expiry(doc: Document, cert, ctx: Context) -> None:
+    end = certs.valid_until(cert)
+    state = certs.status(cert, ctx.settings.today, ctx.settings.expiry_warning_days)
+    path = ("certification", "valid_until" if cert.valid_until else "decision_date")
+    if state == "expired":
+        doc.report("cert_expired", path, value=end)
+    elif state == "expiring":
+        doc.report("cert_expiring", path, value=end, days=(end - ctx.settings.today).days)
+
+
+def check_gtin(doc: Document, gtin: str, path: tuple) -> None:
+    if len(gtin) not in (8, 12, 13, 14):
+        doc.report("gtin_length", path, value=gtin, length=len(gtin))
+        return
+    expected = certs.gs1_check_digit(gtin[:-1])
+    if int(gtin[-1]) != expected:
+        doc.report("gtin_check_digit", path, value=gtin, expected=expected)
+
+
+def _check_repeats(doc: Document, field: str, values: tuple) -> None:
+    """A value listed twice in the list ``field``: reported at its second place."""
+    seen: set = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            doc.report("duplicate_value", (field, index), value=value)
+        seen.add(value)
+
+
+def check_producer(doc: Document, producer: Producer, ctx: Context) -> ImageInfo | None:
+    """Check a producer; return its logo if usable."""
+    check_folder_id(doc, producer.id, doc.path.parent)
+    check_texts(doc, producer, ctx)
+    check_address(doc, producer.address, ("address",), ctx)
+    if producer.logo is None:
+        return None
+    return check_image(doc, doc.path.parent, producer.logo, ("logo",), ctx.settings)
+
+
+# --------------------------------------------------------------------------
+# Catalog-wide files
+# --------------------------------------------------------------------------
+
+
+def check_regions(doc: Document, regions: Regions, ctx: Context) -> None:
+    check_texts(doc, regions, ctx)
+    _check_unique(doc, [(("legacy_districts", i, "id"), d.id)
+                        for i, d in enumerate(regions.legacy_districts)])
+    _check_unique(doc, [(("communes", i, "code"), c.code) for i, c in enumerate(regions.communes)])
+    districts = {d.id for d in regions.legacy_districts}
+    for i, commune in enumerate(regions.communes):
+        for j, district in enumerate(commune.legacy_districts):
+            if district not in districts:
+                hint, hint_vi = did_you_mean(district, districts)
+                doc.report("unknown_legacy_district", ("communes", i, "legacy_districts", j),
+                           value=district, hint=hint, hint_vi=hint_vi)
+
+
+def check_sales_points(doc: Document, points: SalesPoints, ctx: Context) -> None:
+    check_texts(doc, points, ctx)
+    _check_unique(doc, [(("sales_points", i, "id"), p.id) for i, p in enumerate(points.sales_points)])
+    for i, point in enumerate(points.sales_points):
+        check_address(doc, point.address, ("sales_points", i, "address"), ctx)
+
+
+def _check_unique(doc: Document, entries: list[tuple[tuple, str]]) -> None:
+    first: dict[str, tuple] = {}
+    for path, value in entries:
+        if value in first:
+            doc.report("duplicate_id", path, value=value, other=_describe(doc.rel, first[value]))
+        else:
+            first[value] = path
+
+
+def _describe(rel: str, path: tuple) -> str:
+    return f"{rel} ({format_path(path)})"

@@ -1,0 +1,267 @@
+"""Read a catalog repository, validate every record, and build the catalog.
+
+``load_catalog(settings)`` reads ``catalog/regions.yml``,
+``catalog/sales-points.yml`` and every ``products/<producer>/producer.yml`` and
+``products/<producer>/<product>/product.yml``, reports every problem it finds
+(not just the first) and returns the immutable :class:`Catalog` when there are
+no errors. It never writes to the repository.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import checks
+from ..catalog.model import Catalog, ProducerEntry, ProductEntry
+from ..catalog.certificates import gtin14
+from .issues import Document, Issue
+from .modelerrors import report_validation_error
+from ..parallel import can_fork, forked_pool, shared
+from .photos import check_image, resolve_inside
+from .models import RECORD_FILES, Producer, Product, Regions, SalesPoints
+from ..settings import Settings
+from .yamlsource import Locations, YamlProblem, read_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+REGIONS_FILE = "catalog/regions.yml"
+SALES_POINTS_FILE = "catalog/sales-points.yml"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    catalog: Catalog | None
+    issues: tuple[Issue, ...]
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.is_error)
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if not i.is_error)
+
+
+def read_record(path: Path, root: Path, model: type[M]) -> tuple[Document, M | None]:
+    """Read and validate one record file; problems go into the document."""
+    doc = Document(path=path, rel=_relative(path, root))
+    if path.is_symlink() and resolve_inside(root, _relative(path, root)) is None:
+        doc.report("record_outside", record=path.name)
+        return doc, None
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        doc.report("file_unreadable", detail=f"byte {exc.start}: {exc.reason}")
+        return doc, None
+    except OSError as exc:
+        doc.report("file_unreadable", detail=exc.strerror or str(exc))
+        return doc, None
+    doc.source = text
+    try:
+        doc.data, doc.where = read_yaml(text)
+    except YamlProblem as problem:
+        doc.report(problem.code, problem.path, mark=problem.mark, **problem.params)
+        return doc, None
+    if doc.data is None:
+        doc.report("empty_file", record=RECORD_FILES[model])
+        return doc, None
+    try:
+        return doc, model.model_validate(doc.data)
+    except ValidationError as exc:
+        report_validation_error(doc, exc, model)
+        return doc, None
+
+
+def check_raw_photos(doc: Document, settings: Settings) -> None:
+    """Check the photos of a product whose record failed validation, as far as readable.
+
+    So that a producer sees photo problems in the same run as the typing mistakes.
+    """
+    photos = doc.data.get("photos") if isinstance(doc.data, dict) else None
+    if not isinstance(photos, list):
+        return
+    for index, photo in enumerate(photos):
+        name = photo.get("file") if isinstance(photo, dict) else None
+        if isinstance(name, str) and name:
+            check_image(doc, doc.path.parent, name, ("photos", index, "file"), settings)
+
+
+def load_catalog(settings: Settings) -> LoadResult:
+    """Validate the whole catalog under ``settings.root``."""
+    with _collector_paused():
+        return _load(settings)
+
+
+@contextmanager
+def _collector_paused():
+    """Loading makes only tree-shaped data; cycle collection during it is wasted time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(settings: Settings) -> LoadResult:
+    root = settings.root
+    docs: list[Document] = []
+    regions_doc, regions = read_record(root / REGIONS_FILE, root, Regions)
+    points_doc, points = read_record(root / SALES_POINTS_FILE, root, SalesPoints)
+    docs += [regions_doc, points_doc]
+    ctx = checks.Context.build(settings, regions, points)
+    if regions is not None:
+        checks.check_regions(regions_doc, regions, ctx)
+    if points is not None:
+        checks.check_sales_points(points_doc, points, ctx)
+
+    folders = list(_subfolders(settings.products_dir))
+    producers, products, producer_docs = _load_producers_in_parallel(folders, ctx)
+    docs += producer_docs
+    _check_unique_products(products, docs)
+
+    issues = tuple(sorted(issue for doc in docs for issue in doc.issues))
+    catalog = None
+    if regions is not None and points is not None and not any(i.is_error for i in issues):
+        catalog = Catalog.create(settings, regions, list(points.sales_points), producers, products)
+    return LoadResult(catalog, issues)
+
+
+#: Below this many producer folders, loading in one process is faster than forking.
+PARALLEL_FROM = 200
+
+
+def _load_producers_in_parallel(folders: list[Path], ctx: checks.Context):
+    """Load producer folders on all cores; the same result as one process, in order."""
+    workers = min(os.cpu_count() or 1, len(folders) // PARALLEL_FROM)
+    if workers < 2 or not can_fork():
+        return _load_producers(folders, ctx)
+    with forked_pool(workers, folders=folders, ctx=ctx) as pool:
+        shares = pool.starmap(_load_share, [(i, workers) for i in range(workers)])
+    # back in folder order, as one process reads them (the first of two duplicates wins)
+    producers = sorted((p for share in shares for p in share[0]), key=lambda p: p.folder)
+    products = sorted((p for share in shares for p in share[1]), key=lambda p: p.folder)
+    docs = sorted((d for share in shares for d in share[2]), key=lambda d: d.rel)
+    return producers, products, docs
+
+
+def _load_share(index: int, count: int):
+    producers, products, docs = _load_producers(shared("folders")[index::count], shared("ctx"))
+    return producers, products, [_light(doc) for doc in docs]
+
+
+#: Fields whose positions the catalog-wide checks report (see _check_unique_products).
+_CATALOG_WIDE = frozenset({("id",), ("former_ids",), ("gtin",), ("qr_code",)})
+
+
+def _light(doc: Document) -> Document:
+    """A document without its data, keeping the positions the catalog-wide checks use."""
+    where = Locations(
+        values={p: m for p, m in doc.where.values.items() if p[:1] in _CATALOG_WIDE},
+        keys={p: m for p, m in doc.where.keys.items() if p[:1] in _CATALOG_WIDE},
+    )
+    return Document(path=doc.path, rel=doc.rel, where=where, issues=doc.issues)  # no source
+
+
+def _load_producers(folders: list[Path], ctx: checks.Context):
+    producers: list[ProducerEntry] = []
+    products: list[ProductEntry] = []
+    docs: list[Document] = []
+    for folder in folders:
+        producer = _load_producer(folder, ctx, docs)
+        if producer is not None:
+            producers.append(producer)
+        for product_folder in _subfolders(folder):
+            product = _load_product(product_folder, ctx, docs, producer is not None)
+            if product is not None:
+                products.append(product)
+    return producers, products, docs
+
+
+def _load_producer(folder: Path, ctx: checks.Context, docs: list[Document]):
+    path = folder / "producer.yml"
+    if not path.is_file():
+        doc = Document(path=path, rel=_relative(path, ctx.settings.root))
+        doc.report("missing_record", record="producer.yml")
+        docs.append(doc)
+        return None
+    doc, producer = read_record(path, ctx.settings.root, Producer)
+    docs.append(doc)
+    if producer is None:
+        return None
+    logo = checks.check_producer(doc, producer, ctx)
+    return ProducerEntry(producer, folder, doc.rel, logo)
+
+
+def _load_product(folder: Path, ctx: checks.Context, docs: list[Document], has_producer: bool):
+    path = folder / "product.yml"
+    doc = Document(path=path, rel=_relative(path, ctx.settings.root))
+    if not path.is_file():
+        doc.report("missing_record", record="product.yml")
+        docs.append(doc)
+        return None
+    doc, product = read_record(path, ctx.settings.root, Product)
+    docs.append(doc)
+    if not has_producer:
+        doc.report("unknown_producer", value=folder.parent.name)
+    if product is None:
+        check_raw_photos(doc, ctx.settings)
+        return None
+    photos = checks.check_product(doc, product, ctx)
+    return ProductEntry(product, folder.parent.name, folder, doc.rel, photos)
+
+
+def _check_unique_products(products: list[ProductEntry], docs: list[Document]) -> None:
+    by_path = {doc.rel: doc for doc in docs}
+    ids: dict[str, str] = {}
+    gtins: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    for entry in products:
+        doc = by_path[entry.source]
+        record = entry.record
+        reused = False
+        for path, value in [(("id",), record.id)] + [
+            (("former_ids", i), old) for i, old in enumerate(record.former_ids)
+        ]:
+            if value in ids:
+                doc.report("duplicate_id", path, value=value, other=ids[value])
+                reused = True
+            else:
+                ids[value] = entry.source
+        if record.gtin:
+            key = gtin14(record.gtin)  # 0893… and 893… are the same item
+            if key in gtins:
+                doc.report("duplicate_gtin", ("gtin",), value=record.gtin, other=gtins[key])
+            else:
+                gtins[key] = entry.source
+        if reused and not record.qr_code:
+            continue  # its code comes from an id already reported as taken
+        code = entry.qr_code
+        if code in codes:
+            field = (("qr_code",) if record.qr_code
+                     else ("former_ids", 0) if record.former_ids else ("id",))
+            doc.report("duplicate_qr_code", field, value=code, other=codes[code])
+        else:
+            codes[code] = entry.source
+
+
+def _subfolders(folder: Path) -> Iterable[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

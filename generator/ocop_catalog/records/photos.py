@@ -1,0 +1,119 @@
+"""Photo files submitted with records: where they may be and what they may be.
+
+Photos arrive by pull request from people we do not know, so every file is
+checked before anything decodes it: it must sit inside its record's folder
+(no ``..``, absolute paths or symbolic links leading out), be a JPEG, PNG or
+WebP (never SVG, which can carry scripts), and stay under a byte and a pixel
+limit read from the header, so that a decompression bomb is refused before it
+is decoded.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING
+
+from PIL import Image
+
+if TYPE_CHECKING:
+    from .issues import Document
+    from ..settings import Settings
+
+ACCEPTED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
+_SVG_SUFFIXES = {".svg", ".svgz"}
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    path: Path
+    width: int
+    height: int
+    format: str
+    size: int
+
+
+def resolve_inside(folder: Path, name: str) -> Path | None:
+    """``folder/name`` if it stays inside ``folder`` (links resolved), else None."""
+    if not name or "\\" in name or "\0" in name or PureWindowsPath(name).drive:
+        return None
+    relative = PurePosixPath(name)
+    if relative.is_absolute() or ".." in relative.parts:
+        return None
+    target = folder / relative
+    try:
+        real = target.resolve()
+        base = folder.resolve()
+    except (OSError, RuntimeError):  # link loops
+        return None
+    if real != base and base not in real.parents:
+        return None
+    return target
+
+
+def check_image(
+    doc: Document, folder: Path, name: str, path: tuple, settings: Settings
+) -> ImageInfo | None:
+    """Report every problem with the image ``name`` in ``folder``; its info if usable."""
+    if PurePosixPath(name).suffix.lower() in _SVG_SUFFIXES:
+        doc.report("photo_svg", path, value=name)
+        return None
+    target = resolve_inside(folder, name)
+    if target is None:
+        doc.report("photo_outside", path, value=name)
+        return None
+    try:
+        size = target.stat().st_size if target.is_file() else None
+    except OSError:  # a name too long for the file system, a permission problem…
+        size = None
+    if size is None:
+        doc.report("photo_missing", path, value=name)
+        return None
+    if size > settings.photo_max_bytes:
+        doc.report("photo_too_large", path, value=name, size=f"{size / 2**20:.1f}",
+                   limit=f"{settings.photo_max_bytes / 2**20:.0f}")
+        return None
+    info = _read_header(doc, target, name, path, size, settings)
+    if info is None:
+        return None
+    pixels = info.width * info.height
+    if pixels > settings.photo_max_pixels:
+        doc.report("photo_too_many_pixels", path, value=name, width=info.width,
+                   height=info.height, megapixels=f"{pixels / 1e6:.0f}",
+                   limit=f"{settings.photo_max_pixels / 1e6:.0f}")
+        return None
+    if min(info.width, info.height) < settings.photo_min_side:
+        doc.report("photo_small", path, value=name, width=info.width, height=info.height,
+                   min=settings.photo_min_side)
+    return info
+
+
+def _read_header(
+    doc: Document, target: Path, name: str, path: tuple, size: int, settings: Settings
+) -> ImageInfo | None:
+    try:
+        with open(target, "rb") as fh:
+            head = fh.read(512).lstrip()
+    except OSError:
+        doc.report("photo_not_image", path, value=name)
+        return None
+    if head.startswith(b"<?xml") or b"<svg" in head[:256]:
+        doc.report("photo_svg", path, value=name)
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # bombs, corrupt EXIF…: reported as issues or harmless
+            with Image.open(target) as image:
+                width, height, fmt = image.width, image.height, image.format
+    except Image.DecompressionBombError:
+        doc.report("photo_too_many_pixels", path, value=name, width="?", height="?",
+                   megapixels="> 178", limit=f"{settings.photo_max_pixels / 1e6:.0f}")
+        return None
+    except Exception:  # Pillow's format plugins raise many kinds of error on bad headers
+        doc.report("photo_not_image", path, value=name)
+        return None
+    if fmt not in ACCEPTED_FORMATS:
+        doc.report("photo_format", path, value=name, format=fmt)
+        return None
+    return ImageInfo(target, width, height, fmt, size)
