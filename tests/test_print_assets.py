@@ -7,7 +7,7 @@ rasters with poppler's ``pdftoppm`` and every QR on them is decoded. Geometry
 is measured on the rasters (decoders forgive a missing quiet zone, printed
 labels do not): the module size against the size the options ask for, and
 four white modules all around the symbol. Text is read back with
-``pdftotext``. The expected QR texts come from the site builder
+``pdftotext``. The expected QR texts come from the site edition
 (``qr_target``); that they lead to the right pages is checked on the built
 site, through the redirect pages the QR addresses point at.
 """
@@ -29,7 +29,7 @@ from ocop_catalog.outputs.printing import assets as printing
 from ocop_catalog.records.loader import load_catalog
 from ocop_catalog.edition.qr import qr_matrix
 from ocop_catalog.settings import load_settings
-from ocop_catalog.outputs.site.pages import SiteBuilder, SiteOptions
+from ocop_catalog.edition import Edition, EditionConfig, printspec
 from PIL import Image
 from scratch import GOODS, GOODS_FILE, SERVICE, build_catalog
 from siteutil import REPO, SITE_URL, build_scratch_with
@@ -65,17 +65,26 @@ def site(sample_site) -> Path:
     return sample_site
 
 
-def make_builder(root: Path, theme_root: Path = REPO, **options) -> SiteBuilder:
+def make_edition(root: Path, print_options=None) -> Edition:
+    """The edition of the catalog at ``root`` (without photos), with ``print_options``."""
     result = load_catalog(load_settings(root))
     assert result.catalog is not None, result.issues
-    return SiteBuilder(result.catalog, SiteOptions(site_url=SITE_URL,
-                                                   theme_dir=theme_root / "theme", **options))
+    return Edition(result.catalog, EditionConfig(site_url=SITE_URL, theme_dir=REPO / "theme",
+                                                 print_options=print_options or {}, root=REPO))
 
 
 @pytest.fixture(scope="session")
-def builder() -> SiteBuilder:
-    """The site builder of the sample catalog (for the expected QR texts)."""
-    return make_builder(REPO)
+def edition() -> Edition:
+    """The edition of the sample catalog (for the expected QR texts)."""
+    return make_edition(REPO)
+
+
+def write_assets(edition: Edition, site: Path, cache: Path, options=None, workers=1) -> int:
+    """The print assets of ``edition``, or of the same catalog with ``options``."""
+    if options is not None:
+        edition = Edition(edition.catalog, EditionConfig(
+            site_url=SITE_URL, theme_dir=REPO / "theme", print_options=options, root=REPO))
+    return printing.write_print_assets(edition, site, cache, workers=workers)
 
 
 # --------------------------------------------------------------------------
@@ -215,16 +224,16 @@ def expected_product_page(site: Path, lang: str, product_id: str) -> Path:
 # --------------------------------------------------------------------------
 
 
-def test_every_product_has_a_300_dpi_png_that_decodes_to_its_target(site, builder):
+def test_every_product_has_a_300_dpi_png_that_decodes_to_its_target(site, edition):
     limit = int(PNG_MM / 25.4 * DPI)
-    for product in builder.all_products:
+    for product in edition.all_products:
         path = site / "qr" / f"{product.id}.png"
         image = Image.open(path)
         assert image.format == "PNG" and image.mode in ("1", "L"), path.name
         assert image.info["dpi"] == pytest.approx((DPI, DPI), abs=0.01), path.name
         gray = image.convert("L")
         found = decode(gray)
-        target = builder.qr_target(product)
+        target = edition.qr_target(product)
         assert [(b.text, b.ec_level) for b in found] == [(target, "M")], path.name
         n = modules_of(found[0])
 
@@ -248,8 +257,8 @@ def test_every_product_has_a_300_dpi_png_that_decodes_to_its_target(site, builde
         assert gray.crop((0, 0, x0, image.height)).getextrema() == (255, 255)
 
 
-def test_decoded_png_urls_reach_every_language_page_through_a_redirect(site, builder):
-    for product in builder.all_products:
+def test_decoded_png_urls_reach_every_language_page_through_a_redirect(site, edition):
+    for product in edition.all_products:
         found = decode(Image.open(site / "qr" / f"{product.id}.png").convert("L"))
         url = found[0].text
         assert urlsplit(url).path.rstrip("/").split("/")[-2] in ("q", "01"), url
@@ -265,8 +274,8 @@ def test_decoded_png_urls_reach_every_language_page_through_a_redirect(site, bui
         assert resolve(site, redirect, refresh) == expected_product_page(site, "vi", product.id)
 
 
-def test_product_page_offers_the_svg_png_and_label_downloads(site, builder):
-    for product in builder.all_products:
+def test_product_page_offers_the_svg_png_and_label_downloads(site, edition):
+    for product in edition.all_products:
         for lang in LANGUAGES:
             page = expected_product_page(site, lang, product.id)
             html = page.read_text(encoding="utf-8")
@@ -288,7 +297,7 @@ def test_product_page_offers_the_svg_png_and_label_downloads(site, builder):
 
 
 @needs_poppler
-def test_product_labels_decode_measure_and_read(site, builder, tmp_path):
+def test_product_labels_decode_measure_and_read(site, edition, tmp_path):
     def check(product):
         pdf = site / "print" / "products" / f"{product.id}.pdf"
         info = pdf_info(pdf)
@@ -301,7 +310,7 @@ def test_product_labels_decode_measure_and_read(site, builder, tmp_path):
         assert trim == pytest.approx((slug, slug, slug + w * MM, slug + h * MM), abs=0.01)
         [page] = rasterize(pdf, tmp_path / product.id)
         found = decode(page)
-        target = builder.qr_target(product)
+        target = edition.qr_target(product)
         assert [(b.text, b.ec_level) for b in found] == [(target, "M")], pdf.name
         check_geometry(page, found[0], LABEL_QR_MM / (modules_of(found[0]) + 8), pdf.name)
 
@@ -310,11 +319,11 @@ def test_product_labels_decode_measure_and_read(site, builder, tmp_path):
         assert flat(record.name("vi")) in text, (pdf.name, text)
         if record.name.get("en") and record.name["en"] != record.name["vi"]:
             assert flat(record.name["en"]) in text, (pdf.name, text)
-        assert flat(builder.short_url(product).split("://")[1]) in text
+        assert flat(edition.short_url(product).split("://")[1]) in text
         assert f"{LABEL_MM[0]} × {LABEL_MM[1]} mm" in text  # the trim size, stated
         assert "★" * record.certification.stars in text
         if record.price:
-            assert flat(builder.translator("vi").price(record.price.amount)) in text
+            assert flat(edition.translator("vi").price(record.price.amount)) in text
         elif not (record.tourism and record.tourism.price_per_person):
             assert "₫" not in text
         # every word inside the trim box (pdftotext's y grows downwards)
@@ -330,7 +339,7 @@ def test_product_labels_decode_measure_and_read(site, builder, tmp_path):
             assert x0 <= wx0 and wx1 <= x1 and y0 <= wy0 and wy1 <= y1, (pdf.name, word)
 
     with ThreadPoolExecutor(4) as pool:
-        list(pool.map(check, builder.all_products))
+        list(pool.map(check, edition.all_products))
 
 
 # --------------------------------------------------------------------------
@@ -339,8 +348,8 @@ def test_product_labels_decode_measure_and_read(site, builder, tmp_path):
 
 
 @needs_poppler
-def test_label_sheets_carry_every_product_sold_at_the_point(site, builder, tmp_path):
-    catalog = builder.catalog
+def test_label_sheets_carry_every_product_sold_at_the_point(site, edition, tmp_path):
+    catalog = edition.catalog
 
     def check(point):
         products = catalog.products_at(point.id)
@@ -360,7 +369,7 @@ def test_label_sheets_carry_every_product_sold_at_the_point(site, builder, tmp_p
                 check_geometry(page, barcode, SHEET_QR_MM / (modules_of(barcode) + 8),
                                f"{pdf.name} page {number}")
             decoded += [b.text for b in found]
-        assert sorted(decoded) == sorted(builder.qr_target(p) for p in products), pdf.name
+        assert sorted(decoded) == sorted(edition.qr_target(p) for p in products), pdf.name
 
         # the words on each label, in the order of the products (row by row, 3 × 8)
         slots: dict[int, list[tuple[float, float, str]]] = {}
@@ -374,15 +383,15 @@ def test_label_sheets_carry_every_product_sold_at_the_point(site, builder, tmp_p
             assert flat(p.record.name("vi")) in text, (pdf.name, p.id, text)
             if p.record.name.get("en"):
                 assert flat(p.record.name["en"]) in text, (pdf.name, p.id, text)
-            assert flat(builder.producer_of(p).record.name("vi"))[:12] in text, (pdf.name, p.id)
+            assert flat(edition.producer_of(p).record.name("vi"))[:12] in text, (pdf.name, p.id)
 
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(check, catalog.sales_points.values()))
 
 
 @needs_poppler
-def test_posters_lead_to_the_sales_point_page(site, builder, tmp_path):
-    catalog = builder.catalog
+def test_posters_lead_to_the_sales_point_page(site, edition, tmp_path):
+    catalog = edition.catalog
 
     def check(point):
         pdf = site / "print" / "sales-points" / f"{point.id}-poster.pdf"
@@ -391,7 +400,7 @@ def test_posters_lead_to_the_sales_point_page(site, builder, tmp_path):
         assert box(info, "MediaBox")[2:] == pytest.approx(A4_POINTS, abs=0.01)
         [page] = rasterize(pdf, tmp_path / point.id)
         found = decode(page)
-        assert [(b.text, b.ec_level) for b in found] == [(builder.point_qr_target(point), "M")]
+        assert [(b.text, b.ec_level) for b in found] == [(edition.point_qr_target(point), "M")]
         check_geometry(page, found[0], POSTER_QR_MM / (modules_of(found[0]) + 8), pdf.name)
         redirect = page_for(site, found[0].text)
         targets = links(redirect)
@@ -410,8 +419,8 @@ def test_posters_lead_to_the_sales_point_page(site, builder, tmp_path):
         list(pool.map(check, catalog.sales_points.values()))
 
 
-def test_sales_point_pages_link_the_sheet_and_poster(site, builder):
-    for point in builder.catalog.sales_points.values():
+def test_sales_point_pages_link_the_sheet_and_poster(site, edition):
+    for point in edition.catalog.sales_points.values():
         for lang in LANGUAGES:
             prefix = "" if lang == "vi" else f"{lang}/"
             page = site / prefix / "sales-points" / point.id / "index.html"
@@ -434,14 +443,14 @@ def _tree(root: Path) -> dict[str, bytes]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_same_input_same_bytes_and_a_rebuild_draws_nothing(builder, tmp_path, monkeypatch):
+def test_same_input_same_bytes_and_a_rebuild_draws_nothing(edition, tmp_path, monkeypatch):
     first, second = tmp_path / "a", tmp_path / "b"
-    written = printing.write_print_assets(builder, first, tmp_path / "cache-a", {}, workers=2)
-    printing.write_print_assets(builder, second, tmp_path / "cache-b", {}, workers=1)
-    products, points = len(builder.all_products), len(builder.catalog.sales_points)
+    written = write_assets(edition, first, tmp_path / "cache-a", {}, workers=2)
+    write_assets(edition, second, tmp_path / "cache-b", {}, workers=1)
+    products, points = len(edition.all_products), len(edition.catalog.sales_points)
     a, b = _tree(first), _tree(second)
     assert len(a) == written == 2 * products + points + sum(
-        1 for p in builder.catalog.sales_points if builder.catalog.products_at(p))
+        1 for p in edition.catalog.sales_points if edition.catalog.products_at(p))
     assert a == b  # byte for byte, whatever the number of worker processes
 
     def no_drawing(*args, **kwargs):
@@ -451,14 +460,14 @@ def test_same_input_same_bytes_and_a_rebuild_draws_nothing(builder, tmp_path, mo
         monkeypatch.setattr(printing, name, no_drawing)
     cache = sorted((tmp_path / "cache-a").iterdir())
     third = tmp_path / "c"
-    printing.write_print_assets(builder, third, tmp_path / "cache-a", {}, workers=1)
+    write_assets(edition, third, tmp_path / "cache-a", {}, workers=1)
     assert _tree(third) == a
     assert sorted((tmp_path / "cache-a").iterdir()) == cache
 
 
-def test_symbol_is_the_qr_module_encoding(builder):
-    for product in builder.all_products[:10]:
-        target = builder.qr_target(product)
+def test_symbol_is_the_qr_module_encoding(edition):
+    for product in edition.all_products[:10]:
+        target = edition.qr_target(product)
         n, pixels = printing.symbol(target)
         assert [[pixels[y * n + x] == 0 for x in range(n)] for y in range(n)] == qr_matrix(target)
 
@@ -473,9 +482,9 @@ def test_long_name_without_english_missing_glyphs_and_no_price(tmp_path):
                  "truyền thống không pha trộn đường")
     scratch.edit(GOODS_FILE, "  vi: Mật ong hoa rừng Tam Đảo\n  en: Tam Dao wild-flower honey\n",
                  f"  vi: {long_name}\n")
-    builder = make_builder(scratch.root)
+    edition = make_edition(scratch.root)
     site = tmp_path / "site"
-    printing.write_print_assets(builder, site, tmp_path / "cache", {}, workers=1)
+    write_assets(edition, site, tmp_path / "cache", {}, workers=1)
 
     pdf = site / "print" / "products" / f"{GOODS}.pdf"
     info = pdf_info(pdf)
@@ -496,7 +505,7 @@ def test_long_name_without_english_missing_glyphs_and_no_price(tmp_path):
     assert "…" in text  # cut, with an ellipsis
     [page] = rasterize(pdf, tmp_path / "raster")
     found = decode(page)
-    assert [b.text for b in found] == [builder.qr_target(builder.catalog.products[GOODS])]
+    assert [b.text for b in found] == [edition.qr_target(edition.catalog.products[GOODS])]
     check_geometry(page, found[0], LABEL_QR_MM / (modules_of(found[0]) + 8), pdf.name)
 
     # the tourism service has no price: its label says so by saying nothing of one
@@ -504,23 +513,23 @@ def test_long_name_without_english_missing_glyphs_and_no_price(tmp_path):
     assert "mỗi người" in service  # its price per person
     sheet = site / "print" / "sales-points"
     assert sorted(p.name for p in sheet.iterdir()) == sorted(
-        [f"{p}-poster.pdf" for p in builder.catalog.sales_points]
-        + [f"{p}-labels.pdf" for p in builder.catalog.sales_points
-           if builder.catalog.products_at(p)])
+        [f"{p}-poster.pdf" for p in edition.catalog.sales_points]
+        + [f"{p}-labels.pdf" for p in edition.catalog.sales_points
+           if edition.catalog.products_at(p)])
 
 
 @needs_poppler
-def test_sheet_layout_is_configurable_and_spreads_over_pages(builder, tmp_path):
-    point = max(builder.catalog.sales_points.values(),
-                key=lambda p: len(builder.catalog.products_at(p.id)))
-    products = builder.catalog.products_at(point.id)
+def test_sheet_layout_is_configurable_and_spreads_over_pages(edition, tmp_path):
+    point = max(edition.catalog.sales_points.values(),
+                key=lambda p: len(edition.catalog.products_at(p.id)))
+    products = edition.catalog.products_at(point.id)
     options = {"sheet": {"columns": 2, "rows": 4, "label_width_mm": 99.1,
                          "label_height_mm": 67.7, "margin_left_mm": 4.65,
                          "margin_top_mm": 13.1, "pitch_x_mm": 101.6, "pitch_y_mm": 67.7,
                          "qr_mm": 40},
                "label": {"crop_marks": False}, "qr_size_mm": 30}
     site = tmp_path / "site"
-    printing.write_print_assets(builder, site, tmp_path / "cache", options, workers=1)
+    write_assets(edition, site, tmp_path / "cache", options, workers=1)
     pdf = site / "print" / "sales-points" / f"{point.id}-labels.pdf"
     pages = rasterize(pdf, tmp_path / "raster")
     assert len(pages) == -(-len(products) // 8) > 1
@@ -530,7 +539,7 @@ def test_sheet_layout_is_configurable_and_spreads_over_pages(builder, tmp_path):
         for barcode in found:
             check_geometry(page, barcode, 40 / (modules_of(barcode) + 8), pdf.name)
         decoded += [b.text for b in found]
-    assert sorted(decoded) == sorted(builder.qr_target(p) for p in products)
+    assert sorted(decoded) == sorted(edition.qr_target(p) for p in products)
     label = pdf_info(site / "print" / "products" / f"{products[0].id}.pdf")
     assert box(label, "MediaBox") == pytest.approx((0, 0, 60 * MM, 40 * MM), abs=0.01)
     png = Image.open(site / "qr" / f"{products[0].id}.png")
@@ -556,7 +565,7 @@ def test_sheet_layout_is_configurable_and_spreads_over_pages(builder, tmp_path):
 ])
 def test_invalid_options_are_named(options, named):
     with pytest.raises(ValueError, match=re.escape(f"'{named}'")):
-        printing.parse_options(options, REPO, LANGUAGES)
+        printspec.parse_options(options, REPO, LANGUAGES)
 
 
 def test_a_bad_option_fails_the_build_with_its_name(tmp_path):
@@ -568,11 +577,11 @@ def test_a_bad_option_fails_the_build_with_its_name(tmp_path):
     assert not (tmp_path / "site").exists()
 
 
-def test_print_assets_can_be_turned_off_and_the_second_language_too(builder, tmp_path):
-    assert printing.write_print_assets(builder, tmp_path / "off", tmp_path / "cache",
-                                       {"enabled": False}) == 0
+def test_print_assets_can_be_turned_off_and_the_second_language_too(edition, tmp_path):
+    assert write_assets(edition, tmp_path / "off", tmp_path / "cache",
+                        {"enabled": False}) == 0
     assert not (tmp_path / "off").exists()
-    settings = printing.parse_options({"second_language": None}, REPO, LANGUAGES)
-    product = builder.all_products[0]
-    text = printing.label_text(builder, product, settings.second_language)
+    settings = printspec.parse_options({"second_language": None}, REPO, LANGUAGES)
+    product = edition.all_products[0]
+    text = printing.label_text(edition, product, settings.second_language)
     assert text.name2 == "" and "star" not in text.stars_text

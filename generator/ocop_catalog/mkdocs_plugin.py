@@ -7,8 +7,8 @@ Vietnamese, ``en/x.md`` and ``zh/x.md`` its translations. The plugin
 - validates the records when the build starts and stops it on errors, with
   the same messages as ``ocop validate``;
 - gives each authored page its language, language switch and hreflang links;
-- after MkDocs is done, writes the catalog pages, photos, QR codes, sitemap
-  and search index through :func:`ocop_catalog.outputs.site.generate`.
+- after MkDocs is done, publishes the catalog and writes every output (photos,
+  pages, search, sitemap, print assets, feeds) through :func:`ocop_catalog.pipeline.build`.
 
 Catalog pages never enter MkDocs' page pipeline or navigation.
 """
@@ -31,9 +31,10 @@ from .cli import format_text
 from .records.loader import load_catalog
 from .settings import Settings, settings_from_options
 from .errors import OptionError
-from .outputs.site import Authored, SiteOptions, generate
+from .edition import Authored, EditionConfig
 from .edition.i18n import NATIVE_NAMES, Translator, load_strings
 from .edition.urls import Urls
+from .pipeline import build, check_options
 from .records.text import DEFAULT_LANGUAGE
 
 log = logging.getLogger("mkdocs.plugins.ocop")
@@ -94,16 +95,10 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             if handler not in core.handlers:
                 core.addHandler(handler)
         core.propagate = False
-        # wrong print or feed options stop the build now, not after every page is written
-        from .outputs.feeds import check_options as feed_options
-        from .outputs.printing.assets import parse_options as print_options
-
-        if self.config.listing_page_size < 1:
-            raise PluginError(f"'listing_page_size' must be 1 or more, not "
-                              f"{self.config.listing_page_size}")
+        # wrong options of an output stop the build now, not after every page is written
         try:
-            print_options(self.config.print_assets, self.root, tuple(self.config.languages))
-            feed_options(self.config.feeds, tuple(self.config.languages))
+            self.output_options = check_options(dict(self.config), tuple(self.config.languages),
+                                                self.root)
         except OptionError as exc:
             raise PluginError(str(exc)) from None
         return config
@@ -160,27 +155,18 @@ class OcopPlugin(BasePlugin[OcopConfig]):
     def on_post_build(self, config) -> None:
         if not self.config.enabled or self.catalog is None:
             return
-        options = SiteOptions(
+        edition = EditionConfig(
             site_url=config.site_url or "",
             theme_dir=self.root / "theme",
-            featured=self.config.featured,
-            page_size=self.config.listing_page_size,
             authored=tuple(Authored(p["slug"], p["title"]) for p in self.config.authored_pages),
+            extra_pages=tuple(self.authored),
             print_options=self.config.print_assets,
-            feed_options=self.config.feeds,
+            root=self.root,
             strings=self.strings,
         )
-        # the print and feed options were checked in on_config
-        generate(
-            self.catalog,
-            Path(config.site_dir),
-            options,
-            cache_dir=self.root / self.config.cache_dir,
-            workers=self.config.concurrency,
-            extra_pages=self.authored,
-            search=self.config.search,
-            info=log.info,
-        )
+        build(self.catalog, Path(config.site_dir), edition, self.output_options,
+              cache_dir=self.root / self.config.cache_dir, workers=self.config.concurrency,
+              info=log.info)
 
     def on_serve(self, server, config, builder):
         """Rebuild when a record or photo changes, too."""

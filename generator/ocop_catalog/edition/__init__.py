@@ -1,1 +1,240 @@
-"""The published catalog (see the module docstring of the Edition, to come)."""
+"""The published catalog: the catalog as it is published on one build date.
+
+An :class:`Edition` is what every output reads, and the only thing they share:
+the validated catalog, the site's languages and their UI strings and
+translators, every URL (pages, permanent links, media, QR codes, print files),
+each certificate's status on the build date, the processed photos, the QR
+symbols of every product and the print specification. :func:`publish` makes it
+once per build (photos encoded, QR codes computed on all cores); nothing in it
+changes afterwards, so outputs can run in any order and in forked processes.
+An output never reads another output's files or internals.
+
+Sub-modules: :mod:`.urls` (where everything lives), :mod:`.i18n` (UI strings,
+number and date formats), :mod:`.images` (the photo pipeline), :mod:`.qr` (QR
+symbols), :mod:`.printspec` (what the print assets are), :mod:`.theme` (the
+theme's templates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..catalog import certificates as certs
+from ..catalog.links import gs1_path, point_path, short_path
+from ..catalog.model import Catalog, ProductEntry
+from ..parallel import can_fork, forked_pool
+from .i18n import Translator, load_strings
+from .images import ImagePipeline, ProcessedImage, Variant
+from .printspec import (PrintSettings, label_path, parse_options, png_geometry, png_path,
+                        poster_path, sheet_path)
+from .qr import symbol
+from .theme import environment
+from .urls import Urls
+
+__all__ = ["Authored", "Edition", "EditionConfig", "publish"]
+
+log = logging.getLogger("ocop_catalog.edition")
+
+#: Fewer products than this per worker process have their QR symbols made in one process.
+SYMBOLS_PER_WORKER = 1000
+
+
+@dataclass(frozen=True)
+class Authored:
+    """A page MkDocs renders from ``catalog/`` that catalog pages link to (menu)."""
+
+    slug: str
+    title_key: str
+
+
+@dataclass(frozen=True)
+class EditionConfig:
+    """What, besides the catalog, decides how it is published."""
+
+    site_url: str = ""
+    #: The theme folder (templates in ``ocop/``, UI strings in ``ocop/i18n/``, assets).
+    theme_dir: Path = Path("theme")
+    media_prefix: str = "media"
+    authored: tuple[Authored, ...] = ()
+    #: Pages rendered by others (MkDocs' authored pages) that the sitemap lists: their
+    #: site-relative URL and their URL in every language they exist in.
+    extra_pages: tuple[tuple[str, Mapping[str, str]], ...] = ()
+    #: ``print_assets`` options of site_config.yml (see :mod:`.printspec`).
+    print_options: Mapping[str, Any] = field(default_factory=dict)
+    #: The folder print options' font paths are relative to (the repository).
+    root: Path = Path(".")
+    #: UI strings by language, when the caller has read them already (else they are
+    #: read from ``theme_dir/ocop/i18n``).
+    strings: Mapping[str, Mapping[str, str]] | None = None
+
+
+def publish(catalog: Catalog, config: EditionConfig, *, cache_dir: Path,
+            workers: int | None = None, info: Callable[[str], None] = log.info) -> Edition:
+    """The edition of ``catalog``: photos processed (cached by content under
+    ``cache_dir/images``) and every product's QR symbol made."""
+    sources = [photo.path for p in catalog.products.values() for photo in p.photos]
+    sources += [p.logo.path for p in catalog.producers.values() if p.logo]
+    images = ImagePipeline(cache_dir / "images", workers=workers, log=info).process(sources)
+    return Edition(catalog, config, images, workers=workers)
+
+
+class Edition:
+    """The catalog as published on :attr:`today`: what every output reads."""
+
+    def __init__(self, catalog: Catalog, config: EditionConfig,
+                 images: Mapping[Path, ProcessedImage] | None = None, *,
+                 workers: int | None = None) -> None:
+        """``images``: the processed photos by source path (:func:`publish` makes them;
+        none: pages without photos)."""
+        self.catalog = catalog
+        self.config = config
+        self.today: dt.date = catalog.today
+        self.languages: tuple[str, ...] = catalog.settings.languages
+        self.urls = Urls(self.languages, config.site_url)
+        self.strings = (config.strings if config.strings is not None else
+                        load_strings(config.theme_dir / "ocop" / "i18n", self.languages))
+        self.images = images or {}
+        self.print_spec: PrintSettings = parse_options(config.print_options, config.root,
+                                                       self.languages)
+        self._translators = {lang: Translator(lang, self.strings) for lang in self.languages}
+        warning_days = catalog.settings.expiry_warning_days
+        self._status = {p.id: p.status(self.today, warning_days)
+                        for p in catalog.products.values()}
+        self._symbols = self._make_symbols(workers)
+
+    # -- configuration --------------------------------------------------------
+
+    @property
+    def theme_dir(self) -> Path:
+        return self.config.theme_dir
+
+    @property
+    def authored(self) -> tuple[Authored, ...]:
+        return self.config.authored
+
+    def templates(self, **globals: Any) -> jinja2.Environment:
+        """The theme's templates (``theme_dir/ocop``), with the edition and ``globals``
+        available to every template."""
+        return environment(self, **globals)
+
+    def translator(self, lang: str) -> Translator:
+        found = self._translators.get(lang)
+        return found if found is not None else Translator(lang, self.strings)
+
+    # -- the catalog on the build date ------------------------------------------
+
+    @cached_property
+    def all_products(self) -> tuple[ProductEntry, ...]:
+        return tuple(self.catalog.products.values())
+
+    def status(self, product: ProductEntry) -> str:
+        """valid / expiring / expired / revoked on the build date."""
+        return self._status[product.id]
+
+    def valid_until(self, product: ProductEntry) -> dt.date:
+        return certs.valid_until(product.record.certification)
+
+    def producer_of(self, product: ProductEntry):
+        return self.catalog.producers[product.producer_id]
+
+    def commune_of(self, product: ProductEntry):
+        return self.catalog.communes[product.record.origin.commune]
+
+    def district(self, district_id: str):
+        return self.catalog.legacy_districts[district_id]
+
+    @cached_property
+    def communes_with_products(self) -> tuple[str, ...]:
+        return tuple(sorted({p.record.origin.commune for p in self.all_products}))
+
+    # -- URLs --------------------------------------------------------------------
+
+    def alternates(self, path: str) -> dict[str, str]:
+        """The language-independent ``path`` in every language."""
+        return {lang: self.urls.at(lang, path) for lang in self.languages}
+
+    def short_url(self, product: ProductEntry) -> str:
+        """The product's permanent short link, ``<site_url>/q/<code>/``."""
+        return self.urls.absolute(short_path(product.qr_code))
+
+    def gs1_url(self, product: ProductEntry) -> str | None:
+        """The product's GS1 Digital Link URI, when it has a GTIN."""
+        gtin = product.record.gtin
+        return self.urls.absolute(gs1_path(gtin)) if gtin else None
+
+    def qr_target(self, product: ProductEntry) -> str:
+        """The address a product's QR code holds: its GS1 Digital Link when it has a GTIN
+        (shop scanners read the GTIN from it, phones open the page), else its short link.
+        Both are permanent and lead to the product page in the visitor's language."""
+        return self.gs1_url(product) or self.short_url(product)
+
+    def point_qr_target(self, point) -> str:
+        """The address of a sales point's poster QR: its page in the visitor's language."""
+        return self.urls.absolute(point_path(point.id))
+
+    def qr_image(self, product: ProductEntry) -> str:
+        """Site path of the product's QR code as SVG."""
+        return f"qr/{product.id}.svg"
+
+    def print_path(self, kind: str, item) -> str:
+        """Site path of a product's ``png`` or ``label``, a sales point's ``sheet`` or
+        ``poster``."""
+        return _PRINT_PATHS[kind](item.id)
+
+    # -- media ---------------------------------------------------------------------
+
+    def photo(self, entry_path: Path | None) -> ProcessedImage | None:
+        return self.images.get(entry_path) if entry_path is not None else None
+
+    def media_url(self, image: ProcessedImage, variant: Variant) -> str:
+        return image.url(variant, self.config.media_prefix)
+
+    def main_photo(self, product: ProductEntry) -> ProcessedImage | None:
+        return self.photo(product.photos[0].path) if product.photos else None
+
+    def square_urls(self, product: ProductEntry) -> list[str]:
+        """Absolute URLs of the product's marketplace-size square photos, main first."""
+        images = (self.photo(info.path) for info in product.photos)
+        return [self.urls.absolute(self.media_url(image, image.square))
+                for image in images if image is not None]
+
+    # -- QR symbols -------------------------------------------------------------------
+
+    def qr_symbol(self, product_id: str) -> tuple[int, bytes]:
+        """The symbol of a product's QR code (modules on a side, a byte a module)."""
+        return self._symbols[product_id]
+
+    def qr_png_mm(self, product: ProductEntry) -> float:
+        """The real side of the product's QR PNG in mm (at most ``qr_size_mm``)."""
+        modules = self._symbols[product.id][0]
+        return round(png_geometry(modules, self.print_spec.qr_size_mm)[2], 1)
+
+    def _make_symbols(self, workers: int | None) -> dict[str, tuple[int, bytes]]:
+        """Every product's QR symbol, on all cores for a large catalog (0.3 ms each)."""
+        targets = [(p.id, self.qr_target(p)) for p in self.all_products]
+        count = max(1, min(workers or os.cpu_count() or 1,
+                           len(targets) // SYMBOLS_PER_WORKER or 1))
+        if count == 1 or not can_fork():
+            return _symbols(targets)
+        found: dict[str, tuple[int, bytes]] = {}
+        with forked_pool(count) as pool:
+            for share in pool.map(_symbols, [targets[i::count] for i in range(count)]):
+                found.update(share)
+        return found
+
+
+_PRINT_PATHS = {"png": png_path, "label": label_path, "sheet": sheet_path,
+                "poster": poster_path}
+
+
+def _symbols(targets: list[tuple[str, str]]) -> dict[str, tuple[int, bytes]]:
+    return {product_id: symbol(target) for product_id, target in targets}

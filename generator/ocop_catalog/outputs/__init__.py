@@ -5,3 +5,52 @@ writes its own files into the site folder, never reading another output.
 per feed format; :mod:`.printing` the QR codes and PDFs for print. The list of
 outputs, in the order they run, is in :mod:`ocop_catalog.pipeline`.
 """
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..edition import Edition
+
+__all__ = ["Output", "Run"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a build gives every output besides the edition and its options."""
+
+    #: The build's cache folder (``cache_dir`` of the plugin options); an output keeps
+    #: its cached files in a sub-folder of its own.
+    cache_dir: Path
+    #: Worker processes an output may use (None: one per core).
+    workers: int | None = None
+    info: Callable[[str], None] = logging.getLogger("ocop_catalog").info
+
+
+def no_options(options: Mapping[str, Any], languages: tuple[str, ...]) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Output:
+    """An output of the build, declared in its own module as ``OUTPUT``.
+
+    ``write(edition, site_dir, options, run)`` writes its files and returns how many;
+    ``options(plugin_options, languages)`` checks its part of the ``ocop`` plugin
+    options (raising :class:`ocop_catalog.errors.OptionError`) and returns what
+    ``write`` gets. The build checks every output's options before anything is built.
+    """
+
+    name: str
+    write: Callable[[Edition, Path, Any, Run], int]
+    options: Callable[[Mapping[str, Any], tuple[str, ...]], Any] = no_options
+    #: A fast writer (a feed): on a large catalog the light outputs run side by side in
+    #: worker processes; the others use the worker processes themselves.
+    light: bool = False
+    #: Needs absolute URLs: skipped, with a warning, when ``site_url`` is not set.
+    absolute_urls: bool = False

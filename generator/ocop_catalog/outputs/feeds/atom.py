@@ -23,7 +23,10 @@ from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 
-from .data import FeedContext, clean, day_time
+from ...edition import Edition
+from .. import Output, Run
+from .data import FeedContext, clean, day_time, feed_context
+from .options import FeedOptions, feed_options
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
 
@@ -33,7 +36,7 @@ def path(lang: str) -> str:
 
 
 def entry_id(ctx: FeedContext, product, lang: str) -> str:
-    return f"{ctx.builder.short_url(product)}#{lang}"
+    return f"{ctx.edition.short_url(product)}#{lang}"
 
 
 def write_atom(ctx: FeedContext, entries: int, site_dir: Path) -> list[str]:
@@ -51,7 +54,7 @@ def write_atom(ctx: FeedContext, entries: int, site_dir: Path) -> list[str]:
 
 
 def _feed(ctx: FeedContext, lang: str, products) -> bytes:
-    t = ctx.builder.translator(lang)
+    t = ctx.edition.translator(lang)
     self_url = ctx.absolute(path(lang))
     feed = FeedGenerator()
     feed.id(self_url)
@@ -86,7 +89,7 @@ def _feed(ctx: FeedContext, lang: str, products) -> bytes:
 
 
 def _summary(ctx: FeedContext, product, lang: str) -> str:
-    t = ctx.builder.translator(lang)
+    t = ctx.edition.translator(lang)
     record = product.record
     status = ctx.status(product)
     stars = t("stars.label", n=record.certification.stars)
@@ -94,3 +97,12 @@ def _summary(ctx: FeedContext, product, lang: str) -> str:
     if record.price is not None:
         parts.append(f"{t('product.price')}: {t.price(record.price.amount)}")
     return " — ".join(p for p in parts if p)
+
+
+def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> int:
+    if not options.atom.enabled:
+        return 0
+    return len(write_atom(feed_context(edition), options.atom.entries, site_dir))
+
+
+OUTPUT = Output("atom", write, feed_options, light=True, absolute_urls=True)

@@ -19,16 +19,20 @@ import unicodedata
 from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from ...catalog import certificates as certs
 from ...catalog.model import ProductEntry
+from ...edition import Edition
 from ...edition.images import ProcessedImage, Variant
 from ...records.models import Photo
 from ...catalog.taxonomy import CriteriaSet, load_taxonomies
 from ...records.text import DEFAULT_LANGUAGE, Localized
+
+if TYPE_CHECKING:
+    from .options import FeedOptions
 
 #: Vietnam's time zone: record dates are days in Vietnam.
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
@@ -38,14 +42,15 @@ _SPACE = re.compile(r"\s+")
 
 
 class FeedContext:
-    """The site builder's catalog, seen by the feeds."""
+    """The published catalog, seen by the feeds: what they all need, worked out once
+    per process (:func:`feed_context`)."""
 
-    def __init__(self, builder) -> None:
-        self.builder = builder
-        self.catalog = builder.catalog
-        self.urls = builder.urls
-        self.languages: tuple[str, ...] = tuple(builder.languages)
-        self.today: dt.date = builder.catalog.today
+    def __init__(self, edition: Edition) -> None:
+        self.edition = edition
+        self.catalog = edition.catalog
+        self.urls = edition.urls
+        self.languages: tuple[str, ...] = tuple(edition.languages)
+        self.today: dt.date = edition.today
         self._status: dict[str, str] = {}
         self._pairs: dict[str, list[tuple[Photo, ProcessedImage]]] = {}
         self._paths: dict[tuple[str, int, str], list[str]] = {}
@@ -65,14 +70,14 @@ class FeedContext:
         return self.absolute(self.urls.product(lang, product.id))
 
     def media_url(self, image: ProcessedImage, variant: Variant) -> str:
-        return self.absolute(self.builder.media_url(image, variant))
+        return self.absolute(self.edition.media_url(image, variant))
 
     def photo_pairs(self, product: ProductEntry) -> list[tuple[Photo, ProcessedImage]]:
         """Each photo of the record (file, alt text) with its processed image, in order."""
         found = self._pairs.get(product.id)
         if found is None:
             # a catalog is only made of valid records: every photo checked, in order
-            pairs = [(photo, self.builder.photo(info.path))
+            pairs = [(photo, self.edition.photo(info.path))
                      for photo, info in zip(product.record.photos, product.photos)]
             found = self._pairs[product.id] = [(p, i) for p, i in pairs if i is not None]
         return found
@@ -81,7 +86,7 @@ class FeedContext:
         """Absolute URLs of the marketplace-size squares (at least 500 × 500), main first."""
         found = self._squares.get(product.id)
         if found is None:
-            found = self._squares[product.id] = self.builder.square_urls(product)
+            found = self._squares[product.id] = self.edition.square_urls(product)
         return found
 
     # -- status and eligibility -----------------------------------------------
@@ -91,7 +96,7 @@ class FeedContext:
         (worked out once per product)."""
         found = self._status.get(product.id)
         if found is None:
-            found = self._status[product.id] = self.builder.status(product)
+            found = self._status[product.id] = self.edition.status(product)
         return found
 
     def sellable(self, product: ProductEntry, include_expired: bool) -> bool:
@@ -185,12 +190,54 @@ class FeedContext:
                    self.modified(product))
 
     def producer(self, product: ProductEntry):
-        return self.builder.producer_of(product).record
+        return self.edition.producer_of(product).record
 
 
 # --------------------------------------------------------------------------
 # Helpers shared by the feed writers
 # --------------------------------------------------------------------------
+
+
+def feed_context(edition: Edition) -> FeedContext:
+    """The edition's :class:`FeedContext`, one per process, shared by every feed."""
+    found = _CONTEXTS.get(id(edition))
+    if found is None or found.edition is not edition:
+        _CONTEXTS.clear()
+        found = _CONTEXTS[id(edition)] = FeedContext(edition)
+    return found
+
+
+_CONTEXTS: dict[int, FeedContext] = {}
+
+
+# --------------------------------------------------------------------------
+# Where the display points' files live (their feeds, their kiosk pages)
+# --------------------------------------------------------------------------
+
+#: Kiosk pages live in this folder (under the main language's prefix), with the worker.
+KIOSK_SCOPE = "kiosk/"
+
+
+def feed_path(point_id: str, lang: str, page: int = 1) -> str:
+    suffix = "" if page == 1 else f"-{page}"
+    return f"feeds/sales-points/{point_id}/{lang}{suffix}.json"
+
+
+def point_feed_urls(ctx: FeedContext) -> dict[str, dict[str, str]]:
+    """Point id → {lang: URL of the first page of its JSON Feed}."""
+    return {point_id: {lang: ctx.absolute(feed_path(point_id, lang)) for lang in ctx.languages}
+            for point_id in ctx.catalog.sales_points}
+
+
+def kiosk_base(ctx: FeedContext, options: FeedOptions) -> str:
+    """The kiosks' folder, in the kiosks' main language: the service worker's scope."""
+    return ctx.urls.prefix(options.kiosk.languages[0]) + KIOSK_SCOPE
+
+
+def kiosk_urls(ctx: FeedContext, options: FeedOptions) -> dict[str, str]:
+    """Point id → site-relative URL of its kiosk page."""
+    base = kiosk_base(ctx, options)
+    return {point_id: f"{base}{point_id}/" for point_id in ctx.catalog.sales_points}
 
 
 def write_json(path: Path, data: Any, *, indent: int | None = None) -> None:

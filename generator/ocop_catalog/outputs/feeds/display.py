@@ -34,8 +34,11 @@ from typing import Any
 
 from ...catalog.model import ProductEntry
 from ...edition.urls import relative
-from .data import FeedContext, clean, day_time, text_map, write_json
-from .options import FeedOptions
+from ...edition import Edition
+from .. import Output, Run
+from .data import (FeedContext, clean, day_time, feed_context, feed_path, kiosk_base, kiosk_urls,
+                   text_map, write_json)
+from .options import FeedOptions, feed_options
 from .schema import SALES_POINT_FEED_VERSION, sales_point_feed_schema
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
@@ -44,14 +47,7 @@ FEED_SCHEMA_PATH = "feeds/sales-points/schema.json"
 WORKER_SOURCE = "kiosk-sw.js"
 WORKER_NAME = "sw.js"
 VERSION_NAME = "version.json"
-#: Kiosk pages live in this folder (under the main language's prefix), with the worker.
-KIOSK_SCOPE = "kiosk/"
 KIOSK_PHOTO_WIDTH = 1080
-
-
-def feed_path(point_id: str, lang: str, page: int = 1) -> str:
-    suffix = "" if page == 1 else f"-{page}"
-    return f"feeds/sales-points/{point_id}/{lang}{suffix}.json"
 
 
 def shown_products(ctx: FeedContext, point_id: str, include_expired: bool
@@ -65,12 +61,6 @@ def shown_products(ctx: FeedContext, point_id: str, include_expired: bool
 # --------------------------------------------------------------------------
 # JSON Feed 1.1
 # --------------------------------------------------------------------------
-
-
-def point_feed_urls(ctx: FeedContext) -> dict[str, dict[str, str]]:
-    """Point id → {lang: URL of the first page of its JSON Feed}."""
-    return {point_id: {lang: ctx.absolute(feed_path(point_id, lang)) for lang in ctx.languages}
-            for point_id in ctx.catalog.sales_points}
 
 
 def write_point_feeds(ctx: FeedContext, options: FeedOptions, site_dir: Path,
@@ -113,7 +103,7 @@ def write_point_feeds(ctx: FeedContext, options: FeedOptions, site_dir: Path,
 def _feed(ctx: FeedContext, point, lang: str, page: int, pages: int, total: int,
           schema_url: str, kiosk: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """A feed page's members before its items, and its _ocop object (after them)."""
-    t = ctx.builder.translator(lang)
+    t = ctx.edition.translator(lang)
     name = ctx.text(point.name, lang)
     feed: dict[str, Any] = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -176,8 +166,8 @@ def _ocop(ctx: FeedContext, product: ProductEntry) -> dict[str, Any]:
         "valid_until": product.valid_until.isoformat(),
         "price": _price(record),
         "producer": {"id": product.producer_id, "name": text_map(ctx.producer(product).name)},
-        "qr_svg": ctx.absolute(ctx.builder.qr_image(product)),
-        "short_url": ctx.builder.short_url(product),
+        "qr_svg": ctx.absolute(ctx.edition.qr_image(product)),
+        "short_url": ctx.edition.short_url(product),
         "photo": {"url": ctx.media_url(main, screen), "width": screen.width,
                   "height": screen.height, "square": ctx.media_url(main, main.square)}
         if screen is not None else None,
@@ -201,17 +191,17 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
     """Every point's kiosk page (``kiosks``: point id → its site path; ``shown``: point id →
     :func:`shown_products`), its version file and the service worker."""
     kiosk = options.kiosk
-    builder = ctx.builder
+    edition = ctx.edition
     main_lang, *rest = kiosk.languages
     second = rest[0] if rest else None
-    t, t2 = builder.translator(main_lang), builder.translator(second) if second else None
-    base = _kiosk_base(ctx, options)  # the worker's folder and scope
-    theme = Path(builder.options.theme_dir)
+    t, t2 = edition.translator(main_lang), edition.translator(second) if second else None
+    base = kiosk_base(ctx, options)  # the worker's folder and scope
+    theme = Path(edition.theme_dir)
     worker = (theme / "assets" / WORKER_SOURCE).read_bytes()
     (site_dir / base).mkdir(parents=True, exist_ok=True)
     (site_dir / base / WORKER_NAME).write_bytes(worker)
     written = [base + WORKER_NAME]
-    template = builder.env.get_template("kiosk.html")
+    template = edition.templates().get_template("kiosk.html")
     # a new template, script or style reloads the screens too
     page, script, style = (path.read_bytes() if path.is_file() else b""
                            for path in (theme / "ocop" / "kiosk.html",
@@ -247,17 +237,6 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
     return written
 
 
-def _kiosk_base(ctx: FeedContext, options: FeedOptions) -> str:
-    """The kiosks' folder, in the kiosks' main language: the service worker's scope."""
-    return ctx.urls.prefix(options.kiosk.languages[0]) + KIOSK_SCOPE
-
-
-def kiosk_urls(ctx: FeedContext, options: FeedOptions) -> dict[str, str]:
-    """Point id → site-relative URL of its kiosk page."""
-    base = _kiosk_base(ctx, options)
-    return {point_id: f"{base}{point_id}/" for point_id in ctx.catalog.sales_points}
-
-
 def _slide(ctx: FeedContext, product: ProductEntry, t, t2, url: str) -> dict[str, Any]:
     record = product.record
     photos = ctx.photo_pairs(product)
@@ -265,7 +244,7 @@ def _slide(ctx: FeedContext, product: ProductEntry, t, t2, url: str) -> dict[str
     if photos:
         info, image = photos[0]
         variant = image.pick("webp", KIOSK_PHOTO_WIDTH)
-        photo = {"src": relative(url, ctx.builder.media_url(image, variant)),
+        photo = {"src": relative(url, ctx.edition.media_url(image, variant)),
                  "width": variant.width, "height": variant.height,
                  "alt": t.plain(info.alt) if info.alt else t.plain(record.name)}
     price = _price(record)
@@ -288,10 +267,30 @@ def _slide(ctx: FeedContext, product: ProductEntry, t, t2, url: str) -> dict[str
         "per_person": record.price is None and price is not None,
         "producer": t.plain(ctx.producer(product).name),
         "photo": photo,
-        "qr": relative(url, ctx.builder.qr_image(product)),
+        "qr": relative(url, ctx.edition.qr_image(product)),
         "modified": ctx.modified(product).isoformat(),
     }
 
 
 def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> int:
+    """Every sales point's kiosk page and JSON Feeds, as the options ask."""
+    if not (options.kiosk.enabled or options.sales_points.enabled):
+        return 0
+    ctx = feed_context(edition)
+    # what each point's displays show, for its kiosk and its feeds alike
+    shown = {point: shown_products(ctx, point, options.include_expired)
+             for point in ctx.catalog.sales_points}
+    kiosks = kiosk_urls(ctx, options) if options.kiosk.enabled else {}
+    written: list[str] = []
+    if options.kiosk.enabled:
+        written += write_kiosks(ctx, options, site_dir, shown, kiosks)
+    if options.sales_points.enabled:
+        written += write_point_feeds(ctx, options, site_dir, shown, kiosks)
+    return len(written)
+
+
+OUTPUT = Output("display points", write, feed_options, light=True, absolute_urls=True)

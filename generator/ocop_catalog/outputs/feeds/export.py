@@ -46,12 +46,14 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .data import FeedContext, clean, clip, markdown_to_text
-from .opendata import OpenData
 from .options import Column, ExportOptions, FeedOptionError, FeedOptions
 from .schema import LOCALIZED_DEFS, export_schema
+
+if TYPE_CHECKING:
+    from .opendata import OpenData
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
 

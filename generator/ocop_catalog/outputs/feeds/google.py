@@ -26,17 +26,17 @@ file is deleted from Merchant Center, which is what these cases call for.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from ...catalog import certificates as certs
 from ...catalog.model import ProductEntry
-from .data import FeedContext, clean, clip, day_time, feed_id
-from .options import FeedOptions
+from ...edition import Edition
+from .. import Output, Run
+from .data import FeedContext, clean, clip, feed_context
+from .marketplace import availability_date, left_out, listed, shared_fields
+from .options import FeedOptions, feed_options
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
 
@@ -44,9 +44,6 @@ G_NS = "http://base.google.com/ns/1.0"
 LIMITS = {"id": 50, "title": 150, "description": 5000, "brand": 70, "product_type": 750,
           "url": 2000}
 MAX_ADDITIONAL_IMAGES = 10
-#: GTIN-13 prefixes Google rejects: restricted in-store numbers and coupons
-#: (feeds-and-standards.md §1.2, §4.1); such goods are sent as identifier_exists=no.
-RESTRICTED_GTIN13 = ("02", "04", "05", "2", "98", "99")
 
 
 def path(lang: str) -> str:
@@ -63,89 +60,8 @@ def write_google(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_document(ctx, lang, items), encoding="utf-8")
         written.append(path(lang))
-        log.info("feeds: %s: %d items%s", path(lang), len(items), _left_out(skipped))
+        log.info("feeds: %s: %d items%s", path(lang), len(items), left_out(skipped))
     return written
-
-
-def listed(ctx: FeedContext, lang: str, include_expired: bool, skipped: Counter[str], *,
-           needs_date: bool = True) -> Iterator[ProductEntry]:
-    """The products a marketplace feed in ``lang`` lists; counts in ``skipped`` why the
-    others are left out (see :func:`skip_reason`)."""
-    for product in ctx.catalog.products.values():
-        reason = skip_reason(ctx, product, lang, include_expired, needs_date=needs_date)
-        if reason:
-            skipped[reason] += 1
-        else:
-            yield product
-
-
-def shared_fields(ctx: FeedContext, product: ProductEntry, lang: str,
-                  limits: Mapping[str, int]) -> dict[str, str]:
-    """What a product's Google item and Meta row say alike, clipped to the channel's
-    ``limits`` (id, title, description, brand)."""
-    record = product.record
-    title = clip(ctx.text(record.name, lang), limits["title"])
-    description = ctx.description(product, lang) or ctx.text(record.summary, lang) or title
-    category = ctx.google_category(product)
-    return {
-        "id": feed_id(record.id, limits["id"]),
-        "title": title,
-        "description": clip(description, limits["description"], ellipsis=True),
-        "link": ctx.product_url(product, lang),
-        "price": f"{record.price.amount} VND",
-        "brand": clip(ctx.text(ctx.producer(product).name, lang), limits["brand"]),
-        "gtin": google_gtin(record.gtin) or "",
-        "category": str(category) if category is not None else "",
-        "product_type": " > ".join(clean(p) for p in ctx.category_path(product, lang)),
-        "stars_label": f"ocop-{record.certification.stars}-star",
-        "status_label": f"certificate-{ctx.status(product)}",
-    }
-
-
-def skip_reason(ctx: FeedContext, product: ProductEntry, lang: str,
-                include_expired: bool, *, needs_date: bool = True) -> str | None:
-    """Why a product is not in a marketplace feed in ``lang``, or None. With
-    ``needs_date`` (Google), pre-orders need the date their season starts."""
-    record = product.record
-    if not ctx.is_goods(product):
-        return "services" if ctx.is_service(product) else "no price"
-    if not ctx.sellable(product, include_expired):
-        return ctx.status(product)
-    if record.availability == "discontinued":
-        return "discontinued"
-    if not ctx.photo_pairs(product):
-        return "no photo"
-    if not ctx.translated(product, lang):
-        return f"not in {lang}"
-    if (needs_date and record.availability in ("preorder", "backorder")
-            and availability_date(ctx, product) is None):
-        return f"{record.availability} without a date"
-    return None
-
-
-def availability_date(ctx: FeedContext, product: ProductEntry) -> dt.datetime | None:
-    """When pre-ordered (or back-ordered) produce comes: the first day of the next month of
-    its season after the build day. None when the record has no season."""
-    months = sorted(set(product.record.season_months))
-    if not months:
-        return None
-    first = ctx.today.replace(day=1)
-    for offset in range(1, 13):
-        day = certs.add_months(first, offset)
-        if day.month in months:
-            return day_time(day)
-    return None
-
-
-def google_gtin(gtin: str | None) -> str | None:
-    """The GTIN if Google can take it (not a restricted or coupon number), else None.
-    Records' GTINs are already checked (length, digits, check digit: checks.check_gtin)."""
-    if not gtin:
-        return None
-    padded = certs.gtin14(gtin)
-    if len(gtin) != 8 and padded[0] == "0" and padded[1:].startswith(RESTRICTED_GTIN13):
-        return None
-    return gtin
 
 
 def _item(ctx: FeedContext, product: ProductEntry, lang: str) -> str:
@@ -186,7 +102,7 @@ def _item(ctx: FeedContext, product: ProductEntry, lang: str) -> str:
 
 
 def _document(ctx: FeedContext, lang: str, items: list[str]) -> str:
-    t = ctx.builder.translator(lang)
+    t = ctx.edition.translator(lang)
     head = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<rss version="2.0" xmlns:g={quoteattr(G_NS)}>',
@@ -199,7 +115,8 @@ def _document(ctx: FeedContext, lang: str, items: list[str]) -> str:
     return "\n".join([*head, *items, "  </channel>", "</rss>"]) + "\n"
 
 
-def _left_out(skipped: Counter[str]) -> str:
-    if not skipped:
-        return ""
-    return "; left out: " + ", ".join(f"{n} {why}" for why, n in sorted(skipped.items()))
+def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> int:
+    return len(write_google(feed_context(edition), options, site_dir)) if options.google.enabled else 0
+
+
+OUTPUT = Output("google", write, feed_options, light=True, absolute_urls=True)

@@ -25,9 +25,11 @@ import logging
 from collections import Counter
 from pathlib import Path
 
-from .data import FeedContext
-from .google import _left_out, listed, shared_fields
-from .options import FeedOptions
+from ...edition import Edition
+from .. import Output, Run
+from .data import FeedContext, feed_context
+from .marketplace import left_out, listed, shared_fields
+from .options import FeedOptions, feed_options
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
 
@@ -61,7 +63,7 @@ def write_meta(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[s
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(out.getvalue(), encoding="utf-8")
         written.append(path(lang))
-        log.info("feeds: %s: %d items%s", path(lang), count, _left_out(skipped))
+        log.info("feeds: %s: %d items%s", path(lang), count, left_out(skipped))
     return written
 
 
@@ -91,3 +93,10 @@ def _row(ctx: FeedContext, product, lang: str) -> list[str]:
         shared["stars_label"],
         shared["status_label"],
     ]
+
+
+def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> int:
+    return len(write_meta(feed_context(edition), options, site_dir)) if options.meta.enabled else 0
+
+
+OUTPUT = Output("meta", write, feed_options, light=True, absolute_urls=True)

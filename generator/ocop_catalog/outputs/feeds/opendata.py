@@ -17,12 +17,18 @@ The same product objects are what export profiles pick their columns from
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ...catalog import certificates as certs
 from ...catalog.model import ProductEntry
 from ...catalog.taxonomy import CURRENT_VERSION, load_taxonomies
-from .data import FeedContext, google_categories, text_map, write_json
+from ...edition import Edition
+from .. import Output, Run
+from .data import (FeedContext, feed_context, google_categories, kiosk_urls, point_feed_urls,
+                   text_map, write_json)
+from .export import check_exports, write_exports
+from .options import feed_options
 from .schema import CATALOG_VERSION
 
 CATALOG_PATH = "feeds/catalog.json"
@@ -50,7 +56,7 @@ class OpenData:
         return found
 
     def _product(self, product: ProductEntry) -> dict[str, Any]:
-        ctx, builder, record = self.ctx, self.ctx.builder, product.record
+        ctx, edition, record = self.ctx, self.ctx.edition, product.record
         cert = record.certification
         own = product.criteria_set
         browse = product.browse_category
@@ -71,9 +77,9 @@ class OpenData:
             "summary": text_map(record.summary),
             "description": text_map(record.description),
             "url": {lang: ctx.product_url(product, lang) for lang in ctx.languages},
-            "short_url": builder.short_url(product),
-            "gs1_digital_link": builder.gs1_url(product),
-            "qr_svg": ctx.absolute(builder.qr_image(product)),
+            "short_url": edition.short_url(product),
+            "gs1_digital_link": edition.gs1_url(product),
+            "qr_svg": ctx.absolute(edition.qr_image(product)),
             "producer": product.producer_id,
             "category": {
                 "criteria_version": record.category.criteria_version,
@@ -137,7 +143,7 @@ class OpenData:
     def export_view(self, product: ProductEntry) -> dict[str, Any]:
         """The product with its producer and commune, what export column maps read."""
         view = dict(self.product(product))
-        view["producer"] = self.producer(self.ctx.builder.producer_of(product))
+        view["producer"] = self.producer(self.ctx.edition.producer_of(product))
         view["commune"] = self.commune(product.record.origin.commune)
         return view
 
@@ -149,7 +155,7 @@ class OpenData:
 
     def _producer(self, entry) -> dict[str, Any]:
         ctx, record = self.ctx, entry.record
-        logo = ctx.builder.photo(entry.logo.path) if entry.logo else None
+        logo = ctx.edition.photo(entry.logo.path) if entry.logo else None
         logo_variant = logo.largest("jpeg") if logo else None
         return {
             "id": record.id,
@@ -215,7 +221,7 @@ class OpenData:
     def areas(self) -> dict[str, Any]:
         ctx = self.ctx
         regions = ctx.catalog.regions
-        with_products = set(ctx.builder.communes_with_products)
+        with_products = set(ctx.edition.communes_with_products)
         return {
             "province": {"code": regions.province.code, "name": text_map(regions.province.name)},
             "legacy_districts": [
@@ -244,7 +250,7 @@ class OpenData:
 
     def document(self) -> dict[str, Any]:
         ctx = self.ctx
-        site_name = {lang: ctx.builder.translator(lang)("site.name") for lang in ctx.languages}
+        site_name = {lang: ctx.edition.translator(lang)("site.name") for lang in ctx.languages}
         return {
             "$schema": ctx.absolute(CATALOG_SCHEMA_PATH),
             "version": CATALOG_VERSION,
@@ -308,3 +314,31 @@ def _tourism(tourism) -> dict[str, Any] | None:
         "booking": _contact(tourism.booking),
         "duration": text_map(tourism.duration),
     }
+
+
+def parse_options(options, languages: tuple[str, ...]):
+    """The ``feeds`` options, and the export profiles' columns compiled."""
+    parsed = feed_options(options, languages)
+    return parsed, check_exports(parsed, languages)
+
+
+def write(edition: Edition, site_dir: Path, options, run: Run) -> int:
+    """``feeds/catalog.json`` with its schema, and the export sheets made from the same
+    objects."""
+    parsed, compiled = options
+    if not (parsed.catalog or parsed.exports):
+        return 0
+    ctx = feed_context(edition)
+    kiosks = kiosk_urls(ctx, parsed) if parsed.kiosk.enabled else {}
+    feeds = point_feed_urls(ctx) if parsed.sales_points.enabled else {}
+    opendata = OpenData(ctx, sales_point_feeds=feeds,
+                        kiosks={k: ctx.absolute(v) for k, v in kiosks.items()})
+    written: list[str] = []
+    if parsed.catalog:
+        written += write_catalog(opendata, site_dir)
+    if parsed.exports:
+        written += write_exports(ctx, parsed, opendata, compiled, site_dir)
+    return len(written)
+
+
+OUTPUT = Output("open data", write, parse_options, light=True, absolute_urls=True)

@@ -94,6 +94,12 @@ _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}\.(csv|tsv|txt)$")
 _COLUMN_KEYS = {"field", "value", "default", "map", "join", "max_length", "plain"}
 
 
+def feed_options(options: Mapping[str, Any], languages: tuple[str, ...]) -> FeedOptions:
+    """The ``feeds`` entry of the ``ocop`` plugin options, checked: what every feed output
+    is given (each reads its own section)."""
+    return parse_options(options.get("feeds"), languages)
+
+
 def parse_options(raw: Mapping[str, Any] | None, languages: Sequence[str]) -> FeedOptions:
     """The checked options; raises FeedOptionError naming the first wrong one."""
     raw = {} if raw is None else raw

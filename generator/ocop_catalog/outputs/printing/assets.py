@@ -20,24 +20,8 @@ For every sales point with products:
 * ``print/sales-points/<id>-poster.pdf``: an A4 poster "scan to see every
   OCOP product sold here" whose QR leads to the point's page.
 
-Options (``print_assets:`` under the ``ocop`` plugin in site_config.yml; every
-length in millimetres; :data:`DEFAULTS` shows them all)::
-
-    print_assets:
-      enabled: true
-      qr_size_mm: 25                 # largest size of the PNG (quiet zone included)
-      font: theme/ocop/fonts/DejaVuSans.ttf        # relative to the repository
-      font_bold: theme/ocop/fonts/DejaVuSans-Bold.ttf
-      second_language: en            # printed under the Vietnamese (null: none)
-      label: {width_mm: 60, height_mm: 40, qr_mm: 24, padding_mm: 2.5, crop_marks: true}
-      sheet: {columns: 3, rows: 8, label_width_mm: 70, label_height_mm: 37,
-              margin_left_mm: 0, margin_top_mm: 0.5, pitch_x_mm: 70, pitch_y_mm: 37,
-              qr_mm: 26, padding_mm: 3}
-      poster: {qr_mm: 130}
-
-``qr_mm`` is the side of the QR with its quiet zone; the module size is that
-divided by the symbol's modules plus 8. Invalid options raise
-:class:`PrintOptionsError` (a ``ValueError``) naming the option.
+The options (``print_assets:``) are the edition's print specification
+(:mod:`ocop_catalog.edition.printspec`): the pages state the sizes they set.
 
 Speed: drawing is done by :mod:`ocop_catalog.outputs.printing.pdf` (Type 3 fonts of only the
 glyphs used, no font subsetting), in worker processes, and every file is
@@ -48,15 +32,13 @@ so a rebuild draws only what changed.
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import re
 import struct
 import zlib
 from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
-from functools import cached_property
 from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
@@ -64,250 +46,43 @@ from typing import Any
 import PIL
 from PIL import Image, ImageOps
 
-from . import pdf
-from ...errors import OptionError
+from ...edition import Edition
 from ...edition.images import atomic_write, place
-from ...parallel import can_fork, forked_pool, shared
-from .pdf import MM, Document, Drawing, Font
+from ...edition.printspec import (DPI, EDGE_MM, LabelSpec, PrintOptionsError, PrintSettings,
+                                  SheetSpec, file_digest, label_path, png_geometry, png_path,
+                                  poster_path, sheet_path)
 from ...edition.qr import DRAWING_VERSION, QUIET_ZONE, symbol
+from ...parallel import can_fork, forked_pool, shared
+from .. import Output, Run
+from . import pdf
+from .pdf import MM, Document, Drawing, Font
 
-DPI = 300
 #: Changes whenever the same input could give different bytes (caches key on it): the
 #: drawing code itself (this module and the PDF writer) is part of it.
 PRINT_VERSION = "|".join((
     "print-1", pdf.WRITER_VERSION, DRAWING_VERSION, f"Pillow {PIL.__version__}",
     hashlib.sha256(Path(__file__).read_bytes() + Path(pdf.__file__).read_bytes()).hexdigest(),
 ))
+
+
+def fingerprint(settings: PrintSettings) -> str:
+    """Everything of the settings, fonts and drawing code that shapes a file's bytes."""
+    found = _FINGERPRINTS.get(settings)
+    if found is None:
+        digest = hashlib.sha256(PRINT_VERSION.encode())
+        for f in fields(settings):
+            value = getattr(settings, f.name)
+            if isinstance(value, Path):  # a font: its content, wherever the checkout is
+                value = file_digest(value)
+            digest.update(f"{f.name}={value!r}\n".encode())
+        found = _FINGERPRINTS[settings] = digest.hexdigest()
+    return found
+
+
+_FINGERPRINTS: dict[PrintSettings, str] = {}
+
 #: Fewer products than this per worker process are drawn in one process.
 PRODUCTS_PER_WORKER = 100
-#: The gap between a label's edge and its QR's quiet zone.
-EDGE_MM = 1.0
-
-DEFAULTS: dict[str, Any] = {
-    "enabled": True,
-    "qr_size_mm": 25,
-    "font": "theme/ocop/fonts/DejaVuSans.ttf",
-    "font_bold": "theme/ocop/fonts/DejaVuSans-Bold.ttf",
-    "second_language": "en",
-    "label": {"width_mm": 60, "height_mm": 40, "qr_mm": 24, "padding_mm": 2.5,
-              "crop_marks": True},
-    "sheet": {"columns": 3, "rows": 8, "label_width_mm": 70, "label_height_mm": 37,
-              "margin_left_mm": 0, "margin_top_mm": 0.5, "pitch_x_mm": None,
-              "pitch_y_mm": None, "qr_mm": 26, "padding_mm": 3},
-    "poster": {"qr_mm": 130},
-}
-
-
-class PrintOptionsError(OptionError):
-    """An invalid ``print_assets`` option (reported as a build error)."""
-
-
-# --------------------------------------------------------------------------
-# Options
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LabelSpec:
-    width_mm: float
-    height_mm: float
-    qr_mm: float
-    padding_mm: float
-
-
-@dataclass(frozen=True)
-class SheetSpec:
-    columns: int
-    rows: int
-    label: LabelSpec
-    margin_left_mm: float
-    margin_top_mm: float
-    pitch_x_mm: float
-    pitch_y_mm: float
-
-    @property
-    def per_page(self) -> int:
-        return self.columns * self.rows
-
-
-@dataclass(frozen=True)
-class PrintSettings:
-    enabled: bool
-    qr_size_mm: float
-    font: Path
-    font_bold: Path
-    second_language: str | None
-    label: LabelSpec
-    crop_marks: bool
-    sheet: SheetSpec
-    poster_qr_mm: float
-
-    @cached_property
-    def fingerprint(self) -> str:
-        """Everything of the settings and fonts that shapes a file's bytes."""
-        digest = hashlib.sha256(PRINT_VERSION.encode())
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, Path):  # a font: its content, wherever the checkout is
-                value = _file_digest(value)
-            digest.update(f"{f.name}={value!r}\n".encode())
-        return digest.hexdigest()
-
-
-def _file_digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise PrintOptionsError(f"print_assets: cannot read the font {path}: {exc.strerror}")
-
-
-def _fail(name: str, wanted: str, value: Any) -> PrintOptionsError:
-    return PrintOptionsError(f"print_assets: option '{name}' must be {wanted}, not {value!r}")
-
-
-def _section(data: Any, name: str, defaults: Mapping[str, Any]) -> dict[str, Any]:
-    if data is None:
-        data = {}
-    if not isinstance(data, Mapping):
-        raise _fail(name or "print_assets", "a mapping of options", data)
-    unknown = sorted(str(k) for k in data if k not in defaults)
-    if unknown:
-        prefix = f"{name}." if name else ""
-        raise PrintOptionsError(
-            f"print_assets: unknown option '{prefix}{unknown[0]}' (known options: "
-            + ", ".join(prefix + k for k in defaults) + ")")
-    return {**defaults, **data}
-
-
-def _length(values: Mapping[str, Any], key: str, name: str, low: float, high: float) -> float:
-    value = values[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-            math.isfinite(value) and low <= value <= high):
-        raise _fail(name, f"a length in millimetres from {low:g} to {high:g}", value)
-    return float(value)
-
-
-def _count(values: Mapping[str, Any], key: str, name: str, high: int) -> int:
-    value = values[key]
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-        raise _fail(name, f"a whole number from 1 to {high}", value)
-    return value
-
-
-def _flag(values: Mapping[str, Any], key: str, name: str) -> bool:
-    value = values[key]
-    if not isinstance(value, bool):
-        raise _fail(name, "true or false", value)
-    return value
-
-
-def _font_path(value: Any, name: str, root: Path) -> Path:
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(name, "the path of a TrueType font file", value)
-    path = Path(value)
-    path = path if path.is_absolute() else root / path
-    if not path.is_file():
-        raise PrintOptionsError(f"print_assets: option '{name}': no such font file: {path}")
-    return path
-
-
-def _label(values: Mapping[str, Any], prefix: str, width_key: str, height_key: str) -> LabelSpec:
-    width = _length(values, width_key, f"{prefix}.{width_key}", 30, 300)
-    height = _length(values, height_key, f"{prefix}.{height_key}", 20, 300)
-    qr = _length(values, "qr_mm", f"{prefix}.qr_mm", 12, 300)
-    padding = _length(values, "padding_mm", f"{prefix}.padding_mm", 0, 20)
-    if qr > min(height - 2 * EDGE_MM - 3, width * 0.6):
-        raise _fail(f"{prefix}.qr_mm", "small enough to leave room for the text and short link "
-                    f"on a {width:g} × {height:g} mm label", values["qr_mm"])
-    return LabelSpec(width, height, qr, padding)
-
-
-def parse_options(options: Mapping[str, Any] | None, root: Path,
-                  languages: Sequence[str] = ("vi", "en")) -> PrintSettings:
-    """Checked print settings from the ``print_assets`` options; ``root`` is the folder
-    font paths are relative to (the repository)."""
-    top = _section(options, "", DEFAULTS)
-    enabled = _flag(top, "enabled", "enabled")
-    qr_size = _length(top, "qr_size_mm", "qr_size_mm", 5, 500)
-    font = _font_path(top["font"], "font", root)
-    font_bold = _font_path(top["font_bold"], "font_bold", root)
-    second = top["second_language"]
-    if second is not None and not isinstance(second, str):
-        raise _fail("second_language", "a language code of the site or null", second)
-    if second == "vi" or (second is not None and second not in languages):
-        if "second_language" in (options or {}):
-            raise _fail("second_language",
-                        f"one of the site's other languages ({', '.join(languages)}) or null",
-                        second)
-        second = None
-
-    label_values = _section(top["label"], "label", DEFAULTS["label"])
-    label = _label(label_values, "label", "width_mm", "height_mm")
-    crop_marks = _flag(label_values, "crop_marks", "label.crop_marks")
-
-    s = _section(top["sheet"], "sheet", DEFAULTS["sheet"])
-    sheet_label = _label(s, "sheet", "label_width_mm", "label_height_mm")
-    for key, default in (("pitch_x_mm", sheet_label.width_mm),
-                         ("pitch_y_mm", sheet_label.height_mm)):
-        if s[key] is None:
-            s[key] = default
-    columns = _count(s, "columns", "sheet.columns", 20)
-    rows = _count(s, "rows", "sheet.rows", 40)
-    page_w, page_h = pdf.A4_MM
-    margin_left = _length(s, "margin_left_mm", "sheet.margin_left_mm", 0, page_w)
-    margin_top = _length(s, "margin_top_mm", "sheet.margin_top_mm", 0, page_h)
-    pitch_x = _length(s, "pitch_x_mm", "sheet.pitch_x_mm", sheet_label.width_mm, page_w)
-    pitch_y = _length(s, "pitch_y_mm", "sheet.pitch_y_mm", sheet_label.height_mm, page_h)
-    for what, page, margin, count, pitch, size, names in (
-            ("columns do not fit across", page_w, margin_left, columns, pitch_x,
-             sheet_label.width_mm, ("margin_left_mm", "columns", "pitch_x_mm", "label_width_mm")),
-            ("rows do not fit down", page_h, margin_top, rows, pitch_y,
-             sheet_label.height_mm, ("margin_top_mm", "rows", "pitch_y_mm", "label_height_mm"))):
-        extent = margin + (count - 1) * pitch + size
-        if extent > page + 0.01:
-            m, c, p, z = (f"'sheet.{name}'" for name in names)
-            raise PrintOptionsError(
-                f"print_assets: the sheet's {what} an A4 page ({page:g} mm): "
-                f"{m} + ({c} - 1) × {p} + {z} = {extent:g} mm")
-    sheet = SheetSpec(columns, rows, sheet_label, margin_left, margin_top, pitch_x, pitch_y)
-
-    poster = _section(top["poster"], "poster", DEFAULTS["poster"])
-    poster_qr = _length(poster, "qr_mm", "poster.qr_mm", 40, 150)
-    return PrintSettings(enabled, qr_size, font, font_bold, second, label, crop_marks, sheet,
-                         poster_qr)
-
-
-# --------------------------------------------------------------------------
-# Paths and sizes (also used by the page templates)
-# --------------------------------------------------------------------------
-
-
-def png_path(product_id: str) -> str:
-    return f"qr/{product_id}.png"
-
-
-def label_path(product_id: str) -> str:
-    return f"print/products/{product_id}.pdf"
-
-
-def sheet_path(point_id: str) -> str:
-    return f"print/sales-points/{point_id}-labels.pdf"
-
-
-def poster_path(point_id: str) -> str:
-    return f"print/sales-points/{point_id}-poster.pdf"
-
-
-def png_geometry(modules: int, size_mm: float) -> tuple[int, int, float]:
-    """(pixels per module, pixels on a side, real size in mm) of the PNG of a symbol of
-    ``modules`` modules: the largest whole number of pixels per module that keeps the
-    symbol and its quiet zone within ``size_mm`` at 300 dpi (at least 1)."""
-    side_modules = modules + 2 * QUIET_ZONE
-    limit = math.floor(size_mm / 25.4 * DPI + 1e-9)
-    scale = max(1, limit // side_modules)
-    pixels = scale * side_modules
-    return scale, pixels, pixels / DPI * 25.4
-
 
 def _png_chunk(tag: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
@@ -367,15 +142,15 @@ def _typed(url: str) -> str:
     return re.sub(r"^https?://", "", url)
 
 
-def label_text(builder, product, second: str | None) -> LabelText:
+def label_text(edition: Edition, product, second: str | None) -> LabelText:
     """What ``product``'s labels say: Vietnamese, and ``second`` where the record has it."""
     r = product.record
-    vi = builder.translator("vi")
+    vi = edition.translator("vi")
     name = _clean(r.name("vi"))
     stars_text = vi("stars.label", n=r.certification.stars)
     name2 = unit2 = ""
     if second:
-        t2 = builder.translator(second)
+        t2 = edition.translator(second)
         if t2.has(r.name) and _clean(r.name(second)) != name:
             name2 = _clean(r.name(second))
         stars_text += " · " + t2("stars.label", n=r.certification.stars)
@@ -392,8 +167,8 @@ def label_text(builder, product, second: str | None) -> LabelText:
             unit2 = t2("print.per_person")
     if unit2:
         unit += f" ({unit2})"
-    producer = _clean(builder.producer_of(product).record.name("vi"))
-    return LabelText(product.id, builder.qr_target(product), _typed(builder.short_url(product)),
+    producer = _clean(edition.producer_of(product).record.name("vi"))
+    return LabelText(product.id, edition.qr_target(product), _typed(edition.short_url(product)),
                      name, name2, r.certification.stars, _clean(stars_text),
                      _clean(price), unit, producer)
 
@@ -676,20 +451,20 @@ class PosterText:
     count: str
 
 
-def poster_text(builder, point, second: str | None) -> PosterText:
-    vi = builder.translator("vi")
-    t2 = builder.translator(second) if second else None
-    commune = builder.catalog.communes[point.address.commune]
+def poster_text(edition: Edition, point, second: str | None) -> PosterText:
+    vi = edition.translator("vi")
+    t2 = edition.translator(second) if second else None
+    commune = edition.catalog.communes[point.address.commune]
     street = _clean(point.address.street("vi")) if point.address.street else ""
     address = ", ".join(x for x in (street, _clean(commune.name("vi"))) if x)
-    n = len(builder.catalog.products_at(point.id))
+    n = len(edition.catalog.products_at(point.id))
     count = vi("print.poster_count", n=n)
     name2 = ""
     if t2 and t2.has(point.name) and _clean(point.name(second)) != _clean(point.name("vi")):
         name2 = _clean(point.name(second))
     if t2:
         count += " · " + t2("print.poster_count", n=n)
-    target = builder.point_qr_target(point)
+    target = edition.point_qr_target(point)
     return PosterText(point.id, target, _typed(target), _clean(vi("site.name")),
                       _clean(vi("print.poster_title")),
                       _clean(t2("print.poster_title")) if t2 else "",
@@ -751,7 +526,7 @@ _FONTS: dict[tuple[str, str], dict[str, Font]] = {}
 
 
 def load_fonts(settings: PrintSettings) -> dict[str, Font]:
-    key = (_file_digest(settings.font), _file_digest(settings.font_bold))
+    key = (file_digest(settings.font), file_digest(settings.font_bold))
     if key not in _FONTS:
         try:
             fonts = {"R": Font(settings.font), "B": Font(settings.font_bold)}
@@ -784,8 +559,8 @@ class _Plan:
     #: (kind, point id, cache key, (title, products' label texts) or poster text)
     documents: list[tuple[str, str, str, Any]]
     fragments: dict[str, tuple[list[str], dict[str, set[str]]]]
-    #: the products' QR symbols the site builder drew already (by product id)
-    symbols: Callable[[str], tuple[int, bytes] | None]
+    #: the products' QR symbols (by product id), from the edition
+    symbols: Callable[[str], tuple[int, bytes]]
 
 
 def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
@@ -811,7 +586,7 @@ def _product_share(plan: _Plan, index: int, count: int):
         def modules(text=text, made=made):
             """(pixels, path, modules on a side) of the product's symbol, made once."""
             if not made:
-                n, pixels = plan.symbols(text.product_id) or symbol(text.target)
+                n, pixels = plan.symbols(text.product_id)
                 made.extend((pixels, pdf.qr_path(n, pixels), n))
             return made
 
@@ -821,7 +596,7 @@ def _product_share(plan: _Plan, index: int, count: int):
 
         _cached(plan, _key(PRINT_VERSION, "png", text.target, s.qr_size_mm), "png",
                 png_path(text.product_id), png)
-        _cached(plan, _key(s.fingerprint, "label", text), "pdf", label_path(text.product_id),
+        _cached(plan, _key(fingerprint(s), "label", text), "pdf", label_path(text.product_id),
                 lambda text=text: product_label_pdf(fonts, s, text, *modules()[1:]))
         if text.product_id in plan.sheet_products:
             label = draw_label(fonts, s.sheet.label, text, *modules()[1:])
@@ -858,14 +633,15 @@ def _forked_document(i: int) -> None:
     _document(shared("plan"), i)
 
 
-def write_print_assets(builder, site_dir: Path, cache_dir: Path,
-                       options: Mapping[str, Any] | None = None, *,
+def write(edition: Edition, site_dir: Path, options: None, run: Run) -> int:
+    return write_print_assets(edition, site_dir, run.cache_dir / "print", workers=run.workers)
+
+
+def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
                        workers: int | None = None) -> int:
-    """Write every print asset into ``site_dir``; the number of files written. The
-    settings are the builder's (``print_assets`` of site_config.yml) unless ``options``
-    are given."""
-    settings = (builder.print_settings if options is None else
-                parse_options(options, builder.options.theme_dir.parent, builder.languages))
+    """Write every print asset of the edition's print specification into ``site_dir``
+    (cached under ``cache_dir``); the number of files written."""
+    settings = edition.print_spec
     if not settings.enabled:
         return 0
     fonts = load_fonts(settings)
@@ -874,24 +650,24 @@ def write_print_assets(builder, site_dir: Path, cache_dir: Path,
         (site_dir / folder).mkdir(parents=True, exist_ok=True)
 
     second = settings.second_language
-    texts = [label_text(builder, p, second) for p in builder.all_products]
+    texts = [label_text(edition, p, second) for p in edition.all_products]
     by_id = {t.product_id: t for t in texts}
     documents = []
-    for point in builder.catalog.sales_points.values():
-        products = [by_id[p.id] for p in builder.catalog.products_at(point.id)]
+    for point in edition.catalog.sales_points.values():
+        products = [by_id[p.id] for p in edition.catalog.products_at(point.id)]
         if products:
             title = f"Nhãn kệ hàng / Shelf labels · {_clean(point.name('vi'))}"
             documents.append(("labels", point.id,
-                              _key(settings.fingerprint, "sheet", title, products),
+                              _key(fingerprint(settings), "sheet", title, products),
                               (title, products)))
-        poster = poster_text(builder, point, second)
-        documents.append(("poster", point.id, _key(settings.fingerprint, "poster", poster),
+        poster = poster_text(edition, point, second)
+        documents.append(("poster", point.id, _key(fingerprint(settings), "poster", poster),
                           poster))
     missing = {d[2] for d in documents if not (cache_dir / f"{d[2]}.pdf").is_file()}
     sheet_products = frozenset(t.product_id for kind, _, key, data in documents
                                if kind == "labels" and key in missing for t in data[1])
     plan = _Plan(settings, fonts, site_dir, cache_dir, texts, sheet_products, documents, {},
-                 builder.qr_symbol)
+                 edition.qr_symbol)
 
     count = max(1, min(workers or os.cpu_count() or 1, len(texts) // PRODUCTS_PER_WORKER or 1))
     if count == 1 or not can_fork():
@@ -908,3 +684,6 @@ def write_print_assets(builder, site_dir: Path, cache_dir: Path,
         with forked_pool(count, plan=plan) as pool:
             list(pool.imap_unordered(_forked_document, order, chunksize=1))
     return 2 * len(texts) + len(documents)
+
+
+OUTPUT = Output("print", write)

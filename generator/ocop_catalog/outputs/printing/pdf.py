@@ -40,10 +40,10 @@ from fontTools.pens.basePen import BasePen
 from fontTools.ttLib import TTFont
 
 from ...edition.qr import dark_runs
+from ...edition.printspec import A4_MM
 
 MM = 72 / 25.4
 #: ISO A4 in millimetres and in points.
-A4_MM = (210.0, 297.0)
 A4 = (A4_MM[0] * MM, A4_MM[1] * MM)
 #: Compression of content streams: level 6 is zlib's default balance (a small document,
 #: mostly glyphs that are compressed once per build, may choose a faster level).

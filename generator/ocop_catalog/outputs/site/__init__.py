@@ -1,87 +1,48 @@
-"""Write the catalog part of the site: photos, pages, QR codes, sitemap, search.
+"""The catalog site: every catalog page in every language, the product QR codes as
+SVG, the permanent-link pages, the search index, ``sitemap.xml`` and ``robots.txt``.
 
-:func:`generate` is what the MkDocs plugin calls after MkDocs has written the
-authored pages; it knows nothing about MkDocs.
+Pages are rendered from the theme's templates by :class:`.pages.SiteBuilder`
+(see there); authored pages rendered by MkDocs are in the sitemap through the
+edition (``EditionConfig.extra_pages``).
 """
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from ...catalog.model import Catalog
-from ...edition.images import ImagePipeline, publish
-from .search import SearchStats
+from ...errors import OptionError
+from .. import Output, Run
+from ...edition import Edition
+from .pages import SiteBuilder, SiteOptions
 from .sitemap import write_robots, write_sitemaps
-from .pages import Authored, SiteBuilder, SiteOptions
 
-__all__ = ["Authored", "GenerateReport", "SiteOptions", "generate"]
-
-log = logging.getLogger("ocop_catalog.outputs.site")
+__all__ = ["OUTPUT", "SiteOptions"]
 
 
-@dataclass
-class GenerateReport:
-    pages: int = 0
-    photos: int = 0
-    timings: dict[str, float] = field(default_factory=dict)
-    search: SearchStats | None = None
+def parse_options(options: Mapping[str, Any], languages: tuple[str, ...]) -> SiteOptions:
+    """``featured``, ``listing_page_size`` and ``search`` of the plugin options."""
+    defaults = SiteOptions()
+    page_size = options.get("listing_page_size", defaults.page_size)
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+        raise OptionError(f"'listing_page_size' must be 1 or more, not {page_size}")
+    return SiteOptions(featured=options.get("featured", defaults.featured),
+                       page_size=page_size, search=bool(options.get("search", defaults.search)))
 
 
-def generate(
-    catalog: Catalog,
-    site_dir: Path,
-    options: SiteOptions,
-    *,
-    cache_dir: Path,
-    workers: int | None = None,
-    extra_pages: Iterable[tuple[str, dict[str, str]]] = (),
-    search: bool = True,
-    info: Callable[[str], None] = log.info,
-) -> GenerateReport:
-    """Write every catalog output into ``site_dir``."""
-    report = GenerateReport()
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        report.timings[name] = now - clock
-        clock = now
-
-    sources = [info.path for p in catalog.products.values() for info in p.photos]
-    sources += [p.logo.path for p in catalog.producers.values() if p.logo]
-    pipeline = ImagePipeline(cache_dir / "images", workers=workers, log=info)
-    images = pipeline.process(sources)
-    publish(images, site_dir, prefix=options.media_prefix)
-    report.photos = len(images)
-    lap("photos")
-
-    builder = SiteBuilder(catalog, options, images)
-    report.pages = builder.write(site_dir, workers, search=search)
-    lap("pages")
-    stats = report.search = builder.search_stats
+def write(edition: Edition, site_dir: Path, options: SiteOptions, run: Run) -> int:
+    """Write the pages, search index and sitemap; the number of pages."""
+    builder = SiteBuilder(edition, options)
+    pages = builder.write(site_dir, run.workers, search=options.search)
+    stats = builder.search_stats
     if stats is not None:
-        info(f"search index: {stats.pages} results in {len(stats.languages)} languages, "
-             f"{stats.files} files, {stats.bytes / 1e6:.1f} MB in {stats.seconds:.1f}s")
+        run.info(f"search index: {stats.pages} results in {len(stats.languages)} languages, "
+                 f"{stats.files} files, {stats.bytes / 1e6:.1f} MB in {stats.seconds:.1f}s")
+    entries = [(edition.urls.at(p.lang, p.path), builder.alternates(p)) for p in builder.pages()]
+    write_sitemaps(site_dir, edition.urls.site_url, [*entries, *edition.config.extra_pages])
+    write_robots(site_dir, edition.urls.site_url)
+    return pages
 
-    from ..printing.assets import write_print_assets
 
-    write_print_assets(builder, site_dir, cache_dir / "print", workers=workers)
-    lap("print")
-
-    from ..feeds import write_feeds
-
-    write_feeds(builder, site_dir, options.feed_options, workers=workers)
-    lap("feeds")
-
-    entries = [(builder.urls.at(p.lang, p.path), builder.alternates(p)) for p in builder.pages()]
-    write_sitemaps(site_dir, options.site_url, [*entries, *extra_pages])
-    write_robots(site_dir, options.site_url)
-    lap("sitemap")
-    info(f"catalog: {report.pages} pages, {report.photos} photos "
-         + ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items()))
-    return report
+OUTPUT = Output("pages", write, parse_options)

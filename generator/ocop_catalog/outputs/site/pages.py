@@ -11,33 +11,32 @@ n-th page, so the output does not depend on the worker count.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple, get_args
+from typing import Any, NamedTuple
 
-import jinja2
 from markupsafe import Markup
 
 from ...catalog import certificates as certs
-from ...catalog.model import Catalog, ProductEntry
-from ...edition.images import ProcessedImage
 from ...catalog.links import LISTING_PAGES, gs1_path, point_path, short_path
-from ...parallel import can_fork, forked_pool, shared
-from ...edition.qr import symbol, symbol_svg
-from .search import FACT, NAME, TEXT, SearchDoc, SearchStats, write_index
+from ...catalog.model import ProductEntry
 from ...catalog.taxonomy import CURRENT_VERSION, load_taxonomies
+from ...edition import Edition
+from ...edition.i18n import Translator
+from ...edition.images import ProcessedImage
+from ...edition.qr import symbol_svg
+from ...edition.theme import STATUSES
+from ...edition.urls import relative
+from ...parallel import can_fork, forked_pool, shared
 from ...records.text import DEFAULT_LANGUAGE
 from . import structured
-from ...edition.i18n import NATIVE_NAMES, SHORT_NAMES, Translator, load_strings
 from .markdown import render_markdown
-from ...edition.urls import Urls, relative
+from .search import FACT, NAME, TEXT, SearchDoc, SearchStats, write_index
 
-STATUSES = get_args(certs.Status)
 #: Placeholder for the way up to the site root in HTML reused on many pages.
 _ROOT = "\x00root\x00"
 #: Fewer pages than this per worker process are rendered in one process.
@@ -52,14 +51,6 @@ class Page:
     path: str
     template: str
     context: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Authored:
-    """A page MkDocs renders from ``catalog/`` that catalog pages link to."""
-
-    slug: str
-    title_key: str
 
 
 @dataclass(frozen=True)
@@ -105,46 +96,34 @@ class FilterData(NamedTuple):
     revoked: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class SiteOptions:
-    site_url: str = ""
-    theme_dir: Path = Path("theme")
-    media_prefix: str = "media"
+    """The site's own options (``ocop`` plugin options in site_config.yml)."""
+
+    #: Products on the home page.
     featured: int = 8
     #: Product cards per page of a listing (products, a category, an area, stars, a
     #: sales point); further cards are on ``<listing>/page/<n>/``.
     page_size: int = 48
-    authored: tuple[Authored, ...] = ()
-    #: ``print_assets`` options of site_config.yml (see ocop_catalog.outputs.printing.assets).
-    print_options: Mapping[str, Any] = field(default_factory=dict)
-    #: ``feeds`` options of site_config.yml (see ocop_catalog.outputs.feeds).
-    feed_options: Mapping[str, Any] = field(default_factory=dict)
-    #: UI strings by language, when the caller has read them already (else they are
-    #: read from ``theme_dir/ocop/i18n``).
-    strings: Mapping[str, Mapping[str, str]] | None = None
+    #: Whether to write the search index.
+    search: bool = True
 
 
 class SiteBuilder:
     """Knows every catalog page and how to render it."""
 
-    def __init__(
-        self,
-        catalog: Catalog,
-        options: SiteOptions,
-        images: Mapping[Path, ProcessedImage] | None = None,
-    ):
-        self.catalog = catalog
+    def __init__(self, edition: Edition, options: SiteOptions):
+        self.edition = edition
+        self.catalog = edition.catalog
         self.options = options
-        self.images = images or {}
-        self.languages = catalog.settings.languages
-        self.urls = Urls(self.languages, options.site_url)
-        self.strings = (options.strings if options.strings is not None else
-                        load_strings(options.theme_dir / "ocop" / "i18n", self.languages))
-        self.env = self._environment()
-        self._translators: dict[str, Translator] = {}
+        self.languages = edition.languages
+        self.urls = edition.urls
+        self.translator = edition.translator
+        self.all_products = edition.all_products
+        self.env = edition.templates(site=self, og_availability=structured.OG_AVAILABILITY)
+        self.env.filters.update(markdown=render_markdown)
         self._cards: dict[tuple[str, str], str] = {}
         self._certs: dict[tuple[str, str], dict[str, Any]] = {}
-        self._qr_symbols: dict[str, tuple[int, bytes]] = {}
         self._filter_data: dict[str, FilterData] = {}
         self._facets: dict[str, Any] = {}
         self.search_stats: SearchStats | None = None
@@ -183,7 +162,7 @@ class SiteBuilder:
                                  {"kind": "group", "sector": sector, "group": group},
                                  self._in_group(group.id))
         yield Page(lang, u.areas(None), "areas.html")
-        for code in self.communes_with_products:
+        for code in self.edition.communes_with_products:
             yield from paged(lang, u.commune(None, code), "listing.html",
                              {"kind": "commune", "commune": catalog.communes[code]},
                              catalog.products_in_commune(code))
@@ -252,11 +231,7 @@ class SiteBuilder:
 
     @cached_property
     def authored_menu(self) -> tuple[tuple[str, str], ...]:
-        return tuple((page.slug, page.title_key) for page in self.options.authored)
-
-    @cached_property
-    def all_products(self) -> tuple[ProductEntry, ...]:
-        return tuple(self.catalog.products.values())
+        return tuple((page.slug, page.title_key) for page in self.edition.authored)
 
     @cached_property
     def sectors(self):
@@ -305,10 +280,6 @@ class SiteBuilder:
         return {key: tuple(products) for key, products in groups.items()}
 
     @cached_property
-    def communes_with_products(self) -> tuple[str, ...]:
-        return tuple(sorted({p.record.origin.commune for p in self.all_products}))
-
-    @cached_property
     def districts_with_communes(self):
         """Former districts, each with the current communes formed from it."""
         result = []
@@ -322,40 +293,11 @@ class SiteBuilder:
     # Rendering
     # ----------------------------------------------------------------------
 
-    def _environment(self) -> jinja2.Environment:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(self.options.theme_dir / "ocop")),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            auto_reload=False,
-            cache_size=-1,
-        )
-        env.globals.update(
-            site=self,
-            catalog=self.catalog,
-            urls=self.urls,
-            statuses=STATUSES,
-            native_names=NATIVE_NAMES,
-            short_names=SHORT_NAMES,
-            og_availability=structured.OG_AVAILABILITY,
-            default_lang=DEFAULT_LANGUAGE,
-            today=self.catalog.today,
-        )
-        env.filters.update(markdown=render_markdown)
-        return env
-
     def render(self, page: Page) -> str:
         url = self.urls.at(page.lang, page.path)
         context = self._context(self.translator(page.lang), url, **page.context)
         context.update(page=page, alternates=self.alternates(page))
         return self.env.get_template(page.template).render(context)
-
-    def translator(self, lang: str) -> Translator:
-        if lang not in self._translators:
-            self._translators[lang] = Translator(lang, self.strings)
-        return self._translators[lang]
 
     def _context(self, t: Translator, url: str, **extra: Any) -> dict[str, Any]:
         return {"t": t, "ui": t.ui, "lang": t.lang, "url": url,
@@ -394,12 +336,12 @@ class SiteBuilder:
         attributes, and the items of a paged listing's data file."""
         found = self._filter_data.get(product.id)
         if found is None:
-            r, cat = product.record, product.browse_category
+            e, r, cat = self.edition, product.record, product.browse_category
             revoked = r.certification.revoked
             found = self._filter_data[product.id] = FilterData(
                 r.certification.stars, cat.group.id if cat else "",
-                self.commune_of(product).legacy_districts[0], r.offer_price,
-                self.valid_until(product).isoformat(),
+                e.commune_of(product).legacy_districts[0], r.offer_price,
+                e.valid_until(product).isoformat(),
                 revoked.date.isoformat() if revoked else "")
         return found
 
@@ -426,7 +368,6 @@ class SiteBuilder:
         """Render every page and QR code into ``site_dir``, and with ``search`` the search
         index (:attr:`search_stats`); the number of pages written."""
         pages = self.pages() + self.redirect_pages()
-        self.print_settings  # noqa: B018 - parsed once here, not in every worker process
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
         if workers == 1 or not can_fork():
@@ -439,9 +380,8 @@ class SiteBuilder:
         # per-product work first (cards, QR codes), each done once on some core, so
         # that every page worker starts with all of it instead of doing it again
         with forked_pool(workers, builder=self, site_dir=site_dir) as pool:
-            for cards, symbols in pool.starmap(_per_product_forked, shares):
+            for cards in pool.starmap(_per_product_forked, shares):
                 self._cards.update(cards)
-                self._qr_symbols.update(symbols)
         with forked_pool(workers, builder=self, pages=pages, site_dir=site_dir) as pool:
             written = pool.starmap_async(_write_forked, shares)
             if search:  # in this process, which would otherwise only wait
@@ -461,7 +401,7 @@ class SiteBuilder:
         """The search results of ``lang``'s index: products (valid certificates first,
         then by stars), producers, sales points; each found by its name, producer,
         category and place, in ``lang`` and in Vietnamese."""
-        t, vi = self.translator(lang), DEFAULT_LANGUAGE
+        e, t, vi = self.edition, self.translator(lang), DEFAULT_LANGUAGE
         province = self.catalog.regions.province.name
         docs = []
 
@@ -471,17 +411,17 @@ class SiteBuilder:
         def place(commune, legacy) -> tuple[tuple[str | None, int], ...]:
             found = [(commune.name(lang), FACT), (commune.name(vi), FACT), (province(lang), TEXT)]
             for district in commune.legacy_districts:
-                found += [(self.district(district).name(lang), FACT),
-                          (self.district(district).name(vi), FACT)]
+                found += [(e.district(district).name(lang), FACT),
+                          (e.district(district).name(vi), FACT)]
             if legacy:
                 found.append((legacy.commune, FACT))
             return tuple(found)
 
         active = set(certs.ACTIVE)
         ranked = sorted(self.all_products, key=lambda p: (
-            self.status(p) not in active, -p.record.certification.stars))
+            e.status(p) not in active, -p.record.certification.stars))
         for p in ranked:
-            r, producer, commune = p.record, self.producer_of(p).record, self.commune_of(p)
+            r, producer, commune = p.record, e.producer_of(p).record, e.commune_of(p)
             browse = p.browse_category
             category = f"{browse.group.name(lang)} › {browse.name(lang)}" if browse else ""
             fields = names(r.name) + ((producer.name(lang), FACT), (producer.name(vi), FACT))
@@ -516,18 +456,15 @@ class SiteBuilder:
     # Helpers for templates
     # ----------------------------------------------------------------------
 
-    def status(self, product: ProductEntry) -> str:
-        return product.status(self.catalog.today, self.catalog.settings.expiry_warning_days)
-
     def cert_view(self, product: ProductEntry, t: Translator) -> dict[str, Any]:
         """What the certificate block shows, in ``t``'s language: status, dates, words."""
         key = (product.id, t.lang)
         if key not in self._certs:
-            cert = product.record.certification
+            e, cert = self.edition, product.record.certification
             until = certs.valid_until(cert)
             revoked = cert.revoked.date if cert.revoked else None
             self._certs[key] = {
-                "status": self.status(product),
+                "status": e.status(product),
                 "until": until.isoformat(),
                 "revoked": revoked.isoformat() if revoked else "",
                 "labels": {s: t.ui[f"status.{s}"] for s in STATUSES},
@@ -537,43 +474,16 @@ class SiteBuilder:
             }
         return self._certs[key]
 
-    def valid_until(self, product: ProductEntry) -> dt.date:
-        return certs.valid_until(product.record.certification)
-
-    def producer_of(self, product: ProductEntry):
-        return self.catalog.producers[product.producer_id]
-
-    def commune_of(self, product: ProductEntry):
-        return self.catalog.communes[product.record.origin.commune]
-
-    def district(self, district_id: str):
-        return self.catalog.legacy_districts[district_id]
-
-    def photo(self, entry_path: Path | None) -> ProcessedImage | None:
-        return self.images.get(entry_path) if entry_path is not None else None
-
-    def media_url(self, image: ProcessedImage, variant) -> str:
-        return image.url(variant, self.options.media_prefix)
-
     def srcset(self, image: ProcessedImage, fmt: str, rel) -> str:
         """``srcset`` of a photo, its URLs made relative by the page's ``rel``."""
-        return image.srcset(fmt, base=rel(image.url_base(self.options.media_prefix)))
-
-    def main_photo(self, product: ProductEntry) -> ProcessedImage | None:
-        return self.photo(product.photos[0].path) if product.photos else None
-
-    def square_urls(self, product: ProductEntry) -> list[str]:
-        """Absolute URLs of the product's marketplace-size square photos, main first."""
-        images = (self.photo(info.path) for info in product.photos)
-        return [self.urls.absolute(self.media_url(image, image.square))
-                for image in images if image is not None]
+        return image.srcset(fmt, base=rel(image.url_base(self.edition.config.media_prefix)))
 
     def jsonld(self, product: ProductEntry, t: Translator) -> Markup:
         absolute = self.urls.absolute
         data = structured.product_jsonld(
             self.catalog, product, t,
             page_url=absolute(self.urls.product(t.lang, product.id)),
-            image_urls=self.square_urls(product),
+            image_urls=self.edition.square_urls(product),
             producer_url=absolute(self.urls.producer(t.lang, product.producer_id)),
         )
         return structured.to_script(data)
@@ -581,74 +491,19 @@ class SiteBuilder:
     @cached_property
     def featured(self) -> tuple[ProductEntry, ...]:
         """Best-rated products with a valid certificate, for the home page."""
-        usable = [p for p in self.all_products if self.status(p) in certs.ACTIVE]
+        usable = [p for p in self.all_products if self.edition.status(p) in certs.ACTIVE]
         usable.sort(key=lambda p: (-p.record.certification.stars, p.id))
         return tuple(usable[: self.options.featured])
 
-    def short_url(self, product: ProductEntry) -> str:
-        """The product's permanent short link, ``<site_url>/q/<code>/``."""
-        return self.urls.absolute(short_path(product.qr_code))
-
-    def gs1_url(self, product: ProductEntry) -> str | None:
-        """The product's GS1 Digital Link URI, when it has a GTIN."""
-        gtin = product.record.gtin
-        return self.urls.absolute(gs1_path(gtin)) if gtin else None
-
-    def qr_target(self, product: ProductEntry) -> str:
-        """The address a product's QR code holds: its GS1 Digital Link when it has a GTIN
-        (shop scanners read the GTIN from it, phones open the page), else its short link.
-        Both are permanent and lead to the product page in the visitor's language."""
-        return self.gs1_url(product) or self.short_url(product)
-
-    def point_qr_target(self, point) -> str:
-        """The address of a sales point's poster QR: its page in the visitor's language."""
-        return self.urls.absolute(point_path(point.id))
-
-    def qr_image(self, product: ProductEntry) -> str:
-        return f"qr/{product.id}.svg"
-
     def write_qr_code(self, product: ProductEntry, site_dir: Path) -> None:
-        """The product's QR SVG (the same in every language); keeps the symbol for
-        :meth:`qr_symbol`. Not cached: encoding (0.2 ms) costs less than keeping a cached
-        copy in step on disk."""
-        found = self._qr_symbols[product.id] = symbol(self.qr_target(product))
-        (site_dir / self.qr_image(product)).write_bytes(symbol_svg(*found))
-
-    def qr_symbol(self, product_id: str) -> tuple[int, bytes] | None:
-        """The symbol (modules on a side, a byte a module) of a product's QR code once
-        :meth:`write` has drawn it, for the print assets to draw again."""
-        return self._qr_symbols.get(product_id)
+        """The product's QR SVG (the same in every language). Not cached: drawing
+        (0.2 ms) costs less than keeping a cached copy in step on disk."""
+        svg = symbol_svg(*self.edition.qr_symbol(product.id))
+        (site_dir / self.edition.qr_image(product)).write_bytes(svg)
 
     def price_range(self, products: Sequence[ProductEntry]) -> tuple[int, int]:
         prices = [p.record.price.amount for p in products if p.record.price]
         return (min(prices), max(prices)) if prices else (0, 0)
-
-    # --- print assets ---
-    # (drawn by ocop_catalog.outputs.printing.assets; these helpers are for the templates)
-
-    @cached_property
-    def print_settings(self):
-        """The checked ``print_assets`` options."""
-        from ..printing.assets import parse_options
-
-        return parse_options(self.options.print_options, self.options.theme_dir.parent,
-                             self.languages)
-
-    def print_path(self, kind: str, item) -> str:
-        """Site path of a product's ``png`` or ``label``, a sales point's ``sheet`` or
-        ``poster``."""
-        from ..printing import assets as printing
-
-        return getattr(printing, f"{kind}_path")(item.id)
-
-    def qr_png_mm(self, product: ProductEntry) -> float:
-        """The real side of the product's QR PNG in mm (at most ``qr_size_mm``), from the
-        symbol's size noted when its SVG was written (see :meth:`write`)."""
-        from ..printing.assets import png_geometry
-
-        modules = self._qr_symbols[product.id][0]
-        return round(png_geometry(modules, self.print_settings.qr_size_mm)[2], 1)
-
 
 # --------------------------------------------------------------------------
 # Writing (module level so worker processes can run it)
@@ -662,7 +517,7 @@ def _per_product(builder: SiteBuilder, site_dir: Path, index: int, count: int):
         for lang in builder.languages:
             builder.card(product, builder.translator(lang), "")
         builder.write_qr_code(product, site_dir)
-    return builder._cards, builder._qr_symbols
+    return builder._cards
 
 
 def _per_product_forked(index: int, count: int):

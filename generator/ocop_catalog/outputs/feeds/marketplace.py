@@ -1,0 +1,103 @@
+"""What the marketplace feeds (Google, Meta) share: which products they list and why
+the others are left out, and the fields their items say alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator, Mapping
+
+from ...catalog import certificates as certs
+from ...catalog.model import ProductEntry
+from .data import FeedContext, clean, clip, day_time, feed_id
+
+#: GTIN-13 prefixes Google rejects: restricted in-store numbers and coupons
+#: (feeds-and-standards.md §1.2, §4.1); such goods are sent as identifier_exists=no.
+RESTRICTED_GTIN13 = ("02", "04", "05", "2", "98", "99")
+
+
+def listed(ctx: FeedContext, lang: str, include_expired: bool, skipped: Counter[str], *,
+           needs_date: bool = True) -> Iterator[ProductEntry]:
+    """The products a marketplace feed in ``lang`` lists; counts in ``skipped`` why the
+    others are left out (see :func:`skip_reason`)."""
+    for product in ctx.catalog.products.values():
+        reason = skip_reason(ctx, product, lang, include_expired, needs_date=needs_date)
+        if reason:
+            skipped[reason] += 1
+        else:
+            yield product
+
+
+def shared_fields(ctx: FeedContext, product: ProductEntry, lang: str,
+                  limits: Mapping[str, int]) -> dict[str, str]:
+    """What a product's Google item and Meta row say alike, clipped to the channel's
+    ``limits`` (id, title, description, brand)."""
+    record = product.record
+    title = clip(ctx.text(record.name, lang), limits["title"])
+    description = ctx.description(product, lang) or ctx.text(record.summary, lang) or title
+    category = ctx.google_category(product)
+    return {
+        "id": feed_id(record.id, limits["id"]),
+        "title": title,
+        "description": clip(description, limits["description"], ellipsis=True),
+        "link": ctx.product_url(product, lang),
+        "price": f"{record.price.amount} VND",
+        "brand": clip(ctx.text(ctx.producer(product).name, lang), limits["brand"]),
+        "gtin": google_gtin(record.gtin) or "",
+        "category": str(category) if category is not None else "",
+        "product_type": " > ".join(clean(p) for p in ctx.category_path(product, lang)),
+        "stars_label": f"ocop-{record.certification.stars}-star",
+        "status_label": f"certificate-{ctx.status(product)}",
+    }
+
+
+def skip_reason(ctx: FeedContext, product: ProductEntry, lang: str,
+                include_expired: bool, *, needs_date: bool = True) -> str | None:
+    """Why a product is not in a marketplace feed in ``lang``, or None. With
+    ``needs_date`` (Google), pre-orders need the date their season starts."""
+    record = product.record
+    if not ctx.is_goods(product):
+        return "services" if ctx.is_service(product) else "no price"
+    if not ctx.sellable(product, include_expired):
+        return ctx.status(product)
+    if record.availability == "discontinued":
+        return "discontinued"
+    if not ctx.photo_pairs(product):
+        return "no photo"
+    if not ctx.translated(product, lang):
+        return f"not in {lang}"
+    if (needs_date and record.availability in ("preorder", "backorder")
+            and availability_date(ctx, product) is None):
+        return f"{record.availability} without a date"
+    return None
+
+
+def availability_date(ctx: FeedContext, product: ProductEntry) -> dt.datetime | None:
+    """When pre-ordered (or back-ordered) produce comes: the first day of the next month of
+    its season after the build day. None when the record has no season."""
+    months = sorted(set(product.record.season_months))
+    if not months:
+        return None
+    first = ctx.today.replace(day=1)
+    for offset in range(1, 13):
+        day = certs.add_months(first, offset)
+        if day.month in months:
+            return day_time(day)
+    return None
+
+
+def google_gtin(gtin: str | None) -> str | None:
+    """The GTIN if Google can take it (not a restricted or coupon number), else None.
+    Records' GTINs are already checked (length, digits, check digit: checks.check_gtin)."""
+    if not gtin:
+        return None
+    padded = certs.gtin14(gtin)
+    if len(gtin) != 8 and padded[0] == "0" and padded[1:].startswith(RESTRICTED_GTIN13):
+        return None
+    return gtin
+
+
+def left_out(skipped: Counter[str]) -> str:
+    if not skipped:
+        return ""
+    return "; left out: " + ", ".join(f"{n} {why}" for why, n in sorted(skipped.items()))

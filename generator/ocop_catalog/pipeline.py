@@ -1,0 +1,146 @@
+"""The build, from the catalog to the site folder: the only place that knows the outputs.
+
+    records ──(records.loader)──▶ Catalog ──(edition.publish)──▶ Edition ──▶ outputs
+
+:data:`OUTPUTS` lists the outputs in the order they run. Each is declared in its
+own module as ``OUTPUT`` (:class:`ocop_catalog.outputs.Output`): a writer that
+takes the edition, the site folder, its own options and the run, and a parser of
+its options. :func:`check_options` checks every output's options before anything
+is built; :func:`build` publishes the edition, runs every output and times each.
+Outputs that use the worker processes themselves (photos, pages, print) run one
+after another; the light ones (the feeds) run side by side in forked worker
+processes on a large catalog. Neither MkDocs nor the command line is known here:
+the MkDocs plugin and the CLI are adapters over this module.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalog.model import Catalog
+from .edition import EditionConfig, publish
+from .edition.printspec import parse_options as print_spec
+from .outputs import Output, Run, media
+from .outputs import site as pages
+from .outputs.feeds import atom, display, google, meta, opendata
+from .outputs.printing import assets as printing
+from .parallel import can_fork, forked_pool, shared
+
+__all__ = ["OUTPUTS", "Report", "build", "check_options"]
+
+log = logging.getLogger("ocop_catalog.pipeline")
+
+#: Every output, in the order they run (light outputs: largest first).
+OUTPUTS: tuple[Output, ...] = (
+    media.OUTPUT,
+    pages.OUTPUT,
+    printing.OUTPUT,
+    display.OUTPUT,
+    opendata.OUTPUT,
+    google.OUTPUT,
+    meta.OUTPUT,
+    atom.OUTPUT,
+)
+
+#: Catalogs with fewer products run their light outputs in one process.
+PARALLEL_FROM = 2000
+
+
+@dataclass
+class Report:
+    """What a build wrote and how long each step took."""
+
+    #: Files written, by output name.
+    files: dict[str, int] = field(default_factory=dict)
+    #: Seconds, by step: ``edition`` (photos processed, QR codes made), each heavy
+    #: output by name, and ``feeds`` for the light outputs together.
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return self.files.get(pages.OUTPUT.name, 0)
+
+
+def check_options(options: Mapping[str, Any], languages: tuple[str, ...],
+                  root: Path) -> dict[str, Any]:
+    """Every output's options checked (and the print specification, which pages state
+    too), by output name; raises :class:`ocop_catalog.errors.OptionError`. Cheap: call it
+    when the build starts, to fail before any page is built."""
+    print_spec(options.get("print_assets"), root, languages)
+    return {output.name: output.options(options, languages) for output in OUTPUTS}
+
+
+def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
+          options: Mapping[str, Any], *, cache_dir: Path, workers: int | None = None,
+          info: Callable[[str], None] = log.info) -> Report:
+    """Publish ``catalog`` and write every output into ``site_dir``; ``options`` are
+    :func:`check_options`' result."""
+    report = Report()
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.timings[name] = now - clock
+        clock = now
+
+    edition = publish(catalog, config, cache_dir=cache_dir, workers=workers, info=info)
+    lap("edition")
+    run = Run(cache_dir=cache_dir, workers=workers, info=info)
+    site_dir = Path(site_dir)
+    light = []
+    for output in OUTPUTS:
+        if output.absolute_urls and not edition.urls.site_url:
+            continue
+        if output.light:
+            light.append(output)
+            continue
+        report.files[output.name] = output.write(edition, site_dir, options[output.name], run)
+        lap(output.name)
+    if len(light) < sum(o.light for o in OUTPUTS):
+        log.warning("feeds: site_url is not set in site_config.yml; feeds need absolute "
+                    "URLs, so none were written")
+    if light:
+        report.files.update(_run_light(light, edition, site_dir, options, run))
+        lap("feeds")
+    info(f"catalog: {report.pages} pages, {len(edition.images)} photos; "
+         + ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items()))
+    return report
+
+
+def _run_light(outputs: list[Output], edition, site_dir: Path, options: Mapping[str, Any],
+               run: Run) -> dict[str, int]:
+    """Write the light outputs, side by side in forked processes on a large catalog (their
+    files do not depend on how many)."""
+    workers = min(len(outputs), run.workers or os.cpu_count() or 1)
+    state = {"outputs": outputs, "edition": edition, "site_dir": site_dir,
+             "options": options, "run": run}
+    collecting = gc.isenabled()
+    gc.disable()  # they make many small objects and no cycles: spare the collector
+    try:
+        if workers > 1 and len(edition.all_products) >= PARALLEL_FROM and can_fork():
+            with forked_pool(workers, light=state) as pool:
+                counts = pool.map(_light_forked, range(len(outputs)), chunksize=1)
+        else:
+            counts = [_light(state, i) for i in range(len(outputs))]
+    finally:
+        if collecting:
+            gc.enable()
+    return {output.name: count for output, count in zip(outputs, counts)}
+
+
+def _light(state: dict[str, Any], index: int) -> int:
+    output = state["outputs"][index]
+    return output.write(state["edition"], state["site_dir"], state["options"][output.name],
+                        state["run"])
+
+
+def _light_forked(index: int) -> int:
+    return _light(shared("light"), index)
