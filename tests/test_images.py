@@ -6,7 +6,8 @@ import struct
 import pytest
 from PIL import ExifTags, Image, ImageCms
 
-from ocop_catalog.edition.images import ImageError, ImagePipeline, publish
+from ocop_catalog.edition.images import ImageError, ImagePipeline
+from ocop_catalog.edition.images import publish_images as publish
 
 RED, GREEN, BLUE, YELLOW = (220, 30, 30), (30, 200, 30), (30, 30, 220), (230, 220, 30)
 WHITE = (255, 255, 255)

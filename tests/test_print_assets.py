@@ -7,7 +7,7 @@ rasters with poppler's ``pdftoppm`` and every QR on them is decoded. Geometry
 is measured on the rasters (decoders forgive a missing quiet zone, printed
 labels do not): the module size against the size the options ask for, and
 four white modules all around the symbol. Text is read back with
-``pdftotext``. The expected QR texts come from the site edition
+``pdftotext``. The expected QR texts come from the edition
 (``qr_target``); that they lead to the right pages is checked on the built
 site, through the redirect pages the QR addresses point at.
 """
@@ -39,7 +39,7 @@ DPI = 300
 MM = 72 / 25.4
 A4_POINTS = (595.28, 841.89)
 
-# The documented defaults (printing.py's docstring), written out here on purpose.
+# The documented defaults (edition/printspec.py's docstring), written out here on purpose.
 PNG_MM = 25
 LABEL_MM = (60, 40)
 LABEL_QR_MM = 24

@@ -1,6 +1,6 @@
 """Work on all cores in forked worker processes that inherit the catalog.
 
-The catalog, the site builder and the plans of the print and feed writers are
+The edition, the page builder and the plans of the print writer are
 large, immutable once built, and cheap to share by forking: a worker sees them
 as they were when the pool started, without pickling. :func:`forked_pool`
 starts such a pool; module-level worker functions read what it shares with
@@ -11,12 +11,13 @@ callers run their work in one process instead (:func:`can_fork`).
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from typing import Any
 
-__all__ = ["can_fork", "forked_pool", "shared"]
+__all__ = ["can_fork", "forked_pool", "ignore_interrupts", "shared"]
 
 _SHARED: dict[str, Any] = {}
 
@@ -30,11 +31,17 @@ def forked_pool(workers: int, **objects: Any) -> Iterator[Pool]:
     """A pool of ``workers`` forked processes in which :func:`shared` returns ``objects``."""
     _SHARED.update(objects)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, ignore_interrupts) as pool:
             yield pool
     finally:
         for name in objects:
             _SHARED.pop(name, None)
+
+
+def ignore_interrupts() -> None:
+    """In a worker process: leave Ctrl-C to the parent, which stops the pool and reports
+    it once (instead of every worker printing a traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def shared(name: str) -> Any:

@@ -7,9 +7,9 @@ own module as ``OUTPUT`` (:class:`ocop_catalog.outputs.Output`): a writer that
 takes the edition, the site folder, its own options and the run, and a parser of
 its options. :func:`check_options` checks every output's options before anything
 is built; :func:`build` publishes the edition, runs every output and times each.
-Outputs that use the worker processes themselves (photos, pages, print) run one
-after another; the light ones (the feeds) run side by side in forked worker
-processes on a large catalog. Neither MkDocs nor the command line is known here:
+The heavy outputs (photos, pages, print; pages and print use the worker
+processes themselves) run one after another; the light ones (the feeds) run side
+by side in forked worker processes on a large catalog. Neither MkDocs nor the command line is known here:
 the MkDocs plugin and the CLI are adapters over this module.
 """
 
@@ -95,21 +95,24 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     lap("edition")
     run = Run(cache_dir=cache_dir, workers=workers, info=info)
     site_dir = Path(site_dir)
-    light = []
+    light, skipped = [], []
     for output in OUTPUTS:
         if output.absolute_urls and not edition.urls.site_url:
-            continue
-        if output.light:
+            skipped.append(output.name)
+        elif output.light:
             light.append(output)
-            continue
-        report.files[output.name] = output.write(edition, site_dir, options[output.name], run)
-        lap(output.name)
-    if len(light) < sum(o.light for o in OUTPUTS):
-        log.warning("feeds: site_url is not set in site_config.yml; feeds need absolute "
-                    "URLs, so none were written")
+        else:
+            report.files[output.name] = output.write(edition, site_dir, options[output.name],
+                                                     run)
+            lap(output.name)
+    if skipped:
+        log.warning("site_url is not set in site_config.yml; %s need absolute URLs, so "
+                    "none were written", ", ".join(skipped))
     if light:
-        report.files.update(_run_light(light, edition, site_dir, options, run))
+        written = _run_light(light, edition, site_dir, options, run)
+        report.files.update(written)
         lap("feeds")
+        info(f"feeds: {sum(written.values())} files in {report.timings['feeds']:.2f} s")
     info(f"catalog: {report.pages} pages, {len(edition.images)} photos; "
          + ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items()))
     return report

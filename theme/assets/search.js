@@ -13,13 +13,13 @@
  * Without JavaScript the form submits to the search page, which shows its
  * plain note. With it, on the page that has ol.ocop-search-results, this
  * script searches the index of the page's <html lang> in
- * <base>search-index/<lang>/ (written by ocop_catalog.search; its docstring
+ * <base>search-index/<lang>/ (written by ocop_catalog.outputs.site.search; its docstring
  * describes the files) as the visitor types: it fetches index.json, the term
  * shard of each word and the document chunks of the first 20 results, and
  * renders them as links with title, producer/category/place and summary, the
  * words found marked. All text goes in through textContent.
  *
- * Terms are made as in ocop_catalog.search.search_terms: lower case, marks
+ * Terms are made as in ocop_catalog.outputs.site.search.search_terms: lower case, marks
  * dropped, đ→d, runs of letters and digits; Chinese/Japanese runs as
  * character pairs. Every word of the query must match (a word matches the
  * terms it begins; one-letter words match only themselves); results are
@@ -106,7 +106,7 @@
     return null;
   }
 
-  // --- terms, as ocop_catalog.search makes them ---------------------------
+  // --- terms, as ocop_catalog.outputs.site.search makes them ---------------------------
 
   function fold(text) {
     return text.toLowerCase().normalize("NFD").replace(/\p{M}+/gu, "")
@@ -149,7 +149,7 @@
     return CJK.test(chars[0]) ? chars[0] : chars.slice(0, 2).join("");
   }
 
-  // FNV-1a (32 bits) over the key's code points, as ocop_catalog.search.shard_of.
+  // FNV-1a (32 bits) over the key's code points, as ocop_catalog.outputs.site.search.shard_of.
   function shardOf(term, shards) {
     var h = 0x811c9dc5;
     Array.from(termKey(term)).forEach(function (ch) {

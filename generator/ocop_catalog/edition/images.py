@@ -57,6 +57,8 @@ from typing import Literal
 import PIL
 from PIL import Image, ImageOps, features
 
+from ..parallel import ignore_interrupts
+
 try:
     from PIL import ImageCms
 except ImportError:  # Pillow built without LittleCMS: ICC profiles are dropped
@@ -188,7 +190,8 @@ class ImagePipeline:
     ) -> dict[str, ProcessedImage]:
         """Encode ``todo`` on ``self.workers`` processes; the first error stops the rest."""
         results = {}
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(todo))) as pool:
+        with ProcessPoolExecutor(max_workers=min(self.workers, len(todo)),
+                                 initializer=ignore_interrupts) as pool:
             futures = {pool.submit(_encode, s, d, self.options, self.cache_dir): d
                        for d, s in todo.items()}
             try:
@@ -200,7 +203,7 @@ class ImagePipeline:
         return results
 
 
-def publish(
+def publish_images(
     processed: Mapping[Path, ProcessedImage], site_dir: Path, prefix: str = "media"
 ) -> None:
     """Place every output at ``site_dir/prefix/<digest[:16]>/<name>`` (its public URL)."""

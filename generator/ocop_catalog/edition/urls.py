@@ -20,7 +20,7 @@ class Urls:
 
     def prefix(self, lang: str | None) -> str:
         """``<lang>/``; nothing for Vietnamese, and for ``None``: then every method
-        below gives the language-independent path (SiteBuilder lists pages by it)."""
+        below gives the language-independent path (pages are listed by it)."""
         return "" if lang is None or lang == DEFAULT_LANGUAGE else f"{lang}/"
 
     def at(self, lang: str | None, path: str) -> str:

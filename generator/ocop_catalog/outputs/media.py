@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..edition import Edition
-from ..edition.images import publish
+from ..edition.images import publish_images
 from . import Output, Run
 
 
 def write(edition: Edition, site_dir: Path, options: None, run: Run) -> int:
-    publish(edition.images, site_dir, prefix=edition.config.media_prefix)
+    publish_images(edition.images, site_dir, prefix=edition.config.media_prefix)
     return len(edition.images)
 
 

@@ -35,6 +35,7 @@ import hashlib
 import os
 import re
 import struct
+import sys
 import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
@@ -48,6 +49,7 @@ from PIL import Image, ImageOps
 
 from ...edition import Edition
 from ...edition.images import atomic_write, place
+from ...edition import printspec
 from ...edition.printspec import (DPI, EDGE_MM, LabelSpec, PrintOptionsError, PrintSettings,
                                   SheetSpec, file_digest, label_path, png_geometry, png_path,
                                   poster_path, sheet_path)
@@ -61,28 +63,25 @@ from .pdf import MM, Document, Drawing, Font
 #: drawing code itself (this module and the PDF writer) is part of it.
 PRINT_VERSION = "|".join((
     "print-1", pdf.WRITER_VERSION, DRAWING_VERSION, f"Pillow {PIL.__version__}",
-    hashlib.sha256(Path(__file__).read_bytes() + Path(pdf.__file__).read_bytes()).hexdigest(),
+    hashlib.sha256(b"".join(Path(module.__file__).read_bytes()
+                            for module in (sys.modules[__name__], pdf, printspec))).hexdigest(),
 ))
 
 
 def fingerprint(settings: PrintSettings) -> str:
     """Everything of the settings, fonts and drawing code that shapes a file's bytes."""
-    found = _FINGERPRINTS.get(settings)
-    if found is None:
-        digest = hashlib.sha256(PRINT_VERSION.encode())
-        for f in fields(settings):
-            value = getattr(settings, f.name)
-            if isinstance(value, Path):  # a font: its content, wherever the checkout is
-                value = file_digest(value)
-            digest.update(f"{f.name}={value!r}\n".encode())
-        found = _FINGERPRINTS[settings] = digest.hexdigest()
-    return found
+    digest = hashlib.sha256(PRINT_VERSION.encode())
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if isinstance(value, Path):  # a font: its content, wherever the checkout is
+            value = file_digest(value)
+        digest.update(f"{f.name}={value!r}\n".encode())
+    return digest.hexdigest()
 
-
-_FINGERPRINTS: dict[PrintSettings, str] = {}
 
 #: Fewer products than this per worker process are drawn in one process.
 PRODUCTS_PER_WORKER = 100
+
 
 def _png_chunk(tag: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
@@ -550,6 +549,8 @@ def _key(*parts: object) -> str:
 @dataclass
 class _Plan:
     settings: PrintSettings
+    #: :func:`fingerprint` of the settings
+    fingerprint: str
     fonts: dict[str, Font]
     site_dir: Path
     cache_dir: Path
@@ -596,7 +597,7 @@ def _product_share(plan: _Plan, index: int, count: int):
 
         _cached(plan, _key(PRINT_VERSION, "png", text.target, s.qr_size_mm), "png",
                 png_path(text.product_id), png)
-        _cached(plan, _key(fingerprint(s), "label", text), "pdf", label_path(text.product_id),
+        _cached(plan, _key(plan.fingerprint, "label", text), "pdf", label_path(text.product_id),
                 lambda text=text: product_label_pdf(fonts, s, text, *modules()[1:]))
         if text.product_id in plan.sheet_products:
             label = draw_label(fonts, s.sheet.label, text, *modules()[1:])
@@ -650,6 +651,7 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
         (site_dir / folder).mkdir(parents=True, exist_ok=True)
 
     second = settings.second_language
+    key = fingerprint(settings)
     texts = [label_text(edition, p, second) for p in edition.all_products]
     by_id = {t.product_id: t for t in texts}
     documents = []
@@ -658,16 +660,16 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
         if products:
             title = f"Nhãn kệ hàng / Shelf labels · {_clean(point.name('vi'))}"
             documents.append(("labels", point.id,
-                              _key(fingerprint(settings), "sheet", title, products),
+                              _key(key, "sheet", title, products),
                               (title, products)))
         poster = poster_text(edition, point, second)
-        documents.append(("poster", point.id, _key(fingerprint(settings), "poster", poster),
+        documents.append(("poster", point.id, _key(key, "poster", poster),
                           poster))
     missing = {d[2] for d in documents if not (cache_dir / f"{d[2]}.pdf").is_file()}
     sheet_products = frozenset(t.product_id for kind, _, key, data in documents
                                if kind == "labels" and key in missing for t in data[1])
-    plan = _Plan(settings, fonts, site_dir, cache_dir, texts, sheet_products, documents, {},
-                 edition.qr_symbol)
+    plan = _Plan(settings, key, fonts, site_dir, cache_dir, texts, sheet_products, documents,
+                 {}, edition.qr_symbol)
 
     count = max(1, min(workers or os.cpu_count() or 1, len(texts) // PRODUCTS_PER_WORKER or 1))
     if count == 1 or not can_fork():

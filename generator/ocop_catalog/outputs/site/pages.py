@@ -361,7 +361,7 @@ class SiteBuilder:
 
     def alternates(self, page: Page) -> dict[str, str]:
         """The same page in every language (including this one)."""
-        return {lang: self.urls.at(lang, page.path) for lang in self.languages}
+        return self.edition.alternates(page.path)
 
     def write(self, site_dir: Path, workers: int | None = None, *,
               search: bool = False) -> int:
