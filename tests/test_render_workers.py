@@ -30,3 +30,35 @@ def test_two_workers_write_the_same_site_as_one(tmp_path, monkeypatch):
     assert _tree(one) == _tree(two)
     differing = [rel for rel in _tree(one) if not filecmp.cmp(one / rel, two / rel, shallow=False)]
     assert differing == []
+
+
+def test_every_output_writes_the_same_files_on_two_cores_as_on_one(tmp_path, monkeypatch):
+    """The whole pipeline (photos, pages, print, every feed) with every parallel path
+    taken: QR symbols and light outputs in forked processes too."""
+    import ocop_catalog.edition as edition_module
+    import ocop_catalog.outputs.printing.assets as print_module
+    from ocop_catalog import pipeline
+    from scratch import build_catalog
+
+    scratch = build_catalog(tmp_path / "repo")
+    scratch.add_producer("htx-thu-hai")
+    scratch.add_goods("htx-thu-hai", "ruou-thu-hai")
+    result = load_catalog(scratch.settings())
+    assert result.catalog is not None, result.issues
+    config = EditionConfig(site_url="https://ocop.example.vn/", theme_dir=REPO / "theme",
+                           root=REPO)
+    options = pipeline.check_options({"feeds": {"kiosk": {"languages": ["vi", "en"]}}},
+                                     result.catalog.settings.languages, REPO)
+    monkeypatch.setattr(site_build, "PAGES_PER_WORKER", 5)
+    monkeypatch.setattr(edition_module, "SYMBOLS_PER_WORKER", 1)
+    monkeypatch.setattr(print_module, "PRODUCTS_PER_WORKER", 1)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
+    one, two = tmp_path / "one", tmp_path / "two"
+    reports = [pipeline.build(result.catalog, site, config, options,
+                              cache_dir=tmp_path / f"cache-{workers}", workers=workers)
+               for site, workers in ((one, 1), (two, 2))]
+    assert reports[0].files == reports[1].files
+    assert reports[0].files["open data"] and reports[0].files["print"]
+    assert _tree(one) == _tree(two)
+    differing = [rel for rel in _tree(one) if not filecmp.cmp(one / rel, two / rel, shallow=False)]
+    assert differing == []
