@@ -1,4 +1,4 @@
-"""What every feed needs to know about a product, worked out once per build.
+"""What every feed needs to know about a product, worked out once per process.
 
 The feeds are serialisers of one model (feeds-and-standards.md §0): the same
 names, plain-text descriptions, absolute URLs, photos, categories, dates and
@@ -16,6 +16,7 @@ import html
 import json
 import re
 import unicodedata
+import weakref
 from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
@@ -46,7 +47,9 @@ class FeedContext:
     per process (:func:`feed_context`)."""
 
     def __init__(self, edition: Edition) -> None:
-        self.edition = edition
+        # weakly: the one context a process keeps (feed_context) must not keep an
+        # edition alive after its build
+        self._edition = weakref.ref(edition)
         self.catalog = edition.catalog
         self.urls = edition.urls
         self.languages: tuple[str, ...] = tuple(edition.languages)
@@ -56,6 +59,12 @@ class FeedContext:
         self._paths: dict[tuple[str, int, str], list[str]] = {}
         self._squares: dict[str, list[str]] = {}
         self._modified: dict[str, dt.date] = {}
+
+    @property
+    def edition(self) -> Edition:
+        edition = self._edition()
+        assert edition is not None, "the edition of this feed context is gone"
+        return edition
 
     # -- URLs ----------------------------------------------------------------
 
@@ -200,14 +209,14 @@ class FeedContext:
 
 def feed_context(edition: Edition) -> FeedContext:
     """The edition's :class:`FeedContext`, one per process, shared by every feed."""
-    found = _CONTEXTS.get(id(edition))
-    if found is None or found.edition is not edition:
-        _CONTEXTS.clear()
-        found = _CONTEXTS[id(edition)] = FeedContext(edition)
+    found = _CONTEXTS.get(edition)
+    if found is None:
+        found = _CONTEXTS[edition] = FeedContext(edition)
     return found
 
 
-_CONTEXTS: dict[int, FeedContext] = {}
+#: Dropped with their edition.
+_CONTEXTS: weakref.WeakKeyDictionary[Edition, FeedContext] = weakref.WeakKeyDictionary()
 
 
 # --------------------------------------------------------------------------
@@ -262,6 +271,20 @@ def clean(text: str) -> str:
     """NFC text without control characters (XML 1.0 and CSV safe), spaces collapsed."""
     text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
     return _SPACE.sub(" ", text).strip()
+
+
+#: What a spreadsheet reads as the start of a formula (OWASP CSV Injection, ASVS 1.2.10):
+#: = + - @, tab, carriage return, line feed and NUL, and the full-width = + - @ that
+#: Excel also accepts in East Asian locales.
+_FORMULA_START = tuple("=+-@\t\r\n\x00\uff1d\uff0b\uff0d\uff20")
+
+
+def spreadsheet_text(text: str) -> str:
+    """A text cell no spreadsheet runs as a formula: one that starts like a formula gets
+    a leading apostrophe, which Excel and LibreOffice take as "this is text" (OWASP's
+    rule for CSV injection). Every cell of every CSV and TSV the build writes goes
+    through here."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def clip(text: str, limit: int, *, ellipsis: bool = False) -> str:

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .data import FeedContext, clean, clip, markdown_to_text
+from .data import FeedContext, clean, clip, markdown_to_text, spreadsheet_text
 from .options import Column, ExportOptions, FeedOptionError, FeedOptions
 from .schema import LOCALIZED_DEFS, export_schema
 
@@ -60,7 +60,6 @@ log = logging.getLogger("ocop_catalog.outputs.feeds")
 EXPORT_DIR = "feeds/exports"
 _SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)((?:\[\d{1,4}\])*)$")
 _INDEX = re.compile(r"\[(\d{1,4})\]")
-_FORMULA = re.compile(r"^(?:[=@\t\r]|[+-][^0-9 .,()])")
 
 
 @dataclass(frozen=True)
@@ -213,7 +212,7 @@ def evaluate(value: Any, steps: tuple[Step, ...], lang: str) -> Any:
 def cell(compiled: CompiledColumn, view: dict[str, Any], lang: str) -> str:
     column = compiled.column
     if column.value is not None:
-        return _safe(column.value)
+        return spreadsheet_text(column.value)
     value = evaluate(view, compiled.steps, lang)
     parts = [_scalar(v, column) for v in _flatten(value)]
     text = column.join.join(p for p in parts if p)
@@ -221,7 +220,7 @@ def cell(compiled: CompiledColumn, view: dict[str, Any], lang: str) -> str:
         text = column.default
     if column.max_length is not None:
         text = clip(text, column.max_length, ellipsis=True)
-    return _safe(text)
+    return spreadsheet_text(text)
 
 
 def write_exports(ctx: FeedContext, options: FeedOptions, opendata: OpenData,
@@ -272,6 +271,3 @@ def _scalar(value: Any, column: Column) -> str:
     return clean(text)
 
 
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if _FORMULA.match(text) else text

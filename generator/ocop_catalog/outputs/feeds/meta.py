@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ...edition import Edition
 from .. import Output, Run
-from .data import FeedContext, feed_context
+from .data import FeedContext, feed_context, spreadsheet_text
 from .marketplace import left_out, listed, shared_fields
 from .options import FeedOptions, feed_options
 
@@ -57,7 +57,7 @@ def write_meta(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[s
         count = 0
         # pre-orders without a date too: Meta takes them as they are
         for product in listed(ctx, lang, options.include_expired, skipped, needs_date=False):
-            writer.writerow(_row(ctx, product, lang))
+            writer.writerow([spreadsheet_text(cell) for cell in _row(ctx, product, lang)])
             count += 1
         target = site_dir / path(lang)
         target.parent.mkdir(parents=True, exist_ok=True)
