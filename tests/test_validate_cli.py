@@ -8,6 +8,7 @@ import re
 import pytest
 
 from ocop_catalog import cli
+from ocop_catalog.records.issues import Issue
 from scratch import GOODS_DIR, GOODS_FILE, SERVICE_DIR, SERVICE_FILE, TODAY
 
 DAY = ["--today", TODAY.isoformat()]
@@ -251,6 +252,32 @@ def test_github_output_of_a_valid_catalog_is_empty(repo, capsys):
 def test_github_escapes_properties():
     assert cli._escape_property("a:b,c%\nd") == "a%3Ab%2Cc%25%0Ad"
     assert cli._escape_data("50%\r\nx: y, z") == "50%25%0D%0Ax: y, z"
+
+
+def hostile_issue() -> Issue:
+    """An issue whose file name, field and messages carry terminal and log controls."""
+    return Issue("products/a\x1b[2J\nfake.yml:1:1: error [id] forged/product.yml", 2, 5,
+                 "name.\u202eevil", "error", "invalid",
+                 "en \x1b]0;title\x07 text\r\n::error::forged", "vi \x9b31m\u2028tiếng")
+
+
+def test_text_output_writes_control_characters_out():
+    out = cli.format_text([hostile_issue()])
+    assert out.splitlines()[:3] == [
+        "products/a\\x1b[2J\\nfake.yml:1:1: error [id] forged/product.yml:2:5: error "
+        "[name.\\u202eevil] invalid",
+        "    en: en \\x1b]0;title\\x07 text\\r\\n::error::forged",
+        "    vi: vi \\x9b31m\\u2028tiếng",
+    ]
+    assert len(out.splitlines()) == 5
+
+
+def test_github_output_writes_control_characters_out_and_escapes_commands():
+    out = cli.format_github([hostile_issue()])
+    assert out == (
+        "::error file=products/a\\x1b[2J\\nfake.yml%3A1%3A1%3A error [id] forged/product.yml,"
+        "line=2,col=5,title=invalid name.\\u202eevil::vi \\x9b31m\\u2028tiếng%0A"
+        "en \\x1b]0;title\\x07 text\\r\\n::error::forged\n")
 
 
 # --------------------------------------------------------------------------

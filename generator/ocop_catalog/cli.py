@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -167,13 +168,33 @@ def _as_error(issue: Issue) -> Issue:
 # --------------------------------------------------------------------------
 
 
+# Everything an issue echoes from a record (file names, keys, values) is shown with
+# control characters, line breaks and text-direction overrides written out as \x1b,
+# \n, \u202e…: a record must not clear the terminal, colour the log or forge a line
+# of the report (or a GitHub annotation).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                     "\ud800-\udfff\ufeff\ufffe\uffff]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _printable(text: str) -> str:
+    """``text`` with every character that could act on a terminal or log written out."""
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
 def format_text(issues: Sequence[Issue]) -> str:
     lines = []
     for i in issues:
-        field = f" [{i.field}]" if i.field else ""
-        lines.append(f"{i.file}:{i.line}:{i.column}: {i.severity}{field} {i.code}")
-        lines.append(f"    en: {i.message_en}")
-        lines.append(f"    vi: {i.message_vi}")
+        field = f" [{_printable(i.field)}]" if i.field else ""
+        lines.append(f"{_printable(i.file)}:{i.line}:{i.column}: {i.severity}{field} {i.code}")
+        lines.append(f"    en: {_printable(i.message_en)}")
+        lines.append(f"    vi: {_printable(i.message_vi)}")
     errors = sum(i.is_error for i in issues)
     warnings = len(issues) - errors
     files = len({i.file for i in issues})
@@ -191,10 +212,12 @@ def format_json(issues: Sequence[Issue]) -> str:
 
 
 def _escape_data(text: str) -> str:
+    """A workflow command's data: %, CR and LF escaped (GitHub's own rules)."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
+    """A workflow command's property value: as data, and : and , escaped too."""
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
@@ -202,10 +225,11 @@ def format_github(issues: Sequence[Issue]) -> str:
     """GitHub Actions workflow commands: one annotation per issue."""
     lines = []
     for i in issues:
-        title = _escape_property(f"{i.code} {i.field}".strip())
-        message = _escape_data(f"{i.message_vi}\n{i.message_en}")
+        title = _escape_property(_printable(f"{i.code} {i.field}".strip()))
+        # the one real line break, between the languages, stays a line break (%0A)
+        message = _escape_data(f"{_printable(i.message_vi)}\n{_printable(i.message_en)}")
         lines.append(
-            f"::{i.severity} file={_escape_property(i.file)},line={i.line},"
+            f"::{i.severity} file={_escape_property(_printable(i.file))},line={i.line},"
             f"col={i.column},title={title}::{message}"
         )
     return "\n".join(lines) + ("\n" if lines else "")

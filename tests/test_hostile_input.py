@@ -1,0 +1,124 @@
+"""Records from hostile pull requests: the validator refuses them, clearly, and never crashes.
+
+Producers' YAML records and photos arrive by pull request from strangers. Each
+test below starts from the valid scratch catalog (tests/scratch.py), writes one
+hostile thing into it and checks what ``ocop validate`` answers. So far:
+
+D. the validator's own output (text and GitHub annotations): a file name or
+   value cannot clear the terminal, colour the log or forge a result line or an
+   annotation.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ocop_catalog import cli
+from ocop_catalog.records.issues import Issue
+from scratch import (
+    GOODS_FILE,
+    PRODUCER,
+    TODAY,
+    build_catalog,
+    image_bytes,
+)
+
+SECOND_PHOTO = "file: 2.jpg"
+DESCRIPTION_LINE = "    Xem [trang của HTX](https://htx-ong.example.com/mat-ong).\n"
+PROPERTY = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+def only(result, code):
+    """The one issue with ``code``."""
+    found = [i for i in result.issues if i.code == code]
+    assert len(found) == 1, [(i.code, i.field, i.message_en) for i in result.issues]
+    return found[0]
+
+
+def codes(scratch, **overrides) -> list[tuple[str, str]]:
+    """``(code, field)`` of every issue."""
+    return [(i[0], i[5]) for i in scratch.issues(**overrides)]
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One scratch catalog for the property tests, which restore what they change."""
+    return build_catalog(tmp_path_factory.mktemp("hostile"))
+
+
+# ==========================================================================
+# D. Text is text
+# ==========================================================================
+
+# --- what ocop validate prints ------------------------------------------------
+
+ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.fixture
+def hostile_folder(scratch, monkeypatch):
+    """A product folder whose name clears the terminal and forges a report line."""
+    name = "x\x1b[2J\x1b[1;1H\nforged.yml:1:1: error [id] forged\r\u202e"
+    folder = f"products/{PRODUCER}/{name}"
+    scratch.write(f"{folder}/product.yml", scratch.read(GOODS_FILE).replace(
+        "photos:\n", 'photos:\n  - file: "\\e]0;pwned\\a.jpg"\n'))
+    scratch.write_bytes(f"{folder}/1.jpg", image_bytes())
+    scratch.write_bytes(f"{folder}/2.jpg", image_bytes())
+    monkeypatch.chdir(scratch.root)
+    return folder
+
+
+def run(capsys, *args) -> str:
+    cli.main(["validate", "--today", TODAY.isoformat(), *args])
+    return capsys.readouterr().out
+
+
+def test_text_output_cannot_clear_the_terminal_or_forge_lines(hostile_folder, capsys):
+    out = run(capsys)
+    assert not ESCAPES.search(out)
+    issues = [line for line in out.splitlines() if not line.startswith("    ") and line]
+    assert len(out.splitlines()) == 3 * (len(issues) - 1) + 2  # 3 lines an issue, the total
+    assert not any(line.startswith("forged") for line in out.splitlines())
+    assert "x\\x1b[2J\\x1b[1;1H\\nforged.yml:1:1: error [id] forged\\r\\u202e" in out
+    assert "\\x1b]0;pwned\\x07.jpg" in out
+
+
+def test_github_output_cannot_forge_annotations(hostile_folder, capsys):
+    out = run(capsys, "--format", "github")
+    assert not ESCAPES.search(out)
+    lines = out.splitlines()
+    assert all(line.startswith(("::error file=products/", "::warning file=products/"))
+               for line in lines)
+    for line in lines:
+        properties, _, message = line[2:].partition("::")
+        assert "\n" not in line and "\r" not in line
+        file = properties.split(" file=", 1)[1].split(",line=")[0]
+        assert ":" not in file and "," not in file  # escaped as %3A and %2C
+    assert any("\\nforged.yml%3A1%3A1%3A error [id] forged" in line for line in lines)
+
+
+TEXTS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]) | st.sampled_from(
+    ["\x1b", "\n", "\r", "\x85", "\u2028", "\u202e", "\x00", "%", ":", ","]), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(file=TEXTS, field=TEXTS, en=TEXTS, vi=TEXTS)
+def test_no_value_can_break_out_of_its_line(file, field, en, vi):
+    found = Issue(file or "f", 3, 4, field, "error", "invalid", en, vi)
+    text = cli.format_text([found])
+    assert not ESCAPES.search(text)
+    assert len(text.splitlines()) == 5 and text.endswith("\n")
+    github = cli.format_github([found])
+    assert not ESCAPES.search(github)
+    assert github.count("\n") == 1 and github.startswith("::error file=")
+    head, _, message = github.rstrip("\n").partition("::")[2].partition("::")
+    assert head.count(",") == 3  # file, line, col, title: their own commas are escaped
+    assert message.count("%0A") >= 1
