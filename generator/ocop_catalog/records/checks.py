@@ -55,13 +55,26 @@ class Context:
 # long run from being retried at every length and offset: that took minutes).
 _FENCED = re.compile(r"^ {0,3}(`{3,}(?!`)|~{3,}(?!~)).*?^ {0,3}\1", re.MULTILINE | re.DOTALL)
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1", re.DOTALL)
+# A tag as the Markdown renderer and browsers read it: "<" and a letter, then anything up
+# to ">" (the name may run into "/" or a quote: <img/src=x>, <svg/onload=…>), or a
+# comment, processing instruction, declaration or CDATA section. <scheme:…> and <a@b.vn>
+# are autolinks, checked as links.
 _HTML = re.compile(
-    r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|!--|\?|![A-Za-z]|!\[CDATA\[)"
+    r"<(?:/?(?![A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>)[A-Za-z][^<>@\s]*(?:\s[^<>]*)?>"
+    r"|!--|\?|![A-Za-z]|!\[CDATA\[)"
 )
+# A link destination in pointy brackets, [text](<https://…>): not a tag.
+_POINTY_DESTINATION = re.compile(r"(\]\(\s*)(<[^<>\n]*>)")
 # Any "](": link texts may nest brackets ([a [b]](…), [![img](…)](…)) or escape them.
 _INLINE_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
-_REF_DEF = re.compile(r"^ {0,3}\[[^\[\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+# A reference definition "[label]: target" at the start of a line, however indented and
+# inside block quotes and list items ("> - [x]: …"), where Markdown reads one too.
+_REF_DEF = re.compile(
+    r"^(?:[ \t]|>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])*\[(?:\\.|[^\[\]\\])*\]:\s*<?(\S+?)>?(?:\s|$)",
+    re.MULTILINE,
+)
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*)>")
+_EMAIL_AUTOLINK = re.compile(r"<([^<>\s!:]+@[^@<>\s]+)>")  # a mailto: link
 
 
 def iter_texts(model: BaseModel, path: tuple = ()) -> Iterator[tuple[tuple, Localized]]:
@@ -100,12 +113,12 @@ def check_texts(doc: Document, record: BaseModel, ctx: Context) -> None:
 def check_markdown(doc: Document, path: tuple, body: str) -> None:
     """Refuse raw HTML and links that are not http(s), at the line where they are."""
     prose = _CODE_SPAN.sub(_blank, _FENCED.sub(_blank, body))  # same offsets as body
-    html = _HTML.search(prose)
+    html = _HTML.search(_POINTY_DESTINATION.sub(_blank_destination, prose))
     if html:
         doc.report("markdown_html", path, mark=text_position(doc, path, body, html.start()),
                    value=html.group(0)[:40])
     targets: dict[str, int] = {}  # <url> is also an autolink: report it once
-    for pattern in (_INLINE_LINK, _REF_DEF, _AUTOLINK):
+    for pattern in (_INLINE_LINK, _REF_DEF, _AUTOLINK, _EMAIL_AUTOLINK):
         for match in pattern.finditer(prose):
             targets.setdefault(match.group(1), match.start(1))
     for target, offset in sorted(targets.items(), key=lambda item: item[1]):
@@ -114,33 +127,19 @@ def check_markdown(doc: Document, path: tuple, body: str) -> None:
                        value=target[:80])
 
 
+def _blank_destination(match: re.Match) -> str:
+    return match.group(1) + " " * len(match.group(2))
+
+
 def _blank(match: re.Match) -> str:
     """The matched text with every character but line breaks turned into a space."""
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
 def text_position(doc: Document, path: tuple, body: str, offset: int) -> Mark:
-    """Where character ``offset`` of the text at ``path`` stands in the file.
-
-    Exact for one-line values and for literal blocks (``|``), where each line
-    of the text is a line of the file; elsewhere, the start of the value.
-    """
-    start = doc.where.find(path)
-    lines = doc.source.splitlines() if doc.source else []
-    if not 0 < start.line <= len(lines):
-        return start
-    head = lines[start.line - 1][start.column - 1:]
-    line_index = body.count("\n", 0, offset)
-    in_line = offset - (body.rfind("\n", 0, offset) + 1)
-    if head[:1] == "|":
-        content = [i for i in range(start.line, len(lines)) if lines[i].strip()]
-        if not content:
-            return start
-        indent = len(lines[content[0]]) - len(lines[content[0]].lstrip(" "))
-        return Mark(start.line + 1 + line_index, indent + 1 + in_line)
-    if line_index == 0 and head[:1] not in (">", "'", '"'):
-        return Mark(start.line, start.column + in_line)
-    return start
+    """Where character ``offset`` of the text at ``path`` stands in the file
+    (see :meth:`Document.text_mark`)."""
+    return doc.text_mark(path, body, offset)
 
 
 # --------------------------------------------------------------------------

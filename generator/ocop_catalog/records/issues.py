@@ -9,6 +9,7 @@ and the document turns the path into a line and column.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,19 @@ def format_path(path: Iterable[Any]) -> str:
     return out
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(text: str) -> str:
+    """``text`` with the bytes of a file name that is not UTF-8 (which Python keeps as
+    lone surrogates, and no output can encode) written as ``\\xff``."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(
+        lambda m: (f"\\x{ord(m.group()) - 0xDC00:02x}" if "\udc80" <= m.group() <= "\udcff"
+                   else f"\\u{ord(m.group()):04x}"), text)
+
+
 def did_you_mean(value: Any, choices: Iterable[Any]) -> tuple[str, str]:
     """English and Vietnamese ' (did you mean …?)' hints, or empty strings."""
     names = [str(c) for c in choices]
@@ -91,6 +105,8 @@ class Document:
     source: str | None = None
     where: Locations = field(default_factory=Locations)
     issues: list[Issue] = field(default_factory=list)
+    #: The source's lines, split once (for :meth:`text_mark`), with the source they are of.
+    _lines: tuple[str | None, list[str]] | None = field(default=None, repr=False, compare=False)
 
     def report(
         self,
@@ -105,9 +121,47 @@ class Document:
         where = mark or self.where.find(path, key=key)
         en, vi = render(code, params)
         severity: Severity = "warning" if code in WARNING_CODES else "error"
-        self.issues.append(
-            Issue(self.rel, where.line, where.column, format_path(path), severity, code, en, vi)
-        )
+        self.issues.append(Issue(
+            _no_surrogates(self.rel), where.line, where.column,
+            _no_surrogates(format_path(path)), severity, code, _no_surrogates(en),
+            _no_surrogates(vi),
+        ))
+
+    def text_mark(self, path: tuple[Any, ...], body: str, offset: int) -> Mark:
+        """Where character ``offset`` of the text ``body`` at ``path`` stands in the file.
+
+        Exact for one-line values and for literal blocks (``|``), where each line
+        of the text is a line of the file; elsewhere (and whenever the file does not
+        show that character there), the start of the value.
+        """
+        start = self.where.find(path)
+        lines = self._source_lines()
+        if not 0 < start.line <= len(lines):
+            return start
+        head = lines[start.line - 1][start.column - 1:]
+        line_index = body.count("\n", 0, offset)
+        in_line = offset - (body.rfind("\n", 0, offset) + 1)
+        mark = start
+        if head[:1] == "|":
+            first = next((i for i in range(start.line, len(lines)) if lines[i].strip()), None)
+            if first is None:
+                return start
+            indent = len(lines[first]) - len(lines[first].lstrip(" "))
+            mark = Mark(start.line + 1 + line_index, indent + 1 + in_line)
+        elif line_index == 0 and head[:1] not in (">", "'", '"'):
+            mark = Mark(start.line, start.column + in_line)
+        if mark.line > len(lines) or mark.column > len(lines[mark.line - 1]) + 1:
+            return start
+        shown = lines[mark.line - 1][mark.column - 1:mark.column]
+        wanted = body[offset:offset + 1]
+        if shown == wanted or (not shown and wanted in ("", "\n")):
+            return mark
+        return start
+
+    def _source_lines(self) -> list[str]:
+        if self._lines is None or self._lines[0] is not self.source:
+            self._lines = (self.source, self.source.splitlines() if self.source else [])
+        return self._lines[1]
 
     @property
     def has_errors(self) -> bool:
