@@ -115,6 +115,11 @@ SNIPPETS = [
     "javascript:alert(1)", "<script>", "<!--", "[x](ftp://a)", "../../etc/passwd",
     "/etc/passwd", "\r\n", "\r", "stars: 4\n", "photos: []\n", "id:\n", "- file: 2.jpg\n",
     "fr: x\n", "vi:\n", "en: [1]\n", "gtin: 8930000000019\n", "criteria_set: 26\n",
+    # hostile pull requests: deep nesting, far-off dates, YAML 1.1 numbers, controls
+    "[" * 600, "{a: " * 400, "9999-12-31", "0001-01-01", "1718064000", "0750000", "0b101",
+    "250_000", "1.0e+400", "yes", '"\\e[2J"', '"\\u202e"', '"\\x1b]0;x\\a"', '"\\u200b"',
+    '"\\uFFFE"', "\u202e", "\u2066", "<img/src=x>", "<svg/onload=alert(1)>",
+    "    [x]: javascript:alert(1)", "> [x]: ftp://x", "<a@b.vn>", "1000000000001",
 ]
 RAW_BYTES = [b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xef\xbb\xbf", b"\xe1\xba", b"\x80\x80"]
 

@@ -290,3 +290,94 @@ def test_reading_keeps_no_nodes_alive():
     with pytest.raises(YamlProblem):
         read("a: 2023-02-30\n")
     assert yamlsource._constructor.constructed_objects == {}
+
+
+# --------------------------------------------------------------------------
+# Nesting depth
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("levels", [yamlsource.MAX_DEPTH + 1, 300, 900])
+def test_nesting_deeper_than_the_limit_is_refused_where_it_goes_too_deep(levels):
+    # a few hundred levels once ended in RecursionError
+    caught = problem("a: " + "[" * levels + "]" * levels + "\n")
+    depth = yamlsource.MAX_DEPTH
+    assert (caught.code, caught.params) == ("yaml_too_deep", {"max": depth})
+    assert caught.path == ("a",) + (0,) * (depth - 1)
+    assert caught.mark == Mark(1, 4 + depth - 1)
+
+
+def test_nesting_at_the_limit_is_read():
+    depth = yamlsource.MAX_DEPTH
+    data, _ = read("a: " + "[" * (depth - 1) + "]" * (depth - 1) + "\n")
+    assert data["a"] is not None
+
+
+# --------------------------------------------------------------------------
+# Numbers: YAML 1.1 forms stay text
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written, form, reading, suggestion",
+    [
+        ("1:30", "base60", "90", "90"),
+        ("190:20:30", "base60", "685230", "685230"),
+        ("1:30.5", "base60", "90.5", "90.5"),
+        ("0750000", "octal", "249856", "750000"),
+        ("-0755", "octal", "-493", "-755"),
+        ("00", "octal", "0", "0"),
+        ("0x1F", "hexadecimal", "31", "31"),
+        ("0b101", "binary", "5", "5"),
+        ("250_000", "underscores", "250000", "250000"),
+        ("1_000.5", "underscores", "1000.5", "1000.5"),
+    ],
+)
+def test_yaml_11_number_forms_stay_text_and_are_remembered(written, form, reading, suggestion):
+    data, where = read(f"amount: {written}\n")
+    assert data == {"amount": written}
+    assert where.number_forms[("amount",)] == yamlsource.NumberForm(form, reading, suggestion)
+    assert where.written[("amount",)] == written
+
+
+@pytest.mark.parametrize(
+    "written, value",
+    [("250000", 250000), ("+5", 5), ("-0", 0), ("0", 0), ("78.5", 78.5), ("1.", 1.0),
+     (".5", 0.5), ("00.5", 0.5), ("1.0e+3", 1000.0)],
+)
+def test_plain_decimal_numbers_are_numbers(written, value):
+    data, where = read(f"n: {written}\n")
+    assert data == {"n": value} and type(data["n"]) is type(value)
+    assert where.number_forms == {} and where.written[("n",)] == written
+
+
+@pytest.mark.parametrize("written", [".inf", "-.inf", ".NaN"])
+def test_infinity_and_nan_stay_numbers_for_the_models_to_refuse(written):
+    data, where = read(f"n: {written}\n")
+    assert isinstance(data["n"], float) and where.written[("n",)] == written
+
+
+@pytest.mark.parametrize("written", ["yes", "Off", "TRUE"])
+def test_yes_no_is_remembered_as_written(written):
+    data, where = read(f"n: {written}\n")
+    assert isinstance(data["n"], bool) and where.written[("n",)] == written
+
+
+@pytest.mark.parametrize("written", ["08911", "1e5", "0o17", "1.2.3", "250.000.000"])
+def test_text_that_yaml_11_does_not_take_for_a_number_is_text(written):
+    data, where = read(f"n: {written}\n")
+    assert data == {"n": written} and where.number_forms == {}
+
+
+@pytest.mark.parametrize(
+    "written", ["0x" + "f" * 5000, "0" + "7" * 6000, "0b" + "1" * 20000, "9" * 5000 + ":30",
+                "1" + "_0" * 5000],
+    ids=["hexadecimal", "octal", "binary", "base60", "underscores"])
+def test_huge_number_forms_are_a_problem_or_text_never_a_crash(written):
+    try:
+        data, where = read(f"a: {written}\n")
+    except YamlProblem as caught:
+        assert (caught.code, caught.path) == ("yaml_syntax", ("a",))
+    else:
+        assert data == {"a": written} and ("a",) in where.number_forms
+    assert yamlsource._constructor.recursive_objects == {}

@@ -26,7 +26,7 @@ from .issues import Document, Issue
 from .modelerrors import report_validation_error
 from ..parallel import can_fork, forked_pool, shared
 from .photos import check_image, resolve_inside
-from .models import RECORD_FILES, Producer, Product, Regions, SalesPoints
+from .models import RECORD_FILES, RECORD_MAX_BYTES, Producer, Product, Regions, SalesPoints
 from ..settings import Settings
 from .yamlsource import Locations, YamlProblem, read_yaml
 
@@ -56,8 +56,16 @@ def read_record(path: Path, root: Path, model: type[M]) -> tuple[Document, M | N
     if path.is_symlink() and resolve_inside(root, _relative(path, root)) is None:
         doc.report("record_outside", record=path.name)
         return doc, None
+    limit = RECORD_MAX_BYTES[RECORD_FILES[model]]
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        with open(path, "rb") as fh:  # never more than the limit, however large the file
+            data = fh.read(limit + 1)
+            size = max(len(data), os.fstat(fh.fileno()).st_size)
+        if size > limit:
+            doc.report("file_too_large", size=f"{size / 1024:,.0f}", record=RECORD_FILES[model],
+                       limit=f"{limit / 1024:,.0f}")
+            return doc, None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         doc.report("file_unreadable", detail=f"byte {exc.start}: {exc.reason}")
         return doc, None

@@ -31,6 +31,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "YAML anchors and aliases (&name, *name, <<) are not allowed; write the value out",
         "không được dùng neo và bí danh YAML (&tên, *tên, <<); hãy viết đầy đủ giá trị",
     ),
+    "yaml_too_deep": (
+        "values are nested more than {max} levels deep here; records need only a few: "
+        "check the indentation and the brackets [ ] {{ }}",
+        "các giá trị lồng nhau quá {max} cấp ở đây; hồ sơ chỉ cần vài cấp: hãy kiểm tra "
+        "thụt lề và các dấu ngoặc [ ] {{ }}",
+    ),
+    "file_too_large": (
+        "the file is {size} KB; a {record} file may be at most {limit} KB: shorten its "
+        "texts (no record needs more)",
+        "tệp có dung lượng {size} KB; tệp {record} tối đa {limit} KB: hãy rút gọn nội dung "
+        "(không hồ sơ nào cần nhiều hơn)",
+    ),
     "yaml_key_type": (
         "keys must be plain names",
         "khóa phải là tên đơn giản",
@@ -73,12 +85,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{value} nằm ngoài giới hạn: giá trị phải {limit_vi}",
     ),
     "too_short": (
-        "too short: at least {min} {unit} needed",
-        "quá ngắn: cần ít nhất {min} {unit_vi}",
+        "'{name}' is too short: {length} {unit}, at least {min} needed",
+        "'{name}' quá ngắn: {length} {unit_vi}, cần ít nhất {min}",
     ),
     "too_long": (
-        "too long: at most {max} {unit} allowed",
-        "quá dài: tối đa {max} {unit_vi}",
+        "'{name}' is too long: {length} {unit}, at most {max} allowed; shorten it",
+        "'{name}' quá dài: {length} {unit_vi}, tối đa {max}; hãy rút gọn",
     ),
     "pattern": (
         "'{value}' is not a valid {what}",
@@ -91,6 +103,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "link_scheme": (
         "'{value}' is not allowed: links must be full http:// or https:// addresses",
         "không chấp nhận '{value}': liên kết phải là địa chỉ đầy đủ http:// hoặc https://",
+    ),
+    "number_form": (
+        "'{value}' is not a plain number: YAML 1.1 reads {form} ({value} = {reading}); "
+        "write plain decimal digits, e.g. {suggestion}",
+        "'{value}' không phải là số viết thông thường: YAML 1.1 hiểu {form_vi} "
+        "({value} = {reading}); hãy chỉ viết chữ số thập phân, ví dụ {suggestion}",
+    ),
+    "number_yes_no": (
+        "'{value}' is read by YAML as yes/no, not as a number: write the number in digits",
+        "'{value}' được YAML đọc là có/không (true/false), không phải số: hãy viết số bằng "
+        "chữ số",
+    ),
+    "number_not_finite": (
+        "'{value}' is not a usable number (infinity and NaN are not allowed): write the "
+        "number in digits",
+        "'{value}' không phải là số dùng được (không chấp nhận vô cực và NaN): hãy viết số "
+        "bằng chữ số",
     ),
     "price_format": (
         "'{value}' is not a whole number of đồng: write digits only, without dots, commas "
@@ -111,6 +140,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid": (
         "invalid value: {detail}",
         "giá trị không hợp lệ: {detail}",
+    ),
+    "date_range": (
+        "{value} is not a plausible date: dates must be from {min} to {max}; check the year",
+        "ngày {value} không hợp lý: ngày phải từ {min} đến {max}; hãy kiểm tra năm",
     ),
     "date_impossible": (
         "'{value}' is not a real date (YYYY-MM-DD)",
@@ -241,6 +274,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "hàng hóa cần có 'price' (giá bằng VND và đơn vị tính)",
     ),
     # --- text ----------------------------------------------------------------
+    "text_control": (
+        "character {position} of the text is {char}, which is not allowed in text "
+        "(control characters, text-direction overrides and non-characters): delete it; "
+        "it is usually invisible, so retype the words around it",
+        "ký tự thứ {position} của văn bản là {char}, loại ký tự không được phép trong văn "
+        "bản (ký tự điều khiển, ký tự đảo chiều văn bản, ký tự không hợp lệ): hãy xóa nó; "
+        "ký tự này thường không nhìn thấy được, nên hãy gõ lại các chữ quanh nó",
+    ),
+    "text_blank": (
+        "the text shows nothing (only spaces or invisible characters such as zero-width "
+        "spaces): write the text, or leave the translation out",
+        "văn bản không hiển thị gì (chỉ có khoảng trắng hoặc ký tự vô hình như khoảng trắng "
+        "độ rộng 0): hãy viết nội dung, hoặc bỏ bản dịch này",
+    ),
+    "text_line_break": (
+        "character {position} of the text is a line break ({char}); this text must be one "
+        "line: join the lines (after '|' or '>' YAML keeps a line break at the end: write "
+        "the text on one line or use '>-')",
+        "ký tự thứ {position} của văn bản là dấu xuống dòng ({char}); văn bản này phải nằm "
+        "trên một dòng: hãy nối các dòng lại (sau '|' hoặc '>' YAML giữ dấu xuống dòng ở "
+        "cuối: hãy viết trên một dòng hoặc dùng '>-')",
+    ),
     "missing_translation": (
         "no {lang_name} text; Vietnamese will be shown instead",
         "chưa có bản {lang_name_vi}; trang sẽ hiển thị tiếng Việt thay thế",
@@ -275,6 +330,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "photo_too_large": (
         "photo '{value}' is {size} MB; the limit is {limit} MB",
         "ảnh '{value}' có dung lượng {size} MB; giới hạn là {limit} MB",
+    ),
+    "photo_damaged": (
+        "'{value}' cannot be decoded as a {format} image ({detail}): the file is cut off "
+        "or damaged; export or copy the photo again",
+        "không giải mã được '{value}' thành ảnh {format} ({detail}): tệp bị cắt cụt hoặc "
+        "hỏng; hãy xuất hoặc sao chép lại ảnh",
+    ),
+    "photo_side_too_long": (
+        "photo '{value}' is {width}×{height} px; each side may be at most {limit} px (the "
+        "limit of the WebP images the site is built with): make it smaller",
+        "ảnh '{value}' có kích thước {width}×{height} px; mỗi cạnh tối đa {limit} px (giới "
+        "hạn của ảnh WebP mà trang web dùng): hãy thu nhỏ ảnh",
     ),
     "photo_too_many_pixels": (
         "photo '{value}' is {width}×{height} px ({megapixels} megapixels); "
@@ -320,11 +387,24 @@ LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
+#: Longest value a message quotes; longer ones are cut with "…" (a record may hold
+#: texts of thousands of characters, and a message only needs to show which one).
+QUOTE_MAX = 200
+_QUOTED = ("value", "name", "detail")
+
+
 def render(code: str, params: dict[str, Any]) -> tuple[str, str]:
     """The English and Vietnamese message for ``code`` filled with ``params``."""
     en, vi = MESSAGES[code]
-    values = _Defaults(params)
+    values = _Defaults({key: _cut(value) if key in _QUOTED else value
+                        for key, value in params.items()})
     return en.format_map(values), vi.format_map(values)
+
+
+def _cut(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > QUOTE_MAX:
+        return value[:QUOTE_MAX - 1] + "…"
+    return value
 
 
 class _Defaults(dict):

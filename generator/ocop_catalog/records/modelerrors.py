@@ -14,7 +14,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from .issues import Document, did_you_mean
+from .issues import Document, did_you_mean, format_path
 from .messages import TYPE_WORDS
 
 # pydantic error type -> the type word of what was expected
@@ -54,6 +54,15 @@ _PATTERN_WORDS = {
                 "mã QR (4-10 ký tự 0-9 và a-z, trừ i, l, o, u)"),
     "maintainers": ("GitHub user name", "tên người dùng GitHub"),
 }
+#: YAML 1.1 number forms (see yamlsource.NumberForm): how YAML reads them.
+_FORM_WORDS = {
+    "base60": ("numbers with colons as base 60", "số có dấu hai chấm là số hệ 60"),
+    "octal": ("a leading 0 as octal", "số bắt đầu bằng 0 là số hệ bát phân"),
+    "hexadecimal": ("0x as hexadecimal", "0x là số hệ thập lục phân"),
+    "binary": ("0b as binary", "0b là số hệ nhị phân"),
+    "underscores": ("_ as a separator between digits", "dấu _ là dấu phân cách giữa các chữ số"),
+}
+_NUMBER_KINDS = {"int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"}
 _DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _MONEY_FIELDS = {"amount", "price_per_person"}
 _CODE_FIELDS = {"commune", "gtin", "code", "phone", "decision_number", "product_code"}
@@ -79,7 +88,15 @@ def _report_one(doc: Document, error: dict[str, Any], model: type[BaseModel]) ->
     value = error.get("input")
     ctx = error.get("ctx") or {}
     name = str(loc[-1]) if loc else ""
-    if kind == "missing":
+    if kind in _NUMBER_KINDS and _report_number_form(doc, loc, value):
+        return
+    if kind in ("text_control", "text_line_break", "text_blank", "localized_too_long"):
+        _report_text(doc, loc, kind, value, ctx)
+    elif kind == "finite_number":
+        doc.report("number_not_finite", loc, value=doc.where.written.get(loc, value))
+    elif kind == "date_range":
+        doc.report("date_range", loc, value=value, min=ctx["min"], max=ctx["max"])
+    elif kind == "missing":
         doc.report("missing", loc, key=True, name=name)
     elif kind == "extra_forbidden":
         hint, hint_vi = did_you_mean(name, _field_names(model, loc[:-1]))
@@ -109,13 +126,65 @@ def _report_one(doc: Document, error: dict[str, Any], model: type[BaseModel]) ->
         what, what_vi = _PATTERN_WORDS.get(name, _SLUG_WORDS if _is_slug(ctx) else ("value", "giá trị"))
         doc.report("pattern", loc, value=value, what=what, what_vi=what_vi)
     elif kind in ("string_too_short", "too_short"):
-        unit = ("characters", "ký tự") if kind.startswith("string") else ("items", "mục")
-        doc.report("too_short", loc, min=ctx.get("min_length"), unit=unit[0], unit_vi=unit[1])
+        unit = ("characters", "ký tự") if isinstance(value, str) else ("items", "mục")
+        doc.report("too_short", loc, name=format_path(loc), length=_length(value, ctx),
+                   min=ctx.get("min_length"), unit=unit[0], unit_vi=unit[1])
     elif kind in ("string_too_long", "too_long"):
-        unit = ("characters", "ký tự") if kind.startswith("string") else ("items", "mục")
-        doc.report("too_long", loc, max=ctx.get("max_length"), unit=unit[0], unit_vi=unit[1])
+        unit = ("characters", "ký tự") if isinstance(value, str) else ("items", "mục")
+        doc.report("too_long", loc, name=format_path(loc), length=_length(value, ctx),
+                   max=ctx.get("max_length"), unit=unit[0], unit_vi=unit[1])
     else:
         doc.report("invalid", loc, detail=error.get("msg", kind))
+
+
+def _length(value: Any, ctx: dict) -> Any:
+    if "actual_length" in ctx:
+        return ctx["actual_length"]
+    return len(value) if isinstance(value, (str, list, tuple, dict)) else "?"
+
+
+def _report_number_form(doc: Document, loc: tuple, value: Any) -> bool:
+    """A number expected and a YAML 1.1 number form or a yes/no found: say so."""
+    form = doc.where.number_forms.get(loc)
+    if form is not None and isinstance(value, str):
+        words = _FORM_WORDS[form.form]
+        doc.report("number_form", loc, value=value, form=words[0], form_vi=words[1],
+                   reading=form.reading, suggestion=form.suggestion)
+        return True
+    if isinstance(value, bool):
+        written = doc.where.written.get(loc, str(value).lower())
+        doc.report("number_yes_no", loc, value=written)
+        return True
+    return False
+
+
+def _report_text(doc: Document, loc: tuple, kind: str, value: Any, ctx: dict) -> None:
+    """A text refused for a character, for showing nothing, or for its length; reported
+    at the language (``name.en``) when the text is written per language."""
+    lang = ctx.get("lang")
+    path = (*loc, lang) if lang else loc
+    raw = _raw(doc.data, path)
+    if kind == "text_blank":
+        doc.report("text_blank", path)
+    elif kind == "localized_too_long":
+        doc.report("too_long", path, name=format_path(path), length=ctx["actual_length"],
+                   max=ctx["max_length"], unit="characters", unit_vi="ký tự")
+    else:
+        offset = ctx["offset"]
+        if isinstance(raw, str) and raw[offset:offset + 1] != chr(ctx["code"]):
+            offset += len(raw) - len(raw.lstrip())  # the model saw it without leading spaces
+        mark = doc.text_mark(path, raw, offset) if isinstance(raw, str) else None
+        doc.report(kind, path, mark=mark, position=offset + 1, char=ctx["char"])
+
+
+def _raw(data: Any, path: tuple) -> Any:
+    """The value at ``path`` of the document as read, or None."""
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _report_type(doc: Document, loc: tuple, expected: str, value: Any) -> None:

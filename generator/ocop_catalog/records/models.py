@@ -8,6 +8,13 @@ in the JSON Schema, so they are written for producers.
 
 Checks that need more than one record (does the commune exist, is an id used
 twice) live in :mod:`ocop_catalog.records.checks`.
+
+Records arrive by pull request from people we do not know, so every value is
+bounded: texts by length (and by what characters they may hold, see
+:mod:`.text`), lists by their number of items, numbers by a range that is finite
+and that number formatting copes with, dates by :data:`FIRST_DAY` and
+:data:`LAST_DAY`, and files by :data:`RECORD_MAX_BYTES`, checked before parsing.
+Every limit is far above what a real record needs; docs/records.md lists them.
 """
 
 from __future__ import annotations
@@ -17,16 +24,44 @@ import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
-from .text import Markdown, Text
+from .text import Markdown, Text, check_plain_text, text_type
+
+# --------------------------------------------------------------------------
+# Limits
+# --------------------------------------------------------------------------
+
+#: Largest record file, in bytes, by file name; checked before the file is parsed.
+RECORD_MAX_BYTES = {
+    "product.yml": 256 * 1024,
+    "producer.yml": 256 * 1024,
+    "regions.yml": 2 * 1024 * 1024,
+    "sales-points.yml": 2 * 1024 * 1024,
+}
+#: The dates a record may hold (certificates, listing dates).
+FIRST_DAY = dt.date(1990, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+#: The largest price, in đồng (a thousand billion): formats and fits every feed.
+MAX_DONG = 10**12
+
+#: Translatable texts, by the most characters each language may have.
+Summary = text_type(500)
+ShortText = text_type(100)  # units, durations
+AltText = text_type(250)
+Hours = text_type(300)
+Note = text_type(1000)  # storage advice, a sales point's description, revocation reason
+LongText = text_type(2000)  # ingredients
 
 # --------------------------------------------------------------------------
 # Small value types
 # --------------------------------------------------------------------------
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+#: Text that is neither translated nor a code: one line, no control characters.
+PlainText = Annotated[str, AfterValidator(check_plain_text)]
 
 Slug = Annotated[
     str,
@@ -49,6 +84,7 @@ CommuneCode = Annotated[
 
 
 def _http_url(value: str) -> str:
+    check_plain_text(value)
     parts = urlsplit(value.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise PydanticCustomError(
@@ -69,6 +105,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
 def _email(value: str) -> str:
+    check_plain_text(value)
     if not _EMAIL.match(value):
         raise PydanticCustomError("email", "not an e-mail address")
     return value
@@ -101,10 +138,35 @@ QrCode = Annotated[
 ]
 #: Whole numbers written as such: YAML's ``yes`` or ``1:30`` are not 1 or 90.
 StrictInt = Annotated[int, Strict()]
+#: Numbers written as such (whole or decimal), never infinity or NaN.
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 
 #: A whole number of đồng. Strict, so that ``250.000`` (read by YAML as 250.0) is an
 #: error instead of silently becoming 250 đồng.
-Dong = Annotated[int, Strict(), Field(gt=0)]
+Dong = Annotated[int, Strict(), Field(gt=0, le=MAX_DONG)]
+
+
+def _not_a_number(value):
+    """Dates are written as dates: a number is not read as seconds since 1970."""
+    if isinstance(value, (int, float)):
+        raise PydanticCustomError("date_type", "expected a date")
+    return value
+
+
+def _plausible_day(value: dt.date) -> dt.date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise PydanticCustomError("date_range", "not a plausible date",
+                                  {"min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()})
+    return value
+
+
+#: A calendar day from :data:`FIRST_DAY` to :data:`LAST_DAY`, written YYYY-MM-DD.
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_not_a_number),
+    AfterValidator(_plausible_day),
+    Field(description=f"A date YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}"),
+]
 CriteriaVersion = Literal["1048/2019", "148/2023", "26/2026"]
 Availability = Literal["in_stock", "out_of_stock", "preorder", "backorder", "discontinued"]
 ProducerType = Literal["HTX", "DN", "THT", "HKD"]
@@ -130,8 +192,8 @@ class Record(BaseModel):
 class GeoPoint(Record):
     """A position in decimal degrees (WGS 84)."""
 
-    lat: float = Field(ge=-90, le=90, description="Latitude, e.g. 21.4573")
-    lon: float = Field(ge=-180, le=180, description="Longitude, e.g. 105.6431")
+    lat: Number = Field(ge=-90, le=90, description="Latitude, e.g. 21.4573")
+    lon: Number = Field(ge=-180, le=180, description="Longitude, e.g. 105.6431")
 
 
 class Contact(Record):
@@ -146,7 +208,7 @@ class LegacyAddress(Record):
     district: Slug = Field(
         description="Former district id from catalog/regions.yml, e.g. tam-dao"
     )
-    commune: str | None = Field(
+    commune: PlainText | None = Field(
         default=None,
         max_length=120,
         description="Former commune, ward or town as printed, e.g. Thị trấn Tam Đảo",
@@ -178,31 +240,31 @@ class Category(Record):
 
 
 class Revocation(Record):
-    date: dt.date
-    reason: Text
-    decision_number: str | None = Field(default=None, max_length=80)
+    date: Day
+    reason: Note
+    decision_number: PlainText | None = Field(default=None, max_length=80)
 
 
 class Certification(Record):
     """The product's current OCOP certificate (decision recognising its stars)."""
 
     stars: StrictInt = Field(ge=3, le=5, description="OCOP stars: 3, 4 or 5")
-    score: float | None = Field(
+    score: Number | None = Field(
         default=None, ge=0, le=100, description="Council score out of 100, if known"
     )
-    decision_number: str = Field(
+    decision_number: PlainText = Field(
         min_length=3, max_length=80, description="Decision number, e.g. 385/QĐ-UBND"
     )
-    decision_date: dt.date
+    decision_date: Day
     issuer: Text = Field(description="Issuing authority, e.g. UBND tỉnh Vĩnh Phúc")
-    valid_from: dt.date | None = Field(
+    valid_from: Day | None = Field(
         default=None, description="Start of validity; default: the decision date"
     )
-    valid_until: dt.date | None = Field(
+    valid_until: Day | None = Field(
         default=None, description="End of validity; default: 36 months after valid_from"
     )
     evaluation: Literal["first", "upgrade", "re_rating"] | None = None
-    product_code: str | None = Field(
+    product_code: PlainText | None = Field(
         default=None, max_length=40, description="Official OCOP product code, if any"
     )
     source_url: HttpUrl | None = None
@@ -210,25 +272,29 @@ class Certification(Record):
 
 
 class Price(Record):
-    amount: Dong = Field(description="Price in Vietnamese đồng (VND), digits only: 250000")
-    unit: Text = Field(description="What the price buys, e.g. {vi: hũ 500 g, en: 500 g jar}")
+    amount: Dong = Field(
+        description="Price in Vietnamese đồng (VND), digits only: 250000 (at most 10^12)"
+    )
+    unit: ShortText = Field(
+        description="What the price buys, e.g. {vi: hũ 500 g, en: 500 g jar}"
+    )
 
 
 class NetContent(Record):
-    value: float = Field(gt=0)
+    value: Number = Field(ge=0.001, le=1_000_000, description="Amount, 0.001 to 1000000")
     unit: Literal["g", "kg", "ml", "l", "pcs"]
 
 
 class ShelfLife(Record):
-    value: int = Field(gt=0)
+    value: StrictInt = Field(gt=0, le=3650, description="Whole number, 1 to 3650")
     unit: Literal["days", "months", "years"]
 
 
 class Photo(Record):
-    file: str = Field(
+    file: str = Field(  # its characters are checked with the path (photos.check_image)
         min_length=1, max_length=200, description="File name beside product.yml (JPEG, PNG or WebP)"
     )
-    alt: Text | None = Field(default=None, description="What the photo shows, per language")
+    alt: AltText | None = Field(default=None, description="What the photo shows, per language")
 
 
 class MarketplaceLink(Record):
@@ -240,10 +306,10 @@ class Tourism(Record):
     """Details of a community-tourism service (criteria set 26)."""
 
     location: GeoPoint
-    opening_hours: Text
+    opening_hours: Hours
     price_per_person: Dong | None = Field(default=None, description="VND per person, digits only")
     booking: Contact
-    duration: Text | None = None
+    duration: ShortText | None = None
 
 
 class Product(Record):
@@ -251,10 +317,11 @@ class Product(Record):
 
     id: Slug = Field(description="Permanent id; must equal the folder name")
     former_ids: tuple[Slug, ...] = Field(
-        default=(), description="Ids this product had before a rename (old links redirect)"
+        default=(), max_length=20,
+        description="Ids this product had before a rename (old links redirect)",
     )
     name: Text
-    summary: Text = Field(description="One sentence shown in listings and feeds")
+    summary: Summary = Field(description="One sentence shown in listings and feeds")
     description: Markdown
     category: Category
     certification: Certification
@@ -270,20 +337,24 @@ class Product(Record):
         "printed",
     )
     shelf_life: ShelfLife | None = None
-    ingredients: Text | None = None
-    storage: Text | None = None
+    ingredients: LongText | None = None
+    storage: Note | None = None
     season_months: tuple[Annotated[StrictInt, Field(ge=1, le=12)], ...] = Field(
-        default=(), description="Months (1-12) when fresh produce is in season"
+        default=(), max_length=12, description="Months (1-12) when fresh produce is in season"
     )
-    photos: tuple[Photo, ...] = Field(min_length=1, description="The first photo is the main one")
+    photos: tuple[Photo, ...] = Field(
+        min_length=1, max_length=20, description="The first photo is the main one"
+    )
     sales_points: tuple[Slug, ...] = Field(
-        default=(), description="Ids of sales points in catalog/sales-points.yml"
+        default=(), max_length=100, description="Ids of sales points in catalog/sales-points.yml"
     )
-    marketplaces: tuple[MarketplaceLink, ...] = ()
-    tags: tuple[Annotated[str, Field(min_length=1, max_length=40)], ...] = ()
+    marketplaces: tuple[MarketplaceLink, ...] = Field(default=(), max_length=20)
+    tags: tuple[Annotated[PlainText, Field(min_length=1, max_length=40)], ...] = Field(
+        default=(), max_length=30
+    )
     tourism: Tourism | None = Field(default=None, description="Only for criteria set 26")
-    listed: dt.date | None = Field(default=None, description="Date first listed in the catalog")
-    updated: dt.date | None = Field(default=None, description="Date of the last real change")
+    listed: Day | None = Field(default=None, description="Date first listed in the catalog")
+    updated: Day | None = Field(default=None, description="Date of the last real change")
 
     @property
     def offer_price(self) -> int | None:
@@ -308,14 +379,16 @@ class Producer(Record):
         description="HTX: cooperative, DN: enterprise, THT: cooperative group, "
         "HKD: household business"
     )
-    representative: str = Field(min_length=2, max_length=120)
+    representative: PlainText = Field(min_length=2, max_length=120)
     address: Address
     contact: Contact
     location: GeoPoint | None = None
     description: Markdown
-    logo: str | None = Field(default=None, max_length=200, description="Logo file in this folder")
+    logo: str | None = Field(  # checked as a photo's file name
+        default=None, max_length=200, description="Logo file in this folder"
+    )
     maintainers: tuple[GitHubHandle, ...] = Field(
-        default=(), description="GitHub handles allowed to edit this folder"
+        default=(), max_length=20, description="GitHub handles allowed to edit this folder"
     )
 
 
@@ -340,7 +413,7 @@ class Commune(Record):
     name: Text
     kind: Literal["xa", "phuong"]
     legacy_districts: tuple[Slug, ...] = Field(
-        min_length=1, description="Former districts the commune was formed from"
+        min_length=1, max_length=20, description="Former districts the commune was formed from"
     )
 
 
@@ -348,8 +421,8 @@ class Regions(Record):
     """``catalog/regions.yml``: the province's communes and the former districts."""
 
     province: Province
-    legacy_districts: tuple[LegacyDistrict, ...] = Field(min_length=1)
-    communes: tuple[Commune, ...] = Field(min_length=1)
+    legacy_districts: tuple[LegacyDistrict, ...] = Field(min_length=1, max_length=500)
+    communes: tuple[Commune, ...] = Field(min_length=1, max_length=2000)
 
 
 class SalesPoint(Record):
@@ -358,15 +431,15 @@ class SalesPoint(Record):
     kind: SalesPointKind
     address: Address
     location: GeoPoint | None = None
-    opening_hours: Text | None = None
+    opening_hours: Hours | None = None
     contact: Contact | None = None
-    description: Text | None = None
+    description: Note | None = None
 
 
 class SalesPoints(Record):
     """``catalog/sales-points.yml``: sales and display points."""
 
-    sales_points: tuple[SalesPoint, ...]
+    sales_points: tuple[SalesPoint, ...] = Field(max_length=1000)
 
 
 #: The file each record model is read from, for messages and the JSON Schemas.

@@ -5,7 +5,11 @@ checked before anything decodes it: it must sit inside its record's folder
 (no ``..``, absolute paths or symbolic links leading out), be a JPEG, PNG or
 WebP (never SVG, which can carry scripts), and stay under a byte and a pixel
 limit read from the header, so that a decompression bomb is refused before it
-is decoded.
+is decoded, and under WebP's :data:`MAX_SIDE` per side (the build writes WebP).
+
+Then the image is decoded in full, as the build decodes it (every pixel, and
+turned upright from its EXIF orientation), so that a file cut off or damaged
+after a valid header is refused here rather than failing the build.
 """
 
 from __future__ import annotations
@@ -15,13 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
-from PIL import Image
+from PIL import Image, ImageOps
+
+from .text import bad_character
 
 if TYPE_CHECKING:
     from .issues import Document
     from ..settings import Settings
 
 ACCEPTED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
+#: The longest side a WebP image may have, in pixels.
+MAX_SIDE = 16383
 _SVG_SUFFIXES = {".svg", ".svgz"}
 
 
@@ -63,6 +71,12 @@ def check_image(
     if target is None:
         doc.report("photo_outside", path, value=name)
         return None
+    bad = bad_character(name)
+    if bad is not None:  # a file name is text too: no control characters, no overrides
+        doc.report("text_line_break" if bad.is_line_break else "text_control", path,
+                   mark=doc.text_mark(path, name, bad.offset), position=bad.offset + 1,
+                   char=bad.describe())
+        return None
     try:
         size = target.stat().st_size if target.is_file() else None
     except OSError:  # a name too long for the file system, a permission problem…
@@ -82,6 +96,12 @@ def check_image(
         doc.report("photo_too_many_pixels", path, value=name, width=info.width,
                    height=info.height, megapixels=f"{pixels / 1e6:.0f}",
                    limit=f"{settings.photo_max_pixels / 1e6:.0f}")
+        return None
+    if max(info.width, info.height) > MAX_SIDE:
+        doc.report("photo_side_too_long", path, value=name, width=info.width,
+                   height=info.height, limit=MAX_SIDE)
+        return None
+    if not _decodes(doc, info, name, path):
         return None
     if min(info.width, info.height) < settings.photo_min_side:
         doc.report("photo_small", path, value=name, width=info.width, height=info.height,
@@ -117,3 +137,29 @@ def _read_header(
         doc.report("photo_format", path, value=name, format=fmt)
         return None
     return ImageInfo(target, width, height, fmt, size)
+
+
+def _decodes(doc: Document, info: ImageInfo, name: str, path: tuple) -> bool:
+    """Decode every pixel, as the build does; report the image if that fails.
+
+    Called only once the header passed the byte, pixel and side limits, so the
+    decoded image is bounded; Pillow's own decompression-bomb check stays on.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # truncated data is an error below, not a warning
+            with Image.open(info.path, formats=[info.format]) as image:
+                if image.size != (info.width, info.height):
+                    raise ValueError("the file changed while it was being checked")
+                image.load()
+                ImageOps.exif_transpose(image, in_place=True)
+    except Image.DecompressionBombError:
+        doc.report("photo_too_many_pixels", path, value=name, width=info.width,
+                   height=info.height, megapixels=f"{info.width * info.height / 1e6:.0f}",
+                   limit=f"{Image.MAX_IMAGE_PIXELS / 1e6:.0f}")
+        return False
+    except Exception as exc:  # decoders fail in many ways on damaged data
+        detail = str(exc) or type(exc).__name__
+        doc.report("photo_damaged", path, value=name, format=info.format, detail=detail[:120])
+        return False
+    return True

@@ -11,7 +11,15 @@ Python data, recording a position for every path:
 Only the YAML 1.1 core types that SafeLoader knows are accepted. Any other tag
 (``!!python/object``, ``!custom``, ``!!binary``, ``!!set``…) is refused, and so
 are anchors and aliases, which records do not need and which would let a small
-file expand into a huge one.
+file expand into a huge one, and values nested more than :data:`MAX_DEPTH` levels
+deep (records need five or six; hundreds would exhaust Python's stack).
+
+Numbers are read as a person reads them. YAML 1.1 also reads ``1:30`` as 90 (base
+60), ``0750000`` as 249856 (octal), ``0x1F``, ``0b101`` and ``250_000``; such
+values stay the text they are, and :attr:`Locations.number_forms` remembers what
+YAML 1.1 would have made of them, so that a field expecting a number refuses them
+with a hint instead of silently taking another number. Plain decimal numbers,
+``.inf`` and ``.nan`` are numbers (the record models refuse the last two).
 """
 
 from __future__ import annotations
@@ -34,6 +42,24 @@ _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "time
 _MAP_TAG = _CORE + "map"
 _STR_TAG = _CORE + "str"
 _SEQ_TAG = _CORE + "seq"
+_INT_TAG = _CORE + "int"
+_FLOAT_TAG = _CORE + "float"
+_BOOL_TAG = _CORE + "bool"
+
+#: How deep values may be nested (a mapping in a list in a mapping… counts each level).
+MAX_DEPTH = 20
+
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_PLAIN_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+_INF_NAN = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z")
+#: YAML 1.1 number forms that are not plain decimal numbers, by name (tried in order).
+_NUMBER_FORMS = (
+    ("base60", re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")),
+    ("binary", re.compile(r"[-+]?0b[01_]+\Z")),
+    ("hexadecimal", re.compile(r"[-+]?0x[0-9a-fA-F_]+\Z")),
+    ("octal", re.compile(r"[-+]?0[0-7_]+\Z")),
+    ("underscores", re.compile(r"[-+]?[0-9.]*_[0-9_.]*\Z")),
+)
 _constructor = yaml.constructor.SafeConstructor()
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
@@ -63,15 +89,29 @@ class YamlProblem(Exception):
         self.params = params
 
 
+@dataclass(frozen=True)
+class NumberForm:
+    """A YAML 1.1 number form kept as text: what YAML 1.1 reads and what was likely meant."""
+
+    form: str  # base60, octal, hexadecimal, binary, underscores
+    reading: str  # the number YAML 1.1 makes of it
+    suggestion: str  # the plain digits to write instead
+
+
 @dataclass
 class Locations:
     """Where each path of a document was written (value and, for keys, the key).
 
     The tables hold PyYAML's own marks (cheap to keep); lookups give :class:`Mark`.
+    ``written`` keeps the source text of every number and yes/no value (``yes``,
+    ``0x1F``…), for messages that quote it; ``number_forms`` the YAML 1.1 number
+    forms that were kept as text.
     """
 
     values: dict[Path, Any] = field(default_factory=dict)
     keys: dict[Path, Any] = field(default_factory=dict)
+    written: dict[Path, str] = field(default_factory=dict)
+    number_forms: dict[Path, NumberForm] = field(default_factory=dict)
 
     def find(self, path: Path, *, key: bool = False) -> Mark:
         """The mark of ``path``, or of its nearest written ancestor."""
@@ -92,8 +132,8 @@ class Locations:
 def read_yaml(text: str) -> tuple[Any, Locations]:
     """Parse one YAML document into plain data and its locations.
 
-    Raises :class:`YamlProblem` for syntax errors, tags, aliases and
-    duplicate keys.
+    Raises :class:`YamlProblem` for syntax errors, tags, aliases, duplicate
+    keys and nesting deeper than :data:`MAX_DEPTH`.
     """
     try:
         loader = _Loader(text)
@@ -101,6 +141,8 @@ def read_yaml(text: str) -> tuple[Any, Locations]:
             node = loader.get_single_node()
         finally:
             loader.dispose()
+    except RecursionError:  # the pure-Python composer recurses once per level
+        raise YamlProblem("yaml_too_deep", Mark(1, 1), max=MAX_DEPTH) from None
     except yaml.MarkedYAMLError as exc:
         problem, context = exc.problem_mark, exc.context_mark
         if problem is not None and context is not None and problem.index >= len(text):
@@ -158,6 +200,15 @@ def _convert(node: yaml.Node, path: Path, where: Locations, seen: dict[int, Path
     seen[id(node)] = path
     if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
         return node.value  # most values: no need for PyYAML's constructor
+    if len(path) >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
+        raise YamlProblem("yaml_too_deep", Mark.of(node.start_mark), path, max=MAX_DEPTH)
+    if node.tag in (_INT_TAG, _FLOAT_TAG, _BOOL_TAG) and type(node) is yaml.ScalarNode:
+        where.written[path] = node.value
+        if node.tag != _BOOL_TAG:
+            form = _number_form(node)
+            if form is not None:
+                where.number_forms[path] = form
+                return node.value
     if isinstance(node, yaml.MappingNode):
         return _convert_mapping(node, path, where, seen)
     if isinstance(node, yaml.SequenceNode):
@@ -171,6 +222,38 @@ def _convert(node: yaml.Node, path: Path, where: Locations, seen: dict[int, Path
         if node.tag == _CORE + "timestamp":
             raise YamlProblem("date_impossible", mark, path, value=node.value) from None
         raise YamlProblem("yaml_syntax", mark, path, detail=str(exc)) from None
+
+
+def _number_form(node: yaml.ScalarNode) -> NumberForm | None:
+    """What YAML 1.1 makes of a number that is not written as plain decimal digits;
+    None for plain numbers (and for values the constructor is left to refuse)."""
+    text = node.value
+    if _PLAIN_INT.match(text) or _INF_NAN.match(text):
+        return None
+    if node.tag == _FLOAT_TAG and _PLAIN_FLOAT.match(text):
+        return None
+    for name, pattern in _NUMBER_FORMS:
+        if pattern.match(text):
+            break
+    else:
+        return None
+    try:
+        reading = _constructor.construct_object(node, deep=True)
+    except (yaml.constructor.ConstructorError, ValueError, OverflowError):
+        _constructor.recursive_objects.pop(node, None)  # left there by the failure
+        return None  # not a number even to YAML 1.1: refused as before
+    try:
+        shown = f"{reading:g}" if isinstance(reading, float) else str(reading)
+    except ValueError:  # more digits than Python writes out
+        shown = "…"
+    if name == "octal":
+        digits = text.replace("_", "").lstrip("+-").lstrip("0") or "0"
+        suggestion = ("-" if text.startswith("-") else "") + digits
+    elif name == "underscores":
+        suggestion = text.replace("_", "")
+    else:
+        suggestion = shown
+    return NumberForm(name, shown, suggestion)
 
 
 def _convert_mapping(
