@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import os
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -30,6 +31,7 @@ from PIL import Image
 from ocop_catalog import cli
 from ocop_catalog.records import loader as loader_module
 from ocop_catalog.records.issues import Issue
+from ocop_catalog.records.messages import MESSAGES
 from ocop_catalog.records.models import RECORD_MAX_BYTES
 from ocop_catalog.records.photos import MAX_SIDE
 from ocop_catalog.records.yamlsource import MAX_DEPTH, YamlProblem, read_yaml
@@ -1141,3 +1143,11 @@ def test_the_schema_refuses_what_the_validator_refuses(scratch, old, new, compla
     errors = schema_errors(scratch.path(GOODS_FILE))
     assert any(complaint in e for e in errors), errors
     assert scratch.validate().errors
+
+
+def test_every_message_code_is_in_the_docs():
+    """docs/records.md's table of messages lists every code the checker can report."""
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "records.md").read_text(
+        encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z_]+)` \| (?:error|warning) \|", docs, re.MULTILINE))
+    assert set(MESSAGES) - documented == set()

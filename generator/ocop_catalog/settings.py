@@ -13,9 +13,12 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from .records.history import Published
 
 from .catalog import certificates as certs
 
@@ -37,6 +40,9 @@ class Settings:
     expiry_warning_days: int = certs.EXPIRING_DAYS
     #: The date certificates are judged against; the build date.
     today: dt.date = field(default_factory=dt.date.today)
+    #: What is already published, which clashes of ids, GTINs and QR codes are decided by
+    #: (ocop_catalog.records.history); None: nothing known to be published.
+    published: Published | None = field(default=None, compare=False, repr=False)
 
     @property
     def products_dir(self) -> Path:
@@ -89,6 +95,17 @@ def build_date(value: Any = None) -> dt.date:
     return dt.date.today()
 
 
+def site_dir(root: Path) -> Path:
+    """The site folder ``site_config.yml`` names (``site_dir``, default ``site``)."""
+    config_file = root / CONFIG_FILE
+    config: Any = {}
+    if config_file.is_file():
+        with open(config_file, encoding="utf-8") as fh:
+            config = yaml.load(fh, Loader=_ConfigLoader) or {}
+    folder = config.get("site_dir") if isinstance(config, dict) else None
+    return root / (folder if isinstance(folder, str) and folder else "site")
+
+
 def load_settings(root: Path, *, today: dt.date | None = None, **overrides: Any) -> Settings:
     """Settings for the catalog at ``root``, from its site_config.yml if present."""
     config_file = root / CONFIG_FILE
@@ -99,7 +116,7 @@ def load_settings(root: Path, *, today: dt.date | None = None, **overrides: Any)
 def settings_from_options(root: Path, options: dict[str, Any], *, today: dt.date | None = None,
                           **overrides: Any) -> Settings:
     """Settings from the ``ocop`` plugin options (other options are ignored)."""
-    known = {f.name for f in dataclasses.fields(Settings)} - {"root", "today"}
+    known = {f.name for f in dataclasses.fields(Settings)} - {"root", "today", "published"}
     values = {k: v for k, v in options.items() if k in known}
     for key in ("languages", "translation_warnings"):
         if key in values:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from . import checks
 from ..catalog.model import Catalog, ProducerEntry, ProductEntry
 from ..catalog.certificates import gtin14
+from .history import Published
 from .issues import Document, Issue
 from .modelerrors import report_validation_error
 from ..parallel import can_fork, forked_pool, shared
@@ -135,7 +136,7 @@ def _load(settings: Settings) -> LoadResult:
     folders = list(_subfolders(settings.products_dir))
     producers, products, producer_docs = _load_producers_in_parallel(folders, ctx)
     docs += producer_docs
-    _check_unique_products(products, docs)
+    _check_unique_products(products, docs, settings.published)
 
     issues = tuple(sorted(issue for doc in docs for issue in doc.issues))
     catalog = None
@@ -228,38 +229,78 @@ def _load_product(folder: Path, ctx: checks.Context, docs: list[Document], has_p
     return ProductEntry(product, folder.parent.name, folder, doc.rel, photos)
 
 
-def _check_unique_products(products: list[ProductEntry], docs: list[Document]) -> None:
+def _check_unique_products(products: list[ProductEntry], docs: list[Document],
+                           published: Published | None) -> None:
+    """Ids (with former ids), GTINs and QR codes are each one product's. A clash is
+    blamed on the record that introduces it, decided by what is already ``published``
+    (see :mod:`.history`), never by the order folders sort in: a record taking what a
+    published product holds is refused and the published product is not; a clash
+    between records none of which published it is reported on each of them. A
+    published product that no longer has its QR code is refused too."""
     by_path = {doc.rel: doc for doc in docs}
-    ids: dict[str, str] = {}
-    gtins: dict[str, str] = {}
-    codes: dict[str, str] = {}
+    holders: dict[tuple[str, str], list[tuple[ProductEntry, tuple]]] = {}
     for entry in products:
-        doc = by_path[entry.source]
         record = entry.record
-        reused = False
-        for path, value in [(("id",), record.id)] + [
-            (("former_ids", i), old) for i, old in enumerate(record.former_ids)
-        ]:
-            if value in ids:
-                doc.report("duplicate_id", path, value=value, other=ids[value])
-                reused = True
-            else:
-                ids[value] = entry.source
-        if record.gtin:
-            key = gtin14(record.gtin)  # 0893… and 893… are the same item
-            if key in gtins:
-                doc.report("duplicate_gtin", ("gtin",), value=record.gtin, other=gtins[key])
-            else:
-                gtins[key] = entry.source
-        if reused and not record.qr_code:
-            continue  # its code comes from an id already reported as taken
-        code = entry.qr_code
-        if code in codes:
-            field = (("qr_code",) if record.qr_code
-                     else ("former_ids", 0) if record.former_ids else ("id",))
-            doc.report("duplicate_qr_code", field, value=code, other=codes[code])
+        fields: list[tuple[tuple[str, str], tuple]] = [(("id", record.id), ("id",))]
+        fields += [(("id", old), ("former_ids", i)) for i, old in enumerate(record.former_ids)]
+        if record.gtin:  # 0893… and 893… are the same item
+            fields.append((("gtin", gtin14(record.gtin)), ("gtin",)))
+        fields.append((("code", entry.qr_code), ("qr_code",) if record.qr_code
+                       else ("former_ids", 0) if record.former_ids else ("id",)))
+        for claim, path in fields:
+            holders.setdefault(claim, []).append((entry, path))
+
+    reported: set[str] = set()  # entries whose id clash was reported
+    for claim, held in holders.items():
+        kind, value = claim
+        owner = published.owner(claim) if published is not None else None
+        # one place per record: the last, if a record holds the claim twice itself
+        held = list({id(entry): (entry, path) for entry, path in held}.values())
+        if owner is not None:
+            # the published product itself, else the one record renamed from it
+            same = [h for h in held if h[0].id == owner.id]
+            renamed = [h for h in held if owner.id in h[0].record.former_ids]
+            rightful = same or (renamed if len(renamed) == 1 else [])
+            wrong = [h for h in held if h not in rightful]
+        elif len(held) > 1 or len(holders[claim]) > 1:
+            wrong = held
         else:
-            codes[code] = entry.source
+            continue
+        for entry, path in wrong:
+            if kind == "code" and entry.id in reported and not entry.record.qr_code:
+                continue  # its code comes from an id already reported as taken
+            if kind == "id":
+                reported.add(entry.id)
+            shown = entry.record.gtin if kind == "gtin" else value
+            if owner is not None:
+                by_path[entry.source].report(f"taken_{_CLAIMS[kind]}", path, value=shown,
+                                             other=owner.id, source=published.source)
+            else:
+                others = sorted({e.source for e, _ in held if e is not entry})
+                # the same record twice (an id among its own former ids)
+                other = ", ".join(others) if others else "this record"
+                by_path[entry.source].report(f"duplicate_{_CLAIMS[kind]}", path, value=shown,
+                                             other=other)
+    if published is not None:
+        _check_codes_kept(products, by_path, published)
+
+
+_CLAIMS = {"id": "id", "gtin": "gtin", "code": "qr_code"}
+
+
+def _check_codes_kept(products: list[ProductEntry], by_path: dict[str, Document],
+                      published: Published) -> None:
+    """A published product (the same id, or renamed with the old id in former_ids) keeps
+    the QR code printed on its packaging."""
+    for entry in products:
+        record = entry.record
+        for before in published.find(record.id, record.former_ids):
+            if before.code != entry.qr_code:
+                path = (("qr_code",) if record.qr_code
+                        else ("former_ids", 0) if record.former_ids else ("id",))
+                by_path[entry.source].report("qr_code_changed", path, value=before.code,
+                                             other=before.id, source=published.source,
+                                             new=entry.qr_code)
 
 
 def _subfolders(folder: Path) -> Iterable[Path]:

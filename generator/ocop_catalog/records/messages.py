@@ -191,18 +191,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ngôn ngữ '{value}' chưa được cấu hình cho trang (đã cấu hình: {allowed})",
     ),
     "duplicate_id": (
-        "id '{value}' is already used by {other}",
-        "id '{value}' đã được dùng cho {other}",
+        "id '{value}' is also used by {other}: if one of them is already on the published "
+        "site it keeps the id, the other needs a new one",
+        "id '{value}' cũng được dùng cho {other}: sản phẩm nào đã có trên trang công bố thì "
+        "giữ id này, sản phẩm kia cần id mới",
     ),
     "duplicate_gtin": (
-        "GTIN {value} is already used by {other}",
-        "mã GTIN {value} đã được dùng cho {other}",
+        "GTIN {value} is also used by {other}: a GTIN belongs to one trade item; check the "
+        "barcode printed on this product",
+        "mã GTIN {value} cũng được dùng cho {other}: mỗi mã GTIN chỉ thuộc về một mặt hàng; "
+        "hãy kiểm tra mã vạch in trên sản phẩm này",
     ),
     "duplicate_qr_code": (
-        "QR code '{value}' is already used by {other}: give this product its own "
-        "'qr_code:' (4-10 characters of 0-9 and a-z without i, l, o, u)",
-        "mã QR '{value}' đã được dùng cho {other}: hãy đặt cho sản phẩm này 'qr_code:' "
-        "riêng (4-10 ký tự 0-9 và a-z, trừ i, l, o, u)",
+        "QR code '{value}' is also used by {other}: the product whose code is already printed "
+        "keeps it; the other one takes its own 'qr_code:' (4-10 characters of 0-9 and a-z "
+        "without i, l, o, u)",
+        "mã QR '{value}' cũng được dùng cho {other}: sản phẩm đã in mã này lên bao bì thì giữ "
+        "mã; sản phẩm kia đặt 'qr_code:' riêng (4-10 ký tự 0-9 và a-z, trừ i, l, o, u)",
+    ),
+    "taken_id": (
+        "id '{value}' belongs to the published product '{other}' (published: {source}); "
+        "choose another id for this product",
+        "id '{value}' thuộc về sản phẩm đã công bố '{other}' (bản công bố: {source}); "
+        "hãy chọn id khác cho sản phẩm này",
+    ),
+    "taken_gtin": (
+        "GTIN {value} belongs to the published product '{other}' (published: {source}); "
+        "check the barcode printed on this product",
+        "mã GTIN {value} thuộc về sản phẩm đã công bố '{other}' (bản công bố: {source}); "
+        "hãy kiểm tra mã vạch in trên sản phẩm này",
+    ),
+    "taken_qr_code": (
+        "QR code '{value}' is printed for the published product '{other}' (published: "
+        "{source}) and stays theirs; give this product its own 'qr_code:' (4-10 characters "
+        "of 0-9 and a-z without i, l, o, u) or, if its id made the code, another id",
+        "mã QR '{value}' đã in cho sản phẩm đã công bố '{other}' (bản công bố: {source}) và "
+        "vẫn thuộc về sản phẩm đó; hãy đặt cho sản phẩm này 'qr_code:' riêng (4-10 ký tự "
+        "0-9 và a-z, trừ i, l, o, u) hoặc, nếu mã sinh ra từ id, đổi id khác",
+    ),
+    "qr_code_changed": (
+        "the published product '{other}' has the QR code '{value}' printed on its packaging "
+        "(published: {source}), but this record now gives it '{new}': keep the old id in "
+        "'former_ids:' or write 'qr_code: {value}'",
+        "sản phẩm đã công bố '{other}' có mã QR '{value}' in trên bao bì (bản công bố: "
+        "{source}), nhưng bản ghi này đổi thành '{new}': hãy giữ id cũ trong 'former_ids:' "
+        "hoặc ghi 'qr_code: {value}'",
     ),
     "duplicate_value": (
         "'{value}' is listed twice",

@@ -24,6 +24,7 @@ from ...catalog import certificates as certs
 from ...catalog.model import ProductEntry
 from ...catalog.taxonomy import CURRENT_VERSION, load_taxonomies
 from ...edition import Edition
+from ...records.history import CATALOG_JSON
 from .. import Output, Run
 from .data import (FeedContext, feed_context, google_categories, kiosk_urls, point_feed_urls,
                    text_map, write_json)
@@ -31,7 +32,7 @@ from .export import check_exports, write_exports
 from .options import feed_options
 from .schema import CATALOG_VERSION
 
-CATALOG_PATH = "feeds/catalog.json"
+CATALOG_PATH = CATALOG_JSON
 CATALOG_SCHEMA_PATH = "feeds/catalog.schema.json"
 
 

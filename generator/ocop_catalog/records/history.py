@@ -1,0 +1,187 @@
+"""What is already published: the ids, GTINs and QR codes a new record may not take.
+
+A product's permanent QR code, its GTIN and its page address are printed on
+packaging and shelf labels. Whoever published one first keeps it: when two
+records claim the same one, the record that *introduces* the clash is at fault,
+never the established product — and records are not ranked by the order their
+folders sort in, which a newcomer can choose. So clashes are decided against
+what is already published (:class:`Published`), read from
+
+* a git revision of the catalog repository (``ocop validate --base origin/main``,
+  what a pull request's check runs): the records as they are there;
+* the published site's ``feeds/catalog.json`` (``ocop build`` checks against the
+  site it is about to replace; ``ocop validate`` against ``site_dir``'s).
+
+A published product keeps its code for good: a later version of the same product
+(the same id, or the published id among its ``former_ids``) that no longer has
+it is refused too.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..catalog.certificates import gtin14
+from ..catalog.links import derived_code
+from .yamlsource import YamlProblem, read_yaml
+
+#: Where a built site publishes its catalog (written by ocop_catalog.outputs.feeds.opendata).
+CATALOG_JSON = "feeds/catalog.json"
+#: A published record larger than this is not read (records are far smaller).
+MAX_RECORD_BYTES = 1 << 20
+#: A published catalog JSON larger than this is not read.
+MAX_CATALOG_BYTES = 512 << 20
+
+
+class HistoryError(Exception):
+    """The published state cannot be read (an unknown git revision, say)."""
+
+
+@dataclass(frozen=True)
+class PublishedProduct:
+    id: str
+    former_ids: tuple[str, ...]
+    code: str
+    gtin: str | None
+    """The GTIN padded to 14 digits."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """The products as published, and where that was read from (for messages)."""
+
+    source: str
+    products: tuple[PublishedProduct, ...]
+
+    @cached_property
+    def owners(self) -> dict[tuple[str, str], PublishedProduct]:
+        """Who holds each claim: ``("id", id)`` (ids and former ids), ``("code", code)``,
+        ``("gtin", gtin14)``. Where the published state itself holds a clash, the first
+        product read keeps the claim (the published site shows it that way)."""
+        owners: dict[tuple[str, str], PublishedProduct] = {}
+        for product in self.products:
+            for claim in claims_of(product.id, product.former_ids, product.code, product.gtin):
+                owners.setdefault(claim, product)
+        return owners
+
+    def owner(self, claim: tuple[str, str]) -> PublishedProduct | None:
+        return self.owners.get(claim)
+
+    def find(self, product_id: str, former_ids: Iterable[str]) -> Iterator[PublishedProduct]:
+        """The published products a record is a later version of: the same id, or a
+        published id among its former ids."""
+        names = {product_id, *former_ids}
+        return (p for p in self.products if p.id in names)
+
+
+def claims_of(product_id: str, former_ids: Iterable[str], code: str,
+              gtin: str | None) -> list[tuple[str, str]]:
+    claims = [("id", product_id), *(("id", old) for old in former_ids), ("code", code)]
+    if gtin:
+        claims.append(("gtin", gtin14(gtin)))
+    return claims
+
+
+# --------------------------------------------------------------------------
+# Reading the published state
+# --------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _product(data: Any) -> PublishedProduct | None:
+    """The claims of a published record, read leniently (whatever else it holds)."""
+    if not isinstance(data, dict) or not _text(data.get("id")):
+        return None
+    former = data.get("former_ids")
+    former_ids = tuple(x for x in former if _text(x)) if isinstance(former, list) else ()
+    code = _text(data.get("qr_code")) or derived_code(former_ids[0] if former_ids
+                                                      else data["id"])
+    gtin = data.get("gtin")
+    gtin = gtin14(gtin) if isinstance(gtin, str) and gtin.isdigit() else None
+    return PublishedProduct(data["id"], former_ids, code, gtin)
+
+
+def from_git(root: Path, revision: str) -> Published:
+    """The products of ``products/<producer>/<product>/product.yml`` at ``revision``."""
+    def git(*args: str, data: bytes | None = None) -> bytes:
+        try:
+            done = subprocess.run(["git", "-C", str(root), *args], input=data,
+                                  capture_output=True, check=False, timeout=300)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise HistoryError(f"cannot run git: {exc}") from None
+        if done.returncode != 0:
+            detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise HistoryError(f"git cannot read revision '{revision}'"
+                               + (f": {detail[-1]}" if detail else ""))
+        return done.stdout
+
+    commit = git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").decode().strip()
+    names = git("ls-tree", "-r", "-z", "--name-only", commit, "--", "products").split(b"\0")
+    paths = []
+    for raw in names:
+        path = PurePosixPath(raw.decode("utf-8", "replace"))
+        parts = path.parts
+        if (len(parts) == 4 and parts[3] == "product.yml"
+                and not parts[1].startswith((".", "_")) and not parts[2].startswith((".", "_"))):
+            paths.append(raw)
+    products = []
+    if paths:
+        batch = git("cat-file", "--batch", data=b"".join(commit.encode() + b":" + p + b"\n"
+                                                          for p in paths))
+        for blob in _blobs(batch):
+            if len(blob) > MAX_RECORD_BYTES:
+                continue
+            try:
+                data, _ = read_yaml(blob.decode("utf-8-sig"))
+            except (UnicodeDecodeError, YamlProblem):
+                continue
+            found = _product(data)
+            if found is not None:
+                products.append(found)
+    return Published(f"{revision} ({commit[:10]})", tuple(products))
+
+
+def _blobs(batch: bytes) -> Iterator[bytes]:
+    """The contents in ``git cat-file --batch`` output (missing objects skipped)."""
+    at = 0
+    while at < len(batch):
+        end = batch.index(b"\n", at)
+        header = batch[at:end].split()
+        at = end + 1
+        if len(header) != 3:  # "<name> missing"
+            continue
+        size = int(header[2])
+        yield batch[at:at + size]
+        at += size + 1
+
+
+def from_catalog_json(path: Path) -> Published | None:
+    """The products of a published ``feeds/catalog.json``; None when there is none or
+    it cannot be read (then nothing is known to be published)."""
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_CATALOG_BYTES:
+            return None
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    products = []
+    items = document.get("products") if isinstance(document, dict) else None
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, dict):
+            continue
+        short_url = _text(item.get("short_url")) or ""
+        code = short_url.rstrip("/").rpartition("/")[2]
+        found = _product({"id": item.get("id"), "former_ids": item.get("former_ids"),
+                          "qr_code": code or None, "gtin": item.get("gtin")})
+        if found is not None:
+            products.append(found)
+    return Published(str(path), tuple(products))
