@@ -1,19 +1,32 @@
 """``ocop build``: run MkDocs with the ocop plugin, atomically.
 
-The site is built into a temporary folder beside the target; only when the
-build succeeds is the old site swapped out, so a failed build (invalid
-records, a template error) leaves the previous site untouched. When no input
-changed since the last build of the same folder (records, photos, authored
-pages, theme, configuration, the build date and this package), the build is
-skipped.
+The site is built into a staging folder beside the target
+(``.<site>.building-<pid>-<random>``); only when the build succeeds does it take
+the target's place, so a failed or interrupted build (invalid records, a template
+error, Ctrl-C, a full disk) leaves the previous site untouched. The swap is one
+step where the system has one (Linux ``renameat2`` with ``RENAME_EXCHANGE``:
+the two folders trade places atomically); elsewhere it is two renames, and a
+build that finds the site missing and a swapped-out old site beside it (the
+machine stopped between the two) puts the old site back before anything else.
+Staging folders of builds that were killed are removed by the next build.
+
+A build is skipped when nothing changed since the last build of the same folder:
+the same input *contents* (records, photos, authored pages, theme, configuration,
+this package), the same build date and options, and a site folder that still
+holds exactly the files that build wrote (names, sizes and modification times).
+File times of inputs are never trusted, and a damaged or partly deleted site is
+rebuilt.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -25,6 +38,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
+from .records.history import CATALOG_JSON
 from .settings import build_date, plugin_options
 
 
@@ -43,14 +57,19 @@ def build_site(
     config = load_config(config_file=str(config_file), strict=strict)
     target = Path(site_dir or config.site_dir).resolve()
     root = Path(config_file).resolve().parent
-    fingerprint = _fingerprint(root, Path(config_file), strict)
+    _recover(target)
+    inputs = _fingerprint(root, Path(config_file), strict)
     record = root / _BUILDS
-    _remove_later(*_leftovers(target))
-    if (target / "index.html").is_file() and _last_build(record).get(str(target)) == fingerprint:
+    last = _last_build(record).get(str(target))
+    if (isinstance(last, dict) and last.get("inputs") == inputs
+            and last.get("site") == _site_digest(target)):
         return target, False
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-{os.getpid()}-",
+                                    dir=target.parent))
     config.site_dir = str(staging)
+    if "ocop" in config.plugins:  # clashes are decided by the site this build replaces
+        config.plugins["ocop"].config.published = str(target / CATALOG_JSON)
     try:
         config.plugins.on_startup(command="build", dirty=False)
         try:
@@ -65,7 +84,7 @@ def build_site(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _swap(staging, target)
-    _remember_build(record, str(target), fingerprint)
+    _remember_build(record, str(target), {"inputs": inputs, "site": _site_digest(target)})
     return target, True
 
 
@@ -75,50 +94,149 @@ def build_site(
 
 _BUILDS = ".cache/ocop/builds.json"
 _INPUTS = ("products", "catalog", "theme")
+_CHUNK = 1 << 20
 
 
 def _fingerprint(root: Path, config_file: Path, strict: bool) -> str:
-    """Every input of a build: files (by size and modification time), options, date."""
+    """Every input of a build, by content: files under products/, catalog/ and theme/,
+    the configuration, this package's code and data, the options and the build date."""
     digest = hashlib.sha256()
     options = plugin_options(config_file)
     digest.update(f"{strict}|{build_date(options.get('build_date'))}\n".encode())
     package = Path(__file__).resolve().parent
-    sources = [config_file] + [p for folder in _INPUTS for p in (root / folder).rglob("*")]
-    sources += list(package.rglob("*.py")) + list(package.rglob("*.yml"))
-    for path in sorted(sources):
+    sources = [(config_file, config_file.name)]
+    for folder in _INPUTS:
+        sources += [(p, f"{folder}/{p.relative_to(root / folder).as_posix()}")
+                    for p in (root / folder).rglob("*")]
+    sources += [(p, f"package/{p.relative_to(package).as_posix()}")
+                for pattern in ("*.py", "*.yml") for p in package.rglob(pattern)]
+    for path, name in sorted(sources, key=lambda source: source[1]):
         if path.is_file():
-            stat = path.stat()
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            digest.update(f"{name}\0{_file_digest(path)}\n".encode())
     return digest.hexdigest()
 
 
-def _last_build(record: Path) -> dict[str, str]:
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _site_digest(target: Path) -> str | None:
+    """What the site folder holds: every file's path, size and modification time (None:
+    no site). A build records it after writing, so a later change is seen."""
+    if not target.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for folder, dirs, names in os.walk(target):
+        dirs.sort()
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            stat = os.lstat(path)
+            digest.update(f"{os.path.relpath(path, target)}\0{stat.st_size}\0"
+                          f"{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _last_build(record: Path) -> dict[str, object]:
     try:
-        return json.loads(record.read_text(encoding="utf-8"))
+        found = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return found if isinstance(found, dict) else {}
 
 
-def _remember_build(record: Path, target: str, fingerprint: str) -> None:
+def _remember_build(record: Path, target: str, state: dict[str, str | None]) -> None:
     builds = _last_build(record)
-    builds[target] = fingerprint
+    builds[target] = state
     record.parent.mkdir(parents=True, exist_ok=True)
     tmp = record.with_name(f".{record.name}.{os.getpid()}")
     tmp.write_text(json.dumps(builds, indent=1, sort_keys=True), encoding="utf-8")
     os.replace(tmp, record)
 
 
+# --------------------------------------------------------------------------
+# The swap, and what interrupted builds left behind
+# --------------------------------------------------------------------------
+
+
 def _swap(staging: Path, target: Path) -> None:
-    """Put ``staging`` in place of ``target`` with two renames; the old site is deleted
-    by a background process (at 10,000 products that takes about ten seconds)."""
+    """Put ``staging`` in place of ``target``: in one step where the system can exchange
+    two folders, else with two renames. The old site is deleted by a background process
+    (at 10,000 products that takes about ten seconds)."""
     os.chmod(staging, 0o755)
-    if target.exists():
+    if not target.exists():
+        os.replace(staging, target)
+    elif _exchange(staging, target):
+        _remove_later(staging)  # now the old site
+    else:
         old = target.with_name(f".{target.name}.old-{os.getpid()}-{secrets.token_hex(4)}")
         os.replace(target, old)
-        os.replace(staging, target)
+        os.replace(staging, target)  # a stop in between: the next build restores ``old``
         _remove_later(old)
-    else:
-        os.replace(staging, target)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically with ``renameat2(RENAME_EXCHANGE)``; False where the
+    system or file system cannot (then nothing was changed)."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint)
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                 _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _recover(target: Path) -> None:
+    """Mend what stopped builds left beside ``target``: put back an old site if the site
+    itself is missing (a swap cut short), delete leftover old sites and the staging
+    folders of builds that are no longer running."""
+    if not target.parent.is_dir():
+        return
+    old, staging = [], []
+    old_prefix, staging_prefix = f".{target.name}.old-", f".{target.name}.building-"
+    for path in target.parent.iterdir():
+        if path.is_symlink() or not path.is_dir():
+            continue
+        if path.name.startswith(old_prefix):
+            old.append(path)
+        elif path.name.startswith(staging_prefix) and not _running(path.name[len(staging_prefix):]):
+            staging.append(path)
+    if old and not target.exists():
+        newest = max(old, key=lambda p: p.stat().st_mtime_ns)
+        os.replace(newest, target)
+        old.remove(newest)
+    _remove_later(*sorted(old), *sorted(staging))
+
+
+def _running(suffix: str) -> bool:
+    """Whether the build that made a staging folder (its pid starts the suffix) runs."""
+    found = re.match(r"(\d+)-", suffix)
+    if not found:
+        return False
+    pid = int(found.group(1))
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _remove_later(*folders: Path) -> None:
@@ -135,15 +253,6 @@ def _remove_later(*folders: Path) -> None:
     except OSError:
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _leftovers(target: Path) -> list[Path]:
-    """Old sites whose deletion was cut short (the machine stopped, say)."""
-    prefix = f".{target.name}.old-"
-    if not target.parent.is_dir():
-        return []
-    return sorted(p for p in target.parent.iterdir()
-                  if p.name.startswith(prefix) and p.is_dir() and not p.is_symlink())
 
 
 def _show_mkdocs_messages() -> None:

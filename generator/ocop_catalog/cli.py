@@ -1,6 +1,6 @@
 """The ``ocop`` command.
 
-    ocop validate [PATH…] [--format text|json|github] [--strict] [--today DATE]
+    ocop validate [PATH…] [--format text|json|github] [--strict] [--today DATE] [--base REV]
     ocop build [-f site_config.yml] [-d SITE_DIR] [--strict]
     ocop serve [-f site_config.yml] [-a HOST:PORT]
     ocop schema [--check]
@@ -22,9 +22,13 @@ from pathlib import Path
 from .records.issues import Issue
 from .records.loader import load_catalog
 from .records.schemas import write_schemas
-from .settings import CONFIG_FILE, find_root, load_settings
+from .records.history import (CATALOG_JSON, HistoryError, Published, from_catalog_json,
+                              from_git)
+from .settings import CONFIG_FILE, find_root, load_settings, site_dir
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+#: What a shell reports for a program stopped by Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 
 class UsageError(Exception):
@@ -54,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--today", type=_date, help="judge certificates on this date (default: today)"
     )
+    validate.add_argument(
+        "--base", metavar="REV",
+        help="the git revision that is published (e.g. origin/main, a pull request's base): "
+             "a record that takes an id, GTIN or QR code a product there has is at fault "
+             "(default: the published site in site_dir, if built)")
     validate.set_defaults(run=run_validate)
 
     build = commands.add_parser("build", help="validate the records and build the site")
@@ -96,7 +105,7 @@ def _repository(paths: Sequence[Path]) -> Path:
 
 def run_validate(args: argparse.Namespace) -> int:
     root = _repository(args.paths)
-    settings = load_settings(root, today=args.today)
+    settings = load_settings(root, today=args.today, published=_published(root, args.base))
     result = load_catalog(settings)
     issues = _only_under(result.issues, root, args.paths)
     if args.strict:
@@ -104,6 +113,17 @@ def run_validate(args: argparse.Namespace) -> int:
     output = {"text": format_text, "json": format_json, "github": format_github}[args.format]
     sys.stdout.write(output(issues))
     return EXIT_ERRORS if any(i.is_error for i in issues) else EXIT_OK
+
+
+def _published(root: Path, base: str | None) -> Published | None:
+    """What is already published: the records at git revision ``base``, else the
+    catalog JSON of the site last built in site_dir (if any)."""
+    if base is None:
+        return from_catalog_json(site_dir(root) / CATALOG_JSON)
+    try:
+        return from_git(root, base)
+    except HistoryError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _config_file(args: argparse.Namespace) -> Path:
@@ -118,10 +138,18 @@ def run_build(args: argparse.Namespace) -> int:
     """Build into a fresh folder, then swap it in: a failed build changes nothing."""
     from .build import BuildFailed, build_site
 
+    unchanged = "nothing was built, the previous site is unchanged"
     try:
         site_dir, built = build_site(_config_file(args), args.site_dir, strict=args.strict)
     except BuildFailed as exc:
         print(f"ocop build: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        print(f"ocop build: interrupted; {unchanged}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # a full disk, a read-only or vanished folder
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"ocop build: {exc.strerror or exc}{where}; {unchanged}", file=sys.stderr)
         return EXIT_ERRORS
     state = "built in" if built else "is up to date (no input changed) in"
     print(f"Site {state} {site_dir}\nPreview it with 'ocop serve' (http://127.0.0.1:8000/).")

@@ -28,10 +28,12 @@ from mkdocs.structure.files import Files
 
 from .catalog.model import Catalog
 from .cli import format_text
+from .records.history import CATALOG_JSON, from_catalog_json
 from .records.loader import load_catalog
 from .settings import Settings, settings_from_options
 from .errors import OptionError
 from .edition import Authored, EditionConfig
+from .edition.images import ImageError
 from .edition.i18n import NATIVE_NAMES, Translator, load_strings
 from .edition.urls import Urls
 from .pipeline import build, check_options
@@ -60,6 +62,9 @@ class OcopConfig(base.Config):
     listing_page_size = c.Type(int, default=48)
     print_assets = c.Type(dict, default={})
     feeds = c.Type(dict, default={})
+    # the site being replaced, whose feeds/catalog.json says what is already published
+    # (ocop_catalog.records.history); 'ocop build' sets it, else site_dir's is read
+    published = c.Optional(c.Type(str))
     authored_pages = c.Type(
         list, default=[{"slug": "about-ocop", "title": "nav.about"},
                        {"slug": "ocop-mark", "title": "nav.mark"}]
@@ -70,6 +75,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
     def __init__(self) -> None:
         self.catalog: Catalog | None = None
         self.root = Path.cwd()
+        self.published: Path | None = None
         self.authored: list[tuple[str, dict[str, str]]] = []
         self._theme_language = DEFAULT_LANGUAGE
 
@@ -81,6 +87,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         if not self.config.enabled:
             return config
         self.root = Path(config.config_file_path).resolve().parent
+        self.published = Path(self.config.published or Path(config.site_dir) / CATALOG_JSON)
         self.urls = Urls(tuple(self.config.languages), config.site_url or "")
         self._theme_language = config.theme["language"]
         self._site_name = config.site_name
@@ -164,9 +171,12 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             root=self.root,
             strings=self.strings,
         )
-        build(self.catalog, Path(config.site_dir), edition, self.output_options,
-              cache_dir=self.root / self.config.cache_dir, workers=self.config.concurrency,
-              info=log.info)
+        try:
+            build(self.catalog, Path(config.site_dir), edition, self.output_options,
+                  cache_dir=self.root / self.config.cache_dir,
+                  workers=self.config.concurrency, info=log.info)
+        except ImageError as exc:  # validation decodes photos too: a last line of defence
+            raise PluginError(f"a photo cannot be used: {exc} (run 'ocop validate')") from None
 
     def on_serve(self, server, config, builder):
         """Rebuild when a record or photo changes, too."""
@@ -182,7 +192,9 @@ class OcopPlugin(BasePlugin[OcopConfig]):
 
     @property
     def settings(self) -> Settings:
-        return settings_from_options(self.root, dict(self.config))
+        return settings_from_options(self.root, dict(self.config),
+                                     published=from_catalog_json(self.published)
+                                     if self.published else None)
 
     def _menu(self, lang: str) -> list[tuple[str, str]]:
         """The catalog menu (string key, site-relative URL) in ``lang``, home first."""

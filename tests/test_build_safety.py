@@ -1,0 +1,221 @@
+"""``ocop build`` never leaves no site, never publishes a half-built one, and knows when
+it is really up to date (issue: hardening against hostile pull requests, §7).
+
+Builds run as a user runs them: ``ocop build`` in a subprocess on a small scratch
+catalog, interrupted with real signals (SIGKILL, Ctrl-C's SIGINT), on real file
+systems that are full or read-only (small tmpfs mounts; skipped where this
+machine cannot mount).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from ocop_catalog import build as build_module
+from scratch import GOODS_FILE, build_catalog
+from siteutil import BUILD_EPOCH, REPO, build_ok, ocop_command, run_build
+
+PAGE = Path("products") / "mat-ong-hoa-rung" / "index.html"
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    scratch = build_catalog(tmp_path / "repo")
+    shutil.copytree(REPO / "theme", scratch.root / "theme")
+    return scratch.root
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _dots(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def _wait_for_no_dots(folder: Path, seconds: float = 30) -> None:
+    """Leftovers are deleted by a background process: wait for it."""
+    deadline = time.monotonic() + seconds
+    while _dots(folder):
+        assert time.monotonic() < deadline, f"left behind: {_dots(folder)}"
+        time.sleep(0.05)
+
+
+def _start_build(repo: Path, site: Path) -> subprocess.Popen:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
+    return subprocess.Popen([*ocop_command(), "build", "-d", str(site)], cwd=repo, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _when_staging_has(site: Path, rel: str, process: subprocess.Popen) -> Path:
+    """Wait until the build's staging folder holds ``rel``; the staging folder."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the build ended before it could be interrupted"
+        for path in site.parent.glob(f".{site.name}.building-*"):
+            if (path / rel).exists():
+                return path
+        time.sleep(0.005)
+    raise AssertionError("the build never wrote into a staging folder")
+
+
+def _break_an_input(repo: Path) -> None:
+    record = repo / GOODS_FILE
+    record.write_text(record.read_text(encoding="utf-8").replace("stars: 4", "stars: 9"),
+                      encoding="utf-8")
+
+
+# --------------------------------------------------------------------------
+# The swap
+# --------------------------------------------------------------------------
+
+
+def test_the_swap_is_one_step_where_the_system_has_one(tmp_path):
+    old, new = tmp_path / "site", tmp_path / ".site.building-1-x"
+    (old / "a").mkdir(parents=True)
+    (new / "b").mkdir(parents=True)
+    if not build_module._exchange(new, old):
+        pytest.skip("this file system cannot exchange two folders")
+    assert (old / "b").is_dir() and (new / "a").is_dir()
+
+
+def test_a_swap_cut_short_is_mended_before_anything_else(repo, tmp_path):
+    """Killed between the two renames of the fallback swap: no site, the old one beside
+    it. The next build puts it back first, so even a failed build leaves a site."""
+    site = tmp_path / "site"
+    build_ok(repo, site)
+    before = _tree(site)
+    os.replace(site, tmp_path / ".site.old-4242-deadbeef")
+    _break_an_input(repo)
+    result = run_build(repo, site)
+    assert result.returncode == 1, result.stderr
+    assert _tree(site) == before, "the old site was not put back"
+
+
+def test_killed_builds_leave_the_site_and_their_staging_folders_are_removed(repo, tmp_path):
+    site = tmp_path / "site"
+    build_ok(repo, site)
+    before = _tree(site)
+    (repo / GOODS_FILE).write_text((repo / GOODS_FILE).read_text(encoding="utf-8")
+                                   .replace("amount: 250000", "amount: 260000"), encoding="utf-8")
+    for _ in range(3):
+        process = _start_build(repo, site)
+        _when_staging_has(site, "index.html", process)
+        process.kill()
+        process.wait()
+        assert _tree(site) == before, "a killed build changed the published site"
+    assert len([n for n in _dots(tmp_path) if ".building-" in n]) >= 1
+    # a staging folder of a build that is still running is left alone
+    running = subprocess.Popen(["sleep", "60"])
+    alive = tmp_path / f".site.building-{running.pid}-abcd"
+    alive.mkdir()
+    try:
+        build_ok(repo, site)
+        assert "260.000" in (site / PAGE).read_text(encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while [n for n in _dots(tmp_path) if n != alive.name]:
+            assert time.monotonic() < deadline, f"left behind: {_dots(tmp_path)}"
+            time.sleep(0.05)
+        assert alive.is_dir()
+    finally:
+        running.kill()
+        running.wait()
+
+
+def test_ctrl_c_ends_with_one_line_and_the_previous_site(repo, tmp_path):
+    site = tmp_path / "site"
+    build_ok(repo, site)
+    before = _tree(site)
+    (repo / GOODS_FILE).write_text((repo / GOODS_FILE).read_text(encoding="utf-8")
+                                   .replace("amount: 250000", "amount: 260000"), encoding="utf-8")
+    process = _start_build(repo, site)
+    _when_staging_has(site, "index.html", process)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "ocop build: interrupted; nothing was built, the previous site is unchanged" in err
+    assert _tree(site) == before
+    _wait_for_no_dots(tmp_path)
+
+
+# --------------------------------------------------------------------------
+# Full disks and read-only folders (real mounts)
+# --------------------------------------------------------------------------
+
+
+def _mount(folder: Path, options: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+
+
+@pytest.fixture
+def mounts():
+    mounted: list[Path] = []
+    yield mounted
+    for folder in reversed(mounted):
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@pytest.mark.parametrize("options, reason", [
+    ("size=64k", "No space left on device"),
+    ("ro,size=64k", "Read-only file system"),
+])
+def test_a_full_or_read_only_disk_ends_with_one_line(repo, tmp_path, mounts, options, reason):
+    folder = tmp_path / "disk"
+    _mount(folder, options)
+    mounts.append(folder)
+    result = run_build(repo, folder / "site")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("ocop build: ") and reason in last, result.stderr
+    assert last.endswith("nothing was built, the previous site is unchanged")
+
+
+# --------------------------------------------------------------------------
+# Up to date: by content, and only with the site the last build wrote
+# --------------------------------------------------------------------------
+
+
+def _build_says(repo: Path, site: Path) -> str:
+    result = run_build(repo, site)
+    assert result.returncode == 0, result.stderr
+    return "built" if "Site built in" in result.stdout else "skipped"
+
+
+def test_up_to_date_means_same_contents_and_the_same_site(repo, tmp_path):
+    site = tmp_path / "site"
+    assert _build_says(repo, site) == "built"
+    assert _build_says(repo, site) == "skipped"
+
+    # an input edited with its size and modification time kept
+    record = repo / GOODS_FILE
+    stat = record.stat()
+    text = record.read_text(encoding="utf-8")
+    assert "amount: 250000" in text
+    record.write_text(text.replace("amount: 250000", "amount: 260000"), encoding="utf-8")
+    os.utime(record, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert record.stat().st_size == stat.st_size
+    assert _build_says(repo, site) == "built"
+    assert "260.000" in (site / PAGE).read_text(encoding="utf-8")
+    assert _build_says(repo, site) == "skipped"
+
+    # a page of the published site deleted, or damaged
+    (site / PAGE).unlink()
+    assert _build_says(repo, site) == "built"
+    assert (site / PAGE).is_file()
+    (site / PAGE).write_text("damaged", encoding="utf-8")
+    assert _build_says(repo, site) == "built"
+    assert "260.000" in (site / PAGE).read_text(encoding="utf-8")
+    assert _build_says(repo, site) == "skipped"
