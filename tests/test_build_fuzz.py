@@ -104,7 +104,7 @@ def _build(world) -> None:
     result = load_catalog(scratch.settings())
     if result.catalog is None:
         return  # refused with messages: nothing to build
-    config = EditionConfig(site_url=SITE_URL, theme_dir=REPO / "theme", root=REPO)
+    config = EditionConfig(site_url=SITE_URL, root=REPO)
     site = root / "site"
     shutil.rmtree(site, ignore_errors=True)
     pipeline.build(result.catalog, site, config, options, cache_dir=root / "cache", workers=1)

@@ -69,7 +69,7 @@ def make_edition(root: Path, print_options=None) -> Edition:
     """The edition of the catalog at ``root`` (without photos), with ``print_options``."""
     result = load_catalog(load_settings(root))
     assert result.catalog is not None, result.issues
-    return Edition(result.catalog, EditionConfig(site_url=SITE_URL, theme_dir=REPO / "theme",
+    return Edition(result.catalog, EditionConfig(site_url=SITE_URL,
                                                  print_options=print_options or {}, root=REPO))
 
 
@@ -83,7 +83,7 @@ def write_assets(edition: Edition, site: Path, cache: Path, options=None, worker
     """The print assets of ``edition``, or of the same catalog with ``options``."""
     if options is not None:
         edition = Edition(edition.catalog, EditionConfig(
-            site_url=SITE_URL, theme_dir=REPO / "theme", print_options=options, root=REPO))
+            site_url=SITE_URL, print_options=options, root=REPO))
     return printing.write_print_assets(edition, site, cache, workers=workers)
 
 

@@ -21,7 +21,7 @@ def _tree(folder: Path) -> list[str]:
 def test_two_workers_write_the_same_site_as_one(tmp_path, monkeypatch):
     catalog = load_catalog(load_settings(REPO, today=dt.date(2026, 11, 29))).catalog
     edition = Edition(catalog, EditionConfig(site_url="https://ocop.example.vn/",
-                                             theme_dir=REPO / "theme", root=REPO))
+                                             root=REPO))
     monkeypatch.setattr(site_build, "PAGES_PER_WORKER", 10)
     one, two = tmp_path / "one", tmp_path / "two"
     written_one = SiteBuilder(edition, SiteOptions()).write(one, workers=1)
@@ -45,7 +45,7 @@ def test_every_output_writes_the_same_files_on_two_cores_as_on_one(tmp_path, mon
     scratch.add_goods("htx-thu-hai", "ruou-thu-hai")
     result = load_catalog(scratch.settings())
     assert result.catalog is not None, result.issues
-    config = EditionConfig(site_url="https://ocop.example.vn/", theme_dir=REPO / "theme",
+    config = EditionConfig(site_url="https://ocop.example.vn/",
                            root=REPO)
     options = pipeline.check_options({"feeds": {"kiosk": {"languages": ["vi", "en"]}}},
                                      result.catalog.settings.languages, REPO)

@@ -38,6 +38,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
+from .edition.theme import OVERRIDES, PACKAGED
 from .records.history import CATALOG_JSON
 from .settings import build_date, plugin_options
 
@@ -93,7 +94,7 @@ def build_site(
 # --------------------------------------------------------------------------
 
 _BUILDS = ".cache/ocop/builds.json"
-_INPUTS = ("products", "catalog", "theme")
+_INPUTS = ("products", "catalog", "theme", OVERRIDES)
 _CHUNK = 1 << 20
 
 
@@ -110,6 +111,8 @@ def _fingerprint(root: Path, config_file: Path, strict: bool) -> str:
                     for p in (root / folder).rglob("*")]
     sources += [(p, f"package/{p.relative_to(package).as_posix()}")
                 for pattern in ("*.py", "*.yml") for p in package.rglob(pattern)]
+    sources += [(p, f"package-theme/{p.relative_to(PACKAGED).as_posix()}")
+                for p in PACKAGED.rglob("*")]
     for path, name in sorted(sources, key=lambda source: source[1]):
         if path.is_file():
             digest.update(f"{name}\0{_file_digest(path)}\n".encode())

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
+import traceback
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -34,7 +37,8 @@ from .settings import Settings, settings_from_options
 from .errors import OptionError
 from .edition import Authored, EditionConfig
 from .edition.images import ImageError
-from .edition.i18n import NATIVE_NAMES, Translator, load_strings
+from .edition.i18n import NATIVE_NAMES, Translator
+from .edition.theme import theme_dirs, theme_strings
 from .edition.urls import Urls
 from .pipeline import build, check_options
 from .records.text import DEFAULT_LANGUAGE
@@ -91,8 +95,13 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         self.urls = Urls(tuple(self.config.languages), config.site_url or "")
         self._theme_language = config.theme["language"]
         self._site_name = config.site_name
-        self.strings = load_strings(self.root / "theme" / "ocop" / "i18n",
-                                    tuple(self.config.languages))
+        # the theme (a catalog's overrides/, then the packaged one) for MkDocs too: its
+        # CSS and JavaScript, and main.html over Material's for the authored pages
+        self.theme_dirs = theme_dirs(self.root)
+        for folder in reversed(self.theme_dirs):
+            if str(folder) not in config.theme.dirs:
+                config.theme.dirs.insert(0, str(folder))
+        self.strings = theme_strings(self.theme_dirs, tuple(self.config.languages))
         self.authored = []
         # the catalog core logs under "ocop_catalog" (what feeds left out and why, ...):
         # show it the way MkDocs shows its own messages (and count warnings for --strict)
@@ -164,7 +173,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             return
         edition = EditionConfig(
             site_url=config.site_url or "",
-            theme_dir=self.root / "theme",
+            theme_dirs=self.theme_dirs,
             authored=tuple(Authored(p["slug"], p["title"]) for p in self.config.authored_pages),
             extra_pages=tuple(self.authored),
             print_options=self.config.print_assets,
@@ -177,11 +186,12 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                   workers=self.config.concurrency, info=log.info)
         except ImageError as exc:  # validation decodes photos too: a last line of defence
             raise PluginError(f"a photo cannot be used: {exc} (run 'ocop validate')") from None
+        except jinja2.TemplateError as exc:  # a theme file, e.g. one in overrides/
+            raise PluginError(f"a theme template has an error: {_template_error(exc)}") from None
 
     def on_serve(self, server, config, builder):
         """Rebuild when a record or photo changes, too."""
-        for folder in ("products", "theme"):
-            path = self.root / folder
+        for path in (*(self.root / f for f in ("products", "catalog")), *self.theme_dirs):
             if path.is_dir():
                 server.watch(str(path))
         return server
@@ -219,3 +229,15 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             if (docs / self.urls.at(lang, rel_src)).is_file():
                 result[lang] = self.urls.at(lang, path)
         return result
+
+
+def _template_error(exc: jinja2.TemplateError) -> str:
+    """``file:line: message`` of a template error, also when it was raised in a worker
+    process (then the line is read from the worker's traceback)."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return f"{exc.filename}:{exc.lineno}: {exc.message}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    text = "".join(traceback.format_list(frames)) + str(exc.__cause__ or "")
+    found = re.findall(r'File "([^"]+\.(?:html|xml|txt))", line (\d+)', text)
+    where = f"{found[-1][0]}:{found[-1][1]}: " if found else ""
+    return f"{where}{exc.message or type(exc).__name__}"

@@ -27,6 +27,7 @@ from typing import Any
 from .catalog.model import Catalog
 from .edition import EditionConfig, publish
 from .edition.printspec import parse_options as print_spec
+from .edition.theme import theme_dirs
 from .outputs import Output, Run, media
 from .outputs import site as pages
 from .outputs.feeds import atom, display, google, meta, opendata
@@ -73,7 +74,7 @@ def check_options(options: Mapping[str, Any], languages: tuple[str, ...],
     """Every output's options checked (and the print specification, which pages state
     too), by output name; raises :class:`ocop_catalog.errors.OptionError`. Cheap: call it
     when the build starts, to fail before any page is built."""
-    print_spec(options.get("print_assets"), root, languages)
+    print_spec(options.get("print_assets"), root, languages, theme_dirs(root))
     return {output.name: output.options(options, languages) for output in OUTPUTS}
 
 

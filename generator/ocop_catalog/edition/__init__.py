@@ -32,12 +32,12 @@ from ..catalog import certificates as certs
 from ..catalog.links import gs1_path, point_path, short_path
 from ..catalog.model import Catalog, ProductEntry
 from ..parallel import can_fork, forked_pool
-from .i18n import Translator, load_strings
+from .i18n import Translator
 from .images import ImagePipeline, ProcessedImage, Variant
 from .printspec import (PrintSettings, label_path, parse_options, png_geometry, png_path,
                         poster_path, sheet_path)
 from .qr import symbol
-from .theme import environment
+from .theme import PACKAGED, environment, theme_strings
 from .urls import Urls
 
 __all__ = ["Authored", "Edition", "EditionConfig", "publish"]
@@ -61,8 +61,9 @@ class EditionConfig:
     """What, besides the catalog, decides how it is published."""
 
     site_url: str = ""
-    #: The theme folder (templates in ``ocop/``, UI strings in ``ocop/i18n/``, assets).
-    theme_dir: Path = Path("theme")
+    #: The theme folders, first wins (:func:`.theme.theme_dirs`: a catalog's overrides,
+    #: then the packaged theme).
+    theme_dirs: tuple[Path, ...] = (PACKAGED,)
     media_prefix: str = "media"
     authored: tuple[Authored, ...] = ()
     #: Pages rendered by others (MkDocs' authored pages) that the sitemap lists: their
@@ -73,7 +74,7 @@ class EditionConfig:
     #: The folder print options' font paths are relative to (the repository).
     root: Path = Path(".")
     #: UI strings by language, when the caller has read them already (else they are
-    #: read from ``theme_dir/ocop/i18n``).
+    #: read from the theme).
     strings: Mapping[str, Mapping[str, str]] | None = None
 
 
@@ -101,10 +102,10 @@ class Edition:
         self.languages: tuple[str, ...] = catalog.settings.languages
         self.urls = Urls(self.languages, config.site_url)
         self.strings = (config.strings if config.strings is not None else
-                        load_strings(config.theme_dir / "ocop" / "i18n", self.languages))
+                        theme_strings(config.theme_dirs, self.languages))
         self.images = images or {}
         self.print_spec: PrintSettings = parse_options(config.print_options, config.root,
-                                                       self.languages)
+                                                       self.languages, config.theme_dirs)
         self._translators = {lang: Translator(lang, self.strings) for lang in self.languages}
         warning_days = catalog.settings.expiry_warning_days
         self._status = {p.id: p.status(self.today, warning_days)
@@ -114,15 +115,15 @@ class Edition:
     # -- configuration --------------------------------------------------------
 
     @property
-    def theme_dir(self) -> Path:
-        return self.config.theme_dir
+    def theme_dirs(self) -> tuple[Path, ...]:
+        return self.config.theme_dirs
 
     @property
     def authored(self) -> tuple[Authored, ...]:
         return self.config.authored
 
     def templates(self, **globals: Any) -> jinja2.Environment:
-        """The theme's templates (``theme_dir/ocop``), with the edition and ``globals``
+        """The theme's templates (``ocop/`` of the theme folders), with the edition and ``globals``
         available to every template."""
         return environment(self, **globals)
 

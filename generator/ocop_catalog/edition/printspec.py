@@ -9,8 +9,8 @@ every length in millimetres (:data:`DEFAULTS` shows them all)::
     print_assets:
       enabled: true
       qr_size_mm: 25                 # largest size of the PNG (quiet zone included)
-      font: theme/ocop/fonts/DejaVuSans.ttf        # relative to the repository
-      font_bold: theme/ocop/fonts/DejaVuSans-Bold.ttf
+      font: null                     # a TrueType file, relative to the repository;
+      font_bold: null                # null: the theme's DejaVu Sans (ocop/fonts/)
       second_language: en            # printed under the Vietnamese (null: none)
       label: {width_mm: 60, height_mm: 40, qr_mm: 24, padding_mm: 2.5, crop_marks: true}
       sheet: {columns: 3, rows: 8, label_width_mm: 70, label_height_mm: 37,
@@ -34,6 +34,7 @@ from typing import Any
 
 from ..errors import OptionError
 from .qr import QUIET_ZONE
+from .theme import PACKAGED, find
 
 #: Print resolution of the QR PNGs.
 DPI = 300
@@ -45,8 +46,8 @@ A4_MM = (210.0, 297.0)
 DEFAULTS: dict[str, Any] = {
     "enabled": True,
     "qr_size_mm": 25,
-    "font": "theme/ocop/fonts/DejaVuSans.ttf",
-    "font_bold": "theme/ocop/fonts/DejaVuSans-Bold.ttf",
+    "font": None,
+    "font_bold": None,
     "second_language": "en",
     "label": {"width_mm": 60, "height_mm": 40, "qr_mm": 24, "padding_mm": 2.5,
               "crop_marks": True},
@@ -149,7 +150,13 @@ def _flag(values: Mapping[str, Any], key: str, name: str) -> bool:
     return value
 
 
-def _font_path(value: Any, name: str, root: Path) -> Path:
+#: The theme's label fonts (an override in a catalog's overrides/ replaces them).
+THEME_FONTS = {"font": "ocop/fonts/DejaVuSans.ttf", "font_bold": "ocop/fonts/DejaVuSans-Bold.ttf"}
+
+
+def _font_path(value: Any, name: str, root: Path, theme_dirs: Sequence[Path]) -> Path:
+    if value is None:
+        return find(theme_dirs, THEME_FONTS[name])
     if not isinstance(value, str) or not value.strip():
         raise _fail(name, "the path of a TrueType font file", value)
     path = Path(value)
@@ -171,14 +178,16 @@ def _label(values: Mapping[str, Any], prefix: str, width_key: str, height_key: s
 
 
 def parse_options(options: Mapping[str, Any] | None, root: Path,
-                  languages: Sequence[str] = ("vi", "en")) -> PrintSettings:
+                  languages: Sequence[str] = ("vi", "en"),
+                  theme_dirs: Sequence[Path] = (PACKAGED,)) -> PrintSettings:
     """Checked print settings from the ``print_assets`` options; ``root`` is the folder
-    font paths are relative to (the repository)."""
+    font paths are relative to (the repository), ``theme_dirs`` where the default fonts
+    are found."""
     top = _section(options, "", DEFAULTS)
     enabled = _flag(top, "enabled", "enabled")
     qr_size = _length(top, "qr_size_mm", "qr_size_mm", 5, 500)
-    font = _font_path(top["font"], "font", root)
-    font_bold = _font_path(top["font_bold"], "font_bold", root)
+    font = _font_path(top["font"], "font", root, theme_dirs)
+    font_bold = _font_path(top["font_bold"], "font_bold", root, theme_dirs)
     second = top["second_language"]
     if second is not None and not isinstance(second, str):
         raise _fail("second_language", "a language code of the site or null", second)

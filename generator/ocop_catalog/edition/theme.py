@@ -1,28 +1,70 @@
-"""The theme's page templates (``<theme>/ocop/``), as every output that renders HTML
-loads them: autoescaped, strict about undefined names, compiled once per build."""
+"""The theme: page templates (``ocop/``), UI strings (``ocop/i18n/<lang>.yml``), label
+fonts (``ocop/fonts/``), CSS and JavaScript (``assets/``) and Material overrides
+(``main.html``).
+
+The theme ships inside the package (:data:`PACKAGED`; in this repository it is the
+``theme/`` folder). A catalog repository may hold an ``overrides/`` folder laid out
+the same way: a file there replaces the packaged file with the same path, the way
+Material's ``custom_dir`` works (:func:`theme_dirs`). Templates are loaded
+autoescaped, strict about undefined names, and compiled once per build.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, get_args
 
 import jinja2
 
 from ..catalog import certificates as certs
 from ..records.text import DEFAULT_LANGUAGE
-from .i18n import NATIVE_NAMES, SHORT_NAMES
+from .i18n import NATIVE_NAMES, SHORT_NAMES, load_strings
 
 if TYPE_CHECKING:
     from . import Edition
 
 #: Certificate statuses, in the order pages explain them.
 STATUSES = get_args(certs.Status)
+#: The theme that ships in the package.
+PACKAGED = Path(__file__).resolve().parent.parent / "theme"
+#: The folder of a catalog repository whose files replace the packaged theme's.
+OVERRIDES = "overrides"
+
+
+def theme_dirs(root: Path) -> tuple[Path, ...]:
+    """The theme folders of the catalog at ``root``, first wins: its ``overrides/``
+    (when it has one), then the packaged theme."""
+    overrides = root / OVERRIDES
+    return (overrides, PACKAGED) if overrides.is_dir() else (PACKAGED,)
+
+
+def find(dirs: Sequence[Path], rel: str) -> Path:
+    """The theme file ``rel`` (e.g. ``assets/kiosk.js``) from the first folder that has
+    it (the packaged one's path when none has: the caller's open() then says so)."""
+    for folder in dirs:
+        if (folder / rel).is_file():
+            return folder / rel
+    return dirs[-1] / rel
+
+
+def theme_strings(dirs: Sequence[Path], languages: tuple[str, ...]
+                  ) -> Mapping[str, Mapping[str, str]]:
+    """UI strings per language, each language's file taken from the first theme folder
+    that has it (an override replaces the whole file)."""
+    strings: dict[str, Mapping[str, str]] = {}
+    for lang in languages:
+        path = find(dirs, f"ocop/i18n/{lang}.yml")
+        strings.update(load_strings(path.parent, (lang,)))
+    return MappingProxyType(strings)
 
 
 def environment(edition: Edition, **globals: Any) -> jinja2.Environment:
     """A Jinja environment over the edition's theme; templates see the edition, its
     catalog and URLs, the status names, language names and ``globals``."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(edition.theme_dir / "ocop")),
+        loader=jinja2.FileSystemLoader([str(folder / "ocop") for folder in edition.theme_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -35,6 +35,7 @@ from typing import Any
 from ...catalog.model import ProductEntry
 from ...edition.urls import relative
 from ...edition import Edition
+from ...edition.theme import find
 from .. import Output, Run
 from .data import (FeedContext, clean, day_time, feed_context, feed_path, kiosk_base, kiosk_urls,
                    text_map, write_json)
@@ -196,17 +197,17 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
     second = rest[0] if rest else None
     t, t2 = edition.translator(main_lang), edition.translator(second) if second else None
     base = kiosk_base(ctx, options)  # the worker's folder and scope
-    theme = Path(edition.theme_dir)
-    worker = (theme / "assets" / WORKER_SOURCE).read_bytes()
+    dirs = edition.theme_dirs
+    worker = find(dirs, f"assets/{WORKER_SOURCE}").read_bytes()
     (site_dir / base).mkdir(parents=True, exist_ok=True)
     (site_dir / base / WORKER_NAME).write_bytes(worker)
     written = [base + WORKER_NAME]
     template = edition.templates().get_template("kiosk.html")
     # a new template, script or style reloads the screens too
     page, script, style = (path.read_bytes() if path.is_file() else b""
-                           for path in (theme / "ocop" / "kiosk.html",
-                                        theme / "assets" / "kiosk.js",
-                                        theme / "assets" / "kiosk.css"))
+                           for path in (find(dirs, "ocop/kiosk.html"),
+                                        find(dirs, "assets/kiosk.js"),
+                                        find(dirs, "assets/kiosk.css")))
     assets = hashlib.sha256(page + worker + script + style).hexdigest()
     for point_id, url in kiosks.items():
         point = ctx.catalog.sales_points[point_id]
