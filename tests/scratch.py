@@ -54,6 +54,7 @@ theme:
 
 plugins:
   - ocop:
+      identity: {name: {vi: Sản phẩm OCOP (thử nghiệm), en: OCOP products (test)}}
       languages: [vi, en, zh]
       translation_warnings: [en]
       photo_max_bytes: 15728640

@@ -38,6 +38,7 @@ from .errors import OptionError
 from .edition import Authored, EditionConfig
 from .edition.images import ImageError
 from .edition.i18n import NATIVE_NAMES, Translator
+from .edition.identity import parse_identity
 from .edition.theme import theme_dirs, theme_strings
 from .edition.urls import Urls
 from .pipeline import build, check_options
@@ -69,6 +70,8 @@ class OcopConfig(base.Config):
     # the site being replaced, whose feeds/catalog.json says what is already published
     # (ocop_catalog.records.history); 'ocop build' sets it, else site_dir's is read
     published = c.Optional(c.Type(str))
+    # whose catalog this is: name, region, office… (ocop_catalog.edition.identity)
+    identity = c.Optional(c.Type(dict))
     authored_pages = c.Type(
         list, default=[{"slug": "about-ocop", "title": "nav.about"},
                        {"slug": "ocop-mark", "title": "nav.mark"}]
@@ -101,7 +104,12 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         for folder in reversed(self.theme_dirs):
             if str(folder) not in config.theme.dirs:
                 config.theme.dirs.insert(0, str(folder))
-        self.strings = theme_strings(self.theme_dirs, tuple(self.config.languages))
+        try:
+            self.identity = parse_identity(self.config.identity, tuple(self.config.languages))
+        except OptionError as exc:
+            raise PluginError(str(exc)) from None
+        self.strings = self.identity.apply(theme_strings(self.theme_dirs,
+                                                         tuple(self.config.languages)))
         self.authored = []
         # the catalog core logs under "ocop_catalog" (what feeds left out and why, ...):
         # show it the way MkDocs shows its own messages (and count warnings for --strict)
@@ -158,6 +166,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         t = Translator(lang, self.strings)
         config["site_name"] = t("site.name")
         context["ocop_menu"] = [(t(key), href) for key, href in self._menu(lang)]
+        context["ui"] = t.ui  # for the catalog's footer (ocop/partials/footer.html)
         context["ocop_menu_label"] = t("nav.label")
         self.authored.append((page.url, alternates))
         return context
@@ -179,6 +188,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             print_options=self.config.print_assets,
             root=self.root,
             strings=self.strings,
+            identity=self.identity,
         )
         try:
             build(self.catalog, Path(config.site_dir), edition, self.output_options,

@@ -33,6 +33,7 @@ from ..catalog.links import gs1_path, point_path, short_path
 from ..catalog.model import Catalog, ProductEntry
 from ..parallel import can_fork, forked_pool
 from .i18n import Translator
+from .identity import Identity
 from .images import ImagePipeline, ProcessedImage, Variant
 from .printspec import (PrintSettings, label_path, parse_options, png_geometry, png_path,
                         poster_path, sheet_path)
@@ -73,6 +74,8 @@ class EditionConfig:
     print_options: Mapping[str, Any] = field(default_factory=dict)
     #: The folder print options' font paths are relative to (the repository).
     root: Path = Path(".")
+    #: Whose catalog this is (name, region, office…), given to every output as UI strings.
+    identity: Identity = field(default_factory=Identity)
     #: UI strings by language, when the caller has read them already (else they are
     #: read from the theme).
     strings: Mapping[str, Mapping[str, str]] | None = None
@@ -101,8 +104,9 @@ class Edition:
         self.today: dt.date = catalog.today
         self.languages: tuple[str, ...] = catalog.settings.languages
         self.urls = Urls(self.languages, config.site_url)
-        self.strings = (config.strings if config.strings is not None else
-                        theme_strings(config.theme_dirs, self.languages))
+        self.strings = config.identity.apply(
+            config.strings if config.strings is not None
+            else theme_strings(config.theme_dirs, self.languages))
         self.images = images or {}
         self.print_spec: PrintSettings = parse_options(config.print_options, config.root,
                                                        self.languages, config.theme_dirs)

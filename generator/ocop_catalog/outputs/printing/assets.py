@@ -448,6 +448,8 @@ class PosterText:
     name2: str
     address: str
     count: str
+    #: The office that keeps the catalog, with its contact (from the identity options).
+    office: str = ""
 
 
 def poster_text(edition: Edition, point, second: str | None) -> PosterText:
@@ -464,10 +466,13 @@ def poster_text(edition: Edition, point, second: str | None) -> PosterText:
     if t2:
         count += " · " + t2("print.poster_count", n=n)
     target = edition.point_qr_target(point)
+    office = " · ".join(_clean(vi(key)) for key in ("office.name", "office.phone",
+                                                     "office.email", "office.website")
+                        if vi(key) != key and vi(key))
     return PosterText(point.id, target, _typed(target), _clean(vi("site.name")),
                       _clean(vi("print.poster_title")),
                       _clean(t2("print.poster_title")) if t2 else "",
-                      _clean(point.name("vi")), name2, address, _clean(count))
+                      _clean(point.name("vi")), name2, address, _clean(count), office)
 
 
 def poster_pdf(fonts, settings: PrintSettings, text: PosterText, modules: str, n: int) -> bytes:
@@ -493,6 +498,8 @@ def poster_pdf(fonts, settings: PrintSettings, text: PosterText, modules: str, n
         if text.address:
             foot.append(_text_block(fonts, "R", text.address, 12 * scale, width, 2))
         foot.append(_text_block(fonts, "R", text.count, 12 * scale, width, 1))
+        if text.office:
+            foot.append(_text_block(fonts, "R", text.office, 10 * scale, width, 2))
         height = (_stack_height(site, 0) + 5 * MM + _stack_height(head, 4) + gap + side
                   + url_size * LEADING + gap + _stack_height(foot, 5))
         fits = height <= page_h - 2 * margin
