@@ -81,12 +81,12 @@ communes:
     kind: xa
     legacy_districts: [tam-dao]
   - code: "08914"
-    name: {vi: Xã Đại Đình, en: Dai Dinh Commune}
+    name: {vi: Xã Đạo Trù, en: Dao Tru Commune}
     kind: xa
     legacy_districts: [tam-dao, tam-duong]
   - code: "08866"
-    name: {vi: Phường Hợp Thịnh, en: Hop Thinh Ward}
-    kind: phuong
+    name: {vi: Xã Sơn Đông, en: Son Dong Commune}
+    kind: xa
     legacy_districts: [tam-duong]
 """
 

@@ -48,6 +48,24 @@ def test_every_catalog_page_is_valid_html(sample_site, vnu):
     assert len(pages) > 400
     kinds = {p.relative_to(sample_site).parts[0] for p in pages}
     assert {"products", "producers", "categories", "areas", "sales-points", "kiosk", "q"} <= kinds
+    _check(vnu, sample_site, pages)
+
+
+def test_a_catalog_with_no_products_yet_is_valid_html(tmp_path, vnu):
+    """What 'ocop init' gives before the first producer: a site that says so, valid."""
+    from test_init import init, ocop
+
+    repo = tmp_path / "new"
+    assert init(repo).returncode == 0
+    assert ocop("build", cwd=repo).returncode == 0
+    site = repo / "site"
+    pages = sorted(p for p in site.rglob("*.html")
+                   if p != site / "404.html" and 'class="md-' not in p.read_text("utf-8"))
+    assert site / "index.html" in pages
+    _check(vnu, site, pages)
+
+
+def _check(vnu: list[str], site: Path, pages: list[Path]) -> None:
     done = subprocess.run([*vnu, "--errors-only", "--format", "json", "--stdout",
                            *map(str, pages)], capture_output=True, text=True, timeout=600)
     assert done.returncode in (0, 1), f"vnu.jar failed ({done.returncode}): {done.stderr[-2000:]}"
@@ -56,6 +74,6 @@ def test_every_catalog_page_is_valid_html(sample_site, vnu):
     except ValueError:
         pytest.fail(f"vnu.jar wrote no JSON report: {done.stdout[-1000:]}{done.stderr[-1000:]}")
     # "error", and "non-document-error" (a file it could not read) count
-    errors = [f"{m.get('url', '').rsplit(str(sample_site), 1)[-1]}:{m.get('lastLine')}: "
+    errors = [f"{m.get('url', '').rsplit(str(site), 1)[-1]}:{m.get('lastLine')}: "
               f"{m.get('message')}" for m in messages if m.get("type") != "info"]
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors[:40])

@@ -649,12 +649,15 @@ def test_missing_chinese_is_not_reported(scratch):
 
 
 def test_unknown_language(scratch):
+    # a key that is not a language code is an error; a language the site does not
+    # publish (fr:) is ignored with one note (tests/test_languages.py)
     scratch.edit(GOODS_FILE, "  en: Tam Dao wild-flower honey\n",
-                 "  en: Tam Dao wild-flower honey\n  fr: Miel de fleurs sauvages\n")
-    at = scratch.position(GOODS_FILE, "fr:")
-    assert scratch.issues() == [issue("unknown_language", GOODS_FILE, at, "name.fr")]
+                 "  en: Tam Dao wild-flower honey\n  French: Miel de fleurs sauvages\n")
+    at = scratch.position(GOODS_FILE, "French:")
+    assert scratch.issues() == [issue("unknown_language", GOODS_FILE, at, "name.French")]
     assert only(scratch.validate(), "unknown_language").message_en == (
-        "language 'fr' is not configured for this site (configured: vi, en, zh)")
+        "'French' is not a language code: write the language as a code of two or three "
+        "lower-case letters (the site publishes vi, en, zh)")
 
 
 def test_missing_vietnamese(scratch):

@@ -4,6 +4,7 @@
     ocop build [-f site_config.yml] [-d SITE_DIR] [--strict]
     ocop serve [-f site_config.yml] [-a HOST:PORT]
     ocop schema [--check]
+    ocop init DIR --province CODE|NAME --site-url URL --office-name TEXT [--languages vi,en] […]
 
 Exit status: 0 when there are no errors, 1 when there are, 2 on usage errors.
 """
@@ -18,8 +19,11 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
-from .records.issues import Issue
+from .edition.languages import language_issues
+from .edition.theme import theme_dirs
+from .records.issues import Issue, Note
 from .records.loader import load_catalog
 from .records.schemas import write_schemas
 from .records.history import (CATALOG_JSON, HistoryError, Published, from_catalog_json,
@@ -29,6 +33,7 @@ from .settings import CONFIG_FILE, find_root, load_settings, site_dir
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 #: What a shell reports for a program stopped by Ctrl-C (128 + SIGINT).
 EXIT_INTERRUPTED = 130
+T = TypeVar("T")
 
 
 class UsageError(Exception):
@@ -79,6 +84,31 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="write the record JSON Schemas under schema/")
     schema.add_argument("--check", action="store_true", help="only report stale schemas")
     schema.set_defaults(run=run_schema)
+
+    init = commands.add_parser(
+        "init", help="start a new catalog repository for a province (khởi tạo danh mục mới)",
+        description="Write a new catalog repository into DIR that builds at once. Missing "
+                    "required answers are asked (in Vietnamese) when run in a terminal.")
+    init.add_argument("dir", type=Path, metavar="DIR", help="an empty folder (created if needed)")
+    init.add_argument("--province", metavar="CODE|NAME",
+                      help='the province: its code ("15") or name ("Lào Cai", "lao cai")')
+    init.add_argument("--site-url", metavar="URL",
+                      help="where the site will be published, e.g. https://ocop.example.org/")
+    init.add_argument("--office-name", metavar="TEXT",
+                      help="the OCOP office that keeps the catalog")
+    init.add_argument("--languages", metavar="vi,en", default="vi,en",
+                      help="site languages, Vietnamese first (default: vi,en)")
+    init.add_argument("--name", metavar="TEXT",
+                      help='the catalog\'s name (default: "Sản phẩm OCOP <province>")')
+    for option in ("address", "phone", "email", "website"):
+        init.add_argument(f"--office-{option}", metavar="TEXT", default="",
+                          help=f"the office's {option} (optional)")
+    init.add_argument("--force", action="store_true",
+                      help="write into a folder that is not empty (files with the same names "
+                           "are replaced)")
+    init.add_argument("--list-provinces", action="store_true",
+                      help="print the 34 provinces with their codes and stop")
+    init.set_defaults(run=run_init)
     return parser
 
 
@@ -107,11 +137,20 @@ def run_validate(args: argparse.Namespace) -> int:
     root = _repository(args.paths)
     settings = load_settings(root, today=args.today, published=_published(root, args.base))
     result = load_catalog(settings)
-    issues = _only_under(result.issues, root, args.paths)
+    # a published language the theme or the taxonomy cannot speak (site_config.yml)
+    unsupported = language_issues(root / CONFIG_FILE, settings.languages, theme_dirs(root), root)
+    issues = _only_under(sorted([*unsupported, *result.issues]), root, args.paths)
+    # texts in languages the site does not publish: one note, not a problem (no exit status)
+    note = result.note(_only_under(result.ignored, root, args.paths))
+    notes = [note] if note is not None else []
     if args.strict:
         issues = [_as_error(i) for i in issues]
-    output = {"text": format_text, "json": format_json, "github": format_github}[args.format]
-    sys.stdout.write(output(issues))
+    if args.format == "json":  # the note beside the JSON, which stays a list of issues
+        sys.stdout.write(format_json(issues))
+        sys.stderr.write("".join(format_note(n) for n in notes))
+    else:
+        output = {"text": format_text, "github": format_github}[args.format]
+        sys.stdout.write(output(issues, notes))
     return EXIT_ERRORS if any(i.is_error for i in issues) else EXIT_OK
 
 
@@ -165,6 +204,57 @@ def run_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: ``ocop init``'s questions for missing required flags (asked in Vietnamese).
+_QUESTIONS = (
+    ("province", "Tỉnh, thành phố (tên hoặc mã, ví dụ: Lào Cai hoặc 15): "),
+    ("site_url", "Địa chỉ trang sẽ công bố (ví dụ: https://ocop.example.org/): "),
+    ("office_name", "Tên cơ quan quản lý danh mục (ví dụ: Văn phòng Điều phối NTM tỉnh): "),
+)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from . import init
+    from .catalog import geography
+
+    if args.list_provinces:
+        for item in geography.provinces():
+            print(f"{item.code}  {item.name}")
+        return EXIT_OK
+    for key, question in _QUESTIONS:
+        if getattr(args, key):
+            continue
+        flag = "--" + key.replace("_", "-")
+        if not sys.stdin.isatty():
+            raise UsageError(f"{flag} is required (thiếu {flag})")
+        try:
+            setattr(args, key, input(question).strip())
+        except EOFError:
+            raise UsageError(f"{flag} is required (thiếu {flag})") from None
+        if not getattr(args, key):
+            raise UsageError(f"{flag} is required (thiếu {flag})")
+    try:
+        answers = init.Answers(
+            province=init.province_or_error(args.province),
+            site_url=init.site_url_or_error(args.site_url),
+            office_name=args.office_name.strip(),
+            languages=init.languages_or_error(args.languages),
+            name=(args.name or "").strip(),
+            office_address=args.office_address.strip(), office_phone=args.office_phone.strip(),
+            office_email=args.office_email.strip(), office_website=args.office_website.strip())
+    except init.InitError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        written = init.write(args.dir, answers, force=args.force)
+    except init.InitError as exc:
+        print(f"ocop init: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    print(f"Đã tạo danh mục OCOP {answers.province.full_name} trong {args.dir} "
+          f"({len(written)} tệp) / created a catalog for {answers.province.english_name}.\n"
+          f"Tiếp theo / next: cd {args.dir} && ocop validate && ocop build "
+          f"(xem README.md / see README.md)")
+    return EXIT_OK
+
+
 def run_schema(args: argparse.Namespace) -> int:
     root = _repository([])
     stale = write_schemas(root, check=args.check)
@@ -173,14 +263,15 @@ def run_schema(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if (args.check and stale) else EXIT_OK
 
 
-def _only_under(issues: Sequence[Issue], root: Path, paths: Sequence[Path]) -> list[Issue]:
+def _only_under(issues: Sequence[T], root: Path, paths: Sequence[Path]) -> list[T]:
+    """The issues (or anything else with a ``file``) in files under ``paths``."""
     if not paths:
         return list(issues)
     wanted = [p.resolve() for p in paths]
     if root.resolve() in wanted:
         return list(issues)
 
-    def inside(issue: Issue) -> bool:
+    def inside(issue: T) -> bool:
         target = (root / issue.file).resolve()
         return any(target == w or w in target.parents for w in wanted)
 
@@ -216,23 +307,34 @@ def _escape_char(match: re.Match) -> str:
     return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
-def format_text(issues: Sequence[Issue]) -> str:
-    lines = []
-    for i in issues:
-        field = f" [{_printable(i.field)}]" if i.field else ""
-        lines.append(f"{_printable(i.file)}:{i.line}:{i.column}: {i.severity}{field} {i.code}")
-        lines.append(f"    en: {_printable(i.message_en)}")
-        lines.append(f"    vi: {_printable(i.message_vi)}")
+def format_text(issues: Sequence[Issue], notes: Sequence[Note] = ()) -> str:
+    lines = [format_issue(i) for i in issues]
+    for note in notes:
+        lines.append(format_note(note).rstrip("\n"))
     errors = sum(i.is_error for i in issues)
     warnings = len(issues) - errors
     files = len({i.file for i in issues})
-    if issues:
+    if issues or notes:
         lines.append("")
     lines.append(
         f"{errors} error(s), {warnings} warning(s) in {files} file(s) / "
         f"{errors} lỗi, {warnings} cảnh báo trong {files} tệp"
     )
     return "\n".join(lines) + "\n"
+
+
+def format_issue(i: Issue) -> str:
+    """One issue as ``format_text`` shows it: where, what, and the message in both
+    languages (three lines)."""
+    field = f" [{_printable(i.field)}]" if i.field else ""
+    return (f"{_printable(i.file)}:{i.line}:{i.column}: {i.severity}{field} {i.code}\n"
+            f"    en: {_printable(i.message_en)}\n    vi: {_printable(i.message_vi)}")
+
+
+def format_note(note: Note) -> str:
+    """A note in both languages, as ``format_text`` shows it."""
+    return (f"note: {note.code}\n    en: {_printable(note.message_en)}\n"
+            f"    vi: {_printable(note.message_vi)}\n")
 
 
 def format_json(issues: Sequence[Issue]) -> str:
@@ -249,9 +351,11 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(issues: Sequence[Issue]) -> str:
-    """GitHub Actions workflow commands: one annotation per issue."""
-    lines = []
+def format_github(issues: Sequence[Issue], notes: Sequence[Note] = ()) -> str:
+    """GitHub Actions workflow commands: one annotation per issue, a notice per note."""
+    lines = [f"::notice title={_escape_property(note.code)}::"
+             + _escape_data(f"{_printable(note.message_vi)}\n{_printable(note.message_en)}")
+             for note in notes]
     for i in issues:
         title = _escape_property(_printable(f"{i.code} {i.field}".strip()))
         # the one real line break, between the languages, stays a line break (%0A)

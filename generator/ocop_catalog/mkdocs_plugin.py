@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel import localedata
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -30,19 +31,20 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
 from .catalog.model import Catalog
-from .cli import format_text
+from .cli import format_issue, format_note, format_text
 from .records.history import CATALOG_JSON, from_catalog_json
 from .records.loader import load_catalog
-from .settings import Settings, settings_from_options
+from .settings import CONFIG_FILE, Settings, settings_from_options
 from .errors import OptionError
 from .edition import Authored, EditionConfig
 from .edition.images import ImageError
 from .edition.i18n import NATIVE_NAMES, Translator
+from .edition.languages import language_issues
 from .edition.identity import parse_identity
 from .edition.theme import theme_dirs, theme_strings
 from .edition.urls import Urls
 from .pipeline import build, check_options
-from .records.text import DEFAULT_LANGUAGE
+from .records.text import DEFAULT_LANGUAGE, is_language_code
 
 log = logging.getLogger("mkdocs.plugins.ocop")
 
@@ -131,10 +133,18 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         """Validate the catalog; keep its data files out of the published site."""
         if not self.config.enabled:
             return files
+        # a published language the theme or the taxonomy cannot speak: stop before any page
+        unsupported = language_issues(Path(config.config_file_path or self.root / CONFIG_FILE),
+                                      tuple(self.config.languages), self.theme_dirs, self.root)
+        if unsupported:
+            raise PluginError("\n".join(format_issue(i) for i in unsupported))
         result = load_catalog(self.settings)
         if result.issues:
             report = format_text(result.issues)
             (log.error if result.errors else log.warning)("catalog records:\n" + report)
+        note = result.note()  # texts in languages the site does not publish: said once
+        if note is not None:
+            log.info("catalog records:\n" + format_note(note).rstrip("\n"))
         if result.catalog is None:
             raise PluginError(
                 f"the catalog has {len(result.errors)} error(s); nothing was built "
@@ -144,9 +154,19 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         # the catalog lives as long as the build: keep the collector from walking it
         # again (and worker processes from copying its pages to do so)
         gc.freeze()
+        unpublished = []
         for file in list(files):
             if file.src_uri.endswith(DATA_SUFFIXES) or file.src_uri.startswith("ocop/"):
                 files.remove(file)
+            elif self._unpublished_language(file.src_uri):  # catalog/<lang>/…, lang not published
+                files.remove(file)
+                if file.is_documentation_page():
+                    unpublished.append(file.src_uri)
+        if unpublished:
+            docs = Path(config.docs_dir).name
+            log.info("authored pages in languages the site does not publish (languages: %s) "
+                     "were not built: %s", ", ".join(self.config.languages),
+                     ", ".join(f"{docs}/{src}" for src in unpublished))
         return files
 
     def on_page_context(self, context: dict[str, Any], page, config, nav):
@@ -222,6 +242,14 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         authored = tuple((p["slug"], p["title"]) for p in self.config.authored_pages)
         items = [("nav.home", urls.home(lang)), *urls.menu(lang, authored)]
         return [(key, href or "./") for key, href in items]
+
+    def _unpublished_language(self, src_uri: str) -> bool:
+        """Whether ``src_uri`` is in a folder of authored pages (``en/``, ``zh/``…) of a
+        language the site does not publish: a folder named with a language code Babel
+        knows (so ``img/`` or ``js/`` are not taken for languages)."""
+        head, sep, _ = src_uri.partition("/")
+        return (bool(sep) and head not in self.config.languages and head != DEFAULT_LANGUAGE
+                and is_language_code(head) and localedata.exists(head.replace("-", "_")))
 
     def _split(self, url: str) -> tuple[str, str]:
         """(language, language-independent path) of a page URL."""

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..catalog import certificates as certs
+from ..catalog import geography
 from .issues import Document, did_you_mean, format_path
 from ..catalog.links import LISTING_PAGES
 from .messages import LANGUAGE_NAMES
@@ -23,7 +24,7 @@ from .photos import ImageInfo, check_image
 from .models import Address, Producer, Product, Regions, SalesPoints
 from ..settings import Settings
 from ..catalog.taxonomy import criteria_set_of
-from .text import DEFAULT_LANGUAGE, Localized, LocalizedMarkdown
+from .text import DEFAULT_LANGUAGE, Localized, LocalizedMarkdown, is_language_code
 from .yamlsource import Mark
 
 
@@ -97,8 +98,8 @@ def _iter_value(value: Any, path: tuple) -> Iterator[tuple[tuple, Localized]]:
 def check_texts(doc: Document, record: BaseModel, ctx: Context) -> None:
     languages = ctx.settings.languages
     for path, text in iter_texts(record):
-        for lang in text:
-            if lang not in languages:
+        for lang in text:  # texts in unpublished languages were left out (text.py)
+            if lang not in languages and not is_language_code(lang):
                 doc.report("unknown_language", (*path, lang), key=True, value=lang,
                            allowed=", ".join(languages))
         for lang in ctx.settings.translation_warnings:
@@ -163,7 +164,7 @@ def check_address(doc: Document, address: Address, path: tuple, ctx: Context) ->
     elif commune is not None and legacy.district not in commune.legacy_districts:
         doc.report("legacy_district_mismatch", (*path, "legacy", "district"),
                    value=legacy.district, commune=commune.name(DEFAULT_LANGUAGE),
-                   expected=", ".join(commune.legacy_districts))
+                   expected=", ".join(commune.legacy_districts) or "—")
 
 
 def check_sales_point_refs(doc: Document, refs: tuple[str, ...], ctx: Context) -> None:
@@ -333,6 +334,46 @@ def check_regions(doc: Document, regions: Regions, ctx: Context) -> None:
                 hint, hint_vi = did_you_mean(district, districts)
                 doc.report("unknown_legacy_district", ("communes", i, "legacy_districts", j),
                            value=district, hint=hint, hint_vi=hint_vi)
+    check_official_units(doc, regions)
+
+
+def check_official_units(doc: Document, regions: Regions) -> None:
+    """The province and every commune against the official list of administrative units
+    since 1 July 2025 (:mod:`ocop_catalog.catalog.geography`): codes that are not in it,
+    or are another province's, are errors; names that are not the official ones are
+    warnings (case, spacing and the place of the tone mark do not count, every letter
+    does, the unit's prefix "Xã", "Phường", "Đặc khu" included)."""
+    code = regions.province.code
+    province = geography.province(code)
+    if province is None:
+        named = geography.find_province(regions.province.name(DEFAULT_LANGUAGE))
+        close = (named,) if named else geography.close_provinces(
+            regions.province.name(DEFAULT_LANGUAGE))
+        matches = geography.describe(close)
+        doc.report("unknown_province", ("province", "code"), value=code,
+                   hint=f" (closest by name: {matches})" if matches else "",
+                   hint_vi=f" (gần nhất theo tên: {matches})" if matches else "")
+    for i, commune in enumerate(regions.communes):
+        name = commune.name(DEFAULT_LANGUAGE)
+        official = geography.commune(commune.code)
+        if official is not None and (province is None or official.province == code):
+            if not geography.same_name(name, official.name):
+                doc.report("commune_name_differs", ("communes", i, "name", DEFAULT_LANGUAGE),
+                           value=commune.code, name=name, official=official.name)
+            continue
+        matches = geography.describe(geography.close_communes(
+            commune.code, name, province_code=code if province else None))
+        hints = {"matches": f"; closest: {matches}" if matches else "",
+                 "matches_vi": f"; gần nhất: {matches}" if matches else ""}
+        if official is None:
+            doc.report("unofficial_commune", ("communes", i, "code"), value=commune.code,
+                       **hints)
+        else:
+            other = geography.province(official.province)
+            doc.report("commune_other_province", ("communes", i, "code"), value=commune.code,
+                       official=official.name,
+                       other=other.full_name if other else official.province,
+                       province=province.full_name, province_code=code, **hints)
 
 
 def check_sales_points(doc: Document, points: SalesPoints, ctx: Context) -> None:

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from .messages import render
+from .messages import LANGUAGE_NAMES, render
 from .yamlsource import Locations, Mark
 
 Severity = Literal["error", "warning"]
@@ -29,6 +29,7 @@ WARNING_CODES = frozenset(
         "photo_small",
         "photo_alt_missing",
         "legacy_district_mismatch",
+        "commune_name_differs",
         "criteria_version_date",
     }
 )
@@ -59,6 +60,52 @@ class Issue:
             "code": self.code,
             "message": {"en": self.message_en, "vi": self.message_vi},
         }
+
+
+class IgnoredTexts(NamedTuple):
+    """The texts of one file written in a language the site does not publish: left out
+    of the catalog, kept in the file."""
+
+    file: str
+    lang: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Note:
+    """A remark on the whole run, not a problem in a record: said once, it changes no
+    exit status and is no warning (not even with ``--strict``)."""
+
+    code: str
+    message_en: str
+    message_vi: str
+
+
+def unpublished_note(ignored: Iterable[IgnoredTexts], languages: Iterable[str]) -> Note | None:
+    """The one note saying how many texts in which unpublished languages were ignored
+    (None: none were)."""
+    ignored = list(ignored)
+    if not ignored:
+        return None
+    by_lang: dict[str, int] = {}
+    for item in ignored:
+        by_lang[item.lang] = by_lang.get(item.lang, 0) + item.count
+
+    def named(lang: str, vi: bool) -> str:
+        names = LANGUAGE_NAMES.get(lang)
+        return f"{lang} ({names[vi]})" if names else lang
+
+    params = {
+        "count": sum(by_lang.values()),
+        "files": len({item.file for item in ignored}),
+        "langs": ", ".join(f"{n} in {named(lang, False)}" for lang, n in sorted(by_lang.items())),
+        "langs_vi": ", ".join(f"{n} bằng {named(lang, True)}"
+                              for lang, n in sorted(by_lang.items())),
+        "allowed": ", ".join(languages),
+    }
+    code = "unpublished_language"
+    en, vi = render(code, params)
+    return Note(code, _no_surrogates(en), _no_surrogates(vi))
 
 
 def format_path(path: Iterable[Any]) -> str:
@@ -105,6 +152,8 @@ class Document:
     source: str | None = None
     where: Locations = field(default_factory=Locations)
     issues: list[Issue] = field(default_factory=list)
+    #: Texts left out because the site does not publish their language: language → count.
+    ignored: dict[str, int] = field(default_factory=dict)
     #: The source's lines, split once (for :meth:`text_mark`), with the source they are of.
     _lines: tuple[str | None, list[str]] | None = field(default=None, repr=False, compare=False)
 

@@ -4,7 +4,9 @@
 ``catalog/sales-points.yml`` and every ``products/<producer>/producer.yml`` and
 ``products/<producer>/<product>/product.yml``, reports every problem it finds
 (not just the first) and returns the immutable :class:`Catalog` when there are
-no errors. It never writes to the repository.
+no errors. Texts in languages the site does not publish are left out of the
+catalog and counted (``LoadResult.ignored``, said in one note: ``LoadResult.note``).
+It never writes to the repository.
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ from . import checks
 from ..catalog.model import Catalog, ProducerEntry, ProductEntry
 from ..catalog.certificates import gtin14
 from .history import Published
-from .issues import Document, Issue
+from .issues import Document, IgnoredTexts, Issue, Note, unpublished_note
 from .modelerrors import report_validation_error
 from ..parallel import can_fork, forked_pool, shared
 from .photos import check_image, resolve_inside
 from .models import RECORD_FILES, RECORD_MAX_BYTES, Producer, Product, Regions, SalesPoints
 from ..settings import Settings
+from .text import PUBLISHED, PublishedLanguages
 from .yamlsource import Locations, YamlProblem, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -41,6 +44,14 @@ SALES_POINTS_FILE = "catalog/sales-points.yml"
 class LoadResult:
     catalog: Catalog | None
     issues: tuple[Issue, ...]
+    #: Texts in languages the site does not publish, left out (per file and language).
+    ignored: tuple[IgnoredTexts, ...] = ()
+    #: The site's languages.
+    languages: tuple[str, ...] = ()
+
+    def note(self, ignored: Iterable[IgnoredTexts] | None = None) -> Note | None:
+        """The one note on the ``ignored`` texts (default: all of them), or None."""
+        return unpublished_note(self.ignored if ignored is None else ignored, self.languages)
 
     @property
     def errors(self) -> tuple[Issue, ...]:
@@ -51,8 +62,11 @@ class LoadResult:
         return tuple(i for i in self.issues if not i.is_error)
 
 
-def read_record(path: Path, root: Path, model: type[M]) -> tuple[Document, M | None]:
-    """Read and validate one record file; problems go into the document."""
+def read_record(path: Path, root: Path, model: type[M],
+                languages: tuple[str, ...] | None = None) -> tuple[Document, M | None]:
+    """Read and validate one record file; problems go into the document. Texts in
+    languages not among ``languages`` (if given) are left out and counted in
+    ``Document.ignored``."""
     doc = Document(path=path, rel=_relative(path, root))
     if path.is_symlink() and resolve_inside(root, _relative(path, root)) is None:
         doc.report("record_outside", record=path.name)
@@ -82,11 +96,15 @@ def read_record(path: Path, root: Path, model: type[M]) -> tuple[Document, M | N
     if doc.data is None:
         doc.report("empty_file", record=RECORD_FILES[model])
         return doc, None
+    published = PublishedLanguages(languages) if languages is not None else None
     try:
-        return doc, model.model_validate(doc.data)
+        return doc, model.model_validate(doc.data, context={PUBLISHED: published})
     except ValidationError as exc:
         report_validation_error(doc, exc, model)
         return doc, None
+    finally:
+        if published is not None:
+            doc.ignored = published.ignored
 
 
 def check_raw_photos(doc: Document, settings: Settings) -> None:
@@ -124,8 +142,9 @@ def _collector_paused():
 def _load(settings: Settings) -> LoadResult:
     root = settings.root
     docs: list[Document] = []
-    regions_doc, regions = read_record(root / REGIONS_FILE, root, Regions)
-    points_doc, points = read_record(root / SALES_POINTS_FILE, root, SalesPoints)
+    languages = settings.languages
+    regions_doc, regions = read_record(root / REGIONS_FILE, root, Regions, languages)
+    points_doc, points = read_record(root / SALES_POINTS_FILE, root, SalesPoints, languages)
     docs += [regions_doc, points_doc]
     ctx = checks.Context.build(settings, regions, points)
     if regions is not None:
@@ -139,10 +158,12 @@ def _load(settings: Settings) -> LoadResult:
     _check_unique_products(products, docs, settings.published)
 
     issues = tuple(sorted(issue for doc in docs for issue in doc.issues))
+    ignored = tuple(sorted(IgnoredTexts(doc.rel, lang, count)
+                           for doc in docs for lang, count in doc.ignored.items()))
     catalog = None
     if regions is not None and points is not None and not any(i.is_error for i in issues):
         catalog = Catalog.create(settings, regions, list(points.sales_points), producers, products)
-    return LoadResult(catalog, issues)
+    return LoadResult(catalog, issues, ignored, languages)
 
 
 #: Below this many producer folders, loading in one process is faster than forking.
@@ -178,7 +199,8 @@ def _light(doc: Document) -> Document:
         values={p: m for p, m in doc.where.values.items() if p[:1] in _CATALOG_WIDE},
         keys={p: m for p, m in doc.where.keys.items() if p[:1] in _CATALOG_WIDE},
     )
-    return Document(path=doc.path, rel=doc.rel, where=where, issues=doc.issues)  # no source
+    return Document(path=doc.path, rel=doc.rel, where=where, issues=doc.issues,
+                    ignored=doc.ignored)  # no source
 
 
 def _load_producers(folders: list[Path], ctx: checks.Context):
@@ -203,7 +225,7 @@ def _load_producer(folder: Path, ctx: checks.Context, docs: list[Document]):
         doc.report("missing_record", record="producer.yml")
         docs.append(doc)
         return None
-    doc, producer = read_record(path, ctx.settings.root, Producer)
+    doc, producer = read_record(path, ctx.settings.root, Producer, ctx.settings.languages)
     docs.append(doc)
     if producer is None:
         return None
@@ -218,7 +240,7 @@ def _load_product(folder: Path, ctx: checks.Context, docs: list[Document], has_p
         doc.report("missing_record", record="product.yml")
         docs.append(doc)
         return None
-    doc, product = read_record(path, ctx.settings.root, Product)
+    doc, product = read_record(path, ctx.settings.root, Product, ctx.settings.languages)
     docs.append(doc)
     if not has_producer:
         doc.report("unknown_producer", value=folder.parent.name)

@@ -172,6 +172,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "commune code '{value}' is not in catalog/regions.yml{hint}",
         "mã xã '{value}' không có trong catalog/regions.yml{hint_vi}",
     ),
+    "unknown_province": (
+        "province code '{value}' is not one of the 34 provinces and centrally-run cities "
+        "since 1 July 2025{hint}: write the code of the official list in 'province: code:'",
+        "mã tỉnh '{value}' không thuộc 34 tỉnh, thành phố trực thuộc trung ương từ 01/7/2025"
+        "{hint_vi}: hãy ghi mã theo danh mục chính thức ở 'province: code:'",
+    ),
+    "unofficial_commune": (
+        "commune code '{value}' is not in the official list of communes and wards since "
+        "1 July 2025 (no such code, or one abolished in the 2025 rearrangement): write the "
+        "code the list gives this commune, here and in the records that use it{matches}",
+        "mã xã '{value}' không có trong danh mục xã, phường chính thức từ 01/7/2025 (mã không "
+        "tồn tại hoặc đã bị bãi bỏ khi sắp xếp năm 2025): hãy ghi mã của xã này theo danh "
+        "mục, ở đây và trong các hồ sơ dùng mã này{matches_vi}",
+    ),
+    "commune_other_province": (
+        "commune code '{value}' is {official} of {other} in the official list, not a commune "
+        "of {province} (province code {province_code}): check the code{matches}",
+        "theo danh mục chính thức, mã xã '{value}' là {official} thuộc {other}, không thuộc "
+        "{province} (mã tỉnh {province_code}): hãy kiểm tra lại mã{matches_vi}",
+    ),
+    "commune_name_differs": (
+        "the official name of commune {value} is '{official}', not '{name}': write the "
+        "official name (letter case and the place of the tone mark do not matter)",
+        "tên chính thức của xã mã {value} là '{official}', không phải '{name}': hãy ghi "
+        "đúng tên chính thức (không phân biệt chữ hoa, chữ thường và vị trí dấu thanh)",
+    ),
     "unknown_legacy_district": (
         "former district '{value}' is not in catalog/regions.yml{hint}",
         "huyện cũ '{value}' không có trong catalog/regions.yml{hint_vi}",
@@ -187,8 +213,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "điểm bán '{value}' không có trong catalog/sales-points.yml{hint_vi}",
     ),
     "unknown_language": (
-        "language '{value}' is not configured for this site (configured: {allowed})",
-        "ngôn ngữ '{value}' chưa được cấu hình cho trang (đã cấu hình: {allowed})",
+        "'{value}' is not a language code: write the language as a code of two or three "
+        "lower-case letters (the site publishes {allowed})",
+        "'{value}' không phải mã ngôn ngữ: hãy viết ngôn ngữ bằng mã gồm hai hoặc ba chữ cái "
+        "thường (trang xuất bản {allowed})",
+    ),
+    # --- the site's languages (site_config.yml) -----------------------------
+    "unpublished_language": (
+        "{count} text(s) in languages the site does not publish were ignored: {langs}, in "
+        "{files} file(s). They stay in the files as written; to publish them, add the "
+        "language to 'languages' in site_config.yml (now: {allowed})",
+        "đã bỏ qua {count} văn bản bằng ngôn ngữ trang không xuất bản: {langs_vi}, trong "
+        "{files} tệp. Các văn bản vẫn được giữ nguyên trong tệp; muốn xuất bản, hãy thêm ngôn "
+        "ngữ vào 'languages' trong site_config.yml (hiện tại: {allowed})",
+    ),
+    "language_unsupported": (
+        "language '{value}' is published (languages: {allowed}) but has {missing}; its "
+        "pages would be in Vietnamese: add what is missing (docs/architecture.md, \"Add a "
+        "language\") or take '{value}' out of languages",
+        "ngôn ngữ '{value}' được xuất bản (languages: {allowed}) nhưng {missing_vi}; các trang "
+        "bằng ngôn ngữ này sẽ hiện tiếng Việt: hãy bổ sung (docs/architecture.md, mục \"Add a "
+        "language\") hoặc bỏ '{value}' khỏi languages",
     ),
     "duplicate_id": (
         "id '{value}' is also used by {other}: if one of them is already on the published "

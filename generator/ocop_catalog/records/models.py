@@ -411,9 +411,10 @@ class LegacyDistrict(Record):
 class Commune(Record):
     code: CommuneCode
     name: Text
-    kind: Literal["xa", "phuong"]
+    kind: Literal["xa", "phuong", "dac-khu"]
     legacy_districts: tuple[Slug, ...] = Field(
-        min_length=1, max_length=20, description="Former districts the commune was formed from"
+        max_length=20, description="Former districts the commune was formed from "
+        "(empty until the OCOP office fills them in)"
     )
 
 
@@ -421,7 +422,7 @@ class Regions(Record):
     """``catalog/regions.yml``: the province's communes and the former districts."""
 
     province: Province
-    legacy_districts: tuple[LegacyDistrict, ...] = Field(min_length=1, max_length=500)
+    legacy_districts: tuple[LegacyDistrict, ...] = Field(max_length=500)
     communes: tuple[Commune, ...] = Field(min_length=1, max_length=2000)
 
 

@@ -16,6 +16,10 @@ Source" reordering), a lone surrogate or U+FFFE/U+FFFF. Only Markdown texts may
 span lines, so only they may hold a tab or a line feed. A text with nothing
 visible in it is refused, except that an empty or all-space translation counts
 as not written.
+
+A text in a language the site does not publish is checked like any other, then
+left out of the value (:class:`PublishedLanguages`): the loader counts these
+texts and says so once per run; the file is never changed.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, NamedTuple
 
-from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import PlainSerializer, PlainValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 DEFAULT_LANGUAGE = "vi"
@@ -153,10 +157,46 @@ class LocalizedMarkdown(Localized):
     """Translatable Markdown (descriptions): checked for raw HTML and links."""
 
 
+_LANGUAGE_CODE = re.compile(LANG_PATTERN)
+
+
+def is_language_code(key: str) -> bool:
+    """Whether ``key`` is written as a language code (``en``, ``zh``, ``zh-Hant``)."""
+    return _LANGUAGE_CODE.match(key) is not None
+
+
+#: The key of the validation context (``model_validate(data, context={PUBLISHED: …})``)
+#: that holds the site's :class:`PublishedLanguages`.
+PUBLISHED = "published_languages"
+
+
+class PublishedLanguages:
+    """The languages a site publishes, given to validation as its context.
+
+    A text in a language the site does not publish (a language code not among
+    ``languages``) is left out of the validated value, as if it were not written,
+    and counted in ``ignored`` (language → texts); the file keeps it. Without this
+    context every language is kept.
+    """
+
+    def __init__(self, languages: tuple[str, ...] | frozenset[str]) -> None:
+        self.languages = frozenset(languages) | {DEFAULT_LANGUAGE}
+        self.ignored: dict[str, int] = {}
+
+    def keep(self, clean: dict[str, str]) -> dict[str, str]:
+        """``clean`` without the texts in languages that are not published."""
+        unpublished = [lang for lang in clean
+                       if lang not in self.languages and is_language_code(lang)]
+        for lang in unpublished:
+            del clean[lang]
+            self.ignored[lang] = self.ignored.get(lang, 0) + 1
+        return clean
+
+
 def _localized_validator(cls: type[Localized], max_length: int):
     multiline = issubclass(cls, LocalizedMarkdown)
 
-    def validate(value: Any) -> Localized:
+    def validate(value: Any, info: ValidationInfo) -> Localized:
         if isinstance(value, cls):
             return value
         keyed = not isinstance(value, str)
@@ -197,6 +237,9 @@ def _localized_validator(cls: type[Localized], max_length: int):
             clean[lang] = text
         if DEFAULT_LANGUAGE not in clean:
             raise PydanticCustomError("localized_missing_vi", "the Vietnamese text is required")
+        published = info.context.get(PUBLISHED) if isinstance(info.context, dict) else None
+        if published is not None:
+            clean = published.keep(clean)
         return cls(clean)
 
     return validate

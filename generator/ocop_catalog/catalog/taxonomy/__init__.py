@@ -108,6 +108,11 @@ def load_taxonomies() -> Mapping[str, Taxonomy]:
     return MappingProxyType(taxonomies)
 
 
+def data_file(version: str) -> str:
+    """The name of the data file of ``version`` ("qd26-2026.yml"), beside this module."""
+    return _FILES[version]
+
+
 def criteria_set_of(category) -> CriteriaSet | None:
     """The set a record's ``category`` (criteria version and set number) names, or None
     when the version or the number is unknown."""

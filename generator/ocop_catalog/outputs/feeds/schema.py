@@ -217,7 +217,8 @@ PRODUCER_SCHEMA: dict[str, Any] = _obj("A producer (chủ thể)", {
 COMMUNE_SCHEMA: dict[str, Any] = _obj("A current commune or ward", {
     "code": _ref("commune_code"),
     "name": _ref("text"),
-    "kind": _d({"enum": ["xa", "phuong"]}, "xa: commune, phuong: ward"),
+    "kind": _d({"enum": ["xa", "phuong", "dac-khu"]},
+               "xa: commune, phuong: ward, dac-khu: special zone"),
     "legacy_districts": _d({"type": "array", "items": _STR},
                            "Former districts it was formed from"),
 }, optional=())

@@ -169,10 +169,10 @@ class SiteBuilder:
         for district in catalog.regions.legacy_districts:
             yield from paged(lang, u.district(None, district.id), "listing.html",
                              {"kind": "district", "district": district},
-                             self._in_district(district.id))
+                             self.in_district(district.id))
         for stars in (3, 4, 5):
             yield from paged(lang, u.stars(None, stars), "listing.html",
-                             {"kind": "stars", "stars": stars}, self._with_stars(stars))
+                             {"kind": "stars", "stars": stars}, self.with_stars(stars))
         yield Page(lang, u.sales_points(None), "sales_points.html")
         for point in catalog.sales_points.values():
             yield from paged(lang, u.sales_point(None, point.id), "sales_point.html",
@@ -257,10 +257,10 @@ class SiteBuilder:
     def _in_group(self, group_id: str) -> tuple[ProductEntry, ...]:
         return self._listings.get(("group", group_id), ())
 
-    def _in_district(self, district_id: str) -> tuple[ProductEntry, ...]:
+    def in_district(self, district_id: str) -> tuple[ProductEntry, ...]:
         return self._listings.get(("district", district_id), ())
 
-    def _with_stars(self, stars: int) -> tuple[ProductEntry, ...]:
+    def with_stars(self, stars: int) -> tuple[ProductEntry, ...]:
         return self._listings.get(("stars", stars), ())
 
     @cached_property
@@ -325,7 +325,8 @@ class SiteBuilder:
             if p.browse_category:
                 groups[p.browse_category.group.id] = p.browse_category.group
             district = self.filter_data(p).area
-            areas[district] = self.catalog.legacy_districts[district]
+            if district:  # "": a commune whose former districts are not filled in yet
+                areas[district] = self.catalog.legacy_districts[district]
         return sorted(groups.items()), sorted(areas.items()), self.price_range(products)
 
     #: Name of a paged listing's filter data, in the folder of its first page.
@@ -340,7 +341,7 @@ class SiteBuilder:
             revoked = r.certification.revoked
             found = self._filter_data[product.id] = FilterData(
                 r.certification.stars, cat.group.id if cat else "",
-                e.commune_of(product).legacy_districts[0], r.offer_price,
+                next(iter(e.commune_of(product).legacy_districts), ""), r.offer_price,
                 e.valid_until(product).isoformat(),
                 revoked.date.isoformat() if revoked else "")
         return found
