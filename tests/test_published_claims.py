@@ -145,3 +145,36 @@ def test_a_build_decides_by_the_site_it_replaces(repo, tmp_path):
     assert second.returncode == 1
     assert f"{NEW_FILE}:" in second.stderr and "taken_gtin" in second.stderr
     assert f"{GOODS_FILE}:" not in second.stderr
+
+
+def test_a_newcomer_cannot_take_a_published_id_under_another_producer(repo):
+    """The same product id (and GTIN) in a new producer's folder, which sorts first: the
+    newcomer is refused, the published product is not, and nothing is silently dropped."""
+    repo.add_producer(NEW_PRODUCER)
+    repo.add_goods(NEW_PRODUCER, GOODS, gtin=GOODS_GTIN)
+    squatter = f"products/{NEW_PRODUCER}/{GOODS}/product.yml"
+    code, issues = validate(repo, "--base", "main")
+    assert code == 1
+    found = errors(issues)
+    assert {e[0] for e in found} == {squatter}
+    assert (squatter, "taken_id", "id") in found and (squatter, "taken_gtin", "gtin") in found
+
+
+def test_history_from_a_catalog_below_the_repository_top(tmp_path):
+    """A catalog in a sub-folder of its git repository: --base still reads its records."""
+    scratch = build_catalog(tmp_path / "top" / "catalog-repo")
+    top = tmp_path / "top"
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "published catalog")
+    newcomer(scratch, gtin=GOODS_GTIN)
+    code, issues = validate(scratch, "--base", "main")
+    assert errors(issues) == [(NEW_FILE, "taken_gtin", "gtin")]
+
+
+def test_a_hostile_published_catalog_json_does_not_crash_validation(repo, tmp_path):
+    site = repo.root / "site" / "feeds"
+    site.mkdir(parents=True)
+    (site / "catalog.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    code, issues = validate(repo)
+    assert code == 0

@@ -393,7 +393,8 @@ def test_former_id_may_not_reuse_a_current_id(scratch):
         issue("duplicate_id", SERVICE_FILE, at, "former_ids[0]"),
     ])
     # with the goods published, only the record taking its id is at fault
-    published = Published("main", (PublishedProduct(GOODS, (), derived_code(GOODS), None),))
+    published = Published("main", (PublishedProduct(GOODS, (), derived_code(GOODS), None,
+                                                    PRODUCER),))
     assert scratch.issues(published=published) == [
         issue("taken_id", SERVICE_FILE, at, "former_ids[0]")]
 
@@ -419,7 +420,7 @@ def test_duplicate_gtin_written_with_leading_zero(scratch):
     # GTIN-13 8930000000019 and GTIN-14 08930000000019 are the same number
     other = scratch.add_goods(PRODUCER, "mat-ong-nhan", gtin="08930000000019")
     published = Published("main", (PublishedProduct(GOODS, (), derived_code(GOODS),
-                                                    "08930000000019"),))
+                                                    "08930000000019", PRODUCER),))
     assert scratch.issues(published=published) == [
         issue("taken_gtin", other, scratch.position(other, '"08930000000019"'), "gtin"),
     ]

@@ -32,6 +32,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from importlib import metadata
 from pathlib import Path
 
 from mkdocs.commands.build import build
@@ -59,7 +61,7 @@ def build_site(
     target = Path(site_dir or config.site_dir).resolve()
     root = Path(config_file).resolve().parent
     _recover(target)
-    inputs = _fingerprint(root, Path(config_file), strict)
+    inputs = _fingerprint(root, Path(config_file), strict, Path(config.docs_dir))
     record = root / _BUILDS
     last = _last_build(record).get(str(target))
     if (isinstance(last, dict) and last.get("inputs") == inputs
@@ -98,17 +100,35 @@ _INPUTS = ("products", "catalog", "theme", OVERRIDES)
 _CHUNK = 1 << 20
 
 
-def _fingerprint(root: Path, config_file: Path, strict: bool) -> str:
-    """Every input of a build, by content: files under products/, catalog/ and theme/,
-    the configuration, this package's code and data, the options and the build date."""
+#: Libraries whose version can change what a build writes or accepts.
+_LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pillow", "pydantic",
+              "babel", "feedgen", "fonttools", "zxing-cpp", "vietnam-provinces", "pyyaml")
+
+
+def _fingerprint(root: Path, config_file: Path, strict: bool, docs_dir: Path) -> str:
+    """Every input of a build, by content: files under products/, catalog/ (or docs_dir),
+    theme/ and overrides/, fonts the print options name, the configuration, this
+    package's code, data and theme, the libraries' versions, the options and the date."""
     digest = hashlib.sha256()
     options = plugin_options(config_file)
     digest.update(f"{strict}|{build_date(options.get('build_date'))}\n".encode())
+    for library in _LIBRARIES:
+        try:
+            digest.update(f"{library}={metadata.version(library)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{library}=-\n".encode())
     package = Path(__file__).resolve().parent
     sources = [(config_file, config_file.name)]
-    for folder in _INPUTS:
-        sources += [(p, f"{folder}/{p.relative_to(root / folder).as_posix()}")
-                    for p in (root / folder).rglob("*")]
+    folders = [(root / folder, folder) for folder in _INPUTS]
+    if docs_dir.resolve() != (root / "catalog").resolve():
+        folders.append((docs_dir, "docs_dir"))
+    for folder, name in folders:
+        sources += [(p, f"{name}/{p.relative_to(folder).as_posix()}") for p in folder.rglob("*")]
+    prints = options.get("print_assets")
+    for key in ("font", "font_bold"):
+        value = prints.get(key) if isinstance(prints, dict) else None
+        if isinstance(value, str) and value:
+            sources.append((root / value, f"print_assets.{key}"))
     sources += [(p, f"package/{p.relative_to(package).as_posix()}")
                 for pattern in ("*.py", "*.yml") for p in package.rglob(pattern)]
     sources += [(p, f"package-theme/{p.relative_to(PACKAGED).as_posix()}")
@@ -175,9 +195,15 @@ def _swap(staging: Path, target: Path) -> None:
     elif _exchange(staging, target):
         _remove_later(staging)  # now the old site
     else:
-        old = target.with_name(f".{target.name}.old-{os.getpid()}-{secrets.token_hex(4)}")
+        # named by the time of the swap: the newest is the one to put back (_recover)
+        old = target.with_name(f".{target.name}.old-{time.time_ns()}-{os.getpid()}-"
+                               f"{secrets.token_hex(4)}")
         os.replace(target, old)
-        os.replace(staging, target)  # a stop in between: the next build restores ``old``
+        try:
+            os.replace(staging, target)  # a stop in between: the next build restores ``old``
+        except BaseException:
+            os.replace(old, target)
+            raise
         _remove_later(old)
 
 
@@ -219,10 +245,16 @@ def _recover(target: Path) -> None:
         elif path.name.startswith(staging_prefix) and not _running(path.name[len(staging_prefix):]):
             staging.append(path)
     if old and not target.exists():
-        newest = max(old, key=lambda p: p.stat().st_mtime_ns)
+        newest = max(old, key=lambda p: _swapped_at(p.name[len(old_prefix):]))
         os.replace(newest, target)
         old.remove(newest)
     _remove_later(*sorted(old), *sorted(staging))
+
+
+def _swapped_at(suffix: str) -> int:
+    """When an old site was swapped out, from its name (0: a name without the time)."""
+    found = re.match(r"(\d{16,})-", suffix)
+    return int(found.group(1)) if found else 0
 
 
 def _running(suffix: str) -> bool:

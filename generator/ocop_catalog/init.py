@@ -13,6 +13,7 @@ The templates are in ``starter/`` beside this module.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import json
 import re
@@ -24,7 +25,9 @@ import jinja2
 from PIL import Image, ImageDraw
 
 from .catalog import geography
+from .edition.identity import IdentityError, parse_identity
 from .records.schemas import write_schemas
+from .settings import build_date
 
 STARTER = Path(__file__).resolve().parent / "starter"
 #: Languages a new catalog can publish: the theme has UI strings and about pages for them.
@@ -81,6 +84,12 @@ def site_url_or_error(text: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def _markdown_text(value: object) -> str:
+    """A text shown as itself in Markdown: HTML and Markdown punctuation escaped."""
+    text = html.escape(str(value), quote=False)
+    return re.sub(r"([\\`*_{}\[\]()#+!|~>-])", r"\\\1", text)
+
+
 def _yaml(value: object) -> str:
     """A YAML scalar for a text (JSON's double-quoted strings are valid YAML)."""
     return json.dumps(str(value), ensure_ascii=False)
@@ -96,6 +105,7 @@ def files(answers: Answers) -> dict[str, bytes]:
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["yaml"] = _yaml
+    env.filters["md"] = _markdown_text
     english = province.english_name.replace(" Province", "").replace(" City", "")
     context = {
         "name": name, "name_en": f"{english} OCOP products",
@@ -110,7 +120,7 @@ def files(answers: Answers) -> dict[str, bytes]:
         "office_phone": answers.office_phone, "office_email": answers.office_email,
         "office_website": answers.office_website,
         "commune_code": first.code, "commune_name": first.name,
-        "decision_date": (dt.date.today() - dt.timedelta(days=60)).replace(day=1).isoformat(),
+        "decision_date": (build_date() - dt.timedelta(days=60)).replace(day=1).isoformat(),
         "version": _version(),
     }
 
@@ -139,8 +149,31 @@ def files(answers: Answers) -> dict[str, bytes]:
     return out
 
 
+def check(answers: Answers) -> None:
+    """The answers as the build will read them (``identity:``): an office website that is
+    no address, a control character… is refused before anything is written."""
+    office = {"name": answers.office_name}
+    for key in ("address", "phone", "email", "website"):
+        value = getattr(answers, f"office_{key}")
+        if value:
+            office[key] = value
+    identity = {"name": answers.name or "x", "office": office}
+    try:
+        parse_identity(identity, answers.languages)
+    except IdentityError as exc:
+        flag = str(exc).split(":", 1)[0].replace("identity.office.", "--office-")
+        flag = flag.replace("identity.name", "--name").split(".vi")[0]
+        raise InitError(f"{flag}: {str(exc).split(': ', 1)[-1]}") from None
+    for text in (answers.office_name, answers.name, *office.values()):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InitError(f"'{text!r}' is not text / không phải văn bản") from None
+
+
 def write(target: Path, answers: Answers, *, force: bool = False) -> list[str]:
     """Write the new repository into ``target``; the paths written."""
+    check(answers)
     if target.exists() and not target.is_dir():
         raise InitError(f"{target} là một tệp, không phải thư mục / is a file, not a folder")
     if target.is_dir() and any(target.iterdir()) and not force:

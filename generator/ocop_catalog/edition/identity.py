@@ -128,8 +128,10 @@ def _line(value: Any, where: str) -> str:
         value = str(value)
     if not isinstance(value, str) or not value.strip():
         raise IdentityError(f"{where}: expected a text, not {value!r}")
-    if re.search(r"[\x00-\x1f\x7f-\x9f]", value):
-        raise IdentityError(f"{where}: a control character or line break is not allowed")
+    if re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]",
+                 value):
+        raise IdentityError(f"{where}: a control character, line break or text-direction "
+                            "override is not allowed")
     return value.strip()
 
 

@@ -51,12 +51,17 @@ def find(dirs: Sequence[Path], rel: str) -> Path:
 
 def theme_strings(dirs: Sequence[Path], languages: tuple[str, ...]
                   ) -> Mapping[str, Mapping[str, str]]:
-    """UI strings per language, each language's file taken from the first theme folder
-    that has it (an override replaces the whole file)."""
+    """UI strings per language: the packaged file's, with those of an override file of
+    the same language on top (an override written for an older engine still has every
+    string the templates ask for)."""
     strings: dict[str, Mapping[str, str]] = {}
     for lang in languages:
-        path = find(dirs, f"ocop/i18n/{lang}.yml")
-        strings.update(load_strings(path.parent, (lang,)))
+        merged: dict[str, str] = {}
+        for folder in reversed(dirs):
+            path = folder / "ocop" / "i18n" / f"{lang}.yml"
+            if path.is_file():
+                merged.update(load_strings(path.parent, (lang,))[lang])
+        strings[lang] = MappingProxyType(merged)
     return MappingProxyType(strings)
 
 

@@ -50,6 +50,9 @@ class PublishedProduct:
     code: str
     gtin: str | None
     """The GTIN padded to 14 digits."""
+    producer: str = ""
+    """The producer (folder) it was published under: with the id, what makes a record
+    the same product (a newcomer's folder can have the same product id)."""
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,21 @@ class Published:
     def owner(self, claim: tuple[str, str]) -> PublishedProduct | None:
         return self.owners.get(claim)
 
-    def find(self, product_id: str, former_ids: Iterable[str]) -> Iterator[PublishedProduct]:
-        """The published products a record is a later version of: the same id, or a
-        published id among its former ids."""
-        names = {product_id, *former_ids}
-        return (p for p in self.products if p.id in names)
+    @cached_property
+    def _by_id(self) -> dict[str, list[PublishedProduct]]:
+        found: dict[str, list[PublishedProduct]] = {}
+        for product in self.products:
+            found.setdefault(product.id, []).append(product)
+        return found
+
+    def find(self, producer: str, product_id: str, former_ids: Iterable[str]
+             ) -> Iterator[PublishedProduct]:
+        """The published products a record of ``producer`` is a later version of: the same
+        id, or a published id among its former ids, under the same producer."""
+        for name in dict.fromkeys((product_id, *former_ids)):
+            for product in self._by_id.get(name, ()):
+                if product.producer == producer:
+                    yield product
 
 
 def claims_of(product_id: str, former_ids: Iterable[str], code: str,
@@ -97,7 +110,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _product(data: Any) -> PublishedProduct | None:
+def _product(data: Any, producer: str) -> PublishedProduct | None:
     """The claims of a published record, read leniently (whatever else it holds)."""
     if not isinstance(data, dict) or not _text(data.get("id")):
         return None
@@ -107,7 +120,7 @@ def _product(data: Any) -> PublishedProduct | None:
                                                       else data["id"])
     gtin = data.get("gtin")
     gtin = gtin14(gtin) if isinstance(gtin, str) and gtin.isdigit() else None
-    return PublishedProduct(data["id"], former_ids, code, gtin)
+    return PublishedProduct(data["id"], former_ids, code, gtin, producer)
 
 
 def from_git(root: Path, revision: str) -> Published:
@@ -125,39 +138,48 @@ def from_git(root: Path, revision: str) -> Published:
         return done.stdout
 
     commit = git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").decode().strip()
-    names = git("ls-tree", "-r", "-z", "--name-only", commit, "--", "products").split(b"\0")
-    paths = []
-    for raw in names:
-        path = PurePosixPath(raw.decode("utf-8", "replace"))
-        parts = path.parts
+    # "<mode> blob <object>\t<path>": paths relative to the catalog's folder, which need
+    # not be the repository's top; objects are read by name, whatever their paths hold
+    listing = git("ls-tree", "-r", "-z", commit, "--", "products").split(b"\0")
+    wanted: list[tuple[str, str]] = []  # (object, producer)
+    for entry in listing:
+        head, _, raw = entry.partition(b"\t")
+        fields = head.split()
+        if len(fields) != 3 or fields[1] != b"blob":
+            continue
+        parts = PurePosixPath(raw.decode("utf-8", "replace")).parts
         if (len(parts) == 4 and parts[3] == "product.yml"
                 and not parts[1].startswith((".", "_")) and not parts[2].startswith((".", "_"))):
-            paths.append(raw)
+            wanted.append((fields[2].decode("ascii", "replace"), parts[1]))
     products = []
-    if paths:
-        batch = git("cat-file", "--batch", data=b"".join(commit.encode() + b":" + p + b"\n"
-                                                          for p in paths))
-        for blob in _blobs(batch):
-            if len(blob) > MAX_RECORD_BYTES:
+    if wanted:
+        batch = git("cat-file", "--batch", data=b"".join(o.encode() + b"\n" for o, _ in wanted))
+        for (_, producer), blob in zip(wanted, _blobs(batch, len(wanted))):
+            if blob is None or len(blob) > MAX_RECORD_BYTES:
                 continue
             try:
                 data, _ = read_yaml(blob.decode("utf-8-sig"))
-            except (UnicodeDecodeError, YamlProblem):
+            except (UnicodeDecodeError, YamlProblem, RecursionError):
                 continue
-            found = _product(data)
+            found = _product(data, producer)
             if found is not None:
                 products.append(found)
     return Published(f"{revision} ({commit[:10]})", tuple(products))
 
 
-def _blobs(batch: bytes) -> Iterator[bytes]:
-    """The contents in ``git cat-file --batch`` output (missing objects skipped)."""
+def _blobs(batch: bytes, count: int) -> Iterator[bytes | None]:
+    """The ``count`` contents in ``git cat-file --batch`` output, in order (None for an
+    object that is missing or a header that cannot be read)."""
     at = 0
-    while at < len(batch):
-        end = batch.index(b"\n", at)
+    for _ in range(count):
+        end = batch.find(b"\n", at)
+        if end < 0:
+            yield None
+            continue
         header = batch[at:end].split()
         at = end + 1
-        if len(header) != 3:  # "<name> missing"
+        if len(header) != 3 or not header[2].isdigit():
+            yield None  # "<object> missing"
             continue
         size = int(header[2])
         yield batch[at:at + size]
@@ -171,7 +193,7 @@ def from_catalog_json(path: Path) -> Published | None:
         if not path.is_file() or path.stat().st_size > MAX_CATALOG_BYTES:
             return None
         document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     products = []
     items = document.get("products") if isinstance(document, dict) else None
@@ -181,7 +203,8 @@ def from_catalog_json(path: Path) -> Published | None:
         short_url = _text(item.get("short_url")) or ""
         code = short_url.rstrip("/").rpartition("/")[2]
         found = _product({"id": item.get("id"), "former_ids": item.get("former_ids"),
-                          "qr_code": code or None, "gtin": item.get("gtin")})
+                          "qr_code": code or None, "gtin": item.get("gtin")},
+                         _text(item.get("producer")) or "")
         if found is not None:
             products.append(found)
     return Published(str(path), tuple(products))

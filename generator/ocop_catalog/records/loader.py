@@ -279,10 +279,12 @@ def _check_unique_products(products: list[ProductEntry], docs: list[Document],
         # one place per record: the last, if a record holds the claim twice itself
         held = list({id(entry): (entry, path) for entry, path in held}.values())
         if owner is not None:
-            # the published product itself, else the one record renamed from it
-            same = [h for h in held if h[0].id == owner.id]
-            renamed = [h for h in held if owner.id in h[0].record.former_ids]
-            rightful = same or (renamed if len(renamed) == 1 else [])
+            # the published product itself (its producer and id), else the one record of
+            # that producer renamed from it; never more than one
+            mine = [h for h in held if h[0].producer_id == owner.producer]
+            same = [h for h in mine if h[0].id == owner.id]
+            renamed = [h for h in mine if owner.id in h[0].record.former_ids]
+            rightful = same if len(same) == 1 else renamed if len(renamed) == 1 else []
             wrong = [h for h in held if h not in rightful]
         elif len(held) > 1 or len(holders[claim]) > 1:
             wrong = held
@@ -316,7 +318,7 @@ def _check_codes_kept(products: list[ProductEntry], by_path: dict[str, Document]
     the QR code printed on its packaging."""
     for entry in products:
         record = entry.record
-        for before in published.find(record.id, record.former_ids):
+        for before in published.find(entry.producer_id, record.id, record.former_ids):
             if before.code != entry.qr_code:
                 path = (("qr_code",) if record.qr_code
                         else ("former_ids", 0) if record.former_ids else ("id",))

@@ -230,7 +230,7 @@ def write_exports(ctx: FeedContext, options: FeedOptions, opendata: OpenData,
         columns = compiled[index]
         out = io.StringIO()
         writer = csv.writer(out, delimiter=export.delimiter, lineterminator="\r\n")
-        writer.writerow([c.column.header for c in columns])
+        writer.writerow([spreadsheet_text(c.column.header) for c in columns])
         count = 0
         for product in ctx.catalog.products.values():
             if export.goods_only and not ctx.is_goods(product):
