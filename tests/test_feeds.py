@@ -802,3 +802,17 @@ def test_a_wrong_export_field_stops_the_build_with_its_name(tmp_path):
     assert result.returncode != 0
     assert 'feeds.exports[0].columns["Giá (VND)"]' in output, output[-3000:]
     assert "amout" in output and "amount" in output
+
+
+@pytest.mark.parametrize("source", [
+    "Mật ong &lt;script&gt;alert(1)&lt;/script&gt; rừng",
+    "Mật ong &lt;img src=x onerror=alert(1)&gt; rừng",
+    "Mật ong &lt;scr&lt;b&gt;ipt&gt;alert(1)&lt;/script&gt; rừng",
+    "Mật ong &#60;!-- x --&#62; rừng",
+])
+def test_feed_text_never_becomes_markup(source):
+    """Entities in a description are decoded for plain-text feeds (Meta, Google), but what
+    they spell must not reach a marketplace as a tag."""
+    text = markdown_to_text(source)
+    assert "<" not in text.replace("< ", "") and text.startswith("Mật ong"), text
+    assert markdown_to_text("a &lt; b &amp; c") == "a < b & c"

@@ -353,7 +353,23 @@ def markdown_to_text(source: str) -> str:
         text = _MD_STRONG.sub(r"\2", text)
         text = _MD_EMPHASIS.sub(r"\2", text)
     text = _MD_ASIDE.sub(lambda m: chr(ord(m.group(0)) - _ASIDE), text)
-    return clean(html.unescape(text))
+    return clean(_no_tags(html.unescape(text)))
+
+
+#: An HTML tag, comment or declaration: what plain text must not contain once its
+#: entities are decoded (``&lt;script&gt;`` written in a description is text, and must
+#: not reach a marketplace as a tag).
+_TAG = re.compile(r"<(?:[A-Za-z/!?][^<>]*)>")
+
+
+def _no_tags(text: str) -> str:
+    """``text`` without anything a reader of HTML would take for a tag (removed until
+    none is left: ``<scr<b>ipt>`` does not become ``<script>``)."""
+    while True:
+        stripped = _TAG.sub("", text)
+        if stripped == text:
+            return text
+        text = stripped
 
 
 @cache
