@@ -4,7 +4,10 @@
     ocop build [-f site_config.yml] [-d SITE_DIR] [--strict]
     ocop serve [-f site_config.yml] [-a HOST:PORT]
     ocop schema [--check]
+    ocop diff BASE [HEAD] [--format markdown|json] [--author LOGIN]
+    ocop codeowners [--check]
     ocop init DIR --province CODE|NAME --site-url URL --office-name TEXT [--languages vi,en] […]
+    ocop new producer [ID] […] | ocop new product PRODUCER [ID] [--photo FILE…] […]
 
 Exit status: 0 when there are no errors, 1 when there are, 2 on usage errors.
 """
@@ -109,7 +112,75 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--list-provinces", action="store_true",
                       help="print the 34 provinces with their codes and stop")
     init.set_defaults(run=run_init)
+    _add_review_parsers(commands)
+    _add_new_parser(commands)
     return parser
+
+
+def _add_new_parser(commands) -> None:
+    """``ocop new producer|product``: a record without writing YAML (see new.py)."""
+    new = commands.add_parser(
+        "new", help="write a new producer or product record (tạo hồ sơ chủ thể, sản phẩm)",
+        description="Write a new record that passes 'ocop validate'. Missing required values "
+                    "are asked (in Vietnamese; --lang en for English) when run in a terminal.")
+    kinds = new.add_subparsers(dest="kind", required=True)
+    producer = kinds.add_parser("producer", help="products/ID/producer.yml")
+    producer.add_argument("id", nargs="?", metavar="ID",
+                          help="folder name, e.g. htx-che-ta-van (default: from --name)")
+    product = kinds.add_parser("product", help="products/PRODUCER/ID/product.yml and photos")
+    product.add_argument("producer", metavar="PRODUCER", help="the producer's id")
+    product.add_argument("id", nargs="?", metavar="ID",
+                         help="folder name, e.g. che-shan-tuyet (default: from --name)")
+    for sub in (producer, product):
+        sub.add_argument("--lang", choices=("vi", "en"), default="vi",
+                         help="language of the questions (default: vi)")
+        sub.add_argument("--name", metavar="TEXT")
+        sub.add_argument("--description", metavar="TEXT")
+        sub.add_argument("--commune", metavar="CODE", help='five-digit commune code, "08911"')
+    producer.add_argument("--type", metavar="HTX|DN|THT|HKD")
+    producer.add_argument("--representative", metavar="TEXT")
+    producer.add_argument("--phone", metavar="TEXT")
+    producer.add_argument("--email", metavar="TEXT")
+    product.add_argument("--summary", metavar="TEXT", help="one sentence for listings")
+    product.add_argument("--criteria-set", metavar="N", help="OCOP criteria set, 1-26")
+    product.add_argument("--criteria-version", metavar="1048/2019|148/2023|26/2026",
+                         help="default: the one in force on --decision-date")
+    product.add_argument("--stars", metavar="3|4|5")
+    product.add_argument("--decision-number", metavar="TEXT", help="e.g. 385/QĐ-UBND")
+    product.add_argument("--decision-date", metavar="YYYY-MM-DD")
+    product.add_argument("--issuer", metavar="TEXT",
+                         help="default: UBND <the province of catalog/regions.yml>")
+    product.add_argument("--price", metavar="DONG", help="retail price in đồng: 250000")
+    product.add_argument("--unit", metavar="TEXT", help="what the price buys: hũ 500 g")
+    product.add_argument("--photo", nargs="+", metavar="FILE",
+                         help="photos, the main one first: copied in as 1.jpg, 2.jpg…")
+    product.add_argument("--alt", action="append", metavar="TEXT",
+                         help="what each photo shows, once per photo, in order")
+    new.set_defaults(run=run_new)
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from . import new
+
+    root = _repository([])
+    asker = new.Asker(args.lang)
+    try:
+        if args.kind == "producer":
+            written = new.new_producer(root, args, asker)
+        else:
+            written = new.new_product(root, args, asker, load_settings(root))
+    except new.NewError as exc:
+        if exc.usage:
+            raise UsageError(str(exc)) from None
+        print(f"ocop new: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        print("ocop new: đã dừng, chưa ghi gì / interrupted, nothing written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    for rel in written:
+        print(f"Đã ghi / wrote {rel}")
+    print("Tiếp theo / next: ocop validate, rồi mở pull request / then open a pull request")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -252,6 +323,66 @@ def run_init(args: argparse.Namespace) -> int:
           f"({len(written)} tệp) / created a catalog for {answers.province.english_name}.\n"
           f"Tiếp theo / next: cd {args.dir} && ocop validate && ocop build "
           f"(xem README.md / see README.md)")
+    return EXIT_OK
+
+
+def _add_review_parsers(commands) -> None:
+    """``ocop diff`` and ``ocop codeowners``: reviewing a pull request (see diff.py,
+    codeowners.py, docs/review.md)."""
+    diff = commands.add_parser(
+        "diff", help="what a change does to the catalog, for review (so sánh hai phiên bản)",
+        description="Compare the catalog at git revision BASE with HEAD (default: the "
+                    "working tree): producers and products added, removed, renamed, fields "
+                    "changed; errors when a printed QR code or a product address would break.")
+    diff.add_argument("base", metavar="BASE", help="the published revision, e.g. origin/main")
+    diff.add_argument("head", nargs="?", metavar="HEAD",
+                      help="the revision to review (default: the working tree)")
+    diff.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    diff.add_argument("--author", metavar="LOGIN",
+                      help="the pull request's author: a folder changed outside the "
+                           "producers that list LOGIN in maintainers is an error")
+    diff.set_defaults(run=run_diff)
+    owners = commands.add_parser(
+        "codeowners", help="write .github/CODEOWNERS from the producers' maintainers")
+    owners.add_argument("--check", action="store_true",
+                        help="only report whether the file is stale (exit 1), write nothing")
+    owners.set_defaults(run=run_codeowners)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from . import diff
+
+    root = _repository([])
+    if args.author is not None and not diff.LOGIN.match(args.author):
+        raise UsageError(f"--author: not a GitHub login: {args.author!r}")
+    try:
+        report = diff.run(root, args.base, args.head, args.author)
+    except diff.DiffError as exc:
+        raise UsageError(str(exc)) from None
+    output = diff.format_json if args.format == "json" else diff.format_markdown
+    sys.stdout.write(output(report))
+    return EXIT_ERRORS if report.errors else EXIT_OK
+
+
+def run_codeowners(args: argparse.Namespace) -> int:
+    from . import codeowners
+    from .settings import plugin_options
+
+    root = _repository([])
+    try:
+        office = codeowners.office_owners(plugin_options(root / CONFIG_FILE).get("office_team"))
+    except codeowners.OwnersError as exc:
+        print(f"ocop codeowners: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    stale = codeowners.write(root, office, check=args.check)
+    if args.check:
+        if stale:
+            print(f"{codeowners.CODEOWNERS} is stale: run 'ocop codeowners' "
+                  f"/ {codeowners.CODEOWNERS} chưa cập nhật", file=sys.stderr)
+            return EXIT_ERRORS
+        print(f"{codeowners.CODEOWNERS} is up to date / đã cập nhật")
+        return EXIT_OK
+    print(f"{'Wrote' if stale else 'Unchanged'} {codeowners.CODEOWNERS}")
     return EXIT_OK
 
 

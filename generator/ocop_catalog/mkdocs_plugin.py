@@ -74,6 +74,8 @@ class OcopConfig(base.Config):
     published = c.Optional(c.Type(str))
     # whose catalog this is: name, region, office… (ocop_catalog.edition.identity)
     identity = c.Optional(c.Type(dict))
+    # the GitHub team that reviews every change ("@org/ocop-office"): 'ocop codeowners'
+    office_team = c.Optional(c.Type(str))
     authored_pages = c.Type(
         list, default=[{"slug": "about-ocop", "title": "nav.about"},
                        {"slug": "ocop-mark", "title": "nav.mark"}]

@@ -1,0 +1,596 @@
+"""``ocop diff``: what a pull request changes in the catalog, for the office's review.
+
+Two states of the catalog repository are compared: a git revision (``BASE``, what is
+published: a pull request's base, e.g. ``origin/main``) and either another revision
+(``HEAD``) or, when none is given, the working tree (tracked and untracked files that
+git does not ignore). Records are read leniently, as :mod:`.records.history` reads
+them (``git ls-tree`` then ``git cat-file --batch``; a record that cannot be parsed
+counts as a changed file with no fields), and compared field by field.
+
+Errors (exit status 1):
+
+* ``broken_address``: a product id (or former id) of ``BASE`` that is neither an id
+  nor a former id of any product any more: its page address and, printed on
+  packaging, its QR link would stop working;
+* ``qr_code_changed``: a product of ``BASE`` (the same id, or renamed with the old id
+  in ``former_ids``) whose permanent QR code would differ (:mod:`.catalog.links`);
+* ``outside_own_folders`` (with ``--author``): a changed folder that is not one of the
+  producers whose ``maintainers:`` name the author (as in ``BASE``; a producer new in
+  the change, as in ``HEAD``).
+
+Only the CLI (``cli.py``) calls this module; it reads no settings and builds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .catalog.links import derived_code
+from .records.history import MAX_RECORD_BYTES, _blobs
+from .records.yamlsource import YamlProblem, read_yaml
+
+#: What is compared: the records, the catalog-wide data and the site configuration.
+TRACKED = ("products", "catalog", "site_config.yml")
+#: GitHub's limit on a comment is 65,536 characters; the Markdown report stays below.
+MAX_MARKDOWN = 60_000
+#: A value echoed in the Markdown report is cut to this many characters.
+MAX_VALUE = 100
+LOGIN = re.compile(r"^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$")  # records.models.GitHubHandle
+
+
+class DiffError(Exception):
+    """A revision cannot be read (unknown revision, not a git repository)."""
+
+
+# --------------------------------------------------------------------------
+# Reading one state of the repository
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class State:
+    label: str
+    files: dict[str, str] = field(default_factory=dict)
+    """Every tracked file: path (relative to the catalog's folder) → git object id."""
+    data: dict[str, Any] = field(default_factory=dict)
+    """Each record file (producer.yml, product.yml, catalog/*.yml) → its parsed data
+    (None when it cannot be read)."""
+
+
+def _git(root: Path, *args: str, data: bytes | None = None, what: str = "") -> bytes:
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], input=data,
+                              capture_output=True, check=False, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DiffError(f"cannot run git: {exc}") from None
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise DiffError(f"git cannot read {what or 'the repository'}"
+                        + (f": {detail[-1]}" if detail else ""))
+    return done.stdout
+
+
+def is_record(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    if any(p.startswith((".", "_")) for p in parts[1:]):
+        return False
+    if parts[0] == "products":
+        return ((len(parts) == 3 and parts[2] == "producer.yml")
+                or (len(parts) == 4 and parts[3] == "product.yml"))
+    return parts[0] == "catalog" and len(parts) == 2 and parts[1].endswith((".yml", ".yaml"))
+
+
+def _parse(blob: bytes | None) -> Any:
+    if blob is None or len(blob) > MAX_RECORD_BYTES:
+        return None
+    try:
+        data, _ = read_yaml(blob.decode("utf-8-sig"))
+    except (UnicodeDecodeError, YamlProblem, RecursionError):
+        return None
+    return data
+
+
+def read_revision(root: Path, revision: str) -> State:
+    """The catalog at git revision ``revision``."""
+    what = f"revision '{revision}'"
+    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}",
+                  what=what).decode().strip()
+    state = State(f"{revision} ({commit[:10]})")
+    for entry in _git(root, "ls-tree", "-r", "-z", commit, "--", *TRACKED,
+                      what=what).split(b"\0"):
+        head, _, raw = entry.partition(b"\t")
+        fields = head.split()
+        if len(fields) == 3 and fields[1] == b"blob":
+            state.files[raw.decode("utf-8", "replace")] = fields[2].decode("ascii", "replace")
+    wanted = [p for p in state.files if is_record(p)]
+    if wanted:
+        batch = _git(root, "cat-file", "--batch", what=what,
+                     data=b"".join(state.files[p].encode() + b"\n" for p in wanted))
+        for path, blob in zip(wanted, _blobs(batch, len(wanted))):
+            state.data[path] = _parse(blob)
+    return state
+
+
+def read_worktree(root: Path) -> State:
+    """The catalog as it is on disk: tracked files and the untracked ones git does not
+    ignore."""
+    listing = _git(root, "ls-files", "-z", "-c", "-o", "--exclude-standard", "--", *TRACKED)
+    state = State("working tree / thư mục làm việc")
+    for raw in dict.fromkeys(listing.split(b"\0")):
+        if not raw:
+            continue
+        path = raw.decode("utf-8", "replace")
+        try:
+            content = (root / path).read_bytes()
+        except OSError:  # deleted, or not a file
+            continue
+        state.files[path] = hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
+        if is_record(path):
+            state.data[path] = _parse(content)
+    return state
+
+
+# --------------------------------------------------------------------------
+# Comparing
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field that changed: its dotted path, added / removed / changed, values."""
+
+    path: str
+    kind: str
+    old: Any = None
+    new: Any = None
+
+
+@dataclass
+class RecordDiff:
+    id: str
+    producer: str
+    name: str
+    change: str
+    """added, removed, renamed, moved (to another producer), changed"""
+    old_id: str | None = None
+    fields: list[Change] = field(default_factory=list)
+    files: dict[str, list[str]] = field(default_factory=dict)
+    """Other files of the folder (photos): added, removed, changed."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    path: str
+    message_vi: str
+    message_en: str
+
+
+@dataclass
+class Report:
+    base: str
+    head: str
+    producers: list[RecordDiff] = field(default_factory=list)
+    products: list[RecordDiff] = field(default_factory=list)
+    files: dict[str, list[str]] = field(default_factory=dict)
+    """catalog/ and site_config.yml: added, removed, changed."""
+    errors: list[Problem] = field(default_factory=list)
+    author: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"base": self.base, "head": self.head, "author": self.author,
+                "errors": [asdict(p) for p in self.errors],
+                "producers": [asdict(r) for r in self.producers],
+                "products": [asdict(r) for r in self.products],
+                "files": self.files}
+
+
+def _scalar(value: Any) -> bool:
+    return not isinstance(value, (dict, list))
+
+
+def _key(item: Any, index: int) -> str:
+    if isinstance(item, dict):
+        for name in ("file", "id", "platform", "url"):
+            if isinstance(item.get(name), (str, int)) and not isinstance(item[name], bool):
+                return str(item[name])
+    return str(index)
+
+
+def compare(old: Any, new: Any, path: str = "") -> list[Change]:
+    """The fields that differ, by dotted path (``price.amount``, ``name.zh``,
+    ``photos[3.jpg]``); lists of plain values change as a whole."""
+    out: list[Change] = []
+    _compare(old, new, path, out)
+    return out
+
+
+def _compare(old: Any, new: Any, path: str, out: list[Change]) -> None:
+    if old == new and type(old) is type(new):
+        return
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in dict.fromkeys([*old, *new]):
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in old:
+                out.append(Change(sub, "added", None, new[key]))
+            elif key not in new:
+                out.append(Change(sub, "removed", old[key], None))
+            else:
+                _compare(old[key], new[key], sub, out)
+    elif (isinstance(old, list) and isinstance(new, list)
+          and not all(_scalar(x) for x in [*old, *new])):
+        olds = {_key(x, i): x for i, x in enumerate(old)}
+        news = {_key(x, i): x for i, x in enumerate(new)}
+        if len(olds) != len(old) or len(news) != len(new):  # keys repeat: by position
+            olds, news = dict(enumerate(old)), dict(enumerate(new))  # type: ignore[arg-type]
+        _compare_keyed(olds, news, path, out)
+    else:
+        out.append(Change(path, "changed", old, new))
+
+
+def _compare_keyed(old: dict, new: dict, path: str, out: list[Change]) -> None:
+    for key in dict.fromkeys([*old, *new]):
+        sub = f"{path}[{key}]"
+        if key not in old:
+            out.append(Change(sub, "added", None, new[key]))
+        elif key not in new:
+            out.append(Change(sub, "removed", old[key], None))
+        else:
+            _compare(old[key], new[key], sub, out)
+
+
+@dataclass(frozen=True)
+class _Product:
+    id: str
+    producer: str
+    folder: str
+    former_ids: tuple[str, ...]
+    code: str
+    data: Any
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _products(state: State) -> dict[str, _Product]:
+    found: dict[str, _Product] = {}
+    for path, data in sorted(state.data.items()):
+        parts = PurePosixPath(path).parts
+        if parts[0] != "products" or len(parts) != 4:
+            continue
+        record = data if isinstance(data, dict) else {}
+        product_id = _text(record.get("id")) or parts[2]
+        former = record.get("former_ids")
+        former_ids = tuple(x for x in former if _text(x)) if isinstance(former, list) else ()
+        code = _text(record.get("qr_code")) or derived_code(
+            former_ids[0] if former_ids else product_id)
+        found.setdefault(product_id, _Product(product_id, parts[1], parts[2], former_ids,
+                                              code, data))
+    return found
+
+
+def _producers(state: State) -> dict[str, Any]:
+    """Producer folder → its producer.yml data ({} when missing or unreadable)."""
+    folders: dict[str, Any] = {}
+    for path in state.files:
+        parts = PurePosixPath(path).parts
+        if parts[0] == "products" and len(parts) >= 3 and not parts[1].startswith((".", "_")):
+            folders.setdefault(parts[1], {})
+    for path, data in state.data.items():
+        parts = PurePosixPath(path).parts
+        if parts[0] == "products" and len(parts) == 3 and isinstance(data, dict):
+            folders[parts[1]] = data
+    return folders
+
+
+def _name(data: Any) -> str:
+    name = data.get("name") if isinstance(data, dict) else None
+    if isinstance(name, dict):
+        name = name.get("vi") or next(iter(name.values()), "")
+    return name if isinstance(name, str) else ""
+
+
+def maintainers(data: Any) -> list[str]:
+    """The well-formed GitHub logins of a producer record's ``maintainers:``."""
+    found = data.get("maintainers") if isinstance(data, dict) else None
+    return [m for m in found if isinstance(m, str) and LOGIN.match(m)] if isinstance(
+        found, list) else []
+
+
+def _file_changes(base: State, head: State, prefix: str, skip: Iterable[str] = ()
+                  ) -> dict[str, list[str]]:
+    """Files under ``prefix`` added, removed and changed (paths relative to it)."""
+    skip = set(skip)
+    old = {p: o for p, o in base.files.items() if p.startswith(prefix) and p not in skip}
+    new = {p: o for p, o in head.files.items() if p.startswith(prefix) and p not in skip}
+    result = {"added": sorted(p for p in new if p not in old),
+              "removed": sorted(p for p in old if p not in new),
+              "changed": sorted(p for p in new if p in old and old[p] != new[p])}
+    return {k: [p[len(prefix):] for p in v] for k, v in result.items() if v}
+
+
+def diff(base: State, head: State, author: str | None = None,
+         extra_paths: Iterable[str] = ()) -> Report:
+    """What changes from ``base`` to ``head``; ``extra_paths``: other changed files of
+    the repository (for ``author``'s folders)."""
+    report = Report(base.label, head.label, author=author)
+    old_products, new_products = _products(base), _products(head)
+    claimed: dict[str, str] = {}  # every id and former id of head → its product's id
+    for product in new_products.values():
+        for name in (product.id, *product.former_ids):
+            claimed.setdefault(name, product.id)
+
+    def error(code: str, path: str, vi: str, en: str) -> None:
+        report.errors.append(Problem(code, path, vi, en))
+
+    matched: set[str] = set()
+    for old in old_products.values():
+        new_id = old.id if old.id in new_products else claimed.get(old.id)
+        old_path = f"products/{old.producer}/{old.folder}/product.yml"
+        for former in old.former_ids:
+            if former not in claimed:
+                error("broken_address", old_path,
+                      f"Địa chỉ cũ products/{former}/ của sản phẩm '{old.id}' sẽ không còn "
+                      "hoạt động: giữ id cũ trong former_ids",
+                      f"The old address products/{former}/ of product '{old.id}' would "
+                      "stop working: keep the old id in former_ids")
+        if new_id is None:
+            report.products.append(RecordDiff(old.id, old.producer, _name(old.data),
+                                              "removed"))
+            error("broken_address", old_path,
+                  f"Sản phẩm '{old.id}' bị xóa hoặc đổi tên mà không ghi id cũ vào "
+                  f"former_ids: địa chỉ products/{old.id}/ và mã QR {old.code} đã in sẽ "
+                  "không còn hoạt động",
+                  f"Product '{old.id}' is removed, or renamed without its old id in "
+                  f"former_ids: its address products/{old.id}/ and printed QR code "
+                  f"{old.code} would stop working")
+            continue
+        new = new_products[new_id]
+        matched.add(new_id)
+        new_path = f"products/{new.producer}/{new.folder}/product.yml"
+        if new.code != old.code:
+            error("qr_code_changed", new_path,
+                  f"Mã QR cố định của sản phẩm '{new.id}' sẽ đổi từ {old.code} thành "
+                  f"{new.code}: mã đã in trên bao bì sẽ không còn đúng",
+                  f"The permanent QR code of product '{new.id}' would change from "
+                  f"{old.code} to {new.code}: codes printed on packaging would be wrong")
+        change = ("renamed" if new.id != old.id else
+                  "moved" if new.producer != old.producer else "changed")
+        old_prefix = f"products/{old.producer}/{old.folder}/"
+        new_prefix = f"products/{new.producer}/{new.folder}/"
+        fields = compare(old.data, new.data)
+        files: dict[str, list[str]] = {}
+        if old_prefix == new_prefix:
+            files = _file_changes(base, head, new_prefix, [new_path])
+        if fields or files or change != "changed":
+            report.products.append(RecordDiff(new.id, new.producer, _name(new.data), change,
+                                              old.id if new.id != old.id else None,
+                                              fields, files))
+    for new in new_products.values():
+        if new.id not in matched:
+            report.products.append(RecordDiff(new.id, new.producer, _name(new.data), "added",
+                                              files=_file_changes(
+                                                  base, head,
+                                                  f"products/{new.producer}/{new.folder}/",
+                                                  [(f"products/{new.producer}/{new.folder}/"
+                                                   "product.yml")])))
+
+    old_producers, new_producers = _producers(base), _producers(head)
+    moved_to: dict[str, set[str]] = {}
+    for record in report.products:
+        if record.change in ("moved", "renamed"):
+            old = old_products.get(record.old_id or record.id)
+            if old is not None:
+                moved_to.setdefault(old.producer, set()).add(record.producer)
+    added = [p for p in new_producers if p not in old_producers]
+    for folder, data in old_producers.items():
+        if folder in new_producers:
+            prefix = f"products/{folder}/"
+            fields = compare(data, new_producers[folder])
+            files = {k: [p for p in v if "/" not in p] for k, v in _file_changes(
+                base, head, prefix, [f"{prefix}producer.yml"]).items()}
+            files = {k: v for k, v in files.items() if v}
+            if fields or files:
+                report.producers.append(RecordDiff(folder, folder, _name(new_producers[folder]),
+                                                   "changed", None, fields, files))
+            continue
+        targets = moved_to.get(folder, set())
+        if len(targets) == 1 and next(iter(targets)) in added:
+            target = targets.pop()
+            added.remove(target)
+            report.producers.append(RecordDiff(target, target, _name(new_producers[target]),
+                                               "renamed", folder,
+                                               compare(data, new_producers[target])))
+        else:
+            report.producers.append(RecordDiff(folder, folder, _name(data), "removed"))
+    for folder in added:
+        report.producers.append(RecordDiff(folder, folder, _name(new_producers[folder]),
+                                           "added"))
+
+    report.files = {k: [f"catalog/{p}" for p in v]
+                    for k, v in _file_changes(base, head, "catalog/").items()}
+    config = _config_change(base, head)
+    if config is not None:
+        report.files.setdefault(config, []).append("site_config.yml")
+
+    if author is not None:
+        _check_author(report, base, head, author, old_producers, new_producers, extra_paths)
+    return report
+
+
+def _config_change(base: State, head: State) -> str | None:
+    old, new = base.files.get("site_config.yml"), head.files.get("site_config.yml")
+    if old == new:
+        return None
+    return "added" if old is None else "removed" if new is None else "changed"
+
+
+def changed_paths(base: State, head: State) -> set[str]:
+    return {p for p in {*base.files, *head.files} if base.files.get(p) != head.files.get(p)}
+
+
+def _folder(path: str) -> str:
+    """The folder a changed file belongs to, as an author's rights go: a producer's
+    folder, else the top-level folder (or file)."""
+    parts = PurePosixPath(path).parts
+    if parts[0] == "products" and len(parts) >= 3:
+        return f"products/{parts[1]}/"
+    return f"{parts[0]}/" if len(parts) > 1 else parts[0]
+
+
+def _check_author(report: Report, base: State, head: State, author: str,
+                  old_producers: dict[str, Any], new_producers: dict[str, Any],
+                  extra_paths: Iterable[str]) -> None:
+    login = author.lower()
+    owned = {folder for folder in {*old_producers, *new_producers}
+             if login in (m.lower() for m in maintainers(
+                 old_producers[folder] if folder in old_producers else new_producers[folder]))}
+    counts: dict[str, int] = {}
+    for path in {*changed_paths(base, head), *extra_paths}:
+        folder = _folder(path)
+        if not (folder.startswith("products/") and folder[len("products/"):-1] in owned):
+            counts[folder] = counts.get(folder, 0) + 1
+    for folder in sorted(counts):
+        report.errors.append(Problem(
+            "outside_own_folders", folder,
+            f"{author} sửa {counts[folder]} tệp trong {folder}, không phải thư mục của chủ thể "
+            "mà {author} có tên trong maintainers: văn phòng OCOP cần xem xét".replace(
+                "{author}", author),
+            f"{author} changes {counts[folder]} file(s) in {folder}, which is not the folder "
+            f"of a producer whose maintainers include {author}: the OCOP office must review"))
+
+
+# --------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+_MARKDOWN = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "@": "&#64;",
+             '"': "&quot;"}
+_PUNCT = set("\\`*_[]()!~#:.")
+
+
+def md(value: Any, limit: int = MAX_VALUE) -> str:
+    """``value`` as inert Markdown text on one line: nothing in it can start a link, a
+    mention, an HTML tag, an emphasis or a new table cell."""
+    text = value if isinstance(value, str) else _short(value)
+    text = _CONTROL.sub(" ", text).strip()
+    if len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return "".join(_MARKDOWN.get(c) or (f"\\{c}" if c in _PUNCT else c) for c in text)
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _value_cells(change: Change) -> tuple[str, str]:
+    old, new = change.old, change.new
+    if (isinstance(old, list) and isinstance(new, list)):  # a list of plain values
+        gone = [x for x in old if x not in new]
+        came = [x for x in new if x not in old]
+        if gone or came:
+            return ("− " + ", ".join(md(x) for x in gone) if gone else "",
+                    "+ " + ", ".join(md(x) for x in came) if came else "")
+    return (md(old) if change.kind != "added" else "—",
+            md(new) if change.kind != "removed" else "—")
+
+
+_CHANGE = {"added": "thêm / added", "removed": "xóa / removed", "renamed": "đổi tên / renamed",
+           "moved": "chuyển chủ thể / moved", "changed": "sửa / changed"}
+
+
+def format_markdown(report: Report) -> str:
+    lines = ["## Thay đổi danh mục OCOP / OCOP catalog changes", "",
+             f"So sánh / comparing **{md(report.base)}** → **{md(report.head)}**"
+             + (f" · người gửi / author: **{md(report.author)}**" if report.author else ""),
+             ""]
+    if report.errors:
+        lines += [f"### ❌ {len(report.errors)} lỗi / error(s)", "",
+                  "| Mã / Code | Ở đâu / Where | Lỗi / Error |", "|---|---|---|"]
+        lines += [f"| <code>{md(p.code)}</code> | <code>{md(p.path)}</code> | "
+                  f"{md(p.message_vi, 400)}<br>{md(p.message_en, 400)} |" for p in report.errors]
+        lines.append("")
+    else:
+        lines += [("✅ Không có lỗi: mã QR và địa chỉ sản phẩm được giữ nguyên / No errors: QR "
+                  "codes and product addresses are kept."), ""]
+    for title, records in (("Chủ thể / Producers", report.producers),
+                           ("Sản phẩm / Products", report.products)):
+        if not records:
+            continue
+        lines += [f"### {title} ({len(records)})", "",
+                  "| Thay đổi / Change | Id | Tên / Name | Chủ thể / Producer |",
+                  "|---|---|---|---|"]
+        for r in records:
+            ident = f"<code>{md(r.id)}</code>"
+            if r.old_id:
+                ident = f"<code>{md(r.old_id)}</code> → {ident}"
+            lines.append(f"| {_CHANGE.get(r.change, md(r.change))} | {ident} | {md(r.name)} | "
+                         f"<code>{md(r.producer)}</code> |")
+        lines.append("")
+        for r in records:
+            if not r.fields and not r.files:
+                continue
+            lines += [f"#### <code>{md(r.id)}</code> {md(r.name)}", ""]
+            if r.fields:
+                lines += ["| Trường / Field | Cũ / Old | Mới / New |", "|---|---|---|"]
+                for change in r.fields:
+                    old, new = _value_cells(change)
+                    lines.append(f"| <code>{md(change.path or '(record)')}</code> | {old} | "
+                                 f"{new} |")
+                lines.append("")
+            for kind, paths in r.files.items():
+                lines.append(f"- Tệp / files {_CHANGE[kind]}: "
+                             + ", ".join(f"<code>{md(p)}</code>" for p in paths))
+            if r.files:
+                lines.append("")
+    if report.files:
+        lines += ["### Dữ liệu chung và cấu hình / Catalog data and configuration", ""]
+        for kind, paths in report.files.items():
+            lines.append(f"- {_CHANGE[kind]}: "
+                         + ", ".join(f"<code>{md(p)}</code>" for p in paths))
+        lines.append("")
+    if not (report.producers or report.products or report.files):
+        lines += ["Không có thay đổi nào trong danh mục / No change to the catalog.", ""]
+    text = "\n".join(lines)
+    if len(text) > MAX_MARKDOWN:
+        cut = text.rfind("\n", 0, MAX_MARKDOWN - 200)
+        text = (text[:cut] + "\n\n… (rút gọn; xem `ocop diff --format json` / truncated; "
+                "see `ocop diff --format json`)")
+    return text.rstrip("\n") + "\n"
+
+
+def format_json(report: Report) -> str:
+    return json.dumps(report.to_json(), ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def extra_changed(root: Path, base: str, head: str | None) -> Iterator[str]:
+    """Changed files outside :data:`TRACKED` (for ``--author``), relative to ``root``."""
+    args = ["diff", "--name-only", "-z", "--no-renames", "--relative", base]
+    if head is not None:
+        args.append(head)
+    for raw in _git(root, *args, "--", what=f"revision '{base}'").split(b"\0"):
+        path = raw.decode("utf-8", "replace")
+        if path and PurePosixPath(path).parts[0] not in TRACKED:
+            yield path
+
+
+def run(root: Path, base: str, head: str | None, author: str | None) -> Report:
+    base_state = read_revision(root, base)
+    head_state = read_worktree(root) if head is None else read_revision(root, head)
+    extra = list(extra_changed(root, base, head)) if author is not None else []
+    return diff(base_state, head_state, author, extra)
