@@ -230,3 +230,33 @@ def svg_raster(svg: bytes, scale: int = 8):
         x, y, w = int(x), int(y), int(w)
         draw.rectangle([x * scale, y * scale, (x + w) * scale - 1, (y + 1) * scale - 1], fill=0)
     return image
+
+
+def answer_in_terminal(command: list[str], answers: list[str], *, cwd: Path | None = None,
+                       env: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run ``command`` in a pseudo-terminal, answering each question (a line ending in
+    ``:``) with the next of ``answers``; its exit code and everything it printed."""
+    import pty
+    import select
+
+    main_fd, secondary = pty.openpty()
+    process = subprocess.Popen(command, stdin=secondary, stdout=secondary, stderr=secondary,
+                               cwd=cwd, env=env or dict(os.environ), close_fds=True)
+    os.close(secondary)
+    replies = iter(answers)
+    seen = b""
+    try:
+        while process.poll() is None:
+            ready, _, _ = select.select([main_fd], [], [], 30)
+            assert ready, f"no question came: {seen.decode('utf-8', 'replace')}"
+            try:
+                chunk = os.read(main_fd, 4096)
+            except OSError:
+                break
+            seen += chunk
+            if chunk.rstrip().endswith(b":"):
+                os.write(main_fd, (next(replies) + "\n").encode("utf-8"))
+    finally:
+        process.wait(timeout=60)
+        os.close(main_fd)
+    return process.returncode, seen.decode("utf-8", "replace")

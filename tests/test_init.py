@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from siteutil import BUILD_EPOCH, ocop_command
+from siteutil import BUILD_EPOCH, answer_in_terminal, ocop_command
 
 OFFICE = "Văn phòng Điều phối Chương trình OCOP tỉnh Lào Cai"
 SITE_URL = "https://ocop-laocai.example.org/"
@@ -233,33 +233,11 @@ def test_the_commands_the_workflows_run(lao_cai, tmp_path):
 
 def test_missing_answers_are_asked_in_vietnamese_in_a_terminal(tmp_path):
     """Run in a terminal (a pseudo-terminal here), ``ocop init`` asks for what is missing."""
-    import pty
-    import select
-
     target = tmp_path / "asked"
-    main, secondary = pty.openpty()
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
-    process = subprocess.Popen([*ocop_command(), "init", str(target)], stdin=secondary,
-                               stdout=secondary, stderr=secondary, env=env, close_fds=True)
-    os.close(secondary)
-    answers = iter(["Lào Cai", SITE_URL, OFFICE])
-    seen = b""
-    try:
-        while process.poll() is None:
-            ready, _, _ = select.select([main], [], [], 30)
-            assert ready, f"no question came: {seen.decode('utf-8', 'replace')}"
-            try:
-                chunk = os.read(main, 4096)
-            except OSError:
-                break
-            seen += chunk
-            if chunk.rstrip().endswith(b":"):
-                os.write(main, (next(answers) + "\n").encode("utf-8"))
-    finally:
-        process.wait(timeout=60)
-        os.close(main)
-    text = seen.decode("utf-8", "replace")
-    assert process.returncode == 0, text
+    code, text = answer_in_terminal([*ocop_command(), "init", str(target)],
+                                    ["Lào Cai", SITE_URL, OFFICE], env=env)
+    assert code == 0, text
     for question in ("Tỉnh, thành phố", "Địa chỉ trang", "Tên cơ quan quản lý"):
         assert question in text, text
     assert OFFICE in (target / "site_config.yml").read_text(encoding="utf-8")

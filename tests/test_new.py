@@ -6,8 +6,6 @@ are checked as the validator and the build read them (upright, within the limits
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from ocop_catalog.cli import main
 from ocop_catalog.new import suggest_slug
 from PIL import Image
 from scratch import PRODUCER, TODAY, build_catalog, noisy_jpeg, summary
-from siteutil import ocop_command
+from siteutil import answer_in_terminal, ocop_command
 
 PRODUCER_FLAGS = ["--name", "HTX Chè Tả Van", "--type", "HTX", "--representative",
                   "Nguyễn Thị Bình", "--commune", "08914", "--phone", "+84 912 345 678",
@@ -122,34 +120,12 @@ def test_an_id_that_is_no_slug_gets_a_suggestion(repo, capsys):
 
 def test_questions_are_asked_in_vietnamese_in_a_terminal(repo):
     """Run in a terminal (a pseudo-terminal here), ``ocop new`` asks for what is missing."""
-    import pty
-    import select
-
-    main_fd, secondary = pty.openpty()
-    process = subprocess.Popen([*ocop_command(), "new", "producer", "--phone", "0912345678"],
-                               stdin=secondary, stdout=secondary, stderr=secondary,
-                               cwd=repo.root, close_fds=True, env=dict(os.environ))
-    os.close(secondary)
     # the id: empty, the suggestion; the type first wrong, then right; no e-mail
-    answers = iter(["HTX Chè Tả Van", "", "XYZ", "htx", "Nguyễn Thị Bình", "08914", "",
-                    "HTX trồng chè."])
-    seen = b""
-    try:
-        while process.poll() is None:
-            ready, _, _ = select.select([main_fd], [], [], 30)
-            assert ready, f"no question came: {seen.decode('utf-8', 'replace')}"
-            try:
-                chunk = os.read(main_fd, 4096)
-            except OSError:
-                break
-            seen += chunk
-            if chunk.rstrip().endswith(b":"):
-                os.write(main_fd, (next(answers) + "\n").encode("utf-8"))
-    finally:
-        process.wait(timeout=60)
-        os.close(main_fd)
-    text = seen.decode("utf-8", "replace")
-    assert process.returncode == 0, text
+    code, text = answer_in_terminal(
+        [*ocop_command(), "new", "producer", "--phone", "0912345678"],
+        ["HTX Chè Tả Van", "", "XYZ", "htx", "Nguyễn Thị Bình", "08914", "", "HTX trồng chè."],
+        cwd=repo.root)
+    assert code == 0, text
     for question in ("Tên chủ thể", "Mã chủ thể", "[htx-che-ta-van]", "Loại chủ thể",
                      "Người đại diện", "Mã xã/phường", "Thư điện tử", "chọn một trong"):
         assert question in text, text

@@ -26,15 +26,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .catalog.links import derived_code
-from .records.history import MAX_RECORD_BYTES, _blobs
-from .records.yamlsource import YamlProblem, read_yaml
+from .records import history
 
 #: What is compared: the records, the catalog-wide data and the site configuration.
 TRACKED = ("products", "catalog", "site_config.yml")
@@ -66,15 +64,9 @@ class State:
 
 def _git(root: Path, *args: str, data: bytes | None = None, what: str = "") -> bytes:
     try:
-        done = subprocess.run(["git", "-C", str(root), *args], input=data,
-                              capture_output=True, check=False, timeout=300)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise DiffError(f"cannot run git: {exc}") from None
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise DiffError(f"git cannot read {what or 'the repository'}"
-                        + (f": {detail[-1]}" if detail else ""))
-    return done.stdout
+        return history.git(root, *args, data=data, what=what)
+    except history.HistoryError as exc:
+        raise DiffError(str(exc)) from None
 
 
 def is_record(path: str) -> bool:
@@ -87,34 +79,15 @@ def is_record(path: str) -> bool:
     return parts[0] == "catalog" and len(parts) == 2 and parts[1].endswith((".yml", ".yaml"))
 
 
-def _parse(blob: bytes | None) -> Any:
-    if blob is None or len(blob) > MAX_RECORD_BYTES:
-        return None
-    try:
-        data, _ = read_yaml(blob.decode("utf-8-sig"))
-    except (UnicodeDecodeError, YamlProblem, RecursionError):
-        return None
-    return data
-
-
 def read_revision(root: Path, revision: str) -> State:
     """The catalog at git revision ``revision``."""
-    what = f"revision '{revision}'"
-    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}",
-                  what=what).decode().strip()
-    state = State(f"{revision} ({commit[:10]})")
-    for entry in _git(root, "ls-tree", "-r", "-z", commit, "--", *TRACKED,
-                      what=what).split(b"\0"):
-        head, _, raw = entry.partition(b"\t")
-        fields = head.split()
-        if len(fields) == 3 and fields[1] == b"blob":
-            state.files[raw.decode("utf-8", "replace")] = fields[2].decode("ascii", "replace")
-    wanted = [p for p in state.files if is_record(p)]
-    if wanted:
-        batch = _git(root, "cat-file", "--batch", what=what,
-                     data=b"".join(state.files[p].encode() + b"\n" for p in wanted))
-        for path, blob in zip(wanted, _blobs(batch, len(wanted))):
-            state.data[path] = _parse(blob)
+    try:
+        commit, files = history.tree(root, revision, TRACKED)
+        state = State(f"{revision} ({commit[:10]})", files)
+        wanted = [p for p in state.files if is_record(p)]
+        state.data.update(zip(wanted, history.records(root, [files[p] for p in wanted])))
+    except history.HistoryError as exc:
+        raise DiffError(str(exc)) from None
     return state
 
 
@@ -133,7 +106,7 @@ def read_worktree(root: Path) -> State:
             continue
         state.files[path] = hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
         if is_record(path):
-            state.data[path] = _parse(content)
+            state.data[path] = history.parse_record(content)
     return state
 
 

@@ -123,47 +123,69 @@ def _product(data: Any, producer: str) -> PublishedProduct | None:
     return PublishedProduct(data["id"], former_ids, code, gtin, producer)
 
 
-def from_git(root: Path, revision: str) -> Published:
-    """The products of ``products/<producer>/<product>/product.yml`` at ``revision``."""
-    def git(*args: str, data: bytes | None = None) -> bytes:
-        try:
-            done = subprocess.run(["git", "-C", str(root), *args], input=data,
-                                  capture_output=True, check=False, timeout=300)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise HistoryError(f"cannot run git: {exc}") from None
-        if done.returncode != 0:
-            detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise HistoryError(f"git cannot read revision '{revision}'"
-                               + (f": {detail[-1]}" if detail else ""))
-        return done.stdout
+def git(root: Path, *args: str, data: bytes | None = None, what: str = "") -> bytes:
+    """The output of ``git -C root args…`` (HistoryError naming ``what`` if it fails)."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], input=data,
+                              capture_output=True, check=False, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise HistoryError(f"cannot run git: {exc}") from None
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise HistoryError(f"git cannot read {what or 'the repository'}"
+                           + (f": {detail[-1]}" if detail else ""))
+    return done.stdout
 
-    commit = git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").decode().strip()
-    # "<mode> blob <object>\t<path>": paths relative to the catalog's folder, which need
-    # not be the repository's top; objects are read by name, whatever their paths hold
-    listing = git("ls-tree", "-r", "-z", commit, "--", "products").split(b"\0")
-    wanted: list[tuple[str, str]] = []  # (object, producer)
-    for entry in listing:
+
+def tree(root: Path, revision: str, folders: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """The commit ``revision`` names, and every file under ``folders`` there: path
+    (relative to the catalog's folder, which need not be the repository's top) → object."""
+    what = f"revision '{revision}'"
+    commit = git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}",
+                 what=what).decode().strip()
+    files: dict[str, str] = {}
+    # "<mode> blob <object>\t<path>"
+    for entry in git(root, "ls-tree", "-r", "-z", commit, "--", *folders, what=what).split(b"\0"):
         head, _, raw = entry.partition(b"\t")
         fields = head.split()
-        if len(fields) != 3 or fields[1] != b"blob":
-            continue
-        parts = PurePosixPath(raw.decode("utf-8", "replace")).parts
+        if len(fields) == 3 and fields[1] == b"blob":
+            files[raw.decode("utf-8", "replace")] = fields[2].decode("ascii", "replace")
+    return commit, files
+
+
+def records(root: Path, objects: list[str]) -> list[Any]:
+    """The parsed data of record files by git object (None where one cannot be read:
+    missing, too large, not UTF-8 or not YAML), read leniently and in one git call."""
+    if not objects:
+        return []
+    batch = git(root, "cat-file", "--batch", data=b"".join(o.encode() + b"\n" for o in objects))
+    return [parse_record(blob) for blob in _blobs(batch, len(objects))]
+
+
+def parse_record(blob: bytes | None) -> Any:
+    if blob is None or len(blob) > MAX_RECORD_BYTES:
+        return None
+    try:
+        data, _ = read_yaml(blob.decode("utf-8-sig"))
+    except (UnicodeDecodeError, YamlProblem, RecursionError):
+        return None
+    return data
+
+
+def from_git(root: Path, revision: str) -> Published:
+    """The products of ``products/<producer>/<product>/product.yml`` at ``revision``."""
+    commit, files = tree(root, revision, ("products",))
+    wanted: list[tuple[str, str]] = []  # (object, producer)
+    for path, obj in files.items():
+        parts = PurePosixPath(path).parts
         if (len(parts) == 4 and parts[3] == "product.yml"
                 and not parts[1].startswith((".", "_")) and not parts[2].startswith((".", "_"))):
-            wanted.append((fields[2].decode("ascii", "replace"), parts[1]))
+            wanted.append((obj, parts[1]))
     products = []
-    if wanted:
-        batch = git("cat-file", "--batch", data=b"".join(o.encode() + b"\n" for o, _ in wanted))
-        for (_, producer), blob in zip(wanted, _blobs(batch, len(wanted))):
-            if blob is None or len(blob) > MAX_RECORD_BYTES:
-                continue
-            try:
-                data, _ = read_yaml(blob.decode("utf-8-sig"))
-            except (UnicodeDecodeError, YamlProblem, RecursionError):
-                continue
-            found = _product(data, producer)
-            if found is not None:
-                products.append(found)
+    for (_, producer), data in zip(wanted, records(root, [o for o, _ in wanted])):
+        found = _product(data, producer) if data is not None else None
+        if found is not None:
+            products.append(found)
     return Published(f"{revision} ({commit[:10]})", tuple(products))
 
 
