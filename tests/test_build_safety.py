@@ -66,6 +66,17 @@ def _when_staging_has(site: Path, rel: str, process: subprocess.Popen) -> Path:
     raise AssertionError("the build never wrote into a staging folder")
 
 
+def _published_then_changed(repo: Path, site: Path) -> dict[str, bytes]:
+    """Build ``site``, then change a price: what the site held before the next build."""
+    build_ok(repo, site)
+    before = _tree(site)
+    record = repo / GOODS_FILE
+    record.write_text(record.read_text(encoding="utf-8").replace("amount: 250000",
+                                                                 "amount: 260000"),
+                      encoding="utf-8")
+    return before
+
+
 def _break_an_input(repo: Path) -> None:
     record = repo / GOODS_FILE
     record.write_text(record.read_text(encoding="utf-8").replace("stars: 4", "stars: 9"),
@@ -101,10 +112,7 @@ def test_a_swap_cut_short_is_mended_before_anything_else(repo, tmp_path):
 
 def test_killed_builds_leave_the_site_and_their_staging_folders_are_removed(repo, tmp_path):
     site = tmp_path / "site"
-    build_ok(repo, site)
-    before = _tree(site)
-    (repo / GOODS_FILE).write_text((repo / GOODS_FILE).read_text(encoding="utf-8")
-                                   .replace("amount: 250000", "amount: 260000"), encoding="utf-8")
+    before = _published_then_changed(repo, site)
     for _ in range(3):
         process = _start_build(repo, site)
         _when_staging_has(site, "index.html", process)
@@ -131,10 +139,7 @@ def test_killed_builds_leave_the_site_and_their_staging_folders_are_removed(repo
 
 def test_ctrl_c_ends_with_one_line_and_the_previous_site(repo, tmp_path):
     site = tmp_path / "site"
-    build_ok(repo, site)
-    before = _tree(site)
-    (repo / GOODS_FILE).write_text((repo / GOODS_FILE).read_text(encoding="utf-8")
-                                   .replace("amount: 250000", "amount: 260000"), encoding="utf-8")
+    before = _published_then_changed(repo, site)
     process = _start_build(repo, site)
     _when_staging_has(site, "index.html", process)
     process.send_signal(signal.SIGINT)

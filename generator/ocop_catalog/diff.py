@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -189,28 +189,23 @@ def _compare(old: Any, new: Any, path: str, out: list[Change]) -> None:
     if old == new and type(old) is type(new):
         return
     if isinstance(old, dict) and isinstance(new, dict):
-        for key in dict.fromkeys([*old, *new]):
-            sub = f"{path}.{key}" if path else str(key)
-            if key not in old:
-                out.append(Change(sub, "added", None, new[key]))
-            elif key not in new:
-                out.append(Change(sub, "removed", old[key], None))
-            else:
-                _compare(old[key], new[key], sub, out)
+        _compare_keyed(old, new, out, lambda key: f"{path}.{key}" if path else str(key))
     elif (isinstance(old, list) and isinstance(new, list)
           and not all(_scalar(x) for x in [*old, *new])):
         olds = {_key(x, i): x for i, x in enumerate(old)}
         news = {_key(x, i): x for i, x in enumerate(new)}
         if len(olds) != len(old) or len(news) != len(new):  # keys repeat: by position
             olds, news = dict(enumerate(old)), dict(enumerate(new))  # type: ignore[arg-type]
-        _compare_keyed(olds, news, path, out)
+        _compare_keyed(olds, news, out, lambda key: f"{path}[{key}]")
     else:
         out.append(Change(path, "changed", old, new))
 
 
-def _compare_keyed(old: dict, new: dict, path: str, out: list[Change]) -> None:
+def _compare_keyed(old: dict, new: dict, out: list[Change], where: Callable[[Any], str]
+                   ) -> None:
+    """The entries of two mappings compared key by key (``where``: a key's path)."""
     for key in dict.fromkeys([*old, *new]):
-        sub = f"{path}[{key}]"
+        sub = where(key)
         if key not in old:
             out.append(Change(sub, "added", None, new[key]))
         elif key not in new:
