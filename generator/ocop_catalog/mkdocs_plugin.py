@@ -211,6 +211,8 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             root=self.root,
             strings=self.strings,
             identity=self.identity,
+            repo_url=config.repo_url or "",
+            repo_branch=repo_branch(config.edit_uri),
         )
         try:
             build(self.catalog, Path(config.site_dir), edition, self.output_options,
@@ -269,6 +271,21 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             if (docs / self.urls.at(lang, rel_src)).is_file():
                 result[lang] = self.urls.at(lang, path)
         return result
+
+
+#: The ``edit_uri`` MkDocs assumes for a GitHub ``repo_url`` when none is written.
+_MKDOCS_EDIT_URI = "edit/master/docs/"
+
+
+def repo_branch(edit_uri: str | None) -> str:
+    """The branch changes are proposed to: the one in ``edit_uri`` (``edit/<branch>/…``,
+    ``blob/<branch>/…``) when the catalog writes one, else ``main`` (MkDocs' own guess,
+    ``edit/master/docs/``, names neither the branch nor the folder of a catalog)."""
+    parts = (edit_uri or "").strip("/").split("/")
+    if edit_uri in (None, "", _MKDOCS_EDIT_URI) or len(parts) < 2 or parts[0] not in (
+            "edit", "blob", "tree"):
+        return "main"
+    return parts[1]
 
 
 def _template_error(exc: jinja2.TemplateError) -> str:

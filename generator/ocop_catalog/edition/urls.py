@@ -72,6 +72,10 @@ class Urls:
     def search(self, lang: str | None) -> str:
         return f"{self.prefix(lang)}search/"
 
+    def form(self, lang: str | None) -> str:
+        """The form that makes a product's folder (``outputs/form.py``)."""
+        return f"{self.prefix(lang)}contribute/"
+
     def page(self, lang: str | None, slug: str) -> str:
         """An authored page (about OCOP, reading the mark…)."""
         return f"{self.prefix(lang)}{slug}/"
