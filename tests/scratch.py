@@ -41,6 +41,9 @@ GOODS_FILE = f"{GOODS_DIR}/product.yml"
 SERVICE_DIR = f"products/{PRODUCER}/{SERVICE}"
 SERVICE_FILE = f"{SERVICE_DIR}/product.yml"
 REGIONS_FILE = "catalog/regions.yml"
+#: The office's decisions recognising the goods (4 stars) and the service (3 stars).
+GOODS_DECISION = "catalog/decisions/2025-06-10-385.yml"
+SERVICE_DECISION = "catalog/decisions/2025-09-01-120.yml"
 SALES_POINTS_FILE = "catalog/sales-points.yml"
 
 SITE_CONFIG = """\
@@ -134,6 +137,25 @@ description:
 """
 
 
+def decision_yml(number: str, date: str, recognised: Iterable[tuple[str, int, float | None]],
+                 level: str = "province", criteria: str = "148/2023") -> str:
+    """A decision of the register recognising ``(product, stars, score)`` items."""
+    items = "".join(f"  - product: {product}\n    stars: {stars}\n"
+                    + (f"    score: {score}\n" if score is not None else "")
+                    for product, stars, score in recognised)
+    return f"""\
+# yaml-language-server: $schema=../../schema/decision.schema.json
+number: {number}
+date: {date}
+issuer:
+  vi: UBND tỉnh Vĩnh Phúc
+  en: Vinh Phuc Provincial People's Committee
+level: {level}
+criteria_version: "{criteria}"
+recognises:
+{items}"""
+
+
 def goods_yml(product_id: str = GOODS, gtin: str = "8930000000019") -> str:
     """A jar of honey: a product of criteria set 1 with every common field."""
     return f"""\
@@ -157,14 +179,6 @@ description:
 category:
   criteria_version: "148/2023"
   criteria_set: 1
-certification:
-  stars: 4
-  score: 78.5
-  decision_number: 385/QĐ-UBND
-  decision_date: 2025-06-10
-  issuer:
-    vi: UBND tỉnh Vĩnh Phúc
-    en: Vinh Phuc Provincial People's Committee
 origin:
   commune: "08911"
   legacy:
@@ -220,13 +234,6 @@ description:
 category:
   criteria_version: "148/2023"
   criteria_set: 26
-certification:
-  stars: 3
-  decision_number: 120/QĐ-UBND
-  decision_date: 2025-09-01
-  issuer:
-    vi: UBND tỉnh Vĩnh Phúc
-    en: Vinh Phuc Provincial People's Committee
 origin:
   commune: "08914"
 photos:
@@ -296,6 +303,10 @@ class Scratch:
         self.write(REGIONS_FILE, REGIONS)
         self.write(SALES_POINTS_FILE, SALES_POINTS)
         self.write(PRODUCER_FILE, producer_yml())
+        self.write(GOODS_DECISION, decision_yml("385/QĐ-UBND", "2025-06-10",
+                                                [(GOODS, 4, 78.5)]))
+        self.write(SERVICE_DECISION, decision_yml("120/QĐ-UBND", "2025-09-01",
+                                                  [(SERVICE, 3, None)]))
         self.write(GOODS_FILE, goods_yml())
         self.write_bytes(f"{GOODS_DIR}/1.jpg", image_bytes(600, 600))
         self.write_bytes(f"{GOODS_DIR}/2.jpg", image_bytes(800, 600))
@@ -334,12 +345,25 @@ class Scratch:
         return rel
 
     def add_goods(self, producer_id: str, product_id: str, gtin: str = "8930000000026") -> str:
-        """A valid goods product (with its photos); returns its product.yml path."""
+        """A valid goods product (with its photos and a decision recognising it); returns
+        its product.yml path."""
         folder = f"products/{producer_id}/{product_id}"
+        decisions = self.path("catalog/decisions")
+        if not any(f"product: {product_id}\n" in p.read_text(encoding="utf-8")
+                   for p in decisions.rglob("*.yml")):  # an id used twice: one decision
+            self.certify(product_id)
         self.write(f"{folder}/product.yml", goods_yml(product_id, gtin))
         self.write_bytes(f"{folder}/1.jpg", image_bytes(600, 600))
         self.write_bytes(f"{folder}/2.jpg", image_bytes(800, 600))
         return f"{folder}/product.yml"
+
+    def certify(self, product_id: str, stars: int = 4, date: str = "2025-06-10",
+                criteria: str = "148/2023") -> str:
+        """A decision of its own recognising ``product_id``; returns its path."""
+        rel = f"catalog/decisions/{date}-{product_id}.yml"
+        self.write(rel, decision_yml(f"{product_id}/QĐ-UBND", date, [(product_id, stars, None)],
+                                     criteria=criteria))
+        return rel
 
     # --- positions --------------------------------------------------------
 

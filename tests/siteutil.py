@@ -181,7 +181,85 @@ def copy_repository(dest: Path, producers: Iterable[str]) -> Path:
     cache = REPO / ".cache"
     cache.mkdir(exist_ok=True)
     (dest / ".cache").symlink_to(cache, target_is_directory=True)
+    keep_decisions_of(dest, {p.parent.name for p in (dest / "products").glob("*/*/product.yml")})
     return dest
+
+
+# --------------------------------------------------------------------------
+# The register of decisions (catalog/decisions/), read the way the office reads it
+# --------------------------------------------------------------------------
+
+
+def decision_files(repo: Path = REPO) -> list[Path]:
+    """The decision files of ``repo``: ``catalog/decisions/**/*.yml`` but for hidden
+    and ``_``-prefixed files and folders (templates)."""
+    folder = repo / "catalog" / "decisions"
+    return sorted(path for path in folder.rglob("*.yml")
+                  if not any(part.startswith((".", "_"))
+                             for part in path.relative_to(folder).parts))
+
+
+def decisions(repo: Path = REPO) -> dict[Path, dict]:
+    """Every decision of ``repo`` as data, by file."""
+    return {path: yaml.safe_load(path.read_text(encoding="utf-8"))
+            for path in decision_files(repo)}
+
+
+def certificates(repo: Path = REPO) -> dict[str, dict]:
+    """Each certified product's certificate, by product id, in the fields product.yml
+    used to hold (``stars``, ``score``, ``decision_number``, ``decision_date``,
+    ``issuer``, ``valid_from``, ``valid_until``, ``revoked: {date, reason,
+    decision_number}``), worked out from the decisions alone: a product holds its
+    latest recognition; a revocation taking effect on or after it revokes it."""
+    events = []  # (day it takes effect, 0 recognition / 1 revocation, file, decision, item)
+    for path, decision in decisions(repo).items():
+        for item in decision.get("recognises") or ():
+            events.append((decision["date"], 0, path, decision, item))
+        for item in decision.get("revokes") or ():
+            events.append((item.get("date") or decision["date"], 1, path, decision, item))
+    found: dict[str, dict] = {}
+    for day, kind, path, decision, item in sorted(events, key=lambda e: e[:3]):
+        product = item["product"]
+        if kind == 0:
+            found[product] = {
+                "stars": item["stars"], "score": item.get("score"),
+                "decision_number": decision["number"], "decision_date": decision["date"],
+                "issuer": decision["issuer"], "level": decision["level"],
+                "valid_from": item.get("valid_from") or decision.get("valid_from"),
+                "valid_until": item.get("valid_until") or decision.get("valid_until"),
+                "file": path.relative_to(repo).as_posix(),
+            }
+        elif product in found:
+            found[product]["revoked"] = {"date": day, "reason": item["reason"],
+                                         "decision_number": decision["number"]}
+    return found
+
+
+def keep_decisions_of(repo: Path, products: set[str]) -> None:
+    """Leave in ``repo``'s register only what it says of ``products`` (a decision that
+    names none of them is deleted): a copy of the sample with some producers only."""
+    for path, decision in decisions(repo).items():
+        kept = dict(decision)
+        for part in ("recognises", "revokes"):
+            if part in decision:
+                kept[part] = [i for i in decision[part] or () if i.get("product") in products]
+                if not kept[part]:
+                    del kept[part]
+        if "recognises" not in kept and "revokes" not in kept:
+            path.unlink()
+        elif kept != decision:
+            text = yaml.dump(kept, Dumper=_IndentedDumper, allow_unicode=True, sort_keys=False)
+            path.write_text(_DECISION_HEADER + text, encoding="utf-8")
+
+
+_DECISION_HEADER = "# yaml-language-server: $schema=../../schema/decision.schema.json\n"
+
+
+class _IndentedDumper(yaml.SafeDumper):
+    """Block lists indented under their key, as the register's files are written."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
 
 
 # --------------------------------------------------------------------------

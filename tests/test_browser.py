@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from siteutil import (REPO, STARS_LABEL, STATUS_LABEL, build_ok, copy_repository,
+from siteutil import (REPO, STARS_LABEL, STATUS_LABEL, build_ok, certificates, copy_repository,
                       playwright_or_skip, serve)
 
 playwright_or_skip()
@@ -82,8 +82,10 @@ AXE_LANGS = ("vi", "en")
 
 
 def _product(pid: str) -> dict:
+    """The product's record, with its certificate from the register of decisions."""
     (path,) = REPO.glob(f"products/*/{pid}/product.yml")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {**yaml.safe_load(path.read_text(encoding="utf-8")),
+            "certification": CERTIFICATES[pid]}
 
 
 def _vi_price(amount: int) -> str:
@@ -95,6 +97,7 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
+CERTIFICATES = certificates()
 HONEY = _product("mat-ong-hoa-rung")
 REVOKED = _product("sua-tuoi-tam-dao")
 

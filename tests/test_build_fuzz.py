@@ -3,8 +3,8 @@
 Validation decides before the build does. A record that passes validation must
 never end the build in a traceback: Hypothesis puts hostile values (any text,
 control characters, markup, huge and odd numbers, dates at the edges, damaged
-photos) into one field of a valid product at a time, validates the scratch
-catalog, and when validation finds no error, runs the whole build in-process —
+photos) into one field of a valid product, or of the decision certifying it, at a
+time, validates the scratch catalog, and when validation finds no error, runs the whole build in-process —
 photos, pages, search, print assets and every feed — and lets any exception fail
 the test.
 """
@@ -23,14 +23,15 @@ from ocop_catalog import pipeline
 from ocop_catalog.edition import EditionConfig
 from ocop_catalog.records.loader import load_catalog
 from PIL import Image
-from scratch import GOODS_DIR, GOODS_FILE, build_catalog, goods_yml
+from scratch import GOODS_DECISION, GOODS_DIR, GOODS_FILE, build_catalog
 from siteutil import OPTIONS, REPO, SITE_URL
 
 BUILDS = settings(max_examples=40, deadline=None, derandomize=True,
                   suppress_health_check=[HealthCheck.too_slow,
                                          HealthCheck.function_scoped_fixture])
 
-#: (text in the valid record, how a generated value replaces it)
+#: field -> (text in the valid record, how a generated value replaces it); the fields of
+#: the goods' certificate are in the decision recognising it (DECISION_FIELDS)
 FIELDS = {
     "name.vi": ("  vi: Mật ong hoa rừng Tam Đảo", "  vi: {}"),
     "name.en": ("  en: Tam Dao wild-flower honey", "  en: {}"),
@@ -40,15 +41,17 @@ FIELDS = {
     "price.unit.vi": ("    vi: hũ 500 g", "    vi: {}"),
     "net_content.value": ("  value: 500", "  value: {}"),
     "shelf_life.value": ("  value: 24", "  value: {}"),
-    "certification.score": ("  score: 78.5", "  score: {}"),
-    "certification.decision_number": ("  decision_number: 385/QĐ-UBND", "  decision_number: {}"),
-    "certification.decision_date": ("  decision_date: 2025-06-10", "  decision_date: {}"),
+    "recognises[0].score": ("    score: 78.5", "    score: {}"),
+    "number": ("number: 385/QĐ-UBND", "number: {}"),
+    "date": ("date: 2025-06-10", "date: {}"),
+    "issuer.vi": ("  vi: UBND tỉnh Vĩnh Phúc", "  vi: {}"),
     "photos[0].alt.vi": ("      vi: Hũ mật ong trên bàn gỗ", "      vi: {}"),
     "marketplaces[0].url": ("    url: https://shopee.vn/mat-ong-hoa-rung-tam-dao", "    url: {}"),
     "tags": ("tags: [mật ong, tam đảo]", "tags: [{}]"),
     "listed": ("listed: 2025-07-01", "listed: {}"),
     "updated": ("updated: 2026-01-15", "updated: {}"),
 }
+DECISION_FIELDS = {"recognises[0].score", "number", "date", "issuer.vi"}
 
 HOSTILE = ["\x00\x1b[2J", "<script>alert(1)</script>", "&lt;script&gt;", "=HYPERLINK(\"x\")",
            "\u202etxt.exe", "\x00root\x00", "{{ 7*7 }}", "{% raw %}", " ", "\u200b", "\ufffe",
@@ -67,9 +70,9 @@ def _scalar(value) -> str:
 
 def _values(field: str):
     if field in ("price.amount", "net_content.value", "shelf_life.value",
-                 "certification.score"):
+                 "recognises[0].score"):
         return NUMBER.map(lambda v: v if isinstance(v, str) else _scalar(v))
-    if field in ("certification.decision_date", "listed", "updated"):
+    if field in ("date", "listed", "updated"):
         return DATE
     return TEXT.map(_scalar)
 
@@ -96,11 +99,11 @@ def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("build-fuzz")
     scratch = build_catalog(root / "repo")
     options = pipeline.check_options(OPTIONS, ("vi", "en", "zh"), REPO)
-    return scratch, options, root
+    return scratch, options, root, {rel: scratch.read(rel) for rel in (GOODS_FILE, GOODS_DECISION)}
 
 
 def _build(world) -> None:
-    scratch, options, root = world
+    scratch, options, root, _ = world
     result = load_catalog(scratch.settings())
     if result.catalog is None:
         return  # refused with messages: nothing to build
@@ -115,17 +118,20 @@ def _build(world) -> None:
 @example(edit=("name.en", _scalar("\x00\x01\x02")))
 @example(edit=("price.amount", "1e308"))
 @example(edit=("price.amount", str(10**30)))
+@example(edit=("issuer.vi", _scalar("<script>alert(1)</script>")))
+@example(edit=("number", _scalar("{{ 7*7 }}")))
 def test_what_validation_accepts_builds(world, edit):
-    scratch = world[0]
+    scratch, originals = world[0], world[3]
     field, value = edit
     old, new = FIELDS[field]
-    original = goods_yml()
+    rel = GOODS_DECISION if field in DECISION_FIELDS else GOODS_FILE
+    original = originals[rel]
     assert original.count(old) >= 1, field
-    scratch.write(GOODS_FILE, original.replace(old, new.format(value), 1))
+    scratch.write(rel, original.replace(old, new.format(value), 1))
     try:
         _build(world)
     finally:
-        scratch.write(GOODS_FILE, original)
+        scratch.write(rel, original)
 
 
 @pytest.mark.parametrize("kind", ["truncated", "tall", "png"])

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from ocop_catalog import build as build_module
-from scratch import GOODS_FILE, build_catalog
+from scratch import GOODS_DECISION, GOODS_FILE, build_catalog
 from siteutil import BUILD_EPOCH, REPO, build_ok, ocop_command, run_build
 
 PAGE = Path("products") / "mat-ong-hoa-rung" / "index.html"
@@ -78,7 +78,8 @@ def _published_then_changed(repo: Path, site: Path) -> dict[str, bytes]:
 
 
 def _break_an_input(repo: Path) -> None:
-    record = repo / GOODS_FILE
+    """Nine stars for the goods, in the decision that recognises it."""
+    record = repo / GOODS_DECISION
     record.write_text(record.read_text(encoding="utf-8").replace("stars: 4", "stars: 9"),
                       encoding="utf-8")
 

@@ -244,3 +244,41 @@ def test_bad_author_is_a_usage_error(repo, capsys):
     with pytest.raises(SystemExit) as caught:
         cli.main(["diff", "base", "--author", "@bad login"])
     assert caught.value.code == 2
+
+
+# --------------------------------------------------------------------------
+# The register of decisions
+# --------------------------------------------------------------------------
+
+
+def test_register_changes_show_each_products_certificate_before_and_after(repo, capsys):
+    from scratch import GOODS_DECISION, SERVICE, decision_yml
+
+    repo.write("catalog/decisions/2026-02-01-77.yml", decision_yml(
+        "77/QĐ-BNNMT", "2026-02-01", [(GOODS, 5, 92)], level="ministry"))
+    repo.write("catalog/decisions/2026-02-10-thu-hoi.yml", (
+        "number: 12/QĐ-UBND\ndate: 2026-02-10\nissuer: UBND tỉnh Vĩnh Phúc\nlevel: province\n"
+        f"revokes:\n  - product: {SERVICE}\n    reason: Ngừng kinh doanh\n"))
+    status, data = report(capsys)
+    assert status == 0
+    assert data["certificates"] == [
+        {"product": GOODS,
+         "old": {"stars": 4, "number": "385/QĐ-UBND", "date": "2025-06-10",
+                 "file": GOODS_DECISION, "revoked_by": None},
+         "new": {"stars": 5, "number": "77/QĐ-BNNMT", "date": "2026-02-01",
+                 "file": "catalog/decisions/2026-02-01-77.yml", "revoked_by": None}},
+        {"product": SERVICE,
+         "old": {"stars": 3, "number": "120/QĐ-UBND", "date": "2025-09-01",
+                 "file": "catalog/decisions/2025-09-01-120.yml", "revoked_by": None},
+         "new": {"stars": 3, "number": "120/QĐ-UBND", "date": "2025-09-01",
+                 "file": "catalog/decisions/2025-09-01-120.yml", "revoked_by": "12/QĐ-UBND"}},
+    ]
+    _, out = run(capsys, "base")
+    assert (f"| <code>{md(GOODS)}</code> | 4★ · 385/QĐ-UBND (2025-06-10) | "
+            "5★ · 77/QĐ-BNNMT (2026-02-01) |") in out
+    assert "**thu hồi / revoked** (12/QĐ-UBND)" in out
+    # a producer who writes stars into the register is outside their own folder
+    status, data = report(capsys, "--author", "htx-ong-demo")
+    assert status == 1
+    assert [(e["code"], e["path"]) for e in data["errors"]] == [
+        ("outside_own_folders", "catalog/")]

@@ -44,7 +44,7 @@ from ocop_catalog.outputs.feeds.opendata import parse_options
 from ocop_catalog.outputs.feeds.options import FeedOptionError
 from ocop_catalog.outputs.feeds.data import clip, feed_id, markdown_to_text
 from PIL import Image
-from siteutil import OPTIONS, REPO, SITE_URL, build_ok, copy_repository, run_build
+from siteutil import OPTIONS, REPO, SITE_URL, build_ok, certificates, copy_repository, run_build
 
 BUILD_DAY = dt.date(2026, 11, 29)
 G = "{http://base.google.com/ns/1.0}"
@@ -94,15 +94,13 @@ def _text(value, lang: str) -> str | None:
 
 
 class Record:
-    def __init__(self, path: Path, producer: dict):
+    def __init__(self, path: Path, producer: dict, certificate: dict):
         self.path = path
         self.data = yaml.safe_load(path.read_text(encoding="utf-8"))
         self.producer = producer
         self.id = self.data["id"]
-
-    @property
-    def cert(self) -> dict:
-        return self.data["certification"]
+        #: from the office's register of decisions (catalog/decisions/)
+        self.cert = certificate
 
     @property
     def valid_until(self) -> dt.date:
@@ -163,10 +161,11 @@ class Record:
 @cache
 def records(repo: Path = REPO) -> dict[str, Record]:
     result = {}
+    certified = certificates(repo)
     for producer_file in sorted((repo / "products").glob("*/producer.yml")):
         producer = yaml.safe_load(producer_file.read_text(encoding="utf-8"))
         for path in sorted(producer_file.parent.glob("*/product.yml")):
-            record = Record(path, producer)
+            record = Record(path, producer, certified[path.parent.name])
             result[record.id] = record
     return result
 

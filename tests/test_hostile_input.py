@@ -37,12 +37,14 @@ from ocop_catalog.records.photos import MAX_SIDE
 from ocop_catalog.records.yamlsource import MAX_DEPTH, YamlProblem, read_yaml
 from scratch import (
     GOODS,
+    GOODS_DECISION,
     GOODS_DIR,
     GOODS_FILE,
     PRODUCER,
     PRODUCER_FILE,
     REGIONS_FILE,
     SALES_POINTS_FILE,
+    SERVICE,
     SERVICE_DIR,
     SERVICE_FILE,
     TODAY,
@@ -132,71 +134,92 @@ def test_deep_nesting_in_the_pure_python_composer_is_a_problem(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "old, new, value, field",
+    "rel, old, new, value, field",
     [
         # a decision near year 9999: its validity (36 months on) overflowed the calendar
-        ("decision_date: 2025-06-10", "decision_date: 9999-12-20", "9999-12-20",
-         "certification.decision_date"),
-        ("  issuer:\n", "  valid_until: 9999-12-31\n  issuer:\n", "9999-12-31",
-         "certification.valid_until"),
-        ("  issuer:\n", "  valid_from: 2101-01-01\n  issuer:\n", "2101-01-01",
-         "certification.valid_from"),
-        ("listed: 2025-07-01", "listed: 0001-01-01", "0001-01-01", "listed"),
-        ("listed: 2025-07-01", 'listed: "1989-12-31"', "1989-12-31", "listed"),
-        ("updated: 2026-01-15", "updated: 2999-01-15", "2999-01-15", "updated"),
+        (GOODS_DECISION, "date: 2025-06-10", "date: 9999-12-20", "9999-12-20", "date"),
+        (GOODS_DECISION, "recognises:\n", "valid_until: 9999-12-31\nrecognises:\n",
+         "9999-12-31", "valid_until"),
+        (GOODS_DECISION, "recognises:\n", "valid_from: 2101-01-01\nrecognises:\n",
+         "2101-01-01", "valid_from"),
+        (GOODS_DECISION, "    stars: 4\n", "    stars: 4\n    valid_until: 9999-12-31\n",
+         "9999-12-31", "recognises[0].valid_until"),
+        (GOODS_DECISION, "    stars: 4\n", '    stars: 4\n    valid_from: "1989-12-31"\n',
+         "1989-12-31", "recognises[0].valid_from"),
+        (GOODS_FILE, "listed: 2025-07-01", "listed: 0001-01-01", "0001-01-01", "listed"),
+        (GOODS_FILE, "listed: 2025-07-01", 'listed: "1989-12-31"', "1989-12-31", "listed"),
+        (GOODS_FILE, "updated: 2026-01-15", "updated: 2999-01-15", "2999-01-15", "updated"),
     ],
 )
-def test_dates_out_of_the_plausible_range_are_refused(scratch, old, new, value, field):
-    scratch.edit(GOODS_FILE, old, new)
-    at = scratch.position(GOODS_FILE, value, -1 if f'"{value}' in new else 0)
-    assert scratch.issues() == [issue("date_range", GOODS_FILE, at, field)]
+def test_dates_out_of_the_plausible_range_are_refused(scratch, rel, old, new, value, field):
+    scratch.edit(rel, old, new)
+    at = scratch.position(rel, value, -1 if f'"{value}' in new else 0)
+    assert scratch.issues() == [issue("date_range", rel, at, field)]
     found = only(scratch.validate(), "date_range")
     assert found.message_en == (f"{value} is not a plausible date: dates must be from "
                                 "1990-01-01 to 2100-12-31; check the year")
     assert found.message_vi.startswith(f"ngày {value} không hợp lý")
 
 
+#: A decision of the register revoking the goods' certificate (``{date}``: its effect).
+REVOCATION_FILE = "catalog/decisions/2026-01-10-thu-hoi.yml"
+REVOCATION = f"""\
+number: 12/QĐ-UBND
+date: 2026-01-10
+issuer: {{{{vi: UBND tỉnh Vĩnh Phúc, en: Vinh Phuc Provincial People's Committee}}}}
+level: province
+revokes:
+  - product: {GOODS}
+    reason: {{{{vi: Ngừng sản xuất, en: Production stopped}}}}
+    date: {{date}}
+"""
+
+
 def test_revocation_date_near_year_9999_is_refused(scratch):
-    scratch.edit(GOODS_FILE, "  issuer:\n", "  revoked: {date: 9999-12-31, reason: Ngừng}\n"
-                 "  issuer:\n")
-    assert ("date_range", "certification.revoked.date") in codes(scratch)
+    scratch.write(REVOCATION_FILE, REVOCATION.format(date="9999-12-31"))
+    at = scratch.position(REVOCATION_FILE, "9999-12-31")
+    assert scratch.issues() == [issue("date_range", REVOCATION_FILE, at, "revokes[0].date")]
 
 
 @pytest.mark.parametrize("days", [0, 1, 20250])  # 1970-01-01, 1970-01-02, 2025-06-10
 def test_a_number_is_not_read_as_a_date(scratch, days):
     seconds = days * 86400  # pydantic would read whole days of seconds as a date
-    scratch.edit(GOODS_FILE, "decision_date: 2025-06-10", f"decision_date: {seconds}")
-    at = scratch.position(GOODS_FILE, f"decision_date: {seconds}", len("decision_date: "))
-    assert scratch.issues() == [issue("wrong_type", GOODS_FILE, at,
-                                      "certification.decision_date")]
+    scratch.edit(GOODS_DECISION, "date: 2025-06-10", f"date: {seconds}")
+    at = scratch.position(GOODS_DECISION, f"date: {seconds}", len("date: "))
+    assert scratch.issues() == [issue("wrong_type", GOODS_DECISION, at, "date")]
     assert only(scratch.validate(), "wrong_type").message_en == (
         "expected a date (YYYY-MM-DD), found a whole number")
 
 
 def test_dates_at_the_limits_are_fine(scratch):
-    scratch.edit(GOODS_FILE, "  issuer:\n", "  valid_until: 2100-12-31\n  issuer:\n")
-    scratch.edit(GOODS_FILE, "decision_date: 2025-06-10", "decision_date: 2025-06-10")
+    scratch.edit(GOODS_DECISION, "recognises:\n", "valid_until: 2100-12-31\nrecognises:\n")
+    scratch.edit(GOODS_DECISION, "    stars: 4\n", "    stars: 4\n    valid_until: 2100-12-31\n")
+    scratch.write(REVOCATION_FILE, REVOCATION.format(date="2100-12-31"))
     scratch.edit(GOODS_FILE, "listed: 2025-07-01", "listed: 1990-01-01")
-    assert scratch.issues() == []
+    result = scratch.validate()
+    assert result.issues == ()
+    cert = result.catalog.products[GOODS].certification
+    assert cert.valid_until == dt.date(2100, 12, 31)
+    assert cert.revoked.date == dt.date(2100, 12, 31)
 
 
 # --- numbers ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "old, new, written, field",
+    "rel, old, new, written, field",
     [
-        ("score: 78.5", "score: .inf", ".inf", "certification.score"),
-        ("score: 78.5", "score: .nan", ".nan", "certification.score"),
-        ("score: 78.5", "score: 1.0e+400", "1.0e+400", "certification.score"),
-        ("  value: 500\n", "  value: .inf\n", ".inf", "net_content.value"),
-        ("  value: 500\n", "  value: .NaN\n", ".NaN", "net_content.value"),
+        (GOODS_DECISION, "score: 78.5", "score: .inf", ".inf", "recognises[0].score"),
+        (GOODS_DECISION, "score: 78.5", "score: .nan", ".nan", "recognises[0].score"),
+        (GOODS_DECISION, "score: 78.5", "score: 1.0e+400", "1.0e+400", "recognises[0].score"),
+        (GOODS_FILE, "  value: 500\n", "  value: .inf\n", ".inf", "net_content.value"),
+        (GOODS_FILE, "  value: 500\n", "  value: .NaN\n", ".NaN", "net_content.value"),
     ],
 )
-def test_infinity_and_nan_are_refused(scratch, old, new, written, field):
-    scratch.edit(GOODS_FILE, old, new)
-    at = scratch.position(GOODS_FILE, new, len(new) - len(written) - (new[-1] == "\n"))
-    assert scratch.issues() == [issue("number_not_finite", GOODS_FILE, at, field)]
+def test_infinity_and_nan_are_refused(scratch, rel, old, new, written, field):
+    scratch.edit(rel, old, new)
+    at = scratch.position(rel, new, len(new) - len(written) - (new[-1] == "\n"))
+    assert scratch.issues() == [issue("number_not_finite", rel, at, field)]
     found = only(scratch.validate(), "number_not_finite")
     assert found.message_en.startswith(f"'{written}' is not a usable number")
     assert "vô cực" in found.message_vi
@@ -209,18 +232,23 @@ def test_infinite_coordinates_are_refused(scratch, written):
 
 
 @pytest.mark.parametrize(
-    "old, new, field, limit",
+    "rel, old, new, field, limit",
     [
-        ("amount: 250000", "amount: 1000000000001", "price.amount", "at most 1000000000000"),
-        ("amount: 250000", "amount: " + "9" * 40, "price.amount", "at most 1000000000000"),
-        ("  value: 500\n", "  value: 1000001\n", "net_content.value", "at most 1000000"),
-        ("  value: 500\n", "  value: 0.0001\n", "net_content.value", "at least 0.001"),
-        ("  value: 24\n", "  value: 3651\n", "shelf_life.value", "at most 3650"),
-        ("score: 78.5", "score: 100.5", "certification.score", "at most 100"),
+        (GOODS_FILE, "amount: 250000", "amount: 1000000000001", "price.amount",
+         "at most 1000000000000"),
+        (GOODS_FILE, "amount: 250000", "amount: " + "9" * 40, "price.amount",
+         "at most 1000000000000"),
+        (GOODS_FILE, "  value: 500\n", "  value: 1000001\n", "net_content.value",
+         "at most 1000000"),
+        (GOODS_FILE, "  value: 500\n", "  value: 0.0001\n", "net_content.value",
+         "at least 0.001"),
+        (GOODS_FILE, "  value: 24\n", "  value: 3651\n", "shelf_life.value", "at most 3650"),
+        (GOODS_DECISION, "score: 78.5", "score: 100.5", "recognises[0].score", "at most 100"),
+        (GOODS_DECISION, "score: 78.5", "score: -0.5", "recognises[0].score", "at least 0"),
     ],
 )
-def test_numbers_are_bounded(scratch, old, new, field, limit):
-    scratch.edit(GOODS_FILE, old, new)
+def test_numbers_are_bounded(scratch, rel, old, new, field, limit):
+    scratch.edit(rel, old, new)
     assert codes(scratch) == [("out_of_range", field)]
     assert limit in only(scratch.validate(), "out_of_range").message_en
 
@@ -281,18 +309,20 @@ def test_yaml_11_number_forms_are_refused_with_a_hint(scratch, written, reads, s
 
 
 @pytest.mark.parametrize(
-    "old, new, field",
+    "rel, old, new, field",
     [
-        ("criteria_set: 1\n", "criteria_set: 1:00\n", "category.criteria_set"),
-        ("  stars: 4\n  score: 78.5\n", "  stars: 04\n", "certification.stars"),
-        ("score: 78.5", "score: 1:18.5", "certification.score"),
-        ("  value: 500\n", "  value: 0764\n", "net_content.value"),
-        ("  value: 24\n", "  value: 0x18\n", "shelf_life.value"),
-        ("sales_points:", "season_months: [011, 12]\nsales_points:", "season_months[0]"),
+        (GOODS_FILE, "criteria_set: 1\n", "criteria_set: 1:00\n", "category.criteria_set"),
+        (GOODS_DECISION, "    stars: 4\n    score: 78.5\n", "    stars: 04\n",
+         "recognises[0].stars"),
+        (GOODS_DECISION, "score: 78.5", "score: 1:18.5", "recognises[0].score"),
+        (GOODS_FILE, "  value: 500\n", "  value: 0764\n", "net_content.value"),
+        (GOODS_FILE, "  value: 24\n", "  value: 0x18\n", "shelf_life.value"),
+        (GOODS_FILE, "sales_points:", "season_months: [011, 12]\nsales_points:",
+         "season_months[0]"),
     ],
 )
-def test_number_forms_are_refused_in_every_number_field(scratch, old, new, field):
-    scratch.edit(GOODS_FILE, old, new)
+def test_number_forms_are_refused_in_every_number_field(scratch, rel, old, new, field):
+    scratch.edit(rel, old, new)
     assert codes(scratch) == [("number_form", field)]
 
 
@@ -308,17 +338,18 @@ def test_yes_no_where_a_number_is_expected(scratch, written):
 
 def test_number_forms_stay_text_where_text_is_expected(scratch):
     # a decision number or product code that looks like a YAML 1.1 number keeps its digits
-    scratch.edit(GOODS_FILE, "decision_number: 385/QĐ-UBND", "decision_number: 0385")
-    scratch.edit(GOODS_FILE, "  issuer:\n", "  product_code: 1:30\n  issuer:\n")
+    scratch.edit(GOODS_DECISION, "number: 385/QĐ-UBND", "number: 0385")
+    scratch.edit(GOODS_DECISION, "    stars: 4\n", "    stars: 4\n    product_code: 1:30\n")
     result = scratch.validate()
     assert result.issues == ()
-    cert = result.catalog.products[GOODS].record.certification
+    cert = result.catalog.products[GOODS].certification
     assert (cert.decision_number, cert.product_code) == ("0385", "1:30")
 
 
 def test_quoted_numbers_are_not_numbers(scratch):
-    scratch.edit(GOODS_FILE, "score: 78.5", 'score: "78.5"')
-    assert codes(scratch) == [("wrong_type", "certification.score")]
+    scratch.edit(GOODS_DECISION, "score: 78.5", 'score: "78.5"')
+    at = scratch.position(GOODS_DECISION, '"78.5"')
+    assert scratch.issues() == [issue("wrong_type", GOODS_DECISION, at, "recognises[0].score")]
 
 
 FORMS = {
@@ -515,6 +546,10 @@ def test_the_sample_records_are_far_below_the_size_limits():
     for path in [*REPO.glob("products/*/producer.yml"), *REPO.glob("products/*/*/product.yml"),
                  *REPO.glob("catalog/*.yml")]:
         assert path.stat().st_size * 10 < RECORD_MAX_BYTES[path.name], path
+    decisions = sorted(REPO.glob("catalog/decisions/**/*.yml"))
+    assert decisions
+    for path in decisions:
+        assert path.stat().st_size * 10 < RECORD_MAX_BYTES["decision"], path
 
 
 # --- the largest record allowed ---------------------------------------------
@@ -558,7 +593,6 @@ def photo_name(i: int) -> str:
 
 def largest_product() -> str:
     """A product with every text, list and number at its limit."""
-    url = "https://shopee.vn/" + "a" * (2000 - len("https://shopee.vn/"))
     former = "".join(f"\n  - {fill('ten-cu-', 60).rstrip('-')}-{i:03d}" for i in range(20))
     photos = "".join(f"\n  - file: {photo_name(i)}\n    alt:{texts(250, '      ')}"
                      for i in range(20))
@@ -578,17 +612,6 @@ description:
 category:
   criteria_version: "148/2023"
   criteria_set: 1
-certification:
-  stars: 5
-  score: 100
-  decision_number: "{fill("385/QĐ-UBND ", 80)}"
-  decision_date: 2025-06-10
-  issuer:{texts(200, "    ")}
-  valid_from: 2025-06-10
-  valid_until: 2100-12-31
-  evaluation: re_rating
-  product_code: "{fill("25-08923-1-", 40)}"
-  source_url: {url}
 origin:
   street:{texts(200, "    ")}
   commune: "08911"
@@ -612,6 +635,40 @@ tags:{tags}
 listed: 1990-01-01
 updated: 2100-12-31
 """
+
+
+def largest_decision() -> str:
+    """A decision of the register with every text and number at its limit: the ministry
+    recognises the goods (5 stars) and revokes the service (recognised on 2025-09-01)."""
+    url = "https://congbao.example.vn/" + "a" * (2000 - len("https://congbao.example.vn/"))
+    return f"""\
+# yaml-language-server: $schema=../../schema/decision.schema.json
+number: "{fill("385/QĐ-BNNMT ", 80)}"
+date: 2025-10-01
+issuer:{texts(200, "  ")}
+level: ministry
+criteria_version: "148/2023"
+valid_from: 2025-10-01
+valid_until: 2100-12-31
+source_url: {url}
+recognises:
+  - product: {GOODS}
+    stars: 5
+    score: 100
+    evaluation: re_rating
+    product_code: "{fill("25-08923-1-", 40)}"
+    valid_from: 2025-10-01
+    valid_until: 2100-12-31
+revokes:
+  - product: {SERVICE}
+    reason:{texts(1000, "      ")}
+    date: 2100-12-31
+"""
+
+
+def write_largest_decision(scratch) -> str:
+    scratch.write(GOODS_DECISION, largest_decision())
+    return scratch.read(GOODS_DECISION)
 
 
 def many_sales_points() -> str:
@@ -640,6 +697,20 @@ def test_the_largest_product_allowed_validates(scratch):
     assert record.price.amount == 10**12
 
 
+def test_the_largest_decision_allowed_validates(scratch):
+    text = write_largest_decision(scratch)
+    assert len(text.encode()) <= RECORD_MAX_BYTES["decision"]
+    result = scratch.validate()
+    assert result.issues == ()
+    cert = result.catalog.products[GOODS].certification
+    assert (cert.stars, cert.score, cert.level) == (5, 100, "ministry")
+    assert len(cert.decision_number) == 80 and len(cert.issuer("en")) == 200
+    assert len(cert.product_code) == 40 and len(cert.source_url) == 2000
+    assert cert.valid_until == dt.date(2100, 12, 31)
+    revoked = result.catalog.products[SERVICE].certification.revoked
+    assert len(revoked.reason("zh")) == 1000 and revoked.date == dt.date(2100, 12, 31)
+
+
 def test_the_largest_producer_allowed_validates(scratch):
     maintainers = "".join(f"\n  - maintainer-{i:02d}" for i in range(20))
     text = (scratch.read(PRODUCER_FILE)
@@ -662,19 +733,12 @@ ONE_OVER = [
     ('name:\n  vi: "', 'name:\n  vi: "M', "name.vi", 200, "characters"),
     ('summary:\n  vi: "', 'summary:\n  vi: "x', "summary.vi", 500, "characters"),
     ("  zh: |\n    ", "  zh: |\n    三", "description.zh", 20000, "characters"),
-    ('  issuer:\n    vi: "', '  issuer:\n    vi: "x', "certification.issuer.vi", 200,
-     "characters"),
     ('  street:\n    vi: "', '  street:\n    vi: "x', "origin.street.vi", 200, "characters"),
     ('  unit:\n    vi: "', '  unit:\n    vi: "x', "price.unit.vi", 100, "characters"),
     ('ingredients:\n  vi: "', 'ingredients:\n  vi: "x', "ingredients.vi", 2000, "characters"),
     ('storage:\n  vi: "', 'storage:\n  vi: "x', "storage.vi", 1000, "characters"),
     ('    alt:\n      vi: "', '    alt:\n      vi: "x', "photos[0].alt.vi", 250, "characters"),
-    ('decision_number: "', 'decision_number: "x', "certification.decision_number", 80,
-     "characters"),
-    ('product_code: "', 'product_code: "x', "certification.product_code", 40, "characters"),
     ('    commune: "Thị', '    commune: "xThị', "origin.legacy.commune", 120, "characters"),
-    ("source_url: https://shopee.vn/", "source_url: https://shopee.vn/a",
-     "certification.source_url", 2000, "characters"),
     ("url: https://tiki.vn/", "url: https://tiki.vn/b", "marketplaces[0].url", 2000,
      "characters"),
     ('tags:\n  - "', 'tags:\n  - "x', "tags[0]", 40, "characters"),
@@ -686,19 +750,32 @@ ONE_OVER = [
     ("sales_points:\n", "sales_points:\n  - cho-tam-dao\n", "sales_points", 100, "items"),
     ("season_months: [1,", "season_months: [12, 1,", "season_months", 12, "items"),
 ]
+DECISION_ONE_OVER = [
+    # (what is changed in the largest decision, field, limit, unit)
+    ('number: "', 'number: "x', "number", 80, "characters"),
+    ('issuer:\n  vi: "', 'issuer:\n  vi: "x', "issuer.vi", 200, "characters"),
+    ("source_url: https://congbao.example.vn/", "source_url: https://congbao.example.vn/a",
+     "source_url", 2000, "characters"),
+    ('product_code: "', 'product_code: "x', "recognises[0].product_code", 40, "characters"),
+    ('    reason:\n      vi: "', '    reason:\n      vi: "x', "revokes[0].reason.vi", 1000,
+     "characters"),
+]
+LIMIT_CASES = [(GOODS_FILE, *case) for case in ONE_OVER] + [
+    (GOODS_DECISION, *case) for case in DECISION_ONE_OVER]
 
 
-@pytest.mark.parametrize("old, new, field, limit, unit", ONE_OVER,
-                         ids=[case[2] for case in ONE_OVER])
+@pytest.mark.parametrize("rel, old, new, field, limit, unit", LIMIT_CASES,
+                         ids=[case[3] for case in LIMIT_CASES])
 def test_one_over_each_limit_is_refused_naming_the_field_and_the_limit(
-        scratch, old, new, field, limit, unit):
+        scratch, rel, old, new, field, limit, unit):
     write_largest_product(scratch)
+    write_largest_decision(scratch)
     scratch.write(SALES_POINTS_FILE, many_sales_points().replace(
         "sales_points:", "sales_points:\n  - id: cho-tam-dao\n    name: Chợ\n    kind: market\n"
         "    address: {commune: \"08911\"}", 1))
-    text = scratch.read(GOODS_FILE)
+    text = scratch.read(rel)
     assert old in text
-    scratch.write(GOODS_FILE, text.replace(old, new, 1))
+    scratch.write(rel, text.replace(old, new, 1))
     result = scratch.validate()
     errors = [(i.code, i.field) for i in result.errors]
     assert ("too_long", field) in errors, errors
@@ -822,9 +899,15 @@ TEXT_FIELDS = [
     # (file, a line, the line with "{c}" where a bad character goes (as a YAML escape), field)
     (GOODS_FILE, "  vi: Mật ong hoa rừng thu hoạch trên núi Tam Đảo.",
      '  vi: "Mật{c} ong hoa rừng."', "summary.vi"),
-    (GOODS_FILE, "    vi: UBND tỉnh Vĩnh Phúc", '    vi: "UBND{c} tỉnh"', "certification.issuer.vi"),
-    (GOODS_FILE, "  decision_number: 385/QĐ-UBND", '  decision_number: "385{c}/QĐ-UBND"',
-     "certification.decision_number"),
+    (GOODS_DECISION, "  vi: UBND tỉnh Vĩnh Phúc", '  vi: "UBND{c} tỉnh"', "issuer.vi"),
+    (GOODS_DECISION, "number: 385/QĐ-UBND", 'number: "385{c}/QĐ-UBND"', "number"),
+    (GOODS_DECISION, "level: province", 'level: province\nsource_url: "https://ubnd.vn/{c}"',
+     "source_url"),
+    (GOODS_DECISION, "    score: 78.5", '    score: 78.5\n    product_code: "25{c}-01"',
+     "recognises[0].product_code"),
+    (GOODS_DECISION, "recognises:",
+     f'revokes:\n  - product: {SERVICE}\n    reason: "Ngừng{{c}}"\nrecognises:',
+     "revokes[0].reason"),
     (GOODS_FILE, "    vi: hũ 500 g", '    vi: "hũ{c} 500 g"', "price.unit.vi"),
     (GOODS_FILE, "      vi: Khung tổ ong đầy mật", '      vi: "Khung{c}"', "photos[1].alt.vi"),
     (GOODS_FILE, "tags: [mật ong, tam đảo]", 'tags: [mật ong, "tam{c} đảo"]', "tags[1]"),
@@ -889,10 +972,10 @@ def test_a_one_line_text_written_as_a_block_is_refused_with_a_hint(scratch):
 
 def test_an_empty_kept_block_is_reported_on_a_line_of_the_file(scratch):
     # "|+" keeps the blank lines: the text is a line break, which has no column of its own
-    scratch.edit(GOODS_FILE, "    vi: UBND tỉnh Vĩnh Phúc\n", "    vi: |+\n\n")
+    scratch.edit(GOODS_DECISION, "  vi: UBND tỉnh Vĩnh Phúc\n", "  vi: |+\n\n")
     found = only(scratch.validate(), "text_line_break")
-    lines = scratch.read(GOODS_FILE).splitlines()
-    assert found.field == "certification.issuer.vi"
+    lines = scratch.read(GOODS_DECISION).splitlines()
+    assert (found.file, found.field) == (GOODS_DECISION, "issuer.vi")
     assert found.column <= len(lines[found.line - 1]) + 1
 
 
@@ -947,8 +1030,15 @@ def run(capsys, *args) -> str:
 def test_text_output_cannot_clear_the_terminal_or_forge_lines(hostile_folder, capsys):
     out = run(capsys)
     assert not ESCAPES.search(out)
-    issues = [line for line in out.splitlines() if not line.startswith("    ") and line]
-    assert len(out.splitlines()) == 3 * (len(issues) - 1) + 2  # 3 lines an issue, the total
+    # each issue: where, its message in Vietnamese and English, and the line it is on
+    # with a caret under it (indented); a blank line between issues, then the total
+    blocks = out.split("\n\n")
+    for block in blocks[:-1]:
+        head, *rest = block.split("\n")
+        assert re.match(r"products/.*:\d+:\d+: (lỗi/error|cảnh báo/warning) ", head), head
+        assert [line[:8] for line in rest[:2]] == ["    vi: ", "    en: "]
+        assert len(rest) in (2, 4) and all(line.startswith("    ") for line in rest), rest
+    assert re.fullmatch(r"\d+ lỗi, \d+ cảnh báo trong \d+ tệp / .*\n", blocks[-1])
     assert not any(line.startswith("forged") for line in out.splitlines())
     assert "x\\x1b[2J\\x1b[1;1H\\nforged.yml:1:1: error [id] forged\\r\\u202e" in out
     assert "\\x1b]0;pwned\\x07.jpg" in out
@@ -1127,20 +1217,34 @@ def test_the_sample_catalog_has_no_errors():
 
 
 @pytest.mark.parametrize(
-    "old, new, complaint",
+    "rel, old, new, complaint",
     [
-        ("  en: Tam Dao wild-flower honey\n", f'  en: "{"x" * 201}"\n', "is too long"),
-        ("  en: Tam Dao wild-flower honey\n", '  en: "Tam\\u202eDao"\n', "does not match"),
-        ("  en: Tam Dao wild-flower honey\n", '  en: "Tam\\nDao"\n', "does not match"),
-        ("tags: [mật ong, tam đảo]", "tags: [" + ", ".join(["a"] * 31) + "]", "is too long"),
-        ("amount: 250000", "amount: 1000000000001", "is greater than the maximum"),
+        (GOODS_FILE, "  en: Tam Dao wild-flower honey\n", f'  en: "{"x" * 201}"\n',
+         "is too long"),
+        (GOODS_FILE, "  en: Tam Dao wild-flower honey\n", '  en: "Tam\\u202eDao"\n',
+         "does not match"),
+        (GOODS_FILE, "  en: Tam Dao wild-flower honey\n", '  en: "Tam\\nDao"\n',
+         "does not match"),
+        (GOODS_FILE, "tags: [mật ong, tam đảo]", "tags: [" + ", ".join(["a"] * 31) + "]",
+         "is too long"),
+        (GOODS_FILE, "amount: 250000", "amount: 1000000000001", "is greater than the maximum"),
+        (GOODS_DECISION, "  en: Vinh Phuc Provincial People's Committee\n",
+         f'  en: "{"x" * 201}"\n', "is too long"),
+        (GOODS_DECISION, "  en: Vinh Phuc Provincial People's Committee\n",
+         '  en: "Vinh\\u202ePhuc"\n', "does not match"),
+        (GOODS_DECISION, "number: 385/QĐ-UBND", f"number: {fill('385/QĐ-UBND ', 81)}",
+         "is too long"),
+        (GOODS_DECISION, "recognises:\n", "recognises:\n" + "".join(
+            f"  - {{product: san-pham-{i:04d}, stars: 4}}\n" for i in range(2000)),
+         "is too long"),
+        (GOODS_DECISION, "score: 78.5", "score: 100.5", "is greater than the maximum"),
     ],
 )
-def test_the_schema_refuses_what_the_validator_refuses(scratch, old, new, complaint):
+def test_the_schema_refuses_what_the_validator_refuses(scratch, rel, old, new, complaint):
     from test_schemas import schema_errors
 
-    scratch.edit(GOODS_FILE, old, new)
-    errors = schema_errors(scratch.path(GOODS_FILE))
+    scratch.edit(rel, old, new)
+    errors = schema_errors(scratch.path(rel))
     assert any(complaint in e for e in errors), errors
     assert scratch.validate().errors
 

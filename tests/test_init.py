@@ -37,9 +37,15 @@ def init(target: Path, *extra: str) -> subprocess.CompletedProcess:
                 "--office-email", "ocop@laocai.example.org", *extra)
 
 
+#: The decision recognising the product add_producer adds, as the office records it.
+DECISION = "catalog/decisions/che-ta-van-1234-qd-ubnd.yml"
+
+
 def add_producer(repo: Path, producer: str = "htx-che-ta-van", product: str = "che-ta-van"
                  ) -> None:
-    """What the office README says: copy products/_mau/, set the ids."""
+    """What the office README says: copy products/_mau/, set the ids; then record the
+    decision recognising the product (copy catalog/decisions/_mau.yml, set its number and
+    the product's id)."""
     folder = repo / "products" / producer
     shutil.copytree(repo / "products" / "_mau", folder)
     (folder / "san-pham-mau").rename(folder / product)
@@ -50,6 +56,11 @@ def add_producer(repo: Path, producer: str = "htx-che-ta-van", product: str = "c
     record.write_text(record.read_text(encoding="utf-8")
                       .replace("id: san-pham-mau ", f"id: {product} ")
                       .replace("Sản phẩm mẫu", "Chè Shan tuyết Tả Van"), encoding="utf-8")
+    template = (repo / "catalog" / "decisions" / "_mau.yml").read_text(encoding="utf-8")
+    assert template.count("\n  - product: san-pham-mau ") == 1
+    (repo / DECISION).write_text(template.replace('"0000/QĐ-UBND"', '"1234/QĐ-UBND"')
+                                 .replace("product: san-pham-mau ", f"product: {product} "),
+                                 encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +68,7 @@ def lao_cai(tmp_path_factory) -> tuple[Path, Path]:
     repo = tmp_path_factory.mktemp("init") / "ocop-lao-cai"
     done = init(repo)
     assert done.returncode == 0, done.stderr
+    # (the example decision catalog/decisions/_mau.yml names san-pham-mau: not read)
     assert ocop("validate", cwd=repo).returncode == 0
     add_producer(repo)
     checked = ocop("validate", cwd=repo)
@@ -76,7 +88,9 @@ def test_init_writes_content_only(lao_cai):
                 "catalog/about-ocop.md", "catalog/en/about-ocop.md", "README.md",
                 "requirements.txt", ".gitignore", "products/_mau/producer.yml",
                 ".github/workflows/pull-request.yml", ".github/workflows/publish.yml",
-                "schema/product.schema.json"):
+                ".github/workflows/pull-request-comment.yml", ".github/CODEOWNERS",
+                "schema/product.schema.json", "catalog/decisions/_mau.yml",
+                "schema/decision.schema.json"):
         assert rel in names, rel
     assert not [n for n in names if n.startswith(("theme/", "generator/"))]
     assert "Lào Cai" in (repo / "catalog" / "regions.yml").read_text(encoding="utf-8")
@@ -186,7 +200,8 @@ def actionlint():
 def test_the_workflows_pass_actionlint(lao_cai, actionlint, tmp_path):
     repo, _ = lao_cai
     workflows = sorted((repo / ".github" / "workflows").glob("*.yml"))
-    assert [w.name for w in workflows] == ["publish.yml", "pull-request.yml"]
+    assert [w.name for w in workflows] == ["publish.yml", "pull-request-comment.yml",
+                                           "pull-request.yml"]
     done = subprocess.run([actionlint, "-no-color", *map(str, workflows)], capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -223,12 +238,13 @@ def test_the_commands_the_workflows_run(lao_cai, tmp_path):
     assert checked.returncode == 0, checked.stdout
     assert ocop("build", cwd=repo).returncode == 0
     # a broken record in the pull request: an annotation on the changed file
-    record = repo / "products" / "htx-che-ta-van" / "che-ta-van" / "product.yml"
-    record.write_text(record.read_text(encoding="utf-8").replace("stars: 3", "stars: 9"),
+    record = repo / DECISION
+    assert record.read_text(encoding="utf-8").count("stars: 3 ") == 1
+    record.write_text(record.read_text(encoding="utf-8").replace("stars: 3 ", "stars: 9 "),
                       encoding="utf-8")
     checked = ocop("validate", "--format", "github", "--base", base, cwd=repo)
     assert checked.returncode == 1
-    assert "::error file=products/htx-che-ta-van/che-ta-van/product.yml,line=" in checked.stdout
+    assert f"::error file={DECISION},line=" in checked.stdout
 
 
 def test_missing_answers_are_asked_in_vietnamese_in_a_terminal(tmp_path):

@@ -162,8 +162,9 @@ def test_validate_prints_the_note_once(repo, capsys):
     status = cli.main(["validate", *DAY])
     out = capsys.readouterr().out
     assert status == cli.EXIT_OK
-    assert out == (f"note: unpublished_language\n    en: {NOTE_EN}\n    vi: {NOTE_VI}\n\n"
-                   "0 error(s), 0 warning(s) in 0 file(s) / 0 lỗi, 0 cảnh báo trong 0 tệp\n")
+    assert out == (f"ghi chú/note: unpublished_language\n    vi: {NOTE_VI}\n"
+                   f"    en: {NOTE_EN}\n\n"
+                   "0 lỗi, 0 cảnh báo trong 0 tệp / 0 error(s), 0 warning(s) in 0 file(s)\n")
 
 
 def test_the_note_is_no_warning_even_when_strict(repo, capsys):
@@ -283,8 +284,8 @@ def test_the_build_leaves_out_what_is_not_published(tmp_path):
 
     # record texts: one note, at INFO (not a warning), and nowhere in the site
     assert log.count("unpublished_language") == 1
-    assert re.search(r"INFO\s+-\s+catalog records:\nnote: unpublished_language\n"
-                     rf"    en: {re.escape(NOTE_EN)}\n    vi: {re.escape(NOTE_VI)}\n", log)
+    assert re.search(r"INFO\s+-\s+catalog records:\nghi chú/note: unpublished_language\n"
+                     rf"    vi: {re.escape(NOTE_VI)}\n    en: {re.escape(NOTE_EN)}\n", log)
     assert "WARNING" not in log
     written = [p for p in site.rglob("*") if p.is_file()]
     for text in ("三岛", "땀다오", "成员蜂箱"):

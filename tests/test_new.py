@@ -12,7 +12,9 @@ import pytest
 from ocop_catalog.cli import main
 from ocop_catalog.new import suggest_slug
 from PIL import Image
-from scratch import PRODUCER, TODAY, build_catalog, noisy_jpeg, summary
+from ocop_catalog.new import _version_for
+from ocop_catalog.settings import build_date
+from scratch import PRODUCER, TODAY, build_catalog, noisy_jpeg, position_in, summary
 from siteutil import answer_in_terminal, ocop_command
 
 PRODUCER_FLAGS = ["--name", "HTX Chè Tả Van", "--type", "HTX", "--representative",
@@ -23,8 +25,7 @@ PRODUCER_FLAGS = ["--name", "HTX Chè Tả Van", "--type", "HTX", "--representat
 def product_flags(*photos: Path, alts: tuple[str, ...] = ()) -> list[str]:
     flags = ["--name", "Chè Shan tuyết Tả Van", "--summary", "Chè Shan tuyết búp khô.",
              "--description", "Chè hái từ cây cổ thụ, **sao tay**.", "--criteria-set", "1",
-             "--stars", "4", "--decision-number", "385/QĐ-UBND", "--decision-date",
-             "2025-06-10", "--price", "150000", "--unit", "gói 200 g"]
+             "--price", "150000", "--unit", "gói 200 g"]
     if photos:
         flags += ["--photo", *map(str, photos)]
     for alt in alts:
@@ -74,11 +75,17 @@ def test_a_producer_and_a_product_made_with_flags_validate(repo, tmp_path, capsy
     assert sorted(p.name for p in folder.iterdir()) == ["1.jpg", "product.yml"]
     product = (folder / "product.yml").read_text(encoding="utf-8")
     assert "$schema=../../../schema/product.schema.json" in product
-    assert '"148/2023"' in product  # the criteria in force on the decision date
-    assert "UBND tỉnh Phú Thọ" in product  # the issuer: the catalog's province
+    # the criteria in force today; no stars: only the office's register grants them
+    assert f'"{_version_for(build_date())}"' in product
+    assert "certification" not in product and "stars" not in product
     assert '"08914"' in product  # the origin: the producer's commune
     assert "Gói chè" in product
     assert errors(repo) == []
+    # not published until the office records the decision that recognises it
+    assert ("no_decision", "warning", "products/htx-che-ta-van/che-shan-tuyet-ta-van/product.yml",
+            *position_in(product, "id: "), "id") in summary(repo.validate().issues)
+    repo.certify("che-shan-tuyet-ta-van", date="2026-02-01", criteria=_version_for(build_date()))
+    assert "che-shan-tuyet-ta-van" in repo.validate().catalog.products
     # and as the command line reports it
     capsys.readouterr()
     assert run("validate", "--today", TODAY.isoformat()) == 0

@@ -321,7 +321,7 @@ def test_product_labels_decode_measure_and_read(site, edition, tmp_path):
             assert flat(record.name["en"]) in text, (pdf.name, text)
         assert flat(edition.short_url(product).split("://")[1]) in text
         assert f"{LABEL_MM[0]} × {LABEL_MM[1]} mm" in text  # the trim size, stated
-        assert "★" * record.certification.stars in text
+        assert "★" * product.certification.stars in text
         if record.price:
             assert flat(edition.translator("vi").price(record.price.amount)) in text
         elif not (record.tourism and record.tourism.price_per_person):

@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from siteutil import (CONFIG, OPTIONS, REPO, SITE_URL, STARS_LABEL, STATUS_LABEL, build_ok,
-                      copy_repository, run_build)
+                      certificates, copy_repository, run_build)
 import yaml
 
 BUILD_DAY = dt.date(2026, 11, 29)
@@ -78,7 +78,8 @@ class Product:
 
     @property
     def cert(self) -> dict:
-        return self.data["certification"]
+        """Its certificate, from the office's register of decisions."""
+        return CERTIFICATES[self.id]
 
     @property
     def stars(self) -> int:
@@ -130,6 +131,7 @@ def _load_products(repo: Path = REPO) -> dict[str, Product]:
     return products
 
 
+CERTIFICATES = certificates()
 PRODUCTS = _load_products()
 PRODUCT_IDS = sorted(PRODUCTS)
 
@@ -1104,20 +1106,23 @@ def test_failed_build_leaves_the_previous_site_untouched(tmp_path):
     (site_dir / "products" / "old" / "index.html").write_text("old", encoding="utf-8")
     before = _snapshot(site_dir)
 
-    record = repo / "products" / "htx-an-hoa" / "ca-chua-an-hoa" / "product.yml"
+    # the decision recognising the tomatoes (the copy keeps only what it says of them)
+    rel = certificates(repo)["ca-chua-an-hoa"]["file"]
+    record = repo / rel
     good = record.read_text(encoding="utf-8")
-    assert good.count("\n  stars: 3\n") == 1
-    broken = good.replace("\n  stars: 3\n", "\n  stars: 9\n")
-    line = broken[: broken.index("  stars: 9")].count("\n") + 1
+    assert good.count("\n  - product: ca-chua-an-hoa\n    stars: 3\n") == 1, good
+    assert good.count("stars:") == 1, good
+    broken = good.replace("\n    stars: 3\n", "\n    stars: 9\n")
+    line = broken[: broken.index("    stars: 9")].count("\n") + 1
     record.write_text(broken, encoding="utf-8")
 
     def fails() -> None:
         result = run_build(repo, site_dir)
         output = result.stdout + result.stderr
         assert result.returncode != 0, output
-        where = f"products/htx-an-hoa/ca-chua-an-hoa/product.yml:{line}:"
+        where = f"{rel}:{line}:"
         assert where in output, f"no {where} in the build output:\n{output}"
-        assert "certification.stars" in output, output
+        assert "recognises[0].stars" in output, output
         leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
         assert not leftovers, f"staging folders left behind: {leftovers}"
 

@@ -9,7 +9,7 @@ import pytest
 
 from ocop_catalog import cli
 from ocop_catalog.records.issues import Issue
-from scratch import GOODS_DIR, GOODS_FILE, SERVICE_DIR, SERVICE_FILE, TODAY
+from scratch import GOODS, GOODS_DECISION, GOODS_DIR, GOODS_FILE, SERVICE_DIR, SERVICE_FILE, TODAY
 
 DAY = ["--today", TODAY.isoformat()]
 
@@ -51,31 +51,31 @@ def warn_service(repo):
 def test_valid_catalog_exits_0(repo, capsys):
     status, out = validate(capsys)
     assert status == cli.EXIT_OK == 0
-    assert out == ("0 error(s), 0 warning(s) in 0 file(s) / "
-                   "0 lỗi, 0 cảnh báo trong 0 tệp\n")
+    assert out == ("0 lỗi, 0 cảnh báo trong 0 tệp / "
+                   "0 error(s), 0 warning(s) in 0 file(s)\n")
 
 
 def test_errors_exit_1(repo, capsys):
     break_goods(repo)
     status, out = validate(capsys)
     assert status == cli.EXIT_ERRORS == 1
-    assert out.endswith("1 error(s), 0 warning(s) in 1 file(s) / "
-                        "1 lỗi, 0 cảnh báo trong 1 tệp\n")
+    assert out.endswith("1 lỗi, 0 cảnh báo trong 1 tệp / "
+                        "1 error(s), 0 warning(s) in 1 file(s)\n")
 
 
 def test_warnings_alone_exit_0(repo, capsys):
     warn_service(repo)
     status, out = validate(capsys)
     assert status == 0
-    assert f"{SERVICE_FILE}:4:3: warning [name] missing_translation" in out
+    assert f"{SERVICE_FILE}:4:3: cảnh báo/warning [name] missing_translation" in out
 
 
 def test_strict_turns_warnings_into_errors(repo, capsys):
     warn_service(repo)
     status, out = validate(capsys, "--strict")
     assert status == 1
-    assert f"{SERVICE_FILE}:4:3: error [name] missing_translation" in out
-    assert "1 error(s), 0 warning(s)" in out
+    assert f"{SERVICE_FILE}:4:3: lỗi/error [name] missing_translation" in out
+    assert "1 lỗi, 0 cảnh báo" in out and "1 error(s), 0 warning(s)" in out
 
 
 def test_strict_on_a_valid_catalog_exits_0(repo, capsys):
@@ -83,12 +83,22 @@ def test_strict_on_a_valid_catalog_exits_0(repo, capsys):
 
 
 def test_today_option_sets_the_day_certificates_are_judged_on(repo, capsys):
-    # the goods certificate (2025-06-10) runs 36 months, to 2028-06-10
-    line, column = repo.position(GOODS_FILE, "2025-06-10")
+    # the goods certificate (decision of 2025-06-10) runs 36 months, to 2028-06-10; the
+    # warning is in the register, at the product the decision recognises
+    line, column = repo.position(GOODS_DECISION, f"product: {GOODS}", len("product: "))
+    status, out = validate(capsys, "--today", "2028-06-10")
+    assert status == 0
+    assert "cert_expired" not in out
     status, out = validate(capsys, "--today", "2028-06-11")
     assert status == 0
-    assert (f"{GOODS_FILE}:{line}:{column}: warning [certification.decision_date] cert_expired"
-            in out)
+    assert (f"{GOODS_DECISION}:{line}:{column}: cảnh báo/warning [recognises[0].product] "
+            f"cert_expired" in out)
+    assert f"the OCOP certificate of '{GOODS}' expired on 2028-06-10" in out
+    # and a decision is judged in the future on that day too
+    status, out = validate(capsys, "--today", "2025-06-09")
+    assert status == 1
+    line, column = repo.position(GOODS_DECISION, "2025-06-10")
+    assert f"{GOODS_DECISION}:{line}:{column}: lỗi/error [date] date_future" in out
 
 
 @pytest.mark.parametrize(
@@ -130,23 +140,28 @@ def test_catalog_is_found_from_a_subfolder(repo, capsys, monkeypatch):
 # --------------------------------------------------------------------------
 
 
-def test_text_output_has_both_languages(repo, capsys):
+def test_text_output_has_both_languages_vietnamese_first_and_the_line(repo, capsys):
     break_goods(repo)
     line = repo.position(GOODS_FILE, "cho-tam-dau")[0]
     status, out = validate(capsys)
-    assert out.splitlines()[:3] == [
-        f"{GOODS_FILE}:{line}:5: error [sales_points[0]] unknown_sales_point",
-        "    en: sales point 'cho-tam-dau' is not in catalog/sales-points.yml "
-        "(did you mean 'cho-tam-dao'?)",
+    assert out.splitlines()[:5] == [
+        f"{GOODS_FILE}:{line}:5: lỗi/error [sales_points[0]] unknown_sales_point",
         "    vi: điểm bán 'cho-tam-dau' không có trong catalog/sales-points.yml "
         "(có phải ý bạn là 'cho-tam-dao'?)",
+        "    en: sales point 'cho-tam-dau' is not in catalog/sales-points.yml "
+        "(did you mean 'cho-tam-dao'?)",
+        f"    {line} |   - cho-tam-dau",
+        f"    {' ' * len(str(line))} |     ^",
     ]
 
 
 def test_text_output_omits_empty_field(repo, capsys):
     repo.write(GOODS_FILE, "")
     _, out = validate(capsys)
-    assert out.splitlines()[0] == f"{GOODS_FILE}:1:1: error empty_file"
+    assert out.splitlines()[:4] == [f"{GOODS_FILE}:1:1: lỗi/error empty_file",
+                                    "    vi: tệp rỗng; cần các trường của product.yml",
+                                    "    en: the file is empty; expected the fields of a "
+                                    "product.yml", ""]  # no line to show
 
 
 def test_json_output(repo, capsys):
@@ -264,10 +279,10 @@ def hostile_issue() -> Issue:
 def test_text_output_writes_control_characters_out():
     out = cli.format_text([hostile_issue()])
     assert out.splitlines()[:3] == [
-        "products/a\\x1b[2J\\nfake.yml:1:1: error [id] forged/product.yml:2:5: error "
+        "products/a\\x1b[2J\\nfake.yml:1:1: error [id] forged/product.yml:2:5: lỗi/error "
         "[name.\\u202eevil] invalid",
-        "    en: en \\x1b]0;title\\x07 text\\r\\n::error::forged",
         "    vi: vi \\x9b31m\\u2028tiếng",
+        "    en: en \\x1b]0;title\\x07 text\\r\\n::error::forged",
     ]
     assert len(out.splitlines()) == 5
 
@@ -318,7 +333,7 @@ def test_path_of_a_producer_folder_covers_its_products(repo, capsys):
 def test_path_of_a_valid_folder_exits_0_even_if_others_have_errors(repo, capsys):
     break_goods(repo)
     assert validate(capsys, SERVICE_DIR) == (
-        0, "0 error(s), 0 warning(s) in 0 file(s) / 0 lỗi, 0 cảnh báo trong 0 tệp\n")
+        0, "0 lỗi, 0 cảnh báo trong 0 tệp / 0 error(s), 0 warning(s) in 0 file(s)\n")
 
 
 def test_absolute_path_from_another_folder(scratch, capsys, monkeypatch, tmp_path):
@@ -346,7 +361,7 @@ def test_repository_root_as_path_reports_everything(repo, capsys):
 def test_validate_never_changes_a_file(repo, capsys, fmt):
     break_goods(repo)
     warn_service(repo)
-    repo.edit(GOODS_FILE, "  stars: 4\n", "  stars: 4\n  stars: 5\n")
+    repo.edit(GOODS_DECISION, "    stars: 4\n", "    stars: 4\n    stars: 5\n")
     before = repo.fingerprint()
     assert validate(capsys, "--format", fmt, "--strict")[0] == 1
     assert repo.fingerprint() == before

@@ -23,15 +23,23 @@ from ocop_catalog.records.issues import Document, Issue
 from ocop_catalog.records.loader import load_catalog, read_record
 from ocop_catalog.records.messages import MESSAGES
 from ocop_catalog.records.photos import check_image
-from ocop_catalog.records.models import Producer, Product, Regions, SalesPoints
-from scratch import GOODS_DIR, GOODS_FILE, build_catalog, goods_yml
+from ocop_catalog.records.models import Decision, Producer, Product, Regions, SalesPoints
+from scratch import (
+    GOODS,
+    GOODS_DECISION,
+    GOODS_DIR,
+    GOODS_FILE,
+    SERVICE,
+    build_catalog,
+    goods_yml,
+)
 
 FUZZ = settings(
     max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-MODELS = [Product, Producer, Regions, SalesPoints]
+MODELS = [Product, Producer, Regions, SalesPoints, Decision]
 
 
 @pytest.fixture(scope="module")
@@ -162,8 +170,9 @@ def mutate(text: str, mutations) -> str:
     return text
 
 
-def damaged(mutations, raw) -> bytes:
-    data = mutate(goods_yml(), mutations).encode("utf-8", errors="surrogatepass")
+def damaged(mutations, raw, base: str | None = None) -> bytes:
+    text = goods_yml() if base is None else base
+    data = mutate(text, mutations).encode("utf-8", errors="surrogatepass")
     if raw is not None:
         index, chunk = raw
         at = index % (len(data) + 1)
@@ -180,12 +189,78 @@ def test_damaged_product_never_raises(repo, mutations, raw):
     assert (result.catalog is None) == bool(result.errors)
 
 
+#: A decision of the register with every field written: it recognises the goods and
+#: revokes the service (recognised on 2025-09-01 by the scratch catalog's other decision).
+DECISION = f"""\
+# yaml-language-server: $schema=../../schema/decision.schema.json
+number: 385/QĐ-UBND
+date: 2025-10-01
+issuer:
+  vi: UBND tỉnh Vĩnh Phúc
+  en: Vinh Phuc Provincial People's Committee
+level: province
+criteria_version: "148/2023"
+valid_from: 2025-10-01
+valid_until: 2028-10-01
+source_url: https://ubnd.example.vn/qd-385
+recognises:
+  - product: {GOODS}
+    stars: 4
+    score: 78.5
+    evaluation: re_rating
+    product_code: 25-08923-1
+    valid_from: 2025-10-01
+    valid_until: 2028-09-30
+revokes:
+  - product: {SERVICE}
+    reason:
+      vi: Ngừng cung cấp dịch vụ
+      en: Service discontinued
+    date: 2025-10-15
+"""
+
+
+def check_decision(repo, data: bytes):
+    """``data`` as the goods' decision: read alone, then with the whole catalog (whose
+    register checks it against the products); every issue sane. The file is restored."""
+    repo.write(GOODS_FILE, goods_yml())
+    path = repo.path(GOODS_DECISION)
+    original = path.read_bytes()
+    try:
+        path.write_bytes(data)
+        doc, record = read_record(path, repo.root, Decision)
+        assert (record is None) == bool(doc.issues)
+        assert_sane(doc.issues, repo.root)
+        result = load_catalog(repo.settings())
+        assert_sane(result.issues, repo.root)
+    finally:
+        path.write_bytes(original)
+    assert (result.catalog is None) == bool(result.errors)
+    return result
+
+
+@FUZZ
+@given(mutations=st.lists(MUTATION, min_size=1, max_size=6), raw=RAW)
+def test_damaged_decision_never_raises(repo, mutations, raw):
+    check_decision(repo, damaged(mutations, raw, DECISION))
+
+
+def test_the_decision_to_damage_is_valid(repo):
+    result = check_decision(repo, DECISION.encode("utf-8"))
+    assert result.issues == ()
+    goods = result.catalog.products[GOODS].certification
+    assert (goods.decision_number, goods.product_code) == ("385/QĐ-UBND", "25-08923-1")
+    assert result.catalog.products[SERVICE].certification.revoked is not None
+
+
 def test_mutations_do_damage(repo):
     """The mutator works: one snippet of each kind really breaks the record."""
     for snippet in ('!!python/object/apply:os.system ["true"]', "&a [1]\nb: *a\n", "9" * 5000):
         data = damaged([("insert_line", 3, snippet)], None)
         doc, record = read(repo, data)
         assert record is None and doc.issues
+        result = check_decision(repo, damaged([("insert_line", 3, snippet)], None, DECISION))
+        assert result.catalog is None and result.errors
 
 
 # --------------------------------------------------------------------------

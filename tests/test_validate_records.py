@@ -18,6 +18,8 @@ from ocop_catalog.records.issues import WARNING_CODES
 from ocop_catalog.records.messages import MESSAGES
 from scratch import (
     GOODS,
+    GOODS_DECISION,
+    SERVICE_DECISION,
     GOODS_DIR,
     GOODS_FILE,
     PRODUCER,
@@ -75,13 +77,19 @@ def test_every_message_code_is_bilingual():
 
 
 def test_yaml_syntax_error(scratch):
-    scratch.edit(GOODS_FILE, "  stars: 4\n", "  stars: 4\n bad: [\n")
+    # PyYAML's words ("while parsing a block mapping did not find expected key") are
+    # never shown: the message says how to indent the line (tests/test_messages.py)
+    scratch.edit(GOODS_FILE, "  amount: 250000\n", "  amount: 250000\n bad: [\n")
     result = scratch.validate()
     assert scratch.issues() == [
-        issue("yaml_syntax", GOODS_FILE, scratch.position(GOODS_FILE, " bad: [", 1), "")
+        issue("yaml_indentation", GOODS_FILE, scratch.position(GOODS_FILE, " bad: [", 1), "")
     ]
-    assert result.issues[0].message_en.startswith(
-        "YAML syntax error: while parsing a block mapping did not find expected key")
+    amount, price = (scratch.position(GOODS_FILE, s)[0] for s in ("amount:", "price:"))
+    assert result.issues[0].message_en == (
+        f"`bad:` does not line up with the lines above it: write it with 2 spaces, like "
+        f"`amount:` on line {amount}, or at the start of the line, like `price:` on line "
+        f"{price}")
+    assert "block mapping" not in result.issues[0].message_en
     assert result.catalog is None
 
 
@@ -94,17 +102,18 @@ def test_yaml_syntax_error(scratch):
 )
 def test_yaml_tags_are_refused(scratch, monkeypatch, written, shown):
     monkeypatch.chdir(scratch.root)
-    scratch.edit(GOODS_FILE, "stars: 4", f"stars: {written}")
-    at = scratch.position(GOODS_FILE, written)
-    assert scratch.issues() == [issue("yaml_tag", GOODS_FILE, at, "certification.stars")]
+    scratch.edit(GOODS_DECISION, "stars: 4", f"stars: {written}")
+    at = scratch.position(GOODS_DECISION, written)
+    assert scratch.issues() == [issue("yaml_tag", GOODS_DECISION, at, "recognises[0].stars")]
     assert shown in only(scratch.validate(), "yaml_tag").message_en
     assert not (scratch.root / "pwned").exists()
 
 
 def test_yaml_alias_is_refused_at_its_anchor(scratch):
-    scratch.edit(GOODS_FILE, "  stars: 4\n  score: 78.5\n", "  stars: &s 4\n  score: *s\n")
-    at = scratch.position(GOODS_FILE, "&s 4")
-    assert scratch.issues() == [issue("yaml_alias", GOODS_FILE, at, "certification.stars")]
+    scratch.edit(GOODS_DECISION, "    stars: 4\n    score: 78.5\n",
+                 "    stars: &s 4\n    score: *s\n")
+    at = scratch.position(GOODS_DECISION, "&s 4")
+    assert scratch.issues() == [issue("yaml_alias", GOODS_DECISION, at, "recognises[0].stars")]
 
 
 def test_yaml_merge_key_is_refused(scratch):
@@ -115,11 +124,11 @@ def test_yaml_merge_key_is_refused(scratch):
 
 def test_duplicate_key_is_refused(scratch):
     # PyYAML would silently keep the last value
-    scratch.edit(GOODS_FILE, "  stars: 4\n", "  stars: 4\n  stars: 5\n")
-    first_line = scratch.position(GOODS_FILE, "stars: 4")[0]
+    scratch.edit(GOODS_DECISION, "    stars: 4\n", "    stars: 4\n    stars: 5\n")
+    first_line = scratch.position(GOODS_DECISION, "stars: 4")[0]
     assert scratch.issues() == [issue(
-        "yaml_duplicate_key", GOODS_FILE, scratch.position(GOODS_FILE, "stars: 5"),
-        "certification.stars")]
+        "yaml_duplicate_key", GOODS_DECISION, scratch.position(GOODS_DECISION, "stars: 5"),
+        "recognises[0].stars")]
     found = only(scratch.validate(), "yaml_duplicate_key")
     assert found.message_en == (
         f"'stars' is written twice (first on line {first_line}); keep one")
@@ -151,8 +160,8 @@ def test_folder_without_product_yml(scratch):
 @pytest.mark.parametrize(
     "old, new, value, field, message",
     [
-        ("stars: 4", 'stars: "four"', '"four"', "certification.stars",
-         "expected a whole number, found text"),
+        ("value: 500", 'value: "500"', '"500"', "net_content.value",
+         "expected a number, found text"),
         ("amount: 250000", "amount: 12.5 nghìn", "12.5 nghìn", "price.amount",
          "expected a whole number, found text"),
         ("listed: 2025-07-01", "listed: 2025-07-01 08:30:00", "2025-07-01 08:30:00", "listed",
@@ -185,18 +194,18 @@ def test_common_number_mistakes_have_their_own_message(scratch, old, new, value,
 
 
 def test_unknown_key_with_hint(scratch):
-    scratch.edit(GOODS_FILE, "  decision_number:", "  decison_number:")
+    scratch.edit(GOODS_FILE, "  criteria_set:", "  criteria_sett:")
     assert scratch.issues() == [
         # the required field is now missing: reported at its section
-        issue("missing", GOODS_FILE, scratch.position(GOODS_FILE, "certification:"),
-              "certification.decision_number"),
-        issue("unknown_key", GOODS_FILE, scratch.position(GOODS_FILE, "decison_number"),
-              "certification.decison_number"),
+        issue("missing", GOODS_FILE, scratch.position(GOODS_FILE, "category:"),
+              "category.criteria_set"),
+        issue("unknown_key", GOODS_FILE, scratch.position(GOODS_FILE, "criteria_sett"),
+              "category.criteria_sett"),
     ]
     found = only(scratch.validate(), "unknown_key")
-    assert found.message_en == "unknown field 'decison_number' (did you mean 'decision_number'?)"
+    assert found.message_en == "unknown field 'criteria_sett' (did you mean 'criteria_set'?)"
     assert found.message_vi == (
-        "trường không hợp lệ 'decison_number' (có phải ý bạn là 'decision_number'?)")
+        "trường không hợp lệ 'criteria_sett' (có phải ý bạn là 'criteria_set'?)")
 
 
 def test_unknown_top_level_key_with_hint(scratch):
@@ -224,17 +233,18 @@ def test_unknown_enum_value_with_hint(scratch):
         ("summary:\n  vi: Mật ong hoa rừng thu hoạch trên núi Tam Đảo.\n"
          "  en: Wild-flower honey harvested on Tam Dao mountain.\n", "id:", "summary"),
         # a missing field of a section, at the section's key
-        ("  issuer:\n    vi: UBND tỉnh Vĩnh Phúc\n"
-         "    en: Vinh Phuc Provincial People's Committee\n", "certification:",
-         "certification.issuer"),
+        ("  unit: g\n", "net_content:", "net_content.unit"),
     ],
 )
 def test_missing_required_field(scratch, removed, at, field):
     scratch.edit(GOODS_FILE, removed, "")
     assert scratch.issues() == [issue("missing", GOODS_FILE, scratch.position(GOODS_FILE, at),
                                       field)]
+    *section, name = field.split(".")
+    how = (f" in `{section[0]}:`: add `{name}:` under `{section[0]}:`, indented 2 spaces"
+           if section else f": add `{name}:` at the start of a line, not indented")
     assert only(scratch.validate(), "missing").message_en == (
-        f"required field '{field.split('.')[-1]}' is missing")
+        f"required field '{name}' is missing{how}")
 
 
 def test_missing_required_field_of_a_list_item(scratch):
@@ -481,57 +491,57 @@ def test_valid_gtin_lengths(scratch, gtin):
 
 @pytest.mark.parametrize("written", ["2023-02-30", '"2023-02-30"'])
 def test_impossible_date(scratch, written):
-    scratch.edit(GOODS_FILE, "decision_date: 2025-06-10", f"decision_date: {written}")
-    at = scratch.position(GOODS_FILE, written)
-    assert scratch.issues() == [issue("date_impossible", GOODS_FILE, at,
-                                      "certification.decision_date")]
+    scratch.edit(GOODS_DECISION, "date: 2025-06-10", f"date: {written}")
+    at = scratch.position(GOODS_DECISION, written)
+    assert scratch.issues() == [issue("date_impossible", GOODS_DECISION, at, "date")]
     assert only(scratch.validate(), "date_impossible").message_en == (
         "'2023-02-30' is not a real date (YYYY-MM-DD)")
 
 
 def test_decision_date_in_the_future(scratch):
-    scratch.edit(GOODS_FILE, "decision_date: 2025-06-10", "decision_date: 2026-03-02")
-    at = scratch.position(GOODS_FILE, "2026-03-02")
-    assert scratch.issues() == [issue("date_future", GOODS_FILE, at,
-                                      "certification.decision_date")]
+    scratch.edit(GOODS_DECISION, "date: 2025-06-10", "date: 2026-03-02")
+    at = scratch.position(GOODS_DECISION, "2026-03-02")
+    assert scratch.issues() == [issue("date_future", GOODS_DECISION, at, "date")]
     assert only(scratch.validate(), "date_future").message_en == (
         "2026-03-02 is in the future (today is 2026-03-01)")
 
 
 def test_decision_dated_today_is_fine(scratch):
-    scratch.edit(GOODS_FILE, "decision_date: 2025-06-10", "decision_date: 2026-03-01")
+    scratch.edit(GOODS_DECISION, "date: 2025-06-10", "date: 2026-03-01")
     assert scratch.issues() == []
 
 
 @pytest.mark.parametrize("stars", [2, 6])
 def test_stars_outside_3_to_5(scratch, stars):
-    scratch.edit(GOODS_FILE, "  stars: 4\n  score: 78.5\n", f"  stars: {stars}\n")
-    at = scratch.position(GOODS_FILE, f"stars: {stars}", len("stars: "))
-    assert scratch.issues() == [issue("stars_range", GOODS_FILE, at, "certification.stars")]
+    scratch.edit(GOODS_DECISION, "    stars: 4\n    score: 78.5\n", f"    stars: {stars}\n")
+    at = scratch.position(GOODS_DECISION, f"stars: {stars}", len("stars: "))
+    assert scratch.issues() == [issue("stars_range", GOODS_DECISION, at, "recognises[0].stars")]
     assert only(scratch.validate(), "stars_range").message_en == (
         f"OCOP stars must be 3, 4 or 5 (1 and 2 stars are not certified), found {stars}")
 
 
 def test_stars_inconsistent_with_score(scratch):
-    scratch.edit(GOODS_FILE, "  stars: 4\n  score: 78.5\n", "  stars: 5\n  score: 75\n")
-    at = scratch.position(GOODS_FILE, "stars: 5", len("stars: "))
-    assert scratch.issues() == [issue("stars_score_mismatch", GOODS_FILE, at,
-                                      "certification.stars")]
-    assert "gives 4 stars, not 5" in only(scratch.validate(), "stars_score_mismatch").message_en
+    scratch.edit(GOODS_DECISION, "    score: 78.5\n", "    score: 91\n")
+    at = scratch.position(GOODS_DECISION, "stars: 4", len("stars: "))
+    assert scratch.issues() == [issue("stars_score_mismatch", GOODS_DECISION, at,
+                                      "recognises[0].stars")]
+    assert "gives 5 stars, not 4" in only(scratch.validate(), "stars_score_mismatch").message_en
 
 
 def test_score_below_50_is_not_certified(scratch):
-    scratch.edit(GOODS_FILE, "  stars: 4\n  score: 78.5\n", "  stars: 3\n  score: 45\n")
-    at = scratch.position(GOODS_FILE, "score: 45", len("score: "))
-    assert scratch.issues() == [issue("score_not_certified", GOODS_FILE, at,
-                                      "certification.score")]
+    scratch.edit(GOODS_DECISION, "    stars: 4\n    score: 78.5\n",
+                 "    stars: 3\n    score: 45\n")
+    at = scratch.position(GOODS_DECISION, "score: 45", len("score: "))
+    assert scratch.issues() == [issue("score_not_certified", GOODS_DECISION, at,
+                                      "recognises[0].score")]
 
 
 def test_criteria_version_not_in_force_on_the_decision_date_is_a_warning(scratch):
     scratch.edit(GOODS_FILE, '"148/2023"', '"26/2026"')
-    at = scratch.position(GOODS_FILE, '"26/2026"')
-    assert scratch.issues() == [issue("criteria_version_date", GOODS_FILE, at,
-                                      "category.criteria_version", "warning")]
+    scratch.edit(GOODS_DECISION, '"148/2023"', '"26/2026"')
+    at = scratch.position(GOODS_DECISION, '"26/2026"')
+    assert scratch.issues() == [issue("criteria_version_date", GOODS_DECISION, at,
+                                      "criteria_version", "warning")]
 
 
 # --------------------------------------------------------------------------
@@ -583,43 +593,56 @@ def test_goods_without_price(scratch):
 
 def test_certificate_expiring_within_180_days(scratch):
     # 36 months after 2023-06-10 is 2026-06-10, 101 days after TODAY
-    scratch.edit(GOODS_FILE, "decision_date: 2025-06-10", "decision_date: 2023-06-10")
-    at = scratch.position(GOODS_FILE, "2023-06-10")
-    assert scratch.issues() == [issue("cert_expiring", GOODS_FILE, at,
-                                      "certification.decision_date", "warning")]
+    scratch.edit(GOODS_DECISION, "date: 2025-06-10", "date: 2023-06-10")
+    at = scratch.position(GOODS_DECISION, f"product: {GOODS}", len("product: "))
+    assert scratch.issues() == [issue("cert_expiring", GOODS_DECISION, at,
+                                      "recognises[0].product", "warning")]
     assert only(scratch.validate(), "cert_expiring").message_en.startswith(
-        "the OCOP certificate expires on 2026-06-10 (101 days left)")
+        f"the OCOP certificate of '{GOODS}' expires on 2026-06-10 (101 days left)")
 
 
 def test_certificate_expiring_by_its_valid_until(scratch):
-    scratch.edit(GOODS_FILE, "  issuer:\n", "  valid_until: 2026-08-28\n  issuer:\n")
-    at = scratch.position(GOODS_FILE, "2026-08-28")
-    assert scratch.issues() == [issue("cert_expiring", GOODS_FILE, at,
-                                      "certification.valid_until", "warning")]
+    scratch.edit(GOODS_DECISION, "    stars: 4\n", "    stars: 4\n    valid_until: 2026-08-28\n")
+    at = scratch.position(GOODS_DECISION, "2026-08-28")
+    assert scratch.issues() == [issue("cert_expiring", GOODS_DECISION, at,
+                                      "recognises[0].valid_until", "warning")]
     assert "(180 days left)" in only(scratch.validate(), "cert_expiring").message_en
 
 
 def test_certificate_181_days_from_expiry_is_fine(scratch):
-    scratch.edit(GOODS_FILE, "  issuer:\n", "  valid_until: 2026-08-29\n  issuer:\n")
+    scratch.edit(GOODS_DECISION, "    stars: 4\n", "    stars: 4\n    valid_until: 2026-08-29\n")
     assert scratch.issues() == []
 
 
 def test_certificate_expired(scratch):
-    scratch.edit(GOODS_FILE, "  issuer:\n", "  valid_until: 2026-02-28\n  issuer:\n")
-    at = scratch.position(GOODS_FILE, "2026-02-28")
-    assert scratch.issues() == [issue("cert_expired", GOODS_FILE, at,
-                                      "certification.valid_until", "warning")]
+    scratch.edit(GOODS_DECISION, "recognises:\n", "valid_until: 2026-02-28\nrecognises:\n")
+    at = scratch.position(GOODS_DECISION, "2026-02-28")
+    assert scratch.issues() == [issue("cert_expired", GOODS_DECISION, at, "valid_until",
+                                      "warning")]
     assert only(scratch.validate(), "cert_expired").message_en.startswith(
-        "the OCOP certificate expired on 2026-02-28")
+        f"the OCOP certificate of '{GOODS}' expired on 2026-02-28")
+
+
+REVOCATION_FILE = "catalog/decisions/2026-01-10-thu-hoi.yml"
+REVOCATION = f"""\
+number: 12/QĐ-UBND
+date: 2026-01-10
+issuer: {{vi: UBND tỉnh Vĩnh Phúc, en: Vinh Phuc Provincial People's Committee}}
+level: province
+revokes:
+  - product: {GOODS}
+    reason: Ngừng sản xuất
+"""
 
 
 def test_revoked_certificate_is_not_reported_as_expired(scratch):
-    scratch.edit(GOODS_FILE, "  issuer:\n", "  valid_until: 2026-02-28\n"
-                 "  revoked: {date: 2026-01-10, reason: Ngừng sản xuất}\n  issuer:\n")
+    scratch.edit(GOODS_DECISION, "recognises:\n", "valid_until: 2026-02-28\nrecognises:\n")
+    scratch.write(REVOCATION_FILE, REVOCATION)
     # the revocation reason is a text: without English it is only a warning
-    at = scratch.position(GOODS_FILE, "Ngừng sản xuất")
-    assert scratch.issues() == [issue("missing_translation", GOODS_FILE, at,
-                                      "certification.revoked.reason", "warning")]
+    at = scratch.position(REVOCATION_FILE, "Ngừng sản xuất")
+    assert scratch.issues() == [issue("missing_translation", REVOCATION_FILE, at,
+                                      "revokes[0].reason", "warning")]
+    assert scratch.validate().catalog.products[GOODS].status(TODAY) == "revoked"
 
 
 # --------------------------------------------------------------------------
@@ -935,17 +958,19 @@ def test_duplicate_sales_point_id(scratch):
 
 
 def test_every_problem_is_reported_in_one_run(scratch):
-    scratch.edit(GOODS_FILE, "  stars: 4\n  score: 78.5\n", "  stars: 6\n")
+    scratch.edit(GOODS_DECISION, "    stars: 4\n    score: 78.5\n", "    stars: 6\n")
     scratch.edit(GOODS_FILE, "availability: in_stock", "availability: in_stok")
     scratch.edit(GOODS_FILE, "  - platform: shopee\n", "  - platform: shoppe\n")
     scratch.edit(SERVICE_FILE, 'commune: "08914"', 'commune: "08915"')
     scratch.edit(SERVICE_FILE, "  en: Tam Dao bee-keeping experience\n", "")
-    scratch.edit(SERVICE_FILE, "decision_date: 2025-09-01", "decision_date: 2026-06-01")
+    scratch.edit(SERVICE_DECISION, "date: 2025-09-01", "date: 2026-06-01")
     scratch.write(f"{SERVICE_DIR}/1.jpg", "not a photo")
     result = scratch.validate()
     assert scratch.issues() == [
-        issue("stars_range", GOODS_FILE, scratch.position(GOODS_FILE, "6\n"),
-              "certification.stars"),
+        issue("stars_range", GOODS_DECISION, scratch.position(GOODS_DECISION, "6\n"),
+              "recognises[0].stars"),
+        issue("date_future", SERVICE_DECISION, scratch.position(SERVICE_DECISION, "2026-06-01"),
+              "date"),
         issue("unknown_value", GOODS_FILE, scratch.position(GOODS_FILE, "in_stok"),
               "availability"),
         issue("unknown_value", GOODS_FILE, scratch.position(GOODS_FILE, "shoppe"),
@@ -953,8 +978,6 @@ def test_every_problem_is_reported_in_one_run(scratch):
         issue("missing_translation", SERVICE_FILE,
               scratch.position(SERVICE_FILE, "vi: Trải nghiệm nuôi ong Tam Đảo"), "name",
               "warning"),
-        issue("date_future", SERVICE_FILE, scratch.position(SERVICE_FILE, "2026-06-01"),
-              "certification.decision_date"),
         issue("unknown_commune", SERVICE_FILE, scratch.position(SERVICE_FILE, '"08915"'),
               "origin.commune"),
         issue("photo_not_image", SERVICE_FILE, scratch.position(SERVICE_FILE, "1.jpg"),
@@ -996,7 +1019,7 @@ def test_validation_never_changes_a_file(scratch):
     photo = scratch.path(f"{GOODS_DIR}/2.jpg")
     photo.unlink()
     photo.symlink_to(scratch.path(f"{SERVICE_DIR}/1.jpg"))
-    scratch.edit(GOODS_FILE, "  stars: 4\n", "  stars: 4\n  stars: 5\n")
+    scratch.edit(GOODS_DECISION, "    stars: 4\n", "    stars: 4\n    stars: 5\n")
     scratch.edit(SERVICE_FILE, "  en: Tam Dao bee-keeping experience\n", "")
     scratch.write_bytes(f"{SERVICE_DIR}/2.jpg", bilevel_png(20000, 20000))
     scratch.edit(SERVICE_FILE, "tourism:\n", "  - file: 2.jpg\ntourism:\n")
@@ -1008,10 +1031,10 @@ def test_validation_never_changes_a_file(scratch):
 
 def test_photos_are_checked_even_when_the_record_has_type_errors(scratch):
     # one run shows both the typing mistake and the missing photo
-    scratch.edit(GOODS_FILE, "  stars: 4", '  stars: "four"')
+    scratch.edit(GOODS_FILE, "  value: 500", '  value: "500"')
     scratch.path(f"{GOODS_DIR}/2.jpg").unlink()
     codes = [(i[0], i[5]) for i in scratch.issues()]
-    assert ("wrong_type", "certification.stars") in codes
+    assert ("wrong_type", "net_content.value") in codes
     assert ("photo_missing", "photos[1].file") in codes
 
 
@@ -1032,7 +1055,7 @@ def test_loading_on_several_cores_reports_exactly_what_one_process_does(scratch,
     scratch.add_goods("htx-an-hoa", GOODS)
     scratch.add_producer("htx-binh-minh")
     scratch.add_goods("htx-binh-minh", "mat-ong-nhan", gtin="8930000000019")
-    scratch.edit(SERVICE_FILE, "  stars: 3", "  stars: 9")
+    scratch.edit(SERVICE_DECISION, "    stars: 3", "    stars: 9")
     serial = scratch.validate()
     monkeypatch.setattr(loader, "PARALLEL_FROM", 1)
     monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import TypeVar
 
 from .edition.languages import language_issues
 from .edition.theme import theme_dirs
-from .records.issues import Issue, Note
+from .records.issues import Excerpt, Issue, Note, with_excerpts
 from .records.loader import load_catalog
 from .records.schemas import write_schemas
 from .records.history import (CATALOG_JSON, HistoryError, Published, from_catalog_json,
@@ -144,12 +145,7 @@ def _add_new_parser(commands) -> None:
     product.add_argument("--summary", metavar="TEXT", help="one sentence for listings")
     product.add_argument("--criteria-set", metavar="N", help="OCOP criteria set, 1-26")
     product.add_argument("--criteria-version", metavar="1048/2019|148/2023|26/2026",
-                         help="default: the one in force on --decision-date")
-    product.add_argument("--stars", metavar="3|4|5")
-    product.add_argument("--decision-number", metavar="TEXT", help="e.g. 385/QĐ-UBND")
-    product.add_argument("--decision-date", metavar="YYYY-MM-DD")
-    product.add_argument("--issuer", metavar="TEXT",
-                         help="default: UBND <the province of catalog/regions.yml>")
+                         help="default: the one in force today")
     product.add_argument("--price", metavar="DONG", help="retail price in đồng: 250000")
     product.add_argument("--unit", metavar="TEXT", help="what the price buys: hũ 500 g")
     product.add_argument("--photo", nargs="+", metavar="FILE",
@@ -180,6 +176,10 @@ def run_new(args: argparse.Namespace) -> int:
     for rel in written:
         print(f"Đã ghi / wrote {rel}")
     print("Tiếp theo / next: ocop validate, rồi mở pull request / then open a pull request")
+    if args.kind == "product":
+        print("Sản phẩm được đăng khi văn phòng OCOP ghi quyết định công nhận (số sao) vào "
+              "catalog/decisions/ / The product is published once the OCOP office records "
+              "the decision recognising it (its stars) in catalog/decisions/")
     return EXIT_OK
 
 
@@ -219,9 +219,10 @@ def run_validate(args: argparse.Namespace) -> int:
     if args.format == "json":  # the note beside the JSON, which stays a list of issues
         sys.stdout.write(format_json(issues))
         sys.stderr.write("".join(format_note(n) for n in notes))
-    else:
-        output = {"text": format_text, "github": format_github}[args.format]
-        sys.stdout.write(output(issues, notes))
+    elif args.format == "github":
+        sys.stdout.write(format_github(issues, notes))
+    else:  # the line each issue is on, read again only where it was not kept
+        sys.stdout.write(format_text(with_excerpts(issues, root), notes))
     return EXIT_ERRORS if any(i.is_error for i in issues) else EXIT_OK
 
 
@@ -438,34 +439,72 @@ def _escape_char(match: re.Match) -> str:
     return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
+#: The severity words of the text report, Vietnamese first.
+_SEVERITY = {"error": "lỗi/error", "warning": "cảnh báo/warning"}
+
+
 def format_text(issues: Sequence[Issue], notes: Sequence[Note] = ()) -> str:
-    lines = [format_issue(i) for i in issues]
-    for note in notes:
-        lines.append(format_note(note).rstrip("\n"))
+    """The report for people: each issue (a blank line between them), each note, and a
+    count of errors and warnings; Vietnamese first, then English."""
+    blocks = [format_issue(i) for i in issues]
+    blocks += [format_note(note).rstrip("\n") for note in notes]
     errors = sum(i.is_error for i in issues)
     warnings = len(issues) - errors
     files = len({i.file for i in issues})
-    if issues or notes:
+    lines = ["\n\n".join(blocks)] if blocks else []
+    if blocks:
         lines.append("")
     lines.append(
-        f"{errors} error(s), {warnings} warning(s) in {files} file(s) / "
-        f"{errors} lỗi, {warnings} cảnh báo trong {files} tệp"
+        f"{errors} lỗi, {warnings} cảnh báo trong {files} tệp / "
+        f"{errors} error(s), {warnings} warning(s) in {files} file(s)"
     )
     return "\n".join(lines) + "\n"
 
 
 def format_issue(i: Issue) -> str:
-    """One issue as ``format_text`` shows it: where, what, and the message in both
-    languages (three lines)."""
+    """One issue as ``format_text`` shows it: where, what, the message in Vietnamese
+    and in English, and (when known) the line of the file with a caret under the
+    column::
+
+        products/a/b/product.yml:34:11: lỗi/error [price.amount] price_format
+            vi: '180.000' không phải là số đồng nguyên (…): … hãy viết 180000
+            en: '180.000' is not a whole number of đồng (…): … write 180000
+            34 |   amount: 180.000
+               |           ^
+    """
     field = f" [{_printable(i.field)}]" if i.field else ""
-    return (f"{_printable(i.file)}:{i.line}:{i.column}: {i.severity}{field} {i.code}\n"
-            f"    en: {_printable(i.message_en)}\n    vi: {_printable(i.message_vi)}")
+    severity = _SEVERITY.get(i.severity, i.severity)
+    lines = [f"{_printable(i.file)}:{i.line}:{i.column}: {severity}{field} {i.code}",
+             f"    vi: {_printable(i.message_vi)}", f"    en: {_printable(i.message_en)}"]
+    if i.excerpt is not None:
+        lines += _source_lines(i.line, i.excerpt)
+    return "\n".join(lines)
+
+
+def _source_lines(number: int, excerpt: Excerpt) -> list[str]:
+    """The line as written (control characters written out) and a caret under the
+    column, with the line number in a gutter."""
+    gutter = str(number)
+    text = _printable(excerpt.text).rstrip()
+    before = _columns(_printable(excerpt.text[:excerpt.caret]))
+    return [f"    {gutter} | {text}".rstrip(), f"    {' ' * len(gutter)} | {' ' * before}^"]
+
+
+def _columns(text: str) -> int:
+    """How many terminal columns ``text`` takes: wide (CJK) characters two, combining
+    marks and invisible format characters none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
 
 
 def format_note(note: Note) -> str:
-    """A note in both languages, as ``format_text`` shows it."""
-    return (f"note: {note.code}\n    en: {_printable(note.message_en)}\n"
-            f"    vi: {_printable(note.message_vi)}\n")
+    """A note in both languages, Vietnamese first, as ``format_text`` shows it."""
+    return (f"ghi chú/note: {note.code}\n    vi: {_printable(note.message_vi)}\n"
+            f"    en: {_printable(note.message_en)}\n")
 
 
 def format_json(issues: Sequence[Issue]) -> str:

@@ -27,7 +27,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -76,7 +76,11 @@ def is_record(path: str) -> bool:
     if parts[0] == "products":
         return ((len(parts) == 3 and parts[2] == "producer.yml")
                 or (len(parts) == 4 and parts[3] == "product.yml"))
-    return parts[0] == "catalog" and len(parts) == 2 and parts[1].endswith((".yml", ".yaml"))
+    if parts[0] != "catalog":
+        return False
+    if len(parts) > 2 and parts[1] == "decisions":  # the register, sub-folders included
+        return parts[-1].endswith(".yml")
+    return len(parts) == 2 and parts[1].endswith((".yml", ".yaml"))
 
 
 def read_revision(root: Path, revision: str) -> State:
@@ -156,13 +160,35 @@ class Report:
     """catalog/ and site_config.yml: added, removed, changed."""
     errors: list[Problem] = field(default_factory=list)
     author: str | None = None
+    certificates: list[CertificateChange] = field(default_factory=list)
+    """Products whose certificate in the register of decisions changes."""
 
     def to_json(self) -> dict[str, Any]:
         return {"base": self.base, "head": self.head, "author": self.author,
                 "errors": [asdict(p) for p in self.errors],
                 "producers": [asdict(r) for r in self.producers],
                 "products": [asdict(r) for r in self.products],
+                "certificates": [asdict(c) for c in self.certificates],
                 "files": self.files}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the register says of a product, as far as a lenient reading tells: its latest
+    recognition (stars, decision) and whether a later decision revokes it."""
+
+    stars: int | None
+    number: str
+    date: str
+    file: str
+    revoked_by: str | None = None
+
+
+@dataclass(frozen=True)
+class CertificateChange:
+    product: str
+    old: Standing | None
+    new: Standing | None
 
 
 def _scalar(value: Any) -> bool:
@@ -257,6 +283,40 @@ def _producers(state: State) -> dict[str, Any]:
         if parts[0] == "products" and len(parts) == 3 and isinstance(data, dict):
             folders[parts[1]] = data
     return folders
+
+
+def _register(state: State) -> dict[str, Standing]:
+    """Each product's standing in the register of decisions (catalog/decisions/)."""
+    events: list[tuple[str, int, str, str, str, Any]] = []
+    for path, data in state.data.items():
+        if not path.startswith("catalog/decisions/") or not isinstance(data, dict):
+            continue
+        number, day = str(data.get("number", "?")), str(data.get("date", ""))
+        for order, part in ((0, "recognises"), (1, "revokes")):
+            items = data.get(part)
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, dict) and _text(item.get("product")):
+                    when = str(item.get("date") or day) if order else day
+                    events.append((when, order, path, item["product"], number, item))
+    found: dict[str, Standing] = {}
+    for when, order, path, product, number, item in sorted(events, key=lambda e: e[:4]):
+        if order == 0:
+            stars = item.get("stars")
+            found[product] = Standing(stars if isinstance(stars, int) else None, number, when,
+                                      path)
+        elif product in found:
+            found[product] = replace(found[product], revoked_by=number)
+    return found
+
+
+def _standing(value: Standing | None) -> str:
+    if value is None:
+        return "—"
+    stars = f"{value.stars}★" if value.stars is not None else "?★"
+    text = f"{stars} · {md(value.number)} ({md(value.date)})"
+    if value.revoked_by:
+        text += f" · **thu hồi / revoked** ({md(value.revoked_by)})"
+    return text
 
 
 def _name(data: Any) -> str:
@@ -382,6 +442,12 @@ def diff(base: State, head: State, author: str | None = None,
     for folder in added:
         report.producers.append(RecordDiff(folder, folder, _name(new_producers[folder]),
                                            "added"))
+
+    old_register, new_register = _register(base), _register(head)
+    for product in sorted({*old_register, *new_register}):
+        old, new = old_register.get(product), new_register.get(product)
+        if old != new:
+            report.certificates.append(CertificateChange(product, old, new))
 
     report.files = {k: [f"catalog/{p}" for p in v]
                     for k, v in _file_changes(base, head, "catalog/").items()}
@@ -526,13 +592,22 @@ def format_markdown(report: Report) -> str:
                              + ", ".join(f"<code>{md(p)}</code>" for p in paths))
             if r.files:
                 lines.append("")
+    if report.certificates:
+        lines += [f"### Sổ quyết định: chứng nhận thay đổi / Register of decisions: certificates "
+                  f"that change ({len(report.certificates)})", "",
+                  "Chỉ văn phòng OCOP được sửa catalog/decisions/ / Only the OCOP office edits "
+                  "catalog/decisions/.", "",
+                  "| Sản phẩm / Product | Trước / Before | Sau / After |", "|---|---|---|"]
+        lines += [f"| <code>{md(c.product)}</code> | {_standing(c.old)} | {_standing(c.new)} |"
+                  for c in report.certificates]
+        lines.append("")
     if report.files:
         lines += ["### Dữ liệu chung và cấu hình / Catalog data and configuration", ""]
         for kind, paths in report.files.items():
             lines.append(f"- {_CHANGE[kind]}: "
                          + ", ".join(f"<code>{md(p)}</code>" for p in paths))
         lines.append("")
-    if not (report.producers or report.products or report.files):
+    if not (report.producers or report.products or report.files or report.certificates):
         lines += ["Không có thay đổi nào trong danh mục / No change to the catalog.", ""]
     text = "\n".join(lines)
     if len(text) > MAX_MARKDOWN:

@@ -3,10 +3,13 @@
 Writes content only (the engine is the installed package): ``site_config.yml`` with
 the catalog's identity, ``catalog/regions.yml`` generated from the official list of
 administrative units for the province, an empty ``catalog/sales-points.yml`` with a
-commented example, the about pages in each language with the office's details,
-``products/_mau/`` (an example producer and product to copy; skipped by the loader),
-a Vietnamese README for the office, GitHub Actions workflows, ``requirements.txt``
-pinning this version of the engine, ``.gitignore`` and the record JSON Schemas.
+commented example, ``catalog/decisions/_mau.yml`` (an example decision for the office's
+register of decisions to copy; skipped by the loader), the about pages in each language
+with the office's details, ``products/_mau/`` (an example producer and product to copy;
+skipped by the loader), a Vietnamese README for the office, GitHub Actions workflows
+(checking a pull request, commenting on it, publishing) with the ``.github/CODEOWNERS``
+the check expects, ``requirements.txt`` pinning this version of the engine,
+``.gitignore`` and the record JSON Schemas.
 The templates are in ``starter/`` beside this module.
 """
 
@@ -24,10 +27,11 @@ from pathlib import Path
 import jinja2
 from PIL import Image, ImageDraw
 
+from . import codeowners
 from .catalog import geography
 from .edition.identity import IdentityError, parse_identity
 from .records.schemas import write_schemas
-from .settings import build_date
+from .settings import CONFIG_FILE, build_date, plugin_options
 
 STARTER = Path(__file__).resolve().parent / "starter"
 #: Languages a new catalog can publish: the theme has UI strings and about pages for them.
@@ -134,12 +138,16 @@ def files(answers: Answers) -> dict[str, bytes]:
         ".gitignore": (STARTER / "gitignore.txt").read_bytes(),
         "catalog/regions.yml": geography.regions_yaml(province, langs).encode("utf-8"),
         "catalog/sales-points.yml": (STARTER / "catalog" / "sales-points.yml").read_bytes(),
+        # a template ("_": not read as a decision) for the office's register of decisions
+        "catalog/decisions/_mau.yml": render("catalog/decisions/_mau.yml.j2"),
         "products/_mau/producer.yml": render("products/_mau/producer.yml.j2"),
         "products/_mau/san-pham-mau/product.yml": render(
             "products/_mau/san-pham-mau/product.yml.j2"),
         "products/_mau/san-pham-mau/1.jpg": _placeholder_photo(),
         ".github/workflows/pull-request.yml": (STARTER / "workflows" / "pull-request.yml"
                                                ).read_bytes(),
+        ".github/workflows/pull-request-comment.yml": (
+            STARTER / "workflows" / "pull-request-comment.yml").read_bytes(),
         ".github/workflows/publish.yml": (STARTER / "workflows" / "publish.yml").read_bytes(),
     }
     for lang in langs:
@@ -187,10 +195,13 @@ def write(target: Path, answers: Answers, *, force: bool = False) -> list[str]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         write_schemas(target)
+        # what the pull-request check's 'ocop codeowners --check' expects (no producer yet)
+        office = codeowners.office_owners(plugin_options(target / CONFIG_FILE).get("office_team"))
+        codeowners.write(target, office)
     except OSError as exc:
         raise InitError(f"không ghi được / cannot write {exc.filename or target}: "
                         f"{exc.strerror or exc}") from None
-    return sorted(content)
+    return sorted([*content, codeowners.CODEOWNERS])
 
 
 def _short(province: geography.OfficialProvince) -> str:

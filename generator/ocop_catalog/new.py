@@ -39,7 +39,6 @@ from .records.models import (
     SLUG_PATTERN,
     Address,
     Category,
-    Certification,
     Contact,
     Photo,
     Price,
@@ -160,20 +159,6 @@ def _choice(choices: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
-def _date(text: str) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"ngày viết dạng NĂM-THÁNG-NGÀY / a date is written YYYY-MM-DD: "
-                         f"'{text}'") from None
-    if day > build_date():
-        raise ValueError(f"ngày {day} chưa tới / {day} is in the future")
-    if day < certs.CRITERIA_PERIODS["1048/2019"][0]:
-        raise ValueError(f"ngày {day} trước khi có chương trình OCOP / before the OCOP "
-                         "programme's criteria (2019-08-21)")
-    return day
-
-
 class Asker:
     """Values from flags, else asked in a terminal, else a usage error."""
 
@@ -250,20 +235,6 @@ def _communes(root: Path) -> dict[str, str]:
                 name = item.get("name")
                 found[item["code"]] = (name.get("vi") if isinstance(name, dict) else name) or ""
     return found
-
-
-def _province_issuer(root: Path) -> str | None:
-    """``UBND tỉnh Phú Thọ`` for the province of catalog/regions.yml."""
-    regions = _read_yaml(root / "catalog" / "regions.yml")
-    try:
-        name = regions["province"]["name"]
-        name = name.get("vi") if isinstance(name, dict) else name
-    except (KeyError, TypeError):
-        return None
-    if not isinstance(name, str) or not name.strip():
-        return None
-    name = re.sub(r"^(Tỉnh|Thành phố)\b", lambda m: m.group().lower(), name.strip())
-    return f"UBND {name}"
 
 
 def _commune_parser(root: Path) -> Callable[[str], str]:
@@ -388,25 +359,12 @@ def new_product(root: Path, args: Any, asker: Asker, settings: Settings) -> list
     criteria_set = asker.get(Question("--criteria-set", "Số bộ sản phẩm OCOP (1–26)",
                                       "OCOP criteria set number (1-26)",
                                       _number(Category, "criteria_set")), args.criteria_set)
-    stars = asker.get(Question("--stars", "Số sao OCOP (3, 4 hoặc 5)", "OCOP stars (3, 4 or 5)",
-                               _number(Certification, "stars")), args.stars)
-    decision_number = asker.get(Question("--decision-number",
-                                         "Số quyết định công nhận (ví dụ 385/QĐ-UBND)",
-                                         "Decision number (e.g. 385/QĐ-UBND)",
-                                         _field(Certification, "decision_number")),
-                                args.decision_number)
-    decision_date = asker.get(Question("--decision-date", "Ngày quyết định (NĂM-THÁNG-NGÀY)",
-                                       "Decision date (YYYY-MM-DD)", _date), args.decision_date)
-    version = _version_for(decision_date)
+    # the criteria the product is (or will be) rated under: those in force today
+    version = _version_for(build_date())
     criteria_version = asker.get(
         Question("--criteria-version", "Quyết định bộ tiêu chí (1048/2019, 148/2023, 26/2026)",
                  "Criteria decision (1048/2019, 148/2023, 26/2026)",
                  _choice(tuple(certs.CRITERIA_PERIODS))), args.criteria_version, default=version)
-    start, end = certs.CRITERIA_PERIODS[criteria_version]
-    if decision_date < start or (end is not None and decision_date > end):
-        raise NewError(f"--criteria-version {criteria_version}: quyết định ngày {decision_date} "
-                       f"không thuộc thời gian áp dụng ({start} – {end or '…'}) / a decision of "
-                       f"{decision_date} is outside its period", usage=True)
     category = Category(criteria_version=criteria_version, criteria_set=criteria_set)
     kind = criteria_set_of(category)
     if kind is None:
@@ -417,9 +375,6 @@ def new_product(root: Path, args: Any, asker: Asker, settings: Settings) -> list
         raise NewError("dịch vụ du lịch cộng đồng cần mục tourism: sao chép mẫu trong "
                        "docs/records.md / community-tourism services need a tourism: section; "
                        "copy the example in docs/records.md", usage=True)
-    issuer = asker.get(Question("--issuer", "Cơ quan ra quyết định", "Issuing authority",
-                                _field(Certification, "issuer")), args.issuer,
-                       default=_province_issuer(root))
     producer = _read_yaml(producer_file)
     home = None
     if isinstance(producer, dict) and isinstance(producer.get("address"), dict):
@@ -466,13 +421,8 @@ def new_product(root: Path, args: Any, asker: Asker, settings: Settings) -> list
         "category:",
         f"  criteria_version: \"{criteria_version}\"  # quyết định bộ tiêu chí",
         f"  criteria_set: {criteria_set}  # số bộ sản phẩm (1–26)",
-        "certification:",
-        f"  stars: {stars}  # theo quyết định công nhận / as the decision says",
-        "  # score: 75  # điểm hội đồng (nếu biết) / council score, if known",
-        f"  decision_number: {_q(decision_number)}",
-        f"  decision_date: {decision_date.isoformat()}",
-        "  issuer:",
-        f"    vi: {_q(issuer)}",
+        "# Số sao và quyết định công nhận không ghi ở đây: văn phòng OCOP ghi chúng trong",
+        "# catalog/decisions/. / Stars and the decision are recorded by the OCOP office.",
         "origin:",
         f"  commune: \"{commune}\"  # {_communes(root).get(commune, '')}".rstrip(),
         "price:",
@@ -490,8 +440,6 @@ def new_product(root: Path, args: Any, asker: Asker, settings: Settings) -> list
     record = {
         "id": product_id, "name": name, "summary": summary, "description": description,
         "category": {"criteria_version": criteria_version, "criteria_set": criteria_set},
-        "certification": {"stars": stars, "decision_number": decision_number,
-                          "decision_date": decision_date, "issuer": issuer},
         "origin": {"commune": commune}, "price": {"amount": price, "unit": unit},
         "photos": [{"file": f"{i}.jpg", "alt": a} for i, a in enumerate(alts, 1)],
     }

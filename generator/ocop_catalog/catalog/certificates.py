@@ -3,15 +3,69 @@
 Pure functions over dates and numbers, shared by the validator and the site.
 Status is always computed from dates against a given day, never stored, so a
 catalog rebuilt later stays honest (ocop-domain.md §5).
+
+A product's :class:`Certificate` is not written by its producer: it is what the
+office's register of decisions (``catalog/decisions/``) says of the product, made
+by :mod:`ocop_catalog.records.register`.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass
 from typing import Literal
 
-from ..records.models import Certification
+from ..records.text import Localized
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """A decision revoking a product's certificate."""
+
+    date: dt.date
+    reason: Localized
+    decision_number: str
+    decision_date: dt.date
+    source: str  # the register file
+
+
+@dataclass(frozen=True)
+class DecisionRef:
+    """One decision of the register that names the product (its history)."""
+
+    kind: Literal["recognition", "revocation"]
+    number: str
+    date: dt.date
+    issuer: Localized
+    stars: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A product's current OCOP certificate: its most recent recognition in the register,
+    revoked if a later decision revoked it."""
+
+    stars: int
+    score: float | None
+    decision_number: str
+    decision_date: dt.date
+    issuer: Localized
+    level: str
+    criteria_version: str | None
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    evaluation: str | None
+    product_code: str | None
+    source_url: str | None
+    revoked: Revocation | None
+    #: The register file the recognition is in.
+    source: str
+    #: Every decision naming the product, oldest first.
+    history: tuple[DecisionRef, ...] = ()
+
+
 
 VALIDITY_MONTHS = 36
 #: 26/2026: the re-rating dossier is filed 180 to 120 days before expiry.

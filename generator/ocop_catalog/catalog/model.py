@@ -43,6 +43,9 @@ class ProductEntry:
     folder: Path
     source: str
     photos: tuple[ImageInfo, ...] = ()
+    #: What the office's register of decisions says of the product (set for every
+    #: product of a catalog: the loader leaves out the products no decision names).
+    certification: certs.Certificate | None = None
 
     @property
     def id(self) -> str:
@@ -55,10 +58,10 @@ class ProductEntry:
 
     @property
     def valid_until(self) -> dt.date:
-        return certs.valid_until(self.record.certification)
+        return certs.valid_until(self.certification)
 
     def status(self, today: dt.date, expiring_days: int = certs.EXPIRING_DAYS) -> certs.Status:
-        return certs.status(self.record.certification, today, expiring_days)
+        return certs.status(self.certification, today, expiring_days)
 
     @cached_property
     def criteria_set(self) -> CriteriaSet | None:

@@ -79,6 +79,10 @@ class EditionConfig:
     #: UI strings by language, when the caller has read them already (else they are
     #: read from the theme).
     strings: Mapping[str, Mapping[str, str]] | None = None
+    #: The catalog's repository (MkDocs' ``repo_url``) and the branch producers propose
+    #: changes to: the product form links to GitHub's new-file page when it is on GitHub.
+    repo_url: str = ""
+    repo_branch: str = "main"
 
 
 def publish(catalog: Catalog, config: EditionConfig, *, cache_dir: Path,
@@ -146,7 +150,7 @@ class Edition:
         return self._status[product.id]
 
     def valid_until(self, product: ProductEntry) -> dt.date:
-        return certs.valid_until(product.record.certification)
+        return certs.valid_until(product.certification)
 
     def producer_of(self, product: ProductEntry):
         return self.catalog.producers[product.producer_id]

@@ -17,9 +17,9 @@ from pydantic import BaseModel
 
 from ..catalog import certificates as certs
 from ..catalog import geography
-from .issues import Document, did_you_mean, format_path
+from .issues import Document, did_you_mean, format_path, language_meant
 from ..catalog.links import LISTING_PAGES
-from .messages import LANGUAGE_NAMES
+from .messages import LANGUAGE_NAMES, phrase_params
 from .photos import ImageInfo, check_image
 from .models import Address, Producer, Product, Regions, SalesPoints
 from ..settings import Settings
@@ -98,17 +98,43 @@ def _iter_value(value: Any, path: tuple) -> Iterator[tuple[tuple, Localized]]:
 def check_texts(doc: Document, record: BaseModel, ctx: Context) -> None:
     languages = ctx.settings.languages
     for path, text in iter_texts(record):
+        meant = _language_typos(doc, path, languages)
         for lang in text:  # texts in unpublished languages were left out (text.py)
             if lang not in languages and not is_language_code(lang):
+                code = language_meant(lang, languages)
+                hint = {"hint": "", "hint_vi": ""} if code is None else phrase_params(
+                    "hint", "language_hint", code=code)
                 doc.report("unknown_language", (*path, lang), key=True, value=lang,
-                           allowed=", ".join(languages))
+                           allowed=", ".join(languages), **hint)
         for lang in ctx.settings.translation_warnings:
+            if lang in meant:
+                continue  # written, under a wrong code: said above
             if lang != DEFAULT_LANGUAGE and lang not in text and path[-1] != "alt":
                 en, vi = LANGUAGE_NAMES.get(lang, (lang, lang))
                 doc.report("missing_translation", path, lang_name=en, lang_name_vi=vi)
         if isinstance(text, LocalizedMarkdown):
             for lang, body in text.items():
                 check_markdown(doc, (*path, lang), body)
+
+
+def _language_typos(doc: Document, path: tuple, languages: tuple[str, ...]) -> set[str]:
+    """Report the language keys of the text at ``path`` written as a code people often
+    use for a published language (``vn:`` for ``vi:``, ``eng:``, ``cn:``), which would
+    otherwise be left out as an unpublished language; the languages they meant."""
+    raw: Any = doc.data
+    for part in path:
+        raw = raw.get(part) if isinstance(raw, dict) else (
+            raw[part] if isinstance(raw, list) and isinstance(part, int)
+            and 0 <= part < len(raw) else None)
+    meant = set()
+    for key in raw if isinstance(raw, dict) else ():
+        code = language_meant(key, languages) if isinstance(key, str) else None
+        if code is not None and is_language_code(key):  # others: unknown_language
+            names = LANGUAGE_NAMES.get(code, (code, code))
+            doc.report("wrong_language_code", (*path, key), key=True, value=key,
+                       suggestion=code, lang_name=names[0], lang_name_vi=names[1])
+            meant.add(code)
+    return meant
 
 
 def check_markdown(doc: Document, path: tuple, body: str) -> None:
@@ -207,7 +233,6 @@ def check_product(doc: Document, product: Product, ctx: Context) -> tuple[ImageI
     check_address(doc, product.origin, ("origin",), ctx)
     check_sales_point_refs(doc, product.sales_points, ctx)
     _check_kind(doc, product)
-    check_certification(doc, product, ctx)
     if product.gtin is not None:
         check_gtin(doc, product.gtin, ("gtin",))
     _check_repeats(doc, "season_months", product.season_months)
@@ -242,51 +267,6 @@ def _check_kind(doc: Document, product: Product) -> None:
             doc.report("tourism_only", ("tourism",), key=True)
         if product.price is None:
             doc.report("price_missing", ())
-
-
-def check_certification(doc: Document, product: Product, ctx: Context) -> None:
-    cert, base = product.certification, ("certification",)
-    today = ctx.settings.today
-    if cert.decision_date > today:
-        doc.report("date_future", (*base, "decision_date"), value=cert.decision_date, today=today)
-    start, end = certs.valid_from(cert), certs.valid_until(cert)
-    if cert.valid_from and cert.valid_from < cert.decision_date:
-        doc.report("date_order", (*base, "valid_from"), value=cert.valid_from,
-                   other_field="decision_date", other=cert.decision_date)
-    if end <= start:
-        doc.report("date_order", (*base, "valid_until"), value=end,
-                   other_field="valid_from", other=start)
-    if cert.revoked is not None and cert.revoked.date < cert.decision_date:
-        doc.report("date_order", (*base, "revoked", "date"), value=cert.revoked.date,
-                   other_field="decision_date", other=cert.decision_date)
-    if cert.score is not None:
-        expected = certs.stars_for_score(cert.score)
-        if expected is None:
-            doc.report("score_not_certified", (*base, "score"), score=cert.score)
-        elif expected != cert.stars:
-            doc.report("stars_score_mismatch", (*base, "stars"), value=cert.stars,
-                       score=cert.score, expected=expected)
-    _check_criteria_period(doc, product, cert.decision_date)
-    if cert.revoked is None:
-        _check_expiry(doc, cert, ctx)
-
-
-def _check_criteria_period(doc: Document, product: Product, decided) -> None:
-    version = product.category.criteria_version
-    start, end = certs.CRITERIA_PERIODS[version]
-    if decided < start or (end is not None and decided > end):
-        doc.report("criteria_version_date", ("category", "criteria_version"), value=decided,
-                   version=version, start=start, end=end or "…")
-
-
-def _check_expiry(doc: Document, cert, ctx: Context) -> None:
-    end = certs.valid_until(cert)
-    state = certs.status(cert, ctx.settings.today, ctx.settings.expiry_warning_days)
-    path = ("certification", "valid_until" if cert.valid_until else "decision_date")
-    if state == "expired":
-        doc.report("cert_expired", path, value=end)
-    elif state == "expiring":
-        doc.report("cert_expiring", path, value=end, days=(end - ctx.settings.today).days)
 
 
 def check_gtin(doc: Document, gtin: str, path: tuple) -> None:

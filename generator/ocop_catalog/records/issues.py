@@ -1,22 +1,23 @@
 """Problems found in records: where they are, how bad, and what to say.
 
 An :class:`Issue` names the file, line, column and field path of a problem,
-its severity and a message in English and Vietnamese. A :class:`Document` is
-one YAML file read with its locations; checks report against it by field path
-and the document turns the path into a line and column.
+its severity and a message in English and Vietnamese, and carries the line of
+the file it is on (:class:`Excerpt`, for the text report's caret line). A
+:class:`Document` is one YAML file read with its locations; checks report
+against it by field path and the document turns the path into a line and column.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from .messages import LANGUAGE_NAMES, render
-from .yamlsource import Locations, Mark
+from .messages import LANGUAGE_NAMES, LANGUAGE_TYPOS, render
+from .yamlsource import Locations, Mark, split_lines
 
 Severity = Literal["error", "warning"]
 
@@ -31,8 +32,49 @@ WARNING_CODES = frozenset(
         "legacy_district_mismatch",
         "commune_name_differs",
         "criteria_version_date",
+        "no_decision",
     }
 )
+
+
+#: Codes about a whole file (or a folder), not a place in it: no line is shown.
+WHOLE_FILE_CODES = frozenset(
+    {
+        "file_unreadable",
+        "file_too_large",
+        "empty_file",
+        "missing_record",
+        "record_outside",
+        "unknown_producer",
+        "price_missing",
+    }
+)
+
+#: The longest stretch of a line an excerpt keeps (around the issue's column).
+EXCERPT_WIDTH = 100
+
+
+class Excerpt(NamedTuple):
+    """The line of the file an issue is on, as written (when long, the part around the
+    issue's column, cut with "…"), and the 0-based place in ``text`` of that column."""
+
+    text: str
+    caret: int
+
+
+def excerpt_of(lines: Sequence[str], line: int, column: int) -> Excerpt | None:
+    """The excerpt of 1-based ``line`` at ``column`` of ``lines``, or None if there is
+    no such line."""
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    caret = min(max(column - 1, 0), len(text))
+    if len(text) > EXCERPT_WIDTH:
+        start = max(0, min(caret - EXCERPT_WIDTH // 2, len(text) - EXCERPT_WIDTH))
+        head = "…" if start else ""
+        tail = "…" if start + EXCERPT_WIDTH < len(text) else ""
+        text, caret = head + text[start:start + EXCERPT_WIDTH] + tail, caret - start + len(head)
+    return Excerpt(text, caret)
 
 
 @dataclass(frozen=True, order=True)
@@ -45,6 +87,8 @@ class Issue:
     code: str
     message_en: str
     message_vi: str
+    #: The line it is on (None: not known, or the issue is about the whole file).
+    excerpt: Excerpt | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_error(self) -> bool:
@@ -141,6 +185,17 @@ def did_you_mean(value: Any, choices: Iterable[Any]) -> tuple[str, str]:
     return f" (did you mean '{close[0]}'?)", f" (có phải ý bạn là '{close[0]}'?)"
 
 
+def language_meant(key: str, languages: Iterable[str]) -> str | None:
+    """The code of one of ``languages`` that the language key ``key`` was likely meant
+    to be (``vn`` → ``vi``, ``eng`` → ``en``, ``cn`` → ``zh``, ``VI`` → ``vi``), or None."""
+    languages = set(languages)
+    lower = key.lower()
+    if lower != key and lower in languages:
+        return lower
+    meant = LANGUAGE_TYPOS.get(lower)
+    return meant if meant in languages and meant != key else None
+
+
 @dataclass
 class Document:
     """One record file as read: its data, locations and the issues found in it."""
@@ -170,10 +225,13 @@ class Document:
         where = mark or self.where.find(path, key=key)
         en, vi = render(code, params)
         severity: Severity = "warning" if code in WARNING_CODES else "error"
+        excerpt = None
+        if self.source is not None and code not in WHOLE_FILE_CODES:
+            excerpt = excerpt_of(self._source_lines(), where.line, where.column)
         self.issues.append(Issue(
             _no_surrogates(self.rel), where.line, where.column,
             _no_surrogates(format_path(path)), severity, code, _no_surrogates(en),
-            _no_surrogates(vi),
+            _no_surrogates(vi), excerpt,
         ))
 
     def text_mark(self, path: tuple[Any, ...], body: str, offset: int) -> Mark:
@@ -209,9 +267,42 @@ class Document:
 
     def _source_lines(self) -> list[str]:
         if self._lines is None or self._lines[0] is not self.source:
-            self._lines = (self.source, self.source.splitlines() if self.source else [])
+            self._lines = (self.source, split_lines(self.source) if self.source else [])
         return self._lines[1]
 
     @property
     def has_errors(self) -> bool:
         return any(issue.is_error for issue in self.issues)
+
+
+#: Largest file :func:`with_excerpts` reads for its lines (every record is smaller).
+_EXCERPT_FILE_MAX = 4 * 2**20
+
+
+def with_excerpts(issues: Iterable[Issue], root: Path) -> list[Issue]:
+    """``issues``, each with the line it is on where it was not kept when it was found
+    (a clash between records found after they were read in another process; a
+    setting): read from its file under ``root``, once per file. Call it with the
+    issues to be printed only."""
+    cache: dict[str, list[str] | None] = {}
+    done = []
+    for issue in issues:
+        if issue.excerpt is None and issue.code not in WHOLE_FILE_CODES:
+            if issue.file not in cache:
+                cache[issue.file] = _read_lines(root / issue.file)
+            lines = cache[issue.file]
+            if lines is not None:
+                issue = replace(issue, excerpt=excerpt_of(lines, issue.line, issue.column))
+        done.append(issue)
+    return done
+
+
+def _read_lines(path: Path) -> list[str] | None:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(_EXCERPT_FILE_MAX + 1)
+        if len(data) > _EXCERPT_FILE_MAX:
+            return None
+        return split_lines(data.decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None

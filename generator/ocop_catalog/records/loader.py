@@ -1,8 +1,10 @@
 """Read a catalog repository, validate every record, and build the catalog.
 
 ``load_catalog(settings)`` reads ``catalog/regions.yml``,
-``catalog/sales-points.yml`` and every ``products/<producer>/producer.yml`` and
-``products/<producer>/<product>/product.yml``, reports every problem it finds
+``catalog/sales-points.yml``, every ``products/<producer>/producer.yml`` and
+``products/<producer>/<product>/product.yml`` and the office's register of decisions
+``catalog/decisions/*.yml`` (which gives each product its certificate: a product no
+decision names is left out), reports every problem it finds
 (not just the first) and returns the immutable :class:`Catalog` when there are
 no errors. Texts in languages the site does not publish are left out of the
 catalog and counted (``LoadResult.ignored``, said in one note: ``LoadResult.note``).
@@ -15,13 +17,13 @@ import gc
 import os
 from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import checks
+from . import checks, register
 from ..catalog.model import Catalog, ProducerEntry, ProductEntry
 from ..catalog.certificates import gtin14
 from .history import Published
@@ -156,6 +158,7 @@ def _load(settings: Settings) -> LoadResult:
     producers, products, producer_docs = _load_producers_in_parallel(folders, ctx)
     docs += producer_docs
     _check_unique_products(products, docs, settings.published)
+    products = _certify(products, docs, folders, ctx)
 
     issues = tuple(sorted(issue for doc in docs for issue in doc.issues))
     ignored = tuple(sorted(IgnoredTexts(doc.rel, lang, count)
@@ -164,6 +167,24 @@ def _load(settings: Settings) -> LoadResult:
     if regions is not None and points is not None and not any(i.is_error for i in issues):
         catalog = Catalog.create(settings, regions, list(points.sales_points), producers, products)
     return LoadResult(catalog, issues, ignored, languages)
+
+
+def _certify(products: list[ProductEntry], docs: list[Document], folders: list[Path],
+             ctx: checks.Context) -> list[ProductEntry]:
+    """Read the register of decisions and give each product its certificate; the products
+    no decision names are reported and left out."""
+    settings = ctx.settings
+    found = register.read_register(settings, read_record)
+    docs += found.docs
+    for entry in found.entries:
+        checks.check_texts(entry.doc, entry.decision, ctx)
+    known = [register.KnownProduct(p.id, p.record.former_ids, p.record.category.criteria_version,
+                                   p.source) for p in products]
+    names = {f.name for folder in folders for f in _subfolders(folder)}
+    certificates = register.certify(found.entries, known, names, settings)
+    register.report_unrated({doc.rel: doc for doc in docs}, known, certificates, found)
+    return [replace(p, certification=certificates[p.id]) for p in products
+            if p.id in certificates]
 
 
 #: Below this many producer folders, loading in one process is faster than forking.

@@ -18,10 +18,97 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "không đọc được tệp dưới dạng văn bản UTF-8 ({detail})",
     ),
     "yaml_syntax": (
-        "YAML syntax error: {detail}. Check indentation, colons and quotes on this line "
-        "or the line above",
-        "lỗi cú pháp YAML: {detail}. Hãy kiểm tra thụt lề, dấu hai chấm và dấu nháy ở dòng "
-        "này hoặc dòng trên",
+        "the file cannot be read from here on: check this line and the one above: indent "
+        "with spaces (never tabs), write each field as 'name: value' with a space after the "
+        "colon, and close every quote and bracket you open",
+        "không đọc được tệp từ chỗ này: hãy kiểm tra dòng này và dòng trên: thụt lề bằng "
+        "dấu cách (không dùng tab), viết mỗi trường dạng 'tên: giá trị' với một dấu cách sau "
+        "dấu hai chấm, và đóng mọi dấu nháy, dấu ngoặc đã mở",
+    ),
+    "yaml_tab": (
+        "there is a tab character here: YAML accepts only spaces for indentation; replace "
+        "the tab with spaces (2 spaces for each level)",
+        "ở đây có ký tự tab: YAML chỉ chấp nhận dấu cách để thụt lề; hãy thay tab bằng dấu "
+        "cách (mỗi cấp 2 dấu cách)",
+    ),
+    "yaml_indentation": (
+        "`{name}` does not line up with the lines above it: {fix}",
+        "`{name}` không thẳng hàng với các dòng ở trên: {fix_vi}",
+    ),
+    "yaml_indented_under_value": (
+        "`{name}` is indented more than `{above}` on line {line}, which already has a value, "
+        "so YAML reads it as part of that value: {fix}",
+        "`{name}` thụt lề nhiều hơn `{above}` ở dòng {line} (trường này đã có giá trị), nên "
+        "YAML đọc nó là một phần của giá trị đó: {fix_vi}",
+    ),
+    "yaml_list_item": (
+        "a list item ('- ') stands where a field ('name: value') is expected: write a list "
+        "under its field, each item indented, e.g. 'tags:' and on the next line '  - mật ong'",
+        "một mục danh sách ('- ') nằm ở chỗ cần một trường ('tên: giá trị'): hãy viết danh "
+        "sách dưới trường của nó, mỗi mục thụt lề, ví dụ 'tags:' và ở dòng dưới "
+        "'  - mật ong'",
+    ),
+    "yaml_colon_in_text": (
+        "the text of `{name}:` holds ': ' (a colon and a space), which YAML reads as the start "
+        "of a new field: put the whole text in double quotes: {example}",
+        "văn bản của `{name}:` có ': ' (dấu hai chấm và dấu cách), YAML hiểu là bắt đầu một "
+        "trường mới: hãy đặt cả câu trong dấu nháy kép: {example}",
+    ),
+    "yaml_no_colon": (
+        "this line has no ':' after the field name: write 'name: value' (a colon, then a "
+        "space); a text that goes on from the line above must be indented under its field, "
+        "or written on one line",
+        "dòng này không có dấu ':' sau tên trường: hãy viết 'tên: giá trị' (dấu hai chấm rồi "
+        "một dấu cách); văn bản viết tiếp từ dòng trên phải thụt lề dưới trường của nó, hoặc "
+        "viết trên một dòng",
+    ),
+    "yaml_unclosed_quote": (
+        "the quote {quote} that opens the text here is never closed: end the text with "
+        "{quote} on the same line",
+        "dấu nháy {quote} mở đầu văn bản ở đây không được đóng: hãy kết thúc văn bản bằng "
+        "{quote} trên cùng dòng",
+    ),
+    "yaml_quote_ends_early": (
+        "something follows the closing quote on this line: a text that starts with a quote "
+        "must end with it. Check the quotes on this line and the lines above, and put the "
+        "whole text in quotes (inside \"…\" write a quote as \\\", inside '…' as '')",
+        "có nội dung sau dấu nháy đóng ở dòng này: văn bản bắt đầu bằng dấu nháy thì phải "
+        "kết thúc bằng dấu nháy đó. Hãy kiểm tra dấu nháy ở dòng này và các dòng trên, và "
+        "đặt cả câu trong dấu nháy (trong \"…\" viết dấu nháy kép là \\\", trong '…' viết "
+        "dấu nháy đơn là '')",
+    ),
+    "yaml_bad_escape": (
+        "inside double quotes a backslash (\\) starts a special character, and '{escape}' "
+        "is none: write the text in single quotes ('…') instead, or write the backslash "
+        "twice (\\\\)",
+        "trong dấu nháy kép, dấu gạch chéo ngược (\\) bắt đầu một ký tự đặc biệt, và "
+        "'{escape}' không phải ký tự nào: hãy đặt văn bản trong dấu nháy đơn ('…'), hoặc viết "
+        "dấu gạch chéo ngược hai lần (\\\\)",
+    ),
+    "yaml_unclosed_bracket": (
+        "the bracket {bracket} opened on line {line} is not closed where expected: end it "
+        "with {closing}, and put in quotes every text inside it that holds a comma, a colon "
+        "or a bracket",
+        "dấu ngoặc {bracket} mở ở dòng {line} không được đóng đúng chỗ: hãy đóng bằng "
+        "{closing}, và đặt trong dấu nháy mọi văn bản bên trong có dấu phẩy, dấu hai chấm "
+        "hoặc dấu ngoặc",
+    ),
+    "yaml_special_start": (
+        "a text cannot start with {char} in YAML: put the whole text in double quotes",
+        "trong YAML, văn bản không được bắt đầu bằng {char}: hãy đặt cả câu trong dấu "
+        "nháy kép",
+    ),
+    "yaml_character": (
+        "the file holds the character {char}, which YAML does not allow: delete it (it is "
+        "usually invisible, so retype the words around it)",
+        "tệp có ký tự {char}, YAML không cho phép ký tự này: hãy xóa nó (ký tự này thường "
+        "không nhìn thấy được, nên hãy gõ lại các chữ quanh nó)",
+    ),
+    "number_unreadable": (
+        "'{value}' cannot be read as a number: write the number in plain digits (a code or "
+        "a very long number goes in quotes)",
+        "không đọc được '{value}' thành số: hãy viết số bằng chữ số thông thường (mã số hoặc "
+        "số rất dài thì đặt trong dấu nháy)",
     ),
     "yaml_tag": (
         "YAML tags such as {tag} are not allowed; write plain values",
@@ -65,8 +152,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # --- structure and types ------------------------------------------------
     "missing": (
-        "required field '{name}' is missing",
-        "thiếu trường bắt buộc '{name}'",
+        "required field '{name}' is missing{where}: {fix}",
+        "thiếu trường bắt buộc '{name}'{where_vi}: {fix_vi}",
+    ),
+    "misplaced_key": (
+        "'{name}' is not a field at this level but one of `{parent}:` (line {line}): "
+        "{move}indent it {spaces} spaces under `{parent}:`",
+        "'{name}' không phải trường ở cấp này mà là trường của `{parent}:` (dòng {line}): "
+        "hãy {move_vi}thụt vào {spaces} dấu cách dưới `{parent}:`",
     ),
     "unknown_key": (
         "unknown field '{name}'{hint}",
@@ -122,10 +215,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "bằng chữ số",
     ),
     "price_format": (
-        "'{value}' is not a whole number of đồng: write digits only, without dots, commas "
-        "or currency (250000)",
-        "'{value}' không phải là số đồng nguyên: chỉ viết chữ số, không dấu chấm, dấu phẩy "
-        "hay đơn vị tiền (250000)",
+        "'{value}' is not a whole number of đồng{reading}: a price is digits only, without "
+        "dots, commas or currency: {fix}",
+        "'{value}' không phải là số đồng nguyên{reading_vi}: giá chỉ gồm chữ số, không dấu "
+        "chấm, dấu phẩy hay đơn vị tiền: {fix_vi}",
     ),
     "quote_code": (
         "write '{name}' in quotes, e.g. \"08911\": without quotes YAML reads it as a number "
@@ -144,6 +237,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "date_range": (
         "{value} is not a plausible date: dates must be from {min} to {max}; check the year",
         "ngày {value} không hợp lý: ngày phải từ {min} đến {max}; hãy kiểm tra năm",
+    ),
+    "date_format": (
+        "'{value}' is not written as a date (dates are written year-month-day, YYYY-MM-DD): "
+        "{fix}",
+        "'{value}' không được viết đúng dạng ngày (ngày viết theo năm-tháng-ngày, "
+        "YYYY-MM-DD): {fix_vi}",
     ),
     "date_impossible": (
         "'{value}' is not a real date (YYYY-MM-DD)",
@@ -213,10 +312,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "điểm bán '{value}' không có trong catalog/sales-points.yml{hint_vi}",
     ),
     "unknown_language": (
-        "'{value}' is not a language code: write the language as a code of two or three "
-        "lower-case letters (the site publishes {allowed})",
-        "'{value}' không phải mã ngôn ngữ: hãy viết ngôn ngữ bằng mã gồm hai hoặc ba chữ cái "
-        "thường (trang xuất bản {allowed})",
+        "'{value}' is not a language code{hint}: write the language as a code of two or "
+        "three lower-case letters (the site publishes {allowed})",
+        "'{value}' không phải mã ngôn ngữ{hint_vi}: hãy viết ngôn ngữ bằng mã gồm hai hoặc ba "
+        "chữ cái thường (trang xuất bản {allowed})",
+    ),
+    "wrong_language_code": (
+        "'{value}' is not the language code of {lang_name}: write `{suggestion}:` instead "
+        "of `{value}:`",
+        "'{value}' không phải mã ngôn ngữ của {lang_name_vi}: hãy viết `{suggestion}:` thay "
+        "cho `{value}:`",
     ),
     # --- the site's languages (site_config.yml) -----------------------------
     "unpublished_language": (
@@ -324,15 +429,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(áp dụng từ {start} đến {end})",
     ),
     "cert_expiring": (
-        "the OCOP certificate expires on {value} ({days} days left): file the re-rating "
+        "the OCOP certificate of '{product}' expires on {value} ({days} days left): file the re-rating "
         "dossier 180 to 120 days before expiry",
-        "giấy chứng nhận OCOP hết hạn ngày {value} (còn {days} ngày): cần nộp hồ sơ đánh giá "
+        "giấy chứng nhận OCOP của '{product}' hết hạn ngày {value} (còn {days} ngày): cần nộp hồ sơ đánh giá "
         "lại từ 180 đến 120 ngày trước khi hết hạn",
     ),
     "cert_expired": (
-        "the OCOP certificate expired on {value}: the product may no longer carry the OCOP "
+        "the OCOP certificate of '{product}' expired on {value}: the product may no longer carry the OCOP "
         "mark until it is re-rated",
-        "giấy chứng nhận OCOP đã hết hạn ngày {value}: sản phẩm không được dùng nhãn OCOP "
+        "giấy chứng nhận OCOP của '{product}' đã hết hạn ngày {value}: sản phẩm không được dùng nhãn OCOP "
         "cho đến khi được đánh giá lại",
     ),
     "tourism_missing": (
@@ -384,8 +489,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # --- photos --------------------------------------------------------------
     "photo_missing": (
-        "image '{value}' is not in this record's folder",
-        "không tìm thấy ảnh '{value}' trong thư mục của hồ sơ này",
+        "image '{value}' is not in this record's folder{hint}",
+        "không tìm thấy ảnh '{value}' trong thư mục của hồ sơ này{hint_vi}",
     ),
     "photo_outside": (
         "photo '{value}' must be a file inside this folder (no '..', absolute paths or links "
@@ -436,6 +541,78 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "photo '{value}' has no description (alt text) for visitors who cannot see it",
         "ảnh '{value}' chưa có mô tả (alt) cho người không xem được ảnh",
     ),
+    # --- the office's register of decisions ----------------------------------
+    "certification_in_product": (
+        "stars and certificates are no longer written in product.yml: the OCOP office "
+        "records them from the decision in catalog/decisions/. Delete the whole "
+        "'certification:' section; if the decision is not in the register yet, send its "
+        "number and date to the OCOP office",
+        "số sao và giấy chứng nhận không còn ghi trong product.yml: văn phòng OCOP ghi "
+        "chúng theo quyết định trong catalog/decisions/. Hãy xóa cả mục 'certification:'; "
+        "nếu quyết định chưa có trong sổ, hãy gửi số và ngày quyết định cho văn phòng OCOP",
+    ),
+    "no_decision": (
+        "no decision in {folder}/ recognises '{value}' yet, so it is not published: "
+        "the OCOP office adds the decision once the product is rated",
+        "chưa có quyết định nào trong {folder}/ công nhận '{value}', nên sản phẩm chưa được "
+        "đăng: văn phòng OCOP sẽ thêm quyết định khi sản phẩm được đánh giá, phân hạng",
+    ),
+    "decision_unknown_product": (
+        "no product has the id '{value}'{hint}: write the id of a folder under "
+        "products/<producer>/",
+        "không có sản phẩm nào có id '{value}'{hint_vi}: hãy ghi id là tên một thư mục "
+        "trong products/<chủ thể>/",
+    ),
+    "decision_product_twice": (
+        "'{value}' is named twice in this decision (first on line {first_line}); "
+        "keep one",
+        "'{value}' được ghi hai lần trong quyết định này (lần đầu ở dòng {first_line}); "
+        "chỉ giữ một",
+    ),
+    "decision_twice": (
+        "decision {value} of the same date and issuer is already in {other}; keep one file",
+        "quyết định {value} cùng ngày và cơ quan ban hành đã có trong {other}; chỉ giữ "
+        "một tệp",
+    ),
+    "decision_empty": (
+        "the decision lists no product: add 'recognises:' (products and their stars) or "
+        "'revokes:' (products whose certificate is revoked)",
+        "quyết định không có sản phẩm nào: hãy thêm 'recognises:' (sản phẩm được công "
+        "nhận và số sao) hoặc 'revokes:' (sản phẩm bị thu hồi giấy chứng nhận)",
+    ),
+    "decision_criteria_missing": (
+        "a decision that recognises products needs 'criteria_version' (1048/2019, "
+        "148/2023 or 26/2026)",
+        "quyết định công nhận sản phẩm cần có 'criteria_version' (1048/2019, 148/2023 "
+        "hoặc 26/2026)",
+    ),
+    "decision_authority": (
+        "a {level} decision cannot recognise {value} stars: 5 stars are recognised by the "
+        "ministry, 3 and 4 stars by the province (3 stars also by a district, under "
+        "148/2023 before 1 July 2025); check 'level' and 'stars'",
+        "quyết định cấp {level} không thể công nhận {value} sao: 5 sao do Bộ công nhận, "
+        "3 và 4 sao do tỉnh (3 sao còn do huyện, theo 148/2023, trước ngày 1/7/2025); "
+        "hãy kiểm tra 'level' và 'stars'",
+    ),
+    "revoke_never_certified": (
+        "'{value}' is revoked here, but no earlier decision in the register recognises it: "
+        "add the decision that certified it",
+        "'{value}' bị thu hồi ở đây nhưng chưa có quyết định nào trước đó trong sổ công "
+        "nhận sản phẩm này: hãy thêm quyết định đã công nhận nó",
+    ),
+    "decision_same_day": (
+        "'{value}' is also recognised, differently (stars, score, code or dates), by a "
+        "decision of the same day in {other}: which one holds cannot be told; keep one",
+        "'{value}' cũng được công nhận, với nội dung khác (số sao, điểm, mã hoặc ngày), bởi "
+        "một quyết định cùng ngày trong {other}: không xác định được quyết định nào có hiệu "
+        "lực; chỉ giữ một",
+    ),
+    "decision_criteria_mismatch": (
+        "'{value}' is rated here under {version}, but its record {source} gives the "
+        "criteria set of {product_version}: update 'category' in {source}",
+        "'{value}' được đánh giá ở đây theo {version}, nhưng hồ sơ {source} ghi bộ sản phẩm "
+        "theo {product_version}: hãy cập nhật 'category' trong {source}",
+    ),
 }
 
 #: Plain words for value types, for "expected X, found Y".
@@ -453,6 +630,81 @@ TYPE_WORDS: dict[str, tuple[str, str]] = {
         "a text or translations {vi: …, en: …}",
         "văn bản hoặc các bản dịch {vi: …, en: …}",
     ),
+}
+
+#: Pieces of messages that vary with the case (how to fix it, where): (English,
+#: Vietnamese) templates, filled by :func:`phrase` and passed to a message as a
+#: parameter and its ``_vi`` twin.
+PHRASES: dict[str, tuple[str, str]] = {
+    # yaml_indentation, yaml_indented_under_value: where a line should start
+    "indent_spaces": ("with {spaces} spaces, like `{name}` on line {line}",
+                      "với {spaces} dấu cách, như `{name}` ở dòng {line}"),
+    "indent_space": ("with 1 space, like `{name}` on line {line}",
+                     "với 1 dấu cách, như `{name}` ở dòng {line}"),
+    "indent_start": ("at the start of the line, like `{name}` on line {line}",
+                     "sát đầu dòng, như `{name}` ở dòng {line}"),
+    "indent_write": ("write it {options}", "hãy viết {options}"),
+    "indent_or": (", or ", ", hoặc "),
+    "indent_unknown": ("line it up with the fields it belongs with (2 spaces more for each "
+                       "level)",
+                       "hãy viết thẳng hàng với các trường cùng nhóm (mỗi cấp thêm 2 dấu cách)"),
+    # missing: where the field is missing and how to add it
+    "missing_top": ("", ""),
+    "missing_in": (" in `{parent}:`", " trong `{parent}:`"),
+    "missing_in_item": (" in item {item} of `{parent}:`", " trong mục thứ {item} của `{parent}:`"),
+    "add_top": ("add `{name}:` at the start of a line, not indented",
+                "hãy thêm `{name}:` sát đầu dòng, không thụt lề"),
+    "add_under": ("add `{name}:` under `{parent}:`, indented {spaces} spaces",
+                  "hãy thêm `{name}:` dưới `{parent}:`, thụt vào {spaces} dấu cách"),
+    "add_in": ("add `{name}:` to `{parent}:`", "hãy thêm `{name}:` vào `{parent}:`"),
+    "add_in_item": ("add `{name}:` to that item, lined up with its other fields",
+                    "hãy thêm `{name}:` vào mục đó, thẳng hàng với các trường khác của mục"),
+    # misplaced_key: a key written below the mapping it belongs to, not next to it
+    "move_there": ("move it there and ", "chuyển nó về đó và "),
+    # price_format
+    "price_decimal": (" (YAML reads {value} as the decimal number {reading}, that is {amount} "
+                      "đồng)",
+                      " (YAML đọc {value} là số thập phân {reading}, tức là {amount} đồng)"),
+    "write_digits": ("write {digits}", "hãy viết {digits}"),
+    "price_example": ("e.g. 250000", "ví dụ 250000"),
+    # date_format
+    "write_date": ("write {iso} ({day} {month_name} {year})",
+                   "hãy viết {iso} (ngày {day} tháng {month} năm {year})"),
+    "date_example": ("e.g. 2025-11-20 for 20 November 2025",
+                     "ví dụ 2025-11-20 cho ngày 20 tháng 11 năm 2025"),
+    # photo_missing: a file whose name differs only in capitals or extension
+    "photo_case": (": did you mean `{name}`? (a file name must match letter for letter, "
+                   "capitals and extension included)",
+                   ": có phải ý bạn là `{name}`? (tên tệp phải viết đúng từng chữ, kể cả chữ "
+                   "hoa, chữ thường và phần đuôi)"),
+    # unknown_language
+    "language_hint": (" (did you mean `{code}:`?)", " (có phải ý bạn là `{code}:`?)"),
+}
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+
+
+def phrase(key: str, /, **params: Any) -> tuple[str, str]:
+    """The English and Vietnamese :data:`PHRASES` ``key`` filled with ``params`` (a
+    parameter ``x_vi`` is used in Vietnamese instead of ``x``)."""
+    en, vi = PHRASES[key]
+    values = _Defaults(params)
+    return en.format_map(values), vi.format_map(_Vietnamese(values))
+
+
+def phrase_params(param: str, key: str, /, **params: Any) -> dict[str, str]:
+    """``{param: English, param_vi: Vietnamese}`` of :func:`phrase`, to pass to a message."""
+    en, vi = phrase(key, **params)
+    return {param: en, f"{param}_vi": vi}
+
+
+#: Language keys people write for a language whose code is another (lower-cased).
+LANGUAGE_TYPOS: dict[str, str] = {
+    "vn": "vi", "vie": "vi", "viet": "vi", "vietnamese": "vi",
+    "eng": "en", "english": "en", "anh": "en",
+    "cn": "zh", "chn": "zh", "chi": "zh", "zho": "zh", "chinese": "zh",
+    "jp": "ja", "jpn": "ja", "kr": "ko", "kor": "ko", "fra": "fr", "fre": "fr",
 }
 
 LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
@@ -492,3 +744,15 @@ class _Defaults(dict):
         if key.endswith("_vi") and key[:-3] in self:
             return self[key[:-3]]
         return ""
+
+
+class _Vietnamese(dict):
+    """Phrase parameters for the Vietnamese template: ``x`` is ``x_vi`` when given."""
+
+    def __missing__(self, key: str) -> Any:
+        return ""
+
+    def __getitem__(self, key: str) -> Any:
+        if f"{key}_vi" in self.keys():
+            return dict.__getitem__(self, f"{key}_vi")
+        return dict.__getitem__(self, key) if key in self.keys() else ""

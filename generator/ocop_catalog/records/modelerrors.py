@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from .issues import Document, did_you_mean, format_path
-from .messages import TYPE_WORDS
+from .issues import Document, did_you_mean, format_path, language_meant
+from .messages import LANGUAGE_NAMES, MONTH_NAMES, TYPE_WORDS, phrase_params
+from .text import DEFAULT_LANGUAGE, Localized, is_language_code
 
 # pydantic error type -> the type word of what was expected
 _EXPECTED = {
@@ -67,6 +69,11 @@ _DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _MONEY_FIELDS = {"amount", "price_per_person"}
 _CODE_FIELDS = {"commune", "gtin", "code", "phone", "decision_number", "product_code"}
 _GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+(\s*(đ|₫|vnd|VND|đồng))?$")
+_CURRENCY = re.compile(r"\s*(đ|₫|vnd|VND|đồng)$")
+#: A date written with other separators or orders: 20/11/2025, 2025/11/20, 1-7-2025.
+_DATE_WRITTEN = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})$")
+_DATE_KINDS = {"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+_MAPPING_KINDS = {"model_type", "dict_type", "model_attributes_type"}
 
 
 def _looks_like_money(value: Any) -> bool:
@@ -77,9 +84,31 @@ def _looks_like_money(value: Any) -> bool:
 
 
 def report_validation_error(doc: Document, exc: ValidationError, model: type[BaseModel]) -> None:
-    """Add one issue to ``doc`` for every error pydantic found."""
-    for error in exc.errors(include_url=False):
-        _report_one(doc, error, model)
+    """Add one issue to ``doc`` for every error pydantic found.
+
+    A field written one level too high (``unit:`` at the start of a line after the
+    ``price:`` block) is one mistake, not three (an unknown field, a missing one, an
+    empty section): it is reported once, saying where to indent it.
+    """
+    errors = exc.errors(include_url=False)
+    misplaced = {}
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            home = _home_of(doc, tuple(error["loc"]), model)
+            if home is not None:
+                misplaced[tuple(error["loc"])] = home
+    moved_in = {(*home.path, loc[-1]) for loc, home in misplaced.items()}
+    emptied = {home.path for home in misplaced.values() if home.empty}
+    for error in errors:
+        loc = tuple(error["loc"])
+        if loc in misplaced:
+            _report_misplaced(doc, loc, misplaced[loc])
+        elif error["type"] == "missing" and loc in moved_in:
+            continue  # written, but not under its section: said by the misplaced key
+        elif error["type"] in _MAPPING_KINDS and loc in emptied and error.get("input") is None:
+            continue  # the section is empty because its fields were written below it
+        else:
+            _report_one(doc, error, model)
 
 
 def _report_one(doc: Document, error: dict[str, Any], model: type[BaseModel]) -> None:
@@ -97,7 +126,10 @@ def _report_one(doc: Document, error: dict[str, Any], model: type[BaseModel]) ->
     elif kind == "date_range":
         doc.report("date_range", loc, value=value, min=ctx["min"], max=ctx["max"])
     elif kind == "missing":
-        doc.report("missing", loc, key=True, name=name)
+        doc.report("missing", loc, key=True, name=name, **_missing_words(doc, loc))
+    elif kind == "extra_forbidden" and loc == ("certification",) \
+            and model.__name__ == "Product":  # the register holds certificates now
+        doc.report("certification_in_product", loc, key=True)
     elif kind == "extra_forbidden":
         hint, hint_vi = did_you_mean(name, _field_names(model, loc[:-1]))
         doc.report("unknown_key", loc, key=True, name=name, hint=hint, hint_vi=hint_vi)
@@ -111,11 +143,11 @@ def _report_one(doc: Document, error: dict[str, Any], model: type[BaseModel]) ->
     elif kind == "email":
         doc.report("email", loc, value=value)
     elif kind == "localized_missing_vi":
-        doc.report("missing_vi", loc)
-    elif kind in ("date_from_datetime_parsing", "date_parsing") and _is_date_like(value):
-        doc.report("date_impossible", loc, value=value)
+        _report_missing_vi(doc, loc)
+    elif kind in _DATE_KINDS and isinstance(value, str) and _DATE_WRITTEN.match(value.strip()):
+        _report_date(doc, loc, value)
     elif name in _MONEY_FIELDS and _looks_like_money(value):
-        doc.report("price_format", loc, value=value)
+        _report_price(doc, loc, value)
     elif name in _CODE_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
         doc.report("quote_code", loc, name=name)
     elif kind in _EXPECTED:
@@ -135,6 +167,153 @@ def _report_one(doc: Document, error: dict[str, Any], model: type[BaseModel]) ->
                    max=ctx.get("max_length"), unit=unit[0], unit_vi=unit[1])
     else:
         doc.report("invalid", loc, detail=error.get("msg", kind))
+
+
+# --------------------------------------------------------------------------
+# Hints that say how to fix
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Home:
+    """The section a field written at the wrong level belongs to."""
+
+    path: tuple  # of the section (``("price",)``)
+    line: int  # of its key
+    spaces: int  # how far under its key its fields are indented
+    next_to: bool  # the section is written just above the field
+    empty: bool  # the section has no value (``price:`` and nothing under it)
+
+
+def _home_of(doc: Document, loc: tuple, model: type[BaseModel]) -> _Home | None:
+    """The section next to the unknown field ``loc`` (the nearest above first, then
+    below) that has a field of that name and lacks it; None if there is none."""
+    name, parent = loc[-1], loc[:-1]
+    siblings = _raw(doc.data, parent)
+    if not isinstance(siblings, dict) or name not in siblings:
+        return None
+    keys = list(siblings)  # in the order they are written
+    index = keys.index(name)
+    nearby = [*reversed(keys[:index]), *keys[index + 1:]]
+    for key in nearby:
+        section = (*parent, key)
+        value = siblings[key]
+        if value is not None and not isinstance(value, dict) or (value and name in value):
+            continue
+        if not (name in _field_names(model, section)
+                or isinstance(name, str) and is_language_code(name)
+                and _is_text_field(model, section)):
+            continue
+        at = doc.where.find(section, key=True)
+        spaces = 2
+        if value:  # its fields' indentation, if written one per line below it
+            first = doc.where.find((*section, next(iter(value))), key=True)
+            if first.line == at.line:
+                continue  # {…} on one line: no indentation to give
+            spaces = first.column - at.column
+        if spaces <= 0:
+            continue
+        return _Home(section, at.line, spaces, next_to=nearby.index(key) == 0 and
+                     keys.index(key) < index, empty=value is None)
+    return None
+
+
+def _report_misplaced(doc: Document, loc: tuple, home: _Home) -> None:
+    move = {"move": "", "move_vi": ""} if home.next_to else phrase_params("move", "move_there")
+    doc.report("misplaced_key", loc, key=True, name=loc[-1], parent=home.path[-1],
+               line=home.line, spaces=home.spaces, **move)
+
+
+def _missing_words(doc: Document, loc: tuple) -> dict[str, str]:
+    """Where the field is missing and how to add it (``where``/``fix`` and ``_vi``)."""
+    name, parent = loc[-1], loc[:-1]
+    if not parent:
+        return {**phrase_params("where", "missing_top"), **phrase_params("fix", "add_top",
+                                                                        name=name)}
+    if isinstance(parent[-1], int) and len(parent) > 1:
+        return {**phrase_params("where", "missing_in_item", item=parent[-1] + 1,
+                                parent=parent[-2]),
+                **phrase_params("fix", "add_in_item", name=name)}
+    section = parent[-1]
+    where = phrase_params("where", "missing_in", parent=section)
+    value = _raw(doc.data, parent)
+    at = doc.where.find(parent, key=True)
+    spaces = 2
+    if isinstance(value, dict) and value:
+        first = doc.where.find((*parent, next(iter(value))), key=True)
+        spaces = first.column - at.column
+        if first.line == at.line or spaces <= 0:  # {…} on one line
+            return {**where, **phrase_params("fix", "add_in", name=name, parent=section)}
+    return {**where, **phrase_params("fix", "add_under", name=name, parent=section,
+                                     spaces=spaces)}
+
+
+def _report_missing_vi(doc: Document, loc: tuple) -> None:
+    """No Vietnamese text: if it was written under another key (``vn:``, ``VI:``), say
+    which to write instead."""
+    raw = _raw(doc.data, loc)
+    written = [k for k in raw if isinstance(k, str)] if isinstance(raw, dict) else []
+    typo = next((k for k in written if language_meant(k, (DEFAULT_LANGUAGE,))), None)
+    if typo is None:
+        doc.report("missing_vi", loc)
+        return
+    names = LANGUAGE_NAMES[DEFAULT_LANGUAGE]
+    doc.report("wrong_language_code", (*loc, typo), key=True, value=typo,
+               suggestion=DEFAULT_LANGUAGE, lang_name=names[0], lang_name_vi=names[1])
+
+
+def _report_price(doc: Document, loc: tuple, value: Any) -> None:
+    """A price with separators or decimals, quoted as typed, with the digits to write."""
+    typed = doc.where.written.get(loc) if isinstance(value, float) else None
+    typed = typed if typed is not None else str(value)
+    digits = ""
+    if _GROUPED.match(typed.strip()):
+        digits = re.sub(r"\D", "", _CURRENCY.sub("", typed.strip()))
+    elif isinstance(value, float) and value.is_integer() and "e" in typed.lower():
+        digits = str(int(value))
+    fix = (phrase_params("fix", "write_digits", digits=digits) if digits
+           else phrase_params("fix", "price_example"))
+    reading = {"reading": "", "reading_vi": ""}
+    if isinstance(value, float):
+        amount = f"{int(value)}" if value.is_integer() else f"{value:g}"
+        reading = phrase_params("reading", "price_decimal", value=typed, reading=repr(value),
+                                amount=amount)
+    doc.report("price_format", loc, value=typed, **reading, **fix)
+
+
+def _written_date(value: str) -> dt.date | None:
+    """The date ``value`` most likely means, if it is written day/month/year (as in
+    Vietnam), month/day/year when the day comes second, or year/month/day with other
+    separators or without leading zeros; None if it is none of these."""
+    match = _DATE_WRITTEN.match(value.strip())
+    if match is None:
+        return None
+    first, second, third = match.groups()
+    if len(first) == 4 and len(third) <= 2:
+        year, month, day = int(first), int(second), int(third)
+    elif len(third) == 4 and len(first) <= 2:
+        day, month, year = int(first), int(second), int(third)
+        if month > 12 >= day:  # 11/20/2025: the day is second
+            day, month = month, day
+    else:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _report_date(doc: Document, loc: tuple, value: str) -> None:
+    """A date that is not written YYYY-MM-DD: the same date as it should be written."""
+    date = _written_date(value)
+    if date is not None:
+        doc.report("date_format", loc, value=value, **phrase_params(
+            "fix", "write_date", iso=date.isoformat(), day=date.day, month=date.month,
+            month_name=MONTH_NAMES[date.month - 1], year=date.year))
+    elif _is_date_like(value):  # written right, but no such day
+        doc.report("date_impossible", loc, value=value)
+    else:
+        doc.report("date_format", loc, value=value, **phrase_params("fix", "date_example"))
 
 
 def _length(value: Any, ctx: dict) -> Any:
@@ -265,6 +444,27 @@ def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
         if current is None:
             return []
     return list(getattr(current, "model_fields", {}))
+
+
+def _is_text_field(model: type[BaseModel], loc: tuple) -> bool:
+    """Whether the field at ``loc`` inside ``model`` is translatable text."""
+    current: Any = model
+    annotation = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return False
+        annotation = fields[part].annotation
+        current = _inner_model(annotation)
+    return _holds(annotation, Localized)
+
+
+def _holds(annotation: Any, cls: type) -> bool:
+    if isinstance(annotation, type):
+        return issubclass(annotation, cls)
+    return any(_holds(arg, cls) for arg in get_args(annotation))
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:

@@ -36,6 +36,7 @@ from .text import Markdown, Text, check_plain_text, text_type
 #: Largest record file, in bytes, by file name; checked before the file is parsed.
 RECORD_MAX_BYTES = {
     "product.yml": 256 * 1024,
+    "decision": 2 * 1024 * 1024,
     "producer.yml": 256 * 1024,
     "regions.yml": 2 * 1024 * 1024,
     "sales-points.yml": 2 * 1024 * 1024,
@@ -239,38 +240,6 @@ class Category(Record):
     )
 
 
-class Revocation(Record):
-    date: Day
-    reason: Note
-    decision_number: PlainText | None = Field(default=None, max_length=80)
-
-
-class Certification(Record):
-    """The product's current OCOP certificate (decision recognising its stars)."""
-
-    stars: StrictInt = Field(ge=3, le=5, description="OCOP stars: 3, 4 or 5")
-    score: Number | None = Field(
-        default=None, ge=0, le=100, description="Council score out of 100, if known"
-    )
-    decision_number: PlainText = Field(
-        min_length=3, max_length=80, description="Decision number, e.g. 385/QĐ-UBND"
-    )
-    decision_date: Day
-    issuer: Text = Field(description="Issuing authority, e.g. UBND tỉnh Vĩnh Phúc")
-    valid_from: Day | None = Field(
-        default=None, description="Start of validity; default: the decision date"
-    )
-    valid_until: Day | None = Field(
-        default=None, description="End of validity; default: 36 months after valid_from"
-    )
-    evaluation: Literal["first", "upgrade", "re_rating"] | None = None
-    product_code: PlainText | None = Field(
-        default=None, max_length=40, description="Official OCOP product code, if any"
-    )
-    source_url: HttpUrl | None = None
-    revoked: Revocation | None = None
-
-
 class Price(Record):
     amount: Dong = Field(
         description="Price in Vietnamese đồng (VND), digits only: 250000 (at most 10^12)"
@@ -324,7 +293,6 @@ class Product(Record):
     summary: Summary = Field(description="One sentence shown in listings and feeds")
     description: Markdown
     category: Category
-    certification: Certification
     origin: Address
     price: Price | None = Field(default=None, description="Required for goods")
     net_content: NetContent | None = None
@@ -443,10 +411,86 @@ class SalesPoints(Record):
     sales_points: tuple[SalesPoint, ...] = Field(max_length=1000)
 
 
+# --------------------------------------------------------------------------
+# The OCOP office's register of decisions (catalog/decisions/)
+# --------------------------------------------------------------------------
+
+DecisionLevel = Literal["district", "province", "ministry"]
+Evaluation = Literal["first", "upgrade", "re_rating"]
+DecisionNumber = Annotated[
+    PlainText, Field(min_length=3, max_length=80, description="Decision number, e.g. 385/QĐ-UBND")
+]
+
+
+class Recognition(Record):
+    """One product a decision recognises, with its stars."""
+
+    product: Slug = Field(description="The product's id (its folder name under products/)")
+    stars: StrictInt = Field(ge=3, le=5, description="OCOP stars: 3, 4 or 5")
+    score: Number | None = Field(
+        default=None, ge=0, le=100, description="Council score out of 100, if known"
+    )
+    evaluation: Evaluation | None = Field(
+        default=None, description="first: first rating; upgrade: more stars; re_rating: renewal"
+    )
+    product_code: PlainText | None = Field(
+        default=None, max_length=40, description="Official OCOP product code, if any"
+    )
+    valid_from: Day | None = Field(
+        default=None, description="Start of validity, if not the decision's"
+    )
+    valid_until: Day | None = Field(
+        default=None, description="End of validity, if not the decision's"
+    )
+
+
+class Withdrawal(Record):
+    """One product whose certificate a decision revokes."""
+
+    product: Slug = Field(description="The product's id (its folder name under products/)")
+    reason: Note = Field(description="Why the certificate is revoked, per language")
+    date: Day | None = Field(
+        default=None, description="Day the revocation takes effect; default: the decision date"
+    )
+
+
+class Decision(Record):
+    """``catalog/decisions/<name>.yml``: one decision of the People's Committee (or of the
+    Ministry, for 5 stars) recognising OCOP products, revoking certificates, or both.
+    Only the OCOP office edits these files."""
+
+    number: DecisionNumber
+    date: Day = Field(description="Date the decision was signed")
+    issuer: Text = Field(description="Issuing authority, e.g. UBND tỉnh Phú Thọ")
+    level: DecisionLevel = Field(
+        description="district: UBND huyện/thành phố (3 stars, 148/2023 only, until 30 June "
+        "2025); province: UBND tỉnh (3 and 4 stars); ministry: the ministry (5 stars)"
+    )
+    criteria_version: CriteriaVersion | None = Field(
+        default=None,
+        description="Criteria the products were rated under: 1048/2019, 148/2023 or 26/2026 "
+        "(required when the decision recognises products)",
+    )
+    valid_from: Day | None = Field(
+        default=None, description="Start of validity of its certificates; default: the date"
+    )
+    valid_until: Day | None = Field(
+        default=None, description="End of validity; default: 36 months after valid_from"
+    )
+    source_url: HttpUrl | None = Field(default=None, description="Where the decision is published")
+    recognises: tuple[Recognition, ...] = Field(
+        default=(), max_length=2000, description="Products recognised, with their stars"
+    )
+    revokes: tuple[Withdrawal, ...] = Field(
+        default=(), max_length=2000, description="Products whose certificates are revoked"
+    )
+
+
 #: The file each record model is read from, for messages and the JSON Schemas.
 RECORD_FILES = {
     Product: "product.yml",
     Producer: "producer.yml",
     Regions: "regions.yml",
     SalesPoints: "sales-points.yml",
+    Decision: "decision",
 }

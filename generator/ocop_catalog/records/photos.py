@@ -14,6 +14,7 @@ after a valid header is refused here rather than failing the build.
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps
 
+from .messages import phrase_params
 from .text import bad_character
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ ACCEPTED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
 #: The longest side a WebP image may have, in pixels.
 MAX_SIDE = 16383
 _SVG_SUFFIXES = {".svg", ".svgz"}
+_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def check_image(
     except OSError:  # a name too long for the file system, a permission problem…
         size = None
     if size is None:
-        doc.report("photo_missing", path, value=name)
+        doc.report("photo_missing", path, value=name, **_close_name(target, name))
         return None
     if size > settings.photo_max_bytes:
         doc.report("photo_too_large", path, value=name, size=f"{size / 2**20:.1f}",
@@ -107,6 +110,27 @@ def check_image(
         doc.report("photo_small", path, value=name, width=info.width, height=info.height,
                    min=settings.photo_min_side)
     return info
+
+
+def _close_name(target: Path, name: str) -> dict[str, str]:
+    """``hint``/``hint_vi`` naming the file in the folder whose name differs from
+    ``name`` only in capitals (``1.JPG``) or in its image extension (``1.png``), if any:
+    the site is built on a system where capitals count."""
+    try:
+        present = sorted(os.listdir(target.parent))
+    except OSError:
+        return {"hint": "", "hint_vi": ""}
+    wanted = PurePosixPath(name)
+    lower, stem = wanted.name.lower(), PurePosixPath(wanted.name.lower()).stem
+    close = [n for n in present if n.lower() == lower]
+    close = close or [n for n in present if PurePosixPath(n.lower()).stem == stem
+                      and PurePosixPath(n).suffix.lower() in _IMAGE_SUFFIXES]
+    close = [n for n in close if n != wanted.name and (target.parent / n).is_file()]
+    if not close:
+        return {"hint": "", "hint_vi": ""}
+    folder = wanted.parent.as_posix()
+    return phrase_params("hint", "photo_case",
+                         name=close[0] if folder == "." else f"{folder}/{close[0]}")
 
 
 def _read_header(

@@ -30,6 +30,9 @@ from typing import Any
 
 import yaml
 
+from .messages import phrase_params
+from .text import BadCharacter
+
 try:  # the C parser is about ten times faster; both give the same nodes
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - libyaml missing
@@ -62,6 +65,7 @@ _NUMBER_FORMS = (
 )
 _constructor = yaml.constructor.SafeConstructor()
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_OTHER_BREAK = re.compile("[\r\x85\u2028\u2029]")  # line breaks other than \n
 
 
 @dataclass(frozen=True, order=True)
@@ -144,20 +148,15 @@ def read_yaml(text: str) -> tuple[Any, Locations]:
     except RecursionError:  # the pure-Python composer recurses once per level
         raise YamlProblem("yaml_too_deep", Mark(1, 1), max=MAX_DEPTH) from None
     except yaml.MarkedYAMLError as exc:
-        problem, context = exc.problem_mark, exc.context_mark
-        if problem is not None and context is not None and problem.index >= len(text):
-            problem = context  # the file ended inside a quote or bracket: show where it opened
-        mark = min(Mark.of(problem or context), _end_of(text))  # libyaml may count one more line
-        detail = " ".join(filter(None, (exc.context, exc.problem))) or str(exc)
-        raise YamlProblem("yaml_syntax", mark, detail=detail) from None
+        raise explain(exc, text) from None
     except yaml.reader.ReaderError as exc:  # control characters, bad encoding
         # the first such character is the one refused; libyaml counts its position in bytes
         position = text.find(chr(exc.character))
         mark = _end_of(text[: position if position >= 0 else exc.position])
-        detail = f"character U+{exc.character:04X} is not allowed in YAML"
-        raise YamlProblem("yaml_syntax", mark, detail=detail) from None
-    except yaml.YAMLError as exc:
-        raise YamlProblem("yaml_syntax", Mark(1, 1), detail=str(exc)) from None
+        char = BadCharacter(0, chr(exc.character)).describe()
+        raise YamlProblem("yaml_character", mark, char=char) from None
+    except yaml.YAMLError:
+        raise YamlProblem("yaml_syntax", Mark(1, 1)) from None
     where = Locations()
     if node is None:
         return None, where
@@ -174,6 +173,15 @@ def _end_of(text: str) -> Mark:
     """The position just after the last character, counting lines as YAML does."""
     lines = _LINE_BREAK.split(text)
     return Mark(len(lines), len(lines[-1]) + 1)
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as YAML counts them (``\\r\\n``, ``\\r``, ``\\n``, NEL, LS,
+    PS), without a last empty line after a final line break."""
+    lines = _LINE_BREAK.split(text) if _OTHER_BREAK.search(text) else text.split("\n")
+    if len(lines) > 1 and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def _refuse_anchors(text: str, where: Locations) -> None:
@@ -217,11 +225,13 @@ def _convert(node: yaml.Node, path: Path, where: Locations, seen: dict[int, Path
     _check_tag(node, None, path)
     try:
         return _constructor.construct_object(node, deep=True)
-    except (yaml.constructor.ConstructorError, ValueError, OverflowError) as exc:
+    except (yaml.constructor.ConstructorError, ValueError, OverflowError):
         mark = Mark.of(node.start_mark)
         if node.tag == _CORE + "timestamp":
             raise YamlProblem("date_impossible", mark, path, value=node.value) from None
-        raise YamlProblem("yaml_syntax", mark, path, detail=str(exc)) from None
+        if node.tag in (_INT_TAG, _FLOAT_TAG):  # thousands of digits, or !!int abc
+            raise YamlProblem("number_unreadable", mark, path, value=node.value) from None
+        raise YamlProblem("yaml_syntax", mark, path) from None
 
 
 def _number_form(node: yaml.ScalarNode) -> NumberForm | None:
@@ -287,3 +297,225 @@ def _check_tag(node: yaml.Node, expected: str | None, path: Path) -> None:
 def _short_tag(tag: str) -> str:
     """A tag as the producer wrote it: ``!!python/object`` rather than its full URI."""
     return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+
+
+# --------------------------------------------------------------------------
+# Syntax errors in plain words
+# --------------------------------------------------------------------------
+#
+# PyYAML (and libyaml, whose words differ a little) describe a syntax error in terms
+# of its parser ("mapping values are not allowed here", "did not find expected key").
+# Producers are not programmers: each common error is recognised from those words and
+# the text around it, and said as what to change; anything else gets a general
+# message that still names the line. PyYAML's own sentence is never shown.
+
+_CLOSING = {"[": "]", "{": "}"}
+#: A field name as records write them (a key that is not one is text with a colon).
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+#: A block scalar indicator at the end of a line (``key: |``, ``- >-``, ``key: |2 # …``).
+_BLOCK_SCALAR = re.compile(r"(?:^|[:\s-])\s*[|>][-+0-9]*\s*(?:#.*)?$")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What a line opens: a list item (``-``) or a field (``name:``), and where."""
+
+    indent: int  # spaces before it
+    label: str  # "name:", or for a list item the start of the line ("- file: 1.jpg")
+    line: int
+    item: bool = False  # a list item
+
+
+def explain(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
+    """The :class:`YamlProblem` that says what is wrong in words a producer can act on."""
+    lines = split_lines(text)
+    end = _end_of(text)
+    problem, context = exc.problem_mark, exc.context_mark
+    said = " ".join(filter(None, (exc.context, exc.problem)))
+    at = min(Mark.of(problem or context), end)  # libyaml may count one more line
+    opened = min(Mark.of(context), end) if context is not None else at
+    if problem is not None and context is not None and problem.index >= len(text):
+        at = opened  # the file ended inside a quote or bracket: show where it opened
+    char = _char_at(lines, at)
+
+    tab = _tab_near(lines, at)
+    if "tab character" in said or char == "\t" or (tab is not None and "indentation" in said):
+        return YamlProblem("yaml_tab", tab or at)
+    if "quoted scalar" in said:
+        if "escape" in said:
+            found = _char_at(lines, at, 2)
+            return YamlProblem("yaml_bad_escape", at, escape=found or "\\")
+        quote = _char_at(lines, opened) or '"'
+        return YamlProblem("yaml_unclosed_quote", opened, quote=quote)
+    if "maximum nesting depth" in said:
+        return YamlProblem("yaml_too_deep", at, max=MAX_DEPTH)
+    if "mapping values are not allowed" in said:
+        return _colon_problem(lines, at)
+    if "flow" in said and context is not None or (
+            "could not find expected ':'" in said and _char_at(lines, opened) in _CLOSING):
+        bracket = _char_at(lines, opened) or "["
+        return YamlProblem("yaml_unclosed_bracket", at, bracket=bracket, line=opened.line,
+                           closing=_CLOSING.get(bracket, "]"))
+    if "could not find expected ':'" in said and context is not None:
+        return YamlProblem("yaml_no_colon", opened)
+    if "cannot start any token" in said or "undefined alias" in said:
+        return YamlProblem("yaml_special_start", at, char=char or "?")
+    if ("expected key" in said or "<block end>" in said or "'-' indicator" in said
+            or "document start" in said):
+        return _indentation_problem(lines, at)
+    return YamlProblem("yaml_syntax", at)
+
+
+def _char_at(lines: list[str], mark: Mark, count: int = 1) -> str:
+    if not 0 < mark.line <= len(lines):
+        return ""
+    return lines[mark.line - 1][mark.column - 1:mark.column - 1 + count]
+
+
+def _tab_near(lines: list[str], mark: Mark) -> Mark | None:
+    """The first tab in the indentation of the line of ``mark``, or None."""
+    if not 0 < mark.line <= len(lines):
+        return None
+    line = lines[mark.line - 1]
+    head = line[:len(line) - len(line.lstrip(" \t"))]
+    return Mark(mark.line, head.index("\t") + 1) if "\t" in head else None
+
+
+def _colon_problem(lines: list[str], at: Mark) -> YamlProblem:
+    """``mapping values are not allowed here``: a ``: `` inside a text (``summary: Mật
+    ong: ngon``), or a field indented under one that already has a value."""
+    line = lines[at.line - 1] if 0 < at.line <= len(lines) else ""
+    entries = _entries(line, at.line)
+    key = entries[-1] if entries and not entries[-1].item else None
+    if key is not None:
+        key_end = key.indent + len(key.label)  # the column of its colon, 1-based
+        if key_end < at.column:  # the line's own field comes first: the colon is in its text
+            value = _plain_value(line[key_end:])
+            example = f'{key.label} "{_escaped(value)}"' if value else f'{key.label} "…"'
+            return YamlProblem("yaml_colon_in_text", at, name=key.label[:-1], example=example)
+    above = _open_entries(lines, at.line)
+    fields = [e for e in above if not e.item]
+    if key is not None and not _FIELD_NAME.match(key.label[:-1]) and fields:
+        # not a field name but words: the text of the field above goes on with a colon
+        owner = fields[-1]
+        return YamlProblem("yaml_colon_in_text", at, name=owner.label[:-1],
+                           example=f'{owner.label} "…"')
+    if key is not None and fields:
+        target = fields[-1]
+        return YamlProblem("yaml_indented_under_value", at, name=key.label, above=target.label,
+                           line=target.line, **_indent_fix([target]))
+    return YamlProblem("yaml_syntax", at)
+
+
+def _indentation_problem(lines: list[str], at: Mark) -> YamlProblem:
+    """``did not find expected key`` and the like: at the start of a line, a line that
+    lines up with no open field or list; after something on the line, a text that goes
+    on after its closing quote."""
+    line = lines[at.line - 1] if 0 < at.line <= len(lines) else ""
+    indent = len(line) - len(line.lstrip(" "))
+    if at.column - 1 > indent:  # not at the start of the line
+        if any(q in line[:at.column - 1] for q in "'\""):
+            return YamlProblem("yaml_quote_ends_early", at)
+        return YamlProblem("yaml_syntax", at)
+    entries = _entries(line, at.line)
+    if not entries:
+        return YamlProblem("yaml_syntax", at)
+    first = entries[0]
+    # a list item lines up with the items of a list, a field with fields
+    above = [e for e in _open_entries(lines, at.line)
+             if e.item == first.item and e.indent != first.indent]
+    deeper = [e for e in above if e.indent > first.indent]
+    shallower = [e for e in above if e.indent < first.indent]
+    options = []
+    if deeper:
+        options.append(min(deeper, key=lambda e: (e.indent, -e.line)))
+    if shallower:
+        options.append(max(shallower, key=lambda e: (e.indent, e.line)))
+    if first.item and not options:
+        return YamlProblem("yaml_list_item", at)
+    return YamlProblem("yaml_indentation", at, name=first.label, **_indent_fix(options))
+
+
+def _indent_fix(options: list[_Entry]) -> dict[str, str]:
+    """``fix``/``fix_vi``: write it with N spaces like ``x:`` on line L (or …)."""
+    if not options:
+        return phrase_params("fix", "indent_unknown")
+    kinds = {0: "indent_start", 1: "indent_space"}
+    parts = [phrase_params("o", kinds.get(e.indent, "indent_spaces"), spaces=e.indent,
+                           name=e.label, line=e.line) for e in options]
+    joiner = phrase_params("j", "indent_or")
+    return phrase_params("fix", "indent_write",
+                         options=joiner["j"].join(p["o"] for p in parts),
+                         options_vi=joiner["j_vi"].join(p["o_vi"] for p in parts))
+
+
+def _entries(line: str, number: int) -> list[_Entry]:
+    """The list items and the field a line opens, e.g. ``  - file: 1.jpg`` opens a list
+    item at 2 spaces and ``file:`` at 4."""
+    found = []
+    position = len(line) - len(line.lstrip(" "))
+    rest = line[position:]
+    while rest == "-" or rest.startswith(("- ", "-\t")):
+        found.append(_Entry(position, _cut(rest), number, item=True))
+        step = len(rest) - len(rest[1:].lstrip(" \t"))
+        position += step
+        rest = rest[step:]
+    key = _key_of(rest)
+    if key:
+        found.append(_Entry(position, key + ":", number))
+    return found
+
+
+def _key_of(rest: str) -> str:
+    """The field name ``rest`` starts with (``name`` of ``name: value``), or ''."""
+    if not rest or rest[0] in "#'\"{[&*!|>%@`":
+        return ""
+    for index, char in enumerate(rest):
+        if char == ":" and (index + 1 == len(rest) or rest[index + 1] in " \t"):
+            return rest[:index].rstrip()
+        if char == "#" and index and rest[index - 1] in " \t":
+            return ""
+    return ""
+
+
+def _open_entries(lines: list[str], upto: int) -> list[_Entry]:
+    """The entries still open at line ``upto``, outermost first: each the last one
+    written above at its indentation, under the ones before it (blank lines, comments
+    and the text of ``|`` and ``>`` blocks are skipped)."""
+    stack: list[_Entry] = []
+    block: int | None = None  # the text of a block scalar is indented more than this
+    for number, line in enumerate(lines[:max(upto - 1, 0)], 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        if block is not None:
+            if indent > block:
+                continue
+            block = None
+        if stripped.startswith("#"):
+            continue
+        entries = _entries(line, number)
+        for entry in entries:
+            while stack and stack[-1].indent >= entry.indent:
+                stack.pop()
+            stack.append(entry)
+        if entries and _BLOCK_SCALAR.search(line):
+            block = entries[-1].indent
+    return stack
+
+
+def _cut(text: str, limit: int = 30) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _plain_value(rest: str) -> str:
+    """The text after a field's colon, without a comment."""
+    value = rest.strip()
+    cut = re.search(r"\s#", value)
+    return value[:cut.start()].rstrip() if cut else value
+
+
+def _escaped(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')

@@ -92,7 +92,7 @@ def _summary(ctx: FeedContext, product, lang: str) -> str:
     t = ctx.edition.translator(lang)
     record = product.record
     status = ctx.status(product)
-    stars = t("stars.label", n=record.certification.stars)
+    stars = t("stars.label", n=product.certification.stars)
     parts = [ctx.text(record.summary, lang), f"{stars} · {t('status.' + status)}"]
     if record.price is not None:
         parts.append(f"{t('product.price')}: {t.price(record.price.amount)}")

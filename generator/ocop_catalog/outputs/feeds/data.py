@@ -185,7 +185,7 @@ class FeedContext:
         found = self._modified.get(product.id)
         if found is None:
             record = product.record
-            cert = record.certification
+            cert = product.certification
             days = [record.updated, record.listed, cert.decision_date, cert.valid_from,
                     cert.revoked.date if cert.revoked else None]
             past = [d for d in days if d is not None and d <= self.today]
@@ -195,7 +195,7 @@ class FeedContext:
     def published(self, product: ProductEntry) -> dt.date:
         """The day the product entered the catalog: ``listed``, else its decision date."""
         record = product.record
-        return min(record.listed or record.certification.decision_date,
+        return min(record.listed or product.certification.decision_date,
                    self.modified(product))
 
     def producer(self, product: ProductEntry):

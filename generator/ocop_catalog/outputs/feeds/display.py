@@ -162,7 +162,7 @@ def _ocop(ctx: FeedContext, product: ProductEntry) -> dict[str, Any]:
     return {
         "id": record.id,
         "name": text_map(record.name),
-        "stars": record.certification.stars,
+        "stars": product.certification.stars,
         "status": ctx.status(product),
         "valid_until": product.valid_until.isoformat(),
         "price": _price(record),
@@ -211,7 +211,7 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
     assets = hashlib.sha256(page + worker + script + style).hexdigest()
     for point_id, url in kiosks.items():
         point = ctx.catalog.sales_points[point_id]
-        products = sorted(shown[point_id], key=lambda p: -p.record.certification.stars)
+        products = sorted(shown[point_id], key=lambda p: -p.certification.stars)
         slides = [_slide(ctx, p, t, t2, url) for p in products[: kiosk.max_slides]]
         data = {"point": point.id, "name": text_map(point.name), "assets": assets,
                 "languages": list(kiosk.languages), "slides": slides,
@@ -253,7 +253,7 @@ def _slide(ctx: FeedContext, product: ProductEntry, t, t2, url: str) -> dict[str
     if t2 is not None and t2.has(record.name) and record.name(t2.lang) != record.name(t.lang):
         second_name = record.name(t2.lang)
     unit = record.price.unit if record.price else None
-    cert = record.certification
+    cert = product.certification
     return {
         "id": record.id,
         "name": t.plain(record.name),

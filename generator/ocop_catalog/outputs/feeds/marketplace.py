@@ -46,7 +46,7 @@ def shared_fields(ctx: FeedContext, product: ProductEntry, lang: str,
         "gtin": google_gtin(record.gtin) or "",
         "category": str(category) if category is not None else "",
         "product_type": " > ".join(clean(p) for p in ctx.category_path(product, lang)),
-        "stars_label": f"ocop-{record.certification.stars}-star",
+        "stars_label": f"ocop-{product.certification.stars}-star",
         "status_label": f"certificate-{ctx.status(product)}",
     }
 

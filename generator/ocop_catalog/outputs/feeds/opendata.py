@@ -58,7 +58,7 @@ class OpenData:
 
     def _product(self, product: ProductEntry) -> dict[str, Any]:
         ctx, edition, record = self.ctx, self.ctx.edition, product.record
-        cert = record.certification
+        cert = product.certification
         own = product.criteria_set
         browse = product.browse_category
         photos = []

@@ -146,13 +146,13 @@ def label_text(edition: Edition, product, second: str | None) -> LabelText:
     r = product.record
     vi = edition.translator("vi")
     name = _clean(r.name("vi"))
-    stars_text = vi("stars.label", n=r.certification.stars)
+    stars_text = vi("stars.label", n=product.certification.stars)
     name2 = unit2 = ""
     if second:
         t2 = edition.translator(second)
         if t2.has(r.name) and _clean(r.name(second)) != name:
             name2 = _clean(r.name(second))
-        stars_text += " · " + t2("stars.label", n=r.certification.stars)
+        stars_text += " · " + t2("stars.label", n=product.certification.stars)
     amount = r.offer_price
     price = vi.price(amount) if amount else ""
     unit = ""
@@ -168,7 +168,7 @@ def label_text(edition: Edition, product, second: str | None) -> LabelText:
         unit += f" ({unit2})"
     producer = _clean(edition.producer_of(product).record.name("vi"))
     return LabelText(product.id, edition.qr_target(product), _typed(edition.short_url(product)),
-                     name, name2, r.certification.stars, _clean(stars_text),
+                     name, name2, product.certification.stars, _clean(stars_text),
                      _clean(price), unit, producer)
 
 

@@ -270,7 +270,7 @@ class SiteBuilder:
         groups: dict[tuple[str, Any], list[ProductEntry]] = {}
         communes = self.catalog.communes
         for p in self.all_products:
-            keys = [("stars", p.record.certification.stars)]
+            keys = [("stars", p.certification.stars)]
             keys += [("district", d) for d in communes[p.record.origin.commune].legacy_districts]
             if p.browse_category:
                 keys += [("sector", p.browse_category.sector.id),
@@ -338,9 +338,9 @@ class SiteBuilder:
         found = self._filter_data.get(product.id)
         if found is None:
             e, r, cat = self.edition, product.record, product.browse_category
-            revoked = r.certification.revoked
+            revoked = product.certification.revoked
             found = self._filter_data[product.id] = FilterData(
-                r.certification.stars, cat.group.id if cat else "",
+                product.certification.stars, cat.group.id if cat else "",
                 next(iter(e.commune_of(product).legacy_districts), ""), r.offer_price,
                 e.valid_until(product).isoformat(),
                 revoked.date.isoformat() if revoked else "")
@@ -420,7 +420,7 @@ class SiteBuilder:
 
         active = set(certs.ACTIVE)
         ranked = sorted(self.all_products, key=lambda p: (
-            e.status(p) not in active, -p.record.certification.stars))
+            e.status(p) not in active, -p.certification.stars))
         for p in ranked:
             r, producer, commune = p.record, e.producer_of(p).record, e.commune_of(p)
             browse = p.browse_category
@@ -461,7 +461,7 @@ class SiteBuilder:
         """What the certificate block shows, in ``t``'s language: status, dates, words."""
         key = (product.id, t.lang)
         if key not in self._certs:
-            e, cert = self.edition, product.record.certification
+            e, cert = self.edition, product.certification
             until = certs.valid_until(cert)
             revoked = cert.revoked.date if cert.revoked else None
             self._certs[key] = {
@@ -493,7 +493,7 @@ class SiteBuilder:
     def featured(self) -> tuple[ProductEntry, ...]:
         """Best-rated products with a valid certificate, for the home page."""
         usable = [p for p in self.all_products if self.edition.status(p) in certs.ACTIVE]
-        usable.sort(key=lambda p: (-p.record.certification.stars, p.id))
+        usable.sort(key=lambda p: (-p.certification.stars, p.id))
         return tuple(usable[: self.options.featured])
 
     def write_qr_code(self, product: ProductEntry, site_dir: Path) -> None:

@@ -47,7 +47,7 @@ def product_jsonld(
     """The JSON-LD ``Product`` of a product page (absolute URLs given)."""
     record = product.record
     producer = catalog.producers[product.producer_id].record
-    cert = record.certification
+    cert = product.certification
     organization = {"@type": "Organization", "name": t.plain(producer.name), "url": producer_url}
     data: dict[str, Any] = {
         "@context": "https://schema.org",
