@@ -6,10 +6,12 @@ subprocess). PNGs are decoded with zxing-cpp; PDFs are rendered to 300-dpi
 rasters with poppler's ``pdftoppm`` and every QR on them is decoded. Geometry
 is measured on the rasters (decoders forgive a missing quiet zone, printed
 labels do not): the module size against the size the options ask for, and
-four white modules all around the symbol. Text is read back with
-``pdftotext``. The expected QR texts come from the edition
-(``qr_target``); that they lead to the right pages is checked on the built
-site, through the redirect pages the QR addresses point at.
+four white modules all around the symbol; every QR also decodes at 150 dpi.
+Text is read back with ``pdftotext``, fonts listed with ``pdffonts`` (TrueType
+subsets, all embedded: what a print shop's preflight accepts), page boxes with
+``pdfinfo -box``, the catalog's colour read off a colour raster. The expected QR
+texts come from the edition (``qr_target``); that they lead to the right pages is
+checked on the built site, through the redirect pages the QR addresses point at.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import datetime as dt
+
 import pytest
 import zxingcpp
 from ocop_catalog.outputs.printing import assets as printing
@@ -32,10 +36,11 @@ from ocop_catalog.settings import load_settings
 from ocop_catalog.edition import Edition, EditionConfig, printspec
 from PIL import Image
 from scratch import GOODS, GOODS_FILE, SERVICE, build_catalog
-from siteutil import REPO, SITE_URL, build_scratch_with
+from siteutil import BUILD_EPOCH, CONFIG, OPTIONS, REPO, SITE_URL, build_scratch_with
 
 LANGUAGES = ("vi", "en", "zh")
 DPI = 300
+LOW_DPI = 150  # a cheap office print, or a photo of one
 MM = 72 / 25.4
 A4_POINTS = (595.28, 841.89)
 
@@ -44,14 +49,26 @@ PNG_MM = 25
 LABEL_MM = (60, 40)
 LABEL_QR_MM = 24
 SLUG_MM = 8
+BLEED_MM = 3
 SHEET_QR_MM = 26
 SHEET_LABEL_MM = (70, 37)
 POSTER_QR_MM = 130
 
 needs_poppler = pytest.mark.skipif(
-    not (shutil.which("pdftoppm") and shutil.which("pdftotext") and shutil.which("pdfinfo")),
-    reason="poppler-utils (pdftoppm, pdftotext, pdfinfo) is not installed",
+    not all(shutil.which(tool) for tool in ("pdftoppm", "pdftotext", "pdfinfo", "pdffonts")),
+    reason="poppler-utils (pdftoppm, pdftotext, pdfinfo, pdffonts) is not installed",
 )
+
+
+def sample_identity() -> dict:
+    """The ``identity:`` of the sample's site_config.yml."""
+    return OPTIONS["identity"]
+
+
+def sample_colour() -> tuple[int, int, int]:
+    """The sample's colour, from its theme palette, as 8-bit RGB."""
+    colour = printspec.palette_colour(CONFIG["theme"].get("palette"))
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
 
 
 # --------------------------------------------------------------------------
@@ -73,6 +90,20 @@ def make_edition(root: Path, print_options=None) -> Edition:
                                                  print_options=print_options or {}, root=REPO))
 
 
+def built_edition(print_options=None) -> Edition:
+    """The sample's edition as ``ocop build`` makes it on the build day: its identity,
+    UI strings and theme palette too."""
+    from ocop_catalog.edition.identity import parse_identity
+
+    today = dt.datetime.fromtimestamp(BUILD_EPOCH, dt.timezone.utc).date()
+    result = load_catalog(load_settings(REPO, today=today))
+    assert result.catalog is not None, result.issues
+    return Edition(result.catalog, EditionConfig(
+        site_url=SITE_URL, print_options=print_options or OPTIONS.get("print_assets") or {},
+        root=REPO, identity=parse_identity(OPTIONS["identity"], LANGUAGES),
+        palette=CONFIG["theme"].get("palette")))
+
+
 @pytest.fixture(scope="session")
 def edition() -> Edition:
     """The edition of the sample catalog (for the expected QR texts)."""
@@ -92,15 +123,35 @@ def write_assets(edition: Edition, site: Path, cache: Path, options=None, worker
 # --------------------------------------------------------------------------
 
 
-def rasterize(pdf: Path, out: Path, dpi: int = DPI) -> list[Image.Image]:
-    """Every page of ``pdf`` as a greyscale raster, with pdftoppm (no warnings allowed)."""
+def rasterize(pdf: Path, out: Path, dpi: int = DPI, colour: bool = False) -> list[Image.Image]:
+    """Every page of ``pdf`` as a greyscale (or RGB) raster, with pdftoppm (no warnings
+    allowed)."""
     out.mkdir(parents=True, exist_ok=True)
-    prefix = out / pdf.stem
-    done = subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(pdf), str(prefix)],
+    prefix = out / f"{pdf.stem}-{dpi}"
+    done = subprocess.run(["pdftoppm", "-r", str(dpi), *([] if colour else ["-gray"]),
+                           str(pdf), str(prefix)],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0 and not done.stderr, f"pdftoppm {pdf.name}: {done.stderr}"
-    pages = sorted(out.glob(f"{pdf.stem}-*.pgm"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-    return [Image.open(p).convert("L") for p in pages]
+    ext = "ppm" if colour else "pgm"
+    pages = sorted(out.glob(f"{prefix.name}-*.{ext}"),
+                   key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    return [Image.open(p).convert("RGB" if colour else "L") for p in pages]
+
+
+def pdf_fonts(pdf: Path) -> list[dict[str, str]]:
+    """pdffonts' table: name, type, encoding, emb, sub, uni per font."""
+    done = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0 and not done.stderr, f"pdffonts {pdf.name}: {done.stderr}"
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[:2] == ["name", "type"], done.stdout
+    fonts = []
+    for line in lines[2:]:
+        # the type may have spaces ("CID TrueType"): read the fixed columns from the right
+        *left, emb, sub, uni, _, _ = line.split()
+        fonts.append({"name": left[0], "type": " ".join(left[1:-1]), "encoding": left[-1],
+                      "emb": emb, "sub": sub, "uni": uni})
+    return fonts
 
 
 def pdf_text(pdf: Path, *args: str) -> str:
@@ -167,13 +218,14 @@ def symbol_box(image: Image.Image, barcode) -> tuple[int, int, int, int]:
     return (window[0] + dark[0], window[1] + dark[1], window[0] + dark[2], window[1] + dark[3])
 
 
-def check_geometry(image: Image.Image, barcode, module_mm: float, where: str) -> None:
+def check_geometry(image: Image.Image, barcode, module_mm: float, where: str,
+                   dpi: int = DPI) -> None:
     """The symbol's module size is ``module_mm`` (within a pixel) and four modules of
     white surround it."""
     n = modules_of(barcode)
     assert n == len(qr_matrix(barcode.text)), where
     x0, y0, x1, y1 = symbol_box(image, barcode)
-    expected = module_mm * DPI / 25.4
+    expected = module_mm * dpi / 25.4
     for extent in (x1 - x0, y1 - y0):
         assert abs(extent / n - expected) < 1, (
             f"{where}: module {extent / n:.2f} px, expected {expected:.2f} px")
@@ -298,23 +350,33 @@ def test_product_page_offers_the_svg_png_and_label_downloads(site, edition):
 
 @needs_poppler
 def test_product_labels_decode_measure_and_read(site, edition, tmp_path):
+    identity = sample_identity()
+
     def check(product):
         pdf = site / "print" / "products" / f"{product.id}.pdf"
         info = pdf_info(pdf)
         assert info["Pages"] == "1"
         w, h = LABEL_MM
-        slug = SLUG_MM * MM
+        slug, bleed = SLUG_MM * MM, BLEED_MM * MM
         assert box(info, "MediaBox") == pytest.approx(
             (0, 0, w * MM + 2 * slug, h * MM + 2 * slug), abs=0.01)
         trim = box(info, "TrimBox")
         assert trim == pytest.approx((slug, slug, slug + w * MM, slug + h * MM), abs=0.01)
-        [page] = rasterize(pdf, tmp_path / product.id)
-        found = decode(page)
+        assert box(info, "BleedBox") == pytest.approx(
+            (slug - bleed, slug - bleed, slug + w * MM + bleed, slug + h * MM + bleed), abs=0.01)
         target = edition.qr_target(product)
-        assert [(b.text, b.ec_level) for b in found] == [(target, "M")], pdf.name
-        check_geometry(page, found[0], LABEL_QR_MM / (modules_of(found[0]) + 8), pdf.name)
+        for dpi in (DPI, LOW_DPI):
+            [page] = rasterize(pdf, tmp_path / product.id, dpi)
+            found = decode(page)
+            assert [(b.text, b.ec_level) for b in found] == [(target, "M")], (pdf.name, dpi)
+            check_geometry(page, found[0], LABEL_QR_MM / (modules_of(found[0]) + 8),
+                           f"{pdf.name} at {dpi} dpi", dpi)
 
-        text = flat(pdf_text(pdf))
+        raw = pdf_text(pdf)
+        # the catalog's name (or its short name where the name does not fit), diacritics
+        # and all, as written in site_config.yml
+        assert identity["name"]["vi"] in raw or identity["short_name"]["vi"] in raw, raw
+        text = flat(raw)
         record = product.record
         assert flat(record.name("vi")) in text, (pdf.name, text)
         if record.name.get("en") and record.name["en"] != record.name["vi"]:
@@ -326,17 +388,21 @@ def test_product_labels_decode_measure_and_read(site, edition, tmp_path):
             assert flat(edition.translator("vi").price(record.price.amount)) in text
         elif not (record.tourism and record.tourism.price_per_person):
             assert "₫" not in text
-        # every word inside the trim box (pdftotext's y grows downwards)
+        # every word inside the trim box (pdftotext's y grows downwards), but for the
+        # notes in the slug, which stay clear of the bleed
         height = box(info, "MediaBox")[3]
         x0, y0, x1, y1 = trim[0], height - trim[3], trim[2], height - trim[1]
         words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
                            r'yMax="([\d.]+)">([^<]*)</word>', pdf_text(pdf, "-bbox"))
         assert words
+        notes = []
         for *coords, word in words:
             wx0, wy0, wx1, wy1 = map(float, coords)
-            if wy0 > y1:  # the trim-size note below the label, outside the trim
+            if wy0 > y1 + bleed or wy1 < y0 - bleed:
+                notes.append(word)
                 continue
             assert x0 <= wx0 and wx1 <= x1 and y0 <= wy0 and wy1 <= y1, (pdf.name, word)
+        assert product.id in " ".join(notes) or "…" in " ".join(notes), notes
 
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(check, edition.all_products))
@@ -370,6 +436,9 @@ def test_label_sheets_carry_every_product_sold_at_the_point(site, edition, tmp_p
                                f"{pdf.name} page {number}")
             decoded += [b.text for b in found]
         assert sorted(decoded) == sorted(edition.qr_target(p) for p in products), pdf.name
+        low = [b.text for page in rasterize(pdf, tmp_path / point.id, LOW_DPI)
+               for b in decode(page)]
+        assert sorted(low) == sorted(decoded), f"{pdf.name} at {LOW_DPI} dpi"
 
         # the words on each label, in the order of the products (row by row, 3 × 8)
         slots: dict[int, list[tuple[float, float, str]]] = {}
@@ -398,10 +467,13 @@ def test_posters_lead_to_the_sales_point_page(site, edition, tmp_path):
         info = pdf_info(pdf)
         assert info["Pages"] == "1"
         assert box(info, "MediaBox")[2:] == pytest.approx(A4_POINTS, abs=0.01)
-        [page] = rasterize(pdf, tmp_path / point.id)
-        found = decode(page)
-        assert [(b.text, b.ec_level) for b in found] == [(edition.point_qr_target(point), "M")]
-        check_geometry(page, found[0], POSTER_QR_MM / (modules_of(found[0]) + 8), pdf.name)
+        for dpi in (DPI, LOW_DPI):
+            [page] = rasterize(pdf, tmp_path / point.id, dpi)
+            found = decode(page)
+            assert [(b.text, b.ec_level) for b in found] == [
+                (edition.point_qr_target(point), "M")], (pdf.name, dpi)
+            check_geometry(page, found[0], POSTER_QR_MM / (modules_of(found[0]) + 8),
+                           f"{pdf.name} at {dpi} dpi", dpi)
         redirect = page_for(site, found[0].text)
         targets = links(redirect)
         assert set(targets) == set(LANGUAGES)
@@ -410,7 +482,9 @@ def test_posters_lead_to_the_sales_point_page(site, edition, tmp_path):
             page_path = site / prefix / "sales-points" / point.id / "index.html"
             assert resolve(site, redirect, href) == page_path
             assert page_path.is_file()
-        text = flat(pdf_text(pdf))
+        raw = pdf_text(pdf)
+        assert sample_identity()["name"]["vi"] in raw, raw  # on the band, whole
+        text = flat(raw)
         assert "Quét để xem mọi sản phẩm OCOP bán tại đây" in text
         assert "Scan to see every OCOP product sold here" in text
         assert flat(point.name("vi")) in text
@@ -431,6 +505,110 @@ def test_sales_point_pages_link_the_sheet_and_poster(site, edition):
             assert names == [f"{point.id}-labels.pdf", f"{point.id}-poster.pdf"], page
             for href in hrefs:
                 assert resolve(site, page, href).is_file(), (page, href)
+
+
+# --------------------------------------------------------------------------
+# 3b. What a print shop's preflight checks
+# --------------------------------------------------------------------------
+
+
+def _kind(pdf: Path) -> str:
+    return "label" if pdf.parent.name == "products" else pdf.stem.rsplit("-", 1)[1]
+
+
+@needs_poppler
+def test_every_pdf_embeds_subsets_of_truetype_fonts_never_type_3(site):
+    pdfs = sorted((site / "print").rglob("*.pdf"))
+    assert {_kind(p) for p in pdfs} == {"label", "labels", "poster"}
+
+    def fonts_of(pdf):
+        fonts = pdf_fonts(pdf)
+        assert fonts, pdf.name
+        for font in fonts:
+            assert font["type"] == "TrueType", (pdf.name, font)  # no Type 3, no Type 1
+            assert (font["emb"], font["sub"], font["uni"]) == ("yes", "yes", "yes"), (
+                pdf.name, font)  # embedded, subset, with a ToUnicode map
+            assert re.fullmatch(r"[A-Z]{6}\+DejaVuSans(-Bold)?", font["name"]), font
+        names = [f["name"] for f in fonts]
+        assert len(set(names)) == len(names), (pdf.name, names)
+        return names
+
+    with ThreadPoolExecutor(4) as pool:
+        names = list(pool.map(fonts_of, pdfs))
+    # a subset's name comes from the glyphs it holds: labels with other letters never
+    # share one (a print shop imposing many labels on a sheet keeps them apart)
+    labels = [n for p, n in zip(pdfs, names) if _kind(p) == "label"]
+    assert len({name for n in labels for name in n}) > len(labels)
+
+
+@needs_poppler
+def test_the_catalog_colour_runs_into_the_label_bleed(site, edition, tmp_path):
+    colour = sample_colour()
+    assert colour == (0x4C, 0xAE, 0x4F)  # Material's green: the sample's theme palette
+
+    def near(pixel, expected, where):
+        assert max(abs(a - b) for a, b in zip(pixel, expected)) <= 8, (where, pixel, expected)
+
+    product = edition.all_products[0]
+    [page] = rasterize(site / "print" / "products" / f"{product.id}.pdf", tmp_path, LOW_DPI,
+                       colour=True)
+    px = LOW_DPI / 25.4
+
+    def at(x_mm, y_mm):  # from the page's top-left corner
+        return page.getpixel((round(x_mm * px), round(y_mm * px)))
+
+    slug, bleed, (w, h) = SLUG_MM, BLEED_MM, LABEL_MM
+    near(at(slug + 1, slug + 1), colour, "the band, inside the trim")
+    near(at(slug - 2, slug - 2), colour, "the bleed at the top-left corner")
+    near(at(slug + w / 2, slug - 2), colour, "the bleed above the label")
+    near(at(slug + w + 2, slug + 1), colour, "the bleed right of the label")
+    near(at(slug - bleed - 0.7, slug + 1), (255, 255, 255), "beyond the bleed")
+    near(at(slug + 1, slug + h - 1), (255, 255, 255), "the label's bottom")
+    near(at(slug - 2, slug + h + 2), (255, 255, 255), "the bleed below the label")
+
+    # the shelf labels' bands stay inside their labels, the poster's inside its margins
+    point = next(p for p in edition.catalog.sales_points if edition.catalog.products_at(p))
+    [sheet] = rasterize(site / "print" / "sales-points" / f"{point}-labels.pdf", tmp_path,
+                        LOW_DPI, colour=True)[:1]
+    near(sheet.getpixel((round(2.4 * px), round(3.6 * px))), colour, "a shelf label's band")
+    near(sheet.getpixel((round(0.7 * px), round(3.6 * px))), (255, 255, 255),
+         "a shelf label's edge")
+    [poster] = rasterize(site / "print" / "sales-points" / f"{point}-poster.pdf", tmp_path,
+                         LOW_DPI, colour=True)
+    near(poster.getpixel((round(21 * px), round(21 * px))), colour, "the poster's band")
+    near(poster.getpixel((round(15 * px), round(21 * px))), (255, 255, 255),
+         "the poster's margin")
+
+
+@needs_poppler
+def test_the_colour_option_wins_and_the_text_on_it_stays_readable(edition, tmp_path):
+    assert printspec.palette_colour({"primary": "deep orange"}) == "#ff6e42"
+    assert printspec.palette_colour([{"scheme": "default", "primary": "teal"},
+                                     {"scheme": "slate", "primary": "black"}]) == "#009485"
+    assert printspec.palette_colour({"primary": "custom"}) == "#4051b5"  # Material's default
+    assert printspec.palette_colour(None) == "#4051b5"
+    site = tmp_path / "site"
+    write_assets(edition, site, tmp_path / "cache", {"colour": "#12345A"})
+    product = edition.all_products[0]
+    [page] = rasterize(site / "print" / "products" / f"{product.id}.pdf", tmp_path, DPI,
+                       colour=True)
+    band = page.crop(tuple(round(v * DPI / 25.4) for v in (
+        SLUG_MM, SLUG_MM, SLUG_MM + LABEL_MM[0] / 2, SLUG_MM + 4)))
+    colours = band.getcolors(1 << 16)
+    assert max(colours)[1] == (0x12, 0x34, 0x5A)  # mostly the band
+    assert (255, 255, 255) in {c for _, c in colours}  # and white letters on it
+
+
+def test_another_process_writes_the_same_bytes_as_the_build(site, tmp_path):
+    """Nothing of a run (worker processes, caches, font registration, dates) gets into a
+    file: the print assets written here, from empty caches in two processes, are the
+    build's byte for byte."""
+    out = tmp_path / "site"
+    write_assets(built_edition(), out, tmp_path / "cache", workers=2)
+    written = _tree(out)
+    assert len(written) > 100
+    built = {name: (site / name).read_bytes() for name in written}
+    assert [n for n in written if written[n] != built[n]] == []
 
 
 # --------------------------------------------------------------------------
@@ -495,13 +673,14 @@ def test_long_name_without_english_missing_glyphs_and_no_price(tmp_path):
     inside = []
     for *coords, word in words:
         wx0, wy0, wx1, wy1 = map(float, coords)
-        if wy0 > height - trim[1]:
-            continue  # the trim-size note
+        if wy0 > height - trim[1] or wy1 < height - trim[3]:
+            continue  # the notes in the slug: trim size, product id
         assert trim[0] <= wx0 and wx1 <= trim[2], word
         assert height - trim[3] <= wy0 and wy1 <= height - trim[1], word
         inside.append(word)
     text = " ".join(inside)
-    assert text.startswith("Mật ong ☃ hoa rừng nguyên"), text
+    brand = edition.translator("vi")("site.name")  # the catalog's name, on the band
+    assert text.startswith(f"{brand} Mật ong ☃ hoa rừng nguyên"), text
     assert "…" in text  # cut, with an ellipsis
     [page] = rasterize(pdf, tmp_path / "raster")
     found = decode(page)
@@ -516,6 +695,79 @@ def test_long_name_without_english_missing_glyphs_and_no_price(tmp_path):
         [f"{p}-poster.pdf" for p in edition.catalog.sales_points]
         + [f"{p}-labels.pdf" for p in edition.catalog.sales_points
            if edition.catalog.products_at(p)])
+
+
+NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+
+
+def truetype_cjk(text: str, out: Path) -> Path:
+    """A TrueType font of the characters of ``text`` made from the system's Noto Sans CJK
+    SC, whose CFF outlines PDFs cannot embed as TrueType: converted to quadratic curves
+    (what a catalog would do with a CJK font of its choice, or take one in .ttf)."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.subset import Options, Subsetter
+    from fontTools.ttLib import TTFont, newTable
+
+    font = next(f for f in (TTFont(str(NOTO_CJK), fontNumber=i, lazy=True) for i in range(4))
+                if f["name"].getBestFamilyName() == "Noto Sans CJK SC")
+    options = Options()
+    options.name_IDs, options.layout_features = ["*"], []
+    subsetter = Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    order, glyphs = font.getGlyphOrder(), font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder, glyf.glyphs = order, {}
+    for name in order:
+        pen = TTGlyphPen(None)
+        glyphs[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        glyf.glyphs[name] = pen.glyph()
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    font["glyf"], font["loca"] = glyf, newTable("loca")
+    maxp = font["maxp"] = newTable("maxp")
+    maxp.tableVersion, maxp.maxZones = 0x00010000, 1
+    for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                  "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
+        setattr(maxp, field, 0)
+    font["head"].glyphDataFormat = 0
+    font["post"].formatType = 3.0
+    font.sfntVersion = "\0\1\0\0"
+    font.save(out)
+    return out
+
+
+@needs_poppler
+@pytest.mark.skipif(not NOTO_CJK.is_file(), reason="fonts-noto-cjk is not installed")
+def test_chinese_prints_with_a_fallback_font_and_a_cff_font_is_refused(tmp_path):
+    scratch = build_catalog(tmp_path / "repo")
+    scratch.edit(GOODS_FILE, "  en: Tam Dao wild-flower honey\n",
+                 "  en: Tam Dao wild-flower honey\n  zh: 三岛野花蜂蜜\n")
+    edition = make_edition(scratch.root)
+    cjk = truetype_cjk("三岛野花蜂蜜星", tmp_path / "cjk.ttf")
+    site = tmp_path / "site"
+    options = {"second_language": "zh", "fallback_fonts": [str(cjk)]}
+    write_assets(edition, site, tmp_path / "cache", options, workers=1)
+
+    pdf = site / "print" / "products" / f"{GOODS}.pdf"
+    text = flat(pdf_text(pdf))
+    assert "Mật ong hoa rừng Tam Đảo" in text and "三岛野花蜂蜜" in text, text
+    fonts = pdf_fonts(pdf)
+    assert {f["type"] for f in fonts} == {"TrueType"}
+    assert all((f["emb"], f["sub"], f["uni"]) == ("yes", "yes", "yes") for f in fonts), fonts
+    assert any(f["name"].endswith("+NotoSansCJKsc-Regular") for f in fonts), fonts
+    [page] = rasterize(pdf, tmp_path / "raster", LOW_DPI)
+    assert [b.text for b in decode(page)] == [edition.qr_target(edition.catalog.products[GOODS])]
+
+    # without it the Chinese is left out; a CFF font is refused, naming the option
+    write_assets(edition, tmp_path / "plain", tmp_path / "cache", {"second_language": "zh"})
+    plain = flat(pdf_text(tmp_path / "plain" / "print" / "products" / f"{GOODS}.pdf"))
+    assert "Mật ong hoa rừng Tam Đảo" in plain and "蜂蜜" not in plain
+    with pytest.raises(printspec.PrintOptionsError, match="'fallback_fonts'.*TrueType outlines"):
+        write_assets(edition, tmp_path / "cff", tmp_path / "cache",
+                     {"second_language": "zh", "fallback_fonts": [str(NOTO_CJK)]})
 
 
 @needs_poppler
@@ -540,8 +792,11 @@ def test_sheet_layout_is_configurable_and_spreads_over_pages(edition, tmp_path):
             check_geometry(page, barcode, 40 / (modules_of(barcode) + 8), pdf.name)
         decoded += [b.text for b in found]
     assert sorted(decoded) == sorted(edition.qr_target(p) for p in products)
+    # no crop marks: the label and its bleed, nothing else
     label = pdf_info(site / "print" / "products" / f"{products[0].id}.pdf")
-    assert box(label, "MediaBox") == pytest.approx((0, 0, 60 * MM, 40 * MM), abs=0.01)
+    assert box(label, "MediaBox") == pytest.approx((0, 0, 66 * MM, 46 * MM), abs=0.01)
+    assert box(label, "BleedBox") == box(label, "MediaBox")
+    assert box(label, "TrimBox") == pytest.approx((3 * MM, 3 * MM, 63 * MM, 43 * MM), abs=0.01)
     png = Image.open(site / "qr" / f"{products[0].id}.png")
     assert png.width <= int(30 / 25.4 * DPI)
 
@@ -557,7 +812,12 @@ def test_sheet_layout_is_configurable_and_spreads_over_pages(edition, tmp_path):
     ({"sheet": {"qr_mm": 60}}, "sheet.qr_mm"),
     ({"sheet": "3x8"}, "sheet"),
     ({"label": {"crop_marks": "yes"}}, "label.crop_marks"),
-    ({"label": {"bleed_mm": 3}}, "label.bleed_mm"),
+    ({"label": {"bleed_mm": 12}}, "label.bleed_mm"),
+    ({"label": {"trim_mm": 3}}, "label.trim_mm"),
+    ({"colour": "#12345"}, "colour"),
+    ({"colour": 0x123456}, "colour"),
+    ({"fallback_fonts": "fonts/cjk.ttf"}, "fallback_fonts"),
+    ({"fallback_fonts": ["fonts/missing.ttf"]}, "fallback_fonts"),
     ({"font": "fonts/missing.ttf"}, "font"),
     ({"font_bold": 12}, "font_bold"),
     ({"second_language": "fr"}, "second_language"),

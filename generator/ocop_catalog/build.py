@@ -102,7 +102,8 @@ _CHUNK = 1 << 20
 
 #: Libraries whose version can change what a build writes or accepts.
 _LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pillow", "pydantic",
-              "babel", "feedgen", "fonttools", "zxing-cpp", "vietnam-provinces", "pyyaml")
+              "babel", "feedgen", "fonttools", "reportlab", "rl_accel", "zxing-cpp",
+              "vietnam-provinces", "pyyaml")
 
 
 def _fingerprint(root: Path, config_file: Path, strict: bool, docs_dir: Path) -> str:
@@ -125,10 +126,11 @@ def _fingerprint(root: Path, config_file: Path, strict: bool, docs_dir: Path) ->
     for folder, name in folders:
         sources += [(p, f"{name}/{p.relative_to(folder).as_posix()}") for p in folder.rglob("*")]
     prints = options.get("print_assets")
-    for key in ("font", "font_bold"):
+    for key in ("font", "font_bold", "fallback_fonts"):
         value = prints.get(key) if isinstance(prints, dict) else None
-        if isinstance(value, str) and value:
-            sources.append((root / value, f"print_assets.{key}"))
+        for i, path in enumerate(value if isinstance(value, list) else [value]):
+            if isinstance(path, str) and path:
+                sources.append((root / path, f"print_assets.{key}.{i}"))
     sources += [(p, f"package/{p.relative_to(package).as_posix()}")
                 for pattern in ("*.py", "*.yml") for p in package.rglob(pattern)]
     sources += [(p, f"package-theme/{p.relative_to(PACKAGED).as_posix()}")

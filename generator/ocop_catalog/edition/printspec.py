@@ -11,22 +11,36 @@ every length in millimetres (:data:`DEFAULTS` shows them all)::
       qr_size_mm: 25                 # largest size of the PNG (quiet zone included)
       font: null                     # a TrueType file, relative to the repository;
       font_bold: null                # null: the theme's DejaVu Sans (ocop/fonts/)
+      fallback_fonts: []             # TrueType files for characters the fonts lack
+                                     # (e.g. a CJK font for second_language: zh)
       second_language: en            # printed under the Vietnamese (null: none)
-      label: {width_mm: 60, height_mm: 40, qr_mm: 24, padding_mm: 2.5, crop_marks: true}
+      colour: null                   # the catalog's colour, "#rrggbb"; null: the theme
+                                     # palette's primary colour (theme: palette: primary:)
+      label: {width_mm: 60, height_mm: 40, qr_mm: 24, padding_mm: 2.5, crop_marks: true,
+              bleed_mm: 3}
       sheet: {columns: 3, rows: 8, label_width_mm: 70, label_height_mm: 37,
               margin_left_mm: 0, margin_top_mm: 0.5, pitch_x_mm: 70, pitch_y_mm: 37,
               qr_mm: 26, padding_mm: 3}
       poster: {qr_mm: 130}
 
 ``qr_mm`` is the side of the QR with its quiet zone; the module size is that
-divided by the symbol's modules plus 8. Invalid options raise
-:class:`PrintOptionsError` (a ``ValueError``) naming the option.
+divided by the symbol's modules plus 8. ``label`` sizes are the trim size (what the
+product page states); the label's PDF adds ``bleed_mm`` of bleed on every side
+(its BleedBox; the coloured band runs into it) and, with ``crop_marks``, a slug with
+crop marks outside the bleed. Invalid options raise :class:`PrintOptionsError` (a
+``ValueError``) naming the option.
+
+Fonts must have TrueType outlines (``.ttf``, or the first font of a ``.ttc``): the
+PDFs embed subsets of them. The theme's DejaVu Sans covers Vietnamese and English, not
+Chinese, Japanese or Korean: a catalog that prints ``second_language: zh`` names a CJK
+TrueType font in ``fallback_fonts``; characters no font has are left out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,15 +56,33 @@ DPI = 300
 EDGE_MM = 1.0
 #: An A4 page, width and height.
 A4_MM = (210.0, 297.0)
+#: The slug of a label with crop marks: the marks run from ``bleed_mm`` + 0.5 mm to
+#: ``SLUG_MM`` - 0.5 mm outside the trim (at least 5 mm beyond the bleed).
+SLUG_MM = 8.0
+
+#: The primary colours of the Material theme's palette (``theme: palette: primary:``),
+#: as its stylesheet defines them (``--md-primary-fg-color``); ``indigo`` is its default.
+MATERIAL_PRIMARY = {
+    "red": "#ef5552", "pink": "#e92063", "purple": "#ab47bd", "deep-purple": "#7e56c2",
+    "indigo": "#4051b5", "blue": "#2094f3", "light-blue": "#02a6f2", "cyan": "#00bdd6",
+    "teal": "#009485", "green": "#4cae4f", "light-green": "#8bc34b", "lime": "#cbdc38",
+    "yellow": "#ffec3d", "amber": "#ffc105", "orange": "#ffa724", "deep-orange": "#ff6e42",
+    "brown": "#795649", "grey": "#757575", "blue-grey": "#546d78", "black": "#000000",
+    "white": "#ffffff",
+}
+DEFAULT_PRIMARY = "indigo"
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 DEFAULTS: dict[str, Any] = {
     "enabled": True,
     "qr_size_mm": 25,
     "font": None,
     "font_bold": None,
+    "fallback_fonts": [],
     "second_language": "en",
+    "colour": None,
     "label": {"width_mm": 60, "height_mm": 40, "qr_mm": 24, "padding_mm": 2.5,
-              "crop_marks": True},
+              "crop_marks": True, "bleed_mm": 3},
     "sheet": {"columns": 3, "rows": 8, "label_width_mm": 70, "label_height_mm": 37,
               "margin_left_mm": 0, "margin_top_mm": 0.5, "pitch_x_mm": None,
               "pitch_y_mm": None, "qr_mm": 26, "padding_mm": 3},
@@ -101,6 +133,18 @@ class PrintSettings:
     crop_marks: bool
     sheet: SheetSpec
     poster_qr_mm: float
+    #: Bleed around the product label's trim, on every side.
+    bleed_mm: float = 3.0
+    #: The catalog's colour, "#rrggbb" (the ``colour`` option or the theme palette's).
+    colour: str = MATERIAL_PRIMARY[DEFAULT_PRIMARY]
+    #: Fonts for the characters ``font`` and ``font_bold`` lack, first wins.
+    fallback_fonts: tuple[Path, ...] = ()
+
+    @property
+    def slug_mm(self) -> float:
+        """What the product label's PDF adds around the trim on each side: the bleed,
+        and with crop marks the slug they stand in."""
+        return max(SLUG_MM, self.bleed_mm + 5) if self.crop_marks else self.bleed_mm
 
 
 def file_digest(path: Path) -> str:
@@ -155,7 +199,7 @@ THEME_FONTS = {"font": "ocop/fonts/DejaVuSans.ttf", "font_bold": "ocop/fonts/Dej
 
 
 def _font_path(value: Any, name: str, root: Path, theme_dirs: Sequence[Path]) -> Path:
-    if value is None:
+    if value is None and name in THEME_FONTS:
         return find(theme_dirs, THEME_FONTS[name])
     if not isinstance(value, str) or not value.strip():
         raise _fail(name, "the path of a TrueType font file", value)
@@ -164,6 +208,22 @@ def _font_path(value: Any, name: str, root: Path, theme_dirs: Sequence[Path]) ->
     if not path.is_file():
         raise PrintOptionsError(f"print_assets: option '{name}': no such font file: {path}")
     return path
+
+
+def palette_colour(palette: Any) -> str:
+    """The primary colour of MkDocs' ``theme: palette:`` (a mapping, or a list of
+    schemes whose first is the default); Material's default where none is named or the
+    name is not one of Material's (``custom``: give ``print_assets: colour:``)."""
+    if isinstance(palette, Sequence) and not isinstance(palette, str):
+        palette = palette[0] if palette else None
+    name = palette.get("primary") if isinstance(palette, Mapping) else None
+    if isinstance(name, str):
+        name = name.strip().lower().replace(" ", "-")
+        if name in MATERIAL_PRIMARY:
+            return MATERIAL_PRIMARY[name]
+        if _HEX.match(name):
+            return name
+    return MATERIAL_PRIMARY[DEFAULT_PRIMARY]
 
 
 def _label(values: Mapping[str, Any], prefix: str, width_key: str, height_key: str) -> LabelSpec:
@@ -179,15 +239,30 @@ def _label(values: Mapping[str, Any], prefix: str, width_key: str, height_key: s
 
 def parse_options(options: Mapping[str, Any] | None, root: Path,
                   languages: Sequence[str] = ("vi", "en"),
-                  theme_dirs: Sequence[Path] = (PACKAGED,)) -> PrintSettings:
+                  theme_dirs: Sequence[Path] = (PACKAGED,), palette: Any = None
+                  ) -> PrintSettings:
     """Checked print settings from the ``print_assets`` options; ``root`` is the folder
     font paths are relative to (the repository), ``theme_dirs`` where the default fonts
-    are found."""
+    are found, ``palette`` MkDocs' ``theme: palette:`` (the colour unless ``colour``
+    is given)."""
     top = _section(options, "", DEFAULTS)
     enabled = _flag(top, "enabled", "enabled")
     qr_size = _length(top, "qr_size_mm", "qr_size_mm", 5, 500)
     font = _font_path(top["font"], "font", root, theme_dirs)
     font_bold = _font_path(top["font_bold"], "font_bold", root, theme_dirs)
+    fallback = top["fallback_fonts"]
+    if fallback is None:
+        fallback = []
+    if isinstance(fallback, str) or not isinstance(fallback, Sequence) or len(fallback) > 8:
+        raise _fail("fallback_fonts", "a list of at most 8 TrueType font files", fallback)
+    fallback_fonts = tuple(_font_path(f, "fallback_fonts", root, theme_dirs) for f in fallback)
+    colour = top["colour"]
+    if colour is None:
+        colour = palette_colour(palette)
+    elif not isinstance(colour, str) or not _HEX.match(colour):
+        raise _fail("colour", 'a colour written "#rrggbb" (or null: the theme palette\'s)',
+                    colour)
+    colour = colour.lower()
     second = top["second_language"]
     if second is not None and not isinstance(second, str):
         raise _fail("second_language", "a language code of the site or null", second)
@@ -201,6 +276,7 @@ def parse_options(options: Mapping[str, Any] | None, root: Path,
     label_values = _section(top["label"], "label", DEFAULTS["label"])
     label = _label(label_values, "label", "width_mm", "height_mm")
     crop_marks = _flag(label_values, "crop_marks", "label.crop_marks")
+    bleed = _length(label_values, "bleed_mm", "label.bleed_mm", 0, 10)
 
     s = _section(top["sheet"], "sheet", DEFAULTS["sheet"])
     sheet_label = _label(s, "sheet", "label_width_mm", "label_height_mm")
@@ -231,7 +307,7 @@ def parse_options(options: Mapping[str, Any] | None, root: Path,
     poster = _section(top["poster"], "poster", DEFAULTS["poster"])
     poster_qr = _length(poster, "qr_mm", "poster.qr_mm", 40, 150)
     return PrintSettings(enabled, qr_size, font, font_bold, second, label, crop_marks, sheet,
-                         poster_qr)
+                         poster_qr, bleed, colour, fallback_fonts)
 
 
 # --------------------------------------------------------------------------

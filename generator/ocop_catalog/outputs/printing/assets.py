@@ -7,10 +7,11 @@ For every product:
   module chosen so that the symbol with its quiet zone is as large as
   possible without exceeding ``qr_size_mm`` (:func:`png_geometry` gives the
   real size, which the product page states);
-* ``print/products/<id>.pdf``: one label a producer can send to a printer
-  (name in Vietnamese and English, OCOP stars, price and unit, producer, the
-  QR and the short link written under it), with crop marks and the trim
-  size stated around it.
+* ``print/products/<id>.pdf``: one label a producer can send to a print shop
+  (the catalog's name on a band of its colour, name in Vietnamese and English,
+  OCOP stars, price and unit, producer, the QR and the short link written under
+  it): TrimBox the label's size, a bleed around it (3 mm by default; the band runs
+  into it; BleedBox), crop marks outside the bleed and the trim size stated below.
 
 For every sales point with products:
 
@@ -23,10 +24,10 @@ For every sales point with products:
 The options (``print_assets:``) are the edition's print specification
 (:mod:`ocop_catalog.edition.printspec`): the pages state the sizes they set.
 
-Speed: drawing is done by :mod:`ocop_catalog.outputs.printing.pdf` (Type 3 fonts of only the
-glyphs used, no font subsetting), in worker processes, and every file is
-cached under the cache folder by a hash of everything that shapes its bytes,
-so a rebuild draws only what changed.
+PDFs are drawn with ReportLab (:mod:`ocop_catalog.outputs.printing.drawing`: TrueType
+subsets embedded, no Type 3 fonts), in worker processes, and every file is cached
+under the cache folder by a hash of everything that shapes its bytes, so a rebuild
+draws only what changed.
 """
 
 from __future__ import annotations
@@ -53,18 +54,19 @@ from ...edition import printspec
 from ...edition.printspec import (DPI, EDGE_MM, LabelSpec, PrintOptionsError, PrintSettings,
                                   SheetSpec, file_digest, label_path, png_geometry, png_path,
                                   poster_path, sheet_path)
-from ...edition.qr import DRAWING_VERSION, QUIET_ZONE, symbol
+from ...edition.qr import DRAWING_VERSION, QUIET_ZONE, dark_runs, symbol
 from ...parallel import can_fork, forked_pool, shared
 from .. import Output, Run
-from . import pdf
-from .pdf import MM, Document, Drawing, Font
+from . import drawing
+from .drawing import A4, MM, SCALE, Drawing, Page, Style, ink_on, rgb, write_pdf
 
 #: Changes whenever the same input could give different bytes (caches key on it): the
-#: drawing code itself (this module and the PDF writer) is part of it.
+#: drawing code itself (this module and the PDF drawing) and its libraries are part of it.
 PRINT_VERSION = "|".join((
-    "print-1", pdf.WRITER_VERSION, DRAWING_VERSION, f"Pillow {PIL.__version__}",
+    "print-2", drawing.ENGINE, DRAWING_VERSION, f"Pillow {PIL.__version__}",
     hashlib.sha256(b"".join(Path(module.__file__).read_bytes()
-                            for module in (sys.modules[__name__], pdf, printspec))).hexdigest(),
+                            for module in (sys.modules[__name__], drawing,
+                                           printspec))).hexdigest(),
 ))
 
 
@@ -75,12 +77,17 @@ def fingerprint(settings: PrintSettings) -> str:
         value = getattr(settings, f.name)
         if isinstance(value, Path):  # a font: its content, wherever the checkout is
             value = file_digest(value)
+        elif isinstance(value, tuple) and all(isinstance(v, Path) for v in value):
+            value = tuple(file_digest(v) for v in value)
         digest.update(f"{f.name}={value!r}\n".encode())
     return digest.hexdigest()
 
 
 #: Fewer products than this per worker process are drawn in one process.
 PRODUCTS_PER_WORKER = 100
+#: How far inside a die-cut sheet label's edges its band stays (sheets are cut off by a
+#: millimetre or so, and office printers cannot print to the paper's edge).
+SHEET_INSET_MM = 1.5
 
 
 def _png_chunk(tag: bytes, data: bytes) -> bytes:
@@ -130,6 +137,9 @@ class LabelText:
     price: str
     unit: str
     producer: str
+    #: The catalog's name and short name (identity), on the label's band.
+    brand: str = ""
+    brand_short: str = ""
 
 
 def _clean(text: str) -> str:
@@ -169,7 +179,13 @@ def label_text(edition: Edition, product, second: str | None) -> LabelText:
     producer = _clean(edition.producer_of(product).record.name("vi"))
     return LabelText(product.id, edition.qr_target(product), _typed(edition.short_url(product)),
                      name, name2, product.certification.stars, _clean(stars_text),
-                     _clean(price), unit, producer)
+                     _clean(price), unit, producer, *_brand(edition))
+
+
+def _brand(edition: Edition) -> tuple[str, str]:
+    """The catalog's name and short name in Vietnamese (``identity:``)."""
+    vi = edition.translator("vi")
+    return _clean(vi("site.name")), _clean(vi("site.short_name"))
 
 
 # --------------------------------------------------------------------------
@@ -184,7 +200,7 @@ LEADING = 1.2
 DESCENT = 0.25
 
 
-def _ellipsize(font: Font, text: str, size: float, width: float) -> str:
+def _ellipsize(font: Style, text: str, size: float, width: float) -> str:
     """``text``, or as much of it as fits in ``width`` points followed by "…"."""
     if font.width(text, size) <= width:
         return text
@@ -192,13 +208,13 @@ def _ellipsize(font: Font, text: str, size: float, width: float) -> str:
     return text.rstrip(" ,.;:·-/(") + ELLIPSIS if text else ""
 
 
-def _fitting(font: Font, text: str, size: float, width: float) -> int:
+def _fitting(font: Style, text: str, size: float, width: float) -> int:
     """How many characters of ``text`` fit in ``width`` points."""
-    limit = width / (size * pdf.SCALE)
+    limit = width / (size * SCALE)
     return bisect_right(list(accumulate(map(font.advance.get, text, repeat(0)))), limit)
 
 
-def wrap(font: Font, text: str, size: float, width: float, max_lines: int,
+def wrap(font: Style, text: str, size: float, width: float, max_lines: int,
          first_width: float | None = None) -> list[str]:
     """``text`` in at most ``max_lines`` lines of ``width`` points, broken after spaces
     and hyphens (inside a word only if it must), ellipsis at the end if cut. The first
@@ -267,7 +283,7 @@ def _pair_line(fonts, first: str, second: str, size: float, small: float,
 
 def _draw_blocks(d: Drawing, fonts, blocks: list[_Block], x: float, top: float,
                  gap: float, align_width: float | None = None) -> float:
-    """Draw ``blocks`` from ``top`` down; the y below the last line. Centred in
+    """Draw ``blocks`` (black) from ``top`` down; the y below the last line. Centred in
     ``align_width`` when given."""
     y = top
     for i, block in enumerate(blocks):
@@ -287,14 +303,7 @@ def _draw_blocks(d: Drawing, fonts, blocks: list[_Block], x: float, top: float,
     return y
 
 
-def _qr_ops(modules: str, n: int, x: float, y: float, side: float) -> str:
-    """The symbol with its quiet zone in a square of ``side`` points at (x, y)."""
-    m = side / (n + 2 * QUIET_ZONE)
-    return (f"q {pdf.num(m)} 0 0 {pdf.num(m)} {pdf.num(x + QUIET_ZONE * m)} "
-            f"{pdf.num(y + QUIET_ZONE * m)} cm\n{modules}\nf Q")
-
-
-def _url_lines(font: Font, url: str, width: float) -> tuple[list[str], float]:
+def _url_lines(font: Style, url: str, width: float) -> tuple[list[str], float]:
     size = 6.5
     while size > 4.5 and font.width(url, size) > width:
         size -= 0.25
@@ -327,30 +336,69 @@ def _label_blocks(fonts, text: LabelText, width: float, scale: float, name_lines
     return blocks
 
 
-def draw_label(fonts, spec: LabelSpec, text: LabelText, modules: str, n: int) -> Drawing:
-    """A label of ``spec``'s size with its origin at the bottom-left corner."""
-    d = Drawing(fonts)
+def _band_height(h: float) -> float:
+    """The height of the catalog's band on a label ``h`` points high."""
+    return min(max(h * 0.12, 4 * MM), 7 * MM)
+
+
+def _brand_line(fonts, text: LabelText, size: float, width: float) -> str:
+    """The catalog's name if it fits ``width``, else its short name (cut if it must)."""
+    bold = fonts["B"]
+    for name in (text.brand, text.brand_short):
+        if name and bold.width(name, size) <= width:
+            return name
+    return _ellipsize(bold, text.brand_short or text.brand, size, width)
+
+
+def draw_label(fonts, spec: LabelSpec, text: LabelText, qr: tuple, n: int, colour: str, *,
+               bleed: float = 0.0, inset: float = 0.0) -> Drawing:
+    """A label of ``spec``'s size with its origin at the bottom-left corner. Its top is
+    a band of the catalog's ``colour`` with the catalog's name, running ``bleed``
+    points past the top, left and right edges (a label to be cut), or kept ``inset``
+    points inside them (a label on a die-cut sheet, which may be cut a little off)."""
+    d = Drawing()
     w, h = spec.width_mm * MM, spec.height_mm * MM
     pad, edge = spec.padding_mm * MM, EDGE_MM * MM
     regular = fonts["R"]
+    band_h = _band_height(h)
+    band_bottom = h - inset - band_h
 
-    # the QR (at the right) and the short link under it
+    # the QR (at the right) and the short link under it; below the band if they fit
+    # there, else the band stops left of the QR's quiet zone
     side = spec.qr_mm * MM
     lines, url_size = _url_lines(regular, text.url, side)
     url_h = len(lines) * url_size * LEADING
-    side = min(side, h - 2 * edge - url_h)
-    # the QR and its link centred top to bottom: away from the edges printers cannot reach
-    qx, qy = w - edge - side, (h + url_h - side) / 2
-    d.raw(_qr_ops(modules, n, qx, qy, side))
+    room = band_bottom - 2 * edge
+    full_band = room >= side + url_h
+    if full_band:
+        qy = edge + url_h + (room - side - url_h) / 2
+    else:
+        side = min(side, h - 2 * edge - url_h)
+        qy = (h + url_h - side) / 2  # centred top to bottom: away from the edges
+    qx = w - edge - side
+    d.qr(qr, n, qx, qy, side)
     y = qy
     for line in lines:
         y -= url_size * LEADING
         lw = regular.width(line, url_size)
         d.text("R", url_size, qx + (side - lw) / 2, y + DESCENT * url_size, line)
 
-    # the words, in the column left of the QR
+    # the band and the catalog's name on it
+    fill = rgb(colour)
+    x0 = inset if inset else -bleed
+    x1 = (w - inset if inset else w + bleed) if full_band else qx - edge
+    top = h - inset if inset else h + bleed
+    d.rect(x0, band_bottom, x1 - x0, top - band_bottom, fill, radius=MM if inset else 0.0)
+    size = min(8.0, band_h * 0.45)
+    left = max(pad, inset + 1.2 * MM)
+    brand = _brand_line(fonts, text, size, x1 - left - 1.2 * MM)
+    cap = 0.73 * size  # DejaVu's capital height
+    d.text("B", size, left, band_bottom + (band_h - cap) / 2, brand, ink_on(fill))
+
+    # the words, in the column left of the QR, under the band
     width = qx - pad - 0.5 * MM
-    avail = h - 2 * pad
+    gap = 1.2 * MM
+    avail = band_bottom - gap - pad
     blocks: list[_Block] = []
     names = 2 if text.name2 else 1
     for fit in _WHOLE:
@@ -370,8 +418,8 @@ def draw_label(fonts, spec: LabelSpec, text: LabelText, modules: str, n: int) ->
                 blocks.pop(1)
             while len(blocks) > 1 and _stack_height(blocks, 1.2) > avail:
                 blocks.pop()
-    _draw_blocks(d, fonts, blocks, pad, h - pad - max(0.0, avail - _stack_height(blocks, 1.2)) / 2,
-                 1.2)
+    _draw_blocks(d, fonts, blocks, pad,
+                 band_bottom - gap - max(0.0, avail - _stack_height(blocks, 1.2)) / 2, 1.2)
     return d
 
 
@@ -388,52 +436,55 @@ def _stack_height(blocks: list[_Block], gap: float) -> float:
 # --------------------------------------------------------------------------
 
 
-def product_label_pdf(fonts, settings: PrintSettings, text: LabelText, modules: str,
+def product_label_pdf(fonts, settings: PrintSettings, text: LabelText, qr: tuple,
                       n: int) -> bytes:
+    """The label, its bleed, and with crop marks the slug they stand in."""
     spec = settings.label
-    label = draw_label(fonts, spec, text, modules, n)
+    bleed, slug = settings.bleed_mm * MM, settings.slug_mm * MM
+    label = draw_label(fonts, spec, text, qr, n, settings.colour, bleed=bleed)
     w, h = spec.width_mm * MM, spec.height_mm * MM
-    slug = 8 * MM if settings.crop_marks else 0.0
-    d = Drawing(fonts)
+    d = Drawing()
     d.place(label, slug, slug)
-    if slug:
+    if settings.crop_marks:
+        near, far = bleed + 0.5 * MM, slug - 0.5 * MM  # outside the bleed
         marks = []
         for x in (slug, slug + w):
-            for y0, y1 in ((slug - 7 * MM, slug - 2 * MM), (slug + h + 2 * MM, slug + h + 7 * MM)):
-                marks.append(f"{pdf.num(x)} {pdf.num(y0)} m {pdf.num(x)} {pdf.num(y1)} l")
+            marks += [(x, slug - far, x, slug - near), (x, slug + h + near, x, slug + h + far)]
         for y in (slug, slug + h):
-            for x0, x1 in ((slug - 7 * MM, slug - 2 * MM), (slug + w + 2 * MM, slug + w + 7 * MM)):
-                marks.append(f"{pdf.num(x0)} {pdf.num(y)} m {pdf.num(x1)} {pdf.num(y)} l")
-        d.raw("q 0.25 w 0 G\n" + "\n".join(marks) + "\nS Q")
-        # the trim size first (it must be read whole), then which product this is
+            marks += [(slug - far, y, slug - near, y), (slug + w + near, y, slug + w + far, y)]
+        d.lines(marks, 0.25)
+        # outside the bleed: the trim size below (it must be read whole), which
+        # product this is above
         size, room, regular = 5.0, w - 4 * MM, fonts["R"]
         trim = f"{spec.width_mm:g} × {spec.height_mm:g} mm"
-        note = f"Kích thước cắt / Trim size: {trim}"
-        if regular.width(note, size) > room:
-            note = f"Trim: {trim}"
-        note = _ellipsize(regular, f"{note} · {text.product_id}", size, room)
-        nw = regular.width(note, size)
-        d.text("R", size, slug + (w - nw) / 2, slug - 5 * MM, note)
-    doc = Document(fonts, title=text.name, level=3)  # ten thousand of them: faster
-    trim = (slug, slug, slug + w, slug + h) if slug else None
-    doc.add_page(d, w + 2 * slug, h + 2 * slug, trim)
-    return doc.tobytes()
+        notes = [f"Kích thước cắt / Trim size: {trim}" + (
+            f" · bleed {settings.bleed_mm:g} mm" if bleed else ""), f"Trim: {trim}"]
+        note = next((n for n in notes if regular.width(n, size) <= room), notes[-1])
+        middle = (slug - bleed) / 2 - 0.35 * size  # a baseline halfway through the slug
+        for line, y in ((note, middle), (_ellipsize(regular, text.product_id, size, room),
+                                         slug + h + bleed + middle)):
+            d.text("R", size, slug + (w - regular.width(line, size)) / 2, y, line)
+    trim = (slug, slug, slug + w, slug + h)
+    bleed_box = (slug - bleed, slug - bleed, slug + w + bleed, slug + h + bleed)
+    page = Page(d, w + 2 * slug, h + 2 * slug, trim, bleed_box)
+    return write_pdf(fonts, [page], title=text.name, author=text.brand)
 
 
-def sheet_pdf(fonts, sheet: SheetSpec, labels: Sequence[Drawing], title: str) -> bytes:
-    """Shelf labels on as many A4 pages as they need."""
-    page_w, page_h = pdf.A4
-    doc = Document(fonts, title=title)
+def sheet_pdf(fonts, sheet: SheetSpec, labels: Sequence[Drawing], title: str,
+              author: str = "") -> bytes:
+    """Shelf labels on as many A4 pages as they need, where the sheet's labels are."""
+    page_w, page_h = A4
+    pages = []
     lh = sheet.label.height_mm * MM
     for start in range(0, len(labels), sheet.per_page):
-        d = Drawing(fonts)
+        d = Drawing()
         for i, label in enumerate(labels[start:start + sheet.per_page]):
             row, col = divmod(i, sheet.columns)
             x = (sheet.margin_left_mm + col * sheet.pitch_x_mm) * MM
             y = page_h - (sheet.margin_top_mm + row * sheet.pitch_y_mm) * MM - lh
             d.place(label, x, y)
-        doc.add_page(d, page_w, page_h)
-    return doc.tobytes()
+        pages.append(Page(d, page_w, page_h))
+    return write_pdf(fonts, pages, title=title, author=author)
 
 
 @dataclass(frozen=True)
@@ -475,9 +526,11 @@ def poster_text(edition: Edition, point, second: str | None) -> PosterText:
                       _clean(point.name("vi")), name2, address, _clean(count), office)
 
 
-def poster_pdf(fonts, settings: PrintSettings, text: PosterText, modules: str, n: int) -> bytes:
-    """An A4 poster: what to do, the QR (``poster.qr_mm``), its short link, the point."""
-    page_w, page_h = pdf.A4
+def poster_pdf(fonts, settings: PrintSettings, text: PosterText, qr: tuple, n: int) -> bytes:
+    """An A4 poster: the catalog's name on a band of its colour, what to do, the QR
+    (``poster.qr_mm``), its short link, the point; 18 mm margins, which office
+    printers reach."""
+    page_w, page_h = A4
     margin = 18 * MM
     width = page_w - 2 * margin
     side = settings.poster_qr_mm * MM
@@ -486,9 +539,10 @@ def poster_pdf(fonts, settings: PrintSettings, text: PosterText, modules: str, n
         url_size -= 0.5
     url = _ellipsize(fonts["R"], text.url, url_size, width)
     gap = 7 * MM
+    band_pad = 3 * MM
 
     def layout(scale: float):
-        site = [_text_block(fonts, "R", text.site_name, 12 * scale, width, 1)]
+        site = [_text_block(fonts, "B", text.site_name, 16 * scale, width - 2 * band_pad, 2)]
         head = [_text_block(fonts, "B", text.title, 30 * scale, width, 3)]
         if text.title2:
             head.append(_text_block(fonts, "R", text.title2, 20 * scale, width, 2))
@@ -500,8 +554,8 @@ def poster_pdf(fonts, settings: PrintSettings, text: PosterText, modules: str, n
         foot.append(_text_block(fonts, "R", text.count, 12 * scale, width, 1))
         if text.office:
             foot.append(_text_block(fonts, "R", text.office, 10 * scale, width, 2))
-        height = (_stack_height(site, 0) + 5 * MM + _stack_height(head, 4) + gap + side
-                  + url_size * LEADING + gap + _stack_height(foot, 5))
+        height = (_stack_height(site, 0) + 2 * band_pad + 6 * MM + _stack_height(head, 4)
+                  + gap + side + url_size * LEADING + gap + _stack_height(foot, 5))
         fits = height <= page_h - 2 * margin
         return site, head, foot, fits, fits and all(b.whole for b in head + foot[:2])
 
@@ -509,38 +563,48 @@ def poster_pdf(fonts, settings: PrintSettings, text: PosterText, modules: str, n
     layouts = [layout(scale) for scale in (1.0, 0.85, 0.7, 0.6, 0.5)]
     site, head, foot, _, _ = next((x for x in layouts if x[4]),
                                   next((x for x in layouts if x[3]), layouts[-1]))
-    d = Drawing(fonts)
-    d.raw("0.3 g")
-    y = _draw_blocks(d, fonts, site, margin, page_h - margin, 0, width)
-    d.raw("0 g")
-    y = _draw_blocks(d, fonts, head, margin, y - 5 * MM, 4, width)
+    d = Drawing()
+    fill = rgb(settings.colour)
+    band_h = _stack_height(site, 0) + 2 * band_pad
+    d.rect(margin, page_h - margin - band_h, width, band_h, fill, radius=2 * MM)
+    ink = ink_on(fill)
+    y = page_h - margin - band_pad
+    for key, line, size, _, _ in site[0].lines:
+        lw = fonts[key].width(line, size)
+        d.text(key, size, margin + (width - lw) / 2, y - ASCENT * size, line, ink)
+        y -= size * LEADING
+    y = _draw_blocks(d, fonts, head, margin, page_h - margin - band_h - 6 * MM, 4, width)
     qx, qy = (page_w - side) / 2, y - gap - side
-    d.raw(_qr_ops(modules, n, qx, qy, side))
+    d.qr(qr, n, qx, qy, side)
     uw = fonts["R"].width(url, url_size)
     d.text("R", url_size, (page_w - uw) / 2, qy - url_size * ASCENT, url)
     _draw_blocks(d, fonts, foot, margin, qy - url_size * LEADING - gap, 5, width)
-    doc = Document(fonts, title=f"{text.title} · {text.name}")
-    doc.add_page(d, page_w, page_h)
-    return doc.tobytes()
+    return write_pdf(fonts, [Page(d, page_w, page_h)], title=f"{text.title} · {text.name}",
+                     author=text.site_name)
 
 
 # --------------------------------------------------------------------------
 # Fonts, once per build (and shared with worker processes by fork)
 # --------------------------------------------------------------------------
 
-_FONTS: dict[tuple[str, str], dict[str, Font]] = {}
+_FONTS: dict[tuple[str, ...], dict[str, Style]] = {}
 
 
-def load_fonts(settings: PrintSettings) -> dict[str, Font]:
-    key = (file_digest(settings.font), file_digest(settings.font_bold))
+def load_fonts(settings: PrintSettings, cache_dir: Path) -> dict[str, Style]:
+    """The label fonts, prepared (cached under ``cache_dir``) and registered."""
+    paths = (("font", settings.font), ("font_bold", settings.font_bold),
+             *(("fallback_fonts", path) for path in settings.fallback_fonts))
+    key = tuple(file_digest(path) for _, path in paths)
     if key not in _FONTS:
-        try:
-            fonts = {"R": Font(settings.font), "B": Font(settings.font_bold)}
-        except ValueError as exc:
-            raise PrintOptionsError(f"print_assets: option 'font' or 'font_bold': {exc}")
-        for font in fonts.values():
-            font.warm(pdf.PRIMARY)
-        _FONTS[key] = fonts
+        faces: dict[str, list[drawing.Face]] = {}
+        for option, path in paths:
+            try:
+                faces.setdefault(option, []).append(drawing.load_face(path, cache_dir))
+            except ValueError as exc:
+                raise PrintOptionsError(f"print_assets: option '{option}': {exc}") from None
+        fallback = faces.get("fallback_fonts", [])
+        _FONTS[key] = {"R": Style([*faces["font"], *fallback]),
+                       "B": Style([*faces["font_bold"], *fallback])}
     return _FONTS[key]
 
 
@@ -558,7 +622,7 @@ class _Plan:
     settings: PrintSettings
     #: :func:`fingerprint` of the settings
     fingerprint: str
-    fonts: dict[str, Font]
+    fonts: dict[str, Style]
     site_dir: Path
     cache_dir: Path
     texts: list[LabelText]
@@ -566,7 +630,8 @@ class _Plan:
     sheet_products: frozenset[str]
     #: (kind, point id, cache key, (title, products' label texts) or poster text)
     documents: list[tuple[str, str, str, Any]]
-    fragments: dict[str, tuple[list[str], dict[str, set[str]]]]
+    #: the shelf labels the sheets to draw need (by product id), drawn by any process
+    fragments: dict[str, Drawing]
     #: the products' QR symbols (by product id), from the edition
     symbols: Callable[[str], tuple[int, bytes]]
 
@@ -592,10 +657,10 @@ def _product_share(plan: _Plan, index: int, count: int):
         made: list = []
 
         def modules(text=text, made=made):
-            """(pixels, path, modules on a side) of the product's symbol, made once."""
+            """(pixels, dark runs, modules on a side) of the product's symbol, made once."""
             if not made:
                 n, pixels = plan.symbols(text.product_id)
-                made.extend((pixels, pdf.qr_path(n, pixels), n))
+                made.extend((pixels, tuple(dark_runs(n, pixels)), n))
             return made
 
         def png():
@@ -607,8 +672,8 @@ def _product_share(plan: _Plan, index: int, count: int):
         _cached(plan, _key(plan.fingerprint, "label", text), "pdf", label_path(text.product_id),
                 lambda text=text: product_label_pdf(fonts, s, text, *modules()[1:]))
         if text.product_id in plan.sheet_products:
-            label = draw_label(fonts, s.sheet.label, text, *modules()[1:])
-            fragments[text.product_id] = (label.ops, label.used)
+            fragments[text.product_id] = draw_label(fonts, s.sheet.label, text, *modules()[1:],
+                                                    s.colour, inset=SHEET_INSET_MM * MM)
     return fragments
 
 
@@ -620,15 +685,15 @@ def _document(plan: _Plan, i: int) -> None:
         title, products = data
 
         def sheet():
-            labels = [Drawing(fonts, *plan.fragments[t.product_id]) for t in products]
-            return sheet_pdf(fonts, s.sheet, labels, title)
+            labels = [plan.fragments[t.product_id] for t in products]
+            return sheet_pdf(fonts, s.sheet, labels, title, products[0].brand)
 
         _cached(plan, key, "pdf", sheet_path(point_id), sheet)
         return
 
     def poster():
         n, pixels = symbol(data.target)
-        return poster_pdf(fonts, s, data, pdf.qr_path(n, pixels), n)
+        return poster_pdf(fonts, s, data, tuple(dark_runs(n, pixels)), n)
 
     _cached(plan, key, "pdf", poster_path(point_id), poster)
 
@@ -652,8 +717,8 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
     settings = edition.print_spec
     if not settings.enabled:
         return 0
-    fonts = load_fonts(settings)
     cache_dir.mkdir(parents=True, exist_ok=True)
+    fonts = load_fonts(settings, cache_dir / "fonts")
     for folder in ("qr", "print/products", "print/sales-points"):
         (site_dir / folder).mkdir(parents=True, exist_ok=True)
 

@@ -1,0 +1,391 @@
+"""PDF drawing for the print assets, with ReportLab.
+
+Labels, shelf-label sheets and posters are drawn as :class:`Drawing` s, lists of
+operations in points with the origin at the bottom left, and written out by
+:func:`write_pdf` through ReportLab's canvas. ReportLab embeds each TrueType font as
+a subset of only the glyphs a document uses (``pdffonts``: TrueType, embedded,
+subset, with a ToUnicode map), which is what print shops' preflight expects. It was
+chosen over fpdf2 by measuring: fpdf2 parses the whole font again for every document
+and subsets it with fontTools, about 20 times slower per label. A drawing is plain
+data that does not depend on the document it ends up in, so a shelf label drawn in
+one worker process can be placed on a sheet written by another.
+
+Fonts (:func:`load_face`): every configured TrueType file is prepared once
+(:func:`prepare_font`: hinting instructions and OpenType layout tables, which
+printed text at print resolution does not use, are dropped with fontTools; the
+result is cached by content), then registered with ReportLab. A text style
+(:class:`Style`: ``"R"`` regular, ``"B"`` bold) is a chain of fonts, the configured
+one and then the fallback fonts; each character is drawn with the first that has it,
+and characters none has are left out (never a crash, never a box). Text is passed to
+ReportLab as text, never as PDF syntax, so no record text can break out of a string.
+
+Black (text, QR symbols, crop marks) and white are DeviceGray, printed with black ink
+alone; only the catalog's colour is RGB.
+
+Output is deterministic: ReportLab's invariant mode with a fixed date and document
+id (:func:`_fixed_date`), prepared fonts that keep their own dates, and subset names (``ABCDEF+DejaVuSans``) derived from the glyphs a subset holds, so
+two labels merged by a print shop's imposition never share a name for different
+subsets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat
+from pathlib import Path
+
+import fontTools
+import reportlab
+from fontTools.subset import Options, Subsetter
+from fontTools.ttLib import TTFont as FontFile
+from reportlab import rl_config
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfgen.canvas import Canvas
+
+try:  # ReportLab's C accelerator (reportlab[accel]): numbers are written by it
+    from _rl_accel import version as _ACCEL
+except ImportError:  # pragma: no cover (a dependency; ReportLab works without it, slower)
+    _ACCEL = "none"
+
+from ...edition.images import atomic_write
+from ...edition.printspec import A4_MM
+from ...edition.qr import QUIET_ZONE
+
+MM = 72 / 25.4
+#: ISO A4 in points.
+A4 = (A4_MM[0] * MM, A4_MM[1] * MM)
+#: Text-space units per glyph unit: advances are in thousandths of an em.
+SCALE = 1 / 1000
+#: What draws the PDFs (part of every cache key).
+ENGINE = f"reportlab {reportlab.Version}, rl_accel {_ACCEL}, fontTools {fontTools.version}"
+
+# Compressed streams as binary, not also ASCII85-encoded (a quarter larger), in every
+# document of this process (nothing else here uses ReportLab).
+rl_config.useA85 = 0
+#: Changes whenever a prepared font could differ for the same file.
+PREPARE_VERSION = "print-font-2"
+
+Colour = tuple[float, float, float]
+BLACK: Colour = (0.0, 0.0, 0.0)
+WHITE: Colour = (1.0, 1.0, 1.0)
+
+
+# --------------------------------------------------------------------------
+# Fonts
+# --------------------------------------------------------------------------
+
+
+def prepare_font(source: Path, cache_dir: Path) -> Path:
+    """``source`` without hinting instructions and OpenType layout tables (every glyph
+    and every name record kept: the licence travels with the font), cached under
+    ``cache_dir`` by content: the same outlines, embedded subsets a third smaller."""
+    data = source.read_bytes()
+    key = hashlib.sha256(b"|".join((PREPARE_VERSION.encode(), ENGINE.encode(), data)))
+    target = cache_dir / f"{key.hexdigest()[:32]}.ttf"
+    if target.is_file():
+        return target
+    try:
+        # recalcTimestamp: the prepared file keeps the source's date (not the time, or
+        # SOURCE_DATE_EPOCH, of the build that prepared it)
+        font = FontFile(io.BytesIO(data), fontNumber=0, lazy=False, recalcTimestamp=False)
+        outlines = "glyf" in font
+    except Exception as exc:  # noqa: BLE001 (fontTools raises many kinds for a bad file)
+        raise ValueError(f"cannot read the font {source}: {exc}") from None
+    if not outlines:
+        raise ValueError(f"the font {source} has no TrueType outlines (an OpenType/CFF "
+                         "font, which PDFs embed otherwise): use a .ttf")
+    try:
+        options = Options()
+        options.hinting = False
+        options.layout_features = []
+        options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "kern", "MATH",
+                                "hdmx", "VDMX", "LTSH", "gasp", "FFTM", "DSIG"]
+        options.name_IDs = ["*"]
+        options.name_languages = ["*"]
+        options.notdef_outline = True
+        options.recalc_bounds = False
+        options.prune_unicode_ranges = False
+        subsetter = Subsetter(options)
+        subsetter.populate(glyphs=font.getGlyphOrder())
+        subsetter.subset(font)
+        out = io.BytesIO()
+        font.save(out)
+    except Exception as exc:  # noqa: BLE001 (fontTools raises many kinds for a bad file)
+        raise ValueError(f"cannot read the font {source}: {exc}") from None
+    atomic_write(target, out.getvalue())
+    return target
+
+
+def _subset_tag(font_name: str, codes: Sequence[int]) -> bytes:
+    """Six capital letters from the characters of a subset (PDF's subset prefix)."""
+    digest = hashlib.sha256(f"{font_name}|{','.join(map(str, codes))}".encode()).digest()
+    return bytes(65 + b % 26 for b in digest[:6])
+
+
+class _Font(ttfonts.TTFont):
+    """ReportLab's TrueType font with subset names derived from their characters
+    (ReportLab numbers them AAAAAA, AAAAAB… in every document)."""
+
+    def addObjects(self, doc):  # ReportLab's name
+        state = self.state.get(doc)
+        tags = [_subset_tag(self.fontName, s) for s in (state.subsets if state else ())]
+        numbered = ttfonts.SUBSETN
+        ttfonts.SUBSETN = lambda n: tags[n]
+        try:
+            super().addObjects(doc)
+        finally:
+            ttfonts.SUBSETN = numbered
+
+
+@dataclass(frozen=True)
+class Face:
+    """A registered font: its ReportLab name and its characters' advances."""
+
+    name: str
+    advance: Mapping[str, float]
+
+
+_FACES: dict[str, Face] = {}
+
+
+def _face(prepared: Path) -> Face:
+    name = "ocop-" + prepared.stem[:16]
+    if name not in _FACES:
+        try:
+            # codes given in order of use, not ASCII's own (shorter /Widths to write)
+            font = _Font(name, str(prepared), asciiReadable=False)
+        except Exception as exc:  # noqa: BLE001 (ReportLab's TTFError and others)
+            raise ValueError(f"cannot use the font {prepared}: {exc}") from None
+        pdfmetrics.registerFont(font)
+        advance = {chr(c): float(w) for c, w in font.face.charWidths.items()
+                   if c >= 0x20 and c in font.face.charToGlyph
+                   and not 0x7F <= c < 0xA0 and c not in (0xAD,)}
+        _FACES[name] = Face(name, advance)
+    return _FACES[name]
+
+
+class Style:
+    """A chain of faces: each character is drawn with the first that has it."""
+
+    def __init__(self, faces: Sequence[Face]):
+        self.faces = tuple(faces)
+        #: character → advance in thousandths of an em (characters some face has)
+        self.advance: dict[str, float] = {}
+        self._face: dict[str, str] = {}
+        for face in reversed(self.faces):
+            self.advance.update(face.advance)
+            self._face.update(dict.fromkeys(face.advance, face.name))
+        self._first = frozenset(self.faces[0].advance)
+
+    def width(self, text: str, size: float) -> float:
+        """Width of ``text`` at ``size`` points (characters no face has count nothing)."""
+        return sum(map(self.advance.get, text, repeat(0))) * size * SCALE
+
+    def runs(self, text: str) -> list[tuple[str, str]]:
+        """``text`` as (face name, text) runs; characters no face has left out."""
+        if self._first.issuperset(text):  # the usual case
+            return [(self.faces[0].name, text)] if text else []
+        result: list[tuple[str, str]] = []
+        for ch in text:
+            name = self._face.get(ch)
+            if name is None:
+                continue
+            if result and result[-1][0] == name:
+                result[-1] = (name, result[-1][1] + ch)
+            else:
+                result.append((name, ch))
+        return result
+
+
+def load_face(path: Path, cache_dir: Path) -> Face:
+    """The font file at ``path``, prepared (cached under ``cache_dir``) and registered
+    (raises ``ValueError`` for a font that cannot be used)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    return _face(prepare_font(path, cache_dir))
+
+
+# --------------------------------------------------------------------------
+# Drawing
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Drawing:
+    """Drawing operations, in points from the bottom-left corner; plain data (it can be
+    pickled and placed on any page)."""
+
+    ops: list[tuple] = field(default_factory=list)
+
+    def text(self, key: str, size: float, x: float, y: float, text: str,
+             colour: Colour = BLACK) -> None:
+        """``text`` in style ``key`` at ``size`` points, baseline starting at (x, y)."""
+        if text:
+            self.ops.append(("text", key, size, x, y, text, colour))
+
+    def rect(self, x: float, y: float, width: float, height: float, colour: Colour,
+             radius: float = 0.0) -> None:
+        """A filled rectangle (with rounded corners of ``radius``)."""
+        self.ops.append(("rect", x, y, width, height, colour, radius))
+
+    def lines(self, segments: Iterable[tuple[float, float, float, float]],
+              width: float) -> None:
+        """Black lines of ``width`` points, each (x0, y0, x1, y1)."""
+        self.ops.append(("lines", tuple(segments), width))
+
+    def qr(self, runs: tuple[tuple[int, int, int], ...], n: int, x: float, y: float,
+           side: float) -> None:
+        """An ``n`` × ``n`` QR symbol (its dark runs (row from the top, column, length))
+        with its quiet zone in a square of ``side`` points at (x, y)."""
+        self.ops.append(("qr", runs, n, x, y, side))
+
+    def place(self, other: Drawing, x: float, y: float) -> None:
+        """``other`` drawn with its origin at (x, y)."""
+        self.ops.append(("place", tuple(other.ops), x, y))
+
+
+def _fill(c: Canvas, colour: Colour) -> None:
+    """Greys (black text, white letters) as DeviceGray, which a print shop's RIP prints
+    with black ink alone; other colours as RGB."""
+    if colour[0] == colour[1] == colour[2]:
+        c.setFillGray(colour[0])
+    else:
+        c.setFillColorRGB(*colour)
+
+
+def _replay(c: Canvas, fonts: Mapping[str, Style], ops: Iterable[tuple]) -> None:
+    for op in ops:
+        kind = op[0]
+        if kind == "text":
+            _, key, size, x, y, text, colour = op
+            runs = fonts[key].runs(text)
+            if runs:
+                _fill(c, colour)
+                t = c.beginText(x, y)
+                for name, run in runs:
+                    t.setFont(name, size)
+                    t.textOut(run)
+                c.drawText(t)
+        elif kind == "rect":
+            _, x, y, w, h, colour, radius = op
+            _fill(c, colour)
+            if radius:
+                c.roundRect(x, y, w, h, radius, stroke=0, fill=1)
+            else:
+                c.rect(x, y, w, h, stroke=0, fill=1)
+        elif kind == "lines":
+            _, segments, width = op
+            c.setStrokeGray(0)
+            c.setLineWidth(width)
+            c.lines(segments)
+        elif kind == "qr":
+            # one path of whole-module rectangles, in module units: written directly
+            # (a few hundred rectangles; ReportLab's path objects format each number)
+            _, runs, n, x, y, side = op
+            m = side / (n + 2 * QUIET_ZONE)
+            rects = "\n".join(f"{col} {n - 1 - row} {length} 1 re" for row, col, length in runs)
+            c.addLiteral(f"q 0 g {_num(m)} 0 0 {_num(m)} {_num(x + QUIET_ZONE * m)} "
+                         f"{_num(y + QUIET_ZONE * m)} cm\n{rects}\nf Q")
+        elif kind == "place":
+            _, inner, x, y = op
+            c.saveState()
+            c.translate(x, y)
+            _replay(c, fonts, inner)
+            c.restoreState()
+
+
+def _num(value: float) -> str:
+    """A number for a content stream: at most 4 decimals, no trailing zeros."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+# --------------------------------------------------------------------------
+# Documents
+# --------------------------------------------------------------------------
+
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Page:
+    drawing: Drawing
+    width: float
+    height: float
+    #: (x0, y0, x1, y1) of the finished piece and of the bleed around it, if any
+    trim: Box | None = None
+    bleed: Box | None = None
+
+
+#: The date of every document: ReportLab's invariant one (2000-01-01).
+INVARIANT_EPOCH = 946684800.0
+
+
+def _fixed_date(c: Canvas) -> None:
+    """Give the document :data:`INVARIANT_EPOCH` as its date, and the document id that
+    follows from it. ReportLab's invariant mode takes both from SOURCE_DATE_EPOCH when
+    that is set (as builds set it): a cached file would then carry the date of the
+    build that drew it, and a cold build would differ from a warm one."""
+    doc = c._doc
+    stamp = doc._timeStamp
+    stamp.t, stamp.lt = INVARIANT_EPOCH, time.gmtime(INVARIANT_EPOCH)
+    stamp.YMDhms, stamp.dhh, stamp.dmm, stamp.tzname = tuple(stamp.lt)[:6], 0, 0, "UTC"
+    # as PDFDocument.__init__ starts it (its id is the digest of what follows)
+    doc.signature = hashlib.md5(b"a reportlab document", usedforsecurity=False)
+    doc.signature.update(ascii(INVARIANT_EPOCH).encode())
+
+
+def _info_text(text: str) -> str:
+    """Text for the document information: characters outside the Basic Multilingual
+    Plane left out (ReportLab writes them as surrogates that readers mangle)."""
+    return "".join(c for c in text if ord(c) < 0x10000 and not 0xD800 <= ord(c) < 0xE000)
+
+
+def write_pdf(fonts: Mapping[str, Style], pages: Sequence[Page], *, title: str,
+              author: str = "") -> bytes:
+    """The pages as one PDF (deterministic)."""
+    out = io.BytesIO()
+    first = pages[0]
+    c = Canvas(out, pagesize=(first.width, first.height), invariant=1, pageCompression=1,
+               initialFontName=fonts["R"].faces[0].name)
+    _fixed_date(c)
+    c.setTitle(_info_text(title))
+    c.setAuthor(_info_text(author))
+    c.setSubject("")
+    c.setCreator("ocop-catalog")
+    c.setProducer(f"ocop-catalog ({ENGINE})")
+    for page in pages:
+        c.setPageSize((page.width, page.height))
+        c.setTrimBox(page.trim)
+        c.setBleedBox(page.bleed)
+        _replay(c, fonts, page.drawing.ops)
+        c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------
+# Colours
+# --------------------------------------------------------------------------
+
+
+def rgb(hex_colour: str) -> Colour:
+    """"#rrggbb" as (r, g, b) from 0 to 1."""
+    value = hex_colour.lstrip("#")
+    return tuple(int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def _luminance(colour: Colour) -> float:
+    """WCAG 2 relative luminance."""
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in colour]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def ink_on(colour: Colour) -> Colour:
+    """White or black, whichever reads better on ``colour`` (WCAG contrast ratio)."""
+    lum = _luminance(colour)
+    return WHITE if (1.05 / (lum + 0.05)) >= (lum + 0.05) / 0.05 else BLACK
