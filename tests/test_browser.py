@@ -252,7 +252,7 @@ def test_product_page_essentials_above_the_fold(browser, base_url):
             page.locator(".product-head .product-price").inner_text()
         )
         # The photo is loaded, not a blank box.
-        assert page.locator(".product-photo img").evaluate(
+        assert page.locator(".product-photo img").first.evaluate(  # the gallery's first
             "img => img.complete && img.naturalWidth > 0"
         )
         rec.assert_clean()
@@ -263,6 +263,7 @@ def test_language_switch_to_english_and_chinese(browser, base_url):
         page.goto("/products/mat-ong-hoa-rung/")
         assert page.locator("html").get_attribute("lang") == "vi"
         for lang in ("en", "zh"):
+            page.locator(".hd-langs > summary").click()  # the language menu (a disclosure)
             link = page.locator(f"nav.langs a[hreflang='{lang}']")
             _box_on_first_screen(page, f"nav.langs a[hreflang='{lang}']")
             link.click()
@@ -368,8 +369,9 @@ def test_listing_filters_search_every_page(browser, base_url, site_dir):
         assert form.is_visible()
         own = page.evaluate(VISIBLE_CARDS)
         assert 10 < len(own) < total
-        shown = form.locator(".shown")
+        shown = page.locator(".shown")
         assert page.locator("nav.pager").is_visible()
+        form.locator("[data-filters-toggle]").click()  # on a phone the choices are folded
 
         # A filter searches the whole list, not only this page.
         form.locator("select[name=stars]").select_option("4")
@@ -421,6 +423,7 @@ def test_listing_filters_search_every_page(browser, base_url, site_dir):
 
         page.go_back()
         page.goto("/products/")
+        form.locator("[data-filters-toggle]").click()
         form.locator("input[name=valid]").check()
         form.locator("button[type=reset]").click()
         page.wait_for_function(f"() => document.querySelectorAll('[data-listing] > .card')"
@@ -440,6 +443,7 @@ def test_listing_filters_fall_back_to_this_page_when_other_pages_fail(browser, b
         page.goto("/products/")
         own = page.evaluate(VISIBLE_CARDS)
         form = page.locator("form[data-filters]")
+        form.locator("[data-filters-toggle]").click()
         form.locator("select[name=stars]").select_option("4")
         four_here = sorted(c["href"] for c in own if c["stars"] == "4")
         assert 0 < len(four_here) < len([c for c in built if c["stars"] == "4"])
@@ -447,7 +451,7 @@ def test_listing_filters_fall_back_to_this_page_when_other_pages_fail(browser, b
             f"() => document.querySelectorAll('[data-listing] > .card:not([hidden])').length"
             f" === {len(four_here)} && !document.querySelector('nav.pager').hidden")
         assert sorted(c["href"] for c in page.evaluate(VISIBLE_CARDS)) == four_here
-        assert form.locator(".shown").inner_text() == SHOWN["vi"].format(
+        assert page.locator(".shown").inner_text() == SHOWN["vi"].format(
             shown=len(four_here), total=len(own))
         assert not [e for e in rec.errors if e.startswith("pageerror")]
         form.locator("button[type=reset]").click()

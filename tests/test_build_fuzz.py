@@ -23,7 +23,7 @@ from ocop_catalog import pipeline
 from ocop_catalog.edition import EditionConfig
 from ocop_catalog.records.loader import load_catalog
 from PIL import Image
-from scratch import GOODS_DECISION, GOODS_DIR, GOODS_FILE, build_catalog
+from scratch import GOODS_DECISION, GOODS_DIR, GOODS_FILE, PRODUCER_FILE, build_catalog
 from siteutil import OPTIONS, REPO, SITE_URL
 
 BUILDS = settings(max_examples=40, deadline=None, derandomize=True,
@@ -31,7 +31,8 @@ BUILDS = settings(max_examples=40, deadline=None, derandomize=True,
                                          HealthCheck.function_scoped_fixture])
 
 #: field -> (text in the valid record, how a generated value replaces it); the fields of
-#: the goods' certificate are in the decision recognising it (DECISION_FIELDS)
+#: the goods' certificate are in the decision recognising it (DECISION_FIELDS), the
+#: producer's contact in its producer.yml (PRODUCER_FIELDS)
 FIELDS = {
     "name.vi": ("  vi: Mật ong hoa rừng Tam Đảo", "  vi: {}"),
     "name.en": ("  en: Tam Dao wild-flower honey", "  en: {}"),
@@ -50,8 +51,12 @@ FIELDS = {
     "tags": ("tags: [mật ong, tam đảo]", "tags: [{}]"),
     "listed": ("listed: 2025-07-01", "listed: {}"),
     "updated": ("updated: 2026-01-15", "updated: {}"),
+    "contact.zalo": ("  email: htx-ong@example.com", "  email: htx-ong@example.com\n  zalo: {}"),
+    "contact.facebook": ("  email: htx-ong@example.com",
+                         "  email: htx-ong@example.com\n  facebook: {}"),
 }
 DECISION_FIELDS = {"recognises[0].score", "number", "date", "issuer.vi"}
+PRODUCER_FIELDS = {"contact.zalo", "contact.facebook"}
 
 HOSTILE = ["\x00\x1b[2J", "<script>alert(1)</script>", "&lt;script&gt;", "=HYPERLINK(\"x\")",
            "\u202etxt.exe", "\x00root\x00", "{{ 7*7 }}", "{% raw %}", " ", "\u200b", "\ufffe",
@@ -99,7 +104,8 @@ def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("build-fuzz")
     scratch = build_catalog(root / "repo")
     options = pipeline.check_options(OPTIONS, ("vi", "en", "zh"), REPO)
-    return scratch, options, root, {rel: scratch.read(rel) for rel in (GOODS_FILE, GOODS_DECISION)}
+    return scratch, options, root, {rel: scratch.read(rel)
+                                    for rel in (GOODS_FILE, GOODS_DECISION, PRODUCER_FILE)}
 
 
 def _build(world) -> None:
@@ -120,11 +126,14 @@ def _build(world) -> None:
 @example(edit=("price.amount", str(10**30)))
 @example(edit=("issuer.vi", _scalar("<script>alert(1)</script>")))
 @example(edit=("number", _scalar("{{ 7*7 }}")))
+@example(edit=("contact.zalo", _scalar("+84 912 345 678")))
+@example(edit=("contact.facebook", _scalar('https://www.facebook.com/a"><script>x</script>')))
 def test_what_validation_accepts_builds(world, edit):
     scratch, originals = world[0], world[3]
     field, value = edit
     old, new = FIELDS[field]
-    rel = GOODS_DECISION if field in DECISION_FIELDS else GOODS_FILE
+    rel = GOODS_DECISION if field in DECISION_FIELDS else \
+        PRODUCER_FILE if field in PRODUCER_FIELDS else GOODS_FILE
     original = originals[rel]
     assert original.count(old) >= 1, field
     scratch.write(rel, original.replace(old, new.format(value), 1))

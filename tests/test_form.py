@@ -121,8 +121,8 @@ def test_the_page_is_built_in_every_language_with_the_schema_of_ocop_validate(si
     # the form fills in everything a product requires (and nothing of a certificate)
     assert set(json.loads(expected)["required"]) <= {
         "id", "name", "summary", "description", "category", "origin", "photos"}
-    # Material links the repository on the pages it renders, without fetching its stars
-    # and forks from GitHub's API (theme/partials/source.html)
+    # the footer of every page links the repository (MkDocs' repo_url), and nothing
+    # fetches its stars and forks from GitHub's API (as Material's source link did)
     page_404 = (site / "404.html").read_text(encoding="utf-8")
     assert f'href="https://github.com/{OWNER}/{REPO_NAME}"' in page_404
     assert 'data-md-component="source"' not in page_404

@@ -711,12 +711,19 @@ def test_the_largest_decision_allowed_validates(scratch):
     assert len(revoked.reason("zh")) == 1000 and revoked.date == dt.date(2100, 12, 31)
 
 
+#: A Facebook page address of 2 000 characters, the longest a contact may have.
+FACEBOOK_AT_LIMIT = "https://www.facebook.com/" + "p" * (2000 - len("https://www.facebook.com/"))
+
+
 def test_the_largest_producer_allowed_validates(scratch):
     maintainers = "".join(f"\n  - maintainer-{i:02d}" for i in range(20))
     text = (scratch.read(PRODUCER_FILE)
             .replace("name:\n  vi: HTX Ong mật Tam Đảo\n  en: Tam Dao Honey Bee Cooperative\n",
                      f"name:{texts(200, '  ')}\n")
             .replace("representative: Nguyễn Văn An", f"representative: {fill(VI, 120)}")
+            .replace("  email: htx-ong@example.com\n", "  email: htx-ong@example.com\n"
+                     f"  zalo: https://zalo.me/{'9' * 20}/\n"
+                     f"  facebook: {FACEBOOK_AT_LIMIT}\n")
             .split("description:")[0]
             + f"maintainers:{maintainers}\ndescription:\n"
             + f"  vi: {markdown(VI, 20000, '    ')}  en: {markdown(EN, 20000, '    ')}"
@@ -921,6 +928,11 @@ TEXT_FIELDS = [
      "address.legacy.commune"),
     (PRODUCER_FILE, "  email: htx-ong@example.com", '  email: "htx{c}-ong@example.com"',
      "contact.email"),
+    (PRODUCER_FILE, "  email: htx-ong@example.com",
+     '  email: htx-ong@example.com\n  zalo: "0912{c} 345 678"', "contact.zalo"),
+    (PRODUCER_FILE, "  email: htx-ong@example.com",
+     '  email: htx-ong@example.com\n  facebook: "https://www.facebook.com/htx{c}"',
+     "contact.facebook"),
     (SERVICE_FILE, "    vi: Thứ Bảy và Chủ nhật, 8:00–11:30", '    vi: "Thứ{c} Bảy"',
      "tourism.opening_hours.vi"),
     (SALES_POINTS_FILE, "      street: {vi: Đường Hùng Vương, en: Hung Vuong Street}",

@@ -258,3 +258,88 @@ def test_picks_up_changes_when_the_network_comes_back(browser, kiosk_site, tmp_p
         assert "Điểm bán đã đổi tên" in page.locator("h1").inner_text()
         page.wait_for_selector("[data-offline]", state="hidden")
         console.assert_clean()
+
+
+# --------------------------------------------------------------------------
+# Real screens: edge to edge, legible from two metres, no controls in signage mode
+# --------------------------------------------------------------------------
+
+FULL_HD = {"width": 1920, "height": 1080}
+FULL_HD_PORTRAIT = {"width": 1080, "height": 1920}
+#: Everything drawn on the screen, with its box and (for text) its font size.
+SCREEN = """() => {
+  const box = el => { const r = el.getBoundingClientRect();
+    return {x: r.x, y: r.y, right: r.right, bottom: r.bottom}; };
+  const slide = document.querySelector('.slide.is-active');
+  const texts = [];
+  for (const el of document.querySelectorAll('#kiosk *')) {
+    const text = [...el.childNodes].filter(n => n.nodeType === 3 && n.data.trim()).length;
+    const r = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (text && r.width && r.height && style.visibility === 'visible' && style.opacity !== '0'
+        && !el.closest('[hidden]') && (!el.closest('.slide') || el.closest('.slide.is-active')))
+      texts.push({tag: el.tagName, cls: el.className, size: parseFloat(style.fontSize)});
+  }
+  const buttons = [...document.querySelectorAll('button')].filter(b => b.offsetParent !== null);
+  return {
+    inner: [innerWidth, innerHeight],
+    scroll: [document.scrollingElement.scrollWidth, document.scrollingElement.scrollHeight],
+    kiosk: box(document.querySelector('#kiosk')),
+    bar: box(document.querySelector('.kiosk-bar')),
+    slides: box(document.querySelector('[data-slides]')),
+    progress: box(document.querySelector('.kiosk-progress')),
+    photo: box(slide.querySelector('.slide-photo')),
+    img: box(slide.querySelector('.slide-photo img')),
+    fit: getComputedStyle(slide.querySelector('.slide-photo img')).objectFit,
+    qr: box(slide.querySelector('.slide-qr img')),
+    texts, buttons: buttons.length,
+  };
+}"""
+
+
+@pytest.mark.parametrize("viewport", [FULL_HD, FULL_HD_PORTRAIT], ids=["1920x1080", "1080x1920"])
+def test_a_signage_screen_is_filled_edge_to_edge_legibly_without_controls(
+        browser, kiosk_site, viewport):
+    point, ids = _point(kiosk_site)
+    width, height = viewport["width"], viewport["height"]
+    with serve(kiosk_site) as base, screen(browser, base, viewport, has_touch=True) as (
+            _, page, console):
+        page.goto(f"{base}/kiosk/{point}/?signage=1&seconds=600")
+        page.wait_for_function("() => [...document.querySelectorAll('.slide.is-active img')]"
+                               ".every(i => i.complete && i.naturalWidth > 0)")
+        s = page.evaluate(SCREEN)
+        # the whole screen, nothing to scroll
+        assert s["inner"] == [width, height] and s["scroll"] == [width, height], s
+        assert (s["kiosk"]["x"], s["kiosk"]["y"], s["kiosk"]["right"], s["kiosk"]["bottom"]) == (
+            0, 0, width, height)
+        # bar, slides and progress bar stacked without a gap, from the top to the bottom
+        assert s["bar"]["y"] == 0 and s["bar"]["x"] == 0 and s["bar"]["right"] == width
+        assert s["slides"]["y"] == pytest.approx(s["bar"]["bottom"], abs=0.5)
+        assert s["progress"]["y"] == pytest.approx(s["slides"]["bottom"], abs=0.5)
+        assert s["progress"]["bottom"] == pytest.approx(height, abs=0.5)
+        # the photo covers its part of the screen: from the left edge, the whole slide's
+        # height beside the words (landscape) or its whole width above them (portrait)
+        photo, img = s["photo"], s["img"]
+        assert s["fit"] == "cover" and img == photo, s
+        assert photo["x"] == 0 and photo["y"] == pytest.approx(s["slides"]["y"], abs=0.5)
+        if width > height:
+            assert photo["bottom"] == pytest.approx(s["slides"]["bottom"], abs=0.5)
+            assert photo["right"] >= 0.5 * width
+        else:
+            assert photo["right"] == width and photo["bottom"] >= s["slides"]["y"] + 0.4 * height
+        # on the screen: the QR code, large enough to scan from a step away
+        qr = s["qr"]
+        assert qr["right"] <= width and qr["bottom"] <= s["slides"]["bottom"]
+        assert qr["right"] - qr["x"] >= 0.2 * min(width, height)
+        # every text legible from two metres: at least 2.2 % of the screen's height
+        small = [t for t in s["texts"] if t["size"] < 0.022 * height - 0.01]
+        assert s["texts"] and not small, small
+        # signage: no button on the screen, no pointer; keys and touch still step
+        assert s["buttons"] == 0 and page.locator("[data-controls]").is_hidden()
+        assert page.evaluate("getComputedStyle(document.querySelector('.slide')).cursor") == (
+            "none")
+        page.keyboard.press("ArrowRight")
+        assert current(page) == ids[1]
+        page.touchscreen.tap(width * 0.1, height * 0.6)
+        assert current(page) == ids[0]
+        console.assert_clean()

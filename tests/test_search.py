@@ -13,7 +13,8 @@ import pytest
 from siteutil import REPO, serve
 
 from ocop_catalog.outputs.site import search
-from ocop_catalog.outputs.site.search import FACT, NAME, TEXT, SearchDoc, fold, search_terms, shard_of
+from ocop_catalog.outputs.site.search import (FACT, NAME, TEXT, SearchDoc, fold, search_terms,
+                                              shard_of, sort_key)
 
 SEARCH_JS = REPO / "theme" / "assets" / "search.js"
 
@@ -44,6 +45,17 @@ def test_fold_decomposed_input():
     # Text typed with combining marks (NFD) folds the same as precomposed text.
     text = "Trà hoa vàng Tam Đảo"
     assert fold(unicodedata.normalize("NFD", text)) == fold(text)
+
+
+def test_names_sort_in_vietnamese_alphabetical_order():
+    names = ["Đông trùng hạ thảo", "Dưa chuột", "Dứa", "dua", "Ăn liền", "An toàn", "Ấm trà",
+             "Bưởi", "Ổi", "Ơn", "Ốc", "Zebra", "红心火龙果", "Dua hấu", "Đá", "Ca"]
+    assert sorted(names, key=sort_key) == [
+        "An toàn", "Ăn liền", "Ấm trà", "Bưởi", "Ca", "dua", "Dua hấu", "Dứa", "Dưa chuột",
+        "Đá", "Đông trùng hạ thảo", "Ốc", "Ổi", "Ơn", "Zebra", "红心火龙果"]
+    # total and the same whatever the input order
+    assert sorted(["b", "B", "á", "a", "A"], key=sort_key) == sorted(
+        ["A", "a", "á", "B", "b"], key=sort_key)
 
 
 # --- terms and shards ------------------------------------------------------
@@ -172,9 +184,9 @@ def test_index_files_hold_every_term_and_document(tmp_path):
     assert stats.files == sum(1 for p in (tmp_path / "search-index").rglob("*") if p.is_file())
     for lang in LANGS:
         entry, terms, docs = read_index(tmp_path / "search-index" / lang)
-        assert entry["format"] == 1 and entry["docs"] == 4 and entry["per_chunk"] > 0
+        assert entry["format"] == 2 and entry["docs"] == 4 and entry["per_chunk"] > 0
         expected = small_docs(lang)
-        assert docs == [[d.url, d.title, list(d.facts), d.summary] for d in expected]
+        assert docs == [[d.url, d.title, list(d.facts), d.summary] for d in expected]  # no card
         for number, doc in enumerate(expected):
             for text, weight in doc.fields:
                 for term in search_terms(text):
@@ -215,6 +227,19 @@ def test_large_index_is_split_into_shards(tmp_path):
     assert [d for d, _ in terms["quang"]] == sorted(d for d, _ in terms["quang"])
 
 
+def test_result_cards_are_written_in_the_chunks(tmp_path):
+    card = SearchDoc("products/mat-ong/", "Mật ong", ("HTX",), "Ngọt", ((("Mật ong", NAME),)),
+                     kind="product", image="media/abc/360.webp", stars=4, status="valid",
+                     valid_until="2027-01-02", price="120.000 ₫")
+    point = SearchDoc("sales-points/cho/", "Chợ", (), "", (("Chợ", NAME),), kind="point")
+    search.write_index(tmp_path, [("vi", [card, point])])
+    _, _, docs = read_index(tmp_path / "search-index" / "vi")
+    assert docs == [
+        ["products/mat-ong/", "Mật ong", ["HTX"], "Ngọt", "product", "media/abc/360.webp", 4,
+         "valid", "2027-01-02", "", "120.000 ₫"],
+        ["sales-points/cho/", "Chợ", [], "", "point"]]
+
+
 # --- the sample site's index -------------------------------------------------
 
 
@@ -230,10 +255,27 @@ def test_sample_site_index_lists_every_result_page(sample_site):
         entry, terms, docs = read_index(sample_site / "search-index" / lang)
         assert entry["docs"] == len(docs)
         urls |= {d[0] for d in docs}
-        for url, title, facts, _summary in docs:
+        for url, title, facts, *_card in docs:
             assert (sample_site / url / "index.html").is_file(), url
             assert title and all(facts)
     assert urls == pages
+
+
+def test_sample_index_finds_words_of_every_published_language(sample_site):
+    """Each language's index holds the names and summaries written in the others: "honey"
+    finds the honey on the Vietnamese pages, "mat ong" on the Chinese ones; results are
+    cards (kind, photo, stars, status and its dates, price) in the page's language."""
+    for lang, prefix in LANGS.items():
+        entry, terms, docs = read_index(sample_site / "search-index" / lang)
+        honey = next(i for i, d in enumerate(docs) if d[0] == f"{prefix}products/mat-ong-hoa-rung/")
+        for word in ("honey", "mat", "蜂蜜"):
+            assert honey in {doc for doc, _ in terms[word]}, (lang, word)
+        url, title, facts, summary, kind, image, stars, status, until, *rest = docs[honey]
+        assert kind == "product" and image.startswith("media/") and stars == 4
+        assert status == "valid" and until > "2026-11-29"
+        assert (sample_site / image).is_file()
+        kinds = {d[4] for d in docs}
+        assert kinds == {"product", "producer", "point"}
 
 
 # --- real queries in headless Chromium ---------------------------------------

@@ -85,7 +85,7 @@ def test_no_cell_of_meta_or_export_sheets_becomes_a_formula(tmp_path):
                  "theme:\n  name: material\n  custom_dir: theme\n")
     # the sample's export profile, and the feeds' default Meta CSV in every language
     profile = (REPO / "site_config.yml").read_text(encoding="utf-8")
-    exports = profile[profile.index("        exports:\n"):profile.index("\nextra_css:")]
+    exports = profile[profile.index("        exports:\n"):profile.index("\nmarkdown_extensions:")]
     scratch.edit("site_config.yml", "      photo_min_side: 500\n",
                  "      photo_min_side: 500\n      feeds:\n" + exports + "\n")
     name, producer, description = PAYLOADS[0], PAYLOADS[3], PAYLOADS[2]

@@ -1,12 +1,16 @@
 """The MkDocs plugin: a thin adapter between MkDocs and the catalog core.
 
-MkDocs (with the Material theme) renders the authored pages in ``catalog/``
-(about OCOP, reading the mark…), one Markdown file per language: ``x.md`` is
-Vietnamese, ``en/x.md`` and ``zh/x.md`` its translations. The plugin
+MkDocs renders the authored pages in ``catalog/`` (about OCOP, reading the
+mark…), one Markdown file per language: ``x.md`` is Vietnamese, ``en/x.md`` and
+``zh/x.md`` its translations. The plugin
 
 - validates the records when the build starts and stops it on errors, with
   the same messages as ``ocop validate``;
-- gives each authored page its language, language switch and hreflang links;
+- renders each authored page in the catalog's own frame (``theme/main.html``
+  extends ``ocop/base.html``: the catalog pages' header, menu and footer, with
+  its language, language switch and hreflang links), not Material's, whose
+  static files it leaves out of the site; the 404 page is the catalog's too
+  (written with the catalog pages);
 - after MkDocs is done, publishes the catalog and writes every output (photos,
   pages, search, sitemap, print assets, feeds) through :func:`ocop_catalog.pipeline.build`.
 
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import material
 from babel import localedata
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -38,11 +43,12 @@ from .settings import CONFIG_FILE, Settings, settings_from_options
 from .errors import OptionError
 from .edition import Authored, EditionConfig
 from .edition.images import ImageError
-from .edition.i18n import NATIVE_NAMES, Translator
+from .edition.i18n import NATIVE_NAMES, SHORT_NAMES, Translator, og_locale
 from .edition.languages import language_issues
 from .edition.identity import parse_identity
-from .edition.theme import theme_dirs, theme_strings
-from .edition.urls import Urls
+from .edition.social import social_image
+from .edition.theme import STATUSES, theme_dirs, theme_strings
+from .edition.urls import Urls, relative
 from .pipeline import build, check_options
 from .records.text import DEFAULT_LANGUAGE, is_language_code
 
@@ -50,6 +56,16 @@ log = logging.getLogger("mkdocs.plugins.ocop")
 
 #: Data files in docs_dir that are read by the loader, not published as-is.
 DATA_SUFFIXES = (".yml", ".yaml")
+#: Material's folder: its static files (stylesheets, scripts, search workers, favicon)
+#: are not used by the catalog's frame and stay out of the site.
+MATERIAL = Path(material.__file__).resolve().parent / "templates"
+#: Pages MkDocs would render from the theme that the catalog writes itself (the 404
+#: page, in every language, with the catalog pages; sitemap.xml, with every page).
+CATALOG_TEMPLATES = ("404.html", "sitemap.xml")
+#: The style sheet for Material's pages that 'ocop init' listed in extra_css (until the
+#: authored pages took the catalog's frame, whose ocop.css styles them): left out of
+#: extra_css unless the catalog has its own in overrides/, so that no page asks for it.
+FORMER_EXTRA_CSS = "assets/ocop-material.css"
 
 
 class OcopConfig(base.Config):
@@ -65,8 +81,10 @@ class OcopConfig(base.Config):
     cache_dir = c.Type(str, default=".cache/ocop")
     concurrency = c.Optional(c.Type(int))
     search = c.Type(bool, default=True)
-    featured = c.Type(int, default=8)
+    featured = c.Type((int, list), default=8)  # how many, or product ids (outputs/site)
     listing_page_size = c.Type(int, default=48)
+    # where product pages' "report wrong information" link leads (outputs/site/report.py)
+    report_url = c.Optional(c.Type(str))
     print_assets = c.Type(dict, default={})
     feeds = c.Type(dict, default={})
     # the site being replaced, whose feeds/catalog.json says what is already published
@@ -88,7 +106,6 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         self.root = Path.cwd()
         self.published: Path | None = None
         self.authored: list[tuple[str, dict[str, str]]] = []
-        self._theme_language = DEFAULT_LANGUAGE
 
     # ----------------------------------------------------------------------
     # Events
@@ -100,14 +117,16 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         self.root = Path(config.config_file_path).resolve().parent
         self.published = Path(self.config.published or Path(config.site_dir) / CATALOG_JSON)
         self.urls = Urls(tuple(self.config.languages), config.site_url or "")
-        self._theme_language = config.theme["language"]
-        self._site_name = config.site_name
         # the theme (a catalog's overrides/, then the packaged one) for MkDocs too: its
         # CSS and JavaScript, and main.html over Material's for the authored pages
         self.theme_dirs = theme_dirs(self.root)
         for folder in reversed(self.theme_dirs):
             if str(folder) not in config.theme.dirs:
                 config.theme.dirs.insert(0, str(folder))
+        for name in CATALOG_TEMPLATES:
+            config.theme.static_templates.discard(name)
+        if not any((folder / FORMER_EXTRA_CSS).is_file() for folder in self.theme_dirs):
+            config.extra_css = [css for css in config.extra_css if css != FORMER_EXTRA_CSS]
         try:
             self.identity = parse_identity(self.config.identity, tuple(self.config.languages))
         except OptionError as exc:
@@ -160,6 +179,8 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         for file in list(files):
             if file.src_uri.endswith(DATA_SUFFIXES) or file.src_uri.startswith("ocop/"):
                 files.remove(file)
+            elif _material_static(file):
+                files.remove(file)
             elif self._unpublished_language(file.src_uri):  # catalog/<lang>/…, lang not published
                 files.remove(file)
                 if file.is_documentation_page():
@@ -171,32 +192,41 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                      ", ".join(f"{docs}/{src}" for src in unpublished))
         return files
 
+    def on_env(self, env: jinja2.Environment, config, files) -> jinja2.Environment:
+        """Let MkDocs render the authored pages in the catalog's frame: ``main.html``
+        extends ``ocop/base.html``, whose partials are looked up in ``ocop/`` first (as for
+        the catalog pages), autoescaped (MkDocs' own environment escapes nothing)."""
+        if not self.config.enabled:
+            return env
+        env.loader = jinja2.ChoiceLoader([
+            jinja2.FileSystemLoader([str(folder / "ocop") for folder in self.theme_dirs]),
+            env.loader])
+        env.autoescape = _frame_template
+        env.trim_blocks = env.lstrip_blocks = True
+        env.globals.update(
+            urls=self.urls, catalog=self.catalog, statuses=STATUSES,
+            native_names=NATIVE_NAMES, short_names=SHORT_NAMES, default_lang=DEFAULT_LANGUAGE,
+            authored_menu=tuple((p["slug"], p["title"]) for p in self.config.authored_pages),
+            og_locales={lang: og_locale(lang) for lang in self.config.languages},
+            social_image=social_image(self.strings.get(DEFAULT_LANGUAGE, {}),
+                                      config.site_url or "", self.theme_dirs),
+            repo_url=config.repo_url if (config.repo_url or "").startswith(
+                ("https://", "http://")) else "")
+        return env
+
     def on_page_context(self, context: dict[str, Any], page, config, nav):
-        """Give an authored page its language, translations and hreflang links."""
+        """Give an authored page what the catalog's frame needs: its language, UI strings,
+        links relative to it, and its translations (language switch, hreflang)."""
         if not self.config.enabled:
             return context
         lang, path = self._split(page.url)
         alternates = self._alternates(path, page.file.src_uri, config)
-        config.theme["language"] = lang
-        config.extra["alternate"] = [
-            {"name": NATIVE_NAMES.get(code, code), "link": target, "lang": code}
-            for code, target in alternates.items()
-        ]
-        page.meta.setdefault("ocop_alternates", {
-            code: self.urls.absolute(target) for code, target in alternates.items()
-        })
         t = Translator(lang, self.strings)
-        config["site_name"] = t("site.name")
-        context["ocop_menu"] = [(t(key), href) for key, href in self._menu(lang)]
-        context["ui"] = t.ui  # for the catalog's footer (ocop/partials/footer.html)
-        context["ocop_menu_label"] = t("nav.label")
+        url = page.url
+        context.update(t=t, ui=t.ui, lang=lang, url=url, alternates=alternates,
+                       rel=lambda target: relative(url, target))
         self.authored.append((page.url, alternates))
         return context
-
-    def on_post_page(self, output: str, page, config) -> str:
-        config.theme["language"] = self._theme_language
-        config["site_name"] = self._site_name
-        return output
 
     @event_priority(-50)  # after other plugins have written their files
     def on_post_build(self, config) -> None:
@@ -209,6 +239,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             extra_pages=tuple(self.authored),
             print_options=self.config.print_assets,
             root=self.root,
+            palette=config.theme.get("palette"),
             strings=self.strings,
             identity=self.identity,
             repo_url=config.repo_url or "",
@@ -218,6 +249,8 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             build(self.catalog, Path(config.site_dir), edition, self.output_options,
                   cache_dir=self.root / self.config.cache_dir,
                   workers=self.config.concurrency, info=log.info)
+        except OptionError as exc:  # an option that names catalog records (featured)
+            raise PluginError(str(exc)) from None
         except ImageError as exc:  # validation decodes photos too: a last line of defence
             raise PluginError(f"a photo cannot be used: {exc} (run 'ocop validate')") from None
         except jinja2.TemplateError as exc:  # a theme file, e.g. one in overrides/
@@ -239,13 +272,6 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         return settings_from_options(self.root, dict(self.config),
                                      published=from_catalog_json(self.published)
                                      if self.published else None)
-
-    def _menu(self, lang: str) -> list[tuple[str, str]]:
-        """The catalog menu (string key, site-relative URL) in ``lang``, home first."""
-        urls = self.urls
-        authored = tuple((p["slug"], p["title"]) for p in self.config.authored_pages)
-        items = [("nav.home", urls.home(lang)), *urls.menu(lang, authored)]
-        return [(key, href or "./") for key, href in items]
 
     def _unpublished_language(self, src_uri: str) -> bool:
         """Whether ``src_uri`` is in a folder of authored pages (``en/``, ``zh/``…) of a
@@ -271,6 +297,18 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             if (docs / self.urls.at(lang, rel_src)).is_file():
                 result[lang] = self.urls.at(lang, path)
         return result
+
+
+def _material_static(file) -> bool:
+    """Whether ``file`` is one of Material's static files (the site does without them)."""
+    return Path(file.abs_src_path or "").is_relative_to(MATERIAL)
+
+
+def _frame_template(name: str | None) -> bool:
+    """Whether MkDocs' environment autoescapes the template ``name``: the catalog's frame
+    (``main.html`` and the ``ocop/`` templates it extends and includes), not the theme's
+    own XML templates."""
+    return name is not None and name.endswith(".html")
 
 
 #: The ``edit_uri`` MkDocs assumes for a GitHub ``repo_url`` when none is written.

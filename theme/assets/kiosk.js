@@ -4,12 +4,16 @@
  *    full screen; on a touch screen a swipe steps and a tap on the left or right third
  *    goes back or on.
  * 2. Hides a product once its OCOP certificate has run out by the screen's date (the
- *    page may run for months without a reload).
+ *    page may run for months without a reload); where expired products are shown
+ *    (include_expired), greys their stars instead.
  * 3. Registers the kiosk service worker (scope: the kiosk folder) and asks it to cache
  *    the page, its style and script and every slide's photo and QR code, so the
  *    screen keeps working when the network drops; checks data-version-url every
  *    data-check-minutes minutes and when the network comes back (a few times, as a
  *    returning network is often shaky), and reloads when the catalog has changed.
+ * 4. Signage mode (data-signage, the kiosk option signage: true; ?signage=1 or
+ *    ?signage=0 in the URL decides for one screen): no buttons on the screen and no
+ *    pointer; keys and touch still work.
  * No dependencies, no requests to other hosts. */
 (function () {
   "use strict";
@@ -29,6 +33,10 @@
   var seconds = parseFloat(params.get("seconds") || root.getAttribute("data-seconds")) || 8;
   seconds = Math.max(1, seconds);
   var hideExpired = root.hasAttribute("data-hide-expired");
+  var signageParam = params.get("signage");
+  var signage = signageParam === null ? root.hasAttribute("data-signage")
+    : signageParam !== "0" && signageParam !== "false";
+  if (signage) doc.classList.add("kiosk-signage");
   var current = -1;
   var timer = null;
   var paused = false;
@@ -58,6 +66,18 @@
     return slides.filter(usable);
   }
 
+  // The stars of a slide whose certificate has run out by the screen's date: grey and
+  // struck through (kiosk.css), as everywhere else.
+  function restar(slide) {
+    var stars = slide.querySelector(".stars[data-stars-status]");
+    if (!stars) return;
+    var now = today();
+    var revoked = day(slide.getAttribute("data-revoked"));
+    var until = day(slide.getAttribute("data-valid-until"));
+    if (!isNaN(revoked) && revoked <= now) stars.setAttribute("data-stars-status", "revoked");
+    else if (!isNaN(until) && until < now) stars.setAttribute("data-stars-status", "expired");
+  }
+
   // -- showing ----------------------------------------------------------------
 
   function show(index) {
@@ -74,6 +94,7 @@
     }
     current = ((index % list.length) + list.length) % list.length;
     var slide = list[current];
+    restar(slide);
     slide.classList.add("is-active");
     slide.removeAttribute("aria-hidden");
     var img = slide.querySelectorAll("img");
@@ -173,7 +194,7 @@
     });
   }
 
-  if (controls) {
+  if (controls && !signage) {
     controls.hidden = false;
     controls.addEventListener("click", function (event) {
       var button = event.target.closest ? event.target.closest("[data-action]") : null;

@@ -1,10 +1,12 @@
 /* ocop-catalog: small enhancements for catalog pages (no dependencies).
  * 1. Re-check every OCOP certificate status against the visitor's date, so a
  *    page built months ago still says "expired" once the date has passed.
- * 2. Filter product listings by category, stars, area, price and validity
- *    (across all its pages when a listing has several).
+ * 2. Filter product listings by category, stars, area, price and validity, with
+ *    counts, and sort them (across all its pages when a listing has several).
  * 3. Remember the language a visitor picks, so the QR link pages (q/…) open
- *    products in it next time. */
+ *    products in it next time.
+ * 4. Product pages: stars of lapsed certificates, the seal's "checked on" line, the
+ *    photo strip's arrows, dots and keys. */
 (function () {
   "use strict";
   var DAY = 86400000;
@@ -58,6 +60,7 @@
     if (note && el.hasAttribute("data-note-" + status)) {
       note.textContent = el.getAttribute("data-note-" + status);
     }
+    recheckStars(el);  // a card's stars (product page: below)
   }
 
   function recheckCards() {
@@ -65,80 +68,183 @@
     for (var i = 0; i < cards.length; i++) recheck(cards[i]);
   }
 
-  // What the filter form asks for; null when nothing is chosen.
+  // ==== Listings (listing pages' part): filters with counts, sort, the "Filter" button on
+  // phones (partials/filters.html, partials/products.html). A listing of one page filters
+  // and sorts its own cards; a paged one reads its listing.json (pages.py listing_data) and
+  // shows the matching cards, taken from the pages they are on, a page's worth at a time.
+  // The form is rendered with its counts for the whole listing, so nothing moves when this
+  // starts; counts change as filters combine, and a choice that would leave no product is
+  // disabled. ====
+
+  var FACETS = ["category", "stars", "area", "price", "valid"];
+
+  function byIndex(a, b) { return a.index - b.index; }
+  // Products without a price go last, whichever way prices are sorted.
+  function byPrice(way) {
+    return function (a, b) {
+      if (a.price === null || b.price === null) {
+        return (a.price === null) - (b.price === null) || byIndex(a, b);
+      }
+      return way * (a.price - b.price) || byIndex(a, b);
+    };
+  }
+  // The listing's own order is by name (pages.py, SiteBuilder.by_name).
+  var SORTS = {
+    name: byIndex,
+    "price-asc": byPrice(1),
+    "price-desc": byPrice(-1),
+    stars: function (a, b) { return b.stars - a.stars || byIndex(a, b); },
+    newest: function (a, b) {
+      return a.decided < b.decided ? 1 : a.decided > b.decided ? -1 : byIndex(a, b);
+    }
+  };
+
+  // What the form asks for.
   function wanted(form) {
     var f = form.elements;
-    var w = {
+    return {
       category: f.category ? f.category.value : "", stars: f.stars ? f.stars.value : "",
       area: f.area ? f.area.value : "", price: f.price ? +f.price.value : 0,
-      valid: !!(f.valid && f.valid.checked)
+      valid: !!(f.valid && f.valid.checked),
+      sort: f.sort && SORTS[f.sort.value] ? f.sort.value : "name"
     };
-    return w.category || w.stars || w.area || w.price || w.valid ? w : null;
   }
 
-  // Whether a product (its card's data-* values) passes the filters ``w``.
-  function passes(w, d) {
-    return (!w.category || d.category === w.category) &&
-      (!w.stars || d.stars === w.stars) &&
-      (!w.area || d.area === w.area) &&
-      (!w.price || (d.price !== "" && +d.price <= w.price)) &&
-      (!w.valid || d.status === "valid" || d.status === "expiring");
+  function filtering(w) {
+    return !!(w.category || w.stars || w.area || w.price || w.valid);
   }
 
-  function cardData(c) {
+  function active(status) { return status === "valid" || status === "expiring"; }
+
+  // Whether a product passes the filters ``w``, but for the filter ``skip`` (counts).
+  function passes(w, d, skip) {
+    return (skip === "category" || !w.category || d.category === w.category) &&
+      (skip === "stars" || !w.stars || String(d.stars) === w.stars) &&
+      (skip === "area" || !w.area || d.area === w.area) &&
+      (skip === "price" || !w.price || (d.price !== null && d.price <= w.price)) &&
+      (skip === "valid" || !w.valid || active(d.status));
+  }
+
+  // A product as a card's data-* attributes (partials/card.html) say it.
+  function cardData(c, index) {
+    var price = c.getAttribute("data-price");
     return {
-      category: c.getAttribute("data-category"), stars: c.getAttribute("data-stars"),
-      area: c.getAttribute("data-area"), price: c.getAttribute("data-price"),
-      status: c.getAttribute("data-status")
+      index: index, card: c, category: c.getAttribute("data-category"),
+      stars: +c.getAttribute("data-stars"), area: c.getAttribute("data-area"),
+      price: price ? +price : null, status: c.getAttribute("data-status"),
+      decided: c.getAttribute("data-decided") || ""
     };
   }
 
-  // Hide the cards that do not pass ``w``; the number left.
-  function filterCards(cards, w) {
+  // Each choice's number of products among those the other filters leave; a choice with
+  // none is disabled (unless it is the one chosen). Text is only written when it changes.
+  function recount(form, items, w) {
+    var template = form.getAttribute("data-count-template") || "({n})";
+    var counts = { category: {}, stars: {}, area: {}, price: {}, valid: 0 };
+    var price = form.elements.price;
+    var limits = price ? Array.prototype.map.call(price.options, function (o) { return +o.value; })
+      .filter(function (x) { return x > 0; }) : [];
+    items.forEach(function (d) {
+      FACETS.forEach(function (facet) {
+        if (!passes(w, d, facet)) return;
+        if (facet === "valid") {
+          if (active(d.status)) counts.valid++;
+        } else if (facet === "price") {
+          limits.forEach(function (limit) {
+            if (d.price !== null && d.price <= limit) counts.price[limit] = (counts.price[limit] || 0) + 1;
+          });
+        } else {
+          counts[facet][d[facet]] = (counts[facet][d[facet]] || 0) + 1;
+        }
+      });
+    });
+    ["category", "stars", "area", "price"].forEach(function (name) {
+      var select = form.elements[name];
+      if (!select || !select.options) return;
+      Array.prototype.forEach.call(select.options, function (o) {
+        if (!o.value) return;
+        var n = counts[name][o.value] || 0;
+        var text = o.getAttribute("data-label") + " " + template.replace("{n}", n);
+        if (o.textContent !== text) o.textContent = text;
+        o.disabled = n === 0 && !o.selected;
+      });
+    });
+    var valid = form.elements.valid;
+    if (valid) {
+      var count = valid.parentNode.querySelector("[data-count]");
+      var text = template.replace("{n}", counts.valid);
+      if (count && count.textContent !== text) count.textContent = text;
+      valid.disabled = counts.valid === 0 && !valid.checked;
+    }
+    var chosen = ["category", "stars", "area", "price"].filter(function (k) { return w[k]; })
+      .length + (w.valid ? 1 : 0);
+    var badge = form.querySelector("[data-active-count]");
+    if (badge) badge.textContent = chosen ? " " + template.replace("{n}", chosen) : "";
+  }
+
+  // The listing's count line: "showing n of total" while filtering, the whole count while
+  // a paged listing is sorted across its pages (n "all"), else as built.
+  function showCount(scope, n, total) {
+    var shown = scope.querySelector(".shown");
+    var empty = scope.querySelector("[data-empty]");
+    if (empty) empty.hidden = n !== 0;
+    if (!shown) return;
+    if (!shown.hasAttribute("data-built")) shown.setAttribute("data-built", shown.textContent);
+    var text = n === null ? shown.getAttribute("data-built")
+      : n === "all" ? shown.getAttribute("data-all") || shown.getAttribute("data-built")
+      : shown.getAttribute("data-shown-template").replace("{shown}", n).replace("{total}", total);
+    if (shown.textContent !== text) shown.textContent = text;
+  }
+
+  // Hide the cards of ``items`` that do not pass ``w`` and put them in ``w``'s order; the
+  // number left. Cards are only moved when the order changes.
+  function arrange(list, items, w) {
+    var order = items.slice().sort(SORTS[w.sort]);
     var count = 0;
-    Array.prototype.forEach.call(cards, function (c) {
-      var ok = passes(w, cardData(c));
-      c.hidden = !ok;
+    var moved = order.some(function (d, i) { return list.children[i] !== d.card; });
+    if (moved) list.replaceChildren.apply(list, order.map(function (d) { return d.card; }));
+    order.forEach(function (d) {
+      var ok = passes(w, d);
+      if (d.card.hidden === ok) d.card.hidden = !ok;
       if (ok) count++;
     });
     return count;
   }
 
-  // "Showing n of total" (or nothing), and the "no matching products" note.
-  function showCount(form, n, total) {
-    var shown = form.querySelector(".shown");
-    var empty = form.parentNode.querySelector("[data-empty]");
-    if (empty) empty.hidden = n !== 0;
-    if (shown) {
-      shown.textContent = n === null ? "" : shown.getAttribute("data-shown-template")
-        .replace("{shown}", n).replace("{total}", total);
-    }
-  }
-
-  // Show the form and run ``apply`` now and on every change.
+  // Run ``apply`` now and on every change; the "Filter" button folds the choices on phones.
   function listen(form, apply) {
     form.addEventListener("change", apply);
     form.addEventListener("reset", function () { setTimeout(apply, 0); });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
-    form.hidden = false;
+    var toggle = form.querySelector("[data-filters-toggle]");
+    if (toggle) {
+      toggle.addEventListener("click", function () {
+        var open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", String(open));
+        form.classList.toggle("open", open);
+      });
+    }
     apply();
   }
 
   function setUpFilters(form) {
-    var list = form.parentNode.querySelector("[data-listing]");
+    var scope = form.parentNode;
+    var list = scope.querySelector("[data-listing]");
     if (!list) return;
     if (list.hasAttribute("data-items")) return setUpPagedFilters(form, list);
-    var cards = list.querySelectorAll(".card");
+    var items = Array.prototype.map.call(list.children, cardData);
     listen(form, function () {
-      showCount(form, filterCards(cards, wanted(form) || {}), cards.length);
+      var w = wanted(form);
+      var n = arrange(list, items, w);
+      recount(form, items, w);
+      showCount(scope, filtering(w) ? n : null, items.length);
     });
   }
 
-  // A listing split into pages: the filters read the whole listing from its
-  // data file (data-items: a product per item, in listing order) and show the
-  // matching cards, fetched from the pages they are on, a page's worth at a
-  // time ("show more"). With no filter chosen, this page's own cards and the
-  // pager are shown.
+  // A listing split into pages: with no filter and the listing's own order, this page's
+  // cards and the pager; else the matching products of the whole listing (its data file,
+  // data-items: a product per item, in listing order), in the order asked for, their cards
+  // fetched from the pages they are on, a page's worth at a time ("show more").
   function setUpPagedFilters(form, list) {
     var scope = form.parentNode;
     var more = scope.querySelector("[data-more]");
@@ -146,7 +252,7 @@
     var own = Array.prototype.slice.call(list.children);
     var size = +list.getAttribute("data-page-size");
     var first = new URL(list.getAttribute("data-first"), location.href);
-    var items = null, pages = {}, matches = [], done = 0, seq = 0;
+    var items = null, loaded = null, pages = {}, matches = [], done = 0, seq = 0;
 
     // "no-cache": revalidated, so a page cached before a rebuild is not matched
     // against the rebuilt listing.json (cards are picked by their place on a page).
@@ -156,9 +262,17 @@
         return r[as]();
       });
     }
+    // [stars, category, area, price or null, valid_until, revoked, decided] per product
     function loadItems() {
       if (!items) {
-        items = get(new URL(list.getAttribute("data-items"), location.href).href, "json");
+        items = get(new URL(list.getAttribute("data-items"), location.href).href, "json")
+          .then(function (data) {
+            loaded = data.items.map(function (it, i) {
+              return { index: i, stars: +it[0], category: it[1], area: it[2], price: it[3],
+                       status: statusAt(it[4], it[5], ""), decided: it[6] || "" };
+            });
+            return loaded;
+          });
         items.catch(function () { items = null; });
       }
       return items;
@@ -199,10 +313,10 @@
       batch.forEach(function (i) { needed[Math.floor(i / size) + 1] = true; });
       var numbers = Object.keys(needed).map(Number);
       more.disabled = true;
-      return Promise.all(numbers.map(pageCards)).then(function (loaded) {
+      return Promise.all(numbers.map(pageCards)).then(function (got) {
         if (mine !== seq) return;
         var byPage = {}, firstNew = null;
-        numbers.forEach(function (n, k) { byPage[n] = loaded[k]; });
+        numbers.forEach(function (n, k) { byPage[n] = got[k]; });
         batch.forEach(function (i) {
           var card = byPage[Math.floor(i / size) + 1][i % size];
           if (!card) return;
@@ -220,39 +334,41 @@
         else if (focus && !more.parentNode.hidden) more.focus();
       });
     }
-    // The other pages could not be read (offline, a newer build): filter this
+    // The other pages could not be read (offline, a newer build): filter and sort this
     // page's own cards, as a listing of one page does, with the pager shown.
     function fallBack(mine, w, err) {
-      if (mine !== seq || !w) return;
-      list.replaceChildren.apply(list, own);
+      if (mine !== seq) return;
+      var mineOnly = own.map(cardData);
       pager.hidden = false;
       more.disabled = false;
       more.parentNode.hidden = true;
-      showCount(form, filterCards(own, w), own.length);
+      showCount(scope, arrange(list, mineOnly, w), own.length);
+      recount(form, mineOnly, w);
       if (window.console) console.warn("listing pages could not be read", err);
     }
     function apply() {
       var mine = ++seq, w = wanted(form);
-      if (!w) {
+      if (!filtering(w) && w.sort === "name") {
         own.forEach(function (c) { c.hidden = false; });
-        list.replaceChildren.apply(list, own);
+        if (own.some(function (c, i) { return list.children[i] !== c; }) ||
+            list.children.length !== own.length) {
+          list.replaceChildren.apply(list, own);
+        }
         pager.hidden = false;
         more.parentNode.hidden = true;
-        showCount(form, null);
+        showCount(scope, null);
+        if (loaded) recount(form, loaded, w);
         return;
       }
       loadItems().then(function (data) {
         if (mine !== seq) return;
-        matches = [];
-        data.items.forEach(function (it, i) {
-          var d = { stars: String(it[0]), category: it[1], area: it[2],
-                    price: it[3] === null ? "" : String(it[3]), status: statusAt(it[4], it[5], "") };
-          if (passes(w, d)) matches.push(i);
-        });
+        recount(form, data, w);
+        matches = data.filter(function (d) { return passes(w, d); }).sort(SORTS[w.sort])
+          .map(function (d) { return d.index; });
         list.replaceChildren();
         pager.hidden = true;
         done = 0;
-        showCount(form, matches.length, data.items.length);
+        showCount(scope, filtering(w) ? matches.length : "all", data.length);
         more.parentNode.hidden = true;
         return showMore(mine, false);
       }).catch(function (err) { fallBack(mine, w, err); });
@@ -275,4 +391,134 @@
   recheckCards();
   var forms = document.querySelectorAll("[data-filters]");
   for (var j = 0; j < forms.length; j++) setUpFilters(forms[j]);
+
+  // ==== Product page: stars of lapsed certificates, the seal's "checked on" line, the
+  // photo strip (product.html, partials/cert.html, partials/stars.html) ====
+
+  // Stars follow their certificate: grey and struck through (ocop.css) once it has expired
+  // or been revoked by the visitor's day. The dates are on the nearest element above the
+  // stars with data-valid-until (a listing card, a product page's <article>).
+  function recheckStars(scope) {
+    var all = scope.querySelectorAll(".stars[data-stars-status]");
+    for (var i = 0; i < all.length; i++) {
+      var holder = all[i].closest("[data-valid-until]");
+      if (!holder) continue;
+      var old = all[i].getAttribute("data-stars-status");
+      var now = statusAt(holder.getAttribute("data-valid-until"),
+                         holder.getAttribute("data-revoked"), old);
+      if (now !== old) all[i].setAttribute("data-stars-status", now);
+    }
+  }
+
+  // The visitor's day, written the page's way (the build wrote its own day with Babel).
+  function dayText(day) {
+    try {
+      return new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+        day: "numeric", month: "long", year: "numeric", timeZone: "UTC"
+      }).format(new Date(day));
+    } catch (err) {
+      return new Date(day).toISOString().slice(0, 10);
+    }
+  }
+
+  // The seal takes its certificate's status on the visitor's day; its last line says the
+  // status was checked on the visitor's day, not only on the build day.
+  function recheckSeal(seal) {
+    var cert = seal.querySelector("[data-cert]");
+    if (cert) seal.setAttribute("data-seal-status", cert.getAttribute("data-status"));
+    var line = seal.querySelector("[data-seal-checked]");
+    var now = today();
+    if (!line || !line.hasAttribute("data-rechecked") ||
+        parseDay(line.getAttribute("data-checked")) === now) return;
+    line.textContent = line.getAttribute("data-rechecked").replace("{today}", dayText(now));
+    line.setAttribute("data-rechecked-on", new Date(now).toISOString().slice(0, 10));
+  }
+
+  // The photo strip: arrows and dots over its foot, arrow keys, Home and End when it has
+  // the focus; a swipe is the browser's own scrolling, snapped to a photo (ocop.css).
+  function setUpGallery(box) {
+    var track = box.querySelector("[data-gallery-track]");
+    var nav = box.querySelector("[data-gallery-nav]");
+    if (!track || !nav) return;
+    var slides = track.children, last = slides.length - 1;
+    var dots = nav.querySelectorAll("[data-gallery-dot]");
+    var reduce = window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var frame = 0;
+    function at() {
+      var i = Math.round(track.scrollLeft / Math.max(1, track.clientWidth));
+      return Math.max(0, Math.min(last, i));
+    }
+    function mark(i) {
+      for (var j = 0; j < dots.length; j++) {
+        if (j === i) dots[j].setAttribute("aria-current", "true");
+        else dots[j].removeAttribute("aria-current");
+      }
+    }
+    function go(i) {
+      track.scrollTo({ left: slides[i].offsetLeft, behavior: reduce ? "auto" : "smooth" });
+      mark(i);
+    }
+    track.addEventListener("scroll", function () {
+      if (!frame) frame = requestAnimationFrame(function () { frame = 0; mark(at()); });
+    }, { passive: true });
+    track.addEventListener("keydown", function (e) {
+      var i = at();
+      if (e.key === "ArrowRight") go(Math.min(last, i + 1));
+      else if (e.key === "ArrowLeft") go(Math.max(0, i - 1));
+      else if (e.key === "Home") go(0);
+      else if (e.key === "End") go(last);
+      else return;
+      e.preventDefault();
+    });
+    nav.addEventListener("click", function (e) {
+      var button = e.target.closest && e.target.closest("button");
+      if (!button) return;
+      var i = at();
+      if (button.hasAttribute("data-gallery-prev")) go(i === 0 ? last : i - 1);
+      else if (button.hasAttribute("data-gallery-next")) go(i === last ? 0 : i + 1);
+      else go(+button.getAttribute("data-gallery-dot"));
+    });
+    nav.hidden = false;
+    box.classList.add("is-ready");
+  }
+
+  recheckStars(document);
+  var seals = document.querySelectorAll("[data-seal]");
+  for (var s = 0; s < seals.length; s++) recheckSeal(seals[s]);
+  var galleries = document.querySelectorAll("[data-gallery]");
+  for (var g = 0; g < galleries.length; g++) setUpGallery(galleries[g]);
+})();
+
+/* ==== Frame (site-frame part): the header's disclosures (search, languages, menu;
+ * partials/header.html). They work without this; it keeps one open at a time, closes
+ * them on Escape and on a click elsewhere, and puts the cursor in the search box when
+ * the search opens. */
+(function () {
+  "use strict";
+  var boxes = document.querySelectorAll(".site-header details.hd");
+  if (!boxes.length) return;
+  function closeAll(except) {
+    for (var i = 0; i < boxes.length; i++) if (boxes[i] !== except) boxes[i].open = false;
+  }
+  Array.prototype.forEach.call(boxes, function (box) {
+    box.addEventListener("toggle", function () {
+      if (!box.open) return;
+      closeAll(box);
+      var field = box.querySelector("input[type=search]");
+      if (field) field.focus();
+    });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].open) {
+        boxes[i].open = false;
+        boxes[i].querySelector("summary").focus();
+      }
+    }
+  });
+  document.addEventListener("click", function (e) {
+    var inside = e.target.closest && e.target.closest(".site-header details.hd");
+    closeAll(inside);
+  });
 })();

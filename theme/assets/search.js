@@ -16,8 +16,11 @@
  * <base>search-index/<lang>/ (written by ocop_catalog.outputs.site.search; its docstring
  * describes the files) as the visitor types: it fetches index.json, the term
  * shard of each word and the document chunks of the first 20 results, and
- * renders them as links with title, producer/category/place and summary, the
- * words found marked. All text goes in through textContent.
+ * renders them as cards: kind (product, producer, sales point), photo, name
+ * (the link), a product's stars, certificate status (re-checked against the
+ * visitor's date, as ocop.js does for listing cards) and price, then
+ * producer/category/place and summary, the words found marked. All text goes
+ * in through textContent.
  *
  * Terms are made as in ocop_catalog.outputs.site.search.search_terms: lower case, marks
  * dropped, đ→d, runs of letters and digits; Chinese/Japanese runs as
@@ -27,6 +30,9 @@
  * that for a whole-word match), then by the index's order.
  *
  * data-base (on the form, else on <html>): the site's base URL, default "/".
+ * data-kind-product|producer|point, data-stars-label ("{n} stars") (on the form,
+ * optional): the words of a card; the status words are <body>'s data-label-*
+ * and its data-expiring-days the warning window (base.html).
  * data-max-words (on the form, optional): words of the query searched, default 6.
  * data-msg-loading|none|one|count|more|error (on the form, optional): message
  * overrides; {q}, {n} and {shown} are replaced.
@@ -184,7 +190,7 @@
     if (!this.entry) {
       delete this.files[new URL("index.json", this.folder).href];
       this.entry = this.fetch("index.json", true).then(function (entry) {
-        if (entry.format !== 1) throw new Error("unknown search index format " + entry.format);
+        if (entry.format !== 2) throw new Error("unknown search index format " + entry.format);
         return entry;
       });
       this.entry.catch(function () { self.entry = null; });
@@ -244,7 +250,8 @@
     });
   };
 
-  // [url, title, facts, summary] of document ``doc``.
+  // [url, title, facts, summary, kind, image, stars, status, valid_until, revoked, price]
+  // of document ``doc`` (empty values at the end left out).
   Index.prototype.doc = function (doc) {
     var self = this;
     return this.load().then(function (entry) {
@@ -279,17 +286,95 @@
     return out;
   }
 
-  function resultItem(data, base, words) {
+  var DAY = 86400000;
+  var STATUSES = ["valid", "expiring", "expired", "revoked"];
+
+  function parseDay(text) {
+    var p = String(text || "").split("-");
+    return p.length === 3 ? Date.UTC(+p[0], +p[1] - 1, +p[2]) : NaN;
+  }
+
+  // A certificate's status on the visitor's day (as ocop.js statusAt).
+  function statusAt(until, revoked, fallback) {
+    var now = new Date();
+    var today = Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
+    var gone = parseDay(revoked);
+    if (!isNaN(gone) && gone <= today) return "revoked";
+    var end = parseDay(until);
+    if (isNaN(end)) return fallback;
+    if (end < today) return "expired";
+    var window = +(document.body.getAttribute("data-expiring-days") || 180);
+    return (end - today) / DAY <= window ? "expiring" : "valid";
+  }
+
+  function element(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  // The words of a card: kinds and stars from the form, status names from <body>.
+  function cardWords(form) {
+    var words = { kinds: {}, stars: form.getAttribute("data-stars-label") || "{n}★", status: {} };
+    ["product", "producer", "point"].forEach(function (kind) {
+      words.kinds[kind] = form.getAttribute("data-kind-" + kind) || "";
+    });
+    STATUSES.forEach(function (s) {
+      words.status[s] = document.body.getAttribute("data-label-" + s) || s;
+    });
+    return words;
+  }
+
+  function resultItem(data, base, words, card) {
     if (!Array.isArray(data)) return null;
     var href = safeHref(new URL(String(data[0]), base).href);
     if (!href) return null;
-    var li = document.createElement("li");
-    li.className = "ocop-search-result";
-    var a = document.createElement("a");
+    var kind = typeof data[4] === "string" ? data[4] : "";
+    var li = element("li", "ocop-search-result");
+    if (kind) li.setAttribute("data-kind", kind);
+    var src = data[5] ? safeHref(new URL(String(data[5]), base).href) : null;
+    var thumb;
+    if (src) {
+      thumb = element("img", "ocop-search-thumb");
+      thumb.src = src;
+      thumb.alt = "";
+      thumb.width = 72;
+      thumb.height = 72;
+      thumb.loading = "lazy";
+      thumb.decoding = "async";
+    } else {
+      thumb = element("span", "ocop-search-thumb");
+      thumb.setAttribute("aria-hidden", "true");
+    }
+    li.appendChild(thumb);
+    if (card.kinds[kind]) li.appendChild(element("span", "ocop-search-kind", card.kinds[kind]));
+    var a = element("a", "ocop-search-title", String(data[1] || data[0]));
     a.href = href;
-    a.className = "ocop-search-title";
-    a.textContent = String(data[1] || data[0]);
     li.appendChild(a);
+    var stars = +data[6] || 0;
+    var status = STATUSES.indexOf(data[7]) >= 0 ? statusAt(data[8], data[9], data[7]) : "";
+    if (stars || status || data[10]) {
+      var meta = element("p", "ocop-search-meta");
+      if (stars > 0 && stars <= 5) {
+        var s = element("span", "stars");
+        s.setAttribute("role", "img");
+        s.setAttribute("aria-label", card.stars.replace("{n}", stars));
+        if (status) s.setAttribute("data-stars-status", status);
+        var drawn = element("span", "", "\u2605".repeat(stars));
+        drawn.setAttribute("aria-hidden", "true");
+        drawn.appendChild(element("span", "off", "\u2605".repeat(5 - stars)));
+        s.appendChild(drawn);
+        meta.appendChild(s);
+      }
+      if (status) {
+        var badge = element("span", "badge status-" + status, card.status[status]);
+        badge.setAttribute("data-status", status);
+        meta.appendChild(badge);
+      }
+      if (data[10]) meta.appendChild(element("span", "ocop-search-price", String(data[10])));
+      li.appendChild(meta);
+    }
     var facts = (Array.isArray(data[2]) ? data[2] : []).filter(function (x) { return x; });
     if (facts.length) {
       var p = document.createElement("p");
@@ -310,6 +395,7 @@
     var input = form.querySelector("input[name=q]");
     if (!input) return;
     var msg = messages(form);
+    var card = cardWords(form);
     var status = document.querySelector(".ocop-search-status");
     if (!status) {
       status = document.createElement("p");
@@ -346,7 +432,7 @@
         if (c.mine !== seq) return;
         var frag = document.createDocumentFragment(), first = null;
         docs.forEach(function (d) {
-          var li = resultItem(d, base, c.words);
+          var li = resultItem(d, base, c.words, card);
           if (!li) return;
           frag.appendChild(li);
           first = first || li;

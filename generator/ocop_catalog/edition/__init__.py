@@ -38,8 +38,10 @@ from .images import ImagePipeline, ProcessedImage, Variant
 from .printspec import (PrintSettings, label_path, parse_options, png_geometry, png_path,
                         poster_path, sheet_path)
 from .qr import symbol
+from .social import SocialImage, social_image
 from .theme import PACKAGED, environment, theme_strings
 from .urls import Urls
+from ..records.text import DEFAULT_LANGUAGE
 
 __all__ = ["Authored", "Edition", "EditionConfig", "publish"]
 
@@ -74,6 +76,9 @@ class EditionConfig:
     print_options: Mapping[str, Any] = field(default_factory=dict)
     #: The folder print options' font paths are relative to (the repository).
     root: Path = Path(".")
+    #: MkDocs' ``theme: palette:`` (Material): its primary colour is the print assets'
+    #: colour unless ``print_assets: colour:`` gives one.
+    palette: Any = None
     #: Whose catalog this is (name, region, office…), given to every output as UI strings.
     identity: Identity = field(default_factory=Identity)
     #: UI strings by language, when the caller has read them already (else they are
@@ -113,12 +118,14 @@ class Edition:
             else theme_strings(config.theme_dirs, self.languages))
         self.images = images or {}
         self.print_spec: PrintSettings = parse_options(config.print_options, config.root,
-                                                       self.languages, config.theme_dirs)
+                                                       self.languages, config.theme_dirs,
+                                                       config.palette)
         self._translators = {lang: Translator(lang, self.strings) for lang in self.languages}
         warning_days = catalog.settings.expiry_warning_days
         self._status = {p.id: p.status(self.today, warning_days)
                         for p in catalog.products.values()}
         self._symbols = self._make_symbols(workers)
+        self._modified: dict[str, dt.date] = {}
 
     # -- configuration --------------------------------------------------------
 
@@ -134,6 +141,12 @@ class Edition:
         """The theme's templates (``ocop/`` of the theme folders), with the edition and ``globals``
         available to every template."""
         return environment(self, **globals)
+
+    @cached_property
+    def social_image(self) -> SocialImage:
+        """The default sharing image (``og:image`` of every page but a product's)."""
+        return social_image(self.strings.get(DEFAULT_LANGUAGE, {}), self.urls.site_url,
+                            self.theme_dirs)
 
     def translator(self, lang: str) -> Translator:
         found = self._translators.get(lang)
@@ -151,6 +164,27 @@ class Edition:
 
     def valid_until(self, product: ProductEntry) -> dt.date:
         return certs.valid_until(product.certification)
+
+    def modified(self, product: ProductEntry) -> dt.date:
+        """The last day the product's page changed, as far as the records tell, never after
+        the build day: ``updated``, ``listed``, its decisions (recognition, start of
+        validity, revocation) and the day its certificate's status on the build day began
+        (expiring, expired). What the sitemap's ``lastmod`` says of its page."""
+        found = self._modified.get(product.id)
+        if found is None:
+            record, cert = product.record, product.certification
+            days = [record.updated, record.listed, cert.decision_date, cert.valid_from,
+                    cert.revoked.date if cert.revoked else None,
+                    *(decision.date for decision in cert.history)]
+            until = certs.valid_until(cert)
+            status = self.status(product)
+            if status == "expired":
+                days.append(until + dt.timedelta(days=1))
+            elif status == "expiring":
+                days.append(until - dt.timedelta(days=self.catalog.settings.expiry_warning_days))
+            past = [d for d in days if d is not None and d <= self.today]
+            found = self._modified[product.id] = max(past) if past else cert.decision_date
+        return found
 
     def producer_of(self, product: ProductEntry):
         return self.catalog.producers[product.producer_id]

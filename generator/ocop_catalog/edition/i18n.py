@@ -30,6 +30,18 @@ SHORT_NAMES = {"vi": "VI", "en": "EN", "zh": "中文", "ko": "한국어", "ja": 
 LOCALES = {"zh": "zh_Hans_CN"}
 
 
+def og_locale(lang: str) -> str:
+    """The Open Graph locale of a language (``vi_VN``, ``en_US``, ``zh_CN``): the
+    language and the territory Babel's likely subtags give it (the code alone when
+    Babel knows none)."""
+    from babel.core import get_global
+
+    likely = str(get_global("likely_subtags").get(lang.replace("-", "_"), ""))
+    territory = likely.split("_")[-1] if likely.count("_") else ""
+    return f"{lang.split('-')[0]}_{territory}" if territory.isalpha() and territory.isupper() \
+        else lang
+
+
 def load_strings(folder: Path, languages: tuple[str, ...]) -> Mapping[str, Mapping[str, str]]:
     """UI strings per language from ``<folder>/<lang>.yml``."""
     strings: dict[str, Mapping[str, str]] = {}

@@ -20,7 +20,7 @@ import jinja2
 
 from ..catalog import certificates as certs
 from ..records.text import DEFAULT_LANGUAGE
-from .i18n import NATIVE_NAMES, SHORT_NAMES, load_strings
+from .i18n import NATIVE_NAMES, SHORT_NAMES, load_strings, og_locale
 
 if TYPE_CHECKING:
     from . import Edition
@@ -86,6 +86,12 @@ def environment(edition: Edition, **globals: Any) -> jinja2.Environment:
         short_names=SHORT_NAMES,
         default_lang=DEFAULT_LANGUAGE,
         today=edition.today,
+        # the page frame (base.html): the authored pages in the menu, sharing tags
+        authored_menu=tuple((page.slug, page.title_key) for page in edition.authored),
+        og_locales={lang: og_locale(lang) for lang in edition.languages},
+        social_image=edition.social_image,
+        repo_url=edition.config.repo_url if edition.config.repo_url.startswith(
+            ("https://", "http://")) else "",
         **globals,
     )
     return env

@@ -230,6 +230,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' is not an e-mail address",
         "'{value}' không phải là địa chỉ e-mail",
     ),
+    "zalo": (
+        "'{value}' is not a Zalo contact: write the Vietnamese phone number registered on Zalo "
+        "(\"0912 345 678\" or \"+84 912 345 678\") or its link https://zalo.me/0912345678",
+        "'{value}' không phải là liên hệ Zalo: hãy viết số điện thoại Việt Nam đã đăng ký Zalo "
+        "(\"0912 345 678\" hoặc \"+84 912 345 678\") hoặc đường dẫn https://zalo.me/0912345678",
+    ),
+    "facebook_link": (
+        "'{value}' is not a Facebook page: write its full https:// address on facebook.com "
+        "or fb.com, e.g. https://www.facebook.com/ten-trang",
+        "'{value}' không phải là trang Facebook: hãy viết địa chỉ đầy đủ https:// trên "
+        "facebook.com hoặc fb.com, ví dụ https://www.facebook.com/ten-trang",
+    ),
     "invalid": (
         "invalid value: {detail}",
         "giá trị không hợp lệ: {detail}",

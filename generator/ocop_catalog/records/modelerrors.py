@@ -140,8 +140,8 @@ def _report_one(doc: Document, error: dict[str, Any], model: type[BaseModel]) ->
                    allowed=", ".join(allowed))
     elif kind == "url_scheme":
         doc.report("link_scheme", loc, value=value)
-    elif kind == "email":
-        doc.report("email", loc, value=value)
+    elif kind in ("email", "zalo", "facebook_link"):
+        doc.report(kind, loc, value=value)
     elif kind == "localized_missing_vi":
         _report_missing_vi(doc, loc)
     elif kind in _DATE_KINDS and isinstance(value, str) and _DATE_WRITTEN.match(value.strip()):

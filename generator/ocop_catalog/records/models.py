@@ -120,6 +120,72 @@ Phone = Annotated[
         description="Phone number, digits with optional +, spaces, dots or hyphens",
     ),
 ]
+
+
+#: The digits of a Vietnamese phone number after the country code (+84 or the leading 0).
+_VN_NUMBER = re.compile(r"^(?:\+?84|0)([0-9]{9})$")
+#: A Zalo link: https://zalo.me/ (or http://) and the number or an official account's id.
+_ZALO_LINK = re.compile(r"^https?://zalo\.me/([0-9]{9,20})/?$")
+
+
+def zalo_digits(value: str) -> str:
+    """What follows ``https://zalo.me/`` for a :data:`Zalo` value: the phone number in its
+    national form (``0`` and nine digits), or a link's digits as written."""
+    link = _ZALO_LINK.match(value)
+    if link:
+        return link.group(1)
+    national = _VN_NUMBER.match(re.sub(r"[ .()-]", "", value))
+    assert national is not None, value  # checked by _zalo
+    return "0" + national.group(1)
+
+
+def _zalo(value: str) -> str:
+    check_plain_text(value)
+    if _ZALO_LINK.match(value):
+        return value
+    if re.fullmatch(r"\+?[0-9][0-9 .()-]{5,19}", value) and _VN_NUMBER.match(
+            re.sub(r"[ .()-]", "", value)):
+        return value
+    raise PydanticCustomError("zalo", "not a Zalo phone number or https://zalo.me/ link")
+
+
+#: The phone number a producer uses on Zalo, or its ``https://zalo.me/<digits>`` link.
+Zalo = Annotated[
+    str,
+    Field(max_length=40, description="Phone number registered on Zalo (a Vietnamese number: "
+          "\"0912 345 678\" or \"+84 912 345 678\"), or its link https://zalo.me/0912345678",
+          json_schema_extra={"pattern": r"^((\+?84|0)([ .()-]*[0-9]){9}[ .()-]*"
+                             r"|https?://zalo\.me/[0-9]{9,20}/?)$"}),
+    AfterValidator(_zalo),
+]
+
+#: Hosts a Facebook page may be on (and their subdomains: www., m., web.).
+FACEBOOK_HOSTS = ("facebook.com", "fb.com")
+
+
+def _facebook(value: str) -> str:
+    check_plain_text(value)
+    parts = urlsplit(value)
+    host = (parts.hostname or "").lower() if "@" not in parts.netloc else ""
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if (parts.scheme.lower() != "https" or port is not None or any(c.isspace() for c in value)
+            or not any(host == h or host.endswith("." + h) for h in FACEBOOK_HOSTS)):
+        raise PydanticCustomError("facebook_link", "not an https:// link on facebook.com")
+    return value
+
+
+#: A Facebook page: an https:// address on facebook.com or fb.com.
+FacebookUrl = Annotated[
+    str,
+    Field(max_length=2000, description="Facebook page: an https:// address on facebook.com "
+          "or fb.com, e.g. https://www.facebook.com/ten-trang",
+          json_schema_extra={"pattern": r"^https://([A-Za-z0-9-]+\.)*(facebook|fb)\.com"
+                             r"([/?#][^\s]*)?$"}),
+    AfterValidator(_facebook),
+]
 GitHubHandle = Annotated[
     str, Field(pattern=r"^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$", description="GitHub user name")
 ]
@@ -201,6 +267,13 @@ class Contact(Record):
     phone: Phone | None = None
     email: Email | None = None
     website: HttpUrl | None = None
+    zalo: Zalo | None = None
+    facebook: FacebookUrl | None = None
+
+    @property
+    def zalo_url(self) -> str | None:
+        """``https://zalo.me/<digits>``: a chat with the Zalo number, or None."""
+        return f"https://zalo.me/{zalo_digits(self.zalo)}" if self.zalo else None
 
 
 class LegacyAddress(Record):

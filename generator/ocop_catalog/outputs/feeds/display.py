@@ -215,7 +215,8 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
         slides = [_slide(ctx, p, t, t2, url) for p in products[: kiosk.max_slides]]
         data = {"point": point.id, "name": text_map(point.name), "assets": assets,
                 "languages": list(kiosk.languages), "slides": slides,
-                "seconds": kiosk.seconds, "hide_expired": not options.include_expired}
+                "seconds": kiosk.seconds, "hide_expired": not options.include_expired,
+                "signage": kiosk.signage}
         version = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False)
                                  .encode()).hexdigest()[:20]
         html = template.render(

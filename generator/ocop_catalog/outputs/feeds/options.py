@@ -48,6 +48,9 @@ class KioskOptions:
     seconds: int
     max_slides: int
     check_minutes: int
+    #: Digital-signage mode: no buttons on the screen (keys and touch still work);
+    #: ``?signage=1`` / ``?signage=0`` in a screen's URL turns it on or off there.
+    signage: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ def parse_options(raw: Mapping[str, Any] | None, languages: Sequence[str]) -> Fe
     atom = _section(raw, "atom", {"enabled", "entries"})
     points = _section(raw, "sales_points", {"enabled", "page_size"})
     kiosk = _section(raw, "kiosk", {"enabled", "languages", "seconds", "max_slides",
-                                    "check_minutes"})
+                                    "check_minutes", "signage"})
     kiosk_languages = _languages(kiosk.get("languages", languages[:2]), languages,
                                  "feeds.kiosk.languages")
     if not 1 <= len(kiosk_languages) <= 2:
@@ -153,6 +156,7 @@ def parse_options(raw: Mapping[str, Any] | None, languages: Sequence[str]) -> Fe
             max_slides=_int(kiosk.get("max_slides", 60), "feeds.kiosk.max_slides", 1, 500),
             check_minutes=_int(kiosk.get("check_minutes", 5), "feeds.kiosk.check_minutes",
                                1, 1440),
+            signage=_bool(kiosk.get("signage", False), "feeds.kiosk.signage"),
         ),
         exports=parsed_exports,
     )

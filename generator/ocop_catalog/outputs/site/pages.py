@@ -12,12 +12,14 @@ n-th page, so the output does not depend on the worker count.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
@@ -31,11 +33,13 @@ from ...edition.images import ProcessedImage
 from ...edition.qr import symbol_svg
 from ...edition.theme import STATUSES
 from ...edition.urls import relative
+from ...errors import OptionError
 from ...parallel import can_fork, forked_pool, shared
 from ...records.text import DEFAULT_LANGUAGE
 from . import structured
 from .markdown import render_markdown
-from .search import FACT, NAME, TEXT, SearchDoc, SearchStats, write_index
+from .report import report_link
+from .search import FACT, NAME, TEXT, SearchDoc, SearchStats, sort_key, write_index
 
 #: Placeholder for the way up to the site root in HTML reused on many pages.
 _ROOT = "\x00root\x00"
@@ -94,19 +98,47 @@ class FilterData(NamedTuple):
     price: int | None
     valid_until: str
     revoked: str
+    decided: str
+    """Date of the decision that granted the certificate (sort: newest certificate)."""
+
+
+#: The price filter's choices ("at most …", in đồng).
+PRICE_LIMITS = (50_000, 100_000, 200_000, 500_000, 1_000_000)
+
+
+@dataclass(frozen=True)
+class Facets:
+    """A listing's filter choices, each with how many of the listing's products it
+    matches when no other filter is chosen (ocop.js recounts as filters combine)."""
+
+    total: int
+    #: (id, group of the current taxonomy, products)
+    groups: tuple[tuple[str, Any, int], ...]
+    #: (stars, products) for 3, 4 and 5 stars
+    stars: tuple[tuple[int, int], ...]
+    #: (former district id, former district, products)
+    areas: tuple[tuple[str, Any, int], ...]
+    #: (at most this price, products)
+    prices: tuple[tuple[int, int], ...]
+    #: products whose certificate is valid (or expiring) on the build day
+    valid: int
 
 
 @dataclass(frozen=True)
 class SiteOptions:
     """The site's own options (``ocop`` plugin options in site_config.yml)."""
 
-    #: Products on the home page.
-    featured: int = 8
+    #: Products on the home page: how many to choose (a varied choice, see
+    #: SiteBuilder.featured), or the office's own choice, product ids in order.
+    featured: int | tuple[str, ...] = 8
     #: Product cards per page of a listing (products, a category, an area, stars, a
     #: sales point); further cards are on ``<listing>/page/<n>/``.
     page_size: int = 48
     #: Whether to write the search index.
     search: bool = True
+    #: Where product pages send "report wrong information" (``{product}``, ``{id}``,
+    #: ``{url}`` filled in; see :mod:`.report`); None: a mail to the office.
+    report_url: str | None = None
 
 
 class SiteBuilder:
@@ -126,7 +158,9 @@ class SiteBuilder:
         self._certs: dict[tuple[str, str], dict[str, Any]] = {}
         self._filter_data: dict[str, FilterData] = {}
         self._facets: dict[str, Any] = {}
+        self._name_keys: dict[str, dict[str, Any]] = {}
         self.search_stats: SearchStats | None = None
+        self._check_featured()
 
     # ----------------------------------------------------------------------
     # Pages
@@ -152,7 +186,8 @@ class SiteBuilder:
         yield Page(lang, u.producers(None), "producers.html")
         for producer in catalog.producers.values():
             yield Page(lang, u.producer(None, producer.id), "producer.html",
-                       {"producer": producer, "products": catalog.products_of(producer.id)})
+                       {"producer": producer,
+                        "products": self.by_name(catalog.products_of(producer.id), lang)})
         yield Page(lang, u.categories(None), "categories.html")
         for sector, groups in self.sectors:
             yield from paged(lang, u.sector(None, sector.id), "listing.html",
@@ -184,7 +219,9 @@ class SiteBuilder:
         """A product listing split into pages of ``page_size`` cards: the first at
         ``path``, the others at ``path/page/<n>/``. Every page has the whole listing in
         ``products`` (for its count), its filters' choices in ``facets`` (computed once
-        per listing) and its own cards in ``shown``."""
+        per listing) and its own cards in ``shown``. Products are in alphabetical order of
+        their names in ``lang``."""
+        products = self.by_name(products, lang)
         size = max(1, self.options.page_size)
         count = max(1, -(-len(products) // size))
         facets = self._facets.get(path)
@@ -257,6 +294,9 @@ class SiteBuilder:
     def _in_group(self, group_id: str) -> tuple[ProductEntry, ...]:
         return self._listings.get(("group", group_id), ())
 
+    def in_group(self, group_id: str) -> tuple[ProductEntry, ...]:
+        return self._in_group(group_id)
+
     def in_district(self, district_id: str) -> tuple[ProductEntry, ...]:
         return self._listings.get(("district", district_id), ())
 
@@ -318,16 +358,50 @@ class SiteBuilder:
             html = self._cards[key] = template.render(context)
         return Markup(html.replace(_ROOT, "../" * url.count("/")))
 
-    def facets(self, products: Sequence[ProductEntry]):
-        """The categories, former districts and price range a listing's filters offer."""
-        groups, areas = {}, {}
+    def facets(self, products: Sequence[ProductEntry]) -> Facets:
+        """The categories, star classes, former districts and price limits a listing's
+        filters offer, with their counts."""
+        groups: dict[str, Any] = {}
+        areas: dict[str, Any] = {}
+        counts: dict[tuple[str, Any], int] = {}
+        prices = []
         for p in products:
+            f = self.filter_data(p)
+            keys = [("stars", f.stars)]
             if p.browse_category:
-                groups[p.browse_category.group.id] = p.browse_category.group
-            district = self.filter_data(p).area
-            if district:  # "": a commune whose former districts are not filled in yet
-                areas[district] = self.catalog.legacy_districts[district]
-        return sorted(groups.items()), sorted(areas.items()), self.price_range(products)
+                groups[f.category] = p.browse_category.group
+                keys.append(("group", f.category))
+            if f.area:  # "": a commune whose former districts are not filled in yet
+                areas[f.area] = self.catalog.legacy_districts[f.area]
+                keys.append(("area", f.area))
+            if self.edition.status(p) in certs.ACTIVE:
+                keys.append(("valid", True))
+            if f.price is not None:
+                prices.append(f.price)
+            for key in keys:
+                counts[key] = counts.get(key, 0) + 1
+        low, high = (min(prices), max(prices)) if prices else (0, 0)
+        return Facets(
+            total=len(products),
+            groups=tuple((i, g, counts[("group", i)]) for i, g in sorted(groups.items())),
+            stars=tuple((n, counts.get(("stars", n), 0)) for n in (3, 4, 5)),
+            areas=tuple((i, d, counts[("area", i)]) for i, d in sorted(areas.items())),
+            prices=tuple((limit, sum(1 for x in prices if x <= limit))
+                         for limit in PRICE_LIMITS if low <= limit < high),
+            valid=counts.get(("valid", True), 0))
+
+    def by_name(self, products: Sequence[ProductEntry], lang: str) -> tuple[ProductEntry, ...]:
+        """``products`` in the alphabetical order of their names in ``lang``
+        (:func:`.search.sort_key`: Vietnamese order, the same on every build)."""
+        keys = self._name_keys.setdefault(lang, {})
+
+        def key(p: ProductEntry):
+            found = keys.get(p.id)
+            if found is None:
+                found = keys[p.id] = (sort_key(p.record.name(lang)), p.id)
+            return found
+
+        return tuple(sorted(products, key=key))
 
     #: Name of a paged listing's filter data, in the folder of its first page.
     LISTING_DATA = "listing.json"
@@ -343,15 +417,16 @@ class SiteBuilder:
                 product.certification.stars, cat.group.id if cat else "",
                 next(iter(e.commune_of(product).legacy_districts), ""), r.offer_price,
                 e.valid_until(product).isoformat(),
-                revoked.date.isoformat() if revoked else "")
+                revoked.date.isoformat() if revoked else "",
+                product.certification.decision_date.isoformat())
         return found
 
     def listing_data(self, products: Sequence[ProductEntry]) -> bytes:
-        """What the filters of a paged listing read (ocop.js), a product per item in the
-        listing's order: :meth:`filter_data` as
-        ``[stars, category, area, price or null, valid_until, revoked or ""]``."""
+        """What the filters and sort of a paged listing read (ocop.js), a product per item
+        in the listing's order (by name): :meth:`filter_data` as
+        ``[stars, category, area, price or null, valid_until, revoked or "", decided]``."""
         items = [list(self.filter_data(p)) for p in products]
-        return json.dumps({"format": 1, "items": items}, ensure_ascii=False,
+        return json.dumps({"format": 2, "items": items}, ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8")
 
     def page_files(self, page: Page) -> Iterator[tuple[str, bytes]]:
@@ -401,22 +476,28 @@ class SiteBuilder:
     def search_docs(self, lang: str) -> list[SearchDoc]:
         """The search results of ``lang``'s index: products (valid certificates first,
         then by stars), producers, sales points; each found by its name, producer,
-        category and place, in ``lang`` and in Vietnamese."""
-        e, t, vi = self.edition, self.translator(lang), DEFAULT_LANGUAGE
+        category and place, in every published language (so that a word typed in another
+        language than the page's finds its product too), and shown in ``lang`` as a card:
+        kind, thumbnail, stars, certificate status and price."""
+        e, t = self.edition, self.translator(lang)
         province = self.catalog.regions.province.name
         docs = []
 
-        def names(value) -> tuple[tuple[str | None, int], ...]:
-            return ((value(lang), NAME), (value(vi), NAME)) if value else ()
+        def every(value, weight: int) -> tuple[tuple[str | None, int], ...]:
+            """A translatable text in each language it is written in."""
+            return tuple((text, weight) for text in dict.fromkeys(value.values())) \
+                if value else ()
 
         def place(commune, legacy) -> tuple[tuple[str | None, int], ...]:
-            found = [(commune.name(lang), FACT), (commune.name(vi), FACT), (province(lang), TEXT)]
+            found = every(commune.name, FACT) + every(province, TEXT)
             for district in commune.legacy_districts:
-                found += [(e.district(district).name(lang), FACT),
-                          (e.district(district).name(vi), FACT)]
+                found += every(e.district(district).name, FACT)
             if legacy:
-                found.append((legacy.commune, FACT))
-            return tuple(found)
+                found += ((legacy.commune, FACT),)
+            return found
+
+        def thumbnail(image: ProcessedImage | None) -> str:
+            return e.media_url(image, image.pick("webp", 360)) if image else ""
 
         active = set(certs.ACTIVE)
         ranked = sorted(self.all_products, key=lambda p: (
@@ -425,32 +506,39 @@ class SiteBuilder:
             r, producer, commune = p.record, e.producer_of(p).record, e.commune_of(p)
             browse = p.browse_category
             category = f"{browse.group.name(lang)} › {browse.name(lang)}" if browse else ""
-            fields = names(r.name) + ((producer.name(lang), FACT), (producer.name(vi), FACT))
+            fields = every(r.name, NAME) + every(producer.name, FACT)
             if browse:
-                fields += ((browse.group.name(lang), FACT), (browse.name(lang), FACT),
-                           (browse.group.name(vi), FACT), (browse.name(vi), FACT))
+                fields += every(browse.group.name, FACT) + every(browse.name, FACT)
             fields += place(commune, r.origin.legacy)
-            fields += ((t.plain(r.summary), TEXT), (t.plain(r.ingredients), TEXT), (r.gtin, TEXT))
+            fields += every(r.summary, TEXT) + every(r.ingredients, TEXT) + ((r.gtin, TEXT),)
+            revoked = p.certification.revoked
             docs.append(SearchDoc(
                 self.urls.product(lang, p.id), r.name(lang),
                 tuple(x for x in (producer.name(lang), category, commune.name(lang)) if x),
-                t.plain(r.summary), fields))
+                t.plain(r.summary), fields, kind="product", image=thumbnail(e.main_photo(p)),
+                stars=p.certification.stars, status=e.status(p),
+                valid_until=e.valid_until(p).isoformat(),
+                revoked=revoked.date.isoformat() if revoked else "",
+                price=t.price(r.price.amount) if r.price else ""))
         for producer_entry in self.catalog.producers.values():
             r = producer_entry.record
             commune = self.catalog.communes[r.address.commune]
+            logo = e.photo(producer_entry.logo.path) if producer_entry.logo else None
             docs.append(SearchDoc(
                 self.urls.producer(lang, producer_entry.id), r.name(lang),
                 (t.ui[f"producer.type.{r.type}"], commune.name(lang)), "",
-                names(r.name) + place(commune, r.address.legacy)
-                + ((r.representative, TEXT), (t.plain(r.description), TEXT))))
+                every(r.name, NAME) + place(commune, r.address.legacy)
+                + ((r.representative, TEXT), (t.plain(r.description), TEXT)),
+                kind="producer", image=thumbnail(logo)))
         for point in self.catalog.sales_points.values():
             commune = self.catalog.communes[point.address.commune]
             docs.append(SearchDoc(
                 self.urls.sales_point(lang, point.id), point.name(lang),
                 (t.ui[f"points.kind.{point.kind}"], commune.name(lang)),
                 t.plain(point.description),
-                names(point.name) + place(commune, point.address.legacy)
-                + ((t.plain(point.address.street), FACT), (t.plain(point.description), TEXT))))
+                every(point.name, NAME) + place(commune, point.address.legacy)
+                + every(point.address.street, FACT) + every(point.description, TEXT),
+                kind="point"))
         return docs
 
     # ----------------------------------------------------------------------
@@ -472,8 +560,21 @@ class SiteBuilder:
                 "notes": {s: t(f"status.note.{s}", date=t.date(revoked if s == "revoked"
                                                                and revoked else until))
                           for s in STATUSES},
+                # where the decision is published, named on the certificate (seal)
+                "source_host": (urlsplit(cert.source_url).hostname or "")
+                if cert.source_url else "",
             }
         return self._certs[key]
+
+    def report_link(self, product: ProductEntry, t: Translator) -> str | None:
+        """Where the product page's "report wrong information" link leads (:mod:`.report`)."""
+        name = t.plain(product.record.name)
+        page = self.urls.absolute(self.urls.product(t.lang, product.id))
+        return report_link(self.options.report_url, t.ui.get("office.email", ""),
+                           product=name, product_id=product.id, page_url=page,
+                           subject=t("productpage.report_subject", product=name),
+                           body=t("productpage.report_body", product=name, id=product.id,
+                                  url=page))
 
     def srcset(self, image: ProcessedImage, fmt: str, rel) -> str:
         """``srcset`` of a photo, its URLs made relative by the page's ``rel``."""
@@ -489,12 +590,108 @@ class SiteBuilder:
         )
         return structured.to_script(data)
 
+    # ----------------------------------------------------------------------
+    # Home page: featured products, browsing tiles and counts
+    # ----------------------------------------------------------------------
+
+    def _check_featured(self) -> None:
+        """The office's own ``featured`` products must be published products."""
+        chosen = self.options.featured
+        if isinstance(chosen, int):
+            return
+        renamed = {old: p.id for p in self.all_products for old in p.record.former_ids}
+        for pid in chosen:
+            if pid in self.catalog.products:
+                continue
+            hint = (f"it is a former id of '{renamed[pid]}': write that" if pid in renamed
+                    else "no published product has this id (the name of its folder, "
+                    "products/<producer>/<id>/; a product is published once the register "
+                    "of decisions names it)")
+            raise OptionError(f"'featured' names the product '{pid}', but {hint}")
+        self.featured  # chosen (and what is left out said) once, before pages are forked
+
+    def _rank(self, product: ProductEntry) -> tuple:
+        """Best first: a valid certificate, more stars, a newer decision, then by id."""
+        c = product.certification
+        return (self.edition.status(product) not in certs.ACTIVE, -c.stars,
+                -c.decision_date.toordinal(), product.id)
+
     @cached_property
     def featured(self) -> tuple[ProductEntry, ...]:
-        """Best-rated products with a valid certificate, for the home page."""
-        usable = [p for p in self.all_products if self.edition.status(p) in certs.ACTIVE]
-        usable.sort(key=lambda p: (-p.certification.stars, p.id))
-        return tuple(usable[: self.options.featured])
+        """The home page's products, only those whose certificate is valid (or expiring) on
+        the build day: the office's choice (``featured: [id, …]``, in its order; a lapsed
+        one is left out, and the build says so), else ``featured`` products, varied: best
+        ranked first (:meth:`_rank`), one per producer and category, then one per producer,
+        then any."""
+        chosen = self.options.featured
+        if not isinstance(chosen, int):
+            listed = [self.catalog.products[pid] for pid in chosen]
+            lapsed = [p.id for p in listed if self.edition.status(p) not in certs.ACTIVE]
+            if lapsed:
+                logging.getLogger("ocop_catalog.pages").info(
+                    "featured: left out of the home page, their certificate has expired or "
+                    "been revoked: %s", ", ".join(lapsed))
+            return tuple(p for p in listed if p.id not in lapsed)
+        ranked = sorted((p for p in self.all_products
+                         if self.edition.status(p) in certs.ACTIVE), key=self._rank)
+        picked: list[ProductEntry] = []
+        for same_group, same_producer in ((False, False), (True, False), (True, True)):
+            producers = {p.producer_id for p in picked}
+            groups = {p.browse_category.group.id if p.browse_category else "" for p in picked}
+            for p in ranked:
+                if len(picked) >= chosen:
+                    return tuple(picked)
+                group = p.browse_category.group.id if p.browse_category else ""
+                if p.id in {q.id for q in picked} \
+                        or (not same_producer and p.producer_id in producers) \
+                        or (not same_group and group in groups):
+                    continue
+                picked.append(p)
+                producers.add(p.producer_id)
+                groups.add(group)
+        return tuple(picked)
+
+    def representative(self, products: Sequence[ProductEntry]) -> ProductEntry | None:
+        """The product whose photo stands for a group of products: the best ranked
+        (:meth:`_rank`) that has a photo."""
+        with_photo = [p for p in products if self.edition.main_photo(p) is not None]
+        return min(with_photo, key=self._rank) if with_photo else None
+
+    @cached_property
+    def category_tiles(self) -> tuple[tuple[Any, Any, int, ProductEntry | None], ...]:
+        """Every group with products: (sector, group, products, representative product)."""
+        return tuple((sector, group, len(self._in_group(group.id)),
+                      self.representative(self._in_group(group.id)))
+                     for sector, groups in self.sectors for group in groups)
+
+    @cached_property
+    def browse_areas(self) -> tuple[tuple[str, Any, str, int], ...]:
+        """The areas the home page offers: (kind, id, name, products), kind ``district``
+        (former districts, when the office has filled them in) or ``commune``."""
+        districts = self.catalog.regions.legacy_districts
+        if any(self.in_district(d.id) for d in districts):
+            return tuple(("district", d.id, d.name, len(self.in_district(d.id)))
+                         for d in districts)
+        return tuple(("commune", code, self.catalog.communes[code].name,
+                      len(self.catalog.products_in_commune(code)))
+                     for code in self.edition.communes_with_products)
+
+    def points_by_area(self, lang: str) -> tuple[tuple[Any, tuple], ...]:
+        """The sales points grouped by area: (former district or None, points by name),
+        districts in the office's order, points without one last."""
+        groups: dict[str | None, list] = {}
+        for point in self.catalog.sales_points.values():
+            commune = self.catalog.communes[point.address.commune]
+            legacy = point.address.legacy
+            district = next(iter(commune.legacy_districts), None) or (
+                legacy.district if legacy else None)
+            groups.setdefault(district, []).append(point)
+        order = [d.id for d in self.catalog.regions.legacy_districts if d.id in groups]
+        if None in groups:
+            order.append(None)
+        return tuple((self.catalog.legacy_districts[d] if d else None,
+                      tuple(sorted(groups[d], key=lambda p: (sort_key(p.name(lang)), p.id))))
+                     for d in order)
 
     def write_qr_code(self, product: ProductEntry, site_dir: Path) -> None:
         """The product's QR SVG (the same in every language). Not cached: drawing
@@ -502,9 +699,6 @@ class SiteBuilder:
         svg = symbol_svg(*self.edition.qr_symbol(product.id))
         (site_dir / self.edition.qr_image(product)).write_bytes(svg)
 
-    def price_range(self, products: Sequence[ProductEntry]) -> tuple[int, int]:
-        prices = [p.record.price.amount for p in products if p.record.price]
-        return (min(prices), max(prices)) if prices else (0, 0)
 
 # --------------------------------------------------------------------------
 # Writing (module level so worker processes can run it)

@@ -8,7 +8,7 @@ diacritics ("thanh long" finds "Thanh long ruột đỏ", "dai dong" finds "Đ�
 browser:
 
 ``index.json``
-    ``{"format": 1, "docs": N, "per_chunk": K, "shards": [...], "chunks": [...]}``:
+    ``{"format": 2, "docs": N, "per_chunk": K, "shards": [...], "chunks": [...]}``:
     the names (content hashes) of the term shards and the document chunks.
     Small; fetched fresh (``cache: "no-cache"``), the rest is named by content
     and can be cached for ever.
@@ -23,8 +23,17 @@ browser:
     for producer, category and place, 1 for other text (the highest where the
     term occurs).
 ``d/<i>.<hash>.json``
-    Document chunk ``i``: ``[url, title, facts, summary]`` for documents
-    ``i*K`` to ``i*K+K-1``, ``url`` relative to the site root.
+    Document chunk ``i``: for documents ``i*K`` to ``i*K+K-1``, ``[url, title, facts,
+    summary, kind, image, stars, status, valid_until, revoked, price]`` (empty values at
+    the end left out): ``url`` and ``image`` (a small photo or logo) relative to the
+    site root; ``kind`` ``product``, ``producer`` or ``point``; for a product its stars,
+    its certificate's status on the build day with the dates the browser re-checks it
+    by (as the listing cards), and its price as written in the page's language.
+
+Each index holds the page language's texts and, so that a visitor who types in another
+language still finds what they look for ("honey" on the Vietnamese pages), the names,
+categories and summaries written in every published language; results show the page
+language's text.
 
 A query downloads ``index.json``, one shard per distinct word and one chunk per
 page of results shown, so what a visitor downloads stays small however large
@@ -52,19 +61,23 @@ from pathlib import Path
 
 __all__ = [
     "INDEX_DIR",
+    "KINDS",
     "FORMAT",
     "SearchDoc",
     "SearchStats",
     "fold",
     "search_terms",
     "shard_of",
+    "sort_key",
     "term_key",
     "write_index",
 ]
 
 #: Folder of the search index in the site, one sub-folder per language.
 INDEX_DIR = "search-index"
-FORMAT = 1
+FORMAT = 2
+#: What a result is (SearchDoc.kind).
+KINDS = ("product", "producer", "point")
 #: Weights of a document's fields (see SearchDoc.fields).
 NAME, FACT, TEXT = 3, 2, 1
 #: Documents per chunk file.
@@ -127,6 +140,34 @@ def fold(text: str) -> str:
     return folded
 
 
+# Letters of the Vietnamese alphabet that come after their base letter (a ă â, d đ, e ê,
+# o ô ơ, u ư), and the tone marks, which only order words that are otherwise the same.
+# Each character becomes two: its base letter and its place after it ("0": none).
+_VI_LETTERS = {"ă": "a1", "â": "a2", "đ": "d1", "ð": "d1", "ê": "e1", "ô": "o1", "ơ": "o2",
+               "ư": "u1"}
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+@lru_cache(maxsize=4096)
+def _primary_char(ch: str) -> str:
+    bare = unicodedata.normalize(
+        "NFC", "".join(c for c in unicodedata.normalize("NFD", ch) if c not in _TONES))
+    found = _VI_LETTERS.get(bare)
+    return found if found is not None else "".join(c + "0" for c in fold(bare))
+
+
+def sort_key(text: str) -> tuple[str, str, str]:
+    """How names are put in order (listings, "name A–Z"): Vietnamese alphabetical order
+    (*Đ* after *D*, *Ă* and *Â* after *A*…), then tones, then the text itself, so the
+    order is total and the same on every build. Other scripts sort by code point.
+
+    >>> sorted(["Đông trùng", "Dưa chuột", "Dứa", "Ăn liền", "Bưởi"], key=sort_key)
+    ['Ăn liền', 'Bưởi', 'Dứa', 'Dưa chuột', 'Đông trùng']
+    """
+    lower = unicodedata.normalize("NFC", text.casefold())
+    return "".join(_primary_char(ch) for ch in lower), fold(lower) + lower, text
+
+
 def search_terms(text: str | None) -> Iterator[str]:
     """The index terms of ``text``, in order (with repeats).
 
@@ -186,6 +227,27 @@ class SearchDoc:
     summary: str = ""
     fields: tuple[tuple[str | None, int], ...] = ()
     """``(text, weight)`` pairs the document is found by: NAME, FACT or TEXT."""
+    kind: str = ""
+    """One of :data:`KINDS` (empty: not said)."""
+    image: str = ""
+    """A small photo (a product's main photo, a producer's logo), relative to the site root."""
+    stars: int = 0
+    status: str = ""
+    """A product's certificate status on the build day, re-checked by the browser against
+    ``valid_until`` and ``revoked`` (ISO dates)."""
+    valid_until: str = ""
+    revoked: str = ""
+    price: str = ""
+    """The price as the page's language writes it."""
+
+    def shown(self) -> list:
+        """What a result shows, as written in a document chunk (empty values at the end
+        left out)."""
+        row = [self.url, self.title, list(self.facts), self.summary, self.kind, self.image,
+               self.stars, self.status, self.valid_until, self.revoked, self.price]
+        while len(row) > 4 and not row[-1]:
+            row.pop()
+        return row
 
 
 @dataclass(frozen=True)
@@ -267,7 +329,7 @@ def _write_language(folder: Path, docs: Sequence[SearchDoc]) -> tuple[int, int, 
         largest_shard = max(largest_shard, len(data))
     chunk_names = []
     for i in range(0, len(docs), PER_CHUNK):
-        data = _dump([[d.url, d.title, list(d.facts), d.summary] for d in docs[i : i + PER_CHUNK]])
+        data = _dump([d.shown() for d in docs[i : i + PER_CHUNK]])
         chunk_names.append(_named(folder, "d", i // PER_CHUNK, data))
         size += len(data)
     entry = _dump({"format": FORMAT, "docs": len(docs), "per_chunk": PER_CHUNK,

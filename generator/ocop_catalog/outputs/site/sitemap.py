@@ -1,32 +1,74 @@
-"""sitemap.xml with hreflang alternates, and robots.txt.
+"""sitemap.xml with hreflang alternates and last-modified days, and robots.txt.
 
 Every page is listed once per language with ``xhtml:link`` alternates to all
 its translations (reciprocal, plus x-default → Vietnamese), as Google asks
 for multilingual sites. Over 50,000 URLs the sitemap is split into numbered
-files under a sitemap index.
+files under a sitemap index. The files follow the sitemaps.org 0.9 schema, with
+the ``xhtml`` namespace declared (``tests/test_frame.py`` validates them).
+
+``lastmod`` comes from the records only (:func:`page_lastmod`): a product page's is
+the last day its record, its decisions or its certificate's status changed
+(:meth:`Edition.modified`); a page that shows products (a listing, a producer, a
+sales point, the home page and the indexes) takes the newest of theirs. Pages the
+records cannot date (search, authored pages) have none: no ``lastmod`` rather than a
+wrong one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from ...records.text import DEFAULT_LANGUAGE
 
 MAX_URLS = 50_000
+#: Catalog pages that show (counts of) every product: dated by the newest product.
+WHOLE_CATALOG = ("home.html", "categories.html", "areas.html", "producers.html",
+                 "sales_points.html")
+
+
+class LastModified:
+    """The ``lastmod`` of catalog pages (:class:`.pages.Page`), by what they show; a
+    listing's products are looked at once for all of its pages."""
+
+    def __init__(self, edition) -> None:
+        self.edition = edition
+        self._listings: dict[int, tuple[Any, dt.date | None]] = {}
+
+    def __call__(self, page) -> dt.date | None:
+        context = page.context
+        product = context.get("product")
+        if product is not None:
+            return self.edition.modified(product)
+        products = context.get("products")
+        if products is None and page.template in WHOLE_CATALOG:
+            products = self.edition.all_products
+        if not products:
+            return None
+        key = id(products)
+        found = self._listings.get(key)
+        if found is None or found[0] is not products:
+            newest = max(self.edition.modified(p) for p in products)
+            found = self._listings[key] = (products, newest)
+        return found[1]
 
 
 def write_sitemaps(
     site_dir: Path,
     site_url: str,
-    pages: Iterable[tuple[str, dict[str, str]]],
+    pages: Iterable[tuple[str, dict[str, str]] | tuple[str, dict[str, str], dt.date | None]],
     *,
     max_urls: int = MAX_URLS,
 ) -> list[str]:
-    """Write the sitemap(s) for ``(url, {lang: url})`` entries; the file names written."""
+    """Write the sitemap(s) for ``(url, {lang: url}[, lastmod])`` entries; the file names
+    written."""
     base = site_url.rstrip("/") + "/"
-    entries = [_entry(base, url, alternates) for url, alternates in pages]
+    dated = [(page[0], page[1], page[2] if len(page) > 2 else None) for page in pages]
+    entries = [_entry(base, url, alternates, day) for url, alternates, day in dated]
+    days = [day for _, _, day in dated]
     chunks = [entries[i : i + max_urls] for i in range(0, len(entries), max_urls)] or [[]]
     for stale in site_dir.glob("sitemap*.xml*"):
         stale.unlink()
@@ -36,11 +78,13 @@ def write_sitemaps(
     names = [f"sitemap-{i + 1}.xml" for i in range(len(chunks))]
     for name, chunk in zip(names, chunks):
         (site_dir / name).write_text(_urlset(chunk), encoding="utf-8")
-    (site_dir / "sitemap.xml").write_text(_index(base, names), encoding="utf-8")
+    newest = [max((d for d in days[i : i + max_urls] if d is not None), default=None)
+              for i in range(0, len(days), max_urls)]
+    (site_dir / "sitemap.xml").write_text(_index(base, names, newest), encoding="utf-8")
     return ["sitemap.xml", *names]
 
 
-def _entry(base: str, url: str, alternates: dict[str, str]) -> str:
+def _entry(base: str, url: str, alternates: dict[str, str], day: dt.date | None) -> str:
     links = [
         f'<xhtml:link rel="alternate" hreflang="{lang}" href={quoteattr(base + target)}/>'
         for lang, target in alternates.items()
@@ -48,7 +92,8 @@ def _entry(base: str, url: str, alternates: dict[str, str]) -> str:
     if DEFAULT_LANGUAGE in alternates:
         default = quoteattr(base + alternates[DEFAULT_LANGUAGE])
         links.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={default}/>')
-    return f"<url><loc>{_text(base + url)}</loc>{''.join(links)}</url>"
+    lastmod = f"<lastmod>{day.isoformat()}</lastmod>" if day is not None else ""
+    return f"<url><loc>{_text(base + url)}</loc>{lastmod}{''.join(links)}</url>"
 
 
 def _urlset(entries: Sequence[str]) -> str:
@@ -59,8 +104,11 @@ def _urlset(entries: Sequence[str]) -> str:
     )
 
 
-def _index(base: str, names: Sequence[str]) -> str:
-    items = "\n".join(f"<sitemap><loc>{_text(base + n)}</loc></sitemap>" for n in names)
+def _index(base: str, names: Sequence[str], newest: Sequence[dt.date | None]) -> str:
+    items = "\n".join(
+        f"<sitemap><loc>{_text(base + n)}</loc>"
+        + (f"<lastmod>{day.isoformat()}</lastmod>" if day is not None else "") + "</sitemap>"
+        for n, day in zip(names, newest))
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'

@@ -1,0 +1,46 @@
+"""What the page frame needs besides the pages: the 404 page (``404.html``, every
+language in one page: hosts serve one file for every missing address) and the default
+sharing image (:mod:`ocop_catalog.edition.social`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+
+from ...edition import Edition
+
+NOT_FOUND = "404.html"
+
+
+def site_path(site_url: str) -> str:
+    """The path the site is published under (``/`` or ``/ocop/``): a 404 page is served
+    at any address, so its links start from there."""
+    path = urlsplit(site_url).path if site_url else ""
+    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+
+def write_not_found(edition: Edition, env: jinja2.Environment, site_dir: Path) -> None:
+    """``404.html`` (theme ``ocop/404.html``): every language's header, message, search
+    form and footer in one page, links from the site's path."""
+    base = site_path(edition.urls.site_url)
+    languages = []
+    for lang in edition.languages:
+        t = edition.translator(lang)
+        languages.append({
+            "lang": lang, "t": t, "ui": t.ui,
+            "alternates": {code: edition.urls.home(code) for code in edition.languages},
+            "title": f"{t('frame.notfound_title')} · {t('site.name')}",
+        })
+    html = env.get_template(NOT_FOUND).render(
+        languages=languages, base=base, rel=base.__add__, url=NOT_FOUND)
+    (site_dir / NOT_FOUND).write_text(html, encoding="utf-8")
+
+
+def write_social_image(edition: Edition, site_dir: Path) -> None:
+    """The default sharing image (``og:image`` of every page but a product's)."""
+    image = edition.social_image
+    target = site_dir / image.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(image.render())
