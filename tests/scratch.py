@@ -63,6 +63,7 @@ plugins:
       photo_max_bytes: 15728640
       photo_max_pixels: 50000000
       photo_min_side: 500
+      office_team: "@ocop-test/ocop-office"
 """
 
 REGIONS = """\

@@ -164,7 +164,9 @@ def test_dropping_a_former_id_breaks_the_old_address(repo, capsys):
     status, out = run(capsys, "HEAD", "--format", "json")
     data = json.loads(out)
     assert status == 1
-    assert codes(data) == ["broken_address"]  # the code is pinned: it does not change
+    # the code is pinned: it does not change; but the decision naming the old id no longer
+    # names any product, so the product also loses its certificate
+    assert codes(data) == ["broken_address", "certificate_lost"]
 
 
 def test_qr_code_change_is_an_error(repo, capsys):
@@ -282,3 +284,79 @@ def test_register_changes_show_each_products_certificate_before_and_after(repo, 
     assert status == 1
     assert [(e["code"], e["path"]) for e in data["errors"]] == [
         ("outside_own_folders", "catalog/")]
+
+
+def test_a_second_revocation_does_not_replace_the_first(repo, capsys):
+    from scratch import SERVICE
+
+    for name, number, day in (("a", "12/QĐ-UBND", "2026-01-10"), ("b", "13/QĐ-UBND", "2026-02-10")):
+        repo.write(f"catalog/decisions/2026-thu-hoi-{name}.yml", (
+            f"number: {number}\ndate: {day}\nissuer: UBND tỉnh Vĩnh Phúc\nlevel: province\n"
+            f"revokes:\n  - product: {SERVICE}\n    reason: Ngừng kinh doanh\n"))
+    _, data = report(capsys)
+    (change,) = data["certificates"]
+    assert change["new"]["revoked_by"] == "12/QĐ-UBND"
+
+
+# --------------------------------------------------------------------------
+# Symbolic links and lost certificates
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("link, target", [
+    ("catalog/decisions/2026-01-01-5-sao.yml", "../../products/htx-ong-tam-dao/notes.yml"),
+    (f"{GOODS_DIR}/3.jpg", "1.jpg"),
+])
+@pytest.mark.parametrize("committed", [True, False])
+def test_a_symbolic_link_is_an_error(repo, capsys, link, target, committed):
+    repo.write("products/htx-ong-tam-dao/notes.yml", "number: 1\n")
+    repo.path(link).symlink_to(target)
+    if committed:
+        commit(repo)
+        assert git(repo.root, "ls-files", "-s", link).startswith("120000 ")
+    status, data = report(capsys, *(["HEAD"] if committed else []))
+    assert status == 1
+    assert [(e["code"], e["path"]) for e in data["errors"]] == [("symlink", link)]
+    assert data["errors"][0]["message_en"].startswith(f"{link} is a symbolic link (git mode "
+                                                      "120000)")
+    _, out = run(capsys, "base", *(["HEAD"] if committed else []))
+    assert "| <code>symlink</code> |" in out
+
+
+def test_a_renamed_product_keeps_its_certificate_in_the_diff(repo, capsys):
+    rename_goods(repo, "mat-ong-rung", keep_old=True)
+    status, data = report(capsys)
+    assert status == 0 and data["errors"] == []
+    # the decision still names the old id: the same certificate, so nothing changes
+    assert data["certificates"] == []
+
+
+def test_a_renamed_product_upgraded_under_its_new_id(repo, capsys):
+    from scratch import decision_yml
+
+    rename_goods(repo, "mat-ong-rung", keep_old=True)
+    repo.write("catalog/decisions/2026-02-01-77.yml", decision_yml(
+        "77/QĐ-BNNMT", "2026-02-01", [("mat-ong-rung", 5, 92)], level="ministry"))
+    status, data = report(capsys)
+    assert status == 0
+    (change,) = data["certificates"]
+    assert (change["product"], change["old"]["stars"], change["new"]["stars"]) == (
+        "mat-ong-rung", 4, 5)
+
+
+@pytest.mark.parametrize("how", ["deleted", "edited"])
+def test_a_published_product_losing_its_certificate_is_an_error(repo, capsys, how):
+    from scratch import GOODS_DECISION
+
+    if how == "deleted":
+        repo.path(GOODS_DECISION).unlink()
+    else:
+        repo.edit(GOODS_DECISION, f"product: {GOODS}", "product: mat-ong-khac")
+    status, data = report(capsys)
+    assert status == 1
+    assert [(e["code"], e["path"]) for e in data["errors"]] == [
+        ("certificate_lost", GOODS_DECISION)]
+    assert data["errors"][0]["message_en"].startswith(
+        f"Product '{GOODS}' loses its certificate (decision 385/QĐ-UBND of 2025-06-10)")
+    status, out = run(capsys, "base")
+    assert status == 1 and "<code>certificate\\_lost</code>" in out

@@ -29,7 +29,7 @@ from ocop_catalog.records.schemas import render_schemas
 from ocop_catalog.records.yamlsource import read_yaml
 from PIL import Image, ImageDraw
 from scratch import PRODUCER, TODAY, build_catalog
-from siteutil import ocop_command, run_build, serve
+from siteutil import REPO, ocop_command, run_build, serve
 
 LANGS = ("vi", "en", "zh")
 PREFIX = {"vi": "", "en": "en/", "zh": "zh/"}
@@ -83,6 +83,9 @@ def site(tmp_path_factory) -> Path:
                  "site_url: https://ocop.example.vn/\n"
                  f"repo_url: https://github.com/{OWNER}/{REPO_NAME}\n"
                  f"edit_uri: edit/{BRANCH}/catalog/\n")
+    # the contributor guide, as the sample and 'ocop init' have it: Vietnamese and English
+    for rel in ("catalog/contributing.md", "catalog/en/contributing.md"):
+        scratch.write(rel, (REPO / rel).read_text(encoding="utf-8"))
     result = run_build(scratch.root, root / "site")
     assert result.returncode == 0, f"ocop build failed\n{result.stdout}\n{result.stderr}"
     return root / "site"
@@ -130,11 +133,56 @@ def test_the_page_is_built_in_every_language_with_the_schema_of_ocop_validate(si
     assert (site / "assets/vendor/ajv2020.LICENSE.txt").is_file()
 
 
+#: The contributor guide each language's form links: (page, its language).
+GUIDE = {"vi": ("contributing/", "vi"), "en": ("en/contributing/", "en"),
+         "zh": ("en/contributing/", "en")}  # no Chinese guide: the English one
+
+
+def test_the_form_is_for_new_products_and_links_the_guide(site):
+    """No link to edit a published product's file (the form would drop the fields it does
+    not ask for): the page says it is for new products and how to change a published one,
+    and links the contributor guide in its language (else English), a page of the site in
+    the catalog's frame."""
+    from lxml import html as lxml_html
+
+    strings = {lang: yaml_strings(lang) for lang in LANGS}
+    for lang in LANGS:
+        url = PREFIX[lang] + FORM
+        doc = lxml_html.fromstring((site / url / "index.html").read_bytes())
+        hrefs = doc.xpath("//a/@href")
+        assert not [h for h in hrefs if "/edit/" in h], hrefs
+        notice = " ".join(doc.xpath("//*[@id='f-new-only']")[0].text_content().split())
+        assert notice == " ".join(
+            f"{strings[lang]['form.new_only']} {strings[lang]['form.new_only_edit']}".split())
+        assert "product.yml" in notice
+        (link,) = doc.xpath("//a[@id='f-guide']")
+        target, guide_lang = GUIDE[lang]
+        assert link.get("href") == relative(url, target)
+        assert link.text_content() == strings[lang]["form.guide"]
+        assert link.get("hreflang") == (None if guide_lang == lang else guide_lang)
+        page = lxml_html.fromstring((site / target / "index.html").read_bytes())
+        assert page.get("lang") == guide_lang
+        heading = " ".join(page.xpath("//main//h1")[0].text_content().split())
+        source = (REPO / "catalog" / ("" if guide_lang == "vi" else "en/")
+                  / "contributing.md").read_text(encoding="utf-8")
+        assert heading == source.splitlines()[0].removeprefix("# ")
+        # the catalog's own frame (header, menu), not Material's
+        assert page.xpath("//header") and not page.xpath("//*[@data-md-component]")
+        # what a producer needs from it: the steps on GitHub, photos, the red ✗
+        text = page.text_content()
+        assert "HEIC" in text and "✗" in text and "pull request" in text
+
+
+def yaml_strings(lang: str) -> dict:
+    import yaml
+
+    return yaml.safe_load((REPO / "theme" / "ocop" / "i18n" / f"{lang}.yml").read_text("utf-8"))
+
+
 def test_github_link_parts():
     assert github_urls(f"https://github.com/{OWNER}/{REPO_NAME}.git", "main") == {
         "repository": f"https://github.com/{OWNER}/{REPO_NAME}",
-        "new": f"https://github.com/{OWNER}/{REPO_NAME}/new/main/products/",
-        "edit": f"https://github.com/{OWNER}/{REPO_NAME}/edit/main/products/"}
+        "new": f"https://github.com/{OWNER}/{REPO_NAME}/new/main/products/"}
     assert github_urls("https://gitlab.com/a/b", "main") is None
     assert github_urls("", "main") is None
     assert repo_branch(None) == repo_branch("edit/master/docs/") == "main"  # MkDocs' guess
@@ -181,8 +229,16 @@ def page(browser, base_url, seen):
     tab.on("pageerror", lambda exc: seen.errors.append(str(exc)))
     tab.on("console", lambda m: m.type == "error" and seen.errors.append(m.text))
     tab.goto(f"/{FORM}")
+    _reach_into(tab)
     yield tab
     context.close()
+
+
+def _reach_into(tab) -> None:
+    """Put the focus in the form, as a visitor does first: the validator (Ajv and the
+    schema) loads then; wait until it has."""
+    tab.focus("#f-producer")
+    tab.wait_for_selector("#product-form[data-validator-ready]", state="attached")
 
 
 def _error_of(page, selector: str) -> str:
@@ -289,9 +345,9 @@ def test_a_filled_form_downloads_a_folder_that_ocop_validate_accepts(page, seen,
         "https", "github.com", f"/{OWNER}/{REPO_NAME}/new/{BRANCH}/products/{PRODUCER}")
     query = parse_qs(link.query, strict_parsing=True)
     assert query == {"filename": [f"{PRODUCT}/product.yml"], "value": [yaml_text]}
-    assert page.get_attribute("#f-github-edit", "href") == (
-        f"https://github.com/{OWNER}/{REPO_NAME}/edit/{BRANCH}/products/{PRODUCER}/{PRODUCT}"
-        "/product.yml")
+    # no link to edit a published product's file: what the form writes would drop the
+    # fields it does not ask for (gtin, former_ids, qr_code…)
+    assert page.locator("a[href*='/edit/']").count() == 0
 
     with page.expect_download() as caught:
         page.click("#f-download")
@@ -398,6 +454,7 @@ def test_on_a_phone_with_errors_and_photos_shown(browser, base_url, seen, lang):
     tab = context.new_page()
     tab.on("pageerror", lambda exc: seen.errors.append(str(exc)))
     tab.goto(f"/{PREFIX[lang]}{FORM}")
+    _reach_into(tab)
     tab.set_input_files("#f-photos", [
         {"name": "a.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()},
         {"name": "b.heic", "mimeType": "image/heic", "buffer": HEIC}])
@@ -426,10 +483,61 @@ def test_from_the_disk_without_a_server(browser, site):
     requests = []
     tab.on("request", lambda r: requests.append(r.url))
     tab.goto((site / FORM / "index.html").as_uri())
+    _reach_into(tab)
     tab.fill("#f-id", "Mật Ong")
     tab.locator("#f-id").blur()
     assert "chữ thường a-z không dấu" in _error_of(tab, "#f-id")
     assert all(url.startswith("file://") for url in requests), requests
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width, height", [(360, 740), (1366, 768)])
+def test_the_page_opens_without_a_shift_and_loads_the_validator_when_reached(
+        browser, base_url, seen, width, height):
+    """Lighthouse measured CLS 0.368 and 220 ms of blocking (the form was shown by the
+    script, Ajv parsed and the schema compiled while the page loaded): the form is drawn
+    by the server, and Ajv is only fetched when the visitor first reaches into the form."""
+    context = browser.new_context(base_url=base_url, viewport={"width": width,
+                                                               "height": height})
+    tab = context.new_page()
+    tab.on("pageerror", lambda exc: seen.errors.append(str(exc)))
+    requests: list[str] = []
+    tab.on("request", lambda r: requests.append(urlsplit(r.url).path))
+    tab.goto(f"/{FORM}", wait_until="networkidle")
+    assert tab.locator("#product-form").is_visible() and tab.locator(".form-nojs").is_hidden()
+    assert tab.locator("#product-form button[type=submit]").count() == 1  # pa11y H32
+    assert not [r for r in requests if r.endswith(("ajv2020.min.js", "product.schema.js"))]
+    tab.wait_for_timeout(300)
+    shifts = tab.evaluate("""() => new Promise(resolve => {
+      const seen = [];
+      new PerformanceObserver(list => list.getEntries().forEach(e => {
+        if (!e.hadRecentInput) seen.push(e.value);
+      })).observe({type: 'layout-shift', buffered: true});
+      setTimeout(() => resolve(seen), 200);
+    })""")
+    assert sum(shifts) == 0, shifts
+    _reach_into(tab)
+    assert len([r for r in requests if r.endswith("ajv2020.min.js")]) == 1
+    assert len([r for r in requests if r.endswith("product.schema.js")]) == 1
+    tab.fill("#f-id", "Mật Ong")
+    tab.locator("#f-id").blur()
+    assert "chữ thường a-z không dấu" in _error_of(tab, "#f-id")
+    assert seen.errors == []
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_download_asked_for_before_the_validator_is_there_waits_for_it(browser, base_url):
+    """Enter pressed at once (the form's submit): the validator loads, then every error
+    shows, as for a click on the button once it is there."""
+    context = browser.new_context(base_url=base_url)
+    tab = context.new_page()
+    tab.goto(f"/{FORM}", wait_until="networkidle")
+    tab.locator("#f-producer").press("Enter")
+    tab.wait_for_selector("#f-errors li")
+    assert tab.locator("#f-errors li").count() >= 5
+    assert tab.locator("#product-form[data-validator-ready]").count() == 1
     context.close()
 
 

@@ -20,6 +20,7 @@ from siteutil import BUILD_EPOCH, answer_in_terminal, ocop_command
 
 OFFICE = "Văn phòng Điều phối Chương trình OCOP tỉnh Lào Cai"
 SITE_URL = "https://ocop-laocai.example.org/"
+TEAM = "@ocop-lao-cai/van-phong"
 SAMPLE_WORDS = ("Vĩnh Phúc", "Vinh Phuc", "永福", "Dữ liệu mẫu", "Sample data", "示例数据")
 ACTIONLINT = shutil.which("actionlint") or str(Path(sys.executable).with_name("actionlint"))
 
@@ -33,7 +34,7 @@ def ocop(*args: str, cwd: Path | None = None, stdin: str | None = None
 
 def init(target: Path, *extra: str) -> subprocess.CompletedProcess:
     return ocop("init", str(target), "--province", "lao cai", "--site-url", SITE_URL,
-                "--office-name", OFFICE, "--office-phone", "+84 214 000 000",
+                "--office-name", OFFICE, "--office-team", TEAM, "--office-phone", "+84 214 000 000",
                 "--office-email", "ocop@laocai.example.org", *extra)
 
 
@@ -90,7 +91,8 @@ def test_init_writes_content_only(lao_cai):
                 ".github/workflows/pull-request.yml", ".github/workflows/publish.yml",
                 ".github/workflows/pull-request-comment.yml", ".github/CODEOWNERS",
                 "schema/product.schema.json", "catalog/decisions/_mau.yml",
-                "schema/decision.schema.json"):
+                "schema/decision.schema.json", "catalog/contributing.md",
+                "catalog/en/contributing.md"):
         assert rel in names, rel
     assert not [n for n in names if n.startswith(("theme/", "generator/"))]
     assert "Lào Cai" in (repo / "catalog" / "regions.yml").read_text(encoding="utf-8")
@@ -143,14 +145,14 @@ def test_an_empty_catalog_builds_a_site_that_says_so(tmp_path):
 @pytest.mark.parametrize("query", ["Lào Cai", "lao cai", "LAO CAI", "15", "Tỉnh Lào Cai"])
 def test_the_province_can_be_written_many_ways(tmp_path, query):
     done = ocop("init", str(tmp_path / "x"), "--province", query, "--site-url", SITE_URL,
-                "--office-name", OFFICE)
+                "--office-name", OFFICE, "--office-team", TEAM)
     assert done.returncode == 0, done.stderr
     assert '"15"' in (tmp_path / "x" / "catalog" / "regions.yml").read_text(encoding="utf-8")
 
 
 def test_bad_input_gets_one_clear_line(tmp_path):
     unknown = ocop("init", str(tmp_path / "a"), "--province", "Lao Kai", "--site-url", SITE_URL,
-                   "--office-name", OFFICE)
+                   "--office-name", OFFICE, "--office-team", TEAM)
     assert unknown.returncode == 2 and "Lào Cai" in unknown.stderr  # a close match
     assert not (tmp_path / "a").exists()
     missing = ocop("init", str(tmp_path / "b"), "--province", "15")  # no terminal to ask
@@ -252,8 +254,56 @@ def test_missing_answers_are_asked_in_vietnamese_in_a_terminal(tmp_path):
     target = tmp_path / "asked"
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
     code, text = answer_in_terminal([*ocop_command(), "init", str(target)],
-                                    ["Lào Cai", SITE_URL, OFFICE], env=env)
+                                    ["Lào Cai", SITE_URL, OFFICE, TEAM], env=env)
     assert code == 0, text
-    for question in ("Tỉnh, thành phố", "Địa chỉ trang", "Tên cơ quan quản lý"):
+    for question in ("Tỉnh, thành phố", "Địa chỉ trang", "Tên cơ quan quản lý",
+                     "Nhóm GitHub của văn phòng"):
         assert question in text, text
     assert OFFICE in (target / "site_config.yml").read_text(encoding="utf-8")
+    assert f'office_team: "{TEAM}"' in (target / "site_config.yml").read_text(encoding="utf-8")
+    assert (target / ".github" / "CODEOWNERS").read_text(encoding="utf-8").count(
+        f"\n* {TEAM}\n") == 1
+
+
+def test_the_office_team_is_required_and_owns_everything(tmp_path):
+    no_team = ocop("init", str(tmp_path / "a"), "--province", "15", "--site-url", SITE_URL,
+                   "--office-name", OFFICE)  # no terminal to ask
+    assert no_team.returncode == 2 and "--office-team" in no_team.stderr
+    wrong = ocop("init", str(tmp_path / "b"), "--province", "15", "--site-url", SITE_URL,
+                 "--office-name", OFFICE, "--office-team", "van phong ocop")
+    assert wrong.returncode == 2 and "@org/ocop-office" in wrong.stderr
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    repo = tmp_path / "c"
+    assert init(repo).returncode == 0
+    owners = (repo / ".github" / "CODEOWNERS").read_text(encoding="utf-8")
+    rules = [line for line in owners.splitlines() if line and not line.startswith("#")]
+    assert rules[0] == f"* {TEAM}"  # first: every later line wins over it
+    assert {f"/catalog/ {TEAM}", f"/site_config.yml {TEAM}", f"/.github/ {TEAM}",
+            f"/overrides/ {TEAM}"} <= set(rules)
+    assert ocop("codeowners", "--check", cwd=repo).returncode == 0
+    # taking the team out of the configuration: the check and validate both refuse
+    config = repo / "site_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f'      office_team: "{TEAM}"\n', ""), encoding="utf-8")
+    checked = ocop("codeowners", "--check", cwd=repo)
+    assert checked.returncode == 1 and "office_team" in checked.stderr
+    validated = ocop("validate", cwd=repo)
+    assert validated.returncode == 1 and "office_team_missing" in validated.stdout
+
+
+def test_the_contributor_guide_is_a_page_the_form_links(lao_cai):
+    """The guide (docs/huong-dan-dong-gop.md, docs/contributing.md) is a page of the new
+    catalog in each language it has, and its form links it."""
+    repo, site = lao_cai
+    from ocop_catalog.edition.urls import relative
+    from siteutil import REPO
+
+    for lang, folder in (("vi", ""), ("en", "en/")):
+        assert (repo / "catalog" / folder / "contributing.md").read_bytes() == (
+            REPO / "catalog" / folder / "contributing.md").read_bytes()
+        assert (site / folder / "contributing" / "index.html").is_file()
+        form = (site / folder / "contribute" / "index.html").read_text(encoding="utf-8")
+        link = relative(f"{folder}contribute/", f"{folder}contributing/")
+        assert f'id="f-guide" href="{link}"' in form, lang
+        assert 'id="f-new-only"' in form and "/edit/" not in form
+

@@ -254,11 +254,35 @@ def test_a_decision_without_products_or_criteria(scratch):
 def test_the_decision_and_the_product_must_name_the_same_criteria(scratch):
     scratch.edit(GOODS_FILE, '"148/2023"', '"26/2026"')
     result = scratch.validate()
-    assert summary(result.errors) == [issue(
-        "decision_criteria_mismatch", GOODS_DECISION, product_at(scratch, GOODS_DECISION, GOODS),
-        "recognises[0].product")]
-    assert f"update 'category' in {GOODS_FILE}" in only(
-        result, "decision_criteria_mismatch").message_en
+    # said on the decision, and on the product record, where its producer looks
+    assert summary(result.errors) == [
+        issue("decision_criteria_mismatch", GOODS_DECISION,
+              product_at(scratch, GOODS_DECISION, GOODS), "recognises[0].product"),
+        issue("decision_criteria_mismatch", GOODS_FILE,
+              scratch.position(GOODS_FILE, '"26/2026"'), "category.criteria_version")]
+    for found in result.errors:
+        assert found.message_en == (
+            f"'{GOODS}' is rated under 148/2023 by decision 385/QĐ-UBND ({GOODS_DECISION}), "
+            f"but its record {GOODS_FILE} gives the criteria set of 26/2026: update "
+            f"'category' in {GOODS_FILE}")
+        assert found.message_vi.startswith(f"'{GOODS}' được đánh giá theo 148/2023 trong quyết "
+                                           "định 385/QĐ-UBND")
+
+
+@pytest.mark.parametrize("name", ["2025-10-01-9.yaml", "2025-10-01-9.YML", "ghi-chu.txt",
+                                  "2026/quyet-dinh-9.yml.bak"])
+def test_a_file_of_the_register_that_is_not_read_is_warned_about(scratch, name):
+    rel = f"catalog/decisions/{name}"
+    scratch.write(rel, decision_yml("9/QĐ-UBND", "2025-10-01", [(GOODS, 5, None)]))
+    scratch.write("catalog/decisions/_ghi-chu.txt", "a note the office keeps")
+    result = scratch.validate()
+    assert summary(result.issues) == [issue("decision_file_ignored", rel, (1, 1), "", "warning")]
+    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    assert only(result, "decision_file_ignored").message_en == (
+        f"{name.rsplit('/', 1)[-1]} is not read: only the files of catalog/decisions/ whose "
+        f"names end in .yml are decisions. If it is one, rename it {stem}.yml; if it is not "
+        "(a note, a scan), start its name with _")
+    assert result.catalog.products[GOODS].certification.stars == 4  # not read
 
 
 def test_a_broken_decision_does_not_also_report_its_products_as_unrated(scratch):
@@ -350,3 +374,55 @@ def test_the_sample_register_gives_every_certificate_state():
     assert states == {"valid", "expiring", "expired", "revoked"}
     assert not any("certification" in yaml.safe_load(p.read_text(encoding="utf-8"))
                    for p in ROOT.glob("products/*/*/product.yml"))
+
+
+# --------------------------------------------------------------------------
+# A second revocation
+# --------------------------------------------------------------------------
+
+LATER_REVOKE = "catalog/decisions/2026-02-20-thu-hoi-lai.yml"
+
+
+@pytest.mark.parametrize("second_date, second_effect", [
+    ("2026-02-20", None),          # a later decision, taking effect on its date
+    ("2026-02-20", "2027-01-01"),  # a later decision taking effect in the future
+    ("2026-01-10", None),          # the same day, in another file
+])
+def test_a_second_revocation_neither_moves_nor_undoes_the_first(scratch, second_date,
+                                                              second_effect):
+    scratch.write(REVOKE, revocation())
+    effect = f"    date: {second_effect}\n" if second_effect else ""
+    scratch.write(LATER_REVOKE, revocation(date=second_date).replace(
+        "12/QĐ-UBND", "30/QĐ-UBND").replace("    reason:", effect + "    reason:"))
+    result = scratch.validate()
+    assert summary(result.errors) == [issue(
+        "revoke_already_revoked", LATER_REVOKE, product_at(scratch, LATER_REVOKE, GOODS),
+        "revokes[0].product")]
+    found = only(result, "revoke_already_revoked")
+    assert found.message_en.startswith(
+        f"'{GOODS}' is revoked here, but its certificate was already revoked by 12/QĐ-UBND "
+        f"(taking effect 2026-01-10, in {REVOKE}): the first revocation holds")
+    assert found.message_vi.startswith(f"'{GOODS}' bị thu hồi ở đây")
+    # what the catalog would say without the error: still the first revocation
+    from ocop_catalog.records import register
+    from ocop_catalog.records.loader import read_record
+
+    settings = scratch.settings()
+    entries = register.read_register(settings, read_record).entries
+    known = [register.KnownProduct(GOODS, (), "148/2023", GOODS_FILE)]
+    cert = register.certify(entries, known, [GOODS, SERVICE], settings)[GOODS]
+    assert (cert.revoked.decision_number, cert.revoked.date) == ("12/QĐ-UBND",
+                                                                 dt.date(2026, 1, 10))
+    assert certs.status(cert, TODAY) == "revoked"
+    assert certs.status(cert, dt.date(2027, 6, 1)) == "revoked"
+
+
+def test_a_revocation_after_a_re_rating_is_not_a_second_one(scratch):
+    scratch.write(REVOKE, revocation())
+    scratch.write("catalog/decisions/2026-02-01-rerated.yml", decision_yml(
+        "99/QĐ-UBND", "2026-02-01", [(GOODS, 3, None)]))
+    scratch.write(LATER_REVOKE, revocation(date="2026-02-20").replace("12/QĐ-UBND", "30/QĐ-UBND"))
+    result = scratch.validate()
+    assert result.errors == ()
+    revoked = result.catalog.products[GOODS].certification.revoked
+    assert (revoked.decision_number, revoked.date) == ("30/QĐ-UBND", dt.date(2026, 2, 20))

@@ -258,3 +258,67 @@ def test_a_decision_that_is_empty_or_a_list_is_refused(scratch, text, code):
     scratch.write(GOODS_DECISION, text)
     # which products the file names cannot be known: no product is said to lack a decision
     assert scratch.issues() == [issue(code, GOODS_DECISION, (1, 1), "")]
+
+
+# --------------------------------------------------------------------------
+# Links inside the repository: the office's folder holds no symbolic link
+# --------------------------------------------------------------------------
+
+SNEAKY_DECISION = "products/htx-ong-tam-dao/notes.yml"
+
+
+def five_stars(scratch) -> str:
+    return scratch.read(GOODS_DECISION).replace("    stars: 4\n    score: 78.5\n",
+                                                "    stars: 5\n")
+
+
+def test_a_decision_linked_to_a_producers_file_inside_the_repository_is_refused(scratch):
+    # the producer owns products/htx-ong-tam-dao/: through the link it would edit a decision
+    scratch.write(SNEAKY_DECISION, five_stars(scratch))
+    scratch.path(GOODS_DECISION).unlink()
+    scratch.path(GOODS_DECISION).symlink_to("../../" + SNEAKY_DECISION)
+    result = scratch.validate()
+    assert scratch.issues() == [issue("record_symlink", GOODS_DECISION, (1, 1), "")]
+    found = only(result, "record_symlink")
+    assert found.message_en.startswith(
+        f"{GOODS_DECISION} is read through the symbolic link {GOODS_DECISION}: nothing under "
+        "catalog/ may be a link")
+    assert found.message_vi.startswith(f"{GOODS_DECISION} được đọc qua liên kết tượng trưng")
+    assert result.catalog is None
+
+
+def test_a_linked_folder_in_the_register_is_refused(scratch):
+    scratch.write(SNEAKY_DECISION.replace("notes.yml", "_dossier/385.yml"), five_stars(scratch))
+    scratch.path(GOODS_DECISION).unlink()
+    scratch.path("catalog/decisions/2025").symlink_to("../../products/htx-ong-tam-dao/_dossier",
+                                                      target_is_directory=True)
+    result = scratch.validate()
+    assert [(i.code, i.file) for i in result.errors] == [
+        ("record_symlink", "catalog/decisions/2025")]
+    assert result.catalog is None
+
+
+def test_a_linked_register_folder_and_linked_catalog_data_are_refused(scratch):
+    real = scratch.path("products/htx-ong-tam-dao/_decisions")
+    scratch.path("catalog/decisions").rename(real)
+    scratch.path("catalog/decisions").symlink_to("../products/htx-ong-tam-dao/_decisions",
+                                                 target_is_directory=True)
+    scratch.path("catalog/regions.yml").rename(scratch.path("regions-copy.yml"))
+    scratch.path("catalog/regions.yml").symlink_to("../regions-copy.yml")
+    result = scratch.validate()
+    # (the communes then are unknown too: those errors follow from the refused regions)
+    assert sorted((i.code, i.file, i.message_en.split(": ")[0]) for i in result.errors
+                  if i.code == "record_symlink") == [
+        ("record_symlink", f, f"{f} is read through the symbolic link {link}") for f, link in
+        sorted([(GOODS_DECISION, "catalog/decisions"),
+                ("catalog/decisions/2025-09-01-120.yml", "catalog/decisions"),
+                ("catalog/regions.yml", "catalog/regions.yml")])]
+    assert result.catalog is None
+
+
+def test_a_product_record_linked_inside_its_producers_folder_is_still_read(scratch):
+    """Under products/ the loader refuses only links leading out of the repository."""
+    goods = "products/htx-ong-tam-dao/mat-ong-hoa-rung/product.yml"
+    scratch.path(goods).rename(scratch.path("products/htx-ong-tam-dao/mat-ong.yml"))
+    scratch.path(goods).symlink_to("../mat-ong.yml")
+    assert scratch.validate().errors == ()

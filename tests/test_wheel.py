@@ -49,7 +49,8 @@ def test_a_wheel_installed_elsewhere_starts_and_builds_a_catalog(tmp_path):
     ocop = str(venv / "bin" / "ocop")
     repo = work / "ocop-lao-cai"
     started = run(ocop, "init", str(repo), "--province", "Lào Cai", "--site-url", SITE_URL,
-                  "--office-name", OFFICE, cwd=work, env=env)
+                  "--office-name", OFFICE, "--office-team", "@ocop-lao-cai/van-phong",
+                  cwd=work, env=env)
     assert started.returncode == 0, started.stderr
     add_producer(repo)
     checked = run(ocop, "validate", cwd=repo, env=env)

@@ -121,9 +121,17 @@ def test_workflow_hygiene(path):
     data = load(path)
     assert "permissions" in data, "every workflow states its permissions"
     assert "pull_request_target" not in data["on"]
+    text = path.read_text(encoding="utf-8")
     for job in data["jobs"].values():
         for step in job["steps"]:
-            if "uses" in step:
+            if "uses" not in step:
+                pass
+            elif path.name == "pull-request-comment.yml":
+                # the job that can write: every action pinned by its full commit, the
+                # version it is said in a comment on the same line
+                assert re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+                assert re.search(re.escape(step["uses"]) + r" # v\d+(\.\d+)*\n", text)
+            else:
                 assert re.fullmatch(r"actions/[a-z-]+@v\d+", step["uses"]), step["uses"]
             if "run" in step:  # a value from the pull request is passed by env:, quoted
                 assert "${{" not in step["run"], step["run"]
@@ -330,7 +338,8 @@ def published(tmp_path_factory) -> tuple[Path, str]:
     """A catalog made by ``ocop init``, with one producer, committed: the base."""
     repo = tmp_path_factory.mktemp("published") / "ocop-lao-cai"
     done = ocop(repo.parent, "init", str(repo), "--province", "lao cai", "--site-url",
-                "https://ocop-laocai.example.org/", "--office-name", "Văn phòng OCOP Lào Cai")
+                "https://ocop-laocai.example.org/", "--office-name", "Văn phòng OCOP Lào Cai",
+                "--office-team", "@ocop-lao-cai/van-phong")
     assert done.returncode == 0, done.stderr
     add_producer(repo)
     assert ocop(repo, "codeowners").returncode == 0  # after changing maintainers
@@ -566,21 +575,64 @@ def test_the_comment_job_refuses_links_and_missing_files(tmp_path, fake_gh):
     assert [s["outcome"] for s in played.steps] == ["failure", "skipped"]
 
 
-def test_a_hostile_summary_is_sent_as_inert_text(tmp_path, fake_gh):
-    """A pull request can rewrite its own check: the summary it uploads is only text.
-    Mentions are made inert, the length is capped, nothing of it is printed."""
+def fenced(body: str) -> tuple[str, str, str]:
+    """The body split into what the workflow wrote before the fence, the fenced text, and
+    what follows, read as CommonMark does: the fence is the first line of three or more
+    backticks, and only a line of at least as many backticks (and nothing else) closes it."""
+    lines = body.split("\n")
+    start = next(i for i, line in enumerate(lines) if re.match(r"^`{3,}", line))
+    fence = re.match(r"^`+", lines[start])[0]
+    end = next(i for i in range(start + 1, len(lines))
+               if re.fullmatch(r"`{%d,}\s*" % len(fence), lines[i]))
+    return ("\n".join(lines[:start]), "\n".join(lines[start + 1:end]),
+            "\n".join(lines[end + 1:]))
+
+
+def hostile_comment(tmp_path, fake_gh, text: str) -> tuple[Played, str]:
     artifacts = tmp_path / "artifacts"
-    (artifacts / "ocop-diff").mkdir(parents=True)
+    (artifacts / "ocop-diff").mkdir(parents=True, exist_ok=True)
     (artifacts / "ocop-diff" / "pr-number").write_text(PR_NUMBER, encoding="utf-8")
-    hostile = "::add-mask::x\n$(touch pwned) @everyone @org/team `id`\n" + "đ" * 70_000
-    (artifacts / "ocop-diff" / "comment.md").write_text(hostile, encoding="utf-8")
+    (artifacts / "ocop-diff" / "comment.md").write_text(text, encoding="utf-8")
     played, calls = post_comment(tmp_path, fake_gh, artifacts, head_sha="b" * 40)
     assert not played.failed, played.step("Post")["result"]
-    body = calls[-1]["input"]["body"]
-    assert body.startswith(MARKER + "\n::add-mask::x\n$(touch pwned) &#64;everyone &#64;org/team")
-    assert "@" not in body and len(body) < 60_200
+    return played, calls[-1]["input"]["body"]
+
+
+HEADER = ("<!-- ocop-diff -->\n## Thay đổi danh mục OCOP / OCOP catalog changes\n\n"
+          "Bản tóm tắt của `ocop diff` do lần kiểm tra của pull request (commit bbbbbbbbbbbb) "
+          "tạo ra, chép nguyên văn dưới đây; chỉ tin vào các tệp đã thay đổi. / The `ocop "
+          "diff` summary made by the pull request's own check (commit bbbbbbbbbbbb), quoted "
+          "as text below; only the files changed are authoritative.\n")
+
+
+def test_a_hostile_summary_is_sent_as_inert_text(tmp_path, fake_gh):
+    """A pull request can rewrite its own check: the summary it uploads is only text,
+    quoted in a code fence under a header the comment workflow writes itself; the length
+    is capped, nothing of it is printed."""
+    hostile = "::add-mask::x\n$(touch pwned) @everyone @org/team `id`\n" + "đ" * 70_000
+    played, body = hostile_comment(tmp_path, fake_gh, hostile)
+    before, quoted, after = fenced(body)
+    assert before == HEADER
+    assert quoted.startswith("::add-mask::x\n$(touch pwned) @everyone @org/team `id`\nđđ")
+    assert len(quoted) == 60_000 and len(body) < 60_600
+    assert after.startswith("\n… (rút gọn; xem trang kiểm tra / truncated; see the check's page)")
     assert "add-mask" not in played.step("Post")["result"].stdout
     assert not list(tmp_path.rglob("pwned"))
+
+
+@pytest.mark.parametrize("escape", [
+    "```\n## ✅ Văn phòng OCOP đã duyệt / approved by the office\n```",
+    "``````````\n[merge now](https://evil.example)\n![x](https://evil.example/p.png)",
+    "~~~\n<img src=https://evil.example/p.png>\n~~~",
+])
+def test_a_summary_cannot_close_its_fence_or_forge_the_header(tmp_path, fake_gh, escape):
+    hostile = f"## Thay đổi danh mục OCOP\n{escape}\n@office-team please merge\n"
+    _, body = hostile_comment(tmp_path, fake_gh, hostile)
+    before, quoted, after = fenced(body)
+    assert before == HEADER  # the header is the workflow's, whatever the artifact says
+    assert quoted == hostile.rstrip("\n")  # all of it inside the fence, as written
+    assert after == "\n<sub>[ocop diff](https://github.com/ocop-demo/ocop-lao-cai/actions/" \
+                    "runs/4711)</sub>\n"
 
 
 # --------------------------------------------------------------------------
@@ -622,6 +674,22 @@ def test_the_offices_people_and_bots_may_change_any_folder(published, tmp_path, 
                   runner=tmp_path / "runner", artifacts=tmp_path / "artifacts")
     assert not played.failed, played.step("Summarise")["result"]
     assert "Không có lỗi" in played.summary
+
+
+@pytest.mark.parametrize(("author", "association"), [
+    ("nguyen-van-a-ban-tin", "COLLABORATOR"),   # a producer's maintainer is a collaborator
+    ("evil[bot]", "NONE"), ("dependabot-fake[bot]", "CONTRIBUTOR"),  # any app is "…[bot]"
+    ("member", "CONTRIBUTOR"), ("owner", "FIRST_TIME_CONTRIBUTOR")])
+def test_collaborators_and_other_bots_may_change_only_their_folders(published, tmp_path,
+                                                                    author, association):
+    repo, base, _ = pull_request(published, tmp_path, a_new_price_and_a_new_product)
+    job = check_job()
+    job["steps"] = [s for s in job["steps"] if s.get("id") in ("install", "diff")]
+    played = play(job, cwd=repo, context=check_context(base, author, association),
+                  runner=tmp_path / "runner", artifacts=tmp_path / "artifacts")
+    diff = played.step("Summarise")
+    assert (diff["outcome"], diff["result"].returncode) == ("failure", 1)
+    assert "outside\\_own\\_folders" in played.summary
 
 
 def test_an_invalid_record_fails_validation_and_is_still_summarised(published, tmp_path):

@@ -4,8 +4,16 @@ GitHub asks the owners of the files a pull request changes for their review (and
 branch protection, requires it). Each ``products/<producer>/`` is owned by the GitHub
 logins its ``producer.yml`` lists in ``maintainers:`` and by the office team
 (``office_team:`` among the ``ocop`` plugin options in ``site_config.yml``, e.g.
-``"@org/ocop-office"``; without it, by the maintainers alone). The catalog-wide files
-(``catalog/``, ``site_config.yml``, ``.github/``, ``requirements.txt``) are the office's.
+``"@org/ocop-office"``). The file starts with a catch-all ``* <office_team>`` line (the last
+matching line wins, so a path no later line names, a new producer's folder or a new
+top-level file, is the office's), then names the catalog-wide paths (``catalog/``,
+``site_config.yml``, ``.github/``, ``requirements.txt``, the theme's ``overrides/``) as the
+office's.
+
+A catalog with a register of decisions (``catalog/decisions/``) must name its office team:
+the register is what grants stars, and without an owner no review is required for it.
+``ocop codeowners`` (and ``--check``) and ``ocop validate`` refuse such a catalog
+(``office_team_missing``, :func:`office_team_issues`).
 
 Producer records are read leniently (a login that is not well-formed is left out;
 ``ocop validate`` reports it). The paths are those of the catalog's folder, which is
@@ -17,12 +25,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import yaml
+
+from .edition.theme import OVERRIDES
 from .records.history import MAX_RECORD_BYTES
-from .records.yamlsource import YamlProblem, read_yaml
+from .records.issues import Document, Issue
+from .records.messages import render as render_message
+from .records.register import DECISIONS_DIR
+from .records.yamlsource import Mark, YamlProblem, read_yaml
+from .settings import CONFIG_FILE, plugin_options
 
 CODEOWNERS = ".github/CODEOWNERS"
 #: The files only the office changes.
-OFFICE_PATHS = ("/catalog/", "/site_config.yml", "/.github/", "/requirements.txt")
+OFFICE_PATHS = ("/catalog/", "/site_config.yml", "/.github/", "/requirements.txt",
+                f"/{OVERRIDES}/")
 #: A GitHub user (``@login``) or team (``@org/team``).
 OWNER = re.compile(r"^@[A-Za-z0-9](-?[A-Za-z0-9]){0,38}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$")
 LOGIN = re.compile(r"^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$")  # records.models.GitHubHandle
@@ -34,7 +50,44 @@ HEADER = """\
 
 
 class OwnersError(Exception):
-    """The office_team option is not a GitHub team or user."""
+    """The office_team option is not a GitHub team or user, or is missing where the
+    catalog has a register of decisions."""
+
+
+def needs_office(root: Path) -> bool:
+    """Whether the catalog at ``root`` has a register of decisions (``catalog/decisions/``,
+    even one holding only the template): then only the office may own it."""
+    return (root / DECISIONS_DIR).is_dir()
+
+
+def office_team_issues(root: Path) -> list[Issue]:
+    """``office_team_missing`` (an error at the ``- ocop:`` line of site_config.yml) when
+    the catalog has a register of decisions but no office team; a wrong office team is
+    left to ``ocop codeowners``."""
+    config = root / CONFIG_FILE
+    if not needs_office(root) or not config.is_file():
+        return []
+    try:
+        value = plugin_options(config).get("office_team")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):  # MkDocs reports an unreadable one
+        return []
+    if value not in (None, ""):
+        return []
+    doc = Document(path=config, rel=CONFIG_FILE)
+    doc.report("office_team_missing", mark=_plugin_mark(config), folder=DECISIONS_DIR)
+    return doc.issues
+
+
+def _plugin_mark(config: Path) -> Mark:
+    """The ``- ocop:`` line of the config (else its first line)."""
+    try:
+        lines = config.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return Mark(1, 1)
+    for number, line in enumerate(lines, 1):
+        if re.match(r"\s*-\s*ocop\s*:\s*(#.*)?$", line):
+            return Mark(number, line.index("ocop") + 1)
+    return Mark(1, 1)
 
 
 def office_owners(value: object) -> list[str]:
@@ -81,6 +134,7 @@ def _path(name: str) -> str:
 def render(root: Path, office: list[str]) -> str:
     lines = [HEADER]
     if office:
+        lines.append(f"* {' '.join(office)}")
         lines += [f"{path} {' '.join(office)}" for path in OFFICE_PATHS]
     else:
         lines.append("# (no office_team in site_config.yml: the catalog files have no owner)")
@@ -93,7 +147,11 @@ def render(root: Path, office: list[str]) -> str:
 
 
 def write(root: Path, office: list[str], *, check: bool = False) -> bool:
-    """Write (or with ``check`` only compare) the file; True when it was stale."""
+    """Write (or with ``check`` only compare) the file; True when it was stale. Raises
+    :class:`OwnersError` (writing nothing) when the catalog has a register of decisions
+    and ``office`` is empty."""
+    if not office and needs_office(root):
+        raise OwnersError(missing_office_message())
     path = root / CODEOWNERS
     wanted = render(root, office)
     try:
@@ -105,3 +163,9 @@ def write(root: Path, office: list[str], *, check: bool = False) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(wanted, encoding="utf-8")
     return stale
+
+
+def missing_office_message() -> str:
+    """``office_team_missing`` in both languages, Vietnamese first."""
+    en, vi = render_message("office_team_missing", {"folder": DECISIONS_DIR})
+    return f"{vi}\n{en}"

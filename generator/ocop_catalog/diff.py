@@ -16,7 +16,13 @@ Errors (exit status 1):
   in ``former_ids``) whose permanent QR code would differ (:mod:`.catalog.links`);
 * ``outside_own_folders`` (with ``--author``): a changed folder that is not one of the
   producers whose ``maintainers:`` name the author (as in ``BASE``; a producer new in
-  the change, as in ``HEAD``).
+  the change, as in ``HEAD``);
+* ``symlink``: a file under ``products/`` or ``catalog/`` that is a symbolic link
+  (git mode 120000; ``ocop validate`` refuses any under ``catalog/``);
+* ``certificate_lost``: a product of ``BASE`` with a certificate in the register of
+  decisions that still has its page but no certificate any more (its decision deleted,
+  or edited not to name it). Certificates are matched by product, not by the name a
+  decision writes: decisions naming a former id are the renamed product's.
 
 Only the CLI (``cli.py``) calls this module; it reads no settings and builds nothing.
 """
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
@@ -41,6 +48,9 @@ MAX_MARKDOWN = 60_000
 #: A value echoed in the Markdown report is cut to this many characters.
 MAX_VALUE = 100
 LOGIN = re.compile(r"^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$")  # records.models.GitHubHandle
+#: A pull request's author: a login, or a GitHub App's bot account (``name[bot]``, which
+#: no producer's maintainers can list).
+AUTHOR = re.compile(r"^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}(\[bot\])?$")
 
 
 class DiffError(Exception):
@@ -60,6 +70,8 @@ class State:
     data: dict[str, Any] = field(default_factory=dict)
     """Each record file (producer.yml, product.yml, catalog/*.yml) → its parsed data
     (None when it cannot be read)."""
+    links: set[str] = field(default_factory=set)
+    """The files that are symbolic links (git mode 120000): they are not read."""
 
 
 def _git(root: Path, *args: str, data: bytes | None = None, what: str = "") -> bytes:
@@ -86,9 +98,10 @@ def is_record(path: str) -> bool:
 def read_revision(root: Path, revision: str) -> State:
     """The catalog at git revision ``revision``."""
     try:
-        commit, files = history.tree(root, revision, TRACKED)
-        state = State(f"{revision} ({commit[:10]})", files)
-        wanted = [p for p in state.files if is_record(p)]
+        links: set[str] = set()
+        commit, files = history.tree(root, revision, TRACKED, links)
+        state = State(f"{revision} ({commit[:10]})", files, links=links)
+        wanted = [p for p in state.files if is_record(p) and p not in links]
         state.data.update(zip(wanted, history.records(root, [files[p] for p in wanted])))
     except history.HistoryError as exc:
         raise DiffError(str(exc)) from None
@@ -104,6 +117,11 @@ def read_worktree(root: Path) -> State:
         if not raw:
             continue
         path = raw.decode("utf-8", "replace")
+        if (root / path).is_symlink():  # hashed as git does: the link's target
+            target = bytes(Path(os.readlink(root / path)).as_posix(), "utf-8", "replace")
+            state.files[path] = hashlib.sha1(b"blob %d\0" % len(target) + target).hexdigest()
+            state.links.add(path)
+            continue
         try:
             content = (root / path).read_bytes()
         except OSError:  # deleted, or not a file
@@ -285,8 +303,11 @@ def _producers(state: State) -> dict[str, Any]:
     return folders
 
 
-def _register(state: State) -> dict[str, Standing]:
-    """Each product's standing in the register of decisions (catalog/decisions/)."""
+def _register(state: State, resolve: Callable[[str], str]) -> dict[str, Standing]:
+    """Each product's standing in the register of decisions (catalog/decisions/), by the
+    product it is (``resolve``: a name a decision writes, an id or a former id → the
+    product's id), as :mod:`.records.register` gives it: the latest recognition, revoked
+    by the first revocation on or after it (a second one changes nothing)."""
     events: list[tuple[str, int, str, str, str, Any]] = []
     for path, data in state.data.items():
         if not path.startswith("catalog/decisions/") or not isinstance(data, dict):
@@ -297,14 +318,14 @@ def _register(state: State) -> dict[str, Standing]:
             for item in items if isinstance(items, list) else ():
                 if isinstance(item, dict) and _text(item.get("product")):
                     when = str(item.get("date") or day) if order else day
-                    events.append((when, order, path, item["product"], number, item))
+                    events.append((when, order, path, resolve(item["product"]), number, item))
     found: dict[str, Standing] = {}
     for when, order, path, product, number, item in sorted(events, key=lambda e: e[:4]):
         if order == 0:
             stars = item.get("stars")
             found[product] = Standing(stars if isinstance(stars, int) else None, number, when,
                                       path)
-        elif product in found:
+        elif product in found and found[product].revoked_by is None:
             found[product] = replace(found[product], revoked_by=number)
     return found
 
@@ -443,11 +464,8 @@ def diff(base: State, head: State, author: str | None = None,
         report.producers.append(RecordDiff(folder, folder, _name(new_producers[folder]),
                                            "added"))
 
-    old_register, new_register = _register(base), _register(head)
-    for product in sorted({*old_register, *new_register}):
-        old, new = old_register.get(product), new_register.get(product)
-        if old != new:
-            report.certificates.append(CertificateChange(product, old, new))
+    _check_links(report, head)
+    _check_certificates(report, base, head, old_products, new_products, claimed)
 
     report.files = {k: [f"catalog/{p}" for p in v]
                     for k, v in _file_changes(base, head, "catalog/").items()}
@@ -458,6 +476,57 @@ def diff(base: State, head: State, author: str | None = None,
     if author is not None:
         _check_author(report, base, head, author, old_producers, new_producers, extra_paths)
     return report
+
+
+def _check_links(report: Report, head: State) -> None:
+    """A symbolic link under products/ or catalog/ is an error: through a link in the
+    office's folder a producer's file could become a decision (``record_symlink`` of
+    ``ocop validate``), and no record needs one."""
+    for path in sorted(head.links):
+        if PurePosixPath(path).parts[0] not in ("products", "catalog"):
+            continue
+        report.errors.append(Problem(
+            "symlink", path,
+            f"{path} là liên kết tượng trưng (symlink, git mode 120000): trong products/ và "
+            "catalog/ không được có liên kết; hãy xóa liên kết và đưa chính tệp vào",
+            f"{path} is a symbolic link (git mode 120000): products/ and catalog/ may hold "
+            "no links; remove it and commit the file itself"))
+
+
+def _check_certificates(report: Report, base: State, head: State,
+                        old_products: dict[str, _Product], new_products: dict[str, _Product],
+                        claimed: dict[str, str]) -> None:
+    """The certificates that change, by product (a renamed product keeps its history:
+    decisions naming its old id are its decisions); a product of ``base`` that keeps its
+    page but loses the certificate it had is an error."""
+    base_ids: dict[str, str] = {}  # every id and former id of base → its product's id
+    for product in old_products.values():
+        for name in (product.id, *product.former_ids):
+            base_ids.setdefault(name, product.id)
+
+    def in_head(name: str) -> str:
+        return claimed.get(name, name)
+
+    def in_base(name: str) -> str:
+        return in_head(base_ids.get(name, name))
+
+    old_register, new_register = _register(base, in_base), _register(head, in_head)
+    for product in sorted({*old_register, *new_register}):
+        old, new = old_register.get(product), new_register.get(product)
+        if old != new:
+            report.certificates.append(CertificateChange(product, old, new))
+        if old is not None and new is None and product in new_products:
+            state = f"thu hồi bởi {old.revoked_by}, " if old.revoked_by else ""
+            state_en = f"revoked by {old.revoked_by}, " if old.revoked_by else ""
+            report.errors.append(Problem(
+                "certificate_lost", old.file,
+                f"Sản phẩm '{product}' mất chứng nhận ({state}QĐ {old.number} ngày {old.date}): "
+                "không còn quyết định nào công nhận, sản phẩm sẽ bị gỡ khỏi danh mục. Đừng xóa "
+                "hay sửa quyết định đã ban hành; muốn thu hồi, thêm quyết định thu hồi (revokes:)",
+                f"Product '{product}' loses its certificate ({state_en}decision {old.number} of "
+                f"{old.date}): no decision recognises it any more, so it would leave the "
+                "catalog. Do not delete or edit an issued decision; to revoke, add a "
+                "revocation decision (revokes:)"))
 
 
 def _config_change(base: State, head: State) -> str | None:

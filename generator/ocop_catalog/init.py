@@ -5,10 +5,12 @@ the catalog's identity, ``catalog/regions.yml`` generated from the official list
 administrative units for the province, an empty ``catalog/sales-points.yml`` with a
 commented example, ``catalog/decisions/_mau.yml`` (an example decision for the office's
 register of decisions to copy; skipped by the loader), the about pages in each language
-with the office's details, ``products/_mau/`` (an example producer and product to copy;
+with the office's details, the contributor guide (``catalog/contributing.md``, and
+``catalog/en/contributing.md`` when English is published), ``products/_mau/`` (an example producer and product to copy;
 skipped by the loader), a Vietnamese README for the office, GitHub Actions workflows
 (checking a pull request, commenting on it, publishing) with the ``.github/CODEOWNERS``
-the check expects, ``requirements.txt`` pinning this version of the engine,
+the check expects (the office team, ``--office-team``, owns everything but the producers'
+folders: a catalog with a register of decisions must name it), ``requirements.txt`` pinning this version of the engine,
 ``.gitignore`` and the record JSON Schemas.
 The templates are in ``starter/`` beside this module.
 """
@@ -34,6 +36,9 @@ from .records.schemas import write_schemas
 from .settings import CONFIG_FILE, build_date, plugin_options
 
 STARTER = Path(__file__).resolve().parent / "starter"
+#: The contributor guide's page (``catalog/<lang>/contributing.md``), copied from the docs
+#: by tools/sync_guides.py; the form page links it (outputs/form.py).
+GUIDE = "contributing"
 #: Languages a new catalog can publish: the theme has UI strings and about pages for them.
 LANGUAGES = ("vi", "en", "zh")
 
@@ -49,6 +54,8 @@ class Answers:
     province: geography.OfficialProvince
     site_url: str
     office_name: str
+    #: The office's GitHub team (or users), ``@org/team``: owner of catalog/ in CODEOWNERS.
+    office_team: str = ""
     languages: tuple[str, ...] = ("vi", "en")
     name: str = ""
     office_address: str = ""
@@ -78,6 +85,19 @@ def languages_or_error(text: str) -> tuple[str, ...]:
                         f"{', '.join(LANGUAGES)} / Vietnamese first, then any of "
                         f"{', '.join(LANGUAGES)}")
     return codes
+
+
+def office_team_or_error(text: str) -> str:
+    """The office's GitHub team(s) or user(s), ``@org/team``, space separated."""
+    try:
+        owners = codeowners.office_owners(text.strip())
+    except codeowners.OwnersError:
+        owners = []
+    if not owners:
+        raise InitError(f"nhóm GitHub của văn phòng / office team: '{text}' phải có dạng "
+                        "@to-chuc/ten-nhom (hoặc @ten-dang-nhap) / must be a GitHub team "
+                        "such as @org/ocop-office (or a user, @login)")
+    return " ".join(owners)
 
 
 def site_url_or_error(text: str) -> str:
@@ -120,7 +140,8 @@ def files(answers: Answers) -> dict[str, bytes]:
         "tagline_en": f"Catalog of OCOP products of {province.english_name}, with "
                       "up-to-date certificate status.",
         "site_url": answers.site_url, "languages": list(langs),
-        "office_name": answers.office_name, "office_address": answers.office_address,
+        "office_name": answers.office_name, "office_team": answers.office_team,
+        "office_address": answers.office_address,
         "office_phone": answers.office_phone, "office_email": answers.office_email,
         "office_website": answers.office_website,
         "commune_code": first.code, "commune_name": first.name,
@@ -154,6 +175,11 @@ def files(answers: Answers) -> dict[str, bytes]:
         folder = "catalog/" if lang == "vi" else f"catalog/{lang}/"
         out[folder + "about-ocop.md"] = render(f"catalog/about-ocop.{lang}.md.j2")
         out[folder + "ocop-mark.md"] = (STARTER / "catalog" / f"ocop-mark.{lang}.md").read_bytes()
+        # the contributor guide (docs/huong-dan-dong-gop.md, docs/contributing.md), which
+        # the form page links: in Vietnamese and English (a Chinese form links English)
+        guide = STARTER / "catalog" / f"{GUIDE}.{lang}.md"
+        if guide.is_file():
+            out[folder + f"{GUIDE}.md"] = guide.read_bytes()
     return out
 
 
@@ -166,6 +192,7 @@ def check(answers: Answers) -> None:
         if value:
             office[key] = value
     identity = {"name": answers.name or "x", "office": office}
+    office_team_or_error(answers.office_team)  # the register of decisions needs its owner
     try:
         parse_identity(identity, answers.languages)
     except IdentityError as exc:

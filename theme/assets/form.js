@@ -19,9 +19,19 @@
  *   a Markdown description as a literal block when that is safe.
  * - The folder downloads as a zip (stored, not compressed: photos do not compress)
  *   holding products/<producer>/<product>/…; when the catalog is on GitHub, a link
- *   opens GitHub's new-file page with the YAML.
+ *   opens GitHub's new-file page with the YAML. New products only: there is no link to
+ *   edit a published product's file (the form would drop the fields it does not ask
+ *   for, gtin, former_ids, qr_code…).
  *
- * window.OcopForm exposes the pure parts (toYaml, slugify, zip, sniff) for the tests. */
+ * - Ajv and the schema (the form's data-validator) are loaded when the visitor first
+ *   reaches into the form (focus, touch, a key), not while the page loads: parsing Ajv and
+ *   compiling the schema would block the page for a while on a phone. Until they are
+ *   there, the record is written and shown but not sent; a folder asked for meanwhile
+ *   goes once they are. Should they fail to load, the page shows its note instead of
+ *   the form (.form-unavailable).
+ *
+ * window.OcopForm exposes the pure parts (toYaml, slugify, zip, sniff) for the tests,
+ * and whenReady() (a promise of the validator, loading it if needed). */
 (function () {
   "use strict";
 
@@ -288,9 +298,7 @@
   // ---------------------------------------------------------------------------
 
   var form = document.getElementById("product-form");
-  var Ajv = window.ajv2020;
-  var schema = window.OCOP_PRODUCT_SCHEMA;
-  if (!form || !Ajv || !schema) return;  // the page's note says what to do instead
+  if (!form) return;
 
   var messages = JSON.parse(document.getElementById("f-messages").textContent);
   var limits = {
@@ -300,8 +308,40 @@
     maxPhotos: +form.getAttribute("data-max-photos")
   };
   var languages = form.getAttribute("data-languages").split(" ");
-  var ajv = new (Ajv.default || Ajv)({ allErrors: true, strict: false, validateFormats: false });
-  var validate = ajv.compile(schema);
+  var validate = null;  // the schema's validator, once loaded (whenReady)
+  var loading = null;
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(script);
+    });
+  }
+
+  /** The validator: Ajv and the schema loaded (once) and compiled, then the form checked. */
+  function whenReady() {
+    if (!loading) {
+      loading = Promise.all(form.getAttribute("data-validator").split(" ").map(loadScript))
+        .then(function () {
+          var Ajv = window.ajv2020, schema = window.OCOP_PRODUCT_SCHEMA;
+          if (!Ajv || !schema) throw new Error("the validator did not load");
+          var ajv = new (Ajv.default || Ajv)({ allErrors: true, strict: false,
+                                               validateFormats: false });
+          validate = ajv.compile(schema);
+          form.setAttribute("data-validator-ready", "");
+          update();
+        });
+      loading.catch(function (err) {  // the page's note says what to do instead
+        document.documentElement.classList.add("form-unavailable");
+        if (window.console) console.warn(err);
+      });
+    }
+    return loading;
+  }
+  window.OcopForm.whenReady = whenReady;
   var communes = {};
   Array.prototype.forEach.call(document.querySelectorAll("#f-communes option"), function (o) {
     communes[o.value] = o.textContent;
@@ -410,7 +450,7 @@
    *  several shapes (a text or {vi: …}; a price or nothing), only those of the shape it
    *  has; as (path, message key, params), paths leading to the missing property. */
   function schemaErrors(data) {
-    if (validate(data)) return [];
+    if (!validate || validate(data)) return [];
     var found = [];
     validate.errors.forEach(function (e) {
       if (e.keyword === "anyOf" || e.keyword === "oneOf" || e.keyword === "if") return;
@@ -591,6 +631,7 @@
 
   /** Whether the folder may go: else every error shows and the first input is focused. */
   function ready() {
+    if (!validate) return false;
     showAll = true;
     update();
     if (!current.length) return true;
@@ -601,14 +642,12 @@
   }
 
   function github(data, yaml) {
-    var create = $("f-github-new"), edit = $("f-github-edit");
+    var create = $("f-github-new");
     if (!create) return;
     var producer = encodeURIComponent(value("producer")), product = data.id || "";
     create.href = form.getAttribute("data-github-new") + producer + "?filename="
       + encodeURIComponent(product + "/product.yml").replace(/%2F/g, "/")
       + "&value=" + encodeURIComponent(yaml);
-    edit.href = form.getAttribute("data-github-edit") + producer + "/"
-      + encodeURIComponent(product) + "/product.yml";
     var note = $("f-long-url");
     note.hidden = create.href.length <= 8000;
     note.textContent = note.hidden ? "" : message("long_url");
@@ -739,6 +778,7 @@
   // -- the folder ----------------------------------------------------------------------
 
   function download() {
+    if (!validate) { whenReady().then(download); return; }
     if (!ready()) return;
     var data = record(), producer = value("producer");
     var folder = "products/" + producer + "/" + data.id + "/";
@@ -825,22 +865,19 @@
     touched["/id"] = true;
     update();
   });
-  $("f-download").addEventListener("click", download);
   $("f-copy").addEventListener("click", copy);
   var create = $("f-github-new");
   if (create) {
     create.addEventListener("click", function (event) {
-      if (!ready()) event.preventDefault();
-    });
-    $("f-github-edit").addEventListener("click", function (event) {
+      if (!validate) whenReady();
       if (!ready()) event.preventDefault();
     });
   }
 
-  criteriaSets(true);
-  Array.prototype.forEach.call(document.querySelectorAll(".form-nojs"), function (el) {
-    el.hidden = true;
+  ["focusin", "pointerdown", "keydown"].forEach(function (type) {
+    form.addEventListener(type, whenReady);
   });
-  form.hidden = false;
+
+  criteriaSets(true);
   update();
 })();

@@ -40,6 +40,8 @@ class DecisionRef:
     issuer: Localized
     stars: int | None
     source: str
+    #: A recognition's ``evaluation`` in the register (first, upgrade, re_rating), if given.
+    evaluation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,16 +92,16 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def valid_from(cert: Certification) -> dt.date:
+def valid_from(cert: Certificate) -> dt.date:
     return cert.valid_from or cert.decision_date
 
 
-def valid_until(cert: Certification) -> dt.date:
+def valid_until(cert: Certificate) -> dt.date:
     """The last day of validity: as given, else 36 months after the start."""
     return cert.valid_until or add_months(valid_from(cert), VALIDITY_MONTHS)
 
 
-def status(cert: Certification, today: dt.date, expiring_days: int = EXPIRING_DAYS) -> Status:
+def status(cert: Certificate, today: dt.date, expiring_days: int = EXPIRING_DAYS) -> Status:
     """valid / expiring (within ``expiring_days``) / expired / revoked, on ``today``."""
     if cert.revoked is not None and cert.revoked.date <= today:
         return "revoked"

@@ -7,8 +7,13 @@ checked as they are typed against the JSON Schema of the product record, the one
 Ajv (vendored in the theme, ``theme/assets/vendor/``); photos are checked for type,
 size and pixels against the catalog's limits; the YAML is shown as it grows; the
 folder is downloaded as a zip made in the browser, or, when the catalog's repository is
-on GitHub (MkDocs' ``repo_url``), opened as a new file on GitHub. Nothing is sent
-anywhere, and the page works from any static host or straight from the disk.
+on GitHub (MkDocs' ``repo_url``), opened as a new file on GitHub. The form makes **new**
+products only (the page says so): a published product's record holds fields the form does
+not ask for, which a form-made file would drop. Nothing is sent anywhere, and the page
+works from any static host or straight from the disk.
+
+The page links the contributor guide (:data:`GUIDE_PAGE`, an authored page) in its own
+language, else in English, else in Vietnamese, when the catalog has it.
 
 Writes the page in every language (``urls.form``; ``noindex``: a tool, not catalog
 content, so it stays out of the sitemap) and the product schema as
@@ -39,6 +44,13 @@ SCHEMA_NAME = "product.schema.json"
 SCHEMA_JSON = "assets/schema/product.schema.json"
 SCHEMA_JS = "assets/schema/product.schema.js"
 
+#: The contributor guide: an authored page of the catalog (``catalog/contributing.md``,
+#: ``catalog/en/contributing.md``: the sample's and those ``ocop init`` writes), linked
+#: from the form in the page's language, else in English, else in Vietnamese.
+GUIDE_PAGE = "contributing/"
+#: The languages a guide is looked for in after the page's own.
+GUIDE_FALLBACK = ("en", DEFAULT_LANGUAGE)
+
 #: UI strings the browser shows (form.js), given to it without this prefix.
 _MESSAGES = "form.msg."
 _GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/([A-Za-z0-9](?:-?[A-Za-z0-9])*)/"
@@ -53,15 +65,32 @@ class _Site:
 
 
 def github_urls(repo_url: str, branch: str) -> dict[str, str] | None:
-    """GitHub's new-file and edit pages of the repository's ``products/`` folder (the
-    form adds ``<producer>…``), or None when ``repo_url`` is not a GitHub repository."""
+    """GitHub's new-file page of the repository's ``products/`` folder (the form adds
+    ``<producer>…``), or None when ``repo_url`` is not a GitHub repository. There is no
+    link to edit a published product's file: the form knows only the fields it asks for,
+    and pasted over a published record it would drop the others (``gtin``,
+    ``former_ids``, ``qr_code``, marketplaces…); the page says to edit that file itself."""
     found = _GITHUB.match(repo_url.strip()) if repo_url else None
     if found is None or not branch:
         return None
     base = f"https://github.com/{found.group(1)}/{found.group(2)}"
     ref = quote(branch, safe="/")
-    return {"repository": base, "new": f"{base}/new/{ref}/products/",
-            "edit": f"{base}/edit/{ref}/products/"}
+    return {"repository": base, "new": f"{base}/new/{ref}/products/"}
+
+
+def guide_links(edition: Edition) -> dict[str, tuple[str, str] | None]:
+    """For each site language, the contributor guide the form links: (its URL, its
+    language), or None when the catalog has no such page (MkDocs rendered no
+    ``contributing.md``)."""
+    built = {url for url, _ in edition.config.extra_pages}
+    links: dict[str, tuple[str, str] | None] = {}
+    for lang in edition.languages:
+        links[lang] = None
+        for candidate in (lang, *GUIDE_FALLBACK):
+            if candidate in edition.languages and edition.urls.at(candidate, GUIDE_PAGE) in built:
+                links[lang] = (edition.urls.at(candidate, GUIDE_PAGE), candidate)
+                break
+    return links
 
 
 def schema_text() -> str:
@@ -114,6 +143,7 @@ def write(edition: Edition, site_dir: Path, options: Any, run: Run) -> int:
     }
     path = edition.urls.form(None)
     alternates = edition.alternates(path)
+    guides = guide_links(edition)
     for lang in edition.languages:
         url = edition.urls.at(lang, path)
         t = edition.translator(lang)
@@ -121,7 +151,7 @@ def write(edition: Edition, site_dir: Path, options: Any, run: Run) -> int:
                     if key.startswith(_MESSAGES)}
         html = template.render(t=t, ui=t.ui, lang=lang, url=url, alternates=alternates,
                                rel=lambda target, url=url: relative(url, target),
-                               messages=messages, **context)
+                               messages=messages, guide=guides[lang], **context)
         target = site_dir / url / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")

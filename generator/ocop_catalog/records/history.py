@@ -53,6 +53,8 @@ class PublishedProduct:
     producer: str = ""
     """The producer (folder) it was published under: with the id, what makes a record
     the same product (a newcomer's folder can have the same product id)."""
+    lots: tuple[tuple[str, str], ...] = ()
+    """Its lots as published: (lot code, production date YYYY-MM-DD or "")."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,20 @@ def _product(data: Any, producer: str) -> PublishedProduct | None:
                                                       else data["id"])
     gtin = data.get("gtin")
     gtin = gtin14(gtin) if isinstance(gtin, str) and gtin.isdigit() else None
-    return PublishedProduct(data["id"], former_ids, code, gtin, producer)
+    return PublishedProduct(data["id"], former_ids, code, gtin, producer,
+                            _lots(data.get("lots")))
+
+
+def _lots(value: Any) -> tuple[tuple[str, str], ...]:
+    """(code, production date) of published lots, read leniently (``produced`` as YAML
+    reads it, a date, or as catalog.json writes it, a text)."""
+    found = []
+    for lot in value if isinstance(value, list) else ():
+        if isinstance(lot, dict) and isinstance(lot.get("code"), (str, int)):
+            produced = lot.get("produced")
+            found.append((str(lot["code"]), produced.isoformat()
+                          if hasattr(produced, "isoformat") else str(produced or "")))
+    return tuple(found)
 
 
 def git(root: Path, *args: str, data: bytes | None = None, what: str = "") -> bytes:
@@ -137,9 +152,11 @@ def git(root: Path, *args: str, data: bytes | None = None, what: str = "") -> by
     return done.stdout
 
 
-def tree(root: Path, revision: str, folders: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+def tree(root: Path, revision: str, folders: tuple[str, ...], links: set[str] | None = None
+         ) -> tuple[str, dict[str, str]]:
     """The commit ``revision`` names, and every file under ``folders`` there: path
-    (relative to the catalog's folder, which need not be the repository's top) → object."""
+    (relative to the catalog's folder, which need not be the repository's top) → object.
+    The paths of symbolic links among them (git mode 120000) are added to ``links``."""
     what = f"revision '{revision}'"
     commit = git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}",
                  what=what).decode().strip()
@@ -150,6 +167,8 @@ def tree(root: Path, revision: str, folders: tuple[str, ...]) -> tuple[str, dict
         fields = head.split()
         if len(fields) == 3 and fields[1] == b"blob":
             files[raw.decode("utf-8", "replace")] = fields[2].decode("ascii", "replace")
+            if links is not None and fields[0] == b"120000":
+                links.add(raw.decode("utf-8", "replace"))
     return commit, files
 
 
@@ -225,7 +244,8 @@ def from_catalog_json(path: Path) -> Published | None:
         short_url = _text(item.get("short_url")) or ""
         code = short_url.rstrip("/").rpartition("/")[2]
         found = _product({"id": item.get("id"), "former_ids": item.get("former_ids"),
-                          "qr_code": code or None, "gtin": item.get("gtin")},
+                          "qr_code": code or None, "gtin": item.get("gtin"),
+                          "lots": item.get("lots")},
                          _text(item.get("producer")) or "")
         if found is not None:
             products.append(found)

@@ -27,7 +27,7 @@ from . import checks, register
 from ..catalog.model import Catalog, ProducerEntry, ProductEntry
 from ..catalog.certificates import gtin14
 from .history import Published
-from .issues import Document, IgnoredTexts, Issue, Note, unpublished_note
+from .issues import Document, IgnoredTexts, Issue, Note, format_path, unpublished_note
 from .modelerrors import report_validation_error
 from ..parallel import can_fork, forked_pool, shared
 from .photos import check_image, resolve_inside
@@ -73,6 +73,10 @@ def read_record(path: Path, root: Path, model: type[M],
     if path.is_symlink() and resolve_inside(root, _relative(path, root)) is None:
         doc.report("record_outside", record=path.name)
         return doc, None
+    link = linked_part(path, root, OFFICE_DIR)
+    if link is not None:
+        doc.report("record_symlink", record=doc.rel, link=link)
+        return doc, None
     limit = RECORD_MAX_BYTES[RECORD_FILES[model]]
     try:
         with open(path, "rb") as fh:  # never more than the limit, however large the file
@@ -107,6 +111,29 @@ def read_record(path: Path, root: Path, model: type[M],
     finally:
         if published is not None:
             doc.ignored = published.ignored
+
+
+#: The office's folder: no record under it may be a symbolic link, even one that stays
+#: inside the repository (a link to a file in a producer's folder would let that
+#: producer edit the register of decisions without the office's review).
+OFFICE_DIR = "catalog"
+
+
+def linked_part(path: Path, root: Path, folder: str) -> str | None:
+    """The first symbolic link on the way from ``root`` to ``path`` (the path itself
+    included) when ``path`` is under ``root/folder``, relative to ``root``; else None."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return None
+    if not parts or parts[0] != folder:
+        return None
+    at = root
+    for part in parts:
+        at = at / part
+        if at.is_symlink():
+            return at.relative_to(root).as_posix()
+    return None
 
 
 def check_raw_photos(doc: Document, settings: Settings) -> None:
@@ -176,12 +203,18 @@ def _certify(products: list[ProductEntry], docs: list[Document], folders: list[P
     settings = ctx.settings
     found = register.read_register(settings, read_record)
     docs += found.docs
+    for path in register.other_files(settings.root):  # a decision.yaml is not read: say so
+        doc = Document(path=path, rel=_relative(path, settings.root))
+        doc.report("decision_file_ignored", value=path.name, suggestion=path.stem + ".yml",
+                   folder=register.DECISIONS_DIR)
+        docs.append(doc)
     for entry in found.entries:
         checks.check_texts(entry.doc, entry.decision, ctx)
     known = [register.KnownProduct(p.id, p.record.former_ids, p.record.category.criteria_version,
                                    p.source) for p in products]
     names = {f.name for folder in folders for f in _subfolders(folder)}
-    certificates = register.certify(found.entries, known, names, settings)
+    certificates = register.certify(found.entries, known, names, settings,
+                                    {doc.rel: doc for doc in docs})
     register.report_unrated({doc.rel: doc for doc in docs}, known, certificates, found)
     return [replace(p, certification=certificates[p.id]) for p in products
             if p.id in certificates]
@@ -211,7 +244,8 @@ def _load_share(index: int, count: int):
 
 
 #: Fields whose positions the catalog-wide checks report (see _check_unique_products).
-_CATALOG_WIDE = frozenset({("id",), ("former_ids",), ("gtin",), ("qr_code",)})
+#: (``category``: the register's ``decision_criteria_mismatch`` is said at the product too.)
+_CATALOG_WIDE = frozenset({("id",), ("former_ids",), ("gtin",), ("qr_code",), ("category",)})
 
 
 def _light(doc: Document) -> Document:
@@ -328,6 +362,41 @@ def _check_unique_products(products: list[ProductEntry], docs: list[Document],
                                              other=other)
     if published is not None:
         _check_codes_kept(products, by_path, published)
+    _check_lots_unique(products, by_path, published)
+
+
+def _check_lots_unique(products: list[ProductEntry], by_path: dict[str, Document],
+                       published: Published | None) -> None:
+    """A lot code is one lot's within its product. When a record lists a code twice,
+    the entry that is the published lot (the same code and production date) keeps it and
+    the other gets ``taken_lot``; when none is published, each gets ``duplicate_lot``."""
+    for entry in products:
+        lots = entry.record.lots
+        places: dict[str, list[int]] = {}
+        for index, lot in enumerate(lots):
+            places.setdefault(lot.code, []).append(index)
+        repeated = {code: at for code, at in places.items() if len(at) > 1}
+        if not repeated:
+            continue
+        before: dict[str, str] = {}
+        if published is not None:
+            for old in published.find(entry.producer_id, entry.record.id,
+                                      entry.record.former_ids):
+                for code, produced in old.lots:
+                    before.setdefault(code, produced)
+        doc = by_path[entry.source]
+        for code, at in repeated.items():
+            rightful = [i for i in at if code in before and before[code] == (
+                lots[i].produced.isoformat() if lots[i].produced else "")]
+            if len(rightful) == 1:
+                for i in at:
+                    if i != rightful[0]:
+                        doc.report("taken_lot", ("lots", i, "code"), value=code,
+                                   other=before[code] or "—", source=published.source)
+                continue
+            for i in at:
+                others = ", ".join(format_path(("lots", j, "code")) for j in at if j != i)
+                doc.report("duplicate_lot", ("lots", i, "code"), value=code, other=others)
 
 
 _CLAIMS = {"id": "id", "gtin": "gtin", "code": "qr_code"}

@@ -10,7 +10,8 @@ register says of it:
 * its **most recent recognition** (by decision date) gives its stars, score,
   decision and validity;
 * a **revocation** dated on or after that recognition revokes it (a later
-  recognition certifies it again);
+  recognition certifies it again); the first such revocation holds: a second one
+  (``revoke_already_revoked``) can neither move the date nor undo it;
 * a product no decision names is **not yet rated**: ``ocop validate`` warns, and
   the product is left out of the published catalog until the office adds its
   decision (docs/records.md).
@@ -22,6 +23,7 @@ products and returns each product's :class:`~ocop_catalog.catalog.certificates.C
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -54,18 +56,31 @@ class Entry:
 def decision_files(root: Path) -> list[Path]:
     """Every ``*.yml`` file under ``catalog/decisions/`` (sub-folders, e.g. by year,
     included), in path order; hidden files and folders and ``_``-prefixed ones are not
-    decisions (templates, drafts)."""
+    decisions (templates, drafts). A symbolic link to a folder is listed itself, not
+    followed (reading it is refused: ``record_symlink``)."""
+    return sorted(path for path in _walk(root) if path.suffix == ".yml" or path.is_symlink())
+
+
+def other_files(root: Path) -> list[Path]:
+    """Files under ``catalog/decisions/`` that are not read as decisions although they
+    are not hidden, templates or drafts: names not ending in ``.yml`` (``.yaml``,
+    ``.YML``, ``.txt``…), in path order."""
+    return sorted(path for path in _walk(root)
+                  if path.suffix != ".yml" and not path.is_symlink())
+
+
+def _walk(root: Path) -> list[Path]:
     folder = root / DECISIONS_DIR
     if not folder.is_dir():
         return []
     found = []
-    for path in folder.rglob("*.yml"):
-        parts = path.relative_to(folder).parts
-        if any(part.startswith((".", "_")) for part in parts):
-            continue
-        if path.is_file():
-            found.append(path)
-    return sorted(found)
+    for top, dirs, files in os.walk(folder):  # links to folders are not followed
+        here = Path(top)
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in files + [d for d in dirs if (here / d).is_symlink()]:
+            if not name.startswith((".", "_")):
+                found.append(here / name)
+    return found
 
 
 @dataclass
@@ -107,11 +122,13 @@ class KnownProduct:
 
 
 def certify(entries: list[Entry], products: Iterable[KnownProduct], folders: Iterable[str],
-            settings: Settings) -> dict[str, Certificate]:
+            settings: Settings, docs: Mapping[str, Document] | None = None
+            ) -> dict[str, Certificate]:
     """Check the register against the products and return each product's certificate
     (by product id). ``products`` are the valid product records, ``folders`` the ids of
     every product folder (a decision may name a product whose record has errors: that is
-    not an unknown product)."""
+    not an unknown product). ``docs``: the products' documents by path, where what concerns
+    a product record too (``decision_criteria_mismatch``) is also said."""
     today = settings.today
     products = list(products)
     by_name: dict[str, KnownProduct] = {}
@@ -156,7 +173,8 @@ def certify(entries: list[Entry], products: Iterable[KnownProduct], folders: Ite
 
     certificates: dict[str, Certificate] = {}
     for product in products:
-        cert = _certificate(product, named.get(product.id, []), settings)
+        cert = _certificate(product, named.get(product.id, []), settings,
+                            (docs or {}).get(product.source))
         if cert is not None:
             certificates[product.id] = cert
     return certificates
@@ -246,7 +264,8 @@ def _effective(entry: Entry, item: Recognition | Withdrawal) -> dt.date:
 
 
 def _certificate(product: KnownProduct, named: list[tuple[Entry, int, Recognition | Withdrawal]],
-                 settings: Settings) -> Certificate | None:
+                 settings: Settings, product_doc: Document | None = None
+                 ) -> Certificate | None:
     """The product's certificate from the decisions naming it; reports a revocation of a
     product never certified, an ambiguous day, and the expiry warnings."""
     # in the order they take effect; on one day a recognition comes before a revocation
@@ -265,11 +284,17 @@ def _certificate(product: KnownProduct, named: list[tuple[Entry, int, Recognitio
                                  value=product.id, other=recognition[0].source)
             recognition, revocation = (entry, index, item), None
             history.append(DecisionRef("recognition", d.number, d.date, d.issuer, item.stars,
-                                       entry.source))
+                                       entry.source, item.evaluation))
         else:
             if recognition is None:
                 entry.doc.report("revoke_never_certified", ("revokes", index, "product"),
                                  value=product.id)
+                continue
+            if revocation is not None:  # the first revocation holds; a later one is wrong
+                first = revocation[0]
+                entry.doc.report("revoke_already_revoked", ("revokes", index, "product"),
+                                 value=product.id, other=first.decision.number,
+                                 date=_effective(first, revocation[2]), source=first.source)
                 continue
             revocation = (entry, index, item)
             history.append(DecisionRef("revocation", d.number, d.date, d.issuer, None,
@@ -280,9 +305,14 @@ def _certificate(product: KnownProduct, named: list[tuple[Entry, int, Recognitio
     d = entry.decision
     if product.criteria_version and d.criteria_version \
             and product.criteria_version != d.criteria_version:
+        mismatch = {"value": product.id, "version": d.criteria_version, "number": d.number,
+                    "decision": entry.source, "product_version": product.criteria_version,
+                    "source": product.source}
         entry.doc.report("decision_criteria_mismatch", ("recognises", index, "product"),
-                         value=product.id, version=d.criteria_version,
-                         product_version=product.criteria_version, source=product.source)
+                         **mismatch)
+        if product_doc is not None:  # and where the producer looks: the record's category
+            product_doc.report("decision_criteria_mismatch",
+                               ("category", "criteria_version"), **mismatch)
     revoked = None
     if revocation is not None:
         r_entry, _, r_item = revocation
