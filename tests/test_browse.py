@@ -128,6 +128,49 @@ def test_filters_fold_behind_a_button_on_phones(browser, sample_base_url):
             assert page.locator(f"form[data-filters] select[name={name}]").is_visible(), name
 
 
+def test_filters_are_a_get_form_whose_submit_button_applies_them_and_keeps_the_address(
+        browser, sample_base_url):
+    """pa11y (H32) wants a form to have a submit button: "Xem kết quả" submits the filters
+    form (GET); the choices go into the address, and opening that address applies them."""
+    n4 = sum(1 for p in PRODUCTS.values() if p["cert"]["stars"] == 4)
+    shown = f"Đang hiện {n4} / {len(PRODUCTS)} sản phẩm"
+    assert 0 < n4 < len(PRODUCTS)
+    with opened(browser, sample_base_url, PHONE) as page:
+        page.goto("/products/")
+        form = page.locator("form[data-filters]")
+        assert form.evaluate("f => f.method") == "get"
+        submit = form.locator("button[type=submit]")
+        assert submit.count() == 1 and submit.is_hidden()  # folded with the choices
+        form.locator("[data-filters-toggle]").click()
+        assert submit.is_visible() and submit.inner_text() == STRINGS["vi"]["listing.apply"]
+        box = submit.bounding_box()
+        assert box["height"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= 360
+        form.locator("select[name=stars]").select_option("4")
+        submit.click()
+        assert form.locator("[data-filters-toggle]").get_attribute("aria-expanded") == "false"
+        assert form.locator(".filters-choices").is_hidden()
+        assert page.url.endswith("/products/?stars=4")
+        page.wait_for_function("t => document.querySelector('.shown').textContent === t",
+                               arg=shown)
+        # the address opens on the same choices
+        page.goto("/products/?stars=4&sort=newest&area=no-such-area")
+        assert form.locator("select[name=stars]").input_value() == "4"
+        assert form.locator("select[name=sort]").input_value() == "newest"
+        assert form.locator("select[name=area]").input_value() == ""  # not offered: ignored
+        page.wait_for_function("t => document.querySelector('.shown').textContent === t",
+                               arg=shown)
+        form.locator("[data-filters-toggle]").click()
+        form.locator("button[type=reset]").click()
+        page.wait_for_function("() => !location.search")
+    with opened(browser, sample_base_url, DESKTOP) as page:
+        page.goto("/products/")
+        submit = page.locator("form[data-filters] button[type=submit]")
+        reset = page.locator("form[data-filters] button[type=reset]")
+        assert submit.is_visible() and reset.is_visible()
+        a, b = submit.bounding_box(), reset.bounding_box()
+        assert abs(a["y"] - b["y"]) < 2 and a["height"] >= 44  # side by side
+
+
 CHOICES = """select => Array.from(select.options).filter(o => o.value).map(o =>
   ({value: o.value, text: o.textContent, disabled: o.disabled}))"""
 
@@ -521,6 +564,22 @@ def test_one_notice_for_untranslated_texts_instead_of_a_mark_after_each(browser,
         assert set(fallbacks.evaluate_all(AFTER)) <= {"none", "normal"}  # no "(vi)" after each
         assert _words(point["description"]["vi"])[:40] in _words(
             page.locator("main").inner_text())
+
+        # a product whose description has no Chinese text: the same one notice, and no
+        # note or "(vi)" inside the page
+        pid = next(pid for pid, p in sorted(PRODUCTS.items()) if lang not in p["description"])
+        page.goto(f"/{lang}/products/{pid}/")
+        notice = page.locator("main .untranslated-notice")
+        assert notice.count() == 1 and notice.is_visible()
+        assert notice.inner_text() == STRINGS[lang]["notice.untranslated"]
+        assert notice.bounding_box()["y"] < 300
+        assert page.locator("main .translation-note").count() == 0
+        body = page.locator("main .description .ocop-fallback-block")
+        assert body.count() == 1 and body.get_attribute("lang") == "vi"
+        assert _words(PRODUCTS[pid]["description"]["vi"])[:40] in _words(body.inner_text())
+        fallbacks = page.locator("main .ocop-fallback, main .ocop-fallback-block")
+        assert set(fallbacks.evaluate_all(AFTER)) <= {"none", "normal"}
+        assert "(vi)" not in page.locator("main").inner_text()
 
         page.goto(f"/{lang}/categories/")  # category names are all translated
         assert page.locator(".untranslated-notice").count() == 0

@@ -63,7 +63,7 @@ def strings(lang: str) -> dict:
 OFFICE = OPTIONS["identity"]["office"]["name"]
 SHORT_NAME = OPTIONS["identity"]["short_name"]
 MENU_KEYS = ("nav.products", "nav.categories", "nav.areas", "nav.sales_points",
-             "nav.producers", "nav.search", "nav.about", "nav.mark")
+             "nav.producers", "nav.statistics", "nav.search", "nav.about", "nav.mark")
 
 
 # --------------------------------------------------------------------------

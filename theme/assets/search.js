@@ -363,7 +363,7 @@
         if (status) s.setAttribute("data-stars-status", status);
         var drawn = element("span", "", "\u2605".repeat(stars));
         drawn.setAttribute("aria-hidden", "true");
-        drawn.appendChild(element("span", "off", "\u2605".repeat(5 - stars)));
+        drawn.appendChild(element("span", "off", "\u2606".repeat(5 - stars)));
         s.appendChild(drawn);
         meta.appendChild(s);
       }

@@ -14,8 +14,8 @@ every length in millimetres (:data:`DEFAULTS` shows them all)::
       fallback_fonts: []             # TrueType files for characters the fonts lack
                                      # (e.g. a CJK font for second_language: zh)
       second_language: en            # printed under the Vietnamese (null: none)
-      colour: null                   # the catalog's colour, "#rrggbb"; null: the theme
-                                     # palette's primary colour (theme: palette: primary:)
+      colour: null                   # the labels' band, "#rrggbb"; null: the site's own
+                                     # colour (--green in the theme's assets/ocop.css)
       label: {width_mm: 60, height_mm: 40, qr_mm: 24, padding_mm: 2.5, crop_marks: true,
               bleed_mm: 3}
       sheet: {columns: 3, rows: 8, label_width_mm: 70, label_height_mm: 37,
@@ -34,6 +34,11 @@ Fonts must have TrueType outlines (``.ttf``, or the first font of a ``.ttc``): t
 PDFs embed subsets of them. The theme's DejaVu Sans covers Vietnamese and English, not
 Chinese, Japanese or Korean: a catalog that prints ``second_language: zh`` names a CJK
 TrueType font in ``fallback_fonts``; characters no font has are left out.
+
+The colour of the band is the site's: the ``--green`` custom property of the theme's
+``assets/ocop.css`` (an ``overrides/assets/ocop.css`` changes both), which is the
+header's and the links' colour; ``colour`` sets another for print only. The text on
+the band is white or black, whichever contrasts more (at least 4.5:1 either way).
 """
 
 from __future__ import annotations
@@ -60,18 +65,13 @@ A4_MM = (210.0, 297.0)
 #: ``SLUG_MM`` - 0.5 mm outside the trim (at least 5 mm beyond the bleed).
 SLUG_MM = 8.0
 
-#: The primary colours of the Material theme's palette (``theme: palette: primary:``),
-#: as its stylesheet defines them (``--md-primary-fg-color``); ``indigo`` is its default.
-MATERIAL_PRIMARY = {
-    "red": "#ef5552", "pink": "#e92063", "purple": "#ab47bd", "deep-purple": "#7e56c2",
-    "indigo": "#4051b5", "blue": "#2094f3", "light-blue": "#02a6f2", "cyan": "#00bdd6",
-    "teal": "#009485", "green": "#4cae4f", "light-green": "#8bc34b", "lime": "#cbdc38",
-    "yellow": "#ffec3d", "amber": "#ffc105", "orange": "#ffa724", "deep-orange": "#ff6e42",
-    "brown": "#795649", "grey": "#757575", "blue-grey": "#546d78", "black": "#000000",
-    "white": "#ffffff",
-}
-DEFAULT_PRIMARY = "indigo"
+#: The theme's style sheet, whose ``--green`` is the site's colour (its header, menu and
+#: links) and the print assets' unless ``colour`` is given.
+STYLESHEET = "assets/ocop.css"
+#: The site's colour where a style sheet does not say it (the packaged one's).
+SITE_COLOUR = "#1b5e20"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+_SITE_COLOUR = re.compile(r"--green\s*:\s*(#[0-9a-fA-F]{6})\b")
 
 DEFAULTS: dict[str, Any] = {
     "enabled": True,
@@ -135,8 +135,8 @@ class PrintSettings:
     poster_qr_mm: float
     #: Bleed around the product label's trim, on every side.
     bleed_mm: float = 3.0
-    #: The catalog's colour, "#rrggbb" (the ``colour`` option or the theme palette's).
-    colour: str = MATERIAL_PRIMARY[DEFAULT_PRIMARY]
+    #: The catalog's colour, "#rrggbb" (the ``colour`` option or the site's).
+    colour: str = SITE_COLOUR
     #: Fonts for the characters ``font`` and ``font_bold`` lack, first wins.
     fallback_fonts: tuple[Path, ...] = ()
 
@@ -210,20 +210,14 @@ def _font_path(value: Any, name: str, root: Path, theme_dirs: Sequence[Path]) ->
     return path
 
 
-def palette_colour(palette: Any) -> str:
-    """The primary colour of MkDocs' ``theme: palette:`` (a mapping, or a list of
-    schemes whose first is the default); Material's default where none is named or the
-    name is not one of Material's (``custom``: give ``print_assets: colour:``)."""
-    if isinstance(palette, Sequence) and not isinstance(palette, str):
-        palette = palette[0] if palette else None
-    name = palette.get("primary") if isinstance(palette, Mapping) else None
-    if isinstance(name, str):
-        name = name.strip().lower().replace(" ", "-")
-        if name in MATERIAL_PRIMARY:
-            return MATERIAL_PRIMARY[name]
-        if _HEX.match(name):
-            return name
-    return MATERIAL_PRIMARY[DEFAULT_PRIMARY]
+def site_colour(theme_dirs: Sequence[Path] = (PACKAGED,)) -> str:
+    """The site's colour, "#rrggbb": the first ``--green: #rrggbb`` of the theme's style
+    sheet (an override's first), :data:`SITE_COLOUR` if it has none."""
+    try:
+        found = _SITE_COLOUR.search(find(theme_dirs, STYLESHEET).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        found = None
+    return found.group(1).lower() if found else SITE_COLOUR
 
 
 def _label(values: Mapping[str, Any], prefix: str, width_key: str, height_key: str) -> LabelSpec:
@@ -239,12 +233,10 @@ def _label(values: Mapping[str, Any], prefix: str, width_key: str, height_key: s
 
 def parse_options(options: Mapping[str, Any] | None, root: Path,
                   languages: Sequence[str] = ("vi", "en"),
-                  theme_dirs: Sequence[Path] = (PACKAGED,), palette: Any = None
-                  ) -> PrintSettings:
+                  theme_dirs: Sequence[Path] = (PACKAGED,)) -> PrintSettings:
     """Checked print settings from the ``print_assets`` options; ``root`` is the folder
     font paths are relative to (the repository), ``theme_dirs`` where the default fonts
-    are found, ``palette`` MkDocs' ``theme: palette:`` (the colour unless ``colour``
-    is given)."""
+    and the style sheet that gives the site's colour are found."""
     top = _section(options, "", DEFAULTS)
     enabled = _flag(top, "enabled", "enabled")
     qr_size = _length(top, "qr_size_mm", "qr_size_mm", 5, 500)
@@ -258,10 +250,10 @@ def parse_options(options: Mapping[str, Any] | None, root: Path,
     fallback_fonts = tuple(_font_path(f, "fallback_fonts", root, theme_dirs) for f in fallback)
     colour = top["colour"]
     if colour is None:
-        colour = palette_colour(palette)
+        colour = site_colour(theme_dirs)
     elif not isinstance(colour, str) or not _HEX.match(colour):
-        raise _fail("colour", 'a colour written "#rrggbb" (or null: the theme palette\'s)',
-                    colour)
+        raise _fail("colour", 'a colour written "#rrggbb" (or null: the site\'s, --green '
+                    'in assets/ocop.css)', colour)
     colour = colour.lower()
     second = top["second_language"]
     if second is not None and not isinstance(second, str):
@@ -321,6 +313,26 @@ def png_path(product_id: str) -> str:
 
 def label_path(product_id: str) -> str:
     return f"print/products/{product_id}.pdf"
+
+
+def lot_file_name(code: str) -> str:
+    """A lot code as a file name that any file system and URL take as it is: characters
+    other than A-Z a-z 0-9 . _ - become "_", followed then by a short hash of the code
+    (so that two codes never share a file)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", code)
+    if safe != code or safe.startswith("."):
+        safe = f"{safe}-{hashlib.sha256(code.encode()).hexdigest()[:8]}"
+    return safe
+
+
+def lot_label_path(product_id: str, code: str) -> str:
+    """A production lot's label: its own QR code (the lot's GS1 Digital Link)."""
+    return f"print/lots/{product_id}/{lot_file_name(code)}.pdf"
+
+
+def lot_png_path(product_id: str, code: str) -> str:
+    """A production lot's QR code as a PNG at 300 dpi."""
+    return f"qr/lots/{product_id}/{lot_file_name(code)}.png"
 
 
 def sheet_path(point_id: str) -> str:
