@@ -25,14 +25,13 @@ from feedgen.feed import FeedGenerator
 
 from ...edition import Edition
 from .. import Output, Run
-from .data import FeedContext, clean, day_time, feed_context
+from .data import FeedContext, atom_path, atom_products, clean, day_time, feed_context
 from .options import FeedOptions, feed_options
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
 
 
-def path(lang: str) -> str:
-    return f"feeds/atom/{lang}.xml"
+path = atom_path
 
 
 def entry_id(ctx: FeedContext, product, lang: str) -> str:
@@ -40,8 +39,7 @@ def entry_id(ctx: FeedContext, product, lang: str) -> str:
 
 
 def write_atom(ctx: FeedContext, entries: int, site_dir: Path) -> list[str]:
-    products = sorted(ctx.catalog.products.values(),
-                      key=lambda p: (ctx.modified(p), p.id), reverse=True)[:entries]
+    products = atom_products(ctx, entries)
     written = []
     for lang in ctx.languages:
         target = site_dir / path(lang)

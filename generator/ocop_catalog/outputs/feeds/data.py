@@ -220,8 +220,41 @@ _CONTEXTS: weakref.WeakKeyDictionary[Edition, FeedContext] = weakref.WeakKeyDict
 
 
 # --------------------------------------------------------------------------
-# Where the display points' files live (their feeds, their kiosk pages)
+# Where each feed's files live and what they hold: the feeds write by these, and the
+# open data page (outputs/site/opendata.py) lists the same files with the same counts
 # --------------------------------------------------------------------------
+
+
+def google_path(lang: str) -> str:
+    return f"feeds/google/{lang}.xml"
+
+
+def meta_path(lang: str) -> str:
+    return f"feeds/meta/{lang}.csv"
+
+
+def atom_path(lang: str) -> str:
+    return f"feeds/atom/{lang}.xml"
+
+
+def atom_products(ctx: FeedContext, entries: int) -> list[ProductEntry]:
+    """The products of the Atom feeds: the ``entries`` most recently changed, newest
+    first (the same in every language)."""
+    return sorted(ctx.catalog.products.values(),
+                  key=lambda p: (ctx.modified(p), p.id), reverse=True)[:entries]
+
+
+def shown_products(ctx: FeedContext, point_id: str, include_expired: bool
+                   ) -> list[ProductEntry]:
+    """The products a display at the point shows (its JSON Feeds and kiosk), newest
+    change first."""
+    products = [p for p in ctx.catalog.products_at(point_id)
+                if ctx.sellable(p, include_expired)]
+    return sorted(products, key=lambda p: (ctx.modified(p), p.id), reverse=True)
+
+
+# -- the display points' files (their feeds, their kiosk pages) --
+
 
 #: Kiosk pages live in this folder (under the main language's prefix), with the worker.
 KIOSK_SCOPE = "kiosk/"

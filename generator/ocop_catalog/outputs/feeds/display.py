@@ -38,25 +38,17 @@ from ...edition import Edition
 from ...edition.theme import find
 from .. import Output, Run
 from .data import (FeedContext, clean, day_time, feed_context, feed_path, kiosk_base, kiosk_urls,
-                   text_map, write_json)
+                   shown_products, text_map, write_json)
 from .options import FeedOptions, feed_options
-from .schema import SALES_POINT_FEED_VERSION, sales_point_feed_schema
+from .schema import SALES_POINT_FEED_VERSION, SALES_POINT_SCHEMA_PATH, sales_point_feed_schema
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
 
-FEED_SCHEMA_PATH = "feeds/sales-points/schema.json"
+FEED_SCHEMA_PATH = SALES_POINT_SCHEMA_PATH
 WORKER_SOURCE = "kiosk-sw.js"
 WORKER_NAME = "sw.js"
 VERSION_NAME = "version.json"
 KIOSK_PHOTO_WIDTH = 1080
-
-
-def shown_products(ctx: FeedContext, point_id: str, include_expired: bool
-                   ) -> list[ProductEntry]:
-    """The products a display at the point shows, newest change first."""
-    products = [p for p in ctx.catalog.products_at(point_id)
-                if ctx.sellable(p, include_expired)]
-    return sorted(products, key=lambda p: (ctx.modified(p), p.id), reverse=True)
 
 
 # --------------------------------------------------------------------------
@@ -69,7 +61,9 @@ def write_point_feeds(ctx: FeedContext, options: FeedOptions, site_dir: Path,
     """Every point's feeds (``shown`` and ``kiosks`` as for :func:`write_kiosks`); the paths
     written."""
     schema_url = ctx.absolute(FEED_SCHEMA_PATH)
-    write_json(site_dir / FEED_SCHEMA_PATH, sales_point_feed_schema(schema_url), indent=2)
+    docs_url = ctx.urls.absolute(ctx.urls.open_data(ctx.urls.docs_language()))
+    write_json(site_dir / FEED_SCHEMA_PATH, sales_point_feed_schema(schema_url, docs_url),
+               indent=2)
     written = [FEED_SCHEMA_PATH]
     size = options.sales_points.page_size
     items_by_lang: dict[str, dict[str, Any]] = {lang: {} for lang in ctx.languages}

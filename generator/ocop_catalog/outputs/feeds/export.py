@@ -33,14 +33,23 @@ text on every row) and optionally ``default:`` (for a missing value), ``map:``
 
 Every path is checked against the schema before anything is written, and a
 wrong one stops the build with a message naming the option and the fields
-that exist there. Text cells that a spreadsheet would run as a formula
-(starting with ``=``, ``@``, or ``+``/``-`` followed by letters) get a leading
-apostrophe: producers' text is untrusted and these sheets are opened in Excel.
+that exist there. In a CSV or TSV file, text cells that a spreadsheet would run
+as a formula (starting with ``=``, ``+``, ``-``, ``@``…) get a leading apostrophe:
+producers' text is untrusted and these sheets are opened in Excel.
+
+A profile whose file ends in ``.xlsx`` (``format: xlsx``) is an Excel workbook
+(XlsxWriter), as Shopee, TikTok Shop and Lazada take: one worksheet named by
+``sheet:`` (else the profile's name), the headers in bold on the first row (kept
+in view), a row per product in the same order and with the same texts as the CSV
+would have. Text is written as text cells (``write_string``: never a formula, so
+no apostrophe is needed), a field that is a single number as a number. The
+workbook's creation date is the build day, so two builds write the same bytes.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import logging
 import re
@@ -48,6 +57,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import xlsxwriter
+
+from ...catalog.model import ProductEntry
 from .data import FeedContext, clean, clip, markdown_to_text, spreadsheet_text
 from .options import Column, ExportOptions, FeedOptionError, FeedOptions
 from .schema import LOCALIZED_DEFS, export_schema
@@ -209,18 +221,41 @@ def evaluate(value: Any, steps: tuple[Step, ...], lang: str) -> Any:
     return value
 
 
-def cell(compiled: CompiledColumn, view: dict[str, Any], lang: str) -> str:
+def cell_value(compiled: CompiledColumn, view: dict[str, Any], lang: str) -> str | int | float:
+    """A cell as the sheet holds it: its text, or a number when the field is one number
+    (as written, not replaced by ``map:`` or ``default:``)."""
     column = compiled.column
     if column.value is not None:
-        return spreadsheet_text(column.value)
+        return column.value
     value = evaluate(view, compiled.steps, lang)
-    parts = [_scalar(v, column) for v in _flatten(value)]
+    items = _flatten(value)
+    parts = [_scalar(v, column) for v in items]
+    if len(items) == 1 and isinstance(items[0], (int, float)) \
+            and not isinstance(items[0], bool) and parts[0] == _number_text(items[0]) \
+            and (column.max_length is None or len(parts[0]) <= column.max_length):
+        number = items[0]
+        return int(number) if isinstance(number, float) and number.is_integer() else number
     text = column.join.join(p for p in parts if p)
     if not text:
         text = column.default
     if column.max_length is not None:
         text = clip(text, column.max_length, ellipsis=True)
-    return spreadsheet_text(text)
+    return text
+
+
+def cell(compiled: CompiledColumn, view: dict[str, Any], lang: str) -> str:
+    """A CSV cell: the cell's text, made safe from formulas."""
+    value = cell_value(compiled, view, lang)
+    return spreadsheet_text(value if isinstance(value, str) else _number_text(value))
+
+
+def export_products(ctx: FeedContext, export: ExportOptions) -> list[ProductEntry]:
+    """The products of an export profile's rows, in the catalog's order: goods with a
+    price (unless ``goods_only: false``) whose certificate is valid (unless
+    ``include_expired``)."""
+    return [p for p in ctx.catalog.products.values()
+            if (ctx.is_goods(p) or not export.goods_only)
+            and ctx.sellable(p, export.include_expired)]
 
 
 def write_exports(ctx: FeedContext, options: FeedOptions, opendata: OpenData,
@@ -228,25 +263,60 @@ def write_exports(ctx: FeedContext, options: FeedOptions, opendata: OpenData,
     written = []
     for index, export in enumerate(options.exports):
         columns = compiled[index]
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=export.delimiter, lineterminator="\r\n")
-        writer.writerow([spreadsheet_text(c.column.header) for c in columns])
-        count = 0
-        for product in ctx.catalog.products.values():
-            if export.goods_only and not ctx.is_goods(product):
-                continue
-            if not ctx.sellable(product, export.include_expired):
-                continue
-            view = opendata.export_view(product)
-            writer.writerow([cell(c, view, export.language) for c in columns])
-            count += 1
+        products = export_products(ctx, export)
+        headers = [c.column.header for c in columns]
+        rows = ([cell_value(c, opendata.export_view(p), export.language) for c in columns]
+                for p in products)
+        if export.format == "xlsx":
+            data = xlsx_bytes(export, headers, rows, ctx.today)
+        else:
+            data = csv_bytes(export, headers, rows)
         target = site_dir / path(export)
         target.parent.mkdir(parents=True, exist_ok=True)
-        data = out.getvalue().encode("utf-8")
-        target.write_bytes((b"\xef\xbb\xbf" if export.bom else b"") + data)
+        target.write_bytes(data)
         written.append(path(export))
-        log.info("feeds: %s (%s): %d rows", path(export), export.name, count)
+        log.info("feeds: %s (%s): %d rows", path(export), export.name, len(products))
     return written
+
+
+def csv_bytes(export: ExportOptions, headers: list[str], rows) -> bytes:
+    """The CSV (or TSV) file: every cell safe from formulas, UTF-8 (with a BOM if asked)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=export.delimiter, lineterminator="\r\n")
+    writer.writerow([spreadsheet_text(h) for h in headers])
+    for row in rows:
+        writer.writerow([spreadsheet_text(v if isinstance(v, str) else _number_text(v))
+                         for v in row])
+    data = out.getvalue().encode("utf-8")
+    return (b"\xef\xbb\xbf" if export.bom else b"") + data
+
+
+#: The most characters an Excel cell holds.
+XLSX_MAX_TEXT = 32_767
+
+
+def xlsx_bytes(export: ExportOptions, headers: list[str], rows, day: dt.date) -> bytes:
+    """The Excel workbook: one sheet, headers in bold, text as text cells (never formulas),
+    numbers as numbers; created on ``day`` (the build day), so that the bytes depend on
+    the input only."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
+                                     "strings_to_numbers": False, "strings_to_urls": False})
+    book.set_properties({"title": export.name,
+                         "created": dt.datetime(day.year, day.month, day.day)})
+    sheet = book.add_worksheet(export.sheet)
+    bold = book.add_format({"bold": True})
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, clip(header, XLSX_MAX_TEXT), bold)
+    for number, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            if isinstance(value, str):
+                sheet.write_string(number, col, clip(value, XLSX_MAX_TEXT, ellipsis=True))
+            else:
+                sheet.write_number(number, col, value)
+    sheet.freeze_panes(1, 0)
+    book.close()
+    return out.getvalue()
 
 
 def _flatten(value: Any) -> list[Any]:
@@ -255,11 +325,15 @@ def _flatten(value: Any) -> list[Any]:
     return [] if value is None else [value]
 
 
+def _number_text(value: float) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 def _scalar(value: Any, column: Column) -> str:
     if isinstance(value, bool):
         text = "true" if value else "false"
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
+    elif isinstance(value, (int, float)):
+        text = _number_text(value)
     elif isinstance(value, (dict, list)):
         text = ""
     else:

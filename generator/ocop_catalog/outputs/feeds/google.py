@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape, quoteattr
 from ...catalog.model import ProductEntry
 from ...edition import Edition
 from .. import Output, Run
-from .data import FeedContext, clean, clip, feed_context
+from .data import FeedContext, clean, clip, feed_context, google_path
 from .marketplace import availability_date, left_out, listed, shared_fields
 from .options import FeedOptions, feed_options
 
@@ -46,8 +46,7 @@ LIMITS = {"id": 50, "title": 150, "description": 5000, "brand": 70, "product_typ
 MAX_ADDITIONAL_IMAGES = 10
 
 
-def path(lang: str) -> str:
-    return f"feeds/google/{lang}.xml"
+path = google_path
 
 
 def write_google(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[str]:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ...edition import Edition
 from .. import Output, Run
-from .data import FeedContext, feed_context, spreadsheet_text
+from .data import FeedContext, feed_context, meta_path, spreadsheet_text
 from .marketplace import left_out, listed, shared_fields
 from .options import FeedOptions, feed_options
 
@@ -43,8 +43,7 @@ AVAILABILITY = {"in_stock": "in stock", "out_of_stock": "out of stock",
                 "preorder": "preorder", "backorder": "available for order"}
 
 
-def path(lang: str) -> str:
-    return f"feeds/meta/{lang}.csv"
+path = meta_path
 
 
 def write_meta(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[str]:

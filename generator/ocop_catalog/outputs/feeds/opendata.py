@@ -30,10 +30,9 @@ from .data import (FeedContext, feed_context, google_categories, kiosk_urls, poi
                    text_map, write_json)
 from .export import check_exports, write_exports
 from .options import feed_options
-from .schema import CATALOG_VERSION
+from .schema import CATALOG_SCHEMA_PATH, CATALOG_VERSION
 
 CATALOG_PATH = CATALOG_JSON
-CATALOG_SCHEMA_PATH = "feeds/catalog.schema.json"
 
 
 class OpenData:
@@ -137,6 +136,7 @@ class OpenData:
             "listed": _day(record.listed),
             "updated": _day(record.updated),
             "modified": ctx.modified(product).isoformat(),
+            "lots": [_lot(edition, product, lot) for lot in record.lots],
         }
 
     # -- producers, sales points, categories, areas --------------------------------
@@ -270,7 +270,9 @@ def write_catalog(opendata: OpenData, site_dir) -> list[str]:
     from .schema import catalog_schema
 
     ctx = opendata.ctx
-    schema = catalog_schema(ctx.absolute(CATALOG_SCHEMA_PATH))
+    urls = ctx.urls
+    schema = catalog_schema(ctx.absolute(CATALOG_SCHEMA_PATH),
+                            urls.absolute(urls.open_data(urls.docs_language())))
     write_json(site_dir / CATALOG_SCHEMA_PATH, schema, indent=2)
     write_json(site_dir / CATALOG_PATH, opendata.document())
     return [CATALOG_PATH, CATALOG_SCHEMA_PATH]
@@ -282,6 +284,25 @@ def write_catalog(opendata: OpenData, site_dir) -> list[str]:
 # Record parts
 # --------------------------------------------------------------------------
 
+
+
+def _lot(edition: Edition, product: ProductEntry, lot) -> dict[str, Any]:
+    """A production lot: its dates, its state on the build day, where its page is and the
+    address its QR code holds."""
+    page = edition.urls.absolute(edition.lot_path(product, lot)) \
+        if edition.lot_has_page(lot) else None
+    return {
+        "code": lot.code,
+        "produced": _day(lot.produced),
+        "expires": _day(lot.expires),
+        "quantity": lot.quantity,
+        "test_report": lot.test_report,
+        "recall": {"date": lot.recall.date.isoformat(), "reason": text_map(lot.recall.reason)}
+        if lot.recall else None,
+        "state": edition.lot_state(lot),
+        "url": page,
+        "qr_target": edition.lot_qr_target(product, lot),
+    }
 
 
 def _day(value) -> str | None:

@@ -77,6 +77,10 @@ class ExportOptions:
     bom: bool
     delimiter: str
     columns: tuple[Column, ...]
+    #: ``csv`` (also .tsv, .txt) or ``xlsx`` (an Excel workbook, XlsxWriter)
+    format: str = "csv"
+    #: The worksheet's name in an xlsx file (Excel allows 31 characters, none of []:*?/\)
+    sheet: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,8 @@ class FeedOptions:
 
 _TOP = {"include_expired", "google", "meta", "catalog", "atom", "sales_points", "kiosk",
         "exports"}
-_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}\.(csv|tsv|txt)$")
+_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}\.(csv|tsv|txt|xlsx)$")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _COLUMN_KEYS = {"field", "value", "default", "map", "join", "max_length", "plain"}
 
 
@@ -172,15 +177,30 @@ def _export(raw: Any, index: int, languages: tuple[str, ...],
     where = f"feeds.exports[{index}]"
     _mapping(raw, where)
     _known(raw, {"name", "file", "language", "include_expired", "goods_only", "bom",
-                 "delimiter", "columns"}, where)
+                 "delimiter", "columns", "format", "sheet"}, where)
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise FeedOptionError(f"{where}.name: give the profile a name, e.g. name: shopee")
     file = raw.get("file")
     if not isinstance(file, str) or not _FILE.match(file):
         raise FeedOptionError(
-            f"{where}.file: {file!r} is not a plain file name ending in .csv, .tsv or .txt "
-            "(letters, digits, '.', '_' and '-'; it is written under feeds/exports/)")
+            f"{where}.file: {file!r} is not a plain file name ending in .csv, .tsv, .txt or "
+            ".xlsx (letters, digits, '.', '_' and '-'; it is written under feeds/exports/)")
+    fmt = raw.get("format", "xlsx" if file.endswith(".xlsx") else "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise _bilingual(f"{where}.format", f"{fmt!r}: ghi csv (cả cho tệp .tsv, .txt) hoặc "
+                         "xlsx (bảng tính Excel)", f"{fmt!r}: use csv (also for .tsv and .txt "
+                         "files) or xlsx (an Excel workbook)")
+    if (fmt == "xlsx") != file.endswith(".xlsx"):
+        raise _bilingual(f"{where}.file", f"{file!r} không khớp với format: {fmt}; bảng tính "
+                         "Excel có đuôi .xlsx, tệp CSV hay TSV có đuôi .csv, .tsv hoặc .txt",
+                         f"{file!r} does not match format: {fmt}; an Excel workbook is named "
+                         ".xlsx, a CSV or TSV file .csv, .tsv or .txt")
+    sheet = raw.get("sheet", name.strip())
+    if not isinstance(sheet, str) or not sheet.strip():
+        raise _bilingual(f"{where}.sheet", f"cần tên trang tính (một dòng chữ), không phải "
+                         f"{sheet!r}", f"expected the worksheet's name (a text), not {sheet!r}")
+    sheet = _SHEET_FORBIDDEN.sub("-", sheet.strip())[:31].strip("'") or "Sheet1"
     language = raw.get("language", DEFAULT_LANGUAGE)
     if language not in languages:
         raise FeedOptionError(f"{where}.language: {language!r} is not one of the site's "
@@ -201,6 +221,8 @@ def _export(raw: Any, index: int, languages: tuple[str, ...],
         goods_only=_bool(raw.get("goods_only", True), f"{where}.goods_only"),
         bom=_bool(raw.get("bom", False), f"{where}.bom"),
         delimiter=delimiter,
+        format=fmt,
+        sheet=sheet,
         columns=tuple(_column(str(header), spec, f'{where}.columns["{header}"]')
                       for header, spec in columns.items()),
     )
@@ -253,6 +275,10 @@ def _section(raw: Mapping[str, Any], key: str, known: set[str]) -> Mapping[str, 
     _mapping(value, f"feeds.{key}")
     _known(value, known, f"feeds.{key}")
     return value
+
+
+def _bilingual(where: str, vi: str, en: str) -> FeedOptionError:
+    return FeedOptionError(f"{where}: {vi}\n    {where}: {en} (docs/feeds.md, 'Export profiles')")
 
 
 def _mapping(value: Any, where: str) -> None:

@@ -197,6 +197,21 @@ PRODUCT_SCHEMA: dict[str, Any] = _obj("An OCOP product or service", {
     "updated": _d(_nullable(_ref("date")), "Day of the last real change"),
     "modified": _d(_ref("date"), "Latest of listed, updated, the decision, the start of "
                                  "validity and a revocation, up to 'generated'"),
+    "lots": _d({"type": "array", "items": _obj("A production lot", {
+        "code": _d(_STR, "Lot code (GS1 AI 10)"),
+        "produced": _nullable(_ref("date")),
+        "expires": _nullable(_ref("date")),
+        "quantity": _nullable({"type": "integer", "minimum": 1}),
+        "test_report": _nullable(_ref("url")),
+        "recall": _nullable(_obj("The lot is recalled", {
+            "date": _ref("date"), "reason": _ref("text")})),
+        "state": _d({"enum": ["in_date", "expired", "recalled"]},
+                    "State on the day in 'generated'; recompute it from expires and recall "
+                    "for another day"),
+        "url": _d(_nullable(_ref("url")), "The lot's page (GS1 Digital Link path); null "
+                  "when its code cannot have one"),
+        "qr_target": _d(_ref("url"), "What the lot's QR code holds"),
+    })}, "Production lots, each with its own QR code and page"),
 })
 
 PRODUCER_SCHEMA: dict[str, Any] = _obj("A producer (chủ thể)", {
@@ -276,8 +291,20 @@ _AREAS = _obj("The province's communes and former districts", {
 })
 
 
-def catalog_schema(schema_id: str) -> dict[str, Any]:
-    """The JSON Schema of feeds/catalog.json, version CATALOG_VERSION."""
+#: Where the schemas are published (site paths).
+CATALOG_SCHEMA_PATH = "feeds/catalog.schema.json"
+SALES_POINT_SCHEMA_PATH = "feeds/sales-points/schema.json"
+
+
+def _documentation(docs_url: str | None) -> str:
+    """Where a schema's reader finds the catalog's open data page (every feed, the licence,
+    the contact); nothing without an address."""
+    return f" Documentation, licence and every published feed: {docs_url}" if docs_url else ""
+
+
+def catalog_schema(schema_id: str, docs_url: str | None = None) -> dict[str, Any]:
+    """The JSON Schema of feeds/catalog.json, version CATALOG_VERSION; ``docs_url``: the
+    site's open data page."""
     return {
         "$schema": DRAFT,
         "$id": schema_id,
@@ -286,7 +313,7 @@ def catalog_schema(schema_id: str) -> dict[str, Any]:
             "The complete catalog of a provincial OCOP office: products, producers, sales "
             "points, categories and areas, with absolute URLs of pages, photos and QR codes. "
             "'version' is the format version: a higher minor number only adds fields; a new "
-            "major number marks an incompatible change. Reference: docs/feeds.md."),
+            "major number marks an incompatible change." + _documentation(docs_url)),
         "type": "object",
         "required": ["$schema", "version", "generated", "site", "products", "producers",
                      "sales_points", "categories", "areas"],
@@ -353,8 +380,9 @@ _OCOP_ITEM = _obj("OCOP fields of a product (the _ocop extension)", {
 })
 
 
-def sales_point_feed_schema(schema_id: str) -> dict[str, Any]:
-    """JSON Feed 1.1 as the specification describes it, with our _ocop objects."""
+def sales_point_feed_schema(schema_id: str, docs_url: str | None = None) -> dict[str, Any]:
+    """JSON Feed 1.1 as the specification describes it, with our _ocop objects; ``docs_url``:
+    the site's open data page."""
     extensions = {"^_[a-zA-Z][^.]*$": _EXTENSION}
     item = {
         "type": "object",
@@ -390,7 +418,7 @@ def sales_point_feed_schema(schema_id: str) -> dict[str, Any]:
         "description": (
             "JSON Feed 1.1 (https://jsonfeed.org/version/1.1) of the products sold at a sales "
             "point, for display screens. OCOP fields are in '_ocop' objects: on the feed the "
-            "sales point, on each item the product. Reference: docs/feeds.md."),
+            "sales point, on each item the product." + _documentation(docs_url)),
         "type": "object",
         "required": ["version", "title", "items", "_ocop"],
         "properties": {
