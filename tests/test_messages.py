@@ -528,3 +528,18 @@ def test_producer_file_hints_work_too(scratch):
         ("misplaced_key", contact + 3, 1, f"'website' is not a field at this level but one "
                                           f"of `contact:` (line {contact}): indent it 2 spaces "
                                           f"under `contact:`")]
+
+
+def test_a_comma_inside_a_flow_mapping_is_not_lost_silently(scratch):
+    # {vi: A, B, en: C} reads as three keys, "B" with no value: without this check the
+    # text after the comma vanished from the page and nobody was told
+    scratch.edit(GOODS_FILE, "  vi: Mật ong hoa rừng Tam Đảo\n  en: Tam Dao wild-flower honey\n",
+                 "  {vi: Mật ong hoa rừng, Tam Đảo, en: Tam Dao wild-flower honey}\n")
+    found = [m for m in messages(scratch) if m[0] == "unknown_language"]
+    assert len(found) == 1, messages(scratch)
+    code, line, column, field, vi, en = found[0]
+    assert field == "name.Tam Đảo"
+    assert (line, column) == scratch.position(GOODS_FILE, "Tam Đảo, en")
+    assert en.startswith("'Tam Đảo' is not a language code (a comma inside `{…}` ends the "
+                         "text there: put the text in quotes")
+    assert vi.startswith("'Tam Đảo' không phải mã ngôn ngữ (dấu phẩy trong `{…}` cắt đoạn văn")

@@ -36,7 +36,7 @@ from ocop_catalog.settings import load_settings
 from ocop_catalog.edition import Edition, EditionConfig, printspec
 from PIL import Image
 from scratch import GOODS, GOODS_FILE, SERVICE, build_catalog
-from siteutil import BUILD_EPOCH, CONFIG, OPTIONS, REPO, SITE_URL, build_scratch_with
+from siteutil import BUILD_EPOCH, OPTIONS, REPO, SITE_URL, build_scratch_with
 
 LANGUAGES = ("vi", "en", "zh")
 DPI = 300
@@ -66,9 +66,23 @@ def sample_identity() -> dict:
 
 
 def sample_colour() -> tuple[int, int, int]:
-    """The sample's colour, from its theme palette, as 8-bit RGB."""
-    colour = printspec.palette_colour(CONFIG["theme"].get("palette"))
+    """The site's colour, as 8-bit RGB: the ``--green`` of the theme's style sheet (what
+    the header is drawn in), read here on its own."""
+    css = (REPO / "theme" / "assets" / "ocop.css").read_text(encoding="utf-8")
+    root = css[css.index(":root {"):]
+    colour = re.search(r"--green:\s*(#[0-9a-fA-F]{6});", root[:root.index("}")]).group(1)
+    assert re.search(r"\.site-header \{[^}]*background: var\(--green\)", css)
     return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """WCAG 2 contrast ratio of two 8-bit RGB colours."""
+    def lum(c):
+        lin = [v / 255 / 12.92 if v / 255 <= 0.04045 else ((v / 255 + 0.055) / 1.055) ** 2.4
+               for v in c]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    high, low = sorted((lum(a), lum(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 # --------------------------------------------------------------------------
@@ -92,7 +106,7 @@ def make_edition(root: Path, print_options=None) -> Edition:
 
 def built_edition(print_options=None) -> Edition:
     """The sample's edition as ``ocop build`` makes it on the build day: its identity,
-    UI strings and theme palette too."""
+    UI strings too."""
     from ocop_catalog.edition.identity import parse_identity
 
     today = dt.datetime.fromtimestamp(BUILD_EPOCH, dt.timezone.utc).date()
@@ -100,8 +114,7 @@ def built_edition(print_options=None) -> Edition:
     assert result.catalog is not None, result.issues
     return Edition(result.catalog, EditionConfig(
         site_url=SITE_URL, print_options=print_options or OPTIONS.get("print_assets") or {},
-        root=REPO, identity=parse_identity(OPTIONS["identity"], LANGUAGES),
-        palette=CONFIG["theme"].get("palette")))
+        root=REPO, identity=parse_identity(OPTIONS["identity"], LANGUAGES)))
 
 
 @pytest.fixture(scope="session")
@@ -513,7 +526,9 @@ def test_sales_point_pages_link_the_sheet_and_poster(site, edition):
 
 
 def _kind(pdf: Path) -> str:
-    return "label" if pdf.parent.name == "products" else pdf.stem.rsplit("-", 1)[1]
+    # a product's label, a production lot's (print/lots/<product>/<lot>.pdf), a sheet, a poster
+    return "label" if pdf.parent.name == "products" or pdf.parent.parent.name == "lots" \
+        else pdf.stem.rsplit("-", 1)[1]
 
 
 @needs_poppler
@@ -543,8 +558,7 @@ def test_every_pdf_embeds_subsets_of_truetype_fonts_never_type_3(site):
 
 @needs_poppler
 def test_the_catalog_colour_runs_into_the_label_bleed(site, edition, tmp_path):
-    colour = sample_colour()
-    assert colour == (0x4C, 0xAE, 0x4F)  # Material's green: the sample's theme palette
+    colour = sample_colour()  # the site's header colour, not Material's palette
 
     def near(pixel, expected, where):
         assert max(abs(a - b) for a, b in zip(pixel, expected)) <= 8, (where, pixel, expected)
@@ -581,12 +595,39 @@ def test_the_catalog_colour_runs_into_the_label_bleed(site, edition, tmp_path):
 
 
 @needs_poppler
+def test_the_white_name_on_the_sites_colour_reads_at_4_5_to_1(site, tmp_path):
+    """The band of the build's labels is the site's colour and the catalog's name on it is
+    white, at least 4.5:1 (WCAG AA for text)."""
+    colour = sample_colour()
+    product = min(p.name for p in (site / "print" / "products").glob("*.pdf"))
+    [page] = rasterize(site / "print" / "products" / product, tmp_path, DPI, colour=True)
+    band = page.crop(tuple(round(v * DPI / 25.4) for v in (
+        SLUG_MM, SLUG_MM, SLUG_MM + LABEL_MM[0] / 2, SLUG_MM + 4)))
+    colours = band.getcolors(1 << 16)
+    assert max(colours)[1] == colour  # mostly the band
+    letters = [c for _, c in colours if min(c) >= 250]
+    assert letters, "no white letters on the band"
+    assert contrast(colour, (255, 255, 255)) >= 4.5
+
+
+def test_the_site_colour_comes_from_the_themes_style_sheet(tmp_path):
+    """One source: the ``--green`` of ``assets/ocop.css``, an override's first; a style
+    sheet without it gives the packaged colour; the ``colour`` option wins over both."""
+    packaged = printspec.PACKAGED
+    assert printspec.site_colour((packaged,)) == "#" + bytes(sample_colour()).hex()
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "ocop.css").write_text(":root { --green: #7B1FA2; }\n", "utf-8")
+    assert printspec.site_colour((tmp_path, packaged)) == "#7b1fa2"
+    spec = printspec.parse_options({}, REPO, ("vi", "en"), (tmp_path, packaged))
+    assert spec.colour == "#7b1fa2"
+    spec = printspec.parse_options({"colour": "#12345A"}, REPO, ("vi", "en"), (tmp_path, packaged))
+    assert spec.colour == "#12345a"
+    (tmp_path / "assets" / "ocop.css").write_text("body { color: #000; }\n", "utf-8")
+    assert printspec.site_colour((tmp_path, packaged)) == printspec.SITE_COLOUR
+
+
+@needs_poppler
 def test_the_colour_option_wins_and_the_text_on_it_stays_readable(edition, tmp_path):
-    assert printspec.palette_colour({"primary": "deep orange"}) == "#ff6e42"
-    assert printspec.palette_colour([{"scheme": "default", "primary": "teal"},
-                                     {"scheme": "slate", "primary": "black"}]) == "#009485"
-    assert printspec.palette_colour({"primary": "custom"}) == "#4051b5"  # Material's default
-    assert printspec.palette_colour(None) == "#4051b5"
     site = tmp_path / "site"
     write_assets(edition, site, tmp_path / "cache", {"colour": "#12345A"})
     product = edition.all_products[0]
@@ -627,7 +668,8 @@ def test_same_input_same_bytes_and_a_rebuild_draws_nothing(edition, tmp_path, mo
     write_assets(edition, second, tmp_path / "cache-b", {}, workers=1)
     products, points = len(edition.all_products), len(edition.catalog.sales_points)
     a, b = _tree(first), _tree(second)
-    assert len(a) == written == 2 * products + points + sum(
+    lots = sum(len(p.record.lots) for p in edition.all_products)  # a label and a PNG each
+    assert len(a) == written == 2 * products + 2 * lots + points + sum(
         1 for p in edition.catalog.sales_points if edition.catalog.products_at(p))
     assert a == b  # byte for byte, whatever the number of worker processes
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 from siteutil import (CONFIG, OPTIONS, REPO, SITE_URL, STARS_LABEL, STATUS_LABEL, build_ok,
@@ -360,8 +360,12 @@ class Site:
 
     @staticmethod
     def url_path(rel: str) -> str:
-        """Site-relative URL of a page file: ``en/products/x/index.html`` → ``en/products/x/``."""
-        return rel[: -len("index.html")] if rel.endswith("index.html") else rel
+        """Site-relative URL of a page file: ``en/products/x/index.html`` → ``en/products/x/``;
+        ``01/<gtin>/10/<lot>.html`` → ``01/<gtin>/10/<lot>`` (a lot's page: static hosts
+        serve ``<path>.html`` at the path without the extension)."""
+        if rel.endswith("index.html"):
+            return rel[: -len("index.html")]
+        return rel[: -len(".html")] if rel.endswith(".html") and rel != "404.html" else rel
 
     @staticmethod
     def split_lang(url_path: str) -> tuple[str, str]:
@@ -377,11 +381,13 @@ class Site:
         target = self.root / site_path
         if site_path.endswith("/") or target.is_dir():
             return (target / "index.html").is_file()
-        return target.is_file()
+        return target.is_file() or (self.root / f"{site_path}.html").is_file()
 
     def file_of(self, site_path: str) -> str:
         if site_path in ("", ".") or site_path.endswith("/") or (self.root / site_path).is_dir():
             return posixpath.join(site_path.rstrip("/"), "index.html").lstrip("/")
+        if not (self.root / site_path).is_file() and (self.root / f"{site_path}.html").is_file():
+            return f"{site_path}.html"
         return site_path
 
     def resolve(self, page_rel: str, url: str) -> tuple[str | None, str]:
@@ -413,7 +419,8 @@ class Site:
         return normal + trailing, parts.fragment
 
     def absolute(self, url_path: str) -> str:
-        return SITE_URL + url_path
+        """The address of a site path, percent-encoded (a lot code may hold '+', '%'…)."""
+        return SITE_URL + quote(url_path, safe="/")
 
     # -- what pages link to -------------------------------------------------
 
@@ -504,7 +511,7 @@ def test_product_page_shows_name_stars_price_and_status(site, lang, product_id):
     assert drawn.get("aria-label") == label, where
     off = "".join(el.text() for el in drawn.find_all(cls="off"))
     on = drawn.text(skip=lambda el: "off" in el.classes)
-    assert (on.count("★"), off.count("★")) == (product.stars, 5 - product.stars), where
+    assert (on, off) == ("★" * product.stars, "☆" * (5 - product.stars)), where
 
     # Price, formatted for the language.
     if product.price is not None:
@@ -738,7 +745,8 @@ def test_product_jsonld(site, lang):
             "url": (data.get("url"), site.absolute(where)),
             "brand": (data.get("brand", {}).get("name"),
                       product.producer["name"].get(lang) or product.producer["name"]["vi"]),
-            "stars": (data.get("hasCertification", {}).get("certificationRating", {})
+            # the OCOP certificate first; the others (docs/records.md, passport) after it
+            "stars": ((data.get("hasCertification") or [{}])[0].get("certificationRating", {})
                       .get("ratingValue"), product.stars),
         }
         gtin = str(product.data.get("gtin") or "")
@@ -1046,27 +1054,44 @@ def _first_words(markdown_text: str, n: int = 8) -> str:
     return " ".join(first.split()[:n])
 
 
+def _main_elements(doc: Element) -> list[Element]:
+    """The elements directly in <main>, in order."""
+    return [c for c in doc.one("main").children if isinstance(c, Element)]
+
+
 @pytest.mark.parametrize("lang", [code for code in LANGUAGES if code != DEFAULT_LANG])
 def test_untranslated_description_is_shown_in_vietnamese_with_a_note(site, lang):
-    note_text = _strings(lang)["product.translation_note"]
+    """A product without a description in the page's language shows the Vietnamese one,
+    marked lang="vi", under one notice at the top of the page, and no note after it."""
+    notice_text = normalize(_strings(lang)["notice.untranslated"])
     missing = [pid for pid in PRODUCT_IDS if lang not in PRODUCTS[pid].data["description"]]
     if lang == "zh":
         assert missing, "the sample should have a product without a Chinese description"
     for pid in PRODUCT_IDS:
         description = PRODUCTS[pid].data["description"]
         doc = product_doc(site, lang, pid)
-        section = doc.one("section", cls="description")
-        notes = list(section.find_all(cls="translation-note"))
         where = f"{prefix(lang)}products/{pid}/"
+        section = doc.one("section", cls="description")
+        notices = list(doc.find_all(cls="untranslated-notice"))
+        assert len(notices) <= 1, where
+        # no note inside the page: the only one is the notice, the first thing in <main>
+        assert not list(doc.find_all(cls="translation-note")), where
+        assert notice_text not in normalize(doc.one("article").text()), where
         if pid in missing:
-            assert [normalize(n.text()) for n in notes] == [normalize(note_text)], where
+            assert len(notices) == 1, f"{where}: no notice although not translated"
+            assert _main_elements(doc)[0] is notices[0], f"{where}: notice not at the top"
+            assert normalize(notices[0].text()) == notice_text, where
+            assert notices[0].get("lang") == lang, where
             body = list(section.find_all("div", lang="vi"))
             assert body, f"{where}: Vietnamese description not marked lang=vi"
             assert _first_words(description["vi"]) in normalize(body[0].text()), where
         else:
-            assert not notes, f"{where}: translation note although translated"
             assert not list(section.find_all(lang="vi")), where
             assert _first_words(description[lang]) in normalize(section.text()), where
+        fallbacks = [el for el in doc.one("main").iter()
+                     if el.classes & {"ocop-fallback", "ocop-fallback-block"}]
+        assert all(el.get("lang") == "vi" for el in fallbacks), where
+        assert bool(notices) == bool(fallbacks), f"{where}: notice without fallback or back"
 
 
 # --------------------------------------------------------------------------

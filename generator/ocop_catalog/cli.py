@@ -6,8 +6,11 @@
     ocop schema [--check]
     ocop diff BASE [HEAD] [--format markdown|json] [--author LOGIN]
     ocop codeowners [--check]
-    ocop init DIR --province CODE|NAME --site-url URL --office-name TEXT [--languages vi,en] […]
+    ocop init DIR --province CODE|NAME --site-url URL --office-name TEXT --office-team @ORG/TEAM
+              [--languages vi,en] […]
     ocop new producer [ID] […] | ocop new product PRODUCER [ID] [--photo FILE…] […]
+    ocop passport [--format text|csv] [--today DATE]
+    ocop report [--out DIR] [--date YYYY-MM-DD] [--lang vi|en]
 
 Exit status: 0 when there are no errors, 1 when there are, 2 on usage errors.
 """
@@ -25,6 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
+from .codeowners import office_team_issues
 from .edition.languages import language_issues
 from .edition.theme import theme_dirs
 from .records.issues import Excerpt, Issue, Note, with_excerpts
@@ -100,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="where the site will be published, e.g. https://ocop.example.org/")
     init.add_argument("--office-name", metavar="TEXT",
                       help="the OCOP office that keeps the catalog")
+    init.add_argument("--office-team", metavar="@ORG/TEAM",
+                      help="the office's GitHub team, e.g. @ocop-lao-cai/van-phong: the only "
+                           "owner of catalog/ (the register of decisions) in CODEOWNERS")
     init.add_argument("--languages", metavar="vi,en", default="vi,en",
                       help="site languages, Vietnamese first (default: vi,en)")
     init.add_argument("--name", metavar="TEXT",
@@ -115,7 +122,41 @@ def build_parser() -> argparse.ArgumentParser:
     init.set_defaults(run=run_init)
     _add_review_parsers(commands)
     _add_new_parser(commands)
+    _add_passport_parser(commands)
+    _add_report_parser(commands)
     return parser
+
+
+def _add_passport_parser(commands) -> None:
+    """``ocop passport``: the digital product passport of each product (catalog/passport.py)."""
+    passport = commands.add_parser(
+        "passport", help="which passport items each product has, and whether it is ready for "
+                         "the national traceability portal (hộ chiếu số sản phẩm)",
+        description="For every product: which of the eight items of a digital product "
+                    "passport (Decree 37/2026/NĐ-CP, Art. 32) its records give, and whether "
+                    "the national traceability portal would take it (a valid GTIN, a photo "
+                    "at a public https:// address, net content with its unit, the producer's "
+                    "tax code or GLN).")
+    passport.add_argument("--format", choices=("text", "csv"), default="text")
+    passport.add_argument("--today", type=_date,
+                          help="judge certificates on this date (default: today)")
+    passport.set_defaults(run=run_passport)
+
+
+def run_passport(args: argparse.Namespace) -> int:
+    from .catalog.passport import passport_report
+    from .settings import site_url
+
+    root = _repository([])
+    result = load_catalog(load_settings(root, today=args.today))
+    if result.catalog is None:
+        print("ocop passport: the records have errors; run 'ocop validate' / hồ sơ có lỗi, "
+              "hãy chạy 'ocop validate'", file=sys.stderr)
+        return EXIT_ERRORS
+    rows = passport_report(result.catalog, site_url(root))
+    sys.stdout.write(format_passport_csv(rows) if args.format == "csv"
+                     else format_passport_text(rows, site_url(root)))
+    return EXIT_OK
 
 
 def _add_new_parser(commands) -> None:
@@ -183,6 +224,81 @@ def run_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_report_parser(commands) -> None:
+    """``ocop report``: the OCOP office's workbook and CSV files (see report.py)."""
+    report = commands.add_parser(
+        "report", help="the OCOP office's report: Excel workbook and CSV files (báo cáo)",
+        description="Write the office's report of the catalog on a date: an Excel workbook "
+                    "and the same sheets as CSV (summary and targets, products, certificates "
+                    "expiring within 3/6/12 months with contacts, revocations, counts by "
+                    "area). Not published: nothing is written into the site.")
+    report.add_argument("--out", type=Path, metavar="DIR",
+                        help="folder to write into (default: reports/DATE/ of the catalog)")
+    report.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
+                        help="judge certificates on this date (default: today in Vietnam)")
+    report.add_argument("--lang", choices=("vi", "en"), default="vi",
+                        help="language of the headers and texts (default: vi)")
+    report.set_defaults(run=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from . import report
+    from .errors import OptionError
+
+    root = _repository([])
+    day = args.date or report.vietnam_today()
+    out = args.out if args.out is not None else root / report.DEFAULT_DIR / day.isoformat()
+    site = site_dir(root).resolve()
+    if out.resolve() == site or site in out.resolve().parents:
+        raise UsageError(f"--out {out}: báo cáo không được công bố, hãy chọn thư mục ngoài "
+                         f"{site} / the report is not published: choose a folder outside "
+                         f"the site folder {site}")
+    try:
+        edition, result = report.report_edition(root, day)
+        if edition is None:
+            errors = len(result.errors)
+            print(f"ocop report: hồ sơ có {errors} lỗi, chưa ghi báo cáo; chạy 'ocop validate' "
+                  f"để xem và sửa / the records have {errors} error(s), no report was "
+                  f"written; run 'ocop validate' for the list", file=sys.stderr)
+            return EXIT_ERRORS
+        strings = report.report_strings(edition.theme_dirs, args.lang)
+    except OptionError as exc:  # targets: in site_config.yml, a report strings file
+        print(f"ocop report: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    sheets = report.build_sheets(edition, strings)
+    try:
+        written = report.write_report(sheets, out, day, args.lang)
+    except OSError as exc:  # a read-only or full disk, a file open in Excel
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"ocop report: không ghi được / cannot write: {exc.strerror or exc}{where}",
+              file=sys.stderr)
+        return EXIT_ERRORS
+    shown = _shown(out)
+    print(f"Đã ghi báo cáo ngày {day.isoformat()} vào {shown} (1 tệp Excel, "
+          f"{len(written) - 1} tệp CSV) / wrote the report of {day.isoformat()} to {shown} "
+          f"(1 Excel workbook, {len(written) - 1} CSV files):")
+    for path in written:
+        print(f"    {path.name}")
+    counts = report.expiring_counts(edition)
+    windows = " / ".join(str(m) for m in counts)
+    numbers = " / ".join(str(n) for n in counts.values())
+    print(f"Giấy chứng nhận hết hạn trong {windows} tháng tới: {numbers} / certificates "
+          f"expiring in the next {windows} months: {numbers}")
+    if result.warnings:
+        print(f"({len(result.warnings)} cảnh báo trong hồ sơ, xem 'ocop validate' / "
+              f"{len(result.warnings)} warning(s) in the records, see 'ocop validate')",
+              file=sys.stderr)
+    return EXIT_OK
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) + "/"
+    except ValueError:
+        return str(path) + "/"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -210,7 +326,9 @@ def run_validate(args: argparse.Namespace) -> int:
     result = load_catalog(settings)
     # a published language the theme or the taxonomy cannot speak (site_config.yml)
     unsupported = language_issues(root / CONFIG_FILE, settings.languages, theme_dirs(root), root)
-    issues = _only_under(sorted([*unsupported, *result.issues]), root, args.paths)
+    # a register of decisions that no office team owns (CODEOWNERS)
+    unowned = office_team_issues(root)
+    issues = _only_under(sorted([*unsupported, *unowned, *result.issues]), root, args.paths)
     # texts in languages the site does not publish: one note, not a problem (no exit status)
     note = result.note(_only_under(result.ignored, root, args.paths))
     notes = [note] if note is not None else []
@@ -281,6 +399,8 @@ _QUESTIONS = (
     ("province", "Tỉnh, thành phố (tên hoặc mã, ví dụ: Lào Cai hoặc 15): "),
     ("site_url", "Địa chỉ trang sẽ công bố (ví dụ: https://ocop.example.org/): "),
     ("office_name", "Tên cơ quan quản lý danh mục (ví dụ: Văn phòng Điều phối NTM tỉnh): "),
+    ("office_team", "Nhóm GitHub của văn phòng, duyệt mọi thay đổi (ví dụ: "
+                    "@ocop-lao-cai/van-phong): "),
 )
 
 
@@ -309,6 +429,7 @@ def run_init(args: argparse.Namespace) -> int:
             province=init.province_or_error(args.province),
             site_url=init.site_url_or_error(args.site_url),
             office_name=args.office_name.strip(),
+            office_team=init.office_team_or_error(args.office_team),
             languages=init.languages_or_error(args.languages),
             name=(args.name or "").strip(),
             office_address=args.office_address.strip(), office_phone=args.office_phone.strip(),
@@ -354,7 +475,7 @@ def run_diff(args: argparse.Namespace) -> int:
     from . import diff
 
     root = _repository([])
-    if args.author is not None and not diff.LOGIN.match(args.author):
+    if args.author is not None and not diff.AUTHOR.match(args.author):
         raise UsageError(f"--author: not a GitHub login: {args.author!r}")
     try:
         report = diff.run(root, args.base, args.head, args.author)
@@ -372,10 +493,10 @@ def run_codeowners(args: argparse.Namespace) -> int:
     root = _repository([])
     try:
         office = codeowners.office_owners(plugin_options(root / CONFIG_FILE).get("office_team"))
+        stale = codeowners.write(root, office, check=args.check)
     except codeowners.OwnersError as exc:
         print(f"ocop codeowners: {exc}", file=sys.stderr)
         return EXIT_ERRORS
-    stale = codeowners.write(root, office, check=args.check)
     if args.check:
         if stale:
             print(f"{codeowners.CODEOWNERS} is stale: run 'ocop codeowners' "
@@ -539,3 +660,80 @@ def format_github(issues: Sequence[Issue], notes: Sequence[Note] = ()) -> str:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+# --------------------------------------------------------------------------
+# ocop passport
+# --------------------------------------------------------------------------
+
+_PORTAL_NEEDS = {  # what the national portal needs, and how to give it (Vietnamese, English)
+    "gtin": ("mã GTIN hợp lệ: ghi 'gtin:'", "a valid GTIN: write 'gtin:'"),
+    "image": ("ảnh tại địa chỉ https:// công khai: ghi 'site_url:' trong site_config.yml",
+              "a photo at a public https:// address: set 'site_url:' in site_config.yml"),
+    "net_content": ("khối lượng tịnh có đơn vị: ghi 'net_content:'",
+                    "net content with its unit: write 'net_content:'"),
+    "producer_id": ("mã số thuế hoặc GLN của chủ thể: ghi 'tax_code:' trong producer.yml",
+                    "the producer's tax code or GLN: write 'tax_code:' in producer.yml"),
+}
+_STATE_MARKS = {"present": "✓", "missing": "✗", "not_applicable": "–"}
+
+
+def format_passport_text(rows, site_url: str) -> str:
+    """``ocop passport``'s report: per product, the eight items and the portal's needs."""
+    from .catalog.passport import ITEM_FIX, ITEM_NAMES
+
+    lines = []
+    for row in rows:
+        record = row.entry.record
+        present = sum(item.present for item in row.items)
+        marks = " ".join(f"{item.number}{_STATE_MARKS[item.state]}" for item in row.items)
+        lines.append(f"{row.entry.source}: {record.name('vi')}")
+        lines.append(f"    hộ chiếu số / passport: {present}/8 [{marks}]")
+        for item in row.missing:
+            vi_name, en_name = ITEM_NAMES[item.key][1], ITEM_NAMES[item.key][0]
+            lines.append(f"    thiếu / missing {item.number}: {vi_name} / {en_name} "
+                         f"({ITEM_FIX[item.key]})")
+        if row.portal.ready:
+            lines.append("    cổng truy xuất quốc gia / national portal: sẵn sàng / ready")
+        else:
+            needs = row.portal.missing
+            lines.append("    cổng truy xuất quốc gia / national portal: chưa sẵn sàng, cần "
+                         + "; ".join(_PORTAL_NEEDS[n][0] for n in needs)
+                         + " / not ready, needs " + "; ".join(_PORTAL_NEEDS[n][1] for n in needs))
+    complete = sum(not row.missing for row in rows)
+    ready = sum(row.portal.ready for row in rows)
+    lines.append(f"{complete}/{len(rows)} sản phẩm khai báo đủ các mục của hộ chiếu số, "
+                 f"{ready}/{len(rows)} sẵn sàng cho cổng truy xuất quốc gia / {complete} of "
+                 f"{len(rows)} products declare every passport item, {ready} of {len(rows)} "
+                 f"are ready for the national portal")
+    if not site_url:
+        lines.append("site_url chưa được đặt trong site_config.yml: ảnh chưa có địa chỉ công khai "
+                     "/ site_url is not set in site_config.yml: photos have no public address")
+    return "\n".join(lines) + "\n"
+
+
+def format_passport_csv(rows) -> str:
+    """``ocop passport --format csv``: one row per product; the item cells
+    (``item1_product`` … ``item8_other``) are ``present``, ``missing`` or
+    ``not_applicable``, the portal's needs ``yes`` or ``no``."""
+    import csv
+    import io
+
+    from .catalog.passport import ITEM_KEYS, PORTAL_NEEDS
+    from .outputs.feeds.data import spreadsheet_text
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["product", "file", "name",
+                     *(f"item{n}_{key}" for n, key in enumerate(ITEM_KEYS, start=1)),
+                     "items_present", "portal_ready",
+                     *(f"portal_{need}" for need in PORTAL_NEEDS)])
+    for row in rows:
+        writer.writerow([row.entry.id, spreadsheet_text(row.entry.source),
+                         spreadsheet_text(row.entry.record.name("vi")),
+                         *(item.state for item in row.items),
+                         sum(item.present for item in row.items),
+                         "yes" if row.portal.ready else "no",
+                         *("yes" if getattr(row.portal, need) else "no"
+                           for need in PORTAL_NEEDS)])
+    return out.getvalue()

@@ -46,9 +46,12 @@ from .edition.images import ImageError
 from .edition.i18n import NATIVE_NAMES, SHORT_NAMES, Translator, og_locale
 from .edition.languages import language_issues
 from .edition.identity import parse_identity
+from .edition.targets import parse_targets
 from .edition.social import social_image
 from .edition.theme import STATUSES, theme_dirs, theme_strings
 from .edition.urls import Urls, relative
+from .outputs.feeds.options import feed_options
+from .outputs.site.opendata import FeedLinks
 from .pipeline import build, check_options
 from .records.text import DEFAULT_LANGUAGE, is_language_code
 
@@ -94,6 +97,11 @@ class OcopConfig(base.Config):
     identity = c.Optional(c.Type(dict))
     # the GitHub team that reviews every change ("@org/ocop-office"): 'ocop codeowners'
     office_team = c.Optional(c.Type(str))
+    # the office's targets per plan period or year (ocop_catalog.edition.targets)
+    targets = c.Optional(c.Type(list))
+    # the open data page: licence, contact, how often the site is rebuilt
+    # (ocop_catalog.outputs.site.opendata)
+    open_data = c.Optional(c.Type(dict))
     authored_pages = c.Type(
         list, default=[{"slug": "about-ocop", "title": "nav.about"},
                        {"slug": "ocop-mark", "title": "nav.mark"}]
@@ -129,6 +137,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             config.extra_css = [css for css in config.extra_css if css != FORMER_EXTRA_CSS]
         try:
             self.identity = parse_identity(self.config.identity, tuple(self.config.languages))
+            self.targets = parse_targets(self.config.targets, tuple(self.config.languages))
         except OptionError as exc:
             raise PluginError(str(exc)) from None
         self.strings = self.identity.apply(theme_strings(self.theme_dirs,
@@ -210,6 +219,9 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             og_locales={lang: og_locale(lang) for lang in self.config.languages},
             social_image=social_image(self.strings.get(DEFAULT_LANGUAGE, {}),
                                       config.site_url or "", self.theme_dirs),
+            # the feeds a page's head links to, as on the catalog pages
+            feed_links=FeedLinks.of(feed_options(dict(self.config), tuple(self.config.languages)),
+                                    tuple(self.config.languages), config.site_url or ""),
             repo_url=config.repo_url if (config.repo_url or "").startswith(
                 ("https://", "http://")) else "")
         return env
@@ -239,9 +251,9 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             extra_pages=tuple(self.authored),
             print_options=self.config.print_assets,
             root=self.root,
-            palette=config.theme.get("palette"),
             strings=self.strings,
             identity=self.identity,
+            targets=self.targets,
             repo_url=config.repo_url or "",
             repo_branch=repo_branch(config.edit_uri),
         )

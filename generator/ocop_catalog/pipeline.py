@@ -28,7 +28,7 @@ from .catalog.model import Catalog
 from .edition import EditionConfig, publish
 from .edition.printspec import parse_options as print_spec
 from .edition.theme import theme_dirs
-from .outputs import Output, Run, form, media
+from .outputs import Output, Run, form, media, resolver
 from .outputs import site as pages
 from .outputs.feeds import atom, display, google, meta, opendata
 from .outputs.printing import assets as printing
@@ -49,6 +49,7 @@ OUTPUTS: tuple[Output, ...] = (
     meta.OUTPUT,
     atom.OUTPUT,
     form.OUTPUT,
+    resolver.OUTPUT,
 )
 
 #: Catalogs with fewer products run their light outputs in one process.

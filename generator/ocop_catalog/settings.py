@@ -106,6 +106,17 @@ def site_dir(root: Path) -> Path:
     return root / (folder if isinstance(folder, str) and folder else "site")
 
 
+def site_url(root: Path) -> str:
+    """The address the site is published at (``site_url`` of site_config.yml), or ""."""
+    config_file = root / CONFIG_FILE
+    config: Any = {}
+    if config_file.is_file():
+        with open(config_file, encoding="utf-8") as fh:
+            config = yaml.load(fh, Loader=_ConfigLoader) or {}
+    url = config.get("site_url") if isinstance(config, dict) else None
+    return url if isinstance(url, str) else ""
+
+
 def load_settings(root: Path, *, today: dt.date | None = None, **overrides: Any) -> Settings:
     """Settings for the catalog at ``root``, from its site_config.yml if present."""
     config_file = root / CONFIG_FILE

@@ -211,19 +211,64 @@
     return count;
   }
 
-  // Run ``apply`` now and on every change; the "Filter" button folds the choices on phones.
+  // The choices a GET submission of the form put in the address (?stars=4&valid=on), set
+  // on the form when the page opens; a value the form does not offer is left out.
+  function fromAddress(form) {
+    var query = new URLSearchParams(location.search);
+    ["sort", "category", "stars", "area", "price"].forEach(function (name) {
+      var select = form.elements[name], value = query.get(name);
+      if (!select || value === null) return;
+      var option = Array.prototype.filter.call(select.options, function (o) {
+        return o.value === value && !o.disabled;
+      })[0];
+      if (option) select.value = value;
+    });
+    if (form.elements.valid && !form.elements.valid.disabled && query.get("valid") === "on") {
+      form.elements.valid.checked = true;
+    }
+  }
+
+  // The form's choices in the address, as a GET submission writes them (the defaults left
+  // out), so that the filtered listing can be shared or bookmarked.
+  function toAddress(form) {
+    var query = new URLSearchParams();
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled) return;
+      if (el.type === "checkbox") { if (el.checked) query.set(el.name, "on"); return; }
+      if (el.value && !(el.name === "sort" && el.value === "name")) query.set(el.name, el.value);
+    });
+    var text = query.toString();
+    history.replaceState(history.state, "", location.pathname + (text ? "?" + text : "") +
+      location.hash);
+  }
+
+  // Run ``apply`` now and on every change; the "Filter" button folds the choices on phones;
+  // "Show results" (the submit button) keeps the choices in the address and folds them.
   function listen(form, apply) {
-    form.addEventListener("change", apply);
-    form.addEventListener("reset", function () { setTimeout(apply, 0); });
-    form.addEventListener("submit", function (e) { e.preventDefault(); });
     var toggle = form.querySelector("[data-filters-toggle]");
+    function fold(open) {
+      if (!toggle) return;
+      toggle.setAttribute("aria-expanded", String(open));
+      form.classList.toggle("open", open);
+    }
+    form.addEventListener("change", apply);
+    form.addEventListener("reset", function () {
+      setTimeout(function () { apply(); if (location.search) toAddress(form); }, 0);
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();  // the choices are applied already, as they changed
+      toAddress(form);
+      if (toggle && toggle.getAttribute("aria-expanded") === "true") {
+        fold(false);
+        toggle.focus();
+      }
+    });
     if (toggle) {
       toggle.addEventListener("click", function () {
-        var open = toggle.getAttribute("aria-expanded") !== "true";
-        toggle.setAttribute("aria-expanded", String(open));
-        form.classList.toggle("open", open);
+        fold(toggle.getAttribute("aria-expanded") !== "true");
       });
     }
+    fromAddress(form);
     apply();
   }
 
@@ -482,6 +527,18 @@
     box.classList.add("is-ready");
   }
 
+  // The passport's other certifications (partials/passport.html): one whose last valid
+  // day has passed by the visitor's day says so, as the OCOP seal does.
+  function recheckHeld(el) {
+    var until = parseDay(el.getAttribute("data-valid-until"));
+    if (isNaN(until) || until >= today() || el.getAttribute("data-state") === "expired") return;
+    el.setAttribute("data-state", "expired");
+    var label = el.querySelector("[data-state-label]");
+    if (label) label.textContent = el.getAttribute("data-label-expired");
+  }
+  var held = document.querySelectorAll("[data-passport-cert]");
+  for (var h = 0; h < held.length; h++) recheckHeld(held[h]);
+
   recheckStars(document);
   var seals = document.querySelectorAll("[data-seal]");
   for (var s = 0; s < seals.length; s++) recheckSeal(seals[s]);
@@ -521,4 +578,42 @@
     var inside = e.target.closest && e.target.closest(".site-header details.hd");
     closeAll(inside);
   });
+})();
+
+/* ==== Production lots (lot.html, product.html): a lot's state re-checked against the
+ * visitor's day (recalled from the recall's date, expired after the expiry date, else in
+ * date), like the certificate seal; and, on a product page reached from a lot's QR code
+ * the site has no page for (404.html sends #lot=<code>), "no details for this lot". */
+(function () {
+  "use strict";
+  function day(text) {
+    var p = (text || "").split("-");
+    return p.length === 3 ? Date.UTC(+p[0], +p[1] - 1, +p[2]) : NaN;
+  }
+  var now = new Date();
+  var today = Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
+  var lots = document.querySelectorAll("[data-lot]");
+  for (var i = 0; i < lots.length; i++) {
+    var lot = lots[i];
+    var recalled = day(lot.getAttribute("data-recalled"));
+    var expires = day(lot.getAttribute("data-expires"));
+    var state = !isNaN(recalled) && recalled <= today ? "recalled"
+      : !isNaN(expires) && expires < today ? "expired" : "in_date";
+    if (state === lot.getAttribute("data-state")) continue;
+    var key = state.replace("_", "-");
+    lot.setAttribute("data-state", state);
+    lot.className = lot.className.replace(/\blot-(in_date|expired|recalled)\b/, "lot-" + state);
+    var label = lot.querySelector("[data-lot-label]");
+    var note = lot.querySelector("[data-lot-note]");
+    if (label) label.textContent = lot.getAttribute("data-label-" + key);
+    if (note) note.textContent = lot.getAttribute("data-note-" + key);
+  }
+  var notice = document.querySelector("[data-lot-unknown]");
+  var m = /^#lot=(.*)$/.exec(location.hash);
+  if (notice && m) {
+    var code = m[1];
+    try { code = decodeURIComponent(code); } catch (err) { /* shown as written */ }
+    notice.textContent = notice.getAttribute("data-template").replace("{lot}", code.slice(0, 40));
+    notice.hidden = false;
+  }
 })();

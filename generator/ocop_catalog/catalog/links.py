@@ -21,10 +21,12 @@ which fits a version-4 symbol at error correction M (62 bytes, 33×33 modules).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from urllib.parse import quote
 
 from .certificates import gtin14
-from ..records.models import Product
+from ..records.models import Lot, Product
 
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # a pinned code: records.QrCode
 CODE_LENGTH = 6
@@ -68,3 +70,40 @@ def gs1_path(gtin: str) -> str:
 def point_path(point_id: str) -> str:
     """The site-relative path of a sales point's poster link."""
     return f"s/{point_id}/"
+
+
+# --------------------------------------------------------------------------
+# Lots: GS1 Digital Link qualifier 10 under the product's key
+# --------------------------------------------------------------------------
+
+#: What a lot is on a day, as its page says: re-checked in the browser (ocop.js).
+LOT_STATES = ("in_date", "expired", "recalled")
+
+
+def lot_segment(code: str) -> str:
+    """A lot code as a path segment of a GS1 Digital Link URI: every character outside
+    RFC 3986's unreserved set percent-encoded (GS1 Digital Link URI syntax 1.2, §7.1)."""
+    return quote(code, safe="")
+
+
+def lot_has_page(code: str) -> bool:
+    """Whether a static host can serve the lot's own page: it serves the decoded path
+    from a file of that name, which cannot hold '/' and cannot be '.' or '..'."""
+    return "/" not in code and code not in (".", "..")
+
+
+def lot_path(product: Product, code: str, short_code: str) -> str:
+    """The site-relative path of a lot's page, no trailing slash (served from
+    ``<path>.html``): ``01/<GTIN-14>/10/<lot>`` (GS1 Digital Link), or, without a GTIN,
+    ``q/<code>/10/<lot>`` under the product's permanent short link."""
+    base = gs1_path(product.gtin) if product.gtin else short_path(short_code).rstrip("/")
+    return f"{base}/10/{lot_segment(code)}"
+
+
+def lot_state(lot: Lot, today: dt.date) -> str:
+    """recalled (from the recall's date), expired (after the expiry date), else in_date."""
+    if lot.recall is not None and lot.recall.date <= today:
+        return "recalled"
+    if lot.expires is not None and lot.expires < today:
+        return "expired"
+    return "in_date"

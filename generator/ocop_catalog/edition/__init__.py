@@ -29,15 +29,17 @@ from typing import Any
 import jinja2
 
 from ..catalog import certificates as certs
-from ..catalog.links import gs1_path, point_path, short_path
+from ..catalog.links import (gs1_path, lot_has_page, lot_path, lot_state, point_path,
+                             short_path)
 from ..catalog.model import Catalog, ProductEntry
 from ..parallel import can_fork, forked_pool
 from .i18n import Translator
 from .identity import Identity
 from .images import ImagePipeline, ProcessedImage, Variant
-from .printspec import (PrintSettings, label_path, parse_options, png_geometry, png_path,
-                        poster_path, sheet_path)
+from .printspec import (PrintSettings, label_path, lot_label_path, parse_options,
+                        png_geometry, png_path, poster_path, sheet_path)
 from .qr import symbol
+from .targets import Target
 from .social import SocialImage, social_image
 from .theme import PACKAGED, environment, theme_strings
 from .urls import Urls
@@ -76,9 +78,6 @@ class EditionConfig:
     print_options: Mapping[str, Any] = field(default_factory=dict)
     #: The folder print options' font paths are relative to (the repository).
     root: Path = Path(".")
-    #: MkDocs' ``theme: palette:`` (Material): its primary colour is the print assets'
-    #: colour unless ``print_assets: colour:`` gives one.
-    palette: Any = None
     #: Whose catalog this is (name, region, office…), given to every output as UI strings.
     identity: Identity = field(default_factory=Identity)
     #: UI strings by language, when the caller has read them already (else they are
@@ -88,6 +87,9 @@ class EditionConfig:
     #: changes to: the product form links to GitHub's new-file page when it is on GitHub.
     repo_url: str = ""
     repo_branch: str = "main"
+    #: The office's targets (``targets:`` options, :mod:`.targets`): progress against them
+    #: is in :func:`.figures.figures`.
+    targets: tuple[Target, ...] = ()
 
 
 def publish(catalog: Catalog, config: EditionConfig, *, cache_dir: Path,
@@ -118,14 +120,14 @@ class Edition:
             else theme_strings(config.theme_dirs, self.languages))
         self.images = images or {}
         self.print_spec: PrintSettings = parse_options(config.print_options, config.root,
-                                                       self.languages, config.theme_dirs,
-                                                       config.palette)
+                                                       self.languages, config.theme_dirs)
         self._translators = {lang: Translator(lang, self.strings) for lang in self.languages}
         warning_days = catalog.settings.expiry_warning_days
         self._status = {p.id: p.status(self.today, warning_days)
                         for p in catalog.products.values()}
         self._symbols = self._make_symbols(workers)
         self._modified: dict[str, dt.date] = {}
+        self._lot_symbols: dict[tuple[str, str], tuple[int, bytes]] = {}
 
     # -- configuration --------------------------------------------------------
 
@@ -219,6 +221,45 @@ class Edition:
         (shop scanners read the GTIN from it, phones open the page), else its short link.
         Both are permanent and lead to the product page in the visitor's language."""
         return self.gs1_url(product) or self.short_url(product)
+
+    # -- lots ----------------------------------------------------------------------
+
+    @cached_property
+    def lots(self) -> tuple[tuple[ProductEntry, Any], ...]:
+        """Every product's lots, (product, lot), in catalog and record order."""
+        return tuple((p, lot) for p in self.all_products for lot in p.record.lots)
+
+    def lot_path(self, product: ProductEntry, lot) -> str:
+        """Site-relative path of a lot's page (no trailing slash, written as
+        ``<path>.html``): ``01/<GTIN-14>/10/<lot>``, else ``q/<code>/10/<lot>``."""
+        return lot_path(product.record, lot.code, product.qr_code)
+
+    def lot_has_page(self, lot) -> bool:
+        return lot_has_page(lot.code)
+
+    def lot_state(self, lot) -> str:
+        """in_date / expired / recalled on the build date (ocop.js re-checks it)."""
+        return lot_state(lot, self.today)
+
+    def lot_qr_target(self, product: ProductEntry, lot) -> str:
+        """What a lot's QR code holds: its GS1 Digital Link, with ``?17=<YYMMDD>`` (AI 17,
+        expiry) when it has an expiry; without a GTIN, its path under the short link."""
+        url = self.urls.absolute(self.lot_path(product, lot))
+        if product.record.gtin and lot.expires:
+            url += "?17=" + lot.expires.strftime("%y%m%d")
+        return url
+
+    def lot_label(self, product: ProductEntry, lot) -> str:
+        """Site path of a lot's label (PDF, with the lot's QR code)."""
+        return lot_label_path(product.id, lot.code)
+
+    def lot_symbol(self, product: ProductEntry, lot) -> tuple[int, bytes]:
+        """The QR symbol of a lot (:meth:`lot_qr_target`); made when first asked for."""
+        key = (product.id, lot.code)
+        found = self._lot_symbols.get(key)
+        if found is None:
+            found = self._lot_symbols[key] = symbol(self.lot_qr_target(product, lot))
+        return found
 
     def point_qr_target(self, point) -> str:
         """The address of a sales point's poster QR: its page in the visitor's language."""

@@ -69,8 +69,21 @@ class Urls:
     def sales_point(self, lang: str | None, point_id: str) -> str:
         return f"{self.prefix(lang)}sales-points/{point_id}/"
 
+    def statistics(self, lang: str | None) -> str:
+        """The office's numbers (``outputs/site/statistics.py``)."""
+        return f"{self.prefix(lang)}statistics/"
+
     def search(self, lang: str | None) -> str:
         return f"{self.prefix(lang)}search/"
+
+    def open_data(self, lang: str | None) -> str:
+        """The open data page: every feed and export (``outputs/site/opendata.py``)."""
+        return f"{self.prefix(lang)}open-data/"
+
+    def docs_language(self) -> str:
+        """The language machine-readable files point their readers to: English when
+        published (the schemas are written in English), else the default language."""
+        return "en" if "en" in self.languages else DEFAULT_LANGUAGE
 
     def form(self, lang: str | None) -> str:
         """The form that makes a product's folder (``outputs/form.py``)."""
@@ -84,7 +97,8 @@ class Urls:
         """The site menu: (UI string key, URL) pairs; ``authored`` is (slug, key) pairs."""
         items = [("nav.products", self.products(lang)), ("nav.categories", self.categories(lang)),
                  ("nav.areas", self.areas(lang)), ("nav.sales_points", self.sales_points(lang)),
-                 ("nav.producers", self.producers(lang)), ("nav.search", self.search(lang))]
+                 ("nav.producers", self.producers(lang)),
+                 ("nav.statistics", self.statistics(lang)), ("nav.search", self.search(lang))]
         return items + [(key, self.page(lang, slug)) for slug, key in authored]
 
     def absolute(self, url: str) -> str:

@@ -18,12 +18,13 @@ from pydantic import BaseModel
 from ..catalog import certificates as certs
 from ..catalog import geography
 from .issues import Document, did_you_mean, format_path, language_meant
-from ..catalog.links import LISTING_PAGES
+from ..catalog.links import LISTING_PAGES, lot_has_page
 from .messages import LANGUAGE_NAMES, phrase_params
 from .photos import ImageInfo, check_image
 from .models import Address, Producer, Product, Regions, SalesPoints
 from ..settings import Settings
 from ..catalog.taxonomy import criteria_set_of
+from ..catalog.passport import safety_rule
 from .text import DEFAULT_LANGUAGE, Localized, LocalizedMarkdown, is_language_code
 from .yamlsource import Mark
 
@@ -128,6 +129,13 @@ def _language_typos(doc: Document, path: tuple, languages: tuple[str, ...]) -> s
             and 0 <= part < len(raw) else None)
     meant = set()
     for key in raw if isinstance(raw, dict) else ():
+        if (isinstance(key, str) and raw[key] is None and key not in languages
+                and not is_language_code(key)):
+            # left out of the text as an empty translation; most often the end of a
+            # text cut by a comma in a flow mapping: {vi: Mật ong, hoa rừng, en: …}
+            doc.report("unknown_language", (*path, key), key=True, value=key,
+                       allowed=", ".join(languages), **phrase_params("hint", "comma_hint"))
+            continue
         code = language_meant(key, languages) if isinstance(key, str) else None
         if code is not None and is_language_code(key):  # others: unknown_language
             names = LANGUAGE_NAMES.get(code, (code, code))
@@ -236,6 +244,8 @@ def check_product(doc: Document, product: Product, ctx: Context) -> tuple[ImageI
     if product.gtin is not None:
         check_gtin(doc, product.gtin, ("gtin",))
     _check_repeats(doc, "season_months", product.season_months)
+    _check_passport(doc, product, ctx)
+    _check_lots(doc, product)
     if product.listed and product.updated and product.updated < product.listed:
         doc.report("date_order", ("updated",), value=product.updated,
                    other_field="listed", other=product.listed)
@@ -259,14 +269,74 @@ def _check_kind(doc: Document, product: Product) -> None:
     if not criteria.goods:
         if product.tourism is None:
             doc.report("tourism_missing", ("category", "criteria_set"))
-        for name in ("gtin", "net_content", "shelf_life"):
-            if getattr(product, name) is not None:
+        for name in ("gtin", "net_content", "shelf_life", "lots"):
+            if getattr(product, name) not in (None, ()):
                 doc.report("not_for_services", (name,), key=True, name=name)
     else:
         if product.tourism is not None:
             doc.report("tourism_only", ("tourism",), key=True)
         if product.price is None:
             doc.report("price_missing", ())
+
+
+def _check_lots(doc: Document, product: Product) -> None:
+    """A lot's dates in order; a code a static host cannot give a page is a warning. Lot
+    codes listed twice are decided in the loader, against what is published."""
+    for index, lot in enumerate(product.lots):
+        path = ("lots", index)
+        if lot.produced and lot.expires and lot.expires < lot.produced:
+            doc.report("date_order", (*path, "expires"), value=lot.expires,
+                       other_field="produced", other=lot.produced)
+        if lot.produced and lot.recall and lot.recall.date < lot.produced:
+            doc.report("date_order", (*path, "recall", "date"), value=lot.recall.date,
+                       other_field="produced", other=lot.produced)
+        if not lot_has_page(lot.code):
+            doc.report("lot_no_page", (*path, "code"), value=lot.code)
+
+
+def _check_passport(doc: Document, product: Product, ctx: Context) -> None:
+    """The digital product passport's fields (docs/records.md §3, "Digital product
+    passport"): where the last processing stage is, the other certifications, the safety
+    warning the law requires of some criteria sets."""
+    place = product.last_processing
+    if place is not None:
+        path = ("last_processing", "commune")
+        if place.commune not in ctx.communes and geography.commune(place.commune) is None:
+            matches = geography.describe(geography.close_communes(place.commune))
+            doc.report("unknown_processing_commune", path, value=place.commune,
+                       matches=f"; closest: {matches}" if matches else "",
+                       matches_vi=f"; gần nhất: {matches}" if matches else "")
+        elif place.commune == product.origin.commune:
+            doc.report("processing_same_as_origin", path, value=place.commune)
+    seen: dict[tuple[str, str], int] = {}
+    for index, cert in enumerate(product.certifications):
+        path = ("certifications", index)
+        key = (cert.type, cert.number.casefold())
+        if key in seen:
+            doc.report("duplicate_certification", (*path, "number"), value=cert.number,
+                       type=cert.type, item=seen[key] + 1)
+        seen.setdefault(key, index)
+        if cert.issued and cert.issued > ctx.settings.today:
+            doc.report("date_future", (*path, "issued"), value=cert.issued,
+                       today=ctx.settings.today)
+        if cert.issued and cert.valid_until and cert.valid_until < cert.issued:
+            doc.report("date_order", (*path, "valid_until"), value=cert.valid_until,
+                       other_field="issued", other=cert.issued)
+        elif cert.valid_until and cert.valid_until < ctx.settings.today:
+            doc.report("certification_expired", (*path, "valid_until"), value=cert.valid_until,
+                       type=cert.type, number=cert.number)
+    rule = safety_rule(criteria_set_of(product.category))
+    if rule is not None and product.safety_warning is None:
+        doc.report("safety_warning_missing", ("category", "criteria_set"),
+                   what=rule.what[0], what_vi=rule.what[1], law=rule.law[0],
+                   law_vi=rule.law[1], example=rule.example)
+
+
+def check_gln(doc: Document, gln: str, path: tuple) -> None:
+    """A GLN's last digit is its GS1 check digit (the pattern made it 13 digits)."""
+    expected = certs.gs1_check_digit(gln[:-1])
+    if int(gln[-1]) != expected:
+        doc.report("gln_check_digit", path, value=gln, expected=expected)
 
 
 def check_gtin(doc: Document, gtin: str, path: tuple) -> None:
@@ -292,6 +362,8 @@ def check_producer(doc: Document, producer: Producer, ctx: Context) -> ImageInfo
     check_folder_id(doc, producer.id, doc.path.parent)
     check_texts(doc, producer, ctx)
     check_address(doc, producer.address, ("address",), ctx)
+    if producer.gln is not None:
+        check_gln(doc, producer.gln, ("gln",))
     if producer.logo is None:
         return None
     return check_image(doc, doc.path.parent, producer.logo, ("logo",), ctx.settings)

@@ -33,6 +33,11 @@ WARNING_CODES = frozenset(
         "commune_name_differs",
         "criteria_version_date",
         "no_decision",
+        "decision_file_ignored",
+        "processing_same_as_origin",
+        "certification_expired",
+        "safety_warning_missing",
+        "lot_no_page",
     }
 )
 
@@ -45,6 +50,8 @@ WHOLE_FILE_CODES = frozenset(
         "empty_file",
         "missing_record",
         "record_outside",
+        "record_symlink",
+        "decision_file_ignored",
         "unknown_producer",
         "price_missing",
     }

@@ -146,6 +146,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{record} is a link to a file outside the repository; commit the file itself",
         "{record} là liên kết tới tệp nằm ngoài kho; hãy đưa chính tệp đó vào",
     ),
+    "record_symlink": (
+        "{record} is read through the symbolic link {link}: nothing under catalog/ may be a "
+        "link (the office's files must be edited there, under its review); replace the link "
+        "by the file itself",
+        "{record} được đọc qua liên kết tượng trưng (symlink) {link}: không tệp nào trong "
+        "catalog/ được là liên kết (tệp của văn phòng OCOP phải được sửa tại chỗ, qua văn "
+        "phòng xem xét); hãy thay liên kết bằng chính tệp đó",
+    ),
+    "office_team_missing": (
+        "no office_team (the OCOP office's GitHub team) in site_config.yml, but the catalog "
+        "has a register of decisions in {folder}/: no one would have to review a change of "
+        "stars. Add it under `- ocop:`, e.g. office_team: \"@org/ocop-office\", then run "
+        "`ocop codeowners`",
+        "chưa khai báo office_team (nhóm GitHub của văn phòng OCOP) trong site_config.yml, "
+        "trong khi danh mục có sổ quyết định {folder}/: không ai phải duyệt thay đổi số sao. "
+        "Thêm vào phần `- ocop:`, ví dụ office_team: \"@to-chuc/van-phong-ocop\", rồi chạy "
+        "`ocop codeowners`",
+    ),
     "missing_record": (
         "this folder has no {record} file",
         "thư mục này không có tệp {record}",
@@ -391,6 +409,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "vẫn thuộc về sản phẩm đó; hãy đặt cho sản phẩm này 'qr_code:' riêng (4-10 ký tự "
         "0-9 và a-z, trừ i, l, o, u) hoặc, nếu mã sinh ra từ id, đổi id khác",
     ),
+    "lot_code": (
+        "the lot code '{value}' holds '{char}', which a GS1 lot code (AI 10, on the barcode and "
+        "in the QR link) cannot: use only letters A-Z and a-z without accents, digits and "
+        "! \" % & ' ( ) * + , - . / : ; < = > ? _ (no spaces), at most 20 characters",
+        "mã lô '{value}' có ký tự '{char}' mà mã lô GS1 (AI 10, trên mã vạch và trong liên kết "
+        "QR) không cho phép: chỉ dùng chữ A-Z, a-z không dấu, chữ số và "
+        "! \" % & ' ( ) * + , - . / : ; < = > ? _ (không có dấu cách), tối đa 20 ký tự",
+    ),
+    "duplicate_lot": (
+        "the lot code '{value}' is listed twice for this product ({other}) and none of them is "
+        "published yet: each lot needs its own code, as printed on its packs; correct the "
+        "code of the lot that is wrong, or delete the repeated entry",
+        "mã lô '{value}' được ghi hai lần cho sản phẩm này ({other}) và chưa lô nào được công "
+        "bố: mỗi lô cần mã riêng, đúng như in trên bao bì; hãy sửa mã của lô ghi sai, hoặc "
+        "xóa mục lặp lại",
+    ),
+    "taken_lot": (
+        "the lot code '{value}' is already published for this product with other dates "
+        "(produced {other}; published: {source}) and stays that lot's: give this lot the code "
+        "printed on its own packs",
+        "mã lô '{value}' đã được công bố cho sản phẩm này với ngày khác (ngày sản xuất "
+        "{other}; bản công bố: {source}) và vẫn thuộc lô đó: hãy ghi cho lô này đúng mã in "
+        "trên bao bì của nó",
+    ),
+    "lot_no_page": (
+        "the lot code '{value}' holds '/' or is '.' or '..': it is a valid GS1 lot code, but a "
+        "static web host cannot give it a page of its own, so its QR code opens the product "
+        "page with 'no details for this lot'; if you can, choose codes without '/'",
+        "mã lô '{value}' có dấu '/' hoặc là '.' hay '..': đây là mã lô GS1 hợp lệ, nhưng "
+        "máy chủ web tĩnh không tạo được trang riêng cho nó, nên mã QR của lô mở trang sản "
+        "phẩm với dòng 'không có thông tin về lô này'; nếu được, hãy chọn mã không có '/'",
+    ),
+    "link_https": (
+        "'{value}' is not an https:// address: a test report is linked only over https:// "
+        "(copy the address from the browser's address bar, starting https://)",
+        "'{value}' không phải địa chỉ https://: phiếu kiểm nghiệm chỉ được liên kết qua "
+        "https:// (hãy sao chép địa chỉ từ thanh địa chỉ của trình duyệt, bắt đầu bằng "
+        "https://)",
+    ),
     "qr_code_changed": (
         "the published product '{other}' has the QR code '{value}' printed on its packaging "
         "(published: {source}), but this record now gives it '{new}': keep the old id in "
@@ -467,6 +524,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "price_missing": (
         "goods need a 'price' (amount in VND and unit)",
         "hàng hóa cần có 'price' (giá bằng VND và đơn vị tính)",
+    ),
+    # --- the digital product passport ----------------------------------------
+    "gln_check_digit": (
+        "GLN {value} has a wrong check digit: the last digit should be {expected}; copy the "
+        "GLN from GS1 Vietnam's certificate",
+        "mã GLN {value} sai số kiểm tra: chữ số cuối phải là {expected}; hãy chép lại mã GLN "
+        "theo giấy chứng nhận của GS1 Việt Nam",
+    ),
+    "traceability_https": (
+        "'{value}' is not an https:// address: the traceability record is linked only over "
+        "https://; copy the address the provider or truyxuatnguongoc.gov.vn shows in the "
+        "browser's address bar (starting https://)",
+        "'{value}' không phải địa chỉ https://: hồ sơ truy xuất nguồn gốc chỉ được liên kết "
+        "qua https://; hãy sao chép địa chỉ mà nhà cung cấp hoặc truyxuatnguongoc.gov.vn "
+        "hiển thị trên thanh địa chỉ của trình duyệt (bắt đầu bằng https://)",
+    ),
+    "unknown_processing_commune": (
+        "commune code '{value}' is not in the official list of communes and wards since "
+        "1 July 2025{matches}: write the five-digit code, in quotes, of the commune or ward "
+        "where the last processing stage is done (it may be in any province)",
+        "mã xã '{value}' không có trong danh mục xã, phường chính thức từ 01/7/2025"
+        "{matches_vi}: hãy ghi mã năm chữ số, trong dấu nháy, của xã, phường nơi thực hiện "
+        "công đoạn chế biến cuối cùng (có thể ở tỉnh khác)",
+    ),
+    "processing_same_as_origin": (
+        "the last processing stage is in commune {value}, the product's origin: "
+        "'last_processing' is only for a place other than the origin; delete it",
+        "công đoạn chế biến cuối cùng ở xã mã {value}, cũng là xuất xứ của sản phẩm: "
+        "'last_processing' chỉ dùng khi nơi chế biến khác nơi xuất xứ; hãy xóa mục này",
+    ),
+    "duplicate_certification": (
+        "the {type} certificate '{value}' is already listed (item {item} of "
+        "'certifications'); keep one",
+        "chứng nhận {type} số '{value}' đã được liệt kê (mục thứ {item} của "
+        "'certifications'); chỉ giữ một",
+    ),
+    "certification_expired": (
+        "the {type} certificate '{number}' expired on {value}: the product page shows it as "
+        "expired; write the renewed certificate's number and dates, or delete it",
+        "chứng nhận {type} số '{number}' đã hết hạn ngày {value}: trang sản phẩm sẽ ghi là "
+        "đã hết hạn; hãy ghi số và ngày của chứng nhận đã gia hạn, hoặc xóa mục này",
+    ),
+    "safety_warning_missing": (
+        "{what} must carry a safety warning ({law}): add 'safety_warning:' with the warning "
+        "as the label prints it, per language, e.g. safety_warning: {{vi: \"{example}\", "
+        "en: …}}",
+        "{what_vi} phải có cảnh báo an toàn ({law_vi}): hãy thêm 'safety_warning:' ghi "
+        "cảnh báo như in trên nhãn, theo từng ngôn ngữ, ví dụ safety_warning: "
+        "{{vi: \"{example}\", en: …}}",
     ),
     # --- text ----------------------------------------------------------------
     "text_control": (
@@ -612,6 +718,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' bị thu hồi ở đây nhưng chưa có quyết định nào trước đó trong sổ công "
         "nhận sản phẩm này: hãy thêm quyết định đã công nhận nó",
     ),
+    "decision_file_ignored": (
+        "{value} is not read: only the files of {folder}/ whose names end in .yml are "
+        "decisions. If it is one, rename it {suggestion}; if it is not (a note, a scan), "
+        "start its name with _",
+        "{value} không được đọc: trong {folder}/ chỉ các tệp có tên kết thúc bằng .yml mới là "
+        "quyết định. Nếu đây là quyết định, đổi tên thành {suggestion}; nếu không (ghi chú, "
+        "bản quét), đặt tên bắt đầu bằng _",
+    ),
+    "revoke_already_revoked": (
+        "'{value}' is revoked here, but its certificate was already revoked by {other} "
+        "(taking effect {date}, in {source}): the first revocation holds; remove this one (to "
+        "certify the product again, the office adds a new recognition)",
+        "'{value}' bị thu hồi ở đây, nhưng chứng nhận của sản phẩm đã bị thu hồi bởi {other} "
+        "(có hiệu lực từ {date}, trong {source}): lần thu hồi đầu tiên có hiệu lực; hãy bỏ lần "
+        "này (muốn công nhận lại, văn phòng thêm một quyết định công nhận mới)",
+    ),
     "decision_same_day": (
         "'{value}' is also recognised, differently (stars, score, code or dates), by a "
         "decision of the same day in {other}: which one holds cannot be told; keep one",
@@ -620,10 +742,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "lực; chỉ giữ một",
     ),
     "decision_criteria_mismatch": (
-        "'{value}' is rated here under {version}, but its record {source} gives the "
-        "criteria set of {product_version}: update 'category' in {source}",
-        "'{value}' được đánh giá ở đây theo {version}, nhưng hồ sơ {source} ghi bộ sản phẩm "
-        "theo {product_version}: hãy cập nhật 'category' trong {source}",
+        "'{value}' is rated under {version} by decision {number} ({decision}), but its record "
+        "{source} gives the criteria set of {product_version}: update 'category' in {source}",
+        "'{value}' được đánh giá theo {version} trong quyết định {number} ({decision}), nhưng "
+        "hồ sơ {source} ghi bộ sản phẩm theo {product_version}: hãy cập nhật 'category' trong "
+        "{source}",
     ),
 }
 
@@ -691,6 +814,11 @@ PHRASES: dict[str, tuple[str, str]] = {
                    "hoa, chữ thường và phần đuôi)"),
     # unknown_language
     "language_hint": (" (did you mean `{code}:`?)", " (có phải ý bạn là `{code}:`?)"),
+    "comma_hint": (
+        " (a comma inside `{{…}}` ends the text there: put the text in quotes, "
+        "`\"…, …\"`, or write each language on its own line)",
+        " (dấu phẩy trong `{{…}}` cắt đoạn văn tại đó: hãy đặt đoạn văn trong dấu nháy "
+        "`\"…, …\"`, hoặc viết mỗi ngôn ngữ trên một dòng riêng)"),
 }
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",

@@ -55,6 +55,12 @@ _PATTERN_WORDS = {
     "qr_code": ("QR code (4-10 characters of 0-9 and a-z without i, l, o, u)",
                 "mã QR (4-10 ký tự 0-9 và a-z, trừ i, l, o, u)"),
     "maintainers": ("GitHub user name", "tên người dùng GitHub"),
+    "tax_code": ("tax code (10 digits, or 10 digits, a hyphen and 3 digits for a branch, in "
+                 "quotes, e.g. \"2500123456\" or \"2500123456-001\")",
+                 "mã số thuế (10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số với chi "
+                 "nhánh, trong dấu nháy, ví dụ \"2500123456\" hoặc \"2500123456-001\")"),
+    "gln": ("GLN (13 digits in quotes, as given by GS1 Vietnam)",
+            "mã GLN (13 chữ số trong dấu nháy, do GS1 Việt Nam cấp)"),
 }
 #: YAML 1.1 number forms (see yamlsource.NumberForm): how YAML reads them.
 _FORM_WORDS = {
@@ -67,7 +73,8 @@ _FORM_WORDS = {
 _NUMBER_KINDS = {"int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"}
 _DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _MONEY_FIELDS = {"amount", "price_per_person"}
-_CODE_FIELDS = {"commune", "gtin", "code", "phone", "decision_number", "product_code"}
+_CODE_FIELDS = {"commune", "gtin", "code", "phone", "decision_number", "product_code",
+                "tax_code", "gln"}
 _GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+(\s*(đ|₫|vnd|VND|đồng))?$")
 _CURRENCY = re.compile(r"\s*(đ|₫|vnd|VND|đồng)$")
 #: A date written with other separators or orders: 20/11/2025, 2025/11/20, 1-7-2025.
@@ -140,6 +147,12 @@ def _report_one(doc: Document, error: dict[str, Any], model: type[BaseModel]) ->
                    allowed=", ".join(allowed))
     elif kind == "url_scheme":
         doc.report("link_scheme", loc, value=value)
+    elif kind == "traceability_https":
+        doc.report("traceability_https", loc, value=value)
+    elif kind == "url_https":
+        doc.report("link_https", loc, value=value)
+    elif kind == "lot_code_chars":
+        doc.report("lot_code", loc, value=value, char=ctx.get("char", ""))
     elif kind in ("email", "zalo", "facebook_link"):
         doc.report(kind, loc, value=value)
     elif kind == "localized_missing_vi":

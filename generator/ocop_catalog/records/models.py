@@ -203,6 +203,26 @@ QrCode = Annotated[
         description="4 to 10 characters of 0-9 and a-z without i, l, o, u",
     ),
 ]
+#: A Vietnamese tax code (mã số thuế; for an enterprise or cooperative also its registration
+#: number, mã số doanh nghiệp/hợp tác xã): 10 digits, or 10 digits, a hyphen and the 3 digits
+#: of a branch (Circular 105/2020/TT-BTC).
+TaxCode = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{10}(-[0-9]{3})?$",
+        description="Tax code (mã số thuế), which is also the registration number of an "
+        "enterprise or cooperative: 10 digits, or 10-3 for a branch, in quotes: "
+        "\"2500123456\" or \"2500123456-001\"",
+    ),
+]
+#: A GS1 Global Location Number: 13 digits, the last a GS1 check digit (checks.py).
+Gln = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{13}$",
+        description="GS1 Global Location Number (GLN) from GS1 Vietnam, 13 digits in quotes",
+    ),
+]
 #: Whole numbers written as such: YAML's ``yes`` or ``1:30`` are not 1 or 90.
 StrictInt = Annotated[int, Strict()]
 #: Numbers written as such (whole or decimal), never infinity or NaN.
@@ -354,6 +374,116 @@ class Tourism(Record):
     duration: ShortText | None = None
 
 
+#: GS1 AI encodable character set 82 (GS1 General Specifications 7.11, figure 7.11-1): the
+#: characters of a lot code (AI 10), written as one regular-expression class.
+GS1_CSET82 = "!\"%-?A-Z_a-z"
+LOT_CODE_MAX = 20
+
+
+def _lot_code(value: str) -> str:
+    if not re.fullmatch(f"[{GS1_CSET82}]+", value):
+        bad = next((ch for ch in value if not re.fullmatch(f"[{GS1_CSET82}]", ch)), "")
+        raise PydanticCustomError("lot_code_chars", "not a GS1 lot code", {"char": bad})
+    return value
+
+
+#: A lot (batch) code as GS1 AI 10 holds it: 1 to 20 characters of GS1's set 82.
+LotCode = Annotated[
+    str,
+    Field(min_length=1, max_length=LOT_CODE_MAX,
+          description="Lot (batch) code as printed, 1 to 20 characters: letters A-Z a-z, "
+          "digits and ! \" % & ' ( ) * + , - . / : ; < = > ? _ (no spaces, no accents)",
+          json_schema_extra={"pattern": f"^[{GS1_CSET82}]{{1,{LOT_CODE_MAX}}}$"}),
+    AfterValidator(_lot_code),
+]
+
+
+def _https_url(value: str) -> str:
+    value = _http_url(value)
+    if urlsplit(value).scheme.lower() != "https":
+        raise PydanticCustomError("url_https", "links must be https:// addresses")
+    return value
+
+
+HttpsUrl = Annotated[
+    str,
+    Field(max_length=2000, description="A full https:// address",
+          json_schema_extra={"pattern": "^[Hh][Tt][Tt][Pp][Ss]://[^\\s/]"}),
+    AfterValidator(_https_url),
+]
+
+
+class Recall(Record):
+    """A lot called back from sale: when, and why."""
+
+    date: Day = Field(description="Day the recall was announced")
+    reason: Note = Field(description="Why the lot is recalled and what buyers should do")
+
+
+class Lot(Record):
+    """One production lot (batch) of the product: its own QR code and page."""
+
+    code: LotCode
+    produced: Day | None = Field(default=None, description="Production date")
+    expires: Day | None = Field(default=None, description="Expiry (use-by) date")
+    quantity: StrictInt | None = Field(default=None, ge=1, le=10**9,
+                                       description="Number of units in the lot")
+    test_report: HttpsUrl | None = Field(
+        default=None, description="Link (https://) to the lot's test report (phiếu kiểm nghiệm)")
+    recall: Recall | None = Field(default=None, description="Only when the lot is recalled")
+
+
+def _traceability_url(value: str) -> str:
+    value = _http_url(value)
+    if urlsplit(value).scheme.lower() != "https":
+        raise PydanticCustomError("traceability_https", "links must be https:// addresses")
+    return value
+
+
+#: The link to a product's record at a traceability provider: https:// only.
+TraceabilityUrl = Annotated[
+    str,
+    Field(max_length=2000, description="A full https:// address",
+          json_schema_extra={"pattern": "^[Hh][Tt][Tt][Pp][Ss]://[^\\s/]"}),
+    AfterValidator(_traceability_url),
+]
+
+#: Certifications besides OCOP a product may list (``certifications[].type``).
+CertificationType = Literal[
+    "vietgap", "globalgap", "organic", "haccp", "iso22000", "food_safety", "self_declaration"
+]
+
+
+class ProcessingPlace(Record):
+    """Where the last processing stage happens, when it is not the product's origin."""
+
+    street: Text | None = Field(
+        default=None, description="Workshop or plant, village, street and house number"
+    )
+    commune: CommuneCode = Field(
+        description="Five-digit code of the commune or ward (2025 national list, any "
+        "province), in quotes: \"08950\""
+    )
+
+
+class OtherCertification(Record):
+    """A certification of the product besides OCOP, or its self-declaration."""
+
+    type: CertificationType = Field(
+        description="vietgap, globalgap, organic, haccp, iso22000, food_safety (food safety "
+        "eligibility certificate), self_declaration (bản tự công bố sản phẩm)"
+    )
+    number: PlainText = Field(
+        min_length=1, max_length=80, description="Number of the certificate or declaration"
+    )
+    issuer: Text | None = Field(
+        default=None, description="Who issued it (certification body, authority)"
+    )
+    issued: Day | None = Field(default=None, description="Date issued (or declared)")
+    valid_until: Day | None = Field(default=None, description="Last day it is valid, if any")
+    url: HttpUrl | None = Field(default=None, description="Where it can be checked")
+
+
 class Product(Record):
     """``products/<producer-id>/<product-id>/product.yml``"""
 
@@ -396,6 +526,29 @@ class Product(Record):
     tourism: Tourism | None = Field(default=None, description="Only for criteria set 26")
     listed: Day | None = Field(default=None, description="Date first listed in the catalog")
     updated: Day | None = Field(default=None, description="Date of the last real change")
+    last_processing: ProcessingPlace | None = Field(
+        default=None,
+        description="Place of the last processing stage (packing, bottling…) when it is "
+        "not the origin",
+    )
+    certifications: tuple[OtherCertification, ...] = Field(
+        default=(), max_length=20,
+        description="Certifications besides OCOP: VietGAP, organic, HACCP, ISO 22000, "
+        "self-declaration…",
+    )
+    safety_warning: Note | None = Field(
+        default=None,
+        description="Safety warnings as on the label, per language (required by law for "
+        "alcoholic drinks and health supplements)",
+    )
+    traceability_url: TraceabilityUrl | None = Field(
+        default=None,
+        description="The product's record (https://) at a traceability provider or the "
+        "national portal truyxuatnguongoc.gov.vn",
+    )
+    lots: tuple[Lot, ...] = Field(
+        default=(), max_length=500,
+        description="Production lots, each with its own QR code and page (goods only)")
 
     @property
     def offer_price(self) -> int | None:
@@ -431,6 +584,8 @@ class Producer(Record):
     maintainers: tuple[GitHubHandle, ...] = Field(
         default=(), max_length=20, description="GitHub handles allowed to edit this folder"
     )
+    tax_code: TaxCode | None = None
+    gln: Gln | None = None
 
 
 # --------------------------------------------------------------------------

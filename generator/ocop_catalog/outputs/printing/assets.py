@@ -40,7 +40,7 @@ import sys
 import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
@@ -52,8 +52,8 @@ from ...edition import Edition
 from ...edition.images import atomic_write, place
 from ...edition import printspec
 from ...edition.printspec import (DPI, EDGE_MM, LabelSpec, PrintOptionsError, PrintSettings,
-                                  SheetSpec, file_digest, label_path, png_geometry, png_path,
-                                  poster_path, sheet_path)
+                                  SheetSpec, file_digest, label_path, lot_label_path,
+                                  lot_png_path, png_geometry, png_path, poster_path, sheet_path)
 from ...edition.qr import DRAWING_VERSION, QUIET_ZONE, dark_runs, symbol
 from ...parallel import can_fork, forked_pool, shared
 from .. import Output, Run
@@ -180,6 +180,22 @@ def label_text(edition: Edition, product, second: str | None) -> LabelText:
     return LabelText(product.id, edition.qr_target(product), _typed(edition.short_url(product)),
                      name, name2, product.certification.stars, _clean(stars_text),
                      _clean(price), unit, producer, *_brand(edition))
+
+
+def lot_label_text(edition: Edition, product, lot, second: str | None) -> LabelText:
+    """A lot's label: the product's, with the lot's QR code (its GS1 Digital Link, with
+    ``?17=<YYMMDD>`` when it has an expiry) and, where the price stands, the lot code and
+    its dates (NSX: production, HSD: expiry; in English too)."""
+    base = label_text(edition, product, second)
+    vi = edition.translator("vi")
+    dates: list[str] = []  # the expiry first: if the label cuts a line, it cuts the other date
+    if lot.expires:
+        dates.append(f"HSD/EXP {lot.expires.strftime('%d/%m/%Y')}")
+    if lot.produced:
+        dates.append(f"NSX/MFG {lot.produced.strftime('%d/%m/%Y')}")
+    target = edition.lot_qr_target(product, lot)
+    return replace(base, target=target, url=_typed(target.partition("?")[0]),
+                   price=_clean(vi("lot.title", lot=lot.code)), unit=" · ".join(dates))
 
 
 def _brand(edition: Edition) -> tuple[str, str]:
@@ -310,8 +326,17 @@ def _url_lines(font: Style, url: str, width: float) -> tuple[list[str], float]:
     if font.width(url, size) <= width:
         return [url], size
     host, _, path = url.partition("/")
-    lines = [_ellipsize(font, host + "/", size, width), _ellipsize(font, path, size, width)]
-    return lines, size
+    if font.width(path, size) <= width:
+        return [_ellipsize(font, host + "/", size, width), path], size
+    # a longer path (a lot's Digital Link, 01/<GTIN>/10/<lot>): broken after a "/", on
+    # two lines at most
+    parts, lines = re.findall(r"[^/]*/|[^/]+$", path), [""]
+    for part in parts:
+        if lines[-1] and len(lines) < 2 and font.width(lines[-1] + part, size) > width:
+            lines.append("")
+        lines[-1] += part
+    return [_ellipsize(font, host + "/", size, width),
+            *(_ellipsize(font, line, size, width) for line in lines)], size
 
 
 #: Font-size scales tried, largest first, to show the names whole: (scale, lines of the
@@ -743,6 +768,21 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
     plan = _Plan(settings, key, fonts, site_dir, cache_dir, texts, sheet_products, documents,
                  {}, edition.qr_symbol)
 
+    lots = 0
+    for product, lot in edition.lots:  # a few per product: drawn here, cached like the rest
+        text = lot_label_text(edition, product, lot, second)
+        n, pixels = edition.lot_symbol(product, lot)
+        for folder in (lot_label_path, lot_png_path):
+            (site_dir / folder(product.id, lot.code)).parent.mkdir(parents=True, exist_ok=True)
+        _cached(plan, _key(PRINT_VERSION, "png", text.target, settings.qr_size_mm), "png",
+                lot_png_path(product.id, lot.code),
+                lambda n=n, pixels=pixels: qr_png(n, pixels,
+                                                  png_geometry(n, settings.qr_size_mm)[0]))
+        _cached(plan, _key(key, "lot-label", text), "pdf", lot_label_path(product.id, lot.code),
+                lambda text=text, n=n, pixels=pixels: product_label_pdf(
+                    fonts, settings, text, tuple(dark_runs(n, pixels)), n))
+        lots += 2
+
     count = max(1, min(workers or os.cpu_count() or 1, len(texts) // PRODUCTS_PER_WORKER or 1))
     if count == 1 or not can_fork():
         plan.fragments.update(_product_share(plan, 0, 1))
@@ -757,7 +797,7 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
                        key=lambda i: -len(documents[i][3][1]) if documents[i][0] == "labels" else 0)
         with forked_pool(count, plan=plan) as pool:
             list(pool.imap_unordered(_forked_document, order, chunksize=1))
-    return 2 * len(texts) + len(documents)
+    return 2 * len(texts) + len(documents) + lots
 
 
 OUTPUT = Output("print", write)

@@ -16,6 +16,8 @@ from typing import Any
 from ...errors import OptionError
 from .. import Output, Run
 from ...edition import Edition
+from ..feeds.options import feed_options
+from .opendata import parse_open_data
 from .pages import SiteBuilder, SiteOptions
 from .report import parse_report_url
 from .frame import write_not_found, write_social_image
@@ -26,14 +28,16 @@ __all__ = ["OUTPUT", "SiteOptions"]
 
 def parse_options(options: Mapping[str, Any], languages: tuple[str, ...]) -> SiteOptions:
     """``featured``, ``listing_page_size``, ``search`` and ``report_url`` of the plugin
-    options."""
+    options; ``feeds`` (what the open data page lists) and ``open_data``."""
     defaults = SiteOptions()
     page_size = options.get("listing_page_size", defaults.page_size)
     if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
         raise OptionError(f"'listing_page_size' must be 1 or more, not {page_size}")
     return SiteOptions(featured=_featured(options.get("featured", defaults.featured)),
                        page_size=page_size, search=bool(options.get("search", defaults.search)),
-                       report_url=parse_report_url(options.get("report_url")))
+                       report_url=parse_report_url(options.get("report_url")),
+                       feeds=feed_options(options, languages),
+                       open_data=parse_open_data(options.get("open_data"), languages))
 
 
 def _featured(value: Any) -> int | tuple[str, ...]:
@@ -53,6 +57,8 @@ def _featured(value: Any) -> int | tuple[str, ...]:
 def write(edition: Edition, site_dir: Path, options: SiteOptions, run: Run) -> int:
     """Write the pages, search index and sitemap; the number of pages."""
     builder = SiteBuilder(edition, options)
+    # the open data page's list, worked out once, before pages are rendered in workers
+    run.info(f"open data page: {sum(len(g.files) for g in builder.open_data)} files listed")
     pages = builder.write(site_dir, run.workers, search=options.search)
     stats = builder.search_stats
     if stats is not None:

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
 from ...catalog import certificates as certs
+from ...catalog import passport
 from ...catalog.links import LISTING_PAGES, gs1_path, point_path, short_path
 from ...catalog.model import ProductEntry
 from ...catalog.taxonomy import CURRENT_VERSION, load_taxonomies
@@ -35,16 +36,21 @@ from ...edition.theme import STATUSES
 from ...edition.urls import relative
 from ...errors import OptionError
 from ...parallel import can_fork, forked_pool, shared
-from ...records.text import DEFAULT_LANGUAGE
+from ...records.text import DEFAULT_LANGUAGE, Localized
+from ..feeds.options import FeedOptions
 from . import structured
 from .markdown import render_markdown
+from .opendata import FeedGroup, FeedLinks, OpenDataOptions, published_feeds
 from .report import report_link
+from .statistics import StatsView
 from .search import FACT, NAME, TEXT, SearchDoc, SearchStats, sort_key, write_index
 
 #: Placeholder for the way up to the site root in HTML reused on many pages.
 _ROOT = "\x00root\x00"
 #: Fewer pages than this per worker process are rendered in one process.
 PAGES_PER_WORKER = 200
+#: The feeds' folder: its index.html leads to the open data page.
+FEEDS_INDEX = "feeds/"
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,10 @@ class SiteOptions:
     #: Where product pages send "report wrong information" (``{product}``, ``{id}``,
     #: ``{url}`` filled in; see :mod:`.report`); None: a mail to the office.
     report_url: str | None = None
+    #: The ``feeds:`` options (what the open data page lists and page heads link to) and
+    #: the ``open_data:`` options (:mod:`.opendata`).
+    feeds: FeedOptions | None = None
+    open_data: OpenDataOptions = field(default_factory=OpenDataOptions)
 
 
 class SiteBuilder:
@@ -152,7 +162,9 @@ class SiteBuilder:
         self.urls = edition.urls
         self.translator = edition.translator
         self.all_products = edition.all_products
-        self.env = edition.templates(site=self, og_availability=structured.OG_AVAILABILITY)
+        self.env = edition.templates(site=self, og_availability=structured.OG_AVAILABILITY,
+                                     feed_links=FeedLinks.of(options.feeds, edition.languages,
+                                                             edition.urls.site_url))
         self.env.filters.update(markdown=render_markdown)
         self._cards: dict[tuple[str, str], str] = {}
         self._certs: dict[tuple[str, str], dict[str, Any]] = {}
@@ -212,7 +224,9 @@ class SiteBuilder:
         for point in catalog.sales_points.values():
             yield from paged(lang, u.sales_point(None, point.id), "sales_point.html",
                              {"point": point}, catalog.products_at(point.id))
+        yield Page(lang, u.statistics(None), "statistics.html")
         yield Page(lang, u.search(None), "search.html")
+        yield Page(lang, u.open_data(None), "open_data.html")
 
     def _paged(self, lang: str, path: str, template: str, context: dict[str, Any],
                products: Sequence[ProductEntry]) -> Iterator[Page]:
@@ -260,11 +274,46 @@ class SiteBuilder:
             targets = self.alternates(Page(DEFAULT_LANGUAGE, self.urls.sales_point(None, point.id),
                                            ""))
             redirect(DEFAULT_LANGUAGE, point_path(point.id), targets, point.name, True)
+        # /feeds/ (where the feeds are) is not a 404: it leads to the open data page
+        targets = self.alternates(Page(DEFAULT_LANGUAGE, self.urls.open_data(None), ""))
+        redirect(DEFAULT_LANGUAGE, FEEDS_INDEX, targets, Localized(
+            {lang: self.translator(lang)("opendata.title") for lang in targets}), True)
+        return pages
+
+    def lot_pages(self) -> list[Page]:
+        """A page per production lot and language at the lot's GS1 Digital Link path
+        (``01/<GTIN-14>/10/<lot>``, else ``q/<code>/10/<lot>``), written as ``<path>.html``
+        so that static hosts serve it at the path without a trailing slash. Lots whose
+        code a host cannot serve as a file (``lot_no_page``) have none: their QR code walks
+        up to the product page (404.html). Not in the sitemap."""
+        pages = []
+        for product, lot in self.edition.lots:
+            if not self.edition.lot_has_page(lot):
+                continue
+            path = self.edition.lot_path(product, lot)
+            here = self.urls.at(DEFAULT_LANGUAGE, path)
+            others = {lang: relative(here, self.urls.at(lang, path)) for lang in self.languages}
+            for lang in self.languages:
+                pages.append(Page(lang, path, "lot.html", {
+                    "product": product, "lot": lot, "state": self.edition.lot_state(lot),
+                    "lot_pages": others}))
         return pages
 
     # ----------------------------------------------------------------------
     # Per-catalog groupings, computed once
     # ----------------------------------------------------------------------
+
+    @cached_property
+    def open_data(self) -> tuple[FeedGroup, ...]:
+        """What the open data page lists: every feed and export this build writes, with
+        its items (:mod:`.opendata`), and the sitemap with as many URLs as it lists."""
+        return published_feeds(self.edition, self.options.feeds,
+                               len(self.pages()) + len(self.edition.config.extra_pages))
+
+    @cached_property
+    def stats(self) -> StatsView:
+        """The statistics page's figures, charts and names (:mod:`.statistics`)."""
+        return StatsView(self.edition)
 
     @cached_property
     def authored_menu(self) -> tuple[tuple[str, str], ...]:
@@ -443,7 +492,7 @@ class SiteBuilder:
               search: bool = False) -> int:
         """Render every page and QR code into ``site_dir``, and with ``search`` the search
         index (:attr:`search_stats`); the number of pages written."""
-        pages = self.pages() + self.redirect_pages()
+        pages = self.pages() + self.redirect_pages() + self.lot_pages()
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
         if workers == 1 or not can_fork():
@@ -565,6 +614,20 @@ class SiteBuilder:
                 if cert.source_url else "",
             }
         return self._certs[key]
+
+    def passport(self, product: ProductEntry) -> dict[str, Any]:
+        """What the passport section shows (partials/passport.html): the eight items by key,
+        the place of the last processing stage, which other certifications have expired."""
+        catalog, record = self.catalog, product.record
+        processing = record.last_processing
+        return {
+            "items": {item.key: item for item in passport.passport_items(product, catalog)},
+            "processing": passport.place(catalog, processing.commune) if processing else None,
+            "expired": [passport.certification_expired(c, catalog.today)
+                        for c in record.certifications],
+            "trace_host": urlsplit(record.traceability_url).hostname
+            if record.traceability_url else None,
+        }
 
     def report_link(self, product: ProductEntry, t: Translator) -> str | None:
         """Where the product page's "report wrong information" link leads (:mod:`.report`)."""
@@ -729,7 +792,11 @@ def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
     written = 0
     for page in pages[index::count]:
         html = builder.render(page)
-        target = site_dir / builder.urls.at(page.lang, page.path) / "index.html"
+        url = builder.urls.at(page.lang, page.path)
+        # a folder's page is its index.html; a path without a trailing slash (a lot's
+        # GS1 Digital Link) is <path>.html, which static hosts serve at the path itself
+        target = site_dir / (f"{unquote(url)}.html" if url and not url.endswith("/")
+                             else f"{url}index.html")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
         for rel, data in builder.page_files(page):

@@ -27,7 +27,7 @@ from ...records.text import DEFAULT_LANGUAGE
 MAX_URLS = 50_000
 #: Catalog pages that show (counts of) every product: dated by the newest product.
 WHOLE_CATALOG = ("home.html", "categories.html", "areas.html", "producers.html",
-                 "sales_points.html")
+                 "sales_points.html", "statistics.html")
 
 
 class LastModified:

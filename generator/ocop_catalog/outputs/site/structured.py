@@ -5,6 +5,14 @@ rules (feeds-and-standards.md §3): price as bare digits with ``priceCurrency``
 VND, availability as a full schema.org URL, the producer as ``brand`` and
 ``manufacturer``, and the OCOP certificate as ``hasCertification`` with its
 star rating, issuer and validity.
+
+The digital product passport (catalog/passport.py) is carried too: every other
+certification (VietGAP, self-declaration…) as one more ``hasCertification``, the
+producer's tax code and GLN as ``taxID`` and ``globalLocationNumber``, and, where
+schema.org has no term, the GS1 Web Vocabulary's (prefix ``gs1:``,
+https://ref.gs1.org/voc/): ``gs1:netContent``, ``gs1:consumerSafetyInformation`` and
+the ``gs1:traceability`` link. The context is written out (schema.org as the
+vocabulary, ``gs1`` as a prefix), so a JSON-LD processor expands it offline.
 """
 
 from __future__ import annotations
@@ -25,6 +33,18 @@ SCHEMA_AVAILABILITY = {
     "preorder": "https://schema.org/PreOrder",
     "backorder": "https://schema.org/BackOrder",
     "discontinued": "https://schema.org/Discontinued",
+}
+#: The JSON-LD context of a product page: schema.org terms, and GS1 Web Vocabulary terms
+#: written ``gs1:…``.
+CONTEXT = {"@vocab": "https://schema.org/", "gs1": "https://ref.gs1.org/voc/"}
+#: UN/ECE Recommendation 20 codes of the net content units (GS1 ``unitCode``).
+UNIT_CODES = {"g": "GRM", "kg": "KGM", "ml": "MLT", "l": "LTR", "pcs": "H87"}
+#: What each other certification type is called (its name in every language).
+CERTIFICATION_NAMES = {
+    "vietgap": "VietGAP", "globalgap": "GlobalG.A.P.", "organic": "Organic",
+    "haccp": "HACCP", "iso22000": "ISO 22000",
+    "food_safety": "Food safety certificate (Vietnam)",
+    "self_declaration": "Self-declaration of the product (Vietnam)",
 }
 OG_AVAILABILITY = {
     "in_stock": "in stock",
@@ -49,8 +69,12 @@ def product_jsonld(
     producer = catalog.producers[product.producer_id].record
     cert = product.certification
     organization = {"@type": "Organization", "name": t.plain(producer.name), "url": producer_url}
+    if producer.tax_code:
+        organization["taxID"] = producer.tax_code
+    if producer.gln:
+        organization["globalLocationNumber"] = producer.gln
     data: dict[str, Any] = {
-        "@context": "https://schema.org",
+        "@context": CONTEXT,
         "@type": "Product",
         "@id": page_url + "#product",
         "name": t.plain(record.name),
@@ -61,8 +85,26 @@ def product_jsonld(
         "brand": {"@type": "Brand", "name": t.plain(producer.name)},
         "manufacturer": organization,
         "category": " > ".join(product.criteria_set.path(t.lang)) if product.criteria_set else None,
-        "hasCertification": _certification(cert, t, catalog.today),
+        "hasCertification": [
+            _certification(cert, t, catalog.today),
+            *(_other_certification(c, t, catalog.today) for c in record.certifications),
+        ],
+        "countryOfOrigin": {"@type": "Country", "name": "VN"},
     }
+    if record.last_processing is not None:
+        data["countryOfLastProcessing"] = {"@type": "Country", "name": "VN"}
+    if record.net_content is not None:
+        data["gs1:netContent"] = {
+            "@type": "gs1:QuantitativeValue",
+            "gs1:value": record.net_content.value,
+            "gs1:unitCode": UNIT_CODES[record.net_content.unit],
+        }
+    if record.safety_warning is not None:
+        warning = record.safety_warning.resolve(t.lang)
+        data["gs1:consumerSafetyInformation"] = {"@value": warning.text,
+                                                  "@language": warning.lang}
+    if record.traceability_url:
+        data["gs1:traceability"] = {"@id": record.traceability_url}
     if record.gtin:
         data[f"gtin{len(record.gtin)}"] = record.gtin
     offer_price = record.offer_price
@@ -99,6 +141,28 @@ def _certification(cert, t: Translator, today: dt.date) -> dict[str, Any]:
             else "https://schema.org/CertificationInactive"
         ),
     }
+
+
+def _other_certification(cert, t: Translator, today: dt.date) -> dict[str, Any]:
+    """A certification besides OCOP (``certifications:`` of the record)."""
+    data: dict[str, Any] = {
+        "@type": "Certification",
+        "name": CERTIFICATION_NAMES[cert.type],
+        "certificationIdentification": cert.number,
+    }
+    if cert.issuer is not None:
+        data["issuedBy"] = {"@type": "Organization", "name": t.plain(cert.issuer)}
+    if cert.issued is not None:
+        data["validFrom"] = cert.issued.isoformat()
+    if cert.valid_until is not None:
+        data["expires"] = cert.valid_until.isoformat()
+    data["certificationStatus"] = (
+        "https://schema.org/CertificationInactive"
+        if cert.valid_until is not None and cert.valid_until < today
+        else "https://schema.org/CertificationActive")
+    if cert.url:
+        data["url"] = cert.url
+    return data
 
 
 def to_script(data: dict[str, Any]) -> Markup:
