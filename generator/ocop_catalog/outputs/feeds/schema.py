@@ -21,7 +21,7 @@ from ...catalog.certificates import Status
 from ...records.models import Availability, CriteriaVersion
 from ...records.text import DEFAULT_LANGUAGE, LANG_PATTERN
 
-CATALOG_VERSION = "1.0"
+CATALOG_VERSION = "1.1"  # 1.1: products gain lots (issue "Traceability")
 SALES_POINT_FEED_VERSION = "1.0"
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
