@@ -97,7 +97,8 @@ def test_every_character_of_set_82_is_accepted_and_21_are_too_many(scratch):
     assert len(punctuation) + 1 == 20
     with_lots(scratch, first="AZaz09", second="")
     scratch.edit(GOODS_FILE, 'code: ""', f"code: {json.dumps(punctuation + 'A')}")
-    assert found(scratch.validate()) == []
+    # valid; but '"*:<>?' cannot be in a file name, so it gets no page of its own
+    assert found(scratch.validate()) == [("lot_no_page", "lots[1].code", "warning")]
     scratch.edit(GOODS_FILE, json.dumps(punctuation + "A"), json.dumps(punctuation + "AZ"))
     assert found(scratch.validate()) == [("too_long", "lots[1].code", "error")]
 

@@ -200,6 +200,10 @@ def load_tool():
     ("UBND thành phố Huế", "2025-03-01", "province"),       # centrally run from 2025
     ("UBND thành phố Huế", "2024-06-01", "district"),       # a city of Thừa Thiên Huế then
     ("UBND thành phố Vĩnh Yên", "2024-01-01", "district"),  # a city of Vĩnh Phúc province
+    ("UBND huyện Tam Đảo, tỉnh Vĩnh Phúc", "2024-01-01", "district"),
+    ("UBND thành phố Phúc Yên tỉnh Vĩnh Phúc", "2024-01-01", "district"),
+    ("UBND thị xã Sơn Tây, thành phố Hà Nội", "2024-01-01", "district"),
+    ("UBND tỉnh Vĩnh Phúc", "2024-01-01", "province"),
     ("UBND huyện Tam Đảo", "2024-01-01", "district"),
     ("UBND thị xã Phúc Yên", "2017-01-01", "district"),
     ("Bộ Nông nghiệp và Phát triển nông thôn", "2024-01-01", "ministry"),

@@ -385,7 +385,7 @@ def test_jsonld_carries_the_passport_and_expands_offline(sample_site):
     producer_id, product_id = COMPLETE
     product, producer = record(producer_id, product_id), record(producer_id)
     data = product_jsonld(sample_site, "en", product_id)
-    assert data["@context"]["gs1"] == "https://ref.gs1.org/voc/"
+    assert data["@context"]["gs1"] == "https://gs1.org/voc/"
     certs = data["hasCertification"]
     assert certs[0]["certificationRating"]["ratingValue"] in (3, 4, 5)  # OCOP first
     assert [c["certificationIdentification"] for c in certs[1:]] == [
@@ -398,7 +398,7 @@ def test_jsonld_carries_the_passport_and_expands_offline(sample_site):
     assert data["manufacturer"]["globalLocationNumber"] == producer["gln"]
     # what a JSON-LD processor reads: full IRIs of the GS1 Web Vocabulary and schema.org
     expanded = pyld.expand(data)[0]
-    gs1, sdo = "https://ref.gs1.org/voc/", "https://schema.org/"
+    gs1, sdo = "https://gs1.org/voc/", "https://schema.org/"
     net = expanded[gs1 + "netContent"][0]
     assert net[gs1 + "value"][0]["@value"] == product["net_content"]["value"]
     assert net[gs1 + "unitCode"][0]["@value"] == {"g": "GRM", "kg": "KGM", "ml": "MLT",

@@ -346,6 +346,11 @@ def test_10_a_known_lot_is_its_page_and_an_unknown_lot_walks_up(nginx):
             f"/products/{LOTTED}/?linkType=gs1:certificationInfo#certificate"
     status, headers, _ = ask(nginx, f"/01/{G14[LOTTED]}/10/NEW-26?17=271231")
     assert (status, location(headers)) == (307, f"/products/{LOTTED}/?17=271231#lot=NEW-26")
+    # a lot code with '/' (valid GS1, no page of its own) and a trailing slash walk up too
+    status, headers, _ = ask(nginx, f"/01/{G14[LOTTED]}/10/A%2FB")
+    assert (status, location(headers)) == (307, f"/products/{LOTTED}/#lot=A/B")
+    status, headers, _ = ask(nginx, f"/01/{G14[LOTTED]}/10/NEW-26/")
+    assert (status, location(headers)) == (307, f"/products/{LOTTED}/#lot=NEW-26")
     status, headers, _ = ask(nginx, f"/01/{G14[LOTTED]}/21/SERIAL42")
     assert (status, location(headers)) == (307, f"/products/{LOTTED}/")
     assert ask(nginx, "/01/00000000000017/10/X1")[0] == 404
@@ -394,7 +399,9 @@ def test_netlify_and_cloudflare_files_cover_every_gtin(sample_site):
 # A lot code with every character HTML, JSON and nginx treat specially
 # --------------------------------------------------------------------------
 
-HOSTILE = "<b>\"&'%;?=*"  # 11 characters of GS1's set 82
+HOSTILE = "&'%;=(!)+,A"  # 11 characters of GS1's set 82 a file name can hold
+#: Set 82 too, but no file name can hold it: no page of its own, never in nginx.conf.
+UNNAMEABLE = "<b>\"&'%;?=*"
 
 
 class Text(HTMLParser):
@@ -441,6 +448,7 @@ def test_a_hostile_lot_code_is_text_everywhere(tmp_path):
     assert linkset["linkset"][1]["anchor"].endswith("/10/" + quote(HOSTILE, safe=""))
     assert list(linkset_validator().iter_errors(linkset)) == []
     assert GOODS in (site / "resolver" / "nginx.conf").read_text("utf-8")
+    assert '"&' not in (site / "resolver" / "nginx.conf").read_text("utf-8")
     if NGINX:  # the lot's own location, quotes and all, in a real nginx
         (tmp_path / "nginx").mkdir()
         with running_nginx(site, tmp_path / "nginx") as port:
@@ -450,3 +458,23 @@ def test_a_hostile_lot_code_is_text_everywhere(tmp_path):
             status, _, body = ask(port, path, Accept="application/linkset+json")
             assert status == 200 and json.loads(body)["linkset"][0]["anchor"].endswith(
                 quote(HOSTILE, safe=""))
+
+
+def test_a_lot_code_no_file_can_be_named_after_walks_up(tmp_path):
+    """'<b>"?*' is valid GS1 set 82, but Windows and GitHub's upload-artifact refuse such
+    file names: the build warns, writes no page for it, keeps it out of nginx.conf, and
+    the product page shows it as text."""
+    from scratch import GOODS_FILE, build_catalog
+    from siteutil import run_build
+
+    scratch = build_catalog(tmp_path / "repo")
+    scratch.write(GOODS_FILE, scratch.read(GOODS_FILE) + "lots:\n  - code: "
+                  + json.dumps(UNNAMEABLE) + "\n    expires: 2027-01-01\n")
+    assert [i.code for i in scratch.validate().issues] == ["lot_no_page"]
+    done = run_build(scratch.root, tmp_path / "site")
+    assert done.returncode == 0, done.stderr
+    site = tmp_path / "site"
+    names = [p.name for p in site.rglob("*")]
+    assert not [n for n in names if any(c in n for c in '"*:<>?|')], names
+    assert UNNAMEABLE not in (site / "resolver" / "nginx.conf").read_text("utf-8")
+    assert "<b>" not in "".join(p.read_text("utf-8") for p in site.rglob("*.html"))

@@ -77,10 +77,14 @@ def _level(issuer: object, day: dt.date) -> str:
     name = _issuer_name(issuer)
     if name.startswith("bộ") or " bộ " in name:
         return "ministry"
-    if "tỉnh" in name:
-        return "province"
     name = re.sub(r"\btp\.?\s*", "thành phố ", name)
-    city = re.search(r"thành phố\s+(.+?)\s*$", name)
+    # the first unit named decides: "UBND huyện Tam Đảo, tỉnh Vĩnh Phúc" is a district's
+    first = re.search(r"\b(tỉnh|huyện|quận|thị xã|thành phố)\b", name)
+    if first is not None and first[1] in ("huyện", "quận", "thị xã"):
+        return "district"
+    if first is not None and first[1] == "tỉnh":
+        return "province"
+    city = re.search(r"thành phố\s+(.+?)\s*(?:[,;(]|\btỉnh\b|$)", name)
     if city is not None:
         place = city[1].strip(" .,;")
         place = {"hcm": "hồ chí minh", "hồ chí minh city": "hồ chí minh"}.get(place, place)

@@ -18,7 +18,8 @@ Errors (exit status 1):
   producers whose ``maintainers:`` name the author (as in ``BASE``; a producer new in
   the change, as in ``HEAD``);
 * ``symlink``: a file under ``products/`` or ``catalog/`` that is a symbolic link
-  (git mode 120000; ``ocop validate`` refuses any under ``catalog/``);
+  (git mode 120000; ``ocop validate`` refuses the YAML records under ``catalog/`` that are
+  links, ``ocop diff`` every link there);
 * ``certificate_lost``: a product of ``BASE`` with a certificate in the register of
   decisions that still has its page but no certificate any more (its decision deleted,
   or edited not to name it). Certificates are matched by product, not by the name a

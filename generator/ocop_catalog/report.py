@@ -44,7 +44,7 @@ from .outputs.feeds.data import clean, spreadsheet_text
 from .records.history import CATALOG_JSON, from_catalog_json
 from .records.loader import LoadResult, load_catalog
 from .records.text import DEFAULT_LANGUAGE, Localized
-from .settings import CONFIG_FILE, load_settings, plugin_options, site_dir
+from .settings import CONFIG_FILE, load_settings, plugin_options, site_dir, vietnam_today
 
 __all__ = ["LANGUAGES", "SHEETS", "WINDOWS", "Sheet", "build_sheets", "csv_bytes",
            "expiring_counts", "file_names", "report_edition", "report_strings",
@@ -58,8 +58,7 @@ SHEETS = ("summary", "products", "expiring", "revocations", "areas")
 WINDOWS = (3, 6, 12)
 #: The catalog's folder the report goes in by default (reports/<date>/; kept out of git).
 DEFAULT_DIR = "reports"
-#: Vietnam's time zone: the default report date is today there.
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
+
 #: Where the report's strings are, in each theme folder.
 STRINGS_DIR = Path("ocop") / "report"
 
@@ -125,10 +124,6 @@ def _strings_file(path: Path) -> dict[str, str]:
             f"strings ({problem or 'a value is not text'}); write one 'key: text' line per "
             f"string, as in the theme's {STRINGS_DIR.as_posix()}/vi.yml (docs/report.md)")
     return {str(k): str(v) for k, v in data.items()}
-
-
-def vietnam_today() -> dt.date:
-    return dt.datetime.now(VIETNAM).date()
 
 
 def report_edition(root: Path, day: dt.date) -> tuple[Edition | None, LoadResult]:

@@ -83,8 +83,17 @@ def plugin_options(config_file: Path) -> dict[str, Any]:
     return {}
 
 
+#: Vietnam's time zone (no daylight saving): "today" is a day in Vietnam wherever the
+#: build runs (a CI runner in UTC would otherwise be a day behind until 07:00).
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+def vietnam_today() -> dt.date:
+    return dt.datetime.now(VIETNAM).date()
+
+
 def build_date(value: Any = None) -> dt.date:
-    """The build date: given, else SOURCE_DATE_EPOCH, else today."""
+    """The build date: given, else SOURCE_DATE_EPOCH, else today in Vietnam."""
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and value:
@@ -92,7 +101,7 @@ def build_date(value: Any = None) -> dt.date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
+    return vietnam_today()
 
 
 def site_dir(root: Path) -> Path:

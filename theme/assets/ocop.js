@@ -613,7 +613,9 @@
   if (notice && m) {
     var code = m[1];
     try { code = decodeURIComponent(code); } catch (err) { /* shown as written */ }
-    notice.textContent = notice.getAttribute("data-template").replace("{lot}", code.slice(0, 40));
+    notice.textContent = notice.getAttribute("data-template").replace("{lot}", function () {
+      return code.slice(0, 40);  // a function: "$&" in a lot code stays as written
+    });
     notice.hidden = false;
   }
 })();

@@ -88,8 +88,13 @@ def lot_segment(code: str) -> str:
 
 def lot_has_page(code: str) -> bool:
     """Whether a static host can serve the lot's own page: it serves the decoded path
-    from a file of that name, which cannot hold '/' and cannot be '.' or '..'."""
-    return "/" not in code and code not in (".", "..")
+    from a file of that name, which cannot hold '/' and cannot be '.' or '..'; nor any of
+    ``" * : < > ? | \\`` (Windows cannot name a file so, and GitHub's upload-artifact, which
+    carries a pull request's site, refuses it). Such a lot walks up to its product."""
+    return not any(c in code for c in _NOT_IN_FILE_NAMES) and code not in (".", "..")
+
+
+_NOT_IN_FILE_NAMES = frozenset('/"*:<>?|\\')
 
 
 def lot_path(product: Product, code: str, short_code: str) -> str:

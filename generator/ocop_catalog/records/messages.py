@@ -434,12 +434,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "trên bao bì của nó",
     ),
     "lot_no_page": (
-        "the lot code '{value}' holds '/' or is '.' or '..': it is a valid GS1 lot code, but a "
-        "static web host cannot give it a page of its own, so its QR code opens the product "
-        "page with 'no details for this lot'; if you can, choose codes without '/'",
-        "mã lô '{value}' có dấu '/' hoặc là '.' hay '..': đây là mã lô GS1 hợp lệ, nhưng "
-        "máy chủ web tĩnh không tạo được trang riêng cho nó, nên mã QR của lô mở trang sản "
-        "phẩm với dòng 'không có thông tin về lô này'; nếu được, hãy chọn mã không có '/'",
+        "the lot code '{value}' holds one of / \" * : < > ? | \\ or is '.' or '..': it is a "
+        "valid GS1 lot code, but a static web host cannot give it a page of its own, so its QR "
+        "code opens the product page with 'no details for this lot'; if you can, choose codes "
+        "of letters, digits and '-'",
+        "mã lô '{value}' có một trong các ký tự / \" * : < > ? | \\ hoặc là '.' hay '..': "
+        "đây là mã lô GS1 hợp lệ, nhưng máy chủ web tĩnh không tạo được trang riêng cho nó, nên "
+        "mã QR của lô mở trang sản phẩm với dòng 'không có thông tin về lô này'; nếu được, hãy "
+        "chọn mã chỉ gồm chữ, số và '-'",
     ),
     "link_https": (
         "'{value}' is not an https:// address: a test report is linked only over https:// "

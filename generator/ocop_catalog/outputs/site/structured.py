@@ -10,7 +10,7 @@ The digital product passport (catalog/passport.py) is carried too: every other
 certification (VietGAP, self-declaration…) as one more ``hasCertification``, the
 producer's tax code and GLN as ``taxID`` and ``globalLocationNumber``, and, where
 schema.org has no term, the GS1 Web Vocabulary's (prefix ``gs1:``,
-https://ref.gs1.org/voc/): ``gs1:netContent``, ``gs1:consumerSafetyInformation`` and
+https://gs1.org/voc/, documented at https://ref.gs1.org/voc/; the same namespace as the linksets): ``gs1:netContent``, ``gs1:consumerSafetyInformation`` and
 the ``gs1:traceability`` link. The context is written out (schema.org as the
 vocabulary, ``gs1`` as a prefix), so a JSON-LD processor expands it offline.
 """
@@ -36,7 +36,7 @@ SCHEMA_AVAILABILITY = {
 }
 #: The JSON-LD context of a product page: schema.org terms, and GS1 Web Vocabulary terms
 #: written ``gs1:…``.
-CONTEXT = {"@vocab": "https://schema.org/", "gs1": "https://ref.gs1.org/voc/"}
+CONTEXT = {"@vocab": "https://schema.org/", "gs1": "https://gs1.org/voc/"}
 #: UN/ECE Recommendation 20 codes of the net content units (GS1 ``unitCode``).
 UNIT_CODES = {"g": "GRM", "kg": "KGM", "ml": "MLT", "l": "LTR", "pcs": "H87"}
 #: What each other certification type is called (its name in every language).
