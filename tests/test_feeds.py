@@ -600,7 +600,16 @@ def test_kiosk_pages(site):
         html = next(a for t, a in tags if t == "html")
         assert html["lang"] == (kiosk.get("languages") or ["vi"])[0]
         metas = {a.get("name"): a.get("content") for t, a in tags if t == "meta"}
-        assert metas["robots"] == "noindex", "a display page is not for search engines"
+        # a display page is not a page of its own for search engines or shared links: it
+        # names the sales point's page (in its first language), which is in the sitemap
+        assert "robots" not in metas
+        point_page = prefix(html["lang"]) + f"sales-points/{point['id']}/"
+        canonical = [a["href"] for t, a in tags if t == "link" and a.get("rel") == "canonical"]
+        assert canonical == [SITE_URL + point_page], (rel, canonical)
+        assert (site / point_page / "index.html").is_file(), point_page
+        assert not [a for t, a in tags if t == "link" and a.get("hreflang")], rel
+        og_url = [a["content"] for t, a in tags if t == "meta" and a.get("property") == "og:url"]
+        assert og_url == canonical
         main = next(a for t, a in tags if t == "main")
         slides = [a for t, a in tags if t == "li" and "data-slide" in a]
         shown = sorted(_shown_at(point["id"]), key=lambda r: -r.cert["stars"])

@@ -342,9 +342,16 @@ class Site:
                    for m in self.doc(rel).find_all("meta"))
 
     def noindex(self, rel: str) -> bool:
-        """A page kept out of search engines (a sales point's kiosk screen)."""
+        """A page kept out of search engines (the contribution form, a lot's page)."""
         return any(m.get("name") == "robots" and "noindex" in (m.get("content") or "")
                    for m in self.doc(rel).find_all("meta"))
+
+    def canonical_elsewhere(self, rel: str) -> bool:
+        """A page that names another page as the one to index (a sales point's kiosk
+        screen names the sales point's page)."""
+        own = self.absolute(self.url_path(rel))
+        return any(link.get("href") != own for link in self.doc(rel).find_all(
+            "link", rel="canonical"))
 
     @cached_property
     def all_html_files(self) -> list[str]:
@@ -616,6 +623,15 @@ def test_every_page_has_absolute_reciprocal_hreflang_and_canonical(site):
         if doc.one("html").get("lang") != lang:
             problems.append(f"{rel}: <html lang={doc.one('html').get('lang')!r}>, expected {lang}")
         canonical = [l.get("href") for l in doc.find_all("link", rel="canonical")]
+        kiosk = re.fullmatch(r"kiosk/([^/]+)/", path)
+        if kiosk:
+            # a display screen shows its sales point's page: that page is the one to index
+            point_page = site.absolute(prefix(lang) + f"sales-points/{kiosk.group(1)}/")
+            if canonical != [point_page] or not site.exists(point_page[len(SITE_URL):]):
+                problems.append(f"{rel}: canonical {canonical}, expected [{point_page!r}]")
+            if site.hreflang(rel):
+                problems.append(f"{rel}: a kiosk page with hreflang links {site.hreflang(rel)}")
+            continue
         if canonical != [own]:
             problems.append(f"{rel}: canonical {canonical}, expected [{own!r}]")
         found = site.hreflang(rel)
@@ -705,9 +721,10 @@ def test_sitemap_lists_every_page_with_its_hreflang_alternates(site):
             problems.append(f"{loc}: sitemap alternates {links} != page's {page_links}")
     listed = {loc[len(SITE_URL):] for loc in entries}
     for rel in site.html_files:
-        if site.is_redirect(rel) or site.noindex(rel):
+        if site.is_redirect(rel) or site.noindex(rel) or site.canonical_elsewhere(rel):
             if site.url_path(rel) in listed:
-                problems.append(f"{rel} is a redirect or noindex page, but in the sitemap")
+                problems.append(f"{rel} is a redirect, noindex or canonical-elsewhere page, "
+                                "but in the sitemap")
         elif site.url_path(rel) not in listed:
             problems.append(f"{rel} is not in the sitemap")
     assert not problems, "\n".join(problems[:50]) + f"\n({len(problems)} problems)"

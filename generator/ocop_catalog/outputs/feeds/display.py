@@ -221,7 +221,7 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
             worker=relative(url, base + WORKER_NAME), scope=relative(url, base),
             version_url=relative(url, url + VERSION_NAME),
             cache_name=f"ocop-kiosk:{point.id}",
-            alternates={main_lang: url},
+            canonical=ctx.urls.sales_point(main_lang, point.id),
         )
         target = site_dir / url / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
