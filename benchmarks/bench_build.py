@@ -3,9 +3,12 @@
     python benchmarks/bench_build.py -n 10000
 
 Prints the cold build time, the time per page, the CPU time, the peak memory
-of the largest build process, the no-op rebuild time (same input, warm caches) and
-the compressed transfer size of a product page's first view on a phone
-(HTML, CSS, JS and the main photo a 360 px wide, 2x screen picks).
+of the largest build process, the no-op rebuild time (same input, warm caches), the
+rebuild after a one-product change (a price) and after a change to a template every
+product page uses (both incremental: files whose inputs did not change are taken over),
+the site's size and media per product, and the compressed transfer size of a product
+page's first view on a phone (HTML, CSS, JS and the main photo a 360 px wide, 2x
+screen picks).
 Figures, not pass/fail: targets are discussed in README.md.
 """
 
@@ -31,6 +34,10 @@ from synthetic import make_catalog  # noqa: E402
 EPOCH = "1796083200"  # 2026-12-01, so certificate statuses do not depend on the day
 
 
+#: What the last run_build logged: files taken over from the previous build, keyed files.
+TAKEN: list[tuple[int, int]] = []
+
+
 def run_build(root: Path, site: Path) -> tuple[float, dict[str, float]]:
     """Run ``ocop build`` in ``root``: wall-clock seconds, and the catalog phases it logged."""
     ocop = Path(sys.executable).with_name("ocop")
@@ -42,7 +49,44 @@ def run_build(root: Path, site: Path) -> tuple[float, dict[str, float]]:
     seconds = time.perf_counter() - start
     line = next((x for x in done.stderr.splitlines() if "catalog:" in x), "")
     phases = {name: float(value) for name, value in re.findall(r"(\w+) ([\d.]+)s", line)}
+    found = re.search(r"incremental: (\d+) of (\d+) keyed files", done.stderr)
+    TAKEN[:] = [(int(found.group(1)), int(found.group(2))) if found else (0, 0)]
     return seconds, phases
+
+
+def change_one_product(root: Path) -> str:
+    """Raise the price of one product (the first); its id."""
+    path = sorted((root / "products").glob("*/*/product.yml"))[0]
+    text = path.read_text(encoding="utf-8")
+    amount = re.search(r"amount: (\d+)", text)
+    path.write_text(text.replace(amount.group(0), f"amount: {int(amount.group(1)) + 5000}", 1),
+                    encoding="utf-8")
+    return path.parent.name
+
+
+def change_template(root: Path, name: str = "ocop/partials/passport.html") -> str:
+    """Override one of the theme's templates with a changed copy (an attribute added)."""
+    from ocop_catalog.edition.theme import PACKAGED
+
+    text = (PACKAGED / name).read_text(encoding="utf-8")
+    target = root / "overrides" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text.replace("<section", '<section data-changed="1"', 1), encoding="utf-8")
+    return name
+
+
+def site_size(site: Path) -> tuple[int, int, int, int]:
+    """(files, bytes) of the whole site and of its media/ folder."""
+    files = size = media_files = media = 0
+    for path in site.rglob("*"):
+        if path.is_file():
+            n = path.stat().st_size
+            files += 1
+            size += n
+            if path.relative_to(site).parts[0] == "media":
+                media_files += 1
+                media += n
+    return files, size, media_files, media
 
 
 def gz(path: Path) -> int:
@@ -138,6 +182,13 @@ def main() -> None:
     noop, _ = run_build(root, site)
     product = next((site / "products").glob("*/index.html"))
     weight = first_view_bytes(site, product)
+    files, size, media_files, media = site_size(site)
+    changed = change_one_product(root)
+    one, one_phases = run_build(root, site)
+    one_taken = TAKEN[0]
+    template = change_template(root)
+    shared, shared_phases = run_build(root, site)
+    shared_taken = TAKEN[0]
 
     print(f"pages written          {pages}   (of which {more_pages} are listings' further pages;"
           f" and {redirects} permanent-link pages)")
@@ -149,6 +200,16 @@ def main() -> None:
     print("  catalog phases       " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
     print(f"peak memory (largest)  {peak_mb:8.0f} MB")
     print(f"no-op rebuild          {noop:8.1f} s")
+    print(f"one-product change     {one:8.1f} s   ({one / cold:.1%} of the cold build; price of "
+          f"{changed}; {one_taken[0]} of {one_taken[1]} keyed files taken over)")
+    print("  catalog phases       " + ", ".join(f"{k} {v:.1f} s" for k, v in one_phases.items()))
+    print(f"shared template change {shared:8.1f} s   ({shared / cold:.1%} of the cold build; "
+          f"{template}, on every product page; {shared_taken[0]} of {shared_taken[1]} keyed "
+          "files taken over)")
+    print("  catalog phases       "
+          + ", ".join(f"{k} {v:.1f} s" for k, v in shared_phases.items()))
+    print(f"site                   {files} files, {size / 1e6:.0f} MB; media {media_files} files, "
+          f"{media / args.products / 1024:.0f} KB per product")
     print("product page first view (compressed): "
           + ", ".join(f"{k} {v / 1024:.1f} KB" for k, v in weight.items()))
     if args.workdir is None:

@@ -16,6 +16,16 @@ this package), the same build date and options, and a site folder that still
 holds exactly the files that build wrote (names, sizes and modification times).
 File times of inputs are never trusted, and a damaged or partly deleted site is
 rebuilt.
+
+Otherwise the build is incremental: every file an output knows the key of (what it is
+made from: :mod:`ocop_catalog.edition.keys`) and whose key is the one the last build
+recorded is hard-linked from the published site into the staging folder instead of
+being made again (:mod:`ocop_catalog.reuse`); the rest is made as in a cold build, and
+files the new build does not make are simply not in the staging folder. The swap is the
+same, so an interrupted incremental build leaves the published site as it was too (a
+hard link shares the file, and no build writes into a file it took over). The keys are
+trusted only when the site folder holds exactly what the last build wrote; ``--full``
+(``full=True``) makes every file again.
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
+from .edition.keys import LIBRARIES
 from .edition.theme import OVERRIDES, PACKAGED
 from .records.history import CATALOG_JSON
 from .settings import build_date, plugin_options
@@ -50,11 +61,15 @@ class BuildFailed(Exception):
 
 
 def build_site(
-    config_file: Path, site_dir: Path | None = None, *, strict: bool = False
+    config_file: Path, site_dir: Path | None = None, *, strict: bool = False,
+    full: bool = False,
 ) -> tuple[Path, bool]:
     """Build the site of ``config_file`` into ``site_dir``.
 
-    Returns the folder and whether it was built (False: it was up to date).
+    Files whose key is unchanged since the last build of the same folder are taken over
+    from it (:mod:`ocop_catalog.reuse`), unless ``full`` or the folder no longer
+    holds exactly what that build wrote. Returns the folder and whether it was built
+    (False: it was up to date).
     """
     _show_mkdocs_messages()
     config = load_config(config_file=str(config_file), strict=strict)
@@ -62,17 +77,27 @@ def build_site(
     root = Path(config_file).resolve().parent
     _recover(target)
     inputs = _fingerprint(root, Path(config_file), strict, Path(config.docs_dir))
-    record = root / _BUILDS
-    last = _last_build(record).get(str(target))
-    if (isinstance(last, dict) and last.get("inputs") == inputs
-            and last.get("site") == _site_digest(target)):
+    record = _record_of(root, target)
+    for stale in record.parent.glob(f".{record.stem}.*.keys.json"):  # of builds cut short
+        if not _running(stale.name.partition(".building-")[2]):
+            stale.unlink(missing_ok=True)
+    last = _last_build(record)
+    site_now = _site_digest(target)
+    untouched = isinstance(last, dict) and site_now is not None and last.get("site") == site_now
+    if untouched and last.get("inputs") == inputs:
         return target, False
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-{os.getpid()}-",
                                     dir=target.parent))
     config.site_dir = str(staging)
+    keys_in = record.with_suffix(".keys.json") if untouched and not full else None
+    keys_out = record.with_name(f".{record.stem}.{staging.name}.keys.json")
     if "ocop" in config.plugins:  # clashes are decided by the site this build replaces
-        config.plugins["ocop"].config.published = str(target / CATALOG_JSON)
+        plugin = config.plugins["ocop"].config
+        plugin.published = str(target / CATALOG_JSON)
+        plugin.incremental = {"previous": str(target) if keys_in else None,
+                              "keys_in": str(keys_in) if keys_in else None,
+                              "keys_out": str(keys_out)}
     try:
         config.plugins.on_startup(command="build", dirty=False)
         try:
@@ -81,13 +106,19 @@ def build_site(
             config.plugins.on_shutdown()
     except (MkDocsException, Abort) as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        keys_out.unlink(missing_ok=True)
         reason = "see the errors above" if isinstance(exc, Abort) else str(exc)
         raise BuildFailed(f"nothing was built, the previous site is unchanged ({reason})") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        keys_out.unlink(missing_ok=True)
         raise
     _swap(staging, target)
-    _remember_build(record, str(target), {"inputs": inputs, "site": _site_digest(target)})
+    if keys_out.is_file():
+        os.replace(keys_out, record.with_suffix(".keys.json"))
+    else:
+        record.with_suffix(".keys.json").unlink(missing_ok=True)
+    _remember_build(record, {"inputs": inputs, "site": _site_digest(target)})
     return target, True
 
 
@@ -95,15 +126,16 @@ def build_site(
 # Up-to-date check: nothing changed, nothing to do
 # --------------------------------------------------------------------------
 
-_BUILDS = ".cache/ocop/builds.json"
+#: What the last build of each site folder was made from and wrote (one file per folder,
+#: named by a hash of its path, so builds of different folders never race on one file),
+#: and beside it the keys of that build's files (``<hash>.keys.json``: reuse.py).
+_BUILDS = ".cache/ocop/builds"
 _INPUTS = ("products", "catalog", "theme", OVERRIDES)
 _CHUNK = 1 << 20
 
 
 #: Libraries whose version can change what a build writes or accepts.
-_LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pillow", "pydantic",
-              "babel", "feedgen", "fonttools", "reportlab", "rl_accel", "zxing-cpp",
-              "vietnam-provinces", "pyyaml")
+_LIBRARIES = LIBRARIES
 
 
 def _fingerprint(root: Path, config_file: Path, strict: bool, docs_dir: Path) -> str:
@@ -165,6 +197,11 @@ def _site_digest(target: Path) -> str | None:
     return digest.hexdigest()
 
 
+def _record_of(root: Path, target: Path) -> Path:
+    name = hashlib.sha256(os.fsencode(target)).hexdigest()[:24]
+    return root / _BUILDS / f"{name}.json"
+
+
 def _last_build(record: Path) -> dict[str, object]:
     try:
         found = json.loads(record.read_text(encoding="utf-8"))
@@ -173,12 +210,10 @@ def _last_build(record: Path) -> dict[str, object]:
     return found if isinstance(found, dict) else {}
 
 
-def _remember_build(record: Path, target: str, state: dict[str, str | None]) -> None:
-    builds = _last_build(record)
-    builds[target] = state
+def _remember_build(record: Path, state: dict[str, str | None]) -> None:
     record.parent.mkdir(parents=True, exist_ok=True)
     tmp = record.with_name(f".{record.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(builds, indent=1, sort_keys=True), encoding="utf-8")
+    tmp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
     os.replace(tmp, record)
 
 

@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("-f", "--config-file", type=Path, help="MkDocs config (site_config.yml)")
     build.add_argument("-d", "--site-dir", type=Path, help="output folder (default: site/)")
     build.add_argument("--strict", action="store_true", help="fail on warnings too")
+    build.add_argument("--full", action="store_true",
+                       help="render every file again instead of taking over the ones whose "
+                            "inputs did not change since the last build")
     build.set_defaults(run=run_build)
 
     serve = commands.add_parser("serve", help="preview the site with live reload")
@@ -369,7 +372,8 @@ def run_build(args: argparse.Namespace) -> int:
 
     unchanged = "nothing was built, the previous site is unchanged"
     try:
-        site_dir, built = build_site(_config_file(args), args.site_dir, strict=args.strict)
+        site_dir, built = build_site(_config_file(args), args.site_dir, strict=args.strict,
+                                     full=args.full)
     except BuildFailed as exc:
         print(f"ocop build: {exc}", file=sys.stderr)
         return EXIT_ERRORS

@@ -52,6 +52,7 @@ from .edition.theme import STATUSES, theme_dirs, theme_strings
 from .edition.urls import Urls, relative
 from .outputs.feeds.options import feed_options
 from .outputs.site.opendata import FeedLinks
+from .reuse import Reuse
 from .pipeline import build, check_options
 from .records.text import DEFAULT_LANGUAGE, is_language_code
 
@@ -93,6 +94,9 @@ class OcopConfig(base.Config):
     # the site being replaced, whose feeds/catalog.json says what is already published
     # (ocop_catalog.records.history); 'ocop build' sets it, else site_dir's is read
     published = c.Optional(c.Type(str))
+    # set by 'ocop build': the published site and its files' keys, to take over what did
+    # not change ({"previous": dir, "keys_in": file, "keys_out": file}; reuse.py)
+    incremental = c.Optional(c.Type(dict))
     # whose catalog this is: name, region, office… (ocop_catalog.edition.identity)
     identity = c.Optional(c.Type(dict))
     # the GitHub team that reviews every change ("@org/ocop-office"): 'ocop codeowners'
@@ -257,10 +261,18 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             repo_url=config.repo_url or "",
             repo_branch=repo_branch(config.edit_uri),
         )
+        incremental = self.config.incremental or {}
+        reuse = None
+        if incremental.get("keys_out"):
+            previous, keys_in = incremental.get("previous"), incremental.get("keys_in")
+            reuse = Reuse.load(Path(config.site_dir), Path(previous) if previous else None,
+                               Path(keys_in) if keys_in else None)
         try:
             build(self.catalog, Path(config.site_dir), edition, self.output_options,
                   cache_dir=self.root / self.config.cache_dir,
-                  workers=self.config.concurrency, info=log.info)
+                  workers=self.config.concurrency, info=log.info, reuse=reuse)
+            if reuse is not None:
+                reuse.save(Path(incremental["keys_out"]))
         except OptionError as exc:  # an option that names catalog records (featured)
             raise PluginError(str(exc)) from None
         except ImageError as exc:  # validation decodes photos too: a last line of defence

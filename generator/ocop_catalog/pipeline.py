@@ -26,9 +26,11 @@ from typing import Any
 
 from .catalog.model import Catalog
 from .edition import EditionConfig, publish
+from .edition.keys import Keys
 from .edition.printspec import parse_options as print_spec
 from .edition.theme import theme_dirs
 from .outputs import Output, Run, form, media, resolver
+from .reuse import Reuse
 from .outputs import site as pages
 from .outputs.feeds import atom, display, google, meta, opendata
 from .outputs.printing import assets as printing
@@ -82,9 +84,11 @@ def check_options(options: Mapping[str, Any], languages: tuple[str, ...],
 
 def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
           options: Mapping[str, Any], *, cache_dir: Path, workers: int | None = None,
-          info: Callable[[str], None] = log.info) -> Report:
+          info: Callable[[str], None] = log.info, reuse: Reuse | None = None) -> Report:
     """Publish ``catalog`` and write every output into ``site_dir``; ``options`` are
-    :func:`check_options`' result."""
+    :func:`check_options`' result. With ``reuse``, files whose key is unchanged since the
+    previous build are taken over from it (:mod:`ocop_catalog.reuse`), and
+    ``reuse.keys`` holds every keyed file's key afterwards."""
     report = Report()
     clock = time.perf_counter()
 
@@ -96,7 +100,7 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
 
     edition = publish(catalog, config, cache_dir=cache_dir, workers=workers, info=info)
     lap("edition")
-    run = Run(cache_dir=cache_dir, workers=workers, info=info)
+    run = Run(cache_dir=cache_dir, workers=workers, info=info, keys=Keys(edition), reuse=reuse)
     site_dir = Path(site_dir)
     light, skipped = [], []
     for output in OUTPUTS:
@@ -116,6 +120,9 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
         report.files.update(written)
         lap("feeds")
         info(f"feeds: {sum(written.values())} files in {report.timings['feeds']:.2f} s")
+    if reuse is not None and reuse.incremental:
+        info(f"incremental: {reuse.taken} of {len(reuse.keys)} keyed files taken over "
+             "from the previous build")
     info(f"catalog: {report.pages} pages, {len(edition.images)} photos; "
          + ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items()))
     return report

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..edition import Edition
+    from ..edition.keys import Keys
+    from ..reuse import Reuse
 
 __all__ = ["Output", "Run"]
 
@@ -31,6 +33,11 @@ class Run:
     #: Worker processes an output may use (None: one per core).
     workers: int | None = None
     info: Callable[[str], None] = logging.getLogger("ocop_catalog").info
+    #: The keys of the edition's records and templates (:mod:`ocop_catalog.edition.keys`).
+    keys: Keys | None = None
+    #: The previous build's files an output may take over when their key is unchanged
+    #: (:mod:`ocop_catalog.reuse`); None: make every file.
+    reuse: Reuse | None = None
 
 
 def no_options(options: Mapping[str, Any], languages: tuple[str, ...]) -> None:

@@ -56,7 +56,7 @@ def _featured(value: Any) -> int | tuple[str, ...]:
 
 def write(edition: Edition, site_dir: Path, options: SiteOptions, run: Run) -> int:
     """Write the pages, search index and sitemap; the number of pages."""
-    builder = SiteBuilder(edition, options)
+    builder = SiteBuilder(edition, options, keys=run.keys, reuse=run.reuse)
     # the open data page's list, worked out once, before pages are rendered in workers
     run.info(f"open data page: {sum(len(g.files) for g in builder.open_data)} files listed")
     pages = builder.write(site_dir, run.workers, search=options.search)

@@ -31,6 +31,7 @@ from ...catalog.taxonomy import CURRENT_VERSION, load_taxonomies
 from ...edition import Edition
 from ...edition.i18n import Translator
 from ...edition.images import ProcessedImage
+from ...edition.keys import Keys, digest
 from ...edition.qr import symbol_svg
 from ...edition.theme import STATUSES
 from ...edition.urls import relative
@@ -38,12 +39,14 @@ from ...errors import OptionError
 from ...parallel import can_fork, forked_pool, shared
 from ...records.text import DEFAULT_LANGUAGE, Localized
 from ..feeds.options import FeedOptions
+from ...reuse import Reuse
 from . import structured
 from .markdown import render_markdown
 from .opendata import FeedGroup, FeedLinks, OpenDataOptions, published_feeds
 from .report import report_link
 from .statistics import StatsView
-from .search import FACT, NAME, TEXT, SearchDoc, SearchStats, sort_key, write_index
+from .search import (FACT, INDEX_DIR, NAME, TEXT, SearchDoc, SearchStats, sort_key,
+                     write_index)
 
 #: Placeholder for the way up to the site root in HTML reused on many pages.
 _ROOT = "\x00root\x00"
@@ -154,8 +157,13 @@ class SiteOptions:
 class SiteBuilder:
     """Knows every catalog page and how to render it."""
 
-    def __init__(self, edition: Edition, options: SiteOptions):
+    def __init__(self, edition: Edition, options: SiteOptions, *, keys: Keys | None = None,
+                 reuse: Reuse | None = None):
+        """``keys`` and ``reuse``: files whose key is unchanged since the previous build are
+        taken over from it instead of rendered (:mod:`ocop_catalog.reuse`)."""
         self.edition = edition
+        self.keys = keys or Keys(edition)
+        self.reuse = reuse
         self.catalog = edition.catalog
         self.options = options
         self.languages = edition.languages
@@ -172,6 +180,7 @@ class SiteBuilder:
         self._facets: dict[str, Any] = {}
         self._name_keys: dict[str, dict[str, Any]] = {}
         self.search_stats: SearchStats | None = None
+        self._listing_keys: dict[str, str] = {}
         self._check_featured()
 
     # ----------------------------------------------------------------------
@@ -478,11 +487,77 @@ class SiteBuilder:
         return json.dumps({"format": 2, "items": items}, ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8")
 
+    # ----------------------------------------------------------------------
+    # Keys: what each file is made from (ocop_catalog.edition.keys)
+    # ----------------------------------------------------------------------
+
+    @cached_property
+    def _base_key(self) -> str:
+        """What every file of this output depends on: the build, the options, the UI
+        strings, and which communes have products (pages link to those only)."""
+        return digest(self.keys.build, self.options, self.keys.strings,
+                      self.edition.communes_with_products)
+
+    def page_key(self, page: Page) -> str:
+        """The key of ``page``: its template (with the templates it uses), language and
+        path, and the records it shows (a page that counts or lists the whole catalog
+        depends on every record)."""
+        keys, context = self.keys, page.context
+        if page.template == "product.html":
+            data: Any = keys.neighbourhood(context["product"])
+        elif page.template == "lot.html":
+            data = (keys.neighbourhood(context["product"]), context["lot"], context["state"],
+                    context["lot_pages"])
+        elif page.template == "producer.html":
+            data = (keys.producer(context["producer"].id), keys.cards(context["products"]))
+        elif page.template == "redirect.html":
+            data = context
+        elif "pager" in context:  # a page of a product listing (listing.html, sales_point.html)
+            pager, point = context["pager"], context.get("point")
+            data = (context["kind"] if "kind" in context else "point",
+                    [getattr(context.get(name), "id", None)
+                     for name in ("sector", "group", "district")],
+                    getattr(context.get("commune"), "code", None), context.get("stars"),
+                    keys.point(point.id) if point is not None else None,
+                    (pager.base, pager.number, pager.count, pager.size),
+                    self.listing_key(context),
+                    keys.cards(context["shown"]))
+        else:
+            data = keys.catalog
+        return digest(self._base_key, keys.template(page.template), page.lang, page.path, data)
+
+    def listing_key(self, context: Mapping[str, Any]) -> str:
+        """What a listing's filters and counts are made from: every product's filter data,
+        in the listing's order."""
+        base = context["pager"].base
+        found = self._listing_keys.get(base)
+        if found is None:
+            found = self._listing_keys[base] = digest(
+                [self.filter_data(p) for p in context["products"]])
+        return found
+
+    def page_file(self, page: Page) -> str:
+        """Where ``page`` is written (site-relative): a folder's page is its index.html; a
+        path without a trailing slash (a lot's GS1 Digital Link) is <path>.html, which
+        static hosts serve at the path itself."""
+        url = self.urls.at(page.lang, page.path)
+        return f"{unquote(url)}.html" if url and not url.endswith("/") else f"{url}index.html"
+
+    def qr_key(self, product: ProductEntry) -> str:
+        return digest(self.keys.build, "qr", self.edition.qr_symbol(product.id))
+
     def page_files(self, page: Page) -> Iterator[tuple[str, bytes]]:
         """Files written beside a page (site-relative path, content)."""
         pager = page.context.get("pager")
         if pager is not None and pager.number == 1 and pager.count > 1:
             yield pager.base + self.LISTING_DATA, self.listing_data(page.context["products"])
+
+    def page_file_keys(self, page: Page) -> Iterator[tuple[str, str]]:
+        """The files written beside a page (:meth:`page_files`) and their keys."""
+        pager = page.context.get("pager")
+        if pager is not None and pager.number == 1 and pager.count > 1:
+            yield pager.base + self.LISTING_DATA, digest(
+                self._base_key, "listing-data", self.listing_key(page.context))
 
     def alternates(self, page: Page) -> dict[str, str]:
         """The same page in every language (including this one)."""
@@ -505,18 +580,31 @@ class SiteBuilder:
         # per-product work first (cards, QR codes), each done once on some core, so
         # that every page worker starts with all of it instead of doing it again
         with forked_pool(workers, builder=self, site_dir=site_dir) as pool:
-            for cards in pool.starmap(_per_product_forked, shares):
+            for cards, keys in pool.starmap(_per_product_forked, shares):
                 self._cards.update(cards)
+                if self.reuse is not None:
+                    self.reuse.merge(keys)
         with forked_pool(workers, builder=self, pages=pages, site_dir=site_dir) as pool:
             written = pool.starmap_async(_write_forked, shares)
             if search:  # in this process, which would otherwise only wait
                 self._write_search_index(site_dir)
-            counts = written.get()
+            counts = []
+            for count, keys in written.get():
+                counts.append(count)
+                if self.reuse is not None:
+                    self.reuse.merge(keys)
         return sum(counts)
 
     def _write_search_index(self, site_dir: Path) -> None:
+        reuse = self.reuse
+        if reuse is not None:
+            key = digest(self._base_key, "search", self.keys.catalog)
+            if reuse.take_folder(INDEX_DIR + "/", key):
+                return
         self.search_stats = write_index(
             site_dir, ((lang, self.search_docs(lang)) for lang in self.languages))
+        if reuse is not None:
+            reuse.made_folder(INDEX_DIR + "/", key)
 
     # ----------------------------------------------------------------------
     # Search
@@ -770,37 +858,61 @@ class SiteBuilder:
 
 def _per_product(builder: SiteBuilder, site_dir: Path, index: int, count: int):
     """Per-product work shared by its pages in every language, for every ``count``-th
-    product from ``index``: listing cards and the QR code."""
+    product from ``index``: listing cards (on a cold build: an incremental one renders
+    the cards of the pages it renders, when it needs them) and the QR code."""
+    reuse = builder.reuse
     for product in builder.all_products[index::count]:
-        for lang in builder.languages:
-            builder.card(product, builder.translator(lang), "")
-        builder.write_qr_code(product, site_dir)
-    return builder._cards
+        if reuse is None or not reuse.incremental:
+            for lang in builder.languages:
+                builder.card(product, builder.translator(lang), "")
+        if reuse is None or not reuse.take(builder.edition.qr_image(product),
+                                           builder.qr_key(product)):
+            builder.write_qr_code(product, site_dir)
+    return builder._cards, _drain(builder)
+
+
+def _drain(builder: SiteBuilder) -> tuple[dict[str, str], int]:
+    return builder.reuse.drain() if builder.reuse is not None else ({}, 0)
 
 
 def _per_product_forked(index: int, count: int):
+    _drain(shared("builder"))  # what the parent had recorded when it forked is its own
     return _per_product(shared("builder"), shared("site_dir"), index, count)
 
 
-def _write_forked(index: int, count: int) -> int:
-    return _write_share(shared("builder"), shared("pages"), shared("site_dir"), index, count)
+def _write_forked(index: int, count: int):
+    _drain(shared("builder"))
+    written = _write_share(shared("builder"), shared("pages"), shared("site_dir"), index, count)
+    return written, _drain(shared("builder"))
 
 
 def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
                  index: int, count: int) -> int:
-    """Write every ``count``-th page, starting at ``index``."""
+    """Write every ``count``-th page, starting at ``index`` (or take it over from the
+    previous build when its key is unchanged)."""
     written = 0
+    reuse = builder.reuse
     for page in pages[index::count]:
-        html = builder.render(page)
-        url = builder.urls.at(page.lang, page.path)
-        # a folder's page is its index.html; a path without a trailing slash (a lot's
-        # GS1 Digital Link) is <path>.html, which static hosts serve at the path itself
-        target = site_dir / (f"{unquote(url)}.html" if url and not url.endswith("/")
-                             else f"{url}index.html")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
-        for rel, data in builder.page_files(page):
-            (site_dir / rel).write_bytes(data)
+        rel = builder.page_file(page)
         written += 1
+        if reuse is not None:
+            took = reuse.take(rel, builder.page_key(page))
+            took_all = [reuse.take(name, key) for name, key in builder.page_file_keys(page)]
+            if took and all(took_all):
+                continue
+        html = builder.render(page)
+        target = site_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _replace(target, html.encode("utf-8"))
+        for name, data in builder.page_files(page):
+            _replace(site_dir / name, data)
     return written
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write ``data`` as a new file at ``target`` (a file taken over from the previous
+    build is a hard link to the published one: never write into it)."""
+    if target.exists():
+        target.unlink()
+    target.write_bytes(data)
 

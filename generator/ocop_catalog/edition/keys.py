@@ -1,0 +1,241 @@
+"""What each published file is made from, as a key: the ledger of incremental builds.
+
+A file of the site is rebuilt when its key changes and taken over from the previous
+build (:class:`ocop_catalog.reuse.Reuse`) when it does not. A key is the
+SHA-256 of everything the file is made from, in a canonical form (:func:`digest`):
+
+- :attr:`Keys.build`: what every file depends on. This package's code and data
+  (not its theme: templates have keys of their own), the versions of the libraries
+  that shape what is written, the build date (pages state the day they were checked),
+  the edition's configuration (site address, identity, authored pages, print
+  options, targets…), the catalog settings and the region's geography.
+- :meth:`Keys.template`: a template and every template it includes, imports or extends
+  (found in its syntax tree), as the theme folders resolve them; a template that names
+  another by a variable depends on the whole theme. :attr:`Keys.strings`: the UI
+  strings of every language.
+- the records a file shows: :meth:`Keys.product` (the record, its photos as processed,
+  its certificate from the register and its status on the build date, its permanent
+  code, its lots and their states), :meth:`Keys.producer`, :meth:`Keys.point`, and
+  :meth:`Keys.card` (what a product's card shows: the product and its producer).
+
+Outputs combine these with their own options and the file's own data (its path,
+language, page number…). A key leaves nothing out on purpose: a dependency it misses
+makes an incremental build differ from a cold one, which ``tests/test_incremental.py``
+checks after a series of changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from enum import Enum
+from functools import cache
+from importlib import metadata
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from jinja2 import meta
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from ..catalog.model import ProductEntry
+    from . import Edition
+
+__all__ = ["LIBRARIES", "Keys", "code_key", "digest", "plain"]
+
+#: Libraries whose version can change what a build writes or accepts.
+LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pillow", "pydantic",
+             "babel", "feedgen", "fonttools", "reportlab", "rl_accel", "zxing-cpp",
+             "vietnam-provinces", "pyyaml", "xlsxwriter")
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON-ready data that says everything it holds, the same in every
+    process: models and dataclasses field by field (with their class), mappings in
+    their order, sets sorted, dates and paths as text."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, BaseModel):
+        return [type(value).__name__, [[name, plain(item)] for name, item in value]]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__, [[f.name, plain(getattr(value, f.name))]
+                                       for f in dataclasses.fields(value) if f.compare]]
+    if isinstance(value, Mapping):
+        return {"{}": [[plain(k), plain(v)] for k, v in value.items()]}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return {"set": sorted((plain(item) for item in value), key=_canonical)}
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, PurePath):
+        return value.as_posix()
+    if isinstance(value, Enum):
+        return [type(value).__name__, plain(value.value)]
+    if isinstance(value, (bytes, bytearray)):
+        return {"sha256": hashlib.sha256(value).hexdigest()}
+    raise TypeError(f"no key for a {type(value).__name__}")
+
+
+def _canonical(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def digest(*values: Any) -> str:
+    """The key of ``values`` (hex SHA-256 of their :func:`plain` form); strings that are
+    keys already are taken as they are."""
+    return hashlib.sha256(_canonical(plain(values)).encode("utf-8")).hexdigest()
+
+
+@cache
+def code_key() -> str:
+    """This package's code and data (its ``*.py`` and ``*.yml``; the theme has keys of its
+    own) and the versions of the libraries that shape what a build writes."""
+    sha = hashlib.sha256()
+    for library in LIBRARIES:
+        try:
+            sha.update(f"{library}={metadata.version(library)}\n".encode())
+        except metadata.PackageNotFoundError:
+            sha.update(f"{library}=-\n".encode())
+    files = sorted(p for pattern in ("*.py", "*.yml") for p in _PACKAGE.rglob(pattern)
+                   if "theme" not in p.relative_to(_PACKAGE).parts[:1])
+    for path in files:
+        sha.update(f"{path.relative_to(_PACKAGE).as_posix()}\0".encode())
+        sha.update(hashlib.sha256(path.read_bytes()).digest())
+    return sha.hexdigest()
+
+
+class Keys:
+    """The keys of one edition's records and templates, each worked out once."""
+
+    def __init__(self, edition: Edition) -> None:
+        self.edition = edition
+        catalog = edition.catalog
+        # the theme folders are not a key of their own: each template's is its content
+        config = dataclasses.replace(edition.config, theme_dirs=())
+        self.build = digest(code_key(), edition.today, config, catalog.settings,
+                            catalog.regions)
+        self.strings = digest(edition.strings)
+        self._env: jinja2.Environment | None = None
+        self._templates: dict[str, str] = {}
+        self._products: dict[str, str] = {}
+        self._producers: dict[str, str] = {}
+        self._points: dict[str, str] = {}
+        self._cards: dict[str, str] = {}
+        self._theme: str | None = None
+
+    # -- the theme ------------------------------------------------------------------
+
+    @property
+    def env(self) -> jinja2.Environment:
+        if self._env is None:
+            self._env = self.edition.templates()
+        return self._env
+
+    def template(self, name: str) -> str:
+        """``name`` and every template it uses, by content."""
+        found = self._templates.get(name)
+        if found is None:
+            sources: dict[str, str] = {}
+            if not self._closure(name, sources):
+                found = self.theme
+            else:
+                found = digest(sorted(sources.items()))
+            self._templates[name] = found
+        return found
+
+    def _closure(self, name: str, sources: dict[str, str]) -> bool:
+        """Add ``name``'s source and its references' to ``sources``; False when a
+        reference is not a plain name (then only the whole theme will do)."""
+        if name in sources:
+            return True
+        try:
+            source, _file, _uptodate = self.env.loader.get_source(self.env, name)
+        except jinja2.TemplateNotFound:
+            sources[name] = ""
+            return True
+        sources[name] = source
+        for ref in meta.find_referenced_templates(self.env.parse(source)):
+            if ref is None or not self._closure(ref, sources):
+                return False
+        return True
+
+    @property
+    def theme(self) -> str:
+        """Every file of the theme folders (first wins), by content."""
+        if self._theme is None:
+            files: dict[str, bytes] = {}
+            for folder in self.edition.theme_dirs:
+                for path in sorted(Path(folder).rglob("*")):
+                    rel = path.relative_to(folder).as_posix()
+                    if path.is_file() and rel not in files:
+                        files[rel] = hashlib.sha256(path.read_bytes()).digest()
+            self._theme = digest(sorted(files.items()))
+        return self._theme
+
+    # -- records --------------------------------------------------------------------
+
+    def product(self, product: ProductEntry) -> str:
+        """The product as published: its record, photos (as processed), certificate and
+        its status on the build date, permanent code, lots and their states."""
+        found = self._products.get(product.id)
+        if found is None:
+            e = self.edition
+            lots = [(lot, e.lot_state(lot), e.lot_has_page(lot)) for lot in product.record.lots]
+            found = self._products[product.id] = digest(
+                product.record, product.producer_id, product.photos, product.certification,
+                product.qr_code, e.status(product), e.modified(product),
+                [e.photo(photo.path) for photo in product.photos], lots)
+        return found
+
+    def producer(self, producer_id: str) -> str:
+        found = self._producers.get(producer_id)
+        if found is None:
+            entry = self.edition.catalog.producers[producer_id]
+            logo = self.edition.photo(entry.logo.path) if entry.logo else None
+            found = self._producers[producer_id] = digest(entry, logo)
+        return found
+
+    def point(self, point_id: str) -> str:
+        found = self._points.get(point_id)
+        if found is None:
+            found = self._points[point_id] = digest(
+                self.edition.catalog.sales_points[point_id])
+        return found
+
+    def card(self, product: ProductEntry) -> str:
+        """What a product's card shows: the product and its producer."""
+        found = self._cards.get(product.id)
+        if found is None:
+            found = self._cards[product.id] = digest(self.product(product),
+                                                     self.producer(product.producer_id))
+        return found
+
+    def cards(self, products: Iterable[ProductEntry]) -> str:
+        return digest([self.card(p) for p in products])
+
+    def neighbourhood(self, product: ProductEntry) -> str:
+        """What a product's own page shows: the product, its producer, its sales points
+        and the cards of its producer's other products."""
+        catalog = self.edition.catalog
+        return digest(self.product(product), self.producer(product.producer_id),
+                      [self.point(pid) for pid in product.record.sales_points],
+                      self.cards(catalog.products_of(product.producer_id)))
+
+    @property
+    def catalog(self) -> str:
+        """Every product, producer and sales point: for pages that count or list them all."""
+        found = self.__dict__.get("_catalog")
+        if found is None:
+            catalog = self.edition.catalog
+            found = self.__dict__["_catalog"] = digest(
+                [self.card(p) for p in catalog.products.values()],
+                [self.producer(pid) for pid in catalog.producers],
+                [self.point(pid) for pid in catalog.sales_points])
+        return found

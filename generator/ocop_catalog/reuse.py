@@ -1,0 +1,146 @@
+"""Taking files over from the previous build when what they are made from is unchanged.
+
+A build writes into a fresh staging folder (:mod:`ocop_catalog.build`). An output
+that knows the key of a file (:mod:`ocop_catalog.edition.keys`) asks :meth:`Reuse.take`
+before making it: when the previous build wrote the same file with the same key, the
+file is hard-linked from the published site into the staging folder (no rendering, no
+writing, no extra disk space) and the output goes on to the next file; otherwise the
+output makes it as a cold build would. Files the new build does not make are simply
+not in the staging folder, so they disappear when it is swapped in.
+
+Hard links share their content with the published site, so a build never edits a site
+file in place: every writer writes a new file (``write_bytes`` on a path that does not
+exist yet in the staging folder, or a temporary file and ``os.replace``).
+
+The previous build's keys are trusted only for a site folder that still holds exactly
+the files that build wrote (names, sizes, modification times): ``ocop build`` checks
+that before it hands them over. Worker processes record keys of their own;
+:meth:`Reuse.merge` gathers them, and :meth:`Reuse.save` writes the new build's keys.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = ["Reuse"]
+
+FORMAT = 1
+
+
+class Reuse:
+    """The previous build's files and keys, and the keys of the files this build makes."""
+
+    def __init__(self, site_dir: Path, previous: Path | None = None,
+                 keys: Mapping[str, str] | None = None) -> None:
+        self.site_dir = Path(site_dir)
+        self.previous = Path(previous) if previous is not None and keys else None
+        self.old: Mapping[str, str] = keys or {}
+        #: Keys of the files this build made or took over, by site-relative path.
+        self.keys: dict[str, str] = {}
+        self.taken = 0
+        self._dirs: set[str] = set()
+
+    @classmethod
+    def load(cls, site_dir: Path, previous: Path | None, keys_file: Path | None) -> Reuse:
+        """The previous build's keys from ``keys_file`` (nothing to take over when it is
+        missing or damaged: the build is a cold one)."""
+        keys: dict[str, str] = {}
+        if previous is not None and keys_file is not None:
+            try:
+                found = json.loads(Path(keys_file).read_text(encoding="utf-8"))
+                if found.get("format") == FORMAT and isinstance(found.get("keys"), dict):
+                    keys = found["keys"]
+            except (OSError, ValueError, AttributeError):
+                keys = {}
+        return cls(site_dir, previous, keys)
+
+    @property
+    def incremental(self) -> bool:
+        """Whether there is a previous build to take files from."""
+        return self.previous is not None
+
+    def take(self, rel: str, key: str) -> bool:
+        """Record ``key`` for the file at ``rel`` (site-relative, ``/``-separated); True
+        when the previous build's file was taken over (the caller makes nothing), False
+        when the caller must make the file."""
+        self.keys[rel] = key
+        if self.previous is None or self.old.get(rel) != key:
+            return False
+        target = self.site_dir / rel
+        self._folder(rel)
+        try:
+            os.link(self.previous / rel, target)
+        except FileNotFoundError:
+            return False
+        except OSError:  # another file system, or links not allowed: copy it
+            try:
+                shutil.copy2(self.previous / rel, target)
+            except OSError:
+                return False
+        self.taken += 1
+        return True
+
+    def take_folder(self, folder: str, key: str) -> bool:
+        """Take over every file the previous build wrote under ``folder`` (``x/``) when all
+        of them had ``key`` (a group of files made together, like the search index);
+        False (nothing taken) otherwise: the caller writes the folder and then calls
+        :meth:`made_folder`."""
+        if self.previous is None:
+            return False
+        found = [rel for rel in self.old if rel.startswith(folder)]
+        if not found or any(self.old[rel] != key for rel in found):
+            return False
+        taken: list[str] = []
+        for rel in found:
+            if not self.take(rel, key):
+                for done in taken:  # all or nothing
+                    (self.site_dir / done).unlink(missing_ok=True)
+                    self.taken -= 1
+                (self.site_dir / rel).unlink(missing_ok=True)
+                for name in found:
+                    self.keys.pop(name, None)
+                return False
+            taken.append(rel)
+        return True
+
+    def made_folder(self, folder: str, key: str) -> None:
+        """Record ``key`` for every file now under ``folder`` in the site folder."""
+        root = self.site_dir / folder
+        for path in root.rglob("*"):
+            if path.is_file():
+                self.keys[path.relative_to(self.site_dir).as_posix()] = key
+
+    def made(self, rel: str, key: str) -> None:
+        """Record the key of a file the caller made without asking (it always makes it)."""
+        self.keys[rel] = key
+
+    def _folder(self, rel: str) -> None:
+        parent = rel.rpartition("/")[0]
+        if parent and parent not in self._dirs:
+            (self.site_dir / parent).mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
+
+    def drain(self) -> tuple[dict[str, str], int]:
+        """The keys recorded in this process since the last call, and how many files were
+        taken over (for worker processes to hand back)."""
+        keys, taken = self.keys, self.taken
+        self.keys, self.taken = {}, 0
+        return keys, taken
+
+    def merge(self, found: tuple[dict[str, str], int]) -> None:
+        keys, taken = found
+        self.keys.update(keys)
+        self.taken += taken
+
+    def save(self, keys_file: Path) -> None:
+        """Write the keys of this build's files (atomically)."""
+        keys_file = Path(keys_file)
+        keys_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = keys_file.with_name(f".{keys_file.name}.{os.getpid()}")
+        tmp.write_text(json.dumps({"format": FORMAT, "keys": dict(sorted(self.keys.items()))},
+                                  ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, keys_file)

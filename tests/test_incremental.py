@@ -1,0 +1,195 @@
+"""Incremental builds: a rebuild takes over the files whose inputs did not change and gives,
+byte for byte, the site a cold build of the same input and build date gives.
+
+A copy of the sample (four producers: lots, GTINs, several products each) goes through a
+scripted series of changes — a price, a rename with ``former_ids``, a new product, a
+deleted product, a new photo, an edited template, a later build date that lets a
+certificate lapse — built incrementally over the same folder each time, and compared with
+cold builds of the same state into fresh folders. Files taken over are hard links to the
+published site's, so the test also checks which ones were taken over (same inode): an
+unrelated product's page is, a changed product's is not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from siteutil import BUILD_EPOCH, REPO, copy_repository, keep_decisions_of, ocop_command
+
+PRODUCERS = ("ong-tam-dao", "htx-nhan-ly", "bo-sua-tam-dao", "tht-gom-huong-canh")
+
+
+def build(repo: Path, site: Path, *args: str, epoch: int = BUILD_EPOCH) -> str:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+    done = subprocess.run([*ocop_command(), "build", "-d", str(site), *args], cwd=repo,
+                          env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return done.stderr
+
+
+def taken(log: str) -> tuple[int, int]:
+    """(files taken over, keyed files) from the build's log; (0, 0) for a cold build."""
+    found = re.search(r"incremental: (\d+) of (\d+) keyed files", log)
+    return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+
+
+def tree(site: Path) -> dict[str, str]:
+    return {path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def assert_same(incremental: Path, cold: Path) -> None:
+    """Both sites hold the same files with the same bytes (the first differences shown)."""
+    ours, theirs = tree(incremental), tree(cold)
+    problems = [f"only in the incremental build: {rel}" for rel in sorted(ours.keys() - theirs)]
+    problems += [f"only in the cold build: {rel}" for rel in sorted(theirs.keys() - ours)]
+    for rel in sorted(ours.keys() & theirs.keys()):
+        if ours[rel] != theirs[rel]:
+            problems.append(f"differs: {rel}")
+            if rel.endswith((".html", ".json", ".xml", ".csv")) and len(problems) < 4:
+                a = (incremental / rel).read_text(encoding="utf-8").splitlines()
+                b = (cold / rel).read_text(encoding="utf-8").splitlines()
+                problems += list(difflib.unified_diff(a, b, "incremental", "cold", n=0,
+                                                      lineterm=""))[:12]
+    assert not problems, f"{len(problems)} lines:\n" + "\n".join(problems[:60])
+
+
+def inode(site: Path, rel: str) -> int:
+    return (site / rel).stat().st_ino
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def products(repo: Path) -> set[str]:
+    return {p.parent.name for p in (repo / "products").glob("*/*/product.yml")}
+
+
+def test_incremental_builds_equal_cold_builds_after_a_series_of_changes(tmp_path):
+    repo = copy_repository(tmp_path / "repo", PRODUCERS)
+    site = tmp_path / "site"
+    assert taken(build(repo, site)) == (0, 0)  # nothing to take over yet
+    milk = "products/bo-sua-tam-dao/sua-tuoi-tam-dao"
+    honey = "products/ong-tam-dao/mat-ong-quat"
+    unrelated = "en/products/mat-ong-chanh-leo/index.html"
+
+    # a price: the product's pages change, an unrelated product's page is taken over
+    before = inode(site, unrelated), inode(site, "products/sua-tuoi-tam-dao/index.html")
+    price = re.search(r"amount: (\d+)", (repo / milk / "product.yml").read_text()).group(1)
+    edit(repo / milk / "product.yml", f"amount: {price}", f"amount: {int(price) + 1000}")
+    done, keyed = taken(build(repo, site))
+    assert 0 < done < keyed
+    assert inode(site, unrelated) == before[0]
+    assert inode(site, "products/sua-tuoi-tam-dao/index.html") != before[1]
+    new_price = f"{(int(price) + 1000):,}".replace(",", ".")
+    assert new_price in (site / "products/sua-tuoi-tam-dao/index.html").read_text()
+
+    # a rename with former_ids: the old address becomes a link page
+    old, new = "gao-ngon-phu-xuan", "gao-phu-xuan"
+    shutil.move(repo / "products/htx-nhan-ly" / old, repo / "products/htx-nhan-ly" / new)
+    edit(repo / "products/htx-nhan-ly" / new / "product.yml", f"id: {old}\n",
+         f"id: {new}\nformer_ids: [{old}]\n")
+    assert 0 < taken(build(repo, site))[0]
+    assert "http-equiv" in (site / f"products/{old}/index.html").read_text()
+
+    # a new product (no decision names it yet) and a deleted one
+    shutil.copytree(repo / milk, repo / "products/bo-sua-tam-dao/sua-tuoi-moi")
+    edit(repo / "products/bo-sua-tam-dao/sua-tuoi-moi/product.yml", "id: sua-tuoi-tam-dao",
+         "id: sua-tuoi-moi")
+    shutil.rmtree(repo / "products/ong-tam-dao/mat-ong-gung-sa")
+    keep_decisions_of(repo, products(repo))
+    assert 0 < taken(build(repo, site))[0]
+    assert not (site / "products/mat-ong-gung-sa").exists()
+
+    # a new photo
+    Image.new("RGB", (900, 700), (180, 120, 40)).save(repo / honey / "9.jpg", quality=90)
+    edit(repo / honey / "product.yml", "photos:\n",
+         "photos:\n  - file: 9.jpg\n    alt: {vi: Hũ mật ong, en: A jar of honey}\n")
+    assert 0 < taken(build(repo, site))[0]
+    assert_same(site, _cold(repo, tmp_path / "cold-1"))
+
+    # a template only product pages use: they change, listings are taken over
+    listing = "products/index.html"
+    before = inode(site, listing), inode(site, unrelated)
+    passport = REPO / "theme/ocop/partials/passport.html"
+    override = repo / "overrides/ocop/partials/passport.html"
+    override.parent.mkdir(parents=True)
+    text = passport.read_text(encoding="utf-8")
+    assert "<section" in text
+    override.write_text(text.replace("<section", '<section data-edited="1"', 1), encoding="utf-8")
+    assert 0 < taken(build(repo, site))[0]
+    assert inode(site, listing) == before[0]
+    assert inode(site, unrelated) != before[1]
+    assert 'data-edited="1"' in (site / unrelated).read_text()
+    assert_same(site, _cold(repo, tmp_path / "cold-2"))
+
+    # a later build day on which a certificate that was valid has lapsed
+    catalog = json.loads((site / "feeds/catalog.json").read_text(encoding="utf-8"))
+    today = dt.datetime.fromtimestamp(BUILD_EPOCH, dt.timezone(dt.timedelta(hours=7))).date()
+    ends = sorted(dt.date.fromisoformat(p["certification"]["valid_until"])
+                  for p in catalog["products"]
+                  if p["certification"]["status"] in ("valid", "expiring"))
+    assert ends and ends[0] >= today
+    later = BUILD_EPOCH + ((ends[0] - today).days + 1) * 86400
+    build(repo, site, epoch=later)
+    lapsed = json.loads((site / "feeds/catalog.json").read_text(encoding="utf-8"))
+    assert sum(p["certification"]["status"] == "expired" for p in lapsed["products"]) > sum(
+        p["certification"]["status"] == "expired" for p in catalog["products"])
+    assert_same(site, _cold(repo, tmp_path / "cold-3", epoch=later))
+
+
+def _cold(repo: Path, site: Path, epoch: int = BUILD_EPOCH) -> Path:
+    """A cold build of ``repo`` into the new folder ``site``."""
+    assert not site.exists()
+    assert taken(build(repo, site, epoch=epoch)) == (0, 0)
+    return site
+
+
+def test_a_full_build_takes_nothing_over(tmp_path):
+    repo = copy_repository(tmp_path / "repo", PRODUCERS[:1])
+    site = tmp_path / "site"
+    build(repo, site)
+    pages = sorted(p.relative_to(site).as_posix() for p in site.glob("en/products/*/index.html"))
+    before = {rel: inode(site, rel) for rel in pages}
+    path = repo / "products/ong-tam-dao/mat-ong-quat/product.yml"
+    price = re.search(r"amount: (\d+)", path.read_text()).group(1)
+    edit(path, f"amount: {price}", f"amount: {int(price) + 1000}")
+    assert taken(build(repo, site, "--full")) == (0, 0)
+    assert all(inode(site, rel) != before[rel] for rel in pages)  # every page written again
+
+
+def test_a_failed_incremental_build_leaves_the_published_site_as_it_was(tmp_path):
+    """The build takes pages over (hard links to the published files) and then fails on a
+    template the kiosk uses: the published site is byte for byte what it was, and the next
+    build, once the template is mended, is still right."""
+    repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])
+    site = tmp_path / "site"
+    build(repo, site)
+    published = tree(site)
+    path = next((repo / "products").glob("*/*/product.yml"))
+    price = re.search(r"amount: (\d+)", path.read_text()).group(1)
+    edit(path, f"amount: {price}", f"amount: {int(price) + 500}")
+    kiosk = repo / "overrides/ocop/kiosk.html"
+    kiosk.parent.mkdir(parents=True)
+    kiosk.write_text("{% if %}broken", encoding="utf-8")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
+    done = subprocess.run([*ocop_command(), "build", "-d", str(site)], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode != 0, done.stderr[-2000:]
+    assert tree(site) == published
+    kiosk.unlink()
+    build(repo, site)
+    assert_same(site, _cold(repo, tmp_path / "cold"))
