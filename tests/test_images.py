@@ -6,7 +6,8 @@ import struct
 import pytest
 from PIL import ExifTags, Image, ImageCms
 
-from ocop_catalog.edition.images import ImageError, ImagePipeline
+from ocop_catalog.edition.images import (DEFAULT_WIDTHS, ImageError, ImagePipeline,
+                                         MediaOptionError, MediaOptions, parse_media_options)
 from ocop_catalog.edition.images import publish_images as publish
 
 RED, GREEN, BLUE, YELLOW = (220, 30, 30), (30, 200, 30), (30, 30, 220), (230, 220, 30)
@@ -33,7 +34,7 @@ def near(pixel, colour, tolerance=40):
 
 
 def outputs(processed):
-    return [*processed.variants, processed.square]
+    return [*processed.variants, *([processed.square] if processed.square else [])]
 
 
 def webp_chunks(data: bytes) -> list[bytes]:
@@ -68,7 +69,9 @@ def swapped_primaries_profile() -> bytes:
 
 @pytest.fixture
 def pipeline(tmp_path):
-    return ImagePipeline(tmp_path / "cache", workers=1)
+    """With JPEG fallbacks (``media: jpeg_fallback: true``): every kind of file the
+    pipeline can write, so that each test checks each encoder."""
+    return ImagePipeline(tmp_path / "cache", jpeg_fallback=True, workers=1)
 
 
 def test_exif_orientation_6_is_applied(tmp_path, pipeline):
@@ -149,14 +152,18 @@ def test_other_modes_come_out_rgb(tmp_path, pipeline, image, colour):
             assert output.mode == "RGB" and near(output.getpixel((100, 100)), colour, 12)
 
 
-@pytest.mark.parametrize("size, widths", [
-    ((1200, 900), [360, 720, 1080, 1200]),
-    ((1600, 1200), [360, 720, 1080, 1440]),
-    ((720, 960), [360, 720]),
-    ((300, 200), [300]),
+@pytest.mark.parametrize("size, configured, widths", [
+    ((1200, 900), DEFAULT_WIDTHS, [360, 720, 1080]),
+    ((1600, 1200), DEFAULT_WIDTHS, [360, 720, 1080]),
+    ((720, 960), DEFAULT_WIDTHS, [360, 720]),
+    ((300, 200), DEFAULT_WIDTHS, [300]),
+    ((1200, 900), (360, 720, 1080, 1440), [360, 720, 1080, 1200]),
+    ((1600, 1200), (1440, 360, 720, 1080), [360, 720, 1080, 1440]),
 ])
-def test_variant_widths(tmp_path, pipeline, size, widths):
+def test_variant_widths(tmp_path, size, configured, widths):
     source = save(quadrants(size), tmp_path / "photo.jpg")
+    pipeline = ImagePipeline(tmp_path / "cache", widths=configured, jpeg_fallback=True,
+                             workers=1)
     processed = pipeline.process([source])[source]
     for fmt, ext in (("webp", "webp"), ("jpeg", "jpg")):
         variants = processed.of(fmt)
@@ -261,9 +268,15 @@ def test_renamed_or_duplicate_source_is_not_encoded_again(tmp_path, pipeline):
 
 def test_other_settings_make_other_digests(tmp_path, pipeline):
     source = save(quadrants((600, 500)), tmp_path / "a.jpg")
-    other = ImagePipeline(tmp_path / "cache", jpeg_quality=70, workers=1)
-    assert other.process([source])[source].digest != pipeline.process([source])[source].digest
-    assert other.last_encoded == 1
+    digests = {pipeline.process([source])[source].digest,
+               pipeline.process([source], square=False)[source].digest}
+    for settings in ({"jpeg_quality": 70, "jpeg_fallback": True}, {"jpeg_fallback": False},
+                     {"webp_quality": 60, "jpeg_fallback": True},
+                     {"widths": (360, 500), "jpeg_fallback": True}):
+        other = ImagePipeline(tmp_path / "cache", workers=1, **settings)
+        digests.add(other.process([source])[source].digest)
+        assert other.last_encoded == 1, settings
+    assert len(digests) == 6
 
 
 def test_incomplete_cache_folder_is_encoded_again(tmp_path, pipeline):
@@ -297,8 +310,10 @@ def test_publish_places_files_at_their_urls(tmp_path, pipeline):
     assert (tmp_path / "other" / image.url(image.square, "assets/img")).is_file()
 
 
-def test_srcset_largest_and_pick(tmp_path, pipeline):
+def test_srcset_largest_and_pick(tmp_path):
     source = save(quadrants(), tmp_path / "photo.jpg")
+    pipeline = ImagePipeline(tmp_path / "cache", widths=(360, 720, 1080, 1440),
+                             jpeg_fallback=True, workers=1)
     image = pipeline.process([source])[source]
     base = f"media/{image.digest[:16]}/"
     assert image.srcset("webp") == ", ".join(
@@ -374,3 +389,68 @@ def test_outputs_are_readable_by_others(tmp_path, pipeline):
     source = save(quadrants((600, 500)), tmp_path / "a.jpg")
     for variant in outputs(pipeline.process([source])[source]):
         assert variant.path.stat().st_mode & 0o044 == 0o044
+
+
+# --------------------------------------------------------------------------
+# What is published by default, and the media: options
+# --------------------------------------------------------------------------
+
+
+def test_by_default_pages_get_webp_only_and_marketplaces_one_square_jpeg(tmp_path):
+    source = save(quadrants((1600, 1200)), tmp_path / "photo.jpg")
+    processed = ImagePipeline(tmp_path / "cache", workers=1).process([source])[source]
+    assert [(v.format, v.width) for v in processed.variants] == [
+        ("webp", w) for w in DEFAULT_WIDTHS]
+    assert processed.of("jpeg") == ()
+    folder = processed.square.path.parent
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"{w}.webp" for w in DEFAULT_WIDTHS] + ["manifest.json", "square.jpg"])
+    for variant in outputs(processed):  # each file is what its name says
+        with Image.open(variant.path) as image:
+            assert image.format == variant.format.upper()
+            assert image.size == (variant.width, variant.height)
+
+
+def test_a_logo_gets_no_square_and_is_cached_without_one(tmp_path, pipeline):
+    logo = save(quadrants((600, 600), "RGBA"), tmp_path / "logo.png")
+    processed = pipeline.process([logo], square=False)[logo]
+    assert processed.square is None and processed.of("webp")
+    assert pipeline.process([logo], square=False)[logo] == processed  # from the cache
+    assert pipeline.last_encoded == 0
+    site = tmp_path / "site"
+    publish({logo: processed}, site)
+    published = sorted(p.name for p in (site / processed.url_base()).iterdir())
+    assert published == sorted(v.name for v in processed.variants)
+    with_square = pipeline.process([logo])[logo]
+    assert with_square.square is not None and with_square.digest != processed.digest
+
+
+def test_media_options_default_to_what_the_pipeline_does():
+    assert parse_media_options(None) == parse_media_options({}) == MediaOptions()
+    options = parse_media_options({"widths": [1440, 360, 720, 1080, 720], "jpeg_fallback": True,
+                                   "webp_quality": 80, "jpeg_quality": 85, "square": 1500})
+    assert options == MediaOptions((360, 720, 1080, 1440), True, 80, 85, 1500)
+
+
+@pytest.mark.parametrize(("raw", "where"), [
+    ([360, 720], "media"),
+    ({"formats": ["avif"]}, "media.formats"),
+    ({"widths": 720}, "media.widths"),
+    ({"widths": []}, "media.widths"),
+    ({"widths": [360, "720"]}, "media.widths"),
+    ({"widths": [360, 50]}, "media.widths"),
+    ({"widths": [360, True]}, "media.widths"),
+    ({"jpeg_fallback": "yes"}, "media.jpeg_fallback"),
+    ({"webp_quality": 0}, "media.webp_quality"),
+    ({"jpeg_quality": 101}, "media.jpeg_quality"),
+    ({"jpeg_quality": 80.5}, "media.jpeg_quality"),
+    ({"square": 400}, "media.square"),
+])
+def test_a_wrong_media_option_is_named_in_both_languages(raw, where):
+    with pytest.raises(MediaOptionError) as caught:
+        parse_media_options(raw)
+    message = str(caught.value)
+    vi, en = message.splitlines()
+    assert vi.startswith(where + ": ") and en.strip().startswith(where + ": ")
+    assert not vi.isascii() and en.isascii()  # in Vietnamese, then in English
+    assert "docs/configuration.md, 'media'" in en

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jinja2
@@ -35,7 +36,7 @@ from ..catalog.model import Catalog, ProductEntry
 from ..parallel import can_fork, forked_pool
 from .i18n import Translator
 from .identity import Identity
-from .images import ImagePipeline, ProcessedImage, Variant
+from .images import ImagePipeline, MediaOptions, ProcessedImage, Variant
 from .printspec import (PrintSettings, label_path, lot_label_path, parse_options,
                         png_geometry, png_path, poster_path, sheet_path)
 from .qr import symbol
@@ -90,15 +91,24 @@ class EditionConfig:
     #: The office's targets (``targets:`` options, :mod:`.targets`): progress against them
     #: is in :func:`.figures.figures`.
     targets: tuple[Target, ...] = ()
+    #: What every photo is published as (``media:`` options, :mod:`.images`): WebP widths,
+    #: JPEG fallbacks or not, qualities, the marketplace square.
+    media: MediaOptions = field(default_factory=MediaOptions)
 
 
 def publish(catalog: Catalog, config: EditionConfig, *, cache_dir: Path,
             workers: int | None = None, info: Callable[[str], None] = log.info) -> Edition:
-    """The edition of ``catalog``: photos processed (cached by content under
-    ``cache_dir/images``) and every product's QR symbol made."""
-    sources = [photo.path for p in catalog.products.values() for photo in p.photos]
-    sources += [p.logo.path for p in catalog.producers.values() if p.logo]
-    images = ImagePipeline(cache_dir / "images", workers=workers, log=info).process(sources)
+    """The edition of ``catalog``: photos processed as ``config.media`` says (cached by
+    content under ``cache_dir/images``; a producer's logo without the marketplace square)
+    and every product's QR symbol made."""
+    photos = [photo.path for p in catalog.products.values() for photo in p.photos]
+    logos = [p.logo.path for p in catalog.producers.values() if p.logo]
+    media = config.media
+    pipeline = ImagePipeline(cache_dir / "images", widths=media.widths, square=media.square,
+                             jpeg_quality=media.jpeg_quality, webp_quality=media.webp_quality,
+                             jpeg_fallback=media.jpeg_fallback, workers=workers, log=info)
+    images = MappingProxyType({**pipeline.process(logos, square=False),
+                               **pipeline.process(photos)})
     return Edition(catalog, config, images, workers=workers)
 
 

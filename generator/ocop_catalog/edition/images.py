@@ -1,8 +1,17 @@
 """The photo pipeline of the site build: upright, metadata-free, responsive images.
 
 Every product photo and producer logo is decoded once, turned upright from its
-EXIF orientation, converted to sRGB and written out as several widths in WebP
-and in progressive JPEG, plus one white-padded square JPEG for marketplaces.
+EXIF orientation, converted to sRGB and written out as a few widths in WebP,
+plus (a product photo, not a logo) one white-padded square JPEG for marketplaces
+and sharing.
+
+What is published, and why no more. Every browser in use reads WebP, so pages
+offer WebP only, at the widths their layout picks at 1x and 2x between 360 and
+1440 px (:data:`DEFAULT_WIDTHS`; docs/configuration.md, "Photos", shows which
+page picks which). Marketplace feeds, exports, ``og:image`` and JSON-LD take the
+square JPEG (Meta accepts no WebP). Progressive JPEGs at every width, for
+browsers without WebP, and other widths are opt-in: the ``media:`` options
+(:class:`MediaOptions`, :func:`parse_media_options`).
 
 Why content hashes. An output's cache folder is named after the SHA-256 of the
 source *bytes* plus a fingerprint of everything else that shapes the output
@@ -37,6 +46,7 @@ edit them in place.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import filecmp
 import hashlib
 import io
@@ -57,6 +67,7 @@ from typing import Literal
 import PIL
 from PIL import Image, ImageOps, features
 
+from ..errors import OptionError
 from ..parallel import ignore_interrupts
 
 try:
@@ -66,7 +77,18 @@ except ImportError:  # Pillow built without LittleCMS: ICC profiles are dropped
 
 Format = Literal["webp", "jpeg"]
 
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
+#: The WebP widths a page offers: what the theme's ``sizes`` make Chromium pick between
+#: 360 and 1440 px wide screens at 1x and 2x (cards and tiles 360 and 720, a product
+#: photo 360 to 1080); wider ones are opt-in (``media: widths``).
+DEFAULT_WIDTHS = (360, 720, 1080)
+#: libwebp's own default quality (cwebp -q 75). Method 5 makes the sample's WebPs 8 %
+#: smaller than method 4 for 0-10 % more time; method 6 saves 2 % more for twice the time.
+WEBP_QUALITY = 75
+WEBP_METHOD = 5
+JPEG_QUALITY = 82
+SQUARE = 1000
+MAX_MEDIA_SIDE = 4096
 MIN_SQUARE = 500
 SQUARE_NAME = "square.jpg"
 MANIFEST = "manifest.json"
@@ -102,7 +124,8 @@ class ProcessedImage:
     width: int
     height: int
     variants: tuple[Variant, ...]
-    square: Variant
+    #: The marketplace square (None when none was asked for: a producer's logo).
+    square: Variant | None
 
     def url_base(self, prefix: str = "media") -> str:
         """The public folder URL of this image's files, ending in a slash."""
@@ -113,7 +136,8 @@ class ProcessedImage:
         return self.url_base(prefix) + variant.name
 
     def of(self, fmt: Format) -> tuple[Variant, ...]:
-        """The responsive variants in ``fmt``, narrowest first."""
+        """The responsive variants in ``fmt``, narrowest first (none in JPEG unless the
+        site publishes JPEG fallbacks, ``media: jpeg_fallback``)."""
         return tuple(sorted((v for v in self.variants if v.format == fmt), key=lambda v: v.width))
 
     def srcset(self, fmt: Format, base: str | None = None) -> str:
@@ -133,11 +157,85 @@ class ProcessedImage:
 
 
 @dataclass(frozen=True)
+class MediaOptions:
+    """The ``media:`` options of the ``ocop`` plugin: what every photo is published as."""
+
+    #: WebP widths offered to the browser (each photo gets those below its own width,
+    #: and its width capped at the largest).
+    widths: tuple[int, ...] = DEFAULT_WIDTHS
+    #: Also a progressive JPEG at every width, in ``<img>``, with the WebPs in a
+    #: ``<source>`` (for browsers without WebP; more than doubles the media).
+    jpeg_fallback: bool = False
+    webp_quality: int = WEBP_QUALITY
+    #: Quality of the JPEGs: the square and, with ``jpeg_fallback``, every width.
+    jpeg_quality: int = JPEG_QUALITY
+    #: The side of the square JPEG for marketplaces (at least 500 px).
+    square: int = SQUARE
+
+
+class MediaOptionError(OptionError):
+    """A wrong ``media:`` option."""
+
+
+_MEDIA_KEYS = ("widths", "jpeg_fallback", "webp_quality", "jpeg_quality", "square")
+
+
+def _fail(where: str, vi: str, en: str) -> MediaOptionError:
+    return MediaOptionError(f"{where}: {vi}\n    {where}: {en} "
+                            "(docs/configuration.md, 'media')")
+
+
+def parse_media_options(raw: object) -> MediaOptions:
+    """The checked ``media:`` option (absent: every default)."""
+    if raw is None:
+        return MediaOptions()
+    if not isinstance(raw, Mapping):
+        raise _fail("media", "cần các dòng 'khóa: giá trị' (" + ", ".join(_MEDIA_KEYS) + ")",
+                    "expected 'key: value' lines (" + ", ".join(_MEDIA_KEYS) + ")")
+    for key in raw:
+        if key not in _MEDIA_KEYS:
+            known = ", ".join(_MEDIA_KEYS)
+            raise _fail(f"media.{key}", "tùy chọn không có; các tùy chọn: " + known,
+                        "unknown option; known: " + known)
+    defaults = MediaOptions()
+    widths = raw.get("widths", list(defaults.widths))
+    if (not isinstance(widths, list) or not 1 <= len(widths) <= 8
+            or not all(_is_int(w) and 100 <= w <= MAX_MEDIA_SIDE for w in widths)):
+        raise _fail("media.widths", f"cần một danh sách từ 1 đến 8 độ rộng (điểm ảnh, từ 100 "
+                    f"đến {MAX_MEDIA_SIDE}), ví dụ [360, 720, 1080, 1440]; không phải {widths!r}",
+                    f"expected a list of 1 to 8 widths (pixels, 100 to {MAX_MEDIA_SIDE}), e.g. "
+                    f"[360, 720, 1080, 1440]; not {widths!r}")
+    fallback = raw.get("jpeg_fallback", defaults.jpeg_fallback)
+    if not isinstance(fallback, bool):
+        raise _fail("media.jpeg_fallback", f"cần true hoặc false, không phải {fallback!r}",
+                    f"expected true or false, not {fallback!r}")
+    qualities = {}
+    for key in ("webp_quality", "jpeg_quality"):
+        value = qualities[key] = raw.get(key, getattr(defaults, key))
+        if not (_is_int(value) and 1 <= value <= 100):
+            raise _fail(f"media.{key}", f"cần một số nguyên từ 1 đến 100, không phải {value!r}",
+                        f"expected a whole number from 1 to 100, not {value!r}")
+    square = raw.get("square", defaults.square)
+    if not (_is_int(square) and MIN_SQUARE <= square <= MAX_MEDIA_SIDE):
+        raise _fail("media.square", f"cần một số điểm ảnh từ {MIN_SQUARE} (mức tối thiểu của "
+                    f"các sàn) đến {MAX_MEDIA_SIDE}, không phải {square!r}",
+                    f"expected a number of pixels from {MIN_SQUARE} (the marketplaces' "
+                    f"minimum) to {MAX_MEDIA_SIDE}, not {square!r}")
+    return MediaOptions(tuple(sorted(set(widths))), fallback, qualities["webp_quality"],
+                        qualities["jpeg_quality"], square)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
 class _Options:
     widths: tuple[int, ...]
     square: int
     jpeg_quality: int
     webp_quality: int
+    jpeg_fallback: bool = False
 
 
 class ImagePipeline:
@@ -147,52 +245,57 @@ class ImagePipeline:
         self,
         cache_dir: Path,
         *,
-        widths: Iterable[int] = (360, 720, 1080, 1440),
-        square: int = 1000,
-        jpeg_quality: int = 82,
-        webp_quality: int = 80,
+        widths: Iterable[int] = DEFAULT_WIDTHS,
+        square: int = SQUARE,
+        jpeg_quality: int = JPEG_QUALITY,
+        webp_quality: int = WEBP_QUALITY,
+        jpeg_fallback: bool = False,
         workers: int | None = None,
         log: Callable[[str], object] | None = None,
     ) -> None:
         self.cache_dir = Path(cache_dir)
-        self.options = _checked_options(tuple(widths), square, jpeg_quality, webp_quality)
+        self.options = _checked_options(tuple(widths), square, jpeg_quality, webp_quality,
+                                        jpeg_fallback)
         self.workers = _checked_workers(workers)
         self.log = log or logging.getLogger("ocop_catalog.edition.images").info
         self.last_encoded = 0
 
-    def process(self, sources: Iterable[Path]) -> Mapping[Path, ProcessedImage]:
-        """Every source's outputs, encoding only those not already in the cache."""
+    def process(self, sources: Iterable[Path], *,
+                square: bool = True) -> Mapping[Path, ProcessedImage]:
+        """Every source's outputs, encoding only those not already in the cache; with
+        ``square=False`` no marketplace square (logos never go to a marketplace)."""
+        options = self.options if square else dataclasses.replace(self.options, square=0)
         digests = {Path(s): "" for s in sources}
         done: dict[str, ProcessedImage] = {}
         todo: dict[str, Path] = {}
         for source in digests:
-            digest = digests[source] = _digest_file(source, self.options)
+            digest = digests[source] = _digest_file(source, options)
             if digest not in done and digest not in todo:
                 cached = _load(_folder(self.cache_dir, digest))
                 if cached is None:
                     todo[digest] = source
                 else:
                     done[digest] = cached
-        done.update(self._encode_all(todo))
+        done.update(self._encode_all(todo, options))
         self.last_encoded = len(todo)
         return MappingProxyType({source: done[digest] for source, digest in digests.items()})
 
-    def _encode_all(self, todo: dict[str, Path]) -> dict[str, ProcessedImage]:
+    def _encode_all(self, todo: dict[str, Path], options: _Options) -> dict[str, ProcessedImage]:
         """Encode ``todo`` (digest → source), in worker processes when worthwhile."""
         progress = _Progress(len(todo), self.log)
         if self.workers == 1 or len(todo) <= 1:
-            return {d: progress.step(_encode(s, d, self.options, self.cache_dir))
+            return {d: progress.step(_encode(s, d, options, self.cache_dir))
                     for d, s in todo.items()}
-        return self._encode_parallel(todo, progress)
+        return self._encode_parallel(todo, options, progress)
 
     def _encode_parallel(
-        self, todo: dict[str, Path], progress: _Progress
+        self, todo: dict[str, Path], options: _Options, progress: _Progress
     ) -> dict[str, ProcessedImage]:
         """Encode ``todo`` on ``self.workers`` processes; the first error stops the rest."""
         results = {}
         with ProcessPoolExecutor(max_workers=min(self.workers, len(todo)),
                                  initializer=ignore_interrupts) as pool:
-            futures = {pool.submit(_encode, s, d, self.options, self.cache_dir): d
+            futures = {pool.submit(_encode, s, d, options, self.cache_dir): d
                        for d, s in todo.items()}
             try:
                 for future in as_completed(futures):
@@ -210,7 +313,7 @@ def publish_images(
     for image in {p.digest: p for p in processed.values()}.values():
         folder = Path(site_dir) / image.url_base(prefix)
         folder.mkdir(parents=True, exist_ok=True)
-        for variant in (*image.variants, image.square):
+        for variant in _files(image):
             place(variant.path, folder / variant.name)
 
 
@@ -229,7 +332,8 @@ def place(source: Path, target: Path) -> None:
     os.replace(temporary, target)
 
 
-def _checked_options(widths: tuple[int, ...], square: int, jpeg: int, webp: int) -> _Options:
+def _checked_options(widths: tuple[int, ...], square: int, jpeg: int, webp: int,
+                     jpeg_fallback: bool = False) -> _Options:
     """The settings, validated, with widths sorted and unique."""
     if not widths or any(not isinstance(w, int) or w < 1 for w in widths):
         raise ValueError(f"widths must be positive integers, not {widths!r}")
@@ -237,7 +341,7 @@ def _checked_options(widths: tuple[int, ...], square: int, jpeg: int, webp: int)
         raise ValueError(f"square must be at least {MIN_SQUARE} px, not {square}")
     if not (1 <= jpeg <= 100 and 1 <= webp <= 100):
         raise ValueError("qualities must be between 1 and 100")
-    return _Options(tuple(sorted(set(widths))), square, jpeg, webp)
+    return _Options(tuple(sorted(set(widths))), square, jpeg, webp, bool(jpeg_fallback))
 
 
 def _checked_workers(workers: int | None) -> int:
@@ -268,6 +372,7 @@ def _fingerprint(options: _Options) -> bytes:
     settings = {
         "pipeline": PIPELINE_VERSION, "widths": options.widths, "square": options.square,
         "jpeg_quality": options.jpeg_quality, "webp_quality": options.webp_quality,
+        "webp_method": WEBP_METHOD, "jpeg_fallback": options.jpeg_fallback,
         "pillow": PIL.__version__, "libjpeg": features.version("jpg"),
         "libwebp": features.version("webp"),
         "lcms": features.version("littlecms2") if ImageCms is not None else None,
@@ -305,7 +410,8 @@ def _encode(source: Path, digest: str, options: _Options, cache_dir: Path) -> Pr
     folder = _folder(cache_dir, digest)
     folder.mkdir(parents=True, exist_ok=True)
     variants = _write_sizes(folder, image, options)
-    square = _write(folder, _square(_flatten(image), options.square), "jpeg", options, SQUARE_NAME)
+    square = (_write(folder, _square(_flatten(image), options.square), "jpeg", options,
+                     SQUARE_NAME) if options.square else None)
     processed = ProcessedImage(digest, image.width, image.height, variants, square)
     atomic_write(folder / MANIFEST, _manifest(processed))
     return processed
@@ -367,15 +473,17 @@ def _srgb():
 
 
 def _write_sizes(folder: Path, image: Image.Image, options: _Options) -> tuple[Variant, ...]:
-    """Write every responsive width as WebP and as JPEG; WebPs first, narrowest first."""
-    flat = _flatten(image)
+    """Write every responsive width as WebP (and as JPEG with ``jpeg_fallback``); WebPs
+    first, narrowest first."""
+    flat = _flatten(image) if options.jpeg_fallback else image
     webps, jpegs = [], []
     for width in _widths(image.width, options.widths):
         size = (width, max(1, round(image.height * width / image.width)))
         resized = _resize(image, size)
         webps.append(_write(folder, resized, "webp", options))
-        jpegs.append(_write(folder, resized if flat is image else _resize(flat, size), "jpeg",
-                            options))
+        if options.jpeg_fallback:
+            jpegs.append(_write(folder, resized if flat is image else _resize(flat, size),
+                                "jpeg", options))
     return (*webps, *jpegs)
 
 
@@ -431,7 +539,7 @@ def _encoded(image: Image.Image, fmt: Format, options: _Options) -> bytes:
         image.save(buffer, "JPEG", quality=options.jpeg_quality, optimize=True,
                    progressive=True, subsampling="4:2:0")
     else:
-        image.save(buffer, "WEBP", quality=options.webp_quality, method=4)
+        image.save(buffer, "WEBP", quality=options.webp_quality, method=WEBP_METHOD)
     return buffer.getvalue()
 
 
@@ -455,7 +563,8 @@ def _manifest(processed: ProcessedImage) -> bytes:
         return {"name": v.name, "width": v.width, "height": v.height, "format": v.format}
     return json.dumps({
         "digest": processed.digest, "width": processed.width, "height": processed.height,
-        "variants": [entry(v) for v in processed.variants], "square": entry(processed.square),
+        "variants": [entry(v) for v in processed.variants],
+        "square": entry(processed.square) if processed.square else None,
     }, indent=1).encode()
 
 
@@ -465,11 +574,15 @@ def _load(folder: Path) -> ProcessedImage | None:
         data = json.loads((folder / MANIFEST).read_bytes())
         variants = tuple(_variant(folder, entry) for entry in data["variants"])
         processed = ProcessedImage(data["digest"], data["width"], data["height"], variants,
-                                   _variant(folder, data["square"]))
+                                   _variant(folder, data["square"]) if data["square"] else None)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    files = (*processed.variants, processed.square)
-    return processed if all(v.path.is_file() for v in files) else None
+    return processed if all(v.path.is_file() for v in _files(processed)) else None
+
+
+def _files(image: ProcessedImage) -> tuple[Variant, ...]:
+    """Every file of ``image``: its variants and its square, if any."""
+    return (*image.variants, image.square) if image.square else image.variants
 
 
 def _variant(folder: Path, entry: dict) -> Variant:

@@ -152,7 +152,7 @@ def _ocop(ctx: FeedContext, product: ProductEntry) -> dict[str, Any]:
     record = product.record
     pairs = ctx.photo_pairs(product)
     main = pairs[0][1] if pairs else None
-    screen = main.pick("jpeg", KIOSK_PHOTO_WIDTH) if main else None
+    screen = main.pick("webp", KIOSK_PHOTO_WIDTH) if main else None
     return {
         "id": record.id,
         "name": text_map(record.name),

@@ -62,7 +62,7 @@ class OpenData:
         browse = product.browse_category
         photos = []
         for info, image in ctx.photo_pairs(product):
-            largest = image.largest("jpeg")
+            largest = image.largest("webp")
             photos.append({
                 "url": ctx.media_url(image, largest),
                 "width": largest.width,
@@ -157,7 +157,7 @@ class OpenData:
     def _producer(self, entry) -> dict[str, Any]:
         ctx, record = self.ctx, entry.record
         logo = ctx.edition.photo(entry.logo.path) if entry.logo else None
-        logo_variant = logo.largest("jpeg") if logo else None
+        logo_variant = logo.largest("webp") if logo else None
         return {
             "id": record.id,
             "name": text_map(record.name),

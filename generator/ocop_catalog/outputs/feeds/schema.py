@@ -21,7 +21,7 @@ from ...catalog.certificates import Status
 from ...records.models import Availability, CriteriaVersion
 from ...records.text import DEFAULT_LANGUAGE, LANG_PATTERN
 
-CATALOG_VERSION = "1.1"  # 1.1: products gain lots (issue "Traceability")
+CATALOG_VERSION = "2.0"  # 1.1: products gain lots; 2.0: photo and logo URLs are WebP
 SALES_POINT_FEED_VERSION = "1.0"
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -99,7 +99,7 @@ _DEFS: dict[str, Any] = {
 }
 
 _PHOTO = _obj("A photo (metadata stripped)", {
-    "url": _d(_ref("url"), "The largest JPEG"),
+    "url": _d(_ref("url"), "The largest size published, a WebP"),
     "width": {"type": "integer", "minimum": 1},
     "height": {"type": "integer", "minimum": 1},
     "square": _d(_ref("url"), "The whole photo centred on a white square JPEG of at least "
@@ -374,7 +374,8 @@ _OCOP_ITEM = _obj("OCOP fields of a product (the _ocop extension)", {
                    "Category path (sector, group, criteria set) in the feed's language"),
     "qr_svg": _d(_ref("url"), "QR code (SVG) leading to the product page"),
     "short_url": _d(_ref("url"), "The address the QR code holds"),
-    "photo": _nullable(_obj("Main photo for screens", {
+    "photo": _nullable(_obj("Main photo for screens: a WebP about 1080 px wide (url) and the "
+                            "square JPEG", {
         "url": _ref("url"), "width": {"type": "integer"}, "height": {"type": "integer"},
         "square": _ref("url")})),
 })
