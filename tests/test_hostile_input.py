@@ -414,6 +414,30 @@ def test_photo_with_damaged_pixel_data_is_refused(scratch):
     assert scratch.issues() == [photo_issue(scratch, "photo_damaged")]
 
 
+def test_a_photo_damaged_after_it_decoded_cleanly_is_decoded_again(scratch, tmp_path):
+    """The build does not decode a photo again while its file is unchanged since it last
+    decoded cleanly (records/decoded.py). Damaged in place with its size and modification
+    time put back, as a hostile change could, it is decoded again and refused: the
+    change time the kernel sets cannot be put back."""
+    out = io.BytesIO()
+    Image.effect_noise((600, 600), 60).convert("RGB").save(out, format="PNG")
+    data = bytearray(out.getvalue())
+    photo = scratch.root / GOODS_DIR / "2.jpg"
+    photo.write_bytes(bytes(data))
+    cache = str(tmp_path / "cache")
+    assert scratch.issues(cache_dir=cache) == []
+    assert str(photo) in (tmp_path / "cache" / "decoded.json").read_text()
+    assert scratch.issues(cache_dir=cache) == []  # not decoded: still accepted
+    before = photo.stat()
+    start = data.index(b"IDAT") + 8
+    data[start:start + 64] = b"\xff" * 64
+    photo.write_bytes(bytes(data))
+    os.utime(photo, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert photo.stat().st_size == before.st_size and photo.stat().st_mtime_ns == before.st_mtime_ns
+    assert scratch.issues(cache_dir=cache) == [photo_issue(scratch, "photo_damaged")]
+    assert scratch.issues() == [photo_issue(scratch, "photo_damaged")]
+
+
 @pytest.mark.parametrize("size", [(MAX_SIDE + 1, 600), (600, MAX_SIDE + 1), (40000, 600)])
 def test_photo_side_over_the_webp_limit_is_refused(scratch, size):
     scratch.write_bytes(f"{GOODS_DIR}/2.jpg", bilevel_png(*size))

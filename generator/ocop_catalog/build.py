@@ -14,8 +14,10 @@ A build is skipped when nothing changed since the last build of the same folder:
 the same input *contents* (records, photos, authored pages, theme, configuration,
 this package), the same build date and options, and a site folder that still
 holds exactly the files that build wrote (names, sizes and modification times).
-File times of inputs are never trusted, and a damaged or partly deleted site is
-rebuilt.
+A modification time alone is never trusted: an input file is read again unless its
+whole stat signature (size, modification and change times, inode, device) is the one
+recorded when it was last read, and no program can set a change time back. A damaged or
+partly deleted site is rebuilt.
 
 Otherwise the build is incremental: every file an output knows the key of (what it is
 made from: :mod:`ocop_catalog.edition.keys`) and whose key is the one the last build
@@ -167,10 +169,54 @@ def _fingerprint(root: Path, config_file: Path, strict: bool, docs_dir: Path) ->
                 for pattern in ("*.py", "*.yml") for p in package.rglob(pattern)]
     sources += [(p, f"package-theme/{p.relative_to(PACKAGED).as_posix()}")
                 for p in PACKAGED.rglob("*")]
+    known = _Digests(root / _BUILDS / "digests.json")
     for path, name in sorted(sources, key=lambda source: source[1]):
         if path.is_file():
-            digest.update(f"{name}\0{_file_digest(path)}\n".encode())
+            digest.update(f"{name}\0{known.digest(path)}\n".encode())
+    known.save()
     return digest.hexdigest()
+
+
+class _Digests:
+    """Input files' SHA-256, remembered with their stat signature (size, modification and
+    change times, inode, device): a file whose signature is unchanged is not read again.
+    The change time is set by the kernel on every change of content or metadata and no
+    program can set it back, so an edited file is always read again, even with its old
+    modification time restored (as records/decoded.py does for photos)."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        try:
+            found = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            found = {}
+        self.known: dict[str, list] = found if isinstance(found, dict) else {}
+        self.seen: dict[str, list] = {}
+
+    def digest(self, path: Path) -> str:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return _file_digest(path)
+        signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+        was = self.known.get(str(path))
+        if isinstance(was, list) and was[:-1] == signature:
+            found = was[-1]
+        else:
+            found = _file_digest(path)
+        self.seen[str(path)] = [*signature, found]
+        return found
+
+    def save(self) -> None:
+        if self.seen == self.known:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}")
+            tmp.write_text(json.dumps(self.seen), encoding="utf-8")
+            os.replace(tmp, self.file)
+        except OSError:
+            pass
 
 
 def _file_digest(path: Path) -> str:

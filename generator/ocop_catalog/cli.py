@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -393,6 +394,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
 
     config_file = _config_file(args)
+    os.environ["OCOP_SERVING"] = "1"  # rebuilds take over what did not change (mkdocs_plugin)
     serve(config_file=str(config_file), dev_addr=args.dev_addr, livereload=True,
           watch=[str(config_file.parent / "products")])
     return EXIT_OK

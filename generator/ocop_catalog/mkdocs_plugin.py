@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import re
 import traceback
 from pathlib import Path
@@ -42,7 +43,7 @@ from .records.loader import load_catalog
 from .settings import CONFIG_FILE, Settings, settings_from_options
 from .errors import OptionError
 from .edition import Authored, EditionConfig
-from .edition.images import ImageError
+from .edition.images import ImageError, parse_media_options
 from .edition.i18n import NATIVE_NAMES, SHORT_NAMES, Translator, og_locale
 from .edition.languages import language_issues
 from .edition.identity import parse_identity
@@ -58,6 +59,9 @@ from .records.text import DEFAULT_LANGUAGE, is_language_code
 
 log = logging.getLogger("mkdocs.plugins.ocop")
 
+#: Set to "1" by 'ocop serve': each rebuild takes over the files of the one before
+#: (kept in the cache folder, since MkDocs empties the site folder before a rebuild).
+SERVING = "OCOP_SERVING"
 #: Data files in docs_dir that are read by the loader, not published as-is.
 DATA_SUFFIXES = (".yml", ".yaml")
 #: Material's folder: its static files (stylesheets, scripts, search workers, favicon)
@@ -103,6 +107,8 @@ class OcopConfig(base.Config):
     office_team = c.Optional(c.Type(str))
     # the office's targets per plan period or year (ocop_catalog.edition.targets)
     targets = c.Optional(c.Type(list))
+    # what every photo is published as: WebP widths, JPEG fallbacks… (edition/images.py)
+    media = c.Optional(c.Type(dict))
     # the open data page: licence, contact, how often the site is rebuilt
     # (ocop_catalog.outputs.site.opendata)
     open_data = c.Optional(c.Type(dict))
@@ -142,6 +148,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         try:
             self.identity = parse_identity(self.config.identity, tuple(self.config.languages))
             self.targets = parse_targets(self.config.targets, tuple(self.config.languages))
+            self.media = parse_media_options(self.config.media)
         except OptionError as exc:
             raise PluginError(str(exc)) from None
         self.strings = self.identity.apply(theme_strings(self.theme_dirs,
@@ -258,6 +265,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             strings=self.strings,
             identity=self.identity,
             targets=self.targets,
+            media=self.media,
             repo_url=config.repo_url or "",
             repo_branch=repo_branch(config.edit_uri),
         )
@@ -267,11 +275,18 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             previous, keys_in = incremental.get("previous"), incremental.get("keys_in")
             reuse = Reuse.load(Path(config.site_dir), Path(previous) if previous else None,
                                Path(keys_in) if keys_in else None)
+        serving = os.environ.get(SERVING) == "1" and reuse is None
+        if serving:  # 'ocop serve': MkDocs empties the folder, the last build's files are kept
+            snapshot = self.root / self.config.cache_dir / "serve"
+            reuse = Reuse.load(Path(config.site_dir), snapshot if snapshot.is_dir() else None,
+                               snapshot.with_suffix(".keys.json"))
         try:
             build(self.catalog, Path(config.site_dir), edition, self.output_options,
                   cache_dir=self.root / self.config.cache_dir,
                   workers=self.config.concurrency, info=log.info, reuse=reuse)
-            if reuse is not None:
+            if serving:
+                reuse.snapshot(snapshot, snapshot.with_suffix(".keys.json"))
+            elif reuse is not None:
                 reuse.save(Path(incremental["keys_out"]))
         except OptionError as exc:  # an option that names catalog records (featured)
             raise PluginError(str(exc)) from None
@@ -294,6 +309,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
     @property
     def settings(self) -> Settings:
         return settings_from_options(self.root, dict(self.config),
+                                     cache_dir=self.config.cache_dir,
                                      published=from_catalog_json(self.published)
                                      if self.published else None)
 

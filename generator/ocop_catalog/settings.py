@@ -43,6 +43,15 @@ class Settings:
     #: What is already published, which clashes of ids, GTINs and QR codes are decided by
     #: (ocop_catalog.records.history); None: nothing known to be published.
     published: Published | None = field(default=None, compare=False, repr=False)
+    #: The build's cache folder (the plugin's ``cache_dir`` option, from ``root``; the
+    #: build sets it, ``ocop validate`` does not): photos that decoded cleanly and are
+    #: unchanged since are not decoded again (ocop_catalog.records.decoded). None: decode
+    #: every photo.
+    cache_dir: str | None = field(default=None, compare=False)
+
+    @property
+    def cache_path(self) -> Path | None:
+        return None if self.cache_dir is None else self.root / self.cache_dir
 
     @property
     def products_dir(self) -> Path:
@@ -136,7 +145,8 @@ def load_settings(root: Path, *, today: dt.date | None = None, **overrides: Any)
 def settings_from_options(root: Path, options: dict[str, Any], *, today: dt.date | None = None,
                           **overrides: Any) -> Settings:
     """Settings from the ``ocop`` plugin options (other options are ignored)."""
-    known = {f.name for f in dataclasses.fields(Settings)} - {"root", "today", "published"}
+    known = {f.name for f in dataclasses.fields(Settings)} - {"root", "today", "published",
+                                                               "cache_dir"}
     values = {k: v for k, v in options.items() if k in known}
     for key in ("languages", "translation_warnings"):
         if key in values:

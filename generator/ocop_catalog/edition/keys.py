@@ -61,8 +61,11 @@ def plain(value: Any) -> Any:
     their order, sets sorted, dates and paths as text."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    if isinstance(value, BaseModel):
-        return [type(value).__name__, [[name, plain(item)] for name, item in value]]
+    if isinstance(value, BaseModel):  # every field, in order, by pydantic's serializer
+        try:
+            return [type(value).__name__, value.model_dump_json()]
+        except ValueError:  # a value the serializer cannot write: field by field
+            return [type(value).__name__, [[name, plain(item)] for name, item in value]]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return [type(value).__name__, [[f.name, plain(getattr(value, f.name))]
                                        for f in dataclasses.fields(value) if f.compare]]
@@ -191,7 +194,7 @@ class Keys:
             found = self._products[product.id] = digest(
                 product.record, product.producer_id, product.photos, product.certification,
                 product.qr_code, e.status(product), e.modified(product),
-                [e.photo(photo.path) for photo in product.photos], lots)
+                [_image(e.photo(photo.path)) for photo in product.photos], lots)
         return found
 
     def producer(self, producer_id: str) -> str:
@@ -199,7 +202,7 @@ class Keys:
         if found is None:
             entry = self.edition.catalog.producers[producer_id]
             logo = self.edition.photo(entry.logo.path) if entry.logo else None
-            found = self._producers[producer_id] = digest(entry, logo)
+            found = self._producers[producer_id] = digest(entry, _image(logo))
         return found
 
     def point(self, point_id: str) -> str:
@@ -239,3 +242,9 @@ class Keys:
                 [self.producer(pid) for pid in catalog.producers],
                 [self.point(pid) for pid in catalog.sales_points])
         return found
+
+
+def _image(image: Any) -> str | None:
+    """A processed photo's key: its digest stands for the source bytes and every setting
+    that shapes its files (:mod:`.images`)."""
+    return None if image is None else image.digest

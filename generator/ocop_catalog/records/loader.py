@@ -23,9 +23,10 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import checks, register
+from . import checks, photos, register
 from ..catalog.model import Catalog, ProducerEntry, ProductEntry
 from ..catalog.certificates import gtin14
+from .decoded import Decoded
 from .history import Published
 from .issues import Document, IgnoredTexts, Issue, Note, format_path, unpublished_note
 from .modelerrors import report_validation_error
@@ -182,7 +183,10 @@ def _load(settings: Settings) -> LoadResult:
         checks.check_sales_points(points_doc, points, ctx)
 
     folders = list(_subfolders(settings.products_dir))
+    photos.DECODED = decoded = Decoded.load(settings.cache_path)
     producers, products, producer_docs = _load_producers_in_parallel(folders, ctx)
+    decoded.save([photo.path for p in products for photo in p.photos]
+                 + [p.logo.path for p in producers if p.logo])
     docs += producer_docs
     _check_unique_products(products, docs, settings.published)
     products = _certify(products, docs, folders, ctx)

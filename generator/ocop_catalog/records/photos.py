@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps
 
+from .decoded import Decoded
 from .messages import phrase_params
 from .text import bad_character
 
@@ -61,6 +62,11 @@ def resolve_inside(folder: Path, name: str) -> Path | None:
     if real != base and base not in real.parents:
         return None
     return target
+
+
+#: The photos that decoded cleanly before (set by the loader for each load; forked
+#: workers read the one they inherit).
+DECODED = Decoded()
 
 
 def check_image(
@@ -104,7 +110,7 @@ def check_image(
         doc.report("photo_side_too_long", path, value=name, width=info.width,
                    height=info.height, limit=MAX_SIDE)
         return None
-    if not _decodes(doc, info, name, path):
+    if not DECODED.unchanged(info.path) and not _decodes(doc, info, name, path):
         return None
     if min(info.width, info.height) < settings.photo_min_side:
         doc.report("photo_small", path, value=name, width=info.width, height=info.height,

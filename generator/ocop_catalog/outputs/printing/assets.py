@@ -55,7 +55,9 @@ from ...edition.printspec import (DPI, EDGE_MM, LabelSpec, PrintOptionsError, Pr
                                   SheetSpec, file_digest, label_path, lot_label_path,
                                   lot_png_path, png_geometry, png_path, poster_path, sheet_path)
 from ...edition.qr import DRAWING_VERSION, QUIET_ZONE, dark_runs, symbol
+from ...edition.keys import Keys, digest
 from ...parallel import can_fork, forked_pool, shared
+from ...reuse import Reuse
 from .. import Output, Run
 from . import drawing
 from .drawing import A4, MM, SCALE, Drawing, Page, Style, ink_on, rgb, write_pdf
@@ -732,13 +734,17 @@ def _forked_document(i: int) -> None:
 
 
 def write(edition: Edition, site_dir: Path, options: None, run: Run) -> int:
-    return write_print_assets(edition, site_dir, run.cache_dir / "print", workers=run.workers)
+    return write_print_assets(edition, site_dir, run.cache_dir / "print", workers=run.workers,
+                              keys=run.keys, reuse=run.reuse)
 
 
 def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
-                       workers: int | None = None) -> int:
+                       workers: int | None = None, keys: Keys | None = None,
+                       reuse: Reuse | None = None) -> int:
     """Write every print asset of the edition's print specification into ``site_dir``
-    (cached under ``cache_dir``); the number of files written."""
+    (cached under ``cache_dir``); the number of files written. With ``reuse`` (and
+    ``keys``), a product's PNG and label, a point's sheet and poster whose key is unchanged
+    are taken over from the previous build, and nothing is worked out for them."""
     settings = edition.print_spec
     if not settings.enabled:
         return 0
@@ -749,22 +755,51 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
 
     second = settings.second_language
     key = fingerprint(settings)
-    texts = [label_text(edition, p, second) for p in edition.all_products]
+    keyed = reuse is not None and keys is not None
+
+    def taken(rel: str, *parts: Any) -> bool:
+        return keyed and reuse.take(rel, digest(keys.build, keys.strings, key, *parts))
+
+    files = 0
+    pending = []
+    for product in edition.all_products:
+        files += 2
+        png = taken(png_path(product.id), "png", edition.qr_target(product))
+        label = keyed and taken(label_path(product.id), "label", keys.card(product))
+        if not (png and label):
+            pending.append(product)
+    texts = [label_text(edition, p, second) for p in pending]
     by_id = {t.product_id: t for t in texts}
+
+    def text_of(product) -> LabelText:
+        found = by_id.get(product.id)
+        return found if found is not None else label_text(edition, product, second)
+
     documents = []
     for point in edition.catalog.sales_points.values():
-        products = [by_id[p.id] for p in edition.catalog.products_at(point.id)]
-        if products:
-            title = f"Nhãn kệ hàng / Shelf labels · {_clean(point.name('vi'))}"
-            documents.append(("labels", point.id,
-                              _key(key, "sheet", title, products),
-                              (title, products)))
-        poster = poster_text(edition, point, second)
-        documents.append(("poster", point.id, _key(key, "poster", poster),
-                          poster))
+        at = edition.catalog.products_at(point.id)
+        if at:
+            files += 1
+            if not (keyed and taken(sheet_path(point.id), "sheet", keys.point(point.id),
+                                    keys.cards(at))):
+                products = [text_of(p) for p in at]
+                title = f"Nhãn kệ hàng / Shelf labels · {_clean(point.name('vi'))}"
+                documents.append(("labels", point.id,
+                                  _key(key, "sheet", title, products),
+                                  (title, products)))
+        files += 1
+        if not (keyed and taken(poster_path(point.id), "poster", keys.point(point.id),
+                                len(at))):  # the poster says how many products
+            poster = poster_text(edition, point, second)
+            documents.append(("poster", point.id, _key(key, "poster", poster),
+                              poster))
     missing = {d[2] for d in documents if not (cache_dir / f"{d[2]}.pdf").is_file()}
     sheet_products = frozenset(t.product_id for kind, _, key, data in documents
                                if kind == "labels" and key in missing for t in data[1])
+    # the shelf labels a sheet to draw needs, of products whose own files were taken over
+    texts += list({t.product_id: t for kind, _, key, data in documents
+                   if kind == "labels" and key in missing for t in data[1]
+                   if t.product_id not in by_id}.values())
     plan = _Plan(settings, key, fonts, site_dir, cache_dir, texts, sheet_products, documents,
                  {}, edition.qr_symbol)
 
@@ -797,7 +832,7 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
                        key=lambda i: -len(documents[i][3][1]) if documents[i][0] == "labels" else 0)
         with forked_pool(count, plan=plan) as pool:
             list(pool.imap_unordered(_forked_document, order, chunksize=1))
-    return 2 * len(texts) + len(documents) + lots
+    return files + lots
 
 
 OUTPUT = Output("print", write)

@@ -569,6 +569,8 @@ class SiteBuilder:
         index (:attr:`search_stats`); the number of pages written."""
         pages = self.pages() + self.redirect_pages() + self.lot_pages()
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
+        if self.reuse is not None:
+            self.keys.catalog  # every record's key, worked out once, before the workers fork
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
         if workers == 1 or not can_fork():
             _per_product(self, site_dir, 0, 1)

@@ -1,0 +1,74 @@
+"""Photos already decoded: a photo whose file is unchanged since it last decoded cleanly
+is not decoded again (decoding every photo is most of what checking a large catalog costs).
+
+"Unchanged" is the file's stat signature: size, modification time, change time, inode
+and device. The change time (ctime) is set by the kernel on every change of a file's
+content or metadata and cannot be set back by a program, so a photo rewritten with its
+old modification time restored, or a fresh checkout of the repository, is decoded again;
+only the file that decoded cleanly, untouched since, is skipped. The list lives in the
+build's cache folder (``decoded.json``): a build or ``ocop validate`` records every photo
+the catalog accepted after checking it, and forked workers read the list they inherited.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = ["Decoded"]
+
+NAME = "decoded.json"
+FORMAT = 1
+
+
+def signature(path: Path) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+class Decoded:
+    """The photos that decoded cleanly, by path, with their stat signature then."""
+
+    def __init__(self, file: Path | None = None, known: dict[str, list[int]] | None = None):
+        self.file = file
+        self.known = known or {}
+
+    @classmethod
+    def load(cls, cache_dir: Path | None) -> Decoded:
+        if cache_dir is None:
+            return cls()
+        file = Path(cache_dir) / NAME
+        try:
+            found = json.loads(file.read_text(encoding="utf-8"))
+            known = found["photos"] if found.get("format") == FORMAT else {}
+        except (OSError, ValueError, KeyError, AttributeError):
+            known = {}
+        return cls(file, known if isinstance(known, dict) else {})
+
+    def unchanged(self, path: Path) -> bool:
+        """Whether ``path`` decoded cleanly before and has not changed since."""
+        was = self.known.get(str(path))
+        return was is not None and was == signature(path)
+
+    def save(self, paths: Iterable[Path]) -> None:
+        """Remember ``paths`` (photos that passed every check, decoding included) and
+        forget the rest; nothing is written without a cache folder."""
+        if self.file is None:
+            return
+        known = {str(p): sig for p in paths if (sig := signature(p)) is not None}
+        if known == self.known:
+            return
+        self.known = known
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}")
+            tmp.write_text(json.dumps({"format": FORMAT, "photos": known}, sort_keys=True),
+                           encoding="utf-8")
+            os.replace(tmp, self.file)
+        except OSError:  # a read-only cache: decode again next time
+            pass
