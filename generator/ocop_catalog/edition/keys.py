@@ -131,6 +131,7 @@ class Keys:
         self._producers: dict[str, str] = {}
         self._points: dict[str, str] = {}
         self._cards: dict[str, str] = {}
+        self._producer_cards: dict[str, str] = {}
         self._theme: str | None = None
 
     # -- the theme ------------------------------------------------------------------
@@ -226,10 +227,17 @@ class Keys:
     def neighbourhood(self, product: ProductEntry) -> str:
         """What a product's own page shows: the product, its producer, its sales points
         and the cards of its producer's other products."""
-        catalog = self.edition.catalog
         return digest(self.product(product), self.producer(product.producer_id),
                       [self.point(pid) for pid in product.record.sales_points],
-                      self.cards(catalog.products_of(product.producer_id)))
+                      self.producer_cards(product.producer_id))
+
+    def producer_cards(self, producer_id: str) -> str:
+        """The cards of every product of a producer (worked out once per producer)."""
+        found = self._producer_cards.get(producer_id)
+        if found is None:
+            found = self._producer_cards[producer_id] = self.cards(
+                self.edition.catalog.products_of(producer_id))
+        return found
 
     @property
     def catalog(self) -> str:
