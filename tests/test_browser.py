@@ -288,6 +288,11 @@ def _search(page, query: str, expect: str):
     box = page.locator("main form.ocop-search input[name=q]")
     box.click()
     box.press_sequentially(query)
+    # the results of the whole query, not of a prefix typed on the way (the status names it)
+    page.wait_for_function(
+        "q => (document.querySelector('.ocop-search-status') || {}).textContent"
+        " && document.querySelector('.ocop-search-status').textContent.includes(q)",
+        arg=query, timeout=15000)
     pattern = re.compile(expect, re.IGNORECASE)
     hit = page.locator("ol.ocop-search-results > li > a", has_text=pattern)
     hit.first.wait_for(state="visible", timeout=15000)
