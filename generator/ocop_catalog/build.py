@@ -54,6 +54,7 @@ from mkdocs.exceptions import Abort, MkDocsException
 
 from .edition.keys import LIBRARIES
 from .edition.theme import OVERRIDES, PACKAGED
+from .records.decoded import stat_signature
 from .records.history import CATALOG_JSON
 from .settings import build_date, plugin_options
 
@@ -178,11 +179,9 @@ def _fingerprint(root: Path, config_file: Path, strict: bool, docs_dir: Path) ->
 
 
 class _Digests:
-    """Input files' SHA-256, remembered with their stat signature (size, modification and
-    change times, inode, device): a file whose signature is unchanged is not read again.
-    The change time is set by the kernel on every change of content or metadata and no
-    program can set it back, so an edited file is always read again, even with its old
-    modification time restored (as records/decoded.py does for photos)."""
+    """Input files' SHA-256, remembered with their stat signature
+    (:func:`ocop_catalog.records.decoded.stat_signature`, which says why it can be trusted):
+    a file whose signature is unchanged is not read again."""
 
     def __init__(self, file: Path) -> None:
         self.file = file
@@ -194,11 +193,9 @@ class _Digests:
         self.seen: dict[str, list] = {}
 
     def digest(self, path: Path) -> str:
-        try:
-            st = os.stat(path)
-        except OSError:
+        signature = stat_signature(path)
+        if signature is None:
             return _file_digest(path)
-        signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
         was = self.known.get(str(path))
         if isinstance(was, list) and was[:-1] == signature:
             found = was[-1]

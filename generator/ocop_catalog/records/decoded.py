@@ -17,13 +17,17 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["Decoded"]
+__all__ = ["Decoded", "stat_signature"]
 
 NAME = "decoded.json"
 FORMAT = 1
 
 
-def signature(path: Path) -> list[int] | None:
+def stat_signature(path: Path) -> list[int] | None:
+    """What stands for a file's content while it is unchanged: size, modification and
+    change times (ns), inode, device; None if it cannot be read. The kernel sets the change
+    time on every change of content or metadata and no program can set it back, so a file
+    edited with its old modification time restored has a new signature."""
     try:
         st = os.stat(path)
     except OSError:
@@ -53,14 +57,14 @@ class Decoded:
     def unchanged(self, path: Path) -> bool:
         """Whether ``path`` decoded cleanly before and has not changed since."""
         was = self.known.get(str(path))
-        return was is not None and was == signature(path)
+        return was is not None and was == stat_signature(path)
 
     def save(self, paths: Iterable[Path]) -> None:
         """Remember ``paths`` (photos that passed every check, decoding included) and
         forget the rest; nothing is written without a cache folder."""
         if self.file is None:
             return
-        known = {str(p): sig for p in paths if (sig := signature(p)) is not None}
+        known = {str(p): sig for p in paths if (sig := stat_signature(p)) is not None}
         if known == self.known:
             return
         self.known = known
