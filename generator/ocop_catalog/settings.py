@@ -113,25 +113,25 @@ def build_date(value: Any = None) -> dt.date:
     return vietnam_today()
 
 
-def site_dir(root: Path) -> Path:
-    """The site folder ``site_config.yml`` names (``site_dir``, default ``site``)."""
+def _config_value(root: Path, key: str) -> Any:
+    """A top-level value of ``root``'s site_config.yml (None: no file, or not set)."""
     config_file = root / CONFIG_FILE
     config: Any = {}
     if config_file.is_file():
         with open(config_file, encoding="utf-8") as fh:
             config = yaml.load(fh, Loader=_ConfigLoader) or {}
-    folder = config.get("site_dir") if isinstance(config, dict) else None
+    return config.get(key) if isinstance(config, dict) else None
+
+
+def site_dir(root: Path) -> Path:
+    """The site folder ``site_config.yml`` names (``site_dir``, default ``site``)."""
+    folder = _config_value(root, "site_dir")
     return root / (folder if isinstance(folder, str) and folder else "site")
 
 
 def site_url(root: Path) -> str:
     """The address the site is published at (``site_url`` of site_config.yml), or ""."""
-    config_file = root / CONFIG_FILE
-    config: Any = {}
-    if config_file.is_file():
-        with open(config_file, encoding="utf-8") as fh:
-            config = yaml.load(fh, Loader=_ConfigLoader) or {}
-    url = config.get("site_url") if isinstance(config, dict) else None
+    url = _config_value(root, "site_url")
     return url if isinstance(url, str) else ""
 
 

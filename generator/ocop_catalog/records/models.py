@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
@@ -398,19 +398,24 @@ LotCode = Annotated[
 ]
 
 
-def _https_url(value: str) -> str:
-    value = _http_url(value)
-    if urlsplit(value).scheme.lower() != "https":
-        raise PydanticCustomError("url_https", "links must be https:// addresses")
-    return value
+def _https_type(code: str) -> Any:
+    """A full https:// address; ``code``: the issue an http:// (or other) address gets."""
+
+    def check(value: str) -> str:
+        value = _http_url(value)
+        if urlsplit(value).scheme.lower() != "https":
+            raise PydanticCustomError(code, "links must be https:// addresses")
+        return value
+
+    return Annotated[
+        str,
+        Field(max_length=2000, description="A full https:// address",
+              json_schema_extra={"pattern": "^[Hh][Tt][Tt][Pp][Ss]://[^\\s/]"}),
+        AfterValidator(check),
+    ]
 
 
-HttpsUrl = Annotated[
-    str,
-    Field(max_length=2000, description="A full https:// address",
-          json_schema_extra={"pattern": "^[Hh][Tt][Tt][Pp][Ss]://[^\\s/]"}),
-    AfterValidator(_https_url),
-]
+HttpsUrl = _https_type("url_https")
 
 
 class Recall(Record):
@@ -433,20 +438,8 @@ class Lot(Record):
     recall: Recall | None = Field(default=None, description="Only when the lot is recalled")
 
 
-def _traceability_url(value: str) -> str:
-    value = _http_url(value)
-    if urlsplit(value).scheme.lower() != "https":
-        raise PydanticCustomError("traceability_https", "links must be https:// addresses")
-    return value
-
-
 #: The link to a product's record at a traceability provider: https:// only.
-TraceabilityUrl = Annotated[
-    str,
-    Field(max_length=2000, description="A full https:// address",
-          json_schema_extra={"pattern": "^[Hh][Tt][Tt][Pp][Ss]://[^\\s/]"}),
-    AfterValidator(_traceability_url),
-]
+TraceabilityUrl = _https_type("traceability_https")
 
 #: Certifications besides OCOP a product may list (``certifications[].type``).
 CertificationType = Literal[
