@@ -154,28 +154,47 @@ def _fingerprint(root: Path, config_file: Path, strict: bool, docs_dir: Path) ->
         except metadata.PackageNotFoundError:
             digest.update(f"{library}=-\n".encode())
     package = Path(__file__).resolve().parent
-    sources = [(config_file, config_file.name)]
+    sources = [(str(config_file), config_file.name)]
     folders = [(root / folder, folder) for folder in _INPUTS]
     if docs_dir.resolve() != (root / "catalog").resolve():
         folders.append((docs_dir, "docs_dir"))
     for folder, name in folders:
-        sources += [(p, f"{name}/{p.relative_to(folder).as_posix()}") for p in folder.rglob("*")]
+        sources += _files(str(folder), name)
     prints = options.get("print_assets")
     for key in ("font", "font_bold", "fallback_fonts"):
         value = prints.get(key) if isinstance(prints, dict) else None
         for i, path in enumerate(value if isinstance(value, list) else [value]):
             if isinstance(path, str) and path:
-                sources.append((root / path, f"print_assets.{key}.{i}"))
-    sources += [(p, f"package/{p.relative_to(package).as_posix()}")
-                for pattern in ("*.py", "*.yml") for p in package.rglob(pattern)]
-    sources += [(p, f"package-theme/{p.relative_to(PACKAGED).as_posix()}")
-                for p in PACKAGED.rglob("*")]
+                sources.append((str(root / path), f"print_assets.{key}.{i}"))
+    sources += [(path, name) for path, name in _files(str(package), "package")
+                if name.endswith((".py", ".yml"))]
+    sources += _files(str(PACKAGED), "package-theme")
     known = _Digests(root / _BUILDS / "digests.json")
     for path, name in sorted(sources, key=lambda source: source[1]):
-        if path.is_file():
-            digest.update(f"{name}\0{known.digest(path)}\n".encode())
+        found = known.digest(path)
+        if found is not None:
+            digest.update(f"{name}\0{found}\n".encode())
     known.save()
     return digest.hexdigest()
+
+
+def _files(folder: str, name: str) -> list[tuple[str, str]]:
+    """Every file under ``folder`` as (path, ``name/relative/path``); nothing if there is
+    no such folder. Links to folders are not followed (a link to a file is read)."""
+    found = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return found
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                found += _files(entry.path, f"{name}/{entry.name}")
+            else:
+                found.append((entry.path, f"{name}/{entry.name}"))
+        except OSError:
+            continue
+    return found
 
 
 class _Digests:
@@ -192,16 +211,20 @@ class _Digests:
         self.known: dict[str, list] = found if isinstance(found, dict) else {}
         self.seen: dict[str, list] = {}
 
-    def digest(self, path: Path) -> str:
+    def digest(self, path: str) -> str | None:
+        """The file's SHA-256; None if it is not a file (a folder, a broken link)."""
         signature = stat_signature(path)
         if signature is None:
-            return _file_digest(path)
-        was = self.known.get(str(path))
+            return None
+        was = self.known.get(path)
         if isinstance(was, list) and was[:-1] == signature:
             found = was[-1]
         else:
-            found = _file_digest(path)
-        self.seen[str(path)] = [*signature, found]
+            try:
+                found = _file_digest(path)
+            except OSError:  # a folder named like a font, a file gone meanwhile
+                return None
+        self.seen[path] = [*signature, found]
         return found
 
     def save(self) -> None:
@@ -230,14 +253,24 @@ def _site_digest(target: Path) -> str | None:
     if not target.is_dir():
         return None
     digest = hashlib.sha256()
-    for folder, dirs, names in os.walk(target):
-        dirs.sort()
-        for name in sorted(names):
-            path = os.path.join(folder, name)
-            stat = os.lstat(path)
-            digest.update(f"{os.path.relpath(path, target)}\0{stat.st_size}\0"
-                          f"{stat.st_mtime_ns}\n".encode())
+    _digest_tree(str(target), "", digest)
     return digest.hexdigest()
+
+
+def _digest_tree(folder: str, prefix: str, digest) -> None:
+    """Add the files under ``folder`` to ``digest`` in name order (links are not
+    followed: a link is recorded as itself)."""
+    lines = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_dir(follow_symlinks=False):
+            if lines:
+                digest.update("".join(lines).encode())
+                lines = []
+            _digest_tree(entry.path, f"{prefix}{entry.name}/", digest)
+        else:
+            stat = entry.stat(follow_symlinks=False)
+            lines.append(f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n")
+    digest.update("".join(lines).encode())
 
 
 def _record_of(root: Path, target: Path) -> Path:

@@ -23,7 +23,7 @@ NAME = "decoded.json"
 FORMAT = 1
 
 
-def stat_signature(path: Path) -> list[int] | None:
+def stat_signature(path: Path | str) -> list[int] | None:
     """What stands for a file's content while it is unchanged: size, modification and
     change times (ns), inode, device; None if it cannot be read. The kernel sets the change
     time on every change of content or metadata and no program can set it back, so a file
