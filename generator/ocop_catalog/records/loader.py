@@ -8,7 +8,13 @@ decision names is left out), reports every problem it finds
 (not just the first) and returns the immutable :class:`Catalog` when there are
 no errors. Texts in languages the site does not publish are left out of the
 catalog and counted (``LoadResult.ignored``, said in one note: ``LoadResult.note``).
-It never writes to the repository.
+
+With a cache folder (``Settings.cache_path``, set by the build), a producer folder whose
+files are unchanged since it last loaded without an error is taken from the memo of
+:mod:`.memo` instead of being read and checked again (its warnings included), and photos
+that decoded cleanly are not decoded again (:mod:`.decoded`); the catalog-wide checks run
+on every load. Without one (``ocop validate``) everything is read and checked. It never
+writes to the repository, only to the cache folder.
 """
 
 from __future__ import annotations
@@ -28,7 +34,9 @@ from ..catalog.model import Catalog, ProducerEntry, ProductEntry
 from ..catalog.certificates import gtin14
 from .decoded import Decoded
 from .history import Published
-from .issues import Document, IgnoredTexts, Issue, Note, format_path, unpublished_note
+from .issues import (Document, IgnoredTexts, Issue, Note, format_path, unpublished_note,
+                     with_excerpts)
+from . import memo as memos
 from .modelerrors import report_validation_error
 from ..parallel import can_fork, forked_pool, shared
 from .photos import check_image, resolve_inside
@@ -184,14 +192,18 @@ def _load(settings: Settings) -> LoadResult:
 
     folders = list(_subfolders(settings.products_dir))
     photos.DECODED = decoded = Decoded.load(settings.cache_path)
-    producers, products, producer_docs = _load_producers_in_parallel(folders, ctx)
+    memo = memos.FolderMemo.load(settings.cache_path, ctx)
+    producers, products, producer_docs = _load_producers_memoised(folders, ctx, memo)
     decoded.save([photo.path for p in products for photo in p.photos]
                  + [p.logo.path for p in producers if p.logo])
     docs += producer_docs
     _check_unique_products(products, docs, settings.published)
     products = _certify(products, docs, folders, ctx)
 
-    issues = tuple(sorted(issue for doc in docs for issue in doc.issues))
+    # the line of each issue that was found on a light document (one read in another
+    # process, or taken from the memo): read from its file, as a full document has it
+    issues = tuple(sorted(with_excerpts((issue for doc in docs for issue in doc.issues),
+                                        root)))
     ignored = tuple(sorted(IgnoredTexts(doc.rel, lang, count)
                            for doc in docs for lang, count in doc.ignored.items()))
     catalog = None
@@ -228,23 +240,57 @@ def _certify(products: list[ProductEntry], docs: list[Document], folders: list[P
 PARALLEL_FROM = 200
 
 
-def _load_producers_in_parallel(folders: list[Path], ctx: checks.Context):
-    """Load producer folders on all cores; the same result as one process, in order."""
+def _load_producers_memoised(folders: list[Path], ctx: checks.Context,
+                             memo: memos.FolderMemo | None):
+    """Load the producer folders, each taken from the ``memo`` if it has it for exactly
+    the folder's files (:mod:`.memo`), the others read; the memo is then saved with
+    this load's folders. Producers, products and documents in folder order."""
+    if memo is None:
+        found = _load_producers_in_parallel(folders, ctx, remember=False)
+        return found[0], found[1], found[2]
+    taken: dict[Path, tuple] = {}
+    listings: dict[Path, memos.Files | None] = {}
+    for folder in folders:
+        files = listings[folder] = memos.listing(folder)  # before anything is read
+        hit = memo.take(folder, files)
+        if hit is not None:
+            taken[folder] = hit
+    todo = [folder for folder in folders if folder not in taken]
+    producers, products, docs, outcomes = _load_producers_in_parallel(todo, ctx, remember=True)
+    for producer, mine, light in taken.values():
+        producers.append(producer)
+        products += mine
+        docs += light
+    memo.save(folders, set(taken), {folder: (listings[folder], outcome)
+                                    for folder, outcome in outcomes.items()
+                                    if listings[folder] is not None})
+    if not taken:
+        return producers, products, docs
+    return (sorted(producers, key=lambda p: p.folder), sorted(products, key=lambda p: p.folder),
+            sorted(docs, key=lambda d: d.rel))
+
+
+def _load_producers_in_parallel(folders: list[Path], ctx: checks.Context, remember: bool):
+    """Load producer folders on all cores; the same result as one process, in order.
+    With ``remember``, also what the memo is to keep of each folder loaded without error
+    (folder → :func:`.memo.outcome`)."""
     workers = min(os.cpu_count() or 1, len(folders) // PARALLEL_FROM)
     if workers < 2 or not can_fork():
-        return _load_producers(folders, ctx)
-    with forked_pool(workers, folders=folders, ctx=ctx) as pool:
+        return _load_producers(folders, ctx, remember)
+    with forked_pool(workers, folders=folders, ctx=ctx, remember=remember) as pool:
         shares = pool.starmap(_load_share, [(i, workers) for i in range(workers)])
     # back in folder order, as one process reads them (the first of two duplicates wins)
     producers = sorted((p for share in shares for p in share[0]), key=lambda p: p.folder)
     products = sorted((p for share in shares for p in share[1]), key=lambda p: p.folder)
     docs = sorted((d for share in shares for d in share[2]), key=lambda d: d.rel)
-    return producers, products, docs
+    outcomes = {folder: found for share in shares for folder, found in share[3].items()}
+    return producers, products, docs, outcomes
 
 
 def _load_share(index: int, count: int):
-    producers, products, docs = _load_producers(shared("folders")[index::count], shared("ctx"))
-    return producers, products, [_light(doc) for doc in docs]
+    producers, products, docs, outcomes = _load_producers(
+        shared("folders")[index::count], shared("ctx"), shared("remember"))
+    return producers, products, [_light(doc) for doc in docs], outcomes
 
 
 #: Fields whose positions the catalog-wide checks report (see _check_unique_products).
@@ -262,19 +308,27 @@ def _light(doc: Document) -> Document:
                     ignored=doc.ignored)  # no source
 
 
-def _load_producers(folders: list[Path], ctx: checks.Context):
+def _load_producers(folders: list[Path], ctx: checks.Context, remember: bool = False):
     producers: list[ProducerEntry] = []
     products: list[ProductEntry] = []
     docs: list[Document] = []
+    outcomes: dict[Path, dict] = {}
     for folder in folders:
-        producer = _load_producer(folder, ctx, docs)
+        mine: list[Document] = []
+        producer = _load_producer(folder, ctx, mine)
         if producer is not None:
             producers.append(producer)
+        first = len(products)
         for product_folder in _subfolders(folder):
-            product = _load_product(product_folder, ctx, docs, producer is not None)
+            product = _load_product(product_folder, ctx, mine, producer is not None)
             if product is not None:
                 products.append(product)
-    return producers, products, docs
+        docs += mine
+        if remember:  # now, before the catalog-wide checks add their issues
+            found = memos.outcome(producer, products[first:], [_light(d) for d in mine], ctx)
+            if found is not None:
+                outcomes[folder] = found
+    return producers, products, docs, outcomes
 
 
 def _load_producer(folder: Path, ctx: checks.Context, docs: list[Document]):

@@ -1,0 +1,392 @@
+"""Producer folders already loaded: a folder whose files are all unchanged since it last
+loaded without an error is not read, parsed, validated and checked again.
+
+The unit is one producer folder (``products/<producer>/``): its producer entry, its
+product entries and their documents (issues, texts left out, the positions the
+catalog-wide checks use). A folder's outcome is taken from the memo only when both
+
+- every file and folder under it (records and photos, recursively) is listed with
+  the same stat signature as when it was loaded: size, modification and change times,
+  inode, device (as :mod:`.decoded` does for photos). The kernel sets the change time
+  on every change of a file and no program can set it back, and on a fresh checkout it
+  is unpredictable, so a memo committed by a pull request under the cache folder never
+  matches a file of that checkout; a folder holding a symbolic link is never memoised;
+- and the memo's key is the one of this load (:func:`memo_key`): the code of the
+  ``records`` and ``catalog`` packages and of the modules they import (``settings``,
+  ``parallel``), the versions of the libraries that read and check records (and
+  Python's), the settings the checks read (every compared field of
+  :class:`~ocop_catalog.settings.Settings`: root, languages, photo limits, the build
+  date…), what :class:`~.checks.Context` holds of the regions and sales points, and
+  :data:`FORMAT`. Anything else differs: every folder is loaded as if there were no memo.
+
+A folder whose load had an error is not memoised (it is read again on every load and
+its errors said). The memo is JSON, never pickle: the cache folder is a place a pull
+request can write to, and reading it must not run code. Records are stored as
+pydantic's JSON (``model_dump_json(exclude_unset=True)``) and rebuilt with
+``model_validate_json`` under the same validation context; a record is stored only if
+that gives back an equal record, and a stored record that does not validate, or any
+entry not as written here, makes that folder a miss. Issues are stored as found
+(messages, positions, excerpts), so warnings are said on every build.
+
+The file is ``records.json`` in the build's cache folder (``Settings.cache_path``; None,
+as for ``ocop validate``: no memo, every folder is checked). The loader looks folders
+up and writes the file in the main process; forked workers load only the missed
+folders and hand back what to remember. Catalog-wide checks (ids, GTINs, QR codes and
+lots unique, the register of decisions) run on every load.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Mapping
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from PIL import Image
+
+from ..catalog.model import ProducerEntry, ProductEntry
+from .checks import Context
+from .issues import Document, Excerpt, Issue
+from .models import Producer, Product
+from .photos import ImageInfo
+from .text import PUBLISHED, PublishedLanguages
+from .yamlsource import Locations
+
+__all__ = ["FolderMemo", "listing", "memo_key", "outcome"]
+
+NAME = "records.json"
+#: Changes whenever what is stored, or how it is read back, changes.
+FORMAT = 1
+#: A folder with more files and folders than this is not memoised (listed every load).
+MAX_ENTRIES = 20_000
+
+#: The code a folder's outcome depends on, under the package: the records and catalog
+#: packages and the modules they import (``tests/test_records_memo.py`` checks that they
+#: import nothing else of the package).
+CODE = ("records", "catalog", "settings.py", "parallel.py")
+#: Libraries that read, validate or check records.
+LIBRARIES = ("pydantic", "pydantic-core", "pillow", "pyyaml", "vietnam-provinces")
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+Files = dict[str, Any]
+
+
+class At(NamedTuple):
+    """A stored position: 0-based line and column, as PyYAML's marks hold them."""
+
+    line: int
+    column: int
+
+
+# --------------------------------------------------------------------------
+# What a folder's outcome depends on
+# --------------------------------------------------------------------------
+
+
+def listing(folder: Path) -> Files | None:
+    """Every file and folder under ``folder``: relative path → stat signature (folders:
+    None, their path ending in ``/``). None: not to be memoised (a symbolic link, an
+    unreadable folder, too many entries)."""
+    if folder.is_symlink():
+        return None
+    found: Files = {}
+    todo = [(str(folder), "")]
+    try:
+        while todo:
+            where, prefix = todo.pop()
+            with os.scandir(where) as entries:
+                for entry in entries:
+                    rel = prefix + entry.name
+                    if entry.is_symlink():
+                        return None
+                    if entry.is_dir(follow_symlinks=False):
+                        found[rel + "/"] = None
+                        todo.append((entry.path, rel + "/"))
+                    else:
+                        st = entry.stat(follow_symlinks=False)
+                        found[rel] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino,
+                                      st.st_dev]
+                    if len(found) > MAX_ENTRIES:
+                        return None
+    except OSError:
+        return None
+    return found
+
+
+@cache
+def code_digest() -> str:
+    """The code and library versions of :data:`CODE` and :data:`LIBRARIES`."""
+    sha = hashlib.sha256(f"python={sys.version}\n".encode())
+    for library in LIBRARIES:
+        try:
+            sha.update(f"{library}={metadata.version(library)}\n".encode())
+        except metadata.PackageNotFoundError:
+            sha.update(f"{library}=-\n".encode())
+    files: list[Path] = []
+    for name in CODE:
+        path = _PACKAGE / name
+        files += ([path] if path.is_file() else
+                  [p for pattern in ("*.py", "*.yml") for p in path.rglob(pattern)])
+    for path in sorted(files):
+        sha.update(f"{path.relative_to(_PACKAGE).as_posix()}\0".encode())
+        sha.update(hashlib.sha256(path.read_bytes()).digest())
+    return sha.hexdigest()
+
+
+def memo_key(ctx: Context) -> str:
+    """What every folder's outcome depends on besides its own files (module docstring)."""
+    settings = {f.name: getattr(ctx.settings, f.name)
+                for f in dataclasses.fields(ctx.settings) if f.compare}
+    data = [
+        FORMAT,
+        code_digest(),
+        Image.MAX_IMAGE_PIXELS,
+        sorted(settings.items()),
+        [[code, _dump(commune)] for code, commune in ctx.communes.items()],
+        sorted(ctx.districts),
+        sorted(ctx.sales_points),
+    ]
+    text = json.dumps(data, ensure_ascii=True, default=repr)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _dump(value: Any) -> Any:
+    dump = getattr(value, "model_dump_json", None)
+    return dump() if dump is not None else repr(value)
+
+
+# --------------------------------------------------------------------------
+# Storing an outcome
+# --------------------------------------------------------------------------
+
+
+def outcome(producer: ProducerEntry | None, products: list[ProductEntry],
+            docs: list[Document], ctx: Context) -> dict[str, Any] | None:
+    """What to remember of one folder's load (JSON-ready, without its files), or None
+    when it is not to be remembered: an error, or a record that does not come back
+    equal from its JSON. ``docs``: the producer's document, then its products', light
+    (the loader's ``_light``)."""
+    if producer is None or len(docs) != len(products) + 1:
+        return None
+    if any(doc.has_errors for doc in docs) or docs[0].rel != producer.source:
+        return None
+    try:
+        stored = {"producer": {**_record(producer.record, ctx),
+                               "logo": _image(producer.logo, producer.folder),
+                               **_doc(docs[0])},
+                  "products": []}
+        for entry, doc in zip(products, docs[1:]):
+            if doc.rel != entry.source or entry.folder.parent != producer.folder:
+                return None
+            stored["products"].append({
+                "folder": entry.folder.name, **_record(entry.record, ctx),
+                "photos": [_image(photo, entry.folder) for photo in entry.photos],
+                **_doc(doc)})
+    except _NotStored:
+        return None
+    return stored
+
+
+class _NotStored(Exception):
+    pass
+
+
+def _record(record: Producer | Product, ctx: Context) -> dict[str, str]:
+    try:
+        text = record.model_dump_json(exclude_unset=True)
+        again = _validate(type(record), text, ctx)
+    except Exception:  # noqa: BLE001 - a value pydantic cannot write or read back
+        raise _NotStored from None
+    if again != record:
+        raise _NotStored
+    return {"record": text}
+
+
+def _validate(model: type[Producer | Product], text: Any, ctx: Context):
+    published = PublishedLanguages(ctx.settings.languages)
+    record = model.model_validate_json(text, context={PUBLISHED: published})
+    if published.ignored:
+        raise ValueError("stored texts in unpublished languages")
+    return record
+
+
+def _image(info: ImageInfo | None, folder: Path) -> list | None:
+    if info is None:
+        return None
+    try:
+        rel = info.path.relative_to(folder).as_posix()
+    except ValueError:
+        raise _NotStored from None
+    return [rel, info.width, info.height, info.format, info.size]
+
+
+def _path(path: tuple) -> list:
+    if not all(type(part) in (str, int) for part in path):
+        raise _NotStored
+    return list(path)
+
+
+def _doc(doc: Document) -> dict[str, Any]:
+    """A light document's issues, texts left out and positions (the loader's ``_light``
+    keeps those of the fields the catalog-wide checks report at)."""
+    return {
+        "issues": [[i.file, i.line, i.column, i.field, i.severity, i.code, i.message_en,
+                    i.message_vi, list(i.excerpt) if i.excerpt is not None else None]
+                   for i in doc.issues],
+        "ignored": dict(doc.ignored),
+        "values": [[_path(path), m.line, m.column] for path, m in doc.where.values.items()],
+        "keys": [[_path(path), m.line, m.column] for path, m in doc.where.keys.items()],
+    }
+
+
+# --------------------------------------------------------------------------
+# The memo
+# --------------------------------------------------------------------------
+
+
+class FolderMemo:
+    """The folders remembered by a previous load with the same :func:`memo_key`."""
+
+    def __init__(self, file: Path, key: str, ctx: Context,
+                 folders: dict[str, Any] | None = None) -> None:
+        self.file = file
+        self.key = key
+        self.ctx = ctx
+        self.folders = folders or {}
+
+    @classmethod
+    def load(cls, cache_dir: Path | None, ctx: Context) -> FolderMemo | None:
+        """The memo in ``cache_dir`` (empty if missing, unreadable or of another key);
+        None without a cache folder."""
+        if cache_dir is None:
+            return None
+        file = Path(cache_dir) / NAME
+        key = memo_key(ctx)
+        try:
+            found = json.loads(file.read_text(encoding="utf-8"))
+            folders = found["folders"] if (found.get("format") == FORMAT
+                                           and found.get("key") == key) else {}
+        except Exception:  # noqa: BLE001 - missing, damaged, not JSON, too deep…: no memo
+            folders = {}
+        return cls(file, key, ctx, folders if isinstance(folders, dict) else {})
+
+    def name(self, folder: Path) -> str:
+        try:
+            return folder.relative_to(self.ctx.settings.root).as_posix()
+        except ValueError:
+            return folder.as_posix()
+
+    def take(self, folder: Path, files: Files | None):
+        """``(producer, products, documents)`` as a fresh load of ``folder`` gives them
+        (documents light: no data, no source), if remembered for exactly ``files``;
+        else None."""
+        stored = self.folders.get(self.name(folder))
+        if files is None or not isinstance(stored, dict) or stored.get("files") != files:
+            return None
+        try:
+            found = self._rebuild(folder, stored, files)
+        except Exception:  # noqa: BLE001 - anything outcome() did not write: load it
+            return None
+        return found
+
+    def _rebuild(self, folder: Path, stored: dict, files: Files):
+        ctx = self.ctx
+        subfolders = sorted(rel[:-1] for rel in files if rel.endswith("/")
+                            and "/" not in rel[:-1] and not rel.startswith((".", "_")))
+        if [p["folder"] for p in stored["products"]] != subfolders:
+            raise ValueError("not the folder's products")
+        head = stored["producer"]
+        doc = self._document(folder / "producer.yml", head)
+        producer = ProducerEntry(_validate(Producer, head["record"], ctx), folder, doc.rel,
+                                 _photo(head["logo"], folder, "", files))
+        docs, products = [doc], []
+        for item in stored["products"]:
+            place = folder / item["folder"]
+            doc = self._document(place / "product.yml", item)
+            photos = tuple(_photo(p, place, item["folder"] + "/", files) for p in item["photos"])
+            if None in photos:
+                raise ValueError("a photo without its data")
+            docs.append(doc)
+            products.append(ProductEntry(_validate(Product, item["record"], ctx), folder.name,
+                                         place, doc.rel, photos))
+        return producer, products, docs
+
+    def _document(self, path: Path, stored: dict) -> Document:
+        issues = []
+        for (file, line, column, field, severity, code, en, vi, excerpt) in stored["issues"]:
+            if severity != "warning":
+                raise ValueError("only loads without errors are remembered")
+            issues.append(Issue(_text(file), _int(line), _int(column), _text(field), severity,
+                                _text(code), _text(en), _text(vi),
+                                None if excerpt is None else Excerpt(_text(excerpt[0]),
+                                                                     _int(excerpt[1]))))
+        ignored = {_text(lang): _int(count) for lang, count in stored["ignored"].items()}
+        where = Locations(values=_marks(stored["values"]), keys=_marks(stored["keys"]))
+        return Document(path=path, rel=self.name(path), where=where, issues=issues,
+                        ignored=ignored)
+
+    def save(self, folders: list[Path], taken: set[Path],
+             loaded: Mapping[Path, tuple[Files, dict]]) -> None:
+        """Remember the folders of this load: those ``taken`` from the memo as they were,
+        those ``loaded`` without error with their files as listed before they were read
+        (and their outcome); forget the rest. Nothing is written without a change."""
+        kept: dict[str, Any] = {}
+        for folder in folders:
+            name = self.name(folder)
+            if folder in taken:
+                kept[name] = self.folders[name]
+            elif folder in loaded:
+                files, stored = loaded[folder]
+                kept[name] = {"files": files, **stored}
+        if kept == self.folders:
+            return
+        self.folders = kept
+        tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}")
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps({"format": FORMAT, "key": self.key, "folders": kept},
+                                      ensure_ascii=True, separators=(",", ":")),
+                           encoding="utf-8")
+            os.replace(tmp, self.file)
+        except (OSError, ValueError):  # a read-only cache: load every folder next time
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def _photo(stored: Any, folder: Path, prefix: str, files: Files) -> ImageInfo | None:
+    if stored is None:
+        return None
+    rel, width, height, fmt, size = stored
+    if files.get(prefix + _text(rel)) is None:  # a file of the folder, not a folder
+        raise LookupError("a photo that is not in the folder")
+    return ImageInfo(folder / rel, _int(width), _int(height), _text(fmt), _int(size))
+
+
+def _marks(stored: list) -> dict[tuple, At]:
+    marks = {}
+    for path, line, column in stored:
+        if not all(type(part) in (str, int) for part in path):
+            raise ValueError("a path part that is neither text nor a number")
+        marks[tuple(path)] = At(_int(line), _int(column))
+    return marks
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise TypeError("not text")
+    return value
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise TypeError("not a whole number")
+    return value

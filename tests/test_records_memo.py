@@ -1,0 +1,269 @@
+"""The memo of producer folders (ocop_catalog.records.memo): a folder whose files are
+unchanged since it loaded without an error is not read again, and a load that takes
+folders from the memo gives what a load without it gives (the catalog, every issue with
+its message, position and line, the texts left out).
+
+Each test works on a fresh copy of part of the sample (new inodes and change times) and
+watches which records the loader reads by wrapping ``loader.read_record``.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from siteutil import REPO, copy_repository
+
+from ocop_catalog.records import loader, memo
+from ocop_catalog.settings import load_settings
+
+PRODUCERS = ("bo-sua-tam-dao", "hkd-pham-thi-hai-yen", "htx-nhan-ly")
+EDITED = "bo-sua-tam-dao"
+MILK = f"products/{EDITED}/sua-tuoi-tam-dao/product.yml"
+TODAY = dt.date(2026, 11, 29)
+CACHE = "memo-cache"
+
+
+@pytest.fixture(scope="module")
+def sample_part(tmp_path_factory) -> Path:
+    return copy_repository(tmp_path_factory.mktemp("memo") / "repo", PRODUCERS)
+
+
+@pytest.fixture
+def repo(sample_part, tmp_path) -> Path:
+    dest = tmp_path / "repo"
+    shutil.copytree(sample_part, dest, symlinks=True)
+    return dest
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The records under products/ the loader reads (relative paths), in order."""
+    seen: list[str] = []
+    real = loader.read_record
+
+    def watched(path, root, *args, **kwargs):
+        rel = Path(path).relative_to(root).as_posix()
+        if rel.startswith("products/"):
+            seen.append(rel)
+        return real(path, root, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "read_record", watched)
+    return seen
+
+
+def load(repo: Path, cache: str | None = CACHE, today: dt.date = TODAY):
+    return loader.load_catalog(load_settings(repo, today=today, cache_dir=cache))
+
+
+def records_of(repo: Path, producer: str | None = None) -> set[str]:
+    folder = repo / "products" / (producer or "")
+    return {p.relative_to(repo).as_posix()
+            for p in [*folder.rglob("producer.yml"), *folder.rglob("product.yml")]}
+
+
+def assert_same(result, fresh) -> None:
+    """Two loads give the same catalog, issues (with the line shown) and left-out texts."""
+    assert result.catalog == fresh.catalog
+    assert result.issues == fresh.issues
+    assert [i.excerpt for i in result.issues] == [i.excerpt for i in fresh.issues]
+    assert result.ignored == fresh.ignored
+
+
+def memo_file(repo: Path) -> Path:
+    return repo / CACHE / memo.NAME
+
+
+def test_an_unchanged_catalog_is_not_read_again(repo, reads):
+    first = load(repo)
+    assert set(reads) == records_of(repo) and first.catalog is not None
+    assert first.warnings  # the sample has warnings: said again from the memo
+    reads.clear()
+    second = load(repo)
+    assert reads == []
+    assert_same(second, first)
+    assert_same(second, load(repo, cache=None))
+    # without a cache folder (ocop validate) every record is read
+    reads.clear()
+    load(repo, cache=None)
+    assert set(reads) == records_of(repo)
+
+
+def test_forked_workers_load_the_missed_folders(repo, monkeypatch):
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 1)  # 3 folders: 2 forked workers
+    fresh = load(repo, cache=None)
+    assert_same(load(repo), fresh)
+    (repo / MILK).write_text((repo / MILK).read_text(encoding="utf-8").replace(
+        "amount: 35000", "amount: 36000"), encoding="utf-8")
+    result = load(repo)  # two folders from the memo, one loaded in a worker
+    assert_same(result, load(repo, cache=None))
+    assert result.catalog.products["sua-tuoi-tam-dao"].record.price.amount == 36000
+
+
+def test_an_edited_product_is_read_again_with_its_folder(repo, reads):
+    load(repo)
+    text = (repo / MILK).read_text(encoding="utf-8")
+    text = text.replace("amount: 35000", "amount: 36000")
+    # no English name: a warning; a Korean text: left out (the site does not publish ko)
+    text = text.replace("name: {vi: Sữa tươi thanh trùng Tam Đảo, en: Tam Dao pasteurised "
+                        "fresh milk}", "name: {vi: Sữa tươi thanh trùng Tam Đảo, ko: 우유}")
+    (repo / MILK).write_text(text, encoding="utf-8")
+    reads.clear()
+    result = load(repo)
+    assert set(reads) == records_of(repo, EDITED)
+    assert_same(result, load(repo, cache=None))
+    assert result.catalog.products["sua-tuoi-tam-dao"].record.price.amount == 36000
+    warning = [i for i in result.warnings if i.file == MILK and i.code == "missing_translation"
+               and i.field == "name"]
+    assert len(warning) == 1 and (warning[0].line, warning[0].column) == (3, 7)
+    assert warning[0].excerpt.text.startswith("name: {vi: Sữa tươi")
+    assert ("ko", 1) in {(i.lang, i.count) for i in result.ignored if i.file == MILK}
+    # and once more: nothing read, the same warning and note
+    reads.clear()
+    again = load(repo)
+    assert reads == []
+    assert_same(again, result)
+
+
+def test_a_record_replaced_by_one_with_an_error_is_reported(repo, reads):
+    load(repo)
+    path = repo / MILK
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace("amount: 35000", "amount: 35.00")  # a price is whole đồng
+    assert len(broken.encode()) == len(text.encode())
+    path.write_text(broken, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same mtime
+    reads.clear()
+    result = load(repo)
+    assert MILK in reads
+    assert result.catalog is None
+    assert [(i.file, i.field) for i in result.errors] == [(MILK, "price.amount")]
+    assert_same(result, load(repo, cache=None))
+    # a folder with an error is not remembered: read, and reported, every time
+    reads.clear()
+    assert load(repo).errors == result.errors and MILK in reads
+
+
+def forge(repo: Path, change) -> None:
+    """Rewrite the memo file as a pull request could commit it: valid JSON, the right
+    key, the folder's files, its stored product changed by ``change``."""
+    data = json.loads(memo_file(repo).read_text(encoding="utf-8"))
+    folder = data["folders"][f"products/{EDITED}"]
+    item = next(p for p in folder["products"] if p["folder"] == "sua-tuoi-tam-dao")
+    record = json.loads(item["record"])
+    record["price"]["amount"] = 1
+    item["record"] = json.dumps(record)
+    change(folder)
+    memo_file(repo).write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_a_forged_memo_is_not_trusted(repo, reads):
+    load(repo)
+
+    def fresh_checkout(folder):  # other change times and inodes, as a checkout has
+        for sig in folder["files"].values():
+            if sig is not None:
+                sig[2] += 1_000_000_007
+                sig[3] += 1
+    forge(repo, fresh_checkout)
+    reads.clear()
+    result = load(repo)
+    assert set(reads) == records_of(repo, EDITED)
+    assert result.catalog.products["sua-tuoi-tam-dao"].record.price.amount == 35000
+    assert_same(result, load(repo, cache=None))
+    # what the memo trusts is the files' signatures: only a file written on this machine,
+    # untouched since, has the one it records (here the forger would have had to know it)
+    forge(repo, lambda folder: None)
+    reads.clear()
+    assert load(repo).catalog.products["sua-tuoi-tam-dao"].record.price.amount == 1
+    assert reads == []
+
+
+def test_a_memo_of_other_settings_is_not_used(repo, reads):
+    load(repo)
+    reads.clear()
+    later = load(repo, today=TODAY + dt.timedelta(days=1))  # the checks read the build date
+    assert set(reads) == records_of(repo)
+    assert_same(later, load(repo, cache=None, today=TODAY + dt.timedelta(days=1)))
+    regions = repo / "catalog" / "regions.yml"  # the communes products name
+    regions.write_text(regions.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    reads.clear()
+    load(repo, today=TODAY + dt.timedelta(days=1))
+    assert reads == []  # a comment: the same regions
+    regions.write_text(regions.read_text(encoding="utf-8").replace(
+        "name: {vi: Xã Tam Đảo", "name: {vi: Xã Tam Đảo Mới", 1), encoding="utf-8")
+    reads.clear()
+    load(repo, today=TODAY + dt.timedelta(days=1))
+    assert set(reads) == records_of(repo)
+
+
+@pytest.mark.parametrize("content", [
+    b"", b"\x00\xff garbage", b'{"format": 1, "key": ', b"[1, 2, 3]", b'"text"',
+    b"[" * 100_000, b'{"format": 1, "key": "x", "folders": []}',
+])
+def test_a_damaged_memo_is_ignored(repo, reads, content):
+    fresh = load(repo, cache=None)
+    memo_file(repo).parent.mkdir()
+    memo_file(repo).write_bytes(content)
+    reads.clear()
+    assert_same(load(repo), fresh)
+    assert set(reads) == records_of(repo)
+    json.loads(memo_file(repo).read_text(encoding="utf-8"))  # written again, whole
+
+
+@pytest.mark.parametrize("damage", [
+    lambda f: f.update(producer=5),
+    lambda f: f["products"][0].update(record='{"id": 1}'),
+    lambda f: f["products"][0].update(issues=[["x", "one"]]),
+    lambda f: f["products"][0].update(photos=[["../../../site_config.yml", 1, 1, "JPEG", 1]]),
+    lambda f: f["products"].pop(),
+    lambda f: f["producer"]["issues"].append(
+        [f"products/{EDITED}/producer.yml", 1, 1, "", "error", "x", "x", "x", None]),
+])
+def test_a_damaged_entry_with_the_right_files_is_a_miss(repo, reads, damage):
+    load(repo)
+    data = json.loads(memo_file(repo).read_text(encoding="utf-8"))
+    damage(data["folders"][f"products/{EDITED}"])
+    memo_file(repo).write_text(json.dumps(data), encoding="utf-8")
+    reads.clear()
+    result = load(repo)
+    assert set(reads) == records_of(repo, EDITED)
+    assert_same(result, load(repo, cache=None))
+
+
+def test_a_folder_with_a_symbolic_link_is_not_remembered(repo, reads):
+    (repo / "products" / EDITED / "notes.txt").symlink_to(repo / "site_config.yml")
+    load(repo)
+    reads.clear()
+    load(repo)
+    assert set(reads) == records_of(repo, EDITED)
+
+
+def test_the_memo_key_covers_the_code_the_records_use():
+    """memo.CODE is hashed into the key: the records and catalog packages import nothing
+    else of ocop_catalog (a new import must be added to CODE)."""
+    package = REPO / "generator" / "ocop_catalog"
+    allowed = {f"ocop_catalog.{name.removesuffix('.py')}" for name in memo.CODE}
+    for path in [*(package / "records").rglob("*.py"), *(package / "catalog").rglob("*.py"),
+                 *(package / name for name in memo.CODE if name.endswith(".py"))]:
+        module = ".".join(path.relative_to(package.parent).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = module.split(".")[:-node.level]
+                target = ".".join(base + ([node.module] if node.module else []))
+                names = [target] if node.module else [f"{target}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.ImportFrom | ast.Import):
+                names = [node.module] if isinstance(node, ast.ImportFrom) else [
+                    a.name for a in node.names]
+            else:
+                continue
+            for name in names:
+                if name == "ocop_catalog" or name.startswith("ocop_catalog."):
+                    assert any(name == a or name.startswith(a + ".") for a in allowed), (
+                        f"{module} imports {name}, which the memo's key does not cover")
