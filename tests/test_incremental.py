@@ -69,6 +69,12 @@ def inode(site: Path, rel: str) -> int:
     return (site / rel).stat().st_ino
 
 
+def search_files(site: Path) -> dict[str, int]:
+    """The search index's shard and chunk files (named by content), with their inodes."""
+    return {p.relative_to(site).as_posix(): p.stat().st_ino
+            for p in (site / "search-index").glob("*/[td]/*.json")}
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, (path, old)
@@ -89,6 +95,7 @@ def test_incremental_builds_equal_cold_builds_after_a_series_of_changes(tmp_path
 
     # a price: the product's pages change, an unrelated product's page is taken over
     before = inode(site, unrelated), inode(site, "products/sua-tuoi-tam-dao/index.html")
+    index_before = search_files(site)
     price = re.search(r"amount: (\d+)", (repo / milk / "product.yml").read_text()).group(1)
     edit(repo / milk / "product.yml", f"amount: {price}", f"amount: {int(price) + 1000}")
     done, keyed = taken(build(repo, site))
@@ -97,6 +104,16 @@ def test_incremental_builds_equal_cold_builds_after_a_series_of_changes(tmp_path
     assert inode(site, "products/sua-tuoi-tam-dao/index.html") != before[1]
     new_price = f"{(int(price) + 1000):,}".replace(",", ".")
     assert new_price in (site / "products/sua-tuoi-tam-dao/index.html").read_text()
+    # the search index: what products are found by did not change, so every term shard is
+    # taken over; of the result chunks, only the one that shows the price is written again
+    index_after = search_files(site)
+    shards = {rel for rel in index_before if "/t/" in rel}
+    assert shards and shards == {rel for rel in index_after if "/t/" in rel}
+    assert all(index_before[rel] == index_after[rel] for rel in shards)
+    new_chunks = [rel for rel in index_after if "/d/" in rel and rel not in index_before]
+    assert sorted(rel.split("/")[1] for rel in new_chunks) == sorted(
+        p.name for p in (site / "search-index").iterdir())  # one per language
+    assert new_price in (site / next(r for r in new_chunks if "/vi/" in r)).read_text()
 
     # a rename with former_ids: the old address becomes a link page
     old, new = "gao-ngon-phu-xuan", "gao-phu-xuan"

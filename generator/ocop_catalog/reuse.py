@@ -43,6 +43,8 @@ class Reuse:
         self.keys: dict[str, str] = {}
         self.taken = 0
         self._dirs: set[str] = set()
+        self._site = os.fspath(self.site_dir)
+        self._previous = os.fspath(self.previous) if self.previous is not None else ""
 
     @classmethod
     def load(cls, site_dir: Path, previous: Path | None, keys_file: Path | None) -> Reuse:
@@ -70,49 +72,42 @@ class Reuse:
         self.keys[rel] = key
         if self.previous is None or self.old.get(rel) != key:
             return False
-        target = self.site_dir / rel
+        # plain strings: tens of thousands of files, pathlib's objects cost more than links
+        source, target = f"{self._previous}/{rel}", f"{self._site}/{rel}"
         self._folder(rel)
         try:
-            os.link(self.previous / rel, target)
+            os.link(source, target)
         except FileNotFoundError:
             return False
         except OSError:  # another file system, or links not allowed: copy it
             try:
-                shutil.copy2(self.previous / rel, target)
+                shutil.copy2(source, target)
             except OSError:
                 return False
         self.taken += 1
         return True
 
-    def take_folder(self, folder: str, key: str) -> bool:
-        """Take over every file the previous build wrote under ``folder`` (``x/``) when all
-        of them had ``key`` (a group of files made together, like the search index);
-        False (nothing taken) otherwise: the caller writes the folder and then calls
-        :meth:`made_folder`."""
-        if self.previous is None:
-            return False
-        found = [rel for rel in self.old if rel.startswith(folder)]
-        if not found or any(self.old[rel] != key for rel in found):
+    def take_all(self, rels: list[str], key: str) -> bool:
+        """Take over all of ``rels`` (files made together) when the previous build wrote
+        each of them with ``key``; False, with nothing taken or recorded, otherwise."""
+        if self.previous is None or any(self.old.get(rel) != key for rel in rels):
             return False
         taken: list[str] = []
-        for rel in found:
+        for rel in rels:
             if not self.take(rel, key):
                 for done in taken:  # all or nothing
                     (self.site_dir / done).unlink(missing_ok=True)
                     self.taken -= 1
-                (self.site_dir / rel).unlink(missing_ok=True)
-                for name in found:
+                for name in rels:
                     self.keys.pop(name, None)
                 return False
             taken.append(rel)
         return True
 
-    def made_folder(self, folder: str, key: str) -> None:
-        """Record ``key`` for every file now under ``folder`` in the site folder."""
-        root = self.site_dir / folder
-        for path in root.rglob("*"):
-            if path.is_file():
-                self.keys[path.relative_to(self.site_dir).as_posix()] = key
+    def forget(self, rel: str) -> None:
+        """Drop the key :meth:`take` recorded for ``rel`` when the caller, told to make
+        the file, makes it under another name."""
+        self.keys.pop(rel, None)
 
     def made(self, rel: str, key: str) -> None:
         """Record the key of a file the caller made without asking (it always makes it)."""
@@ -121,7 +116,13 @@ class Reuse:
     def _folder(self, rel: str) -> None:
         parent = rel.rpartition("/")[0]
         if parent and parent not in self._dirs:
-            (self.site_dir / parent).mkdir(parents=True, exist_ok=True)
+            try:
+                os.mkdir(f"{self._site}/{parent}")
+            except FileExistsError:
+                pass
+            except FileNotFoundError:  # its own parent first
+                self._folder(parent)
+                os.makedirs(f"{self._site}/{parent}", exist_ok=True)
             self._dirs.add(parent)
 
     def drain(self) -> tuple[dict[str, str], int]:

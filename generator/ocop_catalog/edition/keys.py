@@ -93,6 +93,8 @@ def _canonical(data: Any) -> str:
 def digest(*values: Any) -> str:
     """The key of ``values`` (hex SHA-256 of their :func:`plain` form); strings that are
     keys already are taken as they are."""
+    if all(type(value) is str for value in values):  # keys of keys: plain already
+        return hashlib.sha256(_canonical(values).encode("utf-8")).hexdigest()
     return hashlib.sha256(_canonical(plain(values)).encode("utf-8")).hexdigest()
 
 
@@ -132,6 +134,7 @@ class Keys:
         self._points: dict[str, str] = {}
         self._cards: dict[str, str] = {}
         self._producer_cards: dict[str, str] = {}
+        self._neighbourhoods: dict[str, str] = {}
         self._theme: str | None = None
 
     # -- the theme ------------------------------------------------------------------
@@ -226,10 +229,14 @@ class Keys:
 
     def neighbourhood(self, product: ProductEntry) -> str:
         """What a product's own page shows: the product, its producer, its sales points
-        and the cards of its producer's other products."""
-        return digest(self.product(product), self.producer(product.producer_id),
-                      [self.point(pid) for pid in product.record.sales_points],
-                      self.producer_cards(product.producer_id))
+        and the cards of its producer's other products (worked out once per product)."""
+        found = self._neighbourhoods.get(product.id)
+        if found is None:
+            found = self._neighbourhoods[product.id] = digest(
+                self.product(product), self.producer(product.producer_id),
+                [self.point(pid) for pid in product.record.sales_points],
+                self.producer_cards(product.producer_id))
+        return found
 
     def producer_cards(self, producer_id: str) -> str:
         """The cards of every product of a producer (worked out once per producer)."""

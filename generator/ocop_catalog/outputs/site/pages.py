@@ -16,6 +16,8 @@ import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+import functools
+import hashlib
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -45,8 +47,8 @@ from .markdown import render_markdown
 from .opendata import FeedGroup, FeedLinks, OpenDataOptions, published_feeds
 from .report import report_link
 from .statistics import StatsView
-from .search import (FACT, INDEX_DIR, NAME, TEXT, SearchDoc, SearchStats, sort_key,
-                     write_index)
+from .search import (FACT, NAME, TEXT, LanguageDocs, SearchDoc, SearchStats, digest_of,
+                     sort_key, write_indexes)
 
 #: Placeholder for the way up to the site root in HTML reused on many pages.
 _ROOT = "\x00root\x00"
@@ -180,7 +182,7 @@ class SiteBuilder:
         self._facets: dict[str, Any] = {}
         self._name_keys: dict[str, dict[str, Any]] = {}
         self.search_stats: SearchStats | None = None
-        self._listing_keys: dict[str, str] = {}
+        self._facets_keys: dict[str, str] = {}
         self._check_featured()
 
     # ----------------------------------------------------------------------
@@ -520,20 +522,21 @@ class SiteBuilder:
                     getattr(context.get("commune"), "code", None), context.get("stars"),
                     keys.point(point.id) if point is not None else None,
                     (pager.base, pager.number, pager.count, pager.size),
-                    self.listing_key(context),
+                    self.facets_key(context),
                     keys.cards(context["shown"]))
         else:
             data = keys.catalog
         return digest(self._base_key, keys.template(page.template), page.lang, page.path, data)
 
-    def listing_key(self, context: Mapping[str, Any]) -> str:
-        """What a listing's filters and counts are made from: every product's filter data,
-        in the listing's order."""
+    def facets_key(self, context: Mapping[str, Any]) -> str:
+        """What a listing page shows of the whole listing: how many products it has and
+        its filters' choices with their counts (its cards are keyed apart; the filter data
+        of every product is in the listing's data file, keyed by its content)."""
         base = context["pager"].base
-        found = self._listing_keys.get(base)
+        found = self._facets_keys.get(base)
         if found is None:
-            found = self._listing_keys[base] = digest(
-                [self.filter_data(p) for p in context["products"]])
+            found = self._facets_keys[base] = digest(len(context["products"]),
+                                                     context["facets"])
         return found
 
     def page_file(self, page: Page) -> str:
@@ -556,8 +559,9 @@ class SiteBuilder:
         """The files written beside a page (:meth:`page_files`) and their keys."""
         pager = page.context.get("pager")
         if pager is not None and pager.number == 1 and pager.count > 1:
+            data = self.listing_data(page.context["products"])  # cheaper than a key
             yield pager.base + self.LISTING_DATA, digest(
-                self._base_key, "listing-data", self.listing_key(page.context))
+                self._base_key, "listing-data", hashlib.sha256(data).hexdigest())
 
     def alternates(self, page: Page) -> dict[str, str]:
         """The same page in every language (including this one)."""
@@ -573,7 +577,9 @@ class SiteBuilder:
             self.keys.catalog  # every record's key, worked out once, before the workers fork
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
         if workers == 1 or not can_fork():
-            _per_product(self, site_dir, 0, 1)
+            _cards, keys = _per_product(self, site_dir, 0, 1)
+            if self.reuse is not None:
+                self.reuse.merge(keys)  # drained: the same records, handed back
             count = _write_share(self, pages, site_dir, 0, 1)
             if search:
                 self._write_search_index(site_dir)
@@ -598,29 +604,67 @@ class SiteBuilder:
         return sum(counts)
 
     def _write_search_index(self, site_dir: Path) -> None:
-        reuse = self.reuse
-        if reuse is not None:
-            key = digest(self._base_key, "search", self.keys.catalog)
-            if reuse.take_folder(INDEX_DIR + "/", key):
-                return
-        self.search_stats = write_index(
-            site_dir, ((lang, self.search_docs(lang)) for lang in self.languages))
-        if reuse is not None:
-            reuse.made_folder(INDEX_DIR + "/", key)
+        self.search_stats = write_indexes(
+            site_dir, (self._search_source(lang) for lang in self.languages), self.reuse)
 
-    # ----------------------------------------------------------------------
-    # Search
-    # ----------------------------------------------------------------------
+    def _search_source(self, lang: str) -> LanguageDocs:
+        """``lang``'s search documents, made on demand, with their keys when files can be
+        taken over: a document shows its record (a product's card: the product and its
+        producer) in ``lang``; the term shards depend on what every document is found by
+        (:meth:`_search_terms_key`), which a price or a certificate's dates leave alone."""
+        entities = self._search_entities
+        make = functools.partial(self._search_doc, lang)
+        if self.reuse is None:
+            return LanguageDocs(lang, len(entities), lambda i: make(entities[i]))
+        base = digest(self._base_key, "search", lang)
+        keys = self.keys
+        doc_keys = [keys.card(x) if kind == "product" else keys.producer(x.id)
+                    if kind == "producer" else keys.point(x.id) for kind, x in entities]
+        return LanguageDocs(lang, len(entities), lambda i: make(entities[i]),
+                            [digest_of(base, key) for key in doc_keys],
+                            digest_of(base, self._search_terms_key))
+
+    @cached_property
+    def _search_entities(self) -> list[tuple[str, Any]]:
+        """What the search finds, in the order of results that score the same: products
+        (valid certificates first, then by stars), producers, sales points."""
+        e = self.edition
+        active = set(certs.ACTIVE)
+        ranked = sorted(self.all_products, key=lambda p: (
+            e.status(p) not in active, -p.certification.stars))
+        return ([("product", p) for p in ranked]
+                + [("producer", p) for p in self.catalog.producers.values()]
+                + [("point", p) for p in self.catalog.sales_points.values()])
+
+    @cached_property
+    def _search_terms_key(self) -> str:
+        """What every document is found by, in order (the same in every language: a
+        document is found by its texts in all of them): a product's names, summary,
+        ingredients, GTIN, category and place, and its producer's name; a producer's or a
+        sales point's record."""
+        keys = self.keys
+        found = []
+        for kind, x in self._search_entities:
+            if kind == "product":
+                r = x.record
+                producer = self.edition.producer_of(x).record
+                found.append(digest(r.name, r.summary, r.ingredients, r.gtin, r.category,
+                                    r.origin, producer.name))
+            else:
+                found.append(keys.producer(x.id) if kind == "producer" else keys.point(x.id))
+        return digest_of(*found)
 
     def search_docs(self, lang: str) -> list[SearchDoc]:
-        """The search results of ``lang``'s index: products (valid certificates first,
-        then by stars), producers, sales points; each found by its name, producer,
-        category and place, in every published language (so that a word typed in another
-        language than the page's finds its product too), and shown in ``lang`` as a card:
-        kind, thumbnail, stars, certificate status and price."""
+        """The search results of ``lang``'s index (:meth:`_search_doc`), in order."""
+        return [self._search_doc(lang, x) for x in self._search_entities]
+
+    def _search_doc(self, lang: str, entity: tuple[str, Any]) -> SearchDoc:
+        """One search result of ``lang``'s index: a product, producer or sales point,
+        found by its name, producer, category and place, in every published language (so
+        that a word typed in another language than the page's finds its product too), and
+        shown in ``lang`` as a card: kind, thumbnail, stars, certificate status and price."""
         e, t = self.edition, self.translator(lang)
         province = self.catalog.regions.province.name
-        docs = []
 
         def every(value, weight: int) -> tuple[tuple[str | None, int], ...]:
             """A translatable text in each language it is written in."""
@@ -638,10 +682,9 @@ class SiteBuilder:
         def thumbnail(image: ProcessedImage | None) -> str:
             return e.media_url(image, image.pick("webp", 360)) if image else ""
 
-        active = set(certs.ACTIVE)
-        ranked = sorted(self.all_products, key=lambda p: (
-            e.status(p) not in active, -p.certification.stars))
-        for p in ranked:
+        kind, x = entity
+        if kind == "product":
+            p = x
             r, producer, commune = p.record, e.producer_of(p).record, e.commune_of(p)
             browse = p.browse_category
             category = f"{browse.group.name(lang)} › {browse.name(lang)}" if browse else ""
@@ -651,34 +694,33 @@ class SiteBuilder:
             fields += place(commune, r.origin.legacy)
             fields += every(r.summary, TEXT) + every(r.ingredients, TEXT) + ((r.gtin, TEXT),)
             revoked = p.certification.revoked
-            docs.append(SearchDoc(
+            return SearchDoc(
                 self.urls.product(lang, p.id), r.name(lang),
                 tuple(x for x in (producer.name(lang), category, commune.name(lang)) if x),
                 t.plain(r.summary), fields, kind="product", image=thumbnail(e.main_photo(p)),
                 stars=p.certification.stars, status=e.status(p),
                 valid_until=e.valid_until(p).isoformat(),
                 revoked=revoked.date.isoformat() if revoked else "",
-                price=t.price(r.price.amount) if r.price else ""))
-        for producer_entry in self.catalog.producers.values():
-            r = producer_entry.record
+                price=t.price(r.price.amount) if r.price else "")
+        if kind == "producer":
+            r = x.record
             commune = self.catalog.communes[r.address.commune]
-            logo = e.photo(producer_entry.logo.path) if producer_entry.logo else None
-            docs.append(SearchDoc(
-                self.urls.producer(lang, producer_entry.id), r.name(lang),
+            logo = e.photo(x.logo.path) if x.logo else None
+            return SearchDoc(
+                self.urls.producer(lang, x.id), r.name(lang),
                 (t.ui[f"producer.type.{r.type}"], commune.name(lang)), "",
                 every(r.name, NAME) + place(commune, r.address.legacy)
                 + ((r.representative, TEXT), (t.plain(r.description), TEXT)),
-                kind="producer", image=thumbnail(logo)))
-        for point in self.catalog.sales_points.values():
-            commune = self.catalog.communes[point.address.commune]
-            docs.append(SearchDoc(
-                self.urls.sales_point(lang, point.id), point.name(lang),
-                (t.ui[f"points.kind.{point.kind}"], commune.name(lang)),
-                t.plain(point.description),
-                every(point.name, NAME) + place(commune, point.address.legacy)
-                + every(point.address.street, FACT) + every(point.description, TEXT),
-                kind="point"))
-        return docs
+                kind="producer", image=thumbnail(logo))
+        point = x
+        commune = self.catalog.communes[point.address.commune]
+        return SearchDoc(
+            self.urls.sales_point(lang, point.id), point.name(lang),
+            (t.ui[f"points.kind.{point.kind}"], commune.name(lang)),
+            t.plain(point.description),
+            every(point.name, NAME) + place(commune, point.address.legacy)
+            + every(point.address.street, FACT) + every(point.description, TEXT),
+            kind="point")
 
     # ----------------------------------------------------------------------
     # Helpers for templates

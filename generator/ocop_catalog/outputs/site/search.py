@@ -54,14 +54,16 @@ import re
 import shutil
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "INDEX_DIR",
     "KINDS",
+    "LanguageDocs",
     "FORMAT",
     "SearchDoc",
     "SearchStats",
@@ -71,6 +73,7 @@ __all__ = [
     "sort_key",
     "term_key",
     "write_index",
+    "write_indexes",
 ]
 
 #: Folder of the search index in the site, one sub-folder per language.
@@ -305,50 +308,141 @@ def _named(folder: Path, sub: str, i: int, data: bytes) -> str:
     return digest
 
 
-def _write_language(folder: Path, docs: Sequence[SearchDoc]) -> tuple[int, int, int]:
+@dataclass(frozen=True)
+class LanguageDocs:
+    """One language's documents, as :func:`write_indexes` takes them: how many, the
+    ``i``-th made on demand (``make``), and keys that let an incremental build take
+    unchanged files over (:class:`ocop_catalog.reuse.Reuse`): ``doc_keys`` (what each
+    document shows, in order) and ``terms_key`` (what every document is found by, in
+    order: the term shards depend on nothing else)."""
+
+    lang: str
+    count: int
+    make: Callable[[int], SearchDoc]
+    doc_keys: Sequence[str] = ()
+    terms_key: str = ""
+
+    @classmethod
+    def of(cls, lang: str, docs: Sequence[SearchDoc]) -> LanguageDocs:
+        return cls(lang, len(docs), docs.__getitem__)
+
+
+def _write_language(folder: Path, source: LanguageDocs, reuse: Any = None
+                    ) -> tuple[int, int, int]:
     """Write one language's index into ``folder`` (replaced); returns (files, bytes,
-    largest shard)."""
+    largest shard). With ``reuse``, term shards are taken over from the previous build
+    when ``terms_key`` is unchanged, and each document chunk when its documents' keys are."""
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "t").mkdir(parents=True)
     (folder / "d").mkdir()
-    encoded = {term: _dump(codes) for term, codes in _postings(docs).items()}
-    total = sum(len(term) + len(raw) + 4 for term, raw in encoded.items())
-    shards = 1
-    while shards < MAX_SHARDS and total / shards > SHARD_BYTES:
-        shards *= 2
-    groups: list[list[str]] = [[] for _ in range(shards)]
-    for term in sorted(encoded):
-        groups[shard_of(term, shards)].append(term)
+    rel = f"{INDEX_DIR}/{source.lang}"
+    made: dict[int, SearchDoc] = {}
+
+    def doc(i: int) -> SearchDoc:
+        found = made.get(i)
+        if found is None:
+            found = made[i] = source.make(i)
+        return found
+
+    keyed = reuse is not None and bool(source.terms_key)
+    before = _previous_entry(reuse, rel) if keyed else None
     size = largest_shard = 0
-    shard_names = []
-    for i, terms in enumerate(groups):
-        data = b"{" + b",".join(_dump(t) + b":" + encoded[t] for t in terms) + b"}"
-        shard_names.append(_named(folder, "t", i, data))
-        size += len(data)
-        largest_shard = max(largest_shard, len(data))
+    shard_names: list[str] = []
+    if before is not None:
+        old = [f"{rel}/t/{i}.{name}.json" for i, name in enumerate(before["shards"])]
+        if reuse.take_all(old, digest_of("t", source.terms_key)):
+            shard_names = list(before["shards"])
+            for name in old:
+                length = (folder.parent.parent / name).stat().st_size
+                size += length
+                largest_shard = max(largest_shard, length)
+    if not shard_names:
+        encoded = {term: _dump(codes)
+                   for term, codes in _postings([doc(i) for i in range(source.count)]).items()}
+        total = sum(len(term) + len(raw) + 4 for term, raw in encoded.items())
+        shards = 1
+        while shards < MAX_SHARDS and total / shards > SHARD_BYTES:
+            shards *= 2
+        groups: list[list[str]] = [[] for _ in range(shards)]
+        for term in sorted(encoded):
+            groups[shard_of(term, shards)].append(term)
+        for i, terms in enumerate(groups):
+            data = b"{" + b",".join(_dump(t) + b":" + encoded[t] for t in terms) + b"}"
+            name = _named(folder, "t", i, data)
+            shard_names.append(name)
+            if keyed:
+                reuse.made(f"{rel}/t/{i}.{name}.json", digest_of("t", source.terms_key))
+            size += len(data)
+            largest_shard = max(largest_shard, len(data))
     chunk_names = []
-    for i in range(0, len(docs), PER_CHUNK):
-        data = _dump([d.shown() for d in docs[i : i + PER_CHUNK]])
-        chunk_names.append(_named(folder, "d", i // PER_CHUNK, data))
+    old_chunks = before["chunks"] if before is not None else []
+    for i in range(0, source.count, PER_CHUNK):
+        number = i // PER_CHUNK
+        end = min(i + PER_CHUNK, source.count)
+        key = digest_of("d", *source.doc_keys[i:end]) if keyed else ""
+        if number < len(old_chunks):
+            old = f"{rel}/d/{number}.{old_chunks[number]}.json"
+            if reuse.take(old, key):
+                chunk_names.append(old_chunks[number])
+                size += (folder.parent.parent / old).stat().st_size
+                continue
+            reuse.forget(old)
+        data = _dump([doc(j).shown() for j in range(i, end)])
+        name = _named(folder, "d", number, data)
+        chunk_names.append(name)
+        if keyed:
+            reuse.made(f"{rel}/d/{number}.{name}.json", key)
         size += len(data)
-    entry = _dump({"format": FORMAT, "docs": len(docs), "per_chunk": PER_CHUNK,
+    entry = _dump({"format": FORMAT, "docs": source.count, "per_chunk": PER_CHUNK,
                    "shards": shard_names, "chunks": chunk_names})
     (folder / "index.json").write_bytes(entry)
     return 1 + len(shard_names) + len(chunk_names), size + len(entry), largest_shard
+
+
+def digest_of(*parts: str) -> str:
+    """The key of a group of keys."""
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _previous_entry(reuse: Any, rel: str) -> dict[str, Any] | None:
+    """The previous build's ``index.json`` of one language, if it can be read and is of
+    this format (else nothing is taken over)."""
+    if not reuse.incremental:
+        return None
+    try:
+        found = json.loads((reuse.previous / rel / "index.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+    ok = (isinstance(found, dict) and found.get("format") == FORMAT
+          and found.get("per_chunk") == PER_CHUNK
+          and all(isinstance(found.get(k), list) and all(isinstance(n, str) and
+                                                         re.fullmatch(r"[0-9a-f]{10}", n)
+                                                         for n in found[k])
+                  for k in ("shards", "chunks")))
+    return found if ok else None
 
 
 def write_index(site_dir: Path, docs_by_language: Iterable[tuple[str, Sequence[SearchDoc]]]
                 ) -> SearchStats:
     """Write ``site_dir/search-index/<lang>/`` for every ``(lang, docs)``; documents are
     numbered in the order given, which is the order of results that score the same."""
+    return write_indexes(site_dir, (LanguageDocs.of(lang, docs)
+                                    for lang, docs in docs_by_language))
+
+
+def write_indexes(site_dir: Path, sources: Iterable[LanguageDocs], reuse: Any = None
+                  ) -> SearchStats:
+    """:func:`write_index` for documents made on demand; with ``reuse``
+    (:class:`ocop_catalog.reuse.Reuse`), unchanged files are taken over from the
+    previous build."""
     started = time.perf_counter()
     root = Path(site_dir) / INDEX_DIR
     languages = {}
     files = size = largest_shard = 0
-    for lang, docs in docs_by_language:
-        n_files, n_bytes, shard = _write_language(root / lang, docs)
-        languages[lang] = len(docs)
+    for source in sources:
+        n_files, n_bytes, shard = _write_language(root / source.lang, source, reuse)
+        languages[source.lang] = source.count
         files, size, largest_shard = files + n_files, size + n_bytes, max(largest_shard, shard)
     return SearchStats(languages=dict(sorted(languages.items())), files=files, bytes=size,
                        largest_shard=largest_shard, seconds=time.perf_counter() - started)
