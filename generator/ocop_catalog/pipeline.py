@@ -140,7 +140,11 @@ def _run_light(outputs: list[Output], edition, site_dir: Path, options: Mapping[
     try:
         if workers > 1 and len(edition.all_products) >= PARALLEL_FROM and can_fork():
             with forked_pool(workers, light=state) as pool:
-                counts = pool.map(_light_forked, range(len(outputs)), chunksize=1)
+                counts = []
+                for count, keys in pool.map(_light_forked, range(len(outputs)), chunksize=1):
+                    counts.append(count)
+                    if run.reuse is not None:  # the keys of files the worker took or made
+                        run.reuse.merge(keys)
         else:
             counts = [_light(state, i) for i in range(len(outputs))]
     finally:
@@ -155,5 +159,9 @@ def _light(state: dict[str, Any], index: int) -> int:
                         state["run"])
 
 
-def _light_forked(index: int) -> int:
-    return _light(shared("light"), index)
+def _light_forked(index: int) -> tuple[int, tuple[dict[str, str], int]]:
+    reuse = shared("light")["run"].reuse
+    if reuse is None:
+        return _light(shared("light"), index), ({}, 0)
+    reuse.drain()  # what the parent had recorded when it forked is its own
+    return _light(shared("light"), index), reuse.drain()

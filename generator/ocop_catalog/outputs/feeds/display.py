@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ...catalog.model import ProductEntry
+from ...edition.keys import digest
 from ...edition.urls import relative
 from ...edition import Edition
 from ...edition.theme import find
@@ -57,39 +58,50 @@ KIOSK_PHOTO_WIDTH = 1080
 
 
 def write_point_feeds(ctx: FeedContext, options: FeedOptions, site_dir: Path,
-                      shown: dict[str, list[ProductEntry]], kiosks: dict[str, str]) -> list[str]:
+                      shown: dict[str, list[ProductEntry]], kiosks: dict[str, str],
+                      run: Run | None = None) -> list[str]:
     """Every point's feeds (``shown`` and ``kiosks`` as for :func:`write_kiosks`); the paths
-    written."""
+    written. With ``run.reuse``, a feed page whose key (its point, language, place in the
+    feed and its products' cards) is unchanged is taken over from the previous build."""
     schema_url = ctx.absolute(FEED_SCHEMA_PATH)
     docs_url = ctx.urls.absolute(ctx.urls.open_data(ctx.urls.docs_language()))
     write_json(site_dir / FEED_SCHEMA_PATH, sales_point_feed_schema(schema_url, docs_url),
                indent=2)
     written = [FEED_SCHEMA_PATH]
     size = options.sales_points.page_size
+    reuse = run.reuse if run is not None and run.keys is not None else None
+    keys = run.keys if reuse is not None else None
+    base = digest(keys.build, keys.strings, options, "point-feed") if keys else ""
     items_by_lang: dict[str, dict[str, Any]] = {lang: {} for lang in ctx.languages}
     shared: dict[str, dict[str, Any]] = {}  # the _ocop object, the same in every language
+
+    def item(product: ProductEntry, lang: str) -> str:
+        cache = items_by_lang[lang]
+        if product.id not in cache:
+            if product.id not in shared:
+                shared[product.id] = _ocop(ctx, product)
+            # encoded once, put in the feed of every point that sells it
+            cache[product.id] = _dumps(_item(ctx, product, lang, shared[product.id]))
+        return cache[product.id]
+
     for point in ctx.catalog.sales_points.values():
         products = shown[point.id]
         pages = max(1, -(-len(products) // size))
         for lang in ctx.languages:
-            cache = items_by_lang[lang]
-            items = []
-            for product in products:
-                if product.id not in cache:
-                    if product.id not in shared:
-                        shared[product.id] = _ocop(ctx, product)
-                    # encoded once, put in the feed of every point that sells it
-                    cache[product.id] = _dumps(_item(ctx, product, lang, shared[product.id]))
-                items.append(cache[product.id])
             for page in range(1, pages + 1):
-                chunk = items[(page - 1) * size: page * size]
-                head, tail = _feed(ctx, point, lang, page, pages, len(items), schema_url,
-                                   kiosks.get(point.id))
-                text = f'{_dumps(head)[:-1]},"items":[{",".join(chunk)}],"_ocop":{_dumps(tail)}}}'
+                chunk = products[(page - 1) * size: page * size]
                 rel = feed_path(point.id, lang, page)
+                written.append(rel)
+                if reuse is not None and reuse.take(rel, digest(
+                        base, keys.point(point.id), lang, page, pages, len(products),
+                        kiosks.get(point.id), keys.cards(chunk))):
+                    continue
+                head, tail = _feed(ctx, point, lang, page, pages, len(products), schema_url,
+                                   kiosks.get(point.id))
+                items = ",".join(item(p, lang) for p in chunk)
+                text = f'{_dumps(head)[:-1]},"items":[{items}],"_ocop":{_dumps(tail)}}}'
                 (site_dir / rel).parent.mkdir(parents=True, exist_ok=True)
                 (site_dir / rel).write_text(text + "\n", encoding="utf-8")
-                written.append(rel)
     log.info("feeds: feeds/sales-points/: %d feed files for %d sales points", len(written) - 1,
              len(ctx.catalog.sales_points))
     return written
@@ -285,7 +297,7 @@ def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> i
     if options.kiosk.enabled:
         written += write_kiosks(ctx, options, site_dir, shown, kiosks)
     if options.sales_points.enabled:
-        written += write_point_feeds(ctx, options, site_dir, shown, kiosks)
+        written += write_point_feeds(ctx, options, site_dir, shown, kiosks, run)
     return len(written)
 
 
