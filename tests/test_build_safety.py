@@ -50,16 +50,25 @@ def _wait_for_no_dots(folder: Path, seconds: float = 30) -> None:
 
 def _start_build(repo: Path, site: Path) -> subprocess.Popen:
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
+    # Ctrl-C as in a terminal: a test runner's worker may ignore SIGINT, and a child
+    # inherits that (Python then never turns SIGINT into KeyboardInterrupt)
     return subprocess.Popen([*ocop_command(), "build", "-d", str(site)], cwd=repo, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _when_staging_has(site: Path, rel: str, process: subprocess.Popen) -> Path:
-    """Wait until the build's staging folder holds ``rel``; the staging folder."""
+    """Wait until the build's staging folder holds ``rel``; the staging folder. (Named by
+    the build's process: the folder of an earlier build, swapped out and being deleted in
+    the background, keeps its staging name for a while.)"""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert process.poll() is None, "the build ended before it could be interrupted"
-        for path in site.parent.glob(f".{site.name}.building-*"):
+        for path in site.parent.glob(f".{site.name}.building-{process.pid}-*"):
             if (path / rel).exists():
                 return path
         time.sleep(0.005)
