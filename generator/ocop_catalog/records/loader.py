@@ -273,7 +273,7 @@ def _load_producers_memoised(folders: list[Path], ctx: checks.Context,
 def _load_producers_in_parallel(folders: list[Path], ctx: checks.Context, remember: bool):
     """Load producer folders on all cores; the same result as one process, in order.
     With ``remember``, also what the memo is to keep of each folder loaded without error
-    (folder → :func:`.memo.outcome`)."""
+    (folder → :func:`.memo.outcome` as JSON text)."""
     workers = min(os.cpu_count() or 1, len(folders) // PARALLEL_FROM)
     if workers < 2 or not can_fork():
         return _load_producers(folders, ctx, remember)
@@ -312,7 +312,7 @@ def _load_producers(folders: list[Path], ctx: checks.Context, remember: bool = F
     producers: list[ProducerEntry] = []
     products: list[ProductEntry] = []
     docs: list[Document] = []
-    outcomes: dict[Path, dict] = {}
+    outcomes: dict[Path, str] = {}
     for folder in folders:
         mine: list[Document] = []
         producer = _load_producer(folder, ctx, mine)
@@ -326,8 +326,8 @@ def _load_producers(folders: list[Path], ctx: checks.Context, remember: bool = F
         docs += mine
         if remember:  # now, before the catalog-wide checks add their issues
             found = memos.outcome(producer, products[first:], [_light(d) for d in mine], ctx)
-            if found is not None:
-                outcomes[folder] = found
+            if found is not None:  # as JSON text: one object to hand back, not thousands
+                outcomes[folder] = memos.encode(found)
     return producers, products, docs, outcomes
 
 

@@ -58,7 +58,7 @@ from .photos import ImageInfo
 from .text import PUBLISHED, PublishedLanguages
 from .yamlsource import Locations
 
-__all__ = ["FolderMemo", "listing", "memo_key", "outcome"]
+__all__ = ["FolderMemo", "encode", "listing", "memo_key", "outcome"]
 
 NAME = "records.json"
 #: Changes whenever what is stored, or how it is read back, changes.
@@ -333,33 +333,42 @@ class FolderMemo:
                         ignored=ignored)
 
     def save(self, folders: list[Path], taken: set[Path],
-             loaded: Mapping[Path, tuple[Files, dict]]) -> None:
+             loaded: Mapping[Path, tuple[Files, str]]) -> None:
         """Remember the folders of this load: those ``taken`` from the memo as they were,
         those ``loaded`` without error with their files as listed before they were read
-        (and their outcome); forget the rest. Nothing is written without a change."""
-        kept: dict[str, Any] = {}
+        (and their outcome, as :func:`encode` wrote it); forget the rest. Nothing is
+        written without a change. The file is written from text, folder by folder, so
+        that a large catalog's memo is never a second tree of objects in memory."""
+        names = {self.name(folder) for folder in taken}
+        if not loaded and names == set(self.folders):
+            return
+        parts = []
         for folder in folders:
             name = self.name(folder)
             if folder in taken:
-                kept[name] = self.folders[name]
+                parts.append(f"{encode(name)}:{encode(self.folders[name])}")
             elif folder in loaded:
                 files, stored = loaded[folder]
-                kept[name] = {"files": files, **stored}
-        if kept == self.folders:
-            return
-        self.folders = kept
+                if not (stored.startswith("{") and len(stored) > 2):
+                    continue
+                parts.append(f'{encode(name)}:{{"files":{encode(files)},{stored[1:]}')
+        text = (f'{{"format":{FORMAT},"key":{encode(self.key)},"folders":{{'
+                + ",".join(parts) + "}}")
         tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}")
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps({"format": FORMAT, "key": self.key, "folders": kept},
-                                      ensure_ascii=True, separators=(",", ":")),
-                           encoding="utf-8")
+            tmp.write_text(text, encoding="utf-8")
             os.replace(tmp, self.file)
         except (OSError, ValueError):  # a read-only cache: load every folder next time
             try:
                 tmp.unlink(missing_ok=True)
             except OSError:
                 pass
+
+
+def encode(value: Any) -> str:
+    """JSON text as the memo file holds it (ASCII, no spaces)."""
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
 
 
 def _photo(stored: Any, folder: Path, prefix: str, files: Files) -> ImageInfo | None:
