@@ -47,7 +47,7 @@ from .markdown import render_markdown
 from .opendata import FeedGroup, FeedLinks, OpenDataOptions, published_feeds
 from .report import report_link
 from .statistics import StatsView
-from .search import (FACT, NAME, TEXT, LanguageDocs, SearchDoc, SearchStats, digest_of,
+from .search import (FACT, NAME, TEXT, LanguageDocs, SearchDoc, SearchStats,
                      sort_key, write_indexes)
 
 #: Placeholder for the way up to the site root in HTML reused on many pages.
@@ -621,8 +621,8 @@ class SiteBuilder:
         doc_keys = [keys.card(x) if kind == "product" else keys.producer(x.id)
                     if kind == "producer" else keys.point(x.id) for kind, x in entities]
         return LanguageDocs(lang, len(entities), lambda i: make(entities[i]),
-                            [digest_of(base, key) for key in doc_keys],
-                            digest_of(base, self._search_terms_key))
+                            [digest(base, key) for key in doc_keys],
+                            digest(base, self._search_terms_key))
 
     @cached_property
     def _search_entities(self) -> list[tuple[str, Any]]:
@@ -652,7 +652,7 @@ class SiteBuilder:
                                     r.origin, producer.name))
             else:
                 found.append(keys.producer(x.id) if kind == "producer" else keys.point(x.id))
-        return digest_of(*found)
+        return digest(*found)
 
     def search_docs(self, lang: str) -> list[SearchDoc]:
         """The search results of ``lang``'s index (:meth:`_search_doc`), in order."""

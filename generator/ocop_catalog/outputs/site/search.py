@@ -60,6 +60,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ...edition.keys import digest
+
 __all__ = [
     "INDEX_DIR",
     "KINDS",
@@ -336,7 +338,7 @@ def _write_language(folder: Path, source: LanguageDocs, reuse: Any = None
         shutil.rmtree(folder)
     (folder / "t").mkdir(parents=True)
     (folder / "d").mkdir()
-    rel = f"{INDEX_DIR}/{source.lang}"
+    site, rel = folder.parent.parent, f"{INDEX_DIR}/{source.lang}"
     made: dict[int, SearchDoc] = {}
 
     def doc(i: int) -> SearchDoc:
@@ -347,45 +349,33 @@ def _write_language(folder: Path, source: LanguageDocs, reuse: Any = None
 
     keyed = reuse is not None and bool(source.terms_key)
     before = _previous_entry(reuse, rel) if keyed else None
-    size = largest_shard = 0
+    terms_key = digest("t", source.terms_key) if keyed else ""
     shard_names: list[str] = []
+    sizes: list[int] = []
     if before is not None:
         old = [f"{rel}/t/{i}.{name}.json" for i, name in enumerate(before["shards"])]
-        if reuse.take_all(old, digest_of("t", source.terms_key)):
+        if reuse.take_all(old, terms_key):
             shard_names = list(before["shards"])
-            for name in old:
-                length = (folder.parent.parent / name).stat().st_size
-                size += length
-                largest_shard = max(largest_shard, length)
+            sizes = [(site / name).stat().st_size for name in old]
     if not shard_names:
-        encoded = {term: _dump(codes)
-                   for term, codes in _postings([doc(i) for i in range(source.count)]).items()}
-        total = sum(len(term) + len(raw) + 4 for term, raw in encoded.items())
-        shards = 1
-        while shards < MAX_SHARDS and total / shards > SHARD_BYTES:
-            shards *= 2
-        groups: list[list[str]] = [[] for _ in range(shards)]
-        for term in sorted(encoded):
-            groups[shard_of(term, shards)].append(term)
-        for i, terms in enumerate(groups):
-            data = b"{" + b",".join(_dump(t) + b":" + encoded[t] for t in terms) + b"}"
+        for i, data in enumerate(_shards([doc(i) for i in range(source.count)])):
             name = _named(folder, "t", i, data)
             shard_names.append(name)
+            sizes.append(len(data))
             if keyed:
-                reuse.made(f"{rel}/t/{i}.{name}.json", digest_of("t", source.terms_key))
-            size += len(data)
-            largest_shard = max(largest_shard, len(data))
+                reuse.made(f"{rel}/t/{i}.{name}.json", terms_key)
+    size, largest_shard = sum(sizes), max(sizes, default=0)
     chunk_names = []
     old_chunks = before["chunks"] if before is not None else []
     for i in range(0, source.count, PER_CHUNK):
         number = i // PER_CHUNK
         end = min(i + PER_CHUNK, source.count)
-        key = digest_of("d", *source.doc_keys[i:end]) if keyed else ""
+        key = digest("d", *source.doc_keys[i:end]) if keyed else ""
         if number < len(old_chunks):
             old = f"{rel}/d/{number}.{old_chunks[number]}.json"
             if reuse.take(old, key):
                 chunk_names.append(old_chunks[number])
-                size += (folder.parent.parent / old).stat().st_size
+                size += (site / old).stat().st_size
                 continue
             reuse.forget(old)
         data = _dump([doc(j).shown() for j in range(i, end)])
@@ -400,9 +390,19 @@ def _write_language(folder: Path, source: LanguageDocs, reuse: Any = None
     return 1 + len(shard_names) + len(chunk_names), size + len(entry), largest_shard
 
 
-def digest_of(*parts: str) -> str:
-    """The key of a group of keys."""
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+def _shards(docs: Sequence[SearchDoc]) -> list[bytes]:
+    """The term shards of ``docs``, in order: as many as keep each near
+    :data:`SHARD_BYTES` (a power of two)."""
+    encoded = {term: _dump(codes) for term, codes in _postings(docs).items()}
+    total = sum(len(term) + len(raw) + 4 for term, raw in encoded.items())
+    count = 1
+    while count < MAX_SHARDS and total / count > SHARD_BYTES:
+        count *= 2
+    groups: list[list[str]] = [[] for _ in range(count)]
+    for term in sorted(encoded):
+        groups[shard_of(term, count)].append(term)
+    return [b"{" + b",".join(_dump(t) + b":" + encoded[t] for t in terms) + b"}"
+            for terms in groups]
 
 
 def _previous_entry(reuse: Any, rel: str) -> dict[str, Any] | None:
