@@ -30,7 +30,7 @@ from .edition.keys import Keys
 from .edition.printspec import parse_options as print_spec
 from .edition.theme import theme_dirs
 from .outputs import Output, Run, form, media, resolver
-from .reuse import Reuse
+from .reuse import Reuse, handed_back
 from .outputs import site as pages
 from .outputs.feeds import atom, display, google, meta, opendata
 from .outputs.printing import assets as printing
@@ -160,8 +160,5 @@ def _light(state: dict[str, Any], index: int) -> int:
 
 
 def _light_forked(index: int) -> tuple[int, tuple[dict[str, str], int]]:
-    reuse = shared("light")["run"].reuse
-    if reuse is None:
-        return _light(shared("light"), index), ({}, 0)
-    reuse.drain()  # what the parent had recorded when it forked is its own
-    return _light(shared("light"), index), reuse.drain()
+    state = shared("light")
+    return handed_back(state["run"].reuse, lambda: _light(state, index))

@@ -23,12 +23,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
-__all__ = ["Reuse"]
+__all__ = ["Reuse", "handed_back"]
 
 FORMAT = 1
+
+T = TypeVar("T")
 
 
 class Reuse:
@@ -171,3 +174,14 @@ class Reuse:
         tmp.write_text(json.dumps({"format": FORMAT, "keys": dict(sorted(self.keys.items()))},
                                   ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, keys_file)
+
+
+def handed_back(reuse: Reuse | None, work: Callable[[], T]
+                ) -> tuple[T, tuple[dict[str, str], int]]:
+    """In a forked worker process: ``work()``'s result and the keys it recorded (and how
+    many files it took over), for the parent to :meth:`Reuse.merge`. What the parent had
+    recorded when it forked is its own and is not handed back."""
+    if reuse is None:
+        return work(), ({}, 0)
+    reuse.drain()
+    return work(), reuse.drain()

@@ -41,7 +41,7 @@ from ...errors import OptionError
 from ...parallel import can_fork, forked_pool, shared
 from ...records.text import DEFAULT_LANGUAGE, Localized
 from ..feeds.options import FeedOptions
-from ...reuse import Reuse
+from ...reuse import Reuse, handed_back
 from . import structured
 from .markdown import render_markdown
 from .opendata import FeedGroup, FeedLinks, OpenDataOptions, published_feeds
@@ -577,9 +577,7 @@ class SiteBuilder:
             self.keys.catalog  # every record's key, worked out once, before the workers fork
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
         if workers == 1 or not can_fork():
-            _cards, keys = _per_product(self, site_dir, 0, 1)
-            if self.reuse is not None:
-                self.reuse.merge(keys)  # drained: the same records, handed back
+            _per_product(self, site_dir, 0, 1)
             count = _write_share(self, pages, site_dir, 0, 1)
             if search:
                 self._write_search_index(site_dir)
@@ -912,22 +910,19 @@ def _per_product(builder: SiteBuilder, site_dir: Path, index: int, count: int):
         if reuse is None or not reuse.take(builder.edition.qr_image(product),
                                            builder.qr_key(product)):
             builder.write_qr_code(product, site_dir)
-    return builder._cards, _drain(builder)
-
-
-def _drain(builder: SiteBuilder) -> tuple[dict[str, str], int]:
-    return builder.reuse.drain() if builder.reuse is not None else ({}, 0)
+    return builder._cards
 
 
 def _per_product_forked(index: int, count: int):
-    _drain(shared("builder"))  # what the parent had recorded when it forked is its own
-    return _per_product(shared("builder"), shared("site_dir"), index, count)
+    builder = shared("builder")
+    return handed_back(builder.reuse,
+                       lambda: _per_product(builder, shared("site_dir"), index, count))
 
 
 def _write_forked(index: int, count: int):
-    _drain(shared("builder"))
-    written = _write_share(shared("builder"), shared("pages"), shared("site_dir"), index, count)
-    return written, _drain(shared("builder"))
+    builder = shared("builder")
+    return handed_back(builder.reuse, lambda: _write_share(builder, shared("pages"),
+                                                           shared("site_dir"), index, count))
 
 
 def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
