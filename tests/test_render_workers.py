@@ -62,3 +62,45 @@ def test_every_output_writes_the_same_files_on_two_cores_as_on_one(tmp_path, mon
     assert _tree(one) == _tree(two)
     differing = [rel for rel in _tree(one) if not filecmp.cmp(one / rel, two / rel, shallow=False)]
     assert differing == []
+
+
+def test_a_rebuild_that_takes_every_file_over_makes_no_qr_symbol(tmp_path, monkeypatch):
+    """QR symbols are made for the files a build makes: a rebuild of the same catalog
+    takes every QR code, PNG and label over and encodes none, and still writes what the
+    cold build wrote."""
+    import ocop_catalog.edition as edition_module
+    from ocop_catalog import pipeline
+    from ocop_catalog.reuse import Reuse
+
+    from scratch import build_catalog
+    from test_lots import with_lots
+
+    scratch = build_catalog(tmp_path / "repo")
+    scratch.add_producer("htx-thu-hai")
+    scratch.add_goods("htx-thu-hai", "ruou-thu-hai")
+    with_lots(scratch)  # lots have QR codes of their own
+    catalog = load_catalog(scratch.settings()).catalog
+    assert catalog is not None and any(p.record.lots for p in catalog.products.values())
+    config = EditionConfig(site_url="https://ocop.example.vn/", root=REPO)
+    options = pipeline.check_options({}, catalog.settings.languages, REPO)
+    encoded: list[str] = []
+    real = edition_module.symbol
+    monkeypatch.setattr(edition_module, "symbol", lambda text: encoded.append(text) or real(text))
+    cold, again = tmp_path / "cold", tmp_path / "again"
+    first = Reuse(cold)
+    pipeline.build(catalog, cold, config, options, cache_dir=tmp_path / "cache", workers=1,
+                   reuse=first)
+    assert len(encoded) >= len(catalog.products)  # the cold build drew every code
+    encoded.clear()
+    second = Reuse(again, cold, first.keys)
+    pipeline.build(catalog, again, config, options, cache_dir=tmp_path / "cache", workers=1,
+                   reuse=second)
+    assert encoded == []
+    assert len([rel for rel in _tree(cold) if rel.startswith("qr/lots/")]) == 2
+    assert len([rel for rel in _tree(cold) if rel.endswith(".svg") and rel.startswith("qr/")]
+               ) == len(catalog.products)
+    assert second.taken == len(first.keys)
+    assert _tree(again) == _tree(cold)
+    differing = [rel for rel in _tree(cold)
+                 if not filecmp.cmp(cold / rel, again / rel, shallow=False)]
+    assert differing == []

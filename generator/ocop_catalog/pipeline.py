@@ -98,7 +98,9 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
         report.timings[name] = now - clock
         clock = now
 
-    edition = publish(catalog, config, cache_dir=cache_dir, workers=workers, info=info)
+    # an incremental build makes the QR symbols of the files it makes, when it makes them
+    edition = publish(catalog, config, cache_dir=cache_dir, workers=workers, info=info,
+                      symbols=reuse is None or not reuse.incremental)
     lap("edition")
     run = Run(cache_dir=cache_dir, workers=workers, info=info, keys=Keys(edition), reuse=reuse)
     site_dir = Path(site_dir)

@@ -97,10 +97,12 @@ class EditionConfig:
 
 
 def publish(catalog: Catalog, config: EditionConfig, *, cache_dir: Path,
-            workers: int | None = None, info: Callable[[str], None] = log.info) -> Edition:
+            workers: int | None = None, info: Callable[[str], None] = log.info,
+            symbols: bool = True) -> Edition:
     """The edition of ``catalog``: photos processed as ``config.media`` says (cached by
     content under ``cache_dir/images``; a producer's logo without the marketplace square)
-    and every product's QR symbol made."""
+    and, with ``symbols``, every product's QR symbol made on all cores (what a build that
+    draws every QR code wants; otherwise each is made when first asked for)."""
     photos = [photo.path for p in catalog.products.values() for photo in p.photos]
     logos = [p.logo.path for p in catalog.producers.values() if p.logo]
     media = config.media
@@ -109,7 +111,10 @@ def publish(catalog: Catalog, config: EditionConfig, *, cache_dir: Path,
                              jpeg_fallback=media.jpeg_fallback, workers=workers, log=info)
     images = MappingProxyType({**pipeline.process(logos, square=False),
                                **pipeline.process(photos)})
-    return Edition(catalog, config, images, workers=workers)
+    edition = Edition(catalog, config, images, workers=workers)
+    if symbols:
+        edition.make_symbols(workers)
+    return edition
 
 
 class Edition:
@@ -135,7 +140,8 @@ class Edition:
         warning_days = catalog.settings.expiry_warning_days
         self._status = {p.id: p.status(self.today, warning_days)
                         for p in catalog.products.values()}
-        self._symbols = self._make_symbols(workers)
+        #: QR symbols made so far, by product id (:meth:`qr_symbol`)
+        self._symbols: dict[str, tuple[int, bytes]] = {}
         self._modified: dict[str, dt.date] = {}
         self._lot_symbols: dict[tuple[str, str], tuple[int, bytes]] = {}
 
@@ -304,26 +310,36 @@ class Edition:
     # -- QR symbols -------------------------------------------------------------------
 
     def qr_symbol(self, product_id: str) -> tuple[int, bytes]:
-        """The symbol of a product's QR code (modules on a side, a byte a module)."""
-        return self._symbols[product_id]
+        """The symbol of a product's QR code (modules on a side, a byte a module), made
+        when first asked for (0.2 ms) unless :meth:`make_symbols` made them all. An
+        incremental build asks only for the codes of the files it makes."""
+        found = self._symbols.get(product_id)
+        if found is None:
+            found = self._symbols[product_id] = symbol(
+                self.qr_target(self._by_id[product_id]))
+        return found
 
     def qr_png_mm(self, product: ProductEntry) -> float:
         """The real side of the product's QR PNG in mm (at most ``qr_size_mm``)."""
-        modules = self._symbols[product.id][0]
+        modules = self.qr_symbol(product.id)[0]
         return round(png_geometry(modules, self.print_spec.qr_size_mm)[2], 1)
 
-    def _make_symbols(self, workers: int | None) -> dict[str, tuple[int, bytes]]:
-        """Every product's QR symbol, on all cores for a large catalog (0.3 ms each)."""
-        targets = [(p.id, self.qr_target(p)) for p in self.all_products]
+    @cached_property
+    def _by_id(self) -> dict[str, ProductEntry]:
+        return {p.id: p for p in self.all_products}
+
+    def make_symbols(self, workers: int | None) -> None:
+        """Make every product's QR symbol now, on all cores for a large catalog."""
+        targets = [(p.id, self.qr_target(p)) for p in self.all_products
+                   if p.id not in self._symbols]
         count = max(1, min(workers or os.cpu_count() or 1,
                            len(targets) // SYMBOLS_PER_WORKER or 1))
         if count == 1 or not can_fork():
-            return _symbols(targets)
-        found: dict[str, tuple[int, bytes]] = {}
+            self._symbols.update(_symbols(targets))
+            return
         with forked_pool(count) as pool:
             for share in pool.map(_symbols, [targets[i::count] for i in range(count)]):
-                found.update(share)
-        return found
+                self._symbols.update(share)
 
 
 _PRINT_PATHS = {"png": png_path, "label": label_path, "sheet": sheet_path,

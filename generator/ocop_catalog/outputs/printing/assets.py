@@ -806,16 +806,21 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
     lots = 0
     for product, lot in edition.lots:  # a few per product: drawn here, cached like the rest
         text = lot_label_text(edition, product, lot, second)
-        n, pixels = edition.lot_symbol(product, lot)
         for folder in (lot_label_path, lot_png_path):
             (site_dir / folder(product.id, lot.code)).parent.mkdir(parents=True, exist_ok=True)
+
+        def lot_png(product=product, lot=lot):
+            n, pixels = edition.lot_symbol(product, lot)  # made only when not cached
+            return qr_png(n, pixels, png_geometry(n, settings.qr_size_mm)[0])
+
+        def lot_label(product=product, lot=lot, text=text):
+            n, pixels = edition.lot_symbol(product, lot)
+            return product_label_pdf(fonts, settings, text, tuple(dark_runs(n, pixels)), n)
+
         _cached(plan, _key(PRINT_VERSION, "png", text.target, settings.qr_size_mm), "png",
-                lot_png_path(product.id, lot.code),
-                lambda n=n, pixels=pixels: qr_png(n, pixels,
-                                                  png_geometry(n, settings.qr_size_mm)[0]))
+                lot_png_path(product.id, lot.code), lot_png)
         _cached(plan, _key(key, "lot-label", text), "pdf", lot_label_path(product.id, lot.code),
-                lambda text=text, n=n, pixels=pixels: product_label_pdf(
-                    fonts, settings, text, tuple(dark_runs(n, pixels)), n))
+                lot_label)
         lots += 2
 
     count = max(1, min(workers or os.cpu_count() or 1, len(texts) // PRODUCTS_PER_WORKER or 1))

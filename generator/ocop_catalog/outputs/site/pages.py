@@ -34,7 +34,7 @@ from ...edition import Edition
 from ...edition.i18n import Translator
 from ...edition.images import ProcessedImage
 from ...edition.keys import Keys, digest
-from ...edition.qr import symbol_svg
+from ...edition.qr import DRAWING_VERSION, symbol_svg
 from ...edition.theme import STATUSES
 from ...edition.urls import relative
 from ...errors import OptionError
@@ -547,7 +547,9 @@ class SiteBuilder:
         return f"{unquote(url)}.html" if url and not url.endswith("/") else f"{url}index.html"
 
     def qr_key(self, product: ProductEntry) -> str:
-        return digest(self.keys.build, "qr", self.edition.qr_symbol(product.id))
+        # the symbol is a function of what it holds and the drawing code: keyed by these,
+        # an unchanged code is taken over without being made
+        return digest(self.keys.build, "qr", DRAWING_VERSION, self.edition.qr_target(product))
 
     def page_files(self, page: Page) -> Iterator[tuple[str, bytes]]:
         """Files written beside a page (site-relative path, content)."""
