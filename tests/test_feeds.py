@@ -448,6 +448,15 @@ def test_catalog_json_validates_against_its_published_schema(site):
     assert data["generated"] == BUILD_DAY.isoformat()
 
 
+def test_catalog_json_is_compact_json_of_the_document_it_was_written_from(site):
+    """catalog.json is written a product at a time (never its whole text in memory): what
+    it holds is exactly the compact, UTF-8, one-line JSON of its document."""
+    raw = (site / "feeds/catalog.json").read_bytes()
+    data = json.loads(raw)
+    assert raw == (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    assert raw.count(b"\n") == 1 and len(data["products"]) > 1
+
+
 def test_catalog_json_holds_the_whole_catalog(site):
     data = json.loads((site / "feeds/catalog.json").read_text(encoding="utf-8"))
     producers = sorted(p.parent.name for p in (REPO / "products").glob("*/producer.yml"))

@@ -283,11 +283,33 @@ def kiosk_urls(ctx: FeedContext, options: FeedOptions) -> dict[str, str]:
 
 
 def write_json(path: Path, data: Any, *, indent: int | None = None) -> None:
-    """``data`` as UTF-8 JSON at ``path`` (compact unless ``indent``), folders made."""
+    """``data`` as UTF-8 JSON at ``path`` (compact unless ``indent``), folders made.
+
+    Compact JSON of an object is written a member at a time, and a member that is a list
+    an item at a time (the same bytes as one ``json.dumps``): the whole text of a large
+    catalog.json (30 MB at 10,000 products) is never held in memory."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    separators = (",", ": ") if indent else (",", ":")
-    text = json.dumps(data, ensure_ascii=False, indent=indent, separators=separators)
-    path.write_text(text + "\n", encoding="utf-8")
+    if indent or not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        separators = (",", ": ") if indent else (",", ":")
+        text = json.dumps(data, ensure_ascii=False, indent=indent, separators=separators)
+        path.write_text(text + "\n", encoding="utf-8")
+        return
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        out.write("{")
+        for number, (key, value) in enumerate(data.items()):
+            out.write(("," if number else "") + dumps(key) + ":")
+            if isinstance(value, list):
+                out.write("[")
+                for index, item in enumerate(value):
+                    out.write(("," if index else "") + dumps(item))
+                out.write("]")
+            else:
+                out.write(dumps(value))
+        out.write("}\n")
 
 
 def feed_id(product_id: str, limit: int = 50) -> str:

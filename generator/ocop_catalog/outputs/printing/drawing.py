@@ -239,8 +239,11 @@ class Drawing:
     def qr(self, runs: tuple[tuple[int, int, int], ...], n: int, x: float, y: float,
            side: float) -> None:
         """An ``n`` × ``n`` QR symbol (its dark runs (row from the top, column, length))
-        with its quiet zone in a square of ``side`` points at (x, y)."""
-        self.ops.append(("qr", runs, n, x, y, side))
+        with its quiet zone in a square of ``side`` points at (x, y). Kept as the PDF
+        path it becomes (one string, not hundreds of tuples: a catalog's shelf labels are
+        handed between processes and held until their sheets are written)."""
+        rects = "\n".join(f"{col} {n - 1 - row} {length} 1 re" for row, col, length in runs)
+        self.ops.append(("qr", rects, n, x, y, side))
 
     def place(self, other: Drawing, x: float, y: float) -> None:
         """``other`` drawn with its origin at (x, y)."""
@@ -283,10 +286,10 @@ def _replay(c: Canvas, fonts: Mapping[str, Style], ops: Iterable[tuple]) -> None
             c.lines(segments)
         elif kind == "qr":
             # one path of whole-module rectangles, in module units: written directly
-            # (a few hundred rectangles; ReportLab's path objects format each number)
-            _, runs, n, x, y, side = op
+            # (a few hundred rectangles; ReportLab's path objects format each number;
+            # :meth:`Drawing.qr` made the path)
+            _, rects, n, x, y, side = op
             m = side / (n + 2 * QUIET_ZONE)
-            rects = "\n".join(f"{col} {n - 1 - row} {length} 1 re" for row, col, length in runs)
             c.addLiteral(f"q 0 g {_num(m)} 0 0 {_num(m)} {_num(x + QUIET_ZONE * m)} "
                          f"{_num(y + QUIET_ZONE * m)} cm\n{rects}\nf Q")
         elif kind == "place":
