@@ -42,12 +42,17 @@ def og_locale(lang: str) -> str:
         else lang
 
 
+_SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_strings(folder: Path, languages: tuple[str, ...]) -> Mapping[str, Mapping[str, str]]:
     """UI strings per language from ``<folder>/<lang>.yml``."""
     strings: dict[str, Mapping[str, str]] = {}
     for lang in languages:
         path = folder / f"{lang}.yml"
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        # libyaml's safe loader where PyYAML has it: the same data, ten times faster (every
+        # build, and every 'ocop serve' rebuild, reads the strings of each language)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE) if path.is_file() else {}
         strings[lang] = MappingProxyType({str(k): str(v) for k, v in (data or {}).items()})
     return MappingProxyType(strings)
 
