@@ -129,6 +129,7 @@ class Keys:
         self.strings = digest(edition.strings)
         self._env: jinja2.Environment | None = None
         self._templates: dict[str, str] = {}
+        self._uses: dict[str, tuple[str, ...]] = {}
         self._products: dict[str, str] = {}
         self._producers: dict[str, str] = {}
         self._points: dict[str, str] = {}
@@ -155,7 +156,14 @@ class Keys:
             else:
                 found = digest(sorted(sources.items()))
             self._templates[name] = found
+            self._uses[name] = tuple(sorted(name for name, text in sources.items() if text))
         return found
+
+    def uses(self, name: str) -> tuple[str, ...]:
+        """The templates ``name`` uses, itself included (those its syntax tree names: all
+        of them unless it names one by a variable)."""
+        self.template(name)
+        return self._uses[name]
 
     def _closure(self, name: str, sources: dict[str, str]) -> bool:
         """Add ``name``'s source and its references' to ``sources``; False when a
@@ -225,7 +233,8 @@ class Keys:
         return found
 
     def cards(self, products: Iterable[ProductEntry]) -> str:
-        return digest([self.card(p) for p in products])
+        """The cards of ``products``, in their order (keys of keys: hashed as they are)."""
+        return digest(*[self.card(p) for p in products])
 
     def neighbourhood(self, product: ProductEntry) -> str:
         """What a product's own page shows: the product, its producer, its sales points

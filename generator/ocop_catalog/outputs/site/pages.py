@@ -17,7 +17,6 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 import functools
-import hashlib
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -561,9 +560,10 @@ class SiteBuilder:
         """The files written beside a page (:meth:`page_files`) and their keys."""
         pager = page.context.get("pager")
         if pager is not None and pager.number == 1 and pager.count > 1:
-            data = self.listing_data(page.context["products"])  # cheaper than a key
+            # the cards say all that the filter data holds of each product (its record
+            # and certificate), in the listing's order
             yield pager.base + self.LISTING_DATA, digest(
-                self._base_key, "listing-data", hashlib.sha256(data).hexdigest())
+                self._base_key, "listing-data", self.keys.cards(page.context["products"]))
 
     def alternates(self, page: Page) -> dict[str, str]:
         """The same page in every language (including this one)."""
@@ -577,6 +577,9 @@ class SiteBuilder:
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         if self.reuse is not None:
             self.keys.catalog  # every record's key, worked out once, before the workers fork
+        for name in sorted({page.template for page in pages}):
+            for used in self.keys.uses(name):  # parsed, keyed and compiled once, too
+                self.env.get_template(used)
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
         if workers == 1 or not can_fork():
             _per_product(self, site_dir, 0, 1)
