@@ -16,6 +16,7 @@ checked on the built site, through the redirect pages the QR addresses point at.
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import shutil
@@ -887,3 +888,100 @@ def test_print_assets_can_be_turned_off_and_the_second_language_too(edition, tmp
     product = edition.all_products[0]
     text = printing.label_text(edition, product, settings.second_language)
     assert text.name2 == "" and "star" not in text.stars_text
+
+
+def _sheet_files_in_cache(site: Path, cache: Path) -> list[Path]:
+    """The cached PDFs the site's shelf-label sheets are hard links to."""
+    inodes = {p.stat().st_ino for p in (site / "print" / "sales-points").glob("*.pdf")
+              if "poster" not in p.name}
+    return [p for p in cache.glob("*.pdf") if p.stat().st_ino in inodes]
+
+
+def test_a_sheet_drawn_again_places_the_shelf_labels_kept_from_before(edition, tmp_path,
+                                                                     monkeypatch):
+    """A sheet written again (a product it lists changed) draws no label: each is read
+    back from the print cache, and the sheet comes out byte for byte as before. A kept
+    label that changed on disk (as a pull request committing cache files would leave it)
+    is not used: it is drawn again."""
+    from ocop_catalog.outputs.printing import drawing
+
+    cache, first = tmp_path / "cache", tmp_path / "a"
+    write_assets(edition, first, cache, {}, workers=1)
+    sheets = _sheet_files_in_cache(first, cache)
+    assert len(sheets) == sum(1 for p in edition.catalog.sales_points
+                              if edition.catalog.products_at(p))
+    kept = sorted(p for p in (cache / printing.SHELF_LABELS).glob("*.json")
+                  if p.name != printing.SHELF_INDEX)
+    assert len(kept) == len({p.id for point in edition.catalog.sales_points
+                             for p in edition.catalog.products_at(point)})
+    for sheet in sheets:
+        sheet.unlink()
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("drew a shelf label that is in the cache")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(printing, "draw_label", no_drawing)
+        write_assets(edition, tmp_path / "b", cache, {}, workers=1)
+    assert _tree(tmp_path / "b") == _tree(first)
+
+    # a kept label replaced by another file (same name, another price): drawn again
+    forged = kept[0]
+    ops = json.loads(forged.read_bytes())
+    forged.unlink()
+    forged.write_text(json.dumps(ops).replace("₫", "₫ 1"), encoding="utf-8")
+    again = _sheet_files_in_cache(tmp_path / "b", cache)
+    assert len(again) == len(sheets)
+    for sheet in again:
+        sheet.unlink()
+    drawn: list[str] = []
+    real = printing.draw_label
+    monkeypatch.setattr(printing, "draw_label",
+                        lambda *a, **k: drawn.append(a[2].product_id) or real(*a, **k))
+    write_assets(edition, tmp_path / "c", cache, {}, workers=1)
+    assert len(drawn) == 1
+    assert _tree(tmp_path / "c") == _tree(first)
+    assert drawing.drawing_from_json(forged.read_bytes(), {"R", "B"}) is not None
+
+
+def test_a_kept_shelf_label_that_does_not_check_out_is_not_read(edition):
+    """What is read back from the cache reaches a PDF's content stream: only the shapes a
+    drawing has, with text styles the fonts have and a QR path of rectangles alone."""
+    from ocop_catalog.outputs.printing import drawing
+
+    d = drawing.Drawing()
+    d.text("R", 9.5, 1.25, 2, "Mật ong <b>(x)</b> \\ 蜂蜜")
+    d.rect(0, 0, 10.5, 3, (0.1, 0.2, 0.3), radius=1.5)
+    d.lines([(0, 0, 1, 1)], 0.25)
+    d.qr(((0, 0, 3), (1, 2, 1)), 21, 1, 1, 20)
+    outer = drawing.Drawing()
+    outer.place(d, 5, 6)
+    data = drawing.drawing_json(outer)
+    back = drawing.drawing_from_json(data, {"R", "B"})
+    assert back is not None and drawing.drawing_json(back) == data
+
+    def forged(transform) -> bytes:
+        ops = json.loads(data)
+        transform(ops[0][1])
+        return json.dumps(ops).encode()
+
+    def inject(ops):
+        ops[3][1] += "\nBT /F1 12 Tf 9 9 Td (x) Tj ET"
+
+    def style(ops):
+        ops[0][1] = "Z"
+
+    def huge(ops):
+        ops[0][2] = 1e400
+
+    def kind(ops):
+        ops.append(["image", "/etc/passwd"])
+
+    def colour(ops):
+        ops[1][5] = [0, 0]
+
+    for bad in (forged(inject), forged(style), forged(huge), forged(kind), forged(colour),
+                b"[" * 50 + b"]" * 50, b"not json", b'{"ops": []}',
+                json.dumps([["place", [["place", [["place", [["place", [["place", [], 0, 0]],
+                            0, 0]], 0, 0]], 0, 0]], 0, 0]]).encode()):
+        assert drawing.drawing_from_json(bad, {"R", "B"}) is None, bad[:80]

@@ -33,6 +33,7 @@ draws only what changed.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import struct
@@ -40,7 +41,7 @@ import sys
 import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
@@ -661,6 +662,9 @@ class _Plan:
     fragments: dict[str, Drawing]
     #: the products' QR symbols (by product id), from the edition
     symbols: Callable[[str], tuple[int, bytes]]
+    #: shelf labels kept in the cache by earlier builds: file name → stat signature
+    #: (:func:`_shelf_label`)
+    shelf_labels: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
@@ -679,7 +683,7 @@ def _product_share(plan: _Plan, index: int, count: int):
     the sheets need."""
     s = plan.settings
     fonts = plan.fonts
-    fragments = {}
+    fragments, kept = {}, {}
     for text in plan.texts[index::count]:
         made: list = []
 
@@ -699,9 +703,69 @@ def _product_share(plan: _Plan, index: int, count: int):
         _cached(plan, _key(plan.fingerprint, "label", text), "pdf", label_path(text.product_id),
                 lambda text=text: product_label_pdf(fonts, s, text, *modules()[1:]))
         if text.product_id in plan.sheet_products:
-            fragments[text.product_id] = draw_label(fonts, s.sheet.label, text, *modules()[1:],
-                                                    s.colour, inset=SHEET_INSET_MM * MM)
-    return fragments
+            fragments[text.product_id] = _shelf_label(plan, text, modules, kept)
+    return fragments, kept
+
+
+#: Where shelf labels drawn for sheets are kept (in the print cache), and the file that
+#: lists the ones this program wrote.
+SHELF_LABELS = "shelf-labels"
+SHELF_INDEX = "index.json"
+
+
+def _signature(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def _shelf_label(plan: _Plan, text: LabelText, modules, kept: dict[str, list[int]]
+                 ) -> Drawing:
+    """A product's shelf label as the sheets place it, drawn once for all builds: a sheet
+    that lists a changed product is written again with the other labels as they were
+    drawn before. A kept label is read back only if its file has the stat signature it had
+    when this program wrote it (the change time included, which no one can set and a
+    checkout makes unpredictable: a file a pull request commits under the cache folder
+    never matches) and if it checks out op by op (:func:`.drawing.drawing_from_json`);
+    otherwise it is drawn again. ``kept``: the labels written here, for the index."""
+    s = plan.settings
+    name = f"{_key(plan.fingerprint, 'shelf', text)}.json"
+    path = plan.cache_dir / SHELF_LABELS / name
+    found = None
+    if name in plan.shelf_labels:
+        try:
+            if _signature(path) == plan.shelf_labels[name]:
+                found = drawing.drawing_from_json(path.read_bytes(), plan.fonts)
+        except OSError:
+            found = None
+    if found is None:
+        found = draw_label(plan.fonts, s.sheet.label, text, *modules()[1:], s.colour,
+                           inset=SHEET_INSET_MM * MM)
+        path.parent.mkdir(exist_ok=True)
+        atomic_write(path, drawing.drawing_json(found))
+        try:
+            kept[name] = _signature(path)
+        except OSError:
+            pass
+    return found
+
+
+def _read_shelf_index(cache_dir: Path) -> dict[str, list[int]]:
+    try:
+        found = json.loads((cache_dir / SHELF_LABELS / SHELF_INDEX).read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {name: sig for name, sig in found.items()
+            if isinstance(sig, list) and len(sig) == 5 and all(type(x) is int for x in sig)}
+
+
+def _write_shelf_index(cache_dir: Path, index: dict[str, list[int]]) -> None:
+    folder = cache_dir / SHELF_LABELS
+    if index or folder.is_dir():
+        folder.mkdir(exist_ok=True)
+        atomic_write(folder / SHELF_INDEX, json.dumps(
+            dict(sorted(index.items())), separators=(",", ":")).encode())
 
 
 def _document(plan: _Plan, i: int) -> None:
@@ -801,7 +865,7 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
                    if kind == "labels" and key in missing for t in data[1]
                    if t.product_id not in by_id}.values())
     plan = _Plan(settings, key, fonts, site_dir, cache_dir, texts, sheet_products, documents,
-                 {}, edition.qr_symbol)
+                 {}, edition.qr_symbol, _read_shelf_index(cache_dir) if sheet_products else {})
 
     lots = 0
     for product, lot in edition.lots:  # a few per product: drawn here, cached like the rest
@@ -825,13 +889,21 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
 
     count = max(1, min(workers or os.cpu_count() or 1, len(texts) // PRODUCTS_PER_WORKER or 1))
     if count == 1 or not can_fork():
-        plan.fragments.update(_product_share(plan, 0, 1))
+        fragments, kept = _product_share(plan, 0, 1)
+        plan.fragments.update(fragments)
+        plan.shelf_labels.update(kept)
+    else:
+        with forked_pool(count, plan=plan) as pool:
+            for fragments, kept in pool.starmap(_forked_products,
+                                                [(i, count) for i in range(count)]):
+                plan.fragments.update(fragments)
+                plan.shelf_labels.update(kept)
+    if sheet_products:
+        _write_shelf_index(cache_dir, plan.shelf_labels)
+    if count == 1 or not can_fork():
         for i in range(len(documents)):
             _document(plan, i)
     else:
-        with forked_pool(count, plan=plan) as pool:
-            for fragments in pool.starmap(_forked_products, [(i, count) for i in range(count)]):
-                plan.fragments.update(fragments)
         # biggest sheets first, so that the processes finish together
         order = sorted(range(len(documents)),
                        key=lambda i: -len(documents[i][3][1]) if documents[i][0] == "labels" else 0)

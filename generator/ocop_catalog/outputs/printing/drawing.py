@@ -32,10 +32,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import math
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
+from typing import Any
 from pathlib import Path
 
 import fontTools
@@ -248,6 +252,72 @@ class Drawing:
     def place(self, other: Drawing, x: float, y: float) -> None:
         """``other`` drawn with its origin at (x, y)."""
         self.ops.append(("place", tuple(other.ops), x, y))
+
+
+# A drawing as JSON, for the print cache: a shelf label is drawn once and placed on the
+# sheets of later builds too. The cache folder is one a pull request could write to, so
+# what is read back is checked op by op (shapes, types, styles; the QR path is the only
+# text that reaches the content stream as PDF syntax, and it must be rectangles): any
+# file that does not pass is drawn again.
+
+#: A QR op's path, as :meth:`Drawing.qr` writes it: whole-module rectangles.
+_QR_PATH = re.compile(r"(?:\d{1,3} \d{1,3} \d{1,3} 1 re)(?:\n\d{1,3} \d{1,3} \d{1,3} 1 re)*")
+#: How deep ``place`` ops may nest in a drawing read back.
+_MAX_DEPTH = 4
+
+
+def drawing_json(d: Drawing) -> bytes:
+    """``d`` as JSON (numbers as Python writes them, so they read back exactly)."""
+    return json.dumps(d.ops, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")
+
+
+def drawing_from_json(data: bytes, styles: Iterable[str]) -> Drawing | None:
+    """The drawing :func:`drawing_json` wrote, or None when ``data`` is not one (damaged,
+    forged, or naming a text style not among ``styles``)."""
+    try:
+        ops = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    return Drawing(ops) if _ops_ok(ops, frozenset(styles), 0) else None
+
+
+def _number(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def _numbers(values: Any, count: int) -> bool:
+    return type(values) is list and len(values) == count and all(map(_number, values))
+
+
+def _ops_ok(ops: Any, styles: frozenset[str], depth: int) -> bool:
+    if type(ops) is not list or depth > _MAX_DEPTH:
+        return False
+    for op in ops:
+        if type(op) is not list or not op:
+            return False
+        kind, args = op[0], op[1:]
+        if kind == "text":
+            ok = (len(args) == 6 and args[0] in styles and all(map(_number, args[1:4]))
+                  and type(args[4]) is str and _numbers(args[5], 3))
+        elif kind == "rect":
+            ok = len(args) == 6 and all(map(_number, args[:4])) and _numbers(args[4], 3) \
+                and _number(args[5])
+        elif kind == "lines":
+            ok = (len(args) == 2 and type(args[0]) is list
+                  and all(_numbers(segment, 4) for segment in args[0]) and _number(args[1]))
+        elif kind == "qr":
+            ok = (len(args) == 5 and type(args[0]) is str and type(args[1]) is int
+                  and 0 < args[1] <= 177 and all(map(_number, args[2:]))
+                  and (args[0] == "" or _QR_PATH.fullmatch(args[0]) is not None))
+        elif kind == "place":
+            ok = len(args) == 3 and _ops_ok(args[0], styles, depth + 1) \
+                and all(map(_number, args[1:]))
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
 
 
 def _fill(c: Canvas, colour: Colour) -> None:
