@@ -977,10 +977,23 @@ def test_a_kept_shelf_label_that_does_not_check_out_is_not_read(edition):
     def kind(ops):
         ops.append(["image", "/etc/passwd"])
 
+    def large(ops):  # finite, but more than ReportLab writes
+        ops[1][1] = 1e25
+
+    def unhashable_style(ops):
+        ops[0][1] = ["R"]
+
+    def other_digits(ops):  # digits, but not ASCII ones
+        ops[3][1] = "\u0663 0 1 1 re"
+
+    def bright(ops):
+        ops[0][6] = [0, 0, 2]
+
     def colour(ops):
         ops[1][5] = [0, 0]
 
     for bad in (forged(inject), forged(style), forged(huge), forged(kind), forged(colour),
+                forged(large), forged(unhashable_style), forged(other_digits), forged(bright),
                 b"[" * 50 + b"]" * 50, b"not json", b'{"ops": []}',
                 json.dumps([["place", [["place", [["place", [["place", [["place", [], 0, 0]],
                             0, 0]], 0, 0]], 0, 0]], 0, 0]]).encode()):

@@ -723,10 +723,11 @@ def _shelf_label(plan: _Plan, text: LabelText, modules, kept: dict[str, list[int
     """A product's shelf label as the sheets place it, drawn once for all builds: a sheet
     that lists a changed product is written again with the other labels as they were
     drawn before. A kept label is read back only if its file has the stat signature it had
-    when this program wrote it (the change time included, which no one can set and a
-    checkout makes unpredictable: a file a pull request commits under the cache folder
-    never matches) and if it checks out op by op (:func:`.drawing.drawing_from_json`);
-    otherwise it is drawn again. ``kept``: the labels written here, for the index."""
+    when this program wrote it (the change time included, which no program can set back
+    and a checkout makes unpredictable: a file a pull request commits under the cache
+    folder does not match in practice) and if it checks out op by op
+    (:func:`.drawing.drawing_from_json`, the second line of defence); otherwise it is
+    drawn again. ``kept``: the labels written here, for the index."""
     s = plan.settings
     name = f"{_key(plan.fingerprint, 'shelf', text)}.json"
     path = plan.cache_dir / SHELF_LABELS / name

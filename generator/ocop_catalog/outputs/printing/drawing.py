@@ -260,8 +260,12 @@ class Drawing:
 # text that reaches the content stream as PDF syntax, and it must be rectangles): any
 # file that does not pass is drawn again.
 
-#: A QR op's path, as :meth:`Drawing.qr` writes it: whole-module rectangles.
-_QR_PATH = re.compile(r"(?:\d{1,3} \d{1,3} \d{1,3} 1 re)(?:\n\d{1,3} \d{1,3} \d{1,3} 1 re)*")
+#: A QR op's path, as :meth:`Drawing.qr` writes it: whole-module rectangles (ASCII digits).
+_QR_PATH = re.compile(r"(?:[0-9]{1,3} [0-9]{1,3} [0-9]{1,3} 1 re)"
+                      r"(?:\n[0-9]{1,3} [0-9]{1,3} [0-9]{1,3} 1 re)*")
+#: The largest number a drawing read back may hold, in points (an A4 page is 842 high;
+#: ReportLab refuses to write very large numbers).
+_MAX_NUMBER = 10_000.0
 #: How deep ``place`` ops may nest in a drawing read back.
 _MAX_DEPTH = 4
 
@@ -283,11 +287,15 @@ def drawing_from_json(data: bytes, styles: Iterable[str]) -> Drawing | None:
 
 
 def _number(value: Any) -> bool:
-    return type(value) in (int, float) and math.isfinite(value)
+    return type(value) in (int, float) and math.isfinite(value) and abs(value) <= _MAX_NUMBER
 
 
 def _numbers(values: Any, count: int) -> bool:
     return type(values) is list and len(values) == count and all(map(_number, values))
+
+
+def _colour(value: Any) -> bool:
+    return _numbers(value, 3) and all(0 <= v <= 1 for v in value)
 
 
 def _ops_ok(ops: Any, styles: frozenset[str], depth: int) -> bool:
@@ -298,10 +306,11 @@ def _ops_ok(ops: Any, styles: frozenset[str], depth: int) -> bool:
             return False
         kind, args = op[0], op[1:]
         if kind == "text":
-            ok = (len(args) == 6 and args[0] in styles and all(map(_number, args[1:4]))
-                  and type(args[4]) is str and _numbers(args[5], 3))
+            ok = (len(args) == 6 and type(args[0]) is str and args[0] in styles
+                  and all(map(_number, args[1:4])) and type(args[4]) is str
+                  and _colour(args[5]))
         elif kind == "rect":
-            ok = len(args) == 6 and all(map(_number, args[:4])) and _numbers(args[4], 3) \
+            ok = len(args) == 6 and all(map(_number, args[:4])) and _colour(args[4]) \
                 and _number(args[5])
         elif kind == "lines":
             ok = (len(args) == 2 and type(args[0]) is list
