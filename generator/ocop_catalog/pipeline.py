@@ -64,7 +64,7 @@ class Report:
 
     #: Files written, by output name.
     files: dict[str, int] = field(default_factory=dict)
-    #: Seconds, by step: ``edition`` (photos processed, QR codes made), each heavy
+    #: Seconds, by step: ``edition`` (photos processed, QR codes made in a cold build), each heavy
     #: output by name, and ``feeds`` for the light outputs together.
     timings: dict[str, float] = field(default_factory=dict)
 

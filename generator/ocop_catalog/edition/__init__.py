@@ -4,9 +4,11 @@ An :class:`Edition` is what every output reads, and the only thing they share:
 the validated catalog, the site's languages and their UI strings and
 translators, every URL (pages, permanent links, media, QR codes, print files),
 each certificate's status on the build date, the processed photos, the QR
-symbols of every product and the print specification. :func:`publish` makes it
-once per build (photos encoded, QR codes computed on all cores); nothing in it
-changes afterwards, so outputs can run in any order and in forked processes.
+symbols of the products and the print specification. :func:`publish` makes it
+once per build (photos encoded; for a cold build every QR symbol, on all cores,
+for an incremental one each symbol when first asked for, the same in any
+process); what it says never changes afterwards, so outputs can run in any order
+and in forked processes.
 An output never reads another output's files or internals.
 
 Sub-modules: :mod:`.urls` (where everything lives), :mod:`.i18n` (UI strings,

@@ -171,12 +171,13 @@ class Keys:
         if name in sources:
             return True
         try:
-            source, _file, _uptodate = self.env.loader.get_source(self.env, name)
+            source, file, _uptodate = self.env.loader.get_source(self.env, name)
         except jinja2.TemplateNotFound:
             sources[name] = ""
             return True
         sources[name] = source
-        for ref in meta.find_referenced_templates(self.env.parse(source)):
+        # parsed with its name and file, so that a syntax error says where it is
+        for ref in meta.find_referenced_templates(self.env.parse(source, name, file)):
             if ref is None or not self._closure(ref, sources):
                 return False
         return True

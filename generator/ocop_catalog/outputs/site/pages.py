@@ -530,7 +530,7 @@ class SiteBuilder:
     def facets_key(self, context: Mapping[str, Any]) -> str:
         """What a listing page shows of the whole listing: how many products it has and
         its filters' choices with their counts (its cards are keyed apart; the filter data
-        of every product is in the listing's data file, keyed by its content)."""
+        of every product is in the listing's data file, keyed by the listing's cards)."""
         base = context["pager"].base
         found = self._facets_keys.get(base)
         if found is None:
@@ -577,8 +577,10 @@ class SiteBuilder:
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         if self.reuse is not None:
             self.keys.catalog  # every record's key, worked out once, before the workers fork
-        for name in sorted({page.template for page in pages}):
-            for used in self.keys.uses(name):  # parsed, keyed and compiled once, too
+        # every template the pages and cards use, parsed, keyed and compiled once, too (a
+        # template with a syntax error stops a build even if no page would render it)
+        for name in sorted({page.template for page in pages} | {"partials/card.html"}):
+            for used in self.keys.uses(name):
                 self.env.get_template(used)
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
         if workers == 1 or not can_fork():
