@@ -58,6 +58,7 @@ from ...edition.printspec import (DPI, EDGE_MM, LabelSpec, PrintOptionsError, Pr
 from ...edition.qr import DRAWING_VERSION, QUIET_ZONE, dark_runs, symbol
 from ...edition.keys import Keys, digest
 from ...parallel import can_fork, forked_pool, shared
+from ...records.decoded import stat_signature
 from ...reuse import Reuse
 from .. import Output, Run
 from . import drawing
@@ -713,11 +714,6 @@ SHELF_LABELS = "shelf-labels"
 SHELF_INDEX = "index.json"
 
 
-def _signature(path: Path) -> list[int]:
-    st = path.stat()
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
-
-
 def _shelf_label(plan: _Plan, text: LabelText, modules, kept: dict[str, list[int]]
                  ) -> Drawing:
     """A product's shelf label as the sheets place it, drawn once for all builds: a sheet
@@ -732,10 +728,9 @@ def _shelf_label(plan: _Plan, text: LabelText, modules, kept: dict[str, list[int
     name = f"{_key(plan.fingerprint, 'shelf', text)}.json"
     path = plan.cache_dir / SHELF_LABELS / name
     found = None
-    if name in plan.shelf_labels:
+    if name in plan.shelf_labels and stat_signature(path) == plan.shelf_labels[name]:
         try:
-            if _signature(path) == plan.shelf_labels[name]:
-                found = drawing.drawing_from_json(path.read_bytes(), plan.fonts)
+            found = drawing.drawing_from_json(path.read_bytes(), plan.fonts)
         except OSError:
             found = None
     if found is None:
@@ -743,10 +738,8 @@ def _shelf_label(plan: _Plan, text: LabelText, modules, kept: dict[str, list[int
                            inset=SHEET_INSET_MM * MM)
         path.parent.mkdir(exist_ok=True)
         atomic_write(path, drawing.drawing_json(found))
-        try:
-            kept[name] = _signature(path)
-        except OSError:
-            pass
+        if (signature := stat_signature(path)) is not None:
+            kept[name] = signature
     return found
 
 
