@@ -318,17 +318,13 @@ class Edition:
         found = self._symbols.get(product_id)
         if found is None:
             found = self._symbols[product_id] = symbol(
-                self.qr_target(self._by_id[product_id]))
+                self.qr_target(self.catalog.products[product_id]))
         return found
 
     def qr_png_mm(self, product: ProductEntry) -> float:
         """The real side of the product's QR PNG in mm (at most ``qr_size_mm``)."""
         modules = self.qr_symbol(product.id)[0]
         return round(png_geometry(modules, self.print_spec.qr_size_mm)[2], 1)
-
-    @cached_property
-    def _by_id(self) -> dict[str, ProductEntry]:
-        return {p.id: p for p in self.all_products}
 
     def make_symbols(self, workers: int | None) -> None:
         """Make every product's QR symbol now, on all cores for a large catalog."""

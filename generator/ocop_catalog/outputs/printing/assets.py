@@ -882,7 +882,8 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
         lots += 2
 
     count = max(1, min(workers or os.cpu_count() or 1, len(texts) // PRODUCTS_PER_WORKER or 1))
-    if count == 1 or not can_fork():
+    forked = count > 1 and can_fork()
+    if not forked:
         fragments, kept = _product_share(plan, 0, 1)
         plan.fragments.update(fragments)
         plan.shelf_labels.update(kept)
@@ -894,7 +895,7 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
                 plan.shelf_labels.update(kept)
     if sheet_products:
         _write_shelf_index(cache_dir, plan.shelf_labels)
-    if count == 1 or not can_fork():
+    if not forked:
         for i in range(len(documents)):
             _document(plan, i)
     else:
