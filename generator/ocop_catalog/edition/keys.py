@@ -116,6 +116,10 @@ def code_key() -> str:
     return sha.hexdigest()
 
 
+#: Templates' references by (name, file, source): :meth:`Keys._references`.
+_REFERENCES: dict[tuple[str, str | None, str], tuple[str | None, ...]] = {}
+
+
 class Keys:
     """The keys of one edition's records and templates, each worked out once."""
 
@@ -176,11 +180,21 @@ class Keys:
             sources[name] = ""
             return True
         sources[name] = source
-        # parsed with its name and file, so that a syntax error says where it is
-        for ref in meta.find_referenced_templates(self.env.parse(source, name, file)):
+        for ref in self._references(name, file, source):
             if ref is None or not self._closure(ref, sources):
                 return False
         return True
+
+    def _references(self, name: str, file: str | None, source: str) -> tuple[str | None, ...]:
+        """The templates ``source`` names (None: one named by a variable), remembered by
+        source for later builds in this process ('ocop serve')."""
+        memo = (name, file, source)
+        found = _REFERENCES.get(memo)
+        if found is None:
+            # parsed with its name and file, so that a syntax error says where it is
+            found = _REFERENCES[memo] = tuple(
+                meta.find_referenced_templates(self.env.parse(source, name, file)))
+        return found
 
     @property
     def theme(self) -> str:
