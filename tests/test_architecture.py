@@ -79,7 +79,7 @@ def test_no_output_imports_another_output(module):
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_lower_layers_do_not_reach_up(module):
     """records and catalog know nothing of publishing; the edition knows no output; only
-    the adapters (CLI, MkDocs plugin, ``ocop build``) import MkDocs."""
+    the adapters (CLI, MkDocs plugin, ``ocop build``, ``ocop serve``) import MkDocs."""
     imports = MODULES[module]
     if _in(module, "ocop_catalog.records", "ocop_catalog.catalog"):
         assert not {i for i in imports
@@ -87,7 +87,8 @@ def test_lower_layers_do_not_reach_up(module):
                            "ocop_catalog.pipeline")}
     if _in(module, "ocop_catalog.edition"):
         assert not {i for i in imports if _in(i, "ocop_catalog.outputs", "ocop_catalog.pipeline")}
-    if module not in ("ocop_catalog.mkdocs_plugin", "ocop_catalog.build", "ocop_catalog.cli"):
+    if module not in ("ocop_catalog.mkdocs_plugin", "ocop_catalog.build", "ocop_catalog.cli",
+                      "ocop_catalog.serve"):
         assert not {i for i in imports if _in(i, "mkdocs")}, f"{module} imports MkDocs"
 
 

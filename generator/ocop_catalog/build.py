@@ -65,21 +65,24 @@ class BuildFailed(Exception):
 
 def build_site(
     config_file: Path, site_dir: Path | None = None, *, strict: bool = False,
-    full: bool = False,
+    full: bool = False, site_url: str | None = None,
 ) -> tuple[Path, bool]:
     """Build the site of ``config_file`` into ``site_dir``.
 
     Files whose key is unchanged since the last build of the same folder are taken over
     from it (:mod:`ocop_catalog.reuse`), unless ``full`` or the folder no longer
-    holds exactly what that build wrote. Returns the folder and whether it was built
+    holds exactly what that build wrote. ``site_url`` replaces the configured one
+    (``ocop serve``: the local address). Returns the folder and whether it was built
     (False: it was up to date).
     """
     _show_mkdocs_messages()
-    config = load_config(config_file=str(config_file), strict=strict)
+    overrides = {"site_url": site_url} if site_url is not None else {}
+    config = load_config(config_file=str(config_file), strict=strict, **overrides)
     target = Path(site_dir or config.site_dir).resolve()
     root = Path(config_file).resolve().parent
     _recover(target)
-    inputs = _fingerprint(root, Path(config_file), strict, Path(config.docs_dir))
+    inputs = _fingerprint(root, Path(config_file), strict, Path(config.docs_dir),
+                          config.site_url)
     record = _record_of(root, target)
     for stale in record.parent.glob(f".{record.stem}.*.keys.json"):  # of builds cut short
         if not _running(stale.name.partition(".building-")[2]):
@@ -141,13 +144,15 @@ _CHUNK = 1 << 20
 _LIBRARIES = LIBRARIES
 
 
-def _fingerprint(root: Path, config_file: Path, strict: bool, docs_dir: Path) -> str:
+def _fingerprint(root: Path, config_file: Path, strict: bool, docs_dir: Path,
+                 site_url: str | None = None) -> str:
     """Every input of a build, by content: files under products/, catalog/ (or docs_dir),
     theme/ and overrides/, fonts the print options name, the configuration, this
-    package's code, data and theme, the libraries' versions, the options and the date."""
+    package's code, data and theme, the libraries' versions, the options, the site's
+    address and the date."""
     digest = hashlib.sha256()
     options = plugin_options(config_file)
-    digest.update(f"{strict}|{build_date(options.get('build_date'))}\n".encode())
+    digest.update(f"{strict}|{build_date(options.get('build_date'))}|{site_url}\n".encode())
     for library in _LIBRARIES:
         try:
             digest.update(f"{library}={metadata.version(library)}\n".encode())

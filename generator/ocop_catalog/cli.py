@@ -391,12 +391,24 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from mkdocs.commands.serve import serve
+    """Build the preview the way 'ocop build' builds, serve it, rebuild it on changes."""
+    from .build import BuildFailed, _show_mkdocs_messages
+    from .serve import serve
 
     config_file = _config_file(args)
-    os.environ["OCOP_SERVING"] = "1"  # rebuilds take over what did not change (mkdocs_plugin)
-    serve(config_file=str(config_file), dev_addr=args.dev_addr, livereload=True,
-          watch=[str(config_file.parent / "products")])
+    _show_mkdocs_messages()
+    try:
+        serve(config_file, args.dev_addr)
+    except BuildFailed as exc:
+        print(f"ocop serve: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:  # during the first build: the preview is as it was
+        print("ocop serve: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # the address is taken, a full disk
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"ocop serve: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_ERRORS
     return EXIT_OK
 
 

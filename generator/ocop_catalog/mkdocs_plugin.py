@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import re
 import traceback
 from pathlib import Path
@@ -59,9 +58,6 @@ from .records.text import DEFAULT_LANGUAGE, is_language_code
 
 log = logging.getLogger("mkdocs.plugins.ocop")
 
-#: Set to "1" by 'ocop serve': each rebuild takes over the files of the one before
-#: (kept in the cache folder, since MkDocs empties the site folder before a rebuild).
-SERVING = "OCOP_SERVING"
 #: Data files in docs_dir that are read by the loader, not published as-is.
 DATA_SUFFIXES = (".yml", ".yaml")
 #: Material's folder: its static files (stylesheets, scripts, search workers, favicon)
@@ -275,18 +271,11 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             previous, keys_in = incremental.get("previous"), incremental.get("keys_in")
             reuse = Reuse.load(Path(config.site_dir), Path(previous) if previous else None,
                                Path(keys_in) if keys_in else None)
-        serving = os.environ.get(SERVING) == "1" and reuse is None
-        if serving:  # 'ocop serve': MkDocs empties the folder, the last build's files are kept
-            snapshot = self.root / self.config.cache_dir / "serve"
-            reuse = Reuse.load(Path(config.site_dir), snapshot if snapshot.is_dir() else None,
-                               snapshot.with_suffix(".keys.json"))
         try:
             build(self.catalog, Path(config.site_dir), edition, self.output_options,
                   cache_dir=self.root / self.config.cache_dir,
                   workers=self.config.concurrency, info=log.info, reuse=reuse)
-            if serving:
-                reuse.snapshot(snapshot, snapshot.with_suffix(".keys.json"))
-            elif reuse is not None:
+            if reuse is not None:
                 reuse.save(Path(incremental["keys_out"]))
         except OptionError as exc:  # an option that names catalog records (featured)
             raise PluginError(str(exc)) from None
@@ -294,6 +283,11 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             raise PluginError(f"a photo cannot be used: {exc} (run 'ocop validate')") from None
         except jinja2.TemplateError as exc:  # a theme file, e.g. one in overrides/
             raise PluginError(f"a theme template has an error: {_template_error(exc)}") from None
+
+    def on_shutdown(self) -> None:
+        """Let the collector have the catalog back: a process that builds again ('ocop
+        serve') would otherwise keep every build's frozen objects."""
+        gc.unfreeze()
 
     def on_serve(self, server, config, builder):
         """Rebuild when a record or photo changes, too."""

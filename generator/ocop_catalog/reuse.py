@@ -140,32 +140,6 @@ class Reuse:
         self.keys.update(keys)
         self.taken += taken
 
-    def snapshot(self, folder: Path, keys_file: Path) -> None:
-        """Keep this build's keyed files (hard links, else copies) in ``folder``, and their
-        keys in ``keys_file``, for the next build to take over from: for a site folder
-        that the next build empties first (``mkdocs serve`` rebuilds into one folder)."""
-        folder = Path(folder)
-        fresh = folder.with_name(f".{folder.name}.{os.getpid()}.new")
-        shutil.rmtree(fresh, ignore_errors=True)
-        made: set[Path] = set()
-        for rel in self.keys:
-            source, target = self.site_dir / rel, fresh / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            try:
-                os.link(source, target)
-            except FileNotFoundError:
-                continue
-            except OSError:
-                shutil.copy2(source, target)
-        old = folder.with_name(f".{folder.name}.{os.getpid()}.old")
-        if folder.exists():
-            os.replace(folder, old)
-        os.replace(fresh, folder)
-        shutil.rmtree(old, ignore_errors=True)
-        self.save(keys_file)
-
     def save(self, keys_file: Path) -> None:
         """Write the keys of this build's files (atomically)."""
         keys_file = Path(keys_file)
