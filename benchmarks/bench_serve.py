@@ -80,8 +80,10 @@ def main() -> None:
             time.sleep(3)  # the edits of a person, not of a script
             text = record.read_text(encoding="utf-8")
             amount = 500_000 + 1_000 * i + int(time.time()) % 997
-            record.write_text(re.sub(r"amount: \d+", f"amount: {amount}", text, count=1),
-                              encoding="utf-8")
+            changed, found = re.subn(r"amount: \d+", f"amount: {amount}", text, count=1)
+            if not found:
+                sys.exit(f"no price to change in {record}")
+            record.write_text(changed, encoding="utf-8")
             edited = time.perf_counter()
             while f'"price":"{amount}"' not in _get(url):
                 if time.perf_counter() - edited > 300:
@@ -92,7 +94,11 @@ def main() -> None:
         print(f"median                 {statistics.median(seconds):8.2f} s")
     finally:
         os.killpg(process.pid, signal.SIGINT)
-        process.wait(timeout=60)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
         log.close()
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -134,6 +133,18 @@ def test_an_edited_price_is_served_and_a_mistake_keeps_the_last_good_preview(pre
     preview.set_price(98000)
     _wait(lambda: '"price":"98000"' in preview.page(), 120, "the fixed record was not served")
 
+    # a configuration that cannot be read: said, the server goes on with the last preview
+    config = preview.repo / "site_config.yml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good + "plugins: [\n", encoding="utf-8")
+    _wait(lambda: "site_config.yml cannot be used" in preview.output(), 120,
+          "the unreadable configuration was not reported")
+    assert '"price":"98000"' in preview.page()
+    config.write_text(good, encoding="utf-8")
+    preview.set_price(97000)
+    _wait(lambda: '"price":"97000"' in preview.page(), 120,
+          "the preview was not rebuilt once the configuration was mended")
+
     os.killpg(preview.process.pid, signal.SIGINT)
     assert preview.process.wait(timeout=30) == 0
     assert "Traceback" not in preview.output()
@@ -152,6 +163,22 @@ def test_an_open_page_reloads_itself_after_an_edit(preview, browser):
         page.close()
 
 
+def test_a_busy_address_is_said_before_anything_is_built(tmp_path):
+    repo = copy_repository(tmp_path / "repo", (PRODUCER,))
+    (repo / ".cache").unlink()
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([*ocop_command(), "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert f"cannot listen on http://127.0.0.1:{port}/" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not (repo / ".cache" / "ocop" / "preview").exists()
+
+
 def test_starting_with_an_invalid_catalog_says_so_and_exits(tmp_path):
     repo = copy_repository(tmp_path / "repo", (PRODUCER,))
     (repo / ".cache").unlink()
@@ -166,4 +193,3 @@ def test_starting_with_an_invalid_catalog_says_so_and_exits(tmp_path):
     assert "nothing was built" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     assert not (repo / ".cache" / "ocop" / "preview").exists()
-    shutil.rmtree(repo)

@@ -48,6 +48,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
@@ -65,24 +66,31 @@ class BuildFailed(Exception):
 
 def build_site(
     config_file: Path, site_dir: Path | None = None, *, strict: bool = False,
-    full: bool = False, site_url: str | None = None,
+    full: bool = False, site_url: str | None = None, published: Path | None = None,
 ) -> tuple[Path, bool]:
     """Build the site of ``config_file`` into ``site_dir``.
 
     Files whose key is unchanged since the last build of the same folder are taken over
     from it (:mod:`ocop_catalog.reuse`), unless ``full`` or the folder no longer
     holds exactly what that build wrote. ``site_url`` replaces the configured one
-    (``ocop serve``: the local address). Returns the folder and whether it was built
-    (False: it was up to date).
+    (``ocop serve``: the local address); ``published`` is the catalog JSON that clashes
+    are decided by (default: the one of the site being replaced). Returns the folder and
+    whether it was built (False: it was up to date). A configuration that cannot be read
+    raises :class:`BuildFailed` too.
     """
     _show_mkdocs_messages()
     overrides = {"site_url": site_url} if site_url is not None else {}
-    config = load_config(config_file=str(config_file), strict=strict, **overrides)
-    target = Path(site_dir or config.site_dir).resolve()
-    root = Path(config_file).resolve().parent
+    try:
+        config = load_config(config_file=str(config_file), strict=strict, **overrides)
+        target = Path(site_dir or config.site_dir).resolve()
+        root = Path(config_file).resolve().parent
+        inputs = _fingerprint(root, Path(config_file), strict, Path(config.docs_dir),
+                              config.site_url)
+    except (MkDocsException, Abort, yaml.YAMLError, ValueError) as exc:
+        reason = "see the errors above" if isinstance(exc, Abort) else str(exc).strip()
+        raise BuildFailed(f"{Path(config_file).name} cannot be used, nothing was built "
+                          f"({reason})") from None
     _recover(target)
-    inputs = _fingerprint(root, Path(config_file), strict, Path(config.docs_dir),
-                          config.site_url)
     record = _record_of(root, target)
     for stale in record.parent.glob(f".{record.stem}.*.keys.json"):  # of builds cut short
         if not _running(stale.name.partition(".building-")[2]):
@@ -100,7 +108,7 @@ def build_site(
     keys_out = record.with_name(f".{record.stem}.{staging.name}.keys.json")
     if "ocop" in config.plugins:  # clashes are decided by the site this build replaces
         plugin = config.plugins["ocop"].config
-        plugin.published = str(target / CATALOG_JSON)
+        plugin.published = str(published or target / CATALOG_JSON)
         plugin.incremental = {"previous": str(target) if keys_in else None,
                               "keys_in": str(keys_in) if keys_in else None,
                               "keys_out": str(keys_out)}
@@ -176,11 +184,21 @@ def _fingerprint(root: Path, config_file: Path, strict: bool, docs_dir: Path,
     sources += _files(str(PACKAGED), "package-theme")
     known = _Digests(root / _BUILDS / "digests.json")
     for path, name in sorted(sources, key=lambda source: source[1]):
-        found = known.digest(path)
+        # this package's code as it was imported: a process that builds again ('ocop
+        # serve') runs that code, edited or not, and must not record an edit as built
+        found = _RUNNING.get(path) if name.startswith("package/") else None
+        if found is None:
+            found = known.digest(path)
+            if found is not None and name.startswith("package/"):
+                _RUNNING[path] = found
         if found is not None:
             digest.update(f"{name}\0{found}\n".encode())
     known.save()
     return digest.hexdigest()
+
+
+#: Digests of this package's files as first read by this process (:func:`_fingerprint`).
+_RUNNING: dict[str, str] = {}
 
 
 def _files(folder: str, name: str) -> list[tuple[str, str]]:
@@ -392,12 +410,19 @@ def _running(suffix: str) -> bool:
     return True
 
 
+#: Folders this process has handed to a removing process (a long-lived process, 'ocop
+#: serve', finds its own swapped-out folders again at each build until they are gone).
+_REMOVING: set[str] = set()
+
+
 def _remove_later(*folders: Path) -> None:
     """Delete ``folders`` in a process of their own that outlives this one: ``rm -rf`` at
     the lowest CPU priority where there are (a quarter faster than Python's rmtree here, and
     yielding to a build that starts meanwhile), else Python."""
+    folders = tuple(f for f in folders if str(f) not in _REMOVING)  # once per process
     if not folders:
         return
+    _REMOVING.update(map(str, folders))
     rm, nice = shutil.which("rm"), shutil.which("nice")
     if rm and nice and os.name == "posix":
         command = [nice, "-n", "19", rm, "-rf", "--", *map(str, folders)]

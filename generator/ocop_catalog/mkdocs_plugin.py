@@ -284,11 +284,6 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         except jinja2.TemplateError as exc:  # a theme file, e.g. one in overrides/
             raise PluginError(f"a theme template has an error: {_template_error(exc)}") from None
 
-    def on_shutdown(self) -> None:
-        """Let the collector have the catalog back: a process that builds again ('ocop
-        serve') would otherwise keep every build's frozen objects."""
-        gc.unfreeze()
-
     def on_serve(self, server, config, builder):
         """Rebuild when a record or photo changes, too."""
         for path in (*(self.root / f for f in ("products", "catalog")), *self.theme_dirs):

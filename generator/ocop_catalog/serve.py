@@ -20,15 +20,21 @@ keeps their code in memory by source).
 
 from __future__ import annotations
 
+import gc
 import logging
+import shutil
+import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from mkdocs.livereload import LiveReloadServer
+import yaml
 from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, MkDocsException
+from mkdocs.livereload import LiveReloadServer
 
 from .build import BuildFailed, build_site
-from .edition.theme import OVERRIDES, PACKAGED
+from .edition.theme import OVERRIDES
+from .records.history import CATALOG_JSON
 from .settings import plugin_options
 
 __all__ = ["PREVIEW", "serve"]
@@ -44,19 +50,38 @@ _WATCHED = ("products", "catalog", "theme", OVERRIDES)
 def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
           open_in_browser: bool = False) -> None:
     """Build ``config_file``'s catalog into its preview folder, serve it at ``dev_addr``
-    and rebuild it whenever an input changes, until interrupted."""
+    and rebuild it whenever an input changes, until interrupted. Raises
+    :class:`BuildFailed` when the first build fails with no earlier preview to serve, the
+    configuration cannot be read, or another ``ocop serve`` previews the same catalog."""
     config_file = Path(config_file).resolve()
     root = config_file.parent
-    config = load_config(config_file=str(config_file), dev_addr=dev_addr)
+    try:
+        config = load_config(config_file=str(config_file), dev_addr=dev_addr)
+        cache_dir = plugin_options(config_file).get("cache_dir") or ".cache/ocop"
+    except (MkDocsException, Abort, yaml.YAMLError) as exc:
+        reason = "see the errors above" if isinstance(exc, Abort) else str(exc).strip()
+        raise BuildFailed(f"{config_file.name} cannot be used ({reason})") from None
     host, port = config.dev_addr
     mount_path = urlsplit(config.site_url or "/").path or "/"
-    server_url = f"http://{host}:{port}{mount_path}" if ":" not in host else \
-        f"http://[{host}]:{port}{mount_path}"
-    cache_dir = plugin_options(config_file).get("cache_dir") or ".cache/ocop"
+    server_url = _server_url(host, port, mount_path)
+    _check_free(host, port)  # before a first build that may take minutes
     site_dir = (root / str(cache_dir) / PREVIEW).resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock = _lock(site_dir.with_name(f"{PREVIEW}.lock"))
+    for former in (site_dir.with_name("serve"), site_dir.with_name("serve.keys.json")):
+        shutil.rmtree(former, ignore_errors=True)  # where an earlier 'ocop serve' kept its files
+        if former.is_file():
+            former.unlink()
+    # clashes (ids, GTINs, printed codes) are decided by the published site, as when
+    # building it, not by the preview of earlier edits
+    published = Path(config.site_dir) / CATALOG_JSON
 
     def build() -> None:
-        _, built = build_site(config_file, site_dir, site_url=server_url)
+        try:
+            _, built = build_site(config_file, site_dir, site_url=server_url,
+                                  published=published)
+        finally:
+            gc.unfreeze()  # the build froze its catalog: let the collector have it back
         if not built:
             log.info("no input changed; the preview is up to date")
 
@@ -65,6 +90,9 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
             build()
         except BuildFailed as exc:
             log.error("ocop serve: %s", exc)
+        except Exception as exc:  # noqa: BLE001 - a template, a disk: said, not raised
+            log.error("ocop serve: the rebuild failed, the preview is unchanged (%s: %s)",
+                      type(exc).__name__, exc)
 
     try:
         build()
@@ -80,13 +108,50 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
         return page.read_bytes() if code == 404 and page.is_file() else None
 
     server.error_handler = error_page
-    watched = [config_file, Path(config.docs_dir), *(root / name for name in _WATCHED)]
+    watched = [config_file, Path(config.docs_dir), *(root / name for name in _WATCHED),
+               *map(Path, config.watch)]
     for path in dict.fromkeys(p.resolve() for p in watched):
-        if path.exists() and path != PACKAGED:
+        if path.exists():
             server.watch(str(path))
+    log.info("ocop serve: the preview is at %s", server_url)
     try:
         server.serve(open_in_browser=open_in_browser)
     except KeyboardInterrupt:
         log.info("Shutting down...")
     finally:
         server.shutdown()
+        lock.close()
+
+
+def _server_url(host: str, port: int, mount_path: str) -> str:
+    return f"http://[{host}]:{port}{mount_path}" if ":" in host else \
+        f"http://{host}:{port}{mount_path}"
+
+
+def _check_free(host: str, port: int) -> None:
+    """Raise :class:`BuildFailed` when ``host:port`` cannot be listened on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise BuildFailed(f"cannot listen on {_server_url(host, port, '/')} "
+                              f"({exc.strerror or exc}); choose another with -a HOST:PORT"
+                              ) from None
+
+
+def _lock(path: Path):
+    """Hold ``path`` locked for the session: one ``ocop serve`` per preview folder."""
+    handle = open(path, "a+b")  # noqa: SIM115 - held until the session ends
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: no lock
+        return handle
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise BuildFailed("another 'ocop serve' is previewing this catalog (stop it first, "
+                          "or run this one from another copy)") from None
+    return handle

@@ -6,17 +6,20 @@ The theme ships inside the package (:data:`PACKAGED`; in this repository it is t
 ``theme/`` folder). A catalog repository may hold an ``overrides/`` folder laid out
 the same way: a file there replaces the packaged file with the same path, the way
 Material's ``custom_dir`` works (:func:`theme_dirs`). Templates are loaded
-autoescaped, strict about undefined names, and compiled once per build.
+autoescaped, strict about undefined names, and compiled once per build
+(and their code kept for later builds in the same process: :class:`_CompiledTemplates`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, get_args
 
 import jinja2
+import jinja2.bccache
 
 from ..catalog import certificates as certs
 from ..records.text import DEFAULT_LANGUAGE
@@ -66,15 +69,30 @@ def theme_strings(dirs: Sequence[Path], languages: tuple[str, ...]
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
-    """Templates' compiled code, kept in this process for the next environment: every
-    environment :func:`environment` makes has the same settings, and Jinja checks each
-    template's source against the checksum it was compiled from, so an edited template
-    is compiled again. A build compiles a template once either way; 'ocop serve' builds
-    again and again in one process, and compiling the theme took a third of a second of
-    each rebuild."""
+    """Templates' compiled code, kept in this process for the next environment. A
+    template's code is found by its name and file, the filters and tests of the
+    environment (compiled code depends on them: a filter with constant arguments can run
+    at compile time) and, checked by Jinja, the checksum of the source it was compiled
+    from, so an edited template is compiled again; every environment
+    :func:`environment` makes has the same settings. A build compiles a template once
+    either way; 'ocop serve' builds again and again in one process, and compiling the
+    theme took a third of a second of each rebuild."""
 
     def __init__(self) -> None:
         self.code: dict[str, bytes] = {}
+
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> jinja2.bccache.Bucket:
+        functions = sorted(f"{kind}:{key}={getattr(f, '__module__', '')}."
+                           f"{getattr(f, '__qualname__', repr(f))}"
+                           for kind, table in (("filter", environment.filters),
+                                               ("test", environment.tests))
+                           for key, f in table.items())
+        key = self.get_cache_key(name, filename) + "/" + hashlib.sha1(
+            "\n".join(functions).encode()).hexdigest()
+        bucket = jinja2.bccache.Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         found = self.code.get(bucket.key)
