@@ -64,6 +64,13 @@ class BuildFailed(Exception):
     pass
 
 
+def unreadable(config_file: Path, exc: Exception, outcome: str) -> BuildFailed:
+    """The failure of a configuration that cannot be read (MkDocs' :class:`Abort` has
+    logged its errors already)."""
+    reason = "see the errors above" if isinstance(exc, Abort) else str(exc).strip()
+    return BuildFailed(f"{Path(config_file).name} cannot be used, {outcome} ({reason})")
+
+
 def build_site(
     config_file: Path, site_dir: Path | None = None, *, strict: bool = False,
     full: bool = False, site_url: str | None = None, published: Path | None = None,
@@ -87,9 +94,7 @@ def build_site(
         inputs = _fingerprint(root, Path(config_file), strict, Path(config.docs_dir),
                               config.site_url)
     except (MkDocsException, Abort, yaml.YAMLError, ValueError) as exc:
-        reason = "see the errors above" if isinstance(exc, Abort) else str(exc).strip()
-        raise BuildFailed(f"{Path(config_file).name} cannot be used, nothing was built "
-                          f"({reason})") from None
+        raise unreadable(config_file, exc, "nothing was built") from None
     _recover(target)
     record = _record_of(root, target)
     for stale in record.parent.glob(f".{record.stem}.*.keys.json"):  # of builds cut short

@@ -32,7 +32,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 from mkdocs.livereload import LiveReloadServer
 
-from .build import BuildFailed, build_site
+from .build import BuildFailed, build_site, unreadable
 from .edition.theme import OVERRIDES
 from .records.history import CATALOG_JSON
 from .settings import plugin_options
@@ -59,8 +59,7 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
         config = load_config(config_file=str(config_file), dev_addr=dev_addr)
         cache_dir = plugin_options(config_file).get("cache_dir") or ".cache/ocop"
     except (MkDocsException, Abort, yaml.YAMLError) as exc:
-        reason = "see the errors above" if isinstance(exc, Abort) else str(exc).strip()
-        raise BuildFailed(f"{config_file.name} cannot be used ({reason})") from None
+        raise unreadable(config_file, exc, "nothing is served") from None
     host, port = config.dev_addr
     mount_path = urlsplit(config.site_url or "/").path or "/"
     server_url = _server_url(host, port, mount_path)
