@@ -119,3 +119,35 @@ def _code(module: str) -> str:
     tree = ast.parse(_source(module))
     return "\n".join(ast.unparse(node) for node in tree.body
                      if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)))
+
+
+def _writes_in_place(path: Path) -> list[str]:
+    """Calls in ``path`` that can write into an existing file: ``write_text``,
+    ``write_bytes``, ``open`` for writing or appending (``"x"`` creates, ``"r"`` reads)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in ("write_text", "write_bytes"):
+            found.append(f"{path.name}:{node.lineno} {name}")
+        elif name == "open":
+            modes = [a for a in node.args[1:2]] + [k.value for k in node.keywords
+                                                   if k.arg == "mode"]
+            mode = modes[0].value if modes and isinstance(modes[0], ast.Constant) else "r"
+            if not isinstance(mode, str) or set(mode) & set("wa+"):
+                found.append(f"{path.name}:{node.lineno} open({mode!r})")
+    return found
+
+
+def test_outputs_never_write_into_an_existing_file():
+    """A site file may be shared, by a hard link, with the published site (files taken
+    over, the spare: ocop_catalog/reuse.py): outputs write new files only, through
+    reuse.write_new (unlink, then create) or a temporary file and os.replace."""
+    offending = [hit for path in sorted((PACKAGE / "outputs").rglob("*.py"))
+                 for hit in _writes_in_place(path)]
+    assert not offending, offending
+    # the check itself finds what it looks for (build.py writes its records' temporary
+    # files with write_text)
+    assert any("write_text" in hit for hit in _writes_in_place(PACKAGE / "build.py"))

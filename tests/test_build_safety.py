@@ -37,7 +37,10 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def _dots(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+    """Hidden folders beside the site that a build left behind (but the spare, which the
+    next build uses: tests/test_spare.py)."""
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name.startswith(".") and not p.name.endswith(".spare"))
 
 
 def _wait_for_no_dots(folder: Path, seconds: float = 30) -> None:

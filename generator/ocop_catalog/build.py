@@ -53,7 +53,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
-from .edition.keys import LIBRARIES
+from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
 from .records.decoded import stat_signature
 from .records.history import CATALOG_JSON
@@ -106,39 +106,62 @@ def build_site(
     if untouched and last.get("inputs") == inputs:
         return target, False
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-{os.getpid()}-",
-                                    dir=target.parent))
-    config.site_dir = str(staging)
     keys_in = record.with_suffix(".keys.json") if untouched and not full else None
+    spare = _claim_spare(target, record, keys_in is not None)
+    mkdocs_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-{os.getpid()}-",
+                                       dir=target.parent))
+    # without a spare, MkDocs and the catalog write into one fresh folder; with one, the
+    # catalog's files go to the spare and MkDocs' few files join them when it is done
+    staging = spare[0] if spare else mkdocs_dir
+    config.site_dir = str(mkdocs_dir)
     keys_out = record.with_name(f".{record.stem}.{staging.name}.keys.json")
-    if "ocop" in config.plugins:  # clashes are decided by the site this build replaces
-        plugin = config.plugins["ocop"].config
-        plugin.published = str(published or target / CATALOG_JSON)
-        plugin.incremental = {"previous": str(target) if keys_in else None,
-                              "keys_in": str(keys_in) if keys_in else None,
-                              "keys_out": str(keys_out)}
+    plugin = config.plugins["ocop"] if "ocop" in config.plugins else None
+    if plugin is not None:  # clashes are decided by the site this build replaces
+        plugin.config.published = str(published or target / CATALOG_JSON)
+        plugin.config.incremental = {
+            "previous": str(target) if keys_in else None,
+            "keys_in": str(keys_in) if keys_in else None,
+            "keys_out": str(keys_out),
+            "site": str(staging) if spare else None,
+            "spare_keys": str(spare[1]) if spare else None}
     try:
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
         finally:
             config.plugins.on_shutdown()
+        if spare:
+            _join(mkdocs_dir, staging)
     except (MkDocsException, Abort) as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        keys_out.unlink(missing_ok=True)
+        _discard(staging, mkdocs_dir, keys_out)
         reason = "see the errors above" if isinstance(exc, Abort) else str(exc)
         raise BuildFailed(f"nothing was built, the previous site is unchanged ({reason})") from None
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        keys_out.unlink(missing_ok=True)
+        _discard(staging, mkdocs_dir, keys_out)
         raise
-    _swap(staging, target)
+    replaced = _swap(staging, target)
+    keys_file = record.with_suffix(".keys.json")
+    if replaced is not None:  # the site just replaced: the next build's spare, if trusted
+        _keep_spare(replaced, target, record, keys_in, last.get("unkeyed"))
     if keys_out.is_file():
-        os.replace(keys_out, record.with_suffix(".keys.json"))
+        os.replace(keys_out, keys_file)
     else:
-        record.with_suffix(".keys.json").unlink(missing_ok=True)
-    _remember_build(record, {"inputs": inputs, "site": _site_digest(target)})
+        keys_file.unlink(missing_ok=True)
+    files: list[str] = []
+    state: dict[str, object] = {"inputs": inputs, "site": _site_digest(target, files)}
+    written = getattr(plugin, "written_keys", None)
+    if isinstance(written, dict):  # what the spare of a later build must delete first
+        state["unkeyed"] = [rel for rel in files if rel not in written]
+    _remember_build(record, state)
     return target, True
+
+
+def _discard(staging: Path, mkdocs_dir: Path, keys_out: Path) -> None:
+    """What a failed or interrupted build leaves: nothing (a claimed spare too: it was
+    half brought up to date)."""
+    for folder in {staging, mkdocs_dir}:
+        shutil.rmtree(folder, ignore_errors=True)
+    keys_out.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------
@@ -275,17 +298,18 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _site_digest(target: Path) -> str | None:
+def _site_digest(target: Path, files: list[str] | None = None) -> str | None:
     """What the site folder holds: every file's path, size and modification time (None:
-    no site). A build records it after writing, so a later change is seen."""
+    no site). A build records it after writing, so a later change is seen. The files'
+    site-relative paths are added to ``files`` when given."""
     if not target.is_dir():
         return None
     digest = hashlib.sha256()
-    _digest_tree(str(target), "", digest)
+    _digest_tree(str(target), "", digest, files)
     return digest.hexdigest()
 
 
-def _digest_tree(folder: str, prefix: str, digest) -> None:
+def _digest_tree(folder: str, prefix: str, digest, files: list[str] | None = None) -> None:
     """Add the files under ``folder`` to ``digest`` in name order (links are not
     followed: a link is recorded as itself)."""
     lines = []
@@ -294,10 +318,12 @@ def _digest_tree(folder: str, prefix: str, digest) -> None:
             if lines:
                 digest.update("".join(lines).encode())
                 lines = []
-            _digest_tree(entry.path, f"{prefix}{entry.name}/", digest)
+            _digest_tree(entry.path, f"{prefix}{entry.name}/", digest, files)
         else:
             stat = entry.stat(follow_symlinks=False)
             lines.append(f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n")
+            if files is not None:
+                files.append(prefix + entry.name)
     digest.update("".join(lines).encode())
 
 
@@ -326,26 +352,125 @@ def _remember_build(record: Path, state: dict[str, str | None]) -> None:
 # --------------------------------------------------------------------------
 
 
-def _swap(staging: Path, target: Path) -> None:
+def _swap(staging: Path, target: Path) -> Path | None:
     """Put ``staging`` in place of ``target``: in one step where the system can exchange
-    two folders, else with two renames. The old site is deleted by a background process
-    (at 10,000 products that takes about ten seconds)."""
+    two folders, else with two renames. The folder that now holds the old site (None:
+    there was none), for the caller to keep as the spare or delete."""
     os.chmod(staging, 0o755)
     if not target.exists():
         os.replace(staging, target)
-    elif _exchange(staging, target):
-        _remove_later(staging)  # now the old site
-    else:
-        # named by the time of the swap: the newest is the one to put back (_recover)
-        old = target.with_name(f".{target.name}.old-{time.time_ns()}-{os.getpid()}-"
+        return None
+    if _exchange(staging, target):
+        return staging  # now the old site
+    # named by the time of the swap: the newest is the one to put back (_recover)
+    old = target.with_name(f".{target.name}.old-{time.time_ns()}-{os.getpid()}-"
+                           f"{secrets.token_hex(4)}")
+    os.replace(target, old)
+    try:
+        os.replace(staging, target)  # a stop in between: the next build restores ``old``
+    except BaseException:
+        os.replace(old, target)
+        raise
+    return old
+
+
+# --------------------------------------------------------------------------
+# The spare: the site the last build replaced, brought up to date by the next
+# --------------------------------------------------------------------------
+#
+# Hard-linking every unchanged file into a fresh staging folder costs a link and, for
+# most pages, a folder per file (83,000 files and 51,000 folders at 10,000 products),
+# and the replaced site then has to be deleted. Instead the replaced site is kept beside
+# the target (``.<site>.spare``) with its files' keys, and the next build claims it as
+# its staging folder (a rename: a build cut short leaves a staging folder, which the
+# build after deletes): files whose key is unchanged since the spare was published stay
+# where they are, the others are unlinked and then linked from the published site or
+# made (reuse.py). The spare shares most files with the published site, so nothing is
+# ever written into a file of it: writers unlink first (reuse.write_new). The spare is
+# trusted only when the published site was (the keys of the build it replaced are used),
+# the same code built it (keys of other code match nothing) and it is left exactly as
+# that build left it; anything else and it is deleted.
+
+
+def _spare_files(target: Path, record: Path) -> tuple[Path, Path, Path]:
+    """The spare folder, its keys and what else it holds (its build's unkeyed files)."""
+    return (target.with_name(f".{target.name}.spare"), record.with_suffix(".spare-keys.json"),
+            record.with_suffix(".spare.json"))
+
+
+def _claim_spare(target: Path, record: Path, trusted: bool) -> tuple[Path, Path] | None:
+    """The spare, renamed to this build's staging folder with the files its keys do not
+    cover deleted, and the file of its keys; None (and the spare on its way out) when
+    there is none or it cannot be trusted (``trusted``: the published site's keys are)."""
+    folder, keys_file, state_file = _spare_files(target, record)
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = None
+    state_file.unlink(missing_ok=True)  # a spare is claimed once
+    if folder.is_symlink() or not folder.is_dir():
+        keys_file.unlink(missing_ok=True)
+        return None
+    claimed = target.with_name(f".{target.name}.building-{os.getpid()}-"
                                f"{secrets.token_hex(4)}")
-        os.replace(target, old)
-        try:
-            os.replace(staging, target)  # a stop in between: the next build restores ``old``
-        except BaseException:
-            os.replace(old, target)
-            raise
-        _remove_later(old)
+    try:
+        os.rename(folder, claimed)
+    except OSError:  # another build claimed it
+        return None
+    unkeyed = state.get("unkeyed") if isinstance(state, dict) else None
+    if (not trusted or not isinstance(unkeyed, list) or state.get("code") != code_key()
+            or not keys_file.is_file()):
+        _remove_later(claimed)
+        keys_file.unlink(missing_ok=True)
+        return None
+    for rel in unkeyed:
+        if isinstance(rel, str) and rel and not rel.startswith("/") and ".." not in rel.split("/"):
+            try:
+                os.unlink(claimed / rel)
+            except FileNotFoundError:
+                pass
+            except OSError:  # a folder where a file was: not the spare its state says
+                _remove_later(claimed)
+                return None
+    return claimed, keys_file
+
+
+def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None,
+                unkeyed: object) -> None:
+    """Keep the site just replaced as the next build's spare when its keys were trusted
+    (``keys_in``, the published site's) and its unkeyed files are known; else delete it."""
+    folder, keys_file, state_file = _spare_files(target, record)
+    if keys_in is None or not isinstance(unkeyed, list) or not keys_in.is_file():
+        _remove_later(replaced)
+        return
+    try:
+        os.replace(keys_in, keys_file)
+        _write_json(state_file, {"code": code_key(), "unkeyed": unkeyed})
+        os.rename(replaced, folder)  # last: a stop before leaves a staging folder, deleted
+    except OSError:
+        state_file.unlink(missing_ok=True)
+        _remove_later(replaced)
+
+
+def _join(mkdocs_dir: Path, staging: Path) -> None:
+    """Move the files MkDocs wrote into ``staging``, where the catalog's files are. The
+    catalog writes after MkDocs and its file wins where both wrote one, as in one folder;
+    the spare's files were deleted or made again first, so a file there is this build's."""
+    base = os.fspath(mkdocs_dir)
+    for folder, _dirs, names in os.walk(base):
+        rel = os.path.relpath(folder, base)
+        into = staging if rel == "." else staging / rel
+        for name in names:
+            if not os.path.lexists(into / name):
+                into.mkdir(parents=True, exist_ok=True)
+                os.replace(os.path.join(folder, name), into / name)
+    shutil.rmtree(mkdocs_dir, ignore_errors=True)
+
+
+def _write_json(path: Path, data: object) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 _AT_FDCWD = -100

@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 import logging
 import re
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,8 @@ class OcopConfig(base.Config):
     # (ocop_catalog.records.history); 'ocop build' sets it, else site_dir's is read
     published = c.Optional(c.Type(str))
     # set by 'ocop build': the published site and its files' keys, to take over what did
-    # not change ({"previous": dir, "keys_in": file, "keys_out": file}; reuse.py)
+    # not change, and the spare the catalog's files go to ({"previous": dir, "keys_in":
+    # file, "keys_out": file, "site": dir, "spare_keys": file}; build.py, reuse.py)
     incremental = c.Optional(c.Type(dict))
     # whose catalog this is: name, region, office… (ocop_catalog.edition.identity)
     identity = c.Optional(c.Type(dict))
@@ -120,6 +122,8 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         self.root = Path.cwd()
         self.published: Path | None = None
         self.authored: list[tuple[str, dict[str, str]]] = []
+        #: The keys of the files the last build made or took over (incremental builds).
+        self.written_keys: dict[str, str] | None = None
 
     # ----------------------------------------------------------------------
     # Events
@@ -266,17 +270,28 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             repo_branch=repo_branch(config.edit_uri),
         )
         incremental = self.config.incremental or {}
+        # 'ocop build' may give the catalog's files a folder of their own: the spare, an
+        # earlier site brought up to date (MkDocs' few files join them after the build)
+        site_dir = Path(incremental.get("site") or config.site_dir)
         reuse = None
         if incremental.get("keys_out"):
             previous, keys_in = incremental.get("previous"), incremental.get("keys_in")
-            reuse = Reuse.load(Path(config.site_dir), Path(previous) if previous else None,
-                               Path(keys_in) if keys_in else None)
+            spare = incremental.get("spare_keys")
+            reuse = Reuse.load(site_dir, Path(previous) if previous else None,
+                               Path(keys_in) if keys_in else None,
+                               Path(spare) if spare else None)
+        started = time.time_ns()
         try:
-            build(self.catalog, Path(config.site_dir), edition, self.output_options,
+            build(self.catalog, site_dir, edition, self.output_options,
                   cache_dir=self.root / self.config.cache_dir,
                   workers=self.config.concurrency, info=log.info, reuse=reuse)
             if reuse is not None:
+                if reuse.spare:
+                    gone = reuse.prune(started)
+                    log.info(f"spare site: {reuse.kept} files kept as they were, "
+                             f"{gone} deleted")
                 reuse.save(Path(incremental["keys_out"]))
+                self.written_keys = reuse.keys  # 'ocop build' tells the spare's files by them
         except OptionError as exc:  # an option that names catalog records (featured)
             raise PluginError(str(exc)) from None
         except ImageError as exc:  # validation decodes photos too: a last line of defence

@@ -123,8 +123,8 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
         lap("feeds")
         info(f"feeds: {sum(written.values())} files in {report.timings['feeds']:.2f} s")
     if reuse is not None and reuse.incremental:
-        info(f"incremental: {reuse.taken} of {len(reuse.keys)} keyed files taken over "
-             "from the previous build")
+        info(f"incremental: {reuse.taken + reuse.kept} of {len(reuse.keys)} keyed files "
+             "taken over from the previous build")
     info(f"catalog: {report.pages} pages, {len(edition.images)} photos; "
          + ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items()))
     return report

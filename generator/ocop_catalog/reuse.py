@@ -8,9 +8,16 @@ writing, no extra disk space) and the output goes on to the next file; otherwise
 output makes it as a cold build would. Files the new build does not make are simply
 not in the staging folder, so they disappear when it is swapped in.
 
+The staging folder is either a fresh folder or the *spare*: the site the last build
+replaced, kept with its keys (:mod:`ocop_catalog.build`). A file of the spare whose key is
+the one this build records stays where it is (no link, no folder to make); one whose key
+changed is unlinked, then taken from the published site or made; files of the spare this
+build does not record are deleted at the end (:meth:`Reuse.prune`).
+
 Hard links share their content with the published site, so a build never edits a site
-file in place: every writer writes a new file (``write_bytes`` on a path that does not
-exist yet in the staging folder, or a temporary file and ``os.replace``).
+file in place: every writer writes a new file (:func:`write_new`, which unlinks what is
+there first, or a temporary file and ``os.replace``). ``tests/test_architecture.py``
+checks that outputs write no other way.
 
 The previous build's keys are trusted only for a site folder that still holds exactly
 the files that build wrote (names, sizes, modification times): ``ocop build`` checks
@@ -27,7 +34,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["Reuse", "handed_back"]
+__all__ = ["Reuse", "handed_back", "write_new"]
 
 FORMAT = 1
 
@@ -38,10 +45,15 @@ class Reuse:
     """The previous build's files and keys, and the keys of the files this build makes."""
 
     def __init__(self, site_dir: Path, previous: Path | None = None,
-                 keys: Mapping[str, str] | None = None) -> None:
+                 keys: Mapping[str, str] | None = None,
+                 spare: Mapping[str, str] | None = None) -> None:
         self.site_dir = Path(site_dir)
         self.previous = Path(previous) if previous is not None and keys else None
         self.old: Mapping[str, str] = keys or {}
+        #: Keys of the files already in ``site_dir`` (the spare: an earlier build's site).
+        self.spare: Mapping[str, str] = spare or {}
+        #: Files found in the spare with the key this build records (left where they were).
+        self.kept = 0
         #: Keys of the files this build made or took over, by site-relative path.
         self.keys: dict[str, str] = {}
         self.taken = 0
@@ -50,18 +62,13 @@ class Reuse:
         self._previous = os.fspath(self.previous) if self.previous is not None else ""
 
     @classmethod
-    def load(cls, site_dir: Path, previous: Path | None, keys_file: Path | None) -> Reuse:
+    def load(cls, site_dir: Path, previous: Path | None, keys_file: Path | None,
+             spare_file: Path | None = None) -> Reuse:
         """The previous build's keys from ``keys_file`` (nothing to take over when it is
-        missing or damaged: the build is a cold one)."""
-        keys: dict[str, str] = {}
-        if previous is not None and keys_file is not None:
-            try:
-                found = json.loads(Path(keys_file).read_text(encoding="utf-8"))
-                if found.get("format") == FORMAT and isinstance(found.get("keys"), dict):
-                    keys = found["keys"]
-            except (OSError, ValueError, AttributeError):
-                keys = {}
-        return cls(site_dir, previous, keys)
+        missing or damaged: the build is a cold one), and the keys of the spare that
+        ``site_dir`` is from ``spare_file`` (``ocop_catalog.build`` checked them)."""
+        keys = read_keys(keys_file) if previous is not None else {}
+        return cls(site_dir, previous, keys, read_keys(spare_file))
 
     @property
     def incremental(self) -> bool:
@@ -73,6 +80,16 @@ class Reuse:
         when the previous build's file was taken over (the caller makes nothing), False
         when the caller must make the file."""
         self.keys[rel] = key
+        if self.spare:
+            was = self.spare.get(rel)
+            if was == key:  # the spare holds it already
+                self.kept += 1
+                return True
+            if was is not None:
+                try:
+                    os.unlink(f"{self._site}/{rel}")
+                except FileNotFoundError:
+                    pass
         if self.previous is None or self.old.get(rel) != key:
             return False
         # plain strings: tens of thousands of files, pathlib's objects cost more than links
@@ -93,18 +110,19 @@ class Reuse:
     def take_all(self, rels: list[str], key: str) -> bool:
         """Take over all of ``rels`` (files made together) when the previous build wrote
         each of them with ``key``; False, with nothing taken or recorded, otherwise."""
-        if self.previous is None or any(self.old.get(rel) != key for rel in rels):
+        if any(self.old.get(rel) != key and self.spare.get(rel) != key for rel in rels):
             return False
-        taken: list[str] = []
+        counts = self.taken, self.kept
+        done: list[str] = []
         for rel in rels:
             if not self.take(rel, key):
-                for done in taken:  # all or nothing
-                    (self.site_dir / done).unlink(missing_ok=True)
-                    self.taken -= 1
+                for name in done:  # all or nothing
+                    (self.site_dir / name).unlink(missing_ok=True)
                 for name in rels:
                     self.keys.pop(name, None)
+                self.taken, self.kept = counts
                 return False
-            taken.append(rel)
+            done.append(rel)
         return True
 
     def forget(self, rel: str) -> None:
@@ -128,17 +146,44 @@ class Reuse:
                 os.makedirs(f"{self._site}/{parent}", exist_ok=True)
             self._dirs.add(parent)
 
-    def drain(self) -> tuple[dict[str, str], int]:
+    def drain(self) -> tuple[dict[str, str], int, int]:
         """The keys recorded in this process since the last call, and how many files were
-        taken over (for worker processes to hand back)."""
-        keys, taken = self.keys, self.taken
-        self.keys, self.taken = {}, 0
-        return keys, taken
+        taken over and kept (for worker processes to hand back)."""
+        keys, taken, kept = self.keys, self.taken, self.kept
+        self.keys, self.taken, self.kept = {}, 0, 0
+        return keys, taken, kept
 
-    def merge(self, found: tuple[dict[str, str], int]) -> None:
-        keys, taken = found
+    def merge(self, found: tuple[dict[str, str], int, int]) -> None:
+        keys, taken, kept = found
         self.keys.update(keys)
         self.taken += taken
+        self.kept += kept
+
+    def prune(self, since_ns: int) -> int:
+        """Delete the files of the spare this build did not record (and folders left
+        empty); how many. A file made again by this build (changed since ``since_ns``,
+        when the build started) is its own, whatever the spare said of it."""
+        gone = 0
+        folders: set[str] = set()
+        for rel in self.spare.keys() - self.keys.keys():
+            path = f"{self._site}/{rel}"
+            try:
+                if os.lstat(path).st_ctime_ns >= since_ns:
+                    continue
+                os.unlink(path)
+            except FileNotFoundError:
+                continue
+            gone += 1
+            parent = rel.rpartition("/")[0]
+            while parent and parent not in folders:
+                folders.add(parent)
+                parent = parent.rpartition("/")[0]
+        for folder in sorted(folders, key=lambda f: -f.count("/")):  # deepest first
+            try:
+                os.rmdir(f"{self._site}/{folder}")
+            except OSError:  # not empty
+                pass
+        return gone
 
     def save(self, keys_file: Path) -> None:
         """Write the keys of this build's files (atomically)."""
@@ -150,12 +195,37 @@ class Reuse:
         os.replace(tmp, keys_file)
 
 
+def read_keys(keys_file: Path | None) -> dict[str, str]:
+    """The keys a build saved (:meth:`Reuse.save`); nothing when the file is missing,
+    damaged or of another format."""
+    if keys_file is None:
+        return {}
+    try:
+        found = json.loads(Path(keys_file).read_text(encoding="utf-8"))
+        if found.get("format") == FORMAT and isinstance(found.get("keys"), dict):
+            return found["keys"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    return {}
+
+
+def write_new(target: Path, data: bytes | str) -> None:
+    """Write ``data`` (text as UTF-8) as a new file at ``target``: what is there is unlinked
+    first, since it may be a file another site shares (a hard link), never written into."""
+    try:
+        os.unlink(target)
+    except FileNotFoundError:
+        pass
+    with open(target, "xb") as out:
+        out.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
 def handed_back(reuse: Reuse | None, work: Callable[[], T]
-                ) -> tuple[T, tuple[dict[str, str], int]]:
+                ) -> tuple[T, tuple[dict[str, str], int, int]]:
     """In a forked worker process: ``work()``'s result and the keys it recorded (and how
     many files it took over), for the parent to :meth:`Reuse.merge`. What the parent had
     recorded when it forked is its own and is not handed back."""
     if reuse is None:
-        return work(), ({}, 0)
+        return work(), ({}, 0, 0)
     reuse.drain()
     return work(), reuse.drain()

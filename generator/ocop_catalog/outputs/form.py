@@ -36,6 +36,7 @@ from ..edition.urls import relative
 from ..records.schemas import SCHEMAS, schema_for
 from ..records.text import DEFAULT_LANGUAGE
 from . import Output, Run
+from ..reuse import write_new
 
 __all__ = ["OUTPUT", "SCHEMA_JS", "SCHEMA_JSON", "github_urls"]
 
@@ -125,7 +126,7 @@ def write(edition: Edition, site_dir: Path, options: Any, run: Run) -> int:
     for rel, content in ((SCHEMA_JSON, text), (SCHEMA_JS, schema_script(text))):
         target = site_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
+        write_new(target, content)
     config = edition.config
     env = edition.templates(site=_Site(tuple((p.slug, p.title_key) for p in edition.authored)))
     template = env.get_template("form.html")
@@ -154,7 +155,7 @@ def write(edition: Edition, site_dir: Path, options: Any, run: Run) -> int:
                                messages=messages, guide=guides[lang], **context)
         target = site_dir / url / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
+        write_new(target, html)
     return len(edition.languages)
 
 

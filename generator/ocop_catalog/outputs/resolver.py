@@ -41,6 +41,7 @@ from ..edition import Edition
 from ..edition.printspec import lot_file_name
 from ..records.text import DEFAULT_LANGUAGE
 from . import Output, Run
+from ..reuse import write_new
 
 #: The GS1 Web Vocabulary, the namespace of every link type.
 GS1_VOC = "https://gs1.org/voc/"
@@ -225,7 +226,7 @@ def write(edition: Edition, site_dir: Path, options: None, run: Run) -> int:
     for rel, data in files(edition):
         target = site_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        write_new(target, data)
         count += 1
     return count
 

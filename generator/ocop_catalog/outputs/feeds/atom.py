@@ -27,6 +27,7 @@ from ...edition import Edition
 from .. import Output, Run
 from .data import FeedContext, atom_path, atom_products, clean, day_time, feed_context
 from .options import FeedOptions, feed_options
+from ...reuse import write_new
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
 
@@ -44,7 +45,7 @@ def write_atom(ctx: FeedContext, entries: int, site_dir: Path) -> list[str]:
     for lang in ctx.languages:
         target = site_dir / path(lang)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(_feed(ctx, lang, products))
+        write_new(target, _feed(ctx, lang, products))
         written.append(path(lang))
     log.info("feeds: feeds/atom/*.xml: %d entries in %d languages", len(products),
              len(ctx.languages))

@@ -31,6 +31,7 @@ from ...edition.images import ProcessedImage, Variant
 from ...records.models import Photo
 from ...catalog.taxonomy import CriteriaSet, load_taxonomies
 from ...records.text import DEFAULT_LANGUAGE, Localized
+from ...reuse import write_new
 
 if TYPE_CHECKING:
     from .options import FeedOptions
@@ -292,13 +293,14 @@ def write_json(path: Path, data: Any, *, indent: int | None = None) -> None:
     if indent or not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
         separators = (",", ": ") if indent else (",", ":")
         text = json.dumps(data, ensure_ascii=False, indent=indent, separators=separators)
-        path.write_text(text + "\n", encoding="utf-8")
+        write_new(path, text + "\n")
         return
 
     def dumps(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
+    path.unlink(missing_ok=True)  # a new file: see ocop_catalog.reuse.write_new
+    with open(path, "x", encoding="utf-8", newline="\n") as out:
         out.write("{")
         for number, (key, value) in enumerate(data.items()):
             out.write(("," if number else "") + dumps(key) + ":")

@@ -42,6 +42,7 @@ from .data import (FeedContext, clean, day_time, feed_context, feed_path, kiosk_
                    shown_products, text_map, write_json)
 from .options import FeedOptions, feed_options
 from .schema import SALES_POINT_FEED_VERSION, SALES_POINT_SCHEMA_PATH, sales_point_feed_schema
+from ...reuse import write_new
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
 
@@ -101,7 +102,7 @@ def write_point_feeds(ctx: FeedContext, options: FeedOptions, site_dir: Path,
                 items = ",".join(item(p, lang) for p in chunk)
                 text = f'{_dumps(head)[:-1]},"items":[{items}],"_ocop":{_dumps(tail)}}}'
                 (site_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-                (site_dir / rel).write_text(text + "\n", encoding="utf-8")
+                write_new(site_dir / rel, text + "\n")
     log.info("feeds: feeds/sales-points/: %d feed files for %d sales points", len(written) - 1,
              len(ctx.catalog.sales_points))
     return written
@@ -206,7 +207,7 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
     dirs = edition.theme_dirs
     worker = find(dirs, f"assets/{WORKER_SOURCE}").read_bytes()
     (site_dir / base).mkdir(parents=True, exist_ok=True)
-    (site_dir / base / WORKER_NAME).write_bytes(worker)
+    write_new(site_dir / base / WORKER_NAME, worker)
     written = [base + WORKER_NAME]
     template = edition.templates().get_template("kiosk.html")
     # a new template, script or style reloads the screens too
@@ -237,7 +238,7 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
         )
         target = site_dir / url / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
+        write_new(target, html)
         write_json(site_dir / url / VERSION_NAME, {"version": version,
                                                     "kiosk": ctx.absolute(url)})
         written += [url + "index.html", url + VERSION_NAME]

@@ -63,6 +63,7 @@ from ...catalog.model import ProductEntry
 from .data import FeedContext, clean, clip, markdown_to_text, spreadsheet_text
 from .options import Column, ExportOptions, FeedOptionError, FeedOptions
 from .schema import LOCALIZED_DEFS, export_schema
+from ...reuse import write_new
 
 if TYPE_CHECKING:
     from .opendata import OpenData
@@ -273,7 +274,7 @@ def write_exports(ctx: FeedContext, options: FeedOptions, opendata: OpenData,
             data = csv_bytes(export, headers, rows)
         target = site_dir / path(export)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        write_new(target, data)
         written.append(path(export))
         log.info("feeds: %s (%s): %d rows", path(export), export.name, len(products))
     return written

@@ -37,6 +37,7 @@ from .. import Output, Run
 from .data import FeedContext, clean, clip, feed_context, google_path
 from .marketplace import availability_date, left_out, listed, shared_fields
 from .options import FeedOptions, feed_options
+from ...reuse import write_new
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
 
@@ -57,7 +58,7 @@ def write_google(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list
                  for product in listed(ctx, lang, options.include_expired, skipped)]
         target = site_dir / path(lang)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_document(ctx, lang, items), encoding="utf-8")
+        write_new(target, _document(ctx, lang, items))
         written.append(path(lang))
         log.info("feeds: %s: %d items%s", path(lang), len(items), left_out(skipped))
     return written

@@ -30,6 +30,7 @@ from .. import Output, Run
 from .data import FeedContext, feed_context, meta_path, spreadsheet_text
 from .marketplace import left_out, listed, shared_fields
 from .options import FeedOptions, feed_options
+from ...reuse import write_new
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
 
@@ -60,7 +61,7 @@ def write_meta(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[s
             count += 1
         target = site_dir / path(lang)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(out.getvalue(), encoding="utf-8")
+        write_new(target, out.getvalue())
         written.append(path(lang))
         log.info("feeds: %s: %d items%s", path(lang), count, left_out(skipped))
     return written

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from ...edition import Edition
+from ...reuse import write_new
 
 NOT_FOUND = "404.html"
 
@@ -35,7 +36,7 @@ def write_not_found(edition: Edition, env: jinja2.Environment, site_dir: Path) -
         })
     html = env.get_template(NOT_FOUND).render(
         languages=languages, base=base, rel=base.__add__, url=NOT_FOUND)
-    (site_dir / NOT_FOUND).write_text(html, encoding="utf-8")
+    write_new(site_dir / NOT_FOUND, html)
 
 
 def write_social_image(edition: Edition, site_dir: Path) -> None:
@@ -43,4 +44,4 @@ def write_social_image(edition: Edition, site_dir: Path) -> None:
     image = edition.social_image
     target = site_dir / image.path
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(image.render())
+    write_new(target, image.render())

@@ -40,7 +40,7 @@ from ...errors import OptionError
 from ...parallel import can_fork, forked_pool, shared
 from ...records.text import DEFAULT_LANGUAGE, Localized
 from ..feeds.options import FeedOptions
-from ...reuse import Reuse, handed_back
+from ...reuse import Reuse, handed_back, write_new
 from . import structured
 from .markdown import render_markdown
 from .opendata import FeedGroup, FeedLinks, OpenDataOptions, published_feeds
@@ -897,7 +897,7 @@ class SiteBuilder:
         """The product's QR SVG (the same in every language). Not cached: drawing
         (0.2 ms) costs less than keeping a cached copy in step on disk."""
         svg = symbol_svg(*self.edition.qr_symbol(product.id))
-        (site_dir / self.edition.qr_image(product)).write_bytes(svg)
+        write_new(site_dir / self.edition.qr_image(product), svg)
 
 
 # --------------------------------------------------------------------------
@@ -960,5 +960,5 @@ def _replace(target: Path, data: bytes) -> None:
     build is a hard link to the published one: never write into it)."""
     if target.exists():
         target.unlink()
-    target.write_bytes(data)
+    write_new(target, data)
 

@@ -61,6 +61,7 @@ from pathlib import Path
 from typing import Any
 
 from ...edition.keys import digest
+from ...reuse import write_new
 
 __all__ = [
     "INDEX_DIR",
@@ -306,7 +307,7 @@ def _dump(value) -> bytes:
 
 def _named(folder: Path, sub: str, i: int, data: bytes) -> str:
     digest = hashlib.sha256(data).hexdigest()[:10]
-    (folder / sub / f"{i}.{digest}.json").write_bytes(data)
+    write_new(folder / sub / f"{i}.{digest}.json", data)
     return digest
 
 
@@ -334,10 +335,10 @@ def _write_language(folder: Path, source: LanguageDocs, reuse: Any = None
     """Write one language's index into ``folder`` (replaced); returns (files, bytes,
     largest shard). With ``reuse``, term shards are taken over from the previous build
     when ``terms_key`` is unchanged, and each document chunk when its documents' keys are."""
-    if folder.exists():
+    if folder.exists() and not (reuse is not None and reuse.spare):  # the spare's: kept
         shutil.rmtree(folder)
-    (folder / "t").mkdir(parents=True)
-    (folder / "d").mkdir()
+    (folder / "t").mkdir(parents=True, exist_ok=True)
+    (folder / "d").mkdir(exist_ok=True)
     site, rel = folder.parent.parent, f"{INDEX_DIR}/{source.lang}"
     made: dict[int, SearchDoc] = {}
 
@@ -386,7 +387,7 @@ def _write_language(folder: Path, source: LanguageDocs, reuse: Any = None
         size += len(data)
     entry = _dump({"format": FORMAT, "docs": source.count, "per_chunk": PER_CHUNK,
                    "shards": shard_names, "chunks": chunk_names})
-    (folder / "index.json").write_bytes(entry)
+    write_new(folder / "index.json", entry)
     return 1 + len(shard_names) + len(chunk_names), size + len(entry), largest_shard
 
 

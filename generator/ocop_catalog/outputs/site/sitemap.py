@@ -23,6 +23,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from ...records.text import DEFAULT_LANGUAGE
+from ...reuse import write_new
 
 MAX_URLS = 50_000
 #: Catalog pages that show (counts of) every product: dated by the newest product.
@@ -73,14 +74,14 @@ def write_sitemaps(
     for stale in site_dir.glob("sitemap*.xml*"):
         stale.unlink()
     if len(chunks) == 1:
-        (site_dir / "sitemap.xml").write_text(_urlset(chunks[0]), encoding="utf-8")
+        write_new(site_dir / "sitemap.xml", _urlset(chunks[0]))
         return ["sitemap.xml"]
     names = [f"sitemap-{i + 1}.xml" for i in range(len(chunks))]
     for name, chunk in zip(names, chunks):
-        (site_dir / name).write_text(_urlset(chunk), encoding="utf-8")
+        write_new(site_dir / name, _urlset(chunk))
     newest = [max((d for d in days[i : i + max_urls] if d is not None), default=None)
               for i in range(0, len(days), max_urls)]
-    (site_dir / "sitemap.xml").write_text(_index(base, names, newest), encoding="utf-8")
+    write_new(site_dir / "sitemap.xml", _index(base, names, newest))
     return ["sitemap.xml", *names]
 
 
@@ -122,6 +123,4 @@ def _text(value: str) -> str:
 
 def write_robots(site_dir: Path, site_url: str) -> None:
     sitemap = site_url.rstrip("/") + "/sitemap.xml"
-    (site_dir / "robots.txt").write_text(
-        f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n", encoding="utf-8"
-    )
+    write_new(site_dir / "robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n")

@@ -1,0 +1,157 @@
+"""The spare: the site a build replaces is kept beside it and brought up to date by the
+next build instead of a fresh staging folder of hard links (ocop_catalog/build.py).
+
+What must hold, checked with real ``ocop build`` processes on a small scratch catalog:
+the spare shares files (inodes) with the published site, so no build ever writes into
+one of them: the site a build replaces is, byte for byte, what was published; a build
+killed while it brings the spare up to date leaves the published site as it was, and the
+next build is right; a spare is used only when it can be trusted, and the result always
+equals a cold build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from scratch import GOODS_FILE, build_catalog
+from siteutil import BUILD_EPOCH, REPO, ocop_command
+
+PAGE = "products/mat-ong-hoa-rung/index.html"
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    scratch = build_catalog(tmp_path / "repo")
+    shutil.copytree(REPO / "theme", scratch.root / "theme")
+    return scratch.root
+
+
+def _build(repo: Path, site: Path, *args: str) -> str:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
+    done = subprocess.run([*ocop_command(), "build", "-d", str(site), *args], cwd=repo,
+                          env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return done.stderr
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _inodes(folder: Path) -> dict[int, str]:
+    return {p.stat().st_ino: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def _price(repo: Path, amount: int) -> None:
+    record = repo / GOODS_FILE
+    text = record.read_text(encoding="utf-8")
+    changed, found = re.subn(r"amount: \d+", f"amount: {amount}", text, count=1)
+    assert found
+    record.write_text(changed, encoding="utf-8")
+
+
+def _kept(log: str) -> int | None:
+    found = re.search(r"spare site: (\d+) files kept", log)
+    return int(found.group(1)) if found else None
+
+
+def _cold(repo: Path, site: Path) -> dict[str, str]:
+    assert not site.exists()
+    _build(repo, site)
+    return _tree(site)
+
+
+def _wait_gone(folder: Path, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while folder.exists():
+        assert time.monotonic() < deadline, f"{folder} is still there"
+        time.sleep(0.05)
+
+
+def test_the_replaced_site_is_kept_unwritten_and_the_next_build_uses_it(repo, tmp_path):
+    site, spare = tmp_path / "site", tmp_path / ".site.spare"
+    _build(repo, site)
+    assert not spare.exists()  # nothing replaced yet
+    _price(repo, 260000)
+    assert _kept(_build(repo, site)) is None  # no spare yet: a fresh staging folder
+    assert spare.is_dir()
+
+    for amount in (270000, 280000):
+        _price(repo, amount)
+        published, inodes = _tree(site), _inodes(site)
+        log = _build(repo, site)
+        # most files stayed where they were in the spare; the changed product's were made
+        kept = _kept(log)
+        assert kept is not None and kept > 0, log
+        assert f"{amount // 1000}.000" in (site / PAGE).read_text(encoding="utf-8")
+        # the site this build replaced is now the spare, exactly as it was published:
+        # nothing wrote into a file the spare shared with it
+        assert _tree(spare) == published
+        for folder in (site, spare):
+            for ino, sha in _inodes(folder).items():
+                assert inodes.get(ino, sha) == sha, "a build wrote into a published file"
+        assert _tree(site) == _cold(repo, tmp_path / f"cold-{amount}")
+
+
+def test_a_build_killed_while_it_updates_the_spare_leaves_the_site(repo, tmp_path):
+    site = tmp_path / "site"
+    for amount in (250000, 260000):
+        _price(repo, amount)
+        _build(repo, site)
+    assert (tmp_path / ".site.spare").is_dir()
+    published = _tree(site)
+    _price(repo, 270000)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
+    process = subprocess.Popen([*ocop_command(), "build", "-d", str(site)], cwd=repo, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # the spare, claimed as this build's staging folder: kill the build once it has
+    # replaced the changed product's page there (unlinked, then written again)
+    deadline = time.monotonic() + 120
+    claimed = None
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the build ended before it could be killed"
+        claimed = next(iter(tmp_path.glob(f".site.building-{process.pid}-*")), claimed)
+        if claimed is not None and (claimed / "index.html").exists():
+            page = claimed / PAGE
+            if not page.exists() or "270.000" in page.read_text(encoding="utf-8"):
+                break
+        time.sleep(0.002)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert claimed is not None and not (tmp_path / ".site.spare").exists()
+    assert _tree(site) == published, "a killed build changed the published site"
+    log = _build(repo, site)  # the half-updated spare is not used, and is deleted
+    assert _kept(log) is None
+    _wait_gone(claimed)
+    assert "270.000" in (site / PAGE).read_text(encoding="utf-8")
+    assert _tree(site) == _cold(repo, tmp_path / "cold")
+
+
+def test_a_spare_is_used_only_when_the_published_site_is_trusted(repo, tmp_path):
+    site, spare = tmp_path / "site", tmp_path / ".site.spare"
+    for amount in (250000, 260000):
+        _price(repo, amount)
+        _build(repo, site)
+    assert spare.is_dir()
+    # a file of the published site edited in place (which the spare may share)
+    (site / PAGE).write_text("edited by hand", encoding="utf-8")
+    _price(repo, 270000)
+    log = _build(repo, site)
+    assert _kept(log) is None and "incremental:" not in log  # a cold build
+    assert _tree(site) == _cold(repo, tmp_path / "cold-1")
+    # --full makes everything: the spare is not used either
+    _price(repo, 280000)
+    assert _kept(_build(repo, site)) is None
+    _price(repo, 290000)
+    assert _kept(_build(repo, site, "--full")) is None
+    assert _tree(site) == _cold(repo, tmp_path / "cold-2")
