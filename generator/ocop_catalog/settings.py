@@ -62,8 +62,9 @@ class Settings:
         return self.root / "catalog"
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """Safe loader that reads MkDocs-specific tags as empty values."""
+class _ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe loader (libyaml's where PyYAML has it: a build reads site_config.yml a few
+    times) that reads MkDocs-specific tags as empty values."""
 
 
 _ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
