@@ -124,20 +124,26 @@ def _code(module: str) -> str:
 def _writes_in_place(path: Path) -> list[str]:
     """Calls in ``path`` that can write into an existing file: ``write_text``,
     ``write_bytes``, ``open`` for writing or appending (``"x"`` creates, ``"r"`` reads)."""
+    return _writes_in_place_source(path.read_text(encoding="utf-8"), path.name)
+
+
+def _writes_in_place_source(source: str, name: str = "<source>") -> list[str]:
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if name in ("write_text", "write_bytes"):
-            found.append(f"{path.name}:{node.lineno} {name}")
-        elif name == "open":
-            modes = [a for a in node.args[1:2]] + [k.value for k in node.keywords
-                                                   if k.arg == "mode"]
-            mode = modes[0].value if modes and isinstance(modes[0], ast.Constant) else "r"
+        attr = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if attr in ("write_text", "write_bytes"):
+            found.append(f"{name}:{node.lineno} {attr}")
+        elif attr == "open":  # open(path, mode) or path.open(mode)
+            first = 0 if isinstance(func, ast.Attribute) else 1
+            modes = node.args[first:first + 1] + [k.value for k in node.keywords
+                                                  if k.arg == "mode"]
+            mode = (modes[0].value if isinstance(modes[0], ast.Constant) else None) \
+                if modes else "r"  # a mode not written out counts as a write
             if not isinstance(mode, str) or set(mode) & set("wa+"):
-                found.append(f"{path.name}:{node.lineno} open({mode!r})")
+                found.append(f"{name}:{node.lineno} open({mode!r})")
     return found
 
 
@@ -148,6 +154,8 @@ def test_outputs_never_write_into_an_existing_file():
     offending = [hit for path in sorted((PACKAGE / "outputs").rglob("*.py"))
                  for hit in _writes_in_place(path)]
     assert not offending, offending
+    assert _writes_in_place_source("Path(x).open('w')") and _writes_in_place_source(
+        "open(x, mode='a')") and not _writes_in_place_source("open(x, 'xb')")
     # the check itself finds what it looks for (build.py writes its records' temporary
     # files with write_text)
     assert any("write_text" in hit for hit in _writes_in_place(PACKAGE / "build.py"))

@@ -162,10 +162,11 @@ def test_incremental_builds_equal_cold_builds_after_a_series_of_changes(tmp_path
                   if p["certification"]["status"] in ("valid", "expiring"))
     assert ends and ends[0] >= today
     later = BUILD_EPOCH + ((ends[0] - today).days + 1) * 86400
-    # pages state the day they were checked: the day is in every key, nothing is taken over
-    # and the build is a cold one (compared with a cold build after each change above)
+    # pages state the day they were checked: the day is in every key but the photos' (their
+    # files are their bytes and settings), so only photos are taken over
     done, keyed = taken(build(repo, site, epoch=later))
-    assert done == 0 and keyed > 0
+    photos = sum(1 for path in (site / "media").rglob("*") if path.is_file())
+    assert done == photos and keyed > photos > 0
     lapsed = json.loads((site / "feeds/catalog.json").read_text(encoding="utf-8"))
     assert sum(p["certification"]["status"] == "expired" for p in lapsed["products"]) > sum(
         p["certification"]["status"] == "expired" for p in catalog["products"])

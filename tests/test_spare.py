@@ -43,8 +43,9 @@ def _build(repo: Path, site: Path, *args: str) -> str:
 
 
 def _tree(folder: Path) -> dict[str, str]:
+    """Every file's content and every folder (empty ones too) under ``folder``."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            if p.is_file() else "folder" for p in sorted(folder.rglob("*"))}
 
 
 def _inodes(folder: Path) -> dict[int, str]:
@@ -114,18 +115,16 @@ def test_a_build_killed_while_it_updates_the_spare_leaves_the_site(repo, tmp_pat
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
     process = subprocess.Popen([*ocop_command(), "build", "-d", str(site)], cwd=repo, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # the spare, claimed as this build's staging folder: kill the build once it has
-    # replaced the changed product's page there (unlinked, then written again)
+    # kill the build as soon as it has claimed the spare as its staging folder (and
+    # started to delete and replace files there)
     deadline = time.monotonic() + 120
     claimed = None
-    while time.monotonic() < deadline:
+    while claimed is None and time.monotonic() < deadline:
         assert process.poll() is None, "the build ended before it could be killed"
-        claimed = next(iter(tmp_path.glob(f".site.building-{process.pid}-*")), claimed)
-        if claimed is not None and (claimed / "index.html").exists():
-            page = claimed / PAGE
-            if not page.exists() or "270.000" in page.read_text(encoding="utf-8"):
-                break
-        time.sleep(0.002)
+        claimed = next(iter(tmp_path.glob(f".site.building-{process.pid}-*")), None)
+        if claimed is not None and not (claimed / "index.html").exists():
+            claimed = None  # the fresh folder MkDocs writes into, not the spare
+        time.sleep(0.001)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert claimed is not None and not (tmp_path / ".site.spare").exists()

@@ -21,17 +21,21 @@ partly deleted site is rebuilt.
 
 Otherwise the build is incremental: every file an output knows the key of (what it is
 made from: :mod:`ocop_catalog.edition.keys`) and whose key is the one the last build
-recorded is hard-linked from the published site into the staging folder instead of
-being made again (:mod:`ocop_catalog.reuse`); the rest is made as in a cold build, and
-files the new build does not make are simply not in the staging folder. The swap is the
-same, so an interrupted incremental build leaves the published site as it was too (a
-hard link shares the file, and no build writes into a file it took over). The keys are
-trusted only when the site folder holds exactly what the last build wrote; ``--full``
-(``full=True``) makes every file again.
+recorded is not made again (:mod:`ocop_catalog.reuse`); the rest is made as in a cold
+build. The staging folder is then the *spare* (below): the site the last build
+replaced, in which files whose key is unchanged stay, changed ones are unlinked and
+linked from the published site or made, and files the new build does not make are
+deleted; without a spare it is a fresh folder into which unchanged files are
+hard-linked from the published site. The swap is the same, so an interrupted
+incremental build leaves the published site as it was too (a hard link shares the
+file, and no build writes into an existing file). The keys are trusted only when the
+site folder holds exactly what the last build wrote; ``--full`` (``full=True``) makes
+every file again. Two builds of the same folder never run at once: the second waits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import hashlib
@@ -57,6 +61,7 @@ from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
 from .records.decoded import stat_signature
 from .records.history import CATALOG_JSON
+from .reuse import read_keys, remove_empty_folders
 from .settings import build_date, plugin_options
 
 
@@ -95,8 +100,14 @@ def build_site(
                               config.site_url)
     except (MkDocsException, Abort, yaml.YAMLError, ValueError) as exc:
         raise unreadable(config_file, exc, "nothing was built") from None
-    _recover(target)
     record = _record_of(root, target)
+    with _exclusive(record.with_suffix(".lock"), target):  # one build of a folder at a time
+        return _build_into(config, target, record, inputs, full, published)
+
+
+def _build_into(config, target: Path, record: Path, inputs: str, full: bool,
+                published: Path | None) -> tuple[Path, bool]:
+    _recover(target)
     for stale in record.parent.glob(f".{record.stem}.*.keys.json"):  # of builds cut short
         if not _running(stale.name.partition(".building-")[2]):
             stale.unlink(missing_ok=True)
@@ -107,7 +118,10 @@ def build_site(
         return target, False
     target.parent.mkdir(parents=True, exist_ok=True)
     keys_in = record.with_suffix(".keys.json") if untouched and not full else None
-    spare = _claim_spare(target, record, keys_in is not None)
+    plugin = config.plugins["ocop"] if "ocop" in config.plugins else None
+    # the spare is brought up to date by the catalog's outputs: only when they run
+    catalog_built = plugin is not None and bool(plugin.config.enabled)
+    spare = _claim_spare(target, record, keys_in is not None and catalog_built)
     mkdocs_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-{os.getpid()}-",
                                        dir=target.parent))
     # without a spare, MkDocs and the catalog write into one fresh folder; with one, the
@@ -115,7 +129,6 @@ def build_site(
     staging = spare[0] if spare else mkdocs_dir
     config.site_dir = str(mkdocs_dir)
     keys_out = record.with_name(f".{record.stem}.{staging.name}.keys.json")
-    plugin = config.plugins["ocop"] if "ocop" in config.plugins else None
     if plugin is not None:  # clashes are decided by the site this build replaces
         plugin.config.published = str(published or target / CATALOG_JSON)
         plugin.config.incremental = {
@@ -123,7 +136,7 @@ def build_site(
             "keys_in": str(keys_in) if keys_in else None,
             "keys_out": str(keys_out),
             "site": str(staging) if spare else None,
-            "spare_keys": str(spare[1]) if spare else None}
+            "spare": spare[1] if spare else None}
     try:
         config.plugins.on_startup(command="build", dirty=False)
         try:
@@ -131,6 +144,10 @@ def build_site(
         finally:
             config.plugins.on_shutdown()
         if spare:
+            if not isinstance(getattr(plugin, "written_keys", None), dict):
+                raise BuildFailed("the catalog's files were not written (the ocop plugin "
+                                  "did not run); nothing was built, the previous site is "
+                                  "unchanged")
             _join(mkdocs_dir, staging)
     except (MkDocsException, Abort) as exc:
         _discard(staging, mkdocs_dir, keys_out)
@@ -150,10 +167,35 @@ def build_site(
     files: list[str] = []
     state: dict[str, object] = {"inputs": inputs, "site": _site_digest(target, files)}
     written = getattr(plugin, "written_keys", None)
-    if isinstance(written, dict):  # what the spare of a later build must delete first
+    # what the spare of a later build must delete first; kept only when every key names a
+    # file of the site as the walk names it (else that spare would not be what its keys say)
+    if isinstance(written, dict) and not written.keys() - set(files):
         state["unkeyed"] = [rel for rel in files if rel not in written]
     _remember_build(record, state)
     return target, True
+
+
+@contextlib.contextmanager
+def _exclusive(lock_file: Path, target: Path):
+    """Hold ``lock_file`` locked: a second build of the same folder waits for the first
+    (both would take files over from, and swap, the same site)."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # not on POSIX: no lock
+            yield
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            logging.getLogger("mkdocs").info(
+                "another build of %s is running: waiting for it to end", target)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _discard(staging: Path, mkdocs_dir: Path, keys_out: Path) -> None:
@@ -387,9 +429,12 @@ def _swap(staging: Path, target: Path) -> Path | None:
 # where they are, the others are unlinked and then linked from the published site or
 # made (reuse.py). The spare shares most files with the published site, so nothing is
 # ever written into a file of it: writers unlink first (reuse.write_new). The spare is
-# trusted only when the published site was (the keys of the build it replaced are used),
-# the same code built it (keys of other code match nothing) and it is left exactly as
-# that build left it; anything else and it is deleted.
+# used only when the published site was trusted when it was replaced (its keys become
+# the spare's), the same code built it (keys of other code match nothing), its keys and
+# list of unkeyed files can be read, and the catalog's outputs run (they update it);
+# anything else and it is deleted. Like the published site between builds, it is
+# trusted to be as the build that published it left it: it is hidden, and no program
+# of this package writes into it but the build that claims it.
 
 
 def _spare_files(target: Path, record: Path) -> tuple[Path, Path, Path]:
@@ -398,41 +443,52 @@ def _spare_files(target: Path, record: Path) -> tuple[Path, Path, Path]:
             record.with_suffix(".spare.json"))
 
 
-def _claim_spare(target: Path, record: Path, trusted: bool) -> tuple[Path, Path] | None:
+def _claim_spare(target: Path, record: Path, trusted: bool
+                 ) -> tuple[Path, dict[str, str]] | None:
     """The spare, renamed to this build's staging folder with the files its keys do not
-    cover deleted, and the file of its keys; None (and the spare on its way out) when
-    there is none or it cannot be trusted (``trusted``: the published site's keys are)."""
+    cover deleted, and its files' keys; None (and the spare on its way out) when there is
+    none or it cannot be trusted (``trusted``: the published site's keys are, and the
+    catalog's outputs will bring the spare up to date)."""
     folder, keys_file, state_file = _spare_files(target, record)
     try:
         state = json.loads(state_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         state = None
     state_file.unlink(missing_ok=True)  # a spare is claimed once
+    keys = read_keys(keys_file)
+    keys_file.unlink(missing_ok=True)
     if folder.is_symlink() or not folder.is_dir():
-        keys_file.unlink(missing_ok=True)
         return None
     claimed = target.with_name(f".{target.name}.building-{os.getpid()}-"
                                f"{secrets.token_hex(4)}")
     try:
         os.rename(folder, claimed)
-    except OSError:  # another build claimed it
+    except OSError:
         return None
     unkeyed = state.get("unkeyed") if isinstance(state, dict) else None
-    if (not trusted or not isinstance(unkeyed, list) or state.get("code") != code_key()
-            or not keys_file.is_file()):
+    if (not trusted or not keys or not isinstance(unkeyed, list)
+            or state.get("code") != code_key() or not _delete_unkeyed(claimed, unkeyed)):
         _remove_later(claimed)
-        keys_file.unlink(missing_ok=True)
         return None
+    return claimed, keys
+
+
+def _delete_unkeyed(folder: Path, unkeyed: list) -> bool:
+    """Delete the files ``unkeyed`` lists (site-relative) under ``folder``, and the folders
+    that leaves empty; False when the list is not one of plain relative paths of files."""
+    base = os.fspath(folder)
     for rel in unkeyed:
-        if isinstance(rel, str) and rel and not rel.startswith("/") and ".." not in rel.split("/"):
-            try:
-                os.unlink(claimed / rel)
-            except FileNotFoundError:
-                pass
-            except OSError:  # a folder where a file was: not the spare its state says
-                _remove_later(claimed)
-                return None
-    return claimed, keys_file
+        if (not isinstance(rel, str) or not rel or rel.startswith("/") or "\0" in rel
+                or ".." in rel.split("/")):
+            return False
+        try:
+            os.unlink(f"{base}/{rel}")
+        except FileNotFoundError:
+            pass
+        except OSError:  # a folder where a file was: not the spare its state says
+            return False
+    remove_empty_folders(base, unkeyed)
+    return True
 
 
 def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None,

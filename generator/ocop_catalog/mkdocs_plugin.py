@@ -22,7 +22,6 @@ from __future__ import annotations
 import gc
 import logging
 import re
-import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -53,7 +52,7 @@ from .edition.theme import STATUSES, theme_dirs, theme_strings
 from .edition.urls import Urls, relative
 from .outputs.feeds.options import feed_options
 from .outputs.site.opendata import FeedLinks
-from .reuse import Reuse
+from .reuse import Reuse, file_clock
 from .pipeline import build, check_options
 from .records.text import DEFAULT_LANGUAGE, is_language_code
 
@@ -97,7 +96,7 @@ class OcopConfig(base.Config):
     published = c.Optional(c.Type(str))
     # set by 'ocop build': the published site and its files' keys, to take over what did
     # not change, and the spare the catalog's files go to ({"previous": dir, "keys_in":
-    # file, "keys_out": file, "site": dir, "spare_keys": file}; build.py, reuse.py)
+    # file, "keys_out": file, "site": dir, "spare": its files' keys}; build.py, reuse.py)
     incremental = c.Optional(c.Type(dict))
     # whose catalog this is: name, region, office… (ocop_catalog.edition.identity)
     identity = c.Optional(c.Type(dict))
@@ -276,17 +275,17 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         reuse = None
         if incremental.get("keys_out"):
             previous, keys_in = incremental.get("previous"), incremental.get("keys_in")
-            spare = incremental.get("spare_keys")
+            spare = incremental.get("spare")
             reuse = Reuse.load(site_dir, Path(previous) if previous else None,
                                Path(keys_in) if keys_in else None,
-                               Path(spare) if spare else None)
-        started = time.time_ns()
+                               spare if isinstance(spare, dict) else None)
+        cache_dir = self.root / self.config.cache_dir
+        started = file_clock(cache_dir) if reuse is not None and reuse.has_spare else 0
         try:
-            build(self.catalog, site_dir, edition, self.output_options,
-                  cache_dir=self.root / self.config.cache_dir,
+            build(self.catalog, site_dir, edition, self.output_options, cache_dir=cache_dir,
                   workers=self.config.concurrency, info=log.info, reuse=reuse)
             if reuse is not None:
-                if reuse.spare:
+                if reuse.has_spare:
                     gone = reuse.prune(started)
                     log.info(f"spare site: {reuse.kept} files kept as they were, "
                              f"{gone} deleted")

@@ -1,12 +1,12 @@
 """Taking files over from the previous build when what they are made from is unchanged.
 
-A build writes into a fresh staging folder (:mod:`ocop_catalog.build`). An output
-that knows the key of a file (:mod:`ocop_catalog.edition.keys`) asks :meth:`Reuse.take`
-before making it: when the previous build wrote the same file with the same key, the
-file is hard-linked from the published site into the staging folder (no rendering, no
-writing, no extra disk space) and the output goes on to the next file; otherwise the
-output makes it as a cold build would. Files the new build does not make are simply
-not in the staging folder, so they disappear when it is swapped in.
+A build writes into a staging folder (:mod:`ocop_catalog.build`). An output that knows
+the key of a file (:mod:`ocop_catalog.edition.keys`) asks :meth:`Reuse.take` before
+making it: when an earlier build wrote the same file with the same key, the file is
+taken over (left where it is in the spare, or hard-linked from the published site: no
+rendering, no writing, no extra disk space) and the output goes on to the next file;
+otherwise the output makes it as a cold build would. Files the new build does not make
+are not in the staging folder when it is swapped in.
 
 The staging folder is either a fresh folder or the *spare*: the site the last build
 replaced, kept with its keys (:mod:`ocop_catalog.build`). A file of the spare whose key is
@@ -27,10 +27,12 @@ that before it hands them over. Worker processes record keys of their own;
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Mapping
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -50,8 +52,10 @@ class Reuse:
         self.site_dir = Path(site_dir)
         self.previous = Path(previous) if previous is not None and keys else None
         self.old: Mapping[str, str] = keys or {}
-        #: Keys of the files already in ``site_dir`` (the spare: an earlier build's site).
+        #: Keys of the files already in ``site_dir`` (the spare: an earlier build's site;
+        #: None: ``site_dir`` is a fresh folder).
         self.spare: Mapping[str, str] = spare or {}
+        self.has_spare = spare is not None
         #: Files found in the spare with the key this build records (left where they were).
         self.kept = 0
         #: Keys of the files this build made or took over, by site-relative path.
@@ -63,12 +67,12 @@ class Reuse:
 
     @classmethod
     def load(cls, site_dir: Path, previous: Path | None, keys_file: Path | None,
-             spare_file: Path | None = None) -> Reuse:
+             spare: Mapping[str, str] | None = None) -> Reuse:
         """The previous build's keys from ``keys_file`` (nothing to take over when it is
         missing or damaged: the build is a cold one), and the keys of the spare that
-        ``site_dir`` is from ``spare_file`` (``ocop_catalog.build`` checked them)."""
+        ``site_dir`` is (``ocop_catalog.build`` read and checked them)."""
         keys = read_keys(keys_file) if previous is not None else {}
-        return cls(site_dir, previous, keys, read_keys(spare_file))
+        return cls(site_dir, previous, keys, spare)
 
     @property
     def incremental(self) -> bool:
@@ -80,7 +84,7 @@ class Reuse:
         when the previous build's file was taken over (the caller makes nothing), False
         when the caller must make the file."""
         self.keys[rel] = key
-        if self.spare:
+        if self.has_spare:
             was = self.spare.get(rel)
             if was == key:  # the spare holds it already
                 self.kept += 1
@@ -99,10 +103,20 @@ class Reuse:
             os.link(source, target)
         except FileNotFoundError:
             return False
-        except OSError:  # another file system, or links not allowed: copy it
+        except FileExistsError:  # not a file the spare's keys know: never written into
             try:
-                shutil.copy2(source, target)
+                os.unlink(target)
+                os.link(source, target)
             except OSError:
+                return False
+        except OSError:  # another file system, or links not allowed: copy it, as a new file
+            temporary = f"{target}.{os.getpid()}.tmp"
+            try:
+                shutil.copy2(source, temporary)
+                os.replace(temporary, target)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
                 return False
         self.taken += 1
         return True
@@ -161,29 +175,13 @@ class Reuse:
 
     def prune(self, since_ns: int) -> int:
         """Delete the files of the spare this build did not record (and folders left
-        empty); how many. A file made again by this build (changed since ``since_ns``,
-        when the build started) is its own, whatever the spare said of it."""
-        gone = 0
-        folders: set[str] = set()
-        for rel in self.spare.keys() - self.keys.keys():
-            path = f"{self._site}/{rel}"
-            try:
-                if os.lstat(path).st_ctime_ns >= since_ns:
-                    continue
-                os.unlink(path)
-            except FileNotFoundError:
-                continue
-            gone += 1
-            parent = rel.rpartition("/")[0]
-            while parent and parent not in folders:
-                folders.add(parent)
-                parent = parent.rpartition("/")[0]
-        for folder in sorted(folders, key=lambda f: -f.count("/")):  # deepest first
-            try:
-                os.rmdir(f"{self._site}/{folder}")
-            except OSError:  # not empty
-                pass
-        return gone
+        empty); how many. A file written by this build without a key (modified at or
+        after ``since_ns``: the modification time of a file made when the build started,
+        by the same clock) is its own, whatever the spare said of it."""
+        gone = [rel for rel in self.spare.keys() - self.keys.keys()
+                if _unlink_older(f"{self._site}/{rel}", since_ns)]
+        remove_empty_folders(self._site, gone)
+        return len(gone)
 
     def save(self, keys_file: Path) -> None:
         """Write the keys of this build's files (atomically)."""
@@ -193,6 +191,45 @@ class Reuse:
         tmp.write_text(json.dumps({"format": FORMAT, "keys": dict(sorted(self.keys.items()))},
                                   ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, keys_file)
+
+
+def file_clock(folder: Path) -> int:
+    """Now, as the file system dates files (its clock is coarser than ``time.time_ns``:
+    a file written after this call is never dated before it)."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".clock-")
+    try:
+        return os.fstat(fd).st_mtime_ns
+    finally:
+        os.close(fd)
+        os.unlink(name)
+
+
+def _unlink_older(path: str, since_ns: int) -> bool:
+    """Unlink ``path`` if it was last modified before ``since_ns``; whether it was."""
+    try:
+        if os.lstat(path).st_mtime_ns >= since_ns:
+            return False
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def remove_empty_folders(site: str, removed: Iterable[str]) -> None:
+    """Remove the folders of ``site`` that the removal of the files ``removed``
+    (site-relative) left empty, deepest first."""
+    folders: set[str] = set()
+    for rel in removed:
+        parent = rel.rpartition("/")[0]
+        while parent and parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    for folder in sorted(folders, key=lambda f: -f.count("/")):
+        try:
+            os.rmdir(f"{site}/{folder}")
+        except OSError:  # not empty
+            pass
 
 
 def read_keys(keys_file: Path | None) -> dict[str, str]:

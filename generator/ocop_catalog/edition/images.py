@@ -307,13 +307,20 @@ class ImagePipeline:
 
 
 def publish_images(
-    processed: Mapping[Path, ProcessedImage], site_dir: Path, prefix: str = "media"
+    processed: Mapping[Path, ProcessedImage], site_dir: Path, prefix: str = "media",
+    taken: Callable[[str, str], bool] | None = None,
 ) -> None:
-    """Place every output at ``site_dir/prefix/<digest[:16]>/<name>`` (its public URL)."""
+    """Place every output at ``site_dir/prefix/<digest[:16]>/<name>`` (its public URL).
+    ``taken(rel, key)``, when given, says whether the file at the site-relative ``rel``,
+    made from ``key`` (the photo's digest and the variant's name), is there already."""
     for image in {p.digest: p for p in processed.values()}.values():
-        folder = Path(site_dir) / image.url_base(prefix)
-        folder.mkdir(parents=True, exist_ok=True)
+        base = image.url_base(prefix).rstrip("/")
+        folder = Path(site_dir) / base
         for variant in _files(image):
+            if taken is not None and taken(f"{base}/{variant.name}",
+                                           f"{image.digest}:{variant.name}"):
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
             place(variant.path, folder / variant.name)
 
 

@@ -335,7 +335,7 @@ def _write_language(folder: Path, source: LanguageDocs, reuse: Any = None
     """Write one language's index into ``folder`` (replaced); returns (files, bytes,
     largest shard). With ``reuse``, term shards are taken over from the previous build
     when ``terms_key`` is unchanged, and each document chunk when its documents' keys are."""
-    if folder.exists() and not (reuse is not None and reuse.spare):  # the spare's: kept
+    if folder.exists() and not (reuse is not None and reuse.has_spare):  # the spare's: kept
         shutil.rmtree(folder)
     (folder / "t").mkdir(parents=True, exist_ok=True)
     (folder / "d").mkdir(exist_ok=True)
