@@ -154,3 +154,38 @@ def test_a_spare_is_used_only_when_the_published_site_is_trusted(repo, tmp_path)
     _price(repo, 290000)
     assert _kept(_build(repo, site, "--full")) is None
     assert _tree(site) == _cold(repo, tmp_path / "cold-2")
+
+
+def test_two_builds_of_one_site_at_once_take_turns(repo, tmp_path):
+    """Two builds of the same folder would claim the same spare and swap the same site:
+    one waits while another holds the folder's lock (held here as a running build holds
+    it), says so, and goes on once it is free."""
+    import fcntl
+
+    site = tmp_path / "site"
+    for amount in (250000, 260000):
+        _price(repo, amount)
+        _build(repo, site)
+    _price(repo, 270000)
+    name = hashlib.sha256(os.fsencode(site.resolve())).hexdigest()[:24]
+    lock = repo / ".cache" / "ocop" / "builds" / f"{name}.lock"
+    assert lock.is_file()  # the builds above took it
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
+    with open(lock, "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        waiting = subprocess.Popen([*ocop_command(), "build", "-d", str(site)], cwd=repo,
+                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   text=True)
+        said = ""
+        while "waiting for it to end" not in said:
+            line = waiting.stderr.readline()
+            assert line, f"the build did not wait: {said[-2000:]}"
+            said += line
+        time.sleep(0.5)
+        assert waiting.poll() is None and "270.000" not in (site / PAGE).read_text(
+            encoding="utf-8")
+        fcntl.flock(held, fcntl.LOCK_UN)
+    waiting.communicate(timeout=600)
+    assert waiting.returncode == 0
+    assert "270.000" in (site / PAGE).read_text(encoding="utf-8")
+    assert _tree(site) == _cold(repo, tmp_path / "cold")
