@@ -949,16 +949,10 @@ def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
         html = builder.render(page)
         target = site_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        _replace(target, html.encode("utf-8"))
+        write_new(target, html.encode("utf-8"))
         for name, data in builder.page_files(page):
-            _replace(site_dir / name, data)
+            write_new(site_dir / name, data)
     return written
 
 
-def _replace(target: Path, data: bytes) -> None:
-    """Write ``data`` as a new file at ``target`` (a file taken over from the previous
-    build is a hard link to the published one: never write into it)."""
-    if target.exists():
-        target.unlink()
-    write_new(target, data)
 
