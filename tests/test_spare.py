@@ -189,3 +189,18 @@ def test_two_builds_of_one_site_at_once_take_turns(repo, tmp_path):
     assert waiting.returncode == 0
     assert "270.000" in (site / PAGE).read_text(encoding="utf-8")
     assert _tree(site) == _cold(repo, tmp_path / "cold")
+
+
+def test_a_spare_missing_a_file_is_given_up_and_the_build_made_again(repo, tmp_path):
+    """A file deleted from the spare by hand (one its keys say is there): the build sees it
+    before the swap, says so, and builds again without the spare."""
+    site, spare = tmp_path / "site", tmp_path / ".site.spare"
+    for amount in (250000, 260000):
+        _price(repo, amount)
+        _build(repo, site)
+    photo = sorted(spare.glob("media/*/*"))[0]  # a price change leaves photos alone
+    photo.unlink()
+    _price(repo, 270000)
+    log = _build(repo, site)
+    assert "the spare site was incomplete; building again without it" in log
+    assert _tree(site) == _cold(repo, tmp_path / "cold")

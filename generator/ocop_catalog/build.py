@@ -65,6 +65,9 @@ from .reuse import read_keys, remove_empty_folders
 from .settings import build_date, plugin_options
 
 
+log = logging.getLogger("mkdocs.commands.build")
+
+
 class BuildFailed(Exception):
     pass
 
@@ -102,7 +105,18 @@ def build_site(
         raise unreadable(config_file, exc, "nothing was built") from None
     record = _record_of(root, target)
     with _exclusive(record.with_suffix(".lock"), target):  # one build of a folder at a time
-        return _build_into(config, target, record, inputs, full, published)
+        try:
+            return _build_into(config, target, record, inputs, full, published)
+        except _SpareIncomplete:
+            # a file the spare's keys promised was not there (a spare damaged by hand): it
+            # is gone now; build again, with a fresh configuration, without it
+            log.warning("the spare site was incomplete; building again without it")
+            config = load_config(config_file=str(config_file), strict=strict, **overrides)
+            return _build_into(config, target, record, inputs, full, published)
+
+
+class _SpareIncomplete(Exception):
+    pass
 
 
 def _build_into(config, target: Path, record: Path, inputs: str, full: bool,
@@ -156,6 +170,12 @@ def _build_into(config, target: Path, record: Path, inputs: str, full: bool,
     except BaseException:
         _discard(staging, mkdocs_dir, keys_out)
         raise
+    files: list[str] = []
+    site_digest = _site_digest(staging, files)  # the same once swapped in (names, sizes, times)
+    written = getattr(plugin, "written_keys", None)
+    if spare and isinstance(written, dict) and written.keys() - set(files):
+        _discard(staging, mkdocs_dir, keys_out)
+        raise _SpareIncomplete
     replaced = _swap(staging, target)
     keys_file = record.with_suffix(".keys.json")
     if replaced is not None:  # the site just replaced: the next build's spare, if trusted
@@ -164,9 +184,7 @@ def _build_into(config, target: Path, record: Path, inputs: str, full: bool,
         os.replace(keys_out, keys_file)
     else:
         keys_file.unlink(missing_ok=True)
-    files: list[str] = []
-    state: dict[str, object] = {"inputs": inputs, "site": _site_digest(target, files)}
-    written = getattr(plugin, "written_keys", None)
+    state: dict[str, object] = {"inputs": inputs, "site": site_digest}
     # what the spare of a later build must delete first; kept only when every key names a
     # file of the site as the walk names it (else that spare would not be what its keys say)
     if isinstance(written, dict) and not written.keys() - set(files):
@@ -186,23 +204,28 @@ def _exclusive(lock_file: Path, target: Path):
         except ImportError:  # not on POSIX: no lock
             yield
             return
+        locked = True
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except BlockingIOError:
             logging.getLogger("mkdocs").info(
                 "another build of %s is running: waiting for it to end", target)
             fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks (some network and shared folders)
+            locked = False
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            if locked:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _discard(staging: Path, mkdocs_dir: Path, keys_out: Path) -> None:
     """What a failed or interrupted build leaves: nothing (a claimed spare too: it was
-    half brought up to date)."""
-    for folder in {staging, mkdocs_dir}:
-        shutil.rmtree(folder, ignore_errors=True)
+    half brought up to date; a whole site, deleted in the background)."""
+    shutil.rmtree(mkdocs_dir, ignore_errors=True)
+    if staging != mkdocs_dir:
+        _remove_later(staging)
     keys_out.unlink(missing_ok=True)
 
 

@@ -280,7 +280,8 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                                Path(keys_in) if keys_in else None,
                                spare if isinstance(spare, dict) else None)
         cache_dir = self.root / self.config.cache_dir
-        started = file_clock(cache_dir) if reuse is not None and reuse.has_spare else 0
+        # read beside the spare: its file system dates the files prune compares
+        started = file_clock(site_dir.parent) if reuse is not None and reuse.has_spare else 0
         try:
             build(self.catalog, site_dir, edition, self.output_options, cache_dir=cache_dir,
                   workers=self.config.concurrency, info=log.info, reuse=reuse)

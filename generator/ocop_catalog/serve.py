@@ -20,10 +20,13 @@ keeps their code in memory by source).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
+import os
 import shutil
 import socket
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -125,36 +128,61 @@ def _live_server(rebuild, host: str, port: int, site_dir: Path, mount_path: str,
     every watched file twice a second, which costs a fifth of a core at 1,000 products
     and two thirds at 10,000, all session long, and sees a change only at the next poll.
     Where inotify is missing or its watches run out, it polls."""
-    for kernel in (True, False):
+    why = _cannot_notify(paths)
+    if why is None:
         server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir),
                                   mount_path=mount_path)
         server.error_handler = error_page
-        if kernel:
-            if _ChangeObserver is None:
-                server.server_close()
-                continue
+        try:
             server.observer = _ChangeObserver()
-        for path in paths:
-            server.watch(str(path))
-        if kernel and paths:
-            try:
+            for path in paths:
+                server.watch(str(path))
+            if paths:
                 server.observer.start()  # now, to fall back if it cannot watch everything
-            except OSError as exc:
-                log.info("ocop serve: watching for changes by polling (inotify: %s)",
-                         exc.strerror or exc)
+            return server
+        except (OSError, TypeError) as exc:  # out of inotify instances; an older watchdog
+            why = getattr(exc, "strerror", None) or str(exc)
+            with contextlib.suppress(Exception):
                 server.observer.stop()
-                server.server_close()
-                continue
-        return server
-    raise AssertionError("unreachable: polling always works")
+            server.server_close()
+    log.info("ocop serve: watching for changes by polling (%s)", why)
+    server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir),
+                              mount_path=mount_path)
+    server.error_handler = error_page
+    for path in paths:
+        server.watch(str(path))
+    return server
+
+
+def _cannot_notify(paths: list[Path]) -> str | None:
+    """Why inotify cannot watch ``paths`` (None: it can). It needs a watch per folder, and
+    watchdog leaves out, without a word, the folders it has no watch left for: with fewer
+    than twice as many watches as folders (the limit is per user, and editors use them
+    too), polling is the safe choice."""
+    if _ChangeObserver is None:
+        return "inotify is not available here"
+    folders = 0
+    for path in paths:
+        if path.is_dir():
+            folders += 1 + sum(len(dirs) for _, dirs, _ in os.walk(path))
+    try:
+        limit = int(Path("/proc/sys/fs/inotify/max_user_watches").read_text())
+    except (OSError, ValueError):
+        return "the inotify watch limit cannot be read"
+    if 2 * folders > limit:
+        return (f"{folders} folders to watch and an inotify limit of {limit} watches; raise "
+                "fs.inotify.max_user_watches to be told of changes at once")
+    return None
 
 
 try:
+    if not sys.platform.startswith("linux"):
+        raise ImportError("inotify is Linux's")
     from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirModifiedEvent,
                                  DirMovedEvent, FileClosedEvent, FileCreatedEvent,
                                  FileDeletedEvent, FileModifiedEvent, FileMovedEvent)
     from watchdog.observers.inotify import InotifyObserver
-except ImportError:  # not Linux, or an older watchdog: MkDocs' polling
+except Exception:  # noqa: BLE001 - not Linux, a libc without inotify, an older watchdog
     _ChangeObserver = None
 else:
     #: What counts as a change: not the opening and reading of files, which every build
@@ -167,9 +195,10 @@ else:
         """inotify, told only of changes; started once (by :func:`_live_server`, then
         MkDocs' server starts it again: nothing to do)."""
 
-        def schedule(self, event_handler, path, *, recursive=False, event_filter=None):
+        def schedule(self, event_handler, path, *, recursive=False, event_filter=None,
+                     **options):
             return super().schedule(event_handler, path, recursive=recursive,
-                                    event_filter=_CHANGES)
+                                    event_filter=_CHANGES, **options)
 
         def start(self) -> None:
             if not self.is_alive():
