@@ -148,6 +148,16 @@ def run_build(repo: Path, site_dir: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=900, check=False)
 
 
+def build_log(repo: Path, site_dir: Path, *args: str, epoch: int = BUILD_EPOCH) -> str:
+    """``ocop build -d site_dir [args]`` in ``repo`` on the build day ``epoch``, which must
+    succeed; its log (stderr)."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+    done = subprocess.run([*ocop_command(), "build", "-d", str(site_dir), *args], cwd=repo,
+                          env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return done.stderr
+
+
 def build_scratch_with(tmp_path: Path, options: str) -> subprocess.CompletedProcess:
     """``ocop build`` of a small scratch catalog with the theme and these extra lines of
     ``ocop`` plugin options (YAML, indented as in site_config.yml), into tmp_path/site."""

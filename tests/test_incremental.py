@@ -26,16 +26,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from siteutil import BUILD_EPOCH, REPO, copy_repository, keep_decisions_of, ocop_command
+from siteutil import build_log as build
 
 PRODUCERS = ("ong-tam-dao", "htx-nhan-ly", "bo-sua-tam-dao")
-
-
-def build(repo: Path, site: Path, *args: str, epoch: int = BUILD_EPOCH) -> str:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    done = subprocess.run([*ocop_command(), "build", "-d", str(site), *args], cwd=repo,
-                          env=env, capture_output=True, text=True, timeout=900, check=False)
-    assert done.returncode == 0, done.stderr[-4000:]
-    return done.stderr
 
 
 def taken(log: str) -> tuple[int, int]:

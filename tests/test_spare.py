@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from scratch import GOODS_FILE, build_catalog
 from siteutil import BUILD_EPOCH, REPO, ocop_command
+from siteutil import build_log as _build
 
 PAGE = "products/mat-ong-hoa-rung/index.html"
 
@@ -32,14 +33,6 @@ def repo(tmp_path) -> Path:
     scratch = build_catalog(tmp_path / "repo")
     shutil.copytree(REPO / "theme", scratch.root / "theme")
     return scratch.root
-
-
-def _build(repo: Path, site: Path, *args: str) -> str:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
-    done = subprocess.run([*ocop_command(), "build", "-d", str(site), *args], cwd=repo,
-                          env=env, capture_output=True, text=True, timeout=900, check=False)
-    assert done.returncode == 0, done.stderr[-4000:]
-    return done.stderr
 
 
 def _tree(folder: Path) -> dict[str, str]:

@@ -57,6 +57,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
+from .edition.images import atomic_write
 from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
 from .records.decoded import stat_signature
@@ -524,7 +525,7 @@ def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None
         return
     try:
         os.replace(keys_in, keys_file)
-        _write_json(state_file, {"code": code_key(), "unkeyed": unkeyed})
+        atomic_write(state_file, json.dumps({"code": code_key(), "unkeyed": unkeyed}).encode())
         os.rename(replaced, folder)  # last: a stop before leaves a staging folder, deleted
     except OSError:
         state_file.unlink(missing_ok=True)
@@ -544,12 +545,6 @@ def _join(mkdocs_dir: Path, staging: Path) -> None:
                 into.mkdir(parents=True, exist_ok=True)
                 os.replace(os.path.join(folder, name), into / name)
     shutil.rmtree(mkdocs_dir, ignore_errors=True)
-
-
-def _write_json(path: Path, data: object) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(tmp, path)
 
 
 _AT_FDCWD = -100

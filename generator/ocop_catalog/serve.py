@@ -128,30 +128,32 @@ def _live_server(rebuild, host: str, port: int, site_dir: Path, mount_path: str,
     every watched file twice a second, which costs a fifth of a core at 1,000 products
     and two thirds at 10,000, all session long, and sees a change only at the next poll.
     Where inotify is missing or its watches run out, it polls."""
+    def server() -> LiveReloadServer:
+        made = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir),
+                                mount_path=mount_path)
+        made.error_handler = error_page
+        return made
+
     why = _cannot_notify(paths)
     if why is None:
-        server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir),
-                                  mount_path=mount_path)
-        server.error_handler = error_page
+        notified = server()
         try:
-            server.observer = _ChangeObserver()
+            notified.observer = _ChangeObserver()
             for path in paths:
-                server.watch(str(path))
+                notified.watch(str(path))
             if paths:
-                server.observer.start()  # now, to fall back if it cannot watch everything
-            return server
+                notified.observer.start()  # now, to fall back if it cannot watch everything
+            return notified
         except (OSError, TypeError) as exc:  # out of inotify instances; an older watchdog
             why = getattr(exc, "strerror", None) or str(exc)
             with contextlib.suppress(Exception):
-                server.observer.stop()
-            server.server_close()
+                notified.observer.stop()
+            notified.server_close()
     log.info("ocop serve: watching for changes by polling (%s)", why)
-    server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir),
-                              mount_path=mount_path)
-    server.error_handler = error_page
+    polled = server()
     for path in paths:
-        server.watch(str(path))
-    return server
+        polled.watch(str(path))
+    return polled
 
 
 def _cannot_notify(paths: list[Path]) -> str | None:
