@@ -207,3 +207,71 @@ def test_a_failed_incremental_build_leaves_the_published_site_as_it_was(tmp_path
     kiosk.unlink()
     build(repo, site)
     assert_same(site, _cold(repo, tmp_path / "cold"))
+
+
+def test_the_next_build_reads_what_was_published_without_parsing_catalog_json(tmp_path):
+    """``ocop build`` decides clashes against the catalog.json of the site it replaces. The
+    build that wrote that file kept its claims (ids, former ids, QR codes, GTINs, lots) in
+    the cache with the file's stat signature: they equal what parsing the file gives, the
+    next build takes them while the file is untouched, and reads the file once it changed."""
+    from ocop_catalog.records.history import PUBLISHED_MEMO, from_catalog_json
+
+    repo = copy_repository(tmp_path / "repo", ("htx-nhan-ly",))
+    (repo / ".cache").unlink()  # a cache of its own: other tests' builds share the sample's
+    site = tmp_path / "site"
+    build(repo, site)
+    path = site / "feeds/catalog.json"
+    cache = repo / ".cache/ocop"
+    parsed = from_catalog_json(path).products
+    assert any(p.lots for p in parsed) and any(p.gtin for p in parsed)
+    memo = json.loads((cache / PUBLISHED_MEMO).read_bytes())
+    st = os.stat(path)
+    assert memo["signature"] == [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino,
+                                 st.st_dev]
+    assert from_catalog_json(path, cache).products == parsed
+
+    # the memo is what is read while the file keeps its signature (a claim changed in it
+    # shows), and never once the file changed
+    memo["products"][0][0] = "changed-in-the-memo"
+    (cache / PUBLISHED_MEMO).write_text(json.dumps(memo), encoding="utf-8")
+    assert from_catalog_json(path, cache).products[0].id == "changed-in-the-memo"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    dropped = document["products"].pop(0)["id"]
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert [p.id for p in from_catalog_json(path, cache).products] == [
+        p.id for p in parsed if p.id != dropped]
+
+
+def test_kept_feed_parts_are_used_only_under_the_same_base_and_when_sound(tmp_path):
+    """A feed's parts (:mod:`ocop_catalog.fragments`) come back only to a build of the same
+    base key (build, strings, options), from a sound file, and only to an incremental
+    build; a damaged or foreign file is made again, never trusted."""
+    from ocop_catalog.fragments import Fragments
+
+    path = tmp_path / "fragments" / "google.json"
+    first = Fragments(path, "base-1", read=True)
+    assert first.get("vi:card-a", lambda: "<item>a</item>") == "<item>a</item>"
+    assert first.get("vi:card-b", lambda: ["why", ""]) == ["why", ""]
+    first.save()
+
+    def made(base: str, read: bool = True) -> tuple[str, int]:
+        again = Fragments(path, base, read=read)
+        value = again.get("vi:card-a", lambda: "<item>new</item>")
+        return value, again.made
+
+    assert made("base-1") == ("<item>a</item>", 0)
+    assert made("base-2") == ("<item>new</item>", 1)  # other options or build day
+    assert made("base-1", read=False) == ("<item>new</item>", 1)  # a cold or full build
+    path.write_text('{"format": 1, "base": "base-1", "parts": ', encoding="utf-8")
+    assert made("base-1") == ("<item>new</item>", 1)
+    path.write_text('{"format": 1, "base": "base-1", "parts": []}', encoding="utf-8")
+    assert made("base-1") == ("<item>new</item>", 1)
+    # a store that only took parts over is not written again; one that made parts is
+    second = Fragments(path, "base-3", read=True)
+    second.get("vi:card-c", lambda: "c")
+    second.save()
+    before = path.stat().st_mtime_ns, path.stat().st_ino
+    third = Fragments(path, "base-3", read=True)
+    assert third.get("vi:card-c", lambda: "other") == "c"
+    third.save()
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == before

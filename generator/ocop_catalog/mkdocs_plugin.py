@@ -314,7 +314,8 @@ class OcopPlugin(BasePlugin[OcopConfig]):
     def settings(self) -> Settings:
         return settings_from_options(self.root, dict(self.config),
                                      cache_dir=self.config.cache_dir,
-                                     published=from_catalog_json(self.published)
+                                     published=from_catalog_json(
+                                         self.published, self.root / self.config.cache_dir)
                                      if self.published else None)
 
     def _unpublished_language(self, src_uri: str) -> bool:

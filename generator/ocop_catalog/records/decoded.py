@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["Decoded", "stat_signature"]
+__all__ = ["Decoded", "stat_signature", "write_atomically"]
 
 NAME = "decoded.json"
 FORMAT = 1
@@ -33,6 +33,19 @@ def stat_signature(path: Path | str) -> list[int] | None:
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` at ``path`` through a temporary file beside it (readers see all or
+    nothing); the folder is made. Raises OSError (the temporary file removed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 class Decoded:
@@ -69,10 +82,7 @@ class Decoded:
             return
         self.known = known
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}")
-            tmp.write_text(json.dumps({"format": FORMAT, "photos": known}, sort_keys=True),
-                           encoding="utf-8")
-            os.replace(tmp, self.file)
+            write_atomically(self.file, json.dumps({"format": FORMAT, "photos": known},
+                                                   sort_keys=True).encode("utf-8"))
         except OSError:  # a read-only cache: decode again next time
             pass

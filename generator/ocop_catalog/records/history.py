@@ -19,6 +19,8 @@ it is refused too.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import subprocess
 from collections.abc import Iterable, Iterator
@@ -29,6 +31,7 @@ from typing import Any
 
 from ..catalog.certificates import gtin14
 from ..catalog.links import derived_code
+from .decoded import stat_signature, write_atomically
 from .yamlsource import YamlProblem, read_yaml
 
 #: Where a built site publishes its catalog (written by ocop_catalog.outputs.feeds.opendata).
@@ -227,13 +230,23 @@ def _blobs(batch: bytes, count: int) -> Iterator[bytes | None]:
         at += size + 1
 
 
-def from_catalog_json(path: Path) -> Published | None:
+def from_catalog_json(path: Path, cache_dir: Path | None = None) -> Published | None:
     """The products of a published ``feeds/catalog.json``; None when there is none or
-    it cannot be read (then nothing is known to be published)."""
+    it cannot be read (then nothing is known to be published).
+
+    With ``cache_dir``: the build that wrote the file kept its claims there with the
+    file's stat signature (:func:`remember_published`); while the file keeps that
+    signature they are taken from there, and the whole catalog (30 MB at 10,000
+    products) is not parsed again."""
+    signature = stat_signature(path)
+    if signature is None or not Path(path).is_file() or signature[0] > MAX_CATALOG_BYTES:
+        return None
+    if cache_dir is not None:
+        found = _read_memo(Path(cache_dir) / PUBLISHED_MEMO, signature)
+        if found is not None:
+            return Published(str(path), found)
     try:
-        if not path.is_file() or path.stat().st_size > MAX_CATALOG_BYTES:
-            return None
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(Path(path).read_bytes())
     except (OSError, ValueError, RecursionError):
         return None
     products = []
@@ -241,12 +254,57 @@ def from_catalog_json(path: Path) -> Published | None:
     for item in items if isinstance(items, list) else ():
         if not isinstance(item, dict):
             continue
-        short_url = _text(item.get("short_url")) or ""
-        code = short_url.rstrip("/").rpartition("/")[2]
-        found = _product({"id": item.get("id"), "former_ids": item.get("former_ids"),
-                          "qr_code": code or None, "gtin": item.get("gtin"),
-                          "lots": item.get("lots")},
-                         _text(item.get("producer")) or "")
+        found = claims(item, _text(item.get("producer")) or "")
         if found is not None:
             products.append(found)
     return Published(str(path), tuple(products))
+
+
+def claims(item: Any, producer: str) -> PublishedProduct | None:
+    """The claims of a product object of ``feeds/catalog.json`` (read leniently)."""
+    if not isinstance(item, dict):
+        return None
+    short_url = _text(item.get("short_url")) or ""
+    code = short_url.rstrip("/").rpartition("/")[2]
+    return _product({"id": item.get("id"), "former_ids": item.get("former_ids"),
+                     "qr_code": code or None, "gtin": item.get("gtin"),
+                     "lots": item.get("lots")}, producer)
+
+
+#: Where :func:`remember_published` keeps the claims of a catalog.json (cache folder).
+PUBLISHED_MEMO = "published.json"
+MEMO_FORMAT = 1
+
+
+def remember_published(path: Path, products: Iterable[PublishedProduct],
+                       cache_dir: Path) -> None:
+    """Keep ``products`` (what :func:`from_catalog_json` reads from the catalog.json
+    just written at ``path``) with the file's stat signature, which moving its site
+    folder keeps; nothing when the cache cannot be written."""
+    signature = stat_signature(path)
+    if signature is None:
+        return
+    data = {"format": MEMO_FORMAT, "signature": signature,
+            "products": [dataclasses.astuple(p) for p in products]}
+    with contextlib.suppress(OSError):  # a read-only cache: the file is read next time
+        write_atomically(Path(cache_dir) / PUBLISHED_MEMO, json.dumps(
+            data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def _read_memo(memo: Path, signature: list[int]) -> tuple[PublishedProduct, ...] | None:
+    """What :func:`remember_published` kept of the file that has ``signature``."""
+    try:
+        found = json.loads(memo.read_bytes())
+        if found.get("format") != MEMO_FORMAT or found.get("signature") != signature:
+            return None
+        products = tuple(PublishedProduct(id_, tuple(former), code, gtin, producer,
+                                          tuple((c, d) for c, d in lots))
+                         for id_, former, code, gtin, producer, lots in found["products"])
+    except (OSError, ValueError, RecursionError, AttributeError, TypeError, KeyError):
+        return None
+    texts = (x for p in products for x in (p.id, p.code, p.producer, *p.former_ids,
+                                           *(t for lot in p.lots for t in lot)))
+    if all(isinstance(x, str) for x in texts) and all(
+            p.gtin is None or isinstance(p.gtin, str) for p in products):
+        return products
+    return None

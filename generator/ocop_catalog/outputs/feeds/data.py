@@ -283,12 +283,23 @@ def kiosk_urls(ctx: FeedContext, options: FeedOptions) -> dict[str, str]:
     return {point_id: f"{base}{point_id}/" for point_id in ctx.catalog.sales_points}
 
 
+class RawJSON(str):
+    """An item of a list member of :func:`write_json`'s object that is compact JSON text
+    already (:func:`compact_json`): written as it is."""
+
+
+def compact_json(value: Any) -> RawJSON:
+    """``value`` as the compact JSON :func:`write_json` writes."""
+    return RawJSON(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
 def write_json(path: Path, data: Any, *, indent: int | None = None) -> None:
     """``data`` as UTF-8 JSON at ``path`` (compact unless ``indent``), folders made.
 
     Compact JSON of an object is written a member at a time, and a member that is a list
     an item at a time (the same bytes as one ``json.dumps``): the whole text of a large
-    catalog.json (30 MB at 10,000 products) is never held in memory."""
+    catalog.json (30 MB at 10,000 products) is never held in memory. Items of such a list
+    may be :class:`RawJSON` text (made once, kept from an earlier build)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if indent or not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
         separators = (",", ": ") if indent else (",", ":")
@@ -297,6 +308,8 @@ def write_json(path: Path, data: Any, *, indent: int | None = None) -> None:
         return
 
     def dumps(value: Any) -> str:
+        if type(value) is RawJSON:
+            return value
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     path.unlink(missing_ok=True)  # a new file: see ocop_catalog.reuse.write_new

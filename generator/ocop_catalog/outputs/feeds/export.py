@@ -266,7 +266,9 @@ def write_exports(ctx: FeedContext, options: FeedOptions, opendata: OpenData,
         columns = compiled[index]
         products = export_products(ctx, export)
         headers = [c.column.header for c in columns]
-        rows = ([cell_value(c, opendata.export_view(p), export.language) for c in columns]
+        rows = (opendata.parts.get(f"{index}:{opendata.export_key(p)}", _row, opendata,
+                                   columns, p, export.language)
+                if opendata.keys is not None else _row(opendata, columns, p, export.language)
                 for p in products)
         if export.format == "xlsx":
             data = xlsx_bytes(export, headers, rows, ctx.today)
@@ -278,6 +280,12 @@ def write_exports(ctx: FeedContext, options: FeedOptions, opendata: OpenData,
         written.append(path(export))
         log.info("feeds: %s (%s): %d rows", path(export), export.name, len(products))
     return written
+
+
+def _row(opendata: OpenData, columns: list[CompiledColumn], product: ProductEntry,
+         lang: str) -> list[str | int | float]:
+    view = opendata.export_view(product)
+    return [cell_value(c, view, lang) for c in columns]
 
 
 def csv_bytes(export: ExportOptions, headers: list[str], rows) -> bytes:

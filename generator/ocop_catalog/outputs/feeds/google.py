@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -35,8 +36,9 @@ from ...catalog.model import ProductEntry
 from ...edition import Edition
 from .. import Output, Run
 from .data import FeedContext, clean, clip, feed_context, google_path
-from .marketplace import availability_date, left_out, listed, shared_fields
+from .marketplace import availability_date, left_out, shared_fields, skip_reason
 from .options import FeedOptions, feed_options
+from ...fragments import Fragments, fragments
 from ...reuse import write_new
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
@@ -50,18 +52,36 @@ MAX_ADDITIONAL_IMAGES = 10
 path = google_path
 
 
-def write_google(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[str]:
+def write_google(ctx: FeedContext, options: FeedOptions, site_dir: Path,
+                 parts: Fragments | None = None, key: Callable[[ProductEntry], str] = str
+                 ) -> list[str]:
+    """Write a feed per language; each product's item (or why it is left out) is taken
+    from ``parts`` (the previous build's, by ``key(product)``: the card's) when there."""
+    parts = parts or Fragments(None, "", read=False)
     written = []
     for lang in options.google.languages:
         skipped: Counter[str] = Counter()
-        items = [_item(ctx, product, lang)
-                 for product in listed(ctx, lang, options.include_expired, skipped)]
+        items = []
+        for product in ctx.catalog.products.values():
+            reason, item = parts.get(f"{lang}:{key(product)}", _entry, ctx, product, lang,
+                                     options.include_expired)
+            if reason:
+                skipped[reason] += 1
+            else:
+                items.append(item)
         target = site_dir / path(lang)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_new(target, _document(ctx, lang, items))
         written.append(path(lang))
         log.info("feeds: %s: %d items%s", path(lang), len(items), left_out(skipped))
     return written
+
+
+def _entry(ctx: FeedContext, product: ProductEntry, lang: str, include_expired: bool
+           ) -> tuple[str | None, str]:
+    """Why ``product`` is left out of the feed in ``lang`` (None: it is not) and its item."""
+    reason = skip_reason(ctx, product, lang, include_expired)
+    return reason, "" if reason else _item(ctx, product, lang)
 
 
 def _item(ctx: FeedContext, product: ProductEntry, lang: str) -> str:
@@ -116,7 +136,13 @@ def _document(ctx: FeedContext, lang: str, items: list[str]) -> str:
 
 
 def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> int:
-    return len(write_google(feed_context(edition), options, site_dir)) if options.google.enabled else 0
+    if not options.google.enabled:
+        return 0
+    parts = fragments(run, "google", options.google, options.include_expired)
+    written = write_google(feed_context(edition), options, site_dir, parts,
+                           run.keys.card if run.keys is not None else str)
+    parts.save()
+    return len(written)
 
 
 OUTPUT = Output("google", write, feed_options, light=True, absolute_urls=True)

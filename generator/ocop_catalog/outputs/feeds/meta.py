@@ -23,13 +23,16 @@ import csv
 import io
 import logging
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from ...edition import Edition
 from .. import Output, Run
 from .data import FeedContext, feed_context, meta_path, spreadsheet_text
-from .marketplace import left_out, listed, shared_fields
+from .marketplace import left_out, shared_fields, skip_reason
 from .options import FeedOptions, feed_options
+from ...catalog.model import ProductEntry
+from ...fragments import Fragments, fragments
 from ...reuse import write_new
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
@@ -47,7 +50,12 @@ AVAILABILITY = {"in_stock": "in stock", "out_of_stock": "out of stock",
 path = meta_path
 
 
-def write_meta(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[str]:
+def write_meta(ctx: FeedContext, options: FeedOptions, site_dir: Path,
+               parts: Fragments | None = None, key: Callable[[ProductEntry], str] = str
+               ) -> list[str]:
+    """Write a feed per language; each product's row (or why it is left out) is taken
+    from ``parts`` (the previous build's, by ``key(product)``: the card's) when there."""
+    parts = parts or Fragments(None, "", read=False)
     written = []
     for lang in options.meta.languages:
         out = io.StringIO()
@@ -55,16 +63,33 @@ def write_meta(ctx: FeedContext, options: FeedOptions, site_dir: Path) -> list[s
         writer.writerow(COLUMNS)
         skipped: Counter[str] = Counter()
         count = 0
-        # pre-orders without a date too: Meta takes them as they are
-        for product in listed(ctx, lang, options.include_expired, skipped, needs_date=False):
-            writer.writerow([spreadsheet_text(cell) for cell in _row(ctx, product, lang)])
-            count += 1
+        for product in ctx.catalog.products.values():
+            reason, line = parts.get(f"{lang}:{key(product)}", _entry, ctx, product, lang,
+                                     options.include_expired)
+            if reason:
+                skipped[reason] += 1
+            else:
+                out.write(line)
+                count += 1
         target = site_dir / path(lang)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_new(target, out.getvalue())
         written.append(path(lang))
         log.info("feeds: %s: %d items%s", path(lang), count, left_out(skipped))
     return written
+
+
+def _entry(ctx: FeedContext, product: ProductEntry, lang: str, include_expired: bool
+           ) -> tuple[str | None, str]:
+    """Why ``product`` is left out of the feed in ``lang`` (None: it is not) and its CSV
+    line. Pre-orders without a date are in: Meta takes them as they are."""
+    reason = skip_reason(ctx, product, lang, include_expired, needs_date=False)
+    if reason:
+        return reason, ""
+    out = io.StringIO()
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(
+        [spreadsheet_text(cell) for cell in _row(ctx, product, lang)])
+    return None, out.getvalue()
 
 
 def _row(ctx: FeedContext, product, lang: str) -> list[str]:
@@ -96,7 +121,13 @@ def _row(ctx: FeedContext, product, lang: str) -> list[str]:
 
 
 def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> int:
-    return len(write_meta(feed_context(edition), options, site_dir)) if options.meta.enabled else 0
+    if not options.meta.enabled:
+        return 0
+    parts = fragments(run, "meta", options.meta, options.include_expired)
+    written = write_meta(feed_context(edition), options, site_dir, parts,
+                         run.keys.card if run.keys is not None else str)
+    parts.save()
+    return len(written)
 
 
 OUTPUT = Output("meta", write, feed_options, light=True, absolute_urls=True)

@@ -24,10 +24,12 @@ from ...catalog import certificates as certs
 from ...catalog.model import ProductEntry
 from ...catalog.taxonomy import CURRENT_VERSION, load_taxonomies
 from ...edition import Edition
-from ...records.history import CATALOG_JSON
+from ...records.history import CATALOG_JSON, PublishedProduct, claims, remember_published
 from .. import Output, Run
-from .data import (FeedContext, feed_context, google_categories, kiosk_urls, point_feed_urls,
-                   text_map, write_json)
+from ...edition.keys import Keys, digest
+from ...fragments import Fragments, fragments
+from .data import (FeedContext, RawJSON, compact_json, feed_context, google_categories,
+                   kiosk_urls, point_feed_urls, text_map, write_json)
 from .export import check_exports, write_exports
 from .options import feed_options
 from .schema import CATALOG_SCHEMA_PATH, CATALOG_VERSION
@@ -38,8 +40,14 @@ CATALOG_PATH = CATALOG_JSON
 class OpenData:
     """The catalog's JSON objects, built once and shared by catalog.json and the exports."""
 
-    def __init__(self, ctx: FeedContext, *, sales_point_feeds=None, kiosks=None) -> None:
+    def __init__(self, ctx: FeedContext, *, sales_point_feeds=None, kiosks=None,
+                 parts: Fragments | None = None, keys: Keys | None = None) -> None:
         self.ctx = ctx
+        #: The previous build's products as JSON text and export rows, by key
+        #: (:mod:`ocop_catalog.fragments`), when ``keys`` are given.
+        self.parts = parts if parts is not None and keys is not None else \
+            Fragments(None, "", read=False)
+        self.keys = keys
         #: point id → {lang: URL} of its JSON Feeds, and → kiosk URL (when written)
         self.sales_point_feeds = sales_point_feeds or {}
         self.kiosks = kiosks or {}
@@ -54,6 +62,21 @@ class OpenData:
         if found is None:
             found = self._products[product.id] = self._product(product)
         return found
+
+    def product_json(self, product: ProductEntry) -> RawJSON:
+        """:meth:`product` as compact JSON text (kept from the previous build when the
+        product's key is unchanged)."""
+        if self.keys is None:
+            return compact_json(self.product(product))
+        return RawJSON(self.parts.get(f"json:{self.keys.product(product)}",
+                                      lambda: compact_json(self.product(product))))
+
+    def export_key(self, product: ProductEntry) -> str | None:
+        """What an export row of ``product`` shows (:meth:`export_view`): the product, its
+        producer and the producer's products; None without keys."""
+        if self.keys is None:
+            return None
+        return digest(self.keys.card(product), self.keys.producer_cards(product.producer_id))
 
     def _product(self, product: ProductEntry) -> dict[str, Any]:
         ctx, edition, record = self.ctx, self.ctx.edition, product.record
@@ -257,7 +280,7 @@ class OpenData:
             "version": CATALOG_VERSION,
             "generated": ctx.today.isoformat(),
             "site": {"name": site_name, "url": ctx.site_url, "languages": list(ctx.languages)},
-            "products": [self.product(p) for p in ctx.catalog.products.values()],
+            "products": [self.product_json(p) for p in ctx.catalog.products.values()],
             "producers": [self.producer(p) for p in ctx.catalog.producers.values()],
             "sales_points": [self.sales_point(p) for p in ctx.catalog.sales_points.values()],
             "categories": self.categories(),
@@ -276,6 +299,23 @@ def write_catalog(opendata: OpenData, site_dir) -> list[str]:
     write_json(site_dir / CATALOG_SCHEMA_PATH, schema, indent=2)
     write_json(site_dir / CATALOG_PATH, opendata.document())
     return [CATALOG_PATH, CATALOG_SCHEMA_PATH]
+
+
+def published_claims(edition: Edition) -> list[PublishedProduct]:
+    """What the next build reads from the catalog.json written (ids, former ids, QR codes,
+    GTINs, lots: :func:`ocop_catalog.records.history.from_catalog_json`), from the same
+    values :meth:`OpenData.product` writes, by the same reader."""
+    found = []
+    for product in edition.catalog.products.values():
+        record = product.record
+        item = {"id": record.id, "former_ids": list(record.former_ids),
+                "short_url": edition.short_url(product), "gtin": record.gtin,
+                "lots": [{"code": lot.code, "produced": _day(lot.produced)}
+                         for lot in record.lots]}
+        claim = claims(item, product.producer_id)
+        if claim is not None:
+            found.append(claim)
+    return found
 
 
 
@@ -353,13 +393,19 @@ def write(edition: Edition, site_dir: Path, options, run: Run) -> int:
     ctx = feed_context(edition)
     kiosks = kiosk_urls(ctx, parsed) if parsed.kiosk.enabled else {}
     feeds = point_feed_urls(ctx) if parsed.sales_points.enabled else {}
+    # the exports' options (their columns) are part of every export row's key
+    parts = fragments(run, "open-data", parsed.exports)
     opendata = OpenData(ctx, sales_point_feeds=feeds,
-                        kiosks={k: ctx.absolute(v) for k, v in kiosks.items()})
+                        kiosks={k: ctx.absolute(v) for k, v in kiosks.items()},
+                        parts=parts, keys=run.keys)
     written: list[str] = []
     if parsed.catalog:
         written += write_catalog(opendata, site_dir)
+        # kept for the next build, which reads what this one published (ocop build)
+        remember_published(site_dir / CATALOG_PATH, published_claims(edition), run.cache_dir)
     if parsed.exports:
         written += write_exports(ctx, parsed, opendata, compiled, site_dir)
+    parts.save()
     return len(written)
 
 
