@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import OptionError
+from ...fragments import fragments
 from .. import Output, Run
 from ...edition import Edition
 from ..feeds.options import feed_options
@@ -56,10 +57,12 @@ def _featured(value: Any) -> int | tuple[str, ...]:
 
 def write(edition: Edition, site_dir: Path, options: SiteOptions, run: Run) -> int:
     """Write the pages, search index and sitemap; the number of pages."""
-    builder = SiteBuilder(edition, options, keys=run.keys, reuse=run.reuse)
+    parts = fragments(run, "search-terms")
+    builder = SiteBuilder(edition, options, keys=run.keys, reuse=run.reuse, parts=parts)
     # the open data page's list, worked out once, before pages are rendered in workers
     run.info(f"open data page: {sum(len(g.files) for g in builder.open_data)} files listed")
     pages = builder.write(site_dir, run.workers, search=options.search)
+    parts.save()
     stats = builder.search_stats
     if stats is not None:
         run.info(f"search index: {stats.pages} results in {len(stats.languages)} languages, "

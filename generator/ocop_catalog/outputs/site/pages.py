@@ -40,6 +40,7 @@ from ...errors import OptionError
 from ...parallel import can_fork, forked_pool, shared
 from ...records.text import DEFAULT_LANGUAGE, Localized
 from ..feeds.options import FeedOptions
+from ...fragments import Fragments
 from ...reuse import Reuse, handed_back, write_new
 from . import structured
 from .markdown import render_markdown
@@ -159,12 +160,14 @@ class SiteBuilder:
     """Knows every catalog page and how to render it."""
 
     def __init__(self, edition: Edition, options: SiteOptions, *, keys: Keys | None = None,
-                 reuse: Reuse | None = None):
+                 reuse: Reuse | None = None, parts: Fragments | None = None):
         """``keys`` and ``reuse``: files whose key is unchanged since the previous build are
-        taken over from it instead of rendered (:mod:`ocop_catalog.reuse`)."""
+        taken over from it instead of rendered (:mod:`ocop_catalog.reuse`); ``parts``:
+        what the previous build worked out per record (:mod:`ocop_catalog.fragments`)."""
         self.edition = edition
         self.keys = keys or Keys(edition)
         self.reuse = reuse
+        self.parts = parts or Fragments(None, "", read=False)
         self.catalog = edition.catalog
         self.options = options
         self.languages = edition.languages
@@ -179,7 +182,7 @@ class SiteBuilder:
         self._certs: dict[tuple[str, str], dict[str, Any]] = {}
         self._filter_data: dict[str, FilterData] = {}
         self._facets: dict[str, Any] = {}
-        self._name_keys: dict[str, dict[str, Any]] = {}
+        self._name_keys: dict[str, dict[int, int]] = {}
         self.search_stats: SearchStats | None = None
         self._facets_keys: dict[str, str] = {}
         self._check_featured()
@@ -452,15 +455,20 @@ class SiteBuilder:
     def by_name(self, products: Sequence[ProductEntry], lang: str) -> tuple[ProductEntry, ...]:
         """``products`` in the alphabetical order of their names in ``lang``
         (:func:`.search.sort_key`: Vietnamese order, the same on every build)."""
-        keys = self._name_keys.setdefault(lang, {})
+        rank = self._name_ranks(lang)
+        try:  # the catalog's products: by their place in the whole catalog's order
+            return tuple(sorted(products, key=lambda p: rank[id(p)]))
+        except KeyError:  # another object (none today): by the key itself
+            return tuple(sorted(products, key=lambda p: _name_key(p, lang)))
 
-        def key(p: ProductEntry):
-            found = keys.get(p.id)
-            if found is None:
-                found = keys[p.id] = (sort_key(p.record.name(lang)), p.id)
-            return found
-
-        return tuple(sorted(products, key=key))
+    def _name_ranks(self, lang: str) -> dict[int, int]:
+        """Every product's place in the order of names in ``lang``, by object identity
+        (sorting a listing looks each of its products up: tens of thousands of times)."""
+        found = self._name_keys.get(lang)
+        if found is None:
+            ordered = sorted(self.all_products, key=lambda p: _name_key(p, lang))
+            found = self._name_keys[lang] = {id(p): i for i, p in enumerate(ordered)}
+        return found
 
     #: Name of a paged listing's filter data, in the folder of its first page.
     LISTING_DATA = "listing.json"
@@ -650,11 +658,9 @@ class SiteBuilder:
         keys = self.keys
         found = []
         for kind, x in self._search_entities:
-            if kind == "product":
-                r = x.record
-                producer = self.edition.producer_of(x).record
-                found.append(digest(r.name, r.summary, r.ingredients, r.gtin, r.category,
-                                    r.origin, producer.name))
+            if kind == "product":  # its card's key stands for all of these
+                found.append(self.parts.get(keys.card(x), _search_terms, x,
+                                            self.edition.producer_of(x).record))
             else:
                 found.append(keys.producer(x.id) if kind == "producer" else keys.point(x.id))
         return digest(*found)
@@ -898,6 +904,18 @@ class SiteBuilder:
         (0.2 ms) costs less than keeping a cached copy in step on disk."""
         svg = symbol_svg(*self.edition.qr_symbol(product.id))
         write_new(site_dir / self.edition.qr_image(product), svg)
+
+
+def _name_key(product: ProductEntry, lang: str) -> tuple[tuple[str, str, str], str]:
+    return sort_key(product.record.name(lang)), product.id
+
+
+def _search_terms(product: ProductEntry, producer) -> str:
+    """The key of what a product's search document is found by (the same in every
+    language): its names, summary, ingredients, GTIN, category and place, and its
+    producer's name."""
+    r = product.record
+    return digest(r.name, r.summary, r.ingredients, r.gtin, r.category, r.origin, producer.name)
 
 
 # --------------------------------------------------------------------------
