@@ -243,9 +243,10 @@ def test_the_next_build_reads_what_was_published_without_parsing_catalog_json(tm
 
 
 def test_kept_feed_parts_are_used_only_under_the_same_base_and_when_sound(tmp_path):
-    """A feed's parts (:mod:`ocop_catalog.fragments`) come back only to a build of the same
-    base key (build, strings, options), from a sound file, and only to an incremental
-    build; a damaged or foreign file is made again, never trusted."""
+    """A feed's parts (:mod:`ocop_catalog.fragments`) come back only to an incremental
+    build of the same base key (build, strings, options), from the file this program
+    wrote (its stat signature), and only parts of the right shape; anything else is made
+    again, never trusted."""
     from ocop_catalog.fragments import Fragments
 
     path = tmp_path / "fragments" / "google.json"
@@ -254,17 +255,23 @@ def test_kept_feed_parts_are_used_only_under_the_same_base_and_when_sound(tmp_pa
     assert first.get("vi:card-b", lambda: ["why", ""]) == ["why", ""]
     first.save()
 
-    def made(base: str, read: bool = True) -> tuple[str, int]:
-        again = Fragments(path, base, read=read)
+    def made(base: str, read: bool = True, check=lambda value: True) -> tuple[str, int]:
+        again = Fragments(path, base, read=read, check=check)
         value = again.get("vi:card-a", lambda: "<item>new</item>")
         return value, again.made
 
     assert made("base-1") == ("<item>a</item>", 0)
     assert made("base-2") == ("<item>new</item>", 1)  # other options or build day
     assert made("base-1", read=False) == ("<item>new</item>", 1)  # a cold or full build
-    path.write_text('{"format": 1, "base": "base-1", "parts": ', encoding="utf-8")
+    assert made("base-1", check=lambda value: value.startswith("<entry>")) == (
+        "<item>new</item>", 1)  # a part of another shape
+    # the same store written by someone else (a pull request, a hand): not this program's
+    text = path.read_text(encoding="utf-8")
+    path.unlink()
+    path.write_text(text.replace("<item>a</item>", "<item>forged</item>"), encoding="utf-8")
     assert made("base-1") == ("<item>new</item>", 1)
-    path.write_text('{"format": 1, "base": "base-1", "parts": []}', encoding="utf-8")
+    path.write_text('{"format": 1, "base": "base-1", "parts": ' + "[" * 100_000,
+                    encoding="utf-8")
     assert made("base-1") == ("<item>new</item>", 1)
     # a store that only took parts over is not written again; one that made parts is
     second = Fragments(path, "base-3", read=True)

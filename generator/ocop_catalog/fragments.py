@@ -8,84 +8,116 @@ product's JSON object) in a :class:`Fragments` store, keyed like files are
 parts whose key changed, then writes the whole file as a cold build would.
 
 A store is one JSON file per output in the build's cache folder
-(``<cache_dir>/fragments/<name>.json``), holding only values JSON keeps exactly (text,
-numbers, lists, mappings). It holds the parts of one build, under a *base* key: what every
-part depends on besides its own records (:attr:`Keys.build`, the UI strings, the output's
-options). A store of another base, format or a damaged one is not read; a cold or full
-build (:attr:`Reuse.incremental` false) reads none and writes its parts for the next.
+(``<cache_dir>/fragments/<name>.json``) holding the parts of one build under a *base*
+key: what every part depends on besides its own records (:attr:`Keys.build`, the UI
+strings, the output's options). It is read only
+
+- by an incremental build (:attr:`Reuse.incremental`; a cold or ``--full`` build reads
+  none and writes its parts for the next), under the same base;
+- while the file has the stat signature recorded beside it when this program wrote it
+  (``<name>.signature``: size, times, inode, device; the change time is set by the kernel
+  and cannot be set back, so a store committed by a pull request or edited by hand does
+  not match), as the print cache's shelf labels are;
+- part by part, each checked by the output's ``check`` (its shape: text, a list of
+  cells…) before it is used; a part that fails is made again.
+
 ``tests/test_incremental.py`` checks that a build using parts equals a cold one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .edition.images import atomic_write
 from .edition.keys import digest
+from .records.decoded import atomic_write, stat_signature
 
-__all__ = ["Fragments"]
+__all__ = ["Fragments", "fragments"]
 
 FORMAT = 1
 
 T = TypeVar("T")
 
 
+def _anything(value: Any) -> bool:
+    return True
+
+
 class Fragments:
     """The parts an output made in the previous build, by key, and those of this one."""
 
-    def __init__(self, path: Path | None, base: str, *, read: bool) -> None:
+    def __init__(self, path: Path | None, base: str, *, read: bool,
+                 check: Callable[[Any], bool] = _anything) -> None:
         self.path = Path(path) if path is not None else None
         self.base = base
+        self.check = check
         self.old: dict[str, Any] = _read(self.path, base) if read and self.path else {}
         self.new: dict[str, Any] = {}
-        #: Parts made in this build (not found in the previous one).
+        #: Parts made in this build (not found in the previous one, or not sound).
         self.made = 0
 
     def get(self, key: str, make: Callable[..., T], *args: Any) -> T:
-        """The part of ``key``: the previous build's, or ``make(*args)`` (which must return
-        what JSON keeps as it is: strings, numbers, None, lists, string-keyed dicts)."""
+        """The part of ``key``: the previous build's if it passes ``check``, else
+        ``make(*args)``, which must return what JSON keeps as it is (text, numbers, None,
+        lists, text-keyed mappings: a tuple comes back from the store as a list)."""
         found = self.old.get(key, _MISSING)
-        if found is _MISSING:
+        if found is _MISSING or not self.check(found):
             found = make(*args)
             self.made += 1
         self.new[key] = found
         return found
 
     def save(self) -> None:
-        """Keep this build's parts for the next one (only the parts this build used)."""
+        """Keep this build's parts for the next one (only the parts this build used);
+        nothing when they are the previous build's, or the cache cannot be written."""
         if self.path is None or (not self.made and self.new.keys() == self.old.keys()):
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps({"format": FORMAT, "base": self.base, "parts": self.new},
-                          ensure_ascii=False, separators=(",", ":"))
-        atomic_write(self.path, data.encode("utf-8"))
+                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        with contextlib.suppress(OSError):  # a read-only cache: made again next time
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _signature_file(self.path).unlink(missing_ok=True)
+            atomic_write(self.path, data)
+            atomic_write(_signature_file(self.path),
+                         json.dumps(stat_signature(self.path)).encode("utf-8"))
 
 
-def fragments(run: Any, name: str, *base: Any) -> Fragments:
+def fragments(run: Any, name: str, *base: Any,
+              check: Callable[[Any], bool] = _anything) -> Fragments:
     """The store of the output ``name`` for ``run`` (:class:`ocop_catalog.outputs.Run`):
     read when the build is incremental, under the base key of ``base`` (the output's
     options and anything else every part depends on) with the build's and the UI
-    strings' keys. A run without keys (an output called on its own) keeps nothing."""
+    strings' keys; ``check`` tells a sound part. A run without keys (an output called on
+    its own) keeps nothing."""
     keys = getattr(run, "keys", None)
     if keys is None:
         return Fragments(None, "", read=False)
     reuse = run.reuse
     return Fragments(Path(run.cache_dir) / "fragments" / f"{name}.json",
                      digest(keys.build, keys.strings, name, *base),
-                     read=reuse is not None and reuse.incremental)
+                     read=reuse is not None and reuse.incremental, check=check)
 
 
 _MISSING = object()
 
 
+def _signature_file(path: Path) -> Path:
+    return path.with_suffix(".signature")
+
+
 def _read(path: Path, base: str) -> dict[str, Any]:
+    """The parts of the store at ``path`` if it is this program's (its signature) and of
+    ``base``; nothing otherwise."""
     try:
+        recorded = json.loads(_signature_file(path).read_bytes())
+        if recorded != stat_signature(path):
+            return {}
         with open(path, "rb") as fh:
             found = json.loads(fh.read())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     if (isinstance(found, dict) and found.get("format") == FORMAT
             and found.get("base") == base and isinstance(found.get("parts"), dict)):

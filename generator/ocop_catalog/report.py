@@ -44,7 +44,7 @@ from .outputs.feeds.data import clean, spreadsheet_text
 from .records.history import CATALOG_JSON, from_catalog_json
 from .records.loader import LoadResult, load_catalog
 from .records.text import DEFAULT_LANGUAGE, Localized
-from .settings import CONFIG_FILE, load_settings, plugin_options, site_dir, vietnam_today
+from .settings import CONFIG_FILE, load_settings, plugin_options, site_dir
 
 __all__ = ["LANGUAGES", "SHEETS", "WINDOWS", "Sheet", "build_sheets", "csv_bytes",
            "expiring_counts", "file_names", "report_edition", "report_strings",

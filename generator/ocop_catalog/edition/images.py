@@ -55,7 +55,6 @@ import logging
 import math
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -69,6 +68,7 @@ from PIL import Image, ImageOps, features
 
 from ..errors import OptionError
 from ..parallel import ignore_interrupts
+from ..records.decoded import atomic_write
 
 try:
     from PIL import ImageCms
@@ -548,20 +548,6 @@ def _encoded(image: Image.Image, fmt: Format, options: _Options) -> bytes:
     else:
         image.save(buffer, "WEBP", quality=options.webp_quality, method=WEBP_METHOD)
     return buffer.getvalue()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so readers see all or nothing."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _manifest(processed: ProcessedImage) -> bytes:

@@ -12,12 +12,14 @@ the catalog accepted after checking it, and forked workers read the list they in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["Decoded", "stat_signature", "write_atomically"]
+__all__ = ["Decoded", "atomic_write", "stat_signature"]
 
 NAME = "decoded.json"
 FORMAT = 1
@@ -35,16 +37,19 @@ def stat_signature(path: Path | str) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` at ``path`` through a temporary file beside it (readers see all or
-    nothing); the folder is made. Raises OSError (the temporary file removed)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it, so readers see all
+    or nothing (readable by all, as a site's files are). Raises OSError, the temporary
+    file removed."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise
 
 
@@ -82,7 +87,8 @@ class Decoded:
             return
         self.known = known
         try:
-            write_atomically(self.file, json.dumps({"format": FORMAT, "photos": known},
-                                                   sort_keys=True).encode("utf-8"))
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.file, json.dumps({"format": FORMAT, "photos": known},
+                                               sort_keys=True).encode("utf-8"))
         except OSError:  # a read-only cache: decode again next time
             pass

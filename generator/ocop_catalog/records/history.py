@@ -31,7 +31,7 @@ from typing import Any
 
 from ..catalog.certificates import gtin14
 from ..catalog.links import derived_code
-from .decoded import stat_signature, write_atomically
+from .decoded import atomic_write, stat_signature
 from .yamlsource import YamlProblem, read_yaml
 
 #: Where a built site publishes its catalog (written by ocop_catalog.outputs.feeds.opendata).
@@ -287,7 +287,8 @@ def remember_published(path: Path, products: Iterable[PublishedProduct],
     data = {"format": MEMO_FORMAT, "signature": signature,
             "products": [dataclasses.astuple(p) for p in products]}
     with contextlib.suppress(OSError):  # a read-only cache: the file is read next time
-        write_atomically(Path(cache_dir) / PUBLISHED_MEMO, json.dumps(
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        atomic_write(Path(cache_dir) / PUBLISHED_MEMO, json.dumps(
             data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
@@ -299,7 +300,10 @@ def _read_memo(memo: Path, signature: list[int]) -> tuple[PublishedProduct, ...]
             return None
         products = tuple(PublishedProduct(id_, tuple(former), code, gtin, producer,
                                           tuple((c, d) for c, d in lots))
-                         for id_, former, code, gtin, producer, lots in found["products"])
+                         for id_, former, code, gtin, producer, lots in found["products"]
+                         if type(former) is list and type(lots) is list)
+        if len(products) != len(found["products"]):
+            return None
     except (OSError, ValueError, RecursionError, AttributeError, TypeError, KeyError):
         return None
     texts = (x for p in products for x in (p.id, p.code, p.producer, *p.former_ids,

@@ -297,9 +297,9 @@ def write_json(path: Path, data: Any, *, indent: int | None = None) -> None:
     """``data`` as UTF-8 JSON at ``path`` (compact unless ``indent``), folders made.
 
     Compact JSON of an object is written a member at a time, and a member that is a list
-    an item at a time (the same bytes as one ``json.dumps``): the whole text of a large
-    catalog.json (30 MB at 10,000 products) is never held in memory. Items of such a list
-    may be :class:`RawJSON` text (made once, kept from an earlier build)."""
+    an item at a time (the same bytes as one ``json.dumps``), so the text of the whole
+    document is never made at once. Items of such a list may be :class:`RawJSON` text
+    (made once, kept from an earlier build: catalog.json's products)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if indent or not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
         separators = (",", ": ") if indent else (",", ":")

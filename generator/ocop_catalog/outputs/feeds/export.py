@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING, Any
 import xlsxwriter
 
 from ...catalog.model import ProductEntry
+from ...fragments import Fragments
 from .data import FeedContext, clean, clip, markdown_to_text, spreadsheet_text
 from .options import Column, ExportOptions, FeedOptionError, FeedOptions
 from .schema import LOCALIZED_DEFS, export_schema
@@ -260,15 +261,19 @@ def export_products(ctx: FeedContext, export: ExportOptions) -> list[ProductEntr
 
 
 def write_exports(ctx: FeedContext, options: FeedOptions, opendata: OpenData,
-                  compiled: dict[int, list[CompiledColumn]], site_dir: Path) -> list[str]:
+                  compiled: dict[int, list[CompiledColumn]], site_dir: Path,
+                  parts: Fragments | None = None) -> list[str]:
+    """Write every export profile's sheet; a product's row is taken from ``parts`` (the
+    previous build's, by :meth:`OpenData.export_key`) when there."""
     written = []
     for index, export in enumerate(options.exports):
         columns = compiled[index]
         products = export_products(ctx, export)
         headers = [c.column.header for c in columns]
-        rows = (opendata.parts.get(f"{index}:{opendata.export_key(p)}", _row, opendata,
-                                   columns, p, export.language)
-                if opendata.keys is not None else _row(opendata, columns, p, export.language)
+        rows = (parts.get(f"{index}:{opendata.export_key(p)}", _row, opendata, columns, p,
+                          export.language)
+                if parts is not None and opendata.keys is not None
+                else _row(opendata, columns, p, export.language)
                 for p in products)
         if export.format == "xlsx":
             data = xlsx_bytes(export, headers, rows, ctx.today)
@@ -280,6 +285,11 @@ def write_exports(ctx: FeedContext, options: FeedOptions, opendata: OpenData,
         written.append(path(export))
         log.info("feeds: %s (%s): %d rows", path(export), export.name, len(products))
     return written
+
+
+def sound_row(value: Any) -> bool:
+    """Whether a kept export row is one :func:`_row` makes: a list of cells."""
+    return type(value) is list and all(type(cell) in (str, int, float) for cell in value)
 
 
 def _row(opendata: OpenData, columns: list[CompiledColumn], product: ProductEntry,

@@ -27,7 +27,6 @@ file is deleted from Merchant Center, which is what these cases call for.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -36,7 +35,8 @@ from ...catalog.model import ProductEntry
 from ...edition import Edition
 from .. import Output, Run
 from .data import FeedContext, clean, clip, feed_context, google_path
-from .marketplace import availability_date, left_out, shared_fields, skip_reason
+from .marketplace import (availability_date, entries, left_out, shared_fields, skip_reason,
+                          sound_entry)
 from .options import FeedOptions, feed_options
 from ...fragments import Fragments, fragments
 from ...reuse import write_new
@@ -53,22 +53,13 @@ path = google_path
 
 
 def write_google(ctx: FeedContext, options: FeedOptions, site_dir: Path,
-                 parts: Fragments | None = None, key: Callable[[ProductEntry], str] = str
+                 parts: Fragments | None = None, key: Callable[[ProductEntry], str] | None = None
                  ) -> list[str]:
     """Write a feed per language; each product's item (or why it is left out) is taken
     from ``parts`` (the previous build's, by ``key(product)``: the card's) when there."""
-    parts = parts or Fragments(None, "", read=False)
     written = []
     for lang in options.google.languages:
-        skipped: Counter[str] = Counter()
-        items = []
-        for product in ctx.catalog.products.values():
-            reason, item = parts.get(f"{lang}:{key(product)}", _entry, ctx, product, lang,
-                                     options.include_expired)
-            if reason:
-                skipped[reason] += 1
-            else:
-                items.append(item)
+        items, skipped = entries(ctx, lang, options.include_expired, _entry, parts, key)
         target = site_dir / path(lang)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_new(target, _document(ctx, lang, items))
@@ -138,9 +129,10 @@ def _document(ctx: FeedContext, lang: str, items: list[str]) -> str:
 def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> int:
     if not options.google.enabled:
         return 0
-    parts = fragments(run, "google", options.google, options.include_expired)
+    parts = fragments(run, "google", options.google, options.include_expired,
+                      check=sound_entry)
     written = write_google(feed_context(edition), options, site_dir, parts,
-                           run.keys.card if run.keys is not None else str)
+                           run.keys.card if run.keys is not None else None)
     parts.save()
     return len(written)
 

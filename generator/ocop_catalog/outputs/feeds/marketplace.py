@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from ...catalog import certificates as certs
 from ...catalog.model import ProductEntry
+from ...fragments import Fragments
 from .data import FeedContext, clean, clip, day_time, feed_id
 
 #: GTIN-13 prefixes Google rejects: restricted in-store numbers and coupons
@@ -26,6 +28,36 @@ def listed(ctx: FeedContext, lang: str, include_expired: bool, skipped: Counter[
             skipped[reason] += 1
         else:
             yield product
+
+
+def entries(ctx: FeedContext, lang: str, include_expired: bool,
+            make: Callable[[FeedContext, ProductEntry, str, bool], tuple[str | None, str]],
+            parts: Fragments | None = None, key: Callable[[ProductEntry], str] | None = None
+            ) -> tuple[list[str], Counter[str]]:
+    """What a marketplace feed in ``lang`` lists, in the catalog's order: the text of each
+    listed product's entry (an item, a row) and why the others are left out, by count.
+    ``make(ctx, product, lang, include_expired)`` gives a product's (reason or None, text);
+    with ``parts`` and ``key``, the previous build's is taken when ``key(product)`` (the
+    product's card key) is unchanged (:mod:`ocop_catalog.fragments`)."""
+    skipped: Counter[str] = Counter()
+    texts = []
+    for product in ctx.catalog.products.values():
+        if parts is None or key is None:
+            reason, text = make(ctx, product, lang, include_expired)
+        else:
+            reason, text = parts.get(f"{lang}:{key(product)}", make, ctx, product, lang,
+                                     include_expired)
+        if reason:
+            skipped[reason] += 1
+        else:
+            texts.append(text)
+    return texts, skipped
+
+
+def sound_entry(value: Any) -> bool:
+    """Whether a kept part is an entry :func:`entries` can use: [reason or None, text]."""
+    return (type(value) is list and len(value) == 2 and type(value[1]) is str
+            and (value[0] is None or type(value[0]) is str))
 
 
 def shared_fields(ctx: FeedContext, product: ProductEntry, lang: str,

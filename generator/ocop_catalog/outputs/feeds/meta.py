@@ -22,14 +22,13 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from ...edition import Edition
 from .. import Output, Run
 from .data import FeedContext, feed_context, meta_path, spreadsheet_text
-from .marketplace import left_out, shared_fields, skip_reason
+from .marketplace import entries, left_out, shared_fields, skip_reason, sound_entry
 from .options import FeedOptions, feed_options
 from ...catalog.model import ProductEntry
 from ...fragments import Fragments, fragments
@@ -51,31 +50,21 @@ path = meta_path
 
 
 def write_meta(ctx: FeedContext, options: FeedOptions, site_dir: Path,
-               parts: Fragments | None = None, key: Callable[[ProductEntry], str] = str
+               parts: Fragments | None = None, key: Callable[[ProductEntry], str] | None = None
                ) -> list[str]:
     """Write a feed per language; each product's row (or why it is left out) is taken
     from ``parts`` (the previous build's, by ``key(product)``: the card's) when there."""
-    parts = parts or Fragments(None, "", read=False)
     written = []
     for lang in options.meta.languages:
         out = io.StringIO()
-        writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        skipped: Counter[str] = Counter()
-        count = 0
-        for product in ctx.catalog.products.values():
-            reason, line = parts.get(f"{lang}:{key(product)}", _entry, ctx, product, lang,
-                                     options.include_expired)
-            if reason:
-                skipped[reason] += 1
-            else:
-                out.write(line)
-                count += 1
+        csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(COLUMNS)
+        lines, skipped = entries(ctx, lang, options.include_expired, _entry, parts, key)
+        out.writelines(lines)
         target = site_dir / path(lang)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_new(target, out.getvalue())
         written.append(path(lang))
-        log.info("feeds: %s: %d items%s", path(lang), count, left_out(skipped))
+        log.info("feeds: %s: %d items%s", path(lang), len(lines), left_out(skipped))
     return written
 
 
@@ -123,9 +112,9 @@ def _row(ctx: FeedContext, product, lang: str) -> list[str]:
 def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> int:
     if not options.meta.enabled:
         return 0
-    parts = fragments(run, "meta", options.meta, options.include_expired)
+    parts = fragments(run, "meta", options.meta, options.include_expired, check=sound_entry)
     written = write_meta(feed_context(edition), options, site_dir, parts,
-                         run.keys.card if run.keys is not None else str)
+                         run.keys.card if run.keys is not None else None)
     parts.save()
     return len(written)
 

@@ -30,7 +30,7 @@ from ...edition.keys import Keys, digest
 from ...fragments import Fragments, fragments
 from .data import (FeedContext, RawJSON, compact_json, feed_context, google_categories,
                    kiosk_urls, point_feed_urls, text_map, write_json)
-from .export import check_exports, write_exports
+from .export import check_exports, sound_row, write_exports
 from .options import feed_options
 from .schema import CATALOG_SCHEMA_PATH, CATALOG_VERSION
 
@@ -43,10 +43,9 @@ class OpenData:
     def __init__(self, ctx: FeedContext, *, sales_point_feeds=None, kiosks=None,
                  parts: Fragments | None = None, keys: Keys | None = None) -> None:
         self.ctx = ctx
-        #: The previous build's products as JSON text and export rows, by key
-        #: (:mod:`ocop_catalog.fragments`), when ``keys`` are given.
-        self.parts = parts if parts is not None and keys is not None else \
-            Fragments(None, "", read=False)
+        #: The previous build's products as JSON text, by key (:mod:`ocop_catalog.fragments`),
+        #: used when ``keys`` are given.
+        self.parts = parts if parts is not None else Fragments(None, "", read=False)
         self.keys = keys
         #: point id → {lang: URL} of its JSON Feeds, and → kiosk URL (when written)
         self.sales_point_feeds = sales_point_feeds or {}
@@ -68,7 +67,7 @@ class OpenData:
         product's key is unchanged)."""
         if self.keys is None:
             return compact_json(self.product(product))
-        return RawJSON(self.parts.get(f"json:{self.keys.product(product)}",
+        return RawJSON(self.parts.get(self.keys.product(product),
                                       lambda: compact_json(self.product(product))))
 
     def export_key(self, product: ProductEntry) -> str | None:
@@ -303,8 +302,9 @@ def write_catalog(opendata: OpenData, site_dir) -> list[str]:
 
 def published_claims(edition: Edition) -> list[PublishedProduct]:
     """What the next build reads from the catalog.json written (ids, former ids, QR codes,
-    GTINs, lots: :func:`ocop_catalog.records.history.from_catalog_json`), from the same
-    values :meth:`OpenData.product` writes, by the same reader."""
+    GTINs, lots: :func:`ocop_catalog.records.history.from_catalog_json`): worked out again
+    from the record, as :meth:`OpenData.product` and :func:`_lot` write those fields, and
+    read by the same reader (``tests/test_incremental.py`` compares the two on the sample)."""
     found = []
     for product in edition.catalog.products.values():
         record = product.record
@@ -318,12 +318,9 @@ def published_claims(edition: Edition) -> list[PublishedProduct]:
     return found
 
 
-
-
 # --------------------------------------------------------------------------
 # Record parts
 # --------------------------------------------------------------------------
-
 
 
 def _lot(edition: Edition, product: ProductEntry, lot) -> dict[str, Any]:
@@ -393,20 +390,25 @@ def write(edition: Edition, site_dir: Path, options, run: Run) -> int:
     ctx = feed_context(edition)
     kiosks = kiosk_urls(ctx, parsed) if parsed.kiosk.enabled else {}
     feeds = point_feed_urls(ctx) if parsed.sales_points.enabled else {}
-    # the exports' options (their columns) are part of every export row's key
-    parts = fragments(run, "open-data", parsed.exports)
     opendata = OpenData(ctx, sales_point_feeds=feeds,
                         kiosks={k: ctx.absolute(v) for k, v in kiosks.items()},
-                        parts=parts, keys=run.keys)
+                        parts=fragments(run, "catalog-json", check=_is_text), keys=run.keys)
     written: list[str] = []
     if parsed.catalog:
         written += write_catalog(opendata, site_dir)
+        opendata.parts.save()
         # kept for the next build, which reads what this one published (ocop build)
         remember_published(site_dir / CATALOG_PATH, published_claims(edition), run.cache_dir)
     if parsed.exports:
-        written += write_exports(ctx, parsed, opendata, compiled, site_dir)
-    parts.save()
+        # the exports' options (their columns) are part of every row's key
+        rows = fragments(run, "exports", parsed.exports, check=sound_row)
+        written += write_exports(ctx, parsed, opendata, compiled, site_dir, rows)
+        rows.save()
     return len(written)
+
+
+def _is_text(value: object) -> bool:
+    return type(value) is str
 
 
 OUTPUT = Output("open data", write, parse_options, light=True, absolute_urls=True)
