@@ -15,6 +15,7 @@ the MkDocs plugin and the CLI are adapters over this module.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
@@ -110,18 +111,27 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
             skipped.append(output.name)
         elif output.light:
             light.append(output)
-        else:
-            report.files[output.name] = output.write(edition, site_dir, options[output.name],
-                                                     run)
-            lap(output.name)
     if skipped:
         log.warning("site_url is not set in site_config.yml; %s need absolute URLs, so "
                     "none were written", ", ".join(skipped))
-    if light:
-        written = _run_light(light, edition, site_dir, options, run)
-        report.files.update(written)
-        lap("feeds")
-        info(f"feeds: {sum(written.values())} files in {report.timings['feeds']:.2f} s")
+    with contextlib.ExitStack() as stack:
+        # on a large catalog the light outputs start first, in forked workers, and run
+        # beside the heavy ones: those spend much of their time in this process alone
+        # (keys, listings, the search index), with a core to spare
+        pending = _start_light(light, edition, site_dir, options, run, stack) \
+            if light else None
+        for output in OUTPUTS:
+            if not output.light and output.name not in skipped:
+                report.files[output.name] = output.write(edition, site_dir,
+                                                         options[output.name], run)
+                lap(output.name)
+        if light:
+            written = _finish_light(light, pending, run) if pending is not None else \
+                _run_light(light, edition, site_dir, options, run)
+            report.files.update(written)
+            lap("feeds")
+            info(f"feeds: {sum(written.values())} files, done {report.timings['feeds']:.2f} s "
+                 "after the other outputs")
     if reuse is not None and reuse.incremental:
         info(f"incremental: {reuse.taken + reuse.kept} of {len(reuse.keys)} keyed files "
              "taken over from the previous build")
@@ -130,25 +140,49 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     return report
 
 
+def _light_state(outputs: list[Output], edition, site_dir: Path,
+                 options: Mapping[str, Any], run: Run) -> dict[str, Any]:
+    return {"outputs": outputs, "edition": edition, "site_dir": site_dir,
+            "options": options, "run": run}
+
+
+def _start_light(outputs: list[Output], edition, site_dir: Path, options: Mapping[str, Any],
+                 run: Run, stack: contextlib.ExitStack):
+    """Start the light outputs in forked worker processes (their files do not depend on
+    how many), to be collected by :func:`_finish_light`; None on a small catalog or where
+    processes cannot be forked (then :func:`_run_light` writes them in this process)."""
+    workers = min(len(outputs), run.workers or os.cpu_count() or 1)
+    if workers < 2 or len(edition.all_products) < PARALLEL_FROM or not can_fork():
+        return None
+    collecting = gc.isenabled()
+    gc.disable()  # the workers make many small objects and no cycles: spare the collector
+    try:
+        pool = stack.enter_context(forked_pool(
+            workers, light=_light_state(outputs, edition, site_dir, options, run)))
+    finally:
+        if collecting:
+            gc.enable()
+    return pool.map_async(_light_forked, range(len(outputs)), chunksize=1)
+
+
+def _finish_light(outputs: list[Output], pending, run: Run) -> dict[str, int]:
+    """Wait for the light outputs :func:`_start_light` started; files written, by output."""
+    counts = []
+    for count, keys in pending.get():
+        counts.append(count)
+        if run.reuse is not None:  # the keys of files the worker took or made
+            run.reuse.merge(keys)
+    return {output.name: count for output, count in zip(outputs, counts)}
+
+
 def _run_light(outputs: list[Output], edition, site_dir: Path, options: Mapping[str, Any],
                run: Run) -> dict[str, int]:
-    """Write the light outputs, side by side in forked processes on a large catalog (their
-    files do not depend on how many)."""
-    workers = min(len(outputs), run.workers or os.cpu_count() or 1)
-    state = {"outputs": outputs, "edition": edition, "site_dir": site_dir,
-             "options": options, "run": run}
+    """Write the light outputs in this process."""
+    state = _light_state(outputs, edition, site_dir, options, run)
     collecting = gc.isenabled()
     gc.disable()  # they make many small objects and no cycles: spare the collector
     try:
-        if workers > 1 and len(edition.all_products) >= PARALLEL_FROM and can_fork():
-            with forked_pool(workers, light=state) as pool:
-                counts = []
-                for count, keys in pool.map(_light_forked, range(len(outputs)), chunksize=1):
-                    counts.append(count)
-                    if run.reuse is not None:  # the keys of files the worker took or made
-                        run.reuse.merge(keys)
-        else:
-            counts = [_light(state, i) for i in range(len(outputs))]
+        counts = [_light(state, i) for i in range(len(outputs))]
     finally:
         if collecting:
             gc.enable()
