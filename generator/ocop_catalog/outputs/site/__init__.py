@@ -61,19 +61,22 @@ def write(edition: Edition, site_dir: Path, options: SiteOptions, run: Run) -> i
     builder = SiteBuilder(edition, options, keys=run.keys, reuse=run.reuse, parts=parts)
     # the open data page's list, worked out once, before pages are rendered in workers
     run.info(f"open data page: {sum(len(g.files) for g in builder.open_data)} files listed")
-    pages = builder.write(site_dir, run.workers, search=options.search)
+
+    def meanwhile() -> None:  # while the workers render: the files beside the pages
+        write_not_found(edition, builder.env, site_dir)
+        write_social_image(edition, site_dir)
+        lastmod = LastModified(edition)
+        entries = [(edition.urls.at(p.lang, p.path), builder.alternates(p), lastmod(p))
+                   for p in builder.pages()]
+        write_sitemaps(site_dir, edition.urls.site_url, [*entries, *edition.config.extra_pages])
+        write_robots(site_dir, edition.urls.site_url)
+
+    pages = builder.write(site_dir, run.workers, search=options.search, meanwhile=meanwhile)
     parts.save()
     stats = builder.search_stats
     if stats is not None:
         run.info(f"search index: {stats.pages} results in {len(stats.languages)} languages, "
                  f"{stats.files} files, {stats.bytes / 1e6:.1f} MB in {stats.seconds:.1f}s")
-    write_not_found(edition, builder.env, site_dir)
-    write_social_image(edition, site_dir)
-    lastmod = LastModified(edition)
-    entries = [(edition.urls.at(p.lang, p.path), builder.alternates(p), lastmod(p))
-               for p in builder.pages()]
-    write_sitemaps(site_dir, edition.urls.site_url, [*entries, *edition.config.extra_pages])
-    write_robots(site_dir, edition.urls.site_url)
     return pages
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 import functools
 from functools import cached_property
@@ -578,9 +578,11 @@ class SiteBuilder:
         return self.edition.alternates(page.path)
 
     def write(self, site_dir: Path, workers: int | None = None, *,
-              search: bool = False) -> int:
+              search: bool = False, meanwhile: Callable[[], None] | None = None) -> int:
         """Render every page and QR code into ``site_dir``, and with ``search`` the search
-        index (:attr:`search_stats`); the number of pages written."""
+        index (:attr:`search_stats`); the number of pages written. ``meanwhile`` is called
+        in this process while the workers render (other files of the site, which do not
+        read the pages)."""
         pages = self.pages() + self.redirect_pages() + self.lot_pages()
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         if self.reuse is not None:
@@ -596,6 +598,8 @@ class SiteBuilder:
             count = _write_share(self, pages, site_dir, 0, 1)
             if search:
                 self._write_search_index(site_dir)
+            if meanwhile is not None:
+                meanwhile()
             return count
         shares = [(i, workers) for i in range(workers)]
         # per-product work first (cards, QR codes), each done once on some core, so
@@ -609,6 +613,8 @@ class SiteBuilder:
             written = pool.starmap_async(_write_forked, shares)
             if search:  # in this process, which would otherwise only wait
                 self._write_search_index(site_dir)
+            if meanwhile is not None:
+                meanwhile()
             counts = []
             for count, keys in written.get():
                 counts.append(count)
