@@ -31,8 +31,8 @@ class ProducerEntry:
     source: str
     logo: ImageInfo | None = None
 
-    @property
-    def id(self) -> str:
+    @cached_property
+    def id(self) -> str:  # looked up hundreds of thousands of times in a large build
         return self.record.id
 
 
@@ -47,8 +47,8 @@ class ProductEntry:
     #: product of a catalog: the loader leaves out the products no decision names).
     certification: certs.Certificate | None = None
 
-    @property
-    def id(self) -> str:
+    @cached_property
+    def id(self) -> str:  # looked up hundreds of thousands of times in a large build
         return self.record.id
 
     @cached_property
