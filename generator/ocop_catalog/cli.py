@@ -36,7 +36,7 @@ from .records.loader import load_catalog
 from .records.schemas import write_schemas
 from .records.history import (CATALOG_JSON, HistoryError, Published, from_catalog_json,
                               from_git)
-from .settings import CONFIG_FILE, find_root, load_settings, site_dir
+from .settings import CONFIG_FILE, find_root, load_settings, site_dir, vietnam_today
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 #: What a shell reports for a program stopped by Ctrl-C (128 + SIGINT).
@@ -249,7 +249,7 @@ def run_report(args: argparse.Namespace) -> int:
     from .errors import OptionError
 
     root = _repository([])
-    day = args.date or report.vietnam_today()
+    day = args.date or vietnam_today()
     out = args.out if args.out is not None else root / report.DEFAULT_DIR / day.isoformat()
     site = site_dir(root).resolve()
     if out.resolve() == site or site in out.resolve().parents:
