@@ -214,7 +214,8 @@ def test_the_next_build_reads_what_was_published_without_parsing_catalog_json(tm
     build that wrote that file kept its claims (ids, former ids, QR codes, GTINs, lots) in
     the cache with the file's stat signature: they equal what parsing the file gives, the
     next build takes them while the file is untouched, and reads the file once it changed."""
-    from ocop_catalog.records.history import PUBLISHED_MEMO, from_catalog_json
+    from ocop_catalog.records.history import (PUBLISHED_MEMO, from_catalog_json,
+                                              remember_published)
 
     repo = copy_repository(tmp_path / "repo", ("htx-nhan-ly",))
     (repo / ".cache").unlink()  # a cache of its own: other tests' builds share the sample's
@@ -226,18 +227,33 @@ def test_the_next_build_reads_what_was_published_without_parsing_catalog_json(tm
     assert any(p.lots for p in parsed) and any(p.gtin for p in parsed)
     memo = json.loads((cache / PUBLISHED_MEMO).read_bytes())
     st = os.stat(path)
-    assert memo["signature"] == [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino,
-                                 st.st_dev]
+    assert memo["entries"][0]["signature"] == [st.st_size, st.st_mtime_ns, st.st_ctime_ns,
+                                               st.st_ino, st.st_dev]
+    assert from_catalog_json(path, cache).products == parsed
+
+    # another site's catalog.json (ocop serve's preview) is kept beside it, not instead
+    other = tmp_path / "preview" / "catalog.json"
+    other.parent.mkdir()
+    shutil.copy(path, other)
+    remember_published(other, parsed[:1], cache)
+    assert from_catalog_json(other, cache).products == parsed[:1]
     assert from_catalog_json(path, cache).products == parsed
 
     # the memo is what is read while the file keeps its signature (a claim changed in it
     # shows), and never once the file changed
-    memo["products"][0][0] = "changed-in-the-memo"
+    memo = json.loads((cache / PUBLISHED_MEMO).read_bytes())
+    for entry in memo["entries"]:
+        entry["products"][0][0] = "changed-in-the-memo"
     (cache / PUBLISHED_MEMO).write_text(json.dumps(memo), encoding="utf-8")
     assert from_catalog_json(path, cache).products[0].id == "changed-in-the-memo"
     document = json.loads(path.read_text(encoding="utf-8"))
     dropped = document["products"].pop(0)["id"]
     path.write_text(json.dumps(document), encoding="utf-8")
+    assert [p.id for p in from_catalog_json(path, cache).products] == [
+        p.id for p in parsed if p.id != dropped]
+    # a memo that is not a file (a link to a device, committed by a pull request) is not read
+    (cache / PUBLISHED_MEMO).unlink()
+    (cache / PUBLISHED_MEMO).symlink_to("/dev/zero")
     assert [p.id for p in from_catalog_json(path, cache).products] == [
         p.id for p in parsed if p.id != dropped]
 
@@ -282,3 +298,33 @@ def test_kept_feed_parts_are_used_only_under_the_same_base_and_when_sound(tmp_pa
     assert third.get("vi:card-c", lambda: "other") == "c"
     third.save()
     assert (path.stat().st_mtime_ns, path.stat().st_ino) == before
+
+
+def test_feed_parts_keep_two_bases_and_skip_what_is_not_a_file(tmp_path):
+    """``ocop serve`` (its own site address) and ``ocop build`` keep a store each, so they
+    do not push each other's parts out; a third base makes the oldest go. A signature file
+    that is a link to a device is not read (no hang), and the store is made again."""
+    from types import SimpleNamespace
+
+    from ocop_catalog.fragments import fragments
+
+    def run(build: str) -> SimpleNamespace:
+        return SimpleNamespace(keys=SimpleNamespace(build=build, strings="strings"),
+                               reuse=SimpleNamespace(incremental=True), cache_dir=tmp_path)
+
+    def made(build: str) -> int:
+        parts = fragments(run(build), "google")
+        parts.get("vi:card", lambda: "<item/>")
+        parts.save()
+        return parts.made
+
+    assert (made("build"), made("serve")) == (1, 1)
+    assert (made("build"), made("serve")) == (0, 0)  # both kept
+    assert made("a third") == 1
+    assert made("serve") == 0 and made("build") == 1  # the oldest went
+    stores = sorted(p.name for p in (tmp_path / "fragments").glob("google-*.json"))
+    assert len(stores) == 2
+    signature = tmp_path / "fragments" / stores[0].replace(".json", ".signature")
+    signature.unlink()
+    signature.symlink_to("/dev/zero")
+    assert made("build") + made("serve") == 1  # the one whose signature is a link

@@ -7,10 +7,12 @@ product's JSON object) in a :class:`Fragments` store, keyed like files are
 (:mod:`ocop_catalog.edition.keys`: the records the part shows), and makes again only the
 parts whose key changed, then writes the whole file as a cold build would.
 
-A store is one JSON file per output in the build's cache folder
-(``<cache_dir>/fragments/<name>.json``) holding the parts of one build under a *base*
-key: what every part depends on besides its own records (:attr:`Keys.build`, the UI
-strings, the output's options). It is read only
+A store is a JSON file in the build's cache folder
+(``<cache_dir>/fragments/<name>-<base>.json``) holding the parts of one build under a
+*base* key: what every part depends on besides its own records (:attr:`Keys.build`, the UI
+strings, the output's options). An output keeps the stores of its last two bases (an
+``ocop serve`` preview, whose site address differs, and ``ocop build``'s site do not push
+each other out). It is read only
 
 - by an incremental build (:attr:`Reuse.incremental`; a cold or ``--full`` build reads
   none and writes its parts for the next), under the same base;
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .edition.keys import digest
-from .records.decoded import atomic_write, stat_signature
+from .records.decoded import atomic_write, read_regular, stat_signature
 
 __all__ = ["Fragments", "fragments"]
 
@@ -83,6 +85,7 @@ class Fragments:
             atomic_write(self.path, data)
             atomic_write(_signature_file(self.path),
                          json.dumps(stat_signature(self.path)).encode("utf-8"))
+            _forget_older(self.path)
 
 
 def fragments(run: Any, name: str, *base: Any,
@@ -96,28 +99,46 @@ def fragments(run: Any, name: str, *base: Any,
     if keys is None:
         return Fragments(None, "", read=False)
     reuse = run.reuse
-    return Fragments(Path(run.cache_dir) / "fragments" / f"{name}.json",
-                     digest(keys.build, keys.strings, name, *base),
+    key = digest(keys.build, keys.strings, name, *base)
+    return Fragments(Path(run.cache_dir) / "fragments" / f"{name}-{key[:16]}.json", key,
                      read=reuse is not None and reuse.incremental, check=check)
 
 
 _MISSING = object()
 
 
+#: The most a store or its signature file may hold to be read (a cache file a pull
+#: request replaced by a link to a device or a huge file is not read).
+MAX_STORE_BYTES = 1 << 30
+MAX_SIGNATURE_BYTES = 1 << 10
+#: Stores kept per output (the newest; the one just written among them).
+SLOTS = 2
+
+
 def _signature_file(path: Path) -> Path:
     return path.with_suffix(".signature")
+
+
+def _forget_older(path: Path) -> None:
+    """Delete the output's stores but the newest :data:`SLOTS` (``path`` among them)."""
+    name = path.stem.rpartition("-")[0]
+    stores = sorted((p for p in path.parent.glob(f"{name}-*.json") if p != path),
+                    key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in stores[SLOTS - 1:]:
+        old.unlink(missing_ok=True)
+        _signature_file(old).unlink(missing_ok=True)
 
 
 def _read(path: Path, base: str) -> dict[str, Any]:
     """The parts of the store at ``path`` if it is this program's (its signature) and of
     ``base``; nothing otherwise."""
+    recorded = read_regular(_signature_file(path), MAX_SIGNATURE_BYTES)
     try:
-        recorded = json.loads(_signature_file(path).read_bytes())
-        if recorded != stat_signature(path):
+        if recorded is None or json.loads(recorded) != stat_signature(path):
             return {}
-        with open(path, "rb") as fh:
-            found = json.loads(fh.read())
-    except (OSError, ValueError, RecursionError):
+        data = read_regular(path, MAX_STORE_BYTES)
+        found = json.loads(data) if data is not None else None
+    except (ValueError, RecursionError):
         return {}
     if (isinstance(found, dict) and found.get("format") == FORMAT
             and found.get("base") == base and isinstance(found.get("parts"), dict)):

@@ -2,14 +2,16 @@
 
     records ──(records.loader)──▶ Catalog ──(edition.publish)──▶ Edition ──▶ outputs
 
-:data:`OUTPUTS` lists the outputs in the order they run. Each is declared in its
+:data:`OUTPUTS` lists the outputs (heavy ones in the order they run). Each is declared in its
 own module as ``OUTPUT`` (:class:`ocop_catalog.outputs.Output`): a writer that
 takes the edition, the site folder, its own options and the run, and a parser of
 its options. :func:`check_options` checks every output's options before anything
 is built; :func:`build` publishes the edition, runs every output and times each.
 The heavy outputs (photos, pages, print; pages and print use the worker
-processes themselves) run one after another; the light ones (the feeds) run side
-by side in forked worker processes on a large catalog. Neither MkDocs nor the command line is known here:
+processes themselves) run one after another. The light ones (the feeds) run side by
+side in forked worker processes on a large catalog, started before the heavy ones and
+running beside them (the pages output spends seconds in the parent alone); on a small
+catalog, after them in this process. Neither MkDocs nor the command line is known here:
 the MkDocs plugin and the CLI are adapters over this module.
 """
 
@@ -41,7 +43,7 @@ __all__ = ["OUTPUTS", "Report", "build", "check_options"]
 
 log = logging.getLogger("ocop_catalog.pipeline")
 
-#: Every output, in the order they run (light outputs: largest first).
+#: Every output: the heavy ones in the order they run, the light ones largest first.
 OUTPUTS: tuple[Output, ...] = (
     media.OUTPUT,
     pages.OUTPUT,
@@ -66,7 +68,8 @@ class Report:
     #: Files written, by output name.
     files: dict[str, int] = field(default_factory=dict)
     #: Seconds, by step: ``edition`` (photos processed, QR codes made in a cold build), each heavy
-    #: output by name, and ``feeds`` for the light outputs together.
+    #: output by name, and ``feeds`` for the light outputs together (on a large catalog,
+    #: where they run beside the heavy ones: how long they went on after those).
     timings: dict[str, float] = field(default_factory=dict)
 
     @property

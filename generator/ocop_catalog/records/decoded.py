@@ -15,11 +15,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["Decoded", "atomic_write", "stat_signature"]
+__all__ = ["Decoded", "atomic_write", "read_regular", "stat_signature"]
 
 NAME = "decoded.json"
 FORMAT = 1
@@ -35,6 +36,28 @@ def stat_signature(path: Path | str) -> list[int] | None:
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def read_regular(path: Path | str, limit: int) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file (not a link, a pipe or a device) of at
+    most ``limit`` bytes; None otherwise or when it cannot be read. For cache files, which
+    a pull request could replace by anything."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+        return data if len(data) <= limit else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

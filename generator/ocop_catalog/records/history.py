@@ -31,7 +31,7 @@ from typing import Any
 
 from ..catalog.certificates import gtin14
 from ..catalog.links import derived_code
-from .decoded import atomic_write, stat_signature
+from .decoded import atomic_write, read_regular, stat_signature
 from .yamlsource import YamlProblem, read_yaml
 
 #: Where a built site publishes its catalog (written by ocop_catalog.outputs.feeds.opendata).
@@ -246,7 +246,7 @@ def from_catalog_json(path: Path, cache_dir: Path | None = None) -> Published | 
         if found is not None:
             return Published(str(path), found)
     try:
-        document = json.loads(Path(path).read_bytes())
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):
         return None
     products = []
@@ -271,9 +271,12 @@ def claims(item: Any, producer: str) -> PublishedProduct | None:
                      "lots": item.get("lots")}, producer)
 
 
-#: Where :func:`remember_published` keeps the claims of a catalog.json (cache folder).
+#: Where :func:`remember_published` keeps the claims of catalog.json files (cache folder):
+#: the last few written, so that ``ocop serve``'s preview and ``ocop build``'s site do not
+#: push each other out.
 PUBLISHED_MEMO = "published.json"
-MEMO_FORMAT = 1
+MEMO_FORMAT = 2
+MEMO_SLOTS = 3
 
 
 def remember_published(path: Path, products: Iterable[PublishedProduct],
@@ -284,27 +287,45 @@ def remember_published(path: Path, products: Iterable[PublishedProduct],
     signature = stat_signature(path)
     if signature is None:
         return
-    data = {"format": MEMO_FORMAT, "signature": signature,
-            "products": [dataclasses.astuple(p) for p in products]}
+    memo = Path(cache_dir) / PUBLISHED_MEMO
+    kept = [entry for entry in _memo_entries(memo) if entry.get("signature") != signature]
+    entry = {"signature": signature, "products": [dataclasses.astuple(p) for p in products]}
+    data = {"format": MEMO_FORMAT, "entries": [entry, *kept[:MEMO_SLOTS - 1]]}
     with contextlib.suppress(OSError):  # a read-only cache: the file is read next time
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        atomic_write(Path(cache_dir) / PUBLISHED_MEMO, json.dumps(
-            data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        atomic_write(memo, json.dumps(data, ensure_ascii=False,
+                                      separators=(",", ":")).encode("utf-8"))
+
+
+def _memo_entries(memo: Path) -> list[dict[str, Any]]:
+    data = read_regular(memo, MAX_CATALOG_BYTES)
+    try:
+        found = json.loads(data) if data is not None else None
+    except (ValueError, RecursionError):
+        return []
+    if not isinstance(found, dict) or found.get("format") != MEMO_FORMAT \
+            or not isinstance(found.get("entries"), list):
+        return []
+    return [entry for entry in found["entries"] if isinstance(entry, dict)]
 
 
 def _read_memo(memo: Path, signature: list[int]) -> tuple[PublishedProduct, ...] | None:
     """What :func:`remember_published` kept of the file that has ``signature``."""
+    for entry in _memo_entries(memo):
+        if entry.get("signature") == signature:
+            return _memo_products(entry.get("products"))
+    return None
+
+
+def _memo_products(items: Any) -> tuple[PublishedProduct, ...] | None:
     try:
-        found = json.loads(memo.read_bytes())
-        if found.get("format") != MEMO_FORMAT or found.get("signature") != signature:
-            return None
         products = tuple(PublishedProduct(id_, tuple(former), code, gtin, producer,
                                           tuple((c, d) for c, d in lots))
-                         for id_, former, code, gtin, producer, lots in found["products"]
+                         for id_, former, code, gtin, producer, lots in items
                          if type(former) is list and type(lots) is list)
-        if len(products) != len(found["products"]):
+        if len(products) != len(items):
             return None
-    except (OSError, ValueError, RecursionError, AttributeError, TypeError, KeyError):
+    except (ValueError, TypeError):
         return None
     texts = (x for p in products for x in (p.id, p.code, p.producer, *p.former_ids,
                                            *(t for lot in p.lots for t in lot)))

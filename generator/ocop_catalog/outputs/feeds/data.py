@@ -302,6 +302,9 @@ def write_json(path: Path, data: Any, *, indent: int | None = None) -> None:
     (made once, kept from an earlier build: catalog.json's products)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if indent or not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        if isinstance(data, dict):  # text made already is written as the value it holds
+            data = {k: [json.loads(x) if type(x) is RawJSON else x for x in v]
+                    if isinstance(v, list) else v for k, v in data.items()}
         separators = (",", ": ") if indent else (",", ":")
         text = json.dumps(data, ensure_ascii=False, indent=indent, separators=separators)
         write_new(path, text + "\n")

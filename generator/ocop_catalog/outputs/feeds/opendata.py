@@ -392,7 +392,8 @@ def write(edition: Edition, site_dir: Path, options, run: Run) -> int:
     feeds = point_feed_urls(ctx) if parsed.sales_points.enabled else {}
     opendata = OpenData(ctx, sales_point_feeds=feeds,
                         kiosks={k: ctx.absolute(v) for k, v in kiosks.items()},
-                        parts=fragments(run, "catalog-json", check=_is_text), keys=run.keys)
+                        parts=fragments(run, "catalog-json", check=_is_text)
+                        if parsed.catalog else None, keys=run.keys)
     written: list[str] = []
     if parsed.catalog:
         written += write_catalog(opendata, site_dir)

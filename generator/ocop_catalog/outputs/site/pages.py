@@ -580,9 +580,9 @@ class SiteBuilder:
     def write(self, site_dir: Path, workers: int | None = None, *,
               search: bool = False, meanwhile: Callable[[], None] | None = None) -> int:
         """Render every page and QR code into ``site_dir``, and with ``search`` the search
-        index (:attr:`search_stats`); the number of pages written. ``meanwhile`` is called
-        in this process while the workers render (other files of the site, which do not
-        read the pages)."""
+        index (:attr:`search_stats`); the number of pages written. ``meanwhile`` writes
+        other files of the site (which do not read the pages): called in this process
+        while the workers render, or after the pages when there are no workers."""
         pages = self.pages() + self.redirect_pages() + self.lot_pages()
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         if self.reuse is not None:
