@@ -8,6 +8,7 @@ import io
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -348,3 +349,10 @@ def answer_in_terminal(command: list[str], answers: list[str], *, cwd: Path | No
         process.wait(timeout=60)
         os.close(main_fd)
     return process.returncode, seen.decode("utf-8", "replace")
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` of a child that must take Ctrl-C as in a terminal: a test runner (or
+    a shell running it in the background) may ignore SIGINT, and a child inherits that
+    (Python then never turns SIGINT into KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

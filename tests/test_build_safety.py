@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from ocop_catalog import build as build_module
 from scratch import GOODS_DECISION, GOODS_FILE, build_catalog
-from siteutil import BUILD_EPOCH, REPO, build_ok, ocop_command, run_build
+from siteutil import BUILD_EPOCH, REPO, build_ok, default_sigint, ocop_command, run_build
 
 PAGE = Path("products") / "mat-ong-hoa-rung" / "index.html"
 
@@ -53,15 +53,9 @@ def _wait_for_no_dots(folder: Path, seconds: float = 30) -> None:
 
 def _start_build(repo: Path, site: Path) -> subprocess.Popen:
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
-    # Ctrl-C as in a terminal: a test runner's worker may ignore SIGINT, and a child
-    # inherits that (Python then never turns SIGINT into KeyboardInterrupt)
     return subprocess.Popen([*ocop_command(), "build", "-d", str(site)], cwd=repo, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_default_sigint)
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                            preexec_fn=default_sigint)  # Ctrl-C as in a terminal
 
 
 def _when_staging_has(site: Path, rel: str, process: subprocess.Popen) -> Path:

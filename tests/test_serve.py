@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from siteutil import BUILD_EPOCH, copy_repository, ocop_command
+from siteutil import BUILD_EPOCH, copy_repository, default_sigint, ocop_command
 
 PRODUCER, PRODUCT = "bo-sua-tam-dao", "sua-tuoi-tam-dao"
 
@@ -86,7 +86,8 @@ def preview(tmp_path):
     with open(log, "wb") as out:
         process = subprocess.Popen([*ocop_command(), "serve", "-a", f"127.0.0.1:{port}"],
                                    cwd=repo, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+                                   start_new_session=True,
+                                   preexec_fn=default_sigint)  # Ctrl-C as in a terminal
     server = Preview(repo, process, f"http://127.0.0.1:{port}/", log)
     try:
         _wait(lambda: "</html>" in server.page() or process.poll() is not None, 180,
