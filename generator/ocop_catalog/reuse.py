@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
+from .records.decoded import atomic_write
+
 __all__ = ["Reuse", "handed_back", "write_new"]
 
 FORMAT = 1
@@ -187,10 +189,9 @@ class Reuse:
         """Write the keys of this build's files (atomically)."""
         keys_file = Path(keys_file)
         keys_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = keys_file.with_name(f".{keys_file.name}.{os.getpid()}")
-        tmp.write_text(json.dumps({"format": FORMAT, "keys": dict(sorted(self.keys.items()))},
-                                  ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, keys_file)
+        atomic_write(keys_file, json.dumps(
+            {"format": FORMAT, "keys": dict(sorted(self.keys.items()))},
+            ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
 def file_clock(folder: Path) -> int:

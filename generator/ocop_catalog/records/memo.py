@@ -52,6 +52,7 @@ from PIL import Image
 
 from ..catalog.model import ProducerEntry, ProductEntry
 from .checks import Context
+from .decoded import atomic_write
 from .issues import Document, Excerpt, Issue
 from .models import Producer, Product
 from .photos import ImageInfo
@@ -354,16 +355,11 @@ class FolderMemo:
                 parts.append(f'{encode(name)}:{{"files":{encode(files)},{stored[1:]}')
         text = (f'{{"format":{FORMAT},"key":{encode(self.key)},"folders":{{'
                 + ",".join(parts) + "}}")
-        tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}")
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, self.file)
+            atomic_write(self.file, text.encode("utf-8"))
         except (OSError, ValueError):  # a read-only cache: load every folder next time
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
+            pass
 
 
 def encode(value: Any) -> str:
