@@ -143,6 +143,18 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     return report
 
 
+@contextlib.contextmanager
+def _collector_off():
+    """The cycle collector off: the light outputs make many small objects and no cycles."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _light_state(outputs: list[Output], edition, site_dir: Path,
                  options: Mapping[str, Any], run: Run) -> dict[str, Any]:
     return {"outputs": outputs, "edition": edition, "site_dir": site_dir,
@@ -157,14 +169,9 @@ def _start_light(outputs: list[Output], edition, site_dir: Path, options: Mappin
     workers = min(len(outputs), run.workers or os.cpu_count() or 1)
     if workers < 2 or len(edition.all_products) < PARALLEL_FROM or not can_fork():
         return None
-    collecting = gc.isenabled()
-    gc.disable()  # the workers make many small objects and no cycles: spare the collector
-    try:
+    with _collector_off():  # the workers inherit it off
         pool = stack.enter_context(forked_pool(
             workers, light=_light_state(outputs, edition, site_dir, options, run)))
-    finally:
-        if collecting:
-            gc.enable()
     return pool.map_async(_light_forked, range(len(outputs)), chunksize=1)
 
 
@@ -182,13 +189,8 @@ def _run_light(outputs: list[Output], edition, site_dir: Path, options: Mapping[
                run: Run) -> dict[str, int]:
     """Write the light outputs in this process."""
     state = _light_state(outputs, edition, site_dir, options, run)
-    collecting = gc.isenabled()
-    gc.disable()  # they make many small objects and no cycles: spare the collector
-    try:
+    with _collector_off():
         counts = [_light(state, i) for i in range(len(outputs))]
-    finally:
-        if collecting:
-            gc.enable()
     return {output.name: count for output, count in zip(outputs, counts)}
 
 

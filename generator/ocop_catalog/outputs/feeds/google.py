@@ -34,11 +34,11 @@ from xml.sax.saxutils import escape, quoteattr
 from ...catalog.model import ProductEntry
 from ...edition import Edition
 from .. import Output, Run
-from .data import FeedContext, clean, clip, feed_context, google_path
+from .data import FeedContext, clean, clip, google_path
 from .marketplace import (availability_date, entries, left_out, shared_fields, skip_reason,
-                          sound_entry)
+                          write_channel)
 from .options import FeedOptions, feed_options
-from ...fragments import Fragments, fragments
+from ...fragments import Fragments
 from ...reuse import write_new
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
@@ -127,14 +127,8 @@ def _document(ctx: FeedContext, lang: str, items: list[str]) -> str:
 
 
 def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> int:
-    if not options.google.enabled:
-        return 0
-    parts = fragments(run, "google", options.google, options.include_expired,
-                      check=sound_entry)
-    written = write_google(feed_context(edition), options, site_dir, parts,
-                           run.keys.card if run.keys is not None else None)
-    parts.save()
-    return len(written)
+    return write_channel(edition, site_dir, options, run, "google", options.google,
+                         write_google)
 
 
 OUTPUT = Output("google", write, feed_options, light=True, absolute_urls=True)

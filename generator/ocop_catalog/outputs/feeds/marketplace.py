@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from ...catalog import certificates as certs
 from ...catalog.model import ProductEntry
-from ...fragments import Fragments
-from .data import FeedContext, clean, clip, day_time, feed_id
+from ...edition import Edition
+from ...fragments import Fragments, fragments
+from .. import Run
+from .data import FeedContext, clean, clip, day_time, feed_context, feed_id
+from .options import ChannelOptions, FeedOptions
 
 #: GTIN-13 prefixes Google rejects: restricted in-store numbers and coupons
 #: (feeds-and-standards.md §1.2, §4.1); such goods are sent as identifier_exists=no.
@@ -52,6 +56,20 @@ def entries(ctx: FeedContext, lang: str, include_expired: bool,
         else:
             texts.append(text)
     return texts, skipped
+
+
+def write_channel(edition: Edition, site_dir: Path, options: FeedOptions, run: Run,
+                  name: str, channel: ChannelOptions, writer: Callable[..., list[str]]) -> int:
+    """The output ``name`` (Google, Meta): ``writer(ctx, options, site_dir, parts, key)``
+    with the channel's kept parts (:mod:`ocop_catalog.fragments`), keyed by each product's
+    card; the number of files written."""
+    if not channel.enabled:
+        return 0
+    parts = fragments(run, name, channel, options.include_expired, check=sound_entry)
+    written = writer(feed_context(edition), options, site_dir, parts,
+                     run.keys.card if run.keys is not None else None)
+    parts.save()
+    return len(written)
 
 
 def sound_entry(value: Any) -> bool:

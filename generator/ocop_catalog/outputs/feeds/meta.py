@@ -27,11 +27,11 @@ from pathlib import Path
 
 from ...edition import Edition
 from .. import Output, Run
-from .data import FeedContext, feed_context, meta_path, spreadsheet_text
-from .marketplace import entries, left_out, shared_fields, skip_reason, sound_entry
+from .data import FeedContext, meta_path, spreadsheet_text
+from .marketplace import entries, left_out, shared_fields, skip_reason, write_channel
 from .options import FeedOptions, feed_options
 from ...catalog.model import ProductEntry
-from ...fragments import Fragments, fragments
+from ...fragments import Fragments
 from ...reuse import write_new
 
 log = logging.getLogger("ocop_catalog.outputs.feeds")
@@ -110,13 +110,7 @@ def _row(ctx: FeedContext, product, lang: str) -> list[str]:
 
 
 def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> int:
-    if not options.meta.enabled:
-        return 0
-    parts = fragments(run, "meta", options.meta, options.include_expired, check=sound_entry)
-    written = write_meta(feed_context(edition), options, site_dir, parts,
-                         run.keys.card if run.keys is not None else None)
-    parts.save()
-    return len(written)
+    return write_channel(edition, site_dir, options, run, "meta", options.meta, write_meta)
 
 
 OUTPUT = Output("meta", write, feed_options, light=True, absolute_urls=True)

@@ -455,11 +455,8 @@ class SiteBuilder:
     def by_name(self, products: Sequence[ProductEntry], lang: str) -> tuple[ProductEntry, ...]:
         """``products`` in the alphabetical order of their names in ``lang``
         (:func:`.search.sort_key`: Vietnamese order, the same on every build)."""
-        rank = self._name_ranks(lang)
-        try:  # the catalog's products: by their place in the whole catalog's order
-            return tuple(sorted(products, key=lambda p: rank[id(p)]))
-        except KeyError:  # another object (none today): by the key itself
-            return tuple(sorted(products, key=lambda p: _name_key(p, lang)))
+        rank = self._name_ranks(lang)  # the catalog's products, by their place in its order
+        return tuple(sorted(products, key=lambda p: rank[id(p)]))
 
     def _name_ranks(self, lang: str) -> dict[int, int]:
         """Every product's place in the order of names in ``lang``, by object identity
