@@ -231,3 +231,29 @@ def test_up_to_date_means_same_contents_and_the_same_site(repo, tmp_path):
     assert _build_says(repo, site) == "built"
     assert "260.000" in (site / PAGE).read_text(encoding="utf-8")
     assert _build_says(repo, site) == "skipped"
+
+
+def test_a_large_site_walked_in_two_processes_is_seen_as_in_one(repo, tmp_path):
+    """A site of many files (as the last build counted them) is walked in forked
+    processes, a top-level folder each: the same digest and files, in the same order, as
+    one process; an edit that keeps the size (not the time) is seen by both."""
+    site = tmp_path / "site"
+    assert _build_says(repo, site) == "built"
+    (site / "top-level-file.txt").write_text("x", encoding="utf-8")  # a file at the top
+
+    def walk(size: int) -> tuple[str | None, list[str]]:
+        files: list[str] = []
+        found = build_module._SiteWalk(site, True, size)
+        assert (found._pool is not None) == (size >= build_module.WALK_PARALLEL_FROM)
+        return found.result(files), files
+
+    one, files = walk(0)
+    assert walk(build_module.WALK_PARALLEL_FROM) == (one, files)
+    assert len(files) > 100 and "top-level-file.txt" in files and PAGE.as_posix() in files
+    assert files == sorted(files, key=lambda rel: rel.split("/"))  # name order, folder by folder
+    page = site / PAGE
+    stat = page.stat()
+    page.write_bytes(page.read_bytes().replace(b"<html", b"<HTML", 1))
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    assert walk(build_module.WALK_PARALLEL_FROM)[0] == walk(0)[0] != one
+    assert build_module._SiteWalk(tmp_path / "none", True, 10**9).result() is None

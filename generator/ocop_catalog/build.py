@@ -38,9 +38,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import gc
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import re
 import secrets
@@ -50,6 +52,7 @@ import sys
 import tempfile
 import time
 from importlib import metadata
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -60,6 +63,7 @@ from mkdocs.exceptions import Abort, MkDocsException
 from .edition.images import atomic_write
 from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
+from .parallel import can_fork, ignore_interrupts
 from .records.decoded import stat_signature
 from .records.history import CATALOG_JSON
 from .reuse import read_keys, remove_empty_folders
@@ -100,10 +104,20 @@ def build_site(
         config = load_config(config_file=str(config_file), strict=strict, **overrides)
         target = Path(site_dir or config.site_dir).resolve()
         root = Path(config_file).resolve().parent
-        inputs = _fingerprint(root, Path(config_file), strict, Path(config.docs_dir),
-                              config.site_url)
     except (MkDocsException, Abort, yaml.YAMLError, ValueError) as exc:
         raise unreadable(config_file, exc, "nothing was built") from None
+    found: list[str] = []
+
+    def inputs() -> str:
+        """The inputs' fingerprint (worked out while the site is walked, once)."""
+        if not found:
+            try:
+                found.append(_fingerprint(root, Path(config_file), strict,
+                                          Path(config.docs_dir), config.site_url))
+            except (MkDocsException, Abort, yaml.YAMLError, ValueError) as exc:
+                raise unreadable(config_file, exc, "nothing was built") from None
+        return found[0]
+
     record = _record_of(root, target)
     with _exclusive(record.with_suffix(".lock"), target):  # one build of a folder at a time
         try:
@@ -120,14 +134,19 @@ class _SpareIncomplete(Exception):
     pass
 
 
-def _build_into(config, target: Path, record: Path, inputs: str, full: bool,
-                published: Path | None) -> tuple[Path, bool]:
+def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], str],
+                full: bool, published: Path | None) -> tuple[Path, bool]:
     _recover(target)
     for stale in record.parent.glob(f".{record.stem}.*.keys.json"):  # of builds cut short
         if not _running(stale.name.partition(".building-")[2]):
             stale.unlink(missing_ok=True)
     last = _last_build(record)
-    site_now = _site_digest(target)
+    size = last.get("files")
+    walk = _SiteWalk(target, False, size if type(size) is int else 0)
+    try:
+        inputs = fingerprint()  # while a large site is walked in other processes
+    finally:
+        site_now = walk.result()
     untouched = isinstance(last, dict) and site_now is not None and last.get("site") == site_now
     if untouched and last.get("inputs") == inputs:
         return target, False
@@ -172,7 +191,9 @@ def _build_into(config, target: Path, record: Path, inputs: str, full: bool,
         _discard(staging, mkdocs_dir, keys_out)
         raise
     files: list[str] = []
-    site_digest = _site_digest(staging, files)  # the same once swapped in (names, sizes, times)
+    # the same once swapped in (names, sizes, times)
+    site_digest = _SiteWalk(staging, True, len(getattr(plugin, "written_keys", None) or ())
+                            ).result(files)
     written = getattr(plugin, "written_keys", None)
     if spare and isinstance(written, dict) and written.keys() - set(files):
         _discard(staging, mkdocs_dir, keys_out)
@@ -185,7 +206,7 @@ def _build_into(config, target: Path, record: Path, inputs: str, full: bool,
         os.replace(keys_out, keys_file)
     else:
         keys_file.unlink(missing_ok=True)
-    state: dict[str, object] = {"inputs": inputs, "site": site_digest}
+    state: dict[str, object] = {"inputs": inputs, "site": site_digest, "files": len(files)}
     # what the spare of a later build must delete first; kept only when every key names a
     # file of the site as the walk names it (else that spare would not be what its keys say)
     if isinstance(written, dict) and not written.keys() - set(files):
@@ -368,29 +389,94 @@ def _site_digest(target: Path, files: list[str] | None = None) -> str | None:
     """What the site folder holds: every file's path, size and modification time (None:
     no site). A build records it after writing, so a later change is seen. The files'
     site-relative paths are added to ``files`` when given."""
-    if not target.is_dir():
-        return None
-    digest = hashlib.sha256()
-    _digest_tree(str(target), "", digest, files)
-    return digest.hexdigest()
+    return _SiteWalk(target, files is not None, size=0).result(files)
 
 
-def _digest_tree(folder: str, prefix: str, digest, files: list[str] | None = None) -> None:
-    """Add the files under ``folder`` to ``digest`` in name order (links are not
+#: From this many files (as the last build recorded), a site is walked in two forked
+#: processes (each top-level folder in one).
+WALK_PARALLEL_FROM = 20_000
+
+
+class _SiteWalk:
+    """:func:`_site_digest` of ``target``, which a site of ``size`` files or more works
+    out in forked processes, while this one goes on until :meth:`result`."""
+
+    def __init__(self, target: Path, with_files: bool, size: int) -> None:
+        self._lines: list[str] | None = None
+        self._files: list[str] = []
+        self._pool = self._pending = None
+        if not target.is_dir():
+            return
+        self._lines = []
+        if size < WALK_PARALLEL_FROM or not can_fork():
+            _walk_tree(str(target), "", self._lines, self._files if with_files else None)
+            return
+        # the top level here, each folder under it in a worker, in name order
+        self._top = []
+        folders = []
+        for entry in sorted(os.scandir(target), key=lambda e: e.name):
+            if entry.is_dir(follow_symlinks=False):
+                self._top.append(len(folders))
+                folders.append((entry.path, f"{entry.name}/", with_files))
+            else:
+                self._top.append(_file_line("", entry, None))
+        collecting = gc.isenabled()
+        gc.disable()  # the workers inherit it off: they make no cycles
+        try:
+            self._pool = multiprocessing.get_context("fork").Pool(2, ignore_interrupts)
+        finally:
+            if collecting:
+                gc.enable()
+        self._pending = self._pool.map_async(_walk_forked, folders, chunksize=1)
+
+    def result(self, files: list[str] | None = None) -> str | None:
+        """The digest (None: no site); the files' site-relative paths added to ``files``."""
+        if self._pending is not None:
+            try:
+                found = self._pending.get()
+            finally:
+                self._pool.terminate()
+                self._pool.join()
+            self._pending = None
+            for item in self._top:
+                if type(item) is int:
+                    lines, names = found[item]
+                    self._lines.append(lines)
+                    self._files += names
+                else:
+                    self._lines.append(item)
+                    if files is not None:  # a file at the top, as its line says
+                        self._files.append(item.partition("\0")[0])
+        if self._lines is None:
+            return None
+        if files is not None:
+            files += self._files
+        return hashlib.sha256("".join(self._lines).encode()).hexdigest()
+
+
+def _walk_tree(folder: str, prefix: str, lines: list[str], files: list[str] | None) -> None:
+    """Add a line per file under ``folder`` to ``lines``, in name order (links are not
     followed: a link is recorded as itself)."""
-    lines = []
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         if entry.is_dir(follow_symlinks=False):
-            if lines:
-                digest.update("".join(lines).encode())
-                lines = []
-            _digest_tree(entry.path, f"{prefix}{entry.name}/", digest, files)
+            _walk_tree(entry.path, f"{prefix}{entry.name}/", lines, files)
         else:
-            stat = entry.stat(follow_symlinks=False)
-            lines.append(f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n")
-            if files is not None:
-                files.append(prefix + entry.name)
-    digest.update("".join(lines).encode())
+            lines.append(_file_line(prefix, entry, files))
+
+
+def _file_line(prefix: str, entry: os.DirEntry, files: list[str] | None) -> str:
+    stat = entry.stat(follow_symlinks=False)
+    if files is not None:
+        files.append(prefix + entry.name)
+    return f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+
+
+def _walk_forked(task: tuple[str, str, bool]) -> tuple[str, list[str]]:
+    folder, prefix, with_files = task
+    lines: list[str] = []
+    files: list[str] = []
+    _walk_tree(folder, prefix, lines, files if with_files else None)
+    return "".join(lines), files
 
 
 def _record_of(root: Path, target: Path) -> Path:

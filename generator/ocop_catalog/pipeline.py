@@ -57,8 +57,11 @@ OUTPUTS: tuple[Output, ...] = (
     resolver.OUTPUT,
 )
 
-#: Catalogs with fewer products run their light outputs in one process.
+#: Catalogs with fewer products run their light outputs in one process; an incremental
+#: build, whose pages output spends most of its time in this process (keys, listings, the
+#: search index) with the workers idle, runs them beside it from the smaller figure.
 PARALLEL_FROM = 2000
+PARALLEL_INCREMENTAL_FROM = 300
 
 
 @dataclass
@@ -167,7 +170,9 @@ def _start_light(outputs: list[Output], edition, site_dir: Path, options: Mappin
     how many), to be collected by :func:`_finish_light`; None on a small catalog or where
     processes cannot be forked (then :func:`_run_light` writes them in this process)."""
     workers = min(len(outputs), run.workers or os.cpu_count() or 1)
-    if workers < 2 or len(edition.all_products) < PARALLEL_FROM or not can_fork():
+    incremental = run.reuse is not None and run.reuse.incremental
+    if (workers < 2 or not can_fork() or len(edition.all_products)
+            < (PARALLEL_INCREMENTAL_FROM if incremental else PARALLEL_FROM)):
         return None
     with _collector_off():  # the workers inherit it off
         pool = stack.enter_context(forked_pool(

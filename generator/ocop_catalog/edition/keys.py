@@ -30,7 +30,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from functools import cache
 from importlib import metadata
@@ -58,32 +58,58 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 def plain(value: Any) -> Any:
     """``value`` as JSON-ready data that says everything it holds, the same in every
     process: models and dataclasses field by field (with their class), mappings in
-    their order, sets sorted, dates and paths as text."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, BaseModel):  # every field, in order, by pydantic's serializer
-        try:
-            return [type(value).__name__, value.model_dump_json()]
-        except ValueError:  # a value the serializer cannot write: field by field
-            return [type(value).__name__, [[name, plain(item)] for name, item in value]]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [type(value).__name__, [[f.name, plain(getattr(value, f.name))]
-                                       for f in dataclasses.fields(value) if f.compare]]
-    if isinstance(value, Mapping):
-        return {"{}": [[plain(k), plain(v)] for k, v in value.items()]}
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    if isinstance(value, (set, frozenset)):
-        return {"set": sorted((plain(item) for item in value), key=_canonical)}
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return value.isoformat()
-    if isinstance(value, PurePath):
-        return value.as_posix()
-    if isinstance(value, Enum):
-        return [type(value).__name__, plain(value.value)]
-    if isinstance(value, (bytes, bytearray)):
-        return {"sha256": hashlib.sha256(value).hexdigest()}
+    their order, sets sorted, dates and paths as text. (How a type is made plain is
+    worked out once per type: keys are made for every record and page of a build.)"""
+    make = _PLAIN_BY_TYPE.get(type(value))
+    if make is None:
+        make = _PLAIN_BY_TYPE[type(value)] = _plain_of(type(value))
+    return make(value)
+
+
+def _itself(value: Any) -> Any:
+    return value
+
+
+def _model(value: BaseModel) -> Any:  # every field, in order, by pydantic's serializer
+    try:
+        return [type(value).__name__, value.model_dump_json()]
+    except ValueError:  # a value the serializer cannot write: field by field
+        return [type(value).__name__, [[name, plain(item)] for name, item in value]]
+
+
+def _no_key(value: Any) -> Any:
     raise TypeError(f"no key for a {type(value).__name__}")
+
+
+def _plain_of(kind: type) -> Callable[[Any], Any]:
+    """How :func:`plain` makes a value of type ``kind`` plain."""
+    if kind is type(None) or issubclass(kind, (str, int, float, bool)):
+        return _itself
+    if issubclass(kind, BaseModel):
+        return _model
+    if dataclasses.is_dataclass(kind) and not issubclass(kind, type):
+        name = kind.__name__
+        names = tuple(f.name for f in dataclasses.fields(kind) if f.compare)
+        return lambda value: [name, [[n, plain(getattr(value, n))] for n in names]]
+    if issubclass(kind, Mapping):
+        return lambda value: {"{}": [[plain(k), plain(v)] for k, v in value.items()]}
+    if issubclass(kind, (list, tuple)):
+        return lambda value: [plain(item) for item in value]
+    if issubclass(kind, (set, frozenset)):
+        return lambda value: {"set": sorted((plain(item) for item in value), key=_canonical)}
+    if issubclass(kind, (dt.date, dt.datetime, dt.time)):
+        return lambda value: value.isoformat()
+    if issubclass(kind, PurePath):
+        return lambda value: value.as_posix()
+    if issubclass(kind, Enum):
+        return lambda value: [type(value).__name__, plain(value.value)]
+    if issubclass(kind, (bytes, bytearray)):
+        return lambda value: {"sha256": hashlib.sha256(value).hexdigest()}
+    return _no_key
+
+
+#: :func:`_plain_of` by type, worked out when a type is first met.
+_PLAIN_BY_TYPE: dict[type, Callable[[Any], Any]] = {}
 
 
 def _canonical(data: Any) -> str:

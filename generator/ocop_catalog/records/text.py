@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from typing import Annotated, Any, NamedTuple
 
 from pydantic import PlainSerializer, PlainValidator, ValidationInfo, WithJsonSchema
@@ -130,6 +130,22 @@ class Localized(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._data)
+
+    # the dict's own views and lookups (Mapping's would call __getitem__ per language)
+    def __contains__(self, lang: object) -> bool:
+        return lang in self._data
+
+    def get(self, lang: str, default: Any = None) -> Any:
+        return self._data.get(lang, default)
+
+    def keys(self) -> KeysView[str]:
+        return self._data.keys()
+
+    def values(self) -> ValuesView[str]:
+        return self._data.values()
+
+    def items(self) -> ItemsView[str, str]:
+        return self._data.items()
 
     def __hash__(self) -> int:
         return hash(tuple(sorted(self._data.items())))

@@ -60,6 +60,8 @@ class FeedContext:
         self._paths: dict[tuple[str, int, str], list[str]] = {}
         self._squares: dict[str, list[str]] = {}
         self._modified: dict[str, dt.date] = {}
+        self._unlisted: dict[tuple[str, bool], str | None] = {}
+        self._translated: dict[tuple[str, str], bool] = {}
 
     @property
     def edition(self) -> Edition:
@@ -114,6 +116,27 @@ class FeedContext:
         is still valid, or the site asks for expired and revoked ones too)."""
         return include_expired or self.status(product) in certs.ACTIVE
 
+    def unlisted(self, product: ProductEntry, include_expired: bool) -> str | None:
+        """Why no marketplace feed lists the product, whatever its language (services,
+        no price, its certificate's status, discontinued, no photo), or None (worked out
+        once per product: every feed and language asks; :func:`.marketplace.skip_reason`
+        adds what depends on them)."""
+        key = (product.id, include_expired)
+        found = self._unlisted.get(key, False)
+        if found is False:
+            if not self.is_goods(product):
+                found = "services" if self.is_service(product) else "no price"
+            elif not self.sellable(product, include_expired):
+                found = self.status(product)
+            elif product.record.availability == "discontinued":
+                found = "discontinued"
+            elif not self.photo_pairs(product):
+                found = "no photo"
+            else:
+                found = None
+            self._unlisted[key] = found
+        return found
+
     @staticmethod
     def is_service(product: ProductEntry) -> bool:
         """A tourism service (criteria set 26, or a record with tourism details)."""
@@ -132,9 +155,13 @@ class FeedContext:
         (a feed of one language must not carry another language's text)."""
         if lang == DEFAULT_LANGUAGE:
             return True
-        record = product.record
-        return _has(record.name, lang) and (_has(record.description, lang)
-                                            or _has(record.summary, lang))
+        key = (product.id, lang)
+        found = self._translated.get(key)
+        if found is None:
+            record = product.record
+            found = self._translated[key] = _has(record.name, lang) and (
+                _has(record.description, lang) or _has(record.summary, lang))
+        return found
 
     # -- text ------------------------------------------------------------------
 

@@ -106,14 +106,9 @@ def skip_reason(ctx: FeedContext, product: ProductEntry, lang: str,
     """Why a product is not in a marketplace feed in ``lang``, or None. With
     ``needs_date`` (Google), pre-orders need the date their season starts."""
     record = product.record
-    if not ctx.is_goods(product):
-        return "services" if ctx.is_service(product) else "no price"
-    if not ctx.sellable(product, include_expired):
-        return ctx.status(product)
-    if record.availability == "discontinued":
-        return "discontinued"
-    if not ctx.photo_pairs(product):
-        return "no photo"
+    reason = ctx.unlisted(product, include_expired)
+    if reason:
+        return reason
     if not ctx.translated(product, lang):
         return f"not in {lang}"
     if (needs_date and record.availability in ("preorder", "backorder")
