@@ -247,15 +247,28 @@ def read_keys(keys_file: Path | None) -> dict[str, str]:
     return {}
 
 
-def write_new(target: Path, data: bytes | str) -> None:
+#: How :func:`write_new` opens a file: created, never one that is there.
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def write_new(target: Path | str, data: bytes | str) -> None:
     """Write ``data`` (text as UTF-8) as a new file at ``target``: what is there is unlinked
-    first, since it may be a file another site shares (a hard link), never written into."""
+    first, since it may be a file another site shares (a hard link), never written into.
+    (Created exclusively, and unlinked only when there is something: a cold build's pages
+    are written without a failed call each.)"""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
     try:
+        fd = os.open(target, _NEW, 0o666)
+    except FileExistsError:
         os.unlink(target)
-    except FileNotFoundError:
-        pass
-    with open(target, "xb") as out:
-        out.write(data.encode("utf-8") if isinstance(data, str) else data)
+        fd = os.open(target, _NEW, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def handed_back(reuse: Reuse | None, work: Callable[[], T]

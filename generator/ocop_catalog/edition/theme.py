@@ -15,15 +15,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import MappingProxyType
+from types import (BuiltinFunctionType, FunctionType, MappingProxyType, MethodDescriptorType,
+                   MethodType, MethodWrapperType, WrapperDescriptorType)
 from typing import TYPE_CHECKING, Any, get_args
 
 import jinja2
 import jinja2.bccache
+import jinja2.runtime
 
 from ..catalog import certificates as certs
 from ..records.text import DEFAULT_LANGUAGE
-from .i18n import NATIVE_NAMES, SHORT_NAMES, load_strings, og_locale
+from .i18n import NATIVE_NAMES, SHORT_NAMES, Translator, load_strings, og_locale
 
 if TYPE_CHECKING:
     from . import Edition
@@ -118,6 +120,55 @@ class _Template(jinja2.Template):
         return super()._get_default_module(ctx)
 
 
+class _Context(jinja2.runtime.Context):
+    """A template context whose calls of plain functions and methods skip Jinja's search
+    for a ``pass_context``-style marker, worked out once per function (a product page
+    makes some 270 calls: translations, links, macros); what Jinja does with the others.
+    Same result: the marker decides the first argument, Jinja's own keywords are dropped,
+    a StopIteration is an undefined value."""
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's
+        kind = type(__obj)
+        if kind in _BUILTINS:
+            plain = True
+        elif kind is MethodType:
+            plain = _unmarked(__obj.__func__)
+        elif kind is FunctionType:
+            plain = getattr(__obj, "jinja_pass_arg", None) is None
+        elif kind in _UNMARKED_TYPES:
+            plain = True
+        else:
+            plain = False
+        if not plain:
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception")
+
+
+#: Callables that cannot carry Jinja's marker (no attributes of their own).
+_BUILTINS = frozenset({BuiltinFunctionType, MethodWrapperType, WrapperDescriptorType,
+                       MethodDescriptorType})
+#: Functions whose methods were found without Jinja's marker.
+_UNMARKED: dict[Any, bool] = {}
+
+
+def _unmarked(function: Any) -> bool:
+    found = _UNMARKED.get(function)
+    if found is None:
+        found = _UNMARKED[function] = getattr(function, "jinja_pass_arg", None) is None
+    return found
+
+
+#: Callable classes without the marker (nor their instances: Jinja's macros, translators).
+_UNMARKED_TYPES = frozenset(kind for kind in (jinja2.runtime.Macro, Translator)
+                            if getattr(kind.__call__, "jinja_pass_arg", None) is None)
+
+
 def environment(edition: Edition, **globals: Any) -> jinja2.Environment:
     """A Jinja environment over the edition's theme; templates see the edition, its
     catalog and URLs, the status names, language names and ``globals``."""
@@ -132,6 +183,7 @@ def environment(edition: Edition, **globals: Any) -> jinja2.Environment:
         bytecode_cache=_COMPILED,
     )
     env.template_class = _Template
+    env.context_class = _Context
     env.globals.update(
         edition=edition,
         catalog=edition.catalog,

@@ -185,6 +185,7 @@ class SiteBuilder:
         self._name_keys: dict[str, dict[int, int]] = {}
         self.search_stats: SearchStats | None = None
         self._facets_keys: dict[str, str] = {}
+        self._shown: dict[str, str] = {}
         self._check_featured()
 
     # ----------------------------------------------------------------------
@@ -529,8 +530,54 @@ class SiteBuilder:
                     self.facets_key(context),
                     keys.cards(context["shown"]))
         else:
-            data = keys.catalog
+            data = self.shown(page.template)
         return digest(self._base_key, keys.template(page.template), page.lang, page.path, data)
+
+    #: Pages of the whole catalog that show a few of its figures, not every record: what
+    #: each shows is their key (:meth:`shown`), so that a price leaves them alone.
+    SUMMARY_PAGES = ("home.html", "producers.html", "categories.html", "areas.html",
+                     "sales_points.html", "search.html", "open_data.html")
+
+    def shown(self, template: str) -> Any:
+        """What a page of ``template`` that is not about one record shows of the catalog,
+        the same in every language (worked out once per template): for
+        :data:`SUMMARY_PAGES`, exactly what the template reads (records, the counts
+        it prints, the home page's choices); for any other, every record
+        (:attr:`.Keys.catalog`)."""
+        found = self._shown.get(template)
+        if found is None:
+            found = self._shown[template] = digest(self._shown_data(template))
+        return found
+
+    def _shown_data(self, template: str) -> Any:
+        keys, catalog = self.keys, self.catalog
+        districts = catalog.regions.legacy_districts  # names and communes: in Keys.build
+        points = [(keys.point(pid), len(catalog.products_at(pid))) for pid in catalog.sales_points]
+        if template == "search.html":  # a form: the results come from the search index
+            return "search"
+        if template == "producers.html":
+            return [(keys.producer(pid), len(catalog.products_of(pid)))
+                    for pid in catalog.producers]
+        if template == "categories.html":  # the groups with products, and how many
+            return [(sector.id, [(g.id, len(self.in_group(g.id))) for g in groups])
+                    for sector, groups in self.sectors]
+        if template == "areas.html":
+            return ([(d.id, len(self.in_district(d.id))) for d in districts],
+                    [(c.code, len(catalog.products_in_commune(c.code)))
+                     for c in catalog.regions.communes])
+        if template == "sales_points.html":
+            return points, [bool(self.in_district(d.id)) for d in districts]
+        if template == "open_data.html":  # every feed, its file and number of items
+            return self.open_data
+        if template == "home.html":
+            f = self.stats.figures
+            return ([f.products, f.active, f.producers, f.sales_points],
+                    [keys.card(p) for p in self.featured],
+                    [(sector.id, group.id, n, keys.card(p) if p is not None else None)
+                     for sector, group, n, p in self.category_tiles],
+                    [len(self.with_stars(n)) for n in (5, 4, 3)],
+                    self.browse_areas, points, len(catalog.products))
+        return keys.catalog
 
     def facets_key(self, context: Mapping[str, Any]) -> str:
         """What a listing page shows of the whole listing: how many products it has and
@@ -583,7 +630,11 @@ class SiteBuilder:
         pages = self.pages() + self.redirect_pages() + self.lot_pages()
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         if self.reuse is not None:
-            self.keys.catalog  # every record's key, worked out once, before the workers fork
+            # every record's key and what the summary pages show, worked out once, before
+            # the workers fork
+            self.keys.catalog
+            for template in self.SUMMARY_PAGES:
+                self.shown(template)
         # every template the pages and cards use, parsed, keyed and compiled once, too (a
         # template with a syntax error stops a build even if no page would render it)
         for name in sorted({page.template for page in pages} | {"partials/card.html"}):
@@ -959,6 +1010,8 @@ def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
     previous build when its key is unchanged)."""
     written = 0
     reuse = builder.reuse
+    base = os.fspath(site_dir)
+    made: set[str] = set()  # the folders this process made (or found): each made once
     for page in pages[index::count]:
         rel = builder.page_file(page)
         written += 1
@@ -968,11 +1021,13 @@ def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
             if took and all(took_all):
                 continue
         html = builder.render(page)
-        target = site_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_new(target, html.encode("utf-8"))
+        folder = rel.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(f"{base}/{folder}" if folder else base, exist_ok=True)
+            made.add(folder)
+        write_new(f"{base}/{rel}", html.encode("utf-8"))
         for name, data in builder.page_files(page):
-            write_new(site_dir / name, data)
+            write_new(f"{base}/{name}", data)
     return written
 
 
