@@ -19,7 +19,6 @@ Catalog pages never enter MkDocs' page pipeline or navigation.
 
 from __future__ import annotations
 
-import gc
 import logging
 import re
 import traceback
@@ -178,7 +177,9 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                                       tuple(self.config.languages), self.theme_dirs, self.root)
         if unsupported:
             raise PluginError("\n".join(format_issue(i) for i in unsupported))
-        result = load_catalog(self.settings)
+        # the catalog lives as long as the build: kept from the collector's walks (and
+        # worker processes from copying its pages for them) from the moment it is loaded
+        result = load_catalog(self.settings, freeze=True)
         if result.issues:
             report = format_text(result.issues)
             (log.error if result.errors else log.warning)("catalog records:\n" + report)
@@ -191,9 +192,6 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                 f"(run 'ocop validate' for the list)"
             )
         self.catalog = result.catalog
-        # the catalog lives as long as the build: keep the collector from walking it
-        # again (and worker processes from copying its pages to do so)
-        gc.freeze()
         unpublished = []
         for file in list(files):
             if file.src_uri.endswith(DATA_SUFFIXES) or file.src_uri.startswith("ocop/"):

@@ -169,11 +169,14 @@ def _start_light(outputs: list[Output], edition, site_dir: Path, options: Mappin
     """Start the light outputs in forked worker processes (their files do not depend on
     how many), to be collected by :func:`_finish_light`; None on a small catalog or where
     processes cannot be forked (then :func:`_run_light` writes them in this process)."""
-    workers = min(len(outputs), run.workers or os.cpu_count() or 1)
+    cores = min(len(outputs), run.workers or os.cpu_count() or 1)
     incremental = run.reuse is not None and run.reuse.incremental
-    if (workers < 2 or not can_fork() or len(edition.all_products)
+    if (cores < 2 or not can_fork() or len(edition.all_products)
             < (PARALLEL_INCREMENTAL_FROM if incremental else PARALLEL_FROM)):
         return None
+    # an incremental build leaves this process a core of its own: it has the longer way
+    # to go (keys, listings, the search index, then the pages' and print's workers)
+    workers = cores - 1 if incremental else cores
     with _collector_off():  # the workers inherit it off
         pool = stack.enter_context(forked_pool(
             workers, light=_light_state(outputs, edition, site_dir, options, run)))

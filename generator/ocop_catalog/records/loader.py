@@ -159,20 +159,26 @@ def check_raw_photos(doc: Document, settings: Settings) -> None:
             check_image(doc, doc.path.parent, name, ("photos", index, "file"), settings)
 
 
-def load_catalog(settings: Settings) -> LoadResult:
-    """Validate the whole catalog under ``settings.root``."""
-    with _collector_paused():
+def load_catalog(settings: Settings, *, freeze: bool = False) -> LoadResult:
+    """Validate the whole catalog under ``settings.root``. With ``freeze``, what was
+    loaded is moved out of the cycle collector's reach (``gc.freeze``: a build keeps its
+    catalog to the end; see :func:`_collector_paused`)."""
+    with _collector_paused(freeze):
         return _load(settings)
 
 
 @contextmanager
-def _collector_paused():
-    """Loading makes only tree-shaped data; cycle collection during it is wasted time."""
+def _collector_paused(freeze: bool = False):
+    """Loading makes only tree-shaped data; cycle collection during it is wasted time.
+    Everything it made is new to the collector, whose next pass would walk all of it (a
+    fifth of a second at 10,000 products): with ``freeze``, it is frozen first."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()
 

@@ -81,6 +81,9 @@ def bad_character(text: str, *, multiline: bool = False) -> BadCharacter | None:
 
 def is_blank(text: str) -> bool:
     """Whether ``text`` shows nothing: only spaces, controls, zero-width characters…"""
+    first = text[:1]
+    if first.isalnum() and first not in _BLANK_LETTERS:  # a letter or digit: shows (most do)
+        return False
     return not any(
         not ch.isspace() and unicodedata.category(ch)[0] not in "CZ" and ch not in _BLANK_LETTERS
         for ch in text
