@@ -68,7 +68,8 @@ def write_sitemaps(
     written."""
     base = site_url.rstrip("/") + "/"
     dated = [(page[0], page[1], page[2] if len(page) > 2 else None) for page in pages]
-    entries = [_entry(base, url, alternates, day) for url, alternates, day in dated]
+    links: dict[int, str] = {}  # by alternates (one mapping for a page's languages)
+    entries = [_entry(base, url, alternates, day, links) for url, alternates, day in dated]
     days = [day for _, _, day in dated]
     chunks = [entries[i : i + max_urls] for i in range(0, len(entries), max_urls)] or [[]]
     for stale in site_dir.glob("sitemap*.xml*"):
@@ -85,16 +86,24 @@ def write_sitemaps(
     return ["sitemap.xml", *names]
 
 
-def _entry(base: str, url: str, alternates: dict[str, str], day: dt.date | None) -> str:
-    links = [
-        f'<xhtml:link rel="alternate" hreflang="{lang}" href={quoteattr(base + target)}/>'
-        for lang, target in alternates.items()
-    ]
-    if DEFAULT_LANGUAGE in alternates:
-        default = quoteattr(base + alternates[DEFAULT_LANGUAGE])
-        links.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={default}/>')
+def _entry(base: str, url: str, alternates: dict[str, str], day: dt.date | None,
+           made: dict[int, str] | None = None) -> str:
+    """One ``<url>``; its links are taken from ``made`` (by the identity of
+    ``alternates``, which the caller keeps alive) when the same mapping came before."""
+    links = made.get(id(alternates)) if made is not None else None
+    if links is None:
+        found = [
+            f'<xhtml:link rel="alternate" hreflang="{lang}" href={quoteattr(base + target)}/>'
+            for lang, target in alternates.items()
+        ]
+        if DEFAULT_LANGUAGE in alternates:
+            default = quoteattr(base + alternates[DEFAULT_LANGUAGE])
+            found.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={default}/>')
+        links = "".join(found)
+        if made is not None:
+            made[id(alternates)] = links
     lastmod = f"<lastmod>{day.isoformat()}</lastmod>" if day is not None else ""
-    return f"<url><loc>{_text(base + url)}</loc>{lastmod}{''.join(links)}</url>"
+    return f"<url><loc>{_text(base + url)}</loc>{lastmod}{links}</url>"
 
 
 def _urlset(entries: Sequence[str]) -> str:
