@@ -762,33 +762,50 @@ def _write_shelf_index(cache_dir: Path, index: dict[str, list[int]]) -> None:
             dict(sorted(index.items())), separators=(",", ":")).encode())
 
 
-def _document(plan: _Plan, i: int) -> None:
-    """Write the ``i``-th sales-point document (drawn unless cached)."""
+def _document(plan: _Plan, i: int) -> dict[str, list[int]]:
+    """Write the ``i``-th sales-point document (drawn unless cached); the shelf labels
+    it kept in the cache (:func:`_shelf_label`)."""
     kind, point_id, key, data = plan.documents[i]
     fonts, s = plan.fonts, plan.settings
+    kept: dict[str, list[int]] = {}
     if kind == "labels":
         title, products = data
 
+        def label(text: LabelText) -> Drawing:
+            found = plan.fragments.get(text.product_id)  # drawn with the product's files
+            if found is None:
+                made: list = []
+
+                def modules():
+                    if not made:
+                        n, pixels = plan.symbols(text.product_id)
+                        made.extend((pixels, tuple(dark_runs(n, pixels)), n))
+                    return made
+
+                found = _shelf_label(plan, text, modules, kept)
+            return found
+
         def sheet():
-            labels = [plan.fragments[t.product_id] for t in products]
+            labels = [label(t) for t in products]
             return sheet_pdf(fonts, s.sheet, labels, title, products[0].brand)
 
         _cached(plan, key, "pdf", sheet_path(point_id), sheet)
-        return
+        return kept
 
     def poster():
         n, pixels = symbol(data.target)
         return poster_pdf(fonts, s, data, tuple(dark_runs(n, pixels)), n)
 
     _cached(plan, key, "pdf", poster_path(point_id), poster)
+    return kept
 
 
 def _forked_products(index: int, count: int):
     return _product_share(shared("plan"), index, count)
 
 
-def _forked_document(i: int) -> None:
-    _document(shared("plan"), i)
+def _forked_document(i: int) -> dict[str, list[int]]:
+    return _document(shared("plan"), i)
 
 
 def write(edition: Edition, site_dir: Path, options: None, run: Run) -> int:
@@ -852,12 +869,10 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
             documents.append(("poster", point.id, _key(key, "poster", poster),
                               poster))
     missing = {d[2] for d in documents if not (cache_dir / f"{d[2]}.pdf").is_file()}
+    # the shelf labels of the sheets to draw: those of products whose own files are made
+    # are drawn (or read) with them; the others, by the process that draws the sheet
     sheet_products = frozenset(t.product_id for kind, _, key, data in documents
                                if kind == "labels" and key in missing for t in data[1])
-    # the shelf labels a sheet to draw needs, of products whose own files were taken over
-    texts += list({t.product_id: t for kind, _, key, data in documents
-                   if kind == "labels" and key in missing for t in data[1]
-                   if t.product_id not in by_id}.values())
     plan = _Plan(settings, key, fonts, site_dir, cache_dir, texts, sheet_products, documents,
                  {}, edition.qr_symbol, _read_shelf_index(cache_dir) if sheet_products else {})
 
@@ -893,17 +908,20 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
                                                 [(i, count) for i in range(count)]):
                 plan.fragments.update(fragments)
                 plan.shelf_labels.update(kept)
-    if sheet_products:
-        _write_shelf_index(cache_dir, plan.shelf_labels)
-    if not forked:
+    # the sheets: in as many processes as there are, whatever the products' shares were
+    sheets = max(1, min(workers or os.cpu_count() or 1, len(documents)))
+    if sheets == 1 or not can_fork():
         for i in range(len(documents)):
-            _document(plan, i)
+            plan.shelf_labels.update(_document(plan, i))
     else:
         # biggest sheets first, so that the processes finish together
         order = sorted(range(len(documents)),
                        key=lambda i: -len(documents[i][3][1]) if documents[i][0] == "labels" else 0)
-        with forked_pool(count, plan=plan) as pool:
-            list(pool.imap_unordered(_forked_document, order, chunksize=1))
+        with forked_pool(sheets, plan=plan) as pool:
+            for kept in pool.imap_unordered(_forked_document, order, chunksize=1):
+                plan.shelf_labels.update(kept)
+    if sheet_products:
+        _write_shelf_index(cache_dir, plan.shelf_labels)
     return files + lots
 
 
