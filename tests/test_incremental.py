@@ -155,6 +155,17 @@ def test_incremental_builds_equal_cold_builds_after_a_series_of_changes(tmp_path
     assert inode(site, listing) == before[0]
     assert inode(site, unrelated) != before[1]
     assert 'data-edited="1"' in (site / unrelated).read_text()
+    # the card template, which no page template names (cards are rendered once per product
+    # and language by the page builder): every page that shows cards changes
+    card = REPO / "theme/ocop/partials/card.html"
+    text = card.read_text(encoding="utf-8")
+    assert "<li" in text
+    card_override = repo / "overrides/ocop/partials/card.html"
+    card_override.write_text(text.replace("<li", '<li data-card-edited="1"', 1), encoding="utf-8")
+    before = inode(site, listing)
+    assert 0 < taken(build(repo, site))[0]
+    assert inode(site, listing) != before
+    assert 'data-card-edited="1"' in (site / listing).read_text()
     assert_same(site, _cold(repo, tmp_path / "cold-2"))
 
     # a later build day on which a certificate that was valid has lapsed

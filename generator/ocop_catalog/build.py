@@ -145,8 +145,10 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
     walk = _SiteWalk(target, False, size if type(size) is int else 0)
     try:
         inputs = fingerprint()  # while a large site is walked in other processes
-    finally:
-        site_now = walk.result()
+    except BaseException:
+        walk.cancel()
+        raise
+    site_now = walk.result()
     untouched = isinstance(last, dict) and site_now is not None and last.get("site") == site_now
     if untouched and last.get("inputs") == inputs:
         return target, False
@@ -404,6 +406,7 @@ class _SiteWalk:
     def __init__(self, target: Path, with_files: bool, size: int) -> None:
         self._lines: list[str] | None = None
         self._files: list[str] = []
+        self._with_files = with_files
         self._pool = self._pending = None
         if not target.is_dir():
             return
@@ -429,6 +432,13 @@ class _SiteWalk:
                 gc.enable()
         self._pending = self._pool.map_async(_walk_forked, folders, chunksize=1)
 
+    def cancel(self) -> None:
+        """Stop the walk's processes, if any, without waiting for them."""
+        if self._pending is not None:
+            self._pending = None
+            self._pool.terminate()
+            self._pool.join()
+
     def result(self, files: list[str] | None = None) -> str | None:
         """The digest (None: no site); the files' site-relative paths added to ``files``."""
         if self._pending is not None:
@@ -445,7 +455,7 @@ class _SiteWalk:
                     self._files += names
                 else:
                     self._lines.append(item)
-                    if files is not None:  # a file at the top, as its line says
+                    if self._with_files:  # a file at the top, as its line says
                         self._files.append(item.partition("\0")[0])
         if self._lines is None:
             return None

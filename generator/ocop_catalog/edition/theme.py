@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, get_args
 import jinja2
 import jinja2.bccache
 import jinja2.runtime
+import jinja2.utils
 
 from ..catalog import certificates as certs
 from ..records.text import DEFAULT_LANGUAGE
@@ -127,12 +128,16 @@ class _Context(jinja2.runtime.Context):
     Same result: the marker decides the first argument, Jinja's own keywords are dropped,
     a StopIteration is an undefined value."""
 
+    @jinja2.utils.internalcode  # not shown in a template error's traceback, as Jinja's
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's
         kind = type(__obj)
         if kind in _BUILTINS:
             plain = True
         elif kind is MethodType:
-            plain = _unmarked(__obj.__func__)
+            try:
+                plain = _unmarked(__obj.__func__)
+            except TypeError:  # a method of a callable that cannot be a dict key
+                plain = False
         elif kind is FunctionType:
             plain = getattr(__obj, "jinja_pass_arg", None) is None
         elif kind in _UNMARKED_TYPES:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -162,23 +161,18 @@ def check_raw_photos(doc: Document, settings: Settings) -> None:
 def load_catalog(settings: Settings, *, freeze: bool = False) -> LoadResult:
     """Validate the whole catalog under ``settings.root``. With ``freeze``, what was
     loaded is moved out of the cycle collector's reach (``gc.freeze``: a build keeps its
-    catalog to the end; see :func:`_collector_paused`)."""
-    with _collector_paused(freeze):
-        return _load(settings)
-
-
-@contextmanager
-def _collector_paused(freeze: bool = False):
-    """Loading makes only tree-shaped data; cycle collection during it is wasted time.
-    Everything it made is new to the collector, whose next pass would walk all of it (a
-    fifth of a second at 10,000 products): with ``freeze``, it is frozen first."""
+    catalog to the end, and the collector would walk all of it at once)."""
+    # loading makes only tree-shaped data: cycle collection during it is wasted time
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
-    finally:
-        if freeze:
+        result = _load(settings)
+        if freeze and result.catalog is not None:
+            # everything loading made is new to the collector, whose next pass would walk
+            # all of it (a fifth of a second at 10,000 products): frozen before it is back
             gc.freeze()
+        return result
+    finally:
         if was_enabled:
             gc.enable()
 

@@ -782,7 +782,9 @@ def _document(plan: _Plan, i: int) -> dict[str, list[int]]:
                         made.extend((pixels, tuple(dark_runs(n, pixels)), n))
                     return made
 
-                found = _shelf_label(plan, text, modules, kept)
+                # this process's copy of the plan: a product on several sheets, once
+                found = plan.fragments[text.product_id] = _shelf_label(plan, text, modules,
+                                                                       kept)
             return found
 
         def sheet():

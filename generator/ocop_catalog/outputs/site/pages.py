@@ -501,9 +501,13 @@ class SiteBuilder:
     @cached_property
     def _base_key(self) -> str:
         """What every file of this output depends on: the build, the options, the UI
-        strings, and which communes have products (pages link to those only)."""
+        strings, which communes have products (pages link to those only), the card
+        template (cards are rendered by :meth:`card`, which no template names) and the
+        default sharing image (its name is the digest of its texts and the theme's fonts)."""
+        social = self.edition.social_image
         return digest(self.keys.build, self.options, self.keys.strings,
-                      self.edition.communes_with_products)
+                      self.edition.communes_with_products,
+                      self.keys.template("partials/card.html"), social.path, social.alt)
 
     def page_key(self, page: Page) -> str:
         """The key of ``page``: its template (with the templates it uses), language and
