@@ -51,8 +51,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 import yaml
@@ -387,21 +387,16 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _site_digest(target: Path, files: list[str] | None = None) -> str | None:
-    """What the site folder holds: every file's path, size and modification time (None:
-    no site). A build records it after writing, so a later change is seen. The files'
-    site-relative paths are added to ``files`` when given."""
-    return _SiteWalk(target, files is not None, size=0).result(files)
-
-
 #: From this many files (as the last build recorded), a site is walked in two forked
 #: processes (each top-level folder in one).
 WALK_PARALLEL_FROM = 20_000
 
 
 class _SiteWalk:
-    """:func:`_site_digest` of ``target``, which a site of ``size`` files or more works
-    out in forked processes, while this one goes on until :meth:`result`."""
+    """What the site folder ``target`` holds, as a digest of every file's path, size and
+    modification time (None: no site; a build records it after writing, so that a later
+    change is seen). A site of ``size`` files or more is walked in forked processes while
+    this one goes on until :meth:`result`."""
 
     def __init__(self, target: Path, with_files: bool, size: int) -> None:
         self._lines: list[str] | None = None

@@ -9,9 +9,10 @@ its options. :func:`check_options` checks every output's options before anything
 is built; :func:`build` publishes the edition, runs every output and times each.
 The heavy outputs (photos, pages, print; pages and print use the worker
 processes themselves) run one after another. The light ones (the feeds) run side by
-side in forked worker processes on a large catalog, started before the heavy ones and
-running beside them (the pages output spends seconds in the parent alone); on a small
-catalog, after them in this process. Neither MkDocs nor the command line is known here:
+side in forked worker processes on a large catalog (:data:`PARALLEL_FROM`; an
+incremental build from :data:`PARALLEL_INCREMENTAL_FROM`, in one worker fewer than there
+are cores), started before the heavy ones and running beside them (the pages output spends
+seconds in the parent alone); on a small catalog, after them in this process. Neither MkDocs nor the command line is known here:
 the MkDocs plugin and the CLI are adapters over this module.
 """
 
