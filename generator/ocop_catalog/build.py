@@ -38,11 +38,10 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import gc
+import functools
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import re
 import secrets
@@ -63,7 +62,7 @@ from mkdocs.exceptions import Abort, MkDocsException
 from .edition.images import atomic_write
 from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
-from .parallel import can_fork, ignore_interrupts
+from .parallel import can_fork, collector_off, forked_pool
 from .records.decoded import stat_signature
 from .records.history import CATALOG_JSON
 from .reuse import read_keys, remove_empty_folders
@@ -106,17 +105,15 @@ def build_site(
         root = Path(config_file).resolve().parent
     except (MkDocsException, Abort, yaml.YAMLError, ValueError) as exc:
         raise unreadable(config_file, exc, "nothing was built") from None
-    found: list[str] = []
 
+    @functools.cache
     def inputs() -> str:
         """The inputs' fingerprint (worked out while the site is walked, once)."""
-        if not found:
-            try:
-                found.append(_fingerprint(root, Path(config_file), strict,
-                                          Path(config.docs_dir), config.site_url))
-            except (MkDocsException, Abort, yaml.YAMLError, ValueError) as exc:
-                raise unreadable(config_file, exc, "nothing was built") from None
-        return found[0]
+        try:
+            return _fingerprint(root, Path(config_file), strict, Path(config.docs_dir),
+                                config.site_url)
+        except (MkDocsException, Abort, yaml.YAMLError, ValueError) as exc:
+            raise unreadable(config_file, exc, "nothing was built") from None
 
     record = _record_of(root, target)
     with _exclusive(record.with_suffix(".lock"), target):  # one build of a folder at a time
@@ -418,21 +415,16 @@ class _SiteWalk:
                 folders.append((entry.path, f"{entry.name}/", with_files))
             else:
                 self._top.append(_file_line("", entry, None))
-        collecting = gc.isenabled()
-        gc.disable()  # the workers inherit it off: they make no cycles
-        try:
-            self._pool = multiprocessing.get_context("fork").Pool(2, ignore_interrupts)
-        finally:
-            if collecting:
-                gc.enable()
+        self._stack = contextlib.ExitStack()
+        with collector_off():  # the workers inherit it off: they make no cycles
+            self._pool = self._stack.enter_context(forked_pool(2))
         self._pending = self._pool.map_async(_walk_forked, folders, chunksize=1)
 
     def cancel(self) -> None:
         """Stop the walk's processes, if any, without waiting for them."""
         if self._pending is not None:
             self._pending = None
-            self._pool.terminate()
-            self._pool.join()
+            self._stack.close()
 
     def result(self, files: list[str] | None = None) -> str | None:
         """The digest (None: no site); the files' site-relative paths added to ``files``."""
@@ -440,9 +432,8 @@ class _SiteWalk:
             try:
                 found = self._pending.get()
             finally:
-                self._pool.terminate()
-                self._pool.join()
-            self._pending = None
+                self._pending = None
+                self._stack.close()
             for item in self._top:
                 if type(item) is int:
                     lines, names = found[item]

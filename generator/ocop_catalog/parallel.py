@@ -10,6 +10,7 @@ callers run their work in one process instead (:func:`can_fork`).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from typing import Any
 
-__all__ = ["can_fork", "forked_pool", "ignore_interrupts", "shared"]
+__all__ = ["can_fork", "collector_off", "forked_pool", "ignore_interrupts", "shared"]
 
 _SHARED: dict[str, Any] = {}
 
@@ -47,3 +48,16 @@ def ignore_interrupts() -> None:
 def shared(name: str) -> Any:
     """An object given to :func:`forked_pool` (in a worker process)."""
     return _SHARED[name]
+
+
+@contextmanager
+def collector_off() -> Iterator[None]:
+    """The cycle collector off (and so in the processes forked meanwhile): for work that
+    makes many small objects and no cycles (the light outputs, a walk of the site)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()

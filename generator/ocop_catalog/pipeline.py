@@ -12,14 +12,14 @@ processes themselves) run one after another. The light ones (the feeds) run side
 side in forked worker processes on a large catalog (:data:`PARALLEL_FROM`; an
 incremental build from :data:`PARALLEL_INCREMENTAL_FROM`, in one worker fewer than there
 are cores), started before the heavy ones and running beside them (the pages output spends
-seconds in the parent alone); on a small catalog, after them in this process. Neither MkDocs nor the command line is known here:
-the MkDocs plugin and the CLI are adapters over this module.
+seconds in the parent alone); on a small catalog, after them in this process. Neither
+MkDocs nor the command line is known here: the MkDocs plugin and the CLI are adapters over
+this module.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import os
 import time
@@ -38,7 +38,7 @@ from .reuse import Reuse, handed_back
 from .outputs import site as pages
 from .outputs.feeds import atom, display, google, meta, opendata
 from .outputs.printing import assets as printing
-from .parallel import can_fork, forked_pool, shared
+from .parallel import can_fork, collector_off, forked_pool, shared
 
 __all__ = ["OUTPUTS", "Report", "build", "check_options"]
 
@@ -147,18 +147,6 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     return report
 
 
-@contextlib.contextmanager
-def _collector_off():
-    """The cycle collector off: the light outputs make many small objects and no cycles."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def _light_state(outputs: list[Output], edition, site_dir: Path,
                  options: Mapping[str, Any], run: Run) -> dict[str, Any]:
     return {"outputs": outputs, "edition": edition, "site_dir": site_dir,
@@ -178,7 +166,7 @@ def _start_light(outputs: list[Output], edition, site_dir: Path, options: Mappin
     # an incremental build leaves this process a core of its own: it has the longer way
     # to go (keys, listings, the search index, then the pages' and print's workers)
     workers = cores - 1 if incremental else cores
-    with _collector_off():  # the workers inherit it off
+    with collector_off():  # the workers inherit it off
         pool = stack.enter_context(forked_pool(
             workers, light=_light_state(outputs, edition, site_dir, options, run)))
     return pool.map_async(_light_forked, range(len(outputs)), chunksize=1)
@@ -198,7 +186,7 @@ def _run_light(outputs: list[Output], edition, site_dir: Path, options: Mapping[
                run: Run) -> dict[str, int]:
     """Write the light outputs in this process."""
     state = _light_state(outputs, edition, site_dir, options, run)
-    with _collector_off():
+    with collector_off():
         counts = [_light(state, i) for i in range(len(outputs))]
     return {output.name: count for output, count in zip(outputs, counts)}
 

@@ -248,7 +248,8 @@ def read_keys(keys_file: Path | None) -> dict[str, str]:
 
 
 #: How :func:`write_new` opens a file: created, never one that is there.
-_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_NEW = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        | getattr(os, "O_BINARY", 0))
 
 
 def write_new(target: Path | str, data: bytes | str) -> None:

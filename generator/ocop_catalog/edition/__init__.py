@@ -145,6 +145,7 @@ class Edition:
         #: QR symbols made so far, by product id (:meth:`qr_symbol`)
         self._symbols: dict[str, tuple[int, bytes]] = {}
         self._modified: dict[str, dt.date] = {}
+        self._alternates: dict[str, dict[str, str]] = {}
         self._lot_symbols: dict[tuple[str, str], tuple[int, bytes]] = {}
 
     # -- configuration --------------------------------------------------------
@@ -222,8 +223,13 @@ class Edition:
     # -- URLs --------------------------------------------------------------------
 
     def alternates(self, path: str) -> dict[str, str]:
-        """The language-independent ``path`` in every language."""
-        return {lang: self.urls.at(lang, path) for lang in self.languages}
+        """The language-independent ``path`` in every language (one mapping per path,
+        made once: every page of the path and the sitemap ask; read it, never change it)."""
+        found = self._alternates.get(path)
+        if found is None:
+            found = self._alternates[path] = {lang: self.urls.at(lang, path)
+                                              for lang in self.languages}
+        return found
 
     def short_url(self, product: ProductEntry) -> str:
         """The product's permanent short link, ``<site_url>/q/<code>/``."""

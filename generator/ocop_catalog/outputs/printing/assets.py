@@ -679,6 +679,20 @@ def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
     place(cached, plan.site_dir / target)
 
 
+def _symbol_of(plan: _Plan, product_id: str) -> Callable[[], list]:
+    """``[pixels, dark runs, modules on a side]`` of the product's QR symbol, made when
+    first asked for (a kept label needs none)."""
+    made: list = []
+
+    def modules() -> list:
+        if not made:
+            n, pixels = plan.symbols(product_id)
+            made.extend((pixels, tuple(dark_runs(n, pixels)), n))
+        return made
+
+    return modules
+
+
 def _product_share(plan: _Plan, index: int, count: int):
     """Write the PNG and label of every ``count``-th product; the shelf-label drawings
     the sheets need."""
@@ -686,23 +700,17 @@ def _product_share(plan: _Plan, index: int, count: int):
     fonts = plan.fonts
     fragments, kept = {}, {}
     for text in plan.texts[index::count]:
-        made: list = []
+        modules = _symbol_of(plan, text.product_id)
 
-        def modules(text=text, made=made):
-            """(pixels, dark runs, modules on a side) of the product's symbol, made once."""
-            if not made:
-                n, pixels = plan.symbols(text.product_id)
-                made.extend((pixels, tuple(dark_runs(n, pixels)), n))
-            return made
-
-        def png():
+        def png(modules=modules):
             pixels, _, n = modules()
             return qr_png(n, pixels, png_geometry(n, s.qr_size_mm)[0])
 
         _cached(plan, _key(PRINT_VERSION, "png", text.target, s.qr_size_mm), "png",
                 png_path(text.product_id), png)
         _cached(plan, _key(plan.fingerprint, "label", text), "pdf", label_path(text.product_id),
-                lambda text=text: product_label_pdf(fonts, s, text, *modules()[1:]))
+                lambda text=text, modules=modules: product_label_pdf(fonts, s, text,
+                                                                     *modules()[1:]))
         if text.product_id in plan.sheet_products:
             fragments[text.product_id] = _shelf_label(plan, text, modules, kept)
     return fragments, kept
@@ -774,17 +782,9 @@ def _document(plan: _Plan, i: int) -> dict[str, list[int]]:
         def label(text: LabelText) -> Drawing:
             found = plan.fragments.get(text.product_id)  # drawn with the product's files
             if found is None:
-                made: list = []
-
-                def modules():
-                    if not made:
-                        n, pixels = plan.symbols(text.product_id)
-                        made.extend((pixels, tuple(dark_runs(n, pixels)), n))
-                    return made
-
                 # this process's copy of the plan: a product on several sheets, once
-                found = plan.fragments[text.product_id] = _shelf_label(plan, text, modules,
-                                                                       kept)
+                found = plan.fragments[text.product_id] = _shelf_label(
+                    plan, text, _symbol_of(plan, text.product_id), kept)
             return found
 
         def sheet():

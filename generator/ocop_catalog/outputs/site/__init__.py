@@ -66,13 +66,8 @@ def write(edition: Edition, site_dir: Path, options: SiteOptions, run: Run) -> i
         write_not_found(edition, builder.env, site_dir)
         write_social_image(edition, site_dir)
         lastmod = LastModified(edition)
-        alternates: dict[str, dict[str, str]] = {}  # a page's, the same in every language
-        entries = []
-        for p in builder.pages():
-            found = alternates.get(p.path)
-            if found is None:
-                found = alternates[p.path] = builder.alternates(p)
-            entries.append((edition.urls.at(p.lang, p.path), found, lastmod(p)))
+        entries = [(edition.urls.at(p.lang, p.path), builder.alternates(p), lastmod(p))
+                   for p in builder.pages()]
         write_sitemaps(site_dir, edition.urls.site_url, [*entries, *edition.config.extra_pages])
         write_robots(site_dir, edition.urls.site_url)
 

@@ -556,7 +556,11 @@ class SiteBuilder:
     def _shown_data(self, template: str) -> Any:
         keys, catalog = self.keys, self.catalog
         districts = catalog.regions.legacy_districts  # names and communes: in Keys.build
-        points = [(keys.point(pid), len(catalog.products_at(pid))) for pid in catalog.sales_points]
+
+        def points() -> list[tuple[str, int]]:
+            return [(keys.point(pid), len(catalog.products_at(pid)))
+                    for pid in catalog.sales_points]
+
         if template == "search.html":  # a form: the results come from the search index
             return "search"
         if template == "producers.html":
@@ -570,7 +574,7 @@ class SiteBuilder:
                     [(c.code, len(catalog.products_in_commune(c.code)))
                      for c in catalog.regions.communes])
         if template == "sales_points.html":
-            return points, [bool(self.in_district(d.id)) for d in districts]
+            return points(), [bool(self.in_district(d.id)) for d in districts]
         if template == "open_data.html":  # every feed, its file and number of items
             return self.open_data
         if template == "home.html":
@@ -580,7 +584,7 @@ class SiteBuilder:
                     [(sector.id, group.id, n, keys.card(p) if p is not None else None)
                      for sector, group, n, p in self.category_tiles],
                     [len(self.with_stars(n)) for n in (5, 4, 3)],
-                    self.browse_areas, points, len(catalog.products))
+                    self.browse_areas, points(), len(catalog.products))
         return keys.catalog
 
     def facets_key(self, context: Mapping[str, Any]) -> str:
