@@ -121,6 +121,11 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     if skipped:
         log.warning("site_url is not set in site_config.yml; %s need absolute URLs, so "
                     "none were written", ", ".join(skipped))
+    if reuse is not None and light:
+        # every record's key (products, cards, producers, sales points), worked out once
+        # here: the light outputs' workers and the pages' inherit them instead of each
+        # working them out again (two thirds of a second of a core at 10,000 products)
+        run.keys.catalog
     with contextlib.ExitStack() as stack:
         # on a large catalog the light outputs start first, in forked workers, and run
         # beside the heavy ones: those spend much of their time in this process alone

@@ -112,19 +112,24 @@ def _plain_of(kind: type) -> Callable[[Any], Any]:
 _PLAIN_BY_TYPE: dict[type, Callable[[Any], Any]] = {}
 
 
-def _canonical(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+#: json.dumps' way of writing a key's data, made once (json.dumps makes an encoder per
+#: call when given options: a third of the cost of a small key).
+_canonical: Callable[[Any], str] = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
 def digest(*values: Any) -> str:
     """The key of ``values`` (hex SHA-256 of their :func:`plain` form); strings that are
     keys already are taken as they are."""
-    if all(type(value) is str for value in values):  # keys of keys: plain already
-        if values and all(value.isalnum() for value in values):
-            # letters and digits only (keys are hex): their JSON array, written directly
-            return hashlib.sha256(('["' + '","'.join(values) + '"]').encode("utf-8")).hexdigest()
-        return hashlib.sha256(_canonical(values).encode("utf-8")).hexdigest()
-    return hashlib.sha256(_canonical(plain(values)).encode("utf-8")).hexdigest()
+    try:
+        joined = "".join(values)  # text only (JSON writes text of any kind as text)
+    except TypeError:
+        return hashlib.sha256(_canonical(plain(values)).encode("utf-8")).hexdigest()
+    if values and joined.isalnum():
+        # letters and digits only (keys are hex): their JSON array, written directly (an
+        # empty string among them is written as JSON writes it, too)
+        return hashlib.sha256(('["' + '","'.join(values) + '"]').encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(values).encode("utf-8")).hexdigest()  # plain already
 
 
 @cache
@@ -278,7 +283,8 @@ class Keys:
 
     def cards(self, products: Iterable[ProductEntry]) -> str:
         """The cards of ``products``, in their order (keys of keys: hashed as they are)."""
-        return digest(*[self.card(p) for p in products])
+        known, card = self._cards, self.card  # listings of thousands: one lookup a card
+        return digest(*[known.get(p.id) or card(p) for p in products])
 
     def neighbourhood(self, product: ProductEntry) -> str:
         """What a product's own page shows: the product, its producer, its sales points
