@@ -925,7 +925,10 @@ def test_a_sheet_drawn_again_places_the_shelf_labels_kept_from_before(edition, t
         write_assets(edition, tmp_path / "b", cache, {}, workers=1)
     assert _tree(tmp_path / "b") == _tree(first)
 
-    # a kept label replaced by another file (same name, another price): drawn again
+    # a kept label replaced by another file (same name, another price): drawn again (the
+    # sheets' kept pages gone, so that their labels are read)
+    for page in (cache / printing.SHELF_LABELS).glob(f"*{printing.SHEET_PAGE}"):
+        page.unlink()
     forged = kept[0]
     ops = json.loads(forged.read_bytes())
     forged.unlink()
@@ -942,6 +945,105 @@ def test_a_sheet_drawn_again_places_the_shelf_labels_kept_from_before(edition, t
     assert len(drawn) == 1
     assert _tree(tmp_path / "c") == _tree(first)
     assert drawing.drawing_from_json(forged.read_bytes(), {"R", "B"}) is not None
+
+
+MANY_PAGES = {"sheet": {"columns": 1, "rows": 2}}  # two labels a page: sheets of many pages
+
+
+def _sheet_pages(pdf: bytes) -> list[str]:
+    """The text of each page of a PDF (poppler's pdftotext)."""
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                          check=True)
+    return done.stdout.decode("utf-8").split("\f")[:-1]
+
+
+@needs_poppler
+def test_a_sheet_written_again_places_its_unchanged_pages_as_they_were(edition, tmp_path,
+                                                                      monkeypatch):
+    """A sheet whose one product changed draws that product's page alone and places its
+    other pages as the cache kept them: byte for byte the sheet a cold build draws. A
+    character new to the sheet gives every character another code: every page is drawn."""
+    cache = tmp_path / "cache"
+    write_assets(edition, tmp_path / "a", cache, MANY_PAGES)
+    point = max(edition.catalog.sales_points,
+                key=lambda p: len(edition.catalog.products_at(p)))
+    at = edition.catalog.products_at(point)
+    assert len(at) >= 5  # three pages at least
+    sheet = f"print/sales-points/{point}-labels.pdf"
+    changed = at[len(at) // 2].id
+    real_text = printing.label_text
+
+    def priced(price):
+        def label_text(edition, product, second):
+            text = real_text(edition, product, second)
+            return printing.replace(text, price=price) if product.id == changed else text
+        return label_text
+
+    drawn: list[int] = []
+    real_page = printing.sheet_page
+    monkeypatch.setattr(printing, "sheet_page",
+                        lambda sheet, labels: drawn.append(len(labels)) or real_page(sheet, labels))
+    # another product's price (characters the sheet has), then a character it has not
+    second = edition.all_products[0] and printspec.parse_options(
+        MANY_PAGES, REPO, LANGUAGES).second_language
+    prices = [real_text(edition, p, second).price for p in at]
+    other = next(p for p in prices if p and p != prices[len(at) // 2])
+    for price, pages_drawn in ((other, 1), ("Ω 9", None)):
+        monkeypatch.setattr(printing, "label_text", priced(price))
+        drawn.clear()
+        write_assets(edition, tmp_path / f"kept-{price}", cache, MANY_PAGES)
+        kept_sheet = (tmp_path / f"kept-{price}" / sheet).read_bytes()
+        sheets_drawn = sum(1 for p in edition.catalog.sales_points
+                           if any(x.id == changed for x in edition.catalog.products_at(p)))
+        pages = -(-len(at) // 2)
+        if pages_drawn is not None:  # the changed product's page, on each of its sheets
+            assert len(drawn) == sheets_drawn
+        else:  # a new character: every page of the sheet with it (this one among them)
+            assert len(drawn) >= pages
+        drawn.clear()
+        write_assets(edition, tmp_path / f"cold-{price}", tmp_path / f"cold-cache-{price}",
+                     MANY_PAGES)
+        cold_sheet = (tmp_path / f"cold-{price}" / sheet).read_bytes()
+        assert len(drawn) >= pages  # the cold build drew every page
+        assert kept_sheet == cold_sheet
+        texts = _sheet_pages(kept_sheet)
+        assert len(texts) == pages
+        assert price in texts[len(at) // 2 // 2]  # the changed label's page says it
+
+
+def test_a_kept_sheet_page_is_placed_only_as_this_program_wrote_it(edition, tmp_path,
+                                                                   monkeypatch):
+    """A kept page reaches the PDF as it is: a file that changed since it was written (as
+    a pull request committing cache files would leave it) is not read, and a content
+    stream with anything but the operators the drawing writes does not check out."""
+    from ocop_catalog.outputs.printing import drawing
+
+    cache = tmp_path / "cache"
+    write_assets(edition, tmp_path / "a", cache, MANY_PAGES)
+    pages = sorted((cache / printing.SHELF_LABELS).glob(f"*{printing.SHEET_PAGE}"))
+    assert pages
+    import zlib
+    head, _, deflated = pages[0].read_bytes().partition(b"\n")
+    content = zlib.decompress(deflated).decode("ascii")
+    assert "BT" in content and " Tj" in content and " re" in content
+    assert drawing.content_ok(content)
+    for bad in ("/Im1 Do", "<< /Type /XObject >>", "endstream", "(x) Tj\nBI ID",
+                "(unclosed Tj", "1e9 0 m", "/F1+0 9 Tf (\\9) Tj", "\u0663 0 1 1 re",
+                "% a comment", "[(a) 3 (b)] TJ", "<414243> Tj", "/Fx 9 Tf", "1 0 obj"):
+        assert not drawing.content_ok(content + "\n" + bad + "\n"), bad
+    assert not drawing.content_ok(["0 g"]) and not drawing.content_ok(b"0 g")
+    # a forged page (the same name, another content): drawn again, the sheet as before
+    pages[0].unlink()
+    pages[0].write_bytes(head + b"\n" + zlib.compress(b"0 g"))
+    for sheet in _sheet_files_in_cache(tmp_path / "a", cache):
+        sheet.unlink()
+    drawn: list[int] = []
+    real_page = printing.sheet_page
+    monkeypatch.setattr(printing, "sheet_page",
+                        lambda sheet, labels: drawn.append(1) or real_page(sheet, labels))
+    write_assets(edition, tmp_path / "b", cache, MANY_PAGES)
+    assert len(drawn) == 1
+    assert _tree(tmp_path / "b") == _tree(tmp_path / "a")
 
 
 def test_a_kept_shelf_label_that_does_not_check_out_is_not_read(edition):

@@ -499,21 +499,34 @@ def product_label_pdf(fonts, settings: PrintSettings, text: LabelText, qr: tuple
     return write_pdf(fonts, [page], title=text.name, author=text.brand)
 
 
+def sheet_page(sheet: SheetSpec, labels: Sequence[Drawing]) -> Drawing:
+    """One A4 page of shelf labels (at most ``sheet.per_page``), where the sheet's labels
+    are."""
+    page_h = A4[1]
+    lh = sheet.label.height_mm * MM
+    d = Drawing()
+    for i, label in enumerate(labels):
+        row, col = divmod(i, sheet.columns)
+        x = (sheet.margin_left_mm + col * sheet.pitch_x_mm) * MM
+        y = page_h - (sheet.margin_top_mm + row * sheet.pitch_y_mm) * MM - lh
+        d.place(label, x, y)
+    return d
+
+
 def sheet_pdf(fonts, sheet: SheetSpec, labels: Sequence[Drawing], title: str,
               author: str = "") -> bytes:
     """Shelf labels on as many A4 pages as they need, where the sheet's labels are."""
-    page_w, page_h = A4
-    pages = []
-    lh = sheet.label.height_mm * MM
-    for start in range(0, len(labels), sheet.per_page):
-        d = Drawing()
-        for i, label in enumerate(labels[start:start + sheet.per_page]):
-            row, col = divmod(i, sheet.columns)
-            x = (sheet.margin_left_mm + col * sheet.pitch_x_mm) * MM
-            y = page_h - (sheet.margin_top_mm + row * sheet.pitch_y_mm) * MM - lh
-            d.place(label, x, y)
-        pages.append(Page(d, page_w, page_h))
-    return write_pdf(fonts, pages, title=title, author=author)
+    pages = [sheet_page(sheet, labels[i:i + sheet.per_page])
+             for i in range(0, len(labels), sheet.per_page)]
+    every: dict[str, set[str]] = {}
+    for page in pages:
+        drawing.characters(fonts, page.ops, every)
+    return write_pdf(fonts, [Page(page, *A4) for page in pages], title=title, author=author,
+                     characters=_sorted_characters(every))
+
+
+def _sorted_characters(found: dict[str, set[str]]) -> dict[str, str]:
+    return {name: "".join(sorted(chars)) for name, chars in sorted(found.items())}
 
 
 @dataclass(frozen=True)
@@ -667,6 +680,11 @@ class _Plan:
     #: (:func:`_shelf_label`)
     shelf_labels: dict[str, list[int]] = field(default_factory=dict)
 
+    @property
+    def face_names(self) -> frozenset[str]:
+        """The names of the faces the styles draw with."""
+        return frozenset(face.name for style in self.fonts.values() for face in style.faces)
+
 
 def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
     """Put the file cached as ``key`` at ``target`` in the site, drawing (and caching) it
@@ -751,6 +769,100 @@ def _shelf_label(plan: _Plan, text: LabelText, modules, kept: dict[str, list[int
     return found
 
 
+#: The name ending of a sheet's page kept in the print cache (beside the shelf labels).
+SHEET_PAGE = ".page"
+
+
+@dataclass(frozen=True)
+class _KeptPage:
+    #: what its characters were given their codes by (:func:`_sorted_characters` of
+    #: every page of its sheet, as :func:`_key` makes it)
+    codes: str
+    #: the characters the page draws, by face name
+    chars: dict[str, str]
+    #: its content stream, and that compressed (:attr:`.drawing.Page.kept`)
+    stream: tuple[str, bytes]
+
+
+def _sheet(plan: _Plan, point_id: str, title: str, products: Sequence[LabelText],
+           label: Callable[[LabelText], Drawing], kept: dict[str, list[int]]) -> bytes:
+    """The sheet of shelf labels of a sales point, as :func:`sheet_pdf` draws it, from the
+    pages kept in the print cache by its earlier sheets where they hold the same labels
+    and their characters have the same codes (a changed price redraws its page alone; a
+    character new to the sheet, every page); the pages drawn are kept (in ``kept``, for
+    the index)."""
+    s, fonts = plan.settings, plan.fonts
+    per = s.sheet.per_page
+    chunks = [products[i:i + per] for i in range(0, len(products), per)]
+    # a page's name: its sheet's and its labels (two sheets with a page of the same
+    # labels may give their characters other codes), and the compression's library
+    names = [_key(plan.fingerprint, zlib.ZLIB_RUNTIME_VERSION, "sheet-page", point_id, chunk)
+             + SHEET_PAGE for chunk in chunks]
+    stored = [_kept_page(plan, name) for name in names]
+    drawings: list[Drawing | None] = [None] * len(chunks)
+    chars: list[dict[str, str]] = []
+    for i, chunk in enumerate(chunks):
+        if stored[i] is None:
+            drawings[i] = sheet_page(s.sheet, [label(t) for t in chunk])
+            chars.append(_sorted_characters(drawing.characters(fonts, drawings[i].ops)))
+        else:
+            chars.append(stored[i].chars)
+    every: dict[str, set[str]] = {}
+    for page_chars in chars:
+        for name, text in page_chars.items():
+            every.setdefault(name, set()).update(text)
+    characters = _sorted_characters(every)
+    codes = _key(sorted(characters.items()))
+    pages = []
+    for i, chunk in enumerate(chunks):
+        was = stored[i]
+        if drawings[i] is None and was is not None and was.codes != codes:
+            drawings[i] = sheet_page(s.sheet, [label(t) for t in chunk])
+        pages.append(Page(drawings[i], *A4,
+                          kept=was.stream if drawings[i] is None and was is not None else None))
+    streams: list[tuple[str, bytes] | None] = []
+    data = write_pdf(fonts, pages, title=title, author=products[0].brand,
+                     characters=characters, streams=streams)
+    for name, page_chars, stream in zip(names, chars, streams):
+        if stream is not None:
+            head = json.dumps({"codes": codes, "chars": page_chars}, ensure_ascii=True,
+                              separators=(",", ":")).encode("ascii")
+            path = plan.cache_dir / SHELF_LABELS / name
+            path.parent.mkdir(exist_ok=True)
+            atomic_write(path, head + b"\n" + stream[1])
+            if (signature := stat_signature(path)) is not None:
+                kept[name] = signature
+    return data
+
+
+def _kept_page(plan: _Plan, name: str) -> _KeptPage | None:
+    """A sheet's page kept in the cache by an earlier sheet, if its file has the stat
+    signature this program recorded (as a shelf label's) and reads back as one: its
+    content stream is placed in the PDF as it is, so it must be made of what
+    :func:`.drawing.write_pdf` writes alone (:func:`.drawing.content_ok`); else None."""
+    path = plan.cache_dir / SHELF_LABELS / name
+    if name not in plan.shelf_labels or stat_signature(path) != plan.shelf_labels[name]:
+        return None
+    try:
+        head, _, deflated = path.read_bytes().partition(b"\n")
+        found = json.loads(head)
+        inflate = zlib.decompressobj()
+        data = inflate.decompress(deflated, drawing.MAX_CONTENT + 1)
+        if not inflate.eof or inflate.unused_data or len(data) > drawing.MAX_CONTENT:
+            return None
+        text = data.decode("ascii")
+    except (OSError, zlib.error, ValueError, RecursionError):
+        return None
+    if not (isinstance(found, dict) and type(found.get("codes")) is str
+            and isinstance(found.get("chars"), dict) and drawing.content_ok(text)):
+        return None
+    chars = found["chars"]
+    if not all(type(k) is str and k in plan.face_names and type(v) is str
+               for k, v in chars.items()):
+        return None
+    return _KeptPage(found["codes"], chars, (text, deflated))
+
+
 def _read_shelf_index(cache_dir: Path) -> dict[str, list[int]]:
     try:
         found = json.loads((cache_dir / SHELF_LABELS / SHELF_INDEX).read_bytes())
@@ -788,8 +900,7 @@ def _document(plan: _Plan, i: int) -> dict[str, list[int]]:
             return found
 
         def sheet():
-            labels = [label(t) for t in products]
-            return sheet_pdf(fonts, s.sheet, labels, title, products[0].brand)
+            return _sheet(plan, point_id, title, products, label, kept)
 
         _cached(plan, key, "pdf", sheet_path(point_id), sheet)
         return kept

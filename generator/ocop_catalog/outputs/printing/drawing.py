@@ -36,6 +36,7 @@ import json
 import math
 import re
 import time
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -47,7 +48,7 @@ import reportlab
 from fontTools.subset import Options, Subsetter
 from fontTools.ttLib import TTFont as FontFile
 from reportlab import rl_config
-from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
 try:  # ReportLab's C accelerator (reportlab[accel]): numbers are written by it
@@ -395,12 +396,17 @@ Box = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class Page:
-    drawing: Drawing
+    #: what the page draws (None: ``content`` is given)
+    drawing: Drawing | None
     width: float
     height: float
     #: (x0, y0, x1, y1) of the finished piece and of the bleed around it, if any
     trim: Box | None = None
     bleed: Box | None = None
+    #: the page's content stream and its compressed bytes, as :func:`write_pdf` wrote
+    #: them for an earlier document with the same ``characters`` (its ``streams``):
+    #: placed as they are, not drawn (or compressed) again
+    kept: tuple[str, bytes] | None = None
 
 
 #: The date of every document: ReportLab's invariant one (2000-01-01).
@@ -428,8 +434,16 @@ def _info_text(text: str) -> str:
 
 
 def write_pdf(fonts: Mapping[str, Style], pages: Sequence[Page], *, title: str,
-              author: str = "") -> bytes:
-    """The pages as one PDF (deterministic)."""
+              author: str = "", characters: Mapping[str, str] | None = None,
+              streams: list[tuple[str, bytes] | None] | None = None) -> bytes:
+    """The pages as one PDF (deterministic).
+
+    ``characters``: every character the document draws, by face name (:func:`characters`),
+    each given its code in the font's subsets first, in this order (not in the order the
+    pages use them): a page's content stream then depends on its own drawing and these
+    alone, so that a later document with the same characters can place it as it is
+    (:attr:`Page.kept`). ``streams`` then receives each page's content stream and its
+    compressed bytes (None for a page placed as it was)."""
     out = io.BytesIO()
     first = pages[0]
     c = Canvas(out, pagesize=(first.width, first.height), invariant=1, pageCompression=1,
@@ -440,14 +454,96 @@ def write_pdf(fonts: Mapping[str, Style], pages: Sequence[Page], *, title: str,
     c.setSubject("")
     c.setCreator("ocop-catalog")
     c.setProducer(f"ocop-catalog ({ENGINE})")
+    if characters is not None:
+        doc = c._doc
+        for name in sorted(characters):  # fonts named (F1, F2…) in this order too
+            font = pdfmetrics.getFont(name)
+            for subset, _ in font.splitString(characters[name], doc):
+                font.getSubsetInternalName(subset, doc)
+    made: list[tuple[str, _Deflate] | None] = []
     for page in pages:
         c.setPageSize((page.width, page.height))
         c.setTrimBox(page.trim)
         c.setBleedBox(page.bleed)
-        _replay(c, fonts, page.drawing.ops)
+        if page.kept is not None and characters is None:
+            raise ValueError("a kept page is placed only with the document's characters")
+        if page.kept is None:
+            _replay(c, fonts, page.drawing.ops)
         c.showPage()
+        if characters is not None:
+            # the page's stream, compressed as ReportLab would (zlib's default level), or
+            # as it was kept: the page's stream as it was, its bytes as they were
+            placed = c._doc.Pages.pages[-1]
+            text, deflate = (page.kept[0], _Deflate(page.kept[1])) if page.kept is not None \
+                else (placed.stream, _Deflate())
+            stream = pdfdoc.PDFStream()
+            stream.filters, stream.content = [deflate], text
+            stream.__Comment__ = "page stream"  # as ReportLab's (written only when debugging)
+            placed.Contents = stream
+            made.append(None if page.kept is not None else (text, deflate))
     c.save()
+    if streams is not None:
+        streams.extend(None if m is None else (m[0], m[1].out) for m in made)
     return out.getvalue()
+
+
+class _Deflate:
+    """FlateDecode as ReportLab writes it (:func:`zlib.compress` at its default level), or
+    the bytes a kept page's stream was compressed to."""
+
+    pdfname = "FlateDecode"
+
+    def __init__(self, kept: bytes | None = None) -> None:
+        self.out = kept
+
+    def encode(self, text: str | bytes) -> bytes:
+        if self.out is None:
+            self.out = zlib.compress(text.encode("utf-8") if isinstance(text, str) else text)
+        return self.out
+
+    def decode(self, encoded: bytes) -> bytes:
+        return zlib.decompress(encoded)
+
+
+def characters(fonts: Mapping[str, Style], ops: Iterable[tuple],
+               found: dict[str, set[str]] | None = None) -> dict[str, set[str]]:
+    """The characters ``ops`` draw, by face name (as :meth:`Style.runs` gives them)."""
+    found = {} if found is None else found
+    for op in ops:
+        if op[0] == "text":
+            for name, run in fonts[op[1]].runs(op[5]):
+                found.setdefault(name, set()).update(run)
+        elif op[0] == "place":
+            characters(fonts, op[1], found)
+    return found
+
+
+# A page's content stream kept in the print cache (a sheet written again places its
+# unchanged pages as they were) reaches the PDF as it is: what is read back must be made
+# of the numbers, operators, font names and text strings _replay writes, and nothing else
+# (no other names, no dictionaries, arrays, inline images, comments or streams).
+_STRING = re.compile(r"\((?:[\x20-\x27\x2a-\x5b\x5d-\x7e]|\\[0-7]{1,3}|\\[nrtbf()\\])*\)")
+_NUMBERS = str.maketrans("", "", "0123456789.-")
+#: What is left of a content stream's words without their digits, points and minus signs.
+_WORDS = frozenset("q Q cm re f f* g rg G RG w J j M m l c v y h n S s BT ET Tf TL Tm Td TD Tj "
+                   "T* Tc Tw Tz Ts Tr /F /F+".split())
+_PLAIN = frozenset("0123456789.- \n")
+#: The most text a kept page's content stream may hold.
+MAX_CONTENT = 1 << 24
+
+
+def content_ok(content: Any) -> bool:
+    """Whether ``content`` (a content stream read back from the cache) is made of what
+    :func:`write_pdf` writes alone: numbers, its operators, font names (``/F1+0``) and
+    text strings of printable ASCII with PDF's escapes."""
+    if type(content) is not str or len(content) > MAX_CONTENT or not content.isascii():
+        return False
+    if "(" in content or ")" in content or "\\" in content:
+        content = _STRING.sub(" ", content)
+    # the words left once numbers are out: operators and font names, nothing else (a
+    # digit or a minus sign run into a word only makes a word a reader rejects)
+    return set(content.translate(_NUMBERS).split()) <= _WORDS and \
+        _PLAIN.union(*_WORDS).issuperset(content)
 
 
 # --------------------------------------------------------------------------
