@@ -677,7 +677,7 @@ def test_same_input_same_bytes_and_a_rebuild_draws_nothing(edition, tmp_path, mo
     def no_drawing(*args, **kwargs):
         raise AssertionError("drew a file that is in the cache")
 
-    for name in ("qr_png", "product_label_pdf", "sheet_pdf", "poster_pdf", "draw_label"):
+    for name in ("qr_png", "product_label_pdf", "sheet_page", "poster_pdf", "draw_label"):
         monkeypatch.setattr(printing, name, no_drawing)
     cache = sorted((tmp_path / "cache-a").iterdir())
     third = tmp_path / "c"
@@ -1032,9 +1032,18 @@ def test_a_kept_sheet_page_is_placed_only_as_this_program_wrote_it(edition, tmp_
                 "% a comment", "[(a) 3 (b)] TJ", "<414243> Tj", "/Fx 9 Tf", "1 0 obj"):
         assert not drawing.content_ok(content + "\n" + bad + "\n"), bad
     assert not drawing.content_ok(["0 g"]) and not drawing.content_ok(b"0 g")
-    # a forged page (the same name, another content): drawn again, the sheet as before
+    assert not drawing.content_ok("(" + "\\111" * 40 + " Tj")  # at once: no backtracking
+    # a forged page (the same name, another content): drawn again, the sheet as before;
+    # even recorded in the index as if this program had written it (its content does not
+    # check out)
+    from ocop_catalog.records.decoded import stat_signature
+
     pages[0].unlink()
-    pages[0].write_bytes(head + b"\n" + zlib.compress(b"0 g"))
+    pages[0].write_bytes(head + b"\n" + zlib.compress(content.encode() + b"\n/Im1 Do\n"))
+    index_file = cache / printing.SHELF_LABELS / printing.SHELF_INDEX
+    index = json.loads(index_file.read_bytes())
+    index[pages[0].name] = list(stat_signature(pages[0]))
+    index_file.write_text(json.dumps(index), encoding="utf-8")
     for sheet in _sheet_files_in_cache(tmp_path / "a", cache):
         sheet.unlink()
     drawn: list[int] = []

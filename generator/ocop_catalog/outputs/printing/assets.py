@@ -58,7 +58,7 @@ from ...edition.printspec import (DPI, EDGE_MM, LabelSpec, PrintOptionsError, Pr
 from ...edition.qr import DRAWING_VERSION, QUIET_ZONE, dark_runs, symbol
 from ...edition.keys import Keys, digest
 from ...parallel import can_fork, forked_pool, shared
-from ...records.decoded import stat_signature
+from ...records.decoded import read_regular, stat_signature
 from ...reuse import Reuse
 from .. import Output, Run
 from . import drawing
@@ -513,18 +513,6 @@ def sheet_page(sheet: SheetSpec, labels: Sequence[Drawing]) -> Drawing:
     return d
 
 
-def sheet_pdf(fonts, sheet: SheetSpec, labels: Sequence[Drawing], title: str,
-              author: str = "") -> bytes:
-    """Shelf labels on as many A4 pages as they need, where the sheet's labels are."""
-    pages = [sheet_page(sheet, labels[i:i + sheet.per_page])
-             for i in range(0, len(labels), sheet.per_page)]
-    every: dict[str, set[str]] = {}
-    for page in pages:
-        drawing.characters(fonts, page.ops, every)
-    return write_pdf(fonts, [Page(page, *A4) for page in pages], title=title, author=author,
-                     characters=_sorted_characters(every))
-
-
 def _sorted_characters(found: dict[str, set[str]]) -> dict[str, str]:
     return {name: "".join(sorted(chars)) for name, chars in sorted(found.items())}
 
@@ -786,11 +774,11 @@ class _KeptPage:
 
 def _sheet(plan: _Plan, point_id: str, title: str, products: Sequence[LabelText],
            label: Callable[[LabelText], Drawing], kept: dict[str, list[int]]) -> bytes:
-    """The sheet of shelf labels of a sales point, as :func:`sheet_pdf` draws it, from the
-    pages kept in the print cache by its earlier sheets where they hold the same labels
-    and their characters have the same codes (a changed price redraws its page alone; a
-    character new to the sheet, every page); the pages drawn are kept (in ``kept``, for
-    the index)."""
+    """The sheet of shelf labels of a sales point: as many A4 pages as they need
+    (:func:`sheet_page`), each drawn or, where it holds the same labels as a page kept in
+    the print cache by an earlier sheet of the point and its characters have the same
+    codes, placed as it was (a changed price redraws its page alone; a character new to
+    the sheet, every page). The pages drawn are kept (in ``kept``, for the index)."""
     s, fonts = plan.settings, plan.fonts
     per = s.sheet.per_page
     chunks = [products[i:i + per] for i in range(0, len(products), per)]
@@ -843,8 +831,11 @@ def _kept_page(plan: _Plan, name: str) -> _KeptPage | None:
     path = plan.cache_dir / SHELF_LABELS / name
     if name not in plan.shelf_labels or stat_signature(path) != plan.shelf_labels[name]:
         return None
+    raw = read_regular(path, 2 * drawing.MAX_CONTENT)  # not a link, a pipe, a huge file
+    if raw is None:
+        return None
     try:
-        head, _, deflated = path.read_bytes().partition(b"\n")
+        head, _, deflated = raw.partition(b"\n")
         found = json.loads(head)
         inflate = zlib.decompressobj()
         data = inflate.decompress(deflated, drawing.MAX_CONTENT + 1)

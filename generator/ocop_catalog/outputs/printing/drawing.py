@@ -522,7 +522,8 @@ def characters(fonts: Mapping[str, Style], ops: Iterable[tuple],
 # unchanged pages as they were) reaches the PDF as it is: what is read back must be made
 # of the numbers, operators, font names and text strings _replay writes, and nothing else
 # (no other names, no dictionaries, arrays, inline images, comments or streams).
-_STRING = re.compile(r"\((?:[\x20-\x27\x2a-\x5b\x5d-\x7e]|\\[0-7]{1,3}|\\[nrtbf()\\])*\)")
+#: ReportLab's escapes: three octal digits always (one way to read a string, however long).
+_STRING = re.compile(r"\((?:[\x20-\x27\x2a-\x5b\x5d-\x7e]|\\[0-7]{3}|\\[nrtbf()\\])*\)")
 _NUMBERS = str.maketrans("", "", "0123456789.-")
 #: What is left of a content stream's words without their digits, points and minus signs.
 _WORDS = frozenset("q Q cm re f f* g rg G RG w J j M m l c v y h n S s BT ET Tf TL Tm Td TD Tj "
