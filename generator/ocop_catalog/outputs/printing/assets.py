@@ -42,6 +42,7 @@ import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
@@ -668,7 +669,7 @@ class _Plan:
     #: (:func:`_shelf_label`)
     shelf_labels: dict[str, list[int]] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def face_names(self) -> frozenset[str]:
         """The names of the faces the styles draw with."""
         return frozenset(face.name for style in self.fonts.values() for face in style.faces)
@@ -741,12 +742,8 @@ def _shelf_label(plan: _Plan, text: LabelText, modules, kept: dict[str, list[int
     s = plan.settings
     name = f"{_key(plan.fingerprint, 'shelf', text)}.json"
     path = plan.cache_dir / SHELF_LABELS / name
-    found = None
-    if name in plan.shelf_labels and stat_signature(path) == plan.shelf_labels[name]:
-        try:
-            found = drawing.drawing_from_json(path.read_bytes(), plan.fonts)
-        except OSError:
-            found = None
+    data = _kept_file(plan, name)
+    found = drawing.drawing_from_json(data, plan.fonts) if data is not None else None
     if found is None:
         found = draw_label(plan.fonts, s.sheet.label, text, *modules()[1:], s.colour,
                            inset=SHEET_INSET_MM * MM)
@@ -800,14 +797,12 @@ def _sheet(plan: _Plan, point_id: str, title: str, products: Sequence[LabelText]
         for name, text in page_chars.items():
             every.setdefault(name, set()).update(text)
     characters = _sorted_characters(every)
-    codes = _key(sorted(characters.items()))
+    codes = _key(characters)  # sorted already
     pages = []
-    for i, chunk in enumerate(chunks):
-        was = stored[i]
-        if drawings[i] is None and was is not None and was.codes != codes:
+    for i, (chunk, was) in enumerate(zip(chunks, stored)):
+        if was is not None and was.codes != codes:  # kept with other codes: drawn again
             drawings[i] = sheet_page(s.sheet, [label(t) for t in chunk])
-        pages.append(Page(drawings[i], *A4,
-                          kept=was.stream if drawings[i] is None and was is not None else None))
+        pages.append(Page(drawings[i], *A4, kept=was.stream if drawings[i] is None else None))
     streams: list[tuple[str, bytes] | None] = []
     data = write_pdf(fonts, pages, title=title, author=products[0].brand,
                      characters=characters, streams=streams)
@@ -828,10 +823,7 @@ def _kept_page(plan: _Plan, name: str) -> _KeptPage | None:
     signature this program recorded (as a shelf label's) and reads back as one: its
     content stream is placed in the PDF as it is, so it must be made of what
     :func:`.drawing.write_pdf` writes alone (:func:`.drawing.content_ok`); else None."""
-    path = plan.cache_dir / SHELF_LABELS / name
-    if name not in plan.shelf_labels or stat_signature(path) != plan.shelf_labels[name]:
-        return None
-    raw = read_regular(path, 2 * drawing.MAX_CONTENT)  # not a link, a pipe, a huge file
+    raw = _kept_file(plan, name)
     if raw is None:
         return None
     try:
@@ -852,6 +844,16 @@ def _kept_page(plan: _Plan, name: str) -> _KeptPage | None:
                for k, v in chars.items()):
         return None
     return _KeptPage(found["codes"], chars, (text, deflated))
+
+
+def _kept_file(plan: _Plan, name: str) -> bytes | None:
+    """The bytes of a shelf label or sheet page kept in the print cache, if its file has
+    the stat signature this program recorded when it wrote it (the index) and is a regular
+    file of a sane size (not a link, a pipe or a device a pull request left there)."""
+    path = plan.cache_dir / SHELF_LABELS / name
+    if name not in plan.shelf_labels or stat_signature(path) != plan.shelf_labels[name]:
+        return None
+    return read_regular(path, 2 * drawing.MAX_CONTENT)
 
 
 def _read_shelf_index(cache_dir: Path) -> dict[str, list[int]]:

@@ -396,7 +396,7 @@ Box = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class Page:
-    #: what the page draws (None: ``content`` is given)
+    #: what the page draws (None: the page is ``kept``)
     drawing: Drawing | None
     width: float
     height: float
@@ -528,7 +528,8 @@ _NUMBERS = str.maketrans("", "", "0123456789.-")
 #: What is left of a content stream's words without their digits, points and minus signs.
 _WORDS = frozenset("q Q cm re f f* g rg G RG w J j M m l c v y h n S s BT ET Tf TL Tm Td TD Tj "
                    "T* Tc Tw Tz Ts Tr /F /F+".split())
-_PLAIN = frozenset("0123456789.- \n")
+#: Every character a kept content stream may hold once its strings are out.
+_PLAIN = frozenset("0123456789.- \n").union(*_WORDS)
 #: The most text a kept page's content stream may hold.
 MAX_CONTENT = 1 << 24
 
@@ -543,8 +544,7 @@ def content_ok(content: Any) -> bool:
         content = _STRING.sub(" ", content)
     # the words left once numbers are out: operators and font names, nothing else (a
     # digit or a minus sign run into a word only makes a word a reader rejects)
-    return set(content.translate(_NUMBERS).split()) <= _WORDS and \
-        _PLAIN.union(*_WORDS).issuperset(content)
+    return set(content.translate(_NUMBERS).split()) <= _WORDS and _PLAIN.issuperset(content)
 
 
 # --------------------------------------------------------------------------

@@ -68,8 +68,8 @@ def write_sitemaps(
     written."""
     base = site_url.rstrip("/") + "/"
     dated = [(page[0], page[1], page[2] if len(page) > 2 else None) for page in pages]
-    links: dict[int, str] = {}  # by alternates (one mapping for a page's languages:
-    # Edition.alternates)
+    # a page's language links, by its alternates (Edition.alternates: one mapping a path)
+    links: dict[int, str] = {}
     entries = [_entry(base, url, alternates, day, links) for url, alternates, day in dated]
     days = [day for _, _, day in dated]
     chunks = [entries[i : i + max_urls] for i in range(0, len(entries), max_urls)] or [[]]
