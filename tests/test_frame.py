@@ -447,7 +447,11 @@ def test_the_search_button_opens_search(browser, base_url):
         page.locator(".hd-search > summary").click()
         box = page.locator(".hd-search input[name=q]")
         assert box.is_visible()
-        assert page.evaluate("document.activeElement.name") == "q"  # ocop.js focuses it
+        # ocop.js focuses it on the details' "toggle" event, which the browser fires as a
+        # task after the click (a busy machine may not have run it yet when click returns)
+        page.wait_for_function("document.activeElement && document.activeElement.name === 'q'",
+                               timeout=5000)
+        assert page.evaluate("document.activeElement.name") == "q"
         box.fill("mat ong")
         box.press("Enter")
         page.wait_for_url("**/search/?q=mat+ong")
