@@ -126,6 +126,12 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
         # here: the light outputs' workers and the pages' inherit them instead of each
         # working them out again (two thirds of a second of a core at 10,000 products)
         run.keys.catalog
+    for output in light:
+        # the templates the light outputs render, compiled here, where their code is kept
+        # for the next build in this process ('ocop serve'; a worker's would be lost)
+        for name in output.templates:
+            for used in run.keys.uses(name):
+                run.keys.env.get_template(used)
     with contextlib.ExitStack() as stack:
         # on a large catalog the light outputs start first, in forked workers, and run
         # beside the heavy ones: those spend much of their time in this process alone

@@ -62,3 +62,6 @@ class Output:
     light: bool = False
     #: Needs absolute URLs: skipped, with a warning, when ``site_url`` is not set.
     absolute_urls: bool = False
+    #: The theme templates it renders (a light output: compiled before its worker forks,
+    #: so that 'ocop serve' keeps their code from one build to the next).
+    templates: tuple[str, ...] = ()

@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 from ..catalog.taxonomy import CURRENT_VERSION, load_taxonomies
 from ..edition import Edition
+from ..edition.keys import code_key, digest
 from ..edition.urls import relative
 from ..records.schemas import SCHEMAS, schema_for
 from ..records.text import DEFAULT_LANGUAGE
@@ -121,16 +122,36 @@ def _criteria_sets() -> list[dict[str, Any]]:
 
 
 def write(edition: Edition, site_dir: Path, options: Any, run: Run) -> int:
-    """Write the form page in every language and the product schema; the pages written."""
-    text = schema_text()
-    for rel, content in ((SCHEMA_JSON, text), (SCHEMA_JS, schema_script(text))):
-        target = site_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_new(target, content)
+    """Write the form page in every language and the product schema; the pages written.
+    With the run's keys, files whose key is unchanged are taken over from the previous
+    build (:mod:`ocop_catalog.reuse`): the schema is the code's; a page shows the build's
+    settings, UI strings and template, and of the records the producers and sales points
+    its lists offer (a price leaves it alone)."""
+    reuse, keys = run.reuse, run.keys
+    schema_key = digest(code_key(), "product-schema") if keys is not None else ""
+    if reuse is None or not reuse.take_all([SCHEMA_JSON, SCHEMA_JS], schema_key):
+        text = schema_text()
+        for rel, content in ((SCHEMA_JSON, text), (SCHEMA_JS, schema_script(text))):
+            if reuse is not None:
+                reuse.made(rel, schema_key)
+            target = site_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_new(target, content)
     config = edition.config
+    catalog = edition.catalog
+    page_key = digest(keys.build, keys.strings, keys.template("form.html"),
+                      [keys.producer(pid) for pid in catalog.producers],
+                      [keys.point(pid) for pid in catalog.sales_points]) \
+        if keys is not None else ""
+    path = edition.urls.form(None)
+    todo = [lang for lang in edition.languages
+            if reuse is None or not reuse.take(_page_file(edition, lang, path),
+                                               digest(page_key, lang))]
+    if not todo:
+        return len(edition.languages)
     env = edition.templates(site=_Site(tuple((p.slug, p.title_key) for p in edition.authored)))
     template = env.get_template("form.html")
-    settings = edition.catalog.settings
+    settings = catalog.settings
     context = {
         "github": github_urls(config.repo_url, config.repo_branch),
         "repository": config.repo_url if config.repo_url.startswith(("https://", "http://"))
@@ -142,10 +163,9 @@ def write(edition: Edition, site_dir: Path, options: Any, run: Run) -> int:
                    "max_pixels": settings.photo_max_pixels,
                    "min_side": settings.photo_min_side},
     }
-    path = edition.urls.form(None)
     alternates = edition.alternates(path)
     guides = guide_links(edition)
-    for lang in edition.languages:
+    for lang in todo:
         url = edition.urls.at(lang, path)
         t = edition.translator(lang)
         messages = {key[len(_MESSAGES):]: string for key, string in sorted(t.ui.items())
@@ -153,10 +173,14 @@ def write(edition: Edition, site_dir: Path, options: Any, run: Run) -> int:
         html = template.render(t=t, ui=t.ui, lang=lang, url=url, alternates=alternates,
                                rel=lambda target, url=url: relative(url, target),
                                messages=messages, guide=guides[lang], **context)
-        target = site_dir / url / "index.html"
+        target = site_dir / _page_file(edition, lang, path)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_new(target, html)
     return len(edition.languages)
 
 
-OUTPUT = Output("form", write, light=True)
+def _page_file(edition: Edition, lang: str, path: str) -> str:
+    return f"{edition.urls.at(lang, path)}index.html"
+
+
+OUTPUT = Output("form", write, light=True, templates=("form.html",))

@@ -231,4 +231,5 @@ def write(edition: Edition, site_dir: Path, options: None, run: Run) -> int:
     return count
 
 
-OUTPUT = Output("resolver", write, light=True, absolute_urls=True)
+OUTPUT = Output("resolver", write, light=True, absolute_urls=True,
+                templates=tuple(CONFIG_FILES.values()))

@@ -195,9 +195,12 @@ def _price(record) -> dict[str, Any] | None:
 
 
 def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
-                 shown: dict[str, list[ProductEntry]], kiosks: dict[str, str]) -> list[str]:
+                 shown: dict[str, list[ProductEntry]], kiosks: dict[str, str],
+                 run: Run | None = None) -> list[str]:
     """Every point's kiosk page (``kiosks``: point id → its site path; ``shown``: point id →
-    :func:`shown_products`), its version file and the service worker."""
+    :func:`shown_products`), its version file and the service worker. With ``run.reuse``,
+    a point's page and version file are taken over from the previous build when their key
+    (the point, its slides' cards, the template, script, style and worker) is unchanged."""
     kiosk = options.kiosk
     edition = ctx.edition
     main_lang, *rest = kiosk.languages
@@ -216,9 +219,19 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
                                         find(dirs, "assets/kiosk.js"),
                                         find(dirs, "assets/kiosk.css")))
     assets = hashlib.sha256(page + worker + script + style).hexdigest()
+    reuse = run.reuse if run is not None and run.keys is not None else None
+    keys = run.keys if reuse is not None else None
+    common = digest(keys.build, keys.strings, options, keys.template("kiosk.html"), assets,
+                    "kiosk") if keys else ""
     for point_id, url in kiosks.items():
         point = ctx.catalog.sales_points[point_id]
         products = sorted(shown[point_id], key=lambda p: -p.certification.stars)
+        files = [url + "index.html", url + VERSION_NAME]
+        written += files
+        key = digest(common, keys.point(point_id), url,
+                     keys.cards(products[: kiosk.max_slides])) if keys else ""
+        if reuse is not None and reuse.take_all(files, key):
+            continue
         slides = [_slide(ctx, p, t, t2, url) for p in products[: kiosk.max_slides]]
         data = {"point": point.id, "name": text_map(point.name), "assets": assets,
                 "languages": list(kiosk.languages), "slides": slides,
@@ -241,7 +254,9 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
         write_new(target, html)
         write_json(site_dir / url / VERSION_NAME, {"version": version,
                                                     "kiosk": ctx.absolute(url)})
-        written += [url + "index.html", url + VERSION_NAME]
+        if reuse is not None:
+            for rel in files:
+                reuse.made(rel, key)
     log.info("feeds: %s: %d kiosk pages", base, len(ctx.catalog.sales_points))
     return written
 
@@ -296,10 +311,11 @@ def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> i
     kiosks = kiosk_urls(ctx, options) if options.kiosk.enabled else {}
     written: list[str] = []
     if options.kiosk.enabled:
-        written += write_kiosks(ctx, options, site_dir, shown, kiosks)
+        written += write_kiosks(ctx, options, site_dir, shown, kiosks, run)
     if options.sales_points.enabled:
         written += write_point_feeds(ctx, options, site_dir, shown, kiosks, run)
     return len(written)
 
 
-OUTPUT = Output("display points", write, feed_options, light=True, absolute_urls=True)
+OUTPUT = Output("display points", write, feed_options, light=True, absolute_urls=True,
+                templates=("kiosk.html",))

@@ -64,7 +64,7 @@ def write(edition: Edition, site_dir: Path, options: SiteOptions, run: Run) -> i
 
     def meanwhile() -> None:  # while the workers render: the files beside the pages
         write_not_found(edition, builder.env, site_dir)
-        write_social_image(edition, site_dir)
+        write_social_image(edition, site_dir, run.reuse)
         lastmod = LastModified(edition)
         entries = [(edition.urls.at(p.lang, p.path), builder.alternates(p), lastmod(p))
                    for p in builder.pages()]

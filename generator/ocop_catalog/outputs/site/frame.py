@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 import jinja2
 
 from ...edition import Edition
-from ...reuse import write_new
+from ...edition.keys import code_key, digest
+from ...reuse import Reuse, write_new
 
 NOT_FOUND = "404.html"
 
@@ -39,9 +40,13 @@ def write_not_found(edition: Edition, env: jinja2.Environment, site_dir: Path) -
     write_new(site_dir / NOT_FOUND, html)
 
 
-def write_social_image(edition: Edition, site_dir: Path) -> None:
-    """The default sharing image (``og:image`` of every page but a product's)."""
+def write_social_image(edition: Edition, site_dir: Path, reuse: Reuse | None = None) -> None:
+    """The default sharing image (``og:image`` of every page but a product's). Its name
+    carries a digest of what it is drawn from; with ``reuse``, the previous build's file of
+    that name (and this code's version) is taken over instead of drawn again."""
     image = edition.social_image
+    if reuse is not None and reuse.take(image.path, digest(code_key(), image.path)):
+        return
     target = site_dir / image.path
     target.parent.mkdir(parents=True, exist_ok=True)
     write_new(target, image.render())
