@@ -293,7 +293,11 @@ def test_kept_feed_parts_are_used_only_under_the_same_base_and_when_sound(tmp_pa
     first = Fragments(path, "base-1", read=True)
     assert first.get("vi:card-a", lambda: "<item>a</item>") == "<item>a</item>"
     assert first.get("vi:card-b", lambda: ["why", ""]) == ["why", ""]
+    # a line separator in a part: JSON leaves it as it is, the store's lines are not split at it
+    assert first.get("vi:card-d", lambda: "one\u2028two") == "one\u2028two"
     first.save()
+    kept = Fragments(path, "base-1", read=True)
+    assert kept.get("vi:card-d", lambda: "made again") == "one\u2028two" and kept.made == 0
 
     def made(base: str, read: bool = True, check=lambda value: True) -> tuple[str, int]:
         again = Fragments(path, base, read=read, check=check)

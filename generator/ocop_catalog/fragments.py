@@ -7,9 +7,9 @@ product's JSON object) in a :class:`Fragments` store, keyed like files are
 (:mod:`ocop_catalog.edition.keys`: the records the part shows), and makes again only the
 parts whose key changed, then writes the whole file as a cold build would.
 
-A store is a JSON file in the build's cache folder
-(``<cache_dir>/fragments/<name>-<base>.json``) holding the parts of one build under a
-*base* key: what every part depends on besides its own records (:attr:`Keys.build`, the UI
+A store is a file in the build's cache folder (``<cache_dir>/fragments/<name>-<base>.json``):
+a JSON header line, then a line per part (its key, a tab, the part's JSON), holding the
+parts of one build under a *base* key: what every part depends on besides its own records (:attr:`Keys.build`, the UI
 strings, the output's options). An output keeps the stores of its last two bases (an
 ``ocop serve`` preview, whose site address differs, and ``ocop build``'s site do not push
 each other out). It is read only
@@ -20,8 +20,11 @@ each other out). It is read only
   (``<name>.signature``: size, times, inode, device; the change time is set by the kernel
   and cannot be set back, so a store committed by a pull request or edited by hand does
   not match), as the print cache's shelf labels are;
-- part by part, each checked by the output's ``check`` (its shape: text, a list of
-  cells…) before it is used; a part that fails is made again.
+- part by part, each read when it is asked for and checked by the output's ``check`` (its
+  shape: text, a list of cells…) before it is used; a part that fails is made again.
+
+A part taken over is written back as the line it was read from, so that a build that
+changed one product writes its feeds' stores without encoding the others' parts again.
 
 ``tests/test_incremental.py`` checks that a build using parts equals a cold one.
 """
@@ -39,7 +42,7 @@ from .records.decoded import atomic_write, read_regular, stat_signature
 
 __all__ = ["Fragments", "fragments"]
 
-FORMAT = 1
+FORMAT = 2
 
 T = TypeVar("T")
 
@@ -56,8 +59,10 @@ class Fragments:
         self.path = Path(path) if path is not None else None
         self.base = base
         self.check = check
-        self.old: dict[str, Any] = _read(self.path, base) if read and self.path else {}
-        self.new: dict[str, Any] = {}
+        #: The previous build's parts, as JSON text, by key.
+        self.old: dict[str, str] = _read(self.path, base) if read and self.path else {}
+        #: This build's parts, as JSON text, by key.
+        self.new: dict[str, str] = {}
         #: Parts made in this build (not found in the previous one, or not sound).
         self.made = 0
 
@@ -65,20 +70,31 @@ class Fragments:
         """The part of ``key``: the previous build's if it passes ``check``, else
         ``make(*args)``, which must return what JSON keeps as it is (text, numbers, None,
         lists, text-keyed mappings: a tuple comes back from the store as a list)."""
-        found = self.old.get(key, _MISSING)
-        if found is _MISSING or not self.check(found):
-            found = make(*args)
-            self.made += 1
-        self.new[key] = found
-        return found
+        text = self.old.get(key)
+        if text is not None:
+            try:
+                found = json.loads(text)
+            except (ValueError, RecursionError):
+                pass
+            else:
+                if self.check(found):
+                    self.new[key] = text
+                    return found
+        made = make(*args)
+        self.made += 1
+        self.new[key] = json.dumps(made, ensure_ascii=False, separators=(",", ":"))
+        return made
 
     def save(self) -> None:
         """Keep this build's parts for the next one (only the parts this build used);
         nothing when they are the previous build's, or the cache cannot be written."""
         if self.path is None or (not self.made and self.new.keys() == self.old.keys()):
             return
-        data = json.dumps({"format": FORMAT, "base": self.base, "parts": self.new},
-                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # a line per part: a key that would break its line is not kept (keys are digests)
+        lines = [json.dumps({"format": FORMAT, "base": self.base}, ensure_ascii=True)]
+        lines += [f"{key}\t{text}" for key, text in self.new.items()
+                  if "\t" not in key and "\n" not in key]
+        data = "\n".join(lines).encode("utf-8")
         with contextlib.suppress(OSError):  # a read-only cache: made again next time
             self.path.parent.mkdir(parents=True, exist_ok=True)
             _signature_file(self.path).unlink(missing_ok=True)
@@ -129,18 +145,27 @@ def _forget_older(path: Path) -> None:
         _signature_file(old).unlink(missing_ok=True)
 
 
-def _read(path: Path, base: str) -> dict[str, Any]:
-    """The parts of the store at ``path`` if it is this program's (its signature) and of
-    ``base``; nothing otherwise."""
+def _read(path: Path, base: str) -> dict[str, str]:
+    """The parts (JSON text, by key) of the store at ``path`` if it is this program's (its
+    signature) and of ``base``; nothing otherwise."""
     recorded = read_regular(_signature_file(path), MAX_SIGNATURE_BYTES)
     try:
         if recorded is None or json.loads(recorded) != stat_signature(path):
             return {}
         data = read_regular(path, MAX_STORE_BYTES)
-        found = json.loads(data) if data is not None else None
+        if data is None:
+            return {}
+        # "\n" only: JSON escapes it in strings, not U+2028, which splitlines() splits at
+        head, _, body = data.decode("utf-8").partition("\n")
+        found = json.loads(head)
     except (ValueError, RecursionError):
         return {}
-    if (isinstance(found, dict) and found.get("format") == FORMAT
-            and found.get("base") == base and isinstance(found.get("parts"), dict)):
-        return found["parts"]
-    return {}
+    if not (isinstance(found, dict) and found.get("format") == FORMAT
+            and found.get("base") == base):
+        return {}
+    parts = {}
+    for line in body.split("\n"):
+        key, tab, text = line.partition("\t")
+        if tab:
+            parts[key] = text
+    return parts
