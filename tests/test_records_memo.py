@@ -94,6 +94,39 @@ def test_an_unchanged_catalog_is_not_read_again(repo, reads):
     assert set(reads) == records_of(repo)
 
 
+def test_a_load_in_the_same_process_validates_only_what_it_has_not_seen(repo, monkeypatch):
+    """'ocop serve' loads the catalog again after every edit: records taken from the memo
+    whose stored JSON this process validated in the load before are not validated again
+    (the same frozen record comes back), the edited one is, and the catalog, issues and
+    warnings are what a load without the memo gives: none said twice."""
+    load(repo)  # writes the memo
+    first = load(repo)  # from the memo: every record validated from its JSON
+    validated: list[str] = []
+    real = memo.Product.model_validate_json
+
+    def watched(text, **kwargs):
+        validated.append(text)
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(memo.Product, "model_validate_json", watched)
+    again = load(repo)
+    assert validated == []
+    assert all(again.catalog.products[pid].record is p.record
+               for pid, p in first.catalog.products.items())
+    assert_same(again, first)
+    (repo / MILK).write_text((repo / MILK).read_text(encoding="utf-8").replace(
+        "amount: 35000", "amount: 36000"), encoding="utf-8")
+    edited = load(repo)  # the edited folder read, its records checked against their JSON:
+    assert len(validated) == 1  # only the edited one is new to this process
+    assert '"id":"sua-tuoi-tam-dao"' in validated[0] and '"amount":36000' in validated[0]
+    assert_same(edited, load(repo, cache=None))
+    validated.clear()
+    latest = load(repo)  # the edited folder, now from the memo: all of it seen already
+    assert validated == []
+    assert latest.catalog.products["sua-tuoi-tam-dao"].record.price.amount == 36000
+    assert_same(latest, load(repo, cache=None))
+
+
 def test_forked_workers_load_the_missed_folders(repo, monkeypatch):
     monkeypatch.setattr(loader, "PARALLEL_FROM", 1)  # 3 folders: 2 forked workers
     fresh = load(repo, cache=None)

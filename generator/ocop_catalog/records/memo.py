@@ -211,11 +211,33 @@ def _record(record: Producer | Product, ctx: Context) -> dict[str, str]:
 
 
 def _validate(model: type[Producer | Product], text: Any, ctx: Context):
-    published = PublishedLanguages(ctx.settings.languages)
-    record = model.model_validate_json(text, context={PUBLISHED: published})
-    if published.ignored:
-        raise ValueError("stored texts in unpublished languages")
+    key = (model, text, ctx.settings.languages)
+    record = _VALIDATED.now.get(key) or _VALIDATED.before.get(key)
+    if record is None:
+        published = PublishedLanguages(ctx.settings.languages)
+        record = model.model_validate_json(text, context={PUBLISHED: published})
+        if published.ignored:
+            raise ValueError("stored texts in unpublished languages")
+    _VALIDATED.now[key] = record
     return record
+
+
+class _Validated:
+    """Records validated from their stored JSON in this process, by model, text and
+    published languages: the same text validates to the same (frozen) record, so that
+    'ocop serve', which loads the catalog again after every edit, validates only the
+    records it has not seen. Kept for the last two loads (:meth:`FolderMemo.load` moves
+    them on), so that what an edit replaced does not pile up."""
+
+    def __init__(self) -> None:
+        self.now: dict[tuple, Producer | Product] = {}
+        self.before: dict[tuple, Producer | Product] = {}
+
+    def next_load(self) -> None:
+        self.before, self.now = self.now, {}
+
+
+_VALIDATED = _Validated()
 
 
 def _image(info: ImageInfo | None, folder: Path) -> list | None:
@@ -268,6 +290,7 @@ class FolderMemo:
         None without a cache folder."""
         if cache_dir is None:
             return None
+        _VALIDATED.next_load()
         file = Path(cache_dir) / NAME
         key = memo_key(ctx)
         try:
