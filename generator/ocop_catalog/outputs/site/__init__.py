@@ -21,7 +21,7 @@ from ..feeds.options import feed_options
 from .opendata import parse_open_data
 from .pages import SiteBuilder, SiteOptions
 from .report import parse_report_url
-from .frame import write_not_found, write_social_image
+from .frame import NOT_FOUND, write_not_found, write_social_image
 from .sitemap import LastModified, write_robots, write_sitemaps
 
 __all__ = ["OUTPUT", "SiteOptions"]
@@ -63,7 +63,8 @@ def write(edition: Edition, site_dir: Path, options: SiteOptions, run: Run) -> i
     run.info(f"open data page: {sum(len(g.files) for g in builder.open_data)} files listed")
 
     def meanwhile() -> None:  # while the workers render: the files beside the pages
-        write_not_found(edition, builder.env, site_dir)
+        write_not_found(edition, builder.env, site_dir, run.reuse,
+                        builder.frame_key(NOT_FOUND))
         write_social_image(edition, site_dir, run.reuse)
         lastmod = LastModified(edition)
         entries = [(edition.urls.at(p.lang, p.path), builder.alternates(p), lastmod(p))

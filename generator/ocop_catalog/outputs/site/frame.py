@@ -23,9 +23,14 @@ def site_path(site_url: str) -> str:
     return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
 
-def write_not_found(edition: Edition, env: jinja2.Environment, site_dir: Path) -> None:
+def write_not_found(edition: Edition, env: jinja2.Environment, site_dir: Path,
+                    reuse: Reuse | None = None, key: str = "") -> None:
     """``404.html`` (theme ``ocop/404.html``): every language's header, message, search
-    form and footer in one page, links from the site's path."""
+    form and footer in one page, links from the site's path. With ``reuse``, taken over
+    from the previous build when ``key`` (what every page's frame shows, and the
+    template) is unchanged."""
+    if reuse is not None and reuse.take(NOT_FOUND, key):
+        return
     base = site_path(edition.urls.site_url)
     languages = []
     for lang in edition.languages:

@@ -509,6 +509,10 @@ class SiteBuilder:
                       self.edition.communes_with_products,
                       self.keys.template("partials/card.html"), social.path, social.alt)
 
+    def frame_key(self, template: str) -> str:
+        """The key of a page of ``template`` that shows the frame only (the 404 page)."""
+        return digest(self._base_key, self.keys.template(template))
+
     def page_key(self, page: Page) -> str:
         """The key of ``page``: its template (with the templates it uses), language and
         path, and the records it shows (a page that counts or lists the whole catalog
@@ -658,13 +662,18 @@ class SiteBuilder:
                 meanwhile()
             return count
         shares = [(i, workers) for i in range(workers)]
-        # per-product work first (cards, QR codes), each done once on some core, so
-        # that every page worker starts with all of it instead of doing it again
-        with forked_pool(workers, builder=self, site_dir=site_dir) as pool:
-            for cards, keys in pool.starmap(_per_product_forked, shares):
-                self._cards.update(cards)
-                if self.reuse is not None:
-                    self.reuse.merge(keys)
+        if self.reuse is not None and self.reuse.incremental:
+            # an incremental build's per-product work is taking QR codes over (a code
+            # is made only for a product whose target changed): here, not worth a fork
+            _per_product(self, site_dir, 0, 1)
+        else:
+            # per-product work first (cards, QR codes), each done once on some core, so
+            # that every page worker starts with all of it instead of doing it again
+            with forked_pool(workers, builder=self, site_dir=site_dir) as pool:
+                for cards, keys in pool.starmap(_per_product_forked, shares):
+                    self._cards.update(cards)
+                    if self.reuse is not None:
+                        self.reuse.merge(keys)
         with forked_pool(workers, builder=self, pages=pages, site_dir=site_dir) as pool:
             written = pool.starmap_async(_write_forked, shares)
             if search:  # in this process, which would otherwise only wait
