@@ -912,8 +912,10 @@ def test_a_sheet_drawn_again_places_the_shelf_labels_kept_from_before(edition, t
     sheets = _sheet_files_in_cache(first, cache)
     assert len(sheets) == sum(1 for p in edition.catalog.sales_points
                               if edition.catalog.products_at(p))
-    kept = sorted(p for p in (cache / printing.SHELF_LABELS).glob("*.json")
-                  if p.name != printing.SHELF_INDEX)
+    kept = sorted((cache / printing.SHELF_LABELS).glob("*.json"))
+    # each trusted by its signature beside it, recorded when it was written
+    assert all(json.loads(p.with_name(p.name + printing.SIGNATURE).read_bytes())
+               == stat_signature(p) for p in kept)
     assert len(kept) == len({p.id for point in edition.catalog.sales_points
                              for p in edition.catalog.products_at(point)})
     for sheet in sheets:
@@ -1034,14 +1036,12 @@ def test_a_kept_sheet_page_is_placed_only_as_this_program_wrote_it(edition, tmp_
     assert not drawing.content_ok(["0 g"]) and not drawing.content_ok(b"0 g")
     assert not drawing.content_ok("(" + "\\111" * 40 + " Tj")  # at once: no backtracking
     # a forged page (the same name, another content): drawn again, the sheet as before;
-    # even recorded in the index as if this program had written it (its content does not
-    # check out)
+    # even with its signature recorded beside it as if this program had written it (its
+    # content does not check out)
     pages[0].unlink()
     pages[0].write_bytes(head + b"\n" + zlib.compress(content.encode() + b"\n/Im1 Do\n"))
-    index_file = cache / printing.SHELF_LABELS / printing.SHELF_INDEX
-    index = json.loads(index_file.read_bytes())
-    index[pages[0].name] = list(stat_signature(pages[0]))
-    index_file.write_text(json.dumps(index), encoding="utf-8")
+    signature_file = pages[0].with_name(pages[0].name + printing.SIGNATURE)
+    signature_file.write_text(json.dumps(stat_signature(pages[0])), encoding="utf-8")
     for sheet in _sheet_files_in_cache(tmp_path / "a", cache):
         sheet.unlink()
     drawn: list[int] = []

@@ -41,7 +41,7 @@ import sys
 import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from itertools import accumulate, repeat
 from pathlib import Path
@@ -665,9 +665,6 @@ class _Plan:
     fragments: dict[str, Drawing]
     #: the products' QR symbols (by product id), from the edition
     symbols: Callable[[str], tuple[int, bytes]]
-    #: shelf labels kept in the cache by earlier builds: file name → stat signature
-    #: (:func:`_shelf_label`)
-    shelf_labels: dict[str, list[int]] = field(default_factory=dict)
 
     @cached_property
     def face_names(self) -> frozenset[str]:
@@ -705,7 +702,7 @@ def _product_share(plan: _Plan, index: int, count: int):
     the sheets need."""
     s = plan.settings
     fonts = plan.fonts
-    fragments, kept = {}, {}
+    fragments = {}
     for text in plan.texts[index::count]:
         modules = _symbol_of(plan, text.product_id)
 
@@ -719,18 +716,17 @@ def _product_share(plan: _Plan, index: int, count: int):
                 lambda text=text, modules=modules: product_label_pdf(fonts, s, text,
                                                                      *modules()[1:]))
         if text.product_id in plan.sheet_products:
-            fragments[text.product_id] = _shelf_label(plan, text, modules, kept)
-    return fragments, kept
+            fragments[text.product_id] = _shelf_label(plan, text, modules)
+    return fragments
 
 
-#: Where shelf labels drawn for sheets are kept (in the print cache), and the file that
-#: lists the ones this program wrote.
+#: Where shelf labels drawn for sheets are kept (in the print cache), and the ending of the
+#: file beside each that holds its stat signature as this program wrote it.
 SHELF_LABELS = "shelf-labels"
-SHELF_INDEX = "index.json"
+SIGNATURE = ".sig"
 
 
-def _shelf_label(plan: _Plan, text: LabelText, modules, kept: dict[str, list[int]]
-                 ) -> Drawing:
+def _shelf_label(plan: _Plan, text: LabelText, modules) -> Drawing:
     """A product's shelf label as the sheets place it, drawn once for all builds: a sheet
     that lists a changed product is written again with the other labels as they were
     drawn before. A kept label is read back only if its file has the stat signature it had
@@ -738,7 +734,7 @@ def _shelf_label(plan: _Plan, text: LabelText, modules, kept: dict[str, list[int
     and a checkout makes unpredictable: a file a pull request commits under the cache
     folder does not match in practice) and if it checks out op by op
     (:func:`.drawing.drawing_from_json`, the second line of defence); otherwise it is
-    drawn again. ``kept``: the labels written here, for the index."""
+    drawn again."""
     s = plan.settings
     name = f"{_key(plan.fingerprint, 'shelf', text)}.json"
     path = plan.cache_dir / SHELF_LABELS / name
@@ -747,10 +743,7 @@ def _shelf_label(plan: _Plan, text: LabelText, modules, kept: dict[str, list[int
     if found is None:
         found = draw_label(plan.fonts, s.sheet.label, text, *modules()[1:], s.colour,
                            inset=SHEET_INSET_MM * MM)
-        path.parent.mkdir(exist_ok=True)
-        atomic_write(path, drawing.drawing_json(found))
-        if (signature := stat_signature(path)) is not None:
-            kept[name] = signature
+        _keep(path, drawing.drawing_json(found))
     return found
 
 
@@ -770,12 +763,12 @@ class _KeptPage:
 
 
 def _sheet(plan: _Plan, point_id: str, title: str, products: Sequence[LabelText],
-           label: Callable[[LabelText], Drawing], kept: dict[str, list[int]]) -> bytes:
+           label: Callable[[LabelText], Drawing]) -> bytes:
     """The sheet of shelf labels of a sales point: as many A4 pages as they need
     (:func:`sheet_page`), each drawn or, where it holds the same labels as a page kept in
     the print cache by an earlier sheet of the point and its characters have the same
     codes, placed as it was (a changed price redraws its page alone; a character new to
-    the sheet, every page). The pages drawn are kept (in ``kept``, for the index)."""
+    the sheet, every page). The pages drawn are kept."""
     s, fonts = plan.settings, plan.fonts
     per = s.sheet.per_page
     chunks = [products[i:i + per] for i in range(0, len(products), per)]
@@ -810,11 +803,7 @@ def _sheet(plan: _Plan, point_id: str, title: str, products: Sequence[LabelText]
         if stream is not None:
             head = json.dumps({"codes": codes, "chars": page_chars}, ensure_ascii=True,
                               separators=(",", ":")).encode("ascii")
-            path = plan.cache_dir / SHELF_LABELS / name
-            path.parent.mkdir(exist_ok=True)
-            atomic_write(path, head + b"\n" + stream[1])
-            if (signature := stat_signature(path)) is not None:
-                kept[name] = signature
+            _keep(plan.cache_dir / SHELF_LABELS / name, head + b"\n" + stream[1])
     return data
 
 
@@ -848,39 +837,36 @@ def _kept_page(plan: _Plan, name: str) -> _KeptPage | None:
 
 def _kept_file(plan: _Plan, name: str) -> bytes | None:
     """The bytes of a shelf label or sheet page kept in the print cache, if its file has
-    the stat signature this program recorded when it wrote it (the index) and is a regular
-    file of a sane size (not a link, a pipe or a device a pull request left there)."""
+    the stat signature this program recorded beside it when it wrote it (:func:`_keep`)
+    and is a regular file of a sane size (not a link, a pipe or a device a pull request
+    left there)."""
     path = plan.cache_dir / SHELF_LABELS / name
-    if name not in plan.shelf_labels or stat_signature(path) != plan.shelf_labels[name]:
+    recorded = read_regular(path.with_name(name + SIGNATURE), 256)
+    try:
+        if recorded is None or json.loads(recorded) != stat_signature(path):
+            return None
+    except (ValueError, RecursionError):
         return None
     return read_regular(path, 2 * drawing.MAX_CONTENT)
 
 
-def _read_shelf_index(cache_dir: Path) -> dict[str, list[int]]:
-    try:
-        found = json.loads((cache_dir / SHELF_LABELS / SHELF_INDEX).read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return {}
-    if not isinstance(found, dict):
-        return {}
-    return {name: sig for name, sig in found.items()
-            if isinstance(sig, list) and len(sig) == 5 and all(type(x) is int for x in sig)}
+def _keep(path: Path, data: bytes) -> None:
+    """Write a shelf label or sheet page into the print cache, and its stat signature
+    beside it: a file is trusted by its own signature file, so that a build reads only the
+    signatures of what it places (a single index of every kept file was read and written
+    whole by every build, and grows with every price a catalog ever had)."""
+    path.parent.mkdir(exist_ok=True)
+    signature_file = path.with_name(path.name + SIGNATURE)
+    signature_file.unlink(missing_ok=True)  # no moment at which the old one vouches
+    atomic_write(path, data)
+    if (signature := stat_signature(path)) is not None:
+        atomic_write(signature_file, json.dumps(signature).encode("ascii"))
 
 
-def _write_shelf_index(cache_dir: Path, index: dict[str, list[int]]) -> None:
-    folder = cache_dir / SHELF_LABELS
-    if index or folder.is_dir():
-        folder.mkdir(exist_ok=True)
-        atomic_write(folder / SHELF_INDEX, json.dumps(
-            dict(sorted(index.items())), separators=(",", ":")).encode())
-
-
-def _document(plan: _Plan, i: int) -> dict[str, list[int]]:
-    """Write the ``i``-th sales-point document (drawn unless cached); the shelf labels
-    it kept in the cache (:func:`_shelf_label`)."""
+def _document(plan: _Plan, i: int) -> None:
+    """Write the ``i``-th sales-point document (drawn unless cached)."""
     kind, point_id, key, data = plan.documents[i]
     fonts, s = plan.fonts, plan.settings
-    kept: dict[str, list[int]] = {}
     if kind == "labels":
         title, products = data
 
@@ -889,29 +875,28 @@ def _document(plan: _Plan, i: int) -> dict[str, list[int]]:
             if found is None:
                 # this process's copy of the plan: a product on several sheets, once
                 found = plan.fragments[text.product_id] = _shelf_label(
-                    plan, text, _symbol_of(plan, text.product_id), kept)
+                    plan, text, _symbol_of(plan, text.product_id))
             return found
 
         def sheet():
-            return _sheet(plan, point_id, title, products, label, kept)
+            return _sheet(plan, point_id, title, products, label)
 
         _cached(plan, key, "pdf", sheet_path(point_id), sheet)
-        return kept
+        return
 
     def poster():
         n, pixels = symbol(data.target)
         return poster_pdf(fonts, s, data, tuple(dark_runs(n, pixels)), n)
 
     _cached(plan, key, "pdf", poster_path(point_id), poster)
-    return kept
 
 
 def _forked_products(index: int, count: int):
     return _product_share(shared("plan"), index, count)
 
 
-def _forked_document(i: int) -> dict[str, list[int]]:
-    return _document(shared("plan"), i)
+def _forked_document(i: int) -> None:
+    _document(shared("plan"), i)
 
 
 def write(edition: Edition, site_dir: Path, options: None, run: Run) -> int:
@@ -980,7 +965,7 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
     sheet_products = frozenset(t.product_id for kind, _, key, data in documents
                                if kind == "labels" and key in missing for t in data[1])
     plan = _Plan(settings, key, fonts, site_dir, cache_dir, texts, sheet_products, documents,
-                 {}, edition.qr_symbol, _read_shelf_index(cache_dir) if sheet_products else {})
+                 {}, edition.qr_symbol)
 
     lots = 0
     for product, lot in edition.lots:  # a few per product: drawn here, cached like the rest
@@ -1005,29 +990,23 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
     count = max(1, min(workers or os.cpu_count() or 1, len(texts) // PRODUCTS_PER_WORKER or 1))
     forked = count > 1 and can_fork()
     if not forked:
-        fragments, kept = _product_share(plan, 0, 1)
-        plan.fragments.update(fragments)
-        plan.shelf_labels.update(kept)
+        plan.fragments.update(_product_share(plan, 0, 1))
     else:
         with forked_pool(count, plan=plan) as pool:
-            for fragments, kept in pool.starmap(_forked_products,
-                                                [(i, count) for i in range(count)]):
+            for fragments in pool.starmap(_forked_products, [(i, count) for i in range(count)]):
                 plan.fragments.update(fragments)
-                plan.shelf_labels.update(kept)
     # the sheets: in as many processes as there are, whatever the products' shares were
     sheets = max(1, min(workers or os.cpu_count() or 1, len(documents)))
     if sheets == 1 or not can_fork():
         for i in range(len(documents)):
-            plan.shelf_labels.update(_document(plan, i))
+            _document(plan, i)
     else:
         # biggest sheets first, so that the processes finish together
         order = sorted(range(len(documents)),
                        key=lambda i: -len(documents[i][3][1]) if documents[i][0] == "labels" else 0)
         with forked_pool(sheets, plan=plan) as pool:
-            for kept in pool.imap_unordered(_forked_document, order, chunksize=1):
-                plan.shelf_labels.update(kept)
-    if sheet_products:
-        _write_shelf_index(cache_dir, plan.shelf_labels)
+            for _ in pool.imap_unordered(_forked_document, order, chunksize=1):
+                pass
     return files + lots
 
 
