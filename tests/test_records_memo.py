@@ -79,6 +79,24 @@ def memo_file(repo: Path) -> Path:
     return repo / CACHE / memo.NAME
 
 
+def read_memo(repo: Path) -> tuple[str, dict[str, dict]]:
+    """The memo file's header line and its folders' entries (parsed), by name."""
+    head, *lines = memo_file(repo).read_text(encoding="utf-8").rstrip("\n").split("\n")
+    assert json.loads(head)["format"] == memo.FORMAT
+    folders = {}
+    for line in lines:
+        name, entry = line.split("\t", 1)
+        folders[json.loads(name)] = json.loads(entry)
+    return head, folders
+
+
+def write_memo(repo: Path, head: str, folders: dict[str, dict]) -> None:
+    """Write a memo file as a pull request could commit it (the format the program reads)."""
+    memo_file(repo).write_text("\n".join([head, *(f"{json.dumps(name)}\t{json.dumps(entry)}"
+                                                  for name, entry in folders.items())]),
+                               encoding="utf-8")
+
+
 def test_an_unchanged_catalog_is_not_read_again(repo, reads):
     first = load(repo)
     assert set(reads) == records_of(repo) and first.catalog is not None
@@ -125,6 +143,25 @@ def test_a_load_in_the_same_process_validates_only_what_it_has_not_seen(repo, mo
     assert validated == []
     assert latest.catalog.products["sua-tuoi-tam-dao"].record.price.amount == 36000
     assert_same(latest, load(repo, cache=None))
+
+
+def test_folders_taken_from_the_memo_are_written_back_as_they_were(repo):
+    """The memo is rewritten after an edit: the folders taken from it keep their lines as
+    they were read, the edited folder's line is new."""
+    def lines() -> dict[str, str]:
+        head, *rest = memo_file(repo).read_text(encoding="utf-8").rstrip("\n").split("\n")
+        return {json.loads(line.split("\t", 1)[0]): line for line in rest}
+
+    load(repo)
+    before = lines()
+    (repo / MILK).write_text((repo / MILK).read_text(encoding="utf-8").replace(
+        "amount: 35000", "amount: 36000"), encoding="utf-8")
+    load(repo)
+    after = lines()
+    assert set(after) == set(before) == {f"products/{name}" for name in PRODUCERS}
+    changed = {name for name in after if after[name] != before[name]}
+    assert changed == {f"products/{EDITED}"}
+    assert '\\"amount\\":36000' in after[f"products/{EDITED}"]
 
 
 def test_forked_workers_load_the_missed_folders(repo, monkeypatch):
@@ -186,14 +223,14 @@ def test_a_record_replaced_by_one_with_an_error_is_reported(repo, reads):
 def forge(repo: Path, change) -> None:
     """Rewrite the memo file as a pull request could commit it: valid JSON, the right
     key, the folder's files, its stored product changed by ``change``."""
-    data = json.loads(memo_file(repo).read_text(encoding="utf-8"))
-    folder = data["folders"][f"products/{EDITED}"]
+    head, folders = read_memo(repo)
+    folder = folders[f"products/{EDITED}"]
     item = next(p for p in folder["products"] if p["folder"] == "sua-tuoi-tam-dao")
     record = json.loads(item["record"])
     record["price"]["amount"] = 1
     item["record"] = json.dumps(record)
     change(folder)
-    memo_file(repo).write_text(json.dumps(data), encoding="utf-8")
+    write_memo(repo, head, folders)
 
 
 def test_a_forged_memo_is_not_trusted(repo, reads):
@@ -237,8 +274,9 @@ def test_a_memo_of_other_settings_is_not_used(repo, reads):
 
 
 @pytest.mark.parametrize("content", [
-    b"", b"\x00\xff garbage", b'{"format": 1, "key": ', b"[1, 2, 3]", b'"text"',
+    b"", b"\x00\xff garbage", b'{"format": 2, "key": ', b"[1, 2, 3]", b'"text"',
     b"[" * 100_000, b'{"format": 1, "key": "x", "folders": []}',
+    b'{"format": 2, "key": "x"}\n"products/a"\t{}', b'{"format": 2}\n5\t{}\n',
 ])
 def test_a_damaged_memo_is_ignored(repo, reads, content):
     fresh = load(repo, cache=None)
@@ -247,7 +285,7 @@ def test_a_damaged_memo_is_ignored(repo, reads, content):
     reads.clear()
     assert_same(load(repo), fresh)
     assert set(reads) == records_of(repo)
-    json.loads(memo_file(repo).read_text(encoding="utf-8"))  # written again, whole
+    assert set(read_memo(repo)[1]) == {f"products/{name}" for name in PRODUCERS}  # written again
 
 
 @pytest.mark.parametrize("damage", [
@@ -261,9 +299,9 @@ def test_a_damaged_memo_is_ignored(repo, reads, content):
 ])
 def test_a_damaged_entry_with_the_right_files_is_a_miss(repo, reads, damage):
     load(repo)
-    data = json.loads(memo_file(repo).read_text(encoding="utf-8"))
-    damage(data["folders"][f"products/{EDITED}"])
-    memo_file(repo).write_text(json.dumps(data), encoding="utf-8")
+    head, folders = read_memo(repo)
+    damage(folders[f"products/{EDITED}"])
+    write_memo(repo, head, folders)
     reads.clear()
     result = load(repo)
     assert set(reads) == records_of(repo, EDITED)

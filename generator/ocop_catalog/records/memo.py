@@ -29,7 +29,11 @@ entry not as written here, makes that folder a miss. Issues are stored as found
 (messages, positions, excerpts), so warnings are said on every build.
 
 The file is ``records.json`` in the build's cache folder (``Settings.cache_path``; None,
-as for ``ocop validate``: no memo, every folder is checked). The loader looks folders
+as for ``ocop validate``: no memo, every folder is checked): a JSON header line (format,
+key), then a line per folder: its name as a JSON string, a tab, its entry as JSON (ASCII:
+no tab or line break in either). A folder taken from the memo is written back as the line
+it was read from, so that a build after a one-product edit does not encode every other
+folder's entry again. The loader looks folders
 up and writes the file in the main process; forked workers load only the missed
 folders and hand back what to remember. Catalog-wide checks (ids, GTINs, QR codes and
 lots unique, the register of decisions) run on every load.
@@ -63,7 +67,7 @@ __all__ = ["FolderMemo", "encode", "listing", "memo_key", "outcome"]
 
 NAME = "records.json"
 #: Changes whenever what is stored, or how it is read back, changes.
-FORMAT = 1
+FORMAT = 2
 #: A folder with more files and folders than this is not memoised (listed every load).
 MAX_ENTRIES = 20_000
 
@@ -278,10 +282,11 @@ class FolderMemo:
     """The folders remembered by a previous load with the same :func:`memo_key`."""
 
     def __init__(self, file: Path, key: str, ctx: Context,
-                 folders: dict[str, Any] | None = None) -> None:
+                 folders: dict[str, str] | None = None) -> None:
         self.file = file
         self.key = key
         self.ctx = ctx
+        #: Each remembered folder's entry, as the JSON text the file holds, by name.
         self.folders = folders or {}
 
     @classmethod
@@ -294,12 +299,10 @@ class FolderMemo:
         file = Path(cache_dir) / NAME
         key = memo_key(ctx)
         try:
-            found = json.loads(file.read_text(encoding="utf-8"))
-            folders = found["folders"] if (found.get("format") == FORMAT
-                                           and found.get("key") == key) else {}
+            folders = read_memo(file, key)
         except Exception:  # noqa: BLE001 - missing, damaged, not JSON, too deep…: no memo
             folders = {}
-        return cls(file, key, ctx, folders if isinstance(folders, dict) else {})
+        return cls(file, key, ctx, folders)
 
     def name(self, folder: Path) -> str:
         try:
@@ -311,14 +314,16 @@ class FolderMemo:
         """``(producer, products, documents)`` as a fresh load of ``folder`` gives them
         (documents light: no data, no source), if remembered for exactly ``files``;
         else None."""
-        stored = self.folders.get(self.name(folder))
-        if files is None or not isinstance(stored, dict) or stored.get("files") != files:
+        text = self.folders.get(self.name(folder))
+        if files is None or text is None:
             return None
         try:
-            found = self._rebuild(folder, stored, files)
+            stored = json.loads(text)
+            if not isinstance(stored, dict) or stored.get("files") != files:
+                return None
+            return self._rebuild(folder, stored, files)
         except Exception:  # noqa: BLE001 - anything outcome() did not write: load it
             return None
-        return found
 
     def _rebuild(self, folder: Path, stored: dict, files: Files):
         ctx = self.ctx
@@ -362,27 +367,43 @@ class FolderMemo:
         those ``loaded`` without error with their files as listed before they were read
         (and their outcome, as :func:`encode` wrote it); forget the rest. Nothing is
         written without a change. The file is written from text, folder by folder, so
-        that a large catalog's memo is never a second tree of objects in memory."""
+        that a large catalog's memo is never a second tree of objects in memory; a folder
+        taken from the memo is written as the line it was read from."""
         names = {self.name(folder) for folder in taken}
         if not loaded and names == set(self.folders):
             return
-        parts = []
+        lines = [encode({"format": FORMAT, "key": self.key})]
         for folder in folders:
             name = self.name(folder)
             if folder in taken:
-                parts.append(f"{encode(name)}:{encode(self.folders[name])}")
+                lines.append(f"{encode(name)}\t{self.folders[name]}")
             elif folder in loaded:
                 files, stored = loaded[folder]
                 if not (stored.startswith("{") and len(stored) > 2):
                     continue
-                parts.append(f'{encode(name)}:{{"files":{encode(files)},{stored[1:]}')
-        text = (f'{{"format":{FORMAT},"key":{encode(self.key)},"folders":{{'
-                + ",".join(parts) + "}}")
+                lines.append(f'{encode(name)}\t{{"files":{encode(files)},{stored[1:]}')
+        text = "\n".join(lines) + "\n"
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self.file, text.encode("utf-8"))
         except (OSError, ValueError):  # a read-only cache: load every folder next time
             pass
+
+
+def read_memo(file: Path, key: str) -> dict[str, str]:
+    """The folders' entries (JSON text, by folder name) of the memo ``file`` if it is of
+    :data:`FORMAT` and ``key``; nothing otherwise. Raises on a file that is not one."""
+    head, _, body = file.read_text(encoding="utf-8").partition("\n")
+    found = json.loads(head)
+    if not (isinstance(found, dict) and found.get("format") == FORMAT
+            and found.get("key") == key):
+        return {}
+    folders: dict[str, str] = {}
+    for line in body.split("\n"):
+        name, tab, entry = line.partition("\t")
+        if tab:
+            folders[_text(json.loads(name))] = entry
+    return folders
 
 
 def encode(value: Any) -> str:
