@@ -48,6 +48,9 @@ log = logging.getLogger("mkdocs.commands.serve")
 PREVIEW = "preview"
 #: What a change under which triggers a rebuild (besides the config file and docs_dir).
 _WATCHED = ("products", "catalog", "theme", OVERRIDES)
+#: Seconds without a further change before a rebuild starts, when changes are told by
+#: the kernel (:func:`_live_server`).
+NOTIFIED_BUILD_DELAY = 0.03
 
 
 def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
@@ -137,6 +140,11 @@ def _live_server(rebuild, host: str, port: int, site_dir: Path, mount_path: str,
     why = _cannot_notify(paths)
     if why is None:
         notified = server()
+        # how long the server waits for a change to be followed by another before it
+        # builds (MkDocs: 0.1 s, for its polling): the kernel tells of a file once it is
+        # closed after writing, and an editor's save is over within milliseconds; a
+        # change that goes on longer (a checkout) is built again when it is over
+        notified.build_delay = NOTIFIED_BUILD_DELAY
         try:
             notified.observer = _ChangeObserver()
             for path in paths:
