@@ -166,6 +166,17 @@ def test_incremental_builds_equal_cold_builds_after_a_series_of_changes(tmp_path
     assert 0 < taken(build(repo, site))[0]
     assert inode(site, listing) != before
     assert 'data-card-edited="1"' in (site / listing).read_text()
+    # a font of the theme: the sharing image is named by a digest of its texts and fonts,
+    # so it and every page that shows it as og:image change (the form and kiosk pages too)
+    form_page = "contribute/index.html"
+    social = [p.name for p in (site / "assets").glob("social-*.png")]
+    assert len(social) == 1 and social[0] in (site / form_page).read_text()
+    fonts = repo / "overrides/ocop/fonts"
+    fonts.mkdir(parents=True)
+    shutil.copyfile(REPO / "theme/ocop/fonts/DejaVuSans.ttf", fonts / "DejaVuSans-Bold.ttf")
+    assert 0 < taken(build(repo, site))[0]
+    now = [p.name for p in (site / "assets").glob("social-*.png")]
+    assert len(now) == 1 and now != social and now[0] in (site / form_page).read_text()
     assert_same(site, _cold(repo, tmp_path / "cold-2"))
 
     # a later build day on which a certificate that was valid has lapsed

@@ -288,6 +288,18 @@ def test_a_damaged_memo_is_ignored(repo, reads, content):
     assert set(read_memo(repo)[1]) == {f"products/{name}" for name in PRODUCERS}  # written again
 
 
+def test_a_memo_that_is_not_a_regular_file_is_not_read(repo, reads):
+    """A memo a pull request replaced by a link to a device is not read (no hang, no
+    memory filled): every folder is loaded, and the memo is written again."""
+    fresh = load(repo, cache=None)
+    memo_file(repo).parent.mkdir()
+    memo_file(repo).symlink_to("/dev/zero")
+    reads.clear()
+    assert_same(load(repo), fresh)
+    assert set(reads) == records_of(repo)
+    assert not memo_file(repo).is_symlink() and read_memo(repo)[1]
+
+
 @pytest.mark.parametrize("damage", [
     lambda f: f.update(producer=5),
     lambda f: f["products"][0].update(record='{"id": 1}'),

@@ -7,10 +7,11 @@ product's JSON object) in a :class:`Fragments` store, keyed like files are
 (:mod:`ocop_catalog.edition.keys`: the records the part shows), and makes again only the
 parts whose key changed, then writes the whole file as a cold build would.
 
-A store is a file in the build's cache folder (``<cache_dir>/fragments/<name>-<base>.json``):
-a JSON header line, then a line per part (its key, a tab, the part's JSON), holding the
-parts of one build under a *base* key: what every part depends on besides its own records (:attr:`Keys.build`, the UI
-strings, the output's options). An output keeps the stores of its last two bases (an
+A store is a file in the build's cache folder
+(``<cache_dir>/fragments/<name>-<base>.json``): a JSON header line, then a line per part
+(its key, a tab, the part's JSON), holding the parts of one build under a *base* key: what
+every part depends on besides its own records (:attr:`Keys.build`, the UI strings, the
+output's options). An output keeps the stores of its last two bases (an
 ``ocop serve`` preview, whose site address differs, and ``ocop build``'s site do not push
 each other out). It is read only
 
@@ -118,9 +119,6 @@ def fragments(run: Any, name: str, *base: Any,
     key = digest(keys.build, keys.strings, name, *base)
     return Fragments(Path(run.cache_dir) / "fragments" / f"{name}-{key[:16]}.json", key,
                      read=reuse is not None and reuse.incremental, check=check)
-
-
-_MISSING = object()
 
 
 #: The most a store or its signature file may hold to be read (a cache file a pull

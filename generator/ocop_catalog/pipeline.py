@@ -129,7 +129,7 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     for output in light:
         # the templates the light outputs render, compiled here, where their code is kept
         # for the next build in this process ('ocop serve'; a worker's would be lost)
-        for name in output.templates:
+        for name in output.templates(options[output.name]):
             for used in run.keys.uses(name):
                 run.keys.env.get_template(used)
     with contextlib.ExitStack() as stack:

@@ -123,6 +123,12 @@ class Reuse:
         self.taken += 1
         return True
 
+    def holds(self, rel: str, key: str) -> bool:
+        """Whether :meth:`take` would find ``rel`` with ``key`` (in the spare or the
+        previous build), recording nothing."""
+        return self.spare.get(rel) == key or (self.previous is not None
+                                               and self.old.get(rel) == key)
+
     def take_all(self, rels: list[str], key: str) -> bool:
         """Take over all of ``rels`` (files made together) when the previous build wrote
         each of them with ``key``; False, with nothing taken or recorded, otherwise."""

@@ -141,9 +141,10 @@ def _live_server(rebuild, host: str, port: int, site_dir: Path, mount_path: str,
     if why is None:
         notified = server()
         # how long the server waits for a change to be followed by another before it
-        # builds (MkDocs: 0.1 s, for its polling): the kernel tells of a file once it is
-        # closed after writing, and an editor's save is over within milliseconds; a
-        # change that goes on longer (a checkout) is built again when it is over
+        # builds (MkDocs: 0.1 s, for its polling): the kernel tells of each change as it
+        # happens, and an editor's save is over within milliseconds; a change that goes
+        # on longer (a checkout, a large photo copied slowly) may start a build early,
+        # which is said and replaced by the build that follows the last change
         notified.build_delay = NOTIFIED_BUILD_DELAY
         try:
             notified.observer = _ChangeObserver()

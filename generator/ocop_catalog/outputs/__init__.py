@@ -44,6 +44,10 @@ def no_options(options: Mapping[str, Any], languages: tuple[str, ...]) -> None:
     return None
 
 
+def no_templates(options: Any) -> tuple[str, ...]:
+    return ()
+
+
 @dataclass(frozen=True)
 class Output:
     """An output of the build, declared in its own module as ``OUTPUT``.
@@ -62,6 +66,6 @@ class Output:
     light: bool = False
     #: Needs absolute URLs: skipped, with a warning, when ``site_url`` is not set.
     absolute_urls: bool = False
-    #: The theme templates it renders (a light output: compiled before its worker forks,
-    #: so that 'ocop serve' keeps their code from one build to the next).
-    templates: tuple[str, ...] = ()
+    #: The theme templates it renders with its options (a light output: compiled before
+    #: its worker forks, so that 'ocop serve' keeps their code from one build to the next).
+    templates: Callable[[Any], tuple[str, ...]] = no_templates

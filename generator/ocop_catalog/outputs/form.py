@@ -125,8 +125,8 @@ def write(edition: Edition, site_dir: Path, options: Any, run: Run) -> int:
     """Write the form page in every language and the product schema; the pages written.
     With the run's keys, files whose key is unchanged are taken over from the previous
     build (:mod:`ocop_catalog.reuse`): the schema is the code's; a page shows the build's
-    settings, UI strings and template, and of the records the producers and sales points
-    its lists offer (a price leaves it alone)."""
+    settings, UI strings, template and sharing image, and of the records the producers
+    and sales points its lists offer (a price leaves it alone)."""
     reuse, keys = run.reuse, run.keys
     schema_key = digest(code_key(), "product-schema") if keys is not None else ""
     if reuse is None or not reuse.take_all([SCHEMA_JSON, SCHEMA_JS], schema_key):
@@ -139,7 +139,9 @@ def write(edition: Edition, site_dir: Path, options: Any, run: Run) -> int:
             write_new(target, content)
     config = edition.config
     catalog = edition.catalog
+    social = edition.social_image  # og:image: its name is the digest of what it shows
     page_key = digest(keys.build, keys.strings, keys.template("form.html"),
+                      social.path, social.alt,
                       [keys.producer(pid) for pid in catalog.producers],
                       [keys.point(pid) for pid in catalog.sales_points]) \
         if keys is not None else ""
@@ -183,4 +185,4 @@ def _page_file(edition: Edition, lang: str, path: str) -> str:
     return f"{edition.urls.at(lang, path)}index.html"
 
 
-OUTPUT = Output("form", write, light=True, templates=("form.html",))
+OUTPUT = Output("form", write, light=True, templates=lambda options: ("form.html",))

@@ -232,4 +232,4 @@ def write(edition: Edition, site_dir: Path, options: None, run: Run) -> int:
 
 
 OUTPUT = Output("resolver", write, light=True, absolute_urls=True,
-                templates=tuple(CONFIG_FILES.values()))
+                templates=lambda options: tuple(CONFIG_FILES.values()))

@@ -33,9 +33,8 @@ as for ``ocop validate``: no memo, every folder is checked): a JSON header line 
 key), then a line per folder: its name as a JSON string, a tab, its entry as JSON (ASCII:
 no tab or line break in either). A folder taken from the memo is written back as the line
 it was read from, so that a build after a one-product edit does not encode every other
-folder's entry again. The loader looks folders
-up and writes the file in the main process; forked workers load only the missed
-folders and hand back what to remember. Catalog-wide checks (ids, GTINs, QR codes and
+folder's entry again. The loader looks folders up and writes the file in the main
+process; forked workers load only the missed folders and hand back what to remember. Catalog-wide checks (ids, GTINs, QR codes and
 lots unique, the register of decisions) run on every load.
 """
 
@@ -56,7 +55,7 @@ from PIL import Image
 
 from ..catalog.model import ProducerEntry, ProductEntry
 from .checks import Context
-from .decoded import atomic_write
+from .decoded import atomic_write, read_regular
 from .issues import Document, Excerpt, Issue
 from .models import Producer, Product
 from .photos import ImageInfo
@@ -70,6 +69,9 @@ NAME = "records.json"
 FORMAT = 2
 #: A folder with more files and folders than this is not memoised (listed every load).
 MAX_ENTRIES = 20_000
+#: The most the memo file may hold to be read (a cache file a pull request replaced by a
+#: link to a device or a huge file is not read).
+MAX_MEMO_BYTES = 1 << 30
 
 #: The code a folder's outcome depends on, under the package: the records and catalog
 #: packages and the modules they import (``tests/test_records_memo.py`` checks that they
@@ -393,7 +395,10 @@ class FolderMemo:
 def read_memo(file: Path, key: str) -> dict[str, str]:
     """The folders' entries (JSON text, by folder name) of the memo ``file`` if it is of
     :data:`FORMAT` and ``key``; nothing otherwise. Raises on a file that is not one."""
-    head, _, body = file.read_text(encoding="utf-8").partition("\n")
+    data = read_regular(file, MAX_MEMO_BYTES)
+    if data is None:  # missing, not a regular file (a link, a pipe), or too large
+        return {}
+    head, _, body = data.decode("utf-8").partition("\n")
     found = json.loads(head)
     if not (isinstance(found, dict) and found.get("format") == FORMAT
             and found.get("key") == key):

@@ -200,7 +200,8 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
     """Every point's kiosk page (``kiosks``: point id → its site path; ``shown``: point id →
     :func:`shown_products`), its version file and the service worker. With ``run.reuse``,
     a point's page and version file are taken over from the previous build when their key
-    (the point, its slides' cards, the template, script, style and worker) is unchanged."""
+    (the point, its slides' cards, the template, script, style, worker and sharing image)
+    is unchanged."""
     kiosk = options.kiosk
     edition = ctx.edition
     main_lang, *rest = kiosk.languages
@@ -221,8 +222,9 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
     assets = hashlib.sha256(page + worker + script + style).hexdigest()
     reuse = run.reuse if run is not None and run.keys is not None else None
     keys = run.keys if reuse is not None else None
+    social = edition.social_image  # og:image: its name is the digest of what it shows
     common = digest(keys.build, keys.strings, options, keys.template("kiosk.html"), assets,
-                    "kiosk") if keys else ""
+                    social.path, social.alt, "kiosk") if keys else ""
     for point_id, url in kiosks.items():
         point = ctx.catalog.sales_points[point_id]
         products = sorted(shown[point_id], key=lambda p: -p.certification.stars)
@@ -318,4 +320,4 @@ def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> i
 
 
 OUTPUT = Output("display points", write, feed_options, light=True, absolute_urls=True,
-                templates=("kiosk.html",))
+                templates=lambda options: ("kiosk.html",) if options.kiosk.enabled else ())

@@ -960,6 +960,8 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
             documents.append(("poster", point.id, _key(key, "poster", poster),
                               poster))
     missing = {d[2] for d in documents if not (cache_dir / f"{d[2]}.pdf").is_file()}
+    if missing:  # the index of kept labels earlier versions wrote: no longer read
+        (cache_dir / SHELF_LABELS / "index.json").unlink(missing_ok=True)
     # the shelf labels of the sheets to draw: those of products whose own files are made
     # are drawn (or read) with them; the others, by the process that draws the sheet
     sheet_products = frozenset(t.product_id for kind, _, key, data in documents

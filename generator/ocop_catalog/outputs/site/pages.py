@@ -54,6 +54,9 @@ from .search import (FACT, NAME, TEXT, LanguageDocs, SearchDoc, SearchStats,
 _ROOT = "\x00root\x00"
 #: Fewer pages than this per worker process are rendered in one process.
 PAGES_PER_WORKER = 200
+#: An incremental build with fewer QR codes than this to make makes them in this process
+#: (each takes about 0.4 ms; forking the workers for them costs more).
+QR_IN_PROCESS = 200
 #: The feeds' folder: its index.html leads to the open data page.
 FEEDS_INDEX = "feeds/"
 
@@ -185,6 +188,7 @@ class SiteBuilder:
         self._name_keys: dict[str, dict[int, int]] = {}
         self.search_stats: SearchStats | None = None
         self._facets_keys: dict[str, str] = {}
+        self._qr_keys: dict[str, str] = {}
         self._shown: dict[str, str] = {}
         self._check_featured()
 
@@ -612,7 +616,11 @@ class SiteBuilder:
     def qr_key(self, product: ProductEntry) -> str:
         # the symbol is a function of what it holds and the drawing code: keyed by these,
         # an unchanged code is taken over without being made
-        return digest(self.keys.build, "qr", DRAWING_VERSION, self.edition.qr_target(product))
+        found = self._qr_keys.get(product.id)
+        if found is None:
+            found = self._qr_keys[product.id] = digest(
+                self.keys.build, "qr", DRAWING_VERSION, self.edition.qr_target(product))
+        return found
 
     def page_files(self, page: Page) -> Iterator[tuple[str, bytes]]:
         """Files written beside a page (site-relative path, content)."""
@@ -662,9 +670,13 @@ class SiteBuilder:
                 meanwhile()
             return count
         shares = [(i, workers) for i in range(workers)]
-        if self.reuse is not None and self.reuse.incremental:
-            # an incremental build's per-product work is taking QR codes over (a code
-            # is made only for a product whose target changed): here, not worth a fork
+        reuse = self.reuse
+        if reuse is not None and reuse.incremental and sum(
+                not reuse.holds(self.edition.qr_image(p), self.qr_key(p))
+                for p in self.all_products) < QR_IN_PROCESS:
+            # an incremental build's per-product work is taking QR codes over and making
+            # the few whose key changed (a new product, a new code): here, not worth a
+            # fork (a new build day or configuration changes every key: on every core)
             _per_product(self, site_dir, 0, 1)
         else:
             # per-product work first (cards, QR codes), each done once on some core, so

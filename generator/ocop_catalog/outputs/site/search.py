@@ -154,7 +154,6 @@ _VI_LETTERS = {"ă": "a1", "â": "a2", "đ": "d1", "ð": "d1", "ê": "e1", "ô":
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
 
-@lru_cache(maxsize=4096)
 def _primary_char(ch: str) -> str:
     bare = unicodedata.normalize(
         "NFC", "".join(c for c in unicodedata.normalize("NFD", ch) if c not in _TONES))
@@ -175,12 +174,18 @@ def sort_key(text: str) -> tuple[str, str, str]:
 
 
 class _PrimaryTable(dict):
-    """:func:`_primary_char` of every character met, by code point, for ``str.translate``
-    (which looks a character up here, at C speed, and fills a missing one in)."""
+    """:func:`_primary_char` of the characters met, by code point, for ``str.translate``
+    (which looks a character up here, at C speed, and has a missing one worked out): the
+    first :data:`_PRIMARY_KEPT` are kept ('ocop serve' runs for days)."""
 
     def __missing__(self, code: int) -> str:
-        found = self[code] = _primary_char(chr(code))
+        found = _primary_char(chr(code))
+        if len(self) < _PRIMARY_KEPT:
+            self[code] = found
         return found
+
+
+_PRIMARY_KEPT = 20_000
 
 
 _PRIMARY = _PrimaryTable()
