@@ -36,11 +36,14 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-from .records.decoded import atomic_write
+from .records.decoded import atomic_write, read_regular
 
 __all__ = ["Reuse", "handed_back", "write_new"]
 
-FORMAT = 1
+FORMAT = 2
+#: The most a keys file may hold to be read (it is a cache file: a link to a device or a
+#: huge file is not read).
+MAX_KEYS_BYTES = 1 << 30
 
 T = TypeVar("T")
 
@@ -192,12 +195,19 @@ class Reuse:
         return len(gone)
 
     def save(self, keys_file: Path) -> None:
-        """Write the keys of this build's files (atomically)."""
+        """Write the keys of this build's files (atomically): a header line, then a line
+        per file, its path, a tab and its key (a path that could be taken for another, one
+        starting with a quote or holding a tab or a line break, is written as a JSON
+        string). Lines, not one JSON object: 88,000 of them at 10,000 products are read and
+        written in a fraction of the time."""
         keys_file = Path(keys_file)
         keys_file.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(keys_file, json.dumps(
-            {"format": FORMAT, "keys": dict(sorted(self.keys.items()))},
-            ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        lines = [json.dumps({"format": FORMAT})]
+        for rel, key in sorted(self.keys.items()):
+            if rel.startswith('"') or not rel.isprintable() or "\t" in rel:
+                rel = json.dumps(rel)
+            lines.append(f"{rel}\t{key}")
+        atomic_write(keys_file, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def file_clock(folder: Path) -> int:
@@ -244,13 +254,27 @@ def read_keys(keys_file: Path | None) -> dict[str, str]:
     damaged or of another format."""
     if keys_file is None:
         return {}
+    data = read_regular(keys_file, MAX_KEYS_BYTES)
+    if data is None:
+        return {}
+    keys: dict[str, str] = {}
     try:
-        found = json.loads(Path(keys_file).read_text(encoding="utf-8"))
-        if found.get("format") == FORMAT and isinstance(found.get("keys"), dict):
-            return found["keys"]
-    except (OSError, ValueError, AttributeError):
-        pass
-    return {}
+        head, *lines = data.decode("utf-8").split("\n")
+        found = json.loads(head)
+        if not (isinstance(found, dict) and found.get("format") == FORMAT):
+            return {}
+        for line in lines:
+            rel, tab, key = line.rpartition("\t")  # a key is hex: the last tab
+            if not tab:
+                continue
+            if rel.startswith('"'):
+                rel = json.loads(rel)
+                if type(rel) is not str:
+                    return {}
+            keys[rel] = key
+    except (ValueError, RecursionError):  # not UTF-8, not JSON
+        return {}
+    return keys
 
 
 #: How :func:`write_new` opens a file: created, never one that is there.
