@@ -197,3 +197,27 @@ def test_a_spare_missing_a_file_is_given_up_and_the_build_made_again(repo, tmp_p
     log = _build(repo, site)
     assert "the spare site was incomplete; building again without it" in log
     assert _tree(site) == _cold(repo, tmp_path / "cold")
+
+
+def test_keys_files_keep_any_path_and_refuse_what_is_not_one(tmp_path):
+    """The keys a build saves come back as they were, whatever a path holds (a tab, a line
+    break, a line separator, a leading quote, Vietnamese letters); a file that is not one
+    this program writes, or not a regular file (a link to a device a pull request left
+    there), gives no keys: the build is a cold one."""
+    from ocop_catalog.reuse import Reuse, read_keys
+
+    saved = Reuse(tmp_path / "site")
+    paths = {"products/mat-ong/index.html": "a1", "en/sản-phẩm/index.html": "b2",
+             '"quoted".html': "c3", "tab\there": "d4", "line\nbreak": "e5",
+             "sep\u2028arator": "f6", "print/labels/p.pdf": "0" * 64}
+    saved.keys.update(paths)
+    keys_file = tmp_path / "site.keys.json"
+    saved.save(keys_file)
+    assert read_keys(keys_file) == paths
+    for content in (b"", b'{"format": 1, "keys": {"a": "b"}}', b"\xff\xfe", b"[" * 100_000,
+                    b'{"format": 2}\n"unclosed\tkey\n'):
+        keys_file.write_bytes(content)
+        assert read_keys(keys_file) == {}
+    keys_file.unlink()
+    keys_file.symlink_to("/dev/zero")
+    assert read_keys(keys_file) == {}
