@@ -454,3 +454,43 @@ def test_a_wrong_media_option_is_named_in_both_languages(raw, where):
     assert vi.startswith(where + ": ") and en.strip().startswith(where + ": ")
     assert not vi.isascii() and en.isascii()  # in Vietnamese, then in English
     assert "docs/configuration.md, 'media'" in en
+
+
+def test_a_source_is_read_again_only_when_its_file_changed(tmp_path, pipeline, monkeypatch):
+    """A build reads a photo's bytes (for its digest) only when its file's stat signature
+    changed since they were read: a photo rewritten with its size and modification time
+    put back (the change time cannot be) is read again and gets its new digest, and a
+    digests file that records another signature is not trusted."""
+    import json
+
+    from ocop_catalog.edition import images
+
+    sources = [save(quadrants((600 + 100 * i, 500)), tmp_path / f"{i}.jpg") for i in range(3)]
+    first = pipeline.process(sources)
+    read: list = []
+    real = images._digest_file
+    monkeypatch.setattr(images, "_digest_file", lambda source, options: read.append(source)
+                        or real(source, options))
+    assert pipeline.process(sources) == first and read == []
+
+    # the same size and modification time, other bytes (a byte of the picture changed)
+    stat, data = sources[1].stat(), bytearray(sources[1].read_bytes())
+    data[len(data) // 2] ^= 0x01
+    sources[1].write_bytes(bytes(data))
+    os.utime(sources[1], ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert sources[1].stat().st_size == stat.st_size
+    again = pipeline.process(sources)
+    assert read == [sources[1]]
+    assert again[sources[1]].digest != first[sources[1]].digest
+    assert again[sources[0]] == first[sources[0]]
+
+    # a digests file someone wrote: the recorded signatures are not the files'
+    memo = tmp_path / "cache" / images.SOURCES
+    entries = json.loads(memo.read_text(encoding="utf-8"))
+    for key, entry in entries.items():
+        entry[2] += 1  # another change time
+        entry[-1] = first[sources[2]].digest
+    memo.write_text(json.dumps(entries), encoding="utf-8")
+    read.clear()
+    assert pipeline.process(sources) == again
+    assert sorted(read) == sorted(sources)
