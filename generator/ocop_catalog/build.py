@@ -141,7 +141,8 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
     size = last.get("files")
     walk = _SiteWalk(target, False, size if type(size) is int else 0)
     try:
-        inputs = fingerprint()  # while a large site is walked in other processes
+        with collector_off():  # lists of paths and digests: no cycles to collect
+            inputs = fingerprint()  # while a large site is walked in other processes
     except BaseException:
         walk.cancel()
         raise

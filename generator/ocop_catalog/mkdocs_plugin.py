@@ -36,6 +36,7 @@ from mkdocs.structure.files import Files
 
 from .catalog.model import Catalog
 from .cli import format_issue, format_note, format_text
+from .parallel import collector_off
 from .records.history import CATALOG_JSON, from_catalog_json
 from .records.loader import load_catalog
 from .settings import CONFIG_FILE, Settings, settings_from_options
@@ -179,7 +180,9 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             raise PluginError("\n".join(format_issue(i) for i in unsupported))
         # the catalog lives as long as the build: kept from the collector's walks (and
         # worker processes from copying its pages for them) from the moment it is loaded
-        result = load_catalog(self.settings, freeze=True)
+        with collector_off():  # the published site's claims: tree-shaped, like the catalog
+            settings = self.settings
+        result = load_catalog(settings, freeze=True)
         if result.issues:
             report = format_text(result.issues)
             (log.error if result.errors else log.warning)("catalog records:\n" + report)

@@ -20,6 +20,7 @@ this module.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import time
@@ -126,6 +127,10 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
         # here: the light outputs' workers and the pages' inherit them instead of each
         # working them out again (two thirds of a second of a core at 10,000 products)
         run.keys.catalog
+    # the edition and its keys live as long as the build: out of the collector's walks
+    # (each full one walked all of them: a second of a 10,000-product rebuild) and of
+    # the forked workers' copies, as the catalog is once loaded
+    gc.freeze()
     for output in light:
         # the templates the light outputs render, compiled here, where their code is kept
         # for the next build in this process ('ocop serve'; a worker's would be lost)
