@@ -202,22 +202,33 @@ def test_a_spare_missing_a_file_is_given_up_and_the_build_made_again(repo, tmp_p
 def test_keys_files_keep_any_path_and_refuse_what_is_not_one(tmp_path):
     """The keys a build saves come back as they were, whatever a path holds (a tab, a line
     break, a line separator, a leading quote, Vietnamese letters); a file that is not one
-    this program writes, or not a regular file (a link to a device a pull request left
-    there), gives no keys: the build is a cold one."""
+    this program writes gives no keys (the build is a cold one): another format, damaged,
+    cut short, not a regular file (a link to a device a pull request left there), or with
+    a path the spare's files would be deleted by that leads out of the site."""
     from ocop_catalog.reuse import Reuse, read_keys
 
     saved = Reuse(tmp_path / "site")
-    paths = {"products/mat-ong/index.html": "a1", "en/sản-phẩm/index.html": "b2",
-             '"quoted".html': "c3", "tab\there": "d4", "line\nbreak": "e5",
-             "sep\u2028arator": "f6", "print/labels/p.pdf": "0" * 64}
+    key = hashlib.sha256(b"a page").hexdigest()
+    paths = {"products/mat-ong/index.html": key, "en/sản-phẩm/index.html": key,
+             '"quoted".html': key, "tab\there": key, "line\nbreak": key,
+             "sep\u2028arator": key, "made/every/time.json": ""}
     saved.keys.update(paths)
     keys_file = tmp_path / "site.keys.json"
     saved.save(keys_file)
     assert read_keys(keys_file) == paths
+    whole = keys_file.read_bytes()
+    assert read_keys(keys_file) == paths
+    head = b'{"format": 2, "files": 1}\n'
     for content in (b"", b'{"format": 1, "keys": {"a": "b"}}', b"\xff\xfe", b"[" * 100_000,
-                    b'{"format": 2}\n"unclosed\tkey\n'):
+                    whole[: whole.rindex(b"\n", 0, -1) + 1],  # its last line cut off
+                    whole[:-1],  # not ended
+                    head + b'"unclosed\t' + key.encode() + b"\n",
+                    head + b"../outside/victim\t" + key.encode() + b"\n",
+                    head + b"/etc/passwd\t" + key.encode() + b"\n",
+                    head + b'"a\\u0000b"\t' + key.encode() + b"\n",
+                    head + b"products/x.html\tnot a key\n"):
         keys_file.write_bytes(content)
-        assert read_keys(keys_file) == {}
+        assert read_keys(keys_file) == {}, content[-60:]
     keys_file.unlink()
     keys_file.symlink_to("/dev/zero")
     assert read_keys(keys_file) == {}

@@ -19,6 +19,7 @@ Catalog pages never enter MkDocs' page pipeline or navigation.
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import traceback
@@ -181,8 +182,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         # the catalog lives as long as the build: kept from the collector's walks (and
         # worker processes from copying its pages for them) from the moment it is loaded
         with collector_off():  # the published site's claims: tree-shaped, like the catalog
-            settings = self.settings
-        result = load_catalog(settings, freeze=True)
+            result = load_catalog(self.settings, freeze=True)
         if result.issues:
             report = format_text(result.issues)
             (log.error if result.errors else log.warning)("catalog records:\n" + report)
@@ -284,8 +284,12 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         # read beside the spare: its file system dates the files prune compares
         started = file_clock(site_dir.parent) if reuse is not None and reuse.has_spare else 0
         try:
-            build(self.catalog, site_dir, edition, self.output_options, cache_dir=cache_dir,
-                  workers=self.config.concurrency, info=log.info, reuse=reuse)
+            try:
+                build(self.catalog, site_dir, edition, self.output_options,
+                      cache_dir=cache_dir, workers=self.config.concurrency, info=log.info,
+                      reuse=reuse)
+            finally:
+                gc.unfreeze()  # the catalog load_catalog froze: the collector's again
             if reuse is not None:
                 if reuse.has_spare:
                     gone = reuse.prune(started)
@@ -299,6 +303,9 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             raise PluginError(f"a photo cannot be used: {exc} (run 'ocop validate')") from None
         except jinja2.TemplateError as exc:  # a theme file, e.g. one in overrides/
             raise PluginError(f"a theme template has an error: {_template_error(exc)}") from None
+
+    def on_build_error(self, error) -> None:
+        gc.unfreeze()  # a build stopped after the catalog was loaded (and frozen)
 
     def on_serve(self, server, config, builder):
         """Rebuild when a record or photo changes, too."""

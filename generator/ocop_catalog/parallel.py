@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from typing import Any
 
-__all__ = ["can_fork", "collector_off", "forked_pool", "ignore_interrupts", "shared"]
+__all__ = ["can_fork", "collector_off", "forked_pool", "frozen", "ignore_interrupts", "shared"]
 
 _SHARED: dict[str, Any] = {}
 
@@ -48,6 +48,20 @@ def ignore_interrupts() -> None:
 def shared(name: str) -> Any:
     """An object given to :func:`forked_pool` (in a worker process)."""
     return _SHARED[name]
+
+
+@contextmanager
+def frozen() -> Iterator[None]:
+    """Within: what :func:`gc.freeze` moves out of the cycle collector's reach (data a
+    build keeps to its end, and that forked workers then share without copying) stays
+    out; on the way out, everything frozen goes back to the collector, unless something
+    was frozen already on the way in (whoever froze it unfreezes it)."""
+    outermost = gc.get_freeze_count() == 0
+    try:
+        yield
+    finally:
+        if outermost:
+            gc.unfreeze()
 
 
 @contextmanager

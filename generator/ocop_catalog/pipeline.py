@@ -39,7 +39,7 @@ from .reuse import Reuse, handed_back
 from .outputs import site as pages
 from .outputs.feeds import atom, display, google, meta, opendata
 from .outputs.printing import assets as printing
-from .parallel import can_fork, collector_off, forked_pool, shared
+from .parallel import can_fork, collector_off, forked_pool, frozen, shared
 
 __all__ = ["OUTPUTS", "Report", "build", "check_options"]
 
@@ -127,10 +127,6 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
         # here: the light outputs' workers and the pages' inherit them instead of each
         # working them out again (two thirds of a second of a core at 10,000 products)
         run.keys.catalog
-    # the edition and its keys live as long as the build: out of the collector's walks
-    # (each full one walked all of them: a second of a 10,000-product rebuild) and of
-    # the forked workers' copies, as the catalog is once loaded
-    gc.freeze()
     for output in light:
         # the templates the light outputs render, compiled here, where their code is kept
         # for the next build in this process ('ocop serve'; a worker's would be lost)
@@ -138,6 +134,12 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
             for used in run.keys.uses(name):
                 run.keys.env.get_template(used)
     with contextlib.ExitStack() as stack:
+        # the edition, its keys and templates live as long as the build: out of the
+        # collector's walks (each full one walked all of them: a second of a
+        # 10,000-product rebuild) and of the forked workers' copies, as the catalog is
+        # once loaded; back to the collector when the build is over
+        stack.enter_context(frozen())
+        gc.freeze()
         # on a large catalog the light outputs start first, in forked workers, and run
         # beside the heavy ones: those spend much of their time in this process alone
         # (keys, listings, the search index), with a core to spare

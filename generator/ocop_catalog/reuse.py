@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -41,6 +42,9 @@ from .records.decoded import atomic_write, read_regular
 __all__ = ["Reuse", "handed_back", "write_new"]
 
 FORMAT = 2
+#: What a key is (:func:`ocop_catalog.edition.keys.digest`; the empty key of a file always
+#: made again).
+_KEY = re.compile(r"(?:[0-9a-f]{64})?")
 #: The most a keys file may hold to be read (it is a cache file: a link to a device or a
 #: huge file is not read).
 MAX_KEYS_BYTES = 1 << 30
@@ -202,7 +206,7 @@ class Reuse:
         written in a fraction of the time."""
         keys_file = Path(keys_file)
         keys_file.parent.mkdir(parents=True, exist_ok=True)
-        lines = [json.dumps({"format": FORMAT})]
+        lines = [json.dumps({"format": FORMAT, "files": len(self.keys)})]
         for rel, key in sorted(self.keys.items()):
             if rel.startswith('"') or not rel.isprintable() or "\t" in rel:
                 rel = json.dumps(rel)
@@ -228,7 +232,7 @@ def _unlink_older(path: str, since_ns: int) -> bool:
         if os.lstat(path).st_mtime_ns >= since_ns:
             return False
         os.unlink(path)
-    except FileNotFoundError:
+    except OSError:  # gone, or a folder where a file was
         return False
     return True
 
@@ -261,20 +265,22 @@ def read_keys(keys_file: Path | None) -> dict[str, str]:
     try:
         head, *lines = data.decode("utf-8").split("\n")
         found = json.loads(head)
-        if not (isinstance(found, dict) and found.get("format") == FORMAT):
+        if not (isinstance(found, dict) and found.get("format") == FORMAT
+                and lines and lines.pop() == ""):  # written whole: it ends with a line break
             return {}
         for line in lines:
             rel, tab, key = line.rpartition("\t")  # a key is hex: the last tab
-            if not tab:
-                continue
             if rel.startswith('"'):
                 rel = json.loads(rel)
-                if type(rel) is not str:
-                    return {}
+            # only what save() writes: a site-relative path of a file and a key; the
+            # spare's files are deleted by these paths, so none may lead out of the site
+            if (not tab or type(rel) is not str or not _KEY.fullmatch(key) or not rel
+                    or rel.startswith("/") or "\0" in rel or ".." in rel.split("/")):
+                return {}
             keys[rel] = key
     except (ValueError, RecursionError):  # not UTF-8, not JSON
         return {}
-    return keys
+    return keys if found.get("files") == len(keys) else {}
 
 
 #: How :func:`write_new` opens a file: created, never one that is there.

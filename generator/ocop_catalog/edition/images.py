@@ -43,7 +43,7 @@ different file systems), so later build steps must replace site files, never
 edit them in place.
 
 Sources read once. A source's digest is remembered in the cache folder
-(``sources.json``) with the file's stat signature (size, modification and change
+(``sources-<settings>.json``) with the file's stat signature (size, modification and change
 times, inode, device: :func:`ocop_catalog.records.decoded.stat_signature`, which the
 kernel keeps and no program can set back) and the settings' fingerprint; a build reads
 a photo's bytes again only when one of these changed, instead of hashing every photo
@@ -62,7 +62,9 @@ import json
 import logging
 import math
 import os
+import re
 import shutil
+import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -285,8 +287,8 @@ class ImagePipeline:
                     todo[digest] = source
                 else:
                     done[digest] = cached
-        known.save()
         done.update(self._encode_all(todo, options))
+        known.save()  # after encoding: a source that did not match its digest stopped it
         self.last_encoded = len(todo)
         return MappingProxyType({source: done[digest] for source, digest in digests.items()})
 
@@ -410,23 +412,30 @@ def _digest_file(source: Path, options: _Options) -> str:
     return digest.hexdigest()
 
 
-#: The sources' digests, in the cache folder (:class:`_SourceDigests`), and the most that
-#: file may hold to be read.
-SOURCES = "sources.json"
+#: The most a file of sources' digests (:class:`_SourceDigests`) may hold to be read, how
+#: many such files (one per settings) are kept, and how recent a file's times may be for
+#: its digest to be remembered.
 MAX_SOURCES_BYTES = 1 << 30
+SOURCES_KEPT = 4
+RACY_NS = 2_000_000_000
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 class _SourceDigests:
-    """Sources' digests (:func:`_digest_file`) remembered with their files' stat signatures
-    and the settings' fingerprint: a source whose file has the signature recorded when it
-    was read is not read again. The file is a cache file a pull request could commit: its
-    entries are of no use to one (the change time of a checked-out file is not what was
-    recorded, and no program can set it), and one that is not as written here is ignored."""
+    """Sources' digests (:func:`_digest_file`) remembered with their files' stat signatures,
+    in a file per settings (``sources-<settings>.json`` in the cache folder): a source whose
+    file has the signature recorded when it was read is not read again. The file is a
+    cache file a pull request could commit: its entries are of no use to one (the change
+    time of a checked-out file is not what was recorded, and no program can set it), and
+    one that is not as written here is ignored. As git does, a digest is not remembered for
+    a file changed in the two seconds before it was read (a rewrite of the same size within
+    one tick of the file system's clock would keep its signature)."""
 
     def __init__(self, cache_dir: Path, options: _Options) -> None:
-        self.file = Path(cache_dir) / SOURCES
         self.options = options
-        self.settings = hashlib.sha256(_fingerprint(options)).hexdigest()
+        settings = hashlib.sha256(_fingerprint(options)).hexdigest()[:16]
+        self.file = Path(cache_dir) / f"sources-{settings}.json"
+        self.started = time.time_ns()
         self.known: dict[str, Any] = {}
         data = read_regular(self.file, MAX_SOURCES_BYTES)
         try:
@@ -438,30 +447,33 @@ class _SourceDigests:
         self.seen: dict[str, list] = {}
 
     def digest(self, source: Path) -> str:
-        key = f"{self.settings}:{source}"
+        key = str(source)
         signature = stat_signature(source)
         was = self.known.get(key)
         if (signature is not None and isinstance(was, list) and was[:-1] == signature
-                and type(was[-1]) is str and len(was[-1]) == 64):
+                and type(was[-1]) is str and _HEX64.fullmatch(was[-1])):
             self.seen[key] = was
             return was[-1]
         found = _digest_file(source, self.options)
-        # remembered only for a file that did not change while it was read
-        if signature is not None and stat_signature(source) == signature:
+        # remembered only for a file that did not change while, or just before, it was read
+        if (signature is not None and stat_signature(source) == signature
+                and max(signature[1], signature[2]) < self.started - RACY_NS):
             self.seen[key] = [*signature, found]
         return found
 
     def save(self) -> None:
-        """Keep the digests of this call's sources along with the others recorded (the
-        logos' and the photos' are worked out in two calls), if any changed."""
-        if all(self.known.get(key) == value for key, value in self.seen.items()):
+        """Keep the digests of this call's sources (after they were encoded), if any
+        changed; the files of other settings but the newest few go."""
+        if self.seen == self.known:
             return
-        merged = {**{k: v for k, v in self.known.items()
-                     if not k.startswith(f"{self.settings}:")}, **self.seen}
         with contextlib.suppress(OSError):  # a read-only cache: read again next time
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.file, json.dumps(merged, ensure_ascii=False,
+            atomic_write(self.file, json.dumps(self.seen, ensure_ascii=False,
                                                separators=(",", ":")).encode("utf-8"))
+            others = sorted(self.file.parent.glob("sources-*.json"),
+                            key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            for old in others[SOURCES_KEPT:]:
+                old.unlink(missing_ok=True)
 
 
 def _folder(cache_dir: Path, digest: str) -> Path:

@@ -661,10 +661,11 @@ class SiteBuilder:
         for name in sorted({page.template for page in pages} | {"partials/card.html"}):
             for used in self.keys.uses(name):
                 self.env.get_template(used)
-        # the plan of every page, its keys and templates live as long as the build: out
-        # of the collector's walks and of the workers' copies (as the catalog once loaded)
-        gc.freeze()
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
+        if workers > 1 and can_fork():
+            # the plan of every page, its keys and templates live as long as the build:
+            # out of the collector's walks and the workers' copies (the pipeline unfreezes)
+            gc.freeze()
         if workers == 1 or not can_fork():
             _per_product(self, site_dir, 0, 1)
             count = _write_share(self, pages, site_dir, 0, 1)
