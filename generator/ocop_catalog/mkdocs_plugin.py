@@ -284,12 +284,8 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         # read beside the spare: its file system dates the files prune compares
         started = file_clock(site_dir.parent) if reuse is not None and reuse.has_spare else 0
         try:
-            try:
-                build(self.catalog, site_dir, edition, self.output_options,
-                      cache_dir=cache_dir, workers=self.config.concurrency, info=log.info,
-                      reuse=reuse)
-            finally:
-                gc.unfreeze()  # the catalog load_catalog froze: the collector's again
+            build(self.catalog, site_dir, edition, self.output_options, cache_dir=cache_dir,
+                  workers=self.config.concurrency, info=log.info, reuse=reuse)
             if reuse is not None:
                 if reuse.has_spare:
                     gone = reuse.prune(started)
@@ -303,6 +299,12 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             raise PluginError(f"a photo cannot be used: {exc} (run 'ocop validate')") from None
         except jinja2.TemplateError as exc:  # a theme file, e.g. one in overrides/
             raise PluginError(f"a theme template has an error: {_template_error(exc)}") from None
+        finally:
+            if not incremental:
+                # run by MkDocs itself ('mkdocs serve' builds again in its process): the
+                # catalog load_catalog froze goes back to the collector ('ocop build' and
+                # 'ocop serve' leave that to build_site's caller: see its docstring)
+                gc.unfreeze()
 
     def on_build_error(self, error) -> None:
         gc.unfreeze()  # a build stopped after the catalog was loaded (and frozen)
