@@ -464,6 +464,7 @@ def test_a_source_is_read_again_only_when_its_file_changed(tmp_path, pipeline, m
     import json
 
     from ocop_catalog.edition import images
+    from ocop_catalog.records.decoded import FileDigests
 
     sources = [save(quadrants((600 + 100 * i, 500)), tmp_path / f"{i}.jpg") for i in range(3)]
     read: list = []
@@ -474,7 +475,7 @@ def test_a_source_is_read_again_only_when_its_file_changed(tmp_path, pipeline, m
     # rewrite of the same size within a tick of the clock would keep its signature)
     first = pipeline.process(sources)
     assert pipeline.process(sources) == first and read == sources * 2
-    monkeypatch.setattr(images, "RACY_NS", 0)  # the photos as if written long before
+    monkeypatch.setattr(FileDigests, "RACY_NS", 0)  # the photos as if written long before
     pipeline.process(sources)
     read.clear()
     assert pipeline.process(sources) == first and read == []

@@ -64,7 +64,7 @@ from .edition.images import atomic_write
 from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
 from .parallel import can_fork, collector_off, forked_pool
-from .records.decoded import stat_signature
+from .records.decoded import FileDigests
 from .records.history import CATALOG_JSON
 from .reuse import read_keys, remove_empty_folders
 from .settings import build_date, plugin_options
@@ -302,13 +302,16 @@ def _fingerprint(root: Path, config_file: Path, strict: bool, docs_dir: Path,
     sources += [(path, name) for path, name in _files(str(package), "package")
                 if name.endswith((".py", ".yml"))]
     sources += _files(str(PACKAGED), "package-theme")
-    known = _Digests(root / _BUILDS / "digests.json")
+    known = FileDigests(root / _BUILDS / "digests.json", _file_digest)
     for path, name in sorted(sources, key=lambda source: source[1]):
         # this package's code as it was imported: a process that builds again ('ocop
         # serve') runs that code, edited or not, and must not record an edit as built
         found = _RUNNING.get(path) if name.startswith("package/") else None
         if found is None:
-            found = known.digest(path)
+            try:
+                found = known.digest(path)
+            except OSError:  # not a file (a folder named like a font, a broken link), gone
+                found = None
             if found is not None and name.startswith("package/"):
                 _RUNNING[path] = found
         if found is not None:
@@ -338,48 +341,6 @@ def _files(folder: str, name: str) -> list[tuple[str, str]]:
         except OSError:
             continue
     return found
-
-
-class _Digests:
-    """Input files' SHA-256, remembered with their stat signature
-    (:func:`ocop_catalog.records.decoded.stat_signature`, which says why it can be trusted):
-    a file whose signature is unchanged is not read again."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = file
-        try:
-            found = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            found = {}
-        self.known: dict[str, list] = found if isinstance(found, dict) else {}
-        self.seen: dict[str, list] = {}
-
-    def digest(self, path: str) -> str | None:
-        """The file's SHA-256; None if it is not a file (a folder, a broken link)."""
-        signature = stat_signature(path)
-        if signature is None:
-            return None
-        was = self.known.get(path)
-        if isinstance(was, list) and was[:-1] == signature:
-            found = was[-1]
-        else:
-            try:
-                found = _file_digest(path)
-            except OSError:  # a folder named like a font, a file gone meanwhile
-                return None
-        self.seen[path] = [*signature, found]
-        return found
-
-    def save(self) -> None:
-        if self.seen == self.known:
-            return
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}")
-            tmp.write_text(json.dumps(self.seen), encoding="utf-8")
-            os.replace(tmp, self.file)
-        except OSError:
-            pass
 
 
 def _file_digest(path: Path) -> str:

@@ -46,7 +46,9 @@ Sources read once. A source's digest is remembered in the cache folder
 (``sources-<settings>.json``) with the file's stat signature (size, modification and change
 times, inode, device: :func:`ocop_catalog.records.decoded.stat_signature`, which the
 kernel keeps and no program can set back) and the settings' fingerprint; a build reads
-a photo's bytes again only when one of these changed, instead of hashing every photo
+a photo's bytes again only when one of these changed
+(:class:`ocop_catalog.records.decoded.FileDigests`, as for the inputs' fingerprint),
+instead of hashing every photo
 of the catalog on every build (hundreds of megabytes at 1,000 products with photos as
 phones take them).
 """
@@ -62,23 +64,21 @@ import json
 import logging
 import math
 import os
-import re
 import shutil
-import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal
 
 import PIL
 from PIL import Image, ImageOps, features
 
 from ..errors import OptionError
 from ..parallel import ignore_interrupts
-from ..records.decoded import atomic_write, read_regular, stat_signature
+from ..records.decoded import FileDigests, atomic_write
 
 try:
     from PIL import ImageCms
@@ -278,7 +278,7 @@ class ImagePipeline:
         digests = {Path(s): "" for s in sources}
         done: dict[str, ProcessedImage] = {}
         todo: dict[str, Path] = {}
-        known = _SourceDigests(self.cache_dir, options)
+        known = _source_digests(self.cache_dir, options)
         for source in digests:
             digest = digests[source] = known.digest(source)
             if digest not in done and digest not in todo:
@@ -288,7 +288,9 @@ class ImagePipeline:
                 else:
                     done[digest] = cached
         done.update(self._encode_all(todo, options))
-        known.save()  # after encoding: a source that did not match its digest stopped it
+        # after encoding: a source that did not match its digest stopped the build
+        if known.save():
+            _forget_older_digests(self.cache_dir)
         self.last_encoded = len(todo)
         return MappingProxyType({source: done[digest] for source, digest in digests.items()})
 
@@ -412,68 +414,26 @@ def _digest_file(source: Path, options: _Options) -> str:
     return digest.hexdigest()
 
 
-#: The most a file of sources' digests (:class:`_SourceDigests`) may hold to be read, how
-#: many such files (one per settings) are kept, and how recent a file's times may be for
-#: its digest to be remembered.
-MAX_SOURCES_BYTES = 1 << 30
+#: How many files of sources' digests (one per settings: :func:`_source_digests`) are kept.
 SOURCES_KEPT = 4
-RACY_NS = 2_000_000_000
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
-class _SourceDigests:
-    """Sources' digests (:func:`_digest_file`) remembered with their files' stat signatures,
-    in a file per settings (``sources-<settings>.json`` in the cache folder): a source whose
-    file has the signature recorded when it was read is not read again. The file is a
-    cache file a pull request could commit: its entries are of no use to one (the change
-    time of a checked-out file is not what was recorded, and no program can set it), and
-    one that is not as written here is ignored. As git does, a digest is not remembered for
-    a file changed in the two seconds before it was read (a rewrite of the same size within
-    one tick of the file system's clock would keep its signature)."""
+def _source_digests(cache_dir: Path, options: _Options) -> FileDigests:
+    """The sources' digests remembered for ``options`` (``sources-<settings>.json`` in the
+    cache folder, by the files' stat signatures: :class:`.records.decoded.FileDigests`)."""
+    settings = hashlib.sha256(_fingerprint(options)).hexdigest()[:16]
+    return FileDigests(Path(cache_dir) / f"sources-{settings}.json",
+                       lambda source: _digest_file(Path(source), options))
 
-    def __init__(self, cache_dir: Path, options: _Options) -> None:
-        self.options = options
-        settings = hashlib.sha256(_fingerprint(options)).hexdigest()[:16]
-        self.file = Path(cache_dir) / f"sources-{settings}.json"
-        self.started = time.time_ns()
-        self.known: dict[str, Any] = {}
-        data = read_regular(self.file, MAX_SOURCES_BYTES)
-        try:
-            found = json.loads(data) if data is not None else None
-        except (ValueError, RecursionError):
-            found = None
-        if isinstance(found, dict):
-            self.known = found
-        self.seen: dict[str, list] = {}
 
-    def digest(self, source: Path) -> str:
-        key = str(source)
-        signature = stat_signature(source)
-        was = self.known.get(key)
-        if (signature is not None and isinstance(was, list) and was[:-1] == signature
-                and type(was[-1]) is str and _HEX64.fullmatch(was[-1])):
-            self.seen[key] = was
-            return was[-1]
-        found = _digest_file(source, self.options)
-        # remembered only for a file that did not change while, or just before, it was read
-        if (signature is not None and stat_signature(source) == signature
-                and max(signature[1], signature[2]) < self.started - RACY_NS):
-            self.seen[key] = [*signature, found]
-        return found
-
-    def save(self) -> None:
-        """Keep the digests of this call's sources (after they were encoded), if any
-        changed; the files of other settings but the newest few go."""
-        if self.seen == self.known:
-            return
-        with contextlib.suppress(OSError):  # a read-only cache: read again next time
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.file, json.dumps(self.seen, ensure_ascii=False,
-                                               separators=(",", ":")).encode("utf-8"))
-            others = sorted(self.file.parent.glob("sources-*.json"),
-                            key=lambda p: p.stat().st_mtime_ns, reverse=True)
-            for old in others[SOURCES_KEPT:]:
-                old.unlink(missing_ok=True)
+def _forget_older_digests(cache_dir: Path) -> None:
+    """Delete the files of sources' digests but the newest :data:`SOURCES_KEPT` (those of
+    other settings: a media option or library changed)."""
+    with contextlib.suppress(OSError):
+        found = sorted(Path(cache_dir).glob("sources-*.json"),
+                       key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in found[SOURCES_KEPT:]:
+            old.unlink(missing_ok=True)
 
 
 def _folder(cache_dir: Path, digest: str) -> Path:

@@ -15,12 +15,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-__all__ = ["Decoded", "atomic_write", "read_regular", "stat_signature"]
+__all__ = ["Decoded", "FileDigests", "atomic_write", "read_regular", "read_signed",
+           "stat_signature", "write_signed"]
 
 NAME = "decoded.json"
 FORMAT = 1
@@ -74,6 +77,90 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def write_signed(path: Path, data: bytes, signature_file: Path) -> None:
+    """Write ``data`` to the cache file ``path`` (atomically) and its stat signature to
+    ``signature_file``, which vouches for it (:func:`read_signed`); the old signature goes
+    first, so that there is no moment at which it vouches for the new file. Raises
+    OSError."""
+    signature_file.unlink(missing_ok=True)
+    atomic_write(path, data)
+    if (signature := stat_signature(path)) is not None:
+        atomic_write(signature_file, json.dumps(signature).encode("ascii"))
+
+
+def read_signed(path: Path, limit: int, signature_file: Path) -> bytes | None:
+    """The bytes of the cache file ``path`` if ``signature_file`` holds the stat signature
+    it has (:func:`write_signed` wrote both: a file a pull request committed or a hand
+    edited has another) and it is a regular file of at most ``limit`` bytes; else None."""
+    recorded = read_regular(signature_file, 1 << 10)
+    try:
+        if recorded is None or json.loads(recorded) != stat_signature(path):
+            return None
+    except (ValueError, RecursionError):
+        return None
+    return read_regular(path, limit)
+
+
+class FileDigests:
+    """Files' digests (``digest_of(path)``: the SHA-256 of what a file holds) remembered in
+    the cache file ``file`` with their stat signatures: a file whose signature is the one
+    recorded when it was read is not read again. Such a file is a cache file a pull request
+    could commit: its entries are of no use to one (the change time of a checked-out file
+    is not what was recorded, and no program can set it), and an entry that is not as
+    written here is ignored. As git does, a digest is not remembered for a file changed in
+    the :data:`RACY_NS` before it was read (a rewrite of the same size within one tick of
+    the file system's clock would keep its signature), nor for one that changed while it
+    was read. :meth:`save` keeps the files asked for since it was made, and only those."""
+
+    #: How recent a file's modification or change time may be for its digest to be kept.
+    RACY_NS = 2_000_000_000
+    #: The most the cache file may hold to be read.
+    MAX_BYTES = 1 << 30
+
+    def __init__(self, file: Path, digest_of: Callable[[str], str]) -> None:
+        self.file = Path(file)
+        self.digest_of = digest_of
+        self.started = time.time_ns()
+        data = read_regular(self.file, self.MAX_BYTES)
+        try:
+            found = json.loads(data) if data is not None else None
+        except (ValueError, RecursionError):
+            found = None
+        self.known: dict[str, object] = found if isinstance(found, dict) else {}
+        self.seen: dict[str, list] = {}
+
+    def digest(self, path: Path | str) -> str:
+        """``path``'s digest, remembered or worked out (``digest_of``'s errors raised)."""
+        key = os.fspath(path)
+        signature = stat_signature(key)
+        was = self.known.get(key)
+        if (signature is not None and isinstance(was, list) and was[:-1] == signature
+                and type(was[-1]) is str and _HEX64.fullmatch(was[-1])):
+            self.seen[key] = was
+            return was[-1]
+        found = self.digest_of(key)
+        if (signature is not None and stat_signature(key) == signature
+                and max(signature[1], signature[2]) < self.started - self.RACY_NS):
+            self.seen[key] = [*signature, found]
+        return found
+
+    def save(self) -> bool:
+        """Write the files' digests asked for, if they are not what the file holds; whether
+        it was written (a read-only cache: they are worked out again next time)."""
+        if self.seen == self.known:
+            return False
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.file, json.dumps(self.seen, ensure_ascii=False,
+                                               separators=(",", ":")).encode("utf-8"))
+        except OSError:
+            return False
+        return True
+
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 class Decoded:
