@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .edition.keys import digest
-from .records.decoded import atomic_write, read_regular, stat_signature
+from .records.decoded import read_signed, write_signed
 
 __all__ = ["Fragments", "fragments"]
 
@@ -98,10 +98,7 @@ class Fragments:
         data = "\n".join(lines).encode("utf-8")
         with contextlib.suppress(OSError):  # a read-only cache: made again next time
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            _signature_file(self.path).unlink(missing_ok=True)
-            atomic_write(self.path, data)
-            atomic_write(_signature_file(self.path),
-                         json.dumps(stat_signature(self.path)).encode("utf-8"))
+            write_signed(self.path, data, _signature_file(self.path))
             _forget_older(self.path)
 
 
@@ -121,10 +118,9 @@ def fragments(run: Any, name: str, *base: Any,
                      read=reuse is not None and reuse.incremental, check=check)
 
 
-#: The most a store or its signature file may hold to be read (a cache file a pull
+#: The most a store may hold to be read (a cache file a pull
 #: request replaced by a link to a device or a huge file is not read).
 MAX_STORE_BYTES = 1 << 30
-MAX_SIGNATURE_BYTES = 1 << 10
 #: Stores kept per output (the newest; the one just written among them).
 SLOTS = 2
 
@@ -146,13 +142,10 @@ def _forget_older(path: Path) -> None:
 def _read(path: Path, base: str) -> dict[str, str]:
     """The parts (JSON text, by key) of the store at ``path`` if it is this program's (its
     signature) and of ``base``; nothing otherwise."""
-    recorded = read_regular(_signature_file(path), MAX_SIGNATURE_BYTES)
+    data = read_signed(path, MAX_STORE_BYTES, _signature_file(path))
+    if data is None:
+        return {}
     try:
-        if recorded is None or json.loads(recorded) != stat_signature(path):
-            return {}
-        data = read_regular(path, MAX_STORE_BYTES)
-        if data is None:
-            return {}
         # "\n" only: JSON escapes it in strings, not U+2028, which splitlines() splits at
         head, _, body = data.decode("utf-8").partition("\n")
         found = json.loads(head)

@@ -59,7 +59,7 @@ from ...edition.printspec import (DPI, EDGE_MM, LabelSpec, PrintOptionsError, Pr
 from ...edition.qr import DRAWING_VERSION, QUIET_ZONE, dark_runs, symbol
 from ...edition.keys import Keys, digest
 from ...parallel import can_fork, forked_pool, shared
-from ...records.decoded import read_regular, stat_signature
+from ...records.decoded import read_signed, write_signed
 from ...reuse import Reuse
 from .. import Output, Run
 from . import drawing
@@ -836,31 +836,20 @@ def _kept_page(plan: _Plan, name: str) -> _KeptPage | None:
 
 
 def _kept_file(plan: _Plan, name: str) -> bytes | None:
-    """The bytes of a shelf label or sheet page kept in the print cache, if its file has
-    the stat signature this program recorded beside it when it wrote it (:func:`_keep`)
-    and is a regular file of a sane size (not a link, a pipe or a device a pull request
-    left there)."""
+    """The bytes of a shelf label or sheet page kept in the print cache, if the signature
+    file beside it vouches for it (:func:`.records.decoded.read_signed`; it is a regular
+    file of a sane size, not a link, a pipe or a device a pull request left there)."""
     path = plan.cache_dir / SHELF_LABELS / name
-    recorded = read_regular(path.with_name(name + SIGNATURE), 256)
-    try:
-        if recorded is None or json.loads(recorded) != stat_signature(path):
-            return None
-    except (ValueError, RecursionError):
-        return None
-    return read_regular(path, 2 * drawing.MAX_CONTENT)
+    return read_signed(path, 2 * drawing.MAX_CONTENT, path.with_name(name + SIGNATURE))
 
 
 def _keep(path: Path, data: bytes) -> None:
-    """Write a shelf label or sheet page into the print cache, and its stat signature
-    beside it: a file is trusted by its own signature file, so that a build reads only the
-    signatures of what it places (a single index of every kept file was read and written
-    whole by every build, and grows with every price a catalog ever had)."""
+    """Write a shelf label or sheet page into the print cache with its signature file
+    beside it: a file is vouched for by its own, so that a build reads only the signatures
+    of what it places (a single index of every kept file was read and written whole by
+    every build, and grows with every price a catalog ever had)."""
     path.parent.mkdir(exist_ok=True)
-    signature_file = path.with_name(path.name + SIGNATURE)
-    signature_file.unlink(missing_ok=True)  # no moment at which the old one vouches
-    atomic_write(path, data)
-    if (signature := stat_signature(path)) is not None:
-        atomic_write(signature_file, json.dumps(signature).encode("ascii"))
+    write_signed(path, data, path.with_name(path.name + SIGNATURE))
 
 
 def _document(plan: _Plan, i: int) -> None:
