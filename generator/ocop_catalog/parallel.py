@@ -52,11 +52,13 @@ def shared(name: str) -> Any:
 
 @contextmanager
 def frozen() -> Iterator[None]:
-    """Within: what :func:`gc.freeze` moves out of the cycle collector's reach (data a
-    build keeps to its end, and that forked workers then share without copying) stays
-    out; on the way out, everything frozen goes back to the collector, unless something
-    was frozen already on the way in (whoever froze it unfreezes it)."""
+    """Every object alive moved out of the cycle collector's reach (:func:`gc.freeze`: data
+    a build keeps to its end, and that forked workers then share without copying), and what
+    is frozen within stays out; on the way out, everything frozen goes back to the
+    collector, unless something was frozen already on the way in (whoever froze it
+    unfreezes it)."""
     outermost = gc.get_freeze_count() == 0
+    gc.freeze()
     try:
         yield
     finally:

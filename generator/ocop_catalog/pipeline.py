@@ -20,7 +20,6 @@ this module.
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import os
 import time
@@ -139,7 +138,6 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
         # 10,000-product rebuild) and of the forked workers' copies, as the catalog is
         # once loaded; back to the collector when the build is over
         stack.enter_context(frozen())
-        gc.freeze()
         # on a large catalog the light outputs start first, in forked workers, and run
         # beside the heavy ones: those spend much of their time in this process alone
         # (keys, listings, the search index), with a core to spare

@@ -70,8 +70,7 @@ def write_point_feeds(ctx: FeedContext, options: FeedOptions, site_dir: Path,
                indent=2)
     written = [FEED_SCHEMA_PATH]
     size = options.sales_points.page_size
-    reuse = run.reuse if run is not None and run.keys is not None else None
-    keys = run.keys if reuse is not None else None
+    reuse, keys = _reuse_of(run)
     base = digest(keys.build, keys.strings, options, "point-feed") if keys else ""
     items_by_lang: dict[str, dict[str, Any]] = {lang: {} for lang in ctx.languages}
     shared: dict[str, dict[str, Any]] = {}  # the _ocop object, the same in every language
@@ -194,6 +193,13 @@ def _price(record) -> dict[str, Any] | None:
 # --------------------------------------------------------------------------
 
 
+def _reuse_of(run: Run | None) -> tuple[Any, Any]:
+    """The run's reuse and keys, when files can be taken over (both known); else Nones."""
+    if run is None or run.reuse is None or run.keys is None:
+        return None, None
+    return run.reuse, run.keys
+
+
 def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
                  shown: dict[str, list[ProductEntry]], kiosks: dict[str, str],
                  run: Run | None = None) -> list[str]:
@@ -220,8 +226,7 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
                                         find(dirs, "assets/kiosk.js"),
                                         find(dirs, "assets/kiosk.css")))
     assets = hashlib.sha256(page + worker + script + style).hexdigest()
-    reuse = run.reuse if run is not None and run.keys is not None else None
-    keys = run.keys if reuse is not None else None
+    reuse, keys = _reuse_of(run)
     social = edition.social_image  # og:image: its name is the digest of what it shows
     common = digest(keys.build, keys.strings, options, keys.template("kiosk.html"), assets,
                     social.path, social.alt, "kiosk") if keys else ""
