@@ -501,3 +501,33 @@ def test_a_source_is_read_again_only_when_its_file_changed(tmp_path, pipeline, m
     read.clear()
     assert pipeline.process(sources) == again
     assert sorted(read) == sorted(sources)
+
+
+def test_the_cache_sweep_deletes_the_outputs_of_photos_no_site_or_build_uses(tmp_path,
+                                                                                pipeline):
+    """Once a day, a build deletes the cached outputs of photos it does not use and no
+    site links to (a photo replaced since, once no published site shows it); what this
+    build uses, or a site still links to, stays and is not encoded again."""
+    from ocop_catalog import housekeeping
+
+    sources = [save(quadrants((600 + 100 * i, 500)), tmp_path / f"{i}.jpg") for i in range(3)]
+    first = pipeline.process(sources)
+    publish({sources[0]: first[sources[0]]}, tmp_path / "site")  # photo 0: in a site
+    in_use = [first[sources[2]].digest]  # photo 2: still in the catalog; photo 1: replaced
+    folders = {i: first[s].variants[0].path.parent for i, s in enumerate(sources)}
+    others = [tmp_path / "cache" / "notes", folders[1].parent / "not-a-digest"]
+    for other in others:  # what the pipeline did not write is not its to delete
+        other.mkdir()
+    assert pipeline.sweep(in_use) == 1  # never swept: due
+    assert [i for i, f in folders.items() if f.is_dir()] == [0, 2]
+    assert not list(tmp_path.joinpath("cache").glob("*/*.tmp"))
+    folder_1 = folders[1]
+    pipeline.process([sources[1]])  # the replaced photo is back: encoded again
+    assert pipeline.last_encoded == 1 and folder_1.is_dir()
+    assert pipeline.sweep(in_use) == 0  # swept a moment ago: not due
+    assert folder_1.is_dir()
+    os.utime(tmp_path / "cache" / housekeeping.SWEPT, (0, 0))  # a day later
+    assert pipeline.sweep([first[s].digest for s in sources[1:]]) == 0  # 0 is in the site
+    pipeline.process(sources)
+    assert pipeline.last_encoded == 0
+    assert all(other.is_dir() for other in others)

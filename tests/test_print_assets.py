@@ -17,6 +17,7 @@ checked on the built site, through the redirect pages the QR addresses point at.
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
 import shutil
@@ -892,11 +893,17 @@ def test_print_assets_can_be_turned_off_and_the_second_language_too(edition, tmp
     assert text.name2 == "" and "star" not in text.stars_text
 
 
+def _store(cache: Path) -> Path:
+    """The print cache's folder of the options last drawn with (one per fingerprint)."""
+    return max((p for p in cache.iterdir() if re.fullmatch(r"[0-9a-f]{16}", p.name)),
+               key=lambda p: p.stat().st_mtime_ns)
+
+
 def _sheet_files_in_cache(site: Path, cache: Path) -> list[Path]:
     """The cached PDFs the site's shelf-label sheets are hard links to."""
     inodes = {p.stat().st_ino for p in (site / "print" / "sales-points").glob("*.pdf")
               if "poster" not in p.name}
-    return [p for p in cache.glob("*.pdf") if p.stat().st_ino in inodes]
+    return [p for p in _store(cache).glob("*.pdf") if p.stat().st_ino in inodes]
 
 
 def test_a_sheet_drawn_again_places_the_shelf_labels_kept_from_before(edition, tmp_path,
@@ -912,7 +919,7 @@ def test_a_sheet_drawn_again_places_the_shelf_labels_kept_from_before(edition, t
     sheets = _sheet_files_in_cache(first, cache)
     assert len(sheets) == sum(1 for p in edition.catalog.sales_points
                               if edition.catalog.products_at(p))
-    kept = sorted((cache / printing.SHELF_LABELS).glob("*.json"))
+    kept = sorted((_store(cache) / printing.SHELF_LABELS).glob("*.json"))
     # each trusted by its signature beside it, recorded when it was written
     assert all(json.loads(p.with_name(p.name + printing.SIGNATURE).read_bytes())
                == stat_signature(p) for p in kept)
@@ -931,7 +938,7 @@ def test_a_sheet_drawn_again_places_the_shelf_labels_kept_from_before(edition, t
 
     # a kept label replaced by another file (same name, another price): drawn again (the
     # sheets' kept pages gone, so that their labels are read)
-    for page in (cache / printing.SHELF_LABELS).glob(f"*{printing.SHEET_PAGE}"):
+    for page in (_store(cache) / printing.SHELF_LABELS).glob(f"*{printing.SHEET_PAGE}"):
         page.unlink()
     forged = kept[0]
     ops = json.loads(forged.read_bytes())
@@ -1014,6 +1021,109 @@ def test_a_sheet_written_again_places_its_unchanged_pages_as_they_were(edition, 
         assert price in texts[len(at) // 2 // 2]  # the changed label's page says it
 
 
+def test_the_print_cache_keeps_what_a_site_or_a_sheet_uses_and_deletes_the_rest(
+        edition, tmp_path, monkeypatch):
+    """Once a day (the first build, then when the sweep is due), the print cache's folder
+    loses what no site links to and what no sheet of the catalog would place: a label or
+    sheet drawn for a price that changed since, once the site that had it is gone. What a
+    site or a sheet uses stays: a later build draws no label again."""
+    from ocop_catalog import housekeeping
+
+    cache = tmp_path / "cache"
+    write_assets(edition, tmp_path / "a", cache, MANY_PAGES)
+    store = _store(cache)
+    assert (store / housekeeping.SWEPT).is_file()  # the first build swept (nothing to do)
+    point = max(edition.catalog.sales_points, key=lambda p: len(edition.catalog.products_at(p)))
+    changed = edition.catalog.products_at(point)[0].id
+    real_text = printing.label_text
+    monkeypatch.setattr(printing, "label_text", lambda e, product, second: printing.replace(
+        real_text(e, product, second), price="1.234.567 ₫") if product.id == changed
+        else real_text(e, product, second))
+    write_assets(edition, tmp_path / "b", cache, MANY_PAGES)
+    shelf = store / printing.SHELF_LABELS
+    before = {p.name for p in store.iterdir()} | {p.name for p in shelf.iterdir()}
+    shutil.rmtree(tmp_path / "a")  # the site of the old price is gone (swapped out)
+    # not due yet: nothing deleted
+    write_assets(edition, tmp_path / "c", cache, MANY_PAGES)
+    assert {p.name for p in store.iterdir()} | {p.name for p in shelf.iterdir()} == before
+    stamp = store / housekeeping.SWEPT
+    os.utime(stamp, (0, 0))  # a day later
+    write_assets(edition, tmp_path / "d", cache, MANY_PAGES)
+    after = {p.name for p in store.iterdir()} | {p.name for p in shelf.iterdir()}
+    gone = before - after
+    # the old price's label PDF, its shelf label (and signature), its pages and sheets
+    assert any(n.endswith(".pdf") for n in gone)
+    assert any(n.endswith(".json") for n in gone) and any(n.endswith(".json.sig") for n in gone)
+    assert any(n.endswith(printing.SHEET_PAGE) for n in gone)
+    assert not after - before - {housekeeping.SWEPT}
+    # what is left: files in a site, and a shelf label (with its signature) per product on
+    # a sheet and a page per sheet page
+    assert all(p.stat().st_nlink > 1 for p in store.iterdir() if p.suffix in (".pdf", ".png"))
+    labels = {p.name for p in shelf.glob("*.json")}
+    assert len(labels) == len({p.id for q in edition.catalog.sales_points
+                               for p in edition.catalog.products_at(q)})
+    assert {p.name for p in shelf.glob("*.sig")} == {n + printing.SIGNATURE for n in
+                                                      labels | {p.name for p in shelf.glob(
+                                                          f"*{printing.SHEET_PAGE}")}}
+    # nothing a sheet needs was deleted: sheets drawn again place every kept label and page
+    for sheet in _sheet_files_in_cache(tmp_path / "d", cache):
+        sheet.unlink()
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("drew a shelf label or page that the sweep should have kept")
+
+    monkeypatch.setattr(printing, "draw_label", no_drawing)
+    monkeypatch.setattr(printing, "sheet_page", no_drawing)
+    write_assets(edition, tmp_path / "e", cache, MANY_PAGES)
+    assert _tree(tmp_path / "e") == _tree(tmp_path / "d")
+
+
+def test_the_print_cache_sweep_deletes_nothing_through_a_link(edition, tmp_path):
+    """A cache folder is a place a pull request can commit to: links there (to the kept
+    shelf labels' folder, to a PDF) are never followed by a sweep."""
+    from ocop_catalog import housekeeping
+
+    cache = tmp_path / "cache"
+    write_assets(edition, tmp_path / "a", cache, {})
+    store = _store(cache)
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "a.json").write_text("{}", encoding="utf-8")
+    (precious / "b.pdf").write_bytes(b"%PDF")
+    shutil.rmtree(store / printing.SHELF_LABELS)
+    (store / printing.SHELF_LABELS).symlink_to(precious, target_is_directory=True)
+    (store / "0123456789abcdef0123456789abcdef.pdf").symlink_to(precious / "b.pdf")
+    os.utime(store / housekeeping.SWEPT, (0, 0))
+    write_assets(edition, tmp_path / "b", cache, {})
+    assert sorted(p.name for p in precious.iterdir()) == ["a.json", "b.pdf"]
+    assert (store / housekeeping.SWEPT).stat().st_mtime > 0  # it did sweep
+
+
+def test_the_print_cache_keeps_the_files_of_the_last_two_options_used(edition, tmp_path):
+    """Every file in the print cache depends on the drawing code, fonts and options: each
+    such generation has a folder, and only the two used last are kept. A cache of the
+    layout earlier versions wrote (one folder of everything) is set aside whole."""
+    from ocop_catalog import housekeeping
+
+    cache = tmp_path / "cache"
+    (cache / printing.SHELF_LABELS).mkdir(parents=True)
+    (cache / "0123456789abcdef0123456789abcdef.pdf").write_bytes(b"%PDF old layout")
+    generations = []
+    for i, options in enumerate(({}, MANY_PAGES, {"sheet": {"columns": 2, "rows": 5}})):
+        write_assets(edition, tmp_path / f"site-{i}", cache, options)
+        generations.append(_store(cache).name)
+        os.utime(cache / generations[-1], ns=(i * 10**9, i * 10**9))  # in order of use
+    assert len(set(generations)) == 3
+    kept = {p.name for p in cache.iterdir() if not p.name.startswith(housekeeping.TRASH)}
+    # the first options' folder is on its way out (fonts: prepared once per process)
+    assert kept - {"fonts"} == set(generations[1:])
+    assert not any(p.name.endswith(".pdf") for p in cache.iterdir())
+    # the files of the one used last stay usable: nothing is drawn again
+    written = write_assets(edition, tmp_path / "again", cache, {"sheet": {"columns": 2,
+                                                                          "rows": 5}})
+    assert _tree(tmp_path / "again") == _tree(tmp_path / "site-2") and written
+
+
 def test_a_kept_sheet_page_is_placed_only_as_this_program_wrote_it(edition, tmp_path,
                                                                    monkeypatch):
     """A kept page reaches the PDF as it is: a file that changed since it was written (as
@@ -1023,7 +1133,7 @@ def test_a_kept_sheet_page_is_placed_only_as_this_program_wrote_it(edition, tmp_
 
     cache = tmp_path / "cache"
     write_assets(edition, tmp_path / "a", cache, MANY_PAGES)
-    pages = sorted((cache / printing.SHELF_LABELS).glob(f"*{printing.SHEET_PAGE}"))
+    pages = sorted((_store(cache) / printing.SHELF_LABELS).glob(f"*{printing.SHEET_PAGE}"))
     assert pages
     head, _, deflated = pages[0].read_bytes().partition(b"\n")
     content = zlib.decompress(deflated).decode("ascii")

@@ -47,8 +47,6 @@ import os
 import re
 import secrets
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -63,6 +61,7 @@ from mkdocs.exceptions import Abort, MkDocsException
 from .edition.images import atomic_write
 from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
+from .housekeeping import remove_later
 from .parallel import can_fork, collector_off, forked_pool
 from .records.decoded import FileDigests
 from .records.history import CATALOG_JSON
@@ -252,7 +251,7 @@ def _discard(staging: Path, mkdocs_dir: Path, keys_out: Path) -> None:
     half brought up to date; a whole site, deleted in the background)."""
     shutil.rmtree(mkdocs_dir, ignore_errors=True)
     if staging != mkdocs_dir:
-        _remove_later(staging)
+        remove_later(staging)
     keys_out.unlink(missing_ok=True)
 
 
@@ -541,7 +540,7 @@ def _claim_spare(target: Path, record: Path, trusted: bool
     unkeyed = state.get("unkeyed") if isinstance(state, dict) else None
     if (not trusted or not keys or not isinstance(unkeyed, list)
             or state.get("code") != code_key() or not _delete_unkeyed(claimed, unkeyed)):
-        _remove_later(claimed)
+        remove_later(claimed)
         return None
     return claimed, keys
 
@@ -570,7 +569,7 @@ def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None
     (``keys_in``, the published site's) and its unkeyed files are known; else delete it."""
     folder, keys_file, state_file = _spare_files(target, record)
     if keys_in is None or not isinstance(unkeyed, list) or not keys_in.is_file():
-        _remove_later(replaced)
+        remove_later(replaced)
         return
     try:
         os.replace(keys_in, keys_file)
@@ -578,7 +577,7 @@ def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None
         os.rename(replaced, folder)  # last: a stop before leaves a staging folder, deleted
     except OSError:
         state_file.unlink(missing_ok=True)
-        _remove_later(replaced)
+        remove_later(replaced)
 
 
 def _join(mkdocs_dir: Path, staging: Path) -> None:
@@ -637,7 +636,7 @@ def _recover(target: Path) -> None:
         newest = max(old, key=lambda p: _swapped_at(p.name[len(old_prefix):]))
         os.replace(newest, target)
         old.remove(newest)
-    _remove_later(*sorted(old), *sorted(staging))
+    remove_later(*sorted(old), *sorted(staging))
 
 
 def _swapped_at(suffix: str) -> int:
@@ -661,36 +660,6 @@ def _running(suffix: str) -> bool:
     except PermissionError:
         return True
     return True
-
-
-#: Folders this process has handed to a removing process (a long-lived process, 'ocop
-#: serve', finds its own swapped-out folders again at each build until they are gone).
-_REMOVING: set[str] = set()
-
-
-def _remove_later(*folders: Path) -> None:
-    """Delete ``folders`` in a process of their own that outlives this one: ``rm -rf`` at
-    the lowest CPU priority where there are (a quarter faster than Python's rmtree here, and
-    yielding to a build that starts meanwhile), else Python."""
-    folders = tuple(f for f in folders if str(f) not in _REMOVING)  # once per process
-    if not folders:
-        return
-    _REMOVING.update(map(str, folders))
-    rm, nice = shutil.which("rm"), shutil.which("nice")
-    if rm and nice and os.name == "posix":
-        command = [nice, "-n", "19", rm, "-rf", "--", *map(str, folders)]
-    else:
-        command = [sys.executable, "-c",
-                   "import shutil, sys\nfor f in sys.argv[1:]: shutil.rmtree(f, ignore_errors=True)",
-                   *map(str, folders)]
-    try:
-        subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, close_fds=True)
-    except OSError:
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _show_mkdocs_messages() -> None:

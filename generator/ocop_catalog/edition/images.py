@@ -64,6 +64,7 @@ import json
 import logging
 import math
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -77,6 +78,7 @@ import PIL
 from PIL import Image, ImageOps, features
 
 from ..errors import OptionError
+from ..housekeeping import entries, sweep_due, swept
 from ..parallel import ignore_interrupts
 from ..records.decoded import FileDigests, atomic_write
 
@@ -294,6 +296,32 @@ class ImagePipeline:
         self.last_encoded = len(todo)
         return MappingProxyType({source: done[digest] for source, digest in digests.items()})
 
+    def sweep(self, in_use: Iterable[str]) -> int:
+        """Once a day (:func:`ocop_catalog.housekeeping.sweep_due`), delete the cached
+        outputs of photos other than those with a digest ``in_use`` that no site links to
+        (a published photo's files are hard links to them): a photo replaced or removed
+        since. How many photos' outputs were deleted."""
+        if not sweep_due(self.cache_dir):
+            return 0
+        in_use = set(in_use)
+        removed = 0
+        for folder in _cached_folders(self.cache_dir):
+            if folder.name in in_use:
+                continue
+            try:
+                files = list(os.scandir(folder))
+                if all(f.is_file(follow_symlinks=False)
+                       and f.stat(follow_symlinks=False).st_nlink == 1 for f in files):
+                    shutil.rmtree(folder)
+                    removed += 1
+            except OSError:
+                continue
+        swept(self.cache_dir)
+        if removed:
+            self.log(f"photo cache: the outputs of {removed} photo(s) no longer in the "
+                     "catalog were deleted")
+        return removed
+
     def _encode_all(self, todo: dict[str, Path], options: _Options) -> dict[str, ProcessedImage]:
         """Encode ``todo`` (digest → source), in worker processes when worthwhile."""
         progress = _Progress(len(todo), self.log)
@@ -439,6 +467,20 @@ def _forget_older_digests(cache_dir: Path) -> None:
 def _folder(cache_dir: Path, digest: str) -> Path:
     """The cache folder of the outputs with ``digest``."""
     return cache_dir / digest[:2] / digest
+
+
+def _cached_folders(cache_dir: Path) -> list[Path]:
+    """Every cache folder of outputs (:func:`_folder`) in ``cache_dir``."""
+    found = []
+    for top in entries(cache_dir):  # none through a link: see housekeeping.entries
+        if _HEX2.fullmatch(top.name) and top.is_dir(follow_symlinks=False):
+            found += [Path(e.path) for e in entries(Path(top.path))
+                      if _HEX64.fullmatch(e.name) and e.name.startswith(top.name)
+                      and e.is_dir(follow_symlinks=False)]
+    return found
+
+
+_HEX2, _HEX64 = re.compile(r"[0-9a-f]{2}"), re.compile(r"[0-9a-f]{64}")
 
 
 def _encode(source: Path, digest: str, options: _Options, cache_dir: Path) -> ProcessedImage:

@@ -27,13 +27,17 @@ The options (``print_assets:``) are the edition's print specification
 PDFs are drawn with ReportLab (:mod:`ocop_catalog.outputs.printing.drawing`: TrueType
 subsets embedded, no Type 3 fonts), in worker processes, and every file is cached
 under the cache folder by a hash of everything that shapes its bytes, so a rebuild
-draws only what changed.
+draws only what changed. The cache keeps one folder per :func:`fingerprint` (the
+drawing code, fonts and options: :func:`store_of`), the last two used
+(:func:`ocop_catalog.housekeeping.keep_newest`), and once a day what no site links to
+and no sheet of this catalog would place is deleted from it (:func:`_sweep`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import struct
@@ -58,12 +62,16 @@ from ...edition.printspec import (DPI, EDGE_MM, LabelSpec, PrintOptionsError, Pr
                                   lot_png_path, png_geometry, png_path, poster_path, sheet_path)
 from ...edition.qr import DRAWING_VERSION, QUIET_ZONE, dark_runs, symbol
 from ...edition.keys import Keys, digest
+from ...housekeeping import (delete, discard, entries, keep_newest, sweep_due, swept,
+                             unlinked)
 from ...parallel import can_fork, forked_pool, shared
 from ...records.decoded import read_signed, write_signed
 from ...reuse import Reuse
 from .. import Output, Run
 from . import drawing
 from .drawing import A4, MM, SCALE, Drawing, Page, Style, ink_on, rgb, write_pdf
+
+log = logging.getLogger("ocop_catalog.outputs.printing")
 
 #: Changes whenever the same input could give different bytes (caches key on it): the
 #: drawing code itself (this module and the PDF drawing) and its libraries are part of it.
@@ -680,7 +688,11 @@ def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
     cached = plan.cache_dir / f"{key}.{ext}"
     if not cached.is_file():
         atomic_write(cached, draw())
-    place(cached, plan.site_dir / target)
+    try:
+        place(cached, plan.site_dir / target)
+    except FileNotFoundError:  # swept meanwhile by another site's build: drawn again
+        atomic_write(cached, draw())
+        place(cached, plan.site_dir / target)
 
 
 def _symbol_of(plan: _Plan, product_id: str) -> Callable[[], list]:
@@ -736,7 +748,7 @@ def _shelf_label(plan: _Plan, text: LabelText, modules) -> Drawing:
     (:func:`.drawing.drawing_from_json`, the second line of defence); otherwise it is
     drawn again."""
     s = plan.settings
-    name = f"{_key(plan.fingerprint, 'shelf', text)}.json"
+    name = _shelf_label_name(plan.fingerprint, text)
     path = plan.cache_dir / SHELF_LABELS / name
     data = _kept_file(plan, name)
     found = drawing.drawing_from_json(data, plan.fonts) if data is not None else None
@@ -747,8 +759,28 @@ def _shelf_label(plan: _Plan, text: LabelText, modules) -> Drawing:
     return found
 
 
+def _shelf_label_name(fingerprint: str, text: LabelText) -> str:
+    """The name of a product's shelf label kept in the print cache."""
+    return f"{_key(fingerprint, 'shelf', text)}.json"
+
+
 #: The name ending of a sheet's page kept in the print cache (beside the shelf labels).
 SHEET_PAGE = ".page"
+
+
+def _sheet_chunks(settings: PrintSettings, products: Sequence[LabelText]
+                  ) -> list[Sequence[LabelText]]:
+    """The labels of each page of a sheet."""
+    per = settings.sheet.per_page
+    return [products[i:i + per] for i in range(0, len(products), per)]
+
+
+def _sheet_page_name(fingerprint: str, point_id: str, chunk: Sequence[LabelText]) -> str:
+    """The name a sheet's page is kept under in the print cache: its sheet's and its
+    labels (two sheets with a page of the same labels may give their characters other
+    codes), and the compression's library."""
+    return _key(fingerprint, zlib.ZLIB_RUNTIME_VERSION, "sheet-page", point_id,
+                chunk) + SHEET_PAGE
 
 
 @dataclass(frozen=True)
@@ -770,12 +802,8 @@ def _sheet(plan: _Plan, point_id: str, title: str, products: Sequence[LabelText]
     codes, placed as it was (a changed price redraws its page alone; a character new to
     the sheet, every page). The pages drawn are kept."""
     s, fonts = plan.settings, plan.fonts
-    per = s.sheet.per_page
-    chunks = [products[i:i + per] for i in range(0, len(products), per)]
-    # a page's name: its sheet's and its labels (two sheets with a page of the same
-    # labels may give their characters other codes), and the compression's library
-    names = [_key(plan.fingerprint, zlib.ZLIB_RUNTIME_VERSION, "sheet-page", point_id, chunk)
-             + SHEET_PAGE for chunk in chunks]
+    chunks = _sheet_chunks(s, products)
+    names = [_sheet_page_name(plan.fingerprint, point_id, chunk) for chunk in chunks]
     stored = [_kept_page(plan, name) for name in names]
     drawings: list[Drawing | None] = [None] * len(chunks)
     chars: list[dict[str, str]] = []
@@ -903,13 +931,13 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
     settings = edition.print_spec
     if not settings.enabled:
         return 0
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    key = fingerprint(settings)
+    store = _open_store(Path(cache_dir), key)
     fonts = load_fonts(settings, cache_dir / "fonts")
     for folder in ("qr", "print/products", "print/sales-points"):
         (site_dir / folder).mkdir(parents=True, exist_ok=True)
 
     second = settings.second_language
-    key = fingerprint(settings)
     keyed = reuse is not None and keys is not None
 
     def taken(rel: str, *parts: Any) -> bool:
@@ -948,14 +976,12 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
             poster = poster_text(edition, point, second)
             documents.append(("poster", point.id, _key(key, "poster", poster),
                               poster))
-    missing = {d[2] for d in documents if not (cache_dir / f"{d[2]}.pdf").is_file()}
-    if missing:  # the index of kept labels earlier versions wrote: no longer read
-        (cache_dir / SHELF_LABELS / "index.json").unlink(missing_ok=True)
+    missing = {d[2] for d in documents if not (store / f"{d[2]}.pdf").is_file()}
     # the shelf labels of the sheets to draw: those of products whose own files are made
     # are drawn (or read) with them; the others, by the process that draws the sheet
     sheet_products = frozenset(t.product_id for kind, _, key, data in documents
                                if kind == "labels" and key in missing for t in data[1])
-    plan = _Plan(settings, key, fonts, site_dir, cache_dir, texts, sheet_products, documents,
+    plan = _Plan(settings, key, fonts, site_dir, store, texts, sheet_products, documents,
                  {}, edition.qr_symbol)
 
     lots = 0
@@ -998,7 +1024,47 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
         with forked_pool(sheets, plan=plan) as pool:
             for _ in pool.imap_unordered(_forked_document, order, chunksize=1):
                 pass
+    if sweep_due(store):
+        _sweep(plan, {point.id: [text_of(p) for p in edition.catalog.products_at(point.id)]
+                      for point in edition.catalog.sales_points.values()})
     return files + lots
+
+
+def store_of(cache_dir: Path, settings: PrintSettings) -> Path:
+    """The folder of the print cache ``cache_dir`` that holds the files drawn with
+    ``settings`` (and this program's drawing code)."""
+    return Path(cache_dir) / fingerprint(settings)[:16]
+
+
+def _open_store(cache_dir: Path, key: str) -> Path:
+    """The print cache's folder of the fingerprint ``key``, made if need be; the folders of
+    other fingerprints but the last used are deleted, and so is the whole cache when it
+    has the layout of earlier versions (every file in one folder)."""
+    if (cache_dir / SHELF_LABELS).is_dir():
+        discard(cache_dir)
+    store = cache_dir / key[:16]
+    store.mkdir(parents=True, exist_ok=True)
+    keep_newest(cache_dir, store.name, re.compile(r"[0-9a-f]{16}").fullmatch)
+    return store
+
+
+def _sweep(plan: _Plan, sheets: dict[str, list[LabelText]]) -> None:
+    """Delete from the print cache's folder what no site holds and no sheet would place:
+    PNGs and PDFs with a single link (in no site folder: :func:`~ocop_catalog.housekeeping
+    .unlinked`), and kept shelf labels and sheet pages (with their signatures) other than
+    those of ``sheets``, each sales point's products' label texts in order."""
+    removed = delete(unlinked(plan.cache_dir, (".png", ".pdf")))
+    live = set()
+    for point_id, products in sheets.items():
+        live.update(_shelf_label_name(plan.fingerprint, text) for text in products)
+        live.update(_sheet_page_name(plan.fingerprint, point_id, chunk)
+                    for chunk in _sheet_chunks(plan.settings, products))
+    folder = plan.cache_dir / SHELF_LABELS
+    removed += delete(folder / entry.name for entry in entries(folder)
+                      if entry.name.removesuffix(SIGNATURE) not in live)
+    swept(plan.cache_dir)
+    if removed:
+        log.info("print cache: %d files no site or sheet uses were deleted", removed)
 
 
 OUTPUT = Output("print", write)

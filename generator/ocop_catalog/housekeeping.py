@@ -1,0 +1,173 @@
+"""Keeping the build cache (``.cache/ocop/``) from growing without end.
+
+Caches are keyed by content: a price change draws a new label, an upgrade of this
+program or a new font draws every label again, a replaced photo is encoded again, and
+what was replaced stays in the cache unless something removes it. Two rules do:
+
+- **Generations**: a cache whose every entry depends on one fingerprint (the print
+  cache: the drawing code, fonts and print options) keeps its entries in a folder named
+  by it; when another fingerprint is in use, the folders of all but the newest
+  :data:`GENERATIONS_KEPT` are deleted (:func:`keep_newest`).
+- **A sweep now and then** (:func:`sweep_due`, at most once per :data:`SWEEP_EVERY`
+  seconds, so that a rebuild does not pay for listing the cache): an entry that no site
+  links to (a published file is a hard link to its cache entry where the file system
+  allows, so a cache entry with one link is in no site folder: not the published site,
+  not the spare, not ``ocop serve``'s preview) and that the cache's owner does not name
+  as still useful is deleted. Anything deleted by mistake is made again when needed:
+  a cache holds nothing that cannot be made again.
+
+Deleting many files takes long: folders go in a process of their own
+(:func:`remove_later`), after being renamed out of the way, so that a build that needs
+the same name again does not write into a folder being deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+__all__ = ["GENERATIONS_KEPT", "SWEEP_EVERY", "delete", "discard", "entries", "keep_newest",
+           "remove_later", "sweep_due", "swept", "unlinked"]
+
+#: How many generation folders of a cache are kept (the one in use among them): the
+#: previous one too, for a build of the other branch or a change undone.
+GENERATIONS_KEPT = 2
+#: The least time between two sweeps of a cache (seconds).
+SWEEP_EVERY = 24 * 3600
+#: The file whose modification time says when a cache was last swept.
+SWEPT = ".swept"
+#: The name start of folders renamed to be deleted.
+TRASH = ".trash-"
+
+
+def keep_newest(cache_dir: Path, current: str, is_generation: Callable[[str], bool],
+                kept: int = GENERATIONS_KEPT) -> None:
+    """Mark ``cache_dir/current`` as just used and delete the generation folders of
+    ``cache_dir`` (names ``is_generation`` accepts) but the ``kept`` used last, with
+    what an earlier interrupted deletion left. Errors are ignored (a read-only cache)."""
+    with contextlib.suppress(OSError):
+        os.utime(cache_dir / current)
+    try:
+        entries = list(os.scandir(cache_dir))
+    except OSError:
+        return
+    found, trash = [], []
+    for entry in entries:
+        try:
+            if entry.name.startswith(TRASH):
+                trash.append(Path(entry.path))
+            elif (entry.is_dir(follow_symlinks=False) and entry.name != current
+                  and is_generation(entry.name)):
+                found.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
+        except OSError:
+            continue
+    old = [name for _, name in sorted(found, reverse=True)[kept - 1:]]
+    remove_later(*trash, *filter(None, (_renamed(cache_dir / name) for name in old)))
+
+
+def discard(folder: Path) -> None:
+    """Rename ``folder`` out of the way (a trash name beside it) and delete it in the
+    background (:func:`remove_later`); if it cannot be renamed, it is left as it is."""
+    trash = _renamed(folder)
+    if trash is not None:
+        remove_later(trash)
+
+
+def _renamed(folder: Path) -> Path | None:
+    """``folder`` renamed to a trash name beside it (None if it could not be)."""
+    target = folder.with_name(f"{TRASH}{folder.name}-{os.getpid()}-{time.time_ns()}")
+    try:
+        os.rename(folder, target)
+    except OSError:
+        return None
+    return target
+
+
+def sweep_due(cache_dir: Path, every: float = SWEEP_EVERY) -> bool:
+    """Whether ``cache_dir`` was last swept more than ``every`` seconds ago (or never)."""
+    try:
+        return time.time() - os.stat(cache_dir / SWEPT).st_mtime > every
+    except OSError:
+        return True
+
+
+def swept(cache_dir: Path) -> None:
+    """Record that ``cache_dir`` was just swept."""
+    with contextlib.suppress(OSError):
+        (cache_dir / SWEPT).touch()
+        os.utime(cache_dir / SWEPT)
+
+
+def entries(folder: Path) -> list[os.DirEntry]:
+    """The entries of ``folder``; none if it is a symbolic link (a cache folder is a place
+    a pull request can commit a link to, and a sweep must never delete through one) or
+    cannot be listed."""
+    if os.path.islink(folder):
+        return []
+    try:
+        return list(os.scandir(folder))
+    except OSError:
+        return []
+
+
+def unlinked(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """The regular files directly in ``folder`` whose names end in one of ``suffixes`` and
+    that have a single link: in no site folder (they are hard-linked into a site when
+    published). Nothing if ``folder`` is a symbolic link."""
+    found = []
+    for entry in entries(folder):
+        if not entry.name.endswith(suffixes):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and \
+                    entry.stat(follow_symlinks=False).st_nlink == 1:
+                found.append(Path(entry.path))
+        except OSError:
+            continue
+    return found
+
+
+def delete(files: Iterable[Path]) -> int:
+    """Delete ``files``; how many were."""
+    count = 0
+    for path in files:
+        with contextlib.suppress(OSError):
+            path.unlink()
+            count += 1
+    return count
+
+
+#: Folders this process has handed to a removing process (a long-lived process, 'ocop
+#: serve', finds its own swapped-out folders again at each build until they are gone).
+_REMOVING: set[str] = set()
+
+
+def remove_later(*folders: Path) -> None:
+    """Delete ``folders`` in a process of their own that outlives this one: ``rm -rf`` at
+    the lowest CPU priority where there are (a quarter faster than Python's rmtree here, and
+    yielding to a build that starts meanwhile), else Python."""
+    folders = tuple(f for f in folders if str(f) not in _REMOVING)  # once per process
+    if not folders:
+        return
+    _REMOVING.update(map(str, folders))
+    rm, nice = shutil.which("rm"), shutil.which("nice")
+    if rm and nice and os.name == "posix":
+        command = [nice, "-n", "19", rm, "-rf", "--", *map(str, folders)]
+    else:
+        command = [sys.executable, "-c",
+                   "import shutil, sys\nfor f in sys.argv[1:]: shutil.rmtree(f, ignore_errors=True)",
+                   *map(str, folders)]
+    try:
+        subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, close_fds=True)
+    except OSError:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
