@@ -507,27 +507,52 @@ def test_the_cache_sweep_deletes_the_outputs_of_photos_no_site_or_build_uses(tmp
                                                                                 pipeline):
     """Once a day, a build deletes the cached outputs of photos it does not use and no
     site links to (a photo replaced since, once no published site shows it); what this
-    build uses, or a site still links to, stays and is not encoded again."""
+    build uses, what a site still links to, and what was encoded within the grace period
+    (by another build, not published yet) stay."""
+    import time
+
     from ocop_catalog import housekeeping
 
-    sources = [save(quadrants((600 + 100 * i, 500)), tmp_path / f"{i}.jpg") for i in range(3)]
+    sources = [save(quadrants((600 + 100 * i, 500)), tmp_path / f"{i}.jpg") for i in range(4)]
     first = pipeline.process(sources)
     publish({sources[0]: first[sources[0]]}, tmp_path / "site")  # photo 0: in a site
-    in_use = [first[sources[2]].digest]  # photo 2: still in the catalog; photo 1: replaced
+    in_use = [first[sources[2]].digest]  # photo 2: still in the catalog; 1 and 3: replaced
     folders = {i: first[s].variants[0].path.parent for i, s in enumerate(sources)}
+    long_ago = time.time() - housekeeping.GRACE - 60
+    for i in (0, 1, 2):  # photo 3: encoded a moment ago (by another build)
+        os.utime(folders[i], (long_ago, long_ago))
     others = [tmp_path / "cache" / "notes", folders[1].parent / "not-a-digest"]
     for other in others:  # what the pipeline did not write is not its to delete
         other.mkdir()
-    assert pipeline.sweep(in_use) == 1  # never swept: due
-    assert [i for i, f in folders.items() if f.is_dir()] == [0, 2]
-    assert not list(tmp_path.joinpath("cache").glob("*/*.tmp"))
+    assert pipeline.sweep(in_use, tmp_path) == 1  # never swept: due
+    assert [i for i, f in folders.items() if f.is_dir()] == [0, 2, 3]
     folder_1 = folders[1]
     pipeline.process([sources[1]])  # the replaced photo is back: encoded again
     assert pipeline.last_encoded == 1 and folder_1.is_dir()
-    assert pipeline.sweep(in_use) == 0  # swept a moment ago: not due
+    os.utime(folder_1, (long_ago, long_ago))
+    assert pipeline.sweep(in_use, tmp_path) == 0  # swept a moment ago: not due
     assert folder_1.is_dir()
     os.utime(tmp_path / "cache" / housekeeping.SWEPT, (0, 0))  # a day later
-    assert pipeline.sweep([first[s].digest for s in sources[1:]]) == 0  # 0 is in the site
+    assert pipeline.sweep([first[s].digest for s in sources[1:]], tmp_path) == 0  # 0: a site
     pipeline.process(sources)
     assert pipeline.last_encoded == 0
     assert all(other.is_dir() for other in others)
+
+
+def test_the_cache_sweep_deletes_nothing_through_a_link(tmp_path):
+    """A photo cache reached through a symbolic link (as a pull request could commit one
+    in the cache folder) is never swept."""
+    from ocop_catalog import housekeeping
+
+    real = tmp_path / "elsewhere"
+    digest = "ab" + "0" * 62
+    (real / "ab" / digest).mkdir(parents=True)
+    (real / "ab" / digest / "x.webp").write_bytes(b"precious")
+    os.utime(real / "ab" / digest, (0, 0))
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog" / "cache").symlink_to(real, target_is_directory=True)
+    linked = ImagePipeline(tmp_path / "catalog" / "cache", workers=1)
+    assert linked.sweep([], tmp_path / "catalog") == 0
+    assert (real / "ab" / digest / "x.webp").is_file()
+    assert not (real / housekeeping.SWEPT).exists()
+    assert ImagePipeline(real, workers=1).sweep([], tmp_path) == 1  # not through a link: swept

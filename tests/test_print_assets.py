@@ -22,6 +22,8 @@ import posixpath
 import re
 import shutil
 import subprocess
+import time
+import types
 import unicodedata
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -1047,9 +1049,20 @@ def test_the_print_cache_keeps_what_a_site_or_a_sheet_uses_and_deletes_the_rest(
     write_assets(edition, tmp_path / "c", cache, MANY_PAGES)
     assert {p.name for p in store.iterdir()} | {p.name for p in shelf.iterdir()} == before
     stamp = store / housekeeping.SWEPT
-    os.utime(stamp, (0, 0))  # a day later
+    later = time.time() + housekeeping.GRACE + 60  # the clock of a day later (an hour will do)
+    monkeypatch.setattr(housekeeping, "time", types.SimpleNamespace(
+        time=lambda: later, time_ns=lambda: int(later * 1e9)))
+    # drawn a moment before by another build and not placed yet: not deleted
+    fresh = store / "0123456789abcdef0123456789abcdef.pdf"
+    fresh.write_bytes(b"%PDF another build's")
+    os.utime(fresh, (later - 10, later - 10))
+    before.add(fresh.name)
+    os.utime(stamp, (0, 0))
     write_assets(edition, tmp_path / "d", cache, MANY_PAGES)
     after = {p.name for p in store.iterdir()} | {p.name for p in shelf.iterdir()}
+    assert fresh.is_file()
+    fresh.unlink()
+    after.add(fresh.name)
     gone = before - after
     # the old price's label PDF, its shelf label (and signature), its pages and sheets
     assert any(n.endswith(".pdf") for n in gone)
@@ -1058,7 +1071,8 @@ def test_the_print_cache_keeps_what_a_site_or_a_sheet_uses_and_deletes_the_rest(
     assert not after - before - {housekeeping.SWEPT}
     # what is left: files in a site, and a shelf label (with its signature) per product on
     # a sheet and a page per sheet page
-    assert all(p.stat().st_nlink > 1 for p in store.iterdir() if p.suffix in (".pdf", ".png"))
+    assert all(p.stat().st_nlink > 1 for p in store.iterdir() if p.suffix in (".pdf", ".png")
+               and p != fresh)
     labels = {p.name for p in shelf.glob("*.json")}
     assert len(labels) == len({p.id for q in edition.catalog.sales_points
                                for p in edition.catalog.products_at(q)})
@@ -1078,25 +1092,75 @@ def test_the_print_cache_keeps_what_a_site_or_a_sheet_uses_and_deletes_the_rest(
     assert _tree(tmp_path / "e") == _tree(tmp_path / "d")
 
 
-def test_the_print_cache_sweep_deletes_nothing_through_a_link(edition, tmp_path):
-    """A cache folder is a place a pull request can commit to: links there (to the kept
-    shelf labels' folder, to a PDF) are never followed by a sweep."""
+def test_the_print_cache_sweep_keeps_every_file_where_sites_hold_copies(edition, tmp_path,
+                                                                        monkeypatch):
+    """Where the file system cannot hard-link the site's print files to the cache (other
+    devices), every cache entry has a single link: the sweep then deletes none of them."""
     from ocop_catalog import housekeeping
 
+    monkeypatch.setattr(printing, "place", lambda source, target: shutil.copyfile(source, target))
     cache = tmp_path / "cache"
     write_assets(edition, tmp_path / "a", cache, {})
     store = _store(cache)
-    precious = tmp_path / "precious"
-    precious.mkdir()
-    (precious / "a.json").write_text("{}", encoding="utf-8")
-    (precious / "b.pdf").write_bytes(b"%PDF")
-    shutil.rmtree(store / printing.SHELF_LABELS)
-    (store / printing.SHELF_LABELS).symlink_to(precious, target_is_directory=True)
-    (store / "0123456789abcdef0123456789abcdef.pdf").symlink_to(precious / "b.pdf")
+    drawn = sorted(p.name for p in store.iterdir() if p.suffix in (".png", ".pdf"))
+    assert drawn and all(p.stat().st_nlink == 1 for p in store.iterdir() if p.is_file())
+    later = time.time() + housekeeping.GRACE + 60
+    monkeypatch.setattr(housekeeping, "time", types.SimpleNamespace(
+        time=lambda: later, time_ns=lambda: int(later * 1e9)))
     os.utime(store / housekeeping.SWEPT, (0, 0))
     write_assets(edition, tmp_path / "b", cache, {})
-    assert sorted(p.name for p in precious.iterdir()) == ["a.json", "b.pdf"]
     assert (store / housekeeping.SWEPT).stat().st_mtime > 0  # it did sweep
+    assert sorted(p.name for p in store.iterdir() if p.suffix in (".png", ".pdf")) == drawn
+
+
+def test_the_print_cache_sweep_deletes_nothing_through_a_link(edition, tmp_path):
+    """A cache folder is a place a pull request can commit to: links there (the print
+    cache folder itself, a generation folder, the kept shelf labels' folder) are never
+    followed by a sweep or a rotation, whatever the folder they lead to holds."""
+    from ocop_catalog import housekeeping
+
+    def precious(name: str) -> Path:
+        folder = tmp_path / name
+        for rel in ("abcdef0123456789/x.webp", ".trash-y/z", "shelf-labels/a.json",
+                    "0123456789abcdef0123456789abcdef.pdf", "a.json", "b.pdf"):
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_bytes(b"precious")
+            os.utime(folder / rel, (0, 0))
+        return folder
+
+    def intact(folder: Path) -> bool:
+        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                      if p.is_file() and "precious" == p.read_text(errors="replace")) == sorted(
+            ["abcdef0123456789/x.webp", ".trash-y/z", "shelf-labels/a.json",
+             "0123456789abcdef0123456789abcdef.pdf", "a.json", "b.pdf"])
+
+    # the print cache folder is a link (to a folder like a site's media)
+    media = precious("media")
+    cache = tmp_path / "cache-link"
+    cache.symlink_to(media, target_is_directory=True)
+    write_assets(edition, tmp_path / "a", cache, {})
+    time.sleep(1)  # what a background deletion would have done by now
+    assert intact(media)
+
+    # a generation folder, and the kept shelf labels' folder, are links
+    cache = tmp_path / "cache"
+    write_assets(edition, tmp_path / "b", cache, {})
+    store = _store(cache)
+    shutil.rmtree(store / printing.SHELF_LABELS)
+    labels = precious("labels")
+    (store / printing.SHELF_LABELS).symlink_to(labels, target_is_directory=True)
+    os.utime(store / housekeeping.SWEPT, (0, 0))
+    write_assets(edition, tmp_path / "c", cache, {})
+    assert (store / housekeeping.SWEPT).stat().st_mtime > 0  # it did sweep
+    name = store.name
+    shutil.rmtree(store)
+    elsewhere = precious("elsewhere")
+    (cache / name).symlink_to(elsewhere, target_is_directory=True)
+    write_assets(edition, tmp_path / "d", cache, {})
+    assert (cache / name).is_dir() and not (cache / name).is_symlink()  # made again
+    time.sleep(1)
+    assert intact(labels) and intact(elsewhere)
+    assert _tree(tmp_path / "d") == _tree(tmp_path / "b")
 
 
 def test_the_print_cache_keeps_the_files_of_the_last_two_options_used(edition, tmp_path):
@@ -1109,19 +1173,39 @@ def test_the_print_cache_keeps_the_files_of_the_last_two_options_used(edition, t
     (cache / printing.SHELF_LABELS).mkdir(parents=True)
     (cache / "0123456789abcdef0123456789abcdef.pdf").write_bytes(b"%PDF old layout")
     generations = []
-    for i, options in enumerate(({}, MANY_PAGES, {"sheet": {"columns": 2, "rows": 5}})):
+    third = {"sheet": {"columns": 2, "rows": 5}}
+    for i, options in enumerate(({}, MANY_PAGES, third)):
         write_assets(edition, tmp_path / f"site-{i}", cache, options)
         generations.append(_store(cache).name)
         os.utime(cache / generations[-1], ns=(i * 10**9, i * 10**9))  # in order of use
     assert len(set(generations)) == 3
-    kept = {p.name for p in cache.iterdir() if not p.name.startswith(housekeeping.TRASH)}
-    # the first options' folder is on its way out (fonts: prepared once per process)
-    assert kept - {"fonts"} == set(generations[1:])
+
+    def kept() -> set[str]:  # (fonts: prepared once per process)
+        return {p.name for p in cache.iterdir()
+                if not p.name.startswith(housekeeping.TRASH)} - {"fonts"}
+
+    assert kept() == set(generations[1:])  # the first options' folder is on its way out
+    for _ in range(50):  # the old layout's files go in the background
+        if not any(p.name.endswith(".pdf") for p in cache.iterdir()):
+            break
+        time.sleep(0.1)
     assert not any(p.name.endswith(".pdf") for p in cache.iterdir())
-    # the files of the one used last stay usable: nothing is drawn again
-    written = write_assets(edition, tmp_path / "again", cache, {"sheet": {"columns": 2,
-                                                                          "rows": 5}})
-    assert _tree(tmp_path / "again") == _tree(tmp_path / "site-2") and written
+    # a folder used within the grace period is kept, even if not among the last two: a
+    # build of another site folder may be drawing into it
+    now = time.time()
+    os.utime(cache / generations[1], (now - 10, now - 10))
+    os.utime(cache / generations[2], (now - 5, now - 5))
+    write_assets(edition, tmp_path / "site-3", cache, {"sheet": {"columns": 1, "rows": 3}})
+    assert kept() == {*generations[1:], _store(cache).name}
+    # the files of a folder kept stay usable: nothing is drawn again
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("drew a file the print cache holds")
+
+    with pytest.MonkeyPatch.context() as patched:
+        for name in ("draw_label", "sheet_page", "product_label_pdf", "qr_png"):
+            patched.setattr(printing, name, no_drawing)
+        write_assets(edition, tmp_path / "again", cache, third)
+    assert _tree(tmp_path / "again") == _tree(tmp_path / "site-2")
 
 
 def test_a_kept_sheet_page_is_placed_only_as_this_program_wrote_it(edition, tmp_path,

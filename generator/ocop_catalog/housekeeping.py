@@ -32,8 +32,9 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-__all__ = ["GENERATIONS_KEPT", "SWEEP_EVERY", "delete", "discard", "entries", "keep_newest",
-           "remove_later", "sweep_due", "swept", "unlinked"]
+__all__ = ["GENERATIONS_KEPT", "GRACE", "SWEEP_EVERY", "delete", "discard", "entries",
+           "keep_newest", "no_links", "recent", "remove_files_later", "remove_later",
+           "sweep_due", "swept", "unlinked"]
 
 #: How many generation folders of a cache are kept (the one in use among them): the
 #: previous one too, for a build of the other branch or a change undone.
@@ -44,21 +45,52 @@ SWEEP_EVERY = 24 * 3600
 SWEPT = ".swept"
 #: The name start of folders renamed to be deleted.
 TRASH = ".trash-"
+#: How long after its last use a generation folder, or a cache entry read or written, is
+#: never deleted (another build may be using it: a build marks what it uses when it starts).
+GRACE = 3600
+
+
+def no_links(folder: Path, root: Path) -> bool:
+    """Whether no part of ``folder``'s path below ``root`` (``folder`` included) is a
+    symbolic link; for a folder outside ``root``, whether no part of its path is. A cache
+    folder is a place a pull request can commit links to (``.cache`` itself, ``print/``, a
+    generation folder): housekeeping acts only on folders with none, so that it never
+    deletes through one."""
+    folder, root = Path(os.path.abspath(folder)), Path(os.path.abspath(root))
+    try:
+        parts = folder.relative_to(root).parts
+    except ValueError:  # a cache outside the catalog: no link on the whole way
+        root, parts = Path(folder.anchor), folder.parts[1:]
+    here = root
+    for part in parts:
+        here = here / part
+        if os.path.islink(here):
+            return False
+    return True
+
+
+def recent(path: Path | str, now: float | None = None) -> bool:
+    """Whether ``path`` was modified within :data:`GRACE` (or cannot be looked at: then
+    it is left alone too)."""
+    try:
+        return (now or time.time()) - os.stat(path, follow_symlinks=False).st_mtime < GRACE
+    except OSError:
+        return True
 
 
 def keep_newest(cache_dir: Path, current: str, is_generation: Callable[[str], bool],
                 kept: int = GENERATIONS_KEPT) -> None:
     """Mark ``cache_dir/current`` as just used and delete the generation folders of
-    ``cache_dir`` (names ``is_generation`` accepts) but the ``kept`` used last, with
-    what an earlier interrupted deletion left. Errors are ignored (a read-only cache)."""
+    ``cache_dir`` (names ``is_generation`` accepts) but the ``kept`` used last and those
+    used within :data:`GRACE` (a build of another site folder with other options may be
+    drawing into one), with what an earlier interrupted deletion left. The caller has
+    checked that ``cache_dir`` is reached through no link (:func:`no_links`). Errors are
+    ignored (a read-only cache)."""
     with contextlib.suppress(OSError):
         os.utime(cache_dir / current)
-    try:
-        entries = list(os.scandir(cache_dir))
-    except OSError:
-        return
     found, trash = [], []
-    for entry in entries:
+    now = time.time()
+    for entry in entries(cache_dir):
         try:
             if entry.name.startswith(TRASH):
                 trash.append(Path(entry.path))
@@ -67,7 +99,8 @@ def keep_newest(cache_dir: Path, current: str, is_generation: Callable[[str], bo
                 found.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
         except OSError:
             continue
-    old = [name for _, name in sorted(found, reverse=True)[kept - 1:]]
+    old = [name for _, name in sorted(found, reverse=True)[kept - 1:]
+           if not recent(cache_dir / name, now)]
     remove_later(*trash, *filter(None, (_renamed(cache_dir / name) for name in old)))
 
 
@@ -117,16 +150,19 @@ def entries(folder: Path) -> list[os.DirEntry]:
 
 
 def unlinked(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
-    """The regular files directly in ``folder`` whose names end in one of ``suffixes`` and
-    that have a single link: in no site folder (they are hard-linked into a site when
-    published). Nothing if ``folder`` is a symbolic link."""
+    """The regular files directly in ``folder`` whose names end in one of ``suffixes``,
+    that have a single link (in no site folder: they are hard-linked into a site when
+    published) and were not written within :data:`GRACE` (another build may have drawn
+    one and not placed it yet). Nothing if ``folder`` is a symbolic link."""
     found = []
+    now = time.time()
     for entry in entries(folder):
         if not entry.name.endswith(suffixes):
             continue
         try:
-            if entry.is_file(follow_symlinks=False) and \
-                    entry.stat(follow_symlinks=False).st_nlink == 1:
+            st = entry.stat(follow_symlinks=False)
+            if (entry.is_file(follow_symlinks=False) and st.st_nlink == 1
+                    and now - st.st_mtime >= GRACE):
                 found.append(Path(entry.path))
         except OSError:
             continue
@@ -141,6 +177,28 @@ def delete(files: Iterable[Path]) -> int:
             path.unlink()
             count += 1
     return count
+
+
+def remove_files_later(folder: Path, suffixes: tuple[str, ...]) -> None:
+    """Delete the regular files directly in ``folder`` whose names end in one of
+    ``suffixes``, in a process of their own at the lowest CPU priority (hundreds of
+    thousands of files take long)."""
+    code = ("import os, sys\n"
+            "suffixes = tuple(sys.argv[2:])\n"
+            "for entry in os.scandir(sys.argv[1]):\n"
+            "    try:\n"
+            "        if entry.name.endswith(suffixes) and entry.is_file(follow_symlinks=False):\n"
+            "            os.unlink(entry.path)\n"
+            "    except OSError:\n"
+            "        pass\n")
+    nice = shutil.which("nice")
+    command = [*([nice, "-n", "19"] if nice and os.name == "posix" else []),
+               sys.executable, "-c", code, str(folder), *suffixes]
+    try:
+        subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+    except OSError:
+        pass
 
 
 #: Folders this process has handed to a removing process (a long-lived process, 'ocop

@@ -113,7 +113,7 @@ def publish(catalog: Catalog, config: EditionConfig, *, cache_dir: Path,
                              jpeg_fallback=media.jpeg_fallback, workers=workers, log=info)
     images = MappingProxyType({**pipeline.process(logos, square=False),
                                **pipeline.process(photos)})
-    pipeline.sweep(image.digest for image in images.values())
+    pipeline.sweep((image.digest for image in images.values()), catalog.settings.root)
     edition = Edition(catalog, config, images, workers=workers)
     if symbols:
         edition.make_symbols(workers)

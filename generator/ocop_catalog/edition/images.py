@@ -78,7 +78,7 @@ import PIL
 from PIL import Image, ImageOps, features
 
 from ..errors import OptionError
-from ..housekeeping import entries, sweep_due, swept
+from ..housekeeping import entries, no_links, recent, sweep_due, swept
 from ..parallel import ignore_interrupts
 from ..records.decoded import FileDigests, atomic_write
 
@@ -296,17 +296,19 @@ class ImagePipeline:
         self.last_encoded = len(todo)
         return MappingProxyType({source: done[digest] for source, digest in digests.items()})
 
-    def sweep(self, in_use: Iterable[str]) -> int:
+    def sweep(self, in_use: Iterable[str], root: Path) -> int:
         """Once a day (:func:`ocop_catalog.housekeeping.sweep_due`), delete the cached
         outputs of photos other than those with a digest ``in_use`` that no site links to
-        (a published photo's files are hard links to them): a photo replaced or removed
-        since. How many photos' outputs were deleted."""
-        if not sweep_due(self.cache_dir):
+        (a published photo's files are hard links to them) and that were not encoded
+        within :data:`~ocop_catalog.housekeeping.GRACE` (by another build): a photo
+        replaced or removed since. Nothing if the cache folder is reached through a
+        symbolic link below ``root``. How many photos' outputs were deleted."""
+        if not (sweep_due(self.cache_dir) and no_links(self.cache_dir, root)):
             return 0
         in_use = set(in_use)
         removed = 0
         for folder in _cached_folders(self.cache_dir):
-            if folder.name in in_use:
+            if folder.name in in_use or recent(folder):
                 continue
             try:
                 files = list(os.scandir(folder))

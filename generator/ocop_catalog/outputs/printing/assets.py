@@ -28,7 +28,7 @@ PDFs are drawn with ReportLab (:mod:`ocop_catalog.outputs.printing.drawing`: Tru
 subsets embedded, no Type 3 fonts), in worker processes, and every file is cached
 under the cache folder by a hash of everything that shapes its bytes, so a rebuild
 draws only what changed. The cache keeps one folder per :func:`fingerprint` (the
-drawing code, fonts and options: :func:`store_of`), the last two used
+drawing code, fonts and options: :func:`_open_store`), the last two used
 (:func:`ocop_catalog.housekeeping.keep_newest`), and once a day what no site links to
 and no sheet of this catalog would place is deleted from it (:func:`_sweep`).
 """
@@ -62,8 +62,8 @@ from ...edition.printspec import (DPI, EDGE_MM, LabelSpec, PrintOptionsError, Pr
                                   lot_png_path, png_geometry, png_path, poster_path, sheet_path)
 from ...edition.qr import DRAWING_VERSION, QUIET_ZONE, dark_runs, symbol
 from ...edition.keys import Keys, digest
-from ...housekeeping import (delete, discard, entries, keep_newest, sweep_due, swept,
-                             unlinked)
+from ...housekeeping import (delete, discard, entries, keep_newest, no_links, recent,
+                             remove_files_later, sweep_due, swept, unlinked)
 from ...parallel import can_fork, forked_pool, shared
 from ...records.decoded import read_signed, write_signed
 from ...reuse import Reuse
@@ -686,11 +686,12 @@ def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
     file system allows (see :func:`ocop_catalog.edition.images.place`), so tens of thousands of
     files are written once."""
     cached = plan.cache_dir / f"{key}.{ext}"
-    if not cached.is_file():
-        atomic_write(cached, draw())
     try:
+        if not cached.is_file():
+            atomic_write(cached, draw())
         place(cached, plan.site_dir / target)
-    except FileNotFoundError:  # swept meanwhile by another site's build: drawn again
+    except FileNotFoundError:  # the cache's folder or file deleted meanwhile: drawn again
+        cached.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(cached, draw())
         place(cached, plan.site_dir / target)
 
@@ -876,7 +877,7 @@ def _keep(path: Path, data: bytes) -> None:
     beside it: a file is vouched for by its own, so that a build reads only the signatures
     of what it places (a single index of every kept file was read and written whole by
     every build, and grows with every price a catalog ever had)."""
-    path.parent.mkdir(exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)  # its folder may have been deleted
     write_signed(path, data, path.with_name(path.name + SIGNATURE))
 
 
@@ -932,7 +933,7 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
     if not settings.enabled:
         return 0
     key = fingerprint(settings)
-    store = _open_store(Path(cache_dir), key)
+    store, tidy = _open_store(Path(cache_dir), key, edition.catalog.settings.root)
     fonts = load_fonts(settings, cache_dir / "fonts")
     for folder in ("qr", "print/products", "print/sales-points"):
         (site_dir / folder).mkdir(parents=True, exist_ok=True)
@@ -1024,36 +1025,51 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
         with forked_pool(sheets, plan=plan) as pool:
             for _ in pool.imap_unordered(_forked_document, order, chunksize=1):
                 pass
-    if sweep_due(store):
+    if tidy and sweep_due(store):
+        # print files are hard links to their cache entries unless the file system refused
+        # (then copies: every entry has one link, and only kept labels and pages are swept)
+        linked = any(_links(site_dir / png_path(p.id)) > 1 for p in edition.all_products[:1])
         _sweep(plan, {point.id: [text_of(p) for p in edition.catalog.products_at(point.id)]
-                      for point in edition.catalog.sales_points.values()})
+                      for point in edition.catalog.sales_points.values()}, linked)
     return files + lots
 
 
-def store_of(cache_dir: Path, settings: PrintSettings) -> Path:
-    """The folder of the print cache ``cache_dir`` that holds the files drawn with
-    ``settings`` (and this program's drawing code)."""
-    return Path(cache_dir) / fingerprint(settings)[:16]
+def _links(path: Path) -> int:
+    try:
+        return os.stat(path, follow_symlinks=False).st_nlink
+    except OSError:
+        return 0
 
 
-def _open_store(cache_dir: Path, key: str) -> Path:
-    """The print cache's folder of the fingerprint ``key``, made if need be; the folders of
-    other fingerprints but the last used are deleted, and so is the whole cache when it
-    has the layout of earlier versions (every file in one folder)."""
-    if (cache_dir / SHELF_LABELS).is_dir():
-        discard(cache_dir)
+def _open_store(cache_dir: Path, key: str, root: Path) -> tuple[Path, bool]:
+    """The print cache's folder of the fingerprint ``key``, made if need be, and whether
+    the cache may be tidied: reached through no symbolic link below ``root``
+    (:func:`ocop_catalog.housekeeping.no_links`; a generation folder that is a link, as a
+    pull request could commit one, is set aside and made again). When it may, the
+    folders of other fingerprints but the last used are deleted, and what the layout of
+    earlier versions left (every file in one folder) too."""
     store = cache_dir / key[:16]
+    if os.path.islink(store):
+        discard(store)  # the link itself: renamed, then removed (never followed)
     store.mkdir(parents=True, exist_ok=True)
-    keep_newest(cache_dir, store.name, re.compile(r"[0-9a-f]{16}").fullmatch)
-    return store
+    tidy = no_links(store, root)
+    if tidy:
+        keep_newest(cache_dir, store.name, re.compile(r"[0-9a-f]{16}").fullmatch)
+        legacy = cache_dir / SHELF_LABELS
+        if legacy.is_dir() and not os.path.islink(legacy):
+            discard(legacy)
+            remove_files_later(cache_dir, (".png", ".pdf"))
+    return store, tidy
 
 
-def _sweep(plan: _Plan, sheets: dict[str, list[LabelText]]) -> None:
+def _sweep(plan: _Plan, sheets: dict[str, list[LabelText]], linked: bool) -> None:
     """Delete from the print cache's folder what no site holds and no sheet would place:
-    PNGs and PDFs with a single link (in no site folder: :func:`~ocop_catalog.housekeeping
-    .unlinked`), and kept shelf labels and sheet pages (with their signatures) other than
-    those of ``sheets``, each sales point's products' label texts in order."""
-    removed = delete(unlinked(plan.cache_dir, (".png", ".pdf")))
+    with ``linked`` (print files are hard links to their entries), PNGs and PDFs with a
+    single link (in no site folder: :func:`~ocop_catalog.housekeeping.unlinked`); kept
+    shelf labels and sheet pages (with their signatures) other than those of ``sheets``,
+    each sales point's products' label texts in order. Nothing written within
+    :data:`~ocop_catalog.housekeeping.GRACE` (another build's)."""
+    removed = delete(unlinked(plan.cache_dir, (".png", ".pdf"))) if linked else 0
     live = set()
     for point_id, products in sheets.items():
         live.update(_shelf_label_name(plan.fingerprint, text) for text in products)
@@ -1061,7 +1077,8 @@ def _sweep(plan: _Plan, sheets: dict[str, list[LabelText]]) -> None:
                     for chunk in _sheet_chunks(plan.settings, products))
     folder = plan.cache_dir / SHELF_LABELS
     removed += delete(folder / entry.name for entry in entries(folder)
-                      if entry.name.removesuffix(SIGNATURE) not in live)
+                      if entry.name.removesuffix(SIGNATURE) not in live
+                      and not recent(entry.path))
     swept(plan.cache_dir)
     if removed:
         log.info("print cache: %d files no site or sheet uses were deleted", removed)
