@@ -350,3 +350,129 @@ def test_the_memo_key_covers_the_code_the_records_use():
                 if name == "ocop_catalog" or name.startswith("ocop_catalog."):
                     assert any(name == a or name.startswith(a + ".") for a in allowed), (
                         f"{module} imports {name}, which the memo's key does not cover")
+
+
+# --------------------------------------------------------------------------
+# The register of decisions
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def decision_reads(monkeypatch) -> list[str]:
+    """The decision files the loader reads (relative paths), in order."""
+    seen: list[str] = []
+    real = loader.read_record
+
+    def watched(path, root, *args, **kwargs):
+        rel = Path(path).relative_to(root).as_posix()
+        if rel.startswith("catalog/decisions/"):
+            seen.append(rel)
+        return real(path, root, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "read_record", watched)
+    return seen
+
+
+def decision_files(repo: Path) -> list[str]:
+    return sorted(p.relative_to(repo).as_posix()
+                  for p in (repo / "catalog" / "decisions").rglob("*.yml")
+                  if not p.name.startswith(("_", ".")))
+
+
+def register_memo(repo: Path) -> Path:
+    return repo / CACHE / memo.REGISTER_NAME
+
+
+LATER = dt.date(2031, 1, 1)  # every certificate has lapsed: a warning at each decision line
+
+
+def test_an_unchanged_register_is_not_read_again(repo, decision_reads):
+    """The register's files, unchanged, are not read again; the load gives what a load
+    without the memo gives, the register's warnings (each at its line, with the line
+    shown) included."""
+    first = load(repo, today=LATER)
+    assert decision_reads == decision_files(repo) and first.catalog is not None
+    assert register_memo(repo).is_file()
+    lapsed = [i for i in first.issues if i.file.startswith("catalog/decisions/")]
+    assert lapsed and all(i.excerpt is not None for i in lapsed)
+    decision_reads.clear()
+    second = load(repo, today=LATER)
+    assert decision_reads == []
+    assert_same(second, load(repo, cache=None, today=LATER))
+    assert_same(second, first)
+
+
+def test_an_edited_decision_file_reads_the_register_again(repo, decision_reads):
+    load(repo)
+    target = repo / decision_files(repo)[0]
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("stars: 4", "stars: 5", 1) + "\n# edited\n",
+                      encoding="utf-8")
+    decision_reads.clear()
+    edited = load(repo)
+    assert decision_reads == decision_files(repo)
+    assert_same(edited, load(repo, cache=None))
+    # a new file in the folder (a draft the office keeps there) is a change too
+    (repo / "catalog" / "decisions" / "_draft.yml").write_text("x: 1\n", encoding="utf-8")
+    decision_reads.clear()
+    load(repo)
+    assert decision_reads == decision_files(repo)
+    decision_reads.clear()
+    load(repo)
+    assert decision_reads == []
+
+
+def test_a_register_with_an_error_is_not_remembered(repo, decision_reads):
+    target = repo / decision_files(repo)[0]
+    target.write_text(target.read_text(encoding="utf-8").replace("stars:", "stars: x\n  s:", 1),
+                      encoding="utf-8")
+    first = load(repo)
+    assert first.errors and not register_memo(repo).exists()
+    decision_reads.clear()
+    second = load(repo)
+    assert decision_reads == decision_files(repo)  # every file read again, errors said again
+    assert second.issues == first.issues
+
+
+def test_a_forged_register_memo_is_not_trusted(repo, decision_reads):
+    """What the register's memo trusts is the files' stat signatures: a memo with another
+    decision written in (stars an office did not grant), as a pull request could commit
+    it, is not used unless it names the signatures of this checkout's files."""
+    fresh = load(repo, cache=None)
+    load(repo)
+    head, _, body = register_memo(repo).read_text(encoding="utf-8").partition("\n")
+    stored = json.loads(body)
+    stars = {}
+    for item in stored["decisions"]:
+        record = json.loads(item["record"])
+        for recognition in record.get("recognises", []):
+            stars[recognition["product"]] = recognition["stars"]
+            recognition["stars"] = 5
+        item["record"] = json.dumps(record)
+    for sig in stored["files"].values():  # other change times and inodes, as a checkout has
+        if sig is not None:
+            sig[2] += 1_000_000_007
+            sig[3] += 1
+    register_memo(repo).write_text(head + "\n" + json.dumps(stored), encoding="utf-8")
+    decision_reads.clear()
+    result = load(repo)
+    assert decision_reads == decision_files(repo)
+    assert_same(result, fresh)
+    assert any(s != 5 for s in stars.values())
+    for pid, product in result.catalog.products.items():
+        assert product.certification.stars == fresh.catalog.products[pid].certification.stars
+
+
+@pytest.mark.parametrize("content", [
+    b"", b"\x00\xff", b'{"format": 2, "key": ', b"[1]\n{}", b'{"format": 2}\n{"files": 5}',
+])
+def test_a_damaged_register_memo_is_ignored(repo, decision_reads, content):
+    fresh = load(repo, cache=None)
+    register_memo(repo).parent.mkdir()
+    register_memo(repo).write_bytes(content)
+    decision_reads.clear()
+    assert_same(load(repo), fresh)
+    assert decision_reads == decision_files(repo)
+    decision_reads.clear()
+    load(repo)
+    assert decision_reads == []  # written again

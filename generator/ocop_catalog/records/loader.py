@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -193,12 +193,12 @@ def _load(settings: Settings) -> LoadResult:
     folders = list(_subfolders(settings.products_dir))
     photos.DECODED = decoded = Decoded.load(settings.cache_path)
     memo = memos.FolderMemo.load(settings.cache_path, ctx)
-    producers, products, producer_docs = _load_producers_memoised(folders, ctx, memo)
+    producers, products, producer_docs, listed = _load_producers_memoised(folders, ctx, memo)
     decoded.save([photo.path for p in products for photo in p.photos]
                  + [p.logo.path for p in producers if p.logo])
     docs += producer_docs
     _check_unique_products(products, docs, settings.published)
-    products = _certify(products, docs, folders, ctx)
+    products = _certify(products, docs, folders, ctx, listed)
 
     # the line of each issue that was found on a light document (one read in another
     # process, or taken from the memo): read from its file, as a full document has it
@@ -213,11 +213,18 @@ def _load(settings: Settings) -> LoadResult:
 
 
 def _certify(products: list[ProductEntry], docs: list[Document], folders: list[Path],
-             ctx: checks.Context) -> list[ProductEntry]:
+             ctx: checks.Context, listed: Mapping[Path, memos.Files | None] | None = None
+             ) -> list[ProductEntry]:
     """Read the register of decisions and give each product its certificate; the products
-    no decision names are reported and left out."""
+    no decision names are reported and left out. ``listed``: the producer folders' files
+    as the memo listed them (their product folders are not listed again)."""
     settings = ctx.settings
-    found = register.read_register(settings, read_record)
+    memo = memos.RegisterMemo.load(settings.cache_path, ctx)
+    found = memo.take() if memo is not None else None
+    if found is None:
+        found = register.read_register(settings, read_record)
+        if memo is not None:
+            memo.save(found)  # the documents as read, before the checks below report on them
     docs += found.docs
     for path in register.other_files(settings.root):  # a decision.yaml is not read: say so
         doc = Document(path=path, rel=_relative(path, settings.root))
@@ -228,7 +235,11 @@ def _certify(products: list[ProductEntry], docs: list[Document], folders: list[P
         checks.check_texts(entry.doc, entry.decision, ctx)
     known = [register.KnownProduct(p.id, p.record.former_ids, p.record.category.criteria_version,
                                    p.source) for p in products]
-    names = {f.name for folder in folders for f in _subfolders(folder)}
+    names = set()
+    for folder in folders:
+        files = (listed or {}).get(folder)
+        names.update(_listed_subfolders(files) if files is not None
+                     else (f.name for f in _subfolders(folder)))
     certificates = register.certify(found.entries, known, names, settings,
                                     {doc.rel: doc for doc in docs})
     register.report_unrated({doc.rel: doc for doc in docs}, known, certificates, found)
@@ -244,10 +255,11 @@ def _load_producers_memoised(folders: list[Path], ctx: checks.Context,
                              memo: memos.FolderMemo | None):
     """Load the producer folders, each taken from the ``memo`` if it has it for exactly
     the folder's files (:mod:`.memo`), the others read; the memo is then saved with
-    this load's folders. Producers, products and documents in folder order."""
+    this load's folders. Producers, products and documents in folder order, and each
+    folder's files as listed (:func:`.memo.listing`; none without a memo)."""
     if memo is None:
         found = _load_producers_in_parallel(folders, ctx, remember=False)
-        return found[0], found[1], found[2]
+        return found[0], found[1], found[2], {}
     taken: dict[Path, tuple] = {}
     listings: dict[Path, memos.Files | None] = {}
     for folder in folders:
@@ -265,9 +277,9 @@ def _load_producers_memoised(folders: list[Path], ctx: checks.Context,
                                     for folder, outcome in outcomes.items()
                                     if listings[folder] is not None})
     if not taken:
-        return producers, products, docs
+        return producers, products, docs, listings
     return (sorted(producers, key=lambda p: p.folder), sorted(products, key=lambda p: p.folder),
-            sorted(docs, key=lambda d: d.rel))
+            sorted(docs, key=lambda d: d.rel), listings)
 
 
 def _load_producers_in_parallel(folders: list[Path], ctx: checks.Context, remember: bool):
@@ -473,6 +485,13 @@ def _check_codes_kept(products: list[ProductEntry], by_path: dict[str, Document]
                 by_path[entry.source].report("qr_code_changed", path, value=before.code,
                                              other=before.id, source=published.source,
                                              new=entry.qr_code)
+
+
+def _listed_subfolders(files: memos.Files) -> list[str]:
+    """The names :func:`_subfolders` gives, from a folder's listing (:func:`.memo.listing`:
+    a folder's path ends in ``/``; a listing has no symbolic links)."""
+    return [rel[:-1] for rel in files
+            if rel.endswith("/") and rel.count("/") == 1 and not rel.startswith((".", "_"))]
 
 
 def _subfolders(folder: Path) -> Iterable[Path]:
