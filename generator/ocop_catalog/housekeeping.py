@@ -29,7 +29,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 __all__ = ["GENERATIONS_KEPT", "GRACE", "SWEEP_EVERY", "delete", "discard", "entries",
@@ -137,16 +137,17 @@ def swept(cache_dir: Path) -> None:
         os.utime(cache_dir / SWEPT)
 
 
-def entries(folder: Path) -> list[os.DirEntry]:
-    """The entries of ``folder``; none if it is a symbolic link (a cache folder is a place
-    a pull request can commit a link to, and a sweep must never delete through one) or
-    cannot be listed."""
+def entries(folder: Path) -> Iterator[os.DirEntry]:
+    """The entries of ``folder``, one at a time (a print cache holds tens of thousands);
+    none if it is a symbolic link (a cache folder is a place a pull request can commit a
+    link to, and a sweep must never delete through one) or cannot be listed."""
     if os.path.islink(folder):
-        return []
+        return
     try:
-        return list(os.scandir(folder))
+        with os.scandir(folder) as found:
+            yield from found
     except OSError:
-        return []
+        return
 
 
 def unlinked(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:

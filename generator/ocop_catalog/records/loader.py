@@ -219,12 +219,7 @@ def _certify(products: list[ProductEntry], docs: list[Document], folders: list[P
     no decision names are reported and left out. ``listed``: the producer folders' files
     as the memo listed them (their product folders are not listed again)."""
     settings = ctx.settings
-    memo = memos.RegisterMemo.load(settings.cache_path, ctx)
-    found = memo.take() if memo is not None else None
-    if found is None:
-        found = register.read_register(settings, read_record)
-        if memo is not None:
-            memo.save(found)  # the documents as read, before the checks below report on them
+    found = register.read_register(settings, read_record)
     docs += found.docs
     for path in register.other_files(settings.root):  # a decision.yaml is not read: say so
         doc = Document(path=path, rel=_relative(path, settings.root))

@@ -19,12 +19,6 @@ catalog-wide checks use). A folder's outcome is taken from the memo only when bo
   date…), what :class:`~.checks.Context` holds of the regions and sales points, and
   :data:`FORMAT`. Anything else differs: every folder is loaded as if there were no memo.
 
-The register of decisions (``catalog/decisions/``) is remembered the same way, as one unit
-(:class:`RegisterMemo`, ``decisions.json``): when every file and folder under it has the
-stat signature it had when it was read, and the key is this load's, each decision file's
-document and decision are taken as that read gave them (before the register's checks,
-which run on every load); a register with an error in any file is not remembered.
-
 A folder whose load had an error is not memoised (it is read again on every load and
 its errors said). The memo is JSON, never pickle: the cache folder is a place a pull
 request can write to, and reading it must not run code. Records are stored as
@@ -63,13 +57,12 @@ from ..catalog.model import ProducerEntry, ProductEntry
 from .checks import Context
 from .decoded import atomic_write, read_regular
 from .issues import Document, Excerpt, Issue
-from .models import Decision, Producer, Product
-from .register import DECISIONS_DIR, Entry, Register
+from .models import Producer, Product
 from .photos import ImageInfo
 from .text import PUBLISHED, PublishedLanguages
 from .yamlsource import Locations
 
-__all__ = ["FolderMemo", "RegisterMemo", "encode", "listing", "memo_key", "outcome"]
+__all__ = ["FolderMemo", "encode", "listing", "memo_key", "outcome"]
 
 NAME = "records.json"
 #: Changes whenever what is stored, or how it is read back, changes.
@@ -215,15 +208,19 @@ class _NotStored(Exception):
 def _record(record: Producer | Product, ctx: Context) -> dict[str, str]:
     try:
         text = record.model_dump_json(exclude_unset=True)
-        again = _validate(type(record), text, ctx)
+        again = _validate(type(record), text, ctx, remember=False)
     except Exception:  # noqa: BLE001 - a value pydantic cannot write or read back
         raise _NotStored from None
     if again != record:
         raise _NotStored
+    # the record itself is what its text validates to in this process: no second copy
+    # of every record kept (tens of megabytes at 10,000 products)
+    _VALIDATED.now[(type(record), text, ctx.settings.languages)] = record
     return {"record": text}
 
 
-def _validate(model: type[Producer | Product], text: Any, ctx: Context):
+def _validate(model: type[Producer | Product], text: Any, ctx: Context,
+              remember: bool = True):
     key = (model, text, ctx.settings.languages)
     record = _VALIDATED.now.get(key) or _VALIDATED.before.get(key)
     if record is None:
@@ -231,7 +228,8 @@ def _validate(model: type[Producer | Product], text: Any, ctx: Context):
         record = model.model_validate_json(text, context={PUBLISHED: published})
         if published.ignored:
             raise ValueError("stored texts in unpublished languages")
-    _VALIDATED.now[key] = record
+    if remember:
+        _VALIDATED.now[key] = record
     return record
 
 
@@ -456,89 +454,3 @@ def _int(value: Any) -> int:
     if type(value) is not int:
         raise TypeError("not a whole number")
     return value
-
-
-# --------------------------------------------------------------------------
-# The register of decisions
-# --------------------------------------------------------------------------
-
-#: The register's memo file, beside the folders' (:data:`NAME`).
-REGISTER_NAME = "decisions.json"
-
-
-class RegisterMemo(FolderMemo):
-    """The register of decisions as a previous load with the same :func:`memo_key` read it
-    (:class:`~.register.Register`), for exactly the files listed when this load began."""
-
-    def __init__(self, file: Path, key: str, ctx: Context, stored: str | None,
-                 files: Files | None) -> None:
-        super().__init__(file, key, ctx)
-        self.stored = stored
-        #: every file and folder of the register as listed before anything was read
-        self.files = files
-
-    @classmethod
-    def load(cls, cache_dir: Path | None, ctx: Context) -> RegisterMemo | None:
-        """The memo in ``cache_dir`` (nothing remembered if it is missing, unreadable or of
-        another key); None without a cache folder."""
-        if cache_dir is None:
-            return None
-        files = listing(ctx.settings.root / DECISIONS_DIR)  # before anything is read
-        file = Path(cache_dir) / REGISTER_NAME
-        key = memo_key(ctx)
-        stored = None
-        try:
-            data = read_regular(file, MAX_MEMO_BYTES)
-            if data is not None:
-                head, _, body = data.decode("utf-8").partition("\n")
-                if json.loads(head) == {"format": FORMAT, "key": key}:
-                    stored = body
-        except Exception:  # noqa: BLE001 - damaged, not JSON…: nothing remembered
-            stored = None
-        return cls(file, key, ctx, stored, files)
-
-    def take(self) -> Register | None:  # type: ignore[override]
-        """The register as a fresh read gives it (documents light: no data, no source),
-        if remembered for exactly the files listed; else None."""
-        if self.files is None or self.stored is None:
-            return None
-        try:
-            stored = json.loads(self.stored)
-            if not isinstance(stored, dict) or stored.get("files") != self.files:
-                return None
-            root = self.ctx.settings.root
-            entries = []
-            for item in stored["decisions"]:
-                rel = _text(item["rel"])
-                if self.files.get(rel.removeprefix(DECISIONS_DIR + "/")) is None:
-                    raise LookupError("a decision file that is not in the folder")
-                doc = self._document(root / rel, item)
-                if doc.rel != rel:
-                    raise ValueError("not the file's path")
-                entries.append(Entry(doc, _validate(Decision, item["record"], self.ctx)))
-        except Exception:  # noqa: BLE001 - anything save() did not write: read the files
-            return None
-        return Register([entry.doc for entry in entries], entries, set())
-
-    def save(self, register: Register) -> None:  # type: ignore[override]
-        """Remember ``register`` as read for the files listed at the start, if every file
-        read without an error; nothing is written when the file holds it already."""
-        if self.files is None or register.named_in_broken != set() or \
-                len(register.entries) != len(register.docs):
-            return
-        if any(entry.doc.has_errors for entry in register.entries):
-            return
-        try:
-            decisions = [{"rel": entry.doc.rel, **_record(entry.decision, self.ctx),
-                          **_doc(entry.doc)} for entry in register.entries]
-        except _NotStored:
-            return
-        body = encode({"files": self.files, "decisions": decisions})
-        if body == self.stored:
-            return
-        text = encode({"format": FORMAT, "key": self.key}) + "\n" + body
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.file, text.encode("utf-8"))
-        except (OSError, ValueError):  # a read-only cache: read every file next time
-            pass

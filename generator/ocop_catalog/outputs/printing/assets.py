@@ -1076,9 +1076,9 @@ def _sweep(plan: _Plan, sheets: dict[str, list[LabelText]], linked: bool) -> Non
         live.update(_sheet_page_name(plan.fingerprint, point_id, chunk)
                     for chunk in _sheet_chunks(plan.settings, products))
     folder = plan.cache_dir / SHELF_LABELS
-    removed += delete(folder / entry.name for entry in entries(folder)
-                      if entry.name.removesuffix(SIGNATURE) not in live
-                      and not recent(entry.path))
+    removed += delete([folder / entry.name for entry in entries(folder)
+                       if entry.name.removesuffix(SIGNATURE) not in live
+                       and not recent(entry.path)])
     swept(plan.cache_dir)
     if removed:
         log.info("print cache: %d files no site or sheet uses were deleted", removed)
