@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import struct
 
 import pytest
@@ -556,3 +557,28 @@ def test_the_cache_sweep_deletes_nothing_through_a_link(tmp_path):
     assert (real / "ab" / digest / "x.webp").is_file()
     assert not (real / housekeeping.SWEPT).exists()
     assert ImagePipeline(real, workers=1).sweep([], tmp_path) == 1  # not through a link: swept
+
+
+def test_a_folder_a_build_takes_from_the_cache_is_safe_from_another_builds_sweep(tmp_path):
+    """A build that takes a photo's outputs from the cache marks their folder as used, so
+    that another build's sweep (of a catalog without that photo) leaves it for the first
+    to publish."""
+    import time
+
+    from ocop_catalog import housekeeping
+
+    source = save(quadrants((600, 500)), tmp_path / "a.jpg")
+    first = ImagePipeline(tmp_path / "cache", workers=1)
+    folder = first.process([source])[source].variants[0].path.parent
+    long_ago = time.time() - housekeeping.GRACE - 60
+    os.utime(folder, (long_ago, long_ago))
+    taken = first.process([source])[source]  # from the cache: marked as used
+    assert first.last_encoded == 0
+    other = ImagePipeline(tmp_path / "cache", workers=1)
+    assert other.sweep([], tmp_path) == 0
+    publish({source: taken}, tmp_path / "site")  # its files are still there
+    assert (tmp_path / "site" / taken.url(taken.variants[0])).is_file()
+    os.utime(folder, (long_ago, long_ago))  # unused for an hour and more: swept
+    os.utime(tmp_path / "cache" / housekeeping.SWEPT, (0, 0))
+    shutil.rmtree(tmp_path / "site")
+    assert other.sweep([], tmp_path) == 1 and not folder.exists()

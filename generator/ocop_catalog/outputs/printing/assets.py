@@ -1049,7 +1049,7 @@ def _open_store(cache_dir: Path, key: str, root: Path) -> tuple[Path, bool]:
     folders of other fingerprints but the last used are deleted, and what the layout of
     earlier versions left (every file in one folder) too."""
     store = cache_dir / key[:16]
-    if os.path.islink(store):
+    if os.path.islink(store) and no_links(cache_dir, root):
         discard(store)  # the link itself: renamed, then removed (never followed)
     store.mkdir(parents=True, exist_ok=True)
     tidy = no_links(store, root)
@@ -1058,6 +1058,10 @@ def _open_store(cache_dir: Path, key: str, root: Path) -> tuple[Path, bool]:
         legacy = cache_dir / SHELF_LABELS
         if legacy.is_dir() and not os.path.islink(legacy):
             discard(legacy)
+            remove_files_later(cache_dir, (".png", ".pdf"))
+        elif sweep_due(store) and any(entry.name.endswith((".png", ".pdf"))
+                                      for entry in entries(cache_dir)):
+            # what a deletion of that layout cut short (a runner stopped) left
             remove_files_later(cache_dir, (".png", ".pdf"))
     return store, tidy
 
