@@ -33,7 +33,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 __all__ = ["GENERATIONS_KEPT", "GRACE", "SWEEP_EVERY", "delete", "discard", "entries",
-           "keep_newest", "no_links", "recent", "remove_files_later", "remove_later",
+           "keep_newest", "links", "mark_used", "no_links", "recent", "remove_files_later",
+           "remove_later",
            "sweep_due", "swept", "unlinked"]
 
 #: How many generation folders of a cache are kept (the one in use among them): the
@@ -76,6 +77,24 @@ def recent(path: Path | str, now: float | None = None) -> bool:
         return (now or time.time()) - os.stat(path, follow_symlinks=False).st_mtime < GRACE
     except OSError:
         return True
+
+
+def mark_used(path: Path) -> None:
+    """Give ``path`` (a cache entry a build takes) a recent time, at most every half of
+    :data:`GRACE`, so that another build's sweep, which leaves recent entries alone, does
+    not delete it before this build is done with it."""
+    with contextlib.suppress(OSError):
+        if time.time() - os.stat(path).st_mtime >= GRACE / 2:
+            os.utime(path)
+
+
+def links(path: Path) -> int:
+    """How many hard links ``path`` has (0 if it cannot be looked at): a published file
+    is a hard link to its cache entry, where the file system allows."""
+    try:
+        return os.stat(path, follow_symlinks=False).st_nlink
+    except OSError:
+        return 0
 
 
 def keep_newest(cache_dir: Path, current: str, is_generation: Callable[[str], bool],
@@ -133,8 +152,7 @@ def sweep_due(cache_dir: Path, every: float = SWEEP_EVERY) -> bool:
 def swept(cache_dir: Path) -> None:
     """Record that ``cache_dir`` was just swept."""
     with contextlib.suppress(OSError):
-        (cache_dir / SWEPT).touch()
-        os.utime(cache_dir / SWEPT)
+        (cache_dir / SWEPT).touch()  # an existing file: its time set to now
 
 
 def entries(folder: Path) -> Iterator[os.DirEntry]:
@@ -193,13 +211,8 @@ def remove_files_later(folder: Path, suffixes: tuple[str, ...]) -> None:
             "    except OSError:\n"
             "        pass\n")
     nice = shutil.which("nice")
-    command = [*([nice, "-n", "19"] if nice and os.name == "posix" else []),
-               sys.executable, "-c", code, str(folder), *suffixes]
-    try:
-        subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
-    except OSError:
-        pass
+    _in_background([*([nice, "-n", "19"] if nice and os.name == "posix" else []),
+                    sys.executable, "-c", code, str(folder), *suffixes])
 
 
 #: Folders this process has handed to a removing process (a long-lived process, 'ocop
@@ -222,11 +235,17 @@ def remove_later(*folders: Path) -> None:
         command = [sys.executable, "-c",
                    "import shutil, sys\nfor f in sys.argv[1:]: shutil.rmtree(f, ignore_errors=True)",
                    *map(str, folders)]
-    try:
-        subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, close_fds=True)
-    except OSError:
+    if not _in_background(command):
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _in_background(command: list[str]) -> bool:
+    """Start ``command`` in a session of its own that outlives this process, with no
+    input or output; whether it could be started."""
+    try:
+        subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+    except OSError:
+        return False
+    return True

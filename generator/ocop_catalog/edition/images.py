@@ -66,7 +66,6 @@ import math
 import os
 import re
 import shutil
-import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -79,7 +78,7 @@ import PIL
 from PIL import Image, ImageOps, features
 
 from ..errors import OptionError
-from ..housekeeping import GRACE, entries, no_links, recent, sweep_due, swept
+from ..housekeeping import entries, links, mark_used, no_links, recent, sweep_due, swept
 from ..parallel import ignore_interrupts
 from ..records.decoded import FileDigests, atomic_write
 
@@ -290,7 +289,8 @@ class ImagePipeline:
                     todo[digest] = source
                 else:
                     done[digest] = cached
-                    _mark_used(_folder(self.cache_dir, digest))
+                    # safe from another build's sweep until published
+                    mark_used(_folder(self.cache_dir, digest))
         done.update(self._encode_all(todo, options))
         # after encoding: a source that did not match its digest stopped the build
         if known.save():
@@ -314,8 +314,8 @@ class ImagePipeline:
                 continue
             try:
                 files = list(os.scandir(folder))
-                if all(f.is_file(follow_symlinks=False)
-                       and f.stat(follow_symlinks=False).st_nlink == 1 for f in files):
+                if all(f.is_file(follow_symlinks=False) and links(Path(f.path)) == 1
+                       for f in files):
                     shutil.rmtree(folder)
                     removed += 1
             except OSError:
@@ -471,15 +471,6 @@ def _forget_older_digests(cache_dir: Path) -> None:
 def _folder(cache_dir: Path, digest: str) -> Path:
     """The cache folder of the outputs with ``digest``."""
     return cache_dir / digest[:2] / digest
-
-
-def _mark_used(folder: Path) -> None:
-    """Give a cache folder this build takes its outputs from a recent time (at most every
-    half of :data:`~ocop_catalog.housekeeping.GRACE`), so that another build's sweep,
-    which leaves recent folders alone, does not delete it before it is published."""
-    with contextlib.suppress(OSError):
-        if time.time() - os.stat(folder).st_mtime >= GRACE / 2:
-            os.utime(folder)
 
 
 def _cached_folders(cache_dir: Path) -> list[Path]:

@@ -230,9 +230,9 @@ def _certify(products: list[ProductEntry], docs: list[Document], folders: list[P
         checks.check_texts(entry.doc, entry.decision, ctx)
     known = [register.KnownProduct(p.id, p.record.former_ids, p.record.category.criteria_version,
                                    p.source) for p in products]
-    names = set()
+    names, listed = set(), listed or {}
     for folder in folders:
-        files = (listed or {}).get(folder)
+        files = listed.get(folder)
         names.update(_listed_subfolders(files) if files is not None
                      else (f.name for f in _subfolders(folder)))
     certificates = register.certify(found.entries, known, names, settings,

@@ -62,7 +62,7 @@ from ...edition.printspec import (DPI, EDGE_MM, LabelSpec, PrintOptionsError, Pr
                                   lot_png_path, png_geometry, png_path, poster_path, sheet_path)
 from ...edition.qr import DRAWING_VERSION, QUIET_ZONE, dark_runs, symbol
 from ...edition.keys import Keys, digest
-from ...housekeeping import (delete, discard, entries, keep_newest, no_links, recent,
+from ...housekeeping import (delete, discard, entries, keep_newest, links, no_links, recent,
                              remove_files_later, sweep_due, swept, unlinked)
 from ...parallel import can_fork, forked_pool, shared
 from ...records.decoded import read_signed, write_signed
@@ -933,7 +933,7 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
     if not settings.enabled:
         return 0
     key = fingerprint(settings)
-    store, tidy = _open_store(Path(cache_dir), key, edition.catalog.settings.root)
+    store, due = _open_store(Path(cache_dir), key, edition.catalog.settings.root)
     fonts = load_fonts(settings, cache_dir / "fonts")
     for folder in ("qr", "print/products", "print/sales-points"):
         (site_dir / folder).mkdir(parents=True, exist_ok=True)
@@ -1025,29 +1025,22 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
         with forked_pool(sheets, plan=plan) as pool:
             for _ in pool.imap_unordered(_forked_document, order, chunksize=1):
                 pass
-    if tidy and sweep_due(store):
+    if due:
         # print files are hard links to their cache entries unless the file system refused
         # (then copies: every entry has one link, and only kept labels and pages are swept)
-        linked = any(_links(site_dir / png_path(p.id)) > 1 for p in edition.all_products[:1])
+        linked = any(links(site_dir / png_path(p.id)) > 1 for p in edition.all_products[:1])
         _sweep(plan, {point.id: [text_of(p) for p in edition.catalog.products_at(point.id)]
                       for point in edition.catalog.sales_points.values()}, linked)
     return files + lots
 
 
-def _links(path: Path) -> int:
-    try:
-        return os.stat(path, follow_symlinks=False).st_nlink
-    except OSError:
-        return 0
-
-
 def _open_store(cache_dir: Path, key: str, root: Path) -> tuple[Path, bool]:
     """The print cache's folder of the fingerprint ``key``, made if need be, and whether
-    the cache may be tidied: reached through no symbolic link below ``root``
-    (:func:`ocop_catalog.housekeeping.no_links`; a generation folder that is a link, as a
-    pull request could commit one, is set aside and made again). When it may, the
-    folders of other fingerprints but the last used are deleted, and what the layout of
-    earlier versions left (every file in one folder) too."""
+    it is to be swept (:func:`_sweep`): it may be tidied, reached through no symbolic link
+    below ``root`` (:func:`ocop_catalog.housekeeping.no_links`; a generation folder that is
+    a link, as a pull request could commit one, is set aside and made again), and a sweep
+    is due. When it may be tidied, the folders of other fingerprints but the last used
+    are deleted, and the layout of earlier versions (every file in one folder) too."""
     store = cache_dir / key[:16]
     if os.path.islink(store) and no_links(cache_dir, root):
         discard(store)  # the link itself: renamed, then removed (never followed)
@@ -1058,12 +1051,12 @@ def _open_store(cache_dir: Path, key: str, root: Path) -> tuple[Path, bool]:
         legacy = cache_dir / SHELF_LABELS
         if legacy.is_dir() and not os.path.islink(legacy):
             discard(legacy)
-            remove_files_later(cache_dir, (".png", ".pdf"))
-        elif sweep_due(store) and any(entry.name.endswith((".png", ".pdf"))
-                                      for entry in entries(cache_dir)):
-            # what a deletion of that layout cut short (a runner stopped) left
-            remove_files_later(cache_dir, (".png", ".pdf"))
-    return store, tidy
+            remove_files_later(cache_dir, _LEGACY)
+    return store, tidy and sweep_due(store)
+
+
+#: The endings of the files earlier versions kept directly in the print cache.
+_LEGACY = (".png", ".pdf")
 
 
 def _sweep(plan: _Plan, sheets: dict[str, list[LabelText]], linked: bool) -> None:
@@ -1072,7 +1065,8 @@ def _sweep(plan: _Plan, sheets: dict[str, list[LabelText]], linked: bool) -> Non
     single link (in no site folder: :func:`~ocop_catalog.housekeeping.unlinked`); kept
     shelf labels and sheet pages (with their signatures) other than those of ``sheets``,
     each sales point's products' label texts in order. Nothing written within
-    :data:`~ocop_catalog.housekeeping.GRACE` (another build's)."""
+    :data:`~ocop_catalog.housekeeping.GRACE` (another build's). Files the earlier layout
+    left beside the folders (a deletion cut short) go too."""
     removed = delete(unlinked(plan.cache_dir, (".png", ".pdf"))) if linked else 0
     live = set()
     for point_id, products in sheets.items():
@@ -1083,6 +1077,10 @@ def _sweep(plan: _Plan, sheets: dict[str, list[LabelText]], linked: bool) -> Non
     removed += delete([folder / entry.name for entry in entries(folder)
                        if entry.name.removesuffix(SIGNATURE) not in live
                        and not recent(entry.path)])
+    cache_dir = plan.cache_dir.parent
+    if any(entry.name.endswith(_LEGACY) for entry in entries(cache_dir)):
+        # what a deletion of the earlier layout that was cut short (a runner stopped) left
+        remove_files_later(cache_dir, _LEGACY)
     swept(plan.cache_dir)
     if removed:
         log.info("print cache: %d files no site or sheet uses were deleted", removed)
