@@ -32,7 +32,7 @@ from .catalog.model import Catalog
 from .edition import EditionConfig, publish
 from .edition.keys import Keys
 from .edition.printspec import parse_options as print_spec
-from .edition.theme import theme_dirs
+from .edition.theme import load_compiled, save_compiled, theme_dirs
 from .outputs import Output, Run, form, media, resolver
 from .reuse import Reuse, handed_back
 from .outputs import site as pages
@@ -99,6 +99,7 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     ``reuse.keys`` holds every keyed file's key afterwards."""
     report = Report()
     clock = time.perf_counter()
+    load_compiled(cache_dir)  # the templates earlier builds compiled
 
     def lap(name: str) -> None:
         nonlocal clock
@@ -155,6 +156,7 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
             lap("feeds")
             info(f"feeds: {sum(written.values())} files, done {report.timings['feeds']:.2f} s "
                  "after the other outputs")
+    save_compiled(cache_dir)
     if reuse is not None and reuse.incremental:
         info(f"incremental: {reuse.taken + reuse.kept} of {len(reuse.keys)} keyed files "
              "taken over from the previous build")

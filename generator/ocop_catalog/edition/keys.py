@@ -38,8 +38,9 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from jinja2 import meta
 from pydantic import BaseModel
+
+from .theme import referenced
 
 if TYPE_CHECKING:
     from ..catalog.model import ProductEntry
@@ -150,10 +151,6 @@ def code_key() -> str:
     return sha.hexdigest()
 
 
-#: Templates' references by (name, file, source): :meth:`Keys._references`.
-_REFERENCES: dict[tuple[str, str | None, str], tuple[str | None, ...]] = {}
-
-
 class Keys:
     """The keys of one edition's records and templates, each worked out once."""
 
@@ -221,14 +218,8 @@ class Keys:
 
     def _references(self, name: str, file: str | None, source: str) -> tuple[str | None, ...]:
         """The templates ``source`` names (None: one named by a variable), remembered by
-        source for later builds in this process ('ocop serve')."""
-        memo = (name, file, source)
-        found = _REFERENCES.get(memo)
-        if found is None:
-            # parsed with its name and file, so that a syntax error says where it is
-            found = _REFERENCES[memo] = tuple(
-                meta.find_referenced_templates(self.env.parse(source, name, file)))
-        return found
+        source for later builds (:func:`.theme.load_compiled`)."""
+        return referenced(self.env, name, file, source)
 
     @property
     def theme(self) -> str:
