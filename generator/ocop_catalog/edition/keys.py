@@ -30,6 +30,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from functools import cache
@@ -88,14 +89,22 @@ def _plain_of(kind: type) -> Callable[[Any], Any]:
         return _itself
     if issubclass(kind, BaseModel):
         return _model
+    # containers: an item plain() gives back as it is (text, a number, None) is taken
+    # without a call (most fields, keys and items are)
     if dataclasses.is_dataclass(kind) and not issubclass(kind, type):
         name = kind.__name__
         names = tuple(f.name for f in dataclasses.fields(kind) if f.compare)
-        return lambda value: [name, [[n, plain(getattr(value, n))] for n in names]]
+        if len(names) < 2:  # attrgetter of one name gives the value, not a tuple
+            return lambda value: [name, [[n, plain(getattr(value, n))] for n in names]]
+        fields = operator.attrgetter(*names)
+        return lambda value: [name, [[n, x if type(x) in _AS_IS else plain(x)]
+                                     for n, x in zip(names, fields(value))]]
     if issubclass(kind, Mapping):
-        return lambda value: {"{}": [[plain(k), plain(v)] for k, v in value.items()]}
+        return lambda value: {"{}": [[k if type(k) in _AS_IS else plain(k),
+                                      v if type(v) in _AS_IS else plain(v)]
+                                     for k, v in value.items()]}
     if issubclass(kind, (list, tuple)):
-        return lambda value: [plain(item) for item in value]
+        return lambda value: [x if type(x) in _AS_IS else plain(x) for x in value]
     if issubclass(kind, (set, frozenset)):
         return lambda value: {"set": sorted((plain(item) for item in value), key=_canonical)}
     if issubclass(kind, (dt.date, dt.datetime, dt.time)):
@@ -108,6 +117,9 @@ def _plain_of(kind: type) -> Callable[[Any], Any]:
         return lambda value: {"sha256": hashlib.sha256(value).hexdigest()}
     return _no_key
 
+
+#: Types :func:`plain` gives back as they are.
+_AS_IS = frozenset({str, int, float, bool, type(None)})
 
 #: :func:`_plain_of` by type, worked out when a type is first met.
 _PLAIN_BY_TYPE: dict[type, Callable[[Any], Any]] = {}
