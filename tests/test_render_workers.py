@@ -104,3 +104,63 @@ def test_a_rebuild_that_takes_every_file_over_makes_no_qr_symbol(tmp_path, monke
     differing = [rel for rel in _tree(cold)
                  if not filecmp.cmp(cold / rel, again / rel, shallow=False)]
     assert differing == []
+
+
+def _price_change_builds(tmp_path, monkeypatch, beside_products: int) -> list[str]:
+    """A cold build, then an incremental build after a price change with the heavy
+    outputs' forked path taken (large-catalog thresholds lowered), compared with a cold
+    build of the changed catalog; the incremental build's log lines."""
+    from ocop_catalog import pipeline
+    from ocop_catalog.outputs.printing import assets as print_module
+    from ocop_catalog.reuse import Reuse
+
+    from scratch import GOODS_FILE, build_catalog
+
+    scratch = build_catalog(tmp_path / "repo")
+    scratch.add_producer("htx-thu-hai")
+    scratch.add_goods("htx-thu-hai", "ruou-thu-hai")
+    config = EditionConfig(site_url="https://ocop.example.vn/", root=REPO)
+    monkeypatch.setattr(pipeline, "PARALLEL_INCREMENTAL_FROM", 1)
+    monkeypatch.setattr(print_module, "BESIDE_PRODUCTS", beside_products)
+
+    def build(site: Path, reuse: Reuse | None, log: list[str] | None = None) -> None:
+        catalog = load_catalog(scratch.settings()).catalog
+        options = pipeline.check_options({}, catalog.settings.languages, REPO)
+        pipeline.build(catalog, site, config, options, cache_dir=tmp_path / "cache",
+                       workers=2, reuse=reuse, info=(log.append if log is not None
+                                                     else lambda line: None))
+
+    first = Reuse(tmp_path / "before")
+    build(tmp_path / "before", first)
+    scratch.edit(GOODS_FILE, "amount: 250000", "amount: 270000")
+    log: list[str] = []
+    again = Reuse(tmp_path / "after", tmp_path / "before", first.keys)
+    build(tmp_path / "after", again, log)
+    build(tmp_path / "cold", None)
+    after, cold = tmp_path / "after", tmp_path / "cold"
+    assert _tree(after) == _tree(cold)
+    differing = [rel for rel in _tree(cold) if not filecmp.cmp(cold / rel, after / rel,
+                                                             shallow=False)]
+    assert differing == []
+    label = next(rel for rel in _tree(after) if rel.startswith("print/products/")
+                 and "mat-ong-hoa-rung" in rel and rel.endswith(".pdf"))
+    assert (after / label).stat().st_ino != (tmp_path / "before" / label).stat().st_ino
+    return log
+
+
+def test_print_made_beside_the_pages_of_an_incremental_build_is_a_cold_builds(
+        tmp_path, monkeypatch):
+    """On a large catalog an incremental build draws the few labels and sheets a price
+    changes in the light outputs' worker, beside the pages: the same files as a cold
+    build (the changed product's label drawn again)."""
+    log = _price_change_builds(tmp_path, monkeypatch, beside_products=50)
+    assert any("print:" in line and "beside the pages" in line for line in log), log
+
+
+def test_print_with_too_much_to_draw_beside_the_pages_is_drawn_after_them(
+        tmp_path, monkeypatch):
+    """More to draw than one worker should draw alone: nothing of the worker's is kept,
+    and print runs after the pages on every core, with the same files as a cold build."""
+    log = _price_change_builds(tmp_path, monkeypatch, beside_products=0)
+    assert not any("beside the pages" in line for line in log), log
+    assert any(line.startswith("catalog:") and "print " in line for line in log), log

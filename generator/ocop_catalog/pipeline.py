@@ -12,7 +12,10 @@ processes themselves) run one after another. The light ones (the feeds) run side
 side in forked worker processes on a large catalog (:data:`PARALLEL_FROM`; an
 incremental build from :data:`PARALLEL_INCREMENTAL_FROM`, in one worker fewer than there
 are cores), started before the heavy ones and running beside them (the pages output spends
-seconds in the parent alone); on a small catalog, after them in this process. Neither
+seconds in the parent alone); on a small catalog, after them in this process. In an
+incremental build on a large catalog, a heavy output with a writer for it (``beside``: print)
+makes what changed in those workers too, instead of after the pages, unless that is more than
+one process should make alone (:func:`_finish_light`). Neither
 MkDocs nor the command line is known here: the MkDocs plugin and the CLI are adapters over
 this module.
 """
@@ -122,7 +125,12 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     if skipped:
         log.warning("site_url is not set in site_config.yml; %s need absolute URLs, so "
                     "none were written", ", ".join(skipped))
-    if reuse is not None and light:
+    # an incremental build's heavy outputs that can make what changed in a worker, beside
+    # the pages (print: a few labels and sheets, instead of after the pages on one core)
+    beside = [output for output in OUTPUTS if output.beside is not None and not output.light
+              and output.name not in skipped] if reuse is not None and reuse.incremental else []
+    tasks = [(output, True) for output in beside] + [(output, False) for output in light]
+    if reuse is not None and tasks:
         # every record's key (products, cards, producers, sales points), worked out once
         # here: the light outputs' workers and the pages' inherit them instead of each
         # working them out again (two thirds of a second of a core at 10,000 products)
@@ -142,16 +150,28 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
         # on a large catalog the light outputs start first, in forked workers, and run
         # beside the heavy ones: those spend much of their time in this process alone
         # (keys, listings, the search index), with a core to spare
-        pending = _start_light(light, edition, site_dir, options, run, stack) \
-            if light else None
+        pending = _start_light(tasks, edition, site_dir, options, run, stack) \
+            if tasks else None
+        started = {output.name for output, _ in tasks} if pending is not None else set()
         for output in OUTPUTS:
-            if not output.light and output.name not in skipped:
+            if not output.light and output.name not in skipped and output.name not in started:
                 report.files[output.name] = output.write(edition, site_dir,
                                                          options[output.name], run)
                 lap(output.name)
-        if light:
-            written = _finish_light(light, pending, run) if pending is not None else \
-                _run_light(light, edition, site_dir, options, run)
+        if pending is not None:
+            written, again = _finish_light(tasks, pending, run)
+            report.files.update(written)
+            lap("feeds")
+            info(f"feeds: {sum(written[o.name] for o in light)} files, done "
+                 f"{report.timings['feeds']:.2f} s after the other outputs"
+                 + "".join(f"; {o.name}: {written[o.name]} files, beside the pages"
+                           for o in beside if o.name in written))
+            for output in again:  # too much to make in one worker: here, on every core
+                report.files[output.name] = output.write(edition, site_dir,
+                                                         options[output.name], run)
+                lap(output.name)
+        elif light:
+            written = _run_light(light, edition, site_dir, options, run)
             report.files.update(written)
             lap("feeds")
             info(f"feeds: {sum(written.values())} files, done {report.timings['feeds']:.2f} s "
@@ -165,56 +185,66 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     return report
 
 
-def _light_state(outputs: list[Output], edition, site_dir: Path,
+def _light_state(tasks: list[tuple[Output, bool]], edition, site_dir: Path,
                  options: Mapping[str, Any], run: Run) -> dict[str, Any]:
-    return {"outputs": outputs, "edition": edition, "site_dir": site_dir,
+    return {"tasks": tasks, "edition": edition, "site_dir": site_dir,
             "options": options, "run": run}
 
 
-def _start_light(outputs: list[Output], edition, site_dir: Path, options: Mapping[str, Any],
-                 run: Run, stack: contextlib.ExitStack):
-    """Start the light outputs in forked worker processes (their files do not depend on
-    how many), to be collected by :func:`_finish_light`; None on a small catalog or where
-    processes cannot be forked (then :func:`_run_light` writes them in this process)."""
-    cores = min(len(outputs), run.workers or os.cpu_count() or 1)
+def _start_light(tasks: list[tuple[Output, bool]], edition, site_dir: Path,
+                 options: Mapping[str, Any], run: Run, stack: contextlib.ExitStack):
+    """Start the light outputs, and the heavy ones to run beside the pages (each task: an
+    output and whether it is one of those), in forked worker processes (their files do not
+    depend on how many), to be collected by :func:`_finish_light`; None on a small catalog
+    or where processes cannot be forked (then :func:`_run_light` writes the light ones in
+    this process, and the heavy ones are written as usual)."""
+    cores = min(len(tasks), run.workers or os.cpu_count() or 1)
     incremental = run.reuse is not None and run.reuse.incremental
     if (cores < 2 or not can_fork() or len(edition.all_products)
             < (PARALLEL_INCREMENTAL_FROM if incremental else PARALLEL_FROM)):
         return None
-    # an incremental build leaves this process a core of its own: it has the longer way
-    # to go (keys, listings, the search index, then the pages' and print's workers)
-    workers = cores - 1 if incremental else cores
+    # an incremental build leaves this process a core of its own (it has the longer way
+    # to go: keys, listings, the search index, then the pages' workers), unless a heavy
+    # output runs beside the pages: then the light outputs alone would finish last
+    workers = cores - 1 if incremental and not any(beside for _, beside in tasks) else cores
     with collector_off():  # the workers inherit it off
         pool = stack.enter_context(forked_pool(
-            workers, light=_light_state(outputs, edition, site_dir, options, run)))
-    return pool.map_async(_light_forked, range(len(outputs)), chunksize=1)
+            workers, light=_light_state(tasks, edition, site_dir, options, run)))
+    return pool.map_async(_light_forked, range(len(tasks)), chunksize=1)
 
 
-def _finish_light(outputs: list[Output], pending, run: Run) -> dict[str, int]:
-    """Wait for the light outputs :func:`_start_light` started; files written, by output."""
-    counts = []
-    for count, keys in pending.get():
-        counts.append(count)
+def _finish_light(tasks: list[tuple[Output, bool]], pending, run: Run
+                  ) -> tuple[dict[str, int], list[Output]]:
+    """Wait for the tasks :func:`_start_light` started: files written, by output, and the
+    outputs that found too much to make beside the pages (nothing of theirs is kept)."""
+    counts, again = {}, []
+    for (output, _), (count, keys) in zip(tasks, pending.get()):
+        if count is None:
+            again.append(output)
+            continue
+        counts[output.name] = count
         if run.reuse is not None:  # the keys of files the worker took or made
             run.reuse.merge(keys)
-    return {output.name: count for output, count in zip(outputs, counts)}
+    return counts, again
 
 
 def _run_light(outputs: list[Output], edition, site_dir: Path, options: Mapping[str, Any],
                run: Run) -> dict[str, int]:
     """Write the light outputs in this process."""
-    state = _light_state(outputs, edition, site_dir, options, run)
+    state = _light_state([(output, False) for output in outputs], edition, site_dir,
+                         options, run)
     with collector_off():
         counts = [_light(state, i) for i in range(len(outputs))]
     return {output.name: count for output, count in zip(outputs, counts)}
 
 
-def _light(state: dict[str, Any], index: int) -> int:
-    output = state["outputs"][index]
-    return output.write(state["edition"], state["site_dir"], state["options"][output.name],
-                        state["run"])
+def _light(state: dict[str, Any], index: int) -> int | None:
+    output, beside = state["tasks"][index]
+    write = output.beside if beside else output.write
+    return write(state["edition"], state["site_dir"], state["options"][output.name],
+                 state["run"])
 
 
-def _light_forked(index: int) -> tuple[int, tuple[dict[str, str], int]]:
+def _light_forked(index: int) -> tuple[int | None, tuple[dict[str, str], int, int]]:
     state = shared("light")
     return handed_back(state["run"].reuse, lambda: _light(state, index))

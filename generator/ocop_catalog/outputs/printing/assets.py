@@ -922,13 +922,32 @@ def write(edition: Edition, site_dir: Path, options: None, run: Run) -> int:
                               keys=run.keys, reuse=run.reuse)
 
 
+#: The most an incremental build draws beside its pages, in one worker process (else it
+#: draws after them, on every core): products' labels and QR PNGs, and documents (a
+#: sales point's sheet of shelf labels takes about a third of a second).
+BESIDE_PRODUCTS = 50
+BESIDE_DOCUMENTS = 4
+
+
+def write_beside(edition: Edition, site_dir: Path, options: None, run: Run) -> int | None:
+    """:func:`write` in a worker process, beside the pages of an incremental build: None,
+    with nothing drawn, when there is more to draw than :data:`BESIDE_PRODUCTS` and
+    :data:`BESIDE_DOCUMENTS`."""
+    return write_print_assets(edition, site_dir, run.cache_dir / "print", workers=1,
+                              keys=run.keys, reuse=run.reuse,
+                              at_most=(BESIDE_PRODUCTS, BESIDE_DOCUMENTS))
+
+
 def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
                        workers: int | None = None, keys: Keys | None = None,
-                       reuse: Reuse | None = None) -> int:
+                       reuse: Reuse | None = None,
+                       at_most: tuple[int, int] | None = None) -> int | None:
     """Write every print asset of the edition's print specification into ``site_dir``
     (cached under ``cache_dir``); the number of files written. With ``reuse`` (and
     ``keys``), a product's PNG and label, a point's sheet and poster whose key is unchanged
-    are taken over from the previous build, and nothing is worked out for them."""
+    are taken over from the previous build, and nothing is worked out for them. With
+    ``at_most`` (products, documents), None and nothing drawn when more products' files or
+    more documents than that are not in the cache."""
     settings = edition.print_spec
     if not settings.enabled:
         return 0
@@ -978,6 +997,8 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
             documents.append(("poster", point.id, _key(key, "poster", poster),
                               poster))
     missing = {d[2] for d in documents if not (store / f"{d[2]}.pdf").is_file()}
+    if at_most is not None and (len(pending) > at_most[0] or len(missing) > at_most[1]):
+        return None
     # the shelf labels of the sheets to draw: those of products whose own files are made
     # are drawn (or read) with them; the others, by the process that draws the sheet
     sheet_products = frozenset(t.product_id for kind, _, key, data in documents
@@ -1086,4 +1107,4 @@ def _sweep(plan: _Plan, sheets: dict[str, list[LabelText]], linked: bool) -> Non
         log.info("print cache: %d files no site or sheet uses were deleted", removed)
 
 
-OUTPUT = Output("print", write)
+OUTPUT = Output("print", write, beside=write_beside)
