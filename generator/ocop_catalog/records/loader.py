@@ -396,6 +396,9 @@ def _check_unique_products(products: list[ProductEntry], docs: list[Document],
     for claim, held in holders.items():
         kind, value = claim
         owner = published.owner(claim) if published is not None else None
+        if len(held) == 1 and (owner is None or (held[0][0].id == owner.id and
+                                                 held[0][0].producer_id == owner.producer)):
+            continue  # one record holds it, published by no other product: the usual case
         # one place per record: the last, if a record holds the claim twice itself
         held = list({id(entry): (entry, path) for entry, path in held}.values())
         if owner is not None:
