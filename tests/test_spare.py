@@ -12,6 +12,7 @@ equals a cold build.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -197,6 +198,63 @@ def test_a_spare_missing_a_file_is_given_up_and_the_build_made_again(repo, tmp_p
     log = _build(repo, site)
     assert "the spare site was incomplete; building again without it" in log
     assert _tree(site) == _cold(repo, tmp_path / "cold")
+
+
+def _recorded_as_walked(repo: Path, site: Path) -> None:
+    """What the build recorded of the site it published (the digest of every file's name,
+    size and time; how many files; those without a key), worked out without walking the
+    spare, is what a walk of the site finds: else the next build would not trust it."""
+    from ocop_catalog import build as build_module
+
+    record = build_module._record_of(repo, site.resolve())
+    state = json.loads(record.read_text(encoding="utf-8"))
+    files: list[str] = []
+    walked = build_module._SiteWalk(site.resolve(), True, 0).result(files)
+    keys = build_module.read_keys(record.with_suffix(".keys.json"))
+    assert (state["site"], state["files"]) == (walked, len(files))
+    assert sorted(state["unkeyed"]) == sorted(set(files) - set(keys))
+
+
+def test_the_site_a_spare_became_is_recorded_as_a_walk_finds_it(repo, tmp_path):
+    """A build with a spare lists only the folders it changed: files it wrote without a
+    key are found there, new folders of such files (a new authored page) are walked, and
+    the record of the site equals a walk's, so the next build takes files over again."""
+    site = tmp_path / "site"
+    for amount in (250000, 260000):
+        _price(repo, amount)
+        _build(repo, site)
+    page = repo / "catalog" / "huong-dan" / "index.md"
+    for step, amount in enumerate((270000, 280000, 290000)):
+        if step == 1:  # a page MkDocs makes in a folder of its own (no key)
+            page.parent.mkdir()
+            page.write_text("# Hướng dẫn\n\nMua hàng OCOP.\n", encoding="utf-8")
+        if step == 2:
+            shutil.rmtree(page.parent)
+        _price(repo, amount)
+        log = _build(repo, site)
+        assert _kept(log), log
+        assert (site / "huong-dan/index.html").exists() == (step == 1)
+        _recorded_as_walked(repo, site)
+    assert _tree(site) == _cold(repo, tmp_path / "cold")
+
+
+def test_a_spare_folder_replaced_by_a_link_is_given_up(repo, tmp_path):
+    """A folder of the spare replaced by a link to a copy of it (its files are all there
+    by name): not the spare its keys say; the build builds again without it."""
+    site, spare = tmp_path / "site", tmp_path / ".site.spare"
+    for amount in (250000, 260000):
+        _price(repo, amount)
+        _build(repo, site)
+    folder = spare / "media"
+    shutil.copytree(folder, tmp_path / "elsewhere", symlinks=True)
+    shutil.rmtree(folder)
+    folder.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    _price(repo, 270000)
+    log = _build(repo, site)
+    assert "the spare site was incomplete; building again without it" in log
+    assert not (site / "media").is_symlink()
+    assert _tree(site) == _cold(repo, tmp_path / "cold")
+    _recorded_as_walked(repo, site)
 
 
 def test_keys_files_keep_any_path_and_refuse_what_is_not_one(tmp_path):

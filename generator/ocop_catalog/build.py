@@ -49,9 +49,10 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
+from stat import S_ISDIR
 
 import yaml
 from mkdocs.commands.build import build
@@ -65,7 +66,7 @@ from .housekeeping import remove_later
 from .parallel import can_fork, collector_off, forked_pool
 from .records.decoded import FileDigests
 from .records.history import CATALOG_JSON
-from .reuse import read_keys, remove_empty_folders
+from .reuse import file_clock, read_keys, remove_empty_folders
 from .settings import build_date, plugin_options
 
 
@@ -175,6 +176,8 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
             "keys_out": str(keys_out),
             "site": str(staging) if spare else None,
             "spare": spare[1] if spare else None}
+    # by the file system's clock: a folder of the spare this build changes is dated after
+    since = file_clock(target.parent) if spare else 0
     try:
         config.plugins.on_startup(command="build", dirty=False)
         try:
@@ -195,11 +198,15 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
         _discard(staging, mkdocs_dir, keys_out)
         raise
     files: list[str] = []
-    # the same once swapped in (names, sizes, times)
-    site_digest = _SiteWalk(staging, True, len(getattr(plugin, "written_keys", None) or ())
-                            ).result(files)
     written = getattr(plugin, "written_keys", None)
-    if spare and isinstance(written, dict) and written.keys() - set(files):
+    if spare and isinstance(written, dict):
+        # the spare brought up to date: its files are this build's keyed files and what
+        # this build wrote into folders it changed, so only those folders are listed
+        site_digest, missing = _digest_of(staging, written, since, files)
+    else:  # the same once swapped in (names, sizes, times)
+        site_digest = _SiteWalk(staging, True, len(written or ())).result(files)
+        missing = ()
+    if missing:
         _discard(staging, mkdocs_dir, keys_out)
         raise _SpareIncomplete
     replaced = _swap(staging, target)
@@ -414,6 +421,73 @@ class _SiteWalk:
         if files is not None:
             files += self._files
         return hashlib.sha256("".join(self._lines).encode()).hexdigest()
+
+
+def _digest_of(site: Path, keyed: Iterable[str], since_ns: int, files: list[str]
+               ) -> tuple[str, set[str]]:
+    """The digest a walk of the spare ``site`` gives (:class:`_SiteWalk`) once this build
+    brought it up to date, without listing every folder: it holds the build's ``keyed``
+    files (those it kept, took or made) and what the build wrote without a key, which is
+    in folders it changed (modified at or after ``since_ns``, by the file system's clock:
+    writing, linking or deleting a file changes its folder's time; the spare's other
+    unkeyed files were deleted when it was claimed), so only those folders are listed, and
+    folders that hold no keyed file walked. The files' paths are added to ``files`` in the
+    walk's order; returned with the digest: the keyed files that are not there."""
+    base = os.fspath(site)
+    names = set(keyed)
+    folders = {""}
+    for rel in names:
+        folder = rel.rpartition("/")[0]
+        while folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    found: set[str] = set()
+    broken: set[str] = set()  # not folders (a link, a file, gone): what is under is missing
+    for folder in folders:
+        path = f"{base}/{folder}" if folder else base
+        try:
+            stat = os.lstat(path)
+            if not S_ISDIR(stat.st_mode):
+                broken.add(folder)
+                continue
+            if stat.st_mtime_ns < since_ns:
+                continue
+            entries = list(os.scandir(path))
+        except OSError:
+            broken.add(folder)
+            continue
+        prefix = f"{folder}/" if folder else ""
+        for entry in entries:
+            rel = prefix + entry.name
+            if not entry.is_dir(follow_symlinks=False):
+                found.add(rel)
+            elif rel not in folders:  # a folder of unkeyed files only: all of it
+                lines: list[str] = []
+                listed: list[str] = []
+                _walk_tree(entry.path, f"{rel}/", lines, listed)
+                found.update(listed)
+    lines, missing = [], set()
+    # a walk lists each folder's entries by name, a folder's files where its name sorts:
+    # as the paths sort with the separator below every character
+    for rel in sorted(names | found, key=lambda rel: rel.replace("/", "\0")):
+        if broken:
+            folder = rel.rpartition("/")[0]
+            while folder and folder not in broken:
+                folder = folder.rpartition("/")[0]
+            if folder:
+                missing.add(rel)
+                continue
+        try:
+            stat = os.lstat(f"{base}/{rel}")
+        except OSError:
+            missing.add(rel)
+            continue
+        if S_ISDIR(stat.st_mode):
+            missing.add(rel)
+            continue
+        files.append(rel)
+        lines.append(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n")
+    return hashlib.sha256("".join(lines).encode()).hexdigest(), missing & names
 
 
 def _walk_tree(folder: str, prefix: str, lines: list[str], files: list[str] | None) -> None:
