@@ -3,7 +3,9 @@
 A build keeps the code Jinja compiled and the templates each template names, so that the
 next ``ocop build`` (a new process) compiles nothing that did not change. The store holds
 code that is run, so it is read only as this program wrote it: a copy (what a pull request
-can commit, or a restored CI cache) is not, nor a store of other code, nor a damaged one.
+can commit, or a restored CI cache) is not, nor one in a folder others may write or reached
+through a link (a pull request can commit ``.cache`` as one), nor a store of other code,
+nor a damaged one.
 """
 
 from __future__ import annotations
@@ -55,12 +57,12 @@ class _Compiles:
 
 def _build(folder: Path, cache: Path, compiled: theme._CompiledTemplates) -> tuple[str, tuple]:
     """What a build does with the store: read it, render, name references, keep it."""
-    theme.load_compiled(cache, compiled)
+    theme.load_compiled(cache, cache.parent, compiled)
     env = _env(folder, compiled)
     html = env.get_template("page.html").render(name="mật ong", year=2026)
     source, file, _ = env.loader.get_source(env, "base.html")
     refs = compiled.referenced(env, "base.html", file, source)
-    theme.save_compiled(cache, compiled)
+    theme.save_compiled(cache, cache.parent, compiled)
     return html, refs
 
 
@@ -69,7 +71,9 @@ def test_a_later_process_takes_compiled_templates_and_references_from_the_store(
     folder, cache = _theme(tmp_path / "theme"), tmp_path / "cache"
     first = _build(folder, cache, theme._CompiledTemplates())
     assert first == ("<main>MẬT ONG ✓</main><footer>2026</footer>", ("foot.html",))
-    assert (cache / theme.STORE).is_file() and (cache / theme.STORE_SIGNATURE).is_file()
+    store = cache / theme.STORE_DIR
+    assert (store / theme.STORE).is_file() and (store / theme.STORE_SIGNATURE).is_file()
+    assert store.stat().st_mode & 0o777 == 0o700  # this user's alone
 
     counts = _Compiles(monkeypatch)  # a new process: nothing in memory, the store on disk
     assert _build(folder, cache, theme._CompiledTemplates()) == first
@@ -94,6 +98,35 @@ def test_a_copied_store_is_not_read(tmp_path, monkeypatch):
     assert sorted(counts.compiled) == ["base.html", "foot.html", "page.html"]
 
 
+def test_a_store_others_may_write_or_reached_through_a_link_is_not_read(tmp_path,
+                                                                        monkeypatch):
+    """Signed by whoever wrote it (anyone who can write a file can stat it): code is read
+    only from this user's folder that no one else may write, reached through no link."""
+    folder, cache = _theme(tmp_path / "theme"), tmp_path / "cache"
+    _build(folder, cache, theme._CompiledTemplates())
+    counts = _Compiles(monkeypatch)
+    # the catalog's .cache a link to a folder elsewhere (as a pull request can commit it)
+    elsewhere = tmp_path / "shared-cache"
+    cache.rename(elsewhere)
+    cache.symlink_to(elsewhere, target_is_directory=True)
+    compiled = theme._CompiledTemplates()
+    theme.load_compiled(cache, tmp_path, compiled)
+    assert compiled.code == {}
+    theme.load_compiled(elsewhere, tmp_path, compiled)  # the same store, not through a link
+    assert compiled.code
+    # the store's folder or file writable by others (a change of mode changes the file's
+    # signature too, so each is looked at on a store just written)
+    store = elsewhere / theme.STORE_DIR
+    for path, mode in ((store, 0o770), (store, 0o702), (store / theme.STORE, 0o664)):
+        _build(folder, elsewhere, theme._CompiledTemplates())  # a store it reads
+        path.chmod(mode)
+        compiled = theme._CompiledTemplates()
+        theme.load_compiled(elsewhere, tmp_path, compiled)
+        assert compiled.code == {}, (path.name, oct(mode))
+        path.chmod(0o700 if path == store else 0o644)
+    assert counts.compiled == []
+
+
 def test_a_store_of_other_code_or_damaged_is_not_used(tmp_path, monkeypatch):
     folder, cache = _theme(tmp_path / "theme"), tmp_path / "cache"
     _build(folder, cache, theme._CompiledTemplates())
@@ -102,19 +135,20 @@ def test_a_store_of_other_code_or_damaged_is_not_used(tmp_path, monkeypatch):
     # written by another version of this package (or of Jinja, or Python)
     monkeypatch.setattr(theme, "_store_version", lambda: "another version")
     compiled = theme._CompiledTemplates()
-    theme.load_compiled(cache, compiled)
+    theme.load_compiled(cache, tmp_path, compiled)
     assert compiled.code == {} and compiled.references == {}
     monkeypatch.undo()
 
     # damaged, though signed: headers and lengths that do not hold, code Jinja cannot load
-    store, signature = cache / theme.STORE, cache / theme.STORE_SIGNATURE
+    store = cache / theme.STORE_DIR / theme.STORE
+    signature = cache / theme.STORE_DIR / theme.STORE_SIGNATURE
     good = store.read_bytes()
     header, _, blobs = good.partition(b"\n")
     for bad in (b"", b"not json\n", header + b"\n" + blobs[:-1], b"[]\n" + blobs,
                 header.replace(b'"code": [[', b'"code": [[7, ') + b"\n" + blobs):
         write_signed(store, bad, signature)
         compiled = theme._CompiledTemplates()
-        theme.load_compiled(cache, compiled)
+        theme.load_compiled(cache, tmp_path, compiled)
         assert compiled.code == {}, bad[:60]
     # a well-formed store whose code is not what Jinja wrote: each template is compiled again
     write_signed(store, header + b"\n" + b"\0" * len(blobs), signature)
@@ -129,6 +163,12 @@ def test_a_store_that_cannot_be_written_stops_nothing(tmp_path):
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x")
     assert _build(folder, blocked, theme._CompiledTemplates())[0].startswith("<main>")
+    # a store folder that is not this user's alone is not written into either
+    cache = tmp_path / "cache"
+    (cache / theme.STORE_DIR).mkdir(parents=True, mode=0o777)
+    (cache / theme.STORE_DIR).chmod(0o777)
+    assert _build(folder, cache, theme._CompiledTemplates())[0].startswith("<main>")
+    assert not (cache / theme.STORE_DIR / theme.STORE).exists()
 
 
 @pytest.mark.parametrize("name", ["page.html", "base.html"])
@@ -138,7 +178,7 @@ def test_a_syntax_error_is_still_said_where_it_is(tmp_path, name):
     _build(folder, cache, theme._CompiledTemplates())
     (folder / name).write_text("{% block main %}{% if %}{% endblock %}", "utf-8")
     compiled = theme._CompiledTemplates()
-    theme.load_compiled(cache, compiled)
+    theme.load_compiled(cache, tmp_path, compiled)
     env = _env(folder, compiled)
     source, file, _ = env.loader.get_source(env, name)
     with pytest.raises(jinja2.TemplateSyntaxError) as error:

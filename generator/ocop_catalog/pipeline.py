@@ -102,7 +102,7 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     ``reuse.keys`` holds every keyed file's key afterwards."""
     report = Report()
     clock = time.perf_counter()
-    load_compiled(cache_dir)  # the templates earlier builds compiled
+    load_compiled(cache_dir, catalog.settings.root)  # the templates earlier builds compiled
 
     def lap(name: str) -> None:
         nonlocal clock
@@ -167,6 +167,8 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
                  + "".join(f"; {o.name}: {written[o.name]} files, beside the pages"
                            for o in beside if o.name in written))
             for output in again:  # too much to make in one worker: here, on every core
+                info(f"{output.name}: more to make than one worker beside the pages should; "
+                     "made after them")
                 report.files[output.name] = output.write(edition, site_dir,
                                                          options[output.name], run)
                 lap(output.name)
@@ -176,7 +178,7 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
             lap("feeds")
             info(f"feeds: {sum(written.values())} files, done {report.timings['feeds']:.2f} s "
                  "after the other outputs")
-    save_compiled(cache_dir)
+    save_compiled(cache_dir, catalog.settings.root)
     if reuse is not None and reuse.incremental:
         info(f"incremental: {reuse.taken + reuse.kept} of {len(reuse.keys)} keyed files "
              "taken over from the previous build")

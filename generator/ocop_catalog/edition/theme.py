@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import stat
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -30,6 +32,7 @@ import jinja2.utils
 from jinja2 import meta
 
 from ..catalog import certificates as certs
+from ..housekeeping import no_links
 from ..records.decoded import read_signed, stat_signature, write_signed
 from ..records.text import DEFAULT_LANGUAGE
 from .i18n import NATIVE_NAMES, SHORT_NAMES, Translator, load_strings, og_locale
@@ -144,9 +147,11 @@ def referenced(environment: jinja2.Environment, name: str, file: str | None,
     return _COMPILED.referenced(environment, name, file, source)
 
 
-#: The store of compiled templates in a build's cache folder, and the file vouching for it.
-STORE = "templates.bin"
-STORE_SIGNATURE = "templates.signature"
+#: The folder of the store of compiled templates in a build's cache folder (this user's
+#: alone), the store and the file vouching for it.
+STORE_DIR = "templates"
+STORE = "compiled.bin"
+STORE_SIGNATURE = "compiled.signature"
 #: The most a store may hold to be read.
 MAX_STORE_BYTES = 64 << 20
 STORE_FORMAT = 1
@@ -161,18 +166,47 @@ def _store_version() -> str:
                           f"{sys.version}".encode()).hexdigest()
 
 
-def load_compiled(cache_dir: Path, into: _CompiledTemplates = _COMPILED) -> None:
+def _own(path: Path, folder: bool) -> bool:
+    """Whether ``path`` is a folder (``folder``) or a file of this user's that no one else
+    may write (not a link: looked at as itself)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    kind = stat.S_ISDIR(st.st_mode) if folder else stat.S_ISREG(st.st_mode)
+    return kind and st.st_uid == os.geteuid() and not st.st_mode & 0o022
+
+
+def _store_folder(cache_dir: Path, root: Path) -> Path | None:
+    """The store's folder in ``cache_dir`` if code may be read from it and kept there: this
+    user's, written by no one else, reached through no symbolic link below ``root`` (a
+    pull request can commit ``.cache`` as a link to a folder someone else can write);
+    None otherwise, and where there are no such owners (not POSIX: no store)."""
+    folder = Path(cache_dir) / STORE_DIR
+    if not hasattr(os, "geteuid") or not no_links(folder, root):
+        return None
+    return folder if _own(folder, folder=True) else None
+
+
+def load_compiled(cache_dir: Path, root: Path, into: _CompiledTemplates = _COMPILED) -> None:
     """Take the templates compiled by earlier builds from the store in ``cache_dir``. The
-    store holds code, which is run: it is read only while it has the stat signature this
+    store holds code, which is run: it is read only from a folder of this user's that no
+    one else may write, reached through no link below the catalog's ``root``
+    (:func:`_store_folder`), while it is this user's and has the stat signature this
     program recorded beside it when it wrote it (:func:`read_signed`: a store committed by
-    a pull request or edited by hand has another; the change time is set by the kernel),
-    and only when it was written by this code under this Jinja and Python. Anything else
-    is ignored, and the templates are compiled as if there were no store."""
-    path = Path(cache_dir) / STORE
+    a pull request or restored from a cache has another; the change time is set by the
+    kernel), and only when it was written by this code under this Jinja and Python.
+    Anything else is ignored, and the templates are compiled as if there were no store."""
+    folder = _store_folder(cache_dir, root)
+    if folder is None:
+        return
+    path = folder / STORE
     signature = stat_signature(path)
     if signature is None or into.seen.get(str(path)) == signature:
         return  # no store, or the one this process read or wrote last
-    data = read_signed(path, MAX_STORE_BYTES, path.with_name(STORE_SIGNATURE))
+    if not _own(path, folder=False):
+        return
+    data = read_signed(path, MAX_STORE_BYTES, folder / STORE_SIGNATURE)
     if data is None:
         return
     header, _, blobs = data.partition(b"\n")
@@ -202,13 +236,16 @@ def load_compiled(cache_dir: Path, into: _CompiledTemplates = _COMPILED) -> None
     into.seen[str(path)] = signature
 
 
-def save_compiled(cache_dir: Path, compiled: _CompiledTemplates = _COMPILED) -> None:
+def save_compiled(cache_dir: Path, root: Path,
+                  compiled: _CompiledTemplates = _COMPILED) -> None:
     """Keep the templates this process compiled or parsed in the store in ``cache_dir``
-    for the next build (nothing when there is nothing new, or the cache cannot be
-    written)."""
-    if not compiled.changed:
+    for the next build: when something is new, or the store is not the one this process
+    read or wrote last (nothing when the cache cannot be written, or its folder is not one
+    to read code from: :func:`_store_folder`)."""
+    folder = Path(cache_dir) / STORE_DIR
+    path = folder / STORE
+    if not compiled.changed and compiled.seen.get(str(path)) == stat_signature(path):
         return
-    path = Path(cache_dir) / STORE
     code = sorted(compiled.code.items())
     header = json.dumps({
         "version": _store_version(),
@@ -216,9 +253,14 @@ def save_compiled(cache_dir: Path, compiled: _CompiledTemplates = _COMPILED) -> 
         "references": [[name, file, checksum, list(names)] for (name, file), (checksum, names)
                        in sorted(compiled.references.items())]}, ensure_ascii=True)
     with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not folder.exists() and no_links(folder.parent, root):
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700)
+            os.chmod(folder, 0o700)  # whatever the umask
+        if _store_folder(cache_dir, root) is None:
+            return
         write_signed(path, b"\n".join([header.encode("ascii"), b"".join(b for _, b in code)]),
-                     path.with_name(STORE_SIGNATURE))
+                     folder / STORE_SIGNATURE)
         compiled.changed = False
         compiled.seen[str(path)] = stat_signature(path)
 

@@ -946,8 +946,9 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
     (cached under ``cache_dir``); the number of files written. With ``reuse`` (and
     ``keys``), a product's PNG and label, a point's sheet and poster whose key is unchanged
     are taken over from the previous build, and nothing is worked out for them. With
-    ``at_most`` (products, documents), None and nothing drawn when more products' files or
-    more documents than that are not in the cache."""
+    ``at_most`` (products, documents), None and nothing drawn when more products than that
+    have files not taken over, or more documents than that are not in the print cache (a
+    product's lot labels are not counted: they are few, and kept in the cache)."""
     settings = edition.print_spec
     if not settings.enabled:
         return 0
