@@ -290,3 +290,37 @@ def test_keys_files_keep_any_path_and_refuse_what_is_not_one(tmp_path):
     keys_file.unlink()
     keys_file.symlink_to("/dev/zero")
     assert read_keys(keys_file) == {}
+
+
+def test_the_record_without_a_walk_finds_what_a_walk_finds(tmp_path):
+    """The files a build with a spare wrote without a key are found where they can be: in
+    a folder it changed, in a new folder, in a folder of the spare that no longer holds a
+    keyed file (a file written there changed that folder, not the one above it); names
+    sort as a walk lists them."""
+    from ocop_catalog import build as build_module
+    from ocop_catalog.reuse import file_clock
+
+    site = tmp_path / "site"
+    old = ["X/k1", "X/Y/old", "a.b/k", "a/b/k", "a-b/k", "é/k", "top"]
+    for rel in old:
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(rel)
+    time.sleep(0.02)
+    since = file_clock(tmp_path)
+    (site / "X/Y/old").unlink()  # a key of the spare this build does not make (pruned)
+    (site / "X/Y/new").write_text("unkeyed, in a folder that held a keyed file")
+    (site / "fresh/deep").mkdir(parents=True)
+    (site / "fresh/deep/file").write_text("unkeyed, in new folders")
+    (site / "a/b/k").unlink()
+    (site / "a/b/k").write_text("made again")
+    keyed = ["X/k1", "a.b/k", "a/b/k", "a-b/k", "é/k", "top"]
+    files: list[str] = []
+    digest, missing = build_module._digest_of(site, keyed, old, since, files)
+    walked: list[str] = []
+    assert digest == build_module._SiteWalk(site, True, 0).result(walked)
+    assert files == walked and "X/Y/new" in files and missing == set()
+    # a keyed file gone, or under a folder that is now a link: missing (the spare given up)
+    (site / "top").unlink()
+    shutil.move(site / "a.b", tmp_path / "a.b")
+    (site / "a.b").symlink_to(tmp_path / "a.b", target_is_directory=True)
+    assert build_module._digest_of(site, keyed, old, since, [])[1] == {"top", "a.b/k"}

@@ -176,9 +176,10 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
             "keys_out": str(keys_out),
             "site": str(staging) if spare else None,
             "spare": spare[1] if spare else None}
-    # by the file system's clock: a folder of the spare this build changes is dated after
-    since = file_clock(target.parent) if spare else 0
+    since = 0
     try:
+        # by the file system's clock: a folder of the spare this build changes is dated after
+        since = file_clock(target.parent) if spare else 0
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
@@ -202,7 +203,7 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
     if spare and isinstance(written, dict):
         # the spare brought up to date: its files are this build's keyed files and what
         # this build wrote into folders it changed, so only those folders are listed
-        site_digest, missing = _digest_of(staging, written, since, files)
+        site_digest, missing = _digest_of(staging, written, spare[1], since, files)
     else:  # the same once swapped in (names, sizes, times)
         site_digest = _SiteWalk(staging, True, len(written or ())).result(files)
         missing = ()
@@ -423,25 +424,34 @@ class _SiteWalk:
         return hashlib.sha256("".join(self._lines).encode()).hexdigest()
 
 
-def _digest_of(site: Path, keyed: Iterable[str], since_ns: int, files: list[str]
-               ) -> tuple[str, set[str]]:
+def _digest_of(site: Path, keyed: Iterable[str], spare_keyed: Iterable[str], since_ns: int,
+               files: list[str]) -> tuple[str, set[str]]:
     """The digest a walk of the spare ``site`` gives (:class:`_SiteWalk`) once this build
     brought it up to date, without listing every folder: it holds the build's ``keyed``
     files (those it kept, took or made) and what the build wrote without a key, which is
     in folders it changed (modified at or after ``since_ns``, by the file system's clock:
     writing, linking or deleting a file changes its folder's time; the spare's other
     unkeyed files were deleted when it was claimed), so only those folders are listed, and
-    folders that hold no keyed file walked. The files' paths are added to ``files`` in the
-    walk's order; returned with the digest: the keyed files that are not there."""
+    folders in them that hold no keyed file walked; folders that held keyed files of the
+    spare (``spare_keyed``) and hold none of this build's are walked too, where they are
+    left (a file written there changed that folder, not the one above). The files' paths
+    are added to ``files`` in the walk's order; returned with the digest: the keyed files
+    that are not there. (A file this misses costs the next build its incrementality: its
+    walk finds a site other than recorded, whose keys it does not trust.)"""
     base = os.fspath(site)
     names = set(keyed)
-    folders = {""}
-    for rel in names:
-        folder = rel.rpartition("/")[0]
-        while folder not in folders:
-            folders.add(folder)
-            folder = folder.rpartition("/")[0]
+    folders = _folders_of(names)
     found: set[str] = set()
+    walked = ""
+    for folder in sorted(_folders_of(spare_keyed) - folders):  # a folder before those in it
+        path = f"{base}/{folder}"
+        if (walked and folder.startswith(walked)) or not os.path.isdir(path) \
+                or os.path.islink(path):
+            continue
+        listed: list[str] = []
+        _walk_tree(path, f"{folder}/", [], listed)
+        found.update(listed)
+        walked = f"{folder}/"
     broken: set[str] = set()  # not folders (a link, a file, gone): what is under is missing
     for folder in folders:
         path = f"{base}/{folder}" if folder else base
@@ -462,9 +472,8 @@ def _digest_of(site: Path, keyed: Iterable[str], since_ns: int, files: list[str]
             if not entry.is_dir(follow_symlinks=False):
                 found.add(rel)
             elif rel not in folders:  # a folder of unkeyed files only: all of it
-                lines: list[str] = []
-                listed: list[str] = []
-                _walk_tree(entry.path, f"{rel}/", lines, listed)
+                listed = []
+                _walk_tree(entry.path, f"{rel}/", [], listed)
                 found.update(listed)
     lines, missing = [], set()
     # a walk lists each folder's entries by name, a folder's files where its name sorts:
@@ -488,6 +497,17 @@ def _digest_of(site: Path, keyed: Iterable[str], since_ns: int, files: list[str]
         files.append(rel)
         lines.append(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n")
     return hashlib.sha256("".join(lines).encode()).hexdigest(), missing & names
+
+
+def _folders_of(names: Iterable[str]) -> set[str]:
+    """The folders (site-relative, ``""`` the site itself) that hold the files ``names``."""
+    folders = {""}
+    for rel in names:
+        folder = rel.rpartition("/")[0]
+        while folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
 
 
 def _walk_tree(folder: str, prefix: str, lines: list[str], files: list[str] | None) -> None:
