@@ -205,22 +205,36 @@ def _start_light(tasks: list[tuple[Output, bool]], edition, site_dir: Path,
     if (cores < 2 or not can_fork() or len(edition.all_products)
             < (PARALLEL_INCREMENTAL_FROM if incremental else PARALLEL_FROM)):
         return None
-    # an incremental build leaves this process a core of its own (it has the longer way
-    # to go: keys, listings, the search index, then the pages' workers), unless a heavy
-    # output runs beside the pages: then the light outputs alone would finish last
-    workers = cores - 1 if incremental and not any(beside for _, beside in tasks) else cores
+    # an incremental build leaves this process a core of its own: it has the longer way
+    # to go (keys, listings, the search index, then the pages' workers)
+    workers = cores - 1 if incremental else cores
+    state = _light_state(tasks, edition, site_dir, options, run)
+    beside = [i for i, (_, is_beside) in enumerate(tasks) if is_beside]
+    light = [i for i, (_, is_beside) in enumerate(tasks) if not is_beside]
+    started = []
     with collector_off():  # the workers inherit it off
-        pool = stack.enter_context(forked_pool(
-            workers, light=_light_state(tasks, edition, site_dir, options, run)))
-    return pool.map_async(_light_forked, range(len(tasks)), chunksize=1)
+        if beside:
+            # in a process of their own, which ends with them: the light outputs' workers
+            # are as many as without them (more would take cores from the pages' workers
+            # when a template change makes thousands of pages)
+            pool = stack.enter_context(forked_pool(1, light=state))
+            started.append((beside, pool.map_async(_light_forked, beside, chunksize=1)))
+        if light:
+            pool = stack.enter_context(forked_pool(workers, light=state))
+            started.append((light, pool.map_async(_light_forked, light, chunksize=1)))
+    return started
 
 
 def _finish_light(tasks: list[tuple[Output, bool]], pending, run: Run
                   ) -> tuple[dict[str, int], list[Output]]:
     """Wait for the tasks :func:`_start_light` started: files written, by output, and the
     outputs that found too much to make beside the pages (nothing of theirs is kept)."""
+    results: dict[int, tuple] = {}
+    for indexes, started in pending:
+        results.update(zip(indexes, started.get()))
     counts, again = {}, []
-    for (output, _), (count, keys) in zip(tasks, pending.get()):
+    for i, (output, _) in enumerate(tasks):
+        count, keys = results[i]
         if count is None:
             again.append(output)
             continue
