@@ -14,8 +14,8 @@ incremental build from :data:`PARALLEL_INCREMENTAL_FROM`, in one worker fewer th
 are cores), started before the heavy ones and running beside them (the pages output spends
 seconds in the parent alone); on a small catalog, after them in this process. In an
 incremental build on a large catalog, a heavy output with a writer for it (``beside``: print)
-makes what changed in those workers too, instead of after the pages, unless that is more than
-one process should make alone (:func:`_finish_light`). Neither
+makes what changed in a forked process of its own started with them, instead of after the
+pages, unless that is more than one process should make alone (:func:`_finish_light`). Neither
 MkDocs nor the command line is known here: the MkDocs plugin and the CLI are adapters over
 this module.
 """

@@ -70,7 +70,7 @@ class Output:
     #: its worker forks, so that 'ocop serve' keeps their code from one build to the next).
     templates: Callable[[Any], tuple[str, ...]] = no_templates
     #: A heavy output's writer for an incremental build on a large catalog, run beside the
-    #: pages with the light outputs, in a worker process (one core: it forks none): it
+    #: pages, as the light outputs are, in a worker process (one core: it forks none): it
     #: writes what changed and returns how many files it wrote, or None, having finished
     #: nothing, when that is more than a worker should make alone; ``write`` then runs
     #: after the pages, on every core.
