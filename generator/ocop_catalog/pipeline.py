@@ -214,9 +214,9 @@ def _start_light(tasks: list[tuple[Output, bool]], edition, site_dir: Path,
     started = []
     with collector_off():  # the workers inherit it off
         if beside:
-            # in a process of their own, which ends with them: the light outputs' workers
-            # are as many as without them (more would take cores from the pages' workers
-            # when a template change makes thousands of pages)
+            # in a process of their own, idle once they are done: the light outputs' workers
+            # are as many as without them (one more would take cores from the pages'
+            # workers when a template change makes thousands of pages)
             pool = stack.enter_context(forked_pool(1, light=state))
             started.append((beside, pool.map_async(_light_forked, beside, chunksize=1)))
         if light:
