@@ -49,7 +49,7 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from stat import S_ISDIR
@@ -421,7 +421,7 @@ class _SiteWalk:
             return None
         if files is not None:
             files += self._files
-        return hashlib.sha256("".join(self._lines).encode()).hexdigest()
+        return _digest(self._lines)
 
 
 def _digest_of(site: Path, keyed: Iterable[str], spare_keyed: Iterable[str], since_ns: int,
@@ -448,9 +448,7 @@ def _digest_of(site: Path, keyed: Iterable[str], spare_keyed: Iterable[str], sin
         if (walked and folder.startswith(walked)) or not os.path.isdir(path) \
                 or os.path.islink(path):
             continue
-        listed: list[str] = []
-        _walk_tree(path, f"{folder}/", [], listed)
-        found.update(listed)
+        found.update(_names_under(path, f"{folder}/"))
         walked = f"{folder}/"
     broken: set[str] = set()  # not folders (a link, a file, gone): what is under is missing
     for folder in folders:
@@ -472,9 +470,7 @@ def _digest_of(site: Path, keyed: Iterable[str], spare_keyed: Iterable[str], sin
             if not entry.is_dir(follow_symlinks=False):
                 found.add(rel)
             elif rel not in folders:  # a folder of unkeyed files only: all of it
-                listed = []
-                _walk_tree(entry.path, f"{rel}/", [], listed)
-                found.update(listed)
+                found.update(_names_under(entry.path, f"{rel}/"))
     lines, missing = [], set()
     # a walk lists each folder's entries by name, a folder's files where its name sorts:
     # as the paths sort with the separator below every character
@@ -495,8 +491,8 @@ def _digest_of(site: Path, keyed: Iterable[str], spare_keyed: Iterable[str], sin
             missing.add(rel)
             continue
         files.append(rel)
-        lines.append(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n")
-    return hashlib.sha256("".join(lines).encode()).hexdigest(), missing & names
+        lines.append(_line(rel, stat))
+    return _digest(lines), missing & names
 
 
 def _folders_of(names: Iterable[str]) -> set[str]:
@@ -510,6 +506,16 @@ def _folders_of(names: Iterable[str]) -> set[str]:
     return folders
 
 
+def _names_under(folder: str, prefix: str) -> Iterator[str]:
+    """The files under ``folder``, as ``prefix`` and their path in it (links not
+    followed: a link is a file)."""
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False):
+            yield from _names_under(entry.path, f"{prefix}{entry.name}/")
+        else:
+            yield prefix + entry.name
+
+
 def _walk_tree(folder: str, prefix: str, lines: list[str], files: list[str] | None) -> None:
     """Add a line per file under ``folder`` to ``lines``, in name order (links are not
     followed: a link is recorded as itself)."""
@@ -521,10 +527,18 @@ def _walk_tree(folder: str, prefix: str, lines: list[str], files: list[str] | No
 
 
 def _file_line(prefix: str, entry: os.DirEntry, files: list[str] | None) -> str:
-    stat = entry.stat(follow_symlinks=False)
     if files is not None:
         files.append(prefix + entry.name)
-    return f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+    return _line(prefix + entry.name, entry.stat(follow_symlinks=False))
+
+
+def _line(rel: str, stat: os.stat_result) -> str:
+    """A file's line in a site's record: its path, size and modification time."""
+    return f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+
+
+def _digest(lines: list[str]) -> str:
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
 
 
 def _walk_forked(task: tuple[str, str, bool]) -> tuple[str, list[str]]:

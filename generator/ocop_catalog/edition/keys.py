@@ -94,9 +94,9 @@ def _plain_of(kind: type) -> Callable[[Any], Any]:
     if dataclasses.is_dataclass(kind) and not issubclass(kind, type):
         name = kind.__name__
         names = tuple(f.name for f in dataclasses.fields(kind) if f.compare)
-        if len(names) < 2:  # attrgetter of one name gives the value, not a tuple
-            return lambda value: [name, [[n, plain(getattr(value, n))] for n in names]]
-        fields = operator.attrgetter(*names)
+        # every field at once (attrgetter of one name gives the value, not a tuple)
+        fields = operator.attrgetter(*names) if len(names) > 1 else \
+            lambda value: tuple(getattr(value, n) for n in names)
         return lambda value: [name, [[n, x if type(x) in _AS_IS else plain(x)]
                                      for n, x in zip(names, fields(value))]]
     if issubclass(kind, Mapping):
@@ -223,15 +223,11 @@ class Keys:
             sources[name] = ""
             return True
         sources[name] = source
-        for ref in self._references(name, file, source):
+        # the names remembered by source for later builds (:func:`.theme.load_compiled`)
+        for ref in referenced(self.env, name, file, source):
             if ref is None or not self._closure(ref, sources):
                 return False
         return True
-
-    def _references(self, name: str, file: str | None, source: str) -> tuple[str | None, ...]:
-        """The templates ``source`` names (None: one named by a variable), remembered by
-        source for later builds (:func:`.theme.load_compiled`)."""
-        return referenced(self.env, name, file, source)
 
     @property
     def theme(self) -> str:
