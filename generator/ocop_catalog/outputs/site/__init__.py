@@ -15,6 +15,7 @@ from typing import Any
 
 from ...errors import OptionError
 from ...fragments import fragments
+from ...parallel import collector_off
 from .. import Output, Run
 from ...edition import Edition
 from ..feeds.options import feed_options
@@ -66,10 +67,12 @@ def write(edition: Edition, site_dir: Path, options: SiteOptions, run: Run) -> i
         write_not_found(edition, builder.env, site_dir, run.reuse,
                         builder.frame_key(NOT_FOUND))
         write_social_image(edition, site_dir, run.reuse)
-        lastmod = LastModified(edition)
-        entries = [(edition.urls.at(p.lang, p.path), builder.alternates(p), lastmod(p))
-                   for p in builder.pages()]
-        write_sitemaps(site_dir, edition.urls.site_url, [*entries, *edition.config.extra_pages])
+        with collector_off():  # an entry per page, no cycles
+            lastmod = LastModified(edition)
+            entries = [(edition.urls.at(p.lang, p.path), builder.alternates(p), lastmod(p))
+                       for p in builder.pages()]
+            write_sitemaps(site_dir, edition.urls.site_url,
+                           [*entries, *edition.config.extra_pages])
         write_robots(site_dir, edition.urls.site_url)
 
     pages = builder.write(site_dir, run.workers, search=options.search, meanwhile=meanwhile)

@@ -15,10 +15,14 @@ import gc
 import json
 import logging
 import os
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 import functools
 from functools import cached_property
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -38,7 +42,7 @@ from ...edition.qr import DRAWING_VERSION, symbol_svg
 from ...edition.theme import STATUSES
 from ...edition.urls import relative
 from ...errors import OptionError
-from ...parallel import can_fork, forked_pool, shared
+from ...parallel import can_fork, collector_off, forked_pool, shared
 from ...records.text import DEFAULT_LANGUAGE, Localized
 from ..feeds.options import FeedOptions
 from ...fragments import Fragments
@@ -204,7 +208,11 @@ class SiteBuilder:
 
     @cached_property
     def _pages(self) -> list[Page]:
-        return [page for lang in self.languages for page in self._pages_in(lang)]
+        # tens of thousands of pages, contexts and sorted listings, no cycles: made without
+        # the collector, whose full passes would walk what is made so far (a quarter of a
+        # second at 10,000 products)
+        with collector_off():
+            return [page for lang in self.languages for page in self._pages_in(lang)]
 
     def _pages_in(self, lang: str) -> Iterator[Page]:
         # u.x(None, ...): a page's path, the same in every language
@@ -429,34 +437,47 @@ class SiteBuilder:
     def facets(self, products: Sequence[ProductEntry]) -> Facets:
         """The categories, star classes, former districts and price limits a listing's
         filters offer, with their counts."""
-        groups: dict[str, Any] = {}
-        areas: dict[str, Any] = {}
-        counts: dict[tuple[str, Any], int] = {}
-        prices = []
-        for p in products:
+        # each product's part, worked out once (:meth:`_facet_parts`): a listing adds
+        # them up (a 10,000-product catalog's listings hold 60,000 products in all)
+        parts = list(map(self._facet_parts.__getitem__, map(id, products)))
+        counts = Counter(chain.from_iterable(map(itemgetter(0), parts)))
+        prices = sorted(price for _, price in parts if price is not None)
+        groups, areas = self._facet_groups, self.catalog.legacy_districts
+        low, high = (prices[0], prices[-1]) if prices else (0, 0)
+        return Facets(
+            total=len(products),
+            groups=tuple((i, groups[i], n) for (kind, i), n in sorted(
+                (k, n) for k, n in counts.items() if k[0] == "group")),
+            stars=tuple((n, counts.get(("stars", n), 0)) for n in (3, 4, 5)),
+            areas=tuple((i, areas[i], n) for (kind, i), n in sorted(
+                (k, n) for k, n in counts.items() if k[0] == "area")),
+            prices=tuple((limit, bisect_right(prices, limit))
+                         for limit in PRICE_LIMITS if low <= limit < high),
+            valid=counts.get(("valid", True), 0))
+
+    @cached_property
+    def _facet_parts(self) -> dict[int, tuple[tuple[tuple[str, Any], ...], int | None]]:
+        """What each product adds to its listings' filter counts (its star class, group,
+        former district, whether its certificate is valid) and its price, by object
+        identity."""
+        parts = {}
+        for p in self.all_products:
             f = self.filter_data(p)
-            keys = [("stars", f.stars)]
+            keys: list[tuple[str, Any]] = [("stars", f.stars)]
             if p.browse_category:
-                groups[f.category] = p.browse_category.group
                 keys.append(("group", f.category))
             if f.area:  # "": a commune whose former districts are not filled in yet
-                areas[f.area] = self.catalog.legacy_districts[f.area]
                 keys.append(("area", f.area))
             if self.edition.status(p) in certs.ACTIVE:
                 keys.append(("valid", True))
-            if f.price is not None:
-                prices.append(f.price)
-            for key in keys:
-                counts[key] = counts.get(key, 0) + 1
-        low, high = (min(prices), max(prices)) if prices else (0, 0)
-        return Facets(
-            total=len(products),
-            groups=tuple((i, g, counts[("group", i)]) for i, g in sorted(groups.items())),
-            stars=tuple((n, counts.get(("stars", n), 0)) for n in (3, 4, 5)),
-            areas=tuple((i, d, counts[("area", i)]) for i, d in sorted(areas.items())),
-            prices=tuple((limit, sum(1 for x in prices if x <= limit))
-                         for limit in PRICE_LIMITS if low <= limit < high),
-            valid=counts.get(("valid", True), 0))
+            parts[id(p)] = (tuple(keys), f.price)
+        return parts
+
+    @cached_property
+    def _facet_groups(self) -> dict[str, Any]:
+        """The group of each category id the products are browsed by."""
+        return {p.browse_category.group.id: p.browse_category.group
+                for p in self.all_products if p.browse_category}
 
     def by_name(self, products: Sequence[ProductEntry], lang: str) -> tuple[ProductEntry, ...]:
         """``products`` in the alphabetical order of their names in ``lang``
@@ -648,7 +669,8 @@ class SiteBuilder:
         index (:attr:`search_stats`); the number of pages written. ``meanwhile`` writes
         other files of the site (which do not read the pages): called in this process
         while the workers render, or after the pages when there are no workers."""
-        pages = self.pages() + self.redirect_pages() + self.lot_pages()
+        with collector_off():  # as the plan: many pages, no cycles
+            pages = self.pages() + self.redirect_pages() + self.lot_pages()
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         if self.reuse is not None:
             # every record's key and what the summary pages show, worked out once, before

@@ -56,7 +56,6 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -111,23 +110,23 @@ def _fold_char(ch: str) -> str:
     return unicodedata.normalize("NFC", bare)
 
 
-@lru_cache(maxsize=1)
-def _fold_table() -> dict[int, str]:
-    """Every character whose fold is not itself (made once, ~0.1 s): folding a text is
-    then one ``str.translate``."""
-    table = {}
-    for start, end in ((0x80, 0x10000), (0x2F800, 0x2FA20)):
-        for cp in range(start, end):
-            if 0xD800 <= cp < 0xE000:
-                continue
-            ch = chr(cp)
-            folded = _fold_char(ch)
-            if folded != ch:
-                table[cp] = folded
-    return table
+class _FoldTable(dict):
+    """:func:`_fold_char` of the characters met, by code point, for ``str.translate``
+    (which looks a character up here, at C speed, and has a missing one worked out: a
+    catalog's text uses a few hundred characters, and working out all 65,000 of the Basic
+    Multilingual Plane up front cost every build a tenth of a second); the first
+    :data:`_FOLD_KEPT` are kept ('ocop serve' runs for days)."""
+
+    def __missing__(self, code: int) -> str:
+        found = _fold_char(chr(code))
+        if len(self) < _FOLD_KEPT:
+            self[code] = found
+        return found
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_FOLD_KEPT = 20_000
+
+_FOLDS = _FoldTable()
 
 
 def fold(text: str) -> str:
@@ -138,9 +137,7 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text
-    folded = text.translate(_fold_table())
-    if _ASTRAL.search(folded):  # rare: the table covers the Basic Multilingual Plane
-        folded = "".join(_fold_char(ch) if ord(ch) > 0xFFFF else ch for ch in folded)
+    folded = text.translate(_FOLDS)
     if not unicodedata.is_normalized("NFC", folded):  # e.g. Hangul typed as jamo
         folded = unicodedata.normalize("NFC", folded)
     return folded
