@@ -62,6 +62,9 @@ class FeedContext:
         self._modified: dict[str, dt.date] = {}
         self._unlisted: dict[tuple[str, bool], str | None] = {}
         self._translated: dict[tuple[str, str], bool] = {}
+        #: The products no marketplace feed leaves out whatever its language, by
+        #: (include_expired, needs_date) (:func:`.marketplace.listed_count`).
+        self.listable: dict[tuple[bool, bool], list[ProductEntry]] = {}
 
     @property
     def edition(self) -> Edition:

@@ -34,6 +34,23 @@ def listed(ctx: FeedContext, lang: str, include_expired: bool, skipped: Counter[
             yield product
 
 
+def listed_count(ctx: FeedContext, lang: str, include_expired: bool, *,
+                 needs_date: bool = True) -> int:
+    """How many products :func:`listed` gives (the open data page's figure), without a
+    reason worked out per product and language: the products no language leaves out are
+    found once per ``include_expired`` and ``needs_date``, then counted in ``lang``."""
+    key = (include_expired, needs_date)
+    found = ctx.listable.get(key)
+    if found is None:
+        found = ctx.listable[key] = [
+            p for p in ctx.catalog.products.values()
+            if ctx.unlisted(p, include_expired) is None and not (
+                needs_date and p.record.availability in ("preorder", "backorder")
+                and availability_date(ctx, p) is None)]
+    translated = ctx.translated
+    return sum(1 for p in found if translated(p, lang))
+
+
 def entries(ctx: FeedContext, lang: str, include_expired: bool,
             make: Callable[[FeedContext, ProductEntry, str, bool], tuple[str | None, str]],
             parts: Fragments | None = None, key: Callable[[ProductEntry], str] | None = None

@@ -21,7 +21,6 @@ point's page, to the point's JSON Feed, only when this build writes them.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -43,7 +42,7 @@ from ..feeds.data import (
 )
 from ..feeds.export import export_products
 from ..feeds.export import path as export_path
-from ..feeds.marketplace import listed
+from ..feeds.marketplace import listed_count
 from ..feeds.options import FeedOptions
 from ..feeds.schema import CATALOG_SCHEMA_PATH, SALES_POINT_SCHEMA_PATH
 
@@ -196,13 +195,12 @@ def _feeds(edition: Edition, options: FeedOptions) -> list[FeedGroup]:
             FeedFile(CATALOG_JSON, (), len(ctx.catalog.products)),), CATALOG_SCHEMA_PATH))
     if options.google.enabled:
         groups.append(FeedGroup("google", "RSS 2.0 (Google Merchant Center)", tuple(
-            FeedFile(google_path(lang), (lang,), _count(listed(ctx, lang, options.include_expired,
-                                                            Counter())))
+            FeedFile(google_path(lang), (lang,), listed_count(ctx, lang, options.include_expired))
             for lang in options.google.languages)))
     if options.meta.enabled:
         groups.append(FeedGroup("meta", "CSV (Meta)", tuple(
-            FeedFile(meta_path(lang), (lang,), _count(listed(
-                ctx, lang, options.include_expired, Counter(), needs_date=False)))
+            FeedFile(meta_path(lang), (lang,), listed_count(
+                ctx, lang, options.include_expired, needs_date=False))
             for lang in options.meta.languages)))
     if options.atom.enabled:
         entries = len(atom_products(ctx, options.atom.entries))
@@ -229,10 +227,6 @@ def _feeds(edition: Edition, options: FeedOptions) -> list[FeedGroup]:
                      export.name, format=export_format(export.file))
             for export in options.exports)))
     return groups
-
-
-def _count(items) -> int:
-    return sum(1 for _ in items)
 
 
 def export_format(path: str) -> str:

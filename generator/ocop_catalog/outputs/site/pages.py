@@ -212,7 +212,10 @@ class SiteBuilder:
         # the collector, whose full passes would walk what is made so far (a quarter of a
         # second at 10,000 products)
         with collector_off():
-            return [page for lang in self.languages for page in self._pages_in(lang)]
+            pages = [page for lang in self.languages for page in self._pages_in(lang)]
+        if gc.get_freeze_count():  # in a build (parallel.frozen): kept to its end, out
+            gc.freeze()            # of the collector's later walks too
+        return pages
 
     def _pages_in(self, lang: str) -> Iterator[Page]:
         # u.x(None, ...): a page's path, the same in every language
