@@ -33,7 +33,7 @@ import json
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
-from functools import cache
+from functools import cache, cached_property
 from importlib import metadata
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from ..catalog.model import ProductEntry
     from . import Edition
 
-__all__ = ["LIBRARIES", "Keys", "code_key", "digest", "plain"]
+__all__ = ["LIBRARIES", "Keys", "code_key", "digest", "digest_keys", "plain"]
 
 #: Libraries whose version can change what a build writes or accepts.
 LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pillow", "pydantic",
@@ -147,6 +147,13 @@ def digest(*values: Any) -> str:
         # empty string among them is written as JSON writes it, too)
         return hashlib.sha256(('["' + '","'.join(values) + '"]').encode("utf-8")).hexdigest()
     return hashlib.sha256(_canonical(values).encode("utf-8")).hexdigest()  # plain already
+
+
+def digest_keys(keys: list[str]) -> str:
+    """:func:`digest` of ``keys``, which are keys already (64 hex digits each: nothing of
+    theirs needs checking or escaping), as ``digest(*keys)`` would hash them."""
+    return hashlib.sha256(('["' + '","'.join(keys) + '"]').encode("ascii")).hexdigest() \
+        if keys else digest()
 
 
 @cache
@@ -286,8 +293,18 @@ class Keys:
 
     def cards(self, products: Iterable[ProductEntry]) -> str:
         """The cards of ``products``, in their order (keys of keys: hashed as they are)."""
-        known, card = self._cards, self.card  # listings of thousands: one lookup a card
-        return digest(*[known.get(p.id) or card(p) for p in products])
+        try:  # the edition's own entries (listings of thousands, every page of them)
+            found = list(map(self._edition_cards.__getitem__, map(id, products)))
+        except KeyError:  # an entry that is not the edition's
+            found = [self.card(p) for p in products]
+        return digest_keys(found)
+
+    @cached_property
+    def _edition_cards(self) -> dict[int, str]:
+        """The card of each of the edition's products, by the identity of its entry (the
+        edition keeps them all alive as long as these keys: an identity is never another
+        entry's), so that a listing's cards are looked up without a call each."""
+        return {id(p): self.card(p) for p in self.edition.all_products}
 
     def neighbourhood(self, product: ProductEntry) -> str:
         """What a product's own page shows: the product, its producer, its sales points
@@ -315,7 +332,7 @@ class Keys:
         if found is None:
             catalog = self.edition.catalog
             found = self.__dict__["_catalog"] = digest(
-                [self.card(p) for p in catalog.products.values()],
+                list(self._edition_cards.values()),  # every product's, in the catalog's order
                 [self.producer(pid) for pid in catalog.producers],
                 [self.point(pid) for pid in catalog.sales_points])
         return found
