@@ -213,8 +213,8 @@ class SiteBuilder:
         # second at 10,000 products)
         with collector_off():
             pages = [page for lang in self.languages for page in self._pages_in(lang)]
-        if gc.get_freeze_count():  # in a build (parallel.frozen): kept to its end, out
-            gc.freeze()            # of the collector's later walks too
+            if gc.get_freeze_count():  # in a build (parallel.frozen): kept to its end, out
+                gc.freeze()            # of the collector's later walks too
         return pages
 
     def _pages_in(self, lang: str) -> Iterator[Page]:
