@@ -833,3 +833,34 @@ def test_feed_text_never_becomes_markup(source):
     text = markdown_to_text(source)
     assert "<" not in text.replace("< ", "") and text.startswith("Mật ong"), text
     assert markdown_to_text("a &lt; b &amp; c") == "a < b & c"
+
+
+def test_open_data_counts_agree_with_each_products_reason_to_be_left_out(tmp_path):
+    """The open data page counts a marketplace feed's products without asking every product
+    its reason in every language (``listed_count``); the count is the products that
+    ``skip_reason`` (what the feeds themselves decide by) leaves in, for every language,
+    with and without expired certificates, with and without Google's need of a date."""
+    from ocop_catalog.edition import EditionConfig, publish
+    from ocop_catalog.edition.images import MediaOptions
+    from ocop_catalog.outputs.feeds.data import feed_context
+    from ocop_catalog.outputs.feeds.marketplace import listed_count, skip_reason
+    from ocop_catalog.records.loader import load_catalog
+    from ocop_catalog.settings import load_settings
+
+    catalog = load_catalog(load_settings(REPO, today=BUILD_DAY)).catalog
+    # photos matter only as being there: processed as small as can be
+    small = MediaOptions(widths=(64,), square=500)
+    edition = publish(catalog, EditionConfig(site_url=SITE_URL, root=REPO, media=small),
+                      cache_dir=tmp_path, info=lambda _: None, symbols=False)
+    ctx = feed_context(edition)
+    reasons = set()
+    for lang in edition.languages:
+        for include_expired in (False, True):
+            for needs_date in (True, False):
+                found = [skip_reason(ctx, p, lang, include_expired, needs_date=needs_date)
+                         for p in catalog.products.values()]
+                reasons.update(r.split()[0] for r in found if r)
+                assert listed_count(ctx, lang, include_expired, needs_date=needs_date) \
+                    == found.count(None), (lang, include_expired, needs_date)
+    # the sample leaves products out for every kind of reason, so each test is exercised
+    assert {"expired", "revoked", "services", "not", "preorder"} <= reasons, reasons

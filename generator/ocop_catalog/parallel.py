@@ -18,7 +18,8 @@ from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from typing import Any
 
-__all__ = ["can_fork", "collector_off", "forked_pool", "frozen", "ignore_interrupts", "shared"]
+__all__ = ["can_fork", "collector_off", "forked_pool", "freeze_kept", "frozen", "ignore_interrupts",
+           "shared"]
 
 _SHARED: dict[str, Any] = {}
 
@@ -57,13 +58,28 @@ def frozen() -> Iterator[None]:
     is frozen within stays out; on the way out, everything frozen goes back to the
     collector, unless something was frozen already on the way in (whoever froze it
     unfreezes it)."""
+    global _FROZEN
     outermost = gc.get_freeze_count() == 0
     gc.freeze()
+    _FROZEN += 1
     try:
         yield
     finally:
+        _FROZEN -= 1
         if outermost:
             gc.unfreeze()
+
+
+#: How many :func:`frozen` regions this process is in.
+_FROZEN = 0
+
+
+def freeze_kept() -> None:
+    """Within :func:`frozen` (a build), move what was made so far out of the collector's
+    reach as well (what the build keeps to its end: a plan of every page), to go back to
+    the collector with the rest; outside one, nothing (no one would unfreeze it)."""
+    if _FROZEN:
+        gc.freeze()
 
 
 @contextmanager

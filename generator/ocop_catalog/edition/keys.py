@@ -59,8 +59,9 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 
 def plain(value: Any) -> Any:
     """``value`` as JSON-ready data that says everything it holds, the same in every
-    process: models and dataclasses field by field (with their class), mappings in
-    their order, sets sorted, dates and paths as text. (How a type is made plain is
+    process: dataclasses field by field (with their class), models as the SHA-256 of
+    pydantic's JSON of them (with their class), mappings in their order, sets sorted,
+    dates and paths as text. (How a type is made plain is
     worked out once per type: keys are made for every record and page of a build.)"""
     make = _PLAIN_BY_TYPE.get(type(value))
     if make is None:
@@ -293,6 +294,8 @@ class Keys:
 
     def cards(self, products: Iterable[ProductEntry]) -> str:
         """The cards of ``products``, in their order (keys of keys: hashed as they are)."""
+        if not isinstance(products, (list, tuple)):
+            products = list(products)  # looked at twice below, maybe
         try:  # the edition's own entries (listings of thousands, every page of them)
             found = list(map(self._edition_cards.__getitem__, map(id, products)))
         except KeyError:  # an entry that is not the edition's

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,31 +22,17 @@ from .options import ChannelOptions, FeedOptions
 RESTRICTED_GTIN13 = ("02", "04", "05", "2", "98", "99")
 
 
-def listed(ctx: FeedContext, lang: str, include_expired: bool, skipped: Counter[str], *,
-           needs_date: bool = True) -> Iterator[ProductEntry]:
-    """The products a marketplace feed in ``lang`` lists; counts in ``skipped`` why the
-    others are left out (see :func:`skip_reason`)."""
-    for product in ctx.catalog.products.values():
-        reason = skip_reason(ctx, product, lang, include_expired, needs_date=needs_date)
-        if reason:
-            skipped[reason] += 1
-        else:
-            yield product
-
-
 def listed_count(ctx: FeedContext, lang: str, include_expired: bool, *,
                  needs_date: bool = True) -> int:
-    """How many products :func:`listed` gives (the open data page's figure), without a
-    reason worked out per product and language: the products no language leaves out are
-    found once per ``include_expired`` and ``needs_date``, then counted in ``lang``."""
+    """How many products a marketplace feed in ``lang`` lists (those :func:`skip_reason`
+    finds no reason to leave out: the open data page's figure), without a reason worked
+    out per product and language: the tests that do not depend on the language
+    (:func:`_listable`) are made once per ``include_expired`` and ``needs_date``."""
     key = (include_expired, needs_date)
     found = ctx.listable.get(key)
     if found is None:
-        found = ctx.listable[key] = [
-            p for p in ctx.catalog.products.values()
-            if ctx.unlisted(p, include_expired) is None and not (
-                needs_date and p.record.availability in ("preorder", "backorder")
-                and availability_date(ctx, p) is None)]
+        found = ctx.listable[key] = [p for p in ctx.catalog.products.values()
+                                     if _listable(ctx, p, include_expired, needs_date)]
     translated = ctx.translated
     return sum(1 for p in found if translated(p, lang))
 
@@ -122,16 +108,31 @@ def skip_reason(ctx: FeedContext, product: ProductEntry, lang: str,
                 include_expired: bool, *, needs_date: bool = True) -> str | None:
     """Why a product is not in a marketplace feed in ``lang``, or None. With
     ``needs_date`` (Google), pre-orders need the date their season starts."""
-    record = product.record
     reason = ctx.unlisted(product, include_expired)
     if reason:
         return reason
     if not ctx.translated(product, lang):
         return f"not in {lang}"
-    if (needs_date and record.availability in ("preorder", "backorder")
+    return _undated(ctx, product, needs_date)
+
+
+def _undated(ctx: FeedContext, product: ProductEntry, needs_date: bool) -> str | None:
+    """With ``needs_date`` (Google): why a pre-order or back-order cannot be listed (its
+    season does not say when it comes), or None."""
+    availability = product.record.availability
+    if (needs_date and availability in ("preorder", "backorder")
             and availability_date(ctx, product) is None):
-        return f"{record.availability} without a date"
+        return f"{availability} without a date"
     return None
+
+
+def _listable(ctx: FeedContext, product: ProductEntry, include_expired: bool,
+              needs_date: bool) -> bool:
+    """Whether :func:`skip_reason` leaves ``product`` in the feeds of the languages it is
+    written in: every test of it but the language's (a test added there goes here too;
+    ``tests/test_feeds.py`` checks that both agree)."""
+    return ctx.unlisted(product, include_expired) is None \
+        and _undated(ctx, product, needs_date) is None
 
 
 def availability_date(ctx: FeedContext, product: ProductEntry) -> dt.datetime | None:

@@ -8,8 +8,10 @@ and how often the site is rebuilt (the ``open_data:`` options, :func:`parse_open
 
 It never reads the feeds' files: the list is worked out from the edition and the
 ``feeds:`` options with the functions the feeds themselves decide their file names and
-items by (:mod:`..feeds.data`, :mod:`..feeds.marketplace`, :mod:`..feeds.export`), so
-the page and the files agree (``tests/test_open_data.py`` counts the items in the files).
+items by (:mod:`..feeds.data`, :mod:`..feeds.marketplace`: ``listed_count`` counts what
+``skip_reason`` leaves in, :mod:`..feeds.export`), so the page and the files agree
+(``tests/test_open_data.py`` counts the items in the files; ``tests/test_feeds.py`` checks
+the count against each product's reason).
 ``feeds/index.html`` sends a visitor of ``/feeds/`` on to this page (a redirect page,
 :meth:`.pages.SiteBuilder.redirect_pages`).
 

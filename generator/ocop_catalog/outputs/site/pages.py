@@ -11,13 +11,12 @@ n-th page, so the output does not depend on the worker count.
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import os
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 import functools
 from functools import cached_property
@@ -42,7 +41,7 @@ from ...edition.qr import DRAWING_VERSION, symbol_svg
 from ...edition.theme import STATUSES
 from ...edition.urls import relative
 from ...errors import OptionError
-from ...parallel import can_fork, collector_off, forked_pool, shared
+from ...parallel import can_fork, collector_off, forked_pool, freeze_kept, shared
 from ...records.text import DEFAULT_LANGUAGE, Localized
 from ..feeds.options import FeedOptions
 from ...fragments import Fragments
@@ -213,8 +212,7 @@ class SiteBuilder:
         # second at 10,000 products)
         with collector_off():
             pages = [page for lang in self.languages for page in self._pages_in(lang)]
-            if gc.get_freeze_count():  # in a build (parallel.frozen): kept to its end, out
-                gc.freeze()            # of the collector's later walks too
+            freeze_kept()  # kept to the end of the build: out of the collector's walks
         return pages
 
     def _pages_in(self, lang: str) -> Iterator[Page]:
@@ -442,17 +440,22 @@ class SiteBuilder:
         filters offer, with their counts."""
         # each product's part, worked out once (:meth:`_facet_parts`): a listing adds
         # them up (a 10,000-product catalog's listings hold 60,000 products in all)
-        parts = list(map(self._facet_parts.__getitem__, map(id, products)))
+        try:
+            parts = list(map(self._facet_parts.__getitem__, map(id, products)))
+            groups = self._facet_groups
+        except KeyError:  # an entry that is not the edition's
+            parts = [self._facet_part(p) for p in products]
+            groups = _groups(products)
         counts = Counter(chain.from_iterable(map(itemgetter(0), parts)))
         prices = sorted(price for _, price in parts if price is not None)
-        groups, areas = self._facet_groups, self.catalog.legacy_districts
+        areas = self.catalog.legacy_districts
         low, high = (prices[0], prices[-1]) if prices else (0, 0)
         return Facets(
             total=len(products),
-            groups=tuple((i, groups[i], n) for (kind, i), n in sorted(
+            groups=tuple((i, groups[i], n) for (_, i), n in sorted(
                 (k, n) for k, n in counts.items() if k[0] == "group")),
             stars=tuple((n, counts.get(("stars", n), 0)) for n in (3, 4, 5)),
-            areas=tuple((i, areas[i], n) for (kind, i), n in sorted(
+            areas=tuple((i, areas[i], n) for (_, i), n in sorted(
                 (k, n) for k, n in counts.items() if k[0] == "area")),
             prices=tuple((limit, bisect_right(prices, limit))
                          for limit in PRICE_LIMITS if low <= limit < high),
@@ -463,24 +466,23 @@ class SiteBuilder:
         """What each product adds to its listings' filter counts (its star class, group,
         former district, whether its certificate is valid) and its price, by object
         identity."""
-        parts = {}
-        for p in self.all_products:
-            f = self.filter_data(p)
-            keys: list[tuple[str, Any]] = [("stars", f.stars)]
-            if p.browse_category:
-                keys.append(("group", f.category))
-            if f.area:  # "": a commune whose former districts are not filled in yet
-                keys.append(("area", f.area))
-            if self.edition.status(p) in certs.ACTIVE:
-                keys.append(("valid", True))
-            parts[id(p)] = (tuple(keys), f.price)
-        return parts
+        return {id(p): self._facet_part(p) for p in self.all_products}
+
+    def _facet_part(self, p: ProductEntry) -> tuple[tuple[tuple[str, Any], ...], int | None]:
+        f = self.filter_data(p)
+        keys: list[tuple[str, Any]] = [("stars", f.stars)]
+        if p.browse_category:
+            keys.append(("group", f.category))
+        if f.area:  # "": a commune whose former districts are not filled in yet
+            keys.append(("area", f.area))
+        if self.edition.status(p) in certs.ACTIVE:
+            keys.append(("valid", True))
+        return tuple(keys), f.price
 
     @cached_property
     def _facet_groups(self) -> dict[str, Any]:
         """The group of each category id the products are browsed by."""
-        return {p.browse_category.group.id: p.browse_category.group
-                for p in self.all_products if p.browse_category}
+        return _groups(self.all_products)
 
     def by_name(self, products: Sequence[ProductEntry], lang: str) -> tuple[ProductEntry, ...]:
         """``products`` in the alphabetical order of their names in ``lang``
@@ -690,7 +692,7 @@ class SiteBuilder:
         if workers > 1 and can_fork():
             # the plan of every page, its keys and templates live as long as the build:
             # out of the collector's walks and the workers' copies (the pipeline unfreezes)
-            gc.freeze()
+            freeze_kept()
         if workers == 1 or not can_fork():
             _per_product(self, site_dir, 0, 1)
             count = _write_share(self, pages, site_dir, 0, 1)
@@ -1017,6 +1019,12 @@ class SiteBuilder:
         (0.2 ms) costs less than keeping a cached copy in step on disk."""
         svg = symbol_svg(*self.edition.qr_symbol(product.id))
         write_new(site_dir / self.edition.qr_image(product), svg)
+
+
+def _groups(products: Iterable[ProductEntry]) -> dict[str, Any]:
+    """The group of each category id ``products`` are browsed by."""
+    return {p.browse_category.group.id: p.browse_category.group
+            for p in products if p.browse_category}
 
 
 def _name_key(product: ProductEntry, lang: str) -> tuple[tuple[str, str, str], str]:
