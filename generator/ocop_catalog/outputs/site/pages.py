@@ -36,7 +36,7 @@ from ...catalog.taxonomy import CURRENT_VERSION, load_taxonomies
 from ...edition import Edition
 from ...edition.i18n import Translator
 from ...edition.images import ProcessedImage
-from ...edition.keys import Keys, digest
+from ...edition.keys import Keys, digest, digest_keys
 from ...edition.qr import DRAWING_VERSION, symbol_svg
 from ...edition.theme import STATUSES
 from ...edition.urls import relative
@@ -745,12 +745,17 @@ class SiteBuilder:
         if self.reuse is None:
             return LanguageDocs(lang, len(entities), lambda i: make(entities[i]))
         base = digest(self._base_key, "search", lang)
-        keys = self.keys
-        doc_keys = [keys.card(x) if kind == "product" else keys.producer(x.id)
-                    if kind == "producer" else keys.point(x.id) for kind, x in entities]
         return LanguageDocs(lang, len(entities), lambda i: make(entities[i]),
-                            [digest(base, key) for key in doc_keys],
+                            [digest_keys([base, key]) for key in self._search_record_keys],
                             digest(base, self._search_terms_key))
+
+    @cached_property
+    def _search_record_keys(self) -> list[str]:
+        """The key of the record each search document shows (a product's card), in the
+        documents' order: the same in every language."""
+        keys = self.keys
+        return [keys.card(x) if kind == "product" else keys.producer(x.id)
+                if kind == "producer" else keys.point(x.id) for kind, x in self._search_entities]
 
     @cached_property
     def _search_entities(self) -> list[tuple[str, Any]]:
