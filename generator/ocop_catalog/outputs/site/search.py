@@ -110,23 +110,28 @@ def _fold_char(ch: str) -> str:
     return unicodedata.normalize("NFC", bare)
 
 
-class _FoldTable(dict):
-    """:func:`_fold_char` of the characters met, by code point, for ``str.translate``
-    (which looks a character up here, at C speed, and has a missing one worked out: a
-    catalog's text uses a few hundred characters, and working out all 65,000 of the Basic
-    Multilingual Plane up front cost every build a tenth of a second); the first
-    :data:`_FOLD_KEPT` are kept ('ocop serve' runs for days)."""
+class _CharTable(dict):
+    """``make`` of each character met, by code point, for ``str.translate`` (which looks a
+    character up here, at C speed, and has a missing one worked out: a catalog's text uses
+    a few hundred characters, and working out all 65,000 of the Basic Multilingual Plane
+    up front cost every build a tenth of a second); the first :data:`_KEPT` are kept
+    ('ocop serve' runs for days)."""
+
+    def __init__(self, make: Callable[[str], str]) -> None:
+        super().__init__()
+        self.make = make
 
     def __missing__(self, code: int) -> str:
-        found = _fold_char(chr(code))
-        if len(self) < _FOLD_KEPT:
+        found = self.make(chr(code))
+        if len(self) < _KEPT:
             self[code] = found
         return found
 
 
-_FOLD_KEPT = 20_000
+_KEPT = 20_000
 
-_FOLDS = _FoldTable()
+#: :func:`_fold_char` of the characters met (:func:`fold`).
+_FOLDS = _CharTable(_fold_char)
 
 
 def fold(text: str) -> str:
@@ -170,22 +175,8 @@ def sort_key(text: str) -> tuple[str, str, str]:
     return lower.translate(_PRIMARY), fold(lower) + lower, text
 
 
-class _PrimaryTable(dict):
-    """:func:`_primary_char` of the characters met, by code point, for ``str.translate``
-    (which looks a character up here, at C speed, and has a missing one worked out): the
-    first :data:`_PRIMARY_KEPT` are kept ('ocop serve' runs for days)."""
-
-    def __missing__(self, code: int) -> str:
-        found = _primary_char(chr(code))
-        if len(self) < _PRIMARY_KEPT:
-            self[code] = found
-        return found
-
-
-_PRIMARY_KEPT = 20_000
-
-
-_PRIMARY = _PrimaryTable()
+#: :func:`_primary_char` of the characters met (:func:`sort_key`).
+_PRIMARY = _CharTable(_primary_char)
 
 
 def search_terms(text: str | None) -> Iterator[str]:
