@@ -296,18 +296,15 @@ class Keys:
         """The cards of ``products``, in their order (keys of keys: hashed as they are)."""
         if not isinstance(products, (list, tuple)):
             products = list(products)  # looked at twice below, maybe
-        try:  # the edition's own entries (listings of thousands, every page of them)
-            found = list(map(self._edition_cards.__getitem__, map(id, products)))
-        except KeyError:  # an entry that is not the edition's
-            found = [self.card(p) for p in products]
-        return digest_keys(found)
+        places = self.edition.places(products)  # listings of thousands, every page of them
+        return digest_keys([self.card(p) for p in products] if places is None
+                           else list(map(self._edition_cards.__getitem__, places)))
 
     @cached_property
-    def _edition_cards(self) -> dict[int, str]:
-        """The card of each of the edition's products, by the identity of its entry (the
-        edition keeps them all alive as long as these keys: an identity is never another
-        entry's), so that a listing's cards are looked up without a call each."""
-        return {id(p): self.card(p) for p in self.edition.all_products}
+    def _edition_cards(self) -> list[str]:
+        """The card of each of the edition's products, in its order (by place:
+        :meth:`.Edition.places`)."""
+        return [self.card(p) for p in self.edition.all_products]
 
     def neighbourhood(self, product: ProductEntry) -> str:
         """What a product's own page shows: the product, its producer, its sales points
@@ -335,7 +332,7 @@ class Keys:
         if found is None:
             catalog = self.edition.catalog
             found = self.__dict__["_catalog"] = digest(
-                list(self._edition_cards.values()),  # every product's, in the catalog's order
+                self._edition_cards,  # every product's, in the catalog's order
                 [self.producer(pid) for pid in catalog.producers],
                 [self.point(pid) for pid in catalog.sales_points])
         return found

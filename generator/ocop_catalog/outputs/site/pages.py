@@ -440,12 +440,11 @@ class SiteBuilder:
         filters offer, with their counts."""
         # each product's part, worked out once (:meth:`_facet_parts`): a listing adds
         # them up (a 10,000-product catalog's listings hold 60,000 products in all)
-        try:
-            parts = list(map(self._facet_parts.__getitem__, map(id, products)))
-            groups = self._facet_groups
-        except KeyError:  # an entry that is not the edition's
-            parts = [self._facet_part(p) for p in products]
-            groups = _groups(products)
+        places = self.edition.places(products)
+        if places is None:  # an entry that is not the edition's
+            parts, groups = [self._facet_part(p) for p in products], _groups(products)
+        else:
+            parts, groups = list(map(self._facet_parts.__getitem__, places)), self._facet_groups
         counts = Counter(chain.from_iterable(map(itemgetter(0), parts)))
         prices = sorted(price for _, price in parts if price is not None)
         areas = self.catalog.legacy_districts
@@ -462,11 +461,11 @@ class SiteBuilder:
             valid=counts.get(("valid", True), 0))
 
     @cached_property
-    def _facet_parts(self) -> dict[int, tuple[tuple[tuple[str, Any], ...], int | None]]:
+    def _facet_parts(self) -> list[tuple[tuple[tuple[str, Any], ...], int | None]]:
         """What each product adds to its listings' filter counts (its star class, group,
-        former district, whether its certificate is valid) and its price, by object
-        identity."""
-        return {id(p): self._facet_part(p) for p in self.all_products}
+        former district, whether its certificate is valid) and its price, by its place in
+        the edition (:meth:`.Edition.places`)."""
+        return [self._facet_part(p) for p in self.all_products]
 
     def _facet_part(self, p: ProductEntry) -> tuple[tuple[tuple[str, Any], ...], int | None]:
         f = self.filter_data(p)

@@ -38,9 +38,9 @@ class LastModified:
     def __init__(self, edition) -> None:
         self.edition = edition
         self._listings: dict[int, tuple[Any, dt.date | None]] = {}
-        # each product's day, by the identity of its entry (the catalog's, alive all
-        # build): a listing's newest day is then found without a call per product
-        self._days = {id(p): edition.modified(p) for p in edition.all_products}
+        # each product's day, by its place in the edition (Edition.places): a listing's
+        # newest day is then found without a call per product
+        self._days = [edition.modified(p) for p in edition.all_products]
 
     def __call__(self, page) -> dt.date | None:
         context = page.context
@@ -55,11 +55,9 @@ class LastModified:
         key = id(products)
         found = self._listings.get(key)
         if found is None or found[0] is not products:
-            days = self._days
-            try:
-                newest = max(map(days.__getitem__, map(id, products)))
-            except KeyError:  # not the catalog's entries
-                newest = max(self.edition.modified(p) for p in products)
+            places = self.edition.places(products)
+            newest = max(self.edition.modified(p) for p in products) if places is None \
+                else max(map(self._days.__getitem__, places))
             found = self._listings[key] = (products, newest)
         return found[1]
 
