@@ -63,5 +63,22 @@ def _check(vnu: list[str], site: Path, pages: list[Path]) -> None:
         pytest.fail(f"vnu.jar wrote no JSON report: {done.stdout[-1000:]}{done.stderr[-1000:]}")
     # "error", and "non-document-error" (a file it could not read) count
     errors = [f"{m.get('url', '').rsplit(str(site), 1)[-1]}:{m.get('lastLine')}: "
-              f"{m.get('message')}" for m in messages if m.get("type") != "info"]
+              f"{m.get('message')}" for m in messages
+              if m.get("type") != "info" and not _newer_than_the_checker(m)]
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors[:40])
+
+
+#: The one thing the HTML standard allows that vnu.jar (26.9.27) does not know yet: the
+#: ``blocking`` attribute on ``<link rel="expect">`` (the standard's "link element" allows
+#: it on a link whose rel is ``expect`` or ``stylesheet``; Chromium since 124), which
+#: base.html uses so that a page is first drawn once its main part is whole. Only that
+#: exact tag is let through: ``blocking`` on any other link is still an error.
+_EXPECT = '<link rel="expect" href="#main" blocking="render">'
+
+
+def _newer_than_the_checker(message: dict) -> bool:
+    extract = message.get("extract") or ""
+    start, length = message.get("hiliteStart"), message.get("hiliteLength")
+    flagged = extract[start:start + length] if start is not None and length else ""
+    return ("“blocking” attribute" in (message.get("message") or "")
+            and flagged == _EXPECT)
