@@ -337,9 +337,11 @@ def test_nothing_moves_when_a_page_is_drawn_before_it_has_all_been_read(
     """The product list's HTML held after every tag of the header (the same on every
     page) and the filters that could be drawn on its own: whatever the browser draws in
     between, nothing drawn moves later.
-    Chromium draws nothing before the main part is whole (base.html's ``<link
-    rel="expect">``); without that link, as in browsers that ignore it, the main part
-    still never moves (the header's tools, right-aligned, may widen as they are read)."""
+    Chromium draws nothing before the main part has begun (base.html's ``<link
+    rel="expect">``), so never a half-read header; the filters, in main, are laid out in
+    the order they are written (ocop.css). Without that link, as in browsers that ignore
+    it, the main part still never moves (the header's tools, right-aligned, may widen as
+    they are read)."""
     with opened(browser, sample_base_url, size) as page:
         page.add_init_script("""window.__shifts = [];
           new PerformanceObserver(list => { for (const e of list.getEntries())
