@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -143,6 +144,35 @@ def test_a_load_in_the_same_process_validates_only_what_it_has_not_seen(repo, mo
     assert validated == []
     assert latest.catalog.products["sua-tuoi-tam-dao"].record.price.amount == 36000
     assert_same(latest, load(repo, cache=None))
+
+
+def test_a_records_json_digest_is_that_of_its_own_json(repo):
+    """The keys of incremental builds take a record's digest from the memo when it has
+    it (memo.json_digest); it is the digest of the record's own JSON, as a record the
+    memo never saw is keyed, whether the record was stored in this load or taken back
+    from the memo (validated again, or the same record as the load before); an edited
+    record's is that of its new JSON, and a record the memo does not hold has none."""
+    def own(record) -> str:
+        return hashlib.sha256(record.model_dump_json(exclude_unset=True).encode()).hexdigest()
+
+    def digests(result) -> dict[str, str | None]:
+        records = [*(p.record for p in result.catalog.producers.values()),
+                   *(p.record for p in result.catalog.products.values())]
+        found = {r.id: memo.json_digest(r) for r in records}
+        assert all(found[r.id] == own(r) for r in records), found
+        return found
+
+    unmemoised = load(repo, cache=None)
+    assert {memo.json_digest(p.record) for p in unmemoised.catalog.products.values()} \
+        == {None}
+    stored = digests(load(repo))  # written to the memo in this load
+    memo._VALIDATED.__init__()  # a new process: every record validated from its JSON
+    taken = digests(load(repo))
+    assert taken == stored and None not in taken.values()
+    (repo / MILK).write_text((repo / MILK).read_text(encoding="utf-8").replace(
+        "amount: 35000", "amount: 36000"), encoding="utf-8")
+    edited = digests(load(repo))
+    assert {k for k in stored if edited[k] != stored[k]} == {"sua-tuoi-tam-dao"}
 
 
 def test_folders_taken_from_the_memo_are_written_back_as_they_were(repo):

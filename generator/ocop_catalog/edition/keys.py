@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from pydantic import BaseModel
 
+from ..records.memo import json_digest
 from .theme import referenced
 
 if TYPE_CHECKING:
@@ -74,14 +75,20 @@ def _itself(value: Any) -> Any:
 
 
 def _model(value: BaseModel) -> Any:
-    """Every field, in order, by pydantic's serializer, as the SHA-256 of its JSON: a
-    record's JSON is kilobytes of text, which the key's own JSON would escape again
-    (a third of the cost of a product's key)."""
+    """Every field given (its other fields are the model's defaults, the same for the
+    same code), in order, by pydantic's serializer, as the SHA-256 of its JSON: a
+    record's JSON is kilobytes of text, which the key's own JSON would escape again (a
+    third of the cost of a product's key). A record the records memo stored or gave
+    back has that digest already (:func:`.memo.json_digest`: the text it keeps is this
+    one), so a build after an edit writes the JSON of the edited records only."""
+    found = json_digest(value)
+    if found is not None:
+        return [type(value).__name__, {"sha256": found}]
     try:
-        return [type(value).__name__,
-                {"sha256": hashlib.sha256(value.model_dump_json().encode()).hexdigest()}]
+        text = value.model_dump_json(exclude_unset=True)
     except ValueError:  # a value the serializer cannot write: field by field
         return [type(value).__name__, [[name, plain(item)] for name, item in value]]
+    return [type(value).__name__, {"sha256": hashlib.sha256(text.encode()).hexdigest()}]
 
 
 def _no_key(value: Any) -> Any:

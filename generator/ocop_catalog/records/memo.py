@@ -62,7 +62,7 @@ from .photos import ImageInfo
 from .text import PUBLISHED, PublishedLanguages
 from .yamlsource import Locations
 
-__all__ = ["FolderMemo", "encode", "listing", "memo_key", "outcome"]
+__all__ = ["FolderMemo", "encode", "json_digest", "listing", "memo_key", "outcome"]
 
 NAME = "records.json"
 #: Changes whenever what is stored, or how it is read back, changes.
@@ -215,7 +215,7 @@ def _record(record: Producer | Product, ctx: Context) -> dict[str, str]:
         raise _NotStored
     # the record itself is what its text validates to in this process: no second copy
     # of every record kept (tens of megabytes at 10,000 products)
-    _VALIDATED.now[(type(record), text, ctx.settings.languages)] = record
+    _VALIDATED.remember((type(record), text, ctx.settings.languages), record)
     return {"record": text}
 
 
@@ -229,8 +229,19 @@ def _validate(model: type[Producer | Product], text: Any, ctx: Context,
         if published.ignored:
             raise ValueError("stored texts in unpublished languages")
     if remember:
-        _VALIDATED.now[key] = record
+        _VALIDATED.remember(key, record)
     return record
+
+
+def json_digest(record: Any) -> str | None:
+    """The SHA-256 (hex) of ``record.model_dump_json(exclude_unset=True)``, if this
+    process has that text at hand: the record was stored in the memo or taken from it
+    in one of the last two loads (its text is what it was validated from, or written
+    as). None for any other record, whose text the caller makes (:mod:`..edition.keys`
+    keys records by it: a build after a one-product edit does not write every other
+    record's JSON again)."""
+    found = _VALIDATED.digests.get(id(record)) or _VALIDATED.digests_before.get(id(record))
+    return found[1] if found is not None and found[0] is record else None
 
 
 class _Validated:
@@ -238,14 +249,24 @@ class _Validated:
     published languages: the same text validates to the same (frozen) record, so that
     'ocop serve', which loads the catalog again after every edit, validates only the
     records it has not seen. Kept for the last two loads (:meth:`FolderMemo.load` moves
-    them on), so that what an edit replaced does not pile up."""
+    them on), so that what an edit replaced does not pile up; with each, the digest of
+    its text (:func:`json_digest`), by the record's identity (the entry holds the
+    record, so that identity is never another's while it is there)."""
 
     def __init__(self) -> None:
         self.now: dict[tuple, Producer | Product] = {}
         self.before: dict[tuple, Producer | Product] = {}
+        self.digests: dict[int, tuple[Producer | Product, str]] = {}
+        self.digests_before: dict[int, tuple[Producer | Product, str]] = {}
+
+    def remember(self, key: tuple, record: Producer | Product) -> None:
+        self.now[key] = record
+        if id(record) not in self.digests:
+            self.digests[id(record)] = (record, hashlib.sha256(key[1].encode()).hexdigest())
 
     def next_load(self) -> None:
         self.before, self.now = self.now, {}
+        self.digests_before, self.digests = self.digests, {}
 
 
 _VALIDATED = _Validated()
