@@ -71,9 +71,9 @@ def _check(vnu: list[str], site: Path, pages: list[Path]) -> None:
 #: The one thing the HTML standard allows that vnu.jar (26.9.27) does not know yet: the
 #: ``blocking`` attribute on ``<link rel="expect">`` (the standard's "link element" allows
 #: it on a link whose rel is ``expect`` or ``stylesheet``; Chromium since 124), which
-#: base.html uses so that a page is not drawn before its main part has begun. Only that
+#: base.html uses so that a page is not drawn before its header has been read. Only that
 #: exact tag is let through: ``blocking`` on any other link is still an error.
-_EXPECT = '<link rel="expect" href="#main" blocking="render">'
+_EXPECT = '<link rel="expect" href="#header-read" blocking="render">'
 
 
 def _newer_than_the_checker(message: dict) -> bool:

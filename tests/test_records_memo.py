@@ -146,7 +146,7 @@ def test_a_load_in_the_same_process_validates_only_what_it_has_not_seen(repo, mo
     assert_same(latest, load(repo, cache=None))
 
 
-def test_a_records_json_digest_is_that_of_its_own_json(repo):
+def test_a_records_json_digest_is_that_of_its_own_json(repo, reads):
     """The keys of incremental builds take a record's digest from the memo when it has
     it (memo.json_digest); it is the digest of the record's own JSON, as a record the
     memo never saw is keyed, whether the record was stored in this load or taken back
@@ -167,12 +167,20 @@ def test_a_records_json_digest_is_that_of_its_own_json(repo):
         == {None}
     stored = digests(load(repo))  # written to the memo in this load
     memo._VALIDATED.__init__()  # a new process: every record validated from its JSON
-    taken = digests(load(repo))
-    assert taken == stored and None not in taken.values()
+    reads.clear()
+    taken = load(repo)
+    assert reads == []  # all of it from the memo
+    assert digests(taken) == stored and None not in stored.values()
+    again = load(repo)  # the same records as the load before, their digests kept
+    assert digests(again) == stored
     (repo / MILK).write_text((repo / MILK).read_text(encoding="utf-8").replace(
         "amount: 35000", "amount: 36000"), encoding="utf-8")
     edited = digests(load(repo))
     assert {k for k in stored if edited[k] != stored[k]} == {"sua-tuoi-tam-dao"}
+    # two loads later a record's digest is forgotten (kept for the last two loads only)
+    memo._VALIDATED.next_load()
+    memo._VALIDATED.next_load()
+    assert {memo.json_digest(p.record) for p in taken.catalog.products.values()} == {None}
 
 
 def test_folders_taken_from_the_memo_are_written_back_as_they_were(repo):

@@ -235,11 +235,11 @@ def _validate(model: type[Producer | Product], text: Any, ctx: Context,
 
 def json_digest(record: Any) -> str | None:
     """The SHA-256 (hex) of ``record.model_dump_json(exclude_unset=True)``, if this
-    process has that text at hand: the record was stored in the memo or taken from it
-    in one of the last two loads (its text is what it was validated from, or written
-    as). None for any other record, whose text the caller makes (:mod:`..edition.keys`
-    keys records by it: a build after a one-product edit does not write every other
-    record's JSON again)."""
+    process has that text at hand: the record was stored in the memo by this process or
+    taken from it, in one of the last two loads (its text is what it was validated from,
+    or written as). None for any other record (one a forked worker loaded comes back as
+    a new object), whose text the caller makes (:mod:`..edition.keys` keys records by it:
+    a build after a one-product edit does not write every other record's JSON again)."""
     found = _VALIDATED.digests.get(id(record)) or _VALIDATED.digests_before.get(id(record))
     return found[1] if found is not None and found[0] is record else None
 
@@ -262,7 +262,9 @@ class _Validated:
     def remember(self, key: tuple, record: Producer | Product) -> None:
         self.now[key] = record
         if id(record) not in self.digests:
-            self.digests[id(record)] = (record, hashlib.sha256(key[1].encode()).hexdigest())
+            before = self.digests_before.get(id(record))
+            self.digests[id(record)] = before if before is not None and before[0] is record \
+                else (record, hashlib.sha256(key[1].encode()).hexdigest())
 
     def next_load(self) -> None:
         self.before, self.now = self.now, {}
