@@ -240,8 +240,7 @@ def json_digest(record: Any) -> str | None:
     or written as). None for any other record (one a forked worker loaded comes back as
     a new object), whose text the caller makes (:mod:`..edition.keys` keys records by it:
     a build after a one-product edit does not write every other record's JSON again)."""
-    found = _VALIDATED.digests.get(id(record)) or _VALIDATED.digests_before.get(id(record))
-    return found[1] if found is not None and found[0] is record else None
+    return _VALIDATED.digest(record)
 
 
 class _Validated:
@@ -261,10 +260,17 @@ class _Validated:
 
     def remember(self, key: tuple, record: Producer | Product) -> None:
         self.now[key] = record
-        if id(record) not in self.digests:
-            before = self.digests_before.get(id(record))
-            self.digests[id(record)] = before if before is not None and before[0] is record \
-                else (record, hashlib.sha256(key[1].encode()).hexdigest())
+        if id(record) not in self.digests:  # a record of the load before keeps its digest
+            found = self.digest(record) or hashlib.sha256(key[1].encode()).hexdigest()
+            self.digests[id(record)] = (record, found)
+
+    def digest(self, record: Any) -> str | None:
+        """:func:`json_digest`: the record's, if it is one of the last two loads'."""
+        for digests in (self.digests, self.digests_before):
+            found = digests.get(id(record))
+            if found is not None and found[0] is record:
+                return found[1]
+        return None
 
     def next_load(self) -> None:
         self.before, self.now = self.now, {}
