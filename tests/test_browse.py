@@ -302,14 +302,20 @@ def test_sort_and_filter_a_listing_of_one_page(browser, sample_base_url):
         assert [c["id"] for c in page.evaluate(CARDS)] == expected
 
 
+#: Every layout shift of the page into ``window.__shifts``: its value, what moved, and
+#: whether any of that is in ``main``.
+_SHIFTS = """window.__shifts = [];
+  new PerformanceObserver(list => { for (const e of list.getEntries())
+    window.__shifts.push({value: e.value, sources: (e.sources || []).map(s =>
+      s.node ? (s.node.className || s.node.nodeName) : '?'), main: (e.sources || [])
+      .some(s => s.node && s.node.closest && s.node.closest('main'))}); })
+  .observe({type: 'layout-shift', buffered: true});"""
+
+
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360x740", "1366x768"])
 def test_no_layout_shift_on_the_product_list(browser, sample_base_url, size):
     with opened(browser, sample_base_url, size) as page:
-        page.add_init_script("""window.__shifts = [];
-          new PerformanceObserver(list => { for (const e of list.getEntries())
-            window.__shifts.push({value: e.value, sources: (e.sources || []).map(s =>
-              s.node ? (s.node.className || s.node.nodeName) : '?')}); })
-          .observe({type: 'layout-shift', buffered: true});""")
+        page.add_init_script(_SHIFTS)
         page.goto("/products/", wait_until="networkidle")
         # down the page, so that lazy photos load too, and back
         height = page.evaluate("document.documentElement.scrollHeight")
@@ -342,12 +348,7 @@ def test_nothing_moves_when_a_page_is_drawn_before_it_has_all_been_read(
     (ocop.css). Without that link, as in browsers that ignore it, the main part still
     never moves (the header's tools, right-aligned, may widen as they are read)."""
     with opened(browser, sample_base_url, size) as page:
-        page.add_init_script("""window.__shifts = [];
-          new PerformanceObserver(list => { for (const e of list.getEntries())
-            window.__shifts.push({value: e.value, sources: (e.sources || []).map(s =>
-              s.node ? (s.node.className || s.node.nodeName) : '?'), main: (e.sources || [])
-              .some(s => s.node && s.node.closest && s.node.closest('main'))}); })
-          .observe({type: 'layout-shift', buffered: true});""")
+        page.add_init_script(_SHIFTS)
         held = []
 
         def slowly(route):
