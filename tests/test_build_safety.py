@@ -9,7 +9,9 @@ machine cannot mount).
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -19,7 +21,8 @@ from pathlib import Path
 import pytest
 from ocop_catalog import build as build_module
 from scratch import GOODS_DECISION, GOODS_FILE, build_catalog
-from siteutil import BUILD_EPOCH, REPO, build_ok, default_sigint, ocop_command, run_build
+from siteutil import (BUILD_EPOCH, REPO, build_log, build_ok, default_sigint, ocop_command,
+                      run_build)
 
 PAGE = Path("products") / "mat-ong-hoa-rung" / "index.html"
 
@@ -230,6 +233,58 @@ def test_up_to_date_means_same_contents_and_the_same_site(repo, tmp_path):
     (site / PAGE).write_text("damaged", encoding="utf-8")
     assert _build_says(repo, site) == "built"
     assert "260.000" in (site / PAGE).read_text(encoding="utf-8")
+    assert _build_says(repo, site) == "skipped"
+
+
+def _as_if_large(repo: Path, site: Path) -> None:
+    """Make the record of ``site``'s last build say it had more files than
+    :data:`WALK_PARALLEL_FROM`: the next build walks the site in forked processes, beside
+    the build when an input changed, as it does at 10,000 products."""
+    record = build_module._record_of(repo, site.resolve())
+    state = json.loads(record.read_text(encoding="utf-8"))
+    state["files"] = build_module.WALK_PARALLEL_FROM
+    record.write_text(json.dumps(state), encoding="utf-8")
+
+
+def test_a_site_walked_beside_the_build_is_trusted_only_if_unchanged(repo, tmp_path):
+    """On a large site, a build whose inputs changed goes on while the published site is
+    walked, trusting it as recorded; the walk's result is checked before the swap. A site
+    found as recorded: an incremental build (files kept from the spare). A site damaged
+    since it was built: built again taking nothing over, with a warning. Either way, what
+    a cold build of the same input makes."""
+    site, cold = tmp_path / "site", tmp_path / "cold"
+    record = repo / GOODS_FILE
+    build_log(repo, site)
+    for amount in (260000, 270000):  # the second build has a spare
+        _as_if_large(repo, site)
+        text = record.read_text(encoding="utf-8")
+        record.write_text(re.sub(r"amount: \d+", f"amount: {amount}", text, count=1),
+                          encoding="utf-8")
+        log = build_log(repo, site)
+    assert "was changed since it was built" not in log
+    taken = re.search(r"incremental: (\d+) of (\d+) keyed files", log)
+    kept = re.search(r"spare site: (\d+) files kept", log)
+    assert taken and kept, log[-3000:]
+    assert int(kept.group(1)) == int(taken.group(1)) > int(taken.group(2)) / 2
+    assert "270.000" in (site / PAGE).read_text(encoding="utf-8")
+    build_log(repo, cold)
+    assert _tree(site) == _tree(cold)
+
+    # the published site damaged by hand (a page a price does not change), then an input
+    # changed
+    _as_if_large(repo, site)
+    assert "mat-ong" not in (site / "404.html").read_text(encoding="utf-8")
+    (site / "404.html").write_text("damaged", encoding="utf-8")
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("amount: 270000", "amount: 280000"), encoding="utf-8")
+    log = build_log(repo, site)
+    assert "the published site was changed since it was built" in log
+    after = log.split("changed since it was built")[1]
+    assert "spare site" not in after and "incremental:" not in after
+    assert "280.000" in (site / PAGE).read_text(encoding="utf-8")
+    shutil.rmtree(cold)
+    build_log(repo, cold)
+    assert _tree(site) == _tree(cold)
     assert _build_says(repo, site) == "skipped"
 
 

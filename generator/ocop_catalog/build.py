@@ -123,17 +123,29 @@ def build_site(
     with _exclusive(record.with_suffix(".lock"), target):  # one build of a folder at a time
         try:
             return _build_into(config, target, record, inputs, full, published)
-        except _SpareIncomplete:
+        except (_SpareIncomplete, _SiteChanged) as exc:
             # a file the spare's keys promised was not there (a spare damaged by hand): it
-            # is gone now; build again, with a fresh configuration, without it
+            # is gone now, build again without it; or the published site was changed since
+            # it was built (found by the walk that went on beside the build): build again
+            # taking nothing over. Either time with a fresh configuration.
             gc.unfreeze()  # the first attempt's catalog: the collector's again
-            log.warning("the spare site was incomplete; building again without it")
+            changed = isinstance(exc, _SiteChanged)
+            log.warning("%s; building again %s", exc,
+                        "taking nothing over" if changed else "without it")
             config = load_config(config_file=str(config_file), strict=strict, **overrides)
-            return _build_into(config, target, record, inputs, full, published)
+            return _build_into(config, target, record, inputs, full or changed, published)
+
+
+class _SiteChanged(Exception):
+    """The published site is not as its build left it (found after the build began)."""
+
+    def __str__(self) -> str:
+        return "the published site was changed since it was built"
 
 
 class _SpareIncomplete(Exception):
-    pass
+    def __str__(self) -> str:
+        return "the spare site was incomplete"
 
 
 def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], str],
@@ -151,12 +163,45 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
     except BaseException:
         walk.cancel()
         raise
+    if walk.pending and last.get("inputs") != inputs:
+        # the inputs changed, so there is a build to do whatever the walk finds
+        if full or last.get("site") is None:  # and nothing of the site to trust
+            walk.cancel()
+            return _build_once(config, target, record, last, inputs, False, published)
+        # the walk goes on beside the build (at 10,000 products, two processes for about
+        # two seconds), which trusts the published site as recorded until the walk's
+        # result is checked, before the swap: a site changed since its build is built
+        # again, taking nothing over (_SiteChanged)
+        try:
+            return _build_trusting(config, target, record, last, inputs, published, walk)
+        finally:
+            walk.cancel()
     site_now = walk.result()
     untouched = isinstance(last, dict) and site_now is not None and last.get("site") == site_now
     if untouched and last.get("inputs") == inputs:
         return target, False
+    return _build_once(config, target, record, last, inputs, untouched and not full, published)
+
+
+def _build_trusting(config, target: Path, record: Path, last: dict[str, object], inputs: str,
+                    published: Path | None, walk: _SiteWalk) -> tuple[Path, bool]:
+    """:func:`_build_once`, trusting the published site to be as its record says while
+    ``walk`` finds out: its result is checked before the swap."""
+    def check() -> None:
+        if walk.result() != last.get("site"):
+            raise _SiteChanged
+
+    return _build_once(config, target, record, last, inputs, True, published, check)
+
+
+def _build_once(config, target: Path, record: Path, last: dict[str, object], inputs: str,
+                trusted: bool, published: Path | None,
+                check: Callable[[], None] | None = None) -> tuple[Path, bool]:
+    """Build into a staging folder (the spare, brought up to date, when the published
+    site and its keys are ``trusted``) and swap it in; ``check`` raises, with nothing
+    swapped, when the trust turns out misplaced."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    keys_in = record.with_suffix(".keys.json") if untouched and not full else None
+    keys_in = record.with_suffix(".keys.json") if trusted else None
     plugin = config.plugins["ocop"] if "ocop" in config.plugins else None
     # the spare is brought up to date by the catalog's outputs: only when they run
     catalog_built = plugin is not None and bool(plugin.config.enabled)
@@ -210,6 +255,12 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
     if missing:
         _discard(staging, mkdocs_dir, keys_out)
         raise _SpareIncomplete
+    if check is not None:
+        try:
+            check()
+        except BaseException:
+            _discard(staging, mkdocs_dir, keys_out)
+            raise
     replaced = _swap(staging, target)
     keys_file = record.with_suffix(".keys.json")
     if replaced is not None:  # the site just replaced: the next build's spare, if trusted
@@ -393,6 +444,11 @@ class _SiteWalk:
         with collector_off():  # the workers inherit it off: they make no cycles
             self._pool = self._stack.enter_context(forked_pool(2))
         self._pending = self._pool.map_async(_walk_forked, folders, chunksize=1)
+
+    @property
+    def pending(self) -> bool:
+        """Whether the walk goes on in other processes (until :meth:`result`)."""
+        return self._pending is not None
 
     def cancel(self) -> None:
         """Stop the walk's processes, if any, without waiting for them."""
