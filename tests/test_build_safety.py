@@ -21,8 +21,7 @@ from pathlib import Path
 import pytest
 from ocop_catalog import build as build_module
 from scratch import GOODS_DECISION, GOODS_FILE, build_catalog
-from siteutil import (BUILD_EPOCH, REPO, build_log, build_ok, default_sigint, ocop_command,
-                      run_build)
+from siteutil import BUILD_EPOCH, REPO, build_log, build_ok, default_sigint, ocop_command, run_build
 
 PAGE = Path("products") / "mat-ong-hoa-rung" / "index.html"
 
