@@ -155,9 +155,16 @@ class LabelText:
     brand_short: str = ""
 
 
+_UNCLEAN = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+
+
 def _clean(text: str) -> str:
     """One line of text: control characters and runs of white space made single spaces."""
-    return re.sub(r"[\s\x00-\x1f\x7f-\x9f]+", " ", text).strip()
+    if text.isprintable() and "  " not in text:
+        # no control character, no white space but single ASCII spaces (every other is
+        # not printable): what the substitution would give back unchanged (most texts)
+        return text.strip()
+    return _UNCLEAN.sub(" ", text).strip()
 
 
 def _typed(url: str) -> str:
@@ -975,9 +982,11 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
     texts = [label_text(edition, p, second) for p in pending]
     by_id = {t.product_id: t for t in texts}
 
-    def text_of(product) -> LabelText:
+    def text_of(product) -> LabelText:  # once per product (on several sheets: once)
         found = by_id.get(product.id)
-        return found if found is not None else label_text(edition, product, second)
+        if found is None:
+            found = by_id[product.id] = label_text(edition, product, second)
+        return found
 
     documents = []
     for point in edition.catalog.sales_points.values():
