@@ -20,7 +20,6 @@ it is refused too.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import subprocess
 from collections.abc import Iterable, Iterator
@@ -289,7 +288,9 @@ def remember_published(path: Path, products: Iterable[PublishedProduct],
         return
     memo = Path(cache_dir) / PUBLISHED_MEMO
     kept = [entry for entry in _memo_entries(memo) if entry.get("signature") != signature]
-    entry = {"signature": signature, "products": [dataclasses.astuple(p) for p in products]}
+    # each product as dataclasses.astuple gives it (fields in order), without its deep copy
+    entry = {"signature": signature, "products": [
+        (p.id, p.former_ids, p.code, p.gtin, p.producer, p.lots) for p in products]}
     data = {"format": MEMO_FORMAT, "entries": [entry, *kept[:MEMO_SLOTS - 1]]}
     with contextlib.suppress(OSError):  # a read-only cache: the file is read next time
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
