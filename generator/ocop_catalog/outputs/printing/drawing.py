@@ -45,8 +45,6 @@ from pathlib import Path
 
 import fontTools
 import reportlab
-from fontTools.subset import Options, Subsetter
-from fontTools.ttLib import TTFont as FontFile
 from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfgen.canvas import Canvas
@@ -93,6 +91,11 @@ def prepare_font(source: Path, cache_dir: Path) -> Path:
     target = cache_dir / f"{key.hexdigest()[:32]}.ttf"
     if target.is_file():
         return target
+    # imported here, where a font is prepared (once per font file and version): a tenth of
+    # a second of every process that builds or checks a catalog otherwise
+    from fontTools.subset import Options, Subsetter
+    from fontTools.ttLib import TTFont as FontFile
+
     try:
         # recalcTimestamp: the prepared file keeps the source's date (not the time, or
         # SOURCE_DATE_EPOCH, of the build that prepared it)
