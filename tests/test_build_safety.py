@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from ocop_catalog import build as build_module
-from scratch import GOODS_DECISION, GOODS_FILE, build_catalog
+from scratch import GOODS_DECISION, GOODS_FILE, SERVICE, build_catalog
 from siteutil import BUILD_EPOCH, REPO, build_log, build_ok, default_sigint, ocop_command, run_build
 
 PAGE = Path("products") / "mat-ong-hoa-rung" / "index.html"
@@ -260,7 +260,7 @@ def test_a_site_walked_beside_the_build_is_trusted_only_if_unchanged(repo, tmp_p
         record.write_text(re.sub(r"amount: \d+", f"amount: {amount}", text, count=1),
                           encoding="utf-8")
         log = build_log(repo, site)
-    assert "was changed since it was built" not in log
+        assert "was changed since it was built" not in log and "building again" not in log
     taken = re.search(r"incremental: (\d+) of (\d+) keyed files", log)
     kept = re.search(r"spare site: (\d+) files kept", log)
     assert taken and kept, log[-3000:]
@@ -281,10 +281,31 @@ def test_a_site_walked_beside_the_build_is_trusted_only_if_unchanged(repo, tmp_p
     after = log.split("changed since it was built")[1]
     assert "spare site" not in after and "incremental:" not in after
     assert "280.000" in (site / PAGE).read_text(encoding="utf-8")
+    _wait_for_no_dots(tmp_path)  # the discarded staging folder (the spare it was) is gone
     shutil.rmtree(cold)
     build_log(repo, cold)
     assert _tree(site) == _tree(cold)
     assert _build_says(repo, site) == "skipped"
+
+    # a damaged spare and a published site changed by hand: the site's check comes first
+    # (it explains a missing file too), one warning, built again taking nothing over
+    for amount, damage in ((290000, False), (300000, True)):
+        _as_if_large(repo, site)
+        text = record.read_text(encoding="utf-8")
+        record.write_text(re.sub(r"amount: \d+", f"amount: {amount}", text, count=1),
+                          encoding="utf-8")
+        if damage:
+            spare = tmp_path / f".{site.name}.spare"
+            kept = spare / "qr" / f"{SERVICE}.png"  # a file the price leaves as it was
+            assert kept.is_file()
+            kept.unlink()
+            (site / "404.html").write_text("damaged", encoding="utf-8")
+        log = build_log(repo, site)
+    assert log.count("building again") == 1 and "was changed since it was built" in log
+    assert "Traceback" not in log
+    shutil.rmtree(cold)
+    build_log(repo, cold)
+    assert _tree(site) == _tree(cold)
 
 
 def test_a_large_site_walked_in_two_processes_is_seen_as_in_one(repo, tmp_path):

@@ -29,8 +29,9 @@ deleted; without a spare it is a fresh folder into which unchanged files are
 hard-linked from the published site. The swap is the same, so an interrupted
 incremental build leaves the published site as it was too (a hard link shares the
 file, and no build writes into an existing file). The keys are trusted only when the
-site folder holds exactly what the last build wrote; ``--full`` (``full=True``) makes
-every file again. Two builds of the same folder never run at once: the second waits.
+site folder holds exactly what the last build wrote (on a large site whose inputs
+changed, the build goes on while that is found out, and nothing is swapped in unless it
+was so); ``--full`` (``full=True``) makes every file again. Two builds of the same folder never run at once: the second waits.
 """
 
 from __future__ import annotations
@@ -121,19 +122,30 @@ def build_site(
 
     record = _record_of(root, target)
     with _exclusive(record.with_suffix(".lock"), target):  # one build of a folder at a time
-        try:
-            return _build_into(config, target, record, inputs, full, published)
-        except (_SpareIncomplete, _SiteChanged) as exc:
-            # a file the spare's keys promised was not there (a spare damaged by hand): it
-            # is gone now, build again without it; or the published site was changed since
-            # it was built (found by the walk that went on beside the build): build again
-            # taking nothing over. Either time with a fresh configuration.
-            gc.unfreeze()  # the first attempt's catalog: the collector's again
-            changed = isinstance(exc, _SiteChanged)
-            log.warning("%s; building again %s", exc,
-                        "taking nothing over" if changed else "without it")
-            config = load_config(config_file=str(config_file), strict=strict, **overrides)
-            return _build_into(config, target, record, inputs, full or changed, published)
+        for attempt in range(_ATTEMPTS):
+            try:
+                return _build_into(config, target, record, inputs, full, published)
+            except (_SpareIncomplete, _SiteChanged) as exc:
+                # a file the spare's keys promised was not there (a spare damaged by
+                # hand): it is gone now, build again without it; or the published site
+                # was changed since it was built (found by the walk that went on beside
+                # the build): build again taking nothing over. Either time with a fresh
+                # configuration.
+                if attempt == _ATTEMPTS - 1:
+                    raise BuildFailed(f"{exc}; nothing was built, the previous site is "
+                                      "unchanged") from None
+                gc.unfreeze()  # the attempt's catalog: the collector's again
+                changed = isinstance(exc, _SiteChanged)
+                log.warning("%s; building again %s", exc,
+                            "taking nothing over" if changed else "without it")
+                full = full or changed
+                config = load_config(config_file=str(config_file), strict=strict, **overrides)
+    raise AssertionError("unreachable")  # every attempt returns or raises
+
+
+#: Builds of a folder in one ``ocop build``: the first, and again without the spare or
+#: taking nothing over (each can only happen once: the spare is gone, nothing is taken).
+_ATTEMPTS = 3
 
 
 class _SiteChanged(Exception):
@@ -171,7 +183,8 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
         # the walk goes on beside the build (at 10,000 products, two processes for about
         # two seconds), which trusts the published site as recorded until the walk's
         # result is checked, before the swap: a site changed since its build is built
-        # again, taking nothing over (_SiteChanged)
+        # again, taking nothing over (_SiteChanged). The build forks its own workers
+        # meanwhile, as the light outputs' pool already runs beside the pages' pool.
         try:
             return _build_trusting(config, target, record, last, inputs, published, walk)
         finally:
@@ -191,7 +204,15 @@ def _build_trusting(config, target: Path, record: Path, last: dict[str, object],
         if walk.result() != last.get("site"):
             raise _SiteChanged
 
-    return _build_once(config, target, record, last, inputs, True, published, check)
+    try:
+        return _build_once(config, target, record, last, inputs, True, published, check)
+    except Exception as exc:
+        # what the build found wrong may come from a site not as recorded: then it is
+        # built again taking nothing over, as when the check finds it
+        if isinstance(exc, _SiteChanged) or walk.cancelled:
+            raise
+        check()
+        raise
 
 
 def _build_once(config, target: Path, record: Path, last: dict[str, object], inputs: str,
@@ -252,15 +273,15 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
     else:  # the same once swapped in (names, sizes, times)
         site_digest = _SiteWalk(staging, True, len(written or ())).result(files)
         missing = ()
-    if missing:
-        _discard(staging, mkdocs_dir, keys_out)
-        raise _SpareIncomplete
-    if check is not None:
+    if check is not None:  # first: a site not as recorded explains a missing file too
         try:
             check()
         except BaseException:
             _discard(staging, mkdocs_dir, keys_out)
             raise
+    if missing:
+        _discard(staging, mkdocs_dir, keys_out)
+        raise _SpareIncomplete
     replaced = _swap(staging, target)
     keys_file = record.with_suffix(".keys.json")
     if replaced is not None:  # the site just replaced: the next build's spare, if trusted
@@ -425,6 +446,8 @@ class _SiteWalk:
         self._files: list[str] = []
         self._with_files = with_files
         self._pool = self._pending = None
+        #: Stopped before its end (:meth:`cancel`): it has no result.
+        self.cancelled = False
         if not target.is_dir():
             return
         self._lines = []
@@ -454,10 +477,13 @@ class _SiteWalk:
         """Stop the walk's processes, if any, without waiting for them."""
         if self._pending is not None:
             self._pending = None
+            self.cancelled = True
             self._stack.close()
 
     def result(self, files: list[str] | None = None) -> str | None:
         """The digest (None: no site); the files' site-relative paths added to ``files``."""
+        if self.cancelled:  # what it found so far is not the site
+            raise RuntimeError("the walk of the site was cancelled")
         if self._pending is not None:
             try:
                 found = self._pending.get()

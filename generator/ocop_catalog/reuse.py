@@ -21,7 +21,8 @@ checks that outputs write no other way.
 
 The previous build's keys are trusted only for a site folder that still holds exactly
 the files that build wrote (names, sizes, modification times): ``ocop build`` checks
-that before it hands them over. Worker processes record keys of their own;
+that before it hands them over, or, on a large site, before it swaps in the site built
+with them (and builds again taking nothing over if the site was not so). Worker processes record keys of their own;
 :meth:`Reuse.merge` gathers them, and :meth:`Reuse.save` writes the new build's keys.
 """
 

@@ -20,7 +20,9 @@ it is refused too.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
+import operator
 import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -270,6 +272,9 @@ def claims(item: Any, producer: str) -> PublishedProduct | None:
                      "lots": item.get("lots")}, producer)
 
 
+#: A product's fields, in order, as a tuple (what the memo keeps of it).
+_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(PublishedProduct)))
+
 #: Where :func:`remember_published` keeps the claims of catalog.json files (cache folder):
 #: the last few written, so that ``ocop serve``'s preview and ``ocop build``'s site do not
 #: push each other out.
@@ -288,9 +293,9 @@ def remember_published(path: Path, products: Iterable[PublishedProduct],
         return
     memo = Path(cache_dir) / PUBLISHED_MEMO
     kept = [entry for entry in _memo_entries(memo) if entry.get("signature") != signature]
-    # each product as dataclasses.astuple gives it (fields in order), without its deep copy
-    entry = {"signature": signature, "products": [
-        (p.id, p.former_ids, p.code, p.gtin, p.producer, p.lots) for p in products]}
+    # each product as dataclasses.astuple gives it (its fields in order), without the
+    # deep copy astuple makes of every product
+    entry = {"signature": signature, "products": [_FIELDS(p) for p in products]}
     data = {"format": MEMO_FORMAT, "entries": [entry, *kept[:MEMO_SLOTS - 1]]}
     with contextlib.suppress(OSError):  # a read-only cache: the file is read next time
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
