@@ -31,7 +31,8 @@ incremental build leaves the published site as it was too (a hard link shares th
 file, and no build writes into an existing file). The keys are trusted only when the
 site folder holds exactly what the last build wrote (on a large site whose inputs
 changed, the build goes on while that is found out, and nothing is swapped in unless it
-was so); ``--full`` (``full=True``) makes every file again. Two builds of the same folder never run at once: the second waits.
+was so); ``--full`` (``full=True``) makes every file again. Two builds of the same
+folder never run at once: the second waits.
 """
 
 from __future__ import annotations
@@ -122,7 +123,8 @@ def build_site(
 
     record = _record_of(root, target)
     with _exclusive(record.with_suffix(".lock"), target):  # one build of a folder at a time
-        for attempt in range(_ATTEMPTS):
+        attempts = 1
+        while True:
             try:
                 return _build_into(config, target, record, inputs, full, published)
             except (_SpareIncomplete, _SiteChanged) as exc:
@@ -131,16 +133,16 @@ def build_site(
                 # was changed since it was built (found by the walk that went on beside
                 # the build): build again taking nothing over. Either time with a fresh
                 # configuration.
-                if attempt == _ATTEMPTS - 1:
+                if attempts == _ATTEMPTS:
                     raise BuildFailed(f"{exc}; nothing was built, the previous site is "
                                       "unchanged") from None
+                attempts += 1
                 gc.unfreeze()  # the attempt's catalog: the collector's again
                 changed = isinstance(exc, _SiteChanged)
                 log.warning("%s; building again %s", exc,
                             "taking nothing over" if changed else "without it")
                 full = full or changed
                 config = load_config(config_file=str(config_file), strict=strict, **overrides)
-    raise AssertionError("unreachable")  # every attempt returns or raises
 
 
 #: Builds of a folder in one ``ocop build``: the first, and again without the spare or
@@ -209,9 +211,8 @@ def _build_trusting(config, target: Path, record: Path, last: dict[str, object],
     except Exception as exc:
         # what the build found wrong may come from a site not as recorded: then it is
         # built again taking nothing over, as when the check finds it
-        if isinstance(exc, _SiteChanged) or walk.cancelled:
-            raise
-        check()
+        if not isinstance(exc, _SiteChanged):
+            check()
         raise
 
 
@@ -447,7 +448,7 @@ class _SiteWalk:
         self._with_files = with_files
         self._pool = self._pending = None
         #: Stopped before its end (:meth:`cancel`): it has no result.
-        self.cancelled = False
+        self._cancelled = False
         if not target.is_dir():
             return
         self._lines = []
@@ -477,12 +478,12 @@ class _SiteWalk:
         """Stop the walk's processes, if any, without waiting for them."""
         if self._pending is not None:
             self._pending = None
-            self.cancelled = True
+            self._cancelled = True
             self._stack.close()
 
     def result(self, files: list[str] | None = None) -> str | None:
         """The digest (None: no site); the files' site-relative paths added to ``files``."""
-        if self.cancelled:  # what it found so far is not the site
+        if self._cancelled:  # what it found so far is not the site
             raise RuntimeError("the walk of the site was cancelled")
         if self._pending is not None:
             try:

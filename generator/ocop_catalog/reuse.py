@@ -22,8 +22,9 @@ checks that outputs write no other way.
 The previous build's keys are trusted only for a site folder that still holds exactly
 the files that build wrote (names, sizes, modification times): ``ocop build`` checks
 that before it hands them over, or, on a large site, before it swaps in the site built
-with them (and builds again taking nothing over if the site was not so). Worker processes record keys of their own;
-:meth:`Reuse.merge` gathers them, and :meth:`Reuse.save` writes the new build's keys.
+with them (and builds again taking nothing over if the site was not so). Worker
+processes record keys of their own; :meth:`Reuse.merge` gathers them, and
+:meth:`Reuse.save` writes the new build's keys.
 """
 
 from __future__ import annotations
