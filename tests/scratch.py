@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -396,6 +397,15 @@ class Scratch:
             else:
                 prints[rel] = "dir"
         return prints
+
+
+def set_goods_price(root: Path, amount: int) -> None:
+    """Give the goods of the scratch catalog at ``root`` the price ``amount``."""
+    record = root / GOODS_FILE
+    text = record.read_text(encoding="utf-8")
+    changed, found = re.subn(r"amount: \d+", f"amount: {amount}", text, count=1)
+    assert found
+    record.write_text(changed, encoding="utf-8")
 
 
 def build_catalog(root: Path) -> Scratch:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from ocop_catalog import build as build_module
-from scratch import GOODS_DECISION, GOODS_FILE, SERVICE, build_catalog
+from scratch import GOODS_DECISION, GOODS_FILE, SERVICE, build_catalog, set_goods_price
 from siteutil import BUILD_EPOCH, REPO, build_log, build_ok, default_sigint, ocop_command, run_build
 
 PAGE = Path("products") / "mat-ong-hoa-rung" / "index.html"
@@ -252,13 +252,10 @@ def test_a_site_walked_beside_the_build_is_trusted_only_if_unchanged(repo, tmp_p
     since it was built: built again taking nothing over, with a warning. Either way, what
     a cold build of the same input makes."""
     site, cold = tmp_path / "site", tmp_path / "cold"
-    record = repo / GOODS_FILE
     build_log(repo, site)
     for amount in (260000, 270000):  # the second build has a spare
         _as_if_large(repo, site)
-        text = record.read_text(encoding="utf-8")
-        record.write_text(re.sub(r"amount: \d+", f"amount: {amount}", text, count=1),
-                          encoding="utf-8")
+        set_goods_price(repo, amount)
         log = build_log(repo, site)
         assert "was changed since it was built" not in log and "building again" not in log
     taken = re.search(r"incremental: (\d+) of (\d+) keyed files", log)
@@ -274,8 +271,7 @@ def test_a_site_walked_beside_the_build_is_trusted_only_if_unchanged(repo, tmp_p
     _as_if_large(repo, site)
     assert "mat-ong" not in (site / "404.html").read_text(encoding="utf-8")
     (site / "404.html").write_text("damaged", encoding="utf-8")
-    text = record.read_text(encoding="utf-8")
-    record.write_text(text.replace("amount: 270000", "amount: 280000"), encoding="utf-8")
+    set_goods_price(repo, 280000)
     log = build_log(repo, site)
     assert "the published site was changed since it was built" in log
     after = log.split("changed since it was built")[1]
@@ -291,9 +287,7 @@ def test_a_site_walked_beside_the_build_is_trusted_only_if_unchanged(repo, tmp_p
     # (it explains a missing file too), one warning, built again taking nothing over
     for amount, damage in ((290000, False), (300000, True)):
         _as_if_large(repo, site)
-        text = record.read_text(encoding="utf-8")
-        record.write_text(re.sub(r"amount: \d+", f"amount: {amount}", text, count=1),
-                          encoding="utf-8")
+        set_goods_price(repo, amount)
         if damage:
             spare = tmp_path / f".{site.name}.spare"
             kept = spare / "qr" / f"{SERVICE}.png"  # a file the price leaves as it was

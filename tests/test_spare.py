@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from scratch import GOODS_FILE, build_catalog
+from scratch import build_catalog, set_goods_price
 from siteutil import BUILD_EPOCH, REPO, ocop_command
 from siteutil import build_log as _build
 
@@ -47,14 +47,6 @@ def _inodes(folder: Path) -> dict[int, str]:
             for p in folder.rglob("*") if p.is_file()}
 
 
-def _price(repo: Path, amount: int) -> None:
-    record = repo / GOODS_FILE
-    text = record.read_text(encoding="utf-8")
-    changed, found = re.subn(r"amount: \d+", f"amount: {amount}", text, count=1)
-    assert found
-    record.write_text(changed, encoding="utf-8")
-
-
 def _kept(log: str) -> int | None:
     found = re.search(r"spare site: (\d+) files kept", log)
     return int(found.group(1)) if found else None
@@ -77,12 +69,12 @@ def test_the_replaced_site_is_kept_unwritten_and_the_next_build_uses_it(repo, tm
     site, spare = tmp_path / "site", tmp_path / ".site.spare"
     _build(repo, site)
     assert not spare.exists()  # nothing replaced yet
-    _price(repo, 260000)
+    set_goods_price(repo, 260000)
     assert _kept(_build(repo, site)) is None  # no spare yet: a fresh staging folder
     assert spare.is_dir()
 
     for amount in (270000, 280000):
-        _price(repo, amount)
+        set_goods_price(repo, amount)
         published, inodes = _tree(site), _inodes(site)
         log = _build(repo, site)
         # most files stayed where they were in the spare; the changed product's were made
@@ -101,11 +93,11 @@ def test_the_replaced_site_is_kept_unwritten_and_the_next_build_uses_it(repo, tm
 def test_a_build_killed_while_it_updates_the_spare_leaves_the_site(repo, tmp_path):
     site = tmp_path / "site"
     for amount in (250000, 260000):
-        _price(repo, amount)
+        set_goods_price(repo, amount)
         _build(repo, site)
     assert (tmp_path / ".site.spare").is_dir()
     published = _tree(site)
-    _price(repo, 270000)
+    set_goods_price(repo, 270000)
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
     process = subprocess.Popen([*ocop_command(), "build", "-d", str(site)], cwd=repo, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -133,19 +125,19 @@ def test_a_build_killed_while_it_updates_the_spare_leaves_the_site(repo, tmp_pat
 def test_a_spare_is_used_only_when_the_published_site_is_trusted(repo, tmp_path):
     site, spare = tmp_path / "site", tmp_path / ".site.spare"
     for amount in (250000, 260000):
-        _price(repo, amount)
+        set_goods_price(repo, amount)
         _build(repo, site)
     assert spare.is_dir()
     # a file of the published site edited in place (which the spare may share)
     (site / PAGE).write_text("edited by hand", encoding="utf-8")
-    _price(repo, 270000)
+    set_goods_price(repo, 270000)
     log = _build(repo, site)
     assert _kept(log) is None and "incremental:" not in log  # a cold build
     assert _tree(site) == _cold(repo, tmp_path / "cold-1")
     # --full makes everything: the spare is not used either
-    _price(repo, 280000)
+    set_goods_price(repo, 280000)
     assert _kept(_build(repo, site)) is None
-    _price(repo, 290000)
+    set_goods_price(repo, 290000)
     assert _kept(_build(repo, site, "--full")) is None
     assert _tree(site) == _cold(repo, tmp_path / "cold-2")
 
@@ -158,9 +150,9 @@ def test_two_builds_of_one_site_at_once_take_turns(repo, tmp_path):
 
     site = tmp_path / "site"
     for amount in (250000, 260000):
-        _price(repo, amount)
+        set_goods_price(repo, amount)
         _build(repo, site)
-    _price(repo, 270000)
+    set_goods_price(repo, 270000)
     name = hashlib.sha256(os.fsencode(site.resolve())).hexdigest()[:24]
     lock = repo / ".cache" / "ocop" / "builds" / f"{name}.lock"
     assert lock.is_file()  # the builds above took it
@@ -190,11 +182,11 @@ def test_a_spare_missing_a_file_is_given_up_and_the_build_made_again(repo, tmp_p
     before the swap, says so, and builds again without the spare."""
     site, spare = tmp_path / "site", tmp_path / ".site.spare"
     for amount in (250000, 260000):
-        _price(repo, amount)
+        set_goods_price(repo, amount)
         _build(repo, site)
     photo = sorted(spare.glob("media/*/*"))[0]  # a price change leaves photos alone
     photo.unlink()
-    _price(repo, 270000)
+    set_goods_price(repo, 270000)
     log = _build(repo, site)
     assert "the spare site was incomplete; building again without it" in log
     assert _tree(site) == _cold(repo, tmp_path / "cold")
@@ -221,7 +213,7 @@ def test_the_site_a_spare_became_is_recorded_as_a_walk_finds_it(repo, tmp_path):
     the record of the site equals a walk's, so the next build takes files over again."""
     site = tmp_path / "site"
     for amount in (250000, 260000):
-        _price(repo, amount)
+        set_goods_price(repo, amount)
         _build(repo, site)
     page = repo / "catalog" / "huong-dan" / "index.md"
     for step, amount in enumerate((270000, 280000, 290000)):
@@ -230,7 +222,7 @@ def test_the_site_a_spare_became_is_recorded_as_a_walk_finds_it(repo, tmp_path):
             page.write_text("# Hướng dẫn\n\nMua hàng OCOP.\n", encoding="utf-8")
         if step == 2:
             shutil.rmtree(page.parent)
-        _price(repo, amount)
+        set_goods_price(repo, amount)
         log = _build(repo, site)
         assert _kept(log), log
         assert (site / "huong-dan/index.html").exists() == (step == 1)
@@ -243,13 +235,13 @@ def test_a_spare_folder_replaced_by_a_link_is_given_up(repo, tmp_path):
     by name): not the spare its keys say; the build builds again without it."""
     site, spare = tmp_path / "site", tmp_path / ".site.spare"
     for amount in (250000, 260000):
-        _price(repo, amount)
+        set_goods_price(repo, amount)
         _build(repo, site)
     folder = spare / "media"
     shutil.copytree(folder, tmp_path / "elsewhere", symlinks=True)
     shutil.rmtree(folder)
     folder.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
-    _price(repo, 270000)
+    set_goods_price(repo, 270000)
     log = _build(repo, site)
     assert "the spare site was incomplete; building again without it" in log
     assert not (site / "media").is_symlink()
