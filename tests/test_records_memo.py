@@ -388,3 +388,191 @@ def test_the_memo_key_covers_the_code_the_records_use():
                 if name == "ocop_catalog" or name.startswith("ocop_catalog."):
                     assert any(name == a or name.startswith(a + ".") for a in allowed), (
                         f"{module} imports {name}, which the memo's key does not cover")
+
+
+# --------------------------------------------------------------------------
+# The register of decisions (memo.RegisterMemo)
+# --------------------------------------------------------------------------
+
+RECOGNITION = "catalog/decisions/2024-09-16-2389-qd-ubnd.yml"
+REVOCATION = "catalog/decisions/2026-03-10-498-qd-ubnd.yml"
+
+
+@pytest.fixture
+def decision_reads(monkeypatch) -> list[str]:
+    """The decision files the loader reads (relative paths), in order."""
+    seen: list[str] = []
+    real = loader.read_record
+
+    def watched(path, root, *args, **kwargs):
+        rel = Path(path).relative_to(root).as_posix()
+        if rel.startswith("catalog/decisions/"):
+            seen.append(rel)
+        return real(path, root, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "read_record", watched)
+    return seen
+
+
+def decisions_of(repo: Path) -> set[str]:
+    return {p.relative_to(repo).as_posix()
+            for p in (repo / "catalog" / "decisions").rglob("*.yml")}
+
+
+def register_file(repo: Path) -> Path:
+    return repo / CACHE / memo.REGISTER_NAME
+
+
+def read_register_memo(repo: Path) -> tuple[str, dict]:
+    head, line = register_file(repo).read_text(encoding="utf-8").rstrip("\n").split("\n")
+    name, entry = line.split("\t", 1)
+    assert json.loads(name) == "register"
+    return head, json.loads(entry)
+
+
+def write_register_memo(repo: Path, head: str, entry: dict) -> None:
+    register_file(repo).write_text(f'{head}\n"register"\t{json.dumps(entry)}\n',
+                                   encoding="utf-8")
+
+
+def edit(repo: Path, rel: str, old: str, new: str) -> None:
+    path = repo / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_unchanged_register_is_not_read_again(repo, decision_reads):
+    first = load(repo)
+    assert set(decision_reads) == decisions_of(repo)
+    decision_reads.clear()
+    second = load(repo)
+    assert decision_reads == []
+    assert_same(second, first)
+    assert_same(second, load(repo, cache=None))
+    # the revocation and the recognition before it, as the register says
+    cert = second.catalog.products["sua-tuoi-tam-dao"].certification
+    assert cert.stars == 3 and cert.revoked is not None and cert.revoked.source == REVOCATION
+
+
+def test_warnings_of_a_remembered_decision_are_said_again(repo, decision_reads):
+    """A decision's warnings (here a text with no English, found by the texts' checks) are
+    said on every load, at the same place and with the same line shown, and a check
+    against the products (a decision naming no product of the catalog) still runs."""
+    edit(repo, REVOCATION, '    en: "The cooperative stopped', '    # en: "The cooperative')
+    edit(repo, RECOGNITION, "  - product: sua-tuoi-tam-dao",
+         "  - product: sua-chua-tam-dao-khong-co\n    stars: 3\n"
+         "  - product: sua-tuoi-tam-dao")
+    first = load(repo, cache=None)
+    said = {(i.file, i.code) for i in first.issues}
+    assert (REVOCATION, "missing_translation") in said
+    assert any(file == RECOGNITION for file, _ in said)  # the unknown product
+    load(repo)  # remembers the register
+    decision_reads.clear()
+    again = load(repo)
+    assert decision_reads == []
+    assert_same(again, first)
+
+
+def test_an_edited_decision_is_read_again(repo, decision_reads):
+    load(repo)
+    edit(repo, REVOCATION, 'vi: "Hợp tác xã đã ngừng', 'vi: "HTX đã ngừng')
+    decision_reads.clear()
+    result = load(repo)
+    assert set(decision_reads) == decisions_of(repo)  # the register is one unit
+    revoked = result.catalog.products["sua-tuoi-tam-dao"].certification.revoked
+    assert revoked.reason("vi").startswith("HTX đã ngừng")
+    assert_same(result, load(repo, cache=None))
+    decision_reads.clear()
+    again = load(repo)
+    assert decision_reads == []
+    assert_same(again, result)
+
+
+def test_a_new_decision_file_is_read(repo, decision_reads):
+    load(repo)
+    new = "catalog/decisions/2026-11-01-900-qd-ubnd.yml"
+    (repo / new).write_text((repo / REVOCATION).read_text(encoding="utf-8").replace(
+        "498/QĐ-UBND", "900/QĐ-UBND").replace("2026-03-10", "2026-11-01"), encoding="utf-8")
+    decision_reads.clear()
+    result = load(repo)
+    assert new in decision_reads
+    assert_same(result, load(repo, cache=None))
+    assert any(i.file == new for i in result.issues)  # a second revocation: said
+
+
+def test_a_register_with_an_error_is_not_remembered(repo, decision_reads):
+    load(repo)
+    edit(repo, RECOGNITION, "    stars: 3", "    stars: 7")
+    decision_reads.clear()
+    result = load(repo)
+    assert result.catalog is None
+    # (and the revocation of a product no longer recognised)
+    assert (RECOGNITION, "recognises[0].stars") in [(i.file, i.field) for i in result.errors]
+    assert_same(result, load(repo, cache=None))
+    decision_reads.clear()
+    assert load(repo).errors == result.errors and RECOGNITION in decision_reads
+    assert "register" not in register_file(repo).read_text(encoding="utf-8")
+
+
+def forge_register(repo: Path, change) -> None:
+    """Rewrite the register's memo as a pull request could commit it: the right key and
+    files, the revocation's reason changed."""
+    head, entry = read_register_memo(repo)
+    item = next(d for d in entry["decisions"] if d["file"] == Path(REVOCATION).name)
+    record = json.loads(item["record"])
+    record["revokes"][0]["reason"]["vi"] = "Giả mạo"
+    item["record"] = json.dumps(record)
+    change(entry)
+    write_register_memo(repo, head, entry)
+
+
+def test_a_forged_register_memo_is_not_trusted(repo, decision_reads):
+    load(repo)
+
+    def fresh_checkout(entry):  # other change times and inodes, as a checkout has
+        for sig in entry["files"].values():
+            if sig is not None:
+                sig[2] += 1_000_000_007
+                sig[3] += 1
+    forge_register(repo, fresh_checkout)
+    decision_reads.clear()
+    result = load(repo)
+    assert set(decision_reads) == decisions_of(repo)
+    revoked = result.catalog.products["sua-tuoi-tam-dao"].certification.revoked
+    assert revoked.reason("vi").startswith("Hợp tác xã đã ngừng")
+    assert_same(result, load(repo, cache=None))
+    # what the memo trusts is the files' signatures (a forger would have to know them)
+    forge_register(repo, lambda entry: None)
+    decision_reads.clear()
+    revoked = load(repo).catalog.products["sua-tuoi-tam-dao"].certification.revoked
+    assert revoked.reason("vi") == "Giả mạo"
+    assert decision_reads == []
+
+
+@pytest.mark.parametrize("damage", [
+    lambda e: e.update(decisions=5),
+    lambda e: e["decisions"][0].update(record='{"number": 1}'),
+    lambda e: e["decisions"][0].update(file="../../site_config.yml"),
+    lambda e: e["decisions"][0].update(issues=[["x", "one"]]),
+    lambda e: e["decisions"][0]["issues"].append(
+        [RECOGNITION, 1, 1, "", "error", "x", "x", "x", None]),
+    lambda e: e["decisions"][0].update(values=[[[{"a": 1}], 1, 1]]),
+])
+def test_a_damaged_register_memo_is_a_miss(repo, decision_reads, damage):
+    load(repo)
+    head, entry = read_register_memo(repo)
+    damage(entry)
+    write_register_memo(repo, head, entry)
+    decision_reads.clear()
+    result = load(repo)
+    assert set(decision_reads) == decisions_of(repo)
+    assert_same(result, load(repo, cache=None))
+
+
+def test_the_register_memo_is_not_written_when_unchanged(repo):
+    load(repo)
+    before = register_file(repo).stat()
+    load(repo)
+    after = register_file(repo).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)

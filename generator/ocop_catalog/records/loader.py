@@ -198,7 +198,9 @@ def _load(settings: Settings) -> LoadResult:
                  + [p.logo.path for p in producers if p.logo])
     docs += producer_docs
     _check_unique_products(products, docs, settings.published)
-    products = _certify(products, docs, folders, ctx, listed)
+    products = _certify(products, docs, folders, ctx, listed,
+                        memos.RegisterMemo.load(settings.cache_path, ctx,
+                                                memo.key if memo is not None else None))
 
     # the line of each issue that was found on a light document (one read in another
     # process, or taken from the memo): read from its file, as a full document has it
@@ -213,21 +215,20 @@ def _load(settings: Settings) -> LoadResult:
 
 
 def _certify(products: list[ProductEntry], docs: list[Document], folders: list[Path],
-             ctx: checks.Context, listed: Mapping[Path, memos.Files | None] | None = None
-             ) -> list[ProductEntry]:
-    """Read the register of decisions and give each product its certificate; the products
-    no decision names are reported and left out. ``listed``: the producer folders' files
-    as the memo listed them (their product folders are not listed again)."""
+             ctx: checks.Context, listed: Mapping[Path, memos.Files | None] | None = None,
+             memo: memos.RegisterMemo | None = None) -> list[ProductEntry]:
+    """Read the register of decisions (from the ``memo`` when it has it for exactly the
+    register's files) and give each product its certificate; the products no decision
+    names are reported and left out. ``listed``: the producer folders' files as the memo
+    listed them (their product folders are not listed again)."""
     settings = ctx.settings
-    found = register.read_register(settings, read_record)
+    found = _read_register(ctx, memo)
     docs += found.docs
     for path in register.other_files(settings.root):  # a decision.yaml is not read: say so
         doc = Document(path=path, rel=_relative(path, settings.root))
         doc.report("decision_file_ignored", value=path.name, suggestion=path.stem + ".yml",
                    folder=register.DECISIONS_DIR)
         docs.append(doc)
-    for entry in found.entries:
-        checks.check_texts(entry.doc, entry.decision, ctx)
     known = [register.KnownProduct(p.id, p.record.former_ids, p.record.category.criteria_version,
                                    p.source) for p in products]
     names, listed = set(), listed or {}
@@ -240,6 +241,26 @@ def _certify(products: list[ProductEntry], docs: list[Document], folders: list[P
     register.report_unrated({doc.rel: doc for doc in docs}, known, certificates, found)
     return [replace(p, certification=certificates[p.id]) for p in products
             if p.id in certificates]
+
+
+def _read_register(ctx: checks.Context, memo: memos.RegisterMemo | None) -> register.Register:
+    """The register, its decisions' texts checked: taken from the ``memo`` when it holds
+    it for exactly the files of the register's folder (listed before they are read), else
+    read and checked, and remembered when no file has an error."""
+    folder = ctx.settings.root / register.DECISIONS_DIR
+    files = memos.listing(folder) if memo is not None and folder.is_dir() else None
+    taken = memo.take(files) if memo is not None else None
+    if taken is not None:
+        return register.Register([doc for doc, _ in taken],
+                                 [register.Entry(doc, decision) for doc, decision in taken],
+                                 set())
+    found = register.read_register(ctx.settings, read_record)
+    for entry in found.entries:
+        checks.check_texts(entry.doc, entry.decision, ctx)
+    if memo is not None:
+        decisions = {id(entry.doc): entry.decision for entry in found.entries}
+        memo.save(files, [(doc, decisions.get(id(doc))) for doc in found.docs])
+    return found
 
 
 #: Below this many producer folders, loading in one process is faster than forking.

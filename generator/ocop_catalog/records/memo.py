@@ -34,8 +34,13 @@ key), then a line per folder: its name as a JSON string, a tab, its entry as JSO
 no tab or line break in either). A folder taken from the memo is written back as the line
 it was read from, so that a build after a one-product edit does not encode every other
 folder's entry again. The loader looks folders up and writes the file in the main
-process; forked workers load only the missed folders and hand back what to remember. Catalog-wide checks (ids, GTINs, QR codes and
-lots unique, the register of decisions) run on every load.
+process; forked workers load only the missed folders and hand back what to remember.
+
+The register of decisions (``catalog/decisions/``) is remembered the same way, as one unit
+(:class:`RegisterMemo`, ``register.json``): taken when every file under it has its
+signature and the key is this load's, and kept only when no decision file had an error.
+Catalog-wide checks (ids, GTINs, QR codes and lots unique, the register against the
+products) run on every load.
 """
 
 from __future__ import annotations
@@ -57,14 +62,18 @@ from ..catalog.model import ProducerEntry, ProductEntry
 from .checks import Context
 from .decoded import atomic_write, read_regular
 from .issues import Document, Excerpt, Issue
-from .models import Producer, Product
+from .models import Decision, Producer, Product
 from .photos import ImageInfo
+from .register import DECISIONS_DIR
 from .text import PUBLISHED, PublishedLanguages
 from .yamlsource import Locations
 
-__all__ = ["FolderMemo", "encode", "json_digest", "listing", "memo_key", "outcome"]
+__all__ = ["FolderMemo", "RegisterMemo", "encode", "json_digest", "listing", "memo_key",
+           "outcome"]
 
 NAME = "records.json"
+#: The register's memo (:class:`RegisterMemo`), beside the folders'.
+REGISTER_NAME = "register.json"
 #: Changes whenever what is stored, or how it is read back, changes.
 FORMAT = 2
 #: A folder with more files and folders than this is not memoised (listed every load).
@@ -205,7 +214,7 @@ class _NotStored(Exception):
     pass
 
 
-def _record(record: Producer | Product, ctx: Context) -> dict[str, str]:
+def _record(record: Producer | Product | Decision, ctx: Context) -> dict[str, str]:
     try:
         text = record.model_dump_json(exclude_unset=True)
         again = _validate(type(record), text, ctx, remember=False)
@@ -219,7 +228,7 @@ def _record(record: Producer | Product, ctx: Context) -> dict[str, str]:
     return {"record": text}
 
 
-def _validate(model: type[Producer | Product], text: Any, ctx: Context,
+def _validate(model: type[Producer | Product | Decision], text: Any, ctx: Context,
               remember: bool = True):
     key = (model, text, ctx.settings.languages)
     record = _VALIDATED.now.get(key) or _VALIDATED.before.get(key)
@@ -389,18 +398,7 @@ class FolderMemo:
         return producer, products, docs
 
     def _document(self, path: Path, stored: dict) -> Document:
-        issues = []
-        for (file, line, column, field, severity, code, en, vi, excerpt) in stored["issues"]:
-            if severity != "warning":
-                raise ValueError("only loads without errors are remembered")
-            issues.append(Issue(_text(file), _int(line), _int(column), _text(field), severity,
-                                _text(code), _text(en), _text(vi),
-                                None if excerpt is None else Excerpt(_text(excerpt[0]),
-                                                                     _int(excerpt[1]))))
-        ignored = {_text(lang): _int(count) for lang, count in stored["ignored"].items()}
-        where = Locations(values=_marks(stored["values"]), keys=_marks(stored["keys"]))
-        return Document(path=path, rel=self.name(path), where=where, issues=issues,
-                        ignored=ignored)
+        return _light_document(path, self.name(path), stored)
 
     def save(self, folders: list[Path], taken: set[Path],
              loaded: Mapping[Path, tuple[Files, str]]) -> None:
@@ -429,6 +427,113 @@ class FolderMemo:
             atomic_write(self.file, text.encode("utf-8"))
         except (OSError, ValueError):  # a read-only cache: load every folder next time
             pass
+
+
+class RegisterMemo:
+    """The register of decisions (``catalog/decisions/``) as a load read and checked it,
+    remembered as one unit beside the folders' memo (``register.json``): taken when every
+    file and folder under it is listed with the signature it had when it was read (as a
+    producer folder is, :func:`listing`) under the same :func:`memo_key`, and only when
+    no decision file had an error. What is kept of each decision: its record as
+    pydantic's JSON (stored only if it validates back equal), the issues found while it
+    was read and its texts checked (warnings), the texts left out and every position
+    written, which the register's checks report at. The checks against the products run
+    on every load."""
+
+    def __init__(self, file: Path, key: str, ctx: Context, stored: str | None) -> None:
+        self.file = file
+        self.key = key
+        self.ctx = ctx
+        #: The remembered register as the JSON text the file holds (None: nothing).
+        self.stored = stored
+        self._root = ctx.settings.root
+
+    @classmethod
+    def load(cls, cache_dir: Path | None, ctx: Context,
+             key: str | None = None) -> RegisterMemo | None:
+        """The memo in ``cache_dir`` (empty if missing, unreadable or of another key);
+        None without a cache folder. ``key``: :func:`memo_key`, if worked out already."""
+        if cache_dir is None:
+            return None
+        file = Path(cache_dir) / REGISTER_NAME
+        key = key or memo_key(ctx)
+        try:
+            found = read_memo(file, key).get("register")
+        except Exception:  # noqa: BLE001 - missing, damaged, not JSON…: no memo
+            found = None
+        return cls(file, key, ctx, found)
+
+    def take(self, files: Files | None) -> list[tuple[Document, Decision]] | None:
+        """Each decision file's document (light: no data, no source) and decision, in the
+        order the register lists them, if remembered for exactly ``files``; else None."""
+        if files is None or self.stored is None:
+            return None
+        try:
+            stored = json.loads(self.stored)
+            if not isinstance(stored, dict) or stored.get("files") != files:
+                return None
+            found = []
+            for item in stored["decisions"]:
+                rel = _text(item["file"])
+                if rel not in files:  # a file of the folder, as listed
+                    raise LookupError("a decision that is not in the folder")
+                path = self._root / DECISIONS_DIR / rel
+                doc = _light_document(path, _relative(path, self._root), item)
+                found.append((doc, _validate(Decision, item["record"], self.ctx)))
+            return found
+        except Exception:  # noqa: BLE001 - anything save() did not write: read the files
+            return None
+
+    def save(self, files: Files | None, read: list[tuple[Document, Decision | None]]) -> None:
+        """Remember the register as read from ``files`` (listed before it was read): each
+        decision file's document, with the warnings of its reading and its texts' checks,
+        and its decision; nothing when a file had an error (forgotten then) or when it
+        is remembered already."""
+        stored = None
+        if files is not None and all(decision is not None and not doc.has_errors
+                                     for doc, decision in read):
+            try:
+                items = []
+                for doc, decision in read:
+                    rel = doc.path.relative_to(self._root / DECISIONS_DIR).as_posix()
+                    items.append({"file": rel, **_record(decision, self.ctx), **_doc(doc)})
+                stored = encode({"files": files, "decisions": items})
+            except (_NotStored, ValueError):
+                stored = None
+        if stored == self.stored:
+            return
+        lines = [encode({"format": FORMAT, "key": self.key})]
+        if stored is not None:
+            lines.append(f"{encode('register')}\t{stored}")
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.file, ("\n".join(lines) + "\n").encode("utf-8"))
+        except (OSError, ValueError):  # a read-only cache: read the register next time
+            pass
+        self.stored = stored
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _light_document(path: Path, rel: str, stored: dict) -> Document:
+    """A document as :func:`_doc` stored it: its issues (warnings only), texts left out
+    and positions, without its data and source."""
+    issues = []
+    for (file, line, column, field, severity, code, en, vi, excerpt) in stored["issues"]:
+        if severity != "warning":
+            raise ValueError("only loads without errors are remembered")
+        issues.append(Issue(_text(file), _int(line), _int(column), _text(field), severity,
+                            _text(code), _text(en), _text(vi),
+                            None if excerpt is None else Excerpt(_text(excerpt[0]),
+                                                                 _int(excerpt[1]))))
+    ignored = {_text(lang): _int(count) for lang, count in stored["ignored"].items()}
+    where = Locations(values=_marks(stored["values"]), keys=_marks(stored["keys"]))
+    return Document(path=path, rel=rel, where=where, issues=issues, ignored=ignored)
 
 
 def read_memo(file: Path, key: str) -> dict[str, str]:
