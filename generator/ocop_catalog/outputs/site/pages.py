@@ -574,7 +574,7 @@ class SiteBuilder:
     #: Pages of the whole catalog that show a few of its figures, not every record: what
     #: each shows is their key (:meth:`shown`), so that a price leaves them alone.
     SUMMARY_PAGES = ("home.html", "producers.html", "categories.html", "areas.html",
-                     "sales_points.html", "search.html", "open_data.html")
+                     "sales_points.html", "search.html", "open_data.html", "statistics.html")
 
     def shown(self, template: str) -> Any:
         """What a page of ``template`` that is not about one record shows of the catalog,
@@ -611,6 +611,15 @@ class SiteBuilder:
             return points(), [bool(self.in_district(d.id)) for d in districts]
         if template == "open_data.html":  # every feed, its file and number of items
             return self.open_data
+        if template == "statistics.html":
+            # the office's numbers (the charts are drawn from them), the sales points they
+            # are counted by and the names of the products whose certificates expire soon
+            # (sectors, groups, communes and districts are named by the taxonomy and the
+            # regions, in Keys.build)
+            f = self.stats.figures
+            return (f, points(),
+                    [(e.product, catalog.products[e.product].record.name)
+                     for month in f.expiring for e in month.products])
         if template == "home.html":
             f = self.stats.figures
             return ([f.products, f.active, f.producers, f.sales_points],
