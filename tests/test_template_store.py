@@ -184,3 +184,33 @@ def test_a_syntax_error_is_still_said_where_it_is(tmp_path, name):
     with pytest.raises(jinja2.TemplateSyntaxError) as error:
         compiled.referenced(env, name, file, source)
     assert error.value.name == name and error.value.lineno == 1
+
+
+def test_environments_of_other_settings_do_not_share_code(tmp_path, monkeypatch):
+    """MkDocs' environment (the authored pages) shares the store with the catalog's: a
+    template compiled under other settings (whitespace, autoescaping, syntax) is compiled
+    again, not taken with code that would render it otherwise; the same settings in a
+    later process take it from the store."""
+    folder, cache = _theme(tmp_path / "theme"), tmp_path / "cache"
+    (folder / "space.html").write_text("{% if x %}\n  <b>{{ x }}</b>\n{% endif %}\n", "utf-8")
+    kinds = {"plain": {}, "trimmed": {"trim_blocks": True, "lstrip_blocks": True},
+             "escaped": {"autoescape": True},
+             "by name": {"autoescape": lambda name: name.endswith(".html")}}
+    seen = {}
+    for kind, settings in kinds.items():
+        compiled = theme._CompiledTemplates()
+        theme.load_compiled(cache, tmp_path, compiled)
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)),
+                                 bytecode_cache=compiled, **settings)
+        seen[kind] = env.get_template("space.html").render(x="<i>")
+        theme.save_compiled(cache, tmp_path, compiled)
+    assert seen == {"plain": "\n  <b><i></b>\n", "trimmed": "  <b><i></b>\n",
+                    "escaped": "\n  <b>&lt;i&gt;</b>\n", "by name": "\n  <b>&lt;i&gt;</b>\n"}
+    counts = _Compiles(monkeypatch)
+    for kind, settings in kinds.items():
+        compiled = theme._CompiledTemplates()
+        theme.load_compiled(cache, tmp_path, compiled)
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)),
+                                 bytecode_cache=compiled, **settings)
+        assert env.get_template("space.html").render(x="<i>") == seen[kind]
+    assert counts.compiled == []

@@ -49,7 +49,8 @@ from .edition.languages import language_issues
 from .edition.identity import parse_identity
 from .edition.targets import parse_targets
 from .edition.social import social_image
-from .edition.theme import STATUSES, theme_dirs, theme_strings
+from .edition.theme import (STATUSES, compiled_templates, load_compiled, theme_dirs,
+                            theme_strings)
 from .edition.urls import Urls, relative
 from .outputs.feeds.options import feed_options
 from .outputs.site.opendata import FeedLinks
@@ -223,6 +224,11 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             env.loader])
         env.autoescape = _frame_template
         env.trim_blocks = env.lstrip_blocks = True
+        if env.bytecode_cache is None:
+            # the code earlier builds compiled (and 'ocop serve''s earlier rebuilds, in
+            # this process), kept with the catalog's templates' when the build is done
+            load_compiled(self.root / self.config.cache_dir, self.root)
+            env.bytecode_cache = compiled_templates()
         env.globals.update(
             urls=self.urls, catalog=self.catalog, statuses=STATUSES,
             native_names=NATIVE_NAMES, short_names=SHORT_NAMES, default_lang=DEFAULT_LANGUAGE,
