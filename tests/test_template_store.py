@@ -214,3 +214,30 @@ def test_environments_of_other_settings_do_not_share_code(tmp_path, monkeypatch)
                                  bytecode_cache=compiled, **settings)
         assert env.get_template("space.html").render(x="<i>") == seen[kind]
     assert counts.compiled == []
+
+
+def test_what_constants_fold_to_is_part_of_the_key(tmp_path):
+    """Jinja folds constant output at compile time with the environment's ``finalize`` and
+    ``undefined``: code compiled under one is never taken by an environment of another."""
+    folder, cache = _theme(tmp_path / "theme"), tmp_path / "cache"
+    (folder / "const.html").write_text('[{{ none }}|{{ "x".nope }}]', "utf-8")
+
+    def render(**settings) -> str:
+        compiled = theme._CompiledTemplates()
+        theme.load_compiled(cache, tmp_path, compiled)
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)),
+                                 bytecode_cache=compiled, **settings)
+        try:
+            return env.get_template("const.html").render()
+        except jinja2.UndefinedError:
+            return "undefined"
+        finally:
+            theme.save_compiled(cache, tmp_path, compiled)
+
+    def blank(value):
+        return "" if value is None else value
+
+    assert render() == "[None|]"
+    assert render(finalize=blank) == "[|]"
+    assert render(undefined=jinja2.StrictUndefined) == "undefined"
+    assert render() == "[None|]"  # taken from the store, as it was compiled

@@ -19,6 +19,7 @@ import json
 import os
 import stat
 import sys
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import (BuiltinFunctionType, FunctionType, MappingProxyType, MethodDescriptorType,
@@ -105,13 +106,9 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
     def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
                    source: str) -> jinja2.bccache.Bucket:
-        functions = sorted(f"{kind}:{key}={getattr(f, '__module__', '')}."
-                           f"{getattr(f, '__qualname__', repr(f))}"
-                           for kind, table in (("filter", environment.filters),
-                                               ("test", environment.tests))
-                           for key, f in table.items())
         key = self.get_cache_key(name, filename) + "/" + hashlib.sha1(
-            "\n".join([*functions, *_compile_settings(environment, name)]).encode()).hexdigest()
+            "\n".join([*_functions(environment), *_compile_settings(environment, name)]
+                      ).encode()).hexdigest()
         bucket = jinja2.bccache.Bucket(environment, key, self.get_source_checksum(source))
         self.load_bytecode(bucket)
         return bucket
@@ -140,17 +137,73 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 
 def _compile_settings(environment: jinja2.Environment, name: str) -> list[str]:
-    """What else of an environment the code it compiles ``name`` to depends on: its
-    syntax, whitespace handling, extensions and whether the template autoescapes (MkDocs'
-    environment, which renders the authored pages, shares the store with the catalog's)."""
+    """What else of an environment the code it compiles ``name`` to depends on: its class,
+    syntax, whitespace handling, extensions and their settings, what undefined values are
+    and how output is finalized (both used when constants are folded at compile time),
+    and whether the template autoescapes (MkDocs' environment, which renders the authored
+    pages, shares the store with the catalog's)."""
     e = environment
     autoescape = e.autoescape(name) if callable(e.autoescape) else e.autoescape
     return [f"setting:{value!r}" for value in (
-        e.block_start_string, e.block_end_string, e.variable_start_string,
-        e.variable_end_string, e.comment_start_string, e.comment_end_string,
-        e.line_statement_prefix, e.line_comment_prefix, e.trim_blocks, e.lstrip_blocks,
-        e.newline_sequence, e.keep_trailing_newline, e.optimized, e.is_async,
-        bool(autoescape), sorted(e.extensions))]
+        _function_id(type(e)), e.block_start_string, e.block_end_string,
+        e.variable_start_string, e.variable_end_string, e.comment_start_string,
+        e.comment_end_string, e.line_statement_prefix, e.line_comment_prefix,
+        e.trim_blocks, e.lstrip_blocks, e.newline_sequence, e.keep_trailing_newline,
+        e.optimized, e.is_async, bool(autoescape), sorted(e.extensions),
+        _function_id(e.undefined), _function_id(e.finalize) if e.finalize else None,
+        getattr(e, "newstyle_gettext", None),
+        sorted((key, _function_id(value) if callable(value) else repr(value))
+               for key, value in e.policies.items()))]
+
+
+def _functions(environment: jinja2.Environment) -> list[str]:
+    """The environment's filters and tests as compiled code may depend on them (a filter
+    with constant arguments can run at compile time), worked out again only when they
+    are not the ones of the last call for this environment."""
+    tables = (("filter", environment.filters), ("test", environment.tests))
+    now = tuple((kind, key, id(f)) for kind, table in tables for key, f in table.items())
+    found = _FUNCTIONS.get(environment)
+    if found is None or found[0] != now:
+        found = _FUNCTIONS[environment] = (now, sorted(
+            f"{kind}:{key}={_function_id(f)}" for kind, table in tables
+            for key, f in table.items()))
+    return found[1]
+
+
+_FUNCTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _function_id(f: Any) -> str:
+    """A filter, test or class as compiled code may depend on it: where it is defined, how
+    Jinja passes it arguments, and the content of its module's file (a library upgraded,
+    a hook edited), the same in every process."""
+    module = getattr(f, "__module__", None) or ""
+    name = getattr(f, "__qualname__", None) or type(f).__qualname__
+    return f"{module}.{name}:{getattr(f, 'jinja_pass_arg', '')}:{_module_digest(module)}"
+
+
+def _module_digest(module: str) -> str:
+    """The SHA-256 of the file ``module`` was loaded from (empty when it has none), worked
+    out once per file, size and modification time."""
+    path = getattr(sys.modules.get(module), "__file__", None)
+    if not path:
+        return ""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ""
+    key = (path, st.st_size, st.st_mtime_ns)
+    found = _MODULE_DIGESTS.get(key)
+    if found is None:
+        try:
+            found = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            found = ""
+        _MODULE_DIGESTS[key] = found
+    return found
+
+
+_MODULE_DIGESTS: dict[tuple[str, int, int], str] = {}
 
 
 _COMPILED = _CompiledTemplates()

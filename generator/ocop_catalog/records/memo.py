@@ -1,5 +1,6 @@
-"""Producer folders already loaded: a folder whose files are all unchanged since it last
-loaded without an error is not read, parsed, validated and checked again.
+"""Producer folders and the register of decisions already loaded: a folder whose files
+are all unchanged since it last loaded without an error is not read, parsed, validated and
+checked again.
 
 The unit is one producer folder (``products/<producer>/``): its producer entry, its
 product entries and their documents (issues, texts left out, the positions the

@@ -545,8 +545,8 @@ class SiteBuilder:
 
     def page_key(self, page: Page) -> str:
         """The key of ``page``: its template (with the templates it uses), language and
-        path, and the records it shows (a page that counts or lists the whole catalog
-        depends on every record)."""
+        path, and the records it shows (a page about the whole catalog: what it shows of
+        it, :meth:`shown`)."""
         keys, context = self.keys, page.context
         if page.template == "product.html":
             data: Any = keys.neighbourhood(context["product"])
@@ -580,8 +580,8 @@ class SiteBuilder:
         """What a page of ``template`` that is not about one record shows of the catalog,
         the same in every language (worked out once per template): for
         :data:`SUMMARY_PAGES`, exactly what the template reads (records, the counts
-        it prints, the home page's choices); for any other, every record
-        (:attr:`.Keys.catalog`)."""
+        it prints, the home page's choices); for any other (a template a theme adds),
+        every record (:attr:`.Keys.catalog`)."""
         found = self._shown.get(template)
         if found is None:
             found = self._shown[template] = digest(self._shown_data(template))
@@ -686,8 +686,8 @@ class SiteBuilder:
             pages = self.pages() + self.redirect_pages() + self.lot_pages()
         (site_dir / "qr").mkdir(parents=True, exist_ok=True)
         if self.reuse is not None:
-            # every record's key and what the summary pages show, worked out once, before
-            # the workers fork
+            # every record's key (cards, producers, sales points) and what the summary
+            # pages show, worked out once, before the workers fork
             self.keys.catalog
             for template in self.SUMMARY_PAGES:
                 self.shown(template)
