@@ -423,16 +423,21 @@ def register_file(repo: Path) -> Path:
     return repo / CACHE / memo.REGISTER_NAME
 
 
-def read_register_memo(repo: Path) -> tuple[str, dict]:
-    head, line = register_file(repo).read_text(encoding="utf-8").rstrip("\n").split("\n")
-    name, entry = line.split("\t", 1)
-    assert json.loads(name) == "register"
-    return head, json.loads(entry)
+def read_register_memo(repo: Path) -> tuple[str, dict, dict[str, dict]]:
+    """The register memo's header line, its files' listing and its decisions (parsed), by
+    path in the folder."""
+    head, *lines = register_file(repo).read_text(encoding="utf-8").rstrip("\n").split("\n")
+    entries = {json.loads(name): json.loads(entry)
+               for name, entry in (line.split("\t", 1) for line in lines)}
+    files = entries.pop("")
+    return head, files, entries
 
 
-def write_register_memo(repo: Path, head: str, entry: dict) -> None:
-    register_file(repo).write_text(f'{head}\n"register"\t{json.dumps(entry)}\n',
-                                   encoding="utf-8")
+def write_register_memo(repo: Path, head: str, files, decisions: dict[str, dict]) -> None:
+    """Write the register memo as a pull request could commit it."""
+    lines = [head, f'""\t{json.dumps(files)}',
+             *(f"{json.dumps(name)}\t{json.dumps(entry)}" for name, entry in decisions.items())]
+    register_file(repo).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def edit(repo: Path, rel: str, old: str, new: str) -> None:
@@ -512,26 +517,26 @@ def test_a_register_with_an_error_is_not_remembered(repo, decision_reads):
     assert_same(result, load(repo, cache=None))
     decision_reads.clear()
     assert load(repo).errors == result.errors and RECOGNITION in decision_reads
-    assert "register" not in register_file(repo).read_text(encoding="utf-8")
+    assert register_file(repo).read_text(encoding="utf-8").count("\n") == 1  # the header only
 
 
 def forge_register(repo: Path, change) -> None:
     """Rewrite the register's memo as a pull request could commit it: the right key and
     files, the revocation's reason changed."""
-    head, entry = read_register_memo(repo)
-    item = next(d for d in entry["decisions"] if d["file"] == Path(REVOCATION).name)
+    head, files, decisions = read_register_memo(repo)
+    item = decisions[Path(REVOCATION).name]
     record = json.loads(item["record"])
     record["revokes"][0]["reason"]["vi"] = "Giả mạo"
     item["record"] = json.dumps(record)
-    change(entry)
-    write_register_memo(repo, head, entry)
+    change(files)
+    write_register_memo(repo, head, files, decisions)
 
 
 def test_a_forged_register_memo_is_not_trusted(repo, decision_reads):
     load(repo)
 
-    def fresh_checkout(entry):  # other change times and inodes, as a checkout has
-        for sig in entry["files"].values():
+    def fresh_checkout(files):  # other change times and inodes, as a checkout has
+        for sig in files.values():
             if sig is not None:
                 sig[2] += 1_000_000_007
                 sig[3] += 1
@@ -543,27 +548,32 @@ def test_a_forged_register_memo_is_not_trusted(repo, decision_reads):
     assert revoked.reason("vi").startswith("Hợp tác xã đã ngừng")
     assert_same(result, load(repo, cache=None))
     # what the memo trusts is the files' signatures (a forger would have to know them)
-    forge_register(repo, lambda entry: None)
+    forge_register(repo, lambda files: None)
     decision_reads.clear()
     revoked = load(repo).catalog.products["sua-tuoi-tam-dao"].certification.revoked
     assert revoked.reason("vi") == "Giả mạo"
     assert decision_reads == []
 
 
+def _first(decisions: dict[str, dict]) -> dict:
+    return next(iter(decisions.values()))
+
+
 @pytest.mark.parametrize("damage", [
-    lambda e: e.update(decisions=5),
-    lambda e: e["decisions"][0].update(record='{"number": 1}'),
-    lambda e: e["decisions"][0].update(file="../../site_config.yml"),
-    lambda e: e["decisions"][0].update(issues=[["x", "one"]]),
-    lambda e: e["decisions"][0]["issues"].append(
+    lambda files, d: d.update({next(iter(d)): 5}),
+    lambda files, d: _first(d).update(record='{"number": 1}'),
+    lambda files, d: d.update({"../../site_config.yml": d.pop(next(iter(d)))}),
+    lambda files, d: _first(d).update(issues=[["x", "one"]]),
+    lambda files, d: _first(d)["issues"].append(
         [RECOGNITION, 1, 1, "", "error", "x", "x", "x", None]),
-    lambda e: e["decisions"][0].update(values=[[[{"a": 1}], 1, 1]]),
+    lambda files, d: _first(d).update(values=[[[{"a": 1}], 1, 1]]),
+    lambda files, d: files.pop(next(iter(files))),
 ])
 def test_a_damaged_register_memo_is_a_miss(repo, decision_reads, damage):
     load(repo)
-    head, entry = read_register_memo(repo)
-    damage(entry)
-    write_register_memo(repo, head, entry)
+    head, files, decisions = read_register_memo(repo)
+    damage(files, decisions)
+    write_register_memo(repo, head, files, decisions)
     decision_reads.clear()
     result = load(repo)
     assert set(decision_reads) == decisions_of(repo)

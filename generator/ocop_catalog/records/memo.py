@@ -439,13 +439,19 @@ class RegisterMemo:
     pydantic's JSON (stored only if it validates back equal), the issues found while it
     was read and its texts checked (warnings), the texts left out and every position
     written, which the register's checks report at. The checks against the products run
-    on every load."""
+    on every load.
 
-    def __init__(self, file: Path, key: str, ctx: Context, stored: str | None) -> None:
+    The file holds a JSON header line (format, key), then the register's files (under the
+    name ``""``) and a line per decision (under its path in the folder), each read and
+    written one at a time, so that a large register is never a second tree of objects in
+    memory."""
+
+    def __init__(self, file: Path, key: str, ctx: Context, stored: dict[str, str]) -> None:
         self.file = file
         self.key = key
         self.ctx = ctx
-        #: The remembered register as the JSON text the file holds (None: nothing).
+        #: The remembered register as the file holds it: its files' listing (``""``) and
+        #: each decision's entry, as JSON text, by name (empty: nothing remembered).
         self.stored = stored
         self._root = ctx.settings.root
 
@@ -459,25 +465,26 @@ class RegisterMemo:
         file = Path(cache_dir) / REGISTER_NAME
         key = key or memo_key(ctx)
         try:
-            found = read_memo(file, key).get("register")
+            found = read_memo(file, key)
         except Exception:  # noqa: BLE001 - missing, damaged, not JSON…: no memo
-            found = None
+            found = {}
         return cls(file, key, ctx, found)
 
     def take(self, files: Files | None) -> list[tuple[Document, Decision]] | None:
         """Each decision file's document (light: no data, no source) and decision, in the
         order the register lists them, if remembered for exactly ``files``; else None."""
-        if files is None or self.stored is None:
+        if files is None or "" not in self.stored:
             return None
         try:
-            stored = json.loads(self.stored)
-            if not isinstance(stored, dict) or stored.get("files") != files:
+            if json.loads(self.stored[""]) != files:
                 return None
             found = []
-            for item in stored["decisions"]:
-                rel = _text(item["file"])
+            for rel, text in self.stored.items():
+                if not rel:
+                    continue
                 if rel not in files:  # a file of the folder, as listed
                     raise LookupError("a decision that is not in the folder")
+                item = json.loads(text)
                 path = self._root / DECISIONS_DIR / rel
                 doc = _light_document(path, _relative(path, self._root), item)
                 found.append((doc, _validate(Decision, item["record"], self.ctx)))
@@ -490,22 +497,20 @@ class RegisterMemo:
         decision file's document, with the warnings of its reading and its texts' checks,
         and its decision; nothing when a file had an error (forgotten then) or when it
         is remembered already."""
-        stored = None
+        stored: dict[str, str] = {}
         if files is not None and all(decision is not None and not doc.has_errors
                                      for doc, decision in read):
             try:
-                items = []
+                stored[""] = encode(files)
                 for doc, decision in read:
                     rel = doc.path.relative_to(self._root / DECISIONS_DIR).as_posix()
-                    items.append({"file": rel, **_record(decision, self.ctx), **_doc(doc)})
-                stored = encode({"files": files, "decisions": items})
+                    stored[rel] = encode({**_record(decision, self.ctx), **_doc(doc)})
             except (_NotStored, ValueError):
-                stored = None
+                stored = {}
         if stored == self.stored:
             return
-        lines = [encode({"format": FORMAT, "key": self.key})]
-        if stored is not None:
-            lines.append(f"{encode('register')}\t{stored}")
+        lines = [encode({"format": FORMAT, "key": self.key}),
+                 *(f"{encode(name)}\t{text}" for name, text in stored.items())]
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self.file, ("\n".join(lines) + "\n").encode("utf-8"))
