@@ -290,24 +290,41 @@ _NEW = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
         | getattr(os, "O_BINARY", 0))
 
 
-def write_new(target: Path | str, data: bytes | str) -> None:
-    """Write ``data`` (text as UTF-8) as a new file at ``target``: what is there is unlinked
-    first, since it may be a file another site shares (a hard link), never written into.
-    (Created exclusively, and unlinked only when there is something: a cold build's pages
-    are written without a failed call each.)"""
+def write_new(target: Path | str, data: bytes | str | Iterable[str]) -> None:
+    """Write ``data`` (text as UTF-8; or pieces of text, written in turn, so that a file of
+    tens of megabytes is never held whole) as a new file at ``target``: what is there is
+    unlinked first, since it may be a file another site shares (a hard link), never
+    written into. (Created exclusively, and unlinked only when there is something: a cold
+    build's pages are written without a failed call each.)"""
     if isinstance(data, str):
         data = data.encode("utf-8")
+    pieces = (data,) if isinstance(data, (bytes, bytearray, memoryview)) else _joined(data)
     try:
         fd = os.open(target, _NEW, 0o666)
     except FileExistsError:
         os.unlink(target)
         fd = os.open(target, _NEW, 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        for piece in pieces:
+            view = memoryview(piece)
+            while view:
+                view = view[os.write(fd, view):]
     finally:
         os.close(fd)
+
+
+def _joined(parts: Iterable[str], size: int = 1 << 18) -> Iterable[bytes]:
+    """``parts`` as UTF-8, joined into pieces of about ``size`` characters."""
+    buffer: list[str] = []
+    held = 0
+    for part in parts:
+        buffer.append(part)
+        held += len(part)
+        if held >= size:
+            yield "".join(buffer).encode("utf-8")
+            buffer, held = [], 0
+    if buffer:
+        yield "".join(buffer).encode("utf-8")
 
 
 def handed_back(reuse: Reuse | None, work: Callable[[], T]

@@ -17,7 +17,7 @@ wrong one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -75,17 +75,18 @@ def write_sitemaps(
     dated = [(page[0], page[1], page[2] if len(page) > 2 else None) for page in pages]
     # a page's language links, by its alternates (Edition.alternates: one mapping a path)
     links: dict[int, str] = {}
-    entries = [_entry(base, url, alternates, day, links) for url, alternates, day in dated]
     days = [day for _, _, day in dated]
-    chunks = [entries[i : i + max_urls] for i in range(0, len(entries), max_urls)] or [[]]
+    # each file's entries are made as it is written (tens of megabytes of text at 20,000
+    # products: never all held at once)
+    chunks = [dated[i : i + max_urls] for i in range(0, len(dated), max_urls)] or [[]]
     for stale in site_dir.glob("sitemap*.xml*"):
         stale.unlink()
     if len(chunks) == 1:
-        write_new(site_dir / "sitemap.xml", _urlset(chunks[0]))
+        write_new(site_dir / "sitemap.xml", _urlset(base, chunks[0], links))
         return ["sitemap.xml"]
     names = [f"sitemap-{i + 1}.xml" for i in range(len(chunks))]
     for name, chunk in zip(names, chunks):
-        write_new(site_dir / name, _urlset(chunk))
+        write_new(site_dir / name, _urlset(base, chunk, links))
     newest = [max((d for d in days[i : i + max_urls] if d is not None), default=None)
               for i in range(0, len(days), max_urls)]
     write_new(site_dir / "sitemap.xml", _index(base, names, newest))
@@ -112,12 +113,15 @@ def _entry(base: str, url: str, alternates: dict[str, str], day: dt.date | None,
     return f"<url><loc>{_text(base + url)}</loc>{lastmod}{links}</url>"
 
 
-def _urlset(entries: Sequence[str]) -> str:
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n' + "\n".join(entries) + "\n</urlset>\n"
-    )
+def _urlset(base: str, dated: Sequence[tuple[str, dict[str, str], dt.date | None]],
+            links: dict[int, str]) -> Iterator[str]:
+    """A sitemap file's text, piece by piece: an entry per ``(url, alternates, day)``."""
+    yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+           'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
+    for i, (url, alternates, day) in enumerate(dated):
+        yield ("\n" if i else "") + _entry(base, url, alternates, day, links)
+    yield "\n</urlset>\n"
 
 
 def _index(base: str, names: Sequence[str], newest: Sequence[dt.date | None]) -> str:
