@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -91,15 +91,28 @@ class Fragments:
         nothing when they are the previous build's, or the cache cannot be written."""
         if self.path is None or (not self.made and self.new.keys() == self.old.keys()):
             return
-        # a line per part: a key that would break its line is not kept (keys are digests)
-        lines = [json.dumps({"format": FORMAT, "base": self.base}, ensure_ascii=True)]
-        lines += [f"{key}\t{text}" for key, text in self.new.items()
-                  if "\t" not in key and "\n" not in key]
-        data = "\n".join(lines).encode("utf-8")
         with contextlib.suppress(OSError):  # a read-only cache: made again next time
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_signed(self.path, data, _signature_file(self.path))
+            write_signed(self.path, self._lines(), _signature_file(self.path))
             _forget_older(self.path)
+
+    def _lines(self, size: int = 1 << 18) -> Iterator[bytes]:
+        """The store's text as UTF-8, about ``size`` characters at a time (a store of tens
+        of megabytes is never a second copy in memory): its header, then a line per part.
+        A key that would break its line is not kept (keys are digests)."""
+        yield json.dumps({"format": FORMAT, "base": self.base}, ensure_ascii=True).encode()
+        buffer: list[str] = []
+        held = 0
+        for key, text in self.new.items():
+            if "\t" in key or "\n" in key:
+                continue
+            buffer.append(f"\n{key}\t{text}")
+            held += len(text)
+            if held >= size:
+                yield "".join(buffer).encode("utf-8")
+                buffer, held = [], 0
+        if buffer:
+            yield "".join(buffer).encode("utf-8")
 
 
 def fragments(run: Any, name: str, *base: Any,

@@ -63,14 +63,18 @@ def read_regular(path: Path | str, limit: int) -> bytes | None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it, so readers see all
-    or nothing (readable by all, as a site's files are). Raises OSError, the temporary
-    file removed."""
+def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (or its pieces, in turn: a large file is never held whole) to
+    ``path`` through a temporary file beside it, so readers see all or nothing (readable
+    by all, as a site's files are). Raises OSError, the temporary file removed."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                fh.write(data)
+            else:
+                for piece in data:
+                    fh.write(piece)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
@@ -79,7 +83,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def write_signed(path: Path, data: bytes, signature_file: Path) -> None:
+def write_signed(path: Path, data: bytes | Iterable[bytes], signature_file: Path) -> None:
     """Write ``data`` to the cache file ``path`` (atomically) and its stat signature to
     ``signature_file``, which vouches for it (:func:`read_signed`); the old signature goes
     first, so that there is no moment at which it vouches for the new file. Raises
