@@ -42,20 +42,25 @@ def repo(sample_part, tmp_path) -> Path:
     return dest
 
 
-@pytest.fixture
-def reads(monkeypatch) -> list[str]:
-    """The records under products/ the loader reads (relative paths), in order."""
+def watch_reads(monkeypatch, folder: str) -> list[str]:
+    """The records under ``folder`` the loader reads from now on (relative paths), in order."""
     seen: list[str] = []
     real = loader.read_record
 
     def watched(path, root, *args, **kwargs):
         rel = Path(path).relative_to(root).as_posix()
-        if rel.startswith("products/"):
+        if rel.startswith(folder):
             seen.append(rel)
         return real(path, root, *args, **kwargs)
 
     monkeypatch.setattr(loader, "read_record", watched)
     return seen
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The records under products/ the loader reads (relative paths), in order."""
+    return watch_reads(monkeypatch, "products/")
 
 
 def load(repo: Path, cache: str | None = CACHE, today: dt.date = TODAY):
@@ -401,17 +406,7 @@ REVOCATION = "catalog/decisions/2026-03-10-498-qd-ubnd.yml"
 @pytest.fixture
 def decision_reads(monkeypatch) -> list[str]:
     """The decision files the loader reads (relative paths), in order."""
-    seen: list[str] = []
-    real = loader.read_record
-
-    def watched(path, root, *args, **kwargs):
-        rel = Path(path).relative_to(root).as_posix()
-        if rel.startswith("catalog/decisions/"):
-            seen.append(rel)
-        return real(path, root, *args, **kwargs)
-
-    monkeypatch.setattr(loader, "read_record", watched)
-    return seen
+    return watch_reads(monkeypatch, "catalog/decisions/")
 
 
 def decisions_of(repo: Path) -> set[str]:

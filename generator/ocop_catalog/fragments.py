@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .edition.keys import digest
-from .records.decoded import read_signed, write_signed
+from .records.decoded import read_signed, utf8_pieces, write_signed
 
 __all__ = ["Fragments", "fragments"]
 
@@ -96,23 +96,13 @@ class Fragments:
             write_signed(self.path, self._lines(), _signature_file(self.path))
             _forget_older(self.path)
 
-    def _lines(self, size: int = 1 << 18) -> Iterator[bytes]:
-        """The store's text as UTF-8, about ``size`` characters at a time (a store of tens
-        of megabytes is never a second copy in memory): its header, then a line per part.
-        A key that would break its line is not kept (keys are digests)."""
+    def _lines(self) -> Iterator[bytes]:
+        """The store's text as UTF-8, a piece at a time (a store of tens of megabytes is
+        never a second copy in memory): its header, then a line per part. A key that
+        would break its line is not kept (keys are digests)."""
         yield json.dumps({"format": FORMAT, "base": self.base}, ensure_ascii=True).encode()
-        buffer: list[str] = []
-        held = 0
-        for key, text in self.new.items():
-            if "\t" in key or "\n" in key:
-                continue
-            buffer.append(f"\n{key}\t{text}")
-            held += len(text)
-            if held >= size:
-                yield "".join(buffer).encode("utf-8")
-                buffer, held = [], 0
-        if buffer:
-            yield "".join(buffer).encode("utf-8")
+        yield from utf8_pieces(f"\n{key}\t{text}" for key, text in self.new.items()
+                               if "\t" not in key and "\n" not in key)
 
 
 def fragments(run: Any, name: str, *base: Any,

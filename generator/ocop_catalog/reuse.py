@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-from .records.decoded import atomic_write, read_regular
+from .records.decoded import atomic_write, read_regular, utf8_pieces
 
 __all__ = ["Reuse", "handed_back", "write_new"]
 
@@ -298,7 +298,7 @@ def write_new(target: Path | str, data: bytes | str | Iterable[str]) -> None:
     build's pages are written without a failed call each.)"""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    pieces = (data,) if isinstance(data, (bytes, bytearray, memoryview)) else _joined(data)
+    pieces = (data,) if isinstance(data, (bytes, bytearray, memoryview)) else utf8_pieces(data)
     try:
         fd = os.open(target, _NEW, 0o666)
     except FileExistsError:
@@ -311,20 +311,6 @@ def write_new(target: Path | str, data: bytes | str | Iterable[str]) -> None:
                 view = view[os.write(fd, view):]
     finally:
         os.close(fd)
-
-
-def _joined(parts: Iterable[str], size: int = 1 << 18) -> Iterable[bytes]:
-    """``parts`` as UTF-8, joined into pieces of about ``size`` characters."""
-    buffer: list[str] = []
-    held = 0
-    for part in parts:
-        buffer.append(part)
-        held += len(part)
-        if held >= size:
-            yield "".join(buffer).encode("utf-8")
-            buffer, held = [], 0
-    if buffer:
-        yield "".join(buffer).encode("utf-8")
 
 
 def handed_back(reuse: Reuse | None, work: Callable[[], T]

@@ -19,7 +19,7 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 __all__ = ["Decoded", "FileDigests", "atomic_write", "read_regular", "read_signed",
@@ -81,6 +81,22 @@ def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def utf8_pieces(parts: Iterable[str], size: int = 1 << 18) -> Iterator[bytes]:
+    """``parts`` as UTF-8, joined into pieces of about ``size`` characters: a file of tens
+    of megabytes written (:func:`atomic_write`, :func:`.reuse.write_new`) without its whole
+    text or bytes held at once."""
+    buffer: list[str] = []
+    held = 0
+    for part in parts:
+        buffer.append(part)
+        held += len(part)
+        if held >= size:
+            yield "".join(buffer).encode("utf-8")
+            buffer, held = [], 0
+    if buffer:
+        yield "".join(buffer).encode("utf-8")
 
 
 def write_signed(path: Path, data: bytes | Iterable[bytes], signature_file: Path) -> None:

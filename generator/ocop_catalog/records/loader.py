@@ -251,15 +251,12 @@ def _read_register(ctx: checks.Context, memo: memos.RegisterMemo | None) -> regi
     files = memos.listing(folder) if memo is not None and folder.is_dir() else None
     taken = memo.take(files) if memo is not None else None
     if taken is not None:
-        return register.Register([doc for doc, _ in taken],
-                                 [register.Entry(doc, decision) for doc, decision in taken],
-                                 set())
+        return taken
     found = register.read_register(ctx.settings, read_record)
     for entry in found.entries:
         checks.check_texts(entry.doc, entry.decision, ctx)
     if memo is not None:
-        decisions = {id(entry.doc): entry.decision for entry in found.entries}
-        memo.save(files, [(doc, decisions.get(id(doc))) for doc in found.docs])
+        memo.save(files, found)
     return found
 
 

@@ -65,7 +65,7 @@ from .decoded import atomic_write, read_regular
 from .issues import Document, Excerpt, Issue
 from .models import Decision, Producer, Product
 from .photos import ImageInfo
-from .register import DECISIONS_DIR
+from .register import DECISIONS_DIR, Entry, Register
 from .text import PUBLISHED, PublishedLanguages
 from .yamlsource import Locations
 
@@ -470,41 +470,43 @@ class RegisterMemo:
             found = {}
         return cls(file, key, ctx, found)
 
-    def take(self, files: Files | None) -> list[tuple[Document, Decision]] | None:
-        """Each decision file's document (light: no data, no source) and decision, in the
-        order the register lists them, if remembered for exactly ``files``; else None."""
+    def take(self, files: Files | None) -> Register | None:
+        """The register (its documents light: no data, no source), as reading it gives it,
+        if remembered for exactly ``files``; else None."""
         if files is None or "" not in self.stored:
             return None
         try:
             if json.loads(self.stored[""]) != files:
                 return None
-            found = []
+            found = Register([], [], set())
             for rel, text in self.stored.items():
                 if not rel:
                     continue
                 if rel not in files:  # a file of the folder, as listed
                     raise LookupError("a decision that is not in the folder")
                 item = json.loads(text)
-                path = self._root / DECISIONS_DIR / rel
-                doc = _light_document(path, _relative(path, self._root), item)
-                found.append((doc, _validate(Decision, item["record"], self.ctx)))
+                doc = _light_document(self._root / DECISIONS_DIR / rel,
+                                      f"{DECISIONS_DIR}/{rel}", item)
+                found.docs.append(doc)
+                found.entries.append(Entry(doc, _validate(Decision, item["record"], self.ctx)))
             return found
         except Exception:  # noqa: BLE001 - anything save() did not write: read the files
             return None
 
-    def save(self, files: Files | None, read: list[tuple[Document, Decision | None]]) -> None:
+    def save(self, files: Files | None, read: Register) -> None:
         """Remember the register as read from ``files`` (listed before it was read): each
         decision file's document, with the warnings of its reading and its texts' checks,
         and its decision; nothing when a file had an error (forgotten then) or when it
         is remembered already."""
         stored: dict[str, str] = {}
-        if files is not None and all(decision is not None and not doc.has_errors
-                                     for doc, decision in read):
+        if (files is not None and len(read.entries) == len(read.docs)
+                and not any(doc.has_errors for doc in read.docs)):
             try:
                 stored[""] = encode(files)
-                for doc, decision in read:
-                    rel = doc.path.relative_to(self._root / DECISIONS_DIR).as_posix()
-                    stored[rel] = encode({**_record(decision, self.ctx), **_doc(doc)})
+                for entry in read.entries:
+                    rel = entry.doc.path.relative_to(self._root / DECISIONS_DIR).as_posix()
+                    stored[rel] = encode({**_record(entry.decision, self.ctx),
+                                          **_doc(entry.doc)})
             except (_NotStored, ValueError):
                 stored = {}
         if stored == self.stored:
@@ -517,13 +519,6 @@ class RegisterMemo:
         except (OSError, ValueError):  # a read-only cache: read the register next time
             pass
         self.stored = stored
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _light_document(path: Path, rel: str, stored: dict) -> Document:
