@@ -49,7 +49,9 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
@@ -77,6 +79,16 @@ log = logging.getLogger("mkdocs.commands.build")
 
 class BuildFailed(Exception):
     pass
+
+
+class PublishedInterrupt(KeyboardInterrupt):
+    """Ctrl-C came while the new site was being swapped in and recorded: that was
+    finished first (a site swapped in but not recorded would be called unchanged, and
+    the next build would take nothing over), so the new site is published."""
+
+    def __init__(self, site_dir: Path) -> None:
+        super().__init__(str(site_dir))
+        self.site_dir = site_dir
 
 
 def unreadable(config_file: Path, exc: Exception, outcome: str) -> BuildFailed:
@@ -228,23 +240,28 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
     # the spare is brought up to date by the catalog's outputs: only when they run
     catalog_built = plugin is not None and bool(plugin.config.enabled)
     spare = _claim_spare(target, record, keys_in is not None and catalog_built)
-    mkdocs_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-{os.getpid()}-",
-                                       dir=target.parent))
+    try:
+        mkdocs_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-{os.getpid()}-",
+                                           dir=target.parent))
+    except BaseException:  # Ctrl-C too: the claimed spare is not left behind
+        if spare:
+            remove_later(spare[0])
+        raise
     # without a spare, MkDocs and the catalog write into one fresh folder; with one, the
     # catalog's files go to the spare and MkDocs' few files join them when it is done
     staging = spare[0] if spare else mkdocs_dir
-    config.site_dir = str(mkdocs_dir)
     keys_out = record.with_name(f".{record.stem}.{staging.name}.keys.json")
-    if plugin is not None:  # clashes are decided by the site this build replaces
-        plugin.config.published = str(published or target / CATALOG_JSON)
-        plugin.config.incremental = {
-            "previous": str(target) if keys_in else None,
-            "keys_in": str(keys_in) if keys_in else None,
-            "keys_out": str(keys_out),
-            "site": str(staging) if spare else None,
-            "spare": spare[1] if spare else None}
     since = 0
     try:
+        config.site_dir = str(mkdocs_dir)
+        if plugin is not None:  # clashes are decided by the site this build replaces
+            plugin.config.published = str(published or target / CATALOG_JSON)
+            plugin.config.incremental = {
+                "previous": str(target) if keys_in else None,
+                "keys_in": str(keys_in) if keys_in else None,
+                "keys_out": str(keys_out),
+                "site": str(staging) if spare else None,
+                "spare": spare[1] if spare else None}
         # by the file system's clock: a folder of the spare this build changes is dated after
         since = file_clock(target.parent) if spare else 0
         config.plugins.on_startup(command="build", dirty=False)
@@ -267,37 +284,58 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
         raise
     files: list[str] = []
     written = getattr(plugin, "written_keys", None)
-    if spare and isinstance(written, dict):
-        # the spare brought up to date: its files are this build's keyed files and what
-        # this build wrote into folders it changed, so only those folders are listed
-        site_digest, missing = _digest_of(staging, written, spare[1], since, files)
-    else:  # the same once swapped in (names, sizes, times)
-        site_digest = _SiteWalk(staging, True, len(written or ())).result(files)
-        missing = ()
-    if check is not None:  # first: a site not as recorded explains a missing file too
-        try:
+    try:
+        if spare and isinstance(written, dict):
+            # the spare brought up to date: its files are this build's keyed files and what
+            # this build wrote into folders it changed, so only those folders are listed
+            site_digest, missing = _digest_of(staging, written, spare[1], since, files)
+        else:  # the same once swapped in (names, sizes, times)
+            site_digest = _SiteWalk(staging, True, len(written or ())).result(files)
+            missing = ()
+        if check is not None:  # first: a site not as recorded explains a missing file too
             check()
-        except BaseException:
-            _discard(staging, mkdocs_dir, keys_out)
-            raise
-    if missing:
+        if missing:
+            raise _SpareIncomplete
+    except BaseException:  # Ctrl-C too
         _discard(staging, mkdocs_dir, keys_out)
-        raise _SpareIncomplete
-    replaced = _swap(staging, target)
-    keys_file = record.with_suffix(".keys.json")
-    if replaced is not None:  # the site just replaced: the next build's spare, if trusted
-        _keep_spare(replaced, target, record, keys_in, last.get("unkeyed"))
-    if keys_out.is_file():
-        os.replace(keys_out, keys_file)
-    else:
-        keys_file.unlink(missing_ok=True)
-    state: dict[str, object] = {"inputs": inputs, "site": site_digest, "files": len(files)}
-    # what the spare of a later build must delete first; kept only when every key names a
-    # file of the site as the walk names it (else that spare would not be what its keys say)
-    if isinstance(written, dict) and not written.keys() - set(files):
-        state["unkeyed"] = [rel for rel in files if rel not in written]
-    _remember_build(record, state)
+        raise
+    with _publishing() as interrupted:
+        replaced = _swap(staging, target)
+        keys_file = record.with_suffix(".keys.json")
+        if replaced is not None:  # the site just replaced: the next build's spare, if trusted
+            _keep_spare(replaced, target, record, keys_in, last.get("unkeyed"))
+        if keys_out.is_file():
+            os.replace(keys_out, keys_file)
+        else:
+            keys_file.unlink(missing_ok=True)
+        state: dict[str, object] = {"inputs": inputs, "site": site_digest,
+                                    "files": len(files)}
+        # what the spare of a later build must delete first; kept only when every key names
+        # a file of the site as the walk names it (else that spare would not be what its
+        # keys say)
+        if isinstance(written, dict) and not written.keys() - set(files):
+            state["unkeyed"] = [rel for rel in files if rel not in written]
+        _remember_build(record, state)
+    if interrupted:
+        raise PublishedInterrupt(target)
     return target, True
+
+
+@contextlib.contextmanager
+def _publishing() -> Iterator[list[int]]:
+    """Ctrl-C (SIGINT) held back while the body runs: the list says whether one came. A
+    Ctrl-C before is a KeyboardInterrupt with nothing swapped; one during, the body
+    finishes first. (Signal handlers can only be set in the main thread; elsewhere, as in
+    a test's thread, nothing is held back.)"""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield caught
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.contextmanager
@@ -729,11 +767,15 @@ def _claim_spare(target: Path, record: Path, trusted: bool
     except OSError:
         return None
     unkeyed = state.get("unkeyed") if isinstance(state, dict) else None
-    if (not trusted or not keys or not isinstance(unkeyed, list)
-            or state.get("code") != code_key() or not _delete_unkeyed(claimed, unkeyed)):
+    try:
+        if (trusted and keys and isinstance(unkeyed, list) and state.get("code") == code_key()
+                and _delete_unkeyed(claimed, unkeyed)):
+            return claimed, keys
+    except BaseException:  # Ctrl-C while deleting: not left behind either
         remove_later(claimed)
-        return None
-    return claimed, keys
+        raise
+    remove_later(claimed)
+    return None
 
 
 def _delete_unkeyed(folder: Path, unkeyed: list) -> bool:

@@ -368,7 +368,7 @@ def _config_file(args: argparse.Namespace) -> Path:
 
 def run_build(args: argparse.Namespace) -> int:
     """Build into a fresh folder, then swap it in: a failed build changes nothing."""
-    from .build import BuildFailed, build_site
+    from .build import BuildFailed, PublishedInterrupt, build_site
 
     unchanged = "nothing was built, the previous site is unchanged"
     try:
@@ -377,6 +377,10 @@ def run_build(args: argparse.Namespace) -> int:
     except BuildFailed as exc:
         print(f"ocop build: {exc}", file=sys.stderr)
         return EXIT_ERRORS
+    except PublishedInterrupt as exc:
+        print(f"ocop build: interrupted as the new site was being published; it was "
+              f"finished first: the site is built in {exc.site_dir}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print(f"ocop build: interrupted; {unchanged}", file=sys.stderr)
         return EXIT_INTERRUPTED
