@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -356,3 +357,25 @@ def default_sigint() -> None:
     a shell running it in the background) may ignore SIGINT, and a child inherits that
     (Python then never turns SIGINT into KeyboardInterrupt)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def stop(process: subprocess.Popen) -> bool:
+    """Stop ``process`` (SIGSTOP) and wait until it is: whether it was still running (False:
+    it had ended first). A test that must interrupt a build before it publishes stops it,
+    looks at the site, then sends the interrupt and SIGCONT: what it saw cannot change
+    before the interrupt lands."""
+    try:
+        os.kill(process.pid, signal.SIGSTOP)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{process.pid}/stat")
+    while True:
+        try:
+            state = stat.read_text(encoding="ascii").rpartition(")")[2].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+        if state in ("T", "t"):
+            return True
+        if state in ("Z", "X"):
+            return False
+        time.sleep(0.001)

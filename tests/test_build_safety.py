@@ -22,7 +22,16 @@ from pathlib import Path
 import pytest
 from ocop_catalog import build as build_module
 from scratch import GOODS_DECISION, GOODS_FILE, SERVICE, build_catalog, set_goods_price
-from siteutil import BUILD_EPOCH, REPO, build_log, build_ok, default_sigint, ocop_command, run_build
+from siteutil import (
+    BUILD_EPOCH,
+    REPO,
+    build_log,
+    build_ok,
+    default_sigint,
+    ocop_command,
+    run_build,
+    stop,
+)
 
 PAGE = Path("products") / "mat-ong-hoa-rung" / "index.html"
 
@@ -129,11 +138,12 @@ def test_killed_builds_leave_the_site_and_their_staging_folders_are_removed(repo
     for _ in range(_ATTEMPTS):
         process = _start_build(repo, site)
         _when_staging_has(site, "index.html", process)
-        process.kill()
-        out, err = process.communicate(timeout=120)
-        if _ended_first(process, out, err, repo, site):
+        if not _stopped_before_publishing(process, site, before):
+            _built_all_the_same(process, repo, site)
             before = _tree(site)
             continue
+        process.kill()
+        process.communicate(timeout=120)
         assert _tree(site) == before, "a killed build changed the published site"
         killed += 1
         if killed == 3:
@@ -163,9 +173,11 @@ def test_ctrl_c_ends_with_one_line_and_the_previous_site(repo, tmp_path):
     for _ in range(_ATTEMPTS):
         process = _start_build(repo, site)
         _when_staging_has(site, "index.html", process)
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=120)
-        if _ended_first(process, out, err, repo, site):
+        if _stopped_before_publishing(process, site, before):
+            process.send_signal(signal.SIGINT)
+            os.kill(process.pid, signal.SIGCONT)
+        out, err = _built_all_the_same(process, repo, site, interrupted=True)
+        if out is not None:
             before = _tree(site)
             continue
         assert process.returncode == 130, err
@@ -205,22 +217,40 @@ def test_ctrl_c_while_the_site_is_swapped_in_publishes_it_and_says_so(repo, tmp_
     assert "is up to date (no input changed)" in run_build(repo, site).stdout
 
 
-#: Builds started to interrupt a few: on a small catalog a build can end before the
-#: signal sent to it lands (a busy machine runs the test late), then it is tried again.
+#: Builds started to interrupt a few: on a small catalog a build can end before it is
+#: stopped (a busy machine runs the test late), then it is tried again with a new price.
 _ATTEMPTS = 8
 
 
-def _ended_first(process: subprocess.Popen, out: str, err: str, repo: Path,
-                 site: Path) -> bool:
-    """Whether the build ended before it was stopped: then it must have built the whole
-    site (asserted), and the price goes up for the next attempt to have work."""
-    if process.returncode != 0:
+def _stopped_before_publishing(process: subprocess.Popen, site: Path,
+                               before: dict[str, bytes]) -> bool:
+    """Stop the build; whether it has not published yet (``site`` holds ``before``). If
+    it has, or it ended, it is let go on."""
+    if not stop(process):
         return False
-    assert "Site built in" in out, err
+    if _tree(site) == before:
+        return True
+    os.kill(process.pid, signal.SIGCONT)
+    return False
+
+
+def _built_all_the_same(process: subprocess.Popen, repo: Path, site: Path,
+                        interrupted: bool = False) -> tuple[str | None, str]:
+    """Wait for the build; when it built the whole site (it ended first, or its Ctrl-C
+    came while it was publishing), assert so and raise the price for the next attempt:
+    its output, else None and its log."""
+    out, err = process.communicate(timeout=120)
+    if process.returncode == 0:
+        assert "Site built in" in out, err
+    elif interrupted and "interrupted as the new site was being published" in err:
+        assert process.returncode == 130, err
+    else:
+        assert interrupted, f"the build was not stopped but failed: {err}"
+        return None, err
     price = _price(repo)
     assert f"{price // 1000}.000" in (site / PAGE).read_text(encoding="utf-8")
     set_goods_price(repo, price + 10000)
-    return True
+    return out, err
 
 
 def _price(repo: Path) -> int:
