@@ -426,3 +426,65 @@ def test_a_large_site_walked_in_two_processes_is_seen_as_in_one(repo, tmp_path):
     os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
     assert walk(build_module.WALK_PARALLEL_FROM)[0] == walk(0)[0] != one
     assert build_module._SiteWalk(tmp_path / "none", True, 10**9).result() is None
+
+
+# --------------------------------------------------------------------------
+# ocop serve's own preview
+# --------------------------------------------------------------------------
+
+_OWN_BUILDS = """
+import gc, json, sys
+from pathlib import Path
+from ocop_catalog import build
+from scratch import set_goods_price
+
+walked = []
+walk = build._SiteWalk
+class Watched(walk):
+    def __init__(self, target, with_files, size):
+        if not with_files:  # the walk of the published site (with_files: of the staging)
+            walked.append(str(target))
+        super().__init__(target, with_files, size)
+build._SiteWalk = Watched
+repo, site, other = map(Path, sys.argv[1:4])
+config = repo / "site_config.yml"
+seen = []
+def step(what):
+    _, built = build.build_site(config, site, own=True)
+    gc.unfreeze()
+    seen.append([what, built, len(walked)])
+step("first")
+set_goods_price(repo, 260000); step("price")
+step("nothing")
+set_goods_price(repo, 270000); step("price again")
+if other.name:  # another program's build of the folder: this process's trust is gone
+    import subprocess
+    set_goods_price(repo, 275000)
+    subprocess.run(json.loads(sys.argv[4]), check=True, capture_output=True)
+    set_goods_price(repo, 280000); step("after another build")
+print(json.dumps(seen))
+"""
+
+
+def test_serve_trusts_the_preview_its_own_builds_left(repo, tmp_path):
+    """``ocop serve`` walks its preview to check it once: later builds of the same process
+    trust it as its last build left it (build_site ``own``), unless another program built
+    it since; each rebuild is still the site a cold build makes."""
+    site = tmp_path / "site"
+    other = [*ocop_command(), "build", "-d", str(site)]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH),
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
+                                          os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", _OWN_BUILDS, str(repo), str(site), "other",
+                           json.dumps(other)],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-4000:]
+    steps = json.loads(done.stdout.strip().splitlines()[-1])
+    # walked: before the first build (there was no site yet), and after another's
+    assert steps == [["first", True, 1], ["price", True, 1], ["nothing", False, 1],
+                     ["price again", True, 1], ["after another build", True, 2]], steps
+    assert "280.000" in (site / PAGE).read_text(encoding="utf-8")
+    cold = tmp_path / "cold"
+    build_ok(repo, cold)
+    assert _tree(site) == _tree(cold)

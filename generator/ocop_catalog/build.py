@@ -101,6 +101,7 @@ def unreadable(config_file: Path, exc: Exception, outcome: str) -> BuildFailed:
 def build_site(
     config_file: Path, site_dir: Path | None = None, *, strict: bool = False,
     full: bool = False, site_url: str | None = None, published: Path | None = None,
+    own: bool = False,
 ) -> tuple[Path, bool]:
     """Build the site of ``config_file`` into ``site_dir``.
 
@@ -114,6 +115,11 @@ def build_site(
     cycle collector's reach (``gc.freeze``): unfreezing it costs a collection of all of it
     (a second at 10,000 products, at the exit of ``ocop build``), so a caller that goes on,
     such as ``ocop serve``, unfreezes it (``gc.unfreeze()``) when it is done with it.
+
+    ``own``: the folder is this process's own between its builds (``ocop serve``'s
+    preview, which it holds locked): when the last build of it was this process's, the
+    folder is trusted to be as that build left it without walking it (a tenth of a second
+    at 1,000 products, over a second of two processes at 10,000).
     """
     _show_mkdocs_messages()
     overrides = {"site_url": site_url} if site_url is not None else {}
@@ -138,7 +144,7 @@ def build_site(
         attempts = 1
         while True:
             try:
-                return _build_into(config, target, record, inputs, full, published)
+                return _build_into(config, target, record, inputs, full, published, own)
             except (_SpareIncomplete, _SiteChanged) as exc:
                 # a file the spare's keys promised was not there (a spare damaged by
                 # hand): it is gone now, build again without it; or the published site
@@ -155,6 +161,11 @@ def build_site(
                             "taking nothing over" if changed else "without it")
                 full = full or changed
                 config = load_config(config_file=str(config_file), strict=strict, **overrides)
+
+
+#: The site digest this process's last build of a folder recorded, by the folder's
+#: record (build_site: ``own``).
+_BUILT_HERE: dict[Path, str] = {}
 
 
 #: Builds of a folder in one ``ocop build``: the first, and again without the spare or
@@ -175,12 +186,20 @@ class _SpareIncomplete(Exception):
 
 
 def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], str],
-                full: bool, published: Path | None) -> tuple[Path, bool]:
+                full: bool, published: Path | None, own: bool = False) -> tuple[Path, bool]:
     _recover(target)
     for stale in record.parent.glob(f".{record.stem}.*.keys.json"):  # of builds cut short
         if not _running(stale.name.partition(".building-")[2]):
             stale.unlink(missing_ok=True)
     last = _last_build(record)
+    if own and last.get("site") is not None and _BUILT_HERE.get(record) == last.get("site"):
+        # the folder as this process's last build of it left it (build_site: ``own``)
+        with collector_off():
+            inputs = fingerprint()
+        if last.get("inputs") == inputs and target.is_dir():
+            return target, False
+        return _build_once(config, target, record, last, inputs,
+                           target.is_dir() and not full, published)
     size = last.get("files")
     walk = _SiteWalk(target, False, size if type(size) is int else 0)
     try:
@@ -316,6 +335,7 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
         if isinstance(written, dict) and not written.keys() - set(files):
             state["unkeyed"] = [rel for rel in files if rel not in written]
         _remember_build(record, state)
+        _BUILT_HERE[record] = site_digest
     if interrupted:
         raise PublishedInterrupt(target)
     return target, True

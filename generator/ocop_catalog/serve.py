@@ -84,7 +84,7 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
     def build() -> None:
         try:
             _, built = build_site(config_file, site_dir, site_url=server_url,
-                                  published=published)
+                                  published=published, own=True)
         finally:
             gc.unfreeze()  # the build froze its catalog: let the collector have it back
         if not built:
