@@ -364,12 +364,15 @@ def stop(process: subprocess.Popen) -> bool:
     it had ended first). A test that must interrupt a build before it publishes stops it,
     looks at the site, then sends the interrupt and SIGCONT: what it saw cannot change
     before the interrupt lands."""
+    if process.returncode is not None:  # reaped: its number may be another process's now
+        return False
     try:
         os.kill(process.pid, signal.SIGSTOP)
     except ProcessLookupError:
         return False
     stat = Path(f"/proc/{process.pid}/stat")
-    while True:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
             state = stat.read_text(encoding="ascii").rpartition(")")[2].split()[0]
         except (FileNotFoundError, ProcessLookupError):
@@ -379,3 +382,4 @@ def stop(process: subprocess.Popen) -> bool:
         if state in ("Z", "X"):
             return False
         time.sleep(0.001)
+    raise AssertionError(f"process {process.pid} did not stop")

@@ -457,6 +457,19 @@ step("first")
 set_goods_price(repo, 260000); step("price")
 step("nothing")
 set_goods_price(repo, 270000); step("price again")
+# the disk fills as the record of a new preview is written: the preview is swapped, its
+# record is the old one, so the next build walks it
+remember = build._remember_build
+def full_disk(record, state):
+    build._remember_build = remember
+    raise OSError(28, "No space left on device")
+build._remember_build = full_disk
+set_goods_price(repo, 265000)
+try:
+    step("record fails")
+except OSError:
+    seen.append(["record fails", "OSError", len(walked)])
+step("after the failed record")
 if other.name:  # another program's build of the folder: this process's trust is gone
     import subprocess
     set_goods_price(repo, 275000)
@@ -481,10 +494,39 @@ def test_serve_trusts_the_preview_its_own_builds_left(repo, tmp_path):
                           check=False)
     assert done.returncode == 0, done.stderr[-4000:]
     steps = json.loads(done.stdout.strip().splitlines()[-1])
-    # walked: before the first build (there was no site yet), and after another's
+    # walked: before the first build (there was no site yet), after a build whose record
+    # was not written, and after another program's build
     assert steps == [["first", True, 1], ["price", True, 1], ["nothing", False, 1],
-                     ["price again", True, 1], ["after another build", True, 2]], steps
+                     ["price again", True, 1], ["record fails", "OSError", 1],
+                     ["after the failed record", True, 2], ["after another build", True, 3]
+                     ], steps
     assert "280.000" in (site / PAGE).read_text(encoding="utf-8")
     cold = tmp_path / "cold"
     build_ok(repo, cold)
     assert _tree(site) == _tree(cold)
+
+
+def test_publishing_holds_back_python_s_own_ctrl_c_only():
+    """What holds a Ctrl-C back while a new site is swapped in: it takes the place of
+    Python's own handler, and gives it back; an ignored SIGINT stays ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with build_module._publishing() as caught:
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):  # a handler runs between two steps of Python
+                if caught:
+                    break
+        assert caught == [signal.SIGINT]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        with pytest.raises(KeyboardInterrupt):  # the next Ctrl-C is one again
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):
+                pass
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with build_module._publishing() as caught:
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):
+                pass
+        assert caught == [] and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -303,7 +303,11 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
         raise
     files: list[str] = []
     written = getattr(plugin, "written_keys", None)
+    # Ctrl-C is held back from here to the record of the new site: until the swap it ends
+    # the build with nothing swapped; after it, once the record is written
+    publishing, interrupted = contextlib.ExitStack(), []
     try:
+        interrupted = publishing.enter_context(_publishing())
         if spare and isinstance(written, dict):
             # the spare brought up to date: its files are this build's keyed files and what
             # this build wrote into folders it changed, so only those folders are listed
@@ -315,10 +319,16 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
             check()
         if missing:
             raise _SpareIncomplete
-    except BaseException:  # Ctrl-C too
+        if interrupted:
+            raise KeyboardInterrupt
+    except BaseException as exc:  # Ctrl-C too
+        publishing.close()
         _discard(staging, mkdocs_dir, keys_out)
+        if interrupted and not isinstance(exc, KeyboardInterrupt):
+            raise KeyboardInterrupt from None  # not built again (_SiteChanged): stopped
         raise
-    with _publishing() as interrupted:
+    _BUILT_HERE.pop(record, None)  # the record no longer says what is in the folder
+    with publishing:
         replaced = _swap(staging, target)
         keys_file = record.with_suffix(".keys.json")
         if replaced is not None:  # the site just replaced: the next build's spare, if trusted
@@ -343,12 +353,13 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
 
 @contextlib.contextmanager
 def _publishing() -> Iterator[list[int]]:
-    """Ctrl-C (SIGINT) held back while the body runs: the list says whether one came. A
-    Ctrl-C before is a KeyboardInterrupt with nothing swapped; one during, the body
-    finishes first. (Signal handlers can only be set in the main thread; elsewhere, as in
-    a test's thread, nothing is held back.)"""
+    """Ctrl-C (SIGINT) held back while the body runs: the list says whether one came.
+    Only Python's own Ctrl-C handler is replaced (a SIGINT that is ignored stays ignored,
+    another program's handler stays), and only in the main thread, where handlers can be
+    set."""
     caught: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
         yield caught
         return
     previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))

@@ -405,7 +405,7 @@ def run_serve(args: argparse.Namespace) -> int:
     except BuildFailed as exc:
         print(f"ocop serve: {exc}", file=sys.stderr)
         return EXIT_ERRORS
-    except KeyboardInterrupt:  # during the first build: the preview is as it was
+    except KeyboardInterrupt:  # the preview is as it was, or as a build that finished
         print("ocop serve: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as exc:  # the address is taken, a full disk
