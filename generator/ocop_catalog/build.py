@@ -117,9 +117,11 @@ def build_site(
     such as ``ocop serve``, unfreezes it (``gc.unfreeze()``) when it is done with it.
 
     ``own``: the folder is this process's own between its builds (``ocop serve``'s
-    preview, which it holds locked): when the last build of it was this process's, the
-    folder is trusted to be as that build left it without walking it (a tenth of a second
-    at 1,000 products, over a second of two processes at 10,000).
+    preview: hidden, and no second session of the same copy can start): when its record
+    is still the one this process's last build of it wrote, the folder is trusted to be
+    as that build left it without walking it (a tenth of a second at 1,000 products,
+    over a second of two processes at 10,000); another program's build of it writes
+    another record, and is noticed.
     """
     _show_mkdocs_messages()
     overrides = {"site_url": site_url} if site_url is not None else {}
