@@ -197,12 +197,12 @@ def test_ctrl_c_while_the_site_is_swapped_in_publishes_it_and_says_so(repo, tmp_
     site = tmp_path / "site"
     _published_then_changed(repo, site)
     script = (
-        "import os, signal, sys\n"
+        "import os, signal, sys, threading\n"
         "from ocop_catalog import build, cli\n"
         "swap = build._swap\n"
         "def swap_then_ctrl_c(staging, target):\n"
         "    replaced = swap(staging, target)\n"
-        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)\n"
         "    return replaced\n"
         "build._swap = swap_then_ctrl_c\n"
         f"sys.exit(cli.main(['build', '-d', {str(site)!r}]))\n")
