@@ -14,6 +14,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -121,6 +122,21 @@ def test_an_edited_price_is_served_and_a_mistake_keeps_the_last_good_preview(pre
     # the rebuild took over what the edit did not change, like 'ocop build'
     assert re.search(r"incremental: \d+ of \d+ keyed files taken over", preview.output())
 
+    # a save that brings a warning: shown; the next save's rebuild counts it instead of
+    # showing it again (tests below: what is shown when)
+    text = preview.record.read_text(encoding="utf-8")
+    preview.record.write_text(text.replace(", en: Tam Dao pasteurised fresh milk}", "}", 1),
+                              encoding="utf-8")
+    _wait(lambda: "[name] missing_translation" in preview.output(), 120,
+          "the warning of the save was not shown")
+    preview.set_price(123457)
+    _wait(lambda: '"price":"123457"' in preview.page(), 120, "the new price never appeared")
+    _wait(lambda: "1 warning(s) as in the previous build, not repeated" in preview.output(),
+          30, "the warning shown before was not counted")
+    assert preview.output().count("[name] missing_translation") == 1
+    preview.record.write_text(text, encoding="utf-8")
+    _wait(lambda: _with(preview.page(), '"price":"123456"'), 120, "the record was not restored")
+
     # a mistake: the terminal says where and what, the preview stays as it was
     preview.set_price("mười nghìn")
     _wait(lambda: "nothing was built" in preview.output(), 120,
@@ -194,3 +210,83 @@ def test_starting_with_an_invalid_catalog_says_so_and_exits(tmp_path):
     assert "nothing was built" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     assert not (repo / ".cache" / "ocop" / "preview").exists()
+
+
+# --------------------------------------------------------------------------
+# The terminal: after the first build, a save's own warnings
+# --------------------------------------------------------------------------
+
+_SAVES = """
+import sys
+from pathlib import Path
+from ocop_catalog import build
+from ocop_catalog.mkdocs_plugin import say_warnings_once
+from scratch import GOODS_FILE, set_goods_price
+
+repo, site = map(Path, sys.argv[1:3])
+record = repo / GOODS_FILE
+def edit(old, new):
+    text = record.read_text(encoding="utf-8")
+    assert old in text, old
+    record.write_text(text.replace(old, new, 1), encoding="utf-8")
+def save(what):
+    sys.stderr.write(f"=== {what}\\n")
+    sys.stderr.flush()
+    try:
+        build.build_site(repo / "site_config.yml", site, own=True)
+    except build.BuildFailed as exc:
+        sys.stderr.write(f"failed: {exc}\\n")
+say_warnings_once(repo)  # as ocop serve does
+edit("  en: Wild-flower honey harvested on Tam Dao mountain.\\n", "")
+save("first")
+set_goods_price(repo, 260000); save("price")
+edit("  en: Tam Dao wild-flower honey\\n", ""); save("name")
+edit("amount: 260000", "amount: mười nghìn"); save("mistake")
+edit("listed: 2025-07-01", "listed: 2025-07-02"); save("mistake again")
+edit("amount: mười nghìn", "amount: 270000"); save("mended")
+"""
+
+
+def test_a_rebuild_shows_the_warnings_of_the_save_and_counts_the_others(tmp_path):
+    """After its first build, ``ocop serve`` shows in full only the warnings the last save
+    brought, and counts the ones its previous build showed (a real catalog has hundreds,
+    which would hide what the save did); errors are shown every time."""
+    from scratch import build_catalog
+
+    repo = build_catalog(tmp_path / "repo").root
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH),
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
+                                          os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", _SAVES, str(repo), str(tmp_path / "site")],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-4000:]
+    saves = dict(re.findall(r"=== ([^\n]+)\n(.*?)(?=\n=== |\Z)", done.stderr, re.S))
+    summary_field = "[summary] missing_translation"
+    assert summary_field in saves["first"]
+    assert "not repeated" not in saves["first"]
+    assert "1 warning(s) in 1 file(s)" in saves["first"]
+
+    # the price: nothing new; the summary's warning is counted, not shown again
+    assert summary_field not in saves["price"]
+    assert ("1 cảnh báo giống lần dựng trước, không nhắc lại ('ocop validate' liệt kê đầy "
+            "đủ) / 1 warning(s) as in the previous build, not repeated ('ocop validate' "
+            "lists them all)") in saves["price"]
+    assert "0 error(s), 1 warning(s) in 1 file(s)" in saves["price"]
+
+    # the English name removed: that warning in full, the other one counted
+    assert "[name] missing_translation" in saves["name"]
+    assert summary_field not in saves["name"]
+    assert "1 warning(s) as in the previous build, not repeated" in saves["name"]
+    assert "0 error(s), 2 warning(s) in 1 file(s)" in saves["name"]
+
+    # an error is shown each time it is there, with where and how to fix it (the record
+    # it is in is not checked further: its warnings are not reported meanwhile)
+    for what in ("mistake", "mistake again"):
+        assert re.search(r"product\.yml:\d+:11: lỗi/error \[price\.amount\] wrong_type\n"
+                         r"    vi: .*\n    en: .*\n +\d+ \|   amount: mười nghìn", saves[what])
+        assert "1 error(s), 0 warning(s) in 1 file(s)" in saves[what]
+        assert "nothing was built" in saves[what]
+    # mended: the record's warnings are back, and said again in full
+    assert summary_field in saves["mended"] and "[name] missing_translation" in saves["mended"]
+    assert "not repeated" not in saves["mended"]

@@ -23,7 +23,7 @@ import json
 import re
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
@@ -585,10 +585,17 @@ def _escape_char(match: re.Match) -> str:
 _SEVERITY = {"error": "lỗi/error", "warning": "cảnh báo/warning"}
 
 
-def format_text(issues: Sequence[Issue], notes: Sequence[Note] = ()) -> str:
+def format_text(issues: Sequence[Issue], notes: Sequence[Note] = (), *,
+                said: Collection[Issue] = ()) -> str:
     """The report for people: each issue (a blank line between them), each note, and a
-    count of errors and warnings; Vietnamese first, then English."""
-    blocks = [format_issue(i) for i in issues]
+    count of errors and warnings; Vietnamese first, then English. Warnings that were in
+    ``said`` (the report of the same catalog shown before: ``ocop serve``'s previous
+    build), in the same file, field and words, wherever an edit moved them, are counted,
+    not shown again; errors are always shown."""
+    before = {_said(i) for i in said}
+    shown = [i for i in issues if i.is_error or _said(i) not in before] if before \
+        else list(issues)
+    blocks = [format_issue(i) for i in shown]
     blocks += [format_note(note).rstrip("\n") for note in notes]
     errors = sum(i.is_error for i in issues)
     warnings = len(issues) - errors
@@ -596,11 +603,22 @@ def format_text(issues: Sequence[Issue], notes: Sequence[Note] = ()) -> str:
     lines = ["\n\n".join(blocks)] if blocks else []
     if blocks:
         lines.append("")
+    again = len(issues) - len(shown)
+    if again:
+        lines.append(
+            f"{again} cảnh báo giống lần dựng trước, không nhắc lại ('ocop validate' liệt "
+            f"kê đầy đủ) / {again} warning(s) as in the previous build, not repeated "
+            "('ocop validate' lists them all)")
     lines.append(
         f"{errors} lỗi, {warnings} cảnh báo trong {files} tệp / "
         f"{errors} error(s), {warnings} warning(s) in {files} file(s)"
     )
     return "\n".join(lines) + "\n"
+
+
+def _said(i: Issue) -> tuple[str, ...]:
+    """What a warning says, wherever it is in its file (an edit above it moves it)."""
+    return i.file, i.field, i.code, i.message_en
 
 
 def format_issue(i: Issue) -> str:

@@ -60,6 +60,18 @@ from .records.text import DEFAULT_LANGUAGE, is_language_code
 
 log = logging.getLogger("mkdocs.plugins.ocop")
 
+#: The warnings about the records that the last build of a catalog (by its folder) in
+#: this process reported, for the catalogs :func:`say_warnings_once` names.
+_SAID: dict[str, frozenset] = {}
+
+
+def say_warnings_once(root: Path) -> None:
+    """Builds of the catalog in ``root`` in this process show in full only the warnings
+    about its records that the previous one did not (``ocop serve``, which builds after
+    every save: what a save caused is not lost among hundreds of lines it did not); the
+    others are counted. Errors are always shown."""
+    _SAID.setdefault(str(Path(root).resolve()), frozenset())
+
 #: Data files in docs_dir that are read by the loader, not published as-is.
 DATA_SUFFIXES = (".yml", ".yaml")
 #: Material's folder: its static files (stylesheets, scripts, search workers, favicon)
@@ -184,9 +196,12 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         # worker processes from copying its pages for them) from the moment it is loaded
         with collector_off():  # the published site's claims: tree-shaped, like the catalog
             result = load_catalog(self.settings, freeze=True)
+        root = str(self.root)
         if result.issues:
-            report = format_text(result.issues)
+            report = format_text(result.issues, said=_SAID.get(root, ()))
             (log.error if result.errors else log.warning)("catalog records:\n" + report)
+        if root in _SAID:
+            _SAID[root] = frozenset(i for i in result.issues if not i.is_error)
         note = result.note()  # texts in languages the site does not publish: said once
         if note is not None:
             log.info("catalog records:\n" + format_note(note).rstrip("\n"))

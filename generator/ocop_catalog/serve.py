@@ -37,6 +37,7 @@ from mkdocs.livereload import LiveReloadServer
 
 from .build import BuildFailed, build_site, unreadable
 from .edition.theme import OVERRIDES
+from .mkdocs_plugin import say_warnings_once
 from .records.history import CATALOG_JSON
 from .settings import plugin_options
 
@@ -80,6 +81,7 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
     # clashes (ids, GTINs, printed codes) are decided by the published site, as when
     # building it, not by the preview of earlier edits
     published = Path(config.site_dir) / CATALOG_JSON
+    say_warnings_once(root)  # after the first build, a save's new warnings only
 
     def build() -> None:
         try:
