@@ -55,6 +55,12 @@ def _with(text: str, needle: str) -> str:
     return text if needle in text else ""
 
 
+def _save(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.saving")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
 class Preview:
     def __init__(self, repo: Path, process: subprocess.Popen, url: str, log: Path) -> None:
         self.repo, self.process, self.url, self.log = repo, process, url, log
@@ -70,11 +76,16 @@ class Preview:
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
+    def save(self, text: str) -> None:
+        """Save the record as an editor does: written beside it, then moved over it (a
+        record emptied and then written is two changes, which a build may fall between)."""
+        _save(self.record, text)
+
     def set_price(self, amount: int | str) -> None:
         text = self.record.read_text(encoding="utf-8")
         changed, count = re.subn(r"amount: [^,}\n]+", f"amount: {amount}", text, count=1)
         assert count == 1, text
-        self.record.write_text(changed, encoding="utf-8")
+        self.save(changed)
 
 
 @pytest.fixture
@@ -125,16 +136,15 @@ def test_an_edited_price_is_served_and_a_mistake_keeps_the_last_good_preview(pre
     # a save that brings a warning: shown; the next save's rebuild counts it instead of
     # showing it again (tests below: what is shown when)
     text = preview.record.read_text(encoding="utf-8")
-    preview.record.write_text(text.replace(", en: Tam Dao pasteurised fresh milk}", "}", 1),
-                              encoding="utf-8")
+    preview.save(text.replace(", en: Tam Dao pasteurised fresh milk}", "}", 1))
     _wait(lambda: "[name] missing_translation" in preview.output(), 120,
           "the warning of the save was not shown")
     preview.set_price(123457)
     _wait(lambda: '"price":"123457"' in preview.page(), 120, "the new price never appeared")
-    _wait(lambda: "1 warning(s) as in the previous build, not repeated" in preview.output(),
+    _wait(lambda: "/ 1 warning(s) as in the previous build, not repeated" in preview.output(),
           30, "the warning shown before was not counted")
     assert preview.output().count("[name] missing_translation") == 1
-    preview.record.write_text(text, encoding="utf-8")
+    preview.save(text)
     _wait(lambda: _with(preview.page(), '"price":"123456"'), 120, "the record was not restored")
 
     # a mistake: the terminal says where and what, the preview stays as it was
@@ -254,39 +264,66 @@ def test_a_rebuild_shows_the_warnings_of_the_save_and_counts_the_others(tmp_path
     from scratch import build_catalog
 
     repo = build_catalog(tmp_path / "repo").root
+    paths = [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH),
-           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
-                                          os.environ.get("PYTHONPATH", "")])}
+           "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     done = subprocess.run([sys.executable, "-c", _SAVES, str(repo), str(tmp_path / "site")],
                           cwd=repo, env=env, capture_output=True, text=True, timeout=600,
                           check=False)
     assert done.returncode == 0, done.stderr[-4000:]
-    saves = dict(re.findall(r"=== ([^\n]+)\n(.*?)(?=\n=== |\Z)", done.stderr, re.S))
+    saves = dict(re.findall(r"=== ([^\n]+)\n(.*?)(?=\n=== |\Z)", done.stderr, re.DOTALL))
     summary_field = "[summary] missing_translation"
     assert summary_field in saves["first"]
     assert "not repeated" not in saves["first"]
-    assert "1 warning(s) in 1 file(s)" in saves["first"]
+    assert "/ 0 error(s), 1 warning(s) in 1 file(s)" in saves["first"]
 
     # the price: nothing new; the summary's warning is counted, not shown again
     assert summary_field not in saves["price"]
-    assert ("1 cảnh báo giống lần dựng trước, không nhắc lại ('ocop validate' liệt kê đầy "
+    assert ("\n1 cảnh báo giống lần dựng trước, không nhắc lại ('ocop validate' liệt kê đầy "
             "đủ) / 1 warning(s) as in the previous build, not repeated ('ocop validate' "
             "lists them all)") in saves["price"]
-    assert "0 error(s), 1 warning(s) in 1 file(s)" in saves["price"]
+    assert "/ 0 error(s), 1 warning(s) in 1 file(s)" in saves["price"]
 
     # the English name removed: that warning in full, the other one counted
     assert "[name] missing_translation" in saves["name"]
     assert summary_field not in saves["name"]
-    assert "1 warning(s) as in the previous build, not repeated" in saves["name"]
-    assert "0 error(s), 2 warning(s) in 1 file(s)" in saves["name"]
+    assert "/ 1 warning(s) as in the previous build, not repeated" in saves["name"]
+    assert "/ 0 error(s), 2 warning(s) in 1 file(s)" in saves["name"]
 
     # an error is shown each time it is there, with where and how to fix it (the record
     # it is in is not checked further: its warnings are not reported meanwhile)
     for what in ("mistake", "mistake again"):
         assert re.search(r"product\.yml:\d+:11: lỗi/error \[price\.amount\] wrong_type\n"
                          r"    vi: .*\n    en: .*\n +\d+ \|   amount: mười nghìn", saves[what])
-        assert "1 error(s), 0 warning(s) in 1 file(s)" in saves[what]
+        assert "/ 1 error(s), 0 warning(s) in 1 file(s)" in saves[what]
         assert "nothing was built" in saves[what]
     # mended: the record's warnings are back, and said again in full
     assert summary_field in saves["mended"] and "[name] missing_translation" in saves["mended"]
     assert "not repeated" not in saves["mended"]
+
+
+def test_a_warning_said_before_is_counted_as_often_as_it_was_there():
+    from collections import Counter
+
+    from ocop_catalog.cli import format_text, said
+    from ocop_catalog.records.issues import Issue
+
+    def warning(line: int, field: str = "name") -> Issue:
+        return Issue("products/p/q/product.yml", line, 3, field, "warning",
+                     "missing_translation", "no English text", "chưa có bản tiếng Anh")
+
+    before = Counter(said(i) for i in [warning(7)])
+    # the same warning twice now (the save copied the line): one is counted, one shown;
+    # an error is shown even if it says what a warning said
+    error = Issue("products/p/q/product.yml", 9, 3, "name", "error", "missing_translation",
+                  "no English text", "chưa có bản tiếng Anh")
+    text = format_text([warning(5), warning(8), error], before=before)
+    assert text.count("cảnh báo/warning [name] missing_translation") == 1
+    assert "product.yml:8:3: cảnh báo/warning" in text  # the one the save added, in order
+    assert "product.yml:9:3: lỗi/error [name]" in text
+    assert "\n1 cảnh báo giống lần dựng trước" in text
+    assert text.endswith("/ 1 error(s), 2 warning(s) in 1 file(s)\n")
+    # nothing said before: everything, as 'ocop build' and 'ocop validate' show it
+    assert format_text([warning(5), warning(8)]) == format_text([warning(5), warning(8)],
+                                                                before=Counter())
+    assert "not repeated" not in format_text([warning(5)], before=None)

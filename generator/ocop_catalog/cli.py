@@ -23,7 +23,8 @@ import json
 import re
 import sys
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
@@ -586,15 +587,22 @@ _SEVERITY = {"error": "lỗi/error", "warning": "cảnh báo/warning"}
 
 
 def format_text(issues: Sequence[Issue], notes: Sequence[Note] = (), *,
-                said: Collection[Issue] = ()) -> str:
+                before: Mapping[tuple[str, ...], int] | None = None) -> str:
     """The report for people: each issue (a blank line between them), each note, and a
-    count of errors and warnings; Vietnamese first, then English. Warnings that were in
-    ``said`` (the report of the same catalog shown before: ``ocop serve``'s previous
-    build), in the same file, field and words, wherever an edit moved them, are counted,
-    not shown again; errors are always shown."""
-    before = {_said(i) for i in said}
-    shown = [i for i in issues if i.is_error or _said(i) not in before] if before \
-        else list(issues)
+    count of errors and warnings; Vietnamese first, then English. Warnings the report
+    shown ``before`` had (``ocop serve``'s previous build: :func:`said` of each, and how
+    many times), in the same file, field and words wherever an edit moved them, are
+    counted, not shown again (as many times as they were there); errors are always
+    shown."""
+    shown = list(issues)
+    if before:
+        left = Counter(before)
+        shown = []
+        for i in issues:
+            if not i.is_error and left[said(i)] > 0:
+                left[said(i)] -= 1
+            else:
+                shown.append(i)
     blocks = [format_issue(i) for i in shown]
     blocks += [format_note(note).rstrip("\n") for note in notes]
     errors = sum(i.is_error for i in issues)
@@ -616,8 +624,8 @@ def format_text(issues: Sequence[Issue], notes: Sequence[Note] = (), *,
     return "\n".join(lines) + "\n"
 
 
-def _said(i: Issue) -> tuple[str, ...]:
-    """What a warning says, wherever it is in its file (an edit above it moves it)."""
+def said(i: Issue) -> tuple[str, ...]:
+    """What an issue says, wherever it is in its file (an edit above it moves it)."""
     return i.file, i.field, i.code, i.message_en
 
 

@@ -23,6 +23,7 @@ import gc
 import logging
 import re
 import traceback
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
 from .catalog.model import Catalog
-from .cli import format_issue, format_note, format_text
+from .cli import format_issue, format_note, format_text, said
 from .parallel import collector_off
 from .records.history import CATALOG_JSON, from_catalog_json
 from .records.loader import load_catalog
@@ -61,8 +62,9 @@ from .records.text import DEFAULT_LANGUAGE, is_language_code
 log = logging.getLogger("mkdocs.plugins.ocop")
 
 #: The warnings about the records that the last build of a catalog (by its folder) in
-#: this process reported, for the catalogs :func:`say_warnings_once` names.
-_SAID: dict[str, frozenset] = {}
+#: this process reported (what each says, :func:`.cli.said`, and how many times), for the
+#: catalogs :func:`say_warnings_once` names.
+_SAID: dict[str, Counter] = {}
 
 
 def say_warnings_once(root: Path) -> None:
@@ -70,7 +72,7 @@ def say_warnings_once(root: Path) -> None:
     about its records that the previous one did not (``ocop serve``, which builds after
     every save: what a save caused is not lost among hundreds of lines it did not); the
     others are counted. Errors are always shown."""
-    _SAID.setdefault(str(Path(root).resolve()), frozenset())
+    _SAID[str(Path(root).resolve())] = Counter()
 
 #: Data files in docs_dir that are read by the loader, not published as-is.
 DATA_SUFFIXES = (".yml", ".yaml")
@@ -198,10 +200,10 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             result = load_catalog(self.settings, freeze=True)
         root = str(self.root)
         if result.issues:
-            report = format_text(result.issues, said=_SAID.get(root, ()))
+            report = format_text(result.issues, before=_SAID.get(root))
             (log.error if result.errors else log.warning)("catalog records:\n" + report)
         if root in _SAID:
-            _SAID[root] = frozenset(i for i in result.issues if not i.is_error)
+            _SAID[root] = Counter(said(i) for i in result.issues if not i.is_error)
         note = result.note()  # texts in languages the site does not publish: said once
         if note is not None:
             log.info("catalog records:\n" + format_note(note).rstrip("\n"))
