@@ -143,6 +143,14 @@ def ocop_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "ocop_catalog.cli"]
 
 
+def script_env() -> dict[str, str]:
+    """The environment of a Python script a test runs (``python -c``): the build date of
+    the tests, and this folder on the path (the scratch catalog and these helpers)."""
+    paths = [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
+    return {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH),
+            "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+
+
 def run_build(repo: Path, site_dir: Path) -> subprocess.CompletedProcess:
     """``ocop build -d site_dir`` in ``repo`` on the build day."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}

@@ -31,6 +31,7 @@ from siteutil import (
     default_sigint,
     ocop_command,
     run_build,
+    script_env,
     stop,
 )
 
@@ -486,12 +487,9 @@ def test_serve_trusts_the_preview_its_own_builds_left(repo, tmp_path):
     it since; each rebuild is still the site a cold build makes."""
     site = tmp_path / "site"
     other = [*ocop_command(), "build", "-d", str(site)]
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH),
-           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
-                                          os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run([sys.executable, "-c", _OWN_BUILDS, str(repo), str(site), "other",
                            json.dumps(other)],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=600,
+                          cwd=repo, env=script_env(), capture_output=True, text=True, timeout=600,
                           check=False)
     assert done.returncode == 0, done.stderr[-4000:]
     steps = json.loads(done.stdout.strip().splitlines()[-1])

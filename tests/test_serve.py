@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from siteutil import BUILD_EPOCH, copy_repository, default_sigint, ocop_command
+from siteutil import BUILD_EPOCH, copy_repository, default_sigint, ocop_command, script_env
 
 PRODUCER, PRODUCT = "bo-sua-tam-dao", "sua-tuoi-tam-dao"
 
@@ -55,12 +55,6 @@ def _with(text: str, needle: str) -> str:
     return text if needle in text else ""
 
 
-def _save(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.saving")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
 class Preview:
     def __init__(self, repo: Path, process: subprocess.Popen, url: str, log: Path) -> None:
         self.repo, self.process, self.url, self.log = repo, process, url, log
@@ -79,7 +73,9 @@ class Preview:
     def save(self, text: str) -> None:
         """Save the record as an editor does: written beside it, then moved over it (a
         record emptied and then written is two changes, which a build may fall between)."""
-        _save(self.record, text)
+        temporary = self.record.with_name(f".{self.record.name}.saving")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, self.record)
 
     def set_price(self, amount: int | str) -> None:
         text = self.record.read_text(encoding="utf-8")
@@ -264,11 +260,8 @@ def test_a_rebuild_shows_the_warnings_of_the_save_and_counts_the_others(tmp_path
     from scratch import build_catalog
 
     repo = build_catalog(tmp_path / "repo").root
-    paths = [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH),
-           "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     done = subprocess.run([sys.executable, "-c", _SAVES, str(repo), str(tmp_path / "site")],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=600,
+                          cwd=repo, env=script_env(), capture_output=True, text=True, timeout=600,
                           check=False)
     assert done.returncode == 0, done.stderr[-4000:]
     saves = dict(re.findall(r"=== ([^\n]+)\n(.*?)(?=\n=== |\Z)", done.stderr, re.DOTALL))

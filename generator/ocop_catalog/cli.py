@@ -594,15 +594,13 @@ def format_text(issues: Sequence[Issue], notes: Sequence[Note] = (), *,
     many times), in the same file, field and words wherever an edit moved them, are
     counted, not shown again (as many times as they were there); errors are always
     shown."""
-    shown = list(issues)
-    if before:
-        left = Counter(before)
-        shown = []
-        for i in issues:
-            if not i.is_error and left[said(i)] > 0:
-                left[said(i)] -= 1
-            else:
-                shown.append(i)
+    left = Counter(before or ())
+    shown = []
+    for i in issues:
+        if not i.is_error and left[key := said(i)] > 0:
+            left[key] -= 1
+        else:
+            shown.append(i)
     blocks = [format_issue(i) for i in shown]
     blocks += [format_note(note).rstrip("\n") for note in notes]
     errors = sum(i.is_error for i in issues)
