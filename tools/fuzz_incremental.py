@@ -1,0 +1,770 @@
+"""Random changes to a copy of the sample, each built incrementally and compared with a
+cold build of the same input, byte for byte.
+
+    python tools/fuzz_incremental.py --steps 60 --seed 1
+    python tools/fuzz_incremental.py --steps 40 --seed 2 --fresh-cache 10
+
+``tests/test_incremental.py`` goes through a fixed series of changes; this goes through
+random ones, of more kinds (prices, names that reorder listings, descriptions, photos
+removed and reordered, sales points, tags, availability, a product's commune or
+category, lots, new, copied, renamed and deleted products, producers, sales points'
+records, the register's stars and dates, the build date, the listing page size, an
+authored page, a template override), so that an incremental build missing a dependency
+(a file taken over that a cold build writes otherwise) is found. Each step changes the
+copy, builds it incrementally into the same site folder as every step before, builds
+it cold into a fresh folder with the same caches (every ``--fresh-cache`` steps: with
+a cache of its own but the processed photos, so that a cache keyed short of what it
+holds is found too) and compares the two sites. A change the build rejects (a record
+the checks refuse) is undone and another drawn. The copy is a git repository: a step's
+change is a commit, so a difference can be replayed (``git log -p`` in the folder kept).
+
+Exit code 1 at the first difference (the folder is kept and named), 0 when every step
+gave equal sites.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import hashlib
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+EPOCH = 1796083200  # 2026-12-01, as the benchmarks and tests
+DAY = 86400
+SAMPLE = ("site_config.yml", "catalog", "products", "theme")
+
+
+# --------------------------------------------------------------------------
+# The copy and its builds
+# --------------------------------------------------------------------------
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def make_copy(work: Path, cache: Path | None = None) -> Path:
+    """The sample, copied into ``work/repo`` as a git repository; with ``cache``, its cache
+    folder is a link to that one (the tests share the processed photos this way)."""
+    root = work / "repo"
+    root.mkdir(parents=True)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        (root / ".cache").symlink_to(cache, target_is_directory=True)
+    for name in SAMPLE:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        else:
+            shutil.copy2(source, root / name)
+    (root / ".gitignore").write_text(".cache\n", encoding="utf-8")
+    git(root, "init", "-q")
+    git(root, "-c", "user.name=fuzz", "-c", "user.email=fuzz@example.com", "add", "-A")
+    git(root, "-c", "user.name=fuzz", "-c", "user.email=fuzz@example.com", "commit", "-qm",
+        "the sample")
+    return root
+
+
+def ocop(root: Path, site: Path, epoch: int, *extra: str) -> subprocess.CompletedProcess:
+    command = [str(Path(sys.executable).with_name("ocop")), "build", "-d", str(site), *extra]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True,
+                          check=False)
+
+
+def taken(log: str) -> str:
+    found = re.search(r"incremental: (\d+) of (\d+) keyed files", log)
+    return f"{found.group(1)}/{found.group(2)} taken over" if found else "nothing taken over"
+
+
+def tree(site: Path) -> dict[str, str]:
+    return {path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(site.rglob("*")) if path.is_file() and not path.is_symlink()}
+
+
+def differences(incremental: Path, cold: Path) -> list[str]:
+    ours, theirs = tree(incremental), tree(cold)
+    problems = [f"only in the incremental build: {rel}" for rel in sorted(ours.keys() - theirs)]
+    problems += [f"only in the cold build: {rel}" for rel in sorted(theirs.keys() - ours)]
+    shown = 0
+    for rel in sorted(ours.keys() & theirs.keys()):
+        if ours[rel] != theirs[rel]:
+            problems.append(f"differs: {rel}")
+            if rel.endswith((".html", ".json", ".xml", ".csv", ".txt")) and shown < 3:
+                shown += 1
+                a = (incremental / rel).read_text(encoding="utf-8", errors="replace")
+                b = (cold / rel).read_text(encoding="utf-8", errors="replace")
+                problems += list(difflib.unified_diff(
+                    a.replace("><", ">\n<").splitlines(), b.replace("><", ">\n<").splitlines(),
+                    "incremental", "cold", n=1, lineterm=""))[:30]
+    return problems
+
+
+# --------------------------------------------------------------------------
+# Changes
+# --------------------------------------------------------------------------
+
+
+class Change:
+    """What a change needs: the copy, the random source and the state of the run."""
+
+    def __init__(self, root: Path, rng: random.Random, state: dict) -> None:
+        self.root, self.rng, self.state = root, rng, state
+
+    def products(self) -> list[Path]:
+        return sorted((self.root / "products").glob("*/*/product.yml"))
+
+    def product(self) -> Path:
+        return self.rng.choice(self.products())
+
+    def load(self, path: Path):
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    def dump(self, path: Path, data) -> None:
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000),
+                        encoding="utf-8")
+
+    def word(self) -> str:
+        return self.rng.choice(("Ánh", "Bắc", "Cao", "Đỏ", "Gia", "Hồng", "Lam", "Mới", "Ngọc",
+                                "Phúc", "Quê", "Sơn", "Tân", "Vàng", "Xanh", "Yên", "Zô"))
+
+
+def _edit_product(change: Change, edit: Callable[[dict], str | None],
+                  where: Callable[[dict], bool] | None = None) -> str | None:
+    """``edit`` a product's record (one for which ``where`` holds)."""
+    if where is None:
+        path = change.product()
+    else:
+        paths = [p for p in change.products() if where(change.load(p))]
+        if not paths:
+            return None
+        path = change.rng.choice(paths)
+    data = change.load(path)
+    said = edit(data)
+    if said is None:
+        return None
+    change.dump(path, data)
+    return f"{path.parent.name}: {said}"
+
+
+def price(change: Change) -> str | None:
+    def edit(data):
+        if not data.get("price"):
+            return None
+        data["price"]["amount"] += change.rng.choice((-5, 1, 2, 10, 50)) * 1000
+        if data["price"]["amount"] <= 0:
+            return None
+        return f"price {data['price']['amount']}"
+    return _edit_product(change, edit)
+
+
+def name(change: Change) -> str | None:
+    """A name that sorts elsewhere (listings are in name order): a word in front or behind."""
+    def edit(data):
+        lang = change.rng.choice(sorted(data["name"]))
+        word = change.word()
+        old = data["name"][lang]
+        data["name"][lang] = f"{word} {old}" if change.rng.random() < 0.5 else f"{old} {word}"
+        return f"name.{lang} {data['name'][lang]!r}"
+    return _edit_product(change, edit)
+
+
+def text(change: Change) -> str | None:
+    def edit(data):
+        field = change.rng.choice(("summary", "description", "ingredients", "storage"))
+        if not isinstance(data.get(field), dict):
+            return None
+        lang = change.rng.choice(sorted(data[field]))
+        extra = f"**{change.word()}** {change.word().lower()}."
+        data[field][lang] = data[field][lang].rstrip() + (
+            f"\n\n{extra}\n" if field == "description" else f" {extra}")
+        return f"{field}.{lang} + {extra!r}"
+    return _edit_product(change, edit)
+
+
+def availability(change: Change) -> str | None:
+    def edit(data):
+        data["availability"] = change.rng.choice(
+            ("in_stock", "out_of_stock", "preorder", "discontinued"))
+        return f"availability {data['availability']}"
+    return _edit_product(change, edit)
+
+
+def photos(change: Change) -> str | None:
+    def edit(data):
+        shots = data.get("photos") or []
+        if len(shots) < 2:
+            return None
+        if change.rng.random() < 0.5:
+            shots.reverse()
+            return "photos reversed"
+        gone = shots.pop()
+        return f"photo {gone['file']} left out"
+    return _edit_product(change, edit)
+
+
+def alt(change: Change) -> str | None:
+    def edit(data):
+        shots = data.get("photos") or []
+        if not shots:
+            return None
+        shot = change.rng.choice(shots)
+        lang = change.rng.choice(sorted(shot["alt"]))
+        shot["alt"][lang] += f" {change.word()}"
+        return f"alt of {shot['file']}.{lang}"
+    return _edit_product(change, edit)
+
+
+def points(change: Change) -> str | None:
+    every = [p["id"] for p in change.load(change.root / "catalog/sales-points.yml")
+             ["sales_points"]]
+
+    def edit(data):
+        have = data.setdefault("sales_points", [])
+        if have and change.rng.random() < 0.5:
+            gone = have.pop(change.rng.randrange(len(have)))
+            if not have:
+                del data["sales_points"]
+            return f"not at {gone}"
+        new = [p for p in every if p not in have]
+        if not new:
+            return None
+        have.append(change.rng.choice(new))
+        return f"at {have[-1]}"
+    return _edit_product(change, edit)
+
+
+def tags(change: Change) -> str | None:
+    def edit(data):
+        have = data.setdefault("tags", [])
+        if have and change.rng.random() < 0.4:
+            return f"tag {have.pop()} left out"
+        have.append(change.word().lower())
+        return f"tag {have[-1]}"
+    return _edit_product(change, edit)
+
+
+def commune(change: Change) -> str | None:
+    """Another commune some product of the catalog is from (areas' listings change)."""
+    codes = sorted({change.load(p)["origin"]["commune"] for p in change.products()})
+
+    def edit(data):
+        origin = data["origin"]
+        others = [c for c in codes if c != origin["commune"]]
+        if not others:
+            return None
+        origin["commune"] = change.rng.choice(others)
+        origin.pop("legacy", None)
+        return f"commune {origin['commune']}"
+    return _edit_product(change, edit)
+
+
+def category(change: Change) -> str | None:
+    """Another criteria set of the same version some product has (sector/group listings)."""
+    sets: dict[str, set[int]] = {}
+    for path in change.products():
+        found = change.load(path)["category"]
+        sets.setdefault(found["criteria_version"], set()).add(found["criteria_set"])
+
+    def edit(data):
+        cat = data["category"]
+        others = sorted(sets[cat["criteria_version"]] - {cat["criteria_set"]})
+        if not others:
+            return None
+        cat["criteria_set"] = change.rng.choice(others)
+        return f"criteria set {cat['criteria_set']}"
+    return _edit_product(change, edit)
+
+
+def lot(change: Change) -> str | None:
+    def edit(data):
+        lots = data.get("lots")
+        if not lots:
+            return None
+        one = change.rng.choice(lots)
+        if change.rng.random() < 0.5 and one.get("quantity"):
+            one["quantity"] += 100
+            return f"lot {one['code']} quantity {one['quantity']}"
+        if len(lots) > 1:
+            lots.remove(one)
+            return f"lot {one['code']} left out"
+        return None
+    return _edit_product(change, edit, where=lambda data: bool(data.get("lots")))
+
+
+def copy_product(change: Change) -> str | None:
+    """A new product: a copy of one under a new id, with no decision (no stars)."""
+    path = change.product()
+    new_id = f"{path.parent.name[:40]}-{change.word().lower()}-{change.rng.randrange(1000)}"
+    new_id = re.sub(r"[^a-z0-9-]", "", new_id.replace("đ", "d"))
+    folder = path.parent.parent / new_id
+    if folder.exists():
+        return None
+    shutil.copytree(path.parent, folder)
+    data = change.load(folder / "product.yml")
+    data["id"] = new_id
+    for field in ("gtin", "qr_code", "former_ids", "lots", "traceability"):
+        data.pop(field, None)
+    data["name"] = {k: f"{v} {change.word()}" for k, v in data["name"].items()}
+    change.dump(folder / "product.yml", data)
+    return f"new product {new_id}"
+
+
+def _decisions(change: Change) -> list[Path]:
+    return sorted(p for p in (change.root / "catalog/decisions").rglob("*.yml")
+                  if not p.name.startswith(("_", ".")))
+
+
+def _drop_from_register(change: Change, product_id: str) -> None:
+    for path in _decisions(change):
+        data = change.load(path)
+        touched = False
+        for field, entries in list(data.items()):
+            if isinstance(entries, list) and entries and isinstance(entries[0], dict) \
+                    and "product" in entries[0]:
+                kept = [e for e in entries if e.get("product") != product_id]
+                if len(kept) != len(entries):
+                    touched = True
+                    if kept:
+                        data[field] = kept
+                    else:
+                        del data[field]
+        if touched:
+            if not any(isinstance(v, list) and v and isinstance(v[0], dict) and "product" in v[0]
+                       for v in data.values()):
+                path.unlink()
+            else:
+                change.dump(path, data)
+
+
+def delete_product(change: Change) -> str | None:
+    path = change.product()
+    if len(change.products()) < 20:
+        return None
+    shutil.rmtree(path.parent)
+    _drop_from_register(change, path.parent.name)
+    return f"deleted {path.parent.name}"
+
+
+def rename(change: Change) -> str | None:
+    """A new id with the old one in former_ids (the register names the new one)."""
+    path = change.product()
+    data = change.load(path)
+    old = data["id"]
+    new = f"{old[:40]}-{change.word().lower()}"
+    new = re.sub(r"[^a-z0-9-]", "", new.replace("đ", "d"))
+    if (path.parent.parent / new).exists():
+        return None
+    data["id"] = new
+    data["former_ids"] = [*data.get("former_ids", []), old]
+    change.dump(path, data)
+    path.parent.rename(path.parent.parent / new)
+    for decision in _decisions(change):
+        content = decision.read_text(encoding="utf-8")
+        if re.search(rf"\b{re.escape(old)}\b", content):
+            decision.write_text(re.sub(rf"(product: ){re.escape(old)}\b", rf"\g<1>{new}",
+                                       content), encoding="utf-8")
+    return f"renamed {old} → {new}"
+
+
+def producer(change: Change) -> str | None:
+    path = change.rng.choice(sorted((change.root / "products").glob("*/producer.yml")))
+    data = change.load(path)
+    what = change.rng.choice(("name", "description", "phone"))
+    if what == "phone":
+        data.setdefault("contact", {})["phone"] = f"+84 000 000 {change.rng.randrange(1000):03d}"
+    else:
+        lang = change.rng.choice(sorted(data[what]))
+        data[what][lang] = f"{data[what][lang].rstrip()} {change.word()}"
+    change.dump(path, data)
+    return f"producer {data['id']}: {what}"
+
+
+def sales_point(change: Change) -> str | None:
+    path = change.root / "catalog/sales-points.yml"
+    data = change.load(path)
+    point = change.rng.choice(data["sales_points"])
+    lang = change.rng.choice(sorted(point["name"]))
+    point["name"][lang] += f" {change.word()}"
+    change.dump(path, data)
+    return f"sales point {point['id']}: name.{lang}"
+
+
+def stars(change: Change) -> str | None:
+    """A province's decision granting 3 stars where it granted 4, or 4 where 3 (a district
+    grants 3 stars at most)."""
+    paths = [p for p in _decisions(change) if change.load(p).get("level") == "province"
+             and any(e.get("stars") in (3, 4) for e in change.load(p).get("recognises") or [])]
+    if not paths:
+        return None
+    path = change.rng.choice(paths)
+    data = change.load(path)
+    entry = change.rng.choice([e for e in data["recognises"] if e.get("stars") in (3, 4)])
+    entry["stars"] = 4 if entry["stars"] == 3 else 3
+    entry.pop("score", None)
+    change.dump(path, data)
+    return f"{path.name}: {entry['product']} {entry['stars']} stars"
+
+
+def decision_date(change: Change) -> str | None:
+    import datetime as dt
+
+    path = change.rng.choice(_decisions(change))
+    data = change.load(path)
+    day = data["date"] if isinstance(data["date"], dt.date) else dt.date.fromisoformat(
+        str(data["date"]))
+    data["date"] = day + dt.timedelta(days=change.rng.choice((-40, -3, 2, 25)))
+    change.dump(path, data)
+    return f"{path.name}: dated {data['date']}"
+
+
+def build_day(change: Change) -> str | None:
+    change.state["epoch"] += change.rng.choice((1, 17, 90, 400)) * DAY
+    return f"build day +{(change.state['epoch'] - EPOCH) // DAY} days"
+
+
+def page_size(change: Change) -> str | None:
+    path = change.root / "site_config.yml"
+    content = path.read_text(encoding="utf-8")
+    found = re.search(r"listing_page_size: (\d+)", content)
+    if not found:
+        return None
+    size = change.rng.choice([s for s in (3, 5, 12, 24) if s != int(found.group(1))])
+    path.write_text(content.replace(found.group(0), f"listing_page_size: {size}", 1),
+                    encoding="utf-8")
+    return f"listing_page_size {size}"
+
+
+def authored(change: Change) -> str | None:
+    pages = sorted((change.root / "catalog").rglob("*.md"))
+    if not pages:
+        return None
+    path = change.rng.choice(pages)
+    with path.open("a", encoding="utf-8") as out:
+        out.write(f"\n\nThêm một đoạn: *{change.word()}*.\n")
+    return f"authored page {path.relative_to(change.root)}"
+
+
+def override(change: Change) -> str | None:
+    """A template of the theme overridden with an attribute added (or the override gone)."""
+    overrides = change.root / "overrides" / "ocop"
+    there = sorted(p for p in overrides.rglob("*.html")) if overrides.is_dir() else []
+    if there and change.rng.random() < 0.4:
+        gone = change.rng.choice(there)
+        gone.unlink()
+        return f"override {gone.relative_to(overrides)} removed"
+    theme = REPO / "theme" / "ocop"
+    choices = [p for p in sorted(theme.rglob("*.html"))
+               if "<div" in p.read_text(encoding="utf-8") or "<section" in p.read_text(
+                   encoding="utf-8")]
+    source = change.rng.choice(choices)
+    rel = source.relative_to(theme)
+    content = source.read_text(encoding="utf-8")
+    tag = "<section" if "<section" in content else "<div"
+    mark = f'{tag} data-fuzz="{change.rng.randrange(10**6)}"'
+    target = overrides / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content.replace(tag, mark, 1), encoding="utf-8")
+    return f"override {rel}"
+
+
+def strings(change: Change) -> str | None:
+    """A UI string of a language overridden (or the overrides gone)."""
+    lang = change.rng.choice(("vi", "en", "zh"))
+    target = change.root / "overrides" / "ocop" / "i18n" / f"{lang}.yml"
+    if target.exists() and change.rng.random() < 0.3:
+        target.unlink()
+        return f"UI strings of {lang}: overrides removed"
+    packaged = change.load(REPO / "theme" / "ocop" / "i18n" / f"{lang}.yml")
+    keys = sorted(k for k, v in packaged.items() if isinstance(v, str) and v and "{" not in v)
+    key = change.rng.choice(keys)
+    have = change.load(target) if target.exists() else {}
+    have[key] = f"{packaged[key]} {change.word()}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    change.dump(target, have)
+    return f"UI string {lang}:{key}"
+
+
+def identity(change: Change) -> str | None:
+    path = change.root / "site_config.yml"
+    content = path.read_text(encoding="utf-8")
+    found = re.search(r"short_name: \{vi: ([^,]+),", content)
+    if not found:
+        return None
+    name = f"{found.group(1)} {change.word()}"
+    path.write_text(content.replace(found.group(0), f"short_name: {{vi: {name},", 1),
+                    encoding="utf-8")
+    return f"identity short_name.vi {name!r}"
+
+
+def featured(change: Change) -> str | None:
+    path = change.root / "site_config.yml"
+    content = path.read_text(encoding="utf-8")
+    content = re.sub(r"\n      featured: .*", "", content)
+    ids = sorted(p.parent.name for p in change.products())
+    choice = change.rng.choice(("number", "list", "none"))
+    if choice == "number":
+        line = f"featured: {change.rng.choice((0, 2, 6))}"
+    elif choice == "list":
+        line = f"featured: [{', '.join(change.rng.sample(ids, 3))}]"
+    else:
+        path.write_text(content, encoding="utf-8")
+        return "featured: default"
+    content = content.replace("      listing_page_size:", f"      {line}\n      listing_page_size:", 1)
+    path.write_text(content, encoding="utf-8")
+    return line
+
+
+def photo_bytes(change: Change) -> str | None:
+    """A photo's file replaced by another picture under the same name."""
+    from PIL import Image, ImageDraw
+
+    path = change.product()
+    data = change.load(path)
+    shots = data.get("photos") or []
+    if not shots:
+        return None
+    shot = change.rng.choice(shots)
+    file = path.parent / shot["file"]
+    with Image.open(file) as image:
+        picture = image.convert("RGB")
+    draw = ImageDraw.Draw(picture)
+    x = change.rng.randrange(picture.width // 2)
+    draw.rectangle((x, 10, x + 120, 130), fill=(change.rng.randrange(256), 40, 90))
+    picture.save(file, quality=88)
+    return f"{path.parent.name}: photo {shot['file']} redrawn"
+
+
+def _gtin13(rng: random.Random) -> str:
+    body = "893" + "".join(str(rng.randrange(10)) for _ in range(9))
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+def gtin(change: Change) -> str | None:
+    def edit(data):
+        if data.get("gtin") and change.rng.random() < 0.5:
+            gone = data.pop("gtin")
+            data.pop("lots", None)  # lots need a GTIN
+            return f"gtin {gone} left out (and its lots)"
+        data["gtin"] = _gtin13(change.rng)
+        return f"gtin {data['gtin']}"
+    return _edit_product(change, edit)
+
+
+def marketplaces(change: Change) -> str | None:
+    def edit(data):
+        if data.get("marketplaces") and change.rng.random() < 0.5:
+            del data["marketplaces"]
+            return "marketplaces left out"
+        data["marketplaces"] = [{"platform": "shopee", "url":
+                                 f"https://shopee.vn/p-i.{change.rng.randrange(10**8)}.1"}]
+        return "a marketplace link"
+    return _edit_product(change, edit)
+
+
+def updated(change: Change) -> str | None:
+    import datetime as dt
+
+    def edit(data):
+        day = data.get("updated") or data.get("listed")
+        if not isinstance(day, dt.date):
+            return None
+        data["updated"] = min(day + dt.timedelta(days=change.rng.choice((1, 30, 200))),
+                              dt.date(2026, 11, 30))
+        return f"updated {data['updated']}"
+    return _edit_product(change, edit)
+
+
+def move(change: Change) -> str | None:
+    """A product moved to another producer's folder."""
+    paths = [p for p in change.products()
+             if len(list(p.parent.parent.glob("*/product.yml"))) > 1]
+    if not paths:
+        return None
+    path = change.rng.choice(paths)
+    producers = sorted(p for p in (change.root / "products").iterdir()
+                       if p.is_dir() and p != path.parent.parent)
+    to = change.rng.choice(producers)
+    path.parent.rename(to / path.parent.name)
+    return f"{path.parent.name} moved to {to.name}"
+
+
+def untranslated(change: Change) -> str | None:
+    fields = ("name", "summary", "description")
+
+    def translated(data) -> list[str]:
+        return [f for f in fields if isinstance(data.get(f), dict) and "zh" in data[f]]
+
+    def edit(data):
+        field = change.rng.choice(translated(data))
+        del data[field]["zh"]
+        return f"{field}.zh left out"
+    return _edit_product(change, edit, where=lambda data: bool(translated(data)))
+
+
+def drop_decision(change: Change) -> str | None:
+    paths = _decisions(change)
+    if len(paths) < 8:
+        return None
+    path = change.rng.choice(paths)
+    path.unlink()
+    return f"decision {path.name} deleted"
+
+
+CHANGES: tuple[tuple[Callable[[Change], str | None], int], ...] = (
+    (price, 6), (name, 4), (text, 3), (availability, 2), (photos, 2), (alt, 1), (points, 3),
+    (tags, 2), (commune, 2), (category, 2), (lot, 2), (copy_product, 2), (delete_product, 2),
+    (rename, 2), (producer, 2), (sales_point, 1), (stars, 3), (decision_date, 2),
+    (build_day, 1), (page_size, 1), (authored, 1), (override, 1), (strings, 1),
+    (identity, 1), (featured, 1), (photo_bytes, 2), (gtin, 2), (marketplaces, 2), (updated, 2),
+    (move, 2), (untranslated, 2), (drop_decision, 1),
+)
+
+
+# --------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------
+
+
+def fresh_cold(root: Path, work: Path, step: int) -> Path:
+    """A copy of the repository for a cold build with caches of its own, but the processed
+    photos (named by their bytes and settings) linked from the copy's."""
+    other = work / f"cold-repo-{step}"
+    shutil.copytree(root, other, ignore=shutil.ignore_patterns(".cache", ".git"))
+    images = root / ".cache" / "ocop" / "images"
+    if images.is_dir():
+        (other / ".cache" / "ocop").mkdir(parents=True)
+        shutil.copytree(images, other / ".cache" / "ocop" / "images", copy_function=os.link)
+    return other
+
+
+class Run:
+    """A copy of the sample built incrementally step after step, each step compared with a
+    cold build (see the module's docstring); ``say`` is told of each step."""
+
+    def __init__(self, work: Path, seed: int, *, fresh_cache: int = 0,
+                 cache: Path | None = None, say: Callable[[str], None] = print) -> None:
+        self.work, self.fresh_cache, self.say = work, fresh_cache, say
+        self.root = make_copy(work, cache)
+        #: The changes made, step by step.
+        self.made: list[str] = []
+        self.site = work / "site"
+        self.state = {"epoch": EPOCH}
+        self.rng = random.Random(seed)
+        self.steps = 0
+        first = ocop(self.root, self.site, self.state["epoch"])
+        if first.returncode:
+            raise RuntimeError(f"the sample does not build:\n{first.stderr[-3000:]}")
+
+    def step(self, kinds: list[Callable[[Change], str | None]]) -> list[str] | None:
+        """Make the changes ``kinds`` (those that apply), build, compare: what differs
+        (nothing: the sites are equal); None when no change applied or the build refused
+        them (they are undone)."""
+        epoch_before = self.state["epoch"]
+        said = [found for kind in kinds
+                if (found := kind(Change(self.root, self.rng, self.state))) is not None]
+        if not said:
+            return None
+        what = "; ".join(said)
+        built = ocop(self.root, self.site, self.state["epoch"])
+        if built.returncode:  # a change the checks refuse: undone
+            reason = next((line for line in built.stderr.splitlines()
+                           if "error" in line and "catalog records" not in line), "")[:160]
+            self.say(f"      refused: {what} ({reason.strip()})")
+            git(self.root, "checkout", "-q", "--", ".")
+            git(self.root, "clean", "-qfd", "-e", ".cache")
+            self.state["epoch"] = epoch_before
+            return None
+        self.steps += 1
+        self.made += said
+        step = self.steps
+        git(self.root, "-c", "user.name=fuzz", "-c", "user.email=fuzz@example.com", "add", "-A")
+        git(self.root, "-c", "user.name=fuzz", "-c", "user.email=fuzz@example.com", "commit",
+            "-qm", f"step {step}: {what} (SOURCE_DATE_EPOCH={self.state['epoch']})",
+            "--allow-empty")
+        fresh = bool(self.fresh_cache) and step % self.fresh_cache == 0
+        cold_root = fresh_cold(self.root, self.work, step) if fresh else self.root
+        cold = self.work / f"cold-{step}"
+        done = ocop(cold_root, cold, self.state["epoch"])
+        if done.returncode:
+            return [f"the cold build failed:\n{done.stderr[-3000:]}"]
+        problems = differences(self.site, cold)
+        self.say(f"{step:4d} {what} ({taken(built.stderr)}{', own caches' if fresh else ''}): "
+                 f"{'DIFFERENT' if problems else 'same'}")
+        if not problems:
+            shutil.rmtree(cold)
+            if fresh:
+                shutil.rmtree(cold_root)
+        return problems
+
+
+def tour(run: Run, per_build: int) -> list[str]:
+    """Every kind of change once, in a random order, ``per_build`` to a build (a group the
+    build refuses is tried one change at a time); what differs at the first difference."""
+    order = [kind for kind, _ in CHANGES]
+    run.rng.shuffle(order)
+    queue = [order[i:i + per_build] for i in range(0, len(order), per_build)]
+    while queue:
+        group = queue.pop(0)
+        problems = run.step(group)
+        if problems:
+            return problems
+        if problems is None and len(group) > 1:
+            queue[:0] = [[kind] for kind in group]
+    return []
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fresh-cache", type=int, default=0, metavar="N",
+                        help="every N steps, the cold build has caches of its own")
+    parser.add_argument("--tour", type=int, default=0, metavar="K",
+                        help="instead of --steps random changes: every kind once, K a build")
+    parser.add_argument("--only", metavar="KIND,...",
+                        help="only these kinds of change (their names: " + ", ".join(
+                            kind.__name__ for kind, _ in CHANGES) + ")")
+    parser.add_argument("--workdir", type=Path, help="work here (kept)")
+    args = parser.parse_args()
+    chosen = [(kind, weight) for kind, weight in CHANGES
+              if not args.only or kind.__name__ in args.only.split(",")]
+    if not chosen:
+        parser.error(f"no such kind of change: {args.only}")
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="ocop-fuzz-"))
+    work.mkdir(parents=True, exist_ok=True)
+    run = Run(work, args.seed, fresh_cache=args.fresh_cache,
+              say=lambda line: print(line, flush=True))
+    if args.tour:
+        problems = tour(run, args.tour)
+    else:
+        kinds = [change for change, weight in chosen for _ in range(weight)]
+        problems = []
+        while run.steps < args.steps and not problems:
+            problems = run.step([run.rng.choice(kinds)]) or []
+    if problems:
+        print("\n".join(problems[:80]))
+        print(f"\nkept: {work} (the repository's git log has every step)")
+        return 1
+    print(f"{run.steps} steps, every incremental build equal to the cold one")
+    if not args.workdir:
+        shutil.rmtree(work)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
