@@ -375,8 +375,9 @@ def test_every_kind_of_change_the_fuzzer_knows_builds_as_a_cold_build(tmp_path):
     deleted products, producers, sales points' records, stars and dates in the register,
     a deleted decision, the build day, the listing page size, featured products, the
     catalog's name, an authored page, a template and UI strings overridden), six to a
-    build over the same site folder; after each, the site equals a cold build's, file for
-    file. (The tool runs longer random series of the same changes.)"""
+    build over the same site folder (those that make every page again in a build of their
+    own: they would hide what the others missed); after each, the site equals a cold
+    build's, file for file. (The tool runs longer random series of the same changes.)"""
     spec = importlib.util.spec_from_file_location(
         "fuzz_incremental", REPO / "tools" / "fuzz_incremental.py")
     fuzz = importlib.util.module_from_spec(spec)
@@ -388,4 +389,3 @@ def test_every_kind_of_change_the_fuzzer_knows_builds_as_a_cold_build(tmp_path):
     # the changes were made, not refused: all but a few of the kinds (a kind that does not
     # apply, or that the checks refuse, is said as refused)
     assert len(run.made) >= len(fuzz.CHANGES) - 3, "\n".join(said)
-    assert run.steps >= len(fuzz.CHANGES) // 4

@@ -55,20 +55,27 @@ def git(root: Path, *args: str) -> str:
                           text=True).stdout
 
 
-def make_copy(work: Path, cache: Path | None = None) -> Path:
-    """The sample, copied into ``work/repo`` as a git repository; with ``cache``, its cache
+def make_copy(work: Path, cache: Path | None = None, products: int | None = None) -> Path:
+    """The sample, copied into ``work/repo`` as a git repository (with ``products``: the
+    benchmarks' synthetic catalog of that many products instead); with ``cache``, its cache
     folder is a link to that one (the tests share the processed photos this way)."""
     root = work / "repo"
-    root.mkdir(parents=True)
+    if products:
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        from synthetic import make_catalog
+
+        make_catalog(root, products)
+    else:
+        root.mkdir(parents=True)
+        for name in SAMPLE:
+            source = REPO / name
+            if source.is_dir():
+                shutil.copytree(source, root / name)
+            else:
+                shutil.copy2(source, root / name)
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
         (root / ".cache").symlink_to(cache, target_is_directory=True)
-    for name in SAMPLE:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        else:
-            shutil.copy2(source, root / name)
     (root / ".gitignore").write_text(".cache\n", encoding="utf-8")
     git(root, "init", "-q")
     git(root, "-c", "user.name=fuzz", "-c", "user.email=fuzz@example.com", "add", "-A")
@@ -275,17 +282,19 @@ def category(change: Change) -> str | None:
     """Another criteria set of the same version some product has (sector/group listings)."""
     sets: dict[str, set[int]] = {}
     for path in change.products():
-        found = change.load(path)["category"]
-        sets.setdefault(found["criteria_version"], set()).add(found["criteria_set"])
+        data = change.load(path)
+        if "tourism" not in data:  # goods: a service's sets need its tourism fields
+            found = data["category"]
+            sets.setdefault(found["criteria_version"], set()).add(found["criteria_set"])
 
     def edit(data):
         cat = data["category"]
-        others = sorted(sets[cat["criteria_version"]] - {cat["criteria_set"]})
+        others = sorted(sets.get(cat["criteria_version"], set()) - {cat["criteria_set"]})
         if not others:
             return None
         cat["criteria_set"] = change.rng.choice(others)
         return f"criteria set {cat['criteria_set']}"
-    return _edit_product(change, edit)
+    return _edit_product(change, edit, where=lambda data: "tourism" not in data)
 
 
 def lot(change: Change) -> str | None:
@@ -371,12 +380,16 @@ def rename(change: Change) -> str | None:
     data["former_ids"] = [*data.get("former_ids", []), old]
     change.dump(path, data)
     path.parent.rename(path.parent.parent / new)
+    _rename_in_register(change, old, new)
+    return f"renamed {old} → {new}"
+
+
+def _rename_in_register(change: Change, old: str, new: str) -> None:
     for decision in _decisions(change):
         content = decision.read_text(encoding="utf-8")
         if re.search(rf"\b{re.escape(old)}\b", content):
             decision.write_text(re.sub(rf"(product: ){re.escape(old)}\b", rf"\g<1>{new}",
                                        content), encoding="utf-8")
-    return f"renamed {old} → {new}"
 
 
 def producer(change: Change) -> str | None:
@@ -543,6 +556,7 @@ def photo_bytes(change: Change) -> str | None:
     draw = ImageDraw.Draw(picture)
     x = change.rng.randrange(picture.width // 2)
     draw.rectangle((x, 10, x + 120, 130), fill=(change.rng.randrange(256), 40, 90))
+    file.unlink()  # a new file: the photo may be a hard link another product's shares
     picture.save(file, quality=88)
     return f"{path.parent.name}: photo {shot['file']} redrawn"
 
@@ -561,7 +575,8 @@ def gtin(change: Change) -> str | None:
             return f"gtin {gone} left out (and its lots)"
         data["gtin"] = _gtin13(change.rng)
         return f"gtin {data['gtin']}"
-    return _edit_product(change, edit)
+    # goods only: a tourism service has no GTIN
+    return _edit_product(change, edit, where=lambda data: "tourism" not in data)
 
 
 def marketplaces(change: Change) -> str | None:
@@ -589,7 +604,8 @@ def updated(change: Change) -> str | None:
 
 
 def move(change: Change) -> str | None:
-    """A product moved to another producer's folder."""
+    """A product moved to another producer's folder, under a new id (a published id stays
+    its producer's: ``taken_id``), which the register names from then on."""
     paths = [p for p in change.products()
              if len(list(p.parent.parent.glob("*/product.yml"))) > 1]
     if not paths:
@@ -598,8 +614,18 @@ def move(change: Change) -> str | None:
     producers = sorted(p for p in (change.root / "products").iterdir()
                        if p.is_dir() and p != path.parent.parent)
     to = change.rng.choice(producers)
-    path.parent.rename(to / path.parent.name)
-    return f"{path.parent.name} moved to {to.name}"
+    data = change.load(path)
+    old = data["id"]
+    new = re.sub(r"[^a-z0-9-]", "", f"{old[:40]}-{to.name[:12]}")
+    if (to / new).exists():
+        return None
+    data["id"] = new
+    for field in ("former_ids", "gtin", "lots"):  # a published GTIN stays its producer's too
+        data.pop(field, None)
+    change.dump(path, data)
+    path.parent.rename(to / new)
+    _rename_in_register(change, old, new)
+    return f"{old} moved to {to.name} as {new}"
 
 
 def untranslated(change: Change) -> str | None:
@@ -656,9 +682,10 @@ class Run:
     cold build (see the module's docstring); ``say`` is told of each step."""
 
     def __init__(self, work: Path, seed: int, *, fresh_cache: int = 0,
-                 cache: Path | None = None, say: Callable[[str], None] = print) -> None:
+                 cache: Path | None = None, products: int | None = None,
+                 say: Callable[[str], None] = print) -> None:
         self.work, self.fresh_cache, self.say = work, fresh_cache, say
-        self.root = make_copy(work, cache)
+        self.root = make_copy(work, cache, products)
         #: The changes made, step by step.
         self.made: list[str] = []
         self.site = work / "site"
@@ -683,7 +710,7 @@ class Run:
         if built.returncode:  # a change the checks refuse: undone
             reason = next((line for line in built.stderr.splitlines()
                            if "error" in line and "catalog records" not in line), "")[:160]
-            self.say(f"      refused: {what} ({reason.strip()})")
+            self.say(f"      refused: {what}\n        ({reason.strip()})")
             git(self.root, "checkout", "-q", "--", ".")
             git(self.root, "clean", "-qfd", "-e", ".cache")
             self.state["epoch"] = epoch_before
@@ -711,19 +738,27 @@ class Run:
         return problems
 
 
+#: Changes that make every page again (what every page shows or is made with): in a build
+#: with others, they would hide a file those others should have made again and did not.
+EVERYWHERE = (build_day, page_size, identity, strings, override, featured)
+
+
 def tour(run: Run, per_build: int) -> list[str]:
-    """Every kind of change once, in a random order, ``per_build`` to a build (a group the
-    build refuses is tried one change at a time); what differs at the first difference."""
-    order = [kind for kind, _ in CHANGES]
+    """Every kind of change once, in a random order, ``per_build`` to a build, those that
+    change every page (:data:`EVERYWHERE`) in a build of their own (a group the build
+    refuses is tried again in two halves); what differs at the first difference."""
+    order = [kind for kind, _ in CHANGES if kind not in EVERYWHERE]
     run.rng.shuffle(order)
     queue = [order[i:i + per_build] for i in range(0, len(order), per_build)]
+    queue.append(list(EVERYWHERE))
     while queue:
         group = queue.pop(0)
         problems = run.step(group)
         if problems:
             return problems
         if problems is None and len(group) > 1:
-            queue[:0] = [[kind] for kind in group]
+            half = len(group) // 2
+            queue[:0] = [group[:half], group[half:]]
     return []
 
 
@@ -738,6 +773,9 @@ def main() -> int:
     parser.add_argument("--only", metavar="KIND,...",
                         help="only these kinds of change (their names: " + ", ".join(
                             kind.__name__ for kind, _ in CHANGES) + ")")
+    parser.add_argument("--products", type=int, metavar="N",
+                        help="the benchmarks' synthetic catalog of N products instead of the "
+                        "sample (from 300, an incremental build runs the feeds in workers)")
     parser.add_argument("--workdir", type=Path, help="work here (kept)")
     args = parser.parse_args()
     chosen = [(kind, weight) for kind, weight in CHANGES
@@ -747,7 +785,7 @@ def main() -> int:
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="ocop-fuzz-"))
     work.mkdir(parents=True, exist_ok=True)
-    run = Run(work, args.seed, fresh_cache=args.fresh_cache,
+    run = Run(work, args.seed, fresh_cache=args.fresh_cache, products=args.products,
               say=lambda line: print(line, flush=True))
     if args.tour:
         problems = tour(run, args.tour)
