@@ -369,15 +369,16 @@ def test_feed_parts_keep_two_bases_and_skip_what_is_not_a_file(tmp_path):
 
 
 def test_every_kind_of_change_the_fuzzer_knows_builds_as_a_cold_build(tmp_path):
-    """tools/fuzz_incremental.py's tour: every kind of change it makes (prices, names that
-    reorder listings, texts, photos left out, reordered and redrawn, sales points, tags,
-    communes and categories, lots, GTINs, marketplace links, new, renamed, moved and
-    deleted products, producers, sales points' records, stars and dates in the register,
-    a deleted decision, the build day, the listing page size, featured products, the
-    catalog's name, an authored page, a template and UI strings overridden), six to a
-    build over the same site folder (those that make every page again in a build of their
-    own: they would hide what the others missed); after each, the site equals a cold
-    build's, file for file. (The tool runs longer random series of the same changes.)"""
+    """tools/fuzz_incremental.py's tour: every kind of change it makes (prices, names
+    that reorder listings, texts, photos added, left out, reordered and redrawn, sales
+    points, tags, communes and categories, lots and recalls, GTINs, marketplace links,
+    new, renamed, moved and deleted products, producers, sales points added, left out
+    and renamed, stars and dates in the register, a deleted decision, the build day, the
+    listing page size, featured products, the catalog's name, an authored page, a
+    template and UI strings overridden), six to a build over the same site folder (those
+    that make every page again in a build of their own: they would hide what the others
+    missed); after each, the site equals a cold build's, file for file. (The tool runs
+    longer random series of the same changes.)"""
     spec = importlib.util.spec_from_file_location(
         "fuzz_incremental", REPO / "tools" / "fuzz_incremental.py")
     fuzz = importlib.util.module_from_spec(spec)

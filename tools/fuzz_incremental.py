@@ -1,22 +1,28 @@
 """Random changes to a copy of the sample, each built incrementally and compared with a
 cold build of the same input, byte for byte.
 
-    python tools/fuzz_incremental.py --steps 60 --seed 1
-    python tools/fuzz_incremental.py --steps 40 --seed 2 --fresh-cache 10
+    python tools/fuzz_incremental.py --steps 80 --seed 2 --fresh-cache 8
+    python tools/fuzz_incremental.py --tour 6                  # every kind once
+    python tools/fuzz_incremental.py --steps 15 --products 2000
+    python tools/fuzz_incremental.py --steps 5 --only stars,decision_date
 
 ``tests/test_incremental.py`` goes through a fixed series of changes; this goes through
-random ones, of more kinds (prices, names that reorder listings, descriptions, photos
-removed and reordered, sales points, tags, availability, a product's commune or
-category, lots, new, copied, renamed and deleted products, producers, sales points'
-records, the register's stars and dates, the build date, the listing page size, an
-authored page, a template override), so that an incremental build missing a dependency
-(a file taken over that a cold build writes otherwise) is found. Each step changes the
-copy, builds it incrementally into the same site folder as every step before, builds
-it cold into a fresh folder with the same caches (every ``--fresh-cache`` steps: with
-a cache of its own but the processed photos, so that a cache keyed short of what it
-holds is found too) and compares the two sites. A change the build rejects (a record
-the checks refuse) is undone and another drawn. The copy is a git repository: a step's
-change is a commit, so a difference can be replayed (``git log -p`` in the folder kept).
+random ones of 35 kinds (:data:`CHANGES`: prices, names that reorder listings, texts,
+photos added, left out, reordered and redrawn, sales points, tags, availability, a
+product's commune or category, lots and recalls, GTINs, marketplace links, new, renamed,
+moved and deleted products, producers, sales points added, left out and renamed, the
+register's stars and dates, a deleted decision, the build day, the listing page size,
+featured products, the catalog's name, an authored page, a template and UI strings
+overridden), so that an incremental build missing a dependency (a file taken over that
+a cold build writes otherwise) is found. Each step changes the copy, builds it
+incrementally into the same site folder as every step before, builds it cold into a
+fresh folder with the same caches (every ``--fresh-cache`` steps: with a cache of its own
+but the processed photos, so that a cache keyed short of what it holds is found too) and
+compares the two sites. A change the build refuses (a record the checks refuse) is
+undone and another drawn. The copy is a git repository: a step's change is a commit, so
+a difference can be replayed (``git log -p`` in the folder kept). ``--products N``: the
+benchmarks' synthetic catalog of N products instead of the sample (from 300 products an
+incremental build runs the feeds in worker processes, from 2,000 the QR codes too).
 
 Exit code 1 at the first difference (the folder is kept and named), 0 when every step
 gave equal sites.
@@ -124,6 +130,14 @@ def differences(incremental: Path, cold: Path) -> list[str]:
 # --------------------------------------------------------------------------
 
 
+class _Plain(yaml.SafeDumper):
+    """No anchors and aliases (records may not hold them: ``yaml_alias``), even for a value
+    written twice."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
 class Change:
     """What a change needs: the copy, the random source and the state of the run."""
 
@@ -140,8 +154,8 @@ class Change:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
 
     def dump(self, path: Path, data) -> None:
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000),
-                        encoding="utf-8")
+        path.write_text(yaml.dump(data, Dumper=_Plain, allow_unicode=True, sort_keys=False,
+                                  width=1000), encoding="utf-8")
 
     def word(self) -> str:
         return self.rng.choice(("Ánh", "Bắc", "Cao", "Đỏ", "Gia", "Hồng", "Lam", "Mới", "Ngọc",
@@ -650,13 +664,87 @@ def drop_decision(change: Change) -> str | None:
     return f"decision {path.name} deleted"
 
 
+def recall(change: Change) -> str | None:
+    """A lot recalled (or its recall withdrawn)."""
+    import datetime as dt
+
+    def edit(data):
+        one = change.rng.choice(data["lots"])
+        if one.get("recall"):
+            del one["recall"]
+            return f"lot {one['code']}: recall withdrawn"
+        one["recall"] = {"date": dt.date(2026, 11, change.rng.randrange(1, 29)),
+                         "reason": {"vi": f"Thu hồi lô {one['code']}: nắp không kín.",
+                                    "en": f"Lot {one['code']} recalled: the lids leak."}}
+        return f"lot {one['code']} recalled"
+    return _edit_product(change, edit, where=lambda data: bool(data.get("lots")))
+
+
+def new_photo(change: Change) -> str | None:
+    """A photo added to a product (a new file)."""
+    from PIL import Image
+
+    def edit(data):
+        shots = data.setdefault("photos", [])
+        name = f"{len(shots) + 10}.jpg"
+        folder = change.state["folder"]
+        if (folder / name).exists():
+            return None
+        colour = tuple(change.rng.randrange(256) for _ in range(3))
+        Image.new("RGB", (800, 600), colour).save(folder / name, quality=85)
+        shots.append({"file": name, "alt": {"vi": f"Ảnh {change.word()}",
+                                            "en": f"A photo {change.word()}"}})
+        return f"photo {name} added"
+
+    path = change.product()
+    change.state["folder"] = path.parent
+    data = change.load(path)
+    said = edit(data)
+    if said is None:
+        return None
+    change.dump(path, data)
+    return f"{path.parent.name}: {said}"
+
+
+def new_point(change: Change) -> str | None:
+    """A sales point added to the catalog (and a product sold there), or one left out of
+    the catalog with the products' mentions of it."""
+    path = change.root / "catalog/sales-points.yml"
+    data = change.load(path)
+    points = data["sales_points"]
+    if len(points) > 3 and change.rng.random() < 0.4:
+        gone = points.pop(change.rng.randrange(len(points)))
+        change.dump(path, data)
+        for product in change.products():
+            record = change.load(product)
+            if gone["id"] in record.get("sales_points", []):
+                record["sales_points"].remove(gone["id"])
+                if not record["sales_points"]:
+                    del record["sales_points"]
+                change.dump(product, record)
+        return f"sales point {gone['id']} left out"
+    model = change.rng.choice(points)
+    new = {**model, "id": f"diem-{change.rng.randrange(10**4)}",
+           "name": {k: f"{v} {change.word()}" for k, v in model["name"].items()}}
+    if any(p["id"] == new["id"] for p in points):
+        return None
+    points.append(new)
+    change.dump(path, data)
+    product = change.product()
+    record = change.load(product)
+    record.setdefault("sales_points", []).append(new["id"])
+    change.dump(product, record)
+    return f"sales point {new['id']} added, {product.parent.name} sold there"
+
+
 CHANGES: tuple[tuple[Callable[[Change], str | None], int], ...] = (
     (price, 6), (name, 4), (text, 3), (availability, 2), (photos, 2), (alt, 1), (points, 3),
     (tags, 2), (commune, 2), (category, 2), (lot, 2), (copy_product, 2), (delete_product, 2),
     (rename, 2), (producer, 2), (sales_point, 1), (stars, 3), (decision_date, 2),
     (build_day, 1), (page_size, 1), (authored, 1), (override, 1), (strings, 1),
     (identity, 1), (featured, 1), (photo_bytes, 2), (gtin, 2), (marketplaces, 2), (updated, 2),
-    (move, 2), (untranslated, 2), (drop_decision, 1),
+    (move, 2), (untranslated, 2), (drop_decision, 1), (recall, 1), (new_photo, 1),
+    (new_point, 1),
 )
 
 
