@@ -12,17 +12,19 @@ photos added, left out, reordered and redrawn, sales points, tags, availability,
 product's commune or category, lots and recalls, GTINs, marketplace links, new, renamed,
 moved and deleted products, producers, sales points added, left out and renamed, the
 register's stars and dates, a deleted decision, the build day, the listing page size,
-featured products, the catalog's name, an authored page, a template and UI strings
-overridden), so that an incremental build missing a dependency (a file taken over that
-a cold build writes otherwise) is found. Each step changes the copy, builds it
-incrementally into the same site folder as every step before, builds it cold into a
-fresh folder with the same caches (every ``--fresh-cache`` steps: with a cache of its own
-but the processed photos, so that a cache keyed short of what it holds is found too) and
-compares the two sites. A change the build refuses (a record the checks refuse) is
-undone and another drawn. The copy is a git repository: a step's change is a commit, so
-a difference can be replayed (``git log -p`` in the folder kept). ``--products N``: the
-benchmarks' synthetic catalog of N products instead of the sample (from 300 products an
-incremental build runs the feeds in worker processes, from 2,000 the QR codes too).
+featured products, the catalog's short name, an authored page, a template and UI strings
+overridden, alt texts, ``updated``, a translation left out), so that an incremental
+build missing a dependency (a file taken over that a cold build writes otherwise) is
+found. Each step changes the copy, builds it incrementally into the same site folder as
+every step before, builds it cold into a fresh folder with the same caches (every
+``--fresh-cache`` steps: with a cache of its own but the processed photos, so that a
+cache keyed short of what it holds is found too) and compares the two sites. A change
+the checks refuse (the cold build of it fails too) is undone and another drawn; an
+incremental build that fails where the cold one does not is a difference. The copy is a
+git repository: a step's change is a commit, so a difference can be replayed (``git log
+-p`` in the folder kept). ``--products N``: the benchmarks' synthetic catalog of N
+products instead of the sample (from 300 products an incremental build runs the feeds in
+worker processes, from 2,000 the QR codes too).
 
 Exit code 1 at the first difference (the folder is kept and named), 0 when every step
 gave equal sites.
@@ -31,8 +33,10 @@ gave equal sites.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import difflib
 import hashlib
+import json
 import os
 import random
 import re
@@ -44,9 +48,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+from PIL import Image, ImageDraw
 
 REPO = Path(__file__).resolve().parent.parent
-EPOCH = 1796083200  # 2026-12-01, as the benchmarks and tests
+EPOCH = 1796083200  # 2026-12-01, the benchmarks' build day
 DAY = 86400
 SAMPLE = ("site_config.yml", "catalog", "products", "theme")
 
@@ -56,9 +61,25 @@ SAMPLE = ("site_config.yml", "catalog", "products", "theme")
 # --------------------------------------------------------------------------
 
 
+#: Commits of the copy: by this name, and with none of the user's git configuration (a
+#: signing key or hooks would stop them).
+GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "fuzz", "GIT_AUTHOR_EMAIL": "fuzz@example.com",
+           "GIT_COMMITTER_NAME": "fuzz", "GIT_COMMITTER_EMAIL": "fuzz@example.com"}
+#: The longest a build may take.
+BUILD_SECONDS = 900
+
+
 def git(root: Path, *args: str) -> str:
+    """Run git in the copy; its output."""
     return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
-                          text=True).stdout
+                          text=True, env={**os.environ, **GIT_ENV}).stdout
+
+
+def commit(root: Path, message: str) -> None:
+    """Commit everything in the copy (its cache is ignored)."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message, "--allow-empty")
 
 
 def make_copy(work: Path, cache: Path | None = None, products: int | None = None) -> Path:
@@ -84,30 +105,38 @@ def make_copy(work: Path, cache: Path | None = None, products: int | None = None
         (root / ".cache").symlink_to(cache, target_is_directory=True)
     (root / ".gitignore").write_text(".cache\n", encoding="utf-8")
     git(root, "init", "-q")
-    git(root, "-c", "user.name=fuzz", "-c", "user.email=fuzz@example.com", "add", "-A")
-    git(root, "-c", "user.name=fuzz", "-c", "user.email=fuzz@example.com", "commit", "-qm",
-        "the sample")
+    commit(root, "the sample" if not products else f"a synthetic catalog of {products}")
     return root
 
 
-def ocop(root: Path, site: Path, epoch: int, *extra: str) -> subprocess.CompletedProcess:
-    command = [str(Path(sys.executable).with_name("ocop")), "build", "-d", str(site), *extra]
+def ocop(root: Path, site: Path, epoch: int) -> subprocess.CompletedProcess:
+    """``ocop build -d site`` in ``root`` on the build day ``epoch`` (a build that takes
+    longer than :data:`BUILD_SECONDS` fails, as one that stopped with an error)."""
+    script = Path(sys.executable).with_name("ocop")
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "ocop_catalog.cli"]
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True,
-                          check=False)
+    try:
+        return subprocess.run([*command, "build", "-d", str(site)], cwd=root, env=env,
+                              capture_output=True, text=True, check=False,
+                              timeout=BUILD_SECONDS)
+    except subprocess.TimeoutExpired as exc:
+        return subprocess.CompletedProcess(exc.cmd, -1, "", f"no end in {BUILD_SECONDS} s")
 
 
 def taken(log: str) -> str:
+    """What a build's log says it took over from the previous build."""
     found = re.search(r"incremental: (\d+) of (\d+) keyed files", log)
     return f"{found.group(1)}/{found.group(2)} taken over" if found else "nothing taken over"
 
 
 def tree(site: Path) -> dict[str, str]:
+    """Every file of ``site``: its path and SHA-256."""
     return {path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
             for path in sorted(site.rglob("*")) if path.is_file() and not path.is_symlink()}
 
 
 def differences(incremental: Path, cold: Path) -> list[str]:
+    """What differs between two sites (nothing: they are equal), the first diffs shown."""
     ours, theirs = tree(incremental), tree(cold)
     problems = [f"only in the incremental build: {rel}" for rel in sorted(ours.keys() - theirs)]
     problems += [f"only in the cold build: {rel}" for rel in sorted(theirs.keys() - ours)]
@@ -117,12 +146,21 @@ def differences(incremental: Path, cold: Path) -> list[str]:
             problems.append(f"differs: {rel}")
             if rel.endswith((".html", ".json", ".xml", ".csv", ".txt")) and shown < 3:
                 shown += 1
-                a = (incremental / rel).read_text(encoding="utf-8", errors="replace")
-                b = (cold / rel).read_text(encoding="utf-8", errors="replace")
-                problems += list(difflib.unified_diff(
-                    a.replace("><", ">\n<").splitlines(), b.replace("><", ">\n<").splitlines(),
-                    "incremental", "cold", n=1, lineterm=""))[:30]
+                a, b = _lines(incremental / rel), _lines(cold / rel)
+                problems += list(difflib.unified_diff(a, b, "incremental", "cold", n=1,
+                                                      lineterm=""))[:30]
     return problems
+
+
+def _lines(path: Path) -> list[str]:
+    """A text file's lines to compare: JSON a value to a line, HTML and XML a tag to a line."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix == ".json":
+        try:
+            return json.dumps(json.loads(text), ensure_ascii=False, indent=1).splitlines()
+        except ValueError:
+            pass
+    return text.replace("><", ">\n<").splitlines()
 
 
 # --------------------------------------------------------------------------
@@ -157,6 +195,13 @@ class Change:
         path.write_text(yaml.dump(data, Dumper=_Plain, allow_unicode=True, sort_keys=False,
                                   width=1000), encoding="utf-8")
 
+    def new_id(self, *parts: str) -> str:
+        """An id made of ``parts`` as the records' ids are written (lowercase letters,
+        digits, single hyphens), at most 60 characters."""
+        text = "-".join(parts).replace("đ", "d").lower()
+        text = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]", "", text))[:60]
+        return text.strip("-")
+
     def word(self) -> str:
         return self.rng.choice(("Ánh", "Bắc", "Cao", "Đỏ", "Gia", "Hồng", "Lam", "Mới", "Ngọc",
                                 "Phúc", "Quê", "Sơn", "Tân", "Vàng", "Xanh", "Yên", "Zô"))
@@ -181,6 +226,7 @@ def _edit_product(change: Change, edit: Callable[[dict], str | None],
 
 
 def price(change: Change) -> str | None:
+    """A price up or down."""
     def edit(data):
         if not data.get("price"):
             return None
@@ -203,6 +249,7 @@ def name(change: Change) -> str | None:
 
 
 def text(change: Change) -> str | None:
+    """A sentence with Markdown added to a text of a product, in one language."""
     def edit(data):
         field = change.rng.choice(("summary", "description", "ingredients", "storage"))
         if not isinstance(data.get(field), dict):
@@ -216,14 +263,17 @@ def text(change: Change) -> str | None:
 
 
 def availability(change: Change) -> str | None:
+    """Another availability (in stock, sold out, preorder, discontinued)."""
     def edit(data):
         data["availability"] = change.rng.choice(
-            ("in_stock", "out_of_stock", "preorder", "discontinued"))
+            [a for a in ("in_stock", "out_of_stock", "preorder", "discontinued")
+             if a != data.get("availability", "in_stock")])
         return f"availability {data['availability']}"
     return _edit_product(change, edit)
 
 
 def photos(change: Change) -> str | None:
+    """A product's photos in the reverse order, or its last photo left out."""
     def edit(data):
         shots = data.get("photos") or []
         if len(shots) < 2:
@@ -237,6 +287,7 @@ def photos(change: Change) -> str | None:
 
 
 def alt(change: Change) -> str | None:
+    """A word added to a photo's alternative text, in one language."""
     def edit(data):
         shots = data.get("photos") or []
         if not shots:
@@ -249,6 +300,7 @@ def alt(change: Change) -> str | None:
 
 
 def points(change: Change) -> str | None:
+    """A product sold at one sales point more, or one fewer."""
     every = [p["id"] for p in change.load(change.root / "catalog/sales-points.yml")
              ["sales_points"]]
 
@@ -268,6 +320,7 @@ def points(change: Change) -> str | None:
 
 
 def tags(change: Change) -> str | None:
+    """A tag added to a product, or its last tag left out."""
     def edit(data):
         have = data.setdefault("tags", [])
         if have and change.rng.random() < 0.4:
@@ -312,26 +365,24 @@ def category(change: Change) -> str | None:
 
 
 def lot(change: Change) -> str | None:
+    """A lot left out, or its quantity changed."""
     def edit(data):
         lots = data.get("lots")
         if not lots:
             return None
         one = change.rng.choice(lots)
-        if change.rng.random() < 0.5 and one.get("quantity"):
-            one["quantity"] += 100
-            return f"lot {one['code']} quantity {one['quantity']}"
-        if len(lots) > 1:
+        if len(lots) > 1 and change.rng.random() < 0.5:
             lots.remove(one)
             return f"lot {one['code']} left out"
-        return None
+        one["quantity"] = one.get("quantity", 900) + 100
+        return f"lot {one['code']} quantity {one['quantity']}"
     return _edit_product(change, edit, where=lambda data: bool(data.get("lots")))
 
 
 def copy_product(change: Change) -> str | None:
     """A new product: a copy of one under a new id, with no decision (no stars)."""
     path = change.product()
-    new_id = f"{path.parent.name[:40]}-{change.word().lower()}-{change.rng.randrange(1000)}"
-    new_id = re.sub(r"[^a-z0-9-]", "", new_id.replace("đ", "d"))
+    new_id = change.new_id(path.parent.name[:40], change.word(), str(change.rng.randrange(1000)))
     folder = path.parent.parent / new_id
     if folder.exists():
         return None
@@ -346,11 +397,14 @@ def copy_product(change: Change) -> str | None:
 
 
 def _decisions(change: Change) -> list[Path]:
+    """The register's decision files."""
     return sorted(p for p in (change.root / "catalog/decisions").rglob("*.yml")
                   if not p.name.startswith(("_", ".")))
 
 
 def _drop_from_register(change: Change, product_id: str) -> None:
+    """The register without the product ``product_id`` (a decision left naming no
+    product is deleted)."""
     for path in _decisions(change):
         data = change.load(path)
         touched = False
@@ -373,11 +427,13 @@ def _drop_from_register(change: Change, product_id: str) -> None:
 
 
 def delete_product(change: Change) -> str | None:
+    """A product deleted, with the register's entries for it."""
     path = change.product()
     if len(change.products()) < 20:
         return None
     shutil.rmtree(path.parent)
     _drop_from_register(change, path.parent.name)
+    _renamed(change, path.parent.name, None)
     return f"deleted {path.parent.name}"
 
 
@@ -386,27 +442,39 @@ def rename(change: Change) -> str | None:
     path = change.product()
     data = change.load(path)
     old = data["id"]
-    new = f"{old[:40]}-{change.word().lower()}"
-    new = re.sub(r"[^a-z0-9-]", "", new.replace("đ", "d"))
-    if (path.parent.parent / new).exists():
+    new = change.new_id(old[:40], change.word())
+    if new == old or (path.parent.parent / new).exists():
         return None
     data["id"] = new
     data["former_ids"] = [*data.get("former_ids", []), old]
     change.dump(path, data)
     path.parent.rename(path.parent.parent / new)
-    _rename_in_register(change, old, new)
+    _renamed(change, old, new)
     return f"renamed {old} → {new}"
 
 
-def _rename_in_register(change: Change, old: str, new: str) -> None:
-    for decision in _decisions(change):
-        content = decision.read_text(encoding="utf-8")
-        if re.search(rf"\b{re.escape(old)}\b", content):
-            decision.write_text(re.sub(rf"(product: ){re.escape(old)}\b", rf"\g<1>{new}",
-                                       content), encoding="utf-8")
+def _renamed(change: Change, old: str, new: str | None) -> None:
+    """The register and the featured products name ``new`` where they named ``old``
+    (None: the product is gone; the featured list leaves it out)."""
+    if new is not None:
+        named = re.compile(rf"(product: ){re.escape(old)}(?![a-z0-9-])")
+        for decision in _decisions(change):
+            content = decision.read_text(encoding="utf-8")
+            if named.search(content):
+                decision.write_text(named.sub(rf"\g<1>{new}", content), encoding="utf-8")
+    path = change.root / "site_config.yml"
+    content = path.read_text(encoding="utf-8")
+    found = re.search(r"\n      featured: \[(.*)\]", content)
+    if found:
+        ids = [i.strip() for i in found.group(1).split(",")]
+        if old in ids:
+            ids = [new if i == old else i for i in ids if i != old or new is not None]
+            line = f"\n      featured: [{', '.join(ids)}]" if ids else ""
+            path.write_text(content.replace(found.group(0), line, 1), encoding="utf-8")
 
 
 def producer(change: Change) -> str | None:
+    """A producer's name or description (a word added) or phone number."""
     path = change.rng.choice(sorted((change.root / "products").glob("*/producer.yml")))
     data = change.load(path)
     what = change.rng.choice(("name", "description", "phone"))
@@ -420,6 +488,7 @@ def producer(change: Change) -> str | None:
 
 
 def sales_point(change: Change) -> str | None:
+    """A word added to a sales point's name, in one language."""
     path = change.root / "catalog/sales-points.yml"
     data = change.load(path)
     point = change.rng.choice(data["sales_points"])
@@ -446,8 +515,8 @@ def stars(change: Change) -> str | None:
 
 
 def decision_date(change: Change) -> str | None:
-    import datetime as dt
-
+    """A decision dated a few days or weeks earlier or later (its certificates' terms
+    move)."""
     path = change.rng.choice(_decisions(change))
     data = change.load(path)
     day = data["date"] if isinstance(data["date"], dt.date) else dt.date.fromisoformat(
@@ -458,11 +527,13 @@ def decision_date(change: Change) -> str | None:
 
 
 def build_day(change: Change) -> str | None:
+    """A later build day (certificates lapse; every page says the day it was checked)."""
     change.state["epoch"] += change.rng.choice((1, 17, 90, 400)) * DAY
     return f"build day +{(change.state['epoch'] - EPOCH) // DAY} days"
 
 
 def page_size(change: Change) -> str | None:
+    """Another number of product cards per listing page."""
     path = change.root / "site_config.yml"
     content = path.read_text(encoding="utf-8")
     found = re.search(r"listing_page_size: (\d+)", content)
@@ -475,6 +546,7 @@ def page_size(change: Change) -> str | None:
 
 
 def authored(change: Change) -> str | None:
+    """A paragraph added to an authored page (``catalog/**/*.md``)."""
     pages = sorted((change.root / "catalog").rglob("*.md"))
     if not pages:
         return None
@@ -537,10 +609,16 @@ def identity(change: Change) -> str | None:
 
 
 def featured(change: Change) -> str | None:
+    """The home page's products: a number of them, three named (products the register
+    names: a product without a decision is not published), or the default."""
     path = change.root / "site_config.yml"
     content = path.read_text(encoding="utf-8")
     content = re.sub(r"\n      featured: .*", "", content)
-    ids = sorted(p.parent.name for p in change.products())
+    named = {entry.get("product") for decision in _decisions(change)
+             for entry in change.load(decision).get("recognises") or []}
+    ids = sorted(p.parent.name for p in change.products() if p.parent.name in named)
+    if len(ids) < 3:
+        return None
     choice = change.rng.choice(("number", "list", "none"))
     if choice == "number":
         line = f"featured: {change.rng.choice((0, 2, 6))}"
@@ -556,8 +634,6 @@ def featured(change: Change) -> str | None:
 
 def photo_bytes(change: Change) -> str | None:
     """A photo's file replaced by another picture under the same name."""
-    from PIL import Image, ImageDraw
-
     path = change.product()
     data = change.load(path)
     shots = data.get("photos") or []
@@ -576,12 +652,14 @@ def photo_bytes(change: Change) -> str | None:
 
 
 def _gtin13(rng: random.Random) -> str:
+    """A valid GTIN-13 with Vietnam's prefix (893) and a random item."""
     body = "893" + "".join(str(rng.randrange(10)) for _ in range(9))
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
     return body + str((10 - total % 10) % 10)
 
 
 def gtin(change: Change) -> str | None:
+    """A GTIN given to a product, or its GTIN (and its lots, which need one) left out."""
     def edit(data):
         if data.get("gtin") and change.rng.random() < 0.5:
             gone = data.pop("gtin")
@@ -594,6 +672,7 @@ def gtin(change: Change) -> str | None:
 
 
 def marketplaces(change: Change) -> str | None:
+    """A marketplace link given to a product, or its links left out."""
     def edit(data):
         if data.get("marketplaces") and change.rng.random() < 0.5:
             del data["marketplaces"]
@@ -605,14 +684,16 @@ def marketplaces(change: Change) -> str | None:
 
 
 def updated(change: Change) -> str | None:
-    import datetime as dt
-
+    """A later day in a product's ``updated``."""
     def edit(data):
         day = data.get("updated") or data.get("listed")
         if not isinstance(day, dt.date):
             return None
-        data["updated"] = min(day + dt.timedelta(days=change.rng.choice((1, 30, 200))),
-                              dt.date(2026, 11, 30))
+        later = min(day + dt.timedelta(days=change.rng.choice((1, 30, 200))),
+                    dt.date(2026, 11, 30))
+        if later == data.get("updated"):
+            return None
+        data["updated"] = later
         return f"updated {data['updated']}"
     return _edit_product(change, edit)
 
@@ -630,19 +711,20 @@ def move(change: Change) -> str | None:
     to = change.rng.choice(producers)
     data = change.load(path)
     old = data["id"]
-    new = re.sub(r"[^a-z0-9-]", "", f"{old[:40]}-{to.name[:12]}")
-    if (to / new).exists():
+    new = change.new_id(old[:40], to.name[:12])
+    if new == old or (to / new).exists():
         return None
     data["id"] = new
     for field in ("former_ids", "gtin", "lots"):  # a published GTIN stays its producer's too
         data.pop(field, None)
     change.dump(path, data)
     path.parent.rename(to / new)
-    _rename_in_register(change, old, new)
+    _renamed(change, old, new)
     return f"{old} moved to {to.name} as {new}"
 
 
 def untranslated(change: Change) -> str | None:
+    """A product's Chinese name, summary or description left out."""
     fields = ("name", "summary", "description")
 
     def translated(data) -> list[str]:
@@ -656,6 +738,7 @@ def untranslated(change: Change) -> str | None:
 
 
 def drop_decision(change: Change) -> str | None:
+    """A decision deleted (its products lose that certificate)."""
     paths = _decisions(change)
     if len(paths) < 8:
         return None
@@ -666,14 +749,13 @@ def drop_decision(change: Change) -> str | None:
 
 def recall(change: Change) -> str | None:
     """A lot recalled (or its recall withdrawn)."""
-    import datetime as dt
-
     def edit(data):
         one = change.rng.choice(data["lots"])
         if one.get("recall"):
             del one["recall"]
             return f"lot {one['code']}: recall withdrawn"
-        one["recall"] = {"date": dt.date(2026, 11, change.rng.randrange(1, 29)),
+        produced = one.get("produced") or dt.date(2026, 1, 1)
+        one["recall"] = {"date": produced + dt.timedelta(days=change.rng.randrange(1, 20)),
                          "reason": {"vi": f"Thu hồi lô {one['code']}: nắp không kín.",
                                     "en": f"Lot {one['code']} recalled: the lids leak."}}
         return f"lot {one['code']} recalled"
@@ -682,28 +764,18 @@ def recall(change: Change) -> str | None:
 
 def new_photo(change: Change) -> str | None:
     """A photo added to a product (a new file)."""
-    from PIL import Image
-
-    def edit(data):
-        shots = data.setdefault("photos", [])
-        name = f"{len(shots) + 10}.jpg"
-        folder = change.state["folder"]
-        if (folder / name).exists():
-            return None
-        colour = tuple(change.rng.randrange(256) for _ in range(3))
-        Image.new("RGB", (800, 600), colour).save(folder / name, quality=85)
-        shots.append({"file": name, "alt": {"vi": f"Ảnh {change.word()}",
-                                            "en": f"A photo {change.word()}"}})
-        return f"photo {name} added"
-
     path = change.product()
-    change.state["folder"] = path.parent
     data = change.load(path)
-    said = edit(data)
-    if said is None:
+    shots = data.setdefault("photos", [])
+    name = f"{len(shots) + 10}.jpg"
+    if (path.parent / name).exists():
         return None
+    colour = tuple(change.rng.randrange(256) for _ in range(3))
+    Image.new("RGB", (800, 600), colour).save(path.parent / name, quality=85)
+    shots.append({"file": name, "alt": {"vi": f"Ảnh {change.word()}",
+                                        "en": f"A photo {change.word()}"}})
     change.dump(path, data)
-    return f"{path.parent.name}: {said}"
+    return f"{path.parent.name}: photo {name} added"
 
 
 def new_point(change: Change) -> str | None:
@@ -755,14 +827,24 @@ CHANGES: tuple[tuple[Callable[[Change], str | None], int], ...] = (
 
 def fresh_cold(root: Path, work: Path, step: int) -> Path:
     """A copy of the repository for a cold build with caches of its own, but the processed
-    photos (named by their bytes and settings) linked from the copy's."""
+    photos (named by their bytes and settings) linked, or copied, from the copy's."""
     other = work / f"cold-repo-{step}"
     shutil.copytree(root, other, ignore=shutil.ignore_patterns(".cache", ".git"))
     images = root / ".cache" / "ocop" / "images"
     if images.is_dir():
         (other / ".cache" / "ocop").mkdir(parents=True)
-        shutil.copytree(images, other / ".cache" / "ocop" / "images", copy_function=os.link)
+        shutil.copytree(images, other / ".cache" / "ocop" / "images", copy_function=_link)
     return other
+
+
+def _link(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system
+        shutil.copy2(source, target)
+
+
+Kind = Callable[[Change], "str | None"]
 
 
 class Run:
@@ -774,48 +856,59 @@ class Run:
                  say: Callable[[str], None] = print) -> None:
         self.work, self.fresh_cache, self.say = work, fresh_cache, say
         self.root = make_copy(work, cache, products)
-        #: The changes made, step by step.
+        #: The changes made, step by step, and the names of their kinds.
         self.made: list[str] = []
+        self.kinds: list[str] = []
         self.site = work / "site"
         self.state = {"epoch": EPOCH}
         self.rng = random.Random(seed)
         self.steps = 0
         first = ocop(self.root, self.site, self.state["epoch"])
         if first.returncode:
-            raise RuntimeError(f"the sample does not build:\n{first.stderr[-3000:]}")
+            raise RuntimeError(f"the catalog does not build:\n{first.stderr[-3000:]}")
 
-    def step(self, kinds: list[Callable[[Change], str | None]]) -> list[str] | None:
+    def step(self, kinds: list[Kind]) -> list[str] | None:
         """Make the changes ``kinds`` (those that apply), build, compare: what differs
-        (nothing: the sites are equal); None when no change applied or the build refused
-        them (they are undone)."""
+        (nothing: the sites are equal); None when no change applied or the checks refused
+        them (they are undone). An incremental build that fails where a cold build of the
+        same input does not is a difference."""
         epoch_before = self.state["epoch"]
-        said = [found for kind in kinds
-                if (found := kind(Change(self.root, self.rng, self.state))) is not None]
+        said, names = [], []
+        for kind in kinds:
+            found = kind(Change(self.root, self.rng, self.state))
+            if found is not None:
+                said.append(found)
+                names.append(kind.__name__)
         if not said:
             return None
         what = "; ".join(said)
+        step = self.steps + 1
         built = ocop(self.root, self.site, self.state["epoch"])
-        if built.returncode:  # a change the checks refuse: undone
-            reason = next((line for line in built.stderr.splitlines()
+        if built.returncode:
+            cold = self.work / f"cold-{step}"
+            done = ocop(self.root, cold, self.state["epoch"])
+            shutil.rmtree(cold, ignore_errors=True)
+            if not done.returncode:
+                return [(f"step {step}: {what}: the incremental build failed, a cold build "
+                         f"of the same input did not:\n{built.stderr[-3000:]}")]
+            reason = next((line for line in done.stderr.splitlines()
                            if "error" in line and "catalog records" not in line), "")[:160]
             self.say(f"      refused: {what}\n        ({reason.strip()})")
             git(self.root, "checkout", "-q", "--", ".")
             git(self.root, "clean", "-qfd", "-e", ".cache")
             self.state["epoch"] = epoch_before
             return None
-        self.steps += 1
+        self.steps = step
         self.made += said
-        step = self.steps
-        git(self.root, "-c", "user.name=fuzz", "-c", "user.email=fuzz@example.com", "add", "-A")
-        git(self.root, "-c", "user.name=fuzz", "-c", "user.email=fuzz@example.com", "commit",
-            "-qm", f"step {step}: {what} (SOURCE_DATE_EPOCH={self.state['epoch']})",
-            "--allow-empty")
+        self.kinds += names
+        commit(self.root, f"step {step}: {what} (SOURCE_DATE_EPOCH={self.state['epoch']})")
         fresh = bool(self.fresh_cache) and step % self.fresh_cache == 0
         cold_root = fresh_cold(self.root, self.work, step) if fresh else self.root
         cold = self.work / f"cold-{step}"
         done = ocop(cold_root, cold, self.state["epoch"])
         if done.returncode:
-            return [f"the cold build failed:\n{done.stderr[-3000:]}"]
+            return [(f"step {step}: {what}: the cold build failed, the incremental one did "
+                     f"not:\n{done.stderr[-3000:]}")]
         problems = differences(self.site, cold)
         self.say(f"{step:4d} {what} ({taken(built.stderr)}{', own caches' if fresh else ''}): "
                  f"{'DIFFERENT' if problems else 'same'}")
@@ -826,19 +919,22 @@ class Run:
         return problems
 
 
-#: Changes that make every page again (what every page shows or is made with): in a build
-#: with others, they would hide a file those others should have made again and did not.
-EVERYWHERE = (build_day, page_size, identity, strings, override, featured)
+#: Changes that make every page, or every page of a kind, again (the build day, what every
+#: page shows, a template): in a build with others, they would hide a file those others
+#: should have made again and did not; :func:`tour` builds each on its own.
+EVERYWHERE = (build_day, page_size, identity, strings, override)
 
 
-def tour(run: Run, per_build: int) -> list[str]:
-    """Every kind of change once, in a random order, ``per_build`` to a build, those that
-    change every page (:data:`EVERYWHERE`) in a build of their own (a group the build
-    refuses is tried again in two halves); what differs at the first difference."""
-    order = [kind for kind, _ in CHANGES if kind not in EVERYWHERE]
+def tour(run: Run, per_build: int, kinds: list[Kind] | None = None) -> list[str]:
+    """Every kind of change (of ``kinds``: all) once, in a random order, ``per_build`` to a
+    build, each of those that make every page again (:data:`EVERYWHERE`) in a build of its
+    own (a group the checks refuse is tried again in two halves); what differs at the
+    first difference."""
+    every = [kind for kind, _ in CHANGES] if kinds is None else kinds
+    order = [kind for kind in every if kind not in EVERYWHERE]
     run.rng.shuffle(order)
     queue = [order[i:i + per_build] for i in range(0, len(order), per_build)]
-    queue.append(list(EVERYWHERE))
+    queue += [[kind] for kind in EVERYWHERE if kind in every]
     while queue:
         group = queue.pop(0)
         problems = run.step(group)
@@ -848,6 +944,11 @@ def tour(run: Run, per_build: int) -> list[str]:
             half = len(group) // 2
             queue[:0] = [group[:half], group[half:]]
     return []
+
+
+#: Draws in a row that made no step (no change applied, or the checks refused it) before a
+#: random run gives up (the kinds it may draw no longer apply).
+MISSES = 200
 
 
 def main() -> int:
@@ -864,24 +965,36 @@ def main() -> int:
     parser.add_argument("--products", type=int, metavar="N",
                         help="the benchmarks' synthetic catalog of N products instead of the "
                         "sample (from 300, an incremental build runs the feeds in workers)")
-    parser.add_argument("--workdir", type=Path, help="work here (kept)")
+    parser.add_argument("--workdir", type=Path, help="work here (a new or empty folder; kept)")
     args = parser.parse_args()
-    chosen = [(kind, weight) for kind, weight in CHANGES
-              if not args.only or kind.__name__ in args.only.split(",")]
-    if not chosen:
-        parser.error(f"no such kind of change: {args.only}")
+    chosen = list(CHANGES)
+    if args.only:
+        names = [name.strip() for name in args.only.split(",") if name.strip()]
+        known = {kind.__name__: (kind, weight) for kind, weight in CHANGES}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            parser.error(f"no such kind of change: {', '.join(unknown)}")
+        chosen = [known[name] for name in dict.fromkeys(names)]
+    if args.workdir and args.workdir.exists() and any(args.workdir.iterdir()):
+        parser.error(f"{args.workdir} is not empty: a run starts from a new folder")
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="ocop-fuzz-"))
     work.mkdir(parents=True, exist_ok=True)
     run = Run(work, args.seed, fresh_cache=args.fresh_cache, products=args.products,
               say=lambda line: print(line, flush=True))
     if args.tour:
-        problems = tour(run, args.tour)
+        problems = tour(run, args.tour, [kind for kind, _ in chosen])
     else:
         kinds = [change for change, weight in chosen for _ in range(weight)]
-        problems = []
+        problems, misses = [], 0
         while run.steps < args.steps and not problems:
+            before = run.steps
             problems = run.step([run.rng.choice(kinds)]) or []
+            misses = 0 if run.steps > before else misses + 1
+            if misses >= MISSES:
+                print(f"{MISSES} draws in a row made no change the build took: the kinds "
+                      "drawn no longer apply to this catalog")
+                return 2
     if problems:
         print("\n".join(problems[:80]))
         print(f"\nkept: {work} (the repository's git log has every step)")
