@@ -18,6 +18,7 @@ import difflib
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import re
 import shutil
@@ -368,6 +369,15 @@ def test_feed_parts_keep_two_bases_and_skip_what_is_not_a_file(tmp_path):
     assert made("build") + made("serve") == 1  # the one whose signature is a link
 
 
+def _fuzz():
+    """tools/fuzz_incremental.py, as a module."""
+    spec = importlib.util.spec_from_file_location(
+        "fuzz_incremental", REPO / "tools" / "fuzz_incremental.py")
+    fuzz = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fuzz)
+    return fuzz
+
+
 def test_every_kind_of_change_the_fuzzer_knows_builds_as_a_cold_build(tmp_path):
     """tools/fuzz_incremental.py's tour: every kind of change it makes (its ``CHANGES``:
     records, the register, sales points, configuration, theme, build day), six to a build
@@ -375,10 +385,7 @@ def test_every_kind_of_change_the_fuzzer_knows_builds_as_a_cold_build(tmp_path):
     (with others it would hide what they missed); after each build the site equals a cold
     build's, file for file, and the fifth cold build has caches of its own. (The tool runs
     longer random series of the same changes.)"""
-    spec = importlib.util.spec_from_file_location(
-        "fuzz_incremental", REPO / "tools" / "fuzz_incremental.py")
-    fuzz = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fuzz)
+    fuzz = _fuzz()
     said: list[str] = []
     run = fuzz.Run(tmp_path / "fuzz", seed=5, fresh_cache=5, cache=REPO / ".cache",
                    say=said.append)
@@ -387,3 +394,22 @@ def test_every_kind_of_change_the_fuzzer_knows_builds_as_a_cold_build(tmp_path):
     # every kind was made (not left out as not applying, or refused by the checks)
     assert set(run.kinds) == {kind.__name__ for kind, _ in fuzz.CHANGES}, "\n".join(said)
     assert run.steps >= 5 + len(fuzz.EVERYWHERE)
+
+
+def test_every_kind_of_change_rebuilt_as_ocop_serve_does_builds_as_a_cold_build(tmp_path):
+    """The same tour, eight kinds to a build, each rebuilt the way ``ocop serve`` rebuilds
+    its preview: one build after another in one process (here, this test's), trusting its
+    own preview without a walk, at the local address; each equals a cold build at that
+    address, made in a process of its own."""
+    fuzz = _fuzz()
+    said: list[str] = []
+    mkdocs_log = logging.getLogger("mkdocs")
+    before = os.environ.get("SOURCE_DATE_EPOCH"), mkdocs_log.propagate, mkdocs_log.handlers[:]
+    run = fuzz.Run(tmp_path / "fuzz", seed=6, cache=REPO / ".cache", serve=True,
+                   say=said.append)
+    problems = fuzz.tour(run, 8)
+    assert not problems, "\n".join(said + problems[:60])
+    assert set(run.kinds) == {kind.__name__ for kind, _ in fuzz.CHANGES}, "\n".join(said)
+    # this process's build day and logging are as they were (later tests read them)
+    assert (os.environ.get("SOURCE_DATE_EPOCH"), mkdocs_log.propagate,
+            mkdocs_log.handlers) == before

@@ -5,6 +5,7 @@ cold build of the same input, byte for byte.
     python tools/fuzz_incremental.py --tour 6                  # every kind once
     python tools/fuzz_incremental.py --steps 15 --products 2000
     python tools/fuzz_incremental.py --steps 5 --only stars,decision_date
+    python tools/fuzz_incremental.py --steps 60 --serve   # as 'ocop serve' rebuilds
 
 ``tests/test_incremental.py`` goes through a fixed series of changes; this goes through
 random ones of 35 kinds (:data:`CHANGES`: prices, names that reorder listings, texts,
@@ -24,7 +25,10 @@ incremental build that fails where the cold one does not is a difference. The co
 git repository: a step's change is a commit, so a difference can be replayed (``git log
 -p`` in the folder kept). ``--products N``: the benchmarks' synthetic catalog of N
 products instead of the sample (from 300 products an incremental build runs the feeds in
-worker processes, from 2,000 the QR codes too).
+worker processes, from 2,000 the QR codes too). ``--serve``: the incremental builds as
+``ocop serve`` makes them, in this process one after another (so that what a process
+keeps between builds is used too), trusting its own preview, at the local address (the
+cold builds too).
 
 Exit code 1 at the first difference (the folder is kept and named), 0 when every step
 gave equal sites.
@@ -35,8 +39,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import gc
 import hashlib
 import json
+import logging
 import os
 import random
 import re
@@ -118,6 +124,70 @@ def ocop(root: Path, site: Path, epoch: int) -> subprocess.CompletedProcess:
     try:
         return subprocess.run([*command, "build", "-d", str(site)], cwd=root, env=env,
                               capture_output=True, text=True, check=False,
+                              timeout=BUILD_SECONDS)
+    except subprocess.TimeoutExpired as exc:
+        return subprocess.CompletedProcess(exc.cmd, -1, "", f"no end in {BUILD_SECONDS} s")
+
+
+#: The address ``ocop serve`` previews at (``--serve``): both builds of a step use it.
+SERVE_URL = "http://127.0.0.1:8000/"
+_COLD_SERVE = ("import sys; from pathlib import Path; from ocop_catalog.build import build_site; "
+               "build_site(Path('site_config.yml').resolve(), Path(sys.argv[1]), "
+               "site_url=sys.argv[2])")
+
+
+class _Log(logging.Handler):
+    """What the in-process builds log (MkDocs' logger and the plugin's under it)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def serve_build(root: Path, site: Path, epoch: int) -> subprocess.CompletedProcess:
+    """A rebuild as ``ocop serve`` makes it: in this process, which made the builds
+    before (what a process keeps between builds is used), trusting its own preview,
+    at the local address. Its log and failure as a finished process's; the process's
+    logging, build day and working folder are left as they were."""
+    from ocop_catalog.build import build_site
+
+    logger = logging.getLogger("mkdocs")
+    kept = logger.level, logger.propagate, logger.handlers[:]
+    day = os.environ.get("SOURCE_DATE_EPOCH")
+    handler = _Log()
+    logger.handlers, logger.propagate = [handler], False
+    logger.setLevel(logging.INFO)
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    here = Path.cwd()
+    os.chdir(root)
+    code = 0
+    try:
+        build_site(root / "site_config.yml", site, site_url=SERVE_URL,
+                   published=root / "site" / "catalog.json", own=True)
+    except Exception as exc:  # noqa: BLE001 - a failed build, as 'ocop serve' says it
+        handler.lines.append(f"ERROR: {type(exc).__name__}: {exc}")
+        code = 1
+    finally:
+        gc.unfreeze()
+        os.chdir(here)
+        logger.handlers, logger.propagate = kept[2], kept[1]
+        logger.setLevel(kept[0])
+        if day is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = day
+    return subprocess.CompletedProcess(["build_site"], code, "", "\n".join(handler.lines))
+
+
+def serve_cold(root: Path, site: Path, epoch: int) -> subprocess.CompletedProcess:
+    """A cold build at ``ocop serve``'s address, in a process of its own."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+    try:
+        return subprocess.run([sys.executable, "-c", _COLD_SERVE, str(site), SERVE_URL],
+                              cwd=root, env=env, capture_output=True, text=True, check=False,
                               timeout=BUILD_SECONDS)
     except subprocess.TimeoutExpired as exc:
         return subprocess.CompletedProcess(exc.cmd, -1, "", f"no end in {BUILD_SECONDS} s")
@@ -852,9 +922,12 @@ class Run:
     cold build (see the module's docstring); ``say`` is told of each step."""
 
     def __init__(self, work: Path, seed: int, *, fresh_cache: int = 0,
-                 cache: Path | None = None, products: int | None = None,
+                 cache: Path | None = None, products: int | None = None, serve: bool = False,
                  say: Callable[[str], None] = print) -> None:
         self.work, self.fresh_cache, self.say = work, fresh_cache, say
+        #: How the incremental and the cold builds are made (``serve``: as ``ocop serve``
+        #: rebuilds, in this process, and cold at its address).
+        self.build, self.cold = (serve_build, serve_cold) if serve else (ocop, ocop)
         self.root = make_copy(work, cache, products)
         #: The changes made, step by step, and the names of their kinds.
         self.made: list[str] = []
@@ -863,7 +936,7 @@ class Run:
         self.state = {"epoch": EPOCH}
         self.rng = random.Random(seed)
         self.steps = 0
-        first = ocop(self.root, self.site, self.state["epoch"])
+        first = self.build(self.root, self.site, self.state["epoch"])
         if first.returncode:
             raise RuntimeError(f"the catalog does not build:\n{first.stderr[-3000:]}")
 
@@ -883,10 +956,10 @@ class Run:
             return None
         what = "; ".join(said)
         step = self.steps + 1
-        built = ocop(self.root, self.site, self.state["epoch"])
+        built = self.build(self.root, self.site, self.state["epoch"])
         if built.returncode:
             cold = self.work / f"cold-{step}"
-            done = ocop(self.root, cold, self.state["epoch"])
+            done = self.cold(self.root, cold, self.state["epoch"])
             shutil.rmtree(cold, ignore_errors=True)
             if not done.returncode:
                 return [(f"step {step}: {what}: the incremental build failed, a cold build "
@@ -905,7 +978,7 @@ class Run:
         fresh = bool(self.fresh_cache) and step % self.fresh_cache == 0
         cold_root = fresh_cold(self.root, self.work, step) if fresh else self.root
         cold = self.work / f"cold-{step}"
-        done = ocop(cold_root, cold, self.state["epoch"])
+        done = self.cold(cold_root, cold, self.state["epoch"])
         if done.returncode:
             return [(f"step {step}: {what}: the cold build failed, the incremental one did "
                      f"not:\n{done.stderr[-3000:]}")]
@@ -965,6 +1038,9 @@ def main() -> int:
     parser.add_argument("--products", type=int, metavar="N",
                         help="the benchmarks' synthetic catalog of N products instead of the "
                         "sample (from 300, an incremental build runs the feeds in workers)")
+    parser.add_argument("--serve", action="store_true",
+                        help="incremental builds as 'ocop serve' makes them: in this process, "
+                        "one after another, at its local address")
     parser.add_argument("--workdir", type=Path, help="work here (a new or empty folder; kept)")
     args = parser.parse_args()
     chosen = list(CHANGES)
@@ -981,7 +1057,7 @@ def main() -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="ocop-fuzz-"))
     work.mkdir(parents=True, exist_ok=True)
     run = Run(work, args.seed, fresh_cache=args.fresh_cache, products=args.products,
-              say=lambda line: print(line, flush=True))
+              serve=args.serve, say=lambda line: print(line, flush=True))
     if args.tour:
         problems = tour(run, args.tour, [kind for kind, _ in chosen])
     else:
