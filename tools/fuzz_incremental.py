@@ -50,7 +50,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import yaml
@@ -88,10 +88,13 @@ def commit(root: Path, message: str) -> None:
     git(root, "commit", "-qm", message, "--allow-empty")
 
 
-def make_copy(work: Path, cache: Path | None = None, products: int | None = None) -> Path:
+def make_copy(work: Path, cache: Path | None = None, products: int | None = None,
+              producers: Sequence[str] | None = None) -> Path:
     """The sample, copied into ``work/repo`` as a git repository (with ``products``: the
-    benchmarks' synthetic catalog of that many products instead); with ``cache``, its cache
-    folder is a link to that one (the tests share the processed photos this way)."""
+    benchmarks' synthetic catalog of that many products instead; with ``producers``: the
+    sample with only those producers' folders, and the register saying only what it says of
+    their products); with ``cache``, its cache folder is a link to that one (the tests
+    share the processed photos this way)."""
     root = work / "repo"
     if products:
         sys.path.insert(0, str(REPO / "benchmarks"))
@@ -102,10 +105,16 @@ def make_copy(work: Path, cache: Path | None = None, products: int | None = None
         root.mkdir(parents=True)
         for name in SAMPLE:
             source = REPO / name
-            if source.is_dir():
+            if name == "products" and producers is not None:
+                for producer in producers:
+                    shutil.copytree(source / producer, root / name / producer)
+            elif source.is_dir():
                 shutil.copytree(source, root / name)
             else:
                 shutil.copy2(source, root / name)
+        if producers is not None:
+            change = Change(root, random.Random(0), {})
+            _keep_in_register(change, {p.parent.name for p in change.products()})
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
         (root / ".cache").symlink_to(cache, target_is_directory=True)
@@ -475,13 +484,20 @@ def _decisions(change: Change) -> list[Path]:
 def _drop_from_register(change: Change, product_id: str) -> None:
     """The register without the product ``product_id`` (a decision left naming no
     product is deleted)."""
+    _keep_in_register(change, None, product_id)
+
+
+def _keep_in_register(change: Change, keep: set[str] | None, drop: str | None = None) -> None:
+    """The register saying only what it says of the products ``keep`` (None: all but
+    ``drop``); a decision left naming no product is deleted."""
     for path in _decisions(change):
         data = change.load(path)
         touched = False
         for field, entries in list(data.items()):
             if isinstance(entries, list) and entries and isinstance(entries[0], dict) \
                     and "product" in entries[0]:
-                kept = [e for e in entries if e.get("product") != product_id]
+                kept = [e for e in entries if (e.get("product") in keep if keep is not None
+                                               else e.get("product") != drop)]
                 if len(kept) != len(entries):
                     touched = True
                     if kept:
@@ -810,7 +826,7 @@ def untranslated(change: Change) -> str | None:
 def drop_decision(change: Change) -> str | None:
     """A decision deleted (its products lose that certificate)."""
     paths = _decisions(change)
-    if len(paths) < 8:
+    if len(paths) < 3:
         return None
     path = change.rng.choice(paths)
     path.unlink()
@@ -922,13 +938,14 @@ class Run:
     cold build (see the module's docstring); ``say`` is told of each step."""
 
     def __init__(self, work: Path, seed: int, *, fresh_cache: int = 0,
-                 cache: Path | None = None, products: int | None = None, serve: bool = False,
+                 cache: Path | None = None, products: int | None = None,
+                 producers: Sequence[str] | None = None, serve: bool = False,
                  say: Callable[[str], None] = print) -> None:
         self.work, self.fresh_cache, self.say = work, fresh_cache, say
         #: How the incremental and the cold builds are made (``serve``: as ``ocop serve``
         #: rebuilds, in this process, and cold at its address).
         self.build, self.cold = (serve_build, serve_cold) if serve else (ocop, ocop)
-        self.root = make_copy(work, cache, products)
+        self.root = make_copy(work, cache, products, producers)
         #: The changes made, step by step, and the names of their kinds.
         self.made: list[str] = []
         self.kinds: list[str] = []
@@ -998,16 +1015,19 @@ class Run:
 EVERYWHERE = (build_day, page_size, identity, strings, override)
 
 
-def tour(run: Run, per_build: int, kinds: list[Kind] | None = None) -> list[str]:
+def tour(run: Run, per_build: int, kinds: list[Kind] | None = None, *,
+         alone: bool = True) -> list[str]:
     """Every kind of change (of ``kinds``: all) once, in a random order, ``per_build`` to a
     build, each of those that make every page again (:data:`EVERYWHERE`) in a build of its
-    own (a group the checks refuse is tried again in two halves); what differs at the
-    first difference."""
+    own (``alone``; else all of them in one build, which is quicker and finds less); a
+    group the checks refuse is tried again in two halves. What differs at the first
+    difference."""
     every = [kind for kind, _ in CHANGES] if kinds is None else kinds
     order = [kind for kind in every if kind not in EVERYWHERE]
     run.rng.shuffle(order)
     queue = [order[i:i + per_build] for i in range(0, len(order), per_build)]
-    queue += [[kind] for kind in EVERYWHERE if kind in every]
+    everywhere = [kind for kind in EVERYWHERE if kind in every]
+    queue += [[kind] for kind in everywhere] if alone else [everywhere] if everywhere else []
     while queue:
         group = queue.pop(0)
         problems = run.step(group)
