@@ -54,11 +54,13 @@ def files(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
 
 
-def compare(reference: Path, site: Path) -> list[str]:
-    """Paths that are only on one side or differ in content."""
+def compare(reference: Path, site: Path,
+            names: tuple[str, str] = ("the reference", "the new build")) -> list[str]:
+    """Paths that are only on one side (the sides called ``names``) or differ in
+    content."""
     old, new = files(reference), files(site)
-    problems = [f"only in the reference: {p}" for p in sorted(old - new)]
-    problems += [f"only in the new build: {p}" for p in sorted(new - old)]
+    problems = [f"only in {names[0]}: {p}" for p in sorted(old - new)]
+    problems += [f"only in {names[1]}: {p}" for p in sorted(new - old)]
     problems += [f"differs: {p}" for p in sorted(old & new)
                  if not filecmp.cmp(reference / p, site / p, shallow=False)]
     return problems

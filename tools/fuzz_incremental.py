@@ -40,7 +40,6 @@ import argparse
 import datetime as dt
 import difflib
 import gc
-import hashlib
 import json
 import logging
 import os
@@ -55,6 +54,9 @@ from pathlib import Path
 
 import yaml
 from PIL import Image, ImageDraw
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compare_builds import compare
 
 REPO = Path(__file__).resolve().parent.parent
 EPOCH = 1796083200  # 2026-12-01, the benchmarks' build day
@@ -114,7 +116,8 @@ def make_copy(work: Path, cache: Path | None = None, products: int | None = None
                 shutil.copy2(source, root / name)
         if producers is not None:
             change = Change(root, random.Random(0), {})
-            _keep_in_register(change, {p.parent.name for p in change.products()})
+            copied = {p.parent.name for p in change.products()}
+            _keep_in_register(change, lambda product: product in copied)
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
         (root / ".cache").symlink_to(cache, target_is_directory=True)
@@ -208,26 +211,20 @@ def taken(log: str) -> str:
     return f"{found.group(1)}/{found.group(2)} taken over" if found else "nothing taken over"
 
 
-def tree(site: Path) -> dict[str, str]:
-    """Every file of ``site``: its path and SHA-256."""
-    return {path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(site.rglob("*")) if path.is_file() and not path.is_symlink()}
-
-
 def differences(incremental: Path, cold: Path) -> list[str]:
-    """What differs between two sites (nothing: they are equal), the first diffs shown."""
-    ours, theirs = tree(incremental), tree(cold)
-    problems = [f"only in the incremental build: {rel}" for rel in sorted(ours.keys() - theirs)]
-    problems += [f"only in the cold build: {rel}" for rel in sorted(theirs.keys() - ours)]
+    """What differs between two sites (nothing: they are equal; ``compare_builds.py``'s
+    comparison), with the first three text files' differences shown."""
+    problems = []
     shown = 0
-    for rel in sorted(ours.keys() & theirs.keys()):
-        if ours[rel] != theirs[rel]:
-            problems.append(f"differs: {rel}")
-            if rel.endswith((".html", ".json", ".xml", ".csv", ".txt")) and shown < 3:
-                shown += 1
-                a, b = _lines(incremental / rel), _lines(cold / rel)
-                problems += list(difflib.unified_diff(a, b, "incremental", "cold", n=1,
-                                                      lineterm=""))[:30]
+    for line in compare(cold, incremental, ("the cold build", "the incremental build")):
+        problems.append(line)
+        rel = line.removeprefix("differs: ")
+        if rel != line and rel.endswith((".html", ".json", ".xml", ".csv", ".txt")) \
+                and shown < 3:
+            shown += 1
+            a, b = _lines(incremental / rel), _lines(cold / rel)
+            problems += list(difflib.unified_diff(a, b, "incremental", "cold", n=1,
+                                                  lineterm=""))[:30]
     return problems
 
 
@@ -481,23 +478,16 @@ def _decisions(change: Change) -> list[Path]:
                   if not p.name.startswith(("_", ".")))
 
 
-def _drop_from_register(change: Change, product_id: str) -> None:
-    """The register without the product ``product_id`` (a decision left naming no
-    product is deleted)."""
-    _keep_in_register(change, None, product_id)
-
-
-def _keep_in_register(change: Change, keep: set[str] | None, drop: str | None = None) -> None:
-    """The register saying only what it says of the products ``keep`` (None: all but
-    ``drop``); a decision left naming no product is deleted."""
+def _keep_in_register(change: Change, keep: Callable[[str], bool]) -> None:
+    """The register saying only what it says of the products ``keep`` holds for; a
+    decision left naming no product is deleted."""
     for path in _decisions(change):
         data = change.load(path)
         touched = False
         for field, entries in list(data.items()):
             if isinstance(entries, list) and entries and isinstance(entries[0], dict) \
                     and "product" in entries[0]:
-                kept = [e for e in entries if (e.get("product") in keep if keep is not None
-                                               else e.get("product") != drop)]
+                kept = [e for e in entries if keep(e.get("product"))]
                 if len(kept) != len(entries):
                     touched = True
                     if kept:
@@ -518,8 +508,9 @@ def delete_product(change: Change) -> str | None:
     if len(change.products()) < 20:
         return None
     shutil.rmtree(path.parent)
-    _drop_from_register(change, path.parent.name)
-    _renamed(change, path.parent.name, None)
+    gone = path.parent.name
+    _keep_in_register(change, lambda product: product != gone)
+    _renamed(change, gone, None)
     return f"deleted {path.parent.name}"
 
 
@@ -587,12 +578,11 @@ def sales_point(change: Change) -> str | None:
 def stars(change: Change) -> str | None:
     """A province's decision granting 3 stars where it granted 4, or 4 where 3 (a district
     grants 3 stars at most)."""
-    paths = [p for p in _decisions(change) if change.load(p).get("level") == "province"
-             and any(e.get("stars") in (3, 4) for e in change.load(p).get("recognises") or [])]
-    if not paths:
+    found = [(p, data) for p in _decisions(change) if (data := change.load(p)).get("level")
+             == "province" and any(e.get("stars") in (3, 4) for e in data.get("recognises") or [])]
+    if not found:
         return None
-    path = change.rng.choice(paths)
-    data = change.load(path)
+    path, data = change.rng.choice(found)
     entry = change.rng.choice([e for e in data["recognises"] if e.get("stars") in (3, 4)])
     entry["stars"] = 4 if entry["stars"] == 3 else 3
     entry.pop("score", None)
@@ -618,17 +608,26 @@ def build_day(change: Change) -> str | None:
     return f"build day +{(change.state['epoch'] - EPOCH) // DAY} days"
 
 
-def page_size(change: Change) -> str | None:
-    """Another number of product cards per listing page."""
+def _edit_config(change: Change, pattern: str, new: Callable[[re.Match], str]) -> str | None:
+    """site_config.yml with the first match of ``pattern`` replaced by ``new(match)``: the
+    text put in (None: nothing matched, nothing changed)."""
     path = change.root / "site_config.yml"
     content = path.read_text(encoding="utf-8")
-    found = re.search(r"listing_page_size: (\d+)", content)
+    found = re.search(pattern, content)
     if not found:
         return None
-    size = change.rng.choice([s for s in (3, 5, 12, 24) if s != int(found.group(1))])
-    path.write_text(content.replace(found.group(0), f"listing_page_size: {size}", 1),
-                    encoding="utf-8")
-    return f"listing_page_size {size}"
+    text = new(found)
+    path.write_text(content[:found.start()] + text + content[found.end():], encoding="utf-8")
+    return text
+
+
+def page_size(change: Change) -> str | None:
+    """Another number of product cards per listing page."""
+    def size(found: re.Match) -> str:
+        other = change.rng.choice([s for s in (3, 5, 12, 24) if s != int(found.group(1))])
+        return f"listing_page_size: {other}"
+    put = _edit_config(change, r"listing_page_size: (\d+)", size)
+    return put.replace(":", "") if put else None
 
 
 def authored(change: Change) -> str | None:
@@ -651,12 +650,10 @@ def override(change: Change) -> str | None:
         gone.unlink()
         return f"override {gone.relative_to(overrides)} removed"
     theme = REPO / "theme" / "ocop"
-    choices = [p for p in sorted(theme.rglob("*.html"))
-               if "<div" in p.read_text(encoding="utf-8") or "<section" in p.read_text(
-                   encoding="utf-8")]
-    source = change.rng.choice(choices)
+    choices = [(p, text) for p in sorted(theme.rglob("*.html"))
+               if "<div" in (text := p.read_text(encoding="utf-8")) or "<section" in text]
+    source, content = change.rng.choice(choices)
     rel = source.relative_to(theme)
-    content = source.read_text(encoding="utf-8")
     tag = "<section" if "<section" in content else "<div"
     mark = f'{tag} data-fuzz="{change.rng.randrange(10**6)}"'
     target = overrides / rel
@@ -683,15 +680,10 @@ def strings(change: Change) -> str | None:
 
 
 def identity(change: Change) -> str | None:
-    path = change.root / "site_config.yml"
-    content = path.read_text(encoding="utf-8")
-    found = re.search(r"short_name: \{vi: ([^,]+),", content)
-    if not found:
-        return None
-    name = f"{found.group(1)} {change.word()}"
-    path.write_text(content.replace(found.group(0), f"short_name: {{vi: {name},", 1),
-                    encoding="utf-8")
-    return f"identity short_name.vi {name!r}"
+    """A word added to the catalog's short name in Vietnamese (every page shows it)."""
+    put = _edit_config(change, r"short_name: \{vi: ([^,]+),",
+                       lambda found: f"short_name: {{vi: {found.group(1)} {change.word()},")
+    return f"identity short_name.vi {put[len('short_name: {vi: '):-1]!r}" if put else None
 
 
 def featured(change: Change) -> str | None:
@@ -739,9 +731,10 @@ def photo_bytes(change: Change) -> str | None:
 
 def _gtin13(rng: random.Random) -> str:
     """A valid GTIN-13 with Vietnam's prefix (893) and a random item."""
+    from ocop_catalog.catalog.certificates import gs1_check_digit
+
     body = "893" + "".join(str(rng.randrange(10)) for _ in range(9))
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
-    return body + str((10 - total % 10) % 10)
+    return body + str(gs1_check_digit(body))
 
 
 def gtin(change: Change) -> str | None:
