@@ -7,6 +7,8 @@ of the largest build process, the no-op rebuild time (same input, warm caches), 
 rebuild after a one-product change (a price: once right after the cold build, without a
 spare, then again, as every later build runs) and after a change to a template every
 product page uses (incremental: files whose inputs did not change are taken over),
+the CPU time of the one-product change, a build on the next day with nothing changed
+(the nightly build: pages state the day they were checked, so every key holds it),
 the site's size and media per product, and the compressed transfer size of a product
 page's first view on a phone (HTML, CSS, JS and the main photo a 360 px wide, 2x
 screen picks).
@@ -37,17 +39,23 @@ EPOCH = "1796083200"  # 2026-12-01, so certificate statuses do not depend on the
 
 #: What the last run_build logged: files taken over from the previous build, keyed files.
 TAKEN: list[tuple[int, int]] = []
+#: The CPU time (user and system, every process) of the last run_build.
+CPU: list[float] = []
 
 
-def run_build(root: Path, site: Path) -> tuple[float, dict[str, float]]:
-    """Run ``ocop build`` in ``root``: wall-clock seconds, and the catalog phases it logged."""
+def run_build(root: Path, site: Path, epoch: str = EPOCH) -> tuple[float, dict[str, float]]:
+    """Run ``ocop build`` in ``root`` on the build day ``epoch``: wall-clock seconds, and the
+    catalog phases it logged."""
     ocop = Path(sys.executable).with_name("ocop")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch}
     os.sync()  # flush earlier writes (the synthetic catalog) so they do not slow this build
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([str(ocop), "build", "-d", str(site)], cwd=root, env=env, check=True,
                           capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[:] = [after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime]
     line = next((x for x in done.stderr.splitlines() if "catalog:" in x), "")
     phases = {name: float(value) for name, value in re.findall(r"(\w+) ([\d.]+)s", line)}
     found = re.search(r"incremental: (\d+) of (\d+) keyed files", done.stderr)
@@ -190,10 +198,14 @@ def main() -> None:
     first, first_phases = run_build(root, site)
     changed = change_one_product(root)
     one, one_phases = run_build(root, site)
-    one_taken = TAKEN[0]
+    one_taken, one_cpu = TAKEN[0], CPU[0]
     template = change_template(root)
     shared, shared_phases = run_build(root, site)
     shared_taken = TAKEN[0]
+    # the nightly build: nothing changed but the build day (pages state the day they were
+    # checked, so every key holds it)
+    nightly, nightly_phases = run_build(root, site, str(int(EPOCH) + 86_400))
+    nightly_taken = TAKEN[0]
 
     print(f"pages written          {pages}   (of which {more_pages} are listings' further pages;"
           f" and {redirects} permanent-link pages)")
@@ -208,13 +220,18 @@ def main() -> None:
     print(f"first change, no spare {first:8.1f} s   ({first / cold:.1%} of the cold build)")
     print("  catalog phases       " + ", ".join(f"{k} {v:.1f} s" for k, v in first_phases.items()))
     print(f"one-product change     {one:8.1f} s   ({one / cold:.1%} of the cold build; price of "
-          f"{changed}; {one_taken[0]} of {one_taken[1]} keyed files taken over)")
+          f"{changed}; {one_taken[0]} of {one_taken[1]} keyed files taken over; CPU "
+          f"{one_cpu:.1f} s)")
     print("  catalog phases       " + ", ".join(f"{k} {v:.1f} s" for k, v in one_phases.items()))
     print(f"shared template change {shared:8.1f} s   ({shared / cold:.1%} of the cold build; "
           f"{template}, on every product page; {shared_taken[0]} of {shared_taken[1]} keyed "
           "files taken over)")
     print("  catalog phases       "
           + ", ".join(f"{k} {v:.1f} s" for k, v in shared_phases.items()))
+    print(f"next day, no change    {nightly:8.1f} s   ({nightly / cold:.1%} of the cold build; "
+          f"{nightly_taken[0]} of {nightly_taken[1]} keyed files taken over)")
+    print("  catalog phases       "
+          + ", ".join(f"{k} {v:.1f} s" for k, v in nightly_phases.items()))
     print(f"site                   {files} files, {size / 1e6:.0f} MB; media {media_files} files, "
           f"{media / args.products / 1024:.0f} KB per product")
     print("product page first view (compressed): "
