@@ -187,17 +187,41 @@ def test_incremental_builds_equal_cold_builds_after_a_series_of_changes(tmp_path
                   if p["certification"]["status"] in ("valid", "expiring"))
     assert ends and ends[0] >= today
     later = BUILD_EPOCH + ((ends[0] - today).days + 1) * 86400
-    # pages state the day they were checked: the day is in every key but the photos' (their
-    # files are their bytes and settings), the product schema's (the code's) and the
-    # sharing image's (the catalog's name), so only those are taken over
+    # product pages state the day they were checked, and the statistics, the open data
+    # page and the feeds are of the day: those are made again; what does not show the day
+    # (QR codes, print files, permanent links, a producer's page, listings) is taken over
+    # unless what it shows changed (the lapsed certificate changes its product's card)
+    # the card template back to the packaged one (a page showing cards of an override,
+    # which may print the day, has the day in its key), on the same day: every page again
+    (repo / "overrides/ocop/partials/card.html").unlink()
+    assert 0 < taken(build(repo, site))[0]
+    files = tree(site)
+    watched = {rel: inode(site, rel) for rel in files
+               if rel.startswith(("qr/", "print/products/", "producers/", "products/", "q/"))
+               or rel in ("statistics/index.html", "feeds/catalog.json")}
     done, keyed = taken(build(repo, site, epoch=later))
-    photos = sum(1 for path in (site / "media").rglob("*") if path.is_file())
-    day_free = [*site.glob("assets/schema/product.schema.*"), *site.glob("assets/social-*.png")]
-    assert len(day_free) == 3
-    assert done == photos + len(day_free) and keyed > photos > 0
     lapsed = json.loads((site / "feeds/catalog.json").read_text(encoding="utf-8"))
+    status = {p["id"]: p["certification"]["status"] for p in catalog["products"]}
+    kept = {p["id"] for p in lapsed["products"] if p["certification"]["status"] == status[p["id"]]}
+    by_producer: dict[str, set[str]] = {}
+    for p in catalog["products"]:
+        by_producer.setdefault(p["producer"], set()).add(p["id"])
+    steady = sorted(producer for producer, ids in by_producer.items() if ids <= kept)
+    assert steady and kept < set(status)  # some certificates changed state, not all
+    other = min(by_producer[steady[0]])
+    day_free = [f"qr/{pid}.svg" for pid in status] + [f"qr/{pid}.png" for pid in status] + [
+        f"print/products/{other}.pdf", f"producers/{steady[0]}/index.html",
+        *(rel for rel in watched if rel.startswith("q/") and rel.count("/") == 2)]
+    dated = [f"products/{other}/index.html", "statistics/index.html", "feeds/catalog.json"]
+    changed = [rel for rel in day_free if inode(site, rel) != watched[rel]]
+    assert changed == [], changed
+    assert [rel for rel in dated if inode(site, rel) == watched[rel]] == []
+    photos = sum(1 for path in (site / "media").rglob("*") if path.is_file())
+    # the product pages, lots' pages and the day's summaries in three languages, at most
+    assert photos + len(day_free) < done < keyed - 3 * len(catalog["products"])
     assert sum(p["certification"]["status"] == "expired" for p in lapsed["products"]) > sum(
         p["certification"]["status"] == "expired" for p in catalog["products"])
+    assert_same(site, _cold(repo, tmp_path / "cold-3", epoch=later))
 
 
 def _cold(repo: Path, site: Path, epoch: int = BUILD_EPOCH) -> Path:
@@ -205,6 +229,34 @@ def _cold(repo: Path, site: Path, epoch: int = BUILD_EPOCH) -> Path:
     assert not site.exists()
     assert taken(build(repo, site, epoch=epoch)) == (0, 0)
     return site
+
+
+def test_a_page_drawn_by_an_override_that_prints_the_day_is_made_again_on_a_new_day(tmp_path):
+    """Pages that do not show the build date keep their files on a new day; an override
+    of their template can print it, and then they are made again, as a cold build makes
+    them."""
+    repo = copy_repository(tmp_path / "repo", PRODUCERS[:1])
+    site = tmp_path / "site"
+    build(repo, site)
+    listing, producers = "products/index.html", "producers/index.html"
+    before = inode(site, listing), inode(site, producers)
+    assert taken(build(repo, site, epoch=BUILD_EPOCH + 86400))[0] > 0
+    assert (inode(site, listing), inode(site, producers)) == before
+    source = (REPO / "theme/ocop/listing.html").read_text(encoding="utf-8")
+    override = repo / "overrides/ocop/listing.html"
+    override.parent.mkdir(parents=True)
+    assert "{% block main %}" in source
+    override.write_text(source.replace(
+        "{% block main %}", '{% block main %}<p id="day">{{ today.isoformat() }}</p>', 1),
+        encoding="utf-8")
+    build(repo, site, epoch=BUILD_EPOCH + 86400)
+    before = inode(site, listing), inode(site, producers)
+    later = BUILD_EPOCH + 2 * 86400
+    build(repo, site, epoch=later)
+    day = dt.datetime.fromtimestamp(later, dt.timezone(dt.timedelta(hours=7))).date()
+    assert f'<p id="day">{day.isoformat()}</p>' in (site / listing).read_text(encoding="utf-8")
+    assert inode(site, listing) != before[0] and inode(site, producers) == before[1]
+    assert_same(site, _cold(repo, tmp_path / "cold", epoch=later))
 
 
 def test_a_full_build_takes_nothing_over(tmp_path):

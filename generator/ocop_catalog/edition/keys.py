@@ -4,11 +4,17 @@ A file of the site is rebuilt when its key changes and taken over from the previ
 build (:class:`ocop_catalog.reuse.Reuse`) when it does not. A key is the
 SHA-256 of everything the file is made from, in a canonical form (:func:`digest`):
 
-- :attr:`Keys.build`: what every file depends on. This package's code and data
+- :attr:`Keys.undated`: what every file depends on. This package's code and data
   (not its theme: templates have keys of their own), the versions of the libraries
-  that shape what is written, the build date (pages state the day they were checked),
-  the edition's configuration (site address, identity, authored pages, print
-  options, targets…), the catalog settings and the region's geography.
+  that shape what is written, the edition's configuration (site address, identity,
+  authored pages, print options, targets…), the catalog settings and the region's
+  geography. :attr:`Keys.build` is that and the build date: the key of files that
+  print the day or work something out from it besides certificate and lot states (a
+  product page says the day its certificate was checked; statistics, feeds). Files
+  that do neither are keyed by :attr:`Keys.undated`, so that a new build day leaves
+  them alone (the statuses they show are in their records' keys); a page is one of
+  those only if its template is one the engine knows to be so and every template it
+  uses is the packaged one (:meth:`Keys.packaged`: an override may print the day).
 - :meth:`Keys.template`: a template and every template it includes, imports or extends
   (found in its syntax tree), as the theme folders resolve them; a template that names
   another by a variable depends on the whole theme. :attr:`Keys.strings`: the UI
@@ -31,6 +37,7 @@ import datetime as dt
 import hashlib
 import json
 import operator
+import os
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from functools import cache, cached_property
@@ -42,7 +49,7 @@ import jinja2
 from pydantic import BaseModel
 
 from ..records.memo import json_digest
-from .theme import referenced
+from .theme import PACKAGED, referenced
 
 if TYPE_CHECKING:
     from ..catalog.model import ProductEntry
@@ -190,12 +197,21 @@ class Keys:
         catalog = edition.catalog
         # the theme folders are not a key of their own: each template's is its content
         config = dataclasses.replace(edition.config, theme_dirs=())
-        self.build = digest(code_key(), edition.today, config, catalog.settings,
-                            catalog.regions)
+        #: what every file depends on, but the build date (statuses on the build date are
+        #: in the records' keys)
+        self.undated = digest(code_key(), config, dataclasses.replace(catalog.settings,
+                                                                      today=None),
+                              catalog.regions)
+        #: that and the build date: for files that print the day or work from it
+        self.build = digest(self.undated, edition.today)
         self.strings = digest(edition.strings)
         self._env: jinja2.Environment | None = None
         self._templates: dict[str, str] = {}
         self._uses: dict[str, tuple[str, ...]] = {}
+        #: the file each template was read from (None: not found); templates whose
+        #: references are not all plain names
+        self._files: dict[str, str | None] = {}
+        self._by_variable: set[str] = set()
         self._products: dict[str, str] = {}
         self._producers: dict[str, str] = {}
         self._points: dict[str, str] = {}
@@ -219,6 +235,7 @@ class Keys:
             sources: dict[str, str] = {}
             if not self._closure(name, sources):
                 found = self.theme
+                self._by_variable.add(name)
             else:
                 found = digest(sorted(sources.items()))
             self._templates[name] = found
@@ -240,13 +257,25 @@ class Keys:
             source, file, _uptodate = self.env.loader.get_source(self.env, name)
         except jinja2.TemplateNotFound:
             sources[name] = ""
+            self._files[name] = None
             return True
         sources[name] = source
+        self._files[name] = file
         # the names remembered by source for later builds (:func:`.theme.load_compiled`)
         for ref in referenced(self.env, name, file, source):
             if ref is None or not self._closure(ref, sources):
                 return False
         return True
+
+    def packaged(self, name: str) -> bool:
+        """Whether ``name`` and every template it uses are the packaged theme's (none
+        from the catalog's ``overrides/``, none named by a variable)."""
+        self.template(name)
+        if name in self._by_variable:
+            return False
+        folder = _packaged_dir()
+        return all(self._files.get(used) is not None and _under(self._files[used], folder)
+                   for used in self.uses(name))
 
     @property
     def theme(self) -> str:
@@ -343,6 +372,16 @@ class Keys:
                 [self.producer(pid) for pid in catalog.producers],
                 [self.point(pid) for pid in catalog.sales_points])
         return found
+
+
+@cache
+def _packaged_dir() -> str:
+    """The packaged theme's folder, as the file system names it (links resolved)."""
+    return os.path.realpath(PACKAGED)
+
+
+def _under(file: str, folder: str) -> bool:
+    return os.path.realpath(file).startswith(folder + os.sep)
 
 
 def _image(image: Any) -> str | None:

@@ -969,7 +969,9 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
     keyed = reuse is not None and keys is not None
 
     def taken(rel: str, *parts: Any) -> bool:
-        return keyed and reuse.take(rel, digest(keys.build, keys.strings, key, *parts))
+        # no print file shows the build date: a new day leaves them alone (a label shows
+        # its product's card, whose key holds the certificate's status on the day)
+        return keyed and reuse.take(rel, digest(keys.undated, keys.strings, key, *parts))
 
     files = 0
     pending = []

@@ -194,6 +194,7 @@ class SiteBuilder:
         self._facets_keys: dict[str, str] = {}
         self._qr_keys: dict[str, str] = {}
         self._shown: dict[str, str] = {}
+        self._days: dict[str, str | None] = {}
         self._check_featured()
 
     # ----------------------------------------------------------------------
@@ -530,18 +531,41 @@ class SiteBuilder:
 
     @cached_property
     def _base_key(self) -> str:
-        """What every file of this output depends on: the build, the options, the UI
-        strings, which communes have products (pages link to those only), the card
+        """What every file of this output depends on: the build but its date (pages of
+        :data:`UNDATED_PAGES` have their key without it: :meth:`_day`), the options,
+        the UI strings, which communes have products (pages link to those only), the card
         template (cards are rendered by :meth:`card`, which no template names) and the
         default sharing image (its name is the digest of its texts and the theme's fonts)."""
         social = self.edition.social_image
-        return digest(self.keys.build, self.options, self.keys.strings,
+        return digest(self.keys.undated, self.options, self.keys.strings,
                       self.edition.communes_with_products,
                       self.keys.template("partials/card.html"), social.path, social.alt)
 
+    #: Templates whose pages neither print the build date nor work anything out from it
+    #: but certificate statuses, which are in their records' keys (cards, producers,
+    #: sales points) or in what they show (:meth:`shown`): a new build day leaves them
+    #: alone. Every other page (a product's: "checked on <day>"; the statistics; the open
+    #: data page; a lot's; any template a theme adds) has the day in its key.
+    UNDATED_PAGES = frozenset({
+        "home.html", "listing.html", "producer.html", "producers.html", "categories.html",
+        "areas.html", "sales_points.html", "sales_point.html", "search.html",
+        "redirect.html", "404.html"})
+
+    def _day(self, template: str) -> str | None:
+        """The build date, for the key of a page of ``template``; None for a page of
+        :data:`UNDATED_PAGES` drawn by the packaged theme alone, the card template
+        included (a catalog's override may print the day: then its pages have it)."""
+        found = self._days.get(template, "")
+        if found == "":
+            undated = (template in self.UNDATED_PAGES and self.keys.packaged(template)
+                       and self.keys.packaged("partials/card.html"))
+            found = self._days[template] = None if undated \
+                else self.edition.today.isoformat()
+        return found
+
     def frame_key(self, template: str) -> str:
         """The key of a page of ``template`` that shows the frame only (the 404 page)."""
-        return digest(self._base_key, self.keys.template(template))
+        return digest(self._base_key, self.keys.template(template), self._day(template))
 
     def page_key(self, page: Page) -> str:
         """The key of ``page``: its template (with the templates it uses), language and
@@ -569,7 +593,8 @@ class SiteBuilder:
                     keys.cards(context["shown"]))
         else:
             data = self.shown(page.template)
-        return digest(self._base_key, keys.template(page.template), page.lang, page.path, data)
+        return digest(self._base_key, keys.template(page.template), self._day(page.template),
+                      page.lang, page.path, data)
 
     #: Pages of the whole catalog that show a few of its figures, not every record: what
     #: each shows is their key (:meth:`shown`), so that a price leaves them alone.
@@ -654,7 +679,7 @@ class SiteBuilder:
         found = self._qr_keys.get(product.id)
         if found is None:
             found = self._qr_keys[product.id] = digest(
-                self.keys.build, "qr", DRAWING_VERSION, self.edition.qr_target(product))
+                self.keys.undated, "qr", DRAWING_VERSION, self.edition.qr_target(product))
         return found
 
     def page_files(self, page: Page) -> Iterator[tuple[str, bytes]]:
