@@ -10,8 +10,9 @@ parts whose key changed, then writes the whole file as a cold build would.
 A store is a file in the build's cache folder
 (``<cache_dir>/fragments/<name>-<base>.json``): a JSON header line, then a line per part
 (its key, a tab, the part's JSON), holding the parts of one build under a *base* key: what
-every part depends on besides its own records (:attr:`Keys.build`, the UI strings, the
-output's options). An output keeps the stores of its last two bases (an
+every part depends on besides its own records (:attr:`Keys.undated`, the UI strings, the
+output's options; the month of the build day for the marketplace feeds, whose pre-orders
+are dated by it: a new day alone keeps every part). An output keeps the stores of its last two bases (an
 ``ocop serve`` preview, whose site address differs, and ``ocop build``'s site do not push
 each other out). It is read only
 
@@ -116,7 +117,9 @@ def fragments(run: Any, name: str, *base: Any,
     if keys is None:
         return Fragments(None, "", read=False)
     reuse = run.reuse
-    key = digest(keys.build, keys.strings, name, *base)
+    # the build but its date: a part's key holds its records', which hold the statuses on
+    # the build day; an output whose parts read the day otherwise puts it in ``base``
+    key = digest(keys.undated, keys.strings, name, *base)
     return Fragments(Path(run.cache_dir) / "fragments" / f"{name}-{key[:16]}.json", key,
                      read=reuse is not None and reuse.incremental, check=check)
 

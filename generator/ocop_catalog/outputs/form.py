@@ -140,7 +140,9 @@ def write(edition: Edition, site_dir: Path, options: Any, run: Run) -> int:
     config = edition.config
     catalog = edition.catalog
     social = edition.social_image  # og:image: its name is the digest of what it shows
-    page_key = digest(keys.build, keys.strings, keys.template("form.html"),
+    # the packaged form does not show the build date (an override may)
+    page_key = digest(keys.undated if keys.packaged("form.html") else keys.build, keys.strings,
+                      keys.template("form.html"),
                       social.path, social.alt,
                       [keys.producer(pid) for pid in catalog.producers],
                       [keys.point(pid) for pid in catalog.sales_points]) \

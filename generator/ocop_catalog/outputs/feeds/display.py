@@ -71,7 +71,8 @@ def write_point_feeds(ctx: FeedContext, options: FeedOptions, site_dir: Path,
     written = [FEED_SCHEMA_PATH]
     size = options.sales_points.page_size
     reuse, keys = _reuse_of(run)
-    base = digest(keys.build, keys.strings, options, "point-feed") if keys else ""
+    # no feed page shows the build date (its products' statuses on it are in their cards)
+    base = digest(keys.undated, keys.strings, options, "point-feed") if keys else ""
     items_by_lang: dict[str, dict[str, Any]] = {lang: {} for lang in ctx.languages}
     shared: dict[str, dict[str, Any]] = {}  # the _ocop object, the same in every language
 
@@ -228,8 +229,11 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
     assets = hashlib.sha256(page + worker + script + style).hexdigest()
     reuse, keys = _reuse_of(run)
     social = edition.social_image  # og:image: its name is the digest of what it shows
-    common = digest(keys.build, keys.strings, options, keys.template("kiosk.html"), assets,
-                    social.path, social.alt, "kiosk") if keys else ""
+    # the packaged kiosk page does not show the build date (statuses are in the cards'
+    # keys; the screen checks them against its own day): an override may
+    common = digest(keys.undated if keys.packaged("kiosk.html") else keys.build, keys.strings,
+                    options, keys.template("kiosk.html"), assets, social.path, social.alt,
+                    "kiosk") if keys else ""
     for point_id, url in kiosks.items():
         point = ctx.catalog.sales_points[point_id]
         products = sorted(shown[point_id], key=lambda p: -p.certification.stars)

@@ -68,7 +68,10 @@ def write_channel(edition: Edition, site_dir: Path, options: FeedOptions, run: R
     card; the number of files written."""
     if not channel.enabled:
         return 0
-    parts = fragments(run, name, channel, options.include_expired, check=sound_entry)
+    # the build day's month: pre-ordered produce comes on the first day of a month after it
+    # (:func:`availability_date`); statuses on the day are in the cards' keys
+    parts = fragments(run, name, channel, options.include_expired,
+                      edition.today.strftime("%Y-%m"), check=sound_entry)
     written = writer(feed_context(edition), options, site_dir, parts,
                      run.keys.card if run.keys is not None else None)
     parts.save()
