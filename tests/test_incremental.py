@@ -400,7 +400,7 @@ def test_feed_parts_keep_two_bases_and_skip_what_is_not_a_file(tmp_path):
     from ocop_catalog.fragments import fragments
 
     def run(build: str) -> SimpleNamespace:
-        return SimpleNamespace(keys=SimpleNamespace(build=build, strings="strings"),
+        return SimpleNamespace(keys=SimpleNamespace(undated=build, strings="strings"),
                                reuse=SimpleNamespace(incremental=True), cache_dir=tmp_path)
 
     def made(build: str) -> int:
