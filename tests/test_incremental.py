@@ -5,9 +5,9 @@ A copy of the sample (three producers: lots, GTINs, several products each) goes 
 scripted series of changes — a price, a rename with ``former_ids``, a new product, a
 deleted product, a new photo, an edited template, a later build date that lets a
 certificate lapse — built incrementally over the same folder each time, and compared with
-cold builds of the same state into fresh folders (the build date is in every key: that
-build takes nothing over). Files taken over are hard links to the
-published site's, so the test also checks which ones were taken over (same inode): an
+cold builds of the same state into fresh folders (on the later date, the files that show
+the day or a changed status are made again, the others taken over). Files taken over are
+hard links to the published site's, so the test also checks which ones were taken over (same inode): an
 unrelated product's page is, a changed product's is not.
 """
 
@@ -198,7 +198,7 @@ def test_incremental_builds_equal_cold_builds_after_a_series_of_changes(tmp_path
     files = tree(site)
     watched = {rel: inode(site, rel) for rel in files
                if rel.startswith(("qr/", "print/products/", "producers/", "products/", "q/"))
-               or rel in ("statistics/index.html", "feeds/catalog.json")}
+               or rel.endswith("open-data/index.html") or rel == "statistics/index.html"}
     done, keyed = taken(build(repo, site, epoch=later))
     lapsed = json.loads((site / "feeds/catalog.json").read_text(encoding="utf-8"))
     status = {p["id"]: p["certification"]["status"] for p in catalog["products"]}
@@ -212,12 +212,13 @@ def test_incremental_builds_equal_cold_builds_after_a_series_of_changes(tmp_path
     day_free = [f"qr/{pid}.svg" for pid in status] + [f"qr/{pid}.png" for pid in status] + [
         f"print/products/{other}.pdf", f"producers/{steady[0]}/index.html",
         *(rel for rel in watched if rel.startswith("q/") and rel.count("/") == 2)]
-    dated = [f"products/{other}/index.html", "statistics/index.html", "feeds/catalog.json"]
+    dated = [f"products/{other}/index.html", "statistics/index.html", "open-data/index.html",
+             "en/open-data/index.html"]
     changed = [rel for rel in day_free if inode(site, rel) != watched[rel]]
     assert changed == [], changed
     assert [rel for rel in dated if inode(site, rel) == watched[rel]] == []
     photos = sum(1 for path in (site / "media").rglob("*") if path.is_file())
-    # the product pages, lots' pages and the day's summaries in three languages, at most
+    # at least the product pages in three languages are made again
     assert photos + len(day_free) < done < keyed - 3 * len(catalog["products"])
     assert sum(p["certification"]["status"] == "expired" for p in lapsed["products"]) > sum(
         p["certification"]["status"] == "expired" for p in catalog["products"])
@@ -257,6 +258,36 @@ def test_a_page_drawn_by_an_override_that_prints_the_day_is_made_again_on_a_new_
     assert f'<p id="day">{day.isoformat()}</p>' in (site / listing).read_text(encoding="utf-8")
     assert inode(site, listing) != before[0] and inode(site, producers) == before[1]
     assert_same(site, _cold(repo, tmp_path / "cold", epoch=later))
+
+
+def test_templates_keyed_without_the_build_date_do_not_read_it():
+    """The packaged templates of pages, kiosks and the form keyed without the build date
+    (each with every template it uses, and the card template, which listings show) neither
+    name ``today`` nor call the page builder's helpers that read it (the certificate
+    block's view, the passport, the JSON-LD): a new build day leaves their files alone, so
+    what they show must not depend on it but through their records' keys."""
+    from ocop_catalog.edition import Edition, EditionConfig
+    from ocop_catalog.edition.keys import Keys
+    from ocop_catalog.outputs.site.pages import SiteBuilder
+    from ocop_catalog.records.loader import load_catalog
+    from ocop_catalog.settings import load_settings
+
+    result = load_catalog(load_settings(REPO))
+    assert result.catalog is not None
+    keys = Keys(Edition(result.catalog, EditionConfig(site_url="https://example.org/")))
+    undated = sorted(SiteBuilder.UNDATED_PAGES | {"kiosk.html", "form.html"})
+    reading = re.compile(r"\btoday\b|cert_view|passport|jsonld")
+    found = {}
+    for name in undated:
+        assert keys.packaged(name), name
+        for used in {*keys.uses(name), *keys.uses("partials/card.html")}:
+            source = keys.env.loader.get_source(keys.env, used)[0]
+            if reading.search(source):
+                found[used] = reading.findall(source)
+    assert found == {}
+    # and the check sees the templates that do read the day
+    assert reading.search(keys.env.loader.get_source(keys.env, "partials/cert.html")[0])
+    assert not keys.packaged("no-such-template.html")
 
 
 def test_a_full_build_takes_nothing_over(tmp_path):

@@ -11,8 +11,8 @@ A store is a file in the build's cache folder
 (``<cache_dir>/fragments/<name>-<base>.json``): a JSON header line, then a line per part
 (its key, a tab, the part's JSON), holding the parts of one build under a *base* key: what
 every part depends on besides its own records (:attr:`Keys.undated`, the UI strings, the
-output's options; the month of the build day for the marketplace feeds, whose pre-orders
-are dated by it: a new day alone keeps every part). An output keeps the stores of its last two bases (an
+output's options; the month of the build day for Google's, whose pre-orders are dated by
+it: a new day alone keeps every part). An output keeps the stores of its last two bases (an
 ``ocop serve`` preview, whose site address differs, and ``ocop build``'s site do not push
 each other out). It is read only
 

@@ -274,8 +274,10 @@ class Keys:
         if name in self._by_variable:
             return False
         folder = _packaged_dir()
-        return all(self._files.get(used) is not None and _under(self._files[used], folder)
-                   for used in self.uses(name))
+        # each the packaged file of its own name (not an override linked to another one)
+        return all(self._files.get(used) is not None
+                   and os.path.realpath(self._files[used]) == os.path.join(folder, "ocop", used)
+                   for used in {name, *self.uses(name)})
 
     @property
     def theme(self) -> str:
@@ -378,10 +380,6 @@ class Keys:
 def _packaged_dir() -> str:
     """The packaged theme's folder, as the file system names it (links resolved)."""
     return os.path.realpath(PACKAGED)
-
-
-def _under(file: str, folder: str) -> bool:
-    return os.path.realpath(file).startswith(folder + os.sep)
 
 
 def _image(image: Any) -> str | None:

@@ -127,8 +127,10 @@ def _document(ctx: FeedContext, lang: str, items: list[str]) -> str:
 
 
 def write(edition: Edition, site_dir: Path, options: FeedOptions, run: Run) -> int:
+    # the build day's month: pre-ordered produce comes on the first day of a month after it
+    # (:func:`.marketplace.availability_date`), so every item may change with the month
     return write_channel(edition, site_dir, options, run, "google", options.google,
-                         write_google)
+                         write_google, edition.today.strftime("%Y-%m"))
 
 
 OUTPUT = Output("google", write, feed_options, light=True, absolute_urls=True)

@@ -62,16 +62,15 @@ def entries(ctx: FeedContext, lang: str, include_expired: bool,
 
 
 def write_channel(edition: Edition, site_dir: Path, options: FeedOptions, run: Run,
-                  name: str, channel: ChannelOptions, writer: Callable[..., list[str]]) -> int:
+                  name: str, channel: ChannelOptions, writer: Callable[..., list[str]],
+                  *base: Any) -> int:
     """The output ``name`` (Google, Meta): ``writer(ctx, options, site_dir, parts, key)``
     with the channel's kept parts (:mod:`ocop_catalog.fragments`), keyed by each product's
-    card; the number of files written."""
+    card (statuses on the build day are in its key) and ``base`` (what else every part
+    depends on); the number of files written."""
     if not channel.enabled:
         return 0
-    # the build day's month: pre-ordered produce comes on the first day of a month after it
-    # (:func:`availability_date`); statuses on the day are in the cards' keys
-    parts = fragments(run, name, channel, options.include_expired,
-                      edition.today.strftime("%Y-%m"), check=sound_entry)
+    parts = fragments(run, name, channel, options.include_expired, *base, check=sound_entry)
     written = writer(feed_context(edition), options, site_dir, parts,
                      run.keys.card if run.keys is not None else None)
     parts.save()

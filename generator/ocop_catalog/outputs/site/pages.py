@@ -614,7 +614,7 @@ class SiteBuilder:
 
     def _shown_data(self, template: str) -> Any:
         keys, catalog = self.keys, self.catalog
-        districts = catalog.regions.legacy_districts  # names and communes: in Keys.build
+        districts = catalog.regions.legacy_districts  # names and communes: in Keys.undated
 
         def points() -> list[tuple[str, int]]:
             return [(keys.point(pid), len(catalog.products_at(pid)))
@@ -640,7 +640,7 @@ class SiteBuilder:
             # the office's numbers (the charts are drawn from them), the sales points they
             # are counted by and the names of the products whose certificates expire soon
             # (sectors, groups, communes and districts are named by the taxonomy and the
-            # regions, in Keys.build)
+            # regions, in Keys.undated; the page has the build date in its key)
             f = self.stats.figures
             return (f, points(),
                     [(e.product, catalog.products[e.product].record.name)
@@ -741,7 +741,7 @@ class SiteBuilder:
                 for p in self.all_products) < QR_IN_PROCESS:
             # an incremental build's per-product work is taking QR codes over and making
             # the few whose key changed (a new product, a new code): here, not worth a
-            # fork (a new build day or configuration changes every key: on every core)
+            # fork (a new configuration changes every key: on every core)
             _per_product(self, site_dir, 0, 1)
         else:
             # per-product work first (cards, QR codes), each done once on some core, so
