@@ -603,7 +603,8 @@ def decision_date(change: Change) -> str | None:
 
 
 def build_day(change: Change) -> str | None:
-    """A later build day (certificates lapse; every page says the day it was checked)."""
+    """A later build day (certificates lapse; every product page says the day it was
+    checked)."""
     change.state["epoch"] += change.rng.choice((1, 17, 90, 400)) * DAY
     return f"build day +{(change.state['epoch'] - EPOCH) // DAY} days"
 
