@@ -267,15 +267,14 @@ def test_templates_keyed_without_the_build_date_do_not_read_it():
     block's view, the passport, the JSON-LD): a new build day leaves their files alone, so
     what they show must not depend on it but through their records' keys."""
     from ocop_catalog.edition import Edition, EditionConfig
-    from ocop_catalog.edition.keys import Keys
-    from ocop_catalog.outputs.site.pages import SiteBuilder
+    from ocop_catalog.edition.keys import DAY_FREE_TEMPLATES, Keys
     from ocop_catalog.records.loader import load_catalog
     from ocop_catalog.settings import load_settings
 
     result = load_catalog(load_settings(REPO))
     assert result.catalog is not None
     keys = Keys(Edition(result.catalog, EditionConfig(site_url="https://example.org/")))
-    undated = sorted(SiteBuilder.UNDATED_PAGES | {"kiosk.html", "form.html"})
+    undated = sorted(DAY_FREE_TEMPLATES)
     reading = re.compile(r"\btoday\b|cert_view|passport|jsonld")
     found = {}
     for name in undated:

@@ -12,9 +12,9 @@ SHA-256 of everything the file is made from, in a canonical form (:func:`digest`
   print the day or work something out from it besides certificate and lot states (a
   product page says the day its certificate was checked; statistics, feeds). Files
   that do neither are keyed by :attr:`Keys.undated`, so that a new build day leaves
-  them alone (the statuses they show are in their records' keys); a page is one of
-  those only if its template is one the engine knows to be so and every template it
-  uses is the packaged one (:meth:`Keys.packaged`: an override may print the day).
+  them alone (the statuses they show are in their records' keys): :meth:`Keys.day_of`
+  says which, by the templates that draw a file (those of :data:`DAY_FREE_TEMPLATES`,
+  each with every template it uses the packaged one: an override may print the day).
 - :meth:`Keys.template`: a template and every template it includes, imports or extends
   (found in its syntax tree), as the theme folders resolve them; a template that names
   another by a variable depends on the whole theme. :attr:`Keys.strings`: the UI
@@ -55,7 +55,20 @@ if TYPE_CHECKING:
     from ..catalog.model import ProductEntry
     from . import Edition
 
-__all__ = ["LIBRARIES", "Keys", "code_key", "digest", "digest_keys", "plain"]
+#: Packaged templates that neither print the build date nor work anything out from it but
+#: certificate statuses, which are in their records' keys (cards, producers, sales points)
+#: or in what a page shows (``SiteBuilder.shown``); the card template, which listings
+#: show, among them. A file drawn by these alone (and by the templates they use, all
+#: packaged) is keyed without the day (:meth:`Keys.day_of`); every other (a product's
+#: page: "checked on <day>"; the statistics; the open data page; a lot's; any template a
+#: theme adds) has it. ``tests/test_incremental.py`` reads them for it.
+DAY_FREE_TEMPLATES = frozenset({
+    "home.html", "listing.html", "producer.html", "producers.html", "categories.html",
+    "areas.html", "sales_points.html", "sales_point.html", "search.html", "redirect.html",
+    "404.html", "kiosk.html", "form.html", "partials/card.html"})
+
+__all__ = ["DAY_FREE_TEMPLATES", "LIBRARIES", "Keys", "code_key", "digest", "digest_keys",
+           "plain"]
 
 #: Libraries whose version can change what a build writes or accepts.
 LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pillow", "pydantic",
@@ -212,6 +225,7 @@ class Keys:
         #: references are not all plain names
         self._files: dict[str, str | None] = {}
         self._by_variable: set[str] = set()
+        self._days: dict[tuple[str, ...], str | None] = {}
         self._products: dict[str, str] = {}
         self._producers: dict[str, str] = {}
         self._points: dict[str, str] = {}
@@ -278,6 +292,16 @@ class Keys:
         return all(self._files.get(used) is not None
                    and os.path.realpath(self._files[used]) == os.path.join(folder, "ocop", used)
                    for used in {name, *self.uses(name)})
+
+    def day_of(self, *templates: str) -> str | None:
+        """The build date (ISO) for the key of a file drawn by ``templates``; None when
+        each is one of :data:`DAY_FREE_TEMPLATES` and :meth:`packaged` (the file is then
+        keyed with :attr:`undated`, and only what its records' keys say of the day)."""
+        found = self._days.get(templates, "")
+        if found == "":
+            free = all(t in DAY_FREE_TEMPLATES and self.packaged(t) for t in templates)
+            found = self._days[templates] = None if free else self.edition.today.isoformat()
+        return found
 
     @property
     def theme(self) -> str:

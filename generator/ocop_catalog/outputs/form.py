@@ -141,7 +141,7 @@ def write(edition: Edition, site_dir: Path, options: Any, run: Run) -> int:
     catalog = edition.catalog
     social = edition.social_image  # og:image: its name is the digest of what it shows
     # the packaged form does not show the build date (an override may)
-    page_key = digest(keys.undated if keys.packaged("form.html") else keys.build, keys.strings,
+    page_key = digest(keys.undated, keys.day_of("form.html"), keys.strings,
                       keys.template("form.html"),
                       social.path, social.alt,
                       [keys.producer(pid) for pid in catalog.producers],

@@ -231,8 +231,8 @@ def write_kiosks(ctx: FeedContext, options: FeedOptions, site_dir: Path,
     social = edition.social_image  # og:image: its name is the digest of what it shows
     # the packaged kiosk page does not show the build date (statuses are in the cards'
     # keys; the screen checks them against its own day): an override may
-    common = digest(keys.undated if keys.packaged("kiosk.html") else keys.build, keys.strings,
-                    options, keys.template("kiosk.html"), assets, social.path, social.alt,
+    common = digest(keys.undated, keys.day_of("kiosk.html"), keys.strings, options,
+                    keys.template("kiosk.html"), assets, social.path, social.alt,
                     "kiosk") if keys else ""
     for point_id, url in kiosks.items():
         point = ctx.catalog.sales_points[point_id]

@@ -194,7 +194,6 @@ class SiteBuilder:
         self._facets_keys: dict[str, str] = {}
         self._qr_keys: dict[str, str] = {}
         self._shown: dict[str, str] = {}
-        self._days: dict[str, str | None] = {}
         self._check_featured()
 
     # ----------------------------------------------------------------------
@@ -531,8 +530,9 @@ class SiteBuilder:
 
     @cached_property
     def _base_key(self) -> str:
-        """What every file of this output depends on: the build but its date (pages of
-        :data:`UNDATED_PAGES` have their key without it: :meth:`_day`), the options,
+        """What every file of this output depends on: the build but its date (a page's key
+        has it unless its template and the card template leave it out: :meth:`_day`), the
+        options,
         the UI strings, which communes have products (pages link to those only), the card
         template (cards are rendered by :meth:`card`, which no template names) and the
         default sharing image (its name is the digest of its texts and the theme's fonts)."""
@@ -541,27 +541,10 @@ class SiteBuilder:
                       self.edition.communes_with_products,
                       self.keys.template("partials/card.html"), social.path, social.alt)
 
-    #: Templates whose pages neither print the build date nor work anything out from it
-    #: but certificate statuses, which are in their records' keys (cards, producers,
-    #: sales points) or in what they show (:meth:`shown`): a new build day leaves them
-    #: alone. Every other page (a product's: "checked on <day>"; the statistics; the open
-    #: data page; a lot's; any template a theme adds) has the day in its key.
-    UNDATED_PAGES = frozenset({
-        "home.html", "listing.html", "producer.html", "producers.html", "categories.html",
-        "areas.html", "sales_points.html", "sales_point.html", "search.html",
-        "redirect.html", "404.html"})
-
     def _day(self, template: str) -> str | None:
-        """The build date, for the key of a page of ``template``; None for a page of
-        :data:`UNDATED_PAGES` drawn by the packaged theme alone, the card template
-        included (a catalog's override may print the day: then its pages have it)."""
-        found = self._days.get(template, "")
-        if found == "":
-            undated = (template in self.UNDATED_PAGES and self.keys.packaged(template)
-                       and self.keys.packaged("partials/card.html"))
-            found = self._days[template] = None if undated \
-                else self.edition.today.isoformat()
-        return found
+        """The build date for the key of a page of ``template``, or None
+        (:meth:`.Keys.day_of`; the card template counts: listings show cards)."""
+        return self.keys.day_of(template, "partials/card.html")
 
     def frame_key(self, template: str) -> str:
         """The key of a page of ``template`` that shows the frame only (the 404 page)."""
