@@ -289,6 +289,99 @@ def test_templates_keyed_without_the_build_date_do_not_read_it():
     assert not keys.packaged("no-such-template.html")
 
 
+def test_product_and_lot_pages_are_carried_over_to_a_new_day_with_its_text_written_in(
+        tmp_path):
+    """On a new build day, a product's or lot's page whose record and certificate state did
+    not change is not rendered again: the previous day's file gets the new day's text where
+    it printed the day (the seal's and the passport's "checked on", in each language's
+    form; its length changes from the 29th to the 1st and from the 1st to the 10th), and
+    equals what a cold build writes; also with an override of the catalog's that does not
+    name the day (the footer), but not a page drawn with one that does (a copy of the
+    passport's: product pages)."""
+    repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])
+    site = tmp_path / "site"
+    build(repo, site)  # 2026-11-29 in Vietnam
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                   if "data-seal-checked" in p.read_text(encoding="utf-8")
+                   or "data-lot-checked" in p.read_text(encoding="utf-8"))
+    assert any("/10/" in rel for rel in pages) and any("products/" in rel for rel in pages)
+
+    def written_again(days: int) -> int:
+        found = re.search(r"(\d+) written again for the build day",
+                          build(repo, site, epoch=BUILD_EPOCH + days * 86400))
+        return int(found.group(1)) if found else 0
+
+    for days, texts in ((2, ("1 tháng 12, 2026", "December 1, 2026", "2026年12月1日")),
+                        (11, ("10 tháng 12, 2026", "December 10, 2026", "2026年12月10日"))):
+        assert written_again(days) == len(pages)
+        for rel, text in (("products/mat-ong-quat/index.html", texts[0]),
+                          ("en/products/mat-ong-quat/index.html", texts[1]),
+                          ("zh/products/mat-ong-quat/index.html", texts[2])):
+            page = (site / rel).read_text(encoding="utf-8")
+            assert f'data-checked="2026-12-{days - 1:02d}"' in page, rel
+            assert page.count(text) >= 2, rel
+        assert_same(site, _cold(repo, tmp_path / f"cold-{days}",
+                                epoch=BUILD_EPOCH + days * 86400))
+    overrides = repo / "overrides/ocop/partials"
+    overrides.mkdir(parents=True)
+    footer = (REPO / "theme/ocop/partials/footer.html").read_text(encoding="utf-8")
+    assert "today" not in footer
+    (overrides / "footer.html").write_text(footer + "<!-- ours -->\n", encoding="utf-8")
+    assert written_again(11) == 0  # the same day: every page again, with the footer
+    assert written_again(12) == len(pages)
+    assert_same(site, _cold(repo, tmp_path / "cold-footer", epoch=BUILD_EPOCH + 12 * 86400))
+    passport = (REPO / "theme/ocop/partials/passport.html").read_text(encoding="utf-8")
+    assert "today" in passport
+    (overrides / "passport.html").write_text(passport + "<!-- ours -->\n", encoding="utf-8")
+    written_again(12)
+    # product pages are made again; lot pages, which show no passport, are carried over
+    assert written_again(13) == sum("/10/" in rel for rel in pages)
+    assert_same(site, _cold(repo, tmp_path / "cold-passport", epoch=BUILD_EPOCH + 13 * 86400))
+
+
+def test_pages_carried_over_print_the_day_only_where_they_mark_it(tmp_path):
+    """A page carried over from day to day (product and lot pages) is rendered with the
+    day as marks; on a build day no record's date falls on, the day appears in the page in
+    no form (ISO, or a date format of its language) but where the marks were, every
+    template of the page included (a macro imported without context sees the build's own
+    day, not the marks: the seal is given the page's)."""
+    from ocop_catalog import pipeline
+    from ocop_catalog.edition import EditionConfig, publish
+    from ocop_catalog.outputs.site.pages import CARRIED_OVER, SiteBuilder
+    from ocop_catalog.records.loader import load_catalog
+    from ocop_catalog.settings import load_settings
+    from siteutil import OPTIONS, SITE_URL
+
+    day = dt.date(2031, 7, 17)
+    result = load_catalog(load_settings(REPO, today=day))
+    assert result.catalog is not None
+    edition = publish(result.catalog, EditionConfig(site_url=SITE_URL, root=REPO),
+                      cache_dir=REPO / ".cache" / "ocop", workers=1, info=lambda _: None,
+                      symbols=False)
+    builder = SiteBuilder(edition, pipeline.check_options(OPTIONS, edition.languages,
+                                                          REPO)["pages"])
+    pages = [p for p in builder.pages() + builder.lot_pages() if p.template in CARRIED_OVER]
+    assert {p.template for p in pages} == CARRIED_OVER
+    for page in pages:
+        assert builder.carried_over(page.template)
+        data, spans = builder.render_file(page)
+        t = builder.translator(page.lang)
+        forms = {"iso": day.isoformat(), **{f: t.date(day, f)
+                                            for f in ("full", "long", "medium", "short")}}
+        assert spans and re.fullmatch(r"\d+[a-z]+(,\d+[a-z]+)*", spans)
+        left, at = [], 0
+        for span in spans.split(","):
+            offset, form = int(re.match(r"\d+", span).group()), re.search(r"[a-z]+", span).group()
+            text = forms[form].encode()
+            assert data[offset:offset + len(text)] == text, (page.path, span)
+            left.append(data[at:offset])
+            at = offset + len(text)
+        rest = (b"".join(left) + data[at:]).decode("utf-8")
+        assert not [f for f, text in forms.items() if text in rest], page.path
+        assert "\ue000" not in data.decode("utf-8")
+        assert data.decode("utf-8") == builder.render(page)
+
+
 def test_a_full_build_takes_nothing_over(tmp_path):
     repo = copy_repository(tmp_path / "repo", PRODUCERS[:1])
     site = tmp_path / "site"

@@ -276,9 +276,15 @@ def test_keys_files_keep_any_path_and_refuse_what_is_not_one(tmp_path):
              '"quoted".html': key, "tab\there": key, "line\nbreak": key,
              "sep\u2028arator": key, "made/every/time.json": ""}
     saved.keys.update(paths)
+    # a page written for a day, with where it printed it
+    paths["products/dated/index.html"] = f"{key}@2026-12-06"
+    saved.keys["products/dated/index.html"] = f"{key}@2026-12-06"
+    saved.spans["products/dated/index.html"] = "120iso,4031long"
     keys_file = tmp_path / "site.keys.json"
     saved.save(keys_file)
-    assert read_keys(keys_file) == paths
+    spans: dict[str, str] = {}
+    assert read_keys(keys_file, spans) == paths
+    assert spans == {"products/dated/index.html": "120iso,4031long"}
     whole = keys_file.read_bytes()
     assert read_keys(keys_file) == paths
     head = b'{"format": 2, "files": 1}\n'
@@ -289,7 +295,10 @@ def test_keys_files_keep_any_path_and_refuse_what_is_not_one(tmp_path):
                     head + b"../outside/victim\t" + key.encode() + b"\n",
                     head + b"/etc/passwd\t" + key.encode() + b"\n",
                     head + b'"a\\u0000b"\t' + key.encode() + b"\n",
-                    head + b"products/x.html\tnot a key\n"):
+                    head + b"products/x.html\tnot a key\n",
+                    head + b"products/x.html\t" + key.encode() + b"@2026-12-06#12;rm\n",
+                    head + b"products/x.html\t" + key.encode() + b"#12iso\n",
+                    head + b"products/x.html\t" + key.encode() + b"@yesterday\n"):
         keys_file.write_bytes(content)
         assert read_keys(keys_file) == {}, content[-60:]
     keys_file.unlink()

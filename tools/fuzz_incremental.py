@@ -208,7 +208,9 @@ def serve_cold(root: Path, site: Path, epoch: int) -> subprocess.CompletedProces
 def taken(log: str) -> str:
     """What a build's log says it took over from the previous build."""
     found = re.search(r"incremental: (\d+) of (\d+) keyed files", log)
-    return f"{found.group(1)}/{found.group(2)} taken over" if found else "nothing taken over"
+    again = re.search(r"(\d+) written again for the build day", log)
+    return (f"{found.group(1)}/{found.group(2)} taken over" if found else "nothing taken over") \
+        + (f", {again.group(1)} written again for the day" if again else "")
 
 
 def differences(incremental: Path, cold: Path) -> list[str]:
@@ -603,8 +605,9 @@ def decision_date(change: Change) -> str | None:
 
 
 def build_day(change: Change) -> str | None:
-    """A later build day (certificates lapse; every product page says the day it was
-    checked)."""
+    """A later build day (certificates lapse; every product and lot page says the day it
+    was checked: those whose state did not change are written from the previous day's with
+    the new day's text, :meth:`ocop_catalog.reuse.Reuse.earlier`)."""
     change.state["epoch"] += change.rng.choice((1, 17, 90, 400)) * DAY
     return f"build day +{(change.state['epoch'] - EPOCH) // DAY} days"
 

@@ -37,7 +37,7 @@ from .edition.keys import Keys
 from .edition.printspec import parse_options as print_spec
 from .edition.theme import load_compiled, save_compiled, theme_dirs
 from .outputs import Output, Run, form, media, resolver
-from .reuse import Reuse, handed_back
+from .reuse import Drained, Reuse, handed_back
 from .outputs import site as pages
 from .outputs.feeds import atom, display, google, meta, opendata
 from .outputs.printing import assets as printing
@@ -181,7 +181,8 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     save_compiled(cache_dir, catalog.settings.root)
     if reuse is not None and reuse.incremental:
         info(f"incremental: {reuse.taken + reuse.kept} of {len(reuse.keys)} keyed files "
-             "taken over from the previous build")
+             "taken over from the previous build"
+             + (f", {reuse.redated} written again for the build day" if reuse.redated else ""))
     info(f"catalog: {report.pages} pages, {len(edition.images)} photos; "
          + ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items()))
     return report
@@ -261,6 +262,6 @@ def _light(state: dict[str, Any], index: int) -> int | None:
                  state["run"])
 
 
-def _light_forked(index: int) -> tuple[int | None, tuple[dict[str, str], int, int]]:
+def _light_forked(index: int) -> tuple[int | None, Drained]:
     state = shared("light")
     return handed_back(state["run"].reuse, lambda: _light(state, index))

@@ -25,6 +25,13 @@ that before it hands them over, or, on a large site, before it swaps in the site
 with them (and builds again taking nothing over if the site was not so). Worker
 processes record keys of their own; :meth:`Reuse.merge` gathers them, and
 :meth:`Reuse.save` writes the new build's keys.
+
+A file that prints the build day and nothing else of it (a product's page: "checked on
+<day>") is keyed ``<key>@<day>``, ``<key>`` being what it shows but the day, and records
+where it printed the day (:attr:`Reuse.spans`, saved with its key). On a later day, when
+``<key>`` is unchanged, :meth:`Reuse.earlier` hands its writer the previous build's file,
+day and places, and the writer writes the new day's text into those places instead of
+making the file again (``outputs/site/pages.py``).
 """
 
 from __future__ import annotations
@@ -41,17 +48,23 @@ from typing import TypeVar
 
 from .records.decoded import atomic_write, read_regular, utf8_pieces
 
-__all__ = ["Reuse", "handed_back", "write_new"]
+__all__ = ["Drained", "Reuse", "handed_back", "write_new"]
 
 FORMAT = 2
-#: What a key is (:func:`ocop_catalog.edition.keys.digest`; the empty key of a file always
-#: made again).
-_KEY = re.compile(r"(?:[0-9a-f]{64})?")
+#: What a key is (:func:`ocop_catalog.edition.keys.digest`, with ``@<day>`` for a file
+#: written for a day; the empty key of a file always made again).
+_KEY = re.compile(r"(?:[0-9a-f]{64}(?:@[0-9]{4}-[0-9]{2}-[0-9]{2})?)?")
+#: Where a file printed its day (:attr:`Reuse.spans`): ``<byte offset><form>``, joined by
+#: commas, in order.
+SPANS = re.compile(r"[0-9]+[a-z]+(?:,[0-9]+[a-z]+)*")
 #: The most a keys file may hold to be read (it is a cache file: a link to a device or a
 #: huge file is not read).
 MAX_KEYS_BYTES = 1 << 30
 
 T = TypeVar("T")
+#: What a worker process hands back (:meth:`Reuse.drain`): keys, how many files were taken
+#: over and kept, where files printed their day, how many were written for a new day.
+Drained = tuple[dict[str, str], int, int, dict[str, str], int]
 
 
 class Reuse:
@@ -59,7 +72,8 @@ class Reuse:
 
     def __init__(self, site_dir: Path, previous: Path | None = None,
                  keys: Mapping[str, str] | None = None,
-                 spare: Mapping[str, str] | None = None) -> None:
+                 spare: Mapping[str, str] | None = None,
+                 spans: Mapping[str, str] | None = None) -> None:
         self.site_dir = Path(site_dir)
         self.previous = Path(previous) if previous is not None and keys else None
         self.old: Mapping[str, str] = keys or {}
@@ -71,6 +85,12 @@ class Reuse:
         self.kept = 0
         #: Keys of the files this build made or took over, by site-relative path.
         self.keys: dict[str, str] = {}
+        #: Where the previous build's files keyed for a day printed it, and where this
+        #: build's do (site-relative path: :data:`SPANS`), for the next day's build.
+        self.old_spans: Mapping[str, str] = (spans or {}) if self.previous is not None else {}
+        self.spans: dict[str, str] = {}
+        #: Files written from the previous build's with the new day's text (:meth:`earlier`).
+        self.redated = 0
         self.taken = 0
         self._dirs: set[str] = set()
         self._site = os.fspath(self.site_dir)
@@ -82,8 +102,9 @@ class Reuse:
         """The previous build's keys from ``keys_file`` (nothing to take over when it is
         missing or damaged: the build is a cold one), and the keys of the spare that
         ``site_dir`` is (``ocop_catalog.build`` read and checked them)."""
-        keys = read_keys(keys_file) if previous is not None else {}
-        return cls(site_dir, previous, keys, spare)
+        spans: dict[str, str] = {}
+        keys = read_keys(keys_file, spans) if previous is not None else {}
+        return cls(site_dir, previous, keys, spare, spans)
 
     @property
     def incremental(self) -> bool:
@@ -99,6 +120,8 @@ class Reuse:
             was = self.spare.get(rel)
             if was == key:  # the spare holds it already
                 self.kept += 1
+                if self.old_spans:
+                    self._carry(rel, key)
                 return True
             if was is not None:
                 try:
@@ -130,7 +153,35 @@ class Reuse:
                     os.unlink(temporary)
                 return False
         self.taken += 1
+        if self.old_spans:
+            self._carry(rel, key)
         return True
+
+    def _carry(self, rel: str, key: str) -> None:
+        """Keep where a file taken over with ``key`` printed its day (the previous
+        build's record of it, when that build's file had the same key: the same file)."""
+        spans = self.old_spans.get(rel)
+        if spans is not None and self.old.get(rel) == key:
+            self.spans[rel] = spans
+
+    def earlier(self, rel: str, key: str) -> tuple[bytes, str, str] | None:
+        """For a file keyed ``<key>@<day>`` that :meth:`take` could not take over: the
+        previous build's file at ``rel`` when it was keyed ``<key>`` for another day,
+        with that day and where it printed it (:data:`SPANS`); None otherwise (the
+        caller makes the file)."""
+        undated, at, day = key.rpartition("@")
+        old = self.old.get(rel)
+        spans = self.old_spans.get(rel)
+        if not at or old is None or spans is None or self.previous is None:
+            return None
+        old_undated, _, old_day = old.rpartition("@")
+        if old_undated != undated or old_day == day:
+            return None
+        try:
+            with open(f"{self._previous}/{rel}", "rb") as file:
+                return file.read(), old_day, spans
+        except OSError:
+            return None
 
     def holds(self, rel: str, key: str) -> bool:
         """Whether :meth:`take` would find ``rel`` with ``key`` (in the spare or the
@@ -151,6 +202,7 @@ class Reuse:
                     (self.site_dir / name).unlink(missing_ok=True)
                 for name in rels:
                     self.keys.pop(name, None)
+                    self.spans.pop(name, None)
                 self.taken, self.kept = counts
                 return False
             done.append(rel)
@@ -160,6 +212,7 @@ class Reuse:
         """Drop the key :meth:`take` recorded for ``rel`` when the caller, told to make
         the file, makes it under another name."""
         self.keys.pop(rel, None)
+        self.spans.pop(rel, None)
 
     def made(self, rel: str, key: str) -> None:
         """Record the key of a file the caller made without asking (it always makes it)."""
@@ -177,18 +230,21 @@ class Reuse:
                 os.makedirs(f"{self._site}/{parent}", exist_ok=True)
             self._dirs.add(parent)
 
-    def drain(self) -> tuple[dict[str, str], int, int]:
-        """The keys recorded in this process since the last call, and how many files were
-        taken over and kept (for worker processes to hand back)."""
-        keys, taken, kept = self.keys, self.taken, self.kept
-        self.keys, self.taken, self.kept = {}, 0, 0
-        return keys, taken, kept
+    def drain(self) -> Drained:
+        """The keys recorded in this process since the last call, how many files were
+        taken over and kept, where files printed their day and how many were written
+        for a new day (for worker processes to hand back)."""
+        found = self.keys, self.taken, self.kept, self.spans, self.redated
+        self.keys, self.taken, self.kept, self.spans, self.redated = {}, 0, 0, {}, 0
+        return found
 
-    def merge(self, found: tuple[dict[str, str], int, int]) -> None:
-        keys, taken, kept = found
+    def merge(self, found: Drained) -> None:
+        keys, taken, kept, spans, redated = found
         self.keys.update(keys)
         self.taken += taken
         self.kept += kept
+        self.spans.update(spans)
+        self.redated += redated
 
     def prune(self, since_ns: int) -> int:
         """Delete the files of the spare this build did not record (and folders left
@@ -204,15 +260,18 @@ class Reuse:
         """Write the keys of this build's files (atomically): a header line, then a line
         per file, its path, a tab and its key (a path that could be taken for another, one
         starting with a quote or holding a tab or a line break, is written as a JSON
-        string). Lines, not one JSON object: 88,000 of them at 10,000 products are read and
-        written in a fraction of the time."""
+        string), the key followed by ``#`` and where the file printed its day when it
+        did (:attr:`spans`). Lines, not one JSON object: 88,000 of them at 10,000
+        products are read and written in a fraction of the time."""
         keys_file = Path(keys_file)
         keys_file.parent.mkdir(parents=True, exist_ok=True)
         lines = [json.dumps({"format": FORMAT, "files": len(self.keys)})]
+        spans = self.spans
         for rel, key in sorted(self.keys.items()):
+            where = spans.get(rel)
             if rel.startswith('"') or not rel.isprintable() or "\t" in rel:
                 rel = json.dumps(rel)
-            lines.append(f"{rel}\t{key}")
+            lines.append(f"{rel}\t{key}#{where}" if where else f"{rel}\t{key}")
         atomic_write(keys_file, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
@@ -255,9 +314,9 @@ def remove_empty_folders(site: str, removed: Iterable[str]) -> None:
             pass
 
 
-def read_keys(keys_file: Path | None) -> dict[str, str]:
+def read_keys(keys_file: Path | None, spans: dict[str, str] | None = None) -> dict[str, str]:
     """The keys a build saved (:meth:`Reuse.save`); nothing when the file is missing,
-    damaged or of another format."""
+    damaged or of another format. Where files printed their day is added to ``spans``."""
     if keys_file is None:
         return {}
     data = read_regular(keys_file, MAX_KEYS_BYTES)
@@ -274,6 +333,12 @@ def read_keys(keys_file: Path | None) -> dict[str, str]:
             rel, tab, key = line.rpartition("\t")  # a key is hex: the last tab
             if rel.startswith('"'):
                 rel = json.loads(rel)
+            key, mark, where = key.partition("#")
+            if mark:
+                if not SPANS.fullmatch(where) or "@" not in key:
+                    return {}
+                if spans is not None:
+                    spans[rel] = where
             # only what save() writes: a site-relative path of a file and a key; the
             # spare's files are deleted by these paths, so none may lead out of the site
             if (not tab or type(rel) is not str or not _KEY.fullmatch(key) or not rel
@@ -313,12 +378,11 @@ def write_new(target: Path | str, data: bytes | str | Iterable[str]) -> None:
         os.close(fd)
 
 
-def handed_back(reuse: Reuse | None, work: Callable[[], T]
-                ) -> tuple[T, tuple[dict[str, str], int, int]]:
+def handed_back(reuse: Reuse | None, work: Callable[[], T]) -> tuple[T, Drained]:
     """In a forked worker process: ``work()``'s result and the keys it recorded (and how
     many files it took over), for the parent to :meth:`Reuse.merge`. What the parent had
     recorded when it forked is its own and is not handed back."""
     if reuse is None:
-        return work(), ({}, 0, 0)
+        return work(), ({}, 0, 0, {}, 0)
     reuse.drain()
     return work(), reuse.drain()

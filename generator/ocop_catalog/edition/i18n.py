@@ -45,6 +45,34 @@ def og_locale(lang: str) -> str:
 _SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class MarkedDay:
+    """The build day as a page that may be carried over to a later day sees it
+    (``today`` in its context; ``outputs/site/pages.py``): it prints as a mark,
+    ``today.isoformat()`` as ``<prefix>iso<END>`` and ``t.date(today, form)`` as
+    ``<prefix><form><END>``, which the page's writer replaces with the day's text and
+    whose places it records, so that the next build day writes the day's text into the
+    same places instead of rendering the page again. Any other use of it (a comparison,
+    an attribute) fails, and the page is rendered with the day itself."""
+
+    __slots__ = ("prefix",)
+
+    #: Ends a mark.
+    END = "\ue001"
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def isoformat(self) -> str:
+        return f"{self.prefix}iso{self.END}"
+
+    __str__ = isoformat
+
+    def mark(self, form: str) -> str:
+        if not (form.isascii() and form.isalpha() and form.islower()):
+            raise ValueError(f"a date form the page cannot be carried over with: {form!r}")
+        return f"{self.prefix}{form}{self.END}"
+
+
 def load_strings(folder: Path, languages: tuple[str, ...]) -> Mapping[str, Mapping[str, str]]:
     """UI strings per language from ``<folder>/<lang>.yml``."""
     strings: dict[str, Mapping[str, str]] = {}
@@ -106,7 +134,9 @@ class Translator:
     def number(self, value: float) -> str:
         return _number(value, self.locale)
 
-    def date(self, value: dt.date, form: str = "long") -> str:
+    def date(self, value: dt.date | MarkedDay, form: str = "long") -> str:
+        if type(value) is MarkedDay:
+            return value.mark(form)
         return _date(value, form, self.locale)
 
 

@@ -15,6 +15,10 @@ SHA-256 of everything the file is made from, in a canonical form (:func:`digest`
   them alone (the statuses they show are in their records' keys): :meth:`Keys.day_of`
   says which, by the templates that draw a file (those of :data:`DAY_FREE_TEMPLATES`,
   each with every template it uses the packaged one: an override may print the day).
+  Product and lot pages print the day and work nothing else out from it but what their
+  records' keys hold: they are keyed ``<key without the day>@<day>`` and carried over to
+  a later day with its text written where they printed it (``SiteBuilder.carried_over``,
+  :meth:`ocop_catalog.reuse.Reuse.earlier`).
 - :meth:`Keys.template`: a template and every template it includes, imports or extends
   (found in its syntax tree), as the theme folders resolve them; a template that names
   another by a variable depends on the whole theme. :attr:`Keys.strings`: the UI
@@ -225,6 +229,7 @@ class Keys:
         #: references are not all plain names
         self._files: dict[str, str | None] = {}
         self._by_variable: set[str] = set()
+        self._sources: dict[str, str] = {}
         self._days: dict[tuple[str, ...], str | None] = {}
         self._products: dict[str, str] = {}
         self._producers: dict[str, str] = {}
@@ -275,6 +280,7 @@ class Keys:
             return True
         sources[name] = source
         self._files[name] = file
+        self._sources[name] = source
         # the names remembered by source for later builds (:func:`.theme.load_compiled`)
         for ref in referenced(self.env, name, file, source):
             if ref is None or not self._closure(ref, sources):
@@ -287,11 +293,25 @@ class Keys:
         self.template(name)
         if name in self._by_variable:
             return False
-        folder = _packaged_dir()
-        # each the packaged file of its own name (not an override linked to another one)
-        return all(self._files.get(used) is not None
-                   and os.path.realpath(self._files[used]) == os.path.join(folder, "ocop", used)
-                   for used in {name, *self.uses(name)})
+        return all(map(self.packaged_file, {name, *self.uses(name)}))
+
+    def packaged_file(self, name: str) -> bool:
+        """Whether ``name`` (found by :meth:`template`) is the packaged theme's own file of
+        that name (not one of the catalog's ``overrides/``, nor an override linked to it)."""
+        file = self._files.get(name)
+        return file is not None and os.path.realpath(file) == os.path.join(
+            _packaged_dir(), "ocop", name)
+
+    def named_by_variable(self, name: str) -> bool:
+        """Whether ``name`` or a template it uses names another one by a variable (then it
+        may use any template of the theme)."""
+        self.template(name)
+        return name in self._by_variable
+
+    def source(self, name: str) -> str:
+        """The source of ``name`` or a template it uses, as :meth:`template` read it
+        ("" when there is none)."""
+        return self._sources.get(name, "")
 
     def day_of(self, *templates: str) -> str | None:
         """The build date (ISO) for the key of a file drawn by ``templates``; None when

@@ -11,9 +11,12 @@ n-th page, so the output does not depend on the worker count.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
+import re
+import secrets
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -26,7 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ...catalog import certificates as certs
 from ...catalog import passport
@@ -34,7 +37,7 @@ from ...catalog.links import LISTING_PAGES, gs1_path, point_path, short_path
 from ...catalog.model import ProductEntry
 from ...catalog.taxonomy import CURRENT_VERSION, load_taxonomies
 from ...edition import Edition
-from ...edition.i18n import Translator
+from ...edition.i18n import MarkedDay, Translator
 from ...edition.images import ProcessedImage
 from ...edition.keys import Keys, digest, digest_keys
 from ...edition.qr import DRAWING_VERSION, symbol_svg
@@ -54,6 +57,8 @@ from .statistics import StatsView
 from .search import (FACT, NAME, TEXT, LanguageDocs, SearchDoc, SearchStats,
                      sort_key, write_indexes)
 
+#: A template's source that names the build day.
+_TODAY = re.compile(r"\btoday\b")
 #: Placeholder for the way up to the site root in HTML reused on many pages.
 _ROOT = "\x00root\x00"
 #: Fewer pages than this per worker process are rendered in one process.
@@ -63,6 +68,11 @@ PAGES_PER_WORKER = 200
 QR_IN_PROCESS = 200
 #: The feeds' folder: its index.html leads to the open data page.
 FEEDS_INDEX = "feeds/"
+#: Templates of pages that print the build day and work out nothing else from it that
+#: their keys leave out: packaged (:meth:`.Keys.packaged`), such a page is keyed without the
+#: day and carried over to a later day with the day's text written in
+#: (:meth:`SiteBuilder.redated`).
+CARRIED_OVER = frozenset({"product.html", "lot.html"})
 
 
 @dataclass(frozen=True)
@@ -194,6 +204,16 @@ class SiteBuilder:
         self._facets_keys: dict[str, str] = {}
         self._qr_keys: dict[str, str] = {}
         self._shown: dict[str, str] = {}
+        self._carried: dict[str, bool] = {}
+        #: The build day as the page being rendered prints it (``site.today`` in templates:
+        #: macros imported without context see the build's ``today``, not the page's): the
+        #: day, or marks while a page that may be carried over is rendered (render_file).
+        self.today: Any = edition.today
+        # the day as pages carried over from day to day see it: marks no record can hold
+        # (a new nonce each build; no mark is left in what is written)
+        self._mark = "\ue000" + secrets.token_hex(8) + ":"
+        self._marked_day = MarkedDay(self._mark)
+        self._marks = re.compile(re.escape(self._mark) + "([a-z]+)" + MarkedDay.END)
         self._check_featured()
 
     # ----------------------------------------------------------------------
@@ -411,10 +431,103 @@ class SiteBuilder:
     # ----------------------------------------------------------------------
 
     def render(self, page: Page) -> str:
+        return self.render_file(page)[0].decode("utf-8")
+
+    def render_file(self, page: Page) -> tuple[bytes, str | None]:
+        """``page``'s file, and where it prints the build day when it may be carried over
+        to a later day (:meth:`carried_over`; :data:`.reuse.SPANS`): rendered with the
+        day as marks (:class:`.MarkedDay`), which are then replaced by the day's text."""
+        if self.carried_over(page.template):
+            self.today = self._marked_day
+            try:
+                found = self._filled(self._render(page, self._marked_day), page.lang)
+            except Exception:  # noqa: BLE001 - a use of the day other than printing it
+                found = None
+            finally:
+                self.today = self.edition.today
+            if found is not None:
+                return found
+        return self._render(page).encode("utf-8"), None
+
+    def _render(self, page: Page, today: Any = None) -> str:
         url = self.urls.at(page.lang, page.path)
         context = self._context(self.translator(page.lang), url, **page.context)
         context.update(page=page, alternates=self.alternates(page))
+        if today is not None:
+            context["today"] = today
         return self.env.get_template(page.template).render(context)
+
+    def carried_over(self, template: str) -> bool:
+        """Whether a page of ``template`` is keyed without the build day and carried over to
+        a later day with the day's text written in: one of :data:`CARRIED_OVER`, with cards
+        that do not print the day, and every template it uses the packaged one or one of
+        the catalog's ``overrides/`` that does not name ``today`` (which a macro imported
+        without context would read unmarked; the packaged ones print ``site.today`` there,
+        ``tests/test_incremental.py``)."""
+        found = self._carried.get(template)
+        if found is None:
+            keys = self.keys
+            found = self._carried[template] = (
+                template in CARRIED_OVER and keys.day_of("partials/card.html") is None
+                and not keys.named_by_variable(template)
+                and all(keys.packaged_file(used) or not _TODAY.search(keys.source(used))
+                        for used in keys.uses(template)))
+        return found
+
+    def _day_text(self, day: dt.date, form: str, lang: str) -> str | None:
+        """How a page in ``lang`` prints ``day`` in ``form`` (``iso`` or a date format);
+        None when the text would be escaped (it could then not be written in as it is)."""
+        text = day.isoformat() if form == "iso" else self.translator(lang).date(day, form)
+        return text if str(escape(text)) == text and "\ue000" not in text else None
+
+    def _filled(self, text: str, lang: str) -> tuple[bytes, str] | None:
+        """``text`` rendered with the day as marks: the file with the day's text in their
+        place and where that is (byte offsets); None when a mark was altered (a filter
+        applied to it) or the day's text would need escaping."""
+        parts = self._marks.split(text)
+        if len(parts) == 1:
+            return None if self._mark in text else (text.encode("utf-8"), None)
+        pieces, spans, offset, today = [], [], 0, self.edition.today
+        for i, part in enumerate(parts):
+            if i % 2:
+                day = self._day_text(today, part, lang)
+                if day is None:
+                    return None
+                data = day.encode("utf-8")
+                spans.append(f"{offset}{part}")
+            elif self._mark in part:
+                return None
+            else:
+                data = part.encode("utf-8")
+            pieces.append(data)
+            offset += len(data)
+        return b"".join(pieces), ",".join(spans)
+
+    def redated(self, page: Page, earlier: tuple[bytes, str, str]) -> tuple[bytes, str] | None:
+        """``page`` from its file of an earlier build day (:meth:`.Reuse.earlier`: the file,
+        its day, where it printed it) with the build day's text written in, and where; None
+        when the file does not hold the earlier day's text where it says."""
+        data, old_day, spans = earlier
+        try:
+            old = dt.date.fromisoformat(old_day)
+        except ValueError:
+            return None
+        pieces, where, at, shift = [], [], 0, 0
+        for span in spans.split(","):
+            offset, form = int(span.rstrip("abcdefghijklmnopqrstuvwxyz")), span.lstrip("0123456789")
+            was, now = self._day_text(old, form, page.lang), \
+                self._day_text(self.edition.today, form, page.lang)
+            if was is None or now is None:
+                return None
+            was_bytes, now_bytes = was.encode("utf-8"), now.encode("utf-8")
+            if offset < at or data[offset:offset + len(was_bytes)] != was_bytes:
+                return None
+            pieces += (data[at:offset], now_bytes)
+            where.append(f"{offset + shift}{form}")
+            shift += len(now_bytes) - len(was_bytes)
+            at = offset + len(was_bytes)
+        pieces.append(data[at:])
+        return b"".join(pieces), ",".join(where)
 
     def _context(self, t: Translator, url: str, **extra: Any) -> dict[str, Any]:
         return {"t": t, "ui": t.ui, "lang": t.lang, "url": url,
@@ -576,6 +689,15 @@ class SiteBuilder:
                     keys.cards(context["shown"]))
         else:
             data = self.shown(page.template)
+        if self.carried_over(page.template):
+            # what it works out from the day besides its certificate's and lots' states (in
+            # the product's key): which of its other certifications have expired (the
+            # passport, the JSON-LD); the day itself after the key (Reuse.earlier)
+            today = self.edition.today
+            expired = [passport.certification_expired(c, today)
+                       for c in context["product"].record.certifications]
+            return digest(self._base_key, keys.template(page.template), page.lang, page.path,
+                          data, expired) + "@" + today.isoformat()
         return digest(self._base_key, keys.template(page.template), self._day(page.template),
                       page.lang, page.path, data)
 
@@ -1103,17 +1225,28 @@ def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
     for page in pages[index::count]:
         rel = builder.page_file(page)
         written += 1
+        found = None
         if reuse is not None:
-            took = reuse.take(rel, builder.page_key(page))
+            key = builder.page_key(page)
+            took = reuse.take(rel, key)
             took_all = [reuse.take(name, key) for name, key in builder.page_file_keys(page)]
             if took and all(took_all):
                 continue
-        html = builder.render(page)
+            if not took and builder.carried_over(page.template):
+                earlier = reuse.earlier(rel, key)  # the same page on an earlier day
+                if earlier is not None:
+                    found = builder.redated(page, earlier)
+                    reuse.redated += found is not None
+        if found is None:
+            found = builder.render_file(page)
+        html, spans = found
         folder = rel.rpartition("/")[0]
         if folder not in made:
             os.makedirs(f"{base}/{folder}" if folder else base, exist_ok=True)
             made.add(folder)
-        write_new(f"{base}/{rel}", html.encode("utf-8"))
+        write_new(f"{base}/{rel}", html)
+        if spans and reuse is not None:
+            reuse.spans[rel] = spans
         for name, data in builder.page_files(page):
             write_new(f"{base}/{name}", data)
     return written
