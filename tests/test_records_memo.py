@@ -301,9 +301,12 @@ def test_a_forged_memo_is_not_trusted(repo, reads):
 def test_a_memo_of_other_settings_is_not_used(repo, reads):
     load(repo)
     reads.clear()
-    later = load(repo, today=TODAY + dt.timedelta(days=1))  # the checks read the build date
+    load(repo, today=TODAY + dt.timedelta(days=1))  # another day: see the test below
+    assert reads == []
+    loader.load_catalog(load_settings(repo, today=TODAY, cache_dir=CACHE,
+                                      languages=("vi", "en")))
     assert set(reads) == records_of(repo)
-    assert_same(later, load(repo, cache=None, today=TODAY + dt.timedelta(days=1)))
+    load(repo)
     regions = repo / "catalog" / "regions.yml"  # the communes products name
     regions.write_text(regions.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     reads.clear()
@@ -314,6 +317,38 @@ def test_a_memo_of_other_settings_is_not_used(repo, reads):
     reads.clear()
     load(repo, today=TODAY + dt.timedelta(days=1))
     assert set(reads) == records_of(repo)
+
+
+def test_a_folder_is_read_again_on_a_day_its_checks_go_otherwise(repo, reads):
+    """A folder's checks compare a few of its dates with the build day (a certification's
+    issue and end): the memo keeps the days its outcome holds for, so a later build day
+    reads again only the folders a comparison goes the other way on, and gives what a
+    load without the memo gives, on both sides of the bound."""
+    milk = repo / MILK
+    text = milk.read_text(encoding="utf-8")
+    milk.write_text(text.replace("photos:\n", (
+        "certifications:\n  - type: vietgap\n    number: VietGAP-CN-01\n"
+        "    issuer: {vi: QUACERT, en: QUACERT}\n    issued: 2025-08-15\n"
+        "    valid_until: 2027-04-01\nphotos:\n"), 1), encoding="utf-8")
+    load(repo)
+    bounded = {name: entry["days"] for name, entry in read_memo(repo)[1].items()
+               if entry["days"][1] is not None}
+    assert list(bounded.values()) == [["2025-08-15", "2027-04-02"]]
+    name, (first, end) = next(iter(bounded.items()))
+    assert name == f"products/{EDITED}"
+    end = dt.date.fromisoformat(end)
+    for day, again in ((end - dt.timedelta(days=1), False), (end, True)):
+        load(repo, today=day - dt.timedelta(days=1) if again else TODAY)  # the memo of before
+        reads.clear()
+        found = load(repo, today=day)
+        assert (set(reads) == records_of(repo, name.split("/")[-1])) if again else reads == []
+        fresh = load(repo, cache=None, today=day)
+        assert_same(found, fresh)
+    lapsed = {i.code for i in fresh.issues if i.file.startswith(name)}
+    assert "certification_expired" in lapsed
+    assert "certification_expired" not in {
+        i.code for i in load(repo, cache=None, today=end - dt.timedelta(days=1)).issues
+        if i.file.startswith(name)}
 
 
 @pytest.mark.parametrize("content", [

@@ -7,6 +7,7 @@ here changes a record.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,48 @@ class Context:
     communes: Mapping[str, Any] = field(default_factory=dict)
     districts: frozenset[str] = frozenset()
     sales_points: frozenset[str] = frozenset()
+
+    #: The build days for which the checks of the folder being read give what they gave,
+    #: ``[first, end)`` (None: no bound): every comparison with the build day narrows it
+    #: (:meth:`before_today`, :meth:`after_today`, :meth:`today_said`), so that the
+    #: records memo can keep a folder's outcome from one day to the next
+    #: (:class:`.memo.FolderMemo`). Reset for each folder (:meth:`new_days`).
+    days: list = field(default_factory=lambda: [None, None], compare=False, hash=False,
+                       repr=False)
+
+    def new_days(self) -> None:
+        self.days[:] = [None, None]
+
+    def before_today(self, day: dt.date) -> bool:
+        """Whether ``day`` is before the build day (noted in :attr:`days`)."""
+        today = self.settings.today
+        if day < today:  # so for every day after it
+            self._narrow(_next(day), None)
+            return True
+        self._narrow(None, _next(day))
+        return False
+
+    def after_today(self, day: dt.date) -> bool:
+        """Whether ``day`` is after the build day (noted in :attr:`days`)."""
+        today = self.settings.today
+        if day > today:  # so for every day before it
+            self._narrow(None, day)
+            return True
+        self._narrow(day, None)
+        return False
+
+    def today_said(self) -> dt.date:
+        """The build day, for a message that says it: the outcome holds for it alone."""
+        today = self.settings.today
+        self._narrow(today, _next(today))
+        return today
+
+    def _narrow(self, first: dt.date | None, end: dt.date | None) -> None:
+        days = self.days
+        if first is not None and (days[0] is None or first > days[0]):
+            days[0] = first
+        if end is not None and (days[1] is None or end < days[1]):
+            days[1] = end
 
     @classmethod
     def build(cls, settings: Settings, regions: Regions | None, points: SalesPoints | None):
@@ -316,13 +359,13 @@ def _check_passport(doc: Document, product: Product, ctx: Context) -> None:
             doc.report("duplicate_certification", (*path, "number"), value=cert.number,
                        type=cert.type, item=seen[key] + 1)
         seen.setdefault(key, index)
-        if cert.issued and cert.issued > ctx.settings.today:
+        if cert.issued and ctx.after_today(cert.issued):
             doc.report("date_future", (*path, "issued"), value=cert.issued,
-                       today=ctx.settings.today)
+                       today=ctx.today_said())
         if cert.issued and cert.valid_until and cert.valid_until < cert.issued:
             doc.report("date_order", (*path, "valid_until"), value=cert.valid_until,
                        other_field="issued", other=cert.issued)
-        elif cert.valid_until and cert.valid_until < ctx.settings.today:
+        elif cert.valid_until and ctx.before_today(cert.valid_until):
             doc.report("certification_expired", (*path, "valid_until"), value=cert.valid_until,
                        type=cert.type, number=cert.number)
     rule = safety_rule(criteria_set_of(product.category))
@@ -446,3 +489,8 @@ def _check_unique(doc: Document, entries: list[tuple[tuple, str]]) -> None:
 
 def _describe(rel: str, path: tuple) -> str:
     return f"{rel} ({format_path(path)})"
+
+
+def _next(day: dt.date) -> dt.date | None:
+    """The day after ``day`` (None after the last day there is)."""
+    return None if day == dt.date.max else day + dt.timedelta(days=1)

@@ -200,7 +200,8 @@ def _load(settings: Settings) -> LoadResult:
     _check_unique_products(products, docs, settings.published)
     products = _certify(products, docs, folders, ctx, listed,
                         memos.RegisterMemo.load(settings.cache_path, ctx,
-                                                memo.key if memo is not None else None))
+                                                memos.dated_key(memo.key, ctx)
+                                                if memo is not None else None))
 
     # the line of each issue that was found on a light document (one read in another
     # process, or taken from the memo): read from its file, as a full document has it
@@ -340,6 +341,7 @@ def _load_producers(folders: list[Path], ctx: checks.Context, remember: bool = F
     outcomes: dict[Path, str] = {}
     for folder in folders:
         mine: list[Document] = []
+        ctx.new_days()  # the build days its checks hold for (the memo keeps them)
         producer = _load_producer(folder, ctx, mine)
         if producer is not None:
             producers.append(producer)

@@ -16,9 +16,14 @@ catalog-wide checks use). A folder's outcome is taken from the memo only when bo
   ``records`` and ``catalog`` packages and of the modules they import (``settings``,
   ``parallel``), the versions of the libraries that read and check records (and
   Python's), the settings the checks read (every compared field of
-  :class:`~ocop_catalog.settings.Settings`: root, languages, photo limits, the build
-  date…), what :class:`~.checks.Context` holds of the regions and sales points, and
-  :data:`FORMAT`. Anything else differs: every folder is loaded as if there were no memo.
+  :class:`~ocop_catalog.settings.Settings`: root, languages, photo limits…, but the
+  build date), what :class:`~.checks.Context` holds of the regions and sales points, and
+  :data:`FORMAT`. Anything else differs: every folder is loaded as if there were no memo;
+- and the build date is one of the days its outcome was found to hold for: a folder's
+  checks compare a few of its dates with the build day (a certification's issue and
+  end), each comparison narrowing the days its outcome stays the same
+  (:attr:`.checks.Context.days`), which the memo keeps with it; a new build day reads
+  again only the folders a comparison goes the other way on.
 
 A folder whose load had an error is not memoised (it is read again on every load and
 its errors said). The memo is JSON, never pickle: the cache folder is a place a pull
@@ -39,7 +44,8 @@ process; forked workers load only the missed folders and hand back what to remem
 
 The register of decisions (``catalog/decisions/``) is remembered the same way, as one unit
 (:class:`RegisterMemo`, ``register.json``): taken when every file under it has its
-signature and the key is this load's, and kept only when no decision file had an error.
+signature and the key is this load's with the build date (:func:`dated_key`: what it says
+of certificates follows the day), and kept only when no decision file had an error.
 Catalog-wide checks (ids, GTINs, QR codes and lots unique, the register against the
 products) run on every load.
 """
@@ -69,14 +75,14 @@ from .register import DECISIONS_DIR, Entry, Register
 from .text import PUBLISHED, PublishedLanguages
 from .yamlsource import Locations
 
-__all__ = ["FolderMemo", "RegisterMemo", "encode", "json_digest", "listing", "memo_key",
+__all__ = ["FolderMemo", "RegisterMemo", "dated_key", "encode", "json_digest", "listing", "memo_key",
            "outcome"]
 
 NAME = "records.json"
 #: The register's memo (:class:`RegisterMemo`), beside the folders'.
 REGISTER_NAME = "register.json"
 #: Changes whenever what is stored, or how it is read back, changes.
-FORMAT = 2
+FORMAT = 3
 #: A folder with more files and folders than this is not memoised (listed every load).
 MAX_ENTRIES = 20_000
 #: The most the memo file may hold to be read (a cache file a pull request replaced by a
@@ -158,9 +164,10 @@ def code_digest() -> str:
 
 
 def memo_key(ctx: Context) -> str:
-    """What every folder's outcome depends on besides its own files (module docstring)."""
+    """What every folder's outcome depends on besides its own files and the build date
+    (module docstring)."""
     settings = {f.name: getattr(ctx.settings, f.name)
-                for f in dataclasses.fields(ctx.settings) if f.compare}
+                for f in dataclasses.fields(ctx.settings) if f.compare and f.name != "today"}
     data = [
         FORMAT,
         code_digest(),
@@ -172,6 +179,11 @@ def memo_key(ctx: Context) -> str:
     ]
     text = json.dumps(data, ensure_ascii=True, default=repr)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def dated_key(key: str, ctx: Context) -> str:
+    """:func:`memo_key` ``key`` and the build date: the register's key."""
+    return hashlib.sha256(f"{key}\0{ctx.settings.today.isoformat()}".encode()).hexdigest()
 
 
 def _dump(value: Any) -> Any:
@@ -189,13 +201,17 @@ def outcome(producer: ProducerEntry | None, products: list[ProductEntry],
     """What to remember of one folder's load (JSON-ready, without its files), or None
     when it is not to be remembered: an error, or a record that does not come back
     equal from its JSON. ``docs``: the producer's document, then its products', light
-    (the loader's ``_light``)."""
+    (the loader's ``_light``); ``ctx.days``: the build days the folder's checks hold
+    for (:attr:`.checks.Context.days`)."""
     if producer is None or len(docs) != len(products) + 1:
         return None
     if any(doc.has_errors for doc in docs) or docs[0].rel != producer.source:
         return None
     try:
-        stored = {"producer": {**_record(producer.record, ctx),
+        first, end = ctx.days
+        stored = {"days": [first.isoformat() if first is not None else None,
+                           end.isoformat() if end is not None else None],
+                  "producer": {**_record(producer.record, ctx),
                                "logo": _image(producer.logo, producer.folder),
                                **_doc(docs[0])},
                   "products": []}
@@ -370,11 +386,19 @@ class FolderMemo:
             return None
         try:
             stored = json.loads(text)
-            if not isinstance(stored, dict) or stored.get("files") != files:
+            if not isinstance(stored, dict) or stored.get("files") != files \
+                    or not self._today_in(stored["days"]):
                 return None
             return self._rebuild(folder, stored, files)
         except Exception:  # noqa: BLE001 - anything outcome() did not write: load it
             return None
+
+    def _today_in(self, days: Any) -> bool:
+        """Whether the build day is one of ``days`` (``[first, end)``, ISO dates or None)."""
+        first, end = days
+        today = self.ctx.settings.today.isoformat()  # ISO dates compare as text
+        return (first is None or (type(first) is str and len(first) == 10 and first <= today)) \
+            and (end is None or (type(end) is str and len(end) == 10 and today < end))
 
     def _rebuild(self, folder: Path, stored: dict, files: Files):
         ctx = self.ctx
@@ -459,11 +483,11 @@ class RegisterMemo:
     def load(cls, cache_dir: Path | None, ctx: Context,
              key: str | None = None) -> RegisterMemo | None:
         """The memo in ``cache_dir`` (empty if missing, unreadable or of another key);
-        None without a cache folder. ``key``: :func:`memo_key`, if worked out already."""
+        None without a cache folder. ``key``: :func:`dated_key`, if worked out already."""
         if cache_dir is None:
             return None
         file = Path(cache_dir) / REGISTER_NAME
-        key = key or memo_key(ctx)
+        key = key or dated_key(memo_key(ctx), ctx)
         try:
             found = read_memo(file, key)
         except Exception:  # noqa: BLE001 - missing, damaged, not JSON…: no memo
