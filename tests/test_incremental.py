@@ -330,13 +330,21 @@ def test_product_and_lot_pages_are_carried_over_to_a_new_day_with_its_text_writt
     assert written_again(11) == 0  # the same day: every page again, with the footer
     assert written_again(12) == len(pages)
     assert_same(site, _cold(repo, tmp_path / "cold-footer", epoch=BUILD_EPOCH + 12 * 86400))
+    # the footer taken back and put back the same day: the pages of the site before are
+    # those of the spare (the site two builds back), kept with where they print the day
+    (overrides / "footer.html").unlink()
+    written_again(12)
+    (overrides / "footer.html").write_text(footer + "<!-- ours -->\n", encoding="utf-8")
+    log = build(repo, site, epoch=BUILD_EPOCH + 12 * 86400)
+    assert re.search(r"spare site: (\d+) files kept", log).group(1) == str(taken(log)[1])
+    assert written_again(13) == len(pages)
     passport = (REPO / "theme/ocop/partials/passport.html").read_text(encoding="utf-8")
     assert "today" in passport
     (overrides / "passport.html").write_text(passport + "<!-- ours -->\n", encoding="utf-8")
-    written_again(12)
+    written_again(13)
     # product pages are made again; lot pages, which show no passport, are carried over
-    assert written_again(13) == sum("/10/" in rel for rel in pages)
-    assert_same(site, _cold(repo, tmp_path / "cold-passport", epoch=BUILD_EPOCH + 13 * 86400))
+    assert written_again(14) == sum("/10/" in rel for rel in pages)
+    assert_same(site, _cold(repo, tmp_path / "cold-passport", epoch=BUILD_EPOCH + 14 * 86400))
 
 
 def test_pages_carried_over_print_the_day_only_where_they_mark_it(tmp_path):

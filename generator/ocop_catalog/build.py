@@ -282,7 +282,8 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
                 "keys_in": str(keys_in) if keys_in else None,
                 "keys_out": str(keys_out),
                 "site": str(staging) if spare else None,
-                "spare": spare[1] if spare else None}
+                "spare": spare[1] if spare else None,
+                "spare_spans": spare[2] if spare else None}
         # by the file system's clock: a folder of the spare this build changes is dated after
         since = file_clock(target.parent) if spare else 0
         config.plugins.on_startup(command="build", dirty=False)
@@ -778,9 +779,10 @@ def _spare_files(target: Path, record: Path) -> tuple[Path, Path, Path]:
 
 
 def _claim_spare(target: Path, record: Path, trusted: bool
-                 ) -> tuple[Path, dict[str, str]] | None:
+                 ) -> tuple[Path, dict[str, str], dict[str, str]] | None:
     """The spare, renamed to this build's staging folder with the files its keys do not
-    cover deleted, and its files' keys; None (and the spare on its way out) when there is
+    cover deleted, its files' keys and where those keyed for a day printed it
+    (:attr:`.reuse.Reuse.spans`); None (and the spare on its way out) when there is
     none or it cannot be trusted (``trusted``: the published site's keys are, and the
     catalog's outputs will bring the spare up to date)."""
     folder, keys_file, state_file = _spare_files(target, record)
@@ -789,7 +791,8 @@ def _claim_spare(target: Path, record: Path, trusted: bool
     except (OSError, ValueError):
         state = None
     state_file.unlink(missing_ok=True)  # a spare is claimed once
-    keys = read_keys(keys_file)
+    spans: dict[str, str] = {}
+    keys = read_keys(keys_file, spans)
     keys_file.unlink(missing_ok=True)
     if folder.is_symlink() or not folder.is_dir():
         return None
@@ -803,7 +806,7 @@ def _claim_spare(target: Path, record: Path, trusted: bool
     try:
         if (trusted and keys and isinstance(unkeyed, list) and state.get("code") == code_key()
                 and _delete_unkeyed(claimed, unkeyed)):
-            return claimed, keys
+            return claimed, keys, spans
     except BaseException:  # Ctrl-C while deleting: not left behind either
         remove_later(claimed)
         raise

@@ -299,10 +299,11 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         reuse = None
         if incremental.get("keys_out"):
             previous, keys_in = incremental.get("previous"), incremental.get("keys_in")
-            spare = incremental.get("spare")
+            spare, spare_spans = incremental.get("spare"), incremental.get("spare_spans")
             reuse = Reuse.load(site_dir, Path(previous) if previous else None,
                                Path(keys_in) if keys_in else None,
-                               spare if isinstance(spare, dict) else None)
+                               spare if isinstance(spare, dict) else None,
+                               spare_spans if isinstance(spare_spans, dict) else None)
         cache_dir = self.root / self.config.cache_dir
         # read beside the spare: its file system dates the files prune compares
         started = file_clock(site_dir.parent) if reuse is not None and reuse.has_spare else 0

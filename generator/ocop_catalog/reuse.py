@@ -73,7 +73,8 @@ class Reuse:
     def __init__(self, site_dir: Path, previous: Path | None = None,
                  keys: Mapping[str, str] | None = None,
                  spare: Mapping[str, str] | None = None,
-                 spans: Mapping[str, str] | None = None) -> None:
+                 spans: Mapping[str, str] | None = None,
+                 spare_spans: Mapping[str, str] | None = None) -> None:
         self.site_dir = Path(site_dir)
         self.previous = Path(previous) if previous is not None and keys else None
         self.old: Mapping[str, str] = keys or {}
@@ -88,6 +89,8 @@ class Reuse:
         #: Where the previous build's files keyed for a day printed it, and where this
         #: build's do (site-relative path: :data:`SPANS`), for the next day's build.
         self.old_spans: Mapping[str, str] = (spans or {}) if self.previous is not None else {}
+        #: Where the spare's files keyed for a day printed it.
+        self.spare_spans: Mapping[str, str] = (spare_spans or {}) if spare is not None else {}
         self.spans: dict[str, str] = {}
         #: Files written from the previous build's with the new day's text (:meth:`earlier`).
         self.redated = 0
@@ -98,13 +101,15 @@ class Reuse:
 
     @classmethod
     def load(cls, site_dir: Path, previous: Path | None, keys_file: Path | None,
-             spare: Mapping[str, str] | None = None) -> Reuse:
+             spare: Mapping[str, str] | None = None,
+             spare_spans: Mapping[str, str] | None = None) -> Reuse:
         """The previous build's keys from ``keys_file`` (nothing to take over when it is
         missing or damaged: the build is a cold one), and the keys of the spare that
-        ``site_dir`` is (``ocop_catalog.build`` read and checked them)."""
+        ``site_dir`` is (``ocop_catalog.build`` read and checked them) with where its files
+        printed their day (``spare_spans``)."""
         spans: dict[str, str] = {}
         keys = read_keys(keys_file, spans) if previous is not None else {}
-        return cls(site_dir, previous, keys, spare, spans)
+        return cls(site_dir, previous, keys, spare, spans, spare_spans)
 
     @property
     def incremental(self) -> bool:
@@ -120,7 +125,10 @@ class Reuse:
             was = self.spare.get(rel)
             if was == key:  # the spare holds it already
                 self.kept += 1
-                if self.old_spans:
+                spans = self.spare_spans.get(rel) if self.spare_spans else None
+                if spans is not None:  # its own
+                    self.spans[rel] = spans
+                elif self.old_spans:
                     self._carry(rel, key)
                 return True
             if was is not None:
