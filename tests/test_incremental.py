@@ -295,9 +295,9 @@ def test_product_and_lot_pages_are_carried_over_to_a_new_day_with_its_text_writt
     not change is not rendered again: the previous day's file gets the new day's text where
     it printed the day (the seal's and the passport's "checked on", in each language's
     form; its length changes from the 29th to the 1st and from the 1st to the 10th), and
-    equals what a cold build writes; also with an override of the catalog's that does not
-    name the day (the footer), but not a page drawn with one that does (a copy of the
-    passport's: product pages)."""
+    equals what a cold build writes; a page drawn by an override of the catalog's is made
+    each day; a page kept from the spare keeps where it prints the day; UI strings that
+    format the day otherwise than as it is make the pages that use them be rendered."""
     repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])
     site = tmp_path / "site"
     build(repo, site)  # 2026-11-29 in Vietnam
@@ -322,29 +322,43 @@ def test_product_and_lot_pages_are_carried_over_to_a_new_day_with_its_text_writt
             assert page.count(text) >= 2, rel
         assert_same(site, _cold(repo, tmp_path / f"cold-{days}",
                                 epoch=BUILD_EPOCH + days * 86400))
+    # an override among a page's templates (the footer, which prints nothing of the
+    # day): it may work anything out from the day, so its pages are made each day
     overrides = repo / "overrides/ocop/partials"
     overrides.mkdir(parents=True)
     footer = (REPO / "theme/ocop/partials/footer.html").read_text(encoding="utf-8")
-    assert "today" not in footer
     (overrides / "footer.html").write_text(footer + "<!-- ours -->\n", encoding="utf-8")
-    assert written_again(11) == 0  # the same day: every page again, with the footer
-    assert written_again(12) == len(pages)
+    written_again(11)
+    assert written_again(12) == 0
     assert_same(site, _cold(repo, tmp_path / "cold-footer", epoch=BUILD_EPOCH + 12 * 86400))
-    # the footer taken back and put back the same day: the pages of the site before are
-    # those of the spare (the site two builds back), kept with where they print the day
     (overrides / "footer.html").unlink()
     written_again(12)
-    (overrides / "footer.html").write_text(footer + "<!-- ours -->\n", encoding="utf-8")
-    log = build(repo, site, epoch=BUILD_EPOCH + 12 * 86400)
-    assert re.search(r"spare site: (\d+) files kept", log).group(1) == str(taken(log)[1])
+    honey_pages = [rel for rel in pages if "mat-ong-quat" in rel or "/10/" in rel]
+    before = {rel: inode(site, rel) for rel in honey_pages}
+    # a price changed and changed back the same day: the product's pages are the spare's
+    # (the site two builds back), kept with where they print the day
+    honey = repo / "products/ong-tam-dao/mat-ong-quat/product.yml"
+    text = honey.read_text(encoding="utf-8")
+    price = re.search(r"amount: (\d+)", text).group(1)
+    honey.write_text(text.replace(f"amount: {price}", f"amount: {int(price) + 1000}", 1),
+                    encoding="utf-8")
+    written_again(12)
+    honey.write_text(text, encoding="utf-8")
+    written_again(12)
+    assert {rel: inode(site, rel) for rel in honey_pages} == before  # the spare's files
     assert written_again(13) == len(pages)
-    passport = (REPO / "theme/ocop/partials/passport.html").read_text(encoding="utf-8")
-    assert "today" in passport
-    (overrides / "passport.html").write_text(passport + "<!-- ours -->\n", encoding="utf-8")
+    assert_same(site, _cold(repo, tmp_path / "cold-13", epoch=BUILD_EPOCH + 13 * 86400))
+    # UI strings that format the day otherwise than as it is (a cut, a conversion): those
+    # pages are rendered with the day itself, the same in every build
+    strings = repo / "overrides/ocop/i18n"
+    strings.mkdir(parents=True)
+    (strings / "en.yml").write_text('productpage.checked: "Checked on {date:.12}."\n'
+                                    'lot.checked: "Checked {date!r}"\n', encoding="utf-8")
     written_again(13)
-    # product pages are made again; lot pages, which show no passport, are carried over
-    assert written_again(14) == sum("/10/" in rel for rel in pages)
-    assert_same(site, _cold(repo, tmp_path / "cold-passport", epoch=BUILD_EPOCH + 14 * 86400))
+    assert written_again(14) == 2 * len(pages) // 3  # the Vietnamese and Chinese ones
+    page = (site / "en/products/mat-ong-quat/index.html").read_text(encoding="utf-8")
+    assert "Checked on December 13,." in page  # 2026-12-13 cut at 12 characters
+    assert_same(site, _cold(repo, tmp_path / "cold-14", epoch=BUILD_EPOCH + 14 * 86400))
 
 
 def test_pages_carried_over_print_the_day_only_where_they_mark_it(tmp_path):
@@ -355,6 +369,7 @@ def test_pages_carried_over_print_the_day_only_where_they_mark_it(tmp_path):
     day, not the marks: the seal is given the page's)."""
     from ocop_catalog import pipeline
     from ocop_catalog.edition import EditionConfig, publish
+    from ocop_catalog.edition.i18n import MarkedDay
     from ocop_catalog.outputs.site.pages import CARRIED_OVER, SiteBuilder
     from ocop_catalog.records.loader import load_catalog
     from ocop_catalog.settings import load_settings
@@ -370,6 +385,15 @@ def test_pages_carried_over_print_the_day_only_where_they_mark_it(tmp_path):
                                                           REPO)["pages"])
     pages = [p for p in builder.pages() + builder.lot_pages() if p.template in CARRIED_OVER]
     assert {p.template for p in pages} == CARRIED_OVER
+    marked = MarkedDay("\ue000test:")
+    assert "{date}".format(date=marked.mark("long")) == "\ue000test:long\ue001"
+    for spec in ("{date:>30}", "{date:.5}", "{date!r}", "{date!a}"):
+        with pytest.raises(ValueError):
+            spec.format(date=marked.mark("long"))
+    for use in (lambda d: d == day, lambda d: d < day, lambda d: bool(d), lambda d: {d},
+                lambda d: d.year, lambda d: marked.mark("d MMM y")):
+        with pytest.raises((TypeError, AttributeError, ValueError)):
+            use(marked)
     for page in pages:
         assert builder.carried_over(page.template)
         data, spans = builder.render_file(page)

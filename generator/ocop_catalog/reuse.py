@@ -55,8 +55,9 @@ FORMAT = 2
 #: written for a day; the empty key of a file always made again).
 _KEY = re.compile(r"(?:[0-9a-f]{64}(?:@[0-9]{4}-[0-9]{2}-[0-9]{2})?)?")
 #: Where a file printed its day (:attr:`Reuse.spans`): ``<byte offset><form>``, joined by
-#: commas, in order.
-SPANS = re.compile(r"[0-9]+[a-z]+(?:,[0-9]+[a-z]+)*")
+#: commas, in order (the forms of ``edition.i18n.DAY_FORMS``).
+SPANS = re.compile(r"[0-9]{1,12}(?:iso|full|long|medium|short)"
+                   r"(?:,[0-9]{1,12}(?:iso|full|long|medium|short))*")
 #: The most a keys file may hold to be read (it is a cache file: a link to a device or a
 #: huge file is not read).
 MAX_KEYS_BYTES = 1 << 30

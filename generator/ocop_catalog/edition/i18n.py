@@ -45,6 +45,27 @@ def og_locale(lang: str) -> str:
 _SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+#: The forms a page carried over to a later day may print the build day in: ISO, and
+#: Babel's named date formats (:meth:`Translator.date`).
+DAY_FORMS = ("iso", "full", "long", "medium", "short")
+
+
+class _Mark(str):
+    """A mark as text: formatted into a UI string as it is; a width, a precision or a
+    conversion (``{date:>20}``, ``{date!r}``) fails, since the day's text would come out
+    otherwise."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        if spec:
+            raise ValueError("the build day's mark formatted with a spec")
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        raise ValueError("the build day's mark converted")
+
+
 class MarkedDay:
     """The build day as a page that may be carried over to a later day sees it
     (``today`` in its context; ``outputs/site/pages.py``): it prints as a mark,
@@ -52,7 +73,8 @@ class MarkedDay:
     ``<prefix><form><END>``, which the page's writer replaces with the day's text and
     whose places it records, so that the next build day writes the day's text into the
     same places instead of rendering the page again. Any other use of it (a comparison,
-    an attribute) fails, and the page is rendered with the day itself."""
+    a truth value, an attribute, a date form but :data:`DAY_FORMS`) fails, and the page is
+    rendered with the day itself."""
 
     __slots__ = ("prefix",)
 
@@ -63,14 +85,20 @@ class MarkedDay:
         self.prefix = prefix
 
     def isoformat(self) -> str:
-        return f"{self.prefix}iso{self.END}"
+        return _Mark(f"{self.prefix}iso{self.END}")
 
     __str__ = isoformat
 
     def mark(self, form: str) -> str:
-        if not (form.isascii() and form.isalpha() and form.islower()):
+        if form not in DAY_FORMS[1:]:
             raise ValueError(f"a date form the page cannot be carried over with: {form!r}")
-        return f"{self.prefix}{form}{self.END}"
+        return _Mark(f"{self.prefix}{form}{self.END}")
+
+    def _refused(self, *args: object) -> bool:
+        raise TypeError("the build day used otherwise than printed")
+
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __bool__ = _refused
+    __hash__ = None  # type: ignore[assignment]
 
 
 def load_strings(folder: Path, languages: tuple[str, ...]) -> Mapping[str, Mapping[str, str]]:

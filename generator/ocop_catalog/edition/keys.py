@@ -9,8 +9,8 @@ SHA-256 of everything the file is made from, in a canonical form (:func:`digest`
   that shape what is written, the edition's configuration (site address, identity,
   authored pages, print options, targets…), the catalog settings and the region's
   geography. :attr:`Keys.build` is that and the build date: the key of files that
-  print the day or work something out from it besides certificate and lot states (a
-  product page says the day its certificate was checked; statistics, feeds). Files
+  print the day or work something out from it besides certificate and lot states (the
+  statistics and open data pages, pages drawn by an override). Files
   that do neither are keyed by :attr:`Keys.undated`, so that a new build day leaves
   them alone (the statuses they show are in their records' keys): :meth:`Keys.day_of`
   says which, by the templates that draw a file (those of :data:`DAY_FREE_TEMPLATES`,
@@ -229,7 +229,6 @@ class Keys:
         #: references are not all plain names
         self._files: dict[str, str | None] = {}
         self._by_variable: set[str] = set()
-        self._sources: dict[str, str] = {}
         self._days: dict[tuple[str, ...], str | None] = {}
         self._products: dict[str, str] = {}
         self._producers: dict[str, str] = {}
@@ -280,7 +279,6 @@ class Keys:
             return True
         sources[name] = source
         self._files[name] = file
-        self._sources[name] = source
         # the names remembered by source for later builds (:func:`.theme.load_compiled`)
         for ref in referenced(self.env, name, file, source):
             if ref is None or not self._closure(ref, sources):
@@ -302,16 +300,7 @@ class Keys:
         return file is not None and os.path.realpath(file) == os.path.join(
             _packaged_dir(), "ocop", name)
 
-    def named_by_variable(self, name: str) -> bool:
-        """Whether ``name`` or a template it uses names another one by a variable (then it
-        may use any template of the theme)."""
-        self.template(name)
-        return name in self._by_variable
 
-    def source(self, name: str) -> str:
-        """The source of ``name`` or a template it uses, as :meth:`template` read it
-        ("" when there is none)."""
-        return self._sources.get(name, "")
 
     def day_of(self, *templates: str) -> str | None:
         """The build date (ISO) for the key of a file drawn by ``templates``; None when

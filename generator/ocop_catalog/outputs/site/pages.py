@@ -37,7 +37,7 @@ from ...catalog.links import LISTING_PAGES, gs1_path, point_path, short_path
 from ...catalog.model import ProductEntry
 from ...catalog.taxonomy import CURRENT_VERSION, load_taxonomies
 from ...edition import Edition
-from ...edition.i18n import MarkedDay, Translator
+from ...edition.i18n import DAY_FORMS, MarkedDay, Translator
 from ...edition.images import ProcessedImage
 from ...edition.keys import Keys, digest, digest_keys
 from ...edition.qr import DRAWING_VERSION, symbol_svg
@@ -57,8 +57,8 @@ from .statistics import StatsView
 from .search import (FACT, NAME, TEXT, LanguageDocs, SearchDoc, SearchStats,
                      sort_key, write_indexes)
 
-#: A template's source that names the build day.
-_TODAY = re.compile(r"\btoday\b")
+#: One place a page printed its day (:data:`.reuse.SPANS`).
+_SPAN = re.compile(r"([0-9]{1,12})([a-z]+)")
 #: Placeholder for the way up to the site root in HTML reused on many pages.
 _ROOT = "\x00root\x00"
 #: Fewer pages than this per worker process are rendered in one process.
@@ -210,8 +210,9 @@ class SiteBuilder:
         #: day, or marks while a page that may be carried over is rendered (render_file).
         self.today: Any = edition.today
         # the day as pages carried over from day to day see it: marks no record can hold
-        # (a new nonce each build; no mark is left in what is written)
-        self._mark = "\ue000" + secrets.token_hex(8) + ":"
+        # (a new nonce each build; no mark, or part of one, is left in what is written)
+        self._nonce = secrets.token_hex(8)
+        self._mark = "\ue000" + self._nonce + ":"
         self._marked_day = MarkedDay(self._mark)
         self._marks = re.compile(re.escape(self._mark) + "([a-z]+)" + MarkedDay.END)
         self._check_featured()
@@ -459,19 +460,16 @@ class SiteBuilder:
 
     def carried_over(self, template: str) -> bool:
         """Whether a page of ``template`` is keyed without the build day and carried over to
-        a later day with the day's text written in: one of :data:`CARRIED_OVER`, with cards
-        that do not print the day, and every template it uses the packaged one or one of
-        the catalog's ``overrides/`` that does not name ``today`` (which a macro imported
-        without context would read unmarked; the packaged ones print ``site.today`` there,
+        a later day with the day's text written in: one of :data:`CARRIED_OVER`, drawn by
+        packaged templates alone, cards included (:meth:`.Keys.packaged`: an override may
+        work anything out from the day; the packaged ones print it only as marks,
         ``tests/test_incremental.py``)."""
         found = self._carried.get(template)
         if found is None:
             keys = self.keys
             found = self._carried[template] = (
-                template in CARRIED_OVER and keys.day_of("partials/card.html") is None
-                and not keys.named_by_variable(template)
-                and all(keys.packaged_file(used) or not _TODAY.search(keys.source(used))
-                        for used in keys.uses(template)))
+                template in CARRIED_OVER and keys.packaged(template)
+                and keys.day_of("partials/card.html") is None)
         return found
 
     def _day_text(self, day: dt.date, form: str, lang: str) -> str | None:
@@ -486,7 +484,7 @@ class SiteBuilder:
         applied to it) or the day's text would need escaping."""
         parts = self._marks.split(text)
         if len(parts) == 1:
-            return None if self._mark in text else (text.encode("utf-8"), None)
+            return None if self._altered(text) else (text.encode("utf-8"), None)
         pieces, spans, offset, today = [], [], 0, self.edition.today
         for i, part in enumerate(parts):
             if i % 2:
@@ -495,13 +493,18 @@ class SiteBuilder:
                     return None
                 data = day.encode("utf-8")
                 spans.append(f"{offset}{part}")
-            elif self._mark in part:
+            elif self._altered(part):
                 return None
             else:
                 data = part.encode("utf-8")
             pieces.append(data)
             offset += len(data)
         return b"".join(pieces), ",".join(spans)
+
+    def _altered(self, text: str) -> bool:
+        """Whether ``text`` holds a mark, or a piece of one, that is not whole (a filter,
+        a cut or a conversion applied to it)."""
+        return "\ue000" in text or MarkedDay.END in text or self._nonce in text
 
     def redated(self, page: Page, earlier: tuple[bytes, str, str]) -> tuple[bytes, str] | None:
         """``page`` from its file of an earlier build day (:meth:`.Reuse.earlier`: the file,
@@ -514,7 +517,10 @@ class SiteBuilder:
             return None
         pieces, where, at, shift = [], [], 0, 0
         for span in spans.split(","):
-            offset, form = int(span.rstrip("abcdefghijklmnopqrstuvwxyz")), span.lstrip("0123456789")
+            found = _SPAN.fullmatch(span)
+            if found is None or found.group(2) not in DAY_FORMS:
+                return None
+            offset, form = int(found.group(1)), found.group(2)
             was, now = self._day_text(old, form, page.lang), \
                 self._day_text(self.edition.today, form, page.lang)
             if was is None or now is None:
