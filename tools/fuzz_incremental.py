@@ -8,15 +8,15 @@ cold build of the same input, byte for byte.
     python tools/fuzz_incremental.py --steps 60 --serve   # as 'ocop serve' rebuilds
 
 ``tests/test_incremental.py`` goes through a fixed series of changes; this goes through
-random ones of 35 kinds (:data:`CHANGES`: prices, names that reorder listings, texts,
+random ones of 36 kinds (:data:`CHANGES`: prices, names that reorder listings, texts,
 photos added, left out, reordered and redrawn, sales points, tags, availability, a
 product's commune or category, lots and recalls, GTINs, marketplace links, new, renamed,
 moved and deleted products, producers, sales points added, left out and renamed, the
 register's stars and dates, a deleted decision, the build day, the listing page size,
 featured products, the catalog's short name, an authored page, a template and UI strings
-overridden, alt texts, ``updated``, a translation left out), so that an incremental
-build missing a dependency (a file taken over that a cold build writes otherwise) is
-found. Each step changes the copy, builds it incrementally into the same site folder as
+overridden, alt texts, ``updated``, a translation left out, an other certification's
+end near the build day), so that an incremental build missing a dependency (a file taken
+over that a cold build writes otherwise) is found. Each step changes the copy, builds it incrementally into the same site folder as
 every step before, builds it cold into a fresh folder with the same caches (every
 ``--fresh-cache`` steps: with a cache of its own but the processed photos, so that a
 cache keyed short of what it holds is found too) and compares the two sites. A change
@@ -845,6 +845,32 @@ def recall(change: Change) -> str | None:
     return _edit_product(change, edit, where=lambda data: bool(data.get("lots")))
 
 
+def certification_end(change: Change) -> str | None:
+    """A product's other certification (VietGAP, organic…) made to end a few days before
+    or after the build day: its passport and JSON-LD say it has expired from the day after
+    (in its pages' keys) and the records' check warns of it (the records memo keeps a
+    folder's load for the days its checks hold for); a later build day crosses the end."""
+    day = dt.datetime.fromtimestamp(change.state["epoch"],
+                                    dt.timezone(dt.timedelta(hours=7))).date()
+    end = day + dt.timedelta(days=change.rng.randrange(-2, 4))
+
+    def edit(data):
+        certs = data.get("certifications") or []
+        if not certs:
+            data["certifications"] = [{
+                "type": "vietgap", "number": f"VietGAP-{change.rng.randrange(10 ** 6)}",
+                "issuer": {"vi": "QUACERT", "en": "QUACERT"},
+                "issued": end - dt.timedelta(days=365), "valid_until": end}]
+            return f"a VietGAP certification ending {end}"
+        one = change.rng.choice(certs)
+        issued = one.get("issued")
+        if isinstance(issued, dt.date) and issued > end:
+            return None  # an end before the issue is an error
+        one["valid_until"] = end
+        return f"certification {one.get('number')} ends {end}"
+    return _edit_product(change, edit)
+
+
 def new_photo(change: Change) -> str | None:
     """A photo added to a product (a new file)."""
     path = change.product()
@@ -899,7 +925,7 @@ CHANGES: tuple[tuple[Callable[[Change], str | None], int], ...] = (
     (build_day, 1), (page_size, 1), (authored, 1), (override, 1), (strings, 1),
     (identity, 1), (featured, 1), (photo_bytes, 2), (gtin, 2), (marketplaces, 2), (updated, 2),
     (move, 2), (untranslated, 2), (drop_decision, 1), (recall, 1), (new_photo, 1),
-    (new_point, 1),
+    (new_point, 1), (certification_end, 1),
 )
 
 
