@@ -25,7 +25,7 @@ SHA-256 of everything the file is made from, in a canonical form (:func:`digest`
   strings of every language.
 - the records a file shows: :meth:`Keys.product` (the record, its photos as processed,
   its certificate from the register and its status on the build date, its permanent
-  code, its lots and their states), :meth:`Keys.producer`, :meth:`Keys.point`, and
+  code, its lots and their states, which of its other certifications have expired), :meth:`Keys.producer`, :meth:`Keys.point`, and
   :meth:`Keys.card` (what a product's card shows: the product and its producer).
 
 Outputs combine these with their own options and the file's own data (its path,
@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from pydantic import BaseModel
 
+from ..catalog.passport import certification_expired
 from ..records.memo import json_digest
 from .theme import PACKAGED, referenced
 
@@ -291,16 +292,11 @@ class Keys:
         self.template(name)
         if name in self._by_variable:
             return False
-        return all(map(self.packaged_file, {name, *self.uses(name)}))
-
-    def packaged_file(self, name: str) -> bool:
-        """Whether ``name`` (found by :meth:`template`) is the packaged theme's own file of
-        that name (not one of the catalog's ``overrides/``, nor an override linked to it)."""
-        file = self._files.get(name)
-        return file is not None and os.path.realpath(file) == os.path.join(
-            _packaged_dir(), "ocop", name)
-
-
+        # each the packaged file of its own name (not an override linked to another one)
+        folder = os.path.join(_packaged_dir(), "ocop")
+        return all(self._files.get(used) is not None
+                   and os.path.realpath(self._files[used]) == os.path.join(folder, used)
+                   for used in {name, *self.uses(name)})
 
     def day_of(self, *templates: str) -> str | None:
         """The build date (ISO) for the key of a file drawn by ``templates``; None when
@@ -328,16 +324,18 @@ class Keys:
     # -- records --------------------------------------------------------------------
 
     def product(self, product: ProductEntry) -> str:
-        """The product as published: its record, photos (as processed), certificate and
-        its status on the build date, permanent code, lots and their states."""
+        """The product as published on the build date: its record, photos (as processed),
+        certificate and its status, permanent code, lots and their states, which of its
+        other certifications (VietGAP, organic…) have expired (the passport, the JSON-LD)."""
         found = self._products.get(product.id)
         if found is None:
             e = self.edition
             lots = [(lot, e.lot_state(lot), e.lot_has_page(lot)) for lot in product.record.lots]
+            expired = [certification_expired(c, e.today) for c in product.record.certifications]
             found = self._products[product.id] = digest(
                 product.record, product.producer_id, product.photos, product.certification,
                 product.qr_code, e.status(product), e.modified(product),
-                [_image(e.photo(photo.path)) for photo in product.photos], lots)
+                [_image(e.photo(photo.path)) for photo in product.photos], lots, expired)
         return found
 
     def producer(self, producer_id: str) -> str:

@@ -696,14 +696,10 @@ class SiteBuilder:
         else:
             data = self.shown(page.template)
         if self.carried_over(page.template):
-            # what it works out from the day besides its certificate's and lots' states (in
-            # the product's key): which of its other certifications have expired (the
-            # passport, the JSON-LD); the day itself after the key (Reuse.earlier)
-            today = self.edition.today
-            expired = [passport.certification_expired(c, today)
-                       for c in context["product"].record.certifications]
+            # what it works out from the day is in its product's key; the day it prints
+            # follows the key (Reuse.earlier)
             return digest(self._base_key, keys.template(page.template), page.lang, page.path,
-                          data, expired) + "@" + today.isoformat()
+                          data) + "@" + self.edition.today.isoformat()
         return digest(self._base_key, keys.template(page.template), self._day(page.template),
                       page.lang, page.path, data)
 
