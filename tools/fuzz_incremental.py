@@ -16,8 +16,8 @@ register's stars and dates, a deleted decision, the build day, the listing page 
 featured products, the catalog's short name, an authored page, a template and UI strings
 overridden, alt texts, ``updated``, a translation left out, an other certification's
 end near the build day), so that an incremental build missing a dependency (a file taken
-over that a cold build writes otherwise) is found. Each step changes the copy, builds it incrementally into the same site folder as
-every step before, builds it cold into a fresh folder with the same caches (every
+over that a cold build writes otherwise) is found. Each step changes the copy, builds it
+incrementally into the same site folder as every step before, builds it cold into a fresh folder with the same caches (every
 ``--fresh-cache`` steps: with a cache of its own but the processed photos, so that a
 cache keyed short of what it holds is found too) and compares the two sites. A change
 the checks refuse (the cold build of it fails too) is undone and another drawn; an

@@ -126,11 +126,8 @@ class Reuse:
             was = self.spare.get(rel)
             if was == key:  # the spare holds it already
                 self.kept += 1
-                spans = self.spare_spans.get(rel) if self.spare_spans else None
-                if spans is not None:  # its own
-                    self.spans[rel] = spans
-                elif self.old_spans:
-                    self._carry(rel, key)
+                if self.spare_spans or self.old_spans:
+                    self._carry(rel, key, self.spare_spans)
                 return True
             if was is not None:
                 try:
@@ -166,11 +163,14 @@ class Reuse:
             self._carry(rel, key)
         return True
 
-    def _carry(self, rel: str, key: str) -> None:
-        """Keep where a file taken over with ``key`` printed its day (the previous
-        build's record of it, when that build's file had the same key: the same file)."""
-        spans = self.old_spans.get(rel)
-        if spans is not None and self.old.get(rel) == key:
+    def _carry(self, rel: str, key: str, own: Mapping[str, str] | None = None) -> None:
+        """Keep where a file taken over with ``key`` printed its day: ``own``'s record of
+        it (the spare's, for a file kept there), else the previous build's when that
+        build's file had the same key (the same file)."""
+        spans = own.get(rel) if own else None
+        if spans is None and self.old.get(rel) == key:
+            spans = self.old_spans.get(rel)
+        if spans is not None:
             self.spans[rel] = spans
 
     def earlier(self, rel: str, key: str) -> tuple[bytes, str, str] | None:

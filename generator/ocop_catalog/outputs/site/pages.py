@@ -205,6 +205,7 @@ class SiteBuilder:
         self._qr_keys: dict[str, str] = {}
         self._shown: dict[str, str] = {}
         self._carried: dict[str, bool] = {}
+        self._day_texts: dict[tuple[dt.date, str, str], bytes | None] = {}
         #: The build day as the page being rendered prints it (``site.today`` in templates:
         #: macros imported without context see the build's ``today``, not the page's): the
         #: day, or marks while a page that may be carried over is rendered (render_file).
@@ -472,11 +473,16 @@ class SiteBuilder:
                 and keys.day_of("partials/card.html") is None)
         return found
 
-    def _day_text(self, day: dt.date, form: str, lang: str) -> str | None:
-        """How a page in ``lang`` prints ``day`` in ``form`` (``iso`` or a date format);
-        None when the text would be escaped (it could then not be written in as it is)."""
-        text = day.isoformat() if form == "iso" else self.translator(lang).date(day, form)
-        return text if str(escape(text)) == text and "\ue000" not in text else None
+    def _day_text(self, day: dt.date, form: str, lang: str) -> bytes | None:
+        """How a page in ``lang`` prints ``day`` in ``form`` (``iso`` or a date format), as
+        UTF-8; None when the text would be escaped (it could then not be written in as it
+        is). Worked out once per day, form and language."""
+        key = (day, form, lang)
+        if key not in self._day_texts:
+            text = day.isoformat() if form == "iso" else self.translator(lang).date(day, form)
+            self._day_texts[key] = text.encode("utf-8") \
+                if str(escape(text)) == text and not self._altered(text) else None
+        return self._day_texts[key]
 
     def _filled(self, text: str, lang: str) -> tuple[bytes, str] | None:
         """``text`` rendered with the day as marks: the file with the day's text in their
@@ -488,10 +494,9 @@ class SiteBuilder:
         pieces, spans, offset, today = [], [], 0, self.edition.today
         for i, part in enumerate(parts):
             if i % 2:
-                day = self._day_text(today, part, lang)
-                if day is None:
+                data = self._day_text(today, part, lang)
+                if data is None:
                     return None
-                data = day.encode("utf-8")
                 spans.append(f"{offset}{part}")
             elif self._altered(part):
                 return None
@@ -521,17 +526,15 @@ class SiteBuilder:
             if found is None or found.group(2) not in DAY_FORMS:
                 return None
             offset, form = int(found.group(1)), found.group(2)
-            was, now = self._day_text(old, form, page.lang), \
-                self._day_text(self.edition.today, form, page.lang)
-            if was is None or now is None:
+            was = self._day_text(old, form, page.lang)
+            now = self._day_text(self.edition.today, form, page.lang)
+            if was is None or now is None or offset < at \
+                    or data[offset:offset + len(was)] != was:
                 return None
-            was_bytes, now_bytes = was.encode("utf-8"), now.encode("utf-8")
-            if offset < at or data[offset:offset + len(was_bytes)] != was_bytes:
-                return None
-            pieces += (data[at:offset], now_bytes)
+            pieces += (data[at:offset], now)
             where.append(f"{offset + shift}{form}")
-            shift += len(now_bytes) - len(was_bytes)
-            at = offset + len(was_bytes)
+            shift += len(now) - len(was)
+            at = offset + len(was)
         pieces.append(data[at:])
         return b"".join(pieces), ",".join(where)
 
