@@ -608,6 +608,8 @@ class SiteBuilder:
     def by_name(self, products: Sequence[ProductEntry], lang: str) -> tuple[ProductEntry, ...]:
         """``products`` in the alphabetical order of their names in ``lang``
         (:func:`.search.sort_key`: Vietnamese order, the same on every build)."""
+        if not isinstance(products, (list, tuple)):
+            products = tuple(products)  # looked at twice below, maybe
         ordered, ranks = self._name_order(lang)
         places = self.edition.places(products)
         if places is None:  # an entry that is not the edition's: by its own name

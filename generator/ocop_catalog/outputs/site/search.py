@@ -54,7 +54,6 @@ import re
 import shutil
 import time
 import unicodedata
-from functools import lru_cache
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,7 +163,6 @@ def _primary_char(ch: str) -> str:
     return found if found is not None else "".join(c + "0" for c in fold(bare))
 
 
-@lru_cache(maxsize=1 << 16)  # names, again on each rebuild of an 'ocop serve' session
 def sort_key(text: str) -> tuple[str, str, str]:
     """How names are put in order (listings, "name A–Z"): Vietnamese alphabetical order
     (*Đ* after *D*, *Ă* and *Â* after *A*…), then tones, then the text itself, so the
