@@ -17,9 +17,10 @@ featured products, the catalog's short name, an authored page, a template and UI
 overridden, alt texts, ``updated``, a translation left out, an other certification's
 end near the build day), so that an incremental build missing a dependency (a file taken
 over that a cold build writes otherwise) is found. Each step changes the copy, builds it
-incrementally into the same site folder as every step before, builds it cold into a fresh folder with the same caches (every
-``--fresh-cache`` steps: with a cache of its own but the processed photos, so that a
-cache keyed short of what it holds is found too) and compares the two sites. A change
+incrementally into the same site folder as every step before, builds it cold into a
+fresh folder with the same caches (every ``--fresh-cache`` steps: with a cache of its
+own but the processed photos, so that a cache keyed short of what it holds is found
+too) and compares the two sites. A change
 the checks refuse (the cold build of it fails too) is undone and another drawn; an
 incremental build that fails where the cold one does not is a difference. The copy is a
 git repository: a step's change is a commit, so a difference can be replayed (``git log

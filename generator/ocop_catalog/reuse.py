@@ -44,28 +44,59 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from .records.decoded import atomic_write, read_regular, utf8_pieces
 
-__all__ = ["Drained", "Reuse", "handed_back", "write_new"]
+__all__ = ["DAY_FORMS", "Drained", "Reuse", "handed_back", "join_spans", "parse_spans",
+           "write_new"]
 
 FORMAT = 2
 #: What a key is (:func:`ocop_catalog.edition.keys.digest`, with ``@<day>`` for a file
 #: written for a day; the empty key of a file always made again).
 _KEY = re.compile(r"(?:[0-9a-f]{64}(?:@[0-9]{4}-[0-9]{2}-[0-9]{2})?)?")
+#: The forms a file may print its day in: ISO, and Babel's named date formats
+#: (``edition.i18n.MarkedDay``).
+DAY_FORMS = ("iso", "full", "long", "medium", "short")
+_FORM = "(?:" + "|".join(DAY_FORMS) + ")"
 #: Where a file printed its day (:attr:`Reuse.spans`): ``<byte offset><form>``, joined by
-#: commas, in order (the forms of ``edition.i18n.DAY_FORMS``).
-SPANS = re.compile(r"[0-9]{1,12}(?:iso|full|long|medium|short)"
-                   r"(?:,[0-9]{1,12}(?:iso|full|long|medium|short))*")
+#: commas, in order (:func:`join_spans`, :func:`parse_spans`).
+SPANS = re.compile(f"[0-9]{{1,12}}{_FORM}(?:,[0-9]{{1,12}}{_FORM})*")
+_PLACE = re.compile(r"([0-9]+)([a-z]+)")
 #: The most a keys file may hold to be read (it is a cache file: a link to a device or a
 #: huge file is not read).
 MAX_KEYS_BYTES = 1 << 30
 
 T = TypeVar("T")
-#: What a worker process hands back (:meth:`Reuse.drain`): keys, how many files were taken
-#: over and kept, where files printed their day, how many were written for a new day.
-Drained = tuple[dict[str, str], int, int, dict[str, str], int]
+
+
+class Drained(NamedTuple):
+    """What a worker process hands back (:meth:`Reuse.drain`)."""
+
+    keys: dict[str, str]
+    #: How many files were taken over from the previous build, and kept in the spare.
+    taken: int
+    kept: int
+    #: Where files printed their day (:attr:`Reuse.spans`).
+    spans: dict[str, str]
+    #: How many files were written for a new day from the previous day's.
+    redated: int
+
+    @staticmethod
+    def nothing() -> Drained:
+        return Drained({}, 0, 0, {}, 0)
+
+
+def join_spans(places: Iterable[tuple[int, str]]) -> str:
+    """Where a file printed its day, as :data:`SPANS` writes it: (byte offset, form)s."""
+    return ",".join(f"{offset}{form}" for offset, form in places)
+
+
+def parse_spans(text: str) -> list[tuple[int, str]] | None:
+    """The (byte offset, form)s :func:`join_spans` wrote, or None for text it did not."""
+    if not SPANS.fullmatch(text):
+        return None
+    return [(int(offset), form) for offset, form in _PLACE.findall(text)]
 
 
 class Reuse:
@@ -126,8 +157,9 @@ class Reuse:
             was = self.spare.get(rel)
             if was == key:  # the spare holds it already
                 self.kept += 1
-                if self.spare_spans or self.old_spans:
-                    self._carry(rel, key, self.spare_spans)
+                spans = self.spare_spans.get(rel) if self.spare_spans else None
+                if spans is not None:  # where the file kept there printed its day
+                    self.spans[rel] = spans
                 return True
             if was is not None:
                 try:
@@ -159,19 +191,18 @@ class Reuse:
                     os.unlink(temporary)
                 return False
         self.taken += 1
-        if self.old_spans:
-            self._carry(rel, key)
+        spans = self.old_spans.get(rel) if self.old_spans else None
+        if spans is not None:  # where the previous build's file printed its day
+            self.spans[rel] = spans
         return True
 
-    def _carry(self, rel: str, key: str, own: Mapping[str, str] | None = None) -> None:
-        """Keep where a file taken over with ``key`` printed its day: ``own``'s record of
-        it (the spare's, for a file kept there), else the previous build's when that
-        build's file had the same key (the same file)."""
-        spans = own.get(rel) if own else None
-        if spans is None and self.old.get(rel) == key:
-            spans = self.old_spans.get(rel)
-        if spans is not None:
+    def wrote(self, rel: str, spans: str | None, redated: bool = False) -> None:
+        """Note of a file the caller wrote (told to make it by :meth:`take`) where it
+        printed its day (``spans``: :data:`SPANS`; None: nowhere), and whether it wrote it
+        from the previous day's file (:meth:`earlier`)."""
+        if spans:
             self.spans[rel] = spans
+        self.redated += redated
 
     def earlier(self, rel: str, key: str) -> tuple[bytes, str, str] | None:
         """For a file keyed ``<key>@<day>`` that :meth:`take` could not take over: the
@@ -181,7 +212,7 @@ class Reuse:
         undated, at, day = key.rpartition("@")
         old = self.old.get(rel)
         spans = self.old_spans.get(rel)
-        if not at or old is None or spans is None or self.previous is None:
+        if not at or old is None or spans is None:  # no spans without a previous build
             return None
         old_undated, _, old_day = old.rpartition("@")
         if old_undated != undated or old_day == day:
@@ -240,10 +271,9 @@ class Reuse:
             self._dirs.add(parent)
 
     def drain(self) -> Drained:
-        """The keys recorded in this process since the last call, how many files were
-        taken over and kept, where files printed their day and how many were written
-        for a new day (for worker processes to hand back)."""
-        found = self.keys, self.taken, self.kept, self.spans, self.redated
+        """What this process recorded since the last call (for worker processes to hand
+        back)."""
+        found = Drained(self.keys, self.taken, self.kept, self.spans, self.redated)
         self.keys, self.taken, self.kept, self.spans, self.redated = {}, 0, 0, {}, 0
         return found
 
@@ -332,6 +362,7 @@ def read_keys(keys_file: Path | None, spans: dict[str, str] | None = None) -> di
     if data is None:
         return {}
     keys: dict[str, str] = {}
+    found_spans: dict[str, str] = {}  # handed over only when the whole file is sound
     try:
         head, *lines = data.decode("utf-8").split("\n")
         found = json.loads(head)
@@ -346,8 +377,7 @@ def read_keys(keys_file: Path | None, spans: dict[str, str] | None = None) -> di
             if mark:
                 if not SPANS.fullmatch(where) or "@" not in key:
                     return {}
-                if spans is not None:
-                    spans[rel] = where
+                found_spans[rel] = where
             # only what save() writes: a site-relative path of a file and a key; the
             # spare's files are deleted by these paths, so none may lead out of the site
             if (not tab or type(rel) is not str or not _KEY.fullmatch(key) or not rel
@@ -356,7 +386,11 @@ def read_keys(keys_file: Path | None, spans: dict[str, str] | None = None) -> di
             keys[rel] = key
     except (ValueError, RecursionError):  # not UTF-8, not JSON
         return {}
-    return keys if found.get("files") == len(keys) else {}
+    if found.get("files") != len(keys):
+        return {}
+    if spans is not None:
+        spans.update(found_spans)
+    return keys
 
 
 #: How :func:`write_new` opens a file: created, never one that is there.
@@ -392,6 +426,6 @@ def handed_back(reuse: Reuse | None, work: Callable[[], T]) -> tuple[T, Drained]
     many files it took over), for the parent to :meth:`Reuse.merge`. What the parent had
     recorded when it forked is its own and is not handed back."""
     if reuse is None:
-        return work(), ({}, 0, 0, {}, 0)
+        return work(), Drained.nothing()
     reuse.drain()
     return work(), reuse.drain()

@@ -21,6 +21,7 @@ from babel.numbers import format_currency, format_decimal
 from markupsafe import Markup, escape
 
 from ..records.text import DEFAULT_LANGUAGE, Localized
+from ..reuse import DAY_FORMS  # the forms the keys file records a day's places in
 
 #: Names of languages in their own language, for the language switch.
 NATIVE_NAMES = {"vi": "Tiếng Việt", "en": "English", "zh": "中文", "ko": "한국어", "ja": "日本語"}
@@ -45,9 +46,6 @@ def og_locale(lang: str) -> str:
 _SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-#: The forms a page carried over to a later day may print the build day in: ISO, and
-#: Babel's named date formats (:meth:`Translator.date`).
-DAY_FORMS = ("iso", "full", "long", "medium", "short")
 
 
 class _Mark(str):

@@ -75,8 +75,8 @@ from .register import DECISIONS_DIR, Entry, Register
 from .text import PUBLISHED, PublishedLanguages
 from .yamlsource import Locations
 
-__all__ = ["FolderMemo", "RegisterMemo", "dated_key", "encode", "json_digest", "listing", "memo_key",
-           "outcome"]
+__all__ = ["FolderMemo", "RegisterMemo", "dated_key", "encode", "json_digest", "listing",
+           "memo_key", "outcome"]
 
 NAME = "records.json"
 #: The register's memo (:class:`RegisterMemo`), beside the folders'.

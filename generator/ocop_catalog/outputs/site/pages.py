@@ -37,7 +37,7 @@ from ...catalog.links import LISTING_PAGES, gs1_path, point_path, short_path
 from ...catalog.model import ProductEntry
 from ...catalog.taxonomy import CURRENT_VERSION, load_taxonomies
 from ...edition import Edition
-from ...edition.i18n import DAY_FORMS, MarkedDay, Translator
+from ...edition.i18n import MarkedDay, Translator
 from ...edition.images import ProcessedImage
 from ...edition.keys import Keys, digest, digest_keys
 from ...edition.qr import DRAWING_VERSION, symbol_svg
@@ -48,7 +48,7 @@ from ...parallel import can_fork, collector_off, forked_pool, freeze_kept, share
 from ...records.text import DEFAULT_LANGUAGE, Localized
 from ..feeds.options import FeedOptions
 from ...fragments import Fragments
-from ...reuse import Reuse, handed_back, write_new
+from ...reuse import Reuse, handed_back, join_spans, parse_spans, write_new
 from . import structured
 from .markdown import render_markdown
 from .opendata import FeedGroup, FeedLinks, OpenDataOptions, published_feeds
@@ -57,8 +57,6 @@ from .statistics import StatsView
 from .search import (FACT, NAME, TEXT, LanguageDocs, SearchDoc, SearchStats,
                      sort_key, write_indexes)
 
-#: One place a page printed its day (:data:`.reuse.SPANS`).
-_SPAN = re.compile(r"([0-9]{1,12})([a-z]+)")
 #: Placeholder for the way up to the site root in HTML reused on many pages.
 _ROOT = "\x00root\x00"
 #: Fewer pages than this per worker process are rendered in one process.
@@ -199,7 +197,7 @@ class SiteBuilder:
         self._certs: dict[tuple[str, str], dict[str, Any]] = {}
         self._filter_data: dict[str, FilterData] = {}
         self._facets: dict[str, Any] = {}
-        self._name_keys: dict[str, tuple[list[ProductEntry], list[int]]] = {}
+        self._name_orders: dict[str, tuple[list[ProductEntry], list[int]]] = {}
         self.search_stats: SearchStats | None = None
         self._facets_keys: dict[str, str] = {}
         self._qr_keys: dict[str, str] = {}
@@ -213,9 +211,8 @@ class SiteBuilder:
         # the day as pages carried over from day to day see it: marks no record can hold
         # (a new nonce each build; no mark, or part of one, is left in what is written)
         self._nonce = secrets.token_hex(8)
-        self._mark = "\ue000" + self._nonce + ":"
-        self._marked_day = MarkedDay(self._mark)
-        self._marks = re.compile(re.escape(self._mark) + "([a-z]+)" + MarkedDay.END)
+        self._marked_day = MarkedDay("\ue000" + self._nonce + ":")
+        self._marks = re.compile(re.escape(self._marked_day.prefix) + "([a-z]+)" + MarkedDay.END)
         self._check_featured()
 
     # ----------------------------------------------------------------------
@@ -491,20 +488,20 @@ class SiteBuilder:
         parts = self._marks.split(text)
         if len(parts) == 1:
             return None if self._altered(text) else (text.encode("utf-8"), None)
-        pieces, spans, offset, today = [], [], 0, self.edition.today
+        pieces, places, offset, today = [], [], 0, self.edition.today
         for i, part in enumerate(parts):
             if i % 2:
                 data = self._day_text(today, part, lang)
                 if data is None:
                     return None
-                spans.append(f"{offset}{part}")
+                places.append((offset, part))
             elif self._altered(part):
                 return None
             else:
                 data = part.encode("utf-8")
             pieces.append(data)
             offset += len(data)
-        return b"".join(pieces), ",".join(spans)
+        return b"".join(pieces), join_spans(places)
 
     def _altered(self, text: str) -> bool:
         """Whether ``text`` holds a mark, or a piece of one, that is not whole (a filter,
@@ -520,23 +517,22 @@ class SiteBuilder:
             old = dt.date.fromisoformat(old_day)
         except ValueError:
             return None
+        places = parse_spans(spans)
+        if places is None:
+            return None
         pieces, where, at, shift = [], [], 0, 0
-        for span in spans.split(","):
-            found = _SPAN.fullmatch(span)
-            if found is None or found.group(2) not in DAY_FORMS:
-                return None
-            offset, form = int(found.group(1)), found.group(2)
+        for offset, form in places:
             was = self._day_text(old, form, page.lang)
             now = self._day_text(self.edition.today, form, page.lang)
             if was is None or now is None or offset < at \
                     or data[offset:offset + len(was)] != was:
                 return None
             pieces += (data[at:offset], now)
-            where.append(f"{offset + shift}{form}")
+            where.append((offset + shift, form))
             shift += len(now) - len(was)
             at = offset + len(was)
         pieces.append(data[at:])
-        return b"".join(pieces), ",".join(where)
+        return b"".join(pieces), join_spans(where)
 
     def _context(self, t: Translator, url: str, **extra: Any) -> dict[str, Any]:
         return {"t": t, "ui": t.ui, "lang": t.lang, "url": url,
@@ -622,13 +618,13 @@ class SiteBuilder:
     def _name_order(self, lang: str) -> tuple[list[ProductEntry], list[int]]:
         """The catalog's products in the order of their names in ``lang``, and each
         product's rank in it, by its place in the edition (:meth:`.Edition.places`)."""
-        found = self._name_keys.get(lang)
+        found = self._name_orders.get(lang)
         if found is None:
             ordered = sorted(self.all_products, key=lambda p: _name_key(p, lang))
             ranks = [0] * len(ordered)
             for rank, place in enumerate(self.edition.places(ordered)):
                 ranks[place] = rank
-            found = self._name_keys[lang] = (ordered, ranks)
+            found = self._name_orders[lang] = (ordered, ranks)
         return found
 
     #: Name of a paged listing's filter data, in the folder of its first page.
@@ -1252,7 +1248,7 @@ def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
                 earlier = reuse.earlier(rel, key)  # the same page on an earlier day
                 if earlier is not None:
                     found = builder.redated(page, earlier)
-                    reuse.redated += found is not None
+        redated = found is not None
         if found is None:
             found = builder.render_file(page)
         html, spans = found
@@ -1261,8 +1257,8 @@ def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
             os.makedirs(f"{base}/{folder}" if folder else base, exist_ok=True)
             made.add(folder)
         write_new(f"{base}/{rel}", html)
-        if spans and reuse is not None:
-            reuse.spans[rel] = spans
+        if reuse is not None:
+            reuse.wrote(rel, spans, redated)
         for name, data in builder.page_files(page):
             write_new(f"{base}/{name}", data)
     return written
