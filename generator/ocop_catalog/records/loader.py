@@ -200,8 +200,7 @@ def _load(settings: Settings) -> LoadResult:
     _check_unique_products(products, docs, settings.published)
     products = _certify(products, docs, folders, ctx, listed,
                         memos.RegisterMemo.load(settings.cache_path, ctx,
-                                                memos.dated_key(memo.key, ctx)
-                                                if memo is not None else None))
+                                                memo.key if memo is not None else None))
 
     # the line of each issue that was found on a light document (one read in another
     # process, or taken from the memo): read from its file, as a full document has it

@@ -75,8 +75,8 @@ from .register import DECISIONS_DIR, Entry, Register
 from .text import PUBLISHED, PublishedLanguages
 from .yamlsource import Locations
 
-__all__ = ["FolderMemo", "RegisterMemo", "dated_key", "encode", "json_digest", "listing",
-           "memo_key", "outcome"]
+__all__ = ["FolderMemo", "RegisterMemo", "encode", "json_digest", "listing", "memo_key",
+           "outcome"]
 
 NAME = "records.json"
 #: The register's memo (:class:`RegisterMemo`), beside the folders'.
@@ -483,11 +483,12 @@ class RegisterMemo:
     def load(cls, cache_dir: Path | None, ctx: Context,
              key: str | None = None) -> RegisterMemo | None:
         """The memo in ``cache_dir`` (empty if missing, unreadable or of another key);
-        None without a cache folder. ``key``: :func:`dated_key`, if worked out already."""
+        None without a cache folder. ``key``: :func:`memo_key`, if worked out already (the
+        register's is that with the build date: :func:`dated_key`)."""
         if cache_dir is None:
             return None
         file = Path(cache_dir) / REGISTER_NAME
-        key = key or dated_key(memo_key(ctx), ctx)
+        key = dated_key(key or memo_key(ctx), ctx)
         try:
             found = read_memo(file, key)
         except Exception:  # noqa: BLE001 - missing, damaged, not JSON…: no memo
