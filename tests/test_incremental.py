@@ -368,7 +368,8 @@ def test_pages_carried_over_print_the_day_only_where_they_mark_it(tmp_path):
     from ocop_catalog import pipeline
     from ocop_catalog.edition import EditionConfig, publish
     from ocop_catalog.edition.i18n import MarkedDay
-    from ocop_catalog.outputs.site.pages import CARRIED_OVER, SiteBuilder
+    from ocop_catalog.edition.keys import CARRIED_OVER
+    from ocop_catalog.outputs.site.pages import SiteBuilder
     from ocop_catalog.records.loader import load_catalog
     from ocop_catalog.settings import load_settings
     from siteutil import OPTIONS, SITE_URL

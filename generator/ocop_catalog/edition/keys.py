@@ -17,7 +17,7 @@ SHA-256 of everything the file is made from, in a canonical form (:func:`digest`
   each with every template it uses the packaged one: an override may print the day).
   Product and lot pages print the day and work nothing else out from it but what their
   records' keys hold: they are keyed ``<key without the day>@<day>`` and carried over to
-  a later day with its text written where they printed it (``SiteBuilder.carried_over``,
+  a later day with its text written where they printed it (:meth:`Keys.carried`,
   :meth:`ocop_catalog.reuse.Reuse.earlier`).
 - :meth:`Keys.template`: a template and every template it includes, imports or extends
   (found in its syntax tree), as the theme folders resolve them; a template that names
@@ -25,8 +25,9 @@ SHA-256 of everything the file is made from, in a canonical form (:func:`digest`
   strings of every language.
 - the records a file shows: :meth:`Keys.product` (the record, its photos as processed,
   its certificate from the register and its status on the build date, its permanent
-  code, its lots and their states, which of its other certifications have expired), :meth:`Keys.producer`, :meth:`Keys.point`, and
-  :meth:`Keys.card` (what a product's card shows: the product and its producer).
+  code, its lots and their states, which of its other certifications have expired),
+  :meth:`Keys.producer`, :meth:`Keys.point`, and :meth:`Keys.card` (what a product's card
+  shows: the product and its producer).
 
 Outputs combine these with their own options and the file's own data (its path,
 language, page number…). A key leaves nothing out on purpose: a dependency it misses
@@ -71,9 +72,14 @@ DAY_FREE_TEMPLATES = frozenset({
     "home.html", "listing.html", "producer.html", "producers.html", "categories.html",
     "areas.html", "sales_points.html", "sales_point.html", "search.html", "redirect.html",
     "404.html", "kiosk.html", "form.html", "partials/card.html"})
+#: Packaged templates that print the build day and work out nothing else from it that their
+#: records' keys leave out (a product's page and a lot's): a file drawn by these is keyed
+#: without the day, ``@<day>`` added, and carried over to a later day with the day's text
+#: written where it printed it (:meth:`Keys.carried`).
+CARRIED_OVER = frozenset({"product.html", "lot.html"})
 
-__all__ = ["DAY_FREE_TEMPLATES", "LIBRARIES", "Keys", "code_key", "digest", "digest_keys",
-           "plain"]
+__all__ = ["CARRIED_OVER", "DAY_FREE_TEMPLATES", "LIBRARIES", "Keys", "code_key", "digest",
+           "digest_keys", "plain"]
 
 #: Libraries whose version can change what a build writes or accepts.
 LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pillow", "pydantic",
@@ -231,6 +237,7 @@ class Keys:
         self._files: dict[str, str | None] = {}
         self._by_variable: set[str] = set()
         self._days: dict[tuple[str, ...], str | None] = {}
+        self._carried: dict[tuple[str, ...], bool] = {}
         self._products: dict[str, str] = {}
         self._producers: dict[str, str] = {}
         self._points: dict[str, str] = {}
@@ -306,6 +313,19 @@ class Keys:
         if found == "":
             free = all(t in DAY_FREE_TEMPLATES and self.packaged(t) for t in templates)
             found = self._days[templates] = None if free else self.edition.today.isoformat()
+        return found
+
+    def carried(self, template: str, *others: str) -> bool:
+        """Whether a file drawn by ``template`` and ``others`` (the card template, for a
+        page that shows cards) is carried over to a later day: ``template`` one of
+        :data:`CARRIED_OVER` and :meth:`packaged` (an override may work anything out from
+        the day; the packaged ones print it only where they mark it,
+        ``tests/test_incremental.py``), ``others`` keyed without the day (:meth:`day_of`)."""
+        found = self._carried.get((template, *others))
+        if found is None:
+            found = self._carried[(template, *others)] = (
+                template in CARRIED_OVER and self.packaged(template)
+                and (not others or self.day_of(*others) is None))
         return found
 
     @property

@@ -66,11 +66,6 @@ PAGES_PER_WORKER = 200
 QR_IN_PROCESS = 200
 #: The feeds' folder: its index.html leads to the open data page.
 FEEDS_INDEX = "feeds/"
-#: Templates of pages that print the build day and work out nothing else from it that
-#: their keys leave out: packaged (:meth:`.Keys.packaged`), such a page is keyed without the
-#: day and carried over to a later day with the day's text written in
-#: (:meth:`SiteBuilder.redated`).
-CARRIED_OVER = frozenset({"product.html", "lot.html"})
 
 
 @dataclass(frozen=True)
@@ -202,7 +197,6 @@ class SiteBuilder:
         self._facets_keys: dict[str, str] = {}
         self._qr_keys: dict[str, str] = {}
         self._shown: dict[str, str] = {}
-        self._carried: dict[str, bool] = {}
         self._day_texts: dict[tuple[dt.date, str, str], bytes | None] = {}
         #: The build day as the page being rendered prints it (``site.today`` in templates:
         #: macros imported without context see the build's ``today``, not the page's): the
@@ -458,17 +452,9 @@ class SiteBuilder:
 
     def carried_over(self, template: str) -> bool:
         """Whether a page of ``template`` is keyed without the build day and carried over to
-        a later day with the day's text written in: one of :data:`CARRIED_OVER`, drawn by
-        packaged templates alone, cards included (:meth:`.Keys.packaged`: an override may
-        work anything out from the day; the packaged ones print it only as marks,
-        ``tests/test_incremental.py``)."""
-        found = self._carried.get(template)
-        if found is None:
-            keys = self.keys
-            found = self._carried[template] = (
-                template in CARRIED_OVER and keys.packaged(template)
-                and keys.day_of("partials/card.html") is None)
-        return found
+        a later day with the day's text written in (:meth:`.Keys.carried`, with the cards
+        it may show)."""
+        return self.keys.carried(template, "partials/card.html")
 
     def _day_text(self, day: dt.date, form: str, lang: str) -> bytes | None:
         """How a page in ``lang`` prints ``day`` in ``form`` (``iso`` or a date format), as
