@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -29,6 +30,8 @@ import pytest
 from PIL import Image
 from siteutil import BUILD_EPOCH, REPO, copy_repository, keep_decisions_of, ocop_command
 from siteutil import build_log as build
+
+from ocop_catalog.records.decoded import write_signed
 
 PRODUCERS = ("ong-tam-dao", "htx-nhan-ly", "bo-sua-tam-dao")
 
@@ -573,6 +576,88 @@ def test_feed_parts_keep_two_bases_and_skip_what_is_not_a_file(tmp_path):
     signature.unlink()
     signature.symlink_to("/dev/zero")
     assert made("build") + made("serve") == 1  # the one whose signature is a link
+
+
+def test_kept_texts_are_read_only_under_their_base_from_this_programs_store(tmp_path):
+    """The listing cards' store (:class:`ocop_catalog.fragments.KeptTexts`): what one build
+    wrote comes back under the same base key, read when asked for; a store of another base,
+    one written by someone else (its signature) and an entry that is not text give
+    nothing, which the pages make again; a rewrite keeps the old entries asked for."""
+    from ocop_catalog.fragments import KeptTexts
+
+    path = tmp_path / "fragments" / "cards-1.json"
+    KeptTexts(path, "base-1").write({"vi:a": "<li>a\u2028</li>", "vi:b": "<li>b</li>"})
+    kept = KeptTexts(path, "base-1")
+    assert kept.get("vi:a") is None  # not read yet
+    assert set(kept.read()) == {"vi:a", "vi:b"}
+    assert (kept.get("vi:a"), kept.get("vi:c")) == ("<li>a\u2028</li>", None)
+    assert KeptTexts(path, "base-2").read() == {}
+    # a rewrite: what was made now, and of the old entries those still current
+    kept.write({"vi:c": "<li>c</li>"}, keep=lambda key: key != "vi:b")
+    again = KeptTexts(path, "base-1")
+    again.read()
+    assert [again.get(k) for k in ("vi:a", "vi:b", "vi:c")] == [
+        "<li>a\u2028</li>", None, "<li>c</li>"]
+    # an entry of another shape, in a store this program signed: not a card
+    text = path.read_text(encoding="utf-8")
+    path.unlink()
+    write_signed(path, text.replace('"<li>c</li>"', "[1]").encode(),
+                 path.with_suffix(".signature"))
+    shaped = KeptTexts(path, "base-1")
+    shaped.read()
+    assert (shaped.get("vi:c"), shaped.get("vi:a")) == (None, "<li>a\u2028</li>")
+    # the same store written by someone else (a pull request, a hand): not read
+    path.unlink()
+    path.write_text(text, encoding="utf-8")
+    assert KeptTexts(path, "base-1").read() == {}
+
+
+def test_listing_cards_come_from_the_store_when_many_pages_show_them(tmp_path):
+    """A price beyond a listing filter's limit changes the counts every page of the
+    product's listings shows: those pages are made again, and the cards on them (seven
+    eighths of a listing page's rendering) are read from the store of cards the cold
+    build kept, not rendered again. Seen by a card changed in the store (as this program
+    signs it), which shows on the pages made again; a store changed by anyone else is not
+    read, and the build equals a cold one."""
+    every = sorted(p.name for p in (REPO / "products").iterdir()
+                   if p.is_dir() and p.name[0] not in "_.")
+    repo = copy_repository(tmp_path / "repo", every)  # enough cards for the store to be read
+    (repo / ".cache").unlink()  # a cache of its own, with the sample's processed photos
+    with contextlib.suppress(OSError):
+        shutil.copytree(REPO / ".cache" / "ocop" / "images", repo / ".cache" / "ocop" / "images")
+    site = tmp_path / "site"
+    build(repo, site)
+    (store,) = (repo / ".cache/ocop/fragments").glob("cards-*.json")
+    lines = store.read_text(encoding="utf-8").split("\n")[1:]
+    products = list((repo / "products").glob("*/*/product.yml"))
+    assert len(lines) == 3 * len(products)  # every card, in every language
+
+    def price(record: Path, amount: int) -> None:
+        text = record.read_text(encoding="utf-8")
+        record.write_text(re.sub(r"amount: \d+", f"amount: {amount}", text, count=1),
+                          encoding="utf-8")
+
+    record = next(p for p in sorted(products) if "amount:" in p.read_text(encoding="utf-8"))
+    # another product's card, as the store holds it, with a mark
+    other = next(line for line in lines if record.parent.name not in line)
+    marked = other.replace('<li class=\\"card\\"', '<li class=\\"card\\" data-kept', 1)
+    assert marked != other
+    text = store.read_text(encoding="utf-8")
+    store.unlink()
+    write_signed(store, text.replace(other, marked).encode(), store.with_suffix(".signature"))
+    price(record, 5_000_000)  # beyond every price limit
+    build(repo, site)
+    assert any("data-kept" in page.read_text(encoding="utf-8")
+               for page in site.glob("**/index.html"))
+    # written by someone else: not read (every card rendered again), as a cold build
+    text = store.read_text(encoding="utf-8")
+    store.unlink()
+    store.write_text(text, encoding="utf-8")
+    price(record, 10_000)
+    build(repo, site)
+    assert not any("data-kept" in page.read_text(encoding="utf-8")
+                   for page in site.glob("**/*.html"))
+    assert_same(site, _cold(repo, tmp_path / "cold"))
 
 
 #: The producers of the fuzzer's tours: 24 products with lots, GTINs, several products

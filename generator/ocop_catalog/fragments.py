@@ -28,6 +28,10 @@ each other out). It is read only
 A part taken over is written back as the line it was read from, so that a build that
 changed one product writes its feeds' stores without encoding the others' parts again.
 
+:class:`KeptTexts` is a store of the same format for texts an output needs only now and
+then: the listing cards earlier builds rendered, which the pages read only when they are
+to make many listing pages again, and write when they rendered many cards.
+
 ``tests/test_incremental.py`` checks that a build using parts equals a cold one.
 """
 
@@ -35,14 +39,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .edition.keys import digest
 from .records.decoded import read_signed, utf8_pieces, write_signed
 
-__all__ = ["Fragments", "fragments"]
+__all__ = ["Fragments", "KeptTexts", "fragments"]
 
 FORMAT = 2
 
@@ -104,6 +108,65 @@ class Fragments:
         yield json.dumps({"format": FORMAT, "base": self.base}, ensure_ascii=True).encode()
         yield from utf8_pieces(f"\n{key}\t{text}" for key, text in self.new.items()
                                if "\t" not in key and "\n" not in key)
+
+
+class KeptTexts:
+    """Texts an output made in earlier builds, by key, in a store of the :class:`Fragments`
+    format (the same signature, base and slots), for an output that needs them only now
+    and then and would rather not pay for reading them every build: the store is read
+    when :meth:`read` is first called, and written whole by :meth:`write`, which the
+    output calls when it has made enough texts anew to be worth keeping (the pages'
+    listing cards: ``outputs/site/pages.py``). A text whose key is not there, or that is
+    not text, is made again by the caller."""
+
+    def __init__(self, path: Path | None, base: str) -> None:
+        self.path = Path(path) if path is not None else None
+        self.base = base
+        self._found: dict[str, str] | None = None
+
+    def read(self) -> dict[str, str]:
+        """The stored texts, as JSON text by key (read on the first call; empty without a
+        store of this program and base)."""
+        if self._found is None:
+            self._found = _read(self.path, self.base) if self.path is not None else {}
+        return self._found
+
+    def get(self, key: str) -> str | None:
+        """The stored text of ``key`` (after :meth:`read`), or None."""
+        text = (self._found or {}).get(key)
+        if text is None:
+            return None
+        try:
+            found = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+        return found if type(found) is str else None
+
+    def write(self, made: Mapping[str, str], keep: Callable[[str], bool] | None = None
+              ) -> None:
+        """Keep the texts ``made`` (by key) and those of the store whose key ``keep``
+        accepts (the others are of records that changed since; without ``keep``, none),
+        instead of what it held; written a line at a time (tens of megabytes at 10,000
+        products are never a second copy in memory)."""
+        if self.path is None:
+            return
+        old = self.read() if keep is not None else {}
+
+        def lines() -> Iterator[str]:
+            yield json.dumps({"format": FORMAT, "base": self.base}, ensure_ascii=True)
+            for key, text in old.items():
+                if key not in made and keep(key):
+                    yield f"\n{key}\t{text}"
+            for key, text in made.items():
+                if "\t" not in key and "\n" not in key:  # keys are digests
+                    yield f"\n{key}\t" + json.dumps(text, ensure_ascii=False,
+                                                     separators=(",", ":"))
+
+        with contextlib.suppress(OSError):  # a read-only cache: made again next time
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_signed(self.path, utf8_pieces(lines()), _signature_file(self.path))
+            _forget_older(self.path)
+        self._found = None
 
 
 def fragments(run: Any, name: str, *base: Any,

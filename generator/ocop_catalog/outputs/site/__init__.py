@@ -59,7 +59,8 @@ def _featured(value: Any) -> int | tuple[str, ...]:
 def write(edition: Edition, site_dir: Path, options: SiteOptions, run: Run) -> int:
     """Write the pages, search index and sitemap; the number of pages."""
     parts = fragments(run, "search-terms", check=lambda value: type(value) is str)
-    builder = SiteBuilder(edition, options, keys=run.keys, reuse=run.reuse, parts=parts)
+    builder = SiteBuilder(edition, options, keys=run.keys, reuse=run.reuse, parts=parts,
+                          stores=parts.path.parent if parts.path is not None else None)
     # the open data page's list, worked out once, before pages are rendered in workers
     run.info(f"open data page: {sum(len(g.files) for g in builder.open_data)} files listed")
 
