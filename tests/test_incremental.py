@@ -580,22 +580,25 @@ def test_feed_parts_keep_two_bases_and_skip_what_is_not_a_file(tmp_path):
 
 def test_kept_texts_are_read_only_under_their_base_from_this_programs_store(tmp_path):
     """The listing cards' store (:class:`ocop_catalog.fragments.KeptTexts`): what one build
-    wrote comes back under the same base key, read when asked for; a store of another base,
-    one written by someone else (its signature) and an entry that is not text give
+    wrote comes back under the same base key, only the texts asked for; a store of another
+    base, one written by someone else (its signature) and an entry that is not text give
     nothing, which the pages make again; a rewrite keeps the old entries asked for."""
     from ocop_catalog.fragments import KeptTexts
 
     path = tmp_path / "fragments" / "cards-1.json"
-    KeptTexts(path, "base-1").write({"vi:a": "<li>a\u2028</li>", "vi:b": "<li>b</li>"})
+    KeptTexts(path, "base-1").write([("vi:a", "<li>a\u2028</li>"), ("vi:b", "<li>b</li>")])
     kept = KeptTexts(path, "base-1")
-    assert kept.get("vi:a") is None  # not read yet
-    assert set(kept.read()) == {"vi:a", "vi:b"}
-    assert (kept.get("vi:a"), kept.get("vi:c")) == ("<li>a\u2028</li>", None)
-    assert KeptTexts(path, "base-2").read() == {}
-    # a rewrite: what was made now, and of the old entries those still current
-    kept.write({"vi:c": "<li>c</li>"}, keep=lambda key: key != "vi:b")
+    kept.read(["vi:a", "vi:c"])
+    assert set(kept.found) == {"vi:a"}  # only what was asked for
+    assert (kept.get("vi:a"), kept.get("vi:b"), kept.get("vi:c")) == (
+        "<li>a\u2028</li>", None, None)
+    other = KeptTexts(path, "base-2")
+    other.read(["vi:a"])
+    assert other.found == {}
+    # a rewrite: what was made now, and of the stored entries those still current
+    kept.write([("vi:c", "<li>c</li>")], keep=lambda key: key != "vi:b")
     again = KeptTexts(path, "base-1")
-    again.read()
+    again.read(["vi:a", "vi:b", "vi:c"])
     assert [again.get(k) for k in ("vi:a", "vi:b", "vi:c")] == [
         "<li>a\u2028</li>", None, "<li>c</li>"]
     # an entry of another shape, in a store this program signed: not a card
@@ -604,12 +607,14 @@ def test_kept_texts_are_read_only_under_their_base_from_this_programs_store(tmp_
     write_signed(path, text.replace('"<li>c</li>"', "[1]").encode(),
                  path.with_suffix(".signature"))
     shaped = KeptTexts(path, "base-1")
-    shaped.read()
+    shaped.read(["vi:a", "vi:c"])
     assert (shaped.get("vi:c"), shaped.get("vi:a")) == (None, "<li>a\u2028</li>")
     # the same store written by someone else (a pull request, a hand): not read
     path.unlink()
     path.write_text(text, encoding="utf-8")
-    assert KeptTexts(path, "base-1").read() == {}
+    forged = KeptTexts(path, "base-1")
+    forged.read(["vi:a", "vi:c"])
+    assert forged.found == {}
 
 
 def test_listing_cards_come_from_the_store_when_many_pages_show_them(tmp_path):
@@ -649,15 +654,20 @@ def test_listing_cards_come_from_the_store_when_many_pages_show_them(tmp_path):
     build(repo, site)
     assert any("data-kept" in page.read_text(encoding="utf-8")
                for page in site.glob("**/index.html"))
-    # written by someone else: not read (every card rendered again), as a cold build
-    text = store.read_text(encoding="utf-8")
+    # the store as the cold build wrote it: read again, and the pages as a cold build's
     store.unlink()
-    store.write_text(text, encoding="utf-8")
-    price(record, 10_000)
+    write_signed(store, text.encode("utf-8"), store.with_suffix(".signature"))
+    price(record, 10_000)  # under the smallest
+    assert taken(build(repo, site))[0] > 0
+    assert_same(site, _cold(repo, tmp_path / "cold-1"))
+    # the marked store written by someone else: not read (every card rendered again)
+    store.unlink()
+    store.write_text(text.replace(other, marked), encoding="utf-8")
+    price(record, 300_000)  # between two limits: the pages of neither earlier site
     build(repo, site)
     assert not any("data-kept" in page.read_text(encoding="utf-8")
                    for page in site.glob("**/*.html"))
-    assert_same(site, _cold(repo, tmp_path / "cold"))
+    assert_same(site, _cold(repo, tmp_path / "cold-2"))
 
 
 #: The producers of the fuzzer's tours: 24 products with lots, GTINs, several products

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -113,27 +113,34 @@ class Fragments:
 class KeptTexts:
     """Texts an output made in earlier builds, by key, in a store of the :class:`Fragments`
     format (the same signature, base and slots), for an output that needs them only now
-    and then and would rather not pay for reading them every build: the store is read
-    when :meth:`read` is first called, and written whole by :meth:`write`, which the
-    output calls when it has made enough texts anew to be worth keeping (the pages'
-    listing cards: ``outputs/site/pages.py``). A text whose key is not there, or that is
-    not text, is made again by the caller."""
+    and then and would rather not pay for reading them every build (the pages' listing
+    cards: ``outputs/site/pages.py``): :meth:`read` takes from the file only the texts of
+    the keys asked for, :meth:`write` writes it anew. A text whose key is not there, or
+    that is not text, is made again by the caller."""
 
-    def __init__(self, path: Path | None, base: str) -> None:
-        self.path = Path(path) if path is not None else None
+    def __init__(self, path: Path, base: str) -> None:
+        self.path = Path(path)
         self.base = base
-        self._found: dict[str, str] | None = None
+        #: The texts read (JSON text, by key).
+        self.found: dict[str, str] = {}
 
-    def read(self) -> dict[str, str]:
-        """The stored texts, as JSON text by key (read on the first call; empty without a
-        store of this program and base)."""
-        if self._found is None:
-            self._found = _read(self.path, self.base) if self.path is not None else {}
-        return self._found
+    def read(self, keys: Collection[str]) -> None:
+        """Read the stored texts of ``keys`` (nothing without a store of this program and
+        base): the file is scanned as bytes, and only those lines decoded (a store of
+        60,000 cards, at 20,000 products, is 70 MB)."""
+        self.found = {}
+        wanted = {key.encode("utf-8"): key for key in keys}
+        for key, text in self._lines():
+            name = wanted.get(key)
+            if name is not None:
+                try:
+                    self.found[name] = text.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
 
     def get(self, key: str) -> str | None:
-        """The stored text of ``key`` (after :meth:`read`), or None."""
-        text = (self._found or {}).get(key)
+        """The stored text of ``key`` (read by :meth:`read`), or None."""
+        text = self.found.get(key)
         if text is None:
             return None
         try:
@@ -142,31 +149,66 @@ class KeptTexts:
             return None
         return found if type(found) is str else None
 
-    def write(self, made: Mapping[str, str], keep: Callable[[str], bool] | None = None
-              ) -> None:
-        """Keep the texts ``made`` (by key) and those of the store whose key ``keep``
-        accepts (the others are of records that changed since; without ``keep``, none),
-        instead of what it held; written a line at a time (tens of megabytes at 10,000
-        products are never a second copy in memory)."""
-        if self.path is None:
-            return
-        old = self.read() if keep is not None else {}
+    def write(self, made: Iterable[tuple[str, str]],
+              keep: Callable[[str], bool] | None = None) -> None:
+        """Write the store anew: the texts ``made`` (key, text), and with ``keep`` the
+        stored ones whose key it accepts (copied as they are; the others are of records
+        that changed since), a line at a time."""
+        made = dict(made) if keep is not None else made
+        # read before the store is written: its signature goes first (write_signed)
+        old = self._data() if keep is not None else None
 
-        def lines() -> Iterator[str]:
-            yield json.dumps({"format": FORMAT, "base": self.base}, ensure_ascii=True)
-            for key, text in old.items():
-                if key not in made and keep(key):
-                    yield f"\n{key}\t{text}"
-            for key, text in made.items():
-                if "\t" not in key and "\n" not in key:  # keys are digests
-                    yield f"\n{key}\t" + json.dumps(text, ensure_ascii=False,
-                                                     separators=(",", ":"))
+        def pieces() -> Iterator[bytes]:
+            yield json.dumps({"format": FORMAT, "base": self.base}, ensure_ascii=True).encode()
+            if old is not None:
+                for key, text in _split(*old):
+                    name = key.decode("utf-8", "replace")
+                    if name not in made and keep(name):
+                        yield b"\n" + key + b"\t" + text
+            yield from utf8_pieces(
+                f"\n{key}\t" + json.dumps(text, ensure_ascii=False, separators=(",", ":"))
+                for key, text in (made.items() if isinstance(made, dict) else made)
+                if "\t" not in key and "\n" not in key)  # keys are digests
 
         with contextlib.suppress(OSError):  # a read-only cache: made again next time
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_signed(self.path, utf8_pieces(lines()), _signature_file(self.path))
+            write_signed(self.path, pieces(), _signature_file(self.path))
             _forget_older(self.path)
-        self._found = None
+
+    def _lines(self) -> Iterator[tuple[bytes, bytes]]:
+        """The store's (key, JSON text) lines as bytes (none: :meth:`_data`)."""
+        data = self._data()
+        return _split(*data) if data is not None else iter(())
+
+    def _data(self) -> tuple[bytes, int] | None:
+        """The store's bytes and where its first line after the header starts, if it is
+        this program's (its signature) and of this base; None otherwise."""
+        data = read_signed(self.path, MAX_STORE_BYTES, _signature_file(self.path))
+        if data is None:
+            return None
+        end = data.find(b"\n")
+        try:
+            head = json.loads(data[:end] if end >= 0 else data)
+        except (ValueError, RecursionError):
+            return None
+        if end < 0 or not (isinstance(head, dict) and head.get("format") == FORMAT
+                           and head.get("base") == self.base):
+            return None
+        return data, end + 1
+
+
+def _split(data: bytes, at: int) -> Iterator[tuple[bytes, bytes]]:
+    """The (key, text) of each ``key<tab>text`` line of ``data`` from ``at`` on, a line at
+    a time."""
+    size = len(data)
+    while at < size:
+        end = data.find(b"\n", at)
+        if end < 0:
+            end = size
+        tab = data.find(b"\t", at, end)
+        if tab > at:
+            yield data[at:tab], data[tab + 1:end]
+        at = end + 1
 
 
 def fragments(run: Any, name: str, *base: Any,

@@ -67,12 +67,17 @@ QR_IN_PROCESS = 200
 #: The feeds' folder: its index.html leads to the open data page.
 FEEDS_INDEX = "feeds/"
 #: A worker reads the cards kept by earlier builds (:meth:`SiteBuilder.cards_needed`)
-#: when the pages it renders show at least this many cards it has not rendered (a
-#: listing page's worth), and at least a twentieth of the catalog's cards (a card takes
-#: about 0.15 ms to render, the store of 30,000 cards, of 10,000 products in 3
-#: languages, about 0.3 s to read: about as long as rendering a seventeenth of them); a
-#: build keeps the cards it rendered (:meth:`SiteBuilder.keep_cards`) from as many.
+#: when the listing pages it renders show at least this many cards it has not rendered
+#: (a listing page's worth), and at least a twentieth of the catalog's cards (a card
+#: takes about 0.15 ms to render; scanning the store of 30,000 cards, of 10,000 products
+#: in 3 languages, about a tenth of a second); an incremental build writes the store
+#: again when its workers rendered at least as many cards it did not hold
+#: (:meth:`SiteBuilder.keep_cards`), and at most :data:`CARDS_HANDED_BACK`.
 CARDS_FROM = 48
+#: The most cards a worker hands back to be kept, as a share of the catalog's: more
+#: means the store is far behind (a cold build writes it whole), and would be tens of
+#: megabytes more in the main process of a large catalog.
+CARDS_HANDED_BACK = 0.1
 
 
 @dataclass(frozen=True)
@@ -199,8 +204,8 @@ class SiteBuilder:
                                                              edition.urls.site_url))
         self.env.filters.update(markdown=render_markdown)
         self._cards: dict[tuple[str, str], str] = {}
-        #: The cards this process rendered (not read from the store), by product and
-        #: language: handed back by the workers, kept for later builds (keep_cards).
+        #: The cards this process rendered that the store it read did not hold, by product
+        #: and language: handed back by the workers, kept for later builds (keep_cards).
         self._made_cards: dict[tuple[str, str], str] = {}
         self._stores = stores
         #: The cards kept by earlier builds, once read (cards_needed).
@@ -541,7 +546,8 @@ class SiteBuilder:
                 "rel": lambda target: relative(url, target), **extra}
 
     def card(self, product: ProductEntry, t: Translator, url: str) -> Markup:
-        """A product's listing card, rendered once per language and reused on every page.
+        """A product's listing card, rendered once per language and reused on every page
+        (or read from the cards earlier builds kept: :meth:`cards_needed`).
 
         Its links are written with a placeholder for the way up to the site
         root, which is filled in for the page that shows the card.
@@ -549,13 +555,16 @@ class SiteBuilder:
         key = (product.id, t.lang)
         html = self._cards.get(key)
         if html is None:
-            if self._kept_cards is not None:
-                html = self._kept_cards.get(f"{t.lang}:{self.keys.card(product)}")
+            kept = self._kept_cards
+            if kept is not None:
+                html = kept.get(f"{t.lang}:{self.keys.card(product)}")
             if html is None:
                 template = self.env.get_template("partials/card.html")
-                context = self._context(t, url, p=product)
+                context = self._context(t, "", p=product)  # the same on every page
                 context["rel"] = _ROOT.__add__
-                html = self._made_cards[key] = template.render(context)
+                html = template.render(context)
+                if kept is not None and kept.found:  # not in the store: kept for later
+                    self._made_cards[key] = html
             self._cards[key] = html
         return Markup(html.replace(_ROOT, "../" * url.count("/")))
 
@@ -580,33 +589,40 @@ class SiteBuilder:
         store = self.card_store
         if store is None or not self.reuse.incremental or self._kept_cards is not None:
             return
-        need = {(p.id, page.lang) for page in pages for p in page.context.get("shown") or ()}
-        need.difference_update(self._cards)
+        need = {(p.id, page.lang): p for page in pages for p in page.context.get("shown") or ()}
+        for key in self._cards.keys() & need.keys():
+            del need[key]
         if len(need) >= max(CARDS_FROM, len(self.all_products) * len(self.languages) // 20):
-            store.read()
+            store.read([f"{lang}:{self.keys.card(p)}" for (_, lang), p in need.items()])
             self._kept_cards = store
 
     def keep_cards(self, made: Mapping[tuple[str, str], str]) -> None:
-        """Keep the cards of this build for later ones (:meth:`cards_needed`): a cold build
-        every card (it renders them all first), an incremental one those it rendered,
-        ``made`` (by product id and language), with the kept ones still current, when they
-        are many (a few cards rendered again when needed cost less than writing the store)."""
+        """Keep the cards of this build for later ones (:meth:`cards_needed`). A cold build
+        writes every card (it rendered them all first, in this process's hands); an
+        incremental one writes the store again only when its workers, having read it,
+        rendered many cards it did not hold, ``made`` (by product id and language: handed
+        back, at most :data:`CARDS_HANDED_BACK` of the catalog's), with the stored ones
+        still current; a few cards rendered again when needed cost less than that."""
         store = self.card_store
         if store is None:
             return
-        incremental = self.reuse.incremental
-        if not incremental:
-            made = self._cards
-        elif len(made) < max(CARDS_FROM, len(self.all_products) * len(self.languages) // 20):
-            return
         cards = {p.id: self.keys.card(p) for p in self.all_products}
-        texts = {f"{lang}:{cards[pid]}": html for (pid, lang), html in made.items()
-                 if pid in cards}
-        if not incremental:
-            store.write(texts)
+        if not self.reuse.incremental:
+            store.write((f"{lang}:{cards[pid]}", html)
+                        for (pid, lang), html in self._cards.items())
+            return
+        if len(made) < max(CARDS_FROM, len(self.all_products) * len(self.languages) // 20):
             return
         current = {f"{lang}:{key}" for key in cards.values() for lang in self.languages}
-        store.write(texts, current.__contains__)
+        store.write(((f"{lang}:{cards[pid]}", html) for (pid, lang), html in made.items()),
+                    current.__contains__)
+
+    def handed_cards(self) -> dict[tuple[str, str], str]:
+        """The cards a worker rendered that the store it read did not hold, to be kept
+        (:meth:`keep_cards`); none when they are more than :data:`CARDS_HANDED_BACK` of
+        the catalog's."""
+        most = CARDS_HANDED_BACK * len(self.all_products) * len(self.languages)
+        return self._made_cards if len(self._made_cards) <= most else {}
 
     def facets(self, products: Sequence[ProductEntry]) -> Facets:
         """The categories, star classes, former districts and price limits a listing's
@@ -905,7 +921,7 @@ class SiteBuilder:
                 self._write_search_index(site_dir)
             if meanwhile is not None:
                 meanwhile()
-            self.keep_cards(self._made_cards)
+            self.keep_cards(self.handed_cards())
             return count
         shares = [(i, workers) for i in range(workers)]
         reuse = self.reuse
@@ -1283,13 +1299,14 @@ def _write_forked(index: int, count: int):
     # with the cards it rendered, which the build may keep (SiteBuilder.keep_cards)
     return handed_back(builder.reuse, lambda: (
         _write_share(builder, shared("pages"), shared("site_dir"), index, count),
-        builder._made_cards))
+        builder.handed_cards()))
 
 
 def _write_share(builder: SiteBuilder, pages: list[Page], site_dir: Path,
                  index: int, count: int) -> int:
     """Write every ``count``-th page, starting at ``index`` (or take it over from the
-    previous build when its key is unchanged)."""
+    previous build when its key is unchanged): every page keyed first, then those not
+    taken over made (knowing how many cards they show: :meth:`SiteBuilder.cards_needed`)."""
     written = 0
     reuse = builder.reuse
     base = os.fspath(site_dir)
