@@ -2,7 +2,7 @@
 
     python benchmarks/bench_build.py -n 10000
 
-Prints the cold build time, the time per page, the CPU time, the peak memory
+Prints the cold build time, the time per page, the CPU time, the cold build's peak memory
 of the largest build process, the no-op rebuild time (same input, warm caches), the
 rebuild after a one-product change (a price: once right after the cold build, without a
 spare, then again, as every later build runs), after a price moved across the listings'
