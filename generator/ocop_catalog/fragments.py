@@ -191,10 +191,14 @@ class KeptTexts:
             head = json.loads(data[:end] if end >= 0 else data)
         except (ValueError, RecursionError):
             return None
-        if end < 0 or not (isinstance(head, dict) and head.get("format") == FORMAT
-                           and head.get("base") == self.base):
+        if end < 0 or not _of(head, self.base):
             return None
         return data, end + 1
+
+
+def _of(head: object, base: str) -> bool:
+    """Whether a store's header line (as JSON) is of this program's format and ``base``."""
+    return isinstance(head, dict) and head.get("format") == FORMAT and head.get("base") == base
 
 
 def _split(data: bytes, at: int) -> Iterator[tuple[bytes, bytes]]:
@@ -262,8 +266,7 @@ def _read(path: Path, base: str) -> dict[str, str]:
         found = json.loads(head)
     except (ValueError, RecursionError):
         return {}
-    if not (isinstance(found, dict) and found.get("format") == FORMAT
-            and found.get("base") == base):
+    if not _of(found, base):
         return {}
     parts = {}
     for line in body.split("\n"):

@@ -592,7 +592,7 @@ class SiteBuilder:
         need = {(p.id, page.lang): p for page in pages for p in page.context.get("shown") or ()}
         for key in self._cards.keys() & need.keys():
             del need[key]
-        if len(need) >= max(CARDS_FROM, len(self.all_products) * len(self.languages) // 20):
+        if len(need) >= self._many_cards:
             store.read([f"{lang}:{self.keys.card(p)}" for (_, lang), p in need.items()])
             self._kept_cards = store
 
@@ -611,11 +611,17 @@ class SiteBuilder:
             store.write((f"{lang}:{cards[pid]}", html)
                         for (pid, lang), html in self._cards.items())
             return
-        if len(made) < max(CARDS_FROM, len(self.all_products) * len(self.languages) // 20):
+        if len(made) < self._many_cards:
             return
         current = {f"{lang}:{key}" for key in cards.values() for lang in self.languages}
         store.write(((f"{lang}:{cards[pid]}", html) for (pid, lang), html in made.items()),
                     current.__contains__)
+
+    @cached_property
+    def _many_cards(self) -> int:
+        """How many cards make the store worth reading, or writing again
+        (:data:`CARDS_FROM`, and a twentieth of the catalog's)."""
+        return max(CARDS_FROM, len(self.all_products) * len(self.languages) // 20)
 
     def handed_cards(self) -> dict[tuple[str, str], str]:
         """The cards a worker rendered that the store it read did not hold, to be kept
