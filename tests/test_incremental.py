@@ -578,6 +578,53 @@ def test_feed_parts_keep_two_bases_and_skip_what_is_not_a_file(tmp_path):
     assert made("build") + made("serve") == 1  # the one whose signature is a link
 
 
+def test_older_stores_are_not_deleted_through_a_link_a_pull_request_committed(tmp_path):
+    """A pull request can commit ``.cache/ocop/fragments`` (or ``.cache``) as a link to a
+    folder elsewhere: a build writes its stores there as anywhere, but deletes no file
+    through the link, neither older feed parts nor older listing cards; in a folder
+    reached through no link, the older stores go as before."""
+    from types import SimpleNamespace
+
+    from ocop_catalog.fragments import KeptTexts, fragments
+
+    root = tmp_path / "repo"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victims = ["google-0000000000000001.json", "google-0000000000000001.signature",
+               "google-0000000000000002.json", "cards-0000000000000001.json",
+               "cards-0000000000000002.json"]
+    for name in victims:
+        (elsewhere / name).write_text("someone's file", encoding="utf-8")
+    (root / ".cache" / "ocop").mkdir(parents=True)
+    (root / ".cache" / "ocop" / "fragments").symlink_to(elsewhere)
+
+    def run(build: str, cache: Path) -> SimpleNamespace:
+        return SimpleNamespace(keys=SimpleNamespace(undated=build, strings="strings"),
+                               reuse=SimpleNamespace(incremental=True), cache_dir=cache,
+                               root=root)
+
+    for build in ("one", "two", "three"):
+        parts = fragments(run(build, root / ".cache" / "ocop"), "google")
+        parts.get("vi:card", lambda: "<item/>")
+        parts.save()
+        KeptTexts(root / ".cache" / "ocop" / "fragments" / f"cards-{build}.json", build,
+                  root).write([("vi:a", "a")])
+    assert all((elsewhere / name).read_text(encoding="utf-8") == "someone's file"
+               for name in victims)
+    assert len(list(elsewhere.glob("google-*.json"))) == 2 + 3  # none deleted
+    # the same builds with a cache reached through no link: two stores kept of each
+    cache = tmp_path / "plain" / ".cache" / "ocop"
+    root = tmp_path / "plain"
+    for build in ("one", "two", "three"):
+        parts = fragments(run(build, cache), "google")
+        parts.get("vi:card", lambda: "<item/>")
+        parts.save()
+        KeptTexts(cache / "fragments" / f"cards-{build}.json", build, root).write(
+            [("vi:a", "a")])
+    assert len(list((cache / "fragments").glob("google-*.json"))) == 2
+    assert len(list((cache / "fragments").glob("cards-*.json"))) == 2
+
+
 def test_kept_texts_are_read_only_under_their_base_from_this_programs_store(tmp_path):
     """The listing cards' store (:class:`ocop_catalog.fragments.KeptTexts`): what one build
     wrote comes back under the same base key, only the texts asked for; a store of another

@@ -39,11 +39,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .edition.keys import digest
+from .housekeeping import no_links
 from .records.decoded import read_signed, utf8_pieces, write_signed
 
 __all__ = ["Fragments", "KeptTexts", "fragments"]
@@ -61,9 +63,11 @@ class Fragments:
     """The parts an output made in the previous build, by key, and those of this one."""
 
     def __init__(self, path: Path | None, base: str, *, read: bool,
-                 check: Callable[[Any], bool] = _anything) -> None:
+                 check: Callable[[Any], bool] = _anything, root: Path | None = None) -> None:
         self.path = Path(path) if path is not None else None
         self.base = base
+        #: The catalog's folder: older stores are deleted only through no link below it.
+        self.root = root
         self.check = check
         #: The previous build's parts, as JSON text, by key.
         self.old: dict[str, str] = _read(self.path, base) if read and self.path else {}
@@ -99,7 +103,7 @@ class Fragments:
         with contextlib.suppress(OSError):  # a read-only cache: made again next time
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_signed(self.path, self._lines(), _signature_file(self.path))
-            _forget_older(self.path)
+            _forget_older(self.path, self.root)
 
     def _lines(self) -> Iterator[bytes]:
         """The store's text as UTF-8, a piece at a time (a store of tens of megabytes is
@@ -118,9 +122,10 @@ class KeptTexts:
     the keys asked for, :meth:`write` writes it anew. A text whose key is not there, or
     that is not text, is made again by the caller."""
 
-    def __init__(self, path: Path, base: str) -> None:
+    def __init__(self, path: Path, base: str, root: Path | None = None) -> None:
         self.path = Path(path)
         self.base = base
+        self.root = root
         #: The texts read (JSON text, by key).
         self.found: dict[str, str] = {}
 
@@ -173,7 +178,7 @@ class KeptTexts:
         with contextlib.suppress(OSError):  # a read-only cache: made again next time
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_signed(self.path, pieces(), _signature_file(self.path))
-            _forget_older(self.path)
+            _forget_older(self.path, self.root)
 
     def _lines(self) -> Iterator[tuple[bytes, bytes]]:
         """The store's (key, JSON text) lines as bytes (none: :meth:`_data`)."""
@@ -230,7 +235,8 @@ def fragments(run: Any, name: str, *base: Any,
     # the build day; an output whose parts read the day otherwise puts it in ``base``
     key = digest(keys.undated, keys.strings, name, *base)
     return Fragments(Path(run.cache_dir) / "fragments" / f"{name}-{key[:16]}.json", key,
-                     read=reuse is not None and reuse.incremental, check=check)
+                     read=reuse is not None and reuse.incremental, check=check,
+                     root=getattr(run, "root", None))
 
 
 #: The most a store may hold to be read (a cache file a pull
@@ -244,8 +250,14 @@ def _signature_file(path: Path) -> Path:
     return path.with_suffix(".signature")
 
 
-def _forget_older(path: Path) -> None:
-    """Delete the output's stores but the newest :data:`SLOTS` (``path`` among them)."""
+def _forget_older(path: Path, root: Path | None) -> None:
+    """Delete the output's stores but the newest :data:`SLOTS` (``path`` among them), when
+    their folder is reached through no symbolic link below the catalog's folder ``root``
+    (through none at all without it): a pull request can commit ``.cache`` or
+    ``fragments/`` as a link to a folder elsewhere (:func:`.housekeeping.no_links`)."""
+    folder = path.parent
+    if not no_links(folder, root if root is not None else Path(os.path.abspath(folder)).anchor):
+        return
     name = path.stem.rpartition("-")[0]
     stores = sorted((p for p in path.parent.glob(f"{name}-*.json") if p != path),
                     key=lambda p: p.stat().st_mtime_ns, reverse=True)

@@ -114,7 +114,8 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     edition = publish(catalog, config, cache_dir=cache_dir, workers=workers, info=info,
                       symbols=reuse is None or not reuse.incremental)
     lap("edition")
-    run = Run(cache_dir=cache_dir, workers=workers, info=info, keys=Keys(edition), reuse=reuse)
+    run = Run(cache_dir=cache_dir, workers=workers, info=info, keys=Keys(edition), reuse=reuse,
+              root=catalog.settings.root)
     site_dir = Path(site_dir)
     light, skipped = [], []
     for output in OUTPUTS:

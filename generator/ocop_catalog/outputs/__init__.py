@@ -38,6 +38,9 @@ class Run:
     #: The previous build's files an output may take over when their key is unchanged
     #: (:mod:`ocop_catalog.reuse`); None: make every file.
     reuse: Reuse | None = None
+    #: The catalog's folder (the repository): an output deletes cache files only through
+    #: no symbolic link below it (:func:`ocop_catalog.housekeeping.no_links`).
+    root: Path | None = None
 
 
 def no_options(options: Mapping[str, Any], languages: tuple[str, ...]) -> None:

@@ -578,7 +578,8 @@ class SiteBuilder:
         if self._stores is None or self.reuse is None:
             return None
         base = digest(self._base_key, "cards", self.keys.day_of("partials/card.html"))
-        return KeptTexts(self._stores / f"cards-{base[:16]}.json", base)
+        return KeptTexts(self._stores / f"cards-{base[:16]}.json", base,
+                         self.edition.catalog.settings.root)
 
     def cards_needed(self, pages: Iterable[Page]) -> None:
         """Before ``pages`` are rendered in an incremental build: read the cards kept by
