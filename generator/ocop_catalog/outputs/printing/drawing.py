@@ -1,14 +1,17 @@
-"""PDF drawing for the print assets, with ReportLab.
+"""PDF drawing for the print assets, with ReportLab's TrueType fonts.
 
 Labels, shelf-label sheets and posters are drawn as :class:`Drawing` s, lists of
 operations in points with the origin at the bottom left, and written out by
-:func:`write_pdf` through ReportLab's canvas. ReportLab embeds each TrueType font as
-a subset of only the glyphs a document uses (``pdffonts``: TrueType, embedded,
-subset, with a ToUnicode map), which is what print shops' preflight expects. It was
-chosen over fpdf2 by measuring: fpdf2 parses the whole font again for every document
-and subsets it with fontTools, about 20 times slower per label. A drawing is plain
-data that does not depend on the document it ends up in, so a shelf label drawn in
-one worker process can be placed on a sheet written by another.
+:func:`write_pdf`. Each TrueType font is embedded as subsets of only the glyphs a
+document uses (``pdffonts``: TrueType, embedded, subset, with a ToUnicode map), which is
+what print shops' preflight expects; ReportLab does that font work (which code each
+character gets, the subset's font program, its widths and ToUnicode map), and this module
+writes the content streams and the document's objects around it (ReportLab's canvas and
+object formatter cost almost three times as much a label; see :func:`write_pdf`).
+ReportLab was chosen over fpdf2 by measuring: fpdf2 parses the whole font again for
+every document and subsets it with fontTools, about 20 times slower per label. A drawing
+is plain data that does not depend on the document it ends up in, so a shelf label drawn
+in one worker process can be placed on a sheet written by another.
 
 Fonts (:func:`load_face`): every configured TrueType file is prepared once
 (:func:`prepare_font`: hinting instructions and OpenType layout tables, which
@@ -16,16 +19,17 @@ printed text at print resolution does not use, are dropped with fontTools; the
 result is cached by content), then registered with ReportLab. A text style
 (:class:`Style`: ``"R"`` regular, ``"B"`` bold) is a chain of fonts, the configured
 one and then the fallback fonts; each character is drawn with the first that has it,
-and characters none has are left out (never a crash, never a box). Text is passed to
-ReportLab as text, never as PDF syntax, so no record text can break out of a string.
+and characters none has are left out (never a crash, never a box). Text reaches a
+content stream only as a font's codes in an escaped string, never as PDF syntax, so no
+record text can break out of a string.
 
 Black (text, QR symbols, crop marks) and white are DeviceGray, printed with black ink
 alone; only the catalog's colour is RGB.
 
-Output is deterministic: ReportLab's invariant mode with a fixed date and document
-id (:func:`_fixed_date`), prepared fonts that keep their own dates, and subset names (``ABCDEF+DejaVuSans``) derived from the glyphs a subset holds, so
-two labels merged by a print shop's imposition never share a name for different
-subsets.
+Output is deterministic: a fixed date, a document id that is the digest of the
+document, prepared fonts that keep their own dates, and subset names
+(``ABCDEF+DejaVuSans``) derived from the glyphs a subset holds, so two labels merged by
+a print shop's imposition never share a name for different subsets.
 """
 
 from __future__ import annotations
@@ -35,19 +39,17 @@ import io
 import json
 import math
 import re
-import time
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import fontTools
 import reportlab
-from reportlab import rl_config
-from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
-from reportlab.pdfgen.canvas import Canvas
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfmetrics, ttfonts
 
 try:  # ReportLab's C accelerator (reportlab[accel]): numbers are written by it
     from _rl_accel import version as _ACCEL
@@ -64,11 +66,8 @@ A4 = (A4_MM[0] * MM, A4_MM[1] * MM)
 #: Text-space units per glyph unit: advances are in thousandths of an em.
 SCALE = 1 / 1000
 #: What draws the PDFs (part of every cache key).
-ENGINE = f"reportlab {reportlab.Version}, rl_accel {_ACCEL}, fontTools {fontTools.version}"
+ENGINE = f"ocop-pdf 2, reportlab {reportlab.Version}, rl_accel {_ACCEL}, fontTools {fontTools.version}"
 
-# Compressed streams as binary, not also ASCII85-encoded (a quarter larger), in every
-# document of this process (nothing else here uses ReportLab).
-rl_config.useA85 = 0
 #: Changes whenever a prepared font could differ for the same file.
 PREPARE_VERSION = "print-font-2"
 
@@ -134,21 +133,6 @@ def _subset_tag(font_name: str, codes: Sequence[int]) -> bytes:
     return bytes(65 + b % 26 for b in digest[:6])
 
 
-class _Font(ttfonts.TTFont):
-    """ReportLab's TrueType font with subset names derived from their characters
-    (ReportLab numbers them AAAAAA, AAAAAB… in every document)."""
-
-    def addObjects(self, doc):  # ReportLab's name
-        state = self.state.get(doc)
-        tags = [_subset_tag(self.fontName, s) for s in (state.subsets if state else ())]
-        numbered = ttfonts.SUBSETN
-        ttfonts.SUBSETN = lambda n: tags[n]
-        try:
-            super().addObjects(doc)
-        finally:
-            ttfonts.SUBSETN = numbered
-
-
 @dataclass(frozen=True)
 class Face:
     """A registered font: its ReportLab name and its characters' advances."""
@@ -165,7 +149,7 @@ def _face(prepared: Path) -> Face:
     if name not in _FACES:
         try:
             # codes given in order of use, not ASCII's own (shorter /Widths to write)
-            font = _Font(name, str(prepared), asciiReadable=False)
+            font = ttfonts.TTFont(name, str(prepared), asciiReadable=False)
         except Exception as exc:  # noqa: BLE001 (ReportLab's TTFError and others)
             raise ValueError(f"cannot use the font {prepared}: {exc}") from None
         pdfmetrics.registerFont(font)
@@ -333,54 +317,104 @@ def _ops_ok(ops: Any, styles: frozenset[str], depth: int) -> bool:
     return True
 
 
-def _fill(c: Canvas, colour: Colour) -> None:
+# A document's content streams are written here from the drawings' operations, and its
+# objects serialised here too; ReportLab's TrueType support does the font work: which code
+# each character gets in which subset (``TTFont.splitString``, 256 codes a subset, 0 the
+# missing glyph, 32 the space), each subset's font file (``makeSubset``), its widths and
+# its ToUnicode map. Writing through ReportLab's canvas and document formatter instead
+# cost 3.6 ms a product label (its objects formatted one by one, each text run through its
+# text object) against 1.3 ms (docs/performance.md, "2026-12-06, afternoon").
+
+#: ReportLab's mark of a symbolic font, and of a non-symbolic one (a subset's codes are
+#: its own, not a standard encoding: symbolic, as ReportLab writes it).
+_SYMBOLIC, _NONSYMBOLIC = ttfonts.FF_SYMBOLIC, ttfonts.FF_NONSYMBOLIC
+#: The fixed date of every document (ReportLab's invariant one, 2000-01-01), so that a
+#: cached file and one drawn by a later build are the same bytes.
+_DATE = "(D:20000101000000+00'00')"
+#: Every byte as it is written in a PDF string: printable ASCII as itself, but for the
+#: parentheses and the backslash, escaped; every other byte as three octal digits.
+_ESCAPED = tuple(
+    "\\" + chr(b) if chr(b) in "()\\" else chr(b) if 0x20 <= b < 0x7F else f"\\{b:03o}"
+    for b in range(256))
+
+
+def _escape(data: bytes) -> str:
+    return "".join(map(_ESCAPED.__getitem__, data))
+
+
+def _text_string(text: str) -> str:
+    """``text`` as a PDF text string: ASCII as a literal string, anything else as UTF-16
+    with its byte order mark (PDF's text strings, which readers decode)."""
+    if text.isascii():
+        return "(" + _escape(text.encode("ascii")) + ")"
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+class _Document:
+    """What ReportLab's TrueType fonts keep of a document while it is written (their
+    ``splitString`` and ``getSubsetInternalName``): the fonts it uses, named ``/F1``,
+    ``/F2``… in the order of their first use."""
+
+    def __init__(self) -> None:
+        self.fontMapping: dict[str, str] = {}  # ReportLab's names
+        self.delayedFonts: list[ttfonts.TTFont] = []
+
+
+def _fill(colour: Colour) -> str:
     """Greys (black text, white letters) as DeviceGray, which a print shop's RIP prints
     with black ink alone; other colours as RGB."""
     if colour[0] == colour[1] == colour[2]:
-        c.setFillGray(colour[0])
-    else:
-        c.setFillColorRGB(*colour)
+        return f"{fp_str(colour[0])} g"
+    return f"{fp_str(*colour)} rg"
 
 
-def _replay(c: Canvas, fonts: Mapping[str, Style], ops: Iterable[tuple]) -> None:
+def _content(doc: _Document, fonts: Mapping[str, Style], ops: Iterable[tuple],
+             out: list[str]) -> None:
+    """The content stream of ``ops``, a line at a time into ``out``."""
     for op in ops:
         kind = op[0]
         if kind == "text":
             _, key, size, x, y, text, colour = op
             runs = fonts[key].runs(text)
             if runs:
-                _fill(c, colour)
-                t = c.beginText(x, y)
+                shown = []
                 for name, run in runs:
-                    t.setFont(name, size)
-                    t.textOut(run)
-                c.drawText(t)
+                    font = pdfmetrics.getFont(name)
+                    for subset, codes in font.splitString(run, doc):
+                        shown.append(f"{font.getSubsetInternalName(subset, doc)} "
+                                     f"{fp_str(size)} Tf ({_escape(codes)}) Tj")
+                out.append(f"{_fill(colour)}\nBT 1 0 0 1 {fp_str(x, y)} Tm "
+                           + " ".join(shown) + " ET")
         elif kind == "rect":
             _, x, y, w, h, colour, radius = op
-            _fill(c, colour)
+            out.append(_fill(colour))
             if radius:
-                c.roundRect(x, y, w, h, radius, stroke=0, fill=1)
+                x0, x1, y0, y1 = min(x, x + w), max(x, x + w), min(y, y + h), max(y, y + h)
+                r, t = radius, 0.4472 * radius  # ReportLab's quadrants
+                out.append(
+                    f"{fp_str(x0 + r, y0)} m {fp_str(x1 - r, y0)} l "
+                    f"{fp_str(x1 - t, y0, x1, y0 + t, x1, y0 + r)} c {fp_str(x1, y1 - r)} l "
+                    f"{fp_str(x1, y1 - t, x1 - t, y1, x1 - r, y1)} c {fp_str(x0 + r, y1)} l "
+                    f"{fp_str(x0 + t, y1, x0, y1 - t, x0, y1 - r)} c {fp_str(x0, y0 + r)} l "
+                    f"{fp_str(x0, y0 + t, x0 + t, y0, x0 + r, y0)} c h f")
             else:
-                c.rect(x, y, w, h, stroke=0, fill=1)
+                out.append(f"{fp_str(x, y, w, h)} re f")
         elif kind == "lines":
             _, segments, width = op
-            c.setStrokeGray(0)
-            c.setLineWidth(width)
-            c.lines(segments)
+            out.append(f"0 G {fp_str(width)} w")
+            out.append(" ".join(f"{fp_str(x0, y0)} m {fp_str(x1, y1)} l"
+                                for x0, y0, x1, y1 in segments) + " S")
         elif kind == "qr":
-            # one path of whole-module rectangles, in module units: written directly
-            # (a few hundred rectangles; ReportLab's path objects format each number;
-            # :meth:`Drawing.qr` made the path)
+            # one path of whole-module rectangles, in module units (:meth:`Drawing.qr`)
             _, rects, n, x, y, side = op
             m = side / (n + 2 * QUIET_ZONE)
-            c.addLiteral(f"q 0 g {_num(m)} 0 0 {_num(m)} {_num(x + QUIET_ZONE * m)} "
-                         f"{_num(y + QUIET_ZONE * m)} cm\n{rects}\nf Q")
+            out.append(f"q 0 g {_num(m)} 0 0 {_num(m)} {_num(x + QUIET_ZONE * m)} "
+                       f"{_num(y + QUIET_ZONE * m)} cm\n{rects}\nf Q")
         elif kind == "place":
             _, inner, x, y = op
-            c.saveState()
-            c.translate(x, y)
-            _replay(c, fonts, inner)
-            c.restoreState()
+            out.append(f"q 1 0 0 1 {fp_str(x, y)} cm")
+            _content(doc, fonts, inner, out)
+            out.append("Q")
 
 
 def _num(value: float) -> str:
@@ -412,28 +446,46 @@ class Page:
     kept: tuple[str, bytes] | None = None
 
 
-#: The date of every document: ReportLab's invariant one (2000-01-01).
-INVARIANT_EPOCH = 946684800.0
-
-
-def _fixed_date(c: Canvas) -> None:
-    """Give the document :data:`INVARIANT_EPOCH` as its date, and the document id that
-    follows from it. ReportLab's invariant mode takes both from SOURCE_DATE_EPOCH when
-    that is set (as builds set it): a cached file would then carry the date of the
-    build that drew it, and a cold build would differ from a warm one."""
-    doc = c._doc
-    stamp = doc._timeStamp
-    stamp.t, stamp.lt = INVARIANT_EPOCH, time.gmtime(INVARIANT_EPOCH)
-    stamp.YMDhms, stamp.dhh, stamp.dmm, stamp.tzname = tuple(stamp.lt)[:6], 0, 0, "UTC"
-    # as PDFDocument.__init__ starts it (its id is the digest of what follows)
-    doc.signature = hashlib.md5(b"a reportlab document", usedforsecurity=False)
-    doc.signature.update(ascii(INVARIANT_EPOCH).encode())
-
-
 def _info_text(text: str) -> str:
     """Text for the document information: characters outside the Basic Multilingual
-    Plane left out (ReportLab writes them as surrogates that readers mangle)."""
+    Plane left out (some readers mangle them in the information dictionary)."""
     return "".join(c for c in text if ord(c) < 0x10000 and not 0xD800 <= ord(c) < 0xE000)
+
+
+def _stream(entries: str, data: bytes, compressed: bytes | None = None) -> bytes:
+    """A stream object's dictionary and data, compressed (with ``compressed``: as given)."""
+    packed = zlib.compress(data) if compressed is None else compressed
+    return (f"<< /Filter /FlateDecode /Length {len(packed)}{entries} >>\nstream\n".encode()
+            + packed + b"\nendstream")
+
+
+def _font_objects(doc: _Document, add) -> dict[str, int]:
+    """The objects of every font subset the document used, added by ``add(bytes)``
+    (which returns the object's number): the font dictionary of each, by its name."""
+    named: dict[str, int] = {}
+    for font in doc.delayedFonts:
+        state = font.state[doc]
+        face = font.face
+        flags = (face.flags & ~_NONSYMBOLIC) | _SYMBOLIC
+        for n, subset in enumerate(state.subsets):
+            internal = font.getSubsetInternalName(n, doc)
+            base = (_subset_tag(font.fontName, subset) + b"+" + face.name
+                    + face.subfontNameX).decode("latin-1")
+            unicode_map = add(_stream("", ttfonts.makeToUnicodeCMap(base, subset).encode()))
+            program = face.makeSubset(subset)
+            file = add(_stream(f" /Length1 {len(program)}", program))
+            descriptor = add(
+                f"<< /Type /FontDescriptor /FontName /{base} /Flags {flags} "
+                f"/FontBBox [{fp_str(*face.bbox)}] /ItalicAngle {fp_str(face.italicAngle)} "
+                f"/Ascent {fp_str(face.ascent)} /Descent {fp_str(face.descent)} "
+                f"/CapHeight {fp_str(face.capHeight)} /StemV {fp_str(face.stemV)} "
+                f"/MissingWidth {fp_str(face.defaultWidth)} /FontFile2 {file} 0 R >>".encode())
+            widths = fp_str(*map(face.getCharWidth, subset))
+            named[internal] = add(
+                f"<< /Type /Font /Subtype /TrueType /Name {internal} /BaseFont /{base} "
+                f"/FirstChar 0 /LastChar {len(subset) - 1} /Widths [{widths}] "
+                f"/FontDescriptor {descriptor} 0 R /ToUnicode {unicode_map} 0 R >>".encode())
+    return named
 
 
 def write_pdf(fonts: Mapping[str, Style], pages: Sequence[Page], *, title: str,
@@ -447,65 +499,63 @@ def write_pdf(fonts: Mapping[str, Style], pages: Sequence[Page], *, title: str,
     alone, so that a later document with the same characters can place it as it is
     (:attr:`Page.kept`). ``streams`` then receives each page's content stream and its
     compressed bytes (None for a page placed as it was)."""
-    out = io.BytesIO()
-    first = pages[0]
-    c = Canvas(out, pagesize=(first.width, first.height), invariant=1, pageCompression=1,
-               initialFontName=fonts["R"].faces[0].name)
-    _fixed_date(c)
-    c.setTitle(_info_text(title))
-    c.setAuthor(_info_text(author))
-    c.setSubject("")
-    c.setCreator("ocop-catalog")
-    c.setProducer(f"ocop-catalog ({ENGINE})")
+    doc = _Document()
     if characters is not None:
-        doc = c._doc
         for name in sorted(characters):  # fonts named (F1, F2…) in this order too
             font = pdfmetrics.getFont(name)
             for subset, _ in font.splitString(characters[name], doc):
                 font.getSubsetInternalName(subset, doc)
-    made: list[tuple[str, _Deflate] | None] = []
+    objects: list[bytes] = [b"", b"", b"", b""]  # 1 catalog, 2 pages, 3 resources, 4 info
+
+    def add(data: bytes) -> int:
+        objects.append(data)
+        return len(objects)
+
+    kids, made = [], []
     for page in pages:
-        c.setPageSize((page.width, page.height))
-        c.setTrimBox(page.trim)
-        c.setBleedBox(page.bleed)
         if page.kept is not None and characters is None:
             raise ValueError("a kept page is placed only with the document's characters")
-        if page.kept is None:
-            _replay(c, fonts, page.drawing.ops)
-        c.showPage()
-        if characters is not None:
-            # the page's stream, compressed as ReportLab would (zlib's default level), or
-            # as it was kept: the page's stream as it was, its bytes as they were
-            placed = c._doc.Pages.pages[-1]
-            text, deflate = (page.kept[0], _Deflate(page.kept[1])) if page.kept is not None \
-                else (placed.stream, _Deflate())
-            stream = pdfdoc.PDFStream()
-            stream.filters, stream.content = [deflate], text
-            stream.__Comment__ = "page stream"  # as ReportLab's (written only when debugging)
-            placed.Contents = stream
-            made.append(None if page.kept is not None else (text, deflate))
-    c.save()
+        if page.kept is not None:
+            text, packed = page.kept
+        else:
+            lines: list[str] = []
+            _content(doc, fonts, page.drawing.ops, lines)
+            text = "\n".join(lines)
+            packed = zlib.compress(text.encode("latin-1"))
+        made.append(None if page.kept is not None else (text, packed))
+        contents = add(_stream("", b"", packed))
+        boxes = "".join(f" /{name} [{fp_str(*box)}]" for name, box in
+                        (("TrimBox", page.trim), ("BleedBox", page.bleed)) if box is not None)
+        kids.append(add(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {fp_str(page.width, page.height)}]"
+            f"{boxes} /Resources 3 0 R /Contents {contents} 0 R >>".encode()))
+    named = _font_objects(doc, add)
+    objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
+    objects[1] = (f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] "
+                  f"/Count {len(kids)} >>").encode()
+    fonts_used = " ".join(f"{name} {number} 0 R" for name, number in named.items())
+    objects[2] = f"<< /Font << {fonts_used} >> /ProcSet [/PDF /Text] >>".encode()
+    objects[3] = (
+        f"<< /Title {_text_string(_info_text(title))} /Author {_text_string(_info_text(author))} "
+        f"/Creator (ocop-catalog) /Producer {_text_string(f'ocop-catalog ({ENGINE})')} "
+        f"/CreationDate {_DATE} /ModDate {_DATE} >>").encode()
+    out = [b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"]
+    offsets, at = [], len(out[0])
+    for number, data in enumerate(objects, 1):
+        piece = b"%d 0 obj\n%s\nendobj\n" % (number, data)
+        offsets.append(at)
+        out.append(piece)
+        at += len(piece)
+    # the document's id: the digest of what it holds (two documents differ in it)
+    ident = hashlib.md5(b"".join(out), usedforsecurity=False).hexdigest()
+    out.append(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.append(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.append(b"trailer\n<< /Size %d /Root 1 0 R /Info 4 0 R /ID [<%s><%s>] >>\n"
+               b"startxref\n%d\n%%%%EOF\n" % (len(objects) + 1, ident.encode(),
+                                               ident.encode(), at))
     if streams is not None:
-        streams.extend(None if m is None else (m[0], m[1].out) for m in made)
-    return out.getvalue()
-
-
-class _Deflate:
-    """FlateDecode as ReportLab writes it (:func:`zlib.compress` at its default level), or
-    the bytes a kept page's stream was compressed to."""
-
-    pdfname = "FlateDecode"
-
-    def __init__(self, kept: bytes | None = None) -> None:
-        self.out = kept
-
-    def encode(self, text: str | bytes) -> bytes:
-        if self.out is None:
-            self.out = zlib.compress(text.encode("utf-8") if isinstance(text, str) else text)
-        return self.out
-
-    def decode(self, encoded: bytes) -> bytes:
-        return zlib.decompress(encoded)
+        streams.extend(made)
+    return b"".join(out)
 
 
 def characters(fonts: Mapping[str, Style], ops: Iterable[tuple],
@@ -523,14 +573,13 @@ def characters(fonts: Mapping[str, Style], ops: Iterable[tuple],
 
 # A page's content stream kept in the print cache (a sheet written again places its
 # unchanged pages as they were) reaches the PDF as it is: what is read back must be made
-# of the numbers, operators, font names and text strings _replay writes, and nothing else
+# of the numbers, operators, font names and text strings _content writes, and nothing else
 # (no other names, no dictionaries, arrays, inline images, comments or streams).
 #: ReportLab's escapes: three octal digits always (one way to read a string, however long).
 _STRING = re.compile(r"\((?:[\x20-\x27\x2a-\x5b\x5d-\x7e]|\\[0-7]{3}|\\[nrtbf()\\])*\)")
 _NUMBERS = str.maketrans("", "", "0123456789.-")
 #: What is left of a content stream's words without their digits, points and minus signs.
-_WORDS = frozenset("q Q cm re f f* g rg G RG w J j M m l c v y h n S s BT ET Tf TL Tm Td TD Tj "
-                   "T* Tc Tw Tz Ts Tr /F /F+".split())
+_WORDS = frozenset(["q", "Q", "cm", "re", "f", "f*", "g", "rg", "G", "RG", "w", "J", "j", "M", "m", "l", "c", "v", "y", "h", "n", "S", "s", "BT", "ET", "Tf", "TL", "Tm", "Td", "TD", "Tj", "T*", "Tc", "Tw", "Tz", "Ts", "Tr", "/F", "/F+"])
 #: Every character a kept content stream may hold once its strings are out.
 _PLAIN = frozenset("0123456789.- \n").union(*_WORDS)
 #: Text made of :data:`_PLAIN` only (a class match runs in C, a set's test per character
