@@ -16,6 +16,7 @@ checked on the built site, through the redirect pages the QR addresses point at.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import posixpath
@@ -1098,7 +1099,10 @@ def test_the_print_cache_sweep_keeps_every_file_where_sites_hold_copies(edition,
     devices), every cache entry has a single link: the sweep then deletes none of them."""
     from ocop_catalog import housekeeping
 
-    monkeypatch.setattr(printing, "place", lambda source, target: shutil.copyfile(source, target))
+    def no_links(source, target, **_):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_links)  # a site and a cache on other devices
     cache = tmp_path / "cache"
     write_assets(edition, tmp_path / "a", cache, {})
     store = _store(cache)

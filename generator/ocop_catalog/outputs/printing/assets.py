@@ -35,6 +35,7 @@ and no sheet of this catalog would place is deleted from it (:func:`_sweep`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -66,7 +67,7 @@ from ...housekeeping import (delete, discard, entries, keep_newest, links, no_li
                              remove_files_later, sweep_due, swept, unlinked)
 from ...parallel import can_fork, forked_pool, shared
 from ...records.decoded import read_signed, write_signed
-from ...reuse import Reuse
+from ...reuse import Reuse, write_new
 from .. import Output, Run
 from . import drawing
 from .drawing import A4, MM, SCALE, Drawing, Page, Style, ink_on, rgb, write_pdf
@@ -689,18 +690,40 @@ class _Plan:
 
 def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
     """Put the file cached as ``key`` at ``target`` in the site, drawing (and caching) it
-    first if it is not cached. The site file is a hard link to the cached one where the
-    file system allows (see :func:`ocop_catalog.edition.images.place`), so tens of thousands of
-    files are written once."""
+    first if it is not cached. The site file and the cached one are hard links to one file
+    where the file system allows, so tens of thousands of files are written once: a cached
+    file is linked into the site (one call when the site has no file there, as in a new
+    site), and a file drawn is written into the site, then linked into the cache whole (a
+    build never sees a cached file half written). See
+    :func:`ocop_catalog.edition.images.place`."""
     cached = plan.cache_dir / f"{key}.{ext}"
+    site_file = plan.site_dir / target
     try:
-        if not cached.is_file():
-            atomic_write(cached, draw())
-        place(cached, plan.site_dir / target)
-    except FileNotFoundError:  # the cache's folder or file deleted meanwhile: drawn again
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(cached, draw())
-        place(cached, plan.site_dir / target)
+        os.link(cached, site_file)
+        return
+    except FileNotFoundError:  # not cached (or, rarely, the site's folder not made yet)
+        if cached.is_file():
+            site_file.parent.mkdir(parents=True, exist_ok=True)
+            place(cached, site_file)
+            return
+    except OSError:  # a file there (a spare site's: replaced atomically), or no links here
+        if cached.is_file():
+            place(cached, site_file)
+            return
+    data = draw()
+    try:
+        write_new(site_file, data)
+    except FileNotFoundError:  # the site's folder not made yet
+        site_file.parent.mkdir(parents=True, exist_ok=True)
+        write_new(site_file, data)
+    try:
+        os.link(site_file, cached)
+    except FileExistsError:  # another build cached it meanwhile: the same bytes
+        pass
+    except OSError:  # the cache's folder deleted meanwhile, or no links here: a copy
+        with contextlib.suppress(OSError):
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(cached, data)
 
 
 def _symbol_of(plan: _Plan, product_id: str) -> Callable[[], list]:
