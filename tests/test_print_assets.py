@@ -1117,6 +1117,34 @@ def test_the_print_cache_sweep_keeps_every_file_where_sites_hold_copies(edition,
     assert sorted(p.name for p in store.iterdir() if p.suffix in (".png", ".pdf")) == drawn
 
 
+def test_a_link_committed_in_the_print_cache_is_never_published(edition, tmp_path):
+    """A pull request can commit files in the cache folder, and a cached file's name
+    follows from what it shows. A symbolic link there (to a file of the checkout, however
+    it is written) is not a cached file: the site gets the file drawn, never the link or
+    what it leads to, and the link in the cache is replaced by that file."""
+    cache = tmp_path / "cache"
+    write_assets(edition, tmp_path / "a", cache, {})
+    store = _store(cache)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("token=hunter2\n", encoding="utf-8")
+    drawn = sorted(p for p in store.iterdir() if p.suffix in (".png", ".pdf"))
+    for i, entry in enumerate(drawn):
+        entry.unlink()  # a link in its place: absolute, relative, or leading nowhere
+        entry.symlink_to(secret if i % 3 == 0 else os.path.relpath(secret, store)
+                         if i % 3 == 1 else "../../../.git/config")
+    site = tmp_path / "b"
+    write_assets(edition, site, cache, {})
+    published = [p for p in site.rglob("*") if p.suffix in (".png", ".pdf")]
+    assert len(published) == len(drawn)
+    assert not any(p.is_symlink() for p in published)
+    assert all(p.read_bytes()[:4] in (b"\x89PNG", b"%PDF") for p in published)
+    assert not any(b"hunter2" in p.read_bytes() for p in published)
+    # the cache holds the files drawn now, each the site's file (hard links)
+    assert all(not p.is_symlink() and p.is_file() for p in drawn)
+    inodes = {p.stat().st_ino for p in published}
+    assert all(p.stat().st_ino in inodes for p in drawn)
+
+
 def test_the_print_cache_sweep_deletes_nothing_through_a_link(edition, tmp_path):
     """A cache folder is a place a pull request can commit to: links there (the print
     cache folder itself, a generation folder, the kept shelf labels' folder) are never

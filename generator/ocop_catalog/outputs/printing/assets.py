@@ -24,8 +24,8 @@ For every sales point with products:
 The options (``print_assets:``) are the edition's print specification
 (:mod:`ocop_catalog.edition.printspec`): the pages state the sizes they set.
 
-PDFs are drawn with ReportLab (:mod:`ocop_catalog.outputs.printing.drawing`: TrueType
-subsets embedded, no Type 3 fonts), in worker processes, and every file is cached
+PDFs are drawn by :mod:`ocop_catalog.outputs.printing.drawing` (TrueType subsets
+embedded with ReportLab's fonts, no Type 3 fonts), in worker processes, and every file is cached
 under the cache folder by a hash of everything that shapes its bytes, so a rebuild
 draws only what changed. The cache keeps one folder per :func:`fingerprint` (the
 drawing code, fonts and options: :func:`_open_store`), the last two used
@@ -41,6 +41,7 @@ import json
 import logging
 import os
 import re
+import stat
 import struct
 import sys
 import zlib
@@ -688,26 +689,37 @@ class _Plan:
         return frozenset(face.name for style in self.fonts.values() for face in style.faces)
 
 
+def _regular(path: Path) -> bool:
+    """Whether ``path`` is a regular file itself (not a symbolic link to one, which a pull
+    request can commit in the cache folder: linked into the site, it would publish what
+    it leads to)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
     """Put the file cached as ``key`` at ``target`` in the site, drawing (and caching) it
     first if it is not cached. The site file and the cached one are hard links to one file
     where the file system allows, so tens of thousands of files are written once: a cached
     file is linked into the site (one call when the site has no file there, as in a new
     site), and a file drawn is written into the site, then linked into the cache whole (a
-    build never sees a cached file half written). See
+    build never sees a cached file half written). Only a regular file counts as cached
+    (:func:`_regular`); anything else there is replaced by the file drawn. See
     :func:`ocop_catalog.edition.images.place`."""
     cached = plan.cache_dir / f"{key}.{ext}"
     site_file = plan.site_dir / target
-    try:
-        os.link(cached, site_file)
-        return
-    except FileNotFoundError:  # not cached (or, rarely, the site's folder not made yet)
-        if cached.is_file():
-            site_file.parent.mkdir(parents=True, exist_ok=True)
-            place(cached, site_file)
+    if _regular(cached):
+        try:
+            os.link(cached, site_file)
             return
-    except OSError:  # a file there (a spare site's: replaced atomically), or no links here
-        if cached.is_file():
+        except FileNotFoundError:  # the site's folder not made yet (or the entry swept)
+            if _regular(cached):
+                site_file.parent.mkdir(parents=True, exist_ok=True)
+                place(cached, site_file)
+                return
+        except OSError:  # a file there (a spare site's: replaced atomically), or no links
             place(cached, site_file)
             return
     data = draw()
@@ -718,8 +730,16 @@ def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
         write_new(site_file, data)
     try:
         os.link(site_file, cached)
-    except FileExistsError:  # another build cached it meanwhile: the same bytes
-        pass
+    except FileExistsError:  # another build cached it meanwhile (the same bytes), or a
+        if not _regular(cached):  # link or folder a pull request put there: replaced
+            temporary = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+            try:
+                temporary.unlink(missing_ok=True)
+                os.link(site_file, temporary)
+                os.replace(temporary, cached)
+            except OSError:  # a folder there: left as it is, never a cached file
+                with contextlib.suppress(OSError):
+                    temporary.unlink(missing_ok=True)
     except OSError:  # the cache's folder deleted meanwhile, or no links here: a copy
         with contextlib.suppress(OSError):
             cached.parent.mkdir(parents=True, exist_ok=True)

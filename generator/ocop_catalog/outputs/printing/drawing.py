@@ -7,7 +7,8 @@ document uses (``pdffonts``: TrueType, embedded, subset, with a ToUnicode map), 
 what print shops' preflight expects; ReportLab does that font work (which code each
 character gets, the subset's font program, its widths and ToUnicode map), and this module
 writes the content streams and the document's objects around it (ReportLab's canvas and
-object formatter cost almost three times as much a label; see :func:`write_pdf`).
+object formatter cost almost three times as much a label: docs/performance.md,
+"2026-12-06, afternoon").
 ReportLab was chosen over fpdf2 by measuring: fpdf2 parses the whole font again for
 every document and subsets it with fontTools, about 20 times slower per label. A drawing
 is plain data that does not depend on the document it ends up in, so a shelf label drawn
@@ -66,7 +67,8 @@ A4 = (A4_MM[0] * MM, A4_MM[1] * MM)
 #: Text-space units per glyph unit: advances are in thousandths of an em.
 SCALE = 1 / 1000
 #: What draws the PDFs (part of every cache key).
-ENGINE = f"ocop-pdf 2, reportlab {reportlab.Version}, rl_accel {_ACCEL}, fontTools {fontTools.version}"
+ENGINE = (f"ocop-pdf 2, reportlab {reportlab.Version}, rl_accel {_ACCEL}, "
+          f"fontTools {fontTools.version}")
 
 #: Changes whenever a prepared font could differ for the same file.
 PREPARE_VERSION = "print-font-2"
@@ -323,7 +325,7 @@ def _ops_ok(ops: Any, styles: frozenset[str], depth: int) -> bool:
 # missing glyph, 32 the space), each subset's font file (``makeSubset``), its widths and
 # its ToUnicode map. Writing through ReportLab's canvas and document formatter instead
 # cost 3.6 ms a product label (its objects formatted one by one, each text run through its
-# text object) against 1.3 ms (docs/performance.md, "2026-12-06, afternoon").
+# text object) against 1.3–1.7 ms (docs/performance.md, "2026-12-06, afternoon").
 
 #: ReportLab's mark of a symbolic font, and of a non-symbolic one (a subset's codes are
 #: its own, not a standard encoding: symbolic, as ReportLab writes it).
@@ -340,6 +342,13 @@ _ESCAPED = tuple(
 
 def _escape(data: bytes) -> str:
     return "".join(map(_ESCAPED.__getitem__, data))
+
+
+def _ps_name(raw: bytes) -> str:
+    """A font's name as a PDF name and in its ToUnicode map's PostScript: characters other
+    than letters, digits and ``._+-`` (a font may name itself with ``#``, spaces or
+    delimiters, which would end the name or its string) as ``-``."""
+    return re.sub(rb"[^A-Za-z0-9._+-]", b"-", raw).decode("ascii")
 
 
 def _text_string(text: str) -> str:
@@ -469,8 +478,8 @@ def _font_objects(doc: _Document, add) -> dict[str, int]:
         flags = (face.flags & ~_NONSYMBOLIC) | _SYMBOLIC
         for n, subset in enumerate(state.subsets):
             internal = font.getSubsetInternalName(n, doc)
-            base = (_subset_tag(font.fontName, subset) + b"+" + face.name
-                    + face.subfontNameX).decode("latin-1")
+            base = _ps_name(_subset_tag(font.fontName, subset) + b"+" + face.name
+                            + face.subfontNameX)
             unicode_map = add(_stream("", ttfonts.makeToUnicodeCMap(base, subset).encode()))
             program = face.makeSubset(subset)
             file = add(_stream(f" /Length1 {len(program)}", program))
@@ -575,11 +584,13 @@ def characters(fonts: Mapping[str, Style], ops: Iterable[tuple],
 # unchanged pages as they were) reaches the PDF as it is: what is read back must be made
 # of the numbers, operators, font names and text strings _content writes, and nothing else
 # (no other names, no dictionaries, arrays, inline images, comments or streams).
-#: ReportLab's escapes: three octal digits always (one way to read a string, however long).
+#: :func:`_escape`'s strings: three octal digits always (one way to read a string, however
+#: long).
 _STRING = re.compile(r"\((?:[\x20-\x27\x2a-\x5b\x5d-\x7e]|\\[0-7]{3}|\\[nrtbf()\\])*\)")
 _NUMBERS = str.maketrans("", "", "0123456789.-")
 #: What is left of a content stream's words without their digits, points and minus signs.
-_WORDS = frozenset(["q", "Q", "cm", "re", "f", "f*", "g", "rg", "G", "RG", "w", "J", "j", "M", "m", "l", "c", "v", "y", "h", "n", "S", "s", "BT", "ET", "Tf", "TL", "Tm", "Td", "TD", "Tj", "T*", "Tc", "Tw", "Tz", "Ts", "Tr", "/F", "/F+"])
+_WORDS = frozenset("q Q cm re f f* g rg G RG w J j M m l c v y h n S s BT ET Tf TL Tm Td TD Tj "
+                   "T* Tc Tw Tz Ts Tr /F /F+".split())
 #: Every character a kept content stream may hold once its strings are out.
 _PLAIN = frozenset("0123456789.- \n").union(*_WORDS)
 #: Text made of :data:`_PLAIN` only (a class match runs in C, a set's test per character
