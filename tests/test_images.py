@@ -293,6 +293,47 @@ def test_incomplete_cache_folder_is_encoded_again(tmp_path, pipeline):
     assert leftovers == []
 
 
+def test_a_cache_folder_a_pull_request_wrote_publishes_nothing_of_its_own(tmp_path,
+                                                                          pipeline):
+    """A pull request can commit a photo's cache folder (its name follows from the photo):
+    a manifest naming a file outside the folder (of the checkout, or where the site's copy
+    would land outside the site), a variant that is a symbolic link, or a manifest of
+    another digest is not taken; the photo is encoded again, and the site gets its own
+    files at their places, regular files, and nothing outside it."""
+    source = save(quadrants((600, 500)), tmp_path / "a.jpg")
+    processed = pipeline.process([source])[source]
+    folder = processed.square.path.parent
+    manifest = folder / "manifest.json"
+    honest = manifest.read_text(encoding="utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("token=hunter2\n", encoding="utf-8")
+    largest = processed.largest("webp")
+    outside = "../" * 3 + "secret.txt"  # from the cache folder, and from the site's
+    forgeries = [
+        lambda: manifest.write_text(honest.replace(f'"{largest.name}"', f'"{outside}"'),
+                                    encoding="utf-8"),
+        lambda: (largest.path.unlink(), largest.path.symlink_to(secret)),
+        lambda: manifest.write_text(honest.replace(processed.digest, "0" * 64),
+                                    encoding="utf-8"),
+        lambda: manifest.write_text(honest.replace('"width": 600', '"width": "600"', 1),
+                                    encoding="utf-8"),
+    ]
+    for i, forge in enumerate(forgeries):
+        manifest.write_text(honest, encoding="utf-8")
+        forge()
+        again = pipeline.process([source])[source]
+        assert pipeline.last_encoded == 1, i
+        assert again == processed, i
+        site = tmp_path / f"site{i}"
+        publish({source: again}, site)
+        files = [p for p in site.rglob("*") if not p.is_dir()]
+        assert files and all(p.is_file() and not p.is_symlink() for p in files), i
+        assert not any(b"hunter2" in p.read_bytes() for p in files), i
+        assert not (tmp_path / "secret.txt.tmp").exists()
+        assert sorted(tmp_path.glob("*")) == sorted(
+            [*tmp_path.glob("site*"), tmp_path / "cache", source, secret]), i
+
+
 def test_publish_places_files_at_their_urls(tmp_path, pipeline):
     sources = [save(quadrants((600 + 100 * i, 500)), tmp_path / f"{i}.jpg") for i in range(2)]
     processed = pipeline.process(sources)

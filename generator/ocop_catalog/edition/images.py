@@ -66,6 +66,7 @@ import math
 import os
 import re
 import shutil
+import stat
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -644,15 +645,37 @@ def _manifest(processed: ProcessedImage) -> bytes:
 
 
 def _load(folder: Path) -> ProcessedImage | None:
-    """The cached outputs in ``folder``, or None unless they are all there."""
+    """The cached outputs in ``folder``, or None unless they are all there. The cache
+    folder is one a pull request can commit to, and its manifest names the files the site
+    publishes: it is taken only when it is of the folder's digest, names its files as
+    :func:`_write` does (no path: a name leading out of the folder would take a file of
+    the checkout into the site, or write one outside it) and each is a regular file (not
+    a symbolic link, which a hard link would publish as a link)."""
     try:
         data = json.loads((folder / MANIFEST).read_bytes())
         variants = tuple(_variant(folder, entry) for entry in data["variants"])
         processed = ProcessedImage(data["digest"], data["width"], data["height"], variants,
-                                   _variant(folder, data["square"]) if data["square"] else None)
-    except (OSError, ValueError, KeyError, TypeError):
+                                   _variant(folder, data["square"], SQUARE_NAME)
+                                   if data["square"] else None)
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
-    return processed if all(v.path.is_file() for v in _files(processed)) else None
+    if (processed.digest != folder.name or not variants
+            or type(processed.width) is not int or type(processed.height) is not int
+            or not all(_regular(v.path) for v in _files(processed))):
+        return None
+    return processed
+
+
+#: The name :func:`_write` gives a variant: its width and its format's extension.
+_VARIANT_NAME = re.compile(r"[1-9][0-9]{0,4}\.(?:webp|jpg)")
+
+
+def _regular(path: Path) -> bool:
+    """Whether ``path`` is a regular file itself (not a symbolic link to one)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _files(image: ProcessedImage) -> tuple[Variant, ...]:
@@ -660,7 +683,14 @@ def _files(image: ProcessedImage) -> tuple[Variant, ...]:
     return (*image.variants, image.square) if image.square else image.variants
 
 
-def _variant(folder: Path, entry: dict) -> Variant:
-    """A variant read back from a manifest entry."""
-    return Variant(entry["name"], entry["width"], entry["height"], entry["format"],
-                   folder / entry["name"])
+def _variant(folder: Path, entry: dict, name: str | None = None) -> Variant:
+    """A variant read back from a manifest entry (ValueError unless it is as
+    :func:`_write` describes one: its name, or ``name``, sizes, format)."""
+    width, height, fmt = entry["width"], entry["height"], entry["format"]
+    if (type(entry["name"]) is not str or type(width) is not int or type(height) is not int
+            or fmt not in _EXTENSIONS or not 0 < width <= 100_000 or not 0 < height <= 100_000
+            or not (entry["name"] == name if name is not None else (
+                _VARIANT_NAME.fullmatch(entry["name"])
+                and entry["name"].endswith("." + _EXTENSIONS[fmt])))):
+        raise ValueError(f"not a variant: {entry!r}")
+    return Variant(entry["name"], width, height, fmt, folder / entry["name"])
