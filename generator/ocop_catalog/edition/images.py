@@ -661,7 +661,7 @@ def _load(folder: Path) -> ProcessedImage | None:
         return None
     if (processed.digest != folder.name or not variants
             or type(processed.width) is not int or type(processed.height) is not int
-            or not all(_regular(v.path) for v in _files(processed))):
+            or not all(regular_file(v.path) for v in _files(processed))):
         return None
     return processed
 
@@ -670,8 +670,10 @@ def _load(folder: Path) -> ProcessedImage | None:
 _VARIANT_NAME = re.compile(r"[1-9][0-9]{0,4}\.(?:webp|jpg)")
 
 
-def _regular(path: Path) -> bool:
-    """Whether ``path`` is a regular file itself (not a symbolic link to one)."""
+def regular_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file itself (not a symbolic link to one, which a pull
+    request can commit in a cache folder: linked into the site, a link would publish what
+    it leads to)."""
     try:
         return stat.S_ISREG(os.lstat(path).st_mode)
     except OSError:

@@ -41,7 +41,6 @@ import json
 import logging
 import os
 import re
-import stat
 import struct
 import sys
 import zlib
@@ -57,7 +56,7 @@ import PIL
 from PIL import Image, ImageOps
 
 from ...edition import Edition
-from ...edition.images import atomic_write, place
+from ...edition.images import atomic_write, place, regular_file
 from ...edition import printspec
 from ...edition.printspec import (DPI, EDGE_MM, LabelSpec, PrintOptionsError, PrintSettings,
                                   SheetSpec, file_digest, label_path, lot_label_path,
@@ -689,16 +688,6 @@ class _Plan:
         return frozenset(face.name for style in self.fonts.values() for face in style.faces)
 
 
-def _regular(path: Path) -> bool:
-    """Whether ``path`` is a regular file itself (not a symbolic link to one, which a pull
-    request can commit in the cache folder: linked into the site, it would publish what
-    it leads to)."""
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
-
-
 def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
     """Put the file cached as ``key`` at ``target`` in the site, drawing (and caching) it
     first if it is not cached. The site file and the cached one are hard links to one file
@@ -706,16 +695,16 @@ def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
     file is linked into the site (one call when the site has no file there, as in a new
     site), and a file drawn is written into the site, then linked into the cache whole (a
     build never sees a cached file half written). Only a regular file counts as cached
-    (:func:`_regular`); anything else there is replaced by the file drawn. See
-    :func:`ocop_catalog.edition.images.place`."""
+    (:func:`ocop_catalog.edition.images.regular_file`); anything else there is replaced by
+    the file drawn. See :func:`ocop_catalog.edition.images.place`."""
     cached = plan.cache_dir / f"{key}.{ext}"
     site_file = plan.site_dir / target
-    if _regular(cached):
+    if regular_file(cached):
         try:
             os.link(cached, site_file)
             return
         except FileNotFoundError:  # the site's folder not made yet (or the entry swept)
-            if _regular(cached):
+            if regular_file(cached):
                 site_file.parent.mkdir(parents=True, exist_ok=True)
                 place(cached, site_file)
                 return
@@ -731,7 +720,7 @@ def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
     try:
         os.link(site_file, cached)
     except FileExistsError:  # another build cached it meanwhile (the same bytes), or a
-        if not _regular(cached):  # link or folder a pull request put there: replaced
+        if not regular_file(cached):  # link or folder a pull request put there: replaced
             temporary = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
             try:
                 temporary.unlink(missing_ok=True)
