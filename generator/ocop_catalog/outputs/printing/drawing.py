@@ -35,6 +35,7 @@ a print shop's imposition never share a name for different subsets.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -461,11 +462,24 @@ def _info_text(text: str) -> str:
     return "".join(c for c in text if ord(c) < 0x10000 and not 0xD800 <= ord(c) < 0xE000)
 
 
-def _stream(entries: str, data: bytes, compressed: bytes | None = None) -> bytes:
-    """A stream object's dictionary and data, compressed (with ``compressed``: as given)."""
-    packed = zlib.compress(data) if compressed is None else compressed
+def _stream(entries: str, packed: bytes) -> bytes:
+    """A stream object: its dictionary (with ``entries``) and its data, ``packed`` by
+    :func:`zlib.compress`."""
     return (f"<< /Filter /FlateDecode /Length {len(packed)}{entries} >>\nstream\n".encode()
             + packed + b"\nendstream")
+
+
+@functools.cache
+def _descriptor_entries(font_name: str) -> tuple[int, str]:
+    """What every subset's font descriptor says of the registered font ``font_name``
+    besides its name and font program: its flags, and its metrics as entries (worked out
+    once per font, not once per subset of every document)."""
+    face = pdfmetrics.getFont(font_name).face
+    return ((face.flags & ~_NONSYMBOLIC) | _SYMBOLIC,
+            f"/FontBBox [{fp_str(*face.bbox)}] /ItalicAngle {fp_str(face.italicAngle)} "
+            f"/Ascent {fp_str(face.ascent)} /Descent {fp_str(face.descent)} "
+            f"/CapHeight {fp_str(face.capHeight)} /StemV {fp_str(face.stemV)} "
+            f"/MissingWidth {fp_str(face.defaultWidth)}")
 
 
 def _font_objects(doc: _Document, add) -> dict[str, int]:
@@ -475,20 +489,18 @@ def _font_objects(doc: _Document, add) -> dict[str, int]:
     for font in doc.delayedFonts:
         state = font.state[doc]
         face = font.face
-        flags = (face.flags & ~_NONSYMBOLIC) | _SYMBOLIC
+        flags, metrics = _descriptor_entries(font.fontName)
         for n, subset in enumerate(state.subsets):
             internal = font.getSubsetInternalName(n, doc)
             base = _ps_name(_subset_tag(font.fontName, subset) + b"+" + face.name
                             + face.subfontNameX)
-            unicode_map = add(_stream("", ttfonts.makeToUnicodeCMap(base, subset).encode()))
+            unicode_map = add(_stream(
+                "", zlib.compress(ttfonts.makeToUnicodeCMap(base, subset).encode())))
             program = face.makeSubset(subset)
-            file = add(_stream(f" /Length1 {len(program)}", program))
+            file = add(_stream(f" /Length1 {len(program)}", zlib.compress(program)))
             descriptor = add(
-                f"<< /Type /FontDescriptor /FontName /{base} /Flags {flags} "
-                f"/FontBBox [{fp_str(*face.bbox)}] /ItalicAngle {fp_str(face.italicAngle)} "
-                f"/Ascent {fp_str(face.ascent)} /Descent {fp_str(face.descent)} "
-                f"/CapHeight {fp_str(face.capHeight)} /StemV {fp_str(face.stemV)} "
-                f"/MissingWidth {fp_str(face.defaultWidth)} /FontFile2 {file} 0 R >>".encode())
+                f"<< /Type /FontDescriptor /FontName /{base} /Flags {flags} {metrics} "
+                f"/FontFile2 {file} 0 R >>".encode())
             widths = fp_str(*map(face.getCharWidth, subset))
             named[internal] = add(
                 f"<< /Type /Font /Subtype /TrueType /Name {internal} /BaseFont /{base} "
@@ -532,7 +544,7 @@ def write_pdf(fonts: Mapping[str, Style], pages: Sequence[Page], *, title: str,
             text = "\n".join(lines)
             packed = zlib.compress(text.encode("latin-1"))
         made.append(None if page.kept is not None else (text, packed))
-        contents = add(_stream("", b"", packed))
+        contents = add(_stream("", packed))
         boxes = "".join(f" /{name} [{fp_str(*box)}]" for name, box in
                         (("TrimBox", page.trim), ("BleedBox", page.bleed)) if box is not None)
         kids.append(add(
