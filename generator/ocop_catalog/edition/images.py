@@ -372,18 +372,26 @@ def publish_images(
 
 
 def place(source: Path, target: Path) -> None:
-    """Hard-link ``source`` to ``target`` (copy if linking fails), atomically."""
-    if target.exists() and (os.path.samefile(source, target)
-                            or filecmp.cmp(source, target, shallow=False)):
+    """Hard-link ``source`` to ``target`` (copy if linking fails), atomically. Whatever is
+    at ``target`` but a regular file with ``source``'s bytes is replaced (a symbolic link
+    there is replaced, never followed); raises OSError (a folder there), the temporary
+    name removed."""
+    if regular_file(target) and (os.path.samefile(source, target)
+                                 or filecmp.cmp(source, target, shallow=False)):
         return
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         temporary.unlink()
     try:
-        os.link(source, temporary)
-    except OSError:
-        shutil.copyfile(source, temporary)
-    os.replace(temporary, target)
+        try:
+            os.link(source, temporary)
+        except OSError:
+            shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
 
 
 def _checked_options(widths: tuple[int, ...], square: int, jpeg: int, webp: int,

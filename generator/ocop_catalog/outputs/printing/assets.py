@@ -721,14 +721,8 @@ def _cached(plan: _Plan, key: str, ext: str, target: str, draw) -> None:
         os.link(site_file, cached)
     except FileExistsError:  # another build cached it meanwhile (the same bytes), or a
         if not regular_file(cached):  # link or folder a pull request put there: replaced
-            temporary = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-            try:
-                temporary.unlink(missing_ok=True)
-                os.link(site_file, temporary)
-                os.replace(temporary, cached)
-            except OSError:  # a folder there: left as it is, never a cached file
-                with contextlib.suppress(OSError):
-                    temporary.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a folder: left, never a cached file
+                place(site_file, cached)
     except OSError:  # the cache's folder deleted meanwhile, or no links here: a copy
         with contextlib.suppress(OSError):
             cached.parent.mkdir(parents=True, exist_ok=True)
