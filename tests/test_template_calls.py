@@ -79,3 +79,50 @@ def test_every_kind_of_call_gives_what_jinjas_own_context_gives():
 @pytest.mark.parametrize("kind", sorted(theme._UNMARKED_TYPES, key=lambda k: k.__name__))
 def test_the_classes_taken_as_plain_have_no_marker(kind):
     assert getattr(kind.__call__, "jinja_pass_arg", None) is None
+
+
+PRINTED = """\
+{%- macro m(x) %}<b>{{ x }}</b>{% endmacro -%}
+{{ text }}|{{ markup }}|{{ number }}|{{ flag }}|{{ none }}|{{ obj }}|{{ html_obj }}|{{ m(text) }}
+{% set block %}<i>{{ text }}</i>{% endset %}{{ block }}|{{ block | length }}
+{% filter upper %}{{ text }}{{ markup }}{% endfilter %}|{{ [text, markup] | join(',') }}
+{% autoescape false %}{{ text }}{% endautoescape %}|{{ text ~ markup }}|{{ (text | e) }}"""
+
+
+class Shown:
+    def __str__(self) -> str:
+        return "<shown & 'said'>"
+
+
+class Html:
+    def __html__(self) -> str:
+        return "<em>kept</em>"
+
+
+def printed(template_class) -> str:
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.template_class = template_class
+    return env.from_string(PRINTED).render(
+        text='<a href="x">Trà & "chè" \'Tân Cương\'</a>', markup=jinja2.utils.markupsafe.Markup(
+            "<br>"), number=12000, flag=True, none=None, obj=Shown(), html_obj=Html())
+
+
+def test_what_a_template_prints_is_escaped_as_jinja_escapes_it():
+    """Templates print through theme._printed (a plain escaped string, not a Markup per
+    value): the same page as Jinja's own escaping, every kind of value."""
+    ours, jinjas = printed(theme._Template), printed(jinja2.Template)
+    assert ours == jinjas
+    assert "&lt;a href=&#34;x&#34;&gt;Trà &amp; &#34;chè&#34; &#39;Tân Cương&#39;&lt;/a&gt;" in ours
+    assert "|<br>|12000|True|None|&lt;shown &amp; &#39;said&#39;&gt;|<em>kept</em>|<b>&lt;a" \
+        in ours
+    # and the code that prints was given the plain escaping (not left to MarkupSafe's)
+    env = jinja2.Environment(autoescape=True)
+    env.template_class = theme._Template
+    assert env.from_string("{{ x }}").root_render_func.__globals__["escape"] is theme._printed
+
+
+def test_a_strict_undefined_value_printed_still_fails():
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.template_class = theme._Template
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing }}").render()
