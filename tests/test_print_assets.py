@@ -788,6 +788,46 @@ def truetype_cjk(text: str, out: Path) -> Path:
     return out
 
 
+def supplementary_font(out: Path, characters: str) -> Path:
+    """A TrueType font that draws each of ``characters`` (beyond U+FFFF, which only a
+    format 12 cmap can hold) with DejaVu Sans's glyph of a letter: what a font of CJK
+    Extension B characters or of historic scripts is to the label's drawing."""
+    from fontTools.subset import Options, Subsetter
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+
+    font = TTFont(str(REPO / "theme" / "ocop" / "fonts" / "DejaVuSans.ttf"))
+    subsetter = Subsetter(Options())
+    subsetter.populate(text="HOK")
+    subsetter.subset(font)
+    glyphs = [font.getBestCmap()[ord(c)] for c in "HOK"]
+    table = CmapSubtable.newSubtable(12)
+    table.platformID, table.platEncID, table.language = 3, 10, 0
+    table.cmap = {ord(c): glyphs[i % len(glyphs)] for i, c in enumerate(characters)}
+    font["cmap"].tables.append(table)
+    font.save(out)
+    return out
+
+
+@needs_poppler
+def test_characters_beyond_the_basic_plane_read_back_from_a_label(tmp_path):
+    """A fallback font that has characters beyond U+FFFF: the label draws them, and its
+    ToUnicode map gives them back as they were written (UTF-16 surrogate pairs)."""
+    rare = "\U00020000\U0002A6D6\U0001F41D"  # two CJK Extension B ideographs and a bee
+    scratch = build_catalog(tmp_path / "repo")
+    scratch.edit(GOODS_FILE, "  vi: Mật ong hoa rừng Tam Đảo\n",
+                 f"  vi: Mật ong {rare} Tam Đảo\n")
+    edition = make_edition(scratch.root)
+    site = tmp_path / "site"
+    font = supplementary_font(tmp_path / "rare.ttf", rare)
+    write_assets(edition, site, tmp_path / "cache", {"fallback_fonts": [str(font)]}, workers=1)
+    pdf = site / "print" / "products" / f"{GOODS}.pdf"
+    text = flat(pdf_text(pdf))
+    assert f"Mật ong {rare} Tam Đảo" in text, text
+    assert all((f["emb"], f["sub"], f["uni"]) == ("yes", "yes", "yes")
+               for f in pdf_fonts(pdf))
+
+
 @needs_poppler
 @pytest.mark.skipif(not NOTO_CJK.is_file(), reason="fonts-noto-cjk is not installed")
 def test_chinese_prints_with_a_fallback_font_and_a_cff_font_is_refused(tmp_path):

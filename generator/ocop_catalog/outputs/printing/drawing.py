@@ -51,7 +51,7 @@ from typing import Any
 import fontTools
 import reportlab
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase import ttfonts
 
 try:  # ReportLab's C accelerator (reportlab[accel]): numbers are written by it
     from _rl_accel import version as _ACCEL
@@ -68,7 +68,7 @@ A4 = (A4_MM[0] * MM, A4_MM[1] * MM)
 #: Text-space units per glyph unit: advances are in thousandths of an em.
 SCALE = 1 / 1000
 #: What draws the PDFs (part of every cache key).
-ENGINE = (f"ocop-pdf 2, reportlab {reportlab.Version}, rl_accel {_ACCEL}, "
+ENGINE = (f"ocop-pdf 3, reportlab {reportlab.Version}, rl_accel {_ACCEL}, "
           f"fontTools {fontTools.version}")
 
 #: Changes whenever a prepared font could differ for the same file.
@@ -145,6 +145,11 @@ class Face:
 
 
 _FACES: dict[str, Face] = {}
+#: The fonts of :data:`_FACES`, by name: kept here, not registered with ReportLab, whose
+#: registry gives a font the object of the first one registered with the same PostScript
+#: name (a fallback font made from the main one, a newer file of the same font while
+#: ``ocop serve`` runs: either would be drawn with the other's glyphs).
+_TTFONTS: dict[str, ttfonts.TTFont] = {}
 
 
 def _face(prepared: Path) -> Face:
@@ -155,7 +160,7 @@ def _face(prepared: Path) -> Face:
             font = ttfonts.TTFont(name, str(prepared), asciiReadable=False)
         except Exception as exc:  # noqa: BLE001 (ReportLab's TTFError and others)
             raise ValueError(f"cannot use the font {prepared}: {exc}") from None
-        pdfmetrics.registerFont(font)
+        _TTFONTS[name] = font
         advance = {chr(c): float(w) for c, w in font.face.charWidths.items()
                    if c >= 0x20 and c in font.face.charToGlyph
                    and not 0x7F <= c < 0xA0 and c not in (0xAD,)}
@@ -389,7 +394,7 @@ def _content(doc: _Document, fonts: Mapping[str, Style], ops: Iterable[tuple],
             if runs:
                 shown = []
                 for name, run in runs:
-                    font = pdfmetrics.getFont(name)
+                    font = _TTFONTS[name]
                     for subset, codes in font.splitString(run, doc):
                         shown.append(f"{font.getSubsetInternalName(subset, doc)} "
                                      f"{fp_str(size)} Tf ({_escape(codes)}) Tj")
@@ -474,12 +479,37 @@ def _descriptor_entries(font_name: str) -> tuple[int, str]:
     """What every subset's font descriptor says of the registered font ``font_name``
     besides its name and font program: its flags, and its metrics as entries (worked out
     once per font, not once per subset of every document)."""
-    face = pdfmetrics.getFont(font_name).face
+    face = _TTFONTS[font_name].face
     return ((face.flags & ~_NONSYMBOLIC) | _SYMBOLIC,
             f"/FontBBox [{fp_str(*face.bbox)}] /ItalicAngle {fp_str(face.italicAngle)} "
             f"/Ascent {fp_str(face.ascent)} /Descent {fp_str(face.descent)} "
             f"/CapHeight {fp_str(face.capHeight)} /StemV {fp_str(face.stemV)} "
             f"/MissingWidth {fp_str(face.defaultWidth)}")
+
+
+#: How many codes a ``bfchar`` block of a CMap may map (PDF 32000-1, 9.10.3; Adobe's CMap
+#: specification, 5014, limits each block to 100).
+_BFCHAR = 100
+
+
+def _unicode_map(name: str, subset: Sequence[int]) -> bytes:
+    """The ToUnicode CMap of a font subset (what readers copy, search and read aloud):
+    each one-byte code to its character in UTF-16BE, a character beyond U+FFFF as its
+    surrogate pair (ReportLab's map writes it as five hex digits, which readers refuse), at
+    most :data:`_BFCHAR` codes a block; the rest as ReportLab's map."""
+    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+             "/CIDSystemInfo", f"<< /Registry ({name})", f"/Ordering ({name})",
+             "/Supplement 0", ">> def", f"/CMapName /{name} def", "/CMapType 2 def",
+             "1 begincodespacerange", f"<00> <{len(subset) - 1:02X}>", "endcodespacerange"]
+    for start in range(0, len(subset), _BFCHAR):
+        block = subset[start:start + _BFCHAR]
+        lines.append(f"{len(block)} beginbfchar")
+        lines += [f"<{start + i:02X}> <"
+                  f"{chr(code).encode('utf-16-be', 'surrogatepass').hex().upper()}>"
+                  for i, code in enumerate(block)]
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines).encode("ascii")
 
 
 def _font_objects(doc: _Document, add) -> dict[str, int]:
@@ -494,8 +524,7 @@ def _font_objects(doc: _Document, add) -> dict[str, int]:
             internal = font.getSubsetInternalName(n, doc)
             base = _ps_name(_subset_tag(font.fontName, subset) + b"+" + face.name
                             + face.subfontNameX)
-            unicode_map = add(_stream(
-                "", zlib.compress(ttfonts.makeToUnicodeCMap(base, subset).encode())))
+            unicode_map = add(_stream("", zlib.compress(_unicode_map(base, subset))))
             program = face.makeSubset(subset)
             file = add(_stream(f" /Length1 {len(program)}", zlib.compress(program)))
             descriptor = add(
@@ -523,7 +552,7 @@ def write_pdf(fonts: Mapping[str, Style], pages: Sequence[Page], *, title: str,
     doc = _Document()
     if characters is not None:
         for name in sorted(characters):  # fonts named (F1, F2…) in this order too
-            font = pdfmetrics.getFont(name)
+            font = _TTFONTS[name]
             for subset, _ in font.splitString(characters[name], doc):
                 font.getSubsetInternalName(subset, doc)
     objects: list[bytes] = [b"", b"", b"", b""]  # 1 catalog, 2 pages, 3 resources, 4 info
