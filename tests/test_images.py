@@ -600,6 +600,31 @@ def test_the_cache_sweep_deletes_nothing_through_a_link(tmp_path):
     assert ImagePipeline(real, workers=1).sweep([], tmp_path) == 1  # not through a link: swept
 
 
+def test_a_cache_path_that_climbs_back_out_of_a_link_counts_as_through_the_link(tmp_path):
+    """``catalog/link/../cache`` is reached through ``link`` (the system resolves the link
+    before the ``..``: it leads to the parent of where the link leads), so no sweep runs
+    there, though the path written out without it (``catalog/cache``) has no link."""
+    from ocop_catalog import housekeeping
+
+    real = tmp_path / "elsewhere" / "deep"
+    digest = "ab" + "0" * 62
+    victim = tmp_path / "elsewhere" / "cache" / "ab" / digest
+    victim.mkdir(parents=True)
+    (victim / "x.webp").write_bytes(b"precious")
+    os.utime(victim, (0, 0))
+    real.mkdir()
+    catalog = tmp_path / "catalog"
+    (catalog / "cache").mkdir(parents=True)
+    (catalog / "link").symlink_to(real, target_is_directory=True)
+    climbing = catalog / "link" / ".." / "cache"
+    assert os.path.samefile(climbing, tmp_path / "elsewhere" / "cache")
+    assert not housekeeping.no_links(climbing, catalog)
+    assert housekeeping.no_links(catalog / "cache", catalog)
+    assert housekeeping.no_links(tmp_path / "elsewhere" / "cache", catalog)  # outside, no link
+    assert ImagePipeline(climbing, workers=1).sweep([], catalog) == 0
+    assert (victim / "x.webp").is_file()
+
+
 def test_a_folder_a_build_takes_from_the_cache_is_safe_from_another_builds_sweep(tmp_path):
     """A build that takes a photo's outputs from the cache marks their folder as used, so
     that another build's sweep (of a catalog without that photo) leaves it for the first

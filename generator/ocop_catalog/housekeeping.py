@@ -56,8 +56,10 @@ def no_links(folder: Path, root: Path) -> bool:
     symbolic link; for a folder outside ``root``, whether no part of its path is. A cache
     folder is a place a pull request can commit links to (``.cache`` itself, ``print/``, a
     generation folder): housekeeping acts only on folders with none, so that it never
-    deletes through one."""
-    folder, root = Path(os.path.abspath(folder)), Path(os.path.abspath(root))
+    deletes through one. ``folder`` is taken as written, not normalised: the system
+    resolves ``a/link/../b`` through ``link`` (a ``..`` after a link leads out of where the
+    link leads), so that such a path counts as having a link."""
+    folder, root = Path(os.getcwd(), folder), Path(os.path.abspath(root))
     try:
         parts = folder.relative_to(root).parts
     except ValueError:  # a cache outside the catalog: no link on the whole way
