@@ -2,19 +2,17 @@
 
     python benchmarks/bench_build.py -n 10000
 
-Prints the cold build time, the time per page, the CPU time, the cold build's peak memory
-of the largest build process, the no-op rebuild time (same input, warm caches), the
-rebuild after a one-product change (a price: once right after the cold build, without a
-spare, then again, as every later build runs), after a price moved across the listings'
-price filters (every page of the product's listings shows new filter counts) and after a
-change to a template every product page uses (incremental: files whose inputs did not
-change are taken over), the CPU time of the one-product changes, a build on the next day
-with nothing changed
-(the nightly build: product and lot pages state the day they were checked, and are
-written from the previous day's with the new day's text),
-the site's size and media per product, and the compressed transfer size of a product
-page's first view on a phone (HTML, CSS, JS and the main photo a 360 px wide, 2x
-screen picks).
+Prints the cold build time, the time per page, the CPU time (user and system apart), the
+cold build's peak memory of the largest build process, the no-op rebuild time (same input,
+warm caches), the rebuild after a one-product change (a price: once right after the cold
+build, without a spare, then again, as every later build runs), after a price moved across
+the listings' price filters (every page of the product's listings shows new filter counts)
+and after a change to a template every product page uses (incremental: files whose inputs
+did not change are taken over), the CPU time of the one-product changes, a build on the
+next day with nothing changed (the nightly build: product and lot pages state the day they
+were checked, and are written from the previous day's with the new day's text), the site's
+size and media per product, and the compressed transfer size of a product page's first
+view on a phone (HTML, CSS, JS and the main photo a 360 px wide, 2x screen picks).
 Figures, not pass/fail: targets are discussed in README.md.
 """
 
@@ -201,6 +199,9 @@ def main() -> None:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak_mb = usage.ru_maxrss / 1024
     cpu = usage.ru_utime + usage.ru_stime
+    # apart: the system time moves with the state of the disk (ext4's search for a free
+    # inode past lately deleted ones, docs/performance.md), the user time with the code
+    user_cpu, system_cpu = usage.ru_utime, usage.ru_stime
     # permanent-link pages (QR short links, GS1 paths, poster links) only send the
     # visitor on: counted apart, not as catalog pages
     redirects = sum(1 for top in ("q", "01", "s") for _ in (site / top).glob("*/index.html"))
@@ -238,7 +239,8 @@ def main() -> None:
     print(f"cold build             {cold:8.1f} s")
     print(f"time per page          {cold / pages * 1000:8.2f} ms   "
           f"({cold / (pages - more_pages) * 1000:.2f} ms not counting listings' further pages)")
-    print(f"CPU time (all cores)   {cpu:8.1f} s   ({cpu / cold:.2f} cores busy on average)")
+    print(f"CPU time (all cores)   {cpu:8.1f} s   ({cpu / cold:.2f} cores busy on average; "
+          f"user {user_cpu:.1f} s, system {system_cpu:.1f} s)")
     print(f"search index           {search_budget(site)}")
     print("  catalog phases       " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
     print(f"peak memory (largest)  {peak_mb:8.0f} MB")

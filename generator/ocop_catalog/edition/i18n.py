@@ -142,9 +142,10 @@ class Translator:
         resolved = value.resolve(self.lang)
         if resolved.lang == self.lang:
             return escape(resolved.text)
-        return Markup('<span lang="{}" class="ocop-fallback">{}</span>').format(
-            resolved.lang, resolved.text
-        )
+        # what Markup(...).format(lang, text) makes, without its string.Formatter (a page
+        # in a language few records are written in shows dozens of these)
+        return Markup(f'<span lang="{escape(resolved.lang)}" class="ocop-fallback">'
+                      f'{escape(resolved.text)}</span>')
 
     def plain(self, value: Localized | None) -> str:
         """Record text in this language (or Vietnamese) as plain text."""
