@@ -534,3 +534,42 @@ def test_publishing_holds_back_python_s_own_ctrl_c_only():
         assert caught == [] and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_a_cache_committed_to_the_repository_stops_the_build_saying_how_to_remove_it(
+        tmp_path):
+    """A pull request that commits files under the build's cache (a drawn label under
+    the name the build would look for) gets no build: the cache is one a pull request
+    could write, and its files would be published as the build's own. The message says
+    which files and how to remove them, in Vietnamese and English; once they are out of
+    the repository, the catalog builds."""
+    scratch = build_catalog(tmp_path / "repo")
+    shutil.copytree(REPO / "theme", scratch.root / "theme")
+    forged = scratch.root / ".cache" / "ocop" / "print" / "products" / "forged.pdf"
+    forged.parent.mkdir(parents=True)
+    forged.write_bytes(b"%PDF-1.4 a label that leads elsewhere")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(scratch.root), "-c", "user.name=Producer",
+                        "-c", "user.email=producer@example.com", *args],
+                       check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "a product, and a cache")
+    site = tmp_path / "site"
+    done = run_build(scratch.root, site)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert ".cache/ocop/print/products/forged.pdf" in done.stderr
+    assert "git rm -r --cached .cache/ocop" in done.stderr
+    assert "Bộ nhớ đệm '.cache/ocop' có tệp được commit vào kho" in done.stderr
+    assert "The cache '.cache/ocop' has files committed to the repository" in done.stderr
+    assert not site.exists()
+
+    git("rm", "-r", "-q", "--cached", ".cache")
+    git("commit", "-q", "-m", "the cache out of the repository")
+    shutil.rmtree(scratch.root / ".cache")
+    done = run_build(scratch.root, site)
+    assert done.returncode == 0, done.stderr
+    assert (site / "index.html").is_file()

@@ -32,10 +32,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["GENERATIONS_KEPT", "GRACE", "SWEEP_EVERY", "delete", "discard", "entries",
-           "keep_newest", "links", "mark_used", "no_links", "recent", "remove_files_later",
-           "remove_later",
-           "sweep_due", "swept", "unlinked"]
+__all__ = ["GENERATIONS_KEPT", "GRACE", "SWEEP_EVERY", "committed", "committed_message",
+           "delete", "discard", "entries", "keep_newest", "links", "mark_used", "no_links",
+           "recent", "remove_files_later", "remove_later", "sweep_due", "swept", "unlinked"]
 
 #: How many generation folders of a cache are kept (the one in use among them): the
 #: previous one too, for a build of the other branch or a change undone.
@@ -70,6 +69,62 @@ def no_links(folder: Path, root: Path) -> bool:
         if os.path.islink(here):
             return False
     return True
+
+
+def committed(root: Path, folder: Path) -> list[str]:
+    """Files under the cache ``folder`` that git tracks in the work tree at ``root`` (the
+    first few, relative to ``root``): a cache a pull request committed, whose files
+    the build would take as its own (a drawn label, a processed photo, a stored page
+    part). Nothing when ``folder`` is outside ``root``, ``root`` is not in a git work tree
+    or git cannot be run. Remembered while the index git keeps at ``root`` is unchanged
+    (``ocop serve`` asks at every rebuild)."""
+    root = Path(os.path.abspath(root))
+    try:
+        rel = Path(os.getcwd(), folder).relative_to(root)
+    except ValueError:
+        return []
+    if ".." in rel.parts or not rel.parts:
+        return []  # outside the catalog, or the catalog itself: not a cache git holds
+    index = root / ".git" / "index"
+    try:
+        stamp = os.stat(index).st_mtime_ns
+    except OSError:
+        stamp = None
+    key = (str(root), rel.as_posix())
+    if stamp is not None and _COMMITTED.get(key, (None,))[0] == stamp:
+        return _COMMITTED[key][1]
+    try:
+        done = subprocess.run(["git", "ls-files", "-z", "--", rel.as_posix()], cwd=root,
+                              capture_output=True, timeout=60, check=False,
+                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
+    except (OSError, subprocess.SubprocessError):
+        return []
+    found = [name for name in done.stdout.decode("utf-8", "replace").split("\0")
+             if name][:_SHOWN + 1] if done.returncode == 0 else []
+    if stamp is not None:
+        _COMMITTED[key] = (stamp, found)
+    return found
+
+
+def committed_message(cache_dir: str, files: list[str]) -> str:
+    """What a build that finds its cache committed (:func:`committed`) says, in
+    Vietnamese and English: which files, why nothing is built, and how to fix it."""
+    shown = ", ".join(files[:_SHOWN]) + (", …" if len(files) > _SHOWN else "")
+    return (f"Bộ nhớ đệm '{cache_dir}' có tệp được commit vào kho ({shown}): bản dựng "
+            "không dùng bộ nhớ đệm mà một pull request có thể ghi vào, nên không dựng gì. "
+            f"Gỡ chúng khỏi kho (git rm -r --cached {cache_dir}) và giữ dòng "
+            f"'{cache_dir.split('/')[0]}/' trong .gitignore.\n"
+            f"The cache '{cache_dir}' has files committed to the repository ({shown}): a "
+            "build does not use a cache a pull request can write, so nothing was built. "
+            f"Remove them from the repository (git rm -r --cached {cache_dir}) and keep "
+            f"'{cache_dir.split('/')[0]}/' in .gitignore.")
+
+
+#: How many committed files :func:`committed_message` names (more are said with "…";
+#: :func:`committed` finds one more, to know).
+_SHOWN = 5
+#: :func:`committed`'s answers, with the index's modification time they were given at.
+_COMMITTED: dict[tuple[str, str], tuple[int, list[str]]] = {}
 
 
 def recent(path: Path | str, now: float | None = None) -> bool:

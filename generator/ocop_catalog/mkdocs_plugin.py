@@ -43,6 +43,7 @@ from .records.history import CATALOG_JSON, from_catalog_json
 from .records.loader import load_catalog
 from .settings import CONFIG_FILE, Settings, settings_from_options
 from .errors import OptionError
+from .housekeeping import committed, committed_message
 from .edition import Authored, EditionConfig
 from .edition.images import ImageError, parse_media_options
 from .edition.i18n import NATIVE_NAMES, SHORT_NAMES, Translator, og_locale
@@ -177,6 +178,11 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             if handler not in core.handlers:
                 core.addHandler(handler)
         core.propagate = False
+        # a cache a pull request committed is not one to take drawn labels, processed
+        # photos or stored page parts from: stop, saying how to remove it
+        tracked = committed(self.root, self.root / self.config.cache_dir)
+        if tracked:
+            raise PluginError(committed_message(self.config.cache_dir, tracked))
         # wrong options of an output stop the build now, not after every page is written
         try:
             self.output_options = check_options(dict(self.config), tuple(self.config.languages),
