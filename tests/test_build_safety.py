@@ -557,19 +557,41 @@ def test_a_cache_committed_to_the_repository_stops_the_build_saying_how_to_remov
     git("init", "-q", "-b", "main")
     git("add", "-A")
     git("commit", "-q", "-m", "a product, and a cache")
+    # the pull request's check says so first, at the file
+    checked = subprocess.run([*ocop_command(), "validate"], cwd=scratch.root,
+                             capture_output=True, text=True, timeout=300, check=False)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert ".cache/ocop/print/products/forged.pdf" in checked.stdout
+    assert "cache_committed" in checked.stdout
+    assert "git rm -r .cache/ocop" in checked.stdout
     site = tmp_path / "site"
     done = run_build(scratch.root, site)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert ".cache/ocop/print/products/forged.pdf" in done.stderr
-    assert "git rm -r --cached .cache/ocop" in done.stderr
-    assert "Bộ nhớ đệm '.cache/ocop' có tệp được commit vào kho" in done.stderr
-    assert "The cache '.cache/ocop' has files committed to the repository" in done.stderr
+    assert "git rm -r .cache/ocop" in done.stderr
+    assert "Bộ nhớ đệm của bản dựng '.cache/ocop' có tệp được commit vào kho mã" in done.stderr
+    assert "The build's cache '.cache/ocop' has files committed to the repository" in done.stderr
     assert not site.exists()
 
-    git("rm", "-r", "-q", "--cached", ".cache")
+    # as the message says: out of the repository and off the disk
+    git("rm", "-r", "-q", ".cache/ocop")
     git("commit", "-q", "-m", "the cache out of the repository")
-    shutil.rmtree(scratch.root / ".cache")
+    assert not forged.exists()
     done = run_build(scratch.root, site)
     assert done.returncode == 0, done.stderr
     assert (site / "index.html").is_file()
+
+    # a committed link in the cache's place, leading to committed files, is found too
+    shutil.rmtree(scratch.root / ".cache")
+    elsewhere = scratch.root / "products" / "stash" / "ocop" / "print"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "forged.pdf").write_bytes(b"%PDF-1.4 a label that leads elsewhere")
+    (scratch.root / ".cache").symlink_to(Path("products") / "stash")
+    git("add", "-A")
+    git("commit", "-q", "-m", "a cache through a link")
+    done = run_build(scratch.root, tmp_path / "other-site")
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert "(.cache)" in done.stderr  # the link itself is named
+    assert not (tmp_path / "other-site").exists()

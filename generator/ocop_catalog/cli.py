@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .codeowners import office_team_issues
+from .housekeeping import committed_issues
 from .edition.languages import language_issues
 from .edition.theme import theme_dirs
 from .records.issues import Excerpt, Issue, Note, with_excerpts
@@ -37,7 +38,7 @@ from .records.loader import load_catalog
 from .records.schemas import write_schemas
 from .records.history import (CATALOG_JSON, HistoryError, Published, from_catalog_json,
                               from_git)
-from .settings import CONFIG_FILE, find_root, load_settings, site_dir, vietnam_today
+from .settings import CONFIG_FILE, cache_folder, find_root, load_settings, site_dir, vietnam_today
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 #: What a shell reports for a program stopped by Ctrl-C (128 + SIGINT).
@@ -332,7 +333,10 @@ def run_validate(args: argparse.Namespace) -> int:
     unsupported = language_issues(root / CONFIG_FILE, settings.languages, theme_dirs(root), root)
     # a register of decisions that no office team owns (CODEOWNERS)
     unowned = office_team_issues(root)
-    issues = _only_under(sorted([*unsupported, *unowned, *result.issues]), root, args.paths)
+    # the build's cache committed to the repository: no build would take it
+    cached = committed_issues(root, cache_folder(root))
+    issues = _only_under(sorted([*unsupported, *unowned, *cached, *result.issues]), root,
+                         args.paths)
     # texts in languages the site does not publish: one note, not a problem (no exit status)
     note = result.note(_only_under(result.ignored, root, args.paths))
     notes = [note] if note is not None else []

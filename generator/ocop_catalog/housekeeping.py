@@ -24,6 +24,7 @@ the same name again does not write into a folder being deleted.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import subprocess
@@ -32,9 +33,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["GENERATIONS_KEPT", "GRACE", "SWEEP_EVERY", "committed", "committed_message",
-           "delete", "discard", "entries", "keep_newest", "links", "mark_used", "no_links",
-           "recent", "remove_files_later", "remove_later", "sweep_due", "swept", "unlinked"]
+__all__ = ["GENERATIONS_KEPT", "GRACE", "SWEEP_EVERY", "committed", "committed_issues",
+           "committed_message", "delete", "discard", "entries", "keep_newest", "links",
+           "mark_used", "no_links", "recent", "remove_files_later", "remove_later",
+           "sweep_due", "swept", "unlinked"]
+
+log = logging.getLogger(__name__)
 
 #: How many generation folders of a cache are kept (the one in use among them): the
 #: previous one too, for a build of the other branch or a change undone.
@@ -58,7 +62,7 @@ def no_links(folder: Path, root: Path) -> bool:
     deletes through one. ``folder`` is taken as written, not normalised: the system
     resolves ``a/link/../b`` through ``link`` (a ``..`` after a link leads out of where the
     link leads), so that such a path counts as having a link."""
-    folder, root = Path(os.getcwd(), folder), Path(os.path.abspath(root))
+    folder, root = _as_written(folder), Path(os.path.abspath(root))
     try:
         parts = folder.relative_to(root).parts
     except ValueError:  # a cache outside the catalog: no link on the whole way
@@ -71,53 +75,122 @@ def no_links(folder: Path, root: Path) -> bool:
     return True
 
 
+def _as_written(folder: Path | str) -> Path:
+    """``folder`` as an absolute path, its ``..`` kept (:func:`no_links`)."""
+    folder = Path(folder)
+    return folder if folder.is_absolute() else Path(os.getcwd(), folder)
+
+
 def committed(root: Path, folder: Path) -> list[str]:
-    """Files under the cache ``folder`` that git tracks in the work tree at ``root`` (the
-    first few, relative to ``root``): a cache a pull request committed, whose files
-    the build would take as its own (a drawn label, a processed photo, a stored page
-    part). Nothing when ``folder`` is outside ``root``, ``root`` is not in a git work tree
-    or git cannot be run. Remembered while the index git keeps at ``root`` is unchanged
-    (``ocop serve`` asks at every rebuild)."""
+    """What git tracks of the cache ``folder`` in the work tree at ``root`` (the first
+    few, relative to ``root``): files under it, or a file or a link at it or at a folder on
+    its way (a committed link ``.cache`` leading to committed files): a cache a pull
+    request committed, whose files the build would take as its own (a drawn label, a
+    processed photo, a stored page part). Nothing when ``root`` is not in a git work tree
+    or the folder is outside it; a git that cannot answer (missing, or refusing a
+    repository of another user) is said in a warning. Remembered while the index git
+    keeps at ``root`` is unchanged (``ocop serve`` asks at every rebuild)."""
     root = Path(os.path.abspath(root))
-    try:
-        rel = Path(os.getcwd(), folder).relative_to(root)
-    except ValueError:
-        return []
-    if ".." in rel.parts or not rel.parts:
-        return []  # outside the catalog, or the catalog itself: not a cache git holds
+    ways = _ways(root, folder)
+    if not ways:
+        return []  # the catalog itself, or a folder above it: not a cache
+    target = ways[-1]
     index = root / ".git" / "index"
     try:
         stamp = os.stat(index).st_mtime_ns
     except OSError:
         stamp = None
-    key = (str(root), rel.as_posix())
+    key = (str(root), "\0".join(ways))
     if stamp is not None and _COMMITTED.get(key, (None,))[0] == stamp:
         return _COMMITTED[key][1]
     try:
-        done = subprocess.run(["git", "ls-files", "-z", "--", rel.as_posix()], cwd=root,
-                              capture_output=True, timeout=60, check=False,
-                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
-    except (OSError, subprocess.SubprocessError):
+        done = subprocess.run(
+            ["git", "ls-files", "-z", "--", *ways], cwd=root, capture_output=True,
+            timeout=60, check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1"})
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("không kiểm tra được bộ nhớ đệm '%s' có tệp commit vào kho không / "
+                    "could not check whether the cache '%s' has committed files: %s",
+                    target, target, exc)
         return []
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip()
+        if "not a git repository" not in said and "outside repository" not in said:
+            log.warning("không kiểm tra được bộ nhớ đệm '%s' có tệp commit vào kho không / "
+                        "could not check whether the cache '%s' has committed files: %s",
+                        target, target, said.splitlines()[0] if said else done.returncode)
+        return []
+    on_way = set(ways)
     found = [name for name in done.stdout.decode("utf-8", "replace").split("\0")
-             if name][:_SHOWN + 1] if done.returncode == 0 else []
+             if name and (name in on_way or name.startswith(target + "/"))][:_SHOWN + 1]
     if stamp is not None:
         _COMMITTED[key] = (stamp, found)
     return found
 
 
-def committed_message(cache_dir: str, files: list[str]) -> str:
-    """What a build that finds its cache committed (:func:`committed`) says, in
-    Vietnamese and English: which files, why nothing is built, and how to fix it."""
+def _ways(root: Path, folder: Path) -> list[str]:
+    """The cache ``folder`` and each folder on the way to it from ``root``, as written
+    (``..`` kept: :func:`no_links`), each normalised and relative to ``root`` as git names
+    paths; not ``root`` itself nor a folder above it (git would list a whole repository)."""
+    written = _as_written(folder)
+    try:
+        parts = written.relative_to(root).parts
+    except ValueError:
+        parts = Path(os.path.relpath(written, root)).parts
+    ways = [os.path.normpath(os.path.join(*parts[:n])).replace(os.sep, "/")
+            for n in range(1, len(parts) + 1)]
+    return [way for way in dict.fromkeys(ways)
+            if way != "." and any(part != ".." for part in way.split("/"))]
+
+
+def committed_message(root: Path, folder: Path, files: list[str]) -> str:
+    """What a build that finds its cache ``folder`` committed (:func:`committed`) says:
+    ``cache_committed`` in Vietnamese, then in English."""
+    en, vi = _committed_texts(root, folder, files)
+    return f"{vi}\n{en}"
+
+
+def committed_issues(root: Path, folder: Path | None) -> list:
+    """``cache_committed`` (an error, at the first committed file) when git tracks files
+    of the cache ``folder`` (:func:`committed`): what ``ocop validate`` says of a pull
+    request that commits them, before a build would refuse them."""
+    from .records.issues import Document  # the records' issues: not needed to build
+
+    if folder is None:
+        return []
+    files = committed(root, folder)
+    if not files:
+        return []
+    doc = Document(path=Path(root) / files[0], rel=files[0])
+    cache, shown, remove, ignore, ignore_vi = _committed_parts(root, folder, files)
+    doc.report("cache_committed", cache=cache, files=shown, remove=remove, ignore=ignore,
+               ignore_vi=ignore_vi)
+    return doc.issues
+
+
+def _committed_texts(root: Path, folder: Path, files: list[str]) -> tuple[str, str]:
+    from .records.messages import render
+
+    cache, shown, remove, ignore, ignore_vi = _committed_parts(root, folder, files)
+    en, vi = render("cache_committed", {"cache": cache, "files": shown, "remove": remove,
+                                        "ignore": ignore, "ignore_vi": ignore_vi})
+    return en[:1].upper() + en[1:] + ".", vi[:1].upper() + vi[1:] + "."
+
+
+def _committed_parts(root: Path, folder: Path, files: list[str]) -> tuple[str, ...]:
+    """The cache as the catalog names it, the files shown, how to remove them and how to
+    keep the cache out of git (nothing for a cache outside the catalog)."""
+    ways = _ways(Path(os.path.abspath(root)), folder)
+    rel = ways[-1]
     shown = ", ".join(files[:_SHOWN]) + (", …" if len(files) > _SHOWN else "")
-    return (f"Bộ nhớ đệm '{cache_dir}' có tệp được commit vào kho ({shown}): bản dựng "
-            "không dùng bộ nhớ đệm mà một pull request có thể ghi vào, nên không dựng gì. "
-            f"Gỡ chúng khỏi kho (git rm -r --cached {cache_dir}) và giữ dòng "
-            f"'{cache_dir.split('/')[0]}/' trong .gitignore.\n"
-            f"The cache '{cache_dir}' has files committed to the repository ({shown}): a "
-            "build does not use a cache a pull request can write, so nothing was built. "
-            f"Remove them from the repository (git rm -r --cached {cache_dir}) and keep "
-            f"'{cache_dir.split('/')[0]}/' in .gitignore.")
+    # a file or link git holds on the way (a committed link in the cache's place) is
+    # removed by its own name; files under the cache, with the folder
+    on_way = [name for name in files if name in ways]
+    remove = f"git rm {' '.join(on_way)}" if on_way else f"git rm -r {rel}"
+    outside = rel.split("/")[0] == ".."
+    ignore = "" if outside else f"; keep '{rel}/' ignored in .gitignore"
+    ignore_vi = "" if outside else f"; để .gitignore bỏ qua '{rel}/'"
+    return f"'{rel}'", shown, remove, ignore, ignore_vi
 
 
 #: How many committed files :func:`committed_message` names (more are said with "…";

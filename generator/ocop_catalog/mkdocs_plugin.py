@@ -41,7 +41,7 @@ from .cli import format_issue, format_note, format_text, said
 from .parallel import collector_off
 from .records.history import CATALOG_JSON, from_catalog_json
 from .records.loader import load_catalog
-from .settings import CONFIG_FILE, Settings, settings_from_options
+from .settings import CONFIG_FILE, DEFAULT_CACHE_DIR, Settings, settings_from_options
 from .errors import OptionError
 from .housekeeping import committed, committed_message
 from .edition import Authored, EditionConfig
@@ -99,7 +99,7 @@ class OcopConfig(base.Config):
     photo_min_side = c.Type(int, default=Settings.photo_min_side)
     expiry_warning_days = c.Type(int, default=Settings.expiry_warning_days)
     build_date = c.Optional(c.Type(str))
-    cache_dir = c.Type(str, default=".cache/ocop")
+    cache_dir = c.Type(str, default=DEFAULT_CACHE_DIR)
     concurrency = c.Optional(c.Type(int))
     search = c.Type(bool, default=True)
     featured = c.Type((int, list), default=8)  # how many, or product ids (outputs/site)
@@ -180,9 +180,10 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         core.propagate = False
         # a cache a pull request committed is not one to take drawn labels, processed
         # photos or stored page parts from: stop, saying how to remove it
-        tracked = committed(self.root, self.root / self.config.cache_dir)
+        cache = self.root / self.config.cache_dir
+        tracked = committed(self.root, cache)
         if tracked:
-            raise PluginError(committed_message(self.config.cache_dir, tracked))
+            raise PluginError(committed_message(self.root, cache, tracked))
         # wrong options of an output stop the build now, not after every page is written
         try:
             self.output_options = check_options(dict(self.config), tuple(self.config.languages),

@@ -136,6 +136,21 @@ def site_url(root: Path) -> str:
     return url if isinstance(url, str) else ""
 
 
+#: The build's cache folder when the plugin's ``cache_dir`` option does not name one.
+DEFAULT_CACHE_DIR = ".cache/ocop"
+
+
+def cache_folder(root: Path) -> Path:
+    """The build's cache folder of the catalog at ``root`` (its ``cache_dir`` option, as
+    the build takes it), for commands that do not build (``ocop validate``)."""
+    config_file = root / CONFIG_FILE
+    try:
+        value = plugin_options(config_file).get("cache_dir") if config_file.is_file() else None
+    except Exception:  # noqa: BLE001 - an unreadable config is reported where it is read
+        value = None
+    return root / (value if isinstance(value, str) and value else DEFAULT_CACHE_DIR)
+
+
 def load_settings(root: Path, *, today: dt.date | None = None, **overrides: Any) -> Settings:
     """Settings for the catalog at ``root``, from its site_config.yml if present."""
     config_file = root / CONFIG_FILE

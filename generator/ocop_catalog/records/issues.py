@@ -49,6 +49,7 @@ WHOLE_FILE_CODES = frozenset(
         "file_too_large",
         "empty_file",
         "missing_record",
+        "cache_committed",
         "record_outside",
         "record_symlink",
         "decision_file_ignored",

@@ -164,6 +164,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Thêm vào phần `- ocop:`, ví dụ office_team: \"@to-chuc/van-phong-ocop\", rồi chạy "
         "`ocop codeowners`",
     ),
+    "cache_committed": (
+        "the build's cache {cache} has files committed to the repository ({files}): a build "
+        "would publish them as what it drew or encoded itself (a pull request could put a "
+        "label there that leads elsewhere), so nothing is built. Delete them from the "
+        "repository and the disk (in the catalog's folder: {remove}, then commit){ignore}",
+        "bộ nhớ đệm của bản dựng {cache} có tệp được commit vào kho mã ({files}): bản dựng "
+        "sẽ xuất bản chúng như thể do chính nó vẽ hay mã hoá (một pull request có thể đặt ở "
+        "đó một nhãn dẫn tới nơi khác), nên không dựng gì. Hãy xoá chúng khỏi kho mã và khỏi "
+        "ổ đĩa (trong thư mục của catalog: {remove}, rồi commit){ignore_vi}",
+    ),
     "missing_record": (
         "this folder has no {record} file",
         "thư mục này không có tệp {record}",
