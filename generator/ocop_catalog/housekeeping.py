@@ -108,6 +108,8 @@ def committed(root: Path, folder: Path) -> list[str]:
             ["git", "ls-files", "-z", "--", *ways], cwd=root, capture_output=True,
             timeout=60, check=False,
             env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1"})
+    except FileNotFoundError:  # no git here (a catalog downloaded, not cloned)
+        return []
     except (OSError, subprocess.SubprocessError) as exc:
         log.warning("không kiểm tra được bộ nhớ đệm '%s' có tệp commit vào kho không / "
                     "could not check whether the cache '%s' has committed files: %s",
