@@ -263,6 +263,30 @@ def test_a_page_drawn_by_an_override_that_prints_the_day_is_made_again_on_a_new_
     assert_same(site, _cold(repo, tmp_path / "cold", epoch=later))
 
 
+def test_cards_of_an_override_that_reads_the_catalog_follow_what_it_reads(tmp_path):
+    """A card template from ``overrides/`` sees the whole catalog (here, the first sales
+    point's name, on every card): its cards are keyed by every record, so that a change
+    the packaged card would not show (a sales point's name) makes every page with cards
+    again, as a cold build makes it."""
+    repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])
+    source = (REPO / "theme/ocop/partials/card.html").read_text(encoding="utf-8")
+    override = repo / "overrides/ocop/partials/card.html"
+    override.parent.mkdir(parents=True)
+    assert source.count("</li>") == 1
+    override.write_text(source.replace(
+        "</li>", '<span data-first-point>{{ t.plain((catalog.sales_points.values() '
+        '| list | first).name) }}</span></li>'), encoding="utf-8")
+    site = tmp_path / "site"
+    build(repo, site)
+    listing = site / "products/index.html"
+    assert "<span data-first-point>GO! Vĩnh Phúc</span>" in listing.read_text(encoding="utf-8")
+    edit(repo / "catalog/sales-points.yml", "{vi: GO! Vĩnh Phúc,", "{vi: GO! Vĩnh Phúc Mới,")
+    build(repo, site)
+    assert "<span data-first-point>GO! Vĩnh Phúc Mới</span>" in listing.read_text(
+        encoding="utf-8")
+    assert_same(site, _cold(repo, tmp_path / "cold"))
+
+
 def test_templates_keyed_without_the_build_date_do_not_read_it():
     """The packaged templates of pages, kiosks and the form keyed without the build date
     (each with every template it uses, and the card template, which listings show) neither

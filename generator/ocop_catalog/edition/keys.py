@@ -72,6 +72,8 @@ DAY_FREE_TEMPLATES = frozenset({
     "home.html", "listing.html", "producer.html", "producers.html", "categories.html",
     "areas.html", "sales_points.html", "sales_point.html", "search.html", "redirect.html",
     "404.html", "kiosk.html", "form.html", "partials/card.html"})
+#: The template of a product's listing card (rendered by the pages output, named by none).
+CARD_TEMPLATE = "partials/card.html"
 #: Packaged templates that print the build day and work out nothing else from it that their
 #: records' keys leave out (a product's page and a lot's): a file drawn by these is keyed
 #: without the day, ``@<day>`` added, and carried over to a later day with the day's text
@@ -374,12 +376,25 @@ class Keys:
         return found
 
     def card(self, product: ProductEntry) -> str:
-        """What a product's card shows: the product and its producer."""
+        """What a product's card shows: the product and its producer. A card template from
+        the catalog's ``overrides/`` may read anything the templates see (the whole
+        catalog): its cards are keyed by every record too (:attr:`_records`), so that no
+        page shows a card drawn from records that have changed since."""
         found = self._cards.get(product.id)
         if found is None:
-            found = self._cards[product.id] = digest(self.product(product),
-                                                     self.producer(product.producer_id))
+            mine = self.product(product), self.producer(product.producer_id)
+            found = self._cards[product.id] = digest(*mine) if self.packaged(CARD_TEMPLATE) \
+                else digest(*mine, self._records)
         return found
+
+    @cached_property
+    def _records(self) -> str:
+        """Every product, producer and sales point (not through their cards, unlike
+        :attr:`catalog`, whose cards may be keyed by this)."""
+        catalog = self.edition.catalog
+        return digest([self.product(p) for p in self.edition.all_products],
+                      [self.producer(pid) for pid in catalog.producers],
+                      [self.point(pid) for pid in catalog.sales_points])
 
     def cards(self, products: Iterable[ProductEntry]) -> str:
         """The cards of ``products``, in their order (keys of keys: hashed as they are)."""
