@@ -239,6 +239,7 @@ class Keys:
         self._files: dict[str, str | None] = {}
         self._by_variable: set[str] = set()
         self._days: dict[tuple[str, ...], str | None] = {}
+        self._packaged: dict[str, bool] = {}
         self._carried: dict[tuple[str, ...], bool] = {}
         self._products: dict[str, str] = {}
         self._producers: dict[str, str] = {}
@@ -297,15 +298,18 @@ class Keys:
 
     def packaged(self, name: str) -> bool:
         """Whether ``name`` and every template it uses are the packaged theme's (none
-        from the catalog's ``overrides/``, none named by a variable)."""
-        self.template(name)
-        if name in self._by_variable:
-            return False
-        # each the packaged file of its own name (not an override linked to another one)
-        folder = os.path.join(_packaged_dir(), "ocop")
-        return all(self._files.get(used) is not None
-                   and os.path.realpath(self._files[used]) == os.path.join(folder, used)
-                   for used in {name, *self.uses(name)})
+        from the catalog's ``overrides/``, none named by a variable); worked out once per
+        template (a card's key asks it of the card template, for every product)."""
+        found = self._packaged.get(name)
+        if found is None:
+            self.template(name)
+            # each the packaged file of its own name (not an override linked to another)
+            folder = os.path.join(_packaged_dir(), "ocop")
+            found = self._packaged[name] = name not in self._by_variable and all(
+                self._files.get(used) is not None
+                and os.path.realpath(self._files[used]) == os.path.join(folder, used)
+                for used in {name, *self.uses(name)})
+        return found
 
     def day_of(self, *templates: str) -> str | None:
         """The build date (ISO) for the key of a file drawn by ``templates``; None when
