@@ -111,23 +111,26 @@ def committed(root: Path, folder: Path) -> list[str]:
     except FileNotFoundError:  # no git here (a catalog downloaded, not cloned)
         return []
     except (OSError, subprocess.SubprocessError) as exc:
-        log.warning("không kiểm tra được bộ nhớ đệm '%s' có tệp commit vào kho không / "
-                    "could not check whether the cache '%s' has committed files: %s",
-                    target, target, exc)
-        return []
+        return _cannot_check(target, exc)
     if done.returncode != 0:
         said = done.stderr.decode("utf-8", "replace").strip()
-        if "not a git repository" not in said and "outside repository" not in said:
-            log.warning("không kiểm tra được bộ nhớ đệm '%s' có tệp commit vào kho không / "
-                        "could not check whether the cache '%s' has committed files: %s",
-                        target, target, said.splitlines()[0] if said else done.returncode)
-        return []
+        if "not a git repository" in said or "outside repository" in said:
+            return []
+        return _cannot_check(target, said.splitlines()[0] if said else done.returncode)
     on_way = set(ways)
     found = [name for name in done.stdout.decode("utf-8", "replace").split("\0")
              if name and (name in on_way or name.startswith(target + "/"))][:_SHOWN + 1]
     if stamp is not None:
         _COMMITTED[key] = (stamp, found)
     return found
+
+
+def _cannot_check(cache: str, why: object) -> list[str]:
+    """Nothing found, said in a warning: git could not say what it tracks of ``cache``."""
+    log.warning("không kiểm tra được bộ nhớ đệm '%s' có tệp commit vào kho không / "
+                "could not check whether the cache '%s' has committed files: %s",
+                cache, cache, why)
+    return []
 
 
 def _ways(root: Path, folder: Path) -> list[str]:
@@ -148,51 +151,41 @@ def _ways(root: Path, folder: Path) -> list[str]:
 def committed_message(root: Path, folder: Path, files: list[str]) -> str:
     """What a build that finds its cache ``folder`` committed (:func:`committed`) says:
     ``cache_committed`` in Vietnamese, then in English."""
-    en, vi = _committed_texts(root, folder, files)
-    return f"{vi}\n{en}"
+    from .records.messages import render
+
+    en, vi = render("cache_committed", _committed_params(root, folder, files))
+    return "\n".join(text[:1].upper() + text[1:] + "." for text in (vi, en))
 
 
-def committed_issues(root: Path, folder: Path | None) -> list:
+def committed_issues(root: Path, folder: Path) -> list:
     """``cache_committed`` (an error, at the first committed file) when git tracks files
     of the cache ``folder`` (:func:`committed`): what ``ocop validate`` says of a pull
     request that commits them, before a build would refuse them."""
     from .records.issues import Document  # the records' issues: not needed to build
 
-    if folder is None:
-        return []
     files = committed(root, folder)
     if not files:
         return []
     doc = Document(path=Path(root) / files[0], rel=files[0])
-    cache, shown, remove, ignore, ignore_vi = _committed_parts(root, folder, files)
-    doc.report("cache_committed", cache=cache, files=shown, remove=remove, ignore=ignore,
-               ignore_vi=ignore_vi)
+    doc.report("cache_committed", **_committed_params(root, folder, files))
     return doc.issues
 
 
-def _committed_texts(root: Path, folder: Path, files: list[str]) -> tuple[str, str]:
-    from .records.messages import render
-
-    cache, shown, remove, ignore, ignore_vi = _committed_parts(root, folder, files)
-    en, vi = render("cache_committed", {"cache": cache, "files": shown, "remove": remove,
-                                        "ignore": ignore, "ignore_vi": ignore_vi})
-    return en[:1].upper() + en[1:] + ".", vi[:1].upper() + vi[1:] + "."
-
-
-def _committed_parts(root: Path, folder: Path, files: list[str]) -> tuple[str, ...]:
-    """The cache as the catalog names it, the files shown, how to remove them and how to
-    keep the cache out of git (nothing for a cache outside the catalog)."""
+def _committed_params(root: Path, folder: Path, files: list[str]) -> dict[str, str]:
+    """``cache_committed``'s parameters: the cache as the catalog names it, the files
+    shown, how to remove them and how to keep the cache out of git (nothing for a cache
+    outside the catalog)."""
     ways = _ways(Path(os.path.abspath(root)), folder)
     rel = ways[-1]
-    shown = ", ".join(files[:_SHOWN]) + (", …" if len(files) > _SHOWN else "")
     # a file or link git holds on the way (a committed link in the cache's place) is
     # removed by its own name; files under the cache, with the folder
     on_way = [name for name in files if name in ways]
-    remove = f"git rm {' '.join(on_way)}" if on_way else f"git rm -r {rel}"
     outside = rel.split("/")[0] == ".."
-    ignore = "" if outside else f"; keep '{rel}/' ignored in .gitignore"
-    ignore_vi = "" if outside else f"; để .gitignore bỏ qua '{rel}/'"
-    return f"'{rel}'", shown, remove, ignore, ignore_vi
+    return {"cache": f"'{rel}'",
+            "files": ", ".join(files[:_SHOWN]) + (", …" if len(files) > _SHOWN else ""),
+            "remove": f"git rm {' '.join(on_way)}" if on_way else f"git rm -r {rel}",
+            "ignore": "" if outside else f"; keep '{rel}/' ignored in .gitignore",
+            "ignore_vi": "" if outside else f"; để .gitignore bỏ qua '{rel}/'"}
 
 
 #: How many committed files :func:`committed_message` names (more are said with "…";
