@@ -198,10 +198,10 @@ def main() -> None:
     cold, phases = run_build(root, site)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak_mb = usage.ru_maxrss / 1024
-    cpu = usage.ru_utime + usage.ru_stime
     # apart: the system time moves with the state of the disk (ext4's search for a free
     # inode past lately deleted ones, docs/performance.md), the user time with the code
     user_cpu, system_cpu = usage.ru_utime, usage.ru_stime
+    cpu = user_cpu + system_cpu
     # permanent-link pages (QR short links, GS1 paths, poster links) only send the
     # visitor on: counted apart, not as catalog pages
     redirects = sum(1 for top in ("q", "01", "s") for _ in (site / top).glob("*/index.html"))

@@ -180,10 +180,9 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         core.propagate = False
         # a cache a pull request committed is not one to take drawn labels, processed
         # photos or stored page parts from: stop, saying how to remove it
-        cache = self.root / self.config.cache_dir
-        tracked = committed(self.root, cache)
+        tracked = committed(self.root, self.cache_dir)
         if tracked:
-            raise PluginError(committed_message(self.root, cache, tracked))
+            raise PluginError(committed_message(self.root, self.cache_dir, tracked))
         # wrong options of an output stop the build now, not after every page is written
         try:
             self.output_options = check_options(dict(self.config), tuple(self.config.languages),
@@ -251,7 +250,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         if env.bytecode_cache is None:
             # the code earlier builds compiled (and 'ocop serve''s earlier rebuilds, in
             # this process), kept with the catalog's templates' when the build is done
-            load_compiled(self.root / self.config.cache_dir, self.root)
+            load_compiled(self.cache_dir, self.root)
             env.bytecode_cache = compiled_templates()
         env.globals.update(
             urls=self.urls, catalog=self.catalog, statuses=STATUSES,
@@ -311,7 +310,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                                Path(keys_in) if keys_in else None,
                                spare if isinstance(spare, dict) else None,
                                spare_spans if isinstance(spare_spans, dict) else None)
-        cache_dir = self.root / self.config.cache_dir
+        cache_dir = self.cache_dir
         # read beside the spare: its file system dates the files prune compares
         started = file_clock(site_dir.parent) if reuse is not None and reuse.has_spare else 0
         try:
@@ -352,11 +351,16 @@ class OcopPlugin(BasePlugin[OcopConfig]):
     # ----------------------------------------------------------------------
 
     @property
+    def cache_dir(self) -> Path:
+        """The build's cache folder (the ``cache_dir`` option, from the catalog's root)."""
+        return self.root / self.config.cache_dir
+
+    @property
     def settings(self) -> Settings:
         return settings_from_options(self.root, dict(self.config),
                                      cache_dir=self.config.cache_dir,
                                      published=from_catalog_json(
-                                         self.published, self.root / self.config.cache_dir)
+                                         self.published, self.cache_dir)
                                      if self.published else None)
 
     def _unpublished_language(self, src_uri: str) -> bool:

@@ -696,11 +696,12 @@ def _files(image: ProcessedImage) -> tuple[Variant, ...]:
 def _variant(folder: Path, entry: dict, name: str | None = None) -> Variant:
     """A variant read back from a manifest entry (ValueError unless it is as
     :func:`_write` describes one: its name, or ``name``, sizes, format)."""
-    width, height, fmt = entry["width"], entry["height"], entry["format"]
-    if (type(entry["name"]) is not str or type(width) is not int or type(height) is not int
-            or fmt not in _EXTENSIONS or not 0 < width <= 100_000 or not 0 < height <= 100_000
-            or not (entry["name"] == name if name is not None else (
-                _VARIANT_NAME.fullmatch(entry["name"])
-                and entry["name"].endswith("." + _EXTENSIONS[fmt])))):
+    given, width, height, fmt = entry["name"], entry["width"], entry["height"], entry["format"]
+    sizes = type(width) is int and type(height) is int and 0 < width <= 100_000 \
+        and 0 < height <= 100_000
+    named = type(given) is str and fmt in _EXTENSIONS and (
+        given == name if name is not None
+        else bool(_VARIANT_NAME.fullmatch(given)) and given.endswith("." + _EXTENSIONS[fmt]))
+    if not (sizes and named):
         raise ValueError(f"not a variant: {entry!r}")
-    return Variant(entry["name"], width, height, fmt, folder / entry["name"])
+    return Variant(given, width, height, fmt, folder / given)

@@ -61,6 +61,9 @@ if TYPE_CHECKING:
     from ..catalog.model import ProductEntry
     from . import Edition
 
+#: The template of a product's listing card (rendered by the pages output, named by none).
+CARD_TEMPLATE = "partials/card.html"
+
 #: Packaged templates that neither print the build date nor work anything out from it but
 #: certificate statuses, which are in their records' keys (cards, producers, sales points)
 #: or in what a page shows (``SiteBuilder.shown``); the card template, which listings
@@ -71,9 +74,7 @@ if TYPE_CHECKING:
 DAY_FREE_TEMPLATES = frozenset({
     "home.html", "listing.html", "producer.html", "producers.html", "categories.html",
     "areas.html", "sales_points.html", "sales_point.html", "search.html", "redirect.html",
-    "404.html", "kiosk.html", "form.html", "partials/card.html"})
-#: The template of a product's listing card (rendered by the pages output, named by none).
-CARD_TEMPLATE = "partials/card.html"
+    "404.html", "kiosk.html", "form.html", CARD_TEMPLATE})
 #: Packaged templates that print the build day and work out nothing else from it that their
 #: records' keys leave out (a product's page and a lot's): a file drawn by these is keyed
 #: without the day, ``@<day>`` added, and carried over to a later day with the day's text

@@ -39,7 +39,7 @@ from ...catalog.taxonomy import CURRENT_VERSION, load_taxonomies
 from ...edition import Edition
 from ...edition.i18n import MarkedDay, Translator
 from ...edition.images import ProcessedImage
-from ...edition.keys import Keys, digest, digest_keys
+from ...edition.keys import CARD_TEMPLATE, Keys, digest, digest_keys
 from ...edition.qr import DRAWING_VERSION, symbol_svg
 from ...edition.theme import STATUSES
 from ...edition.urls import relative
@@ -475,7 +475,7 @@ class SiteBuilder:
         """Whether a page of ``template`` is keyed without the build day and carried over to
         a later day with the day's text written in (:meth:`.Keys.carried`, with the cards
         it may show)."""
-        return self.keys.carried(template, "partials/card.html")
+        return self.keys.carried(template, CARD_TEMPLATE)
 
     def _day_text(self, day: dt.date, form: str, lang: str) -> bytes | None:
         """How a page in ``lang`` prints ``day`` in ``form`` (``iso`` or a date format), as
@@ -559,7 +559,7 @@ class SiteBuilder:
             if kept is not None:
                 html = kept.get(f"{t.lang}:{self.keys.card(product)}")
             if html is None:
-                template = self.env.get_template("partials/card.html")
+                template = self.env.get_template(CARD_TEMPLATE)
                 context = self._context(t, "", p=product)  # the same on every page
                 context["rel"] = _ROOT.__add__
                 html = template.render(context)
@@ -577,7 +577,7 @@ class SiteBuilder:
         a build without keys (an output called on its own)."""
         if self._stores is None or self.reuse is None:
             return None
-        base = digest(self._base_key, "cards", self.keys.day_of("partials/card.html"))
+        base = digest(self._base_key, "cards", self.keys.day_of(CARD_TEMPLATE))
         return KeptTexts(self._stores / f"cards-{base[:16]}.json", base,
                          self.edition.catalog.settings.root)
 
@@ -746,12 +746,12 @@ class SiteBuilder:
         social = self.edition.social_image
         return digest(self.keys.undated, self.options, self.keys.strings,
                       self.edition.communes_with_products,
-                      self.keys.template("partials/card.html"), social.path, social.alt)
+                      self.keys.template(CARD_TEMPLATE), social.path, social.alt)
 
     def _day(self, template: str) -> str | None:
         """The build date for the key of a page of ``template``, or None
         (:meth:`.Keys.day_of`; the card template counts: listings show cards)."""
-        return self.keys.day_of(template, "partials/card.html")
+        return self.keys.day_of(template, CARD_TEMPLATE)
 
     def frame_key(self, template: str) -> str:
         """The key of a page of ``template`` that shows the frame only (the 404 page)."""
@@ -913,7 +913,7 @@ class SiteBuilder:
                 self.shown(template)
         # every template the pages and cards use, parsed, keyed and compiled once, too (a
         # template with a syntax error stops a build even if no page would render it)
-        for name in sorted({page.template for page in pages} | {"partials/card.html"}):
+        for name in sorted({page.template for page in pages} | {CARD_TEMPLATE}):
             for used in self.keys.uses(name):
                 self.env.get_template(used)
         workers = max(1, min(workers or os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER or 1))
