@@ -616,3 +616,52 @@ def test_the_register_memo_is_not_written_when_unchanged(repo):
     load(repo)
     after = register_file(repo).stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+YOGHURT = f"products/{EDITED}/sua-chua-tam-dao/product.yml"
+RICE = "products/htx-nhan-ly/gao-ngon-phu-xuan/product.yml"
+
+
+def _clash_with_the_yoghurt(repo: Path) -> None:
+    """The rice of another folder given the yoghurt's GTIN: both are reported."""
+    rice = repo / RICE
+    rice.write_text(rice.read_text(encoding="utf-8").replace(
+        'gtin: "8936037640013"', 'gtin: "8936072310049"'), encoding="utf-8")
+
+
+def _at(result, rel: str) -> list[tuple[int, int, str]]:
+    return [(i.line, i.column, i.code) for i in result.issues if i.file == rel]
+
+
+def test_a_clash_is_reported_where_it_is_written_in_a_remembered_folder(repo, reads):
+    """The positions of a folder taken from the memo are read when a catalog-wide check
+    reports at them: the yoghurt's GTIN clash at its line, as a fresh load says it."""
+    load(repo)
+    _clash_with_the_yoghurt(repo)
+    reads.clear()
+    result = load(repo)
+    assert set(reads) == records_of(repo, "htx-nhan-ly")  # the yoghurt's: from the memo
+    fresh = load(repo, cache=None)
+    assert _at(result, YOGHURT) == _at(fresh, YOGHURT)
+    assert any(code == "duplicate_gtin" and line == 31 for line, _, code in _at(result, YOGHURT))
+    assert_same(result, fresh)
+
+
+def test_damaged_positions_of_a_remembered_folder_are_reported_at_the_start(repo, reads):
+    """Positions not as the memo writes them (a memo changed by hand) do not make the folder
+    a miss, and cannot stop the load: what is reported there is at the start of the file."""
+    load(repo)
+    head, folders = read_memo(repo)
+    entry = folders[f"products/{EDITED}"]
+    for product in entry["products"]:
+        product["values"] = [[[{"a": 1}], "one", None]]
+    write_memo(repo, head, folders)
+    _clash_with_the_yoghurt(repo)
+    reads.clear()
+    result = load(repo)
+    assert not any(r.startswith(f"products/{EDITED}/") for r in reads)
+    assert ("duplicate_gtin" in {code for _, _, code in _at(result, YOGHURT)})
+    assert {(line, column) for line, column, code in _at(result, YOGHURT)
+            if code == "duplicate_gtin"} == {(1, 1)}
+    assert result.catalog is None  # the clash is an error, said at both products
+    assert any(code == "duplicate_gtin" for _, _, code in _at(result, RICE))

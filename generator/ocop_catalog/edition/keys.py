@@ -184,9 +184,11 @@ def digest(*values: Any) -> str:
         joined = "".join(values)  # text only (JSON writes text of any kind as text)
     except TypeError:
         return hashlib.sha256(_canonical(plain(values)).encode("utf-8")).hexdigest()
-    if values and joined.isalnum():
-        # letters and digits only (keys are hex): their JSON array, written directly (an
-        # empty string among them is written as JSON writes it, too)
+    if values and (joined.isalnum() or (joined.isprintable() and '"' not in joined
+                                        and "\\" not in joined)):
+        # text JSON writes as it is (keys, dates, paths: no quote, backslash or control
+        # character; JSON escapes nothing else here): their JSON array, written directly
+        # (an empty string among them is written as JSON writes it, too)
         return hashlib.sha256(('["' + '","'.join(values) + '"]').encode("utf-8")).hexdigest()
     return hashlib.sha256(_canonical(values).encode("utf-8")).hexdigest()  # plain already
 
