@@ -33,9 +33,10 @@ pydantic's JSON (``model_dump_json(exclude_unset=True)``) and rebuilt with
 that gives back an equal record, and a stored record that does not validate, or any
 entry not as written here, makes that folder a miss, except the positions the
 catalog-wide checks report at: those are read only when a check reports (a folder's
-thousands of them cost every build 0.3 s at 10,000 products), and ones not as written
-here leave the document without positions (what is reported at it is reported at the
-start of its file). Issues are stored as found (messages, positions, excerpts), so
+thousands of them cost every build 0.3 s at 10,000 products), and ones that cannot be
+read as positions (a list of paths, lines and columns) leave the document without
+positions: what is reported at it is reported at the start of its file, until a file of
+the folder changes and it is loaded again. Issues are stored as found (messages, positions, excerpts), so
 warnings are said on every build.
 
 The file is ``records.json`` in the build's cache folder (``Settings.cache_path``; None,
@@ -49,8 +50,9 @@ process; forked workers load only the missed folders and hand back what to remem
 The register of decisions (``catalog/decisions/``) is remembered the same way, as one unit
 (:class:`RegisterMemo`, ``register.json``): taken when every file under it has its
 signature and the key is this load's with the build date (:func:`dated_key`: what it says
-of certificates follows the day), and kept only when no decision file had an error.
-Catalog-wide checks (ids, GTINs, QR codes and lots unique, the register against the
+of certificates follows the day), and kept only when no decision file had an error. Its
+decisions' positions are read with it (its warnings report at them on every load), and
+ones not as written here make it a miss. Catalog-wide checks (ids, GTINs, QR codes and lots unique, the register against the
 products) run on every load.
 """
 
@@ -383,8 +385,8 @@ class FolderMemo:
 
     def take(self, folder: Path, files: Files | None):
         """``(producer, products, documents)`` as a fresh load of ``folder`` gives them
-        (documents light: no data, no source), if remembered for exactly ``files``;
-        else None."""
+        (documents light: no data, no source; their positions made when first asked
+        for, :class:`_StoredLocations`), if remembered for exactly ``files``; else None."""
         text = self.folders.get(self.name(folder))
         if files is None or text is None:
             return None
@@ -608,7 +610,8 @@ class _StoredLocations(Locations):
     and making the marks of every document of a 10,000-product catalog took 0.3 s of
     every build. A stored position that is not as :func:`_doc` writes it (the memo
     changed by hand) leaves the document without positions: what is reported at it is
-    reported at the start of its file (:meth:`.Locations.find`)."""
+    reported at the start of its file (:meth:`.Locations.find`). Made with the stored
+    tables only: ``dataclasses.replace`` does not apply to it."""
 
     def __init__(self, values: Any, keys: Any) -> None:
         super().__init__()
@@ -616,11 +619,12 @@ class _StoredLocations(Locations):
 
     def _made(self) -> None:
         values, keys = self._stored
-        self._stored = None
         try:
-            self.__dict__["values"], self.__dict__["keys"] = _marks(values), _marks(keys)
+            made = _marks(values), _marks(keys)
         except (TypeError, ValueError):
-            self.__dict__["values"], self.__dict__["keys"] = {}, {}
+            made = {}, {}
+        self.__dict__["values"], self.__dict__["keys"] = made
+        self._stored = None
 
     @property
     def values(self) -> dict[tuple, At]:  # type: ignore[override]
@@ -630,6 +634,8 @@ class _StoredLocations(Locations):
 
     @values.setter
     def values(self, table: dict[tuple, At]) -> None:
+        if getattr(self, "_stored", None) is not None:  # the other table made first
+            self._made()
         self.__dict__["values"] = table
 
     @property
@@ -640,6 +646,8 @@ class _StoredLocations(Locations):
 
     @keys.setter
     def keys(self, table: dict[tuple, At]) -> None:
+        if getattr(self, "_stored", None) is not None:  # the other table made first
+            self._made()
         self.__dict__["keys"] = table
 
 
