@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import material as material_package
 import yaml
 from ocop_catalog.edition.theme import PACKAGED
 from scratch import build_catalog
@@ -33,6 +34,7 @@ def test_override_files_replace_the_packaged_ones(tmp_path):
                                                 encoding="utf-8")
     (overrides / "assets").mkdir()
     (overrides / "assets/ocop.css").write_text("/* the province's own */\n", encoding="utf-8")
+    (overrides / "assets/province.svg").write_text("<svg/>\n", encoding="utf-8")  # a new file
     footer = (PACKAGED / "ocop/base.html").read_text(encoding="utf-8")
     (overrides / "ocop/base.html").write_text(
         footer.replace("</footer>", "<p>Phiên bản của tỉnh</p></footer>"), encoding="utf-8")
@@ -42,8 +44,14 @@ def test_override_files_replace_the_packaged_ones(tmp_path):
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "Phiên bản của tỉnh" in home and "Tìm ngay" in home
     assert (site / "assets/ocop.css").read_text(encoding="utf-8") == "/* the province's own */\n"
+    assert (site / "assets/province.svg").read_text(encoding="utf-8") == "<svg/>\n"
     # the packaged file still serves what is not overridden
     assert (site / "assets/ocop.js").read_bytes() == (PACKAGED / "assets/ocop.js").read_bytes()
+    # and Material's own files are not published (the site does without them)
+    material = Path(material_package.__file__).parent / "templates"
+    assert (material / "assets/javascripts").is_dir()
+    assert not (site / "assets/javascripts").exists() and not (site / "assets/stylesheets").exists()
+    assert not (site / ".icons").exists()
 
 
 def test_an_override_with_a_template_error_names_the_file_and_line(tmp_path):

@@ -159,6 +159,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                 config.theme.dirs.insert(0, str(folder))
         for name in CATALOG_TEMPLATES:
             config.theme.static_templates.discard(name)
+        _unlisted_material(config.theme)
         if not any((folder / FORMER_EXTRA_CSS).is_file() for folder in self.theme_dirs):
             config.extra_css = [css for css in config.extra_css if css != FORMER_EXTRA_CSS]
         try:
@@ -387,6 +388,34 @@ class OcopPlugin(BasePlugin[OcopConfig]):
             if (docs / self.urls.at(lang, rel_src)).is_file():
                 result[lang] = self.urls.at(lang, path)
         return result
+
+
+class _ThemeLoader(jinja2.FileSystemLoader):
+    """MkDocs' loader of the theme's templates (the same folders), listing the files of
+    every folder but Material's: MkDocs lists a theme's files to publish its static ones,
+    and Material's (its CSS, JavaScript and 14,000 icons) are left out of the site
+    (:meth:`OcopPlugin.on_files`), yet walking them took 0.08 s of every build and of
+    every rebuild of ``ocop serve``."""
+
+    def list_templates(self) -> list[str]:
+        listed = [folder for folder in self.searchpath
+                  if not Path(folder).resolve().is_relative_to(MATERIAL)]
+        return jinja2.FileSystemLoader(listed).list_templates()
+
+
+def _unlisted_material(theme) -> None:
+    """Make ``theme``'s environments (MkDocs' :meth:`~mkdocs.theme.Theme.get_env`) load
+    with a :class:`_ThemeLoader`."""
+    made = theme.get_env
+
+    def get_env() -> jinja2.Environment:
+        env = made()
+        loader = env.loader
+        if type(loader) is jinja2.FileSystemLoader:  # as MkDocs makes it: the theme's folders
+            env.loader = _ThemeLoader(loader.searchpath, loader.encoding, loader.followlinks)
+        return env
+
+    theme.get_env = get_env
 
 
 def _material_static(file) -> bool:
