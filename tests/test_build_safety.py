@@ -435,9 +435,10 @@ def test_a_large_site_walked_in_two_processes_is_seen_as_in_one(repo, tmp_path):
 # --------------------------------------------------------------------------
 
 _OWN_BUILDS = """
-import gc, json, sys
+import json, sys
 from pathlib import Path
 from ocop_catalog import build
+from ocop_catalog.parallel import unfreeze
 from scratch import set_goods_price
 
 walked = []
@@ -453,7 +454,7 @@ config = repo / "site_config.yml"
 seen = []
 def step(what):
     _, built = build.build_site(config, site, own=True)
-    gc.unfreeze()
+    unfreeze()
     seen.append([what, built, len(walked)])
 step("first")
 set_goods_price(repo, 260000); step("price")

@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
-import gc
 import json
 import logging
 import os
@@ -166,6 +165,7 @@ def serve_build(root: Path, site: Path, epoch: int) -> subprocess.CompletedProce
     at the local address. Its log and failure as a finished process's; the process's
     logging, build day and working folder are left as they were."""
     from ocop_catalog.build import build_site
+    from ocop_catalog.parallel import unfreeze
 
     logger = logging.getLogger("mkdocs")
     kept = logger.level, logger.propagate, logger.handlers[:]
@@ -184,7 +184,7 @@ def serve_build(root: Path, site: Path, epoch: int) -> subprocess.CompletedProce
         handler.lines.append(f"ERROR: {type(exc).__name__}: {exc}")
         code = 1
     finally:
-        gc.unfreeze()
+        unfreeze()
         os.chdir(here)
         logger.handlers, logger.propagate = kept[2], kept[1]
         logger.setLevel(kept[0])

@@ -41,7 +41,6 @@ import contextlib
 import ctypes
 import errno
 import functools
-import gc
 import hashlib
 import json
 import logging
@@ -67,7 +66,7 @@ from .edition.images import atomic_write
 from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
 from .housekeeping import remove_later
-from .parallel import can_fork, collector_off, forked_pool
+from .parallel import can_fork, collector_off, forked_pool, unfreeze
 from .records.decoded import FileDigests
 from .records.history import CATALOG_JSON
 from .reuse import file_clock, read_keys, remove_empty_folders
@@ -112,9 +111,10 @@ def build_site(
     are decided by (default: the one of the site being replaced). Returns the folder and
     whether it was built (False: it was up to date). A configuration that cannot be read
     raises :class:`BuildFailed` too. The catalog the build loaded stays frozen out of the
-    cycle collector's reach (``gc.freeze``): unfreezing it costs a collection of all of it
-    (a second at 10,000 products, at the exit of ``ocop build``), so a caller that goes on,
-    such as ``ocop serve``, unfreezes it (``gc.unfreeze()``) when it is done with it.
+    cycle collector's reach (:func:`.parallel.freeze`): unfreezing it costs a collection of
+    all of it (a second at 10,000 products, at the exit of ``ocop build``), so a caller that
+    goes on, such as ``ocop serve``, unfreezes it (:func:`.parallel.unfreeze`, which
+    remembers that nothing is frozen any more) when it is done with it.
 
     ``own``: the folder is this process's own between its builds (``ocop serve``'s
     preview: hidden, and no second session of the same copy can start): when its record
@@ -157,7 +157,7 @@ def build_site(
                     raise BuildFailed(f"{exc}; nothing was built, the previous site is "
                                       "unchanged") from None
                 attempts += 1
-                gc.unfreeze()  # the attempt's catalog: the collector's again
+                unfreeze()  # the attempt's catalog: the collector's again
                 changed = isinstance(exc, _SiteChanged)
                 log.warning("%s; building again %s", exc,
                             "taking nothing over" if changed else "without it")

@@ -19,7 +19,6 @@ Catalog pages never enter MkDocs' page pipeline or navigation.
 
 from __future__ import annotations
 
-import gc
 import logging
 import re
 import traceback
@@ -38,7 +37,7 @@ from mkdocs.structure.files import Files
 
 from .catalog.model import Catalog
 from .cli import format_issue, format_note, format_text, said
-from .parallel import collector_off
+from .parallel import collector_off, unfreeze
 from .records.history import CATALOG_JSON, from_catalog_json
 from .records.loader import load_catalog
 from .settings import CONFIG_FILE, DEFAULT_CACHE_DIR, Settings, settings_from_options
@@ -335,10 +334,10 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                 # run by MkDocs itself ('mkdocs serve' builds again in its process): the
                 # catalog load_catalog froze goes back to the collector ('ocop build' and
                 # 'ocop serve' leave that to build_site's caller: see its docstring)
-                gc.unfreeze()
+                unfreeze()
 
     def on_build_error(self, error) -> None:
-        gc.unfreeze()  # a build stopped after the catalog was loaded (and frozen)
+        unfreeze()  # a build stopped after the catalog was loaded (and frozen)
 
     def on_serve(self, server, config, builder):
         """Rebuild when a record or photo changes, too."""

@@ -21,7 +21,6 @@ keeps their code in memory by source).
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import os
 import shutil
@@ -38,6 +37,7 @@ from mkdocs.livereload import LiveReloadServer
 from .build import BuildFailed, build_site, unreadable
 from .edition.theme import OVERRIDES
 from .mkdocs_plugin import say_warnings_once
+from .parallel import unfreeze
 from .records.history import CATALOG_JSON
 from .settings import plugin_options
 
@@ -88,7 +88,7 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
             _, built = build_site(config_file, site_dir, site_url=server_url,
                                   published=published, own=True)
         finally:
-            gc.unfreeze()  # the build froze its catalog: let the collector have it back
+            unfreeze()  # the build froze its catalog: let the collector have it back
         if not built:
             log.info("no input changed; the preview is up to date")
 

@@ -37,6 +37,7 @@ from .issues import (Document, IgnoredTexts, Issue, Note, format_path, unpublish
                      with_excerpts)
 from . import memo as memos
 from .modelerrors import report_validation_error
+from .. import parallel
 from ..parallel import can_fork, forked_pool, shared
 from .photos import check_image, resolve_inside
 from .models import RECORD_FILES, RECORD_MAX_BYTES, Producer, Product, Regions, SalesPoints
@@ -160,7 +161,7 @@ def check_raw_photos(doc: Document, settings: Settings) -> None:
 
 def load_catalog(settings: Settings, *, freeze: bool = False) -> LoadResult:
     """Validate the whole catalog under ``settings.root``. With ``freeze``, what was
-    loaded is moved out of the cycle collector's reach (``gc.freeze``: a build keeps its
+    loaded is moved out of the cycle collector's reach (:func:`.parallel.freeze`: a build keeps its
     catalog to the end, and the collector would walk all of it at once)."""
     # loading makes only tree-shaped data: cycle collection during it is wasted time
     was_enabled = gc.isenabled()
@@ -170,7 +171,7 @@ def load_catalog(settings: Settings, *, freeze: bool = False) -> LoadResult:
         if freeze and result.catalog is not None:
             # everything loading made is new to the collector, whose next pass would walk
             # all of it (a fifth of a second at 10,000 products): frozen before it is back
-            gc.freeze()
+            parallel.freeze()
         return result
     finally:
         if was_enabled:
