@@ -596,7 +596,6 @@ def _first(decisions: dict[str, dict]) -> dict:
     lambda files, d: _first(d).update(issues=[["x", "one"]]),
     lambda files, d: _first(d)["issues"].append(
         [RECOGNITION, 1, 1, "", "error", "x", "x", "x", None]),
-    lambda files, d: _first(d).update(values=[[[{"a": 1}], 1, 1]]),
     lambda files, d: files.pop(next(iter(files))),
 ])
 def test_a_damaged_register_memo_is_a_miss(repo, decision_reads, damage):
@@ -665,3 +664,26 @@ def test_damaged_positions_of_a_remembered_folder_are_reported_at_the_start(repo
             if code == "duplicate_gtin"} == {(1, 1)}
     assert result.catalog is None  # the clash is an error, said at both products
     assert any(code == "duplicate_gtin" for _, _, code in _at(result, RICE))
+
+
+def test_damaged_positions_of_the_remembered_register_are_reported_at_the_start(
+        repo, decision_reads):
+    """The register's positions are read as a folder's are: damaged ones (a memo changed
+    by hand) do not make it a miss, and its warnings are said at the start of their file."""
+    fresh = load(repo, cache=None)
+    said = {i.file for i in fresh.issues if i.file.startswith("catalog/decisions/")}
+    assert said  # the sample's register has warnings (certificates that expired…)
+    load(repo)
+    head, files, decisions = read_register_memo(repo)
+    for item in decisions.values():
+        item["values"] = [[[{"a": 1}], "one", None]]
+    write_register_memo(repo, head, files, decisions)
+    decision_reads.clear()
+    result = load(repo)
+    assert decision_reads == []
+    assert result.catalog == fresh.catalog
+    found = [i for i in result.issues if i.file.startswith("catalog/decisions/")]
+    assert {i.file for i in found} == said
+    assert {(i.line, i.column) for i in found} == {(1, 1)}
+    assert sorted((i.file, i.code) for i in found) == sorted(
+        (i.file, i.code) for i in fresh.issues if i.file.startswith("catalog/decisions/"))

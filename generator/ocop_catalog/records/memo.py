@@ -32,12 +32,13 @@ pydantic's JSON (``model_dump_json(exclude_unset=True)``) and rebuilt with
 ``model_validate_json`` under the same validation context; a record is stored only if
 that gives back an equal record, and a stored record that does not validate, or any
 entry not as written here, makes that folder a miss, except the positions the
-catalog-wide checks report at: those are read only when a check reports (a folder's
-thousands of them cost every build 0.3 s at 10,000 products), and ones that cannot be
-read as positions (a list of paths, lines and columns) leave the document without
-positions: what is reported at it is reported at the start of its file, until a file of
-the folder changes and it is loaded again. Issues are stored as found (messages, positions, excerpts), so
-warnings are said on every build.
+catalog-wide checks and the register's warnings report at: those are read only when
+something is reported there (a folder's thousands of them cost every build 0.3 s at
+10,000 products), and ones that cannot be read as positions (a list of paths, lines and
+columns) leave the document without positions: what is reported at it is reported at
+the start of its file, until a file of the folder changes and it is loaded again.
+Issues are stored as found (messages, positions, excerpts), so warnings are said on
+every build.
 
 The file is ``records.json`` in the build's cache folder (``Settings.cache_path``; None,
 as for ``ocop validate``: no memo, every folder is checked): a JSON header line (format,
@@ -50,9 +51,9 @@ process; forked workers load only the missed folders and hand back what to remem
 The register of decisions (``catalog/decisions/``) is remembered the same way, as one unit
 (:class:`RegisterMemo`, ``register.json``): taken when every file under it has its
 signature and the key is this load's with the build date (:func:`dated_key`: what it says
-of certificates follows the day), and kept only when no decision file had an error. Its
-decisions' positions are read with it (its warnings report at them on every load), and
-ones not as written here make it a miss. Catalog-wide checks (ids, GTINs, QR codes and lots unique, the register against the
+of certificates follows the day), and kept only when no decision file had an error; a
+decision's positions, as a folder's documents', are read when a check or a warning reports
+at them. Catalog-wide checks (ids, GTINs, QR codes and lots unique, the register against the
 products) run on every load.
 """
 
@@ -429,7 +430,7 @@ class FolderMemo:
         return producer, products, docs
 
     def _document(self, path: Path, stored: dict) -> Document:
-        return _light_document(path, self.name(path), stored, lazy=True)
+        return _light_document(path, self.name(path), stored)
 
     def save(self, folders: list[Path], taken: set[Path],
              loaded: Mapping[Path, tuple[Files, str]]) -> None:
@@ -552,11 +553,10 @@ class RegisterMemo:
         self.stored = stored
 
 
-def _light_document(path: Path, rel: str, stored: dict, *, lazy: bool = False) -> Document:
+def _light_document(path: Path, rel: str, stored: dict) -> Document:
     """A document as :func:`_doc` stored it: its issues (warnings only), texts left out
-    and positions, without its data and source. With ``lazy`` (a producer folder's
-    documents), the positions are made when first asked for (:class:`_StoredLocations`);
-    else now, and one not as :func:`_doc` writes them makes the entry a miss."""
+    and positions (made when first asked for: :class:`_StoredLocations`), without its data
+    and source."""
     issues = []
     for (file, line, column, field, severity, code, en, vi, excerpt) in stored["issues"]:
         if severity != "warning":
@@ -566,8 +566,7 @@ def _light_document(path: Path, rel: str, stored: dict, *, lazy: bool = False) -
                             None if excerpt is None else Excerpt(_text(excerpt[0]),
                                                                  _int(excerpt[1]))))
     ignored = {_text(lang): _int(count) for lang, count in stored["ignored"].items()}
-    where = _StoredLocations(stored["values"], stored["keys"]) if lazy else \
-        Locations(values=_marks(stored["values"]), keys=_marks(stored["keys"]))
+    where = _StoredLocations(stored["values"], stored["keys"])
     return Document(path=path, rel=rel, where=where, issues=issues, ignored=ignored)
 
 
@@ -606,7 +605,8 @@ def _photo(stored: Any, folder: Path, prefix: str, files: Files) -> ImageInfo | 
 
 class _StoredLocations(Locations):
     """A remembered document's positions, as :func:`_doc` stored them, turned into marks
-    when first asked for: only a catalog-wide check that finds a clash reports at them,
+    when first asked for: only a catalog-wide check that finds a clash, or a warning of
+    the register (a certificate that expired), reports at them,
     and making the marks of every document of a 10,000-product catalog took 0.3 s of
     every build. A stored position that is not as :func:`_doc` writes it (the memo
     changed by hand) leaves the document without positions: what is reported at it is
