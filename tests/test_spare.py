@@ -338,3 +338,51 @@ def test_the_record_without_a_walk_finds_what_a_walk_finds(tmp_path):
     shutil.move(site / "a.b", tmp_path / "a.b")
     (site / "a.b").symlink_to(tmp_path / "a.b", target_is_directory=True)
     assert build_module._digest_of(site, keyed, old, since, [])[1] == {"top", "a.b/k"}
+
+
+def test_keys_files_this_process_wrote_read_as_a_fresh_process_reads_them(tmp_path):
+    """'ocop serve' takes the keys files its last builds wrote from memory (reuse._WRITTEN)
+    while they are as written, also once moved (the published site's keys become the
+    spare's): what it gets is what a fresh process reads from the file; a file changed
+    since, even with its size and modification time as they were, is read again; keys a
+    fresh process would refuse are not remembered."""
+    import os
+
+    from ocop_catalog import reuse
+    from ocop_catalog.reuse import Reuse, moved, read_keys
+
+    key = hashlib.sha256(b"a page").hexdigest()
+    saved = Reuse(tmp_path / "site")
+    saved.keys.update({"a/index.html": key, "b/index.html": f"{key}@2026-12-06", "c.json": ""})
+    saved.spans["b/index.html"] = "120iso"
+    written = tmp_path / ".site.building-1.keys.json"
+    saved.save(written)
+    kept = tmp_path / "site.keys.json"
+    os.replace(written, kept)
+    moved(written, kept)
+    assert str(kept) in reuse._WRITTEN
+
+    def fresh(path):  # as a new process reads it
+        found_spans: dict[str, str] = {}
+        remembered = reuse._WRITTEN.pop(str(path), None)
+        try:
+            return read_keys(path, found_spans), found_spans
+        finally:
+            if remembered is not None:
+                reuse._WRITTEN[str(path)] = remembered
+
+    spans: dict[str, str] = {}
+    assert (read_keys(kept, spans), spans) == fresh(kept) == (
+        dict(saved.keys), {"b/index.html": "120iso"})
+    read_keys(kept).clear()  # a copy: what is remembered is not changed by its reader
+    assert read_keys(kept) == dict(saved.keys)
+    # the same size and modification time, other content: read again
+    stat = kept.stat()
+    kept.write_bytes(kept.read_bytes().replace(b"a/index.html", b"z/index.html"))
+    os.utime(kept, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert read_keys(kept) == fresh(kept)[0] and "z/index.html" in read_keys(kept)
+    # keys a fresh process refuses (a path out of the site): not taken from memory either
+    bad = Reuse(tmp_path / "site")
+    bad.keys["../outside"] = key
+    bad.save(kept)
+    assert str(kept) not in reuse._WRITTEN and read_keys(kept) == {}
