@@ -349,7 +349,7 @@ def test_keys_files_this_process_wrote_read_as_a_fresh_process_reads_them(tmp_pa
     import os
 
     from ocop_catalog import reuse
-    from ocop_catalog.reuse import Reuse, moved, read_keys
+    from ocop_catalog.reuse import Reuse, read_keys, replace
 
     key = hashlib.sha256(b"a page").hexdigest()
     saved = Reuse(tmp_path / "site")
@@ -358,8 +358,7 @@ def test_keys_files_this_process_wrote_read_as_a_fresh_process_reads_them(tmp_pa
     written = tmp_path / ".site.building-1.keys.json"
     saved.save(written)
     kept = tmp_path / "site.keys.json"
-    os.replace(written, kept)
-    moved(written, kept)
+    replace(written, kept)
     assert str(kept) in reuse._WRITTEN
 
     def fresh(path):  # as a new process reads it
@@ -381,6 +380,16 @@ def test_keys_files_this_process_wrote_read_as_a_fresh_process_reads_them(tmp_pa
     kept.write_bytes(kept.read_bytes().replace(b"a/index.html", b"z/index.html"))
     os.utime(kept, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert read_keys(kept) == fresh(kept)[0] and "z/index.html" in read_keys(kept)
+    # changed so while it was remembered, then moved (as the published site's keys become
+    # the spare's): read as it is, not as it was written
+    saved.save(written)
+    replace(written, kept)
+    stat = kept.stat()
+    kept.write_bytes(kept.read_bytes().replace(b"a/index.html", b"y/index.html"))
+    os.utime(kept, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    spare = tmp_path / "site.spare-keys.json"
+    replace(kept, spare)
+    assert "y/index.html" in read_keys(spare) and read_keys(spare) == fresh(spare)[0]
     # keys a fresh process refuses (a path out of the site): not taken from memory either
     bad = Reuse(tmp_path / "site")
     bad.keys["../outside"] = key

@@ -69,7 +69,8 @@ from .housekeeping import remove_later
 from .parallel import can_fork, collector_off, forked_pool, unfreeze
 from .records.decoded import FileDigests
 from .records.history import CATALOG_JSON
-from .reuse import file_clock, moved, read_keys, remove_empty_folders
+from .reuse import file_clock, read_keys, remove_empty_folders
+from .reuse import replace as replace_keys
 from .settings import build_date, plugin_options
 
 
@@ -337,8 +338,7 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
         if replaced is not None:  # the site just replaced: the next build's spare, if trusted
             _keep_spare(replaced, target, record, keys_in, last.get("unkeyed"))
         if keys_out.is_file():
-            os.replace(keys_out, keys_file)
-            moved(keys_out, keys_file)
+            replace_keys(keys_out, keys_file)
         else:
             keys_file.unlink(missing_ok=True)
         state: dict[str, object] = {"inputs": inputs, "site": site_digest,
@@ -842,8 +842,7 @@ def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None
         remove_later(replaced)
         return
     try:
-        os.replace(keys_in, keys_file)
-        moved(keys_in, keys_file)
+        replace_keys(keys_in, keys_file)
         atomic_write(state_file, json.dumps({"code": code_key(), "unkeyed": unkeyed}).encode())
         os.rename(replaced, folder)  # last: a stop before leaves a staging folder, deleted
     except OSError:

@@ -419,7 +419,7 @@ def _unlisted_material(theme) -> None:
 
 def _material_static(file) -> bool:
     """Whether ``file`` is one of Material's static files (the site does without them)."""
-    return Path(file.abs_src_path or "").is_relative_to(MATERIAL)
+    return Path(file.abs_src_path or "").resolve().is_relative_to(MATERIAL)
 
 
 def _frame_template(name: str | None) -> bool:

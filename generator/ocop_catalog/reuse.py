@@ -313,8 +313,10 @@ class Reuse:
             if rel.startswith('"') or not rel.isprintable() or "\t" in rel:
                 rel = json.dumps(rel)
             lines.append(f"{rel}\t{key}#{where}" if where else f"{rel}\t{key}")
-        atomic_write(keys_file, ("\n".join(lines) + "\n").encode("utf-8"))
-        if all(_sound(rel, key) for rel, key in self.keys.items()) and all(
+        text = ("\n".join(lines) + "\n").encode("utf-8")
+        atomic_write(keys_file, text)
+        if len(text) <= MAX_KEYS_BYTES and all(
+                _sound(rel, key) for rel, key in self.keys.items()) and all(
                 _sound_span(self.keys[rel], where) for rel, where in written.items()):
             _remember(keys_file, dict(self.keys), written)  # as read_keys would read it
         else:
@@ -361,7 +363,7 @@ def remove_empty_folders(site: str, removed: Iterable[str]) -> None:
 
 
 #: The keys files this process wrote (:meth:`Reuse.save`) and where it moved them
-#: (:func:`moved`), by path: their stat signature, keys and where files printed their
+#: (:func:`replace`), by path: their stat signature, keys and where files printed their
 #: day. An ``ocop serve`` rebuild reads two that its last builds wrote (the published
 #: site's and the spare's): while one has that signature, it is taken from here instead of
 #: read and checked again (0.04-0.06 s of a rebuild at 1,000 products). The last few only.
@@ -391,15 +393,18 @@ def _sound_span(key: str, where: str) -> bool:
     return bool(SPANS.fullmatch(where)) and "@" in key
 
 
-def moved(source: Path, target: Path) -> None:
-    """``source``, a keys file, was just renamed to ``target`` by this process: what
-    :data:`_WRITTEN` holds of it follows, if the file is the one written (its size,
-    modification time, inode and device as then: a rename sets the change time)."""
+def replace(source: Path, target: Path) -> None:
+    """Rename the keys file ``source`` to ``target`` (``os.replace``): what :data:`_WRITTEN`
+    holds of it follows when the file is still the one written (its whole stat signature
+    before the rename; a rename sets the change time, so after it the size, modification
+    time, inode and device must be as they were)."""
     found = _WRITTEN.pop(str(source), None)
+    before = stat_signature(source)
+    os.replace(source, target)
+    _WRITTEN.pop(str(target), None)
     now = stat_signature(target)
-    if found is not None and now is not None and \
-            [now[0], now[1], now[3], now[4]] == [found[0][0], found[0][1], found[0][3],
-                                                 found[0][4]]:
+    if found is not None and before == found[0] and now is not None and \
+            [now[0], now[1], now[3], now[4]] == [before[0], before[1], before[3], before[4]]:
         _remember(target, found[1], found[2])
 
 
