@@ -606,49 +606,32 @@ def _photo(stored: Any, folder: Path, prefix: str, files: Files) -> ImageInfo | 
 class _StoredLocations(Locations):
     """A remembered document's positions, as :func:`_doc` stored them, turned into marks
     when first asked for: only a catalog-wide check that finds a clash, or a warning of
-    the register (a certificate that expired), reports at them,
-    and making the marks of every document of a 10,000-product catalog took 0.3 s of
-    every build. A stored position that is not as :func:`_doc` writes it (the memo
-    changed by hand) leaves the document without positions: what is reported at it is
-    reported at the start of its file (:meth:`.Locations.find`). Made with the stored
-    tables only: ``dataclasses.replace`` does not apply to it."""
+    the register (a certificate that expired), reports at them, and making the marks of
+    every document of a 10,000-product catalog took 0.3 s of every build. A stored
+    position that is not as :func:`_doc` writes it (the memo changed by hand) leaves the
+    document without positions: what is reported at it is reported at the start of its
+    file (:meth:`.Locations.find`). Made with the stored tables only:
+    ``dataclasses.replace`` does not apply to it."""
 
     def __init__(self, values: Any, keys: Any) -> None:
         super().__init__()
-        self._stored: tuple[Any, Any] | None = (values, keys)
+        del self.values, self.keys  # made when first asked for (__getattr__)
+        self._stored = (values, keys)
 
-    def _made(self) -> None:
-        values, keys = self._stored
+    def __getattr__(self, name: str) -> Any:
+        """``values`` or ``keys``, made (with the other) when first asked for; a table
+        given before then is kept."""
+        stored = self.__dict__.get("_stored")
+        if name not in ("values", "keys") or stored is None:
+            raise AttributeError(name)
         try:
-            made = _marks(values), _marks(keys)
+            made = _marks(stored[0]), _marks(stored[1])
         except (TypeError, ValueError):
             made = {}, {}
-        self.__dict__["values"], self.__dict__["keys"] = made
-        self._stored = None
-
-    @property
-    def values(self) -> dict[tuple, At]:  # type: ignore[override]
-        if self._stored is not None:
-            self._made()
-        return self.__dict__["values"]
-
-    @values.setter
-    def values(self, table: dict[tuple, At]) -> None:
-        if getattr(self, "_stored", None) is not None:  # the other table made first
-            self._made()
-        self.__dict__["values"] = table
-
-    @property
-    def keys(self) -> dict[tuple, At]:  # type: ignore[override]
-        if self._stored is not None:
-            self._made()
-        return self.__dict__["keys"]
-
-    @keys.setter
-    def keys(self, table: dict[tuple, At]) -> None:
-        if getattr(self, "_stored", None) is not None:  # the other table made first
-            self._made()
-        self.__dict__["keys"] = table
+        self.__dict__.setdefault("values", made[0])
+        self.__dict__.setdefault("keys", made[1])
+        del self.__dict__["_stored"]
+        return self.__dict__[name]
 
 
 def _marks(stored: Any) -> dict[tuple, At]:
