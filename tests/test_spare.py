@@ -345,11 +345,11 @@ def test_keys_files_this_process_wrote_read_as_a_fresh_process_reads_them(tmp_pa
     while they are as written, also once moved (the published site's keys become the
     spare's): what it gets is what a fresh process reads from the file; a file changed
     since, even with its size and modification time as they were, is read again; keys a
-    fresh process would refuse are not remembered."""
+    fresh process would refuse are not taken from memory (checked when first taken)."""
     import os
 
     from ocop_catalog import reuse
-    from ocop_catalog.reuse import Reuse, read_keys, replace
+    from ocop_catalog.reuse import Reuse, read_keys, replace_keys
 
     key = hashlib.sha256(b"a page").hexdigest()
     saved = Reuse(tmp_path / "site")
@@ -358,7 +358,7 @@ def test_keys_files_this_process_wrote_read_as_a_fresh_process_reads_them(tmp_pa
     written = tmp_path / ".site.building-1.keys.json"
     saved.save(written)
     kept = tmp_path / "site.keys.json"
-    replace(written, kept)
+    replace_keys(written, kept)
     assert str(kept) in reuse._WRITTEN
 
     def fresh(path):  # as a new process reads it
@@ -383,15 +383,15 @@ def test_keys_files_this_process_wrote_read_as_a_fresh_process_reads_them(tmp_pa
     # changed so while it was remembered, then moved (as the published site's keys become
     # the spare's): read as it is, not as it was written
     saved.save(written)
-    replace(written, kept)
+    replace_keys(written, kept)
     stat = kept.stat()
     kept.write_bytes(kept.read_bytes().replace(b"a/index.html", b"y/index.html"))
     os.utime(kept, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     spare = tmp_path / "site.spare-keys.json"
-    replace(kept, spare)
+    replace_keys(kept, spare)
     assert "y/index.html" in read_keys(spare) and read_keys(spare) == fresh(spare)[0]
     # keys a fresh process refuses (a path out of the site): not taken from memory either
     bad = Reuse(tmp_path / "site")
     bad.keys["../outside"] = key
     bad.save(kept)
-    assert str(kept) not in reuse._WRITTEN and read_keys(kept) == {}
+    assert read_keys(kept) == {} and str(kept) not in reuse._WRITTEN

@@ -69,8 +69,7 @@ from .housekeeping import remove_later
 from .parallel import can_fork, collector_off, forked_pool, unfreeze
 from .records.decoded import FileDigests
 from .records.history import CATALOG_JSON
-from .reuse import file_clock, read_keys, remove_empty_folders
-from .reuse import replace as replace_keys
+from .reuse import file_clock, read_keys, remove_empty_folders, replace_keys
 from .settings import build_date, plugin_options
 
 

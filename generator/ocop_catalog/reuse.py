@@ -313,14 +313,8 @@ class Reuse:
             if rel.startswith('"') or not rel.isprintable() or "\t" in rel:
                 rel = json.dumps(rel)
             lines.append(f"{rel}\t{key}#{where}" if where else f"{rel}\t{key}")
-        text = ("\n".join(lines) + "\n").encode("utf-8")
-        atomic_write(keys_file, text)
-        if len(text) <= MAX_KEYS_BYTES and all(
-                _sound(rel, key) for rel, key in self.keys.items()) and all(
-                _sound_span(self.keys[rel], where) for rel, where in written.items()):
-            _remember(keys_file, dict(self.keys), written)  # as read_keys would read it
-        else:
-            _WRITTEN.pop(str(keys_file), None)
+        atomic_write(keys_file, ("\n".join(lines) + "\n").encode("utf-8"))
+        _remember(keys_file, _Written(dict(self.keys), written))
 
 
 def file_clock(folder: Path) -> int:
@@ -362,20 +356,38 @@ def remove_empty_folders(site: str, removed: Iterable[str]) -> None:
             pass
 
 
+class _Written:
+    """A keys file as this process wrote it: its keys and where files printed their day;
+    whether :func:`read_keys` would read them back (checked when first taken, not on every
+    save: ``ocop build`` never takes them)."""
+
+    def __init__(self, keys: dict[str, str], spans: dict[str, str]) -> None:
+        self.keys, self.spans = keys, spans
+        self._sound: bool | None = None
+
+    def sound(self, size: int) -> bool:
+        if self._sound is None:
+            self._sound = (size <= MAX_KEYS_BYTES
+                           and all(_sound(rel, key) for rel, key in self.keys.items())
+                           and all(_sound_span(self.keys[rel], where)
+                                   for rel, where in self.spans.items()))
+        return self._sound
+
+
 #: The keys files this process wrote (:meth:`Reuse.save`) and where it moved them
-#: (:func:`replace`), by path: their stat signature, keys and where files printed their
-#: day. An ``ocop serve`` rebuild reads two that its last builds wrote (the published
-#: site's and the spare's): while one has that signature, it is taken from here instead of
-#: read and checked again (0.04-0.06 s of a rebuild at 1,000 products). The last few only.
-_WRITTEN: dict[str, tuple[list[int], dict[str, str], dict[str, str]]] = {}
+#: (:func:`replace_keys`), by path, with their stat signature then. An ``ocop serve``
+#: rebuild reads two that its last builds wrote (the published site's and the spare's):
+#: while one has that signature, it is taken from here instead of read and checked again
+#: (0.04-0.06 s of a rebuild at 1,000 products). The last few only.
+_WRITTEN: dict[str, tuple[list[int], _Written]] = {}
 _WRITTEN_KEPT = 3
 
 
-def _remember(path: Path, keys: dict[str, str], spans: dict[str, str]) -> None:
+def _remember(path: Path, written: _Written) -> None:
     signature = stat_signature(path)
     _WRITTEN.pop(str(path), None)
     if signature is not None:
-        _WRITTEN[str(path)] = (signature, keys, spans)
+        _WRITTEN[str(path)] = (signature, written)
         while len(_WRITTEN) > _WRITTEN_KEPT:
             del _WRITTEN[next(iter(_WRITTEN))]
 
@@ -393,7 +405,7 @@ def _sound_span(key: str, where: str) -> bool:
     return bool(SPANS.fullmatch(where)) and "@" in key
 
 
-def replace(source: Path, target: Path) -> None:
+def replace_keys(source: Path, target: Path) -> None:
     """Rename the keys file ``source`` to ``target`` (``os.replace``): what :data:`_WRITTEN`
     holds of it follows when the file is still the one written (its whole stat signature
     before the rename; a rename sets the change time, so after it the size, modification
@@ -405,7 +417,7 @@ def replace(source: Path, target: Path) -> None:
     now = stat_signature(target)
     if found is not None and before == found[0] and now is not None and \
             [now[0], now[1], now[3], now[4]] == [before[0], before[1], before[3], before[4]]:
-        _remember(target, found[1], found[2])
+        _remember(target, found[1])
 
 
 def read_keys(keys_file: Path | None, spans: dict[str, str] | None = None) -> dict[str, str]:
@@ -413,11 +425,13 @@ def read_keys(keys_file: Path | None, spans: dict[str, str] | None = None) -> di
     damaged or of another format. Where files printed their day is added to ``spans``."""
     if keys_file is None:
         return {}
-    known = _WRITTEN.get(str(keys_file))
-    if known is not None and known[0] == stat_signature(keys_file):
+    known = _WRITTEN.pop(str(keys_file), None)
+    if known is not None and known[0] == stat_signature(keys_file) and known[1].sound(
+            known[0][0]):
+        _WRITTEN[str(keys_file)] = known
         if spans is not None:
-            spans.update(known[2])
-        return dict(known[1])
+            spans.update(known[1].spans)
+        return dict(known[1].keys)
     data = read_regular(keys_file, MAX_KEYS_BYTES)
     if data is None:
         return {}
