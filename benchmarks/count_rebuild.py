@@ -25,18 +25,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_build import EPOCH, change_one_product  # noqa: E402
 from synthetic import make_catalog  # noqa: E402
 
-EPOCH = "1796083200"  # 2026-12-01, as in bench_build.py
 READY = "counting may start"
-
-
-def _change_price(root: Path) -> None:
-    path = sorted((root / "products").glob("*/*/product.yml"))[0]
-    text = path.read_text(encoding="utf-8")
-    amount = re.search(r"amount: (\d+)", text)
-    path.write_text(text.replace(amount.group(0), f"amount: {int(amount.group(1)) + 5000}", 1),
-                    encoding="utf-8")
 
 
 def child(root: Path, go: Path) -> None:
@@ -61,12 +53,12 @@ def child(root: Path, go: Path) -> None:
         unfreeze()
 
     build()
-    _change_price(root)
+    change_one_product(root)
     build()
     print(READY, flush=True)
     while not go.exists():
         time.sleep(0.1)
-    _change_price(root)
+    change_one_product(root)
     build()
 
 
