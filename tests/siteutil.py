@@ -189,18 +189,36 @@ def build_ok(repo: Path, site_dir: Path) -> None:
         f"\n--- stderr\n{result.stderr}")
 
 
+#: The sample's cache folders of files made from content and named by it (processed
+#: photos, print assets), which copies of the sample share.
+SHARED_CACHES = ("images", "print")
+
+
+def share_made_files(root: Path) -> None:
+    """Give the catalog at ``root`` a cache of its own whose folders of files named by
+    their content (:data:`SHARED_CACHES`) are links to the sample's: the processed photos
+    and print assets are made once for every test. The rest is the catalog's alone, as a
+    real one's is: the records memo, the kept feed parts and keys, and the compiled
+    templates, which are read only from a folder reached through no link (the first
+    build of a copy compiles them, the later ones take them)."""
+    cache = root / ".cache" / "ocop"
+    cache.mkdir(parents=True)
+    for name in SHARED_CACHES:
+        shared = REPO / ".cache" / "ocop" / name
+        shared.mkdir(parents=True, exist_ok=True)
+        (cache / name).symlink_to(shared, target_is_directory=True)
+
+
 def copy_repository(dest: Path, producers: Iterable[str]) -> Path:
-    """A copy of the sample repository with only some producers' folders; the photo
-    cache is shared (the processed photos are the same)."""
+    """A copy of the sample repository with only some producers' folders; its cache is
+    its own (:func:`share_made_files`)."""
     dest.mkdir()
     shutil.copy2(REPO / "site_config.yml", dest / "site_config.yml")
     for folder in ("catalog", "theme"):
         shutil.copytree(REPO / folder, dest / folder)
     for producer in producers:
         shutil.copytree(REPO / "products" / producer, dest / "products" / producer)
-    cache = REPO / ".cache"
-    cache.mkdir(exist_ok=True)
-    (dest / ".cache").symlink_to(cache, target_is_directory=True)
+    share_made_files(dest)
     keep_decisions_of(dest, {p.parent.name for p in (dest / "products").glob("*/*/product.yml")})
     return dest
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import contextlib
 import hashlib
 import importlib.util
 import json
@@ -486,7 +485,6 @@ def test_the_next_build_reads_what_was_published_without_parsing_catalog_json(tm
                                               remember_published)
 
     repo = copy_repository(tmp_path / "repo", ("htx-nhan-ly",))
-    (repo / ".cache").unlink()  # a cache of its own: other tests' builds share the sample's
     site = tmp_path / "site"
     build(repo, site)
     path = site / "feeds/catalog.json"
@@ -698,9 +696,6 @@ def test_listing_cards_come_from_the_store_when_many_pages_show_them(tmp_path):
     every = sorted(p.name for p in (REPO / "products").iterdir()
                    if p.is_dir() and p.name[0] not in "_.")
     repo = copy_repository(tmp_path / "repo", every)  # enough cards for the store to be read
-    (repo / ".cache").unlink()  # a cache of its own, with the sample's processed photos
-    with contextlib.suppress(OSError):
-        shutil.copytree(REPO / ".cache" / "ocop" / "images", repo / ".cache" / "ocop" / "images")
     site = tmp_path / "site"
     build(repo, site)
     (store,) = (repo / ".cache/ocop/fragments").glob("cards-*.json")

@@ -87,7 +87,6 @@ class Preview:
 @pytest.fixture
 def preview(tmp_path):
     repo = copy_repository(tmp_path / "repo", (PRODUCER,))
-    (repo / ".cache").unlink()  # its own cache: the preview folder lives there
     port = _free_port()
     log = tmp_path / "serve.log"
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
@@ -188,7 +187,6 @@ def test_an_open_page_reloads_itself_after_an_edit(preview, browser):
 
 def test_a_busy_address_is_said_before_anything_is_built(tmp_path):
     repo = copy_repository(tmp_path / "repo", (PRODUCER,))
-    (repo / ".cache").unlink()
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -204,7 +202,6 @@ def test_a_busy_address_is_said_before_anything_is_built(tmp_path):
 
 def test_starting_with_an_invalid_catalog_says_so_and_exits(tmp_path):
     repo = copy_repository(tmp_path / "repo", (PRODUCER,))
-    (repo / ".cache").unlink()
     record = repo / "products" / PRODUCER / PRODUCT / "product.yml"
     record.write_text(record.read_text(encoding="utf-8").replace("amount:", "amount: [", 1),
                       encoding="utf-8")

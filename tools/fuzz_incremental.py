@@ -62,6 +62,9 @@ REPO = Path(__file__).resolve().parent.parent
 EPOCH = 1796083200  # 2026-12-01, the benchmarks' build day
 DAY = 86400
 SAMPLE = ("site_config.yml", "catalog", "products", "theme")
+#: The cache folders of files named by what they are made from (processed photos, print
+#: assets), which a copy given a cache shares with it (:func:`make_copy`).
+SHARED_CACHES = ("images", "print")
 
 
 # --------------------------------------------------------------------------
@@ -95,8 +98,8 @@ def make_copy(work: Path, cache: Path | None = None, products: int | None = None
     """The sample, copied into ``work/repo`` as a git repository (with ``products``: the
     benchmarks' synthetic catalog of that many products instead; with ``producers``: the
     sample with only those producers' folders, and the register saying only what it says of
-    their products); with ``cache``, its cache folder is a link to that one (the tests
-    share the processed photos this way)."""
+    their products); with ``cache``, its processed photos and print assets are that
+    cache's (the tests share them this way)."""
     root = work / "repo"
     if products:
         sys.path.insert(0, str(REPO / "benchmarks"))
@@ -119,8 +122,14 @@ def make_copy(work: Path, cache: Path | None = None, products: int | None = None
             copied = {p.parent.name for p in change.products()}
             _keep_in_register(change, lambda product: product in copied)
     if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        (root / ".cache").symlink_to(cache, target_is_directory=True)
+        # the processed photos and print assets (named by what they are made from) shared;
+        # the rest of the cache the copy's own, as a catalog's is (its compiled templates
+        # are read only from a folder reached through no link)
+        (root / ".cache" / "ocop").mkdir(parents=True)
+        for name in SHARED_CACHES:
+            (cache / "ocop" / name).mkdir(parents=True, exist_ok=True)
+            (root / ".cache" / "ocop" / name).symlink_to(cache / "ocop" / name,
+                                                       target_is_directory=True)
     (root / ".gitignore").write_text(".cache\n", encoding="utf-8")
     git(root, "init", "-q")
     commit(root, "the sample" if not products else f"a synthetic catalog of {products}")
