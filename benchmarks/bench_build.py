@@ -5,7 +5,8 @@
 Prints the cold build time, the time per page, the CPU time (user and system apart), the
 cold build's peak memory of the largest build process, the no-op rebuild time (same input,
 warm caches), the rebuild after a one-product change (a price: once right after the cold
-build, without a spare, then again, as every later build runs), after a price moved across
+build, without a spare, then again, as every later build runs, with how long each light
+output and print took in its worker beside the pages), after a price moved across
 the listings' price filters (every page of the product's listings shows new filter counts)
 and after a change to a template every product page uses (incremental: files whose inputs
 did not change are taken over), the CPU time of the one-product changes, a build on the
@@ -44,6 +45,9 @@ TAKEN: list[tuple[int, int]] = []
 CPU: list[float] = []
 #: Files the last build wrote again for its day from the previous day's (see run_build).
 REDATED: list[int] = []
+#: What the last run_build logged of its light outputs (and of print, made beside the
+#: pages): each one's seconds in its worker, as the log says them.
+LIGHT: list[str] = []
 
 
 def run_build(root: Path, site: Path, epoch: str = EPOCH) -> tuple[float, dict[str, float]]:
@@ -65,6 +69,10 @@ def run_build(root: Path, site: Path, epoch: str = EPOCH) -> tuple[float, dict[s
     TAKEN[:] = [(int(found.group(1)), int(found.group(2))) if found else (0, 0)]
     found = re.search(r"(\d+) written again for the build day", done.stderr)
     REDATED[:] = [int(found.group(1)) if found else 0]
+    found = re.search(r"feeds: \d+ files, done [\d.]+ s after the other outputs \(([^)]*)\)"
+                      r"(?:; print: \d+ files, beside the pages \(([\d.]+ s)\))?", done.stderr)
+    LIGHT[:] = [found.group(1) + (f"; print beside the pages {found.group(2)}"
+                                  if found.group(2) else "")] if found else []
     return seconds, phases
 
 
@@ -218,7 +226,7 @@ def main() -> None:
     first, first_phases = run_build(root, site)
     changed = change_one_product(root)
     one, one_phases = run_build(root, site)
-    one_taken, one_cpu = TAKEN[0], CPU[0]
+    one_taken, one_cpu, one_light = TAKEN[0], CPU[0], LIGHT[:]
     # a price beyond the listings' price filters: the filter counts every page of the
     # product's listings shows change, so those pages are made again (their cards read
     # from the cards earlier builds kept)
@@ -251,6 +259,8 @@ def main() -> None:
           f"{changed}; {one_taken[0]} of {one_taken[1]} keyed files taken over; CPU "
           f"{one_cpu:.1f} s)")
     print("  catalog phases       " + ", ".join(f"{k} {v:.1f} s" for k, v in one_phases.items()))
+    if one_light:  # in worker processes, beside the pages
+        print(f"  light outputs        {one_light[0]}")
     print(f"price across a limit   {across:8.1f} s   ({across / cold:.1%} of the cold build; "
           f"{crossed}; {across_taken[0]} of {across_taken[1]} keyed files taken over; CPU "
           f"{across_cpu:.1f} s)")

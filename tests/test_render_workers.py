@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import filecmp
+import re
 from pathlib import Path
 
 import ocop_catalog.outputs.site.pages as site_build
@@ -152,9 +153,18 @@ def test_print_made_beside_the_pages_of_an_incremental_build_is_a_cold_builds(
         tmp_path, monkeypatch):
     """On a large catalog an incremental build draws the few labels and sheets a price
     changes in the light outputs' worker, beside the pages: the same files as a cold
-    build (the changed product's label drawn again)."""
+    build (the changed product's label drawn again); the log says how long each light
+    output and print took in its worker."""
+    from ocop_catalog import pipeline
+
     log = _price_change_builds(tmp_path, monkeypatch, beside_products=50)
     assert any("print:" in line and "beside the pages" in line for line in log), log
+    # and how long each light output and print took in its worker, every one named
+    light = [o.name for o in pipeline.OUTPUTS if o.light]
+    (feeds,) = [line for line in log if line.startswith("feeds:")]
+    each = " [0-9]+\\.[0-9]{2} s, ".join(map(re.escape, light)) + " [0-9]+\\.[0-9]{2} s"
+    assert re.search(rf"after the other outputs \({each}\); print: [0-9]+ files, beside the "
+                     r"pages \([0-9]+\.[0-9]{2} s\)$", feeds), feeds
 
 
 def test_print_with_too_much_to_draw_beside_the_pages_is_drawn_after_them(

@@ -78,6 +78,9 @@ class Report:
     #: output by name, and ``feeds`` for the light outputs together (on a large catalog,
     #: where they run beside the heavy ones: how long they went on after those).
     timings: dict[str, float] = field(default_factory=dict)
+    #: Seconds each light output took, and each heavy one made beside the pages (in its
+    #: worker, or in this process on a small catalog), by output name.
+    light: dict[str, float] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -160,12 +163,14 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
                                                          options[output.name], run)
                 lap(output.name)
         if pending is not None:
-            written, again = _finish_light(tasks, pending, run)
+            written, again = _finish_light(tasks, pending, run, report.light)
             report.files.update(written)
             lap("feeds")
             info(f"feeds: {sum(written[o.name] for o in light)} files, done "
                  f"{report.timings['feeds']:.2f} s after the other outputs"
-                 + "".join(f"; {o.name}: {written[o.name]} files, beside the pages"
+                 f"{_each(report.light, light)}"
+                 + "".join(f"; {o.name}: {written[o.name]} files, beside the pages "
+                           f"({report.light[o.name]:.2f} s)"
                            for o in beside if o.name in written))
             for output in again:  # too much to make in one worker: here, on every core
                 info(f"{output.name}: more to make than one worker beside the pages should; "
@@ -174,11 +179,11 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
                                                          options[output.name], run)
                 lap(output.name)
         elif light:
-            written = _run_light(light, edition, site_dir, options, run)
+            written = _run_light(light, edition, site_dir, options, run, report.light)
             report.files.update(written)
             lap("feeds")
             info(f"feeds: {sum(written.values())} files, done {report.timings['feeds']:.2f} s "
-                 "after the other outputs")
+                 f"after the other outputs{_each(report.light, light)}")
     save_compiled(cache_dir, catalog.settings.root)
     if reuse is not None and reuse.incremental:
         info(f"incremental: {reuse.taken + reuse.kept} of {len(reuse.keys)} keyed files "
@@ -187,6 +192,14 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     info(f"catalog: {report.pages} pages, {len(edition.images)} photos; "
          + ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items()))
     return report
+
+
+def _each(seconds: Mapping[str, float], outputs: list[Output]) -> str:
+    """`` (display points 0.51 s, open data 4.20 s, …)``: how long each light output took."""
+    if not outputs:
+        return ""
+    return " (" + ", ".join(f"{o.name} {seconds[o.name]:.2f} s" for o in outputs
+                            if o.name in seconds) + ")"
 
 
 def _light_state(tasks: list[tuple[Output, bool]], edition, site_dir: Path,
@@ -227,42 +240,48 @@ def _start_light(tasks: list[tuple[Output, bool]], edition, site_dir: Path,
     return started
 
 
-def _finish_light(tasks: list[tuple[Output, bool]], pending, run: Run
-                  ) -> tuple[dict[str, int], list[Output]]:
+def _finish_light(tasks: list[tuple[Output, bool]], pending, run: Run,
+                  seconds: dict[str, float]) -> tuple[dict[str, int], list[Output]]:
     """Wait for the tasks :func:`_start_light` started: files written, by output, and the
-    outputs that found too much to make beside the pages (nothing of theirs is kept)."""
+    outputs that found too much to make beside the pages (nothing of theirs is kept);
+    how long each took goes into ``seconds``."""
     results: dict[int, tuple] = {}
     for indexes, started in pending:
         results.update(zip(indexes, started.get()))
     counts, again = {}, []
     for i, (output, _) in enumerate(tasks):
-        count, keys = results[i]
+        (count, took), keys = results[i]
         if count is None:
             again.append(output)
             continue
         counts[output.name] = count
+        seconds[output.name] = took
         if run.reuse is not None:  # the keys of files the worker took or made
             run.reuse.merge(keys)
     return counts, again
 
 
 def _run_light(outputs: list[Output], edition, site_dir: Path, options: Mapping[str, Any],
-               run: Run) -> dict[str, int]:
-    """Write the light outputs in this process."""
+               run: Run, seconds: dict[str, float]) -> dict[str, int]:
+    """Write the light outputs in this process (how long each took into ``seconds``)."""
     state = _light_state([(output, False) for output in outputs], edition, site_dir,
                          options, run)
     with collector_off():
-        counts = [_light(state, i) for i in range(len(outputs))]
-    return {output.name: count for output, count in zip(outputs, counts)}
+        done = [_light(state, i) for i in range(len(outputs))]
+    seconds.update((output.name, took) for output, (_, took) in zip(outputs, done))
+    return {output.name: count for output, (count, _) in zip(outputs, done)}
 
 
-def _light(state: dict[str, Any], index: int) -> int | None:
+def _light(state: dict[str, Any], index: int) -> tuple[int | None, float]:
+    """Run a task: what its writer returns, and how many seconds it took."""
     output, beside = state["tasks"][index]
     write = output.beside if beside else output.write
-    return write(state["edition"], state["site_dir"], state["options"][output.name],
-                 state["run"])
+    start = time.perf_counter()
+    count = write(state["edition"], state["site_dir"], state["options"][output.name],
+                  state["run"])
+    return count, time.perf_counter() - start
 
 
-def _light_forked(index: int) -> tuple[int | None, Drained]:
+def _light_forked(index: int) -> tuple[tuple[int | None, float], Drained]:
     state = shared("light")
     return handed_back(state["run"].reuse, lambda: _light(state, index))
