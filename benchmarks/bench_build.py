@@ -259,7 +259,7 @@ def main() -> None:
           f"{changed}; {one_taken[0]} of {one_taken[1]} keyed files taken over; CPU "
           f"{one_cpu:.1f} s)")
     print("  catalog phases       " + ", ".join(f"{k} {v:.1f} s" for k, v in one_phases.items()))
-    if one_light:  # in worker processes, beside the pages
+    if one_light:  # in worker processes beside the pages from 300 products, else after them
         print(f"  light outputs        {one_light[0]}")
     print(f"price across a limit   {across:8.1f} s   ({across / cold:.1%} of the cold build; "
           f"{crossed}; {across_taken[0]} of {across_taken[1]} keyed files taken over; CPU "

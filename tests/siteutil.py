@@ -197,10 +197,11 @@ SHARED_CACHES = ("images", "print")
 def share_made_files(root: Path) -> None:
     """Give the catalog at ``root`` a cache of its own whose folders of files named by
     their content (:data:`SHARED_CACHES`) are links to the sample's: the processed photos
-    and print assets are made once for every test. The rest is the catalog's alone, as a
-    real one's is: the records memo, the kept feed parts and keys, and the compiled
-    templates, which are read only from a folder reached through no link (the first
-    build of a copy compiles them, the later ones take them)."""
+    and print assets are made once for every test (with the photos' digests remembered
+    by path in ``images/``, which copies overwrite: a speed-up only). The rest is the
+    catalog's alone, as a real one's is: the records memo, the kept feed parts and keys,
+    and the compiled templates, which are read only from a folder reached through no link
+    (the first build of a copy compiles them, the later ones take them)."""
     cache = root / ".cache" / "ocop"
     cache.mkdir(parents=True)
     for name in SHARED_CACHES:

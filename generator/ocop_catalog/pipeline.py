@@ -78,8 +78,9 @@ class Report:
     #: output by name, and ``feeds`` for the light outputs together (on a large catalog,
     #: where they run beside the heavy ones: how long they went on after those).
     timings: dict[str, float] = field(default_factory=dict)
-    #: Seconds each light output took, and each heavy one made beside the pages (in its
-    #: worker, or in this process on a small catalog), by output name.
+    #: Seconds each light output took (in its worker, or in this process on a small
+    #: catalog) and each heavy one made beside the pages in its worker, by output name;
+    #: none for a heavy one made after the pages after all.
     light: dict[str, float] = field(default_factory=dict)
 
     @property
