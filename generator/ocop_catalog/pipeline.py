@@ -196,11 +196,11 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
 
 
 def _each(seconds: Mapping[str, float], outputs: list[Output]) -> str:
-    """`` (display points 0.51 s, open data 4.20 s, …)``: how long each light output took."""
+    """`` (display points 0.51 s, open data 4.20 s, …)``: how long each light output took
+    (each has its time: only a heavy output made beside the pages can be made again)."""
     if not outputs:
         return ""
-    return " (" + ", ".join(f"{o.name} {seconds[o.name]:.2f} s" for o in outputs
-                            if o.name in seconds) + ")"
+    return " (" + ", ".join(f"{o.name} {seconds[o.name]:.2f} s" for o in outputs) + ")"
 
 
 def _light_state(tasks: list[tuple[Output, bool]], edition, site_dir: Path,

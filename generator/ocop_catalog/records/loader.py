@@ -19,7 +19,6 @@ writes to the repository, only to the cache folder.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -37,8 +36,8 @@ from .issues import (Document, IgnoredTexts, Issue, Note, format_path, unpublish
                      with_excerpts)
 from . import memo as memos
 from .modelerrors import report_validation_error
-from .. import parallel
-from ..parallel import can_fork, forked_pool, shared
+from ..parallel import can_fork, collector_off, forked_pool, shared
+from ..parallel import freeze as freeze_loaded
 from .photos import check_image, resolve_inside
 from .models import RECORD_FILES, RECORD_MAX_BYTES, Producer, Product, Regions, SalesPoints
 from ..settings import Settings
@@ -161,21 +160,16 @@ def check_raw_photos(doc: Document, settings: Settings) -> None:
 
 def load_catalog(settings: Settings, *, freeze: bool = False) -> LoadResult:
     """Validate the whole catalog under ``settings.root``. With ``freeze``, what was
-    loaded is moved out of the cycle collector's reach (:func:`.parallel.freeze`: a build keeps its
-    catalog to the end, and the collector would walk all of it at once)."""
+    loaded is moved out of the cycle collector's reach (:func:`.parallel.freeze`: a build
+    keeps its catalog to the end, and the collector would walk all of it at once)."""
     # loading makes only tree-shaped data: cycle collection during it is wasted time
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_off():
         result = _load(settings)
         if freeze and result.catalog is not None:
             # everything loading made is new to the collector, whose next pass would walk
             # all of it (a fifth of a second at 10,000 products): frozen before it is back
-            parallel.freeze()
+            freeze_loaded()
         return result
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load(settings: Settings) -> LoadResult:
