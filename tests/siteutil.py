@@ -87,11 +87,24 @@ class GzipHandler(SimpleHTTPRequestHandler):
 
 
 
+class LocalServer(ThreadingHTTPServer):
+    """The tests' static host: a browser that closes a connection early (a page left
+    while it loads) is not an error to print in the middle of the test run."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on a free local port; yields the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(GzipHandler, directory=str(folder)))
-    server.daemon_threads = True
+def serve(folder: Path, handler: type[SimpleHTTPRequestHandler] | None = None
+          ) -> Iterator[str]:
+    """Serve ``folder`` on a free local port with ``handler`` (:class:`GzipHandler`);
+    yields the base URL."""
+    server = LocalServer(("127.0.0.1", 0), partial(handler or GzipHandler,
+                                                   directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

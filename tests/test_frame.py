@@ -27,8 +27,6 @@ import importlib.util
 import os
 import re
 from contextlib import contextmanager
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -39,7 +37,7 @@ from lxml import etree, html
 from ocop_catalog.catalog.certificates import VALIDITY_MONTHS, add_months
 from ocop_catalog.outputs.site.sitemap import write_sitemaps
 from siteutil import (BUILD_EPOCH, OPTIONS, REPO, SITE_URL, GzipHandler, certificates,
-                      decisions)
+                      decisions, serve)
 
 LANGS = tuple(OPTIONS.get("languages", ["vi", "en", "zh"]))
 PREFIX = {lang: "" if lang == "vi" else f"{lang}/" for lang in LANGS}
@@ -327,19 +325,8 @@ class NotFoundHandler(GzipHandler):
             self.wfile.write(body)
 
 
-@contextmanager
 def _serve(folder: Path):
-    import threading
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(NotFoundHandler,
-                                                           directory=str(folder)))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve(folder, NotFoundHandler)
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
-from siteutil import GzipHandler, playwright_or_skip
+from siteutil import GzipHandler, playwright_or_skip, serve
 from test_lots import GTIN_LOTS, LOTS, state_on
 
 playwright_or_skip()
@@ -62,12 +59,8 @@ class StaticHost(GzipHandler):
 
 @pytest.fixture(scope="module")
 def host(sample_site):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(StaticHost, directory=str(sample_site)))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(sample_site, StaticHost) as url:
+        yield url
 
 
 def test_the_sample_has_lots_in_date_expired_and_recalled():
