@@ -26,6 +26,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from PIL import Image
 from siteutil import BUILD_EPOCH, REPO, copy_repository, keep_decisions_of, ocop_command
 from siteutil import build_log as build
@@ -450,6 +451,39 @@ def test_a_full_build_takes_nothing_over(tmp_path):
     edit(path, f"amount: {price}", f"amount: {int(price) + 1000}")
     assert taken(build(repo, site, "--full")) == (0, 0)
     assert all(inode(site, rel) != before[rel] for rel in pages)  # every page written again
+
+
+def test_a_cache_restored_as_the_publish_workflow_restores_it_is_built_on(tmp_path):
+    """The starter's publish workflow keeps the cache folder and the site between runs
+    (actions/cache: a tar in POSIX format of the paths it names, restored into the next
+    run's fresh checkout at the same path, where every file of the checkout is new). That
+    run's build takes over what a change leaves as it was, and gives what a cold build of
+    the same input gives."""
+    workflow = yaml.safe_load((REPO / "generator/ocop_catalog/starter/workflows/publish.yml"
+                               ).read_text(encoding="utf-8"))
+    cache = next(step["with"] for step in workflow["jobs"]["build"]["steps"]
+                 if str(step.get("uses", "")).startswith("actions/cache@"))
+    paths = cache["path"].split()
+    assert sorted(paths) == [".cache", "site"]
+    repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])
+    build(repo, repo / "site")
+    archive = tmp_path / "cache.tar"  # as actions/cache makes it, but for the compression
+    subprocess.run(["tar", "--posix", "-cf", str(archive), "-P", "-C", str(repo), *paths],
+                   check=True)
+    shutil.rmtree(repo)
+    repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])  # the next run's checkout
+    shutil.rmtree(repo / ".cache")  # a checkout has none: the restore brings it
+    subprocess.run(["tar", "-xf", str(archive), "-P", "-C", str(repo)], check=True)
+    path = repo / "products/ong-tam-dao/mat-ong-quat/product.yml"
+    price = re.search(r"amount: (\d+)", path.read_text(encoding="utf-8")).group(1)
+    edit(path, f"amount: {price}", f"amount: {int(price) + 1000}")
+    log = build(repo, repo / "site")
+    done, keyed = taken(log)
+    assert keyed / 2 < done < keyed, log[-3000:]
+    assert "changed since it was built" not in log
+    cold = tmp_path / "cold"
+    assert taken(build(repo, cold)) == (0, 0)
+    assert_same(repo / "site", cold)
 
 
 def test_a_failed_incremental_build_leaves_the_published_site_as_it_was(tmp_path):
