@@ -107,10 +107,13 @@ def test_a_rebuild_that_takes_every_file_over_makes_no_qr_symbol(tmp_path, monke
     assert differing == []
 
 
-def _price_change_builds(tmp_path, monkeypatch, beside_products: int) -> list[str]:
+def _price_change_builds(tmp_path, monkeypatch, beside_products: int
+                         ) -> tuple[list[str], bool]:
     """A cold build, then an incremental build after a price change with the heavy
     outputs' forked path taken (large-catalog thresholds lowered), compared with a cold
-    build of the changed catalog; the incremental build's log lines."""
+    build of the changed catalog; the incremental build's log lines, and whether this
+    process had the label fonts loaded after it (it had none before it, as a process
+    whose earlier builds drew only in workers)."""
     from ocop_catalog import pipeline
     from ocop_catalog.outputs.printing import assets as print_module
     from ocop_catalog.reuse import Reuse
@@ -136,7 +139,9 @@ def _price_change_builds(tmp_path, monkeypatch, beside_products: int) -> list[st
     scratch.edit(GOODS_FILE, "amount: 250000", "amount: 270000")
     log: list[str] = []
     again = Reuse(tmp_path / "after", tmp_path / "before", first.keys)
+    monkeypatch.setattr(print_module, "_FONTS", {})
     build(tmp_path / "after", again, log)
+    fonts_here = bool(print_module._FONTS)
     build(tmp_path / "cold", None)
     after, cold = tmp_path / "after", tmp_path / "cold"
     assert _tree(after) == _tree(cold)
@@ -146,7 +151,7 @@ def _price_change_builds(tmp_path, monkeypatch, beside_products: int) -> list[st
     label = next(rel for rel in _tree(after) if rel.startswith("print/products/")
                  and "mat-ong-hoa-rung" in rel and rel.endswith(".pdf"))
     assert (after / label).stat().st_ino != (tmp_path / "before" / label).stat().st_ino
-    return log
+    return log, fonts_here
 
 
 def test_print_made_beside_the_pages_of_an_incremental_build_is_a_cold_builds(
@@ -154,10 +159,13 @@ def test_print_made_beside_the_pages_of_an_incremental_build_is_a_cold_builds(
     """On a large catalog an incremental build draws the few labels and sheets a price
     changes in the light outputs' worker, beside the pages: the same files as a cold
     build (the changed product's label drawn again); the log says how long each light
-    output and print took in its worker."""
+    output and print took in its worker. The fonts that worker draws with were loaded in
+    this process before it forked (a second build here: 'ocop serve' keeps them, where
+    each rebuild's worker parsed them again, a fifth of a second)."""
     from ocop_catalog import pipeline
 
-    log = _price_change_builds(tmp_path, monkeypatch, beside_products=50)
+    log, fonts_here = _price_change_builds(tmp_path, monkeypatch, beside_products=50)
+    assert fonts_here
     assert any("print:" in line and "beside the pages" in line for line in log), log
     # and how long each light output and print took in its worker, every one named
     light = [o.name for o in pipeline.OUTPUTS if o.light]
@@ -171,7 +179,7 @@ def test_print_with_too_much_to_draw_beside_the_pages_is_drawn_after_them(
         tmp_path, monkeypatch):
     """More to draw than one worker should draw alone: nothing of the worker's is kept,
     and print runs after the pages on every core, with the same files as a cold build."""
-    log = _price_change_builds(tmp_path, monkeypatch, beside_products=0)
+    log, _ = _price_change_builds(tmp_path, monkeypatch, beside_products=0)
     assert not any("files, beside the pages" in line for line in log), log
     assert any(line.startswith("print: more to make") for line in log), log
     assert any(line.startswith("catalog:") and "print " in line for line in log), log

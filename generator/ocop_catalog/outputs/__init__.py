@@ -78,3 +78,9 @@ class Output:
     #: nothing, when that is more than a worker should make alone; ``write`` then runs
     #: after the pages, on every core.
     beside: Callable[[Edition, Path, Any, Run], int | None] | None = None
+    #: What a writer run in a worker process loads that this process can keep for its next
+    #: build (print: its fonts, a fifth of a second to parse): loaded here before the
+    #: workers fork from this process's second build on ('ocop serve'), so that each
+    #: rebuild's worker inherits it instead of loading it again. A first build leaves it
+    #: to the worker: this process has the longer way to go.
+    warm: Callable[[Edition, Any, Run], None] | None = None

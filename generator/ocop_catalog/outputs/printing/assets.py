@@ -1145,4 +1145,10 @@ def _sweep(plan: _Plan, sheets: dict[str, list[LabelText]], linked: bool) -> Non
         log.info("print cache: %d files no site or sheet uses were deleted", removed)
 
 
-OUTPUT = Output("print", write, beside=write_beside)
+def warm(edition: Edition, options: None, run: Run) -> None:
+    """The fonts :func:`write_beside` draws with, loaded in this process (``Output.warm``)."""
+    if edition.print_spec.enabled:
+        load_fonts(edition.print_spec, run.cache_dir / "print" / "fonts")
+
+
+OUTPUT = Output("print", write, beside=write_beside, warm=warm)

@@ -48,6 +48,7 @@ query's run must contain all of its pairs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -163,6 +164,7 @@ def _primary_char(ch: str) -> str:
     return found if found is not None else "".join(c + "0" for c in fold(bare))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # 'ocop serve' sorts the same names on every rebuild
 def sort_key(text: str) -> tuple[str, str, str]:
     """How names are put in order (listings, "name A–Z"): Vietnamese alphabetical order
     (*Đ* after *D*, *Ă* and *Â* after *A*…), then tones, then the text itself, so the
