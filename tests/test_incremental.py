@@ -458,15 +458,27 @@ def test_a_cache_restored_as_the_publish_workflow_restores_it_is_built_on(tmp_pa
     (actions/cache: a tar in POSIX format of the paths it names, restored into the next
     run's fresh checkout at the same path, where every file of the checkout is new). That
     run's build takes over what a change leaves as it was, and gives what a cold build of
-    the same input gives."""
+    the same input gives. The cache holds the state of the spare the last build kept, but
+    not the spare: a ``.site.spare/`` in the checkout (a pull request committed it, with a
+    page of its own) is not that folder, and nothing of it is published."""
     workflow = yaml.safe_load((REPO / "generator/ocop_catalog/starter/workflows/publish.yml"
                                ).read_text(encoding="utf-8"))
     cache = next(step["with"] for step in workflow["jobs"]["build"]["steps"]
                  if str(step.get("uses", "")).startswith("actions/cache@"))
     paths = cache["path"].split()
     assert sorted(paths) == [".cache", "site"]
+    assert "run_id" in cache["key"] and cache["restore-keys"] == "ocop-"  # a new entry a run
     repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])
+    record = "products/ong-tam-dao/mat-ong-quat/product.yml"
+
+    def raise_price() -> None:
+        price = re.search(r"amount: (\d+)", (repo / record).read_text(encoding="utf-8"))
+        edit(repo / record, price.group(0), f"amount: {int(price.group(1)) + 1000}")
+
     build(repo, repo / "site")
+    raise_price()
+    build(repo, repo / "site")  # the run before: it keeps the first site as its spare
+    assert (repo / ".site.spare").is_dir()
     archive = tmp_path / "cache.tar"  # as actions/cache makes it, but for the compression
     subprocess.run(["tar", "--posix", "-cf", str(archive), "-P", "-C", str(repo), *paths],
                    check=True)
@@ -474,13 +486,19 @@ def test_a_cache_restored_as_the_publish_workflow_restores_it_is_built_on(tmp_pa
     repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])  # the next run's checkout
     shutil.rmtree(repo / ".cache")  # a checkout has none: the restore brings it
     subprocess.run(["tar", "-xf", str(archive), "-P", "-C", str(repo)], check=True)
-    path = repo / "products/ong-tam-dao/mat-ong-quat/product.yml"
-    price = re.search(r"amount: (\d+)", path.read_text(encoding="utf-8")).group(1)
-    edit(path, f"amount: {price}", f"amount: {int(price) + 1000}")
+    planted = repo / ".site.spare"  # what a pull request could commit there
+    shutil.copytree(repo / "site", planted)
+    other = next(p for p in sorted(planted.glob("products/*/index.html"))
+                 if p.parent.name != "mat-ong-quat")
+    other.write_text(other.read_text(encoding="utf-8").replace("</main>", "PLANTED</main>"),
+                     encoding="utf-8")
+    raise_price()  # the change the last run built, committed
+    raise_price()  # and this run's
     log = build(repo, repo / "site")
     done, keyed = taken(log)
     assert keyed / 2 < done < keyed, log[-3000:]
-    assert "changed since it was built" not in log
+    assert "changed since it was built" not in log and "spare site:" not in log
+    assert "PLANTED" not in (repo / "site" / other.relative_to(planted)).read_text("utf-8")
     cold = tmp_path / "cold"
     assert taken(build(repo, cold)) == (0, 0)
     assert_same(repo / "site", cold)

@@ -111,9 +111,9 @@ def _price_change_builds(tmp_path, monkeypatch, beside_products: int
                          ) -> tuple[list[str], bool]:
     """A cold build, then an incremental build after a price change with the heavy
     outputs' forked path taken (large-catalog thresholds lowered), compared with a cold
-    build of the changed catalog; the incremental build's log lines, and whether this
-    process had the label fonts loaded after it (it had none before it, as a process
-    whose earlier builds drew only in workers)."""
+    build of the changed catalog; the incremental build's log lines, and whether that
+    build loaded the label fonts in this process (emptied of them first, as a process
+    whose earlier builds drew its labels only in workers)."""
     from ocop_catalog import pipeline
     from ocop_catalog.outputs.printing import assets as print_module
     from ocop_catalog.reuse import Reuse

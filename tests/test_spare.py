@@ -250,14 +250,43 @@ def test_a_spare_folder_replaced_by_a_link_is_given_up(repo, tmp_path):
     for amount in (250000, 260000):
         set_goods_price(repo, amount)
         _build(repo, site)
-    folder = spare / "media"
+    # a photo's folder: the spare's own folder is as the last build left it
+    folder = next(p for p in sorted((spare / "media").iterdir()) if p.is_dir())
     shutil.copytree(folder, tmp_path / "elsewhere", symlinks=True)
     shutil.rmtree(folder)
     folder.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     set_goods_price(repo, 270000)
     log = _build(repo, site)
     assert "the spare site was incomplete; building again without it" in log
-    assert not (site / "media").is_symlink()
+    assert not (site / folder.relative_to(spare)).is_symlink()
+    assert _tree(site) == _cold(repo, tmp_path / "cold")
+    _recorded_as_walked(repo, site)
+
+
+@pytest.mark.parametrize("how", ["copied", "entry added"])
+def test_a_spare_that_is_not_the_folder_the_last_build_kept_is_given_up(repo, tmp_path, how):
+    """The spare is taken only as the very folder the last build kept (device, inode and
+    change time): a copy of it put in its place (as a pull request could commit
+    ``.site.spare/`` into a checkout whose cache a CI cache restored), or the folder with an
+    entry added, is given up before anything of it is used: nothing of it is published by
+    its keys, and the site is a cold build's."""
+    site, spare = tmp_path / "site", tmp_path / ".site.spare"
+    for amount in (250000, 260000):
+        set_goods_price(repo, amount)
+        _build(repo, site)
+    page = spare / "producers" / "index.html"  # no price: taken over by its key
+    if how == "copied":
+        shutil.copytree(spare, tmp_path / "copy", symlinks=True)
+        shutil.rmtree(spare)
+        (tmp_path / "copy").rename(spare)
+    else:
+        (spare / "planted.txt").write_text("x", encoding="utf-8")
+    page.write_text(page.read_text(encoding="utf-8").replace("</main>", "PLANTED</main>"),
+                    encoding="utf-8")
+    set_goods_price(repo, 270000)
+    log = _build(repo, site)
+    assert not _kept(log), log
+    assert "PLANTED" not in (site / page.relative_to(spare)).read_text(encoding="utf-8")
     assert _tree(site) == _cold(repo, tmp_path / "cold")
     _recorded_as_walked(repo, site)
 

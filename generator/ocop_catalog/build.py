@@ -784,7 +784,8 @@ def _claim_spare(target: Path, record: Path, trusted: bool
     cover deleted, its files' keys and where those keyed for a day printed it
     (:attr:`.reuse.Reuse.spans`); None (and the spare on its way out) when there is
     none or it cannot be trusted (``trusted``: the published site's keys are, and the
-    catalog's outputs will bring the spare up to date)."""
+    catalog's outputs will bring the spare up to date), or it is not the folder the last
+    build kept (its device, inode and change time, :func:`_keep_spare`)."""
     folder, keys_file, state_file = _spare_files(target, record)
     try:
         state = json.loads(state_file.read_text(encoding="utf-8"))
@@ -796,6 +797,7 @@ def _claim_spare(target: Path, record: Path, trusted: bool
     keys_file.unlink(missing_ok=True)
     if folder.is_symlink() or not folder.is_dir():
         return None
+    found = _folder_id(folder)  # before the rename, which changes its change time
     claimed = target.with_name(f".{target.name}.building-{os.getpid()}-"
                                f"{secrets.token_hex(4)}")
     try:
@@ -805,6 +807,7 @@ def _claim_spare(target: Path, record: Path, trusted: bool
     unkeyed = state.get("unkeyed") if isinstance(state, dict) else None
     try:
         if (trusted and keys and isinstance(unkeyed, list) and state.get("code") == code_key()
+                and found is not None and state.get("folder") == found
                 and _delete_unkeyed(claimed, unkeyed)):
             return claimed, keys, spans
     except BaseException:  # Ctrl-C while deleting: not left behind either
@@ -842,11 +845,34 @@ def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None
         return
     try:
         replace_keys(keys_in, keys_file)
-        atomic_write(state_file, json.dumps({"code": code_key(), "unkeyed": unkeyed}).encode())
-        os.rename(replaced, folder)  # last: a stop before leaves a staging folder, deleted
+        os.rename(replaced, folder)
+    except OSError:
+        remove_later(replaced)
+        return
+    # last, with the folder's identity as renamed: a stop before leaves a spare with no
+    # state, given up by the next build; a folder at its place that is not this one (a
+    # '.site.spare/' a pull request committed, in a checkout whose cache folder a CI cache
+    # restored with this state) is given up too, its files never published by their keys
+    made = _folder_id(folder)
+    try:
+        if made is None:
+            raise OSError("the spare cannot be looked at")
+        atomic_write(state_file, json.dumps({"code": code_key(), "unkeyed": unkeyed,
+                                             "folder": made}).encode())
     except OSError:
         state_file.unlink(missing_ok=True)
-        remove_later(replaced)
+        remove_later(folder)
+
+
+def _folder_id(folder: Path) -> list[int] | None:
+    """The folder's device, inode and change time (None: it cannot be looked at). A
+    checkout or a copy makes a folder with other ones, and no program can set a change
+    time back."""
+    try:
+        found = os.stat(folder, follow_symlinks=False)
+    except OSError:
+        return None
+    return [found.st_dev, found.st_ino, found.st_ctime_ns]
 
 
 def _join(mkdocs_dir: Path, staging: Path) -> None:

@@ -67,9 +67,9 @@ OUTPUTS: tuple[Output, ...] = (
 PARALLEL_FROM = 2000
 PARALLEL_INCREMENTAL_FROM = 300
 
-#: Builds run in this process so far (:func:`build`): from the second on, the outputs'
-#: ``warm`` is loaded here before the workers fork.
-_BUILDS = 0
+#: Whether this process has run :func:`build` before: from its second build on, the
+#: outputs' ``warm`` is loaded here before the workers fork.
+_BUILT_HERE = False
 
 
 @dataclass
@@ -108,10 +108,10 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     :func:`check_options`' result. With ``reuse``, files whose key is unchanged since the
     previous build are taken over from it (:mod:`ocop_catalog.reuse`), and
     ``reuse.keys`` holds every keyed file's key afterwards."""
-    global _BUILDS
+    global _BUILT_HERE
     report = Report()
     clock = time.perf_counter()
-    again, _BUILDS = _BUILDS > 0, _BUILDS + 1
+    built_before, _BUILT_HERE = _BUILT_HERE, True
     load_compiled(cache_dir, catalog.settings.root)  # the templates earlier builds compiled
 
     def lap(name: str) -> None:
@@ -161,10 +161,10 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
         # on a large catalog the light outputs start first, in forked workers, and run
         # beside the heavy ones: those spend much of their time in this process alone
         # (keys, listings, the search index), with a core to spare
-        if again:  # what the workers would load again, kept here (Output.warm)
-            for output in {output.name: output for output, _ in tasks
-                           if output.warm is not None}.values():
-                output.warm(edition, options[output.name], run)
+        if built_before:  # what the workers would load again, kept here (Output.warm)
+            for output, _ in tasks:
+                if output.warm is not None:
+                    output.warm(edition, options[output.name], run)
         pending = _start_light(tasks, edition, site_dir, options, run, stack) \
             if tasks else None
         started = {output.name for output, _ in tasks} if pending is not None else set()

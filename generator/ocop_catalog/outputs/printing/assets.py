@@ -637,16 +637,18 @@ def poster_pdf(fonts, settings: PrintSettings, text: PosterText, qr: tuple, n: i
 _FONTS: dict[tuple[str, ...], dict[str, Style]] = {}
 
 
-def load_fonts(settings: PrintSettings, cache_dir: Path) -> dict[str, Style]:
-    """The label fonts, prepared (cached under ``cache_dir``) and registered."""
+def load_fonts(settings: PrintSettings, print_cache: Path) -> dict[str, Style]:
+    """The label fonts, prepared (cached under the print cache's ``fonts/``) and
+    registered."""
     paths = (("font", settings.font), ("font_bold", settings.font_bold),
              *(("fallback_fonts", path) for path in settings.fallback_fonts))
     key = tuple(file_digest(path) for _, path in paths)
     if key not in _FONTS:
         faces: dict[str, list[drawing.Face]] = {}
+        prepared = print_cache / "fonts"
         for option, path in paths:
             try:
-                faces.setdefault(option, []).append(drawing.load_face(path, cache_dir))
+                faces.setdefault(option, []).append(drawing.load_face(path, prepared))
             except ValueError as exc:
                 raise PrintOptionsError(f"print_assets: option '{option}': {exc}") from None
         fallback = faces.get("fallback_fonts", [])
@@ -950,8 +952,13 @@ def _forked_document(i: int) -> None:
     _document(shared("plan"), i)
 
 
+def _print_cache(run: Run) -> Path:
+    """The print cache of a build (drawn files, prepared fonts under ``fonts/``)."""
+    return run.cache_dir / "print"
+
+
 def write(edition: Edition, site_dir: Path, options: None, run: Run) -> int:
-    return write_print_assets(edition, site_dir, run.cache_dir / "print", workers=run.workers,
+    return write_print_assets(edition, site_dir, _print_cache(run), workers=run.workers,
                               keys=run.keys, reuse=run.reuse)
 
 
@@ -966,7 +973,7 @@ def write_beside(edition: Edition, site_dir: Path, options: None, run: Run) -> i
     """:func:`write` in a worker process, beside the pages of an incremental build: None,
     with nothing drawn, when there is more to draw than :data:`BESIDE_PRODUCTS` and
     :data:`BESIDE_DOCUMENTS`."""
-    return write_print_assets(edition, site_dir, run.cache_dir / "print", workers=1,
+    return write_print_assets(edition, site_dir, _print_cache(run), workers=1,
                               keys=run.keys, reuse=run.reuse,
                               at_most=(BESIDE_PRODUCTS, BESIDE_DOCUMENTS))
 
@@ -987,7 +994,7 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
         return 0
     key = fingerprint(settings)
     store, due = _open_store(Path(cache_dir), key, edition.catalog.settings.root)
-    fonts = load_fonts(settings, cache_dir / "fonts")
+    fonts = load_fonts(settings, cache_dir)
     for folder in ("qr", "print/products", "print/sales-points"):
         (site_dir / folder).mkdir(parents=True, exist_ok=True)
 
@@ -1148,7 +1155,7 @@ def _sweep(plan: _Plan, sheets: dict[str, list[LabelText]], linked: bool) -> Non
 def warm(edition: Edition, options: None, run: Run) -> None:
     """The fonts :func:`write_beside` draws with, loaded in this process (``Output.warm``)."""
     if edition.print_spec.enabled:
-        load_fonts(edition.print_spec, run.cache_dir / "print" / "fonts")
+        load_fonts(edition.print_spec, _print_cache(run))
 
 
 OUTPUT = Output("print", write, beside=write_beside, warm=warm)
