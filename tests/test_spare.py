@@ -281,11 +281,10 @@ def test_a_spare_that_is_not_the_folder_the_last_build_kept_is_given_up(repo, tm
         (tmp_path / "copy").rename(spare)
     else:
         (spare / "planted.txt").write_text("x", encoding="utf-8")
-    page.write_text(page.read_text(encoding="utf-8").replace("</main>", "PLANTED</main>"),
-                    encoding="utf-8")
+    _plant(page)
     set_goods_price(repo, 270000)
     log = _build(repo, site)
-    assert not _kept(log), log
+    assert "incremental:" in log and not _kept(log), log  # the site trusted, not the spare
     assert "PLANTED" not in (site / page.relative_to(spare)).read_text(encoding="utf-8")
     assert _tree(site) == _cold(repo, tmp_path / "cold")
     _recorded_as_walked(repo, site)
@@ -424,3 +423,39 @@ def test_keys_files_this_process_wrote_read_as_a_fresh_process_reads_them(tmp_pa
     bad.keys["../outside"] = key
     bad.save(kept)
     assert read_keys(kept) == {} and str(kept) not in reuse._WRITTEN
+
+
+def _plant(page: Path) -> None:
+    """``page`` written anew (a file of its own, as git writes one), with a mark."""
+    text = page.read_text(encoding="utf-8")
+    page.unlink()  # the spare's files are links to the published site's
+    page.write_text(text.replace("</main>", "PLANTED</main>"), encoding="utf-8")
+
+
+def test_a_spare_holding_committed_files_is_given_up(repo, tmp_path):
+    """In a work tree that lasts between builds (a maintainer's, a self-hosted runner's),
+    merging a pull request that committed a file under ``.site.spare/`` writes it into the
+    kept folder itself, whose identity stays: a spare in which git tracks files is given
+    up with a warning, and nothing of it is published."""
+    site, spare = repo / "site", repo / ".site.spare"
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                       cwd=repo, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "catalog")
+    for amount in (250000, 260000):
+        set_goods_price(repo, amount)
+        _build(repo, site)
+    page = spare / "producers" / "index.html"
+    _plant(page)
+    git("add", "-f", str(page.relative_to(repo)))
+    git("commit", "-q", "-m", "a pull request's file")
+    set_goods_price(repo, 270000)
+    log = _build(repo, site)
+    assert "incremental:" in log and not _kept(log), log
+    assert "holds files committed to the repository (.site.spare/producers/index.html)" in log
+    assert "PLANTED" not in (site / "producers" / "index.html").read_text(encoding="utf-8")
+    assert _tree(site) == _cold(repo, tmp_path / "cold")

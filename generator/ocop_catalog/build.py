@@ -65,7 +65,7 @@ from mkdocs.exceptions import Abort, MkDocsException
 from .edition.images import atomic_write
 from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
-from .housekeeping import remove_later
+from .housekeeping import committed, discard, remove_later
 from .parallel import can_fork, collector_off, forked_pool, unfreeze
 from .records.decoded import FileDigests
 from .records.history import CATALOG_JSON
@@ -260,7 +260,8 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
     plugin = config.plugins["ocop"] if "ocop" in config.plugins else None
     # the spare is brought up to date by the catalog's outputs: only when they run
     catalog_built = plugin is not None and bool(plugin.config.enabled)
-    spare = _claim_spare(target, record, keys_in is not None and catalog_built)
+    spare = _claim_spare(target, record, keys_in is not None and catalog_built,
+                         Path(config.config_file_path).resolve().parent)
     try:
         mkdocs_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-{os.getpid()}-",
                                            dir=target.parent))
@@ -766,8 +767,9 @@ def _swap(staging: Path, target: Path) -> Path | None:
 # ever written into a file of it: writers unlink first (reuse.write_new). The spare is
 # used only when the published site was trusted when it was replaced (its keys become
 # the spare's), the same code built it (keys of other code match nothing), its keys and
-# list of unkeyed files can be read, and the catalog's outputs run (they update it);
-# anything else and it is deleted. Like the published site between builds, it is
+# list of unkeyed files can be read, the catalog's outputs run (they update it), it is
+# the very folder the last build kept (device, inode, change time) and git tracks nothing
+# in it; anything else and it is deleted. Like the published site between builds, it is
 # trusted to be as the build that published it left it: it is hidden, and no program
 # of this package writes into it but the build that claims it.
 
@@ -778,14 +780,17 @@ def _spare_files(target: Path, record: Path) -> tuple[Path, Path, Path]:
             record.with_suffix(".spare.json"))
 
 
-def _claim_spare(target: Path, record: Path, trusted: bool
+def _claim_spare(target: Path, record: Path, trusted: bool, root: Path
                  ) -> tuple[Path, dict[str, str], dict[str, str]] | None:
     """The spare, renamed to this build's staging folder with the files its keys do not
     cover deleted, its files' keys and where those keyed for a day printed it
     (:attr:`.reuse.Reuse.spans`); None (and the spare on its way out) when there is
     none or it cannot be trusted (``trusted``: the published site's keys are, and the
     catalog's outputs will bring the spare up to date), or it is not the folder the last
-    build kept (its device, inode and change time, :func:`_keep_spare`)."""
+    build kept (its device, inode and change time, :func:`_keep_spare`), or git tracks
+    files in it (a pull request committed them: a work tree that lasts between builds
+    takes them into the kept folder itself, which its identity does not tell; the
+    catalog at ``root``)."""
     folder, keys_file, state_file = _spare_files(target, record)
     try:
         state = json.loads(state_file.read_text(encoding="utf-8"))
@@ -798,6 +803,13 @@ def _claim_spare(target: Path, record: Path, trusted: bool
     if folder.is_symlink() or not folder.is_dir():
         return None
     found = _folder_id(folder)  # before the rename, which changes its change time
+    tracked = committed(root, folder) if trusted else []
+    if tracked:
+        rel = os.path.relpath(folder, root)
+        log.warning("'%s' có tệp đã commit vào kho (%s): không dùng làm bản dựng dự phòng, "
+                    "đã xoá / '%s' holds files committed to the repository (%s): not used "
+                    "as the spare, deleted", rel, ", ".join(tracked), rel, ", ".join(tracked))
+        trusted = False
     claimed = target.with_name(f".{target.name}.building-{os.getpid()}-"
                                f"{secrets.token_hex(4)}")
     try:
@@ -861,13 +873,13 @@ def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None
                                              "folder": made}).encode())
     except OSError:
         state_file.unlink(missing_ok=True)
-        remove_later(folder)
+        discard(folder)
 
 
 def _folder_id(folder: Path) -> list[int] | None:
     """The folder's device, inode and change time (None: it cannot be looked at). A
-    checkout or a copy makes a folder with other ones, and no program can set a change
-    time back."""
+    checkout or a copy makes a folder with other ones, and on POSIX systems no program
+    can set a change time back."""
     try:
         found = os.stat(folder, follow_symlinks=False)
     except OSError:
