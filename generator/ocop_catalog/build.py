@@ -871,8 +871,7 @@ def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None
             raise OSError("the spare cannot be looked at")
         atomic_write(state_file, json.dumps({"code": code_key(), "unkeyed": unkeyed,
                                              "folder": made}).encode())
-    except OSError:
-        state_file.unlink(missing_ok=True)
+    except OSError:  # no state written (the claim of this build removed the last one)
         discard(folder)
 
 

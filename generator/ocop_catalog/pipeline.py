@@ -68,8 +68,8 @@ PARALLEL_FROM = 2000
 PARALLEL_INCREMENTAL_FROM = 300
 
 #: Whether this process has run :func:`build` before: from its second build on, the
-#: outputs' ``warm`` is loaded here before the workers fork.
-_BUILT_HERE = False
+#: outputs' ``warm`` is loaded here before the light outputs' workers fork.
+_HAS_BUILT = False
 
 
 @dataclass
@@ -108,10 +108,10 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     :func:`check_options`' result. With ``reuse``, files whose key is unchanged since the
     previous build are taken over from it (:mod:`ocop_catalog.reuse`), and
     ``reuse.keys`` holds every keyed file's key afterwards."""
-    global _BUILT_HERE
+    global _HAS_BUILT
     report = Report()
     clock = time.perf_counter()
-    built_before, _BUILT_HERE = _BUILT_HERE, True
+    built_before, _HAS_BUILT = _HAS_BUILT, True
     load_compiled(cache_dir, catalog.settings.root)  # the templates earlier builds compiled
 
     def lap(name: str) -> None:
@@ -161,12 +161,8 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
         # on a large catalog the light outputs start first, in forked workers, and run
         # beside the heavy ones: those spend much of their time in this process alone
         # (keys, listings, the search index), with a core to spare
-        if built_before:  # what the workers would load again, kept here (Output.warm)
-            for output, _ in tasks:
-                if output.warm is not None:
-                    output.warm(edition, options[output.name], run)
-        pending = _start_light(tasks, edition, site_dir, options, run, stack) \
-            if tasks else None
+        pending = _start_light(tasks, edition, site_dir, options, run, stack,
+                               warm=built_before) if tasks else None
         started = {output.name for output, _ in tasks} if pending is not None else set()
         for output in OUTPUTS:
             if not output.light and output.name not in skipped and output.name not in started:
@@ -220,12 +216,14 @@ def _light_state(tasks: list[tuple[Output, bool]], edition, site_dir: Path,
 
 
 def _start_light(tasks: list[tuple[Output, bool]], edition, site_dir: Path,
-                 options: Mapping[str, Any], run: Run, stack: contextlib.ExitStack):
+                 options: Mapping[str, Any], run: Run, stack: contextlib.ExitStack, *,
+                 warm: bool = False):
     """Start the light outputs, and the heavy ones to run beside the pages (each task: an
     output and whether it is one of those), in forked worker processes (their files do not
     depend on how many), to be collected by :func:`_finish_light`; None on a small catalog
     or where processes cannot be forked (then :func:`_run_light` writes the light ones in
-    this process, and the heavy ones are written as usual)."""
+    this process, and the heavy ones are written as usual). With ``warm``, each output's
+    ``warm`` runs here first, so that the workers inherit what it loads."""
     cores = min(len(tasks), run.workers or os.cpu_count() or 1)
     incremental = run.reuse is not None and run.reuse.incremental
     if (cores < 2 or not can_fork() or len(edition.all_products)
@@ -234,6 +232,10 @@ def _start_light(tasks: list[tuple[Output, bool]], edition, site_dir: Path,
     # an incremental build leaves this process a core of its own: it has the longer way
     # to go (keys, listings, the search index, then the pages' workers)
     workers = cores - 1 if incremental else cores
+    if warm:  # what the workers would load again, kept in this process (Output.warm)
+        for output, _ in tasks:
+            if output.warm is not None:
+                output.warm(edition, options[output.name], run)
     state = _light_state(tasks, edition, site_dir, options, run)
     beside = [i for i, (_, is_beside) in enumerate(tasks) if is_beside]
     light = [i for i, (_, is_beside) in enumerate(tasks) if not is_beside]
