@@ -11,7 +11,8 @@ and the ones ``ocop init`` writes (``generator/ocop_catalog/starter/workflows/``
   ``continue-on-error`` and ``${{ … }}`` expressions evaluated from the pull request's
   values; ``run:`` scripts run in bash as GitHub runs them (``pip install`` lines are
   skipped: they must name a file that exists); ``uses:`` steps are stood in for (the
-  artifact upload copies the files, the download copies them back).
+  artifact upload copies the files, the download copies them back, the cache restore
+  extracts the entry the test saved as the publish workflow saves one, if any).
 * The comment job of ``pull-request-comment.yml`` is played the same way with a fake ``gh``
   on PATH that records its arguments and answers from canned JSON through the real
   ``jq``; hostile artifacts (a pull request number that is not one, a symbolic link) are
@@ -45,6 +46,8 @@ MAINTAINER = "nguyen-van-a"
 PR_NUMBER = "7"
 REPOSITORY = "ocop-demo/ocop-lao-cai"
 MARKER = "<!-- ocop-diff -->"
+#: Where a test keeps the entry of GitHub's cache the check job restores (under artifacts).
+CACHE_ENTRY = "cache/ocop-entry.tar"
 
 
 def all_workflows() -> list[Path]:
@@ -132,9 +135,25 @@ def test_workflow_hygiene(path):
                 assert re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
                 assert re.search(re.escape(step["uses"]) + r" # v\d+(\.\d+)*\n", text)
             else:
-                assert re.fullmatch(r"actions/[a-z-]+@v\d+", step["uses"]), step["uses"]
+                assert re.fullmatch(r"actions/[a-z-]+(/[a-z-]+)?@v\d+", step["uses"]), step["uses"]
             if "run" in step:  # a value from the pull request is passed by env:, quoted
                 assert "${{" not in step["run"], step["run"]
+
+
+def test_the_check_restores_what_the_publish_workflow_saves_and_saves_nothing():
+    """The pull request's check restores the entry the last publish run on main saved
+    (GitHub lets a pull request's run restore its base branch's caches, never write
+    them), before its build: the same paths in the same order (an entry is found only
+    under the paths it was saved with), by the prefix of the keys that workflow saves
+    under; and the check uses no action that saves one."""
+    index, restore = cache_step("pull-request.yml", "check", "actions/cache/restore")
+    _, saved = cache_step("publish.yml", "build", "actions/cache")
+    assert restore["with"]["path"] == saved["with"]["path"]
+    assert saved["with"]["key"].startswith(restore["with"]["restore-keys"])
+    steps = check_job()["steps"]
+    assert steps[index + 1].get("run") == "ocop build"
+    assert not any(s.get("uses", "").startswith(("actions/cache@", "actions/cache/save@"))
+                   for s in steps)
 
 
 def test_the_comment_workflow_is_the_only_one_that_writes():
@@ -151,12 +170,16 @@ def test_the_comment_workflow_is_the_only_one_that_writes():
     job = comment["jobs"]["comment"]
     assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
     assert not any(s.get("uses", "").startswith("actions/checkout") for s in job["steps"])
-    # the repository's check is the starter's, but for how the engine is installed
+    # the repository's check runs the starter's commands, but for how the engine is
+    # installed (and has no publish run's cache to restore)
     own = load(REPO_WORKFLOWS / "pull-request.yml")
     assert own["name"] == check["name"]
-    assert [s.get("run") for s in own["jobs"]["check"]["steps"] if "pip install" not in
-            s.get("run", "")] == [s.get("run") for s in check["jobs"]["check"]["steps"]
-                                  if "pip install" not in s.get("run", "")]
+
+    def commands(workflow: dict) -> list[str]:
+        return [s["run"] for s in workflow["jobs"]["check"]["steps"]
+                if "pip install" not in s.get("run", "pip install")]
+
+    assert commands(own) == commands(check)
 
 
 # --------------------------------------------------------------------------
@@ -294,6 +317,15 @@ def _uses(step: dict, cwd: Path, context: dict, artifacts: Path, build: bool) ->
         if given["name"] != "site":  # the built site is only looked at
             shutil.copytree(source, artifacts / given["name"], dirs_exist_ok=True)
         return "success"
+    if action == "actions/cache/restore":
+        # GitHub's cache: the newest entry whose key starts with a restore key (the one the
+        # test saved, a tar of the paths as actions/cache makes it) extracted where it was
+        # made; none: a miss, which is no failure
+        assert given["restore-keys"] == "ocop-" and "run_id" in step["with"]["key"]
+        entry = artifacts / CACHE_ENTRY
+        if entry.is_file():
+            subprocess.run(["tar", "-xf", str(entry), "-P", "-C", str(cwd)], check=True)
+        return "success"
     if action == "actions/download-artifact":
         assert given["run-id"] and given["github-token"]
         stored = artifacts / given["name"]
@@ -372,7 +404,8 @@ def a_new_price_and_a_new_product(repo: Path) -> None:
 
 def check_context(base: str, author: str = MAINTAINER, association: str = "CONTRIBUTOR"
                   ) -> dict[str, str]:
-    return {"github.event.pull_request.base.sha": base,
+    return {"github.run_id": "4710", "github.run_attempt": "1",
+            "github.event.pull_request.base.sha": base,
             "github.event.pull_request.user.login": author,
             "github.event.pull_request.author_association": association,
             "github.event.pull_request.number": PR_NUMBER}
@@ -380,6 +413,30 @@ def check_context(base: str, author: str = MAINTAINER, association: str = "CONTR
 
 def check_job(folder: Path = STARTER_WORKFLOWS) -> dict:
     return load(folder / "pull-request.yml")["jobs"]["check"]
+
+
+def cache_step(workflow: str, job: str, action: str) -> tuple[int, dict]:
+    """The one step of the starter's ``workflow`` job that ``uses`` ``action``: its index."""
+    steps = load(STARTER_WORKFLOWS / workflow)["jobs"][job]["steps"]
+    found = [(i, s) for i, s in enumerate(steps) if s.get("uses", "").startswith(action + "@")]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def save_published_cache(published: tuple[Path, str], where: Path, artifacts: Path) -> None:
+    """What the publish workflow's last run on main left in GitHub's cache: the base built
+    in a checkout at the path the pull request's check will use (a runner's is always the
+    same), and the paths the workflow caches in a tar as actions/cache makes it."""
+    checkout = where / "pr"
+    subprocess.run(["git", "clone", "-q", str(published[0]), str(checkout)], check=True)
+    done = ocop(checkout, "build")
+    assert done.returncode == 0, done.stderr[-3000:]
+    entry = artifacts / CACHE_ENTRY
+    entry.parent.mkdir(parents=True)
+    paths = cache_step("publish.yml", "build", "actions/cache")[1]["with"]["path"].split()
+    subprocess.run(["tar", "--posix", "-cf", str(entry), "-P", "-C", str(checkout), *paths],
+                   check=True)
+    shutil.rmtree(checkout)
 
 
 def comment_job() -> dict:
@@ -466,10 +523,12 @@ def post_comment(tmp_path: Path, fake_gh: Path, artifacts: Path, *, head_sha: st
 @pytest.fixture(scope="module")
 def producers_pull_request(published, tmp_path_factory):
     """The producer's maintainer changes a price and adds a product; the whole check job
-    runs (``ocop build`` included, the one build of this module)."""
+    runs (``ocop build`` included: with the cache the publish workflow saved for the base,
+    the two builds of this module)."""
     where = tmp_path_factory.mktemp("check")
-    repo, base, head = pull_request(published, where, a_new_price_and_a_new_product)
     artifacts = where / "artifacts"
+    save_published_cache(published, where, artifacts)
+    repo, base, head = pull_request(published, where, a_new_price_and_a_new_product)
     played = play(check_job(), cwd=repo, context=check_context(base), runner=where / "runner",
                   artifacts=artifacts)
     return played, repo, head, artifacts
@@ -487,6 +546,11 @@ def test_the_check_of_a_producers_pull_request(producers_pull_request):
     assert played.step("Install")["skipped"] == "installed"  # requirements.txt exists
     assert "::error" not in played.step("Validate")["result"].stdout
     assert "is up to date" in played.step("CODEOWNERS")["result"].stdout
+    # the preview is built on the site the last publish run saved, not made again (the
+    # pull request's products have no decision of the office yet: nothing it shows changed)
+    log = played.step("Build the site")["result"].stderr
+    found = re.search(r"incremental: (\d+) of (\d+) keyed files", log)
+    assert found and int(found[1]) > 0, log[-3000:]
     assert (repo / "site" / "index.html").is_file()
     # the summary: in the job's summary page and in the artifact, with the PR's number
     comment = (artifacts / "ocop-diff" / "comment.md").read_text(encoding="utf-8")
@@ -709,7 +773,8 @@ def test_an_invalid_record_fails_validation_and_is_still_summarised(published, t
             in validated["result"].stdout)
     assert [(s["label"].split(" / ")[-1], s["outcome"]) for s in played.steps[4:]] == [
         ("Check CODEOWNERS", "success"), ("Summarise the change", "success"),
-        ("Keep the summary for the comment", "success"), ("Build the site", "skipped"),
+        ("Keep the summary for the comment", "success"),
+        ("Restore the last publish's cache", "skipped"), ("Build the site", "skipped"),
         ("actions/upload-artifact@v4", "skipped"), ("Errors in the summary", "skipped")]
     assert NEW_PRODUCT in (artifacts / "ocop-diff" / "comment.md").read_text(encoding="utf-8")
 
