@@ -1373,3 +1373,43 @@ def test_a_kept_shelf_label_that_does_not_check_out_is_not_read(edition):
                 json.dumps([["place", [["place", [["place", [["place", [["place", [], 0, 0]],
                             0, 0]], 0, 0]], 0, 0]], 0, 0]]).encode()):
         assert drawing.drawing_from_json(bad, {"R", "B"}) is None, bad[:80]
+
+
+def test_a_process_that_builds_again_keeps_only_the_fonts_it_used_last(tmp_path, monkeypatch):
+    """'ocop serve' loads the label fonts once per version of their files; while the
+    office tries one font after another, the process keeps the sets it used last
+    (``FONTS_KEPT``) and forgets the faces none of them draws with, where it kept every
+    font it had been given."""
+    from fontTools.ttLib import TTFont
+    from ocop_catalog.outputs.printing import drawing
+
+    monkeypatch.setattr(printing, "_FONTS", {})
+    monkeypatch.setattr(drawing, "_FACES", {})
+    monkeypatch.setattr(drawing, "_TTFONTS", {})
+    fonts = REPO / "generator" / "ocop_catalog" / "theme" / "ocop" / "fonts"
+    bold = fonts / "DejaVuSans-Bold.ttf"
+    variants = []
+    for i in range(3):  # three versions of one font, as an office would try them
+        font = TTFont(fonts / "DejaVuSans.ttf")
+        font["name"].setName(f"Thử {i}", 1, 3, 1, 0x409)
+        variants.append(tmp_path / f"font-{i}.ttf")
+        font.save(variants[-1])
+
+    def load(path: Path) -> dict:
+        settings = types.SimpleNamespace(font=path, font_bold=bold, fallback_fonts=())
+        return printing.load_fonts(settings, tmp_path / "print")
+
+    first, second = load(variants[0]), load(variants[1])
+    assert load(variants[0]) is first  # loaded once, and now the one used last
+    third = load(variants[2])
+    assert printing.FONTS_KEPT == 2 and len(printing._FONTS) == 2
+    assert load(variants[0]) is first and load(variants[1]) is not second  # second forgotten
+    regular = {styles["R"].faces[0].name for styles in (first, second, third)}
+    assert len(regular) == 3
+    kept = {face.name for styles in printing._FONTS.values() for style in styles.values()
+            for face in style.faces}
+    assert kept < regular | {first["B"].faces[0].name}
+    assert set(drawing._FACES) == set(drawing._TTFONTS) == kept
+    # what is kept draws: each face its ReportLab font
+    assert first["R"].width("Mật ong", 10) > 0
+    assert all(drawing._TTFONTS[name].face.charWidths for name in kept)

@@ -634,7 +634,11 @@ def poster_pdf(fonts, settings: PrintSettings, text: PosterText, qr: tuple, n: i
 # Fonts, once per build (and shared with worker processes by fork)
 # --------------------------------------------------------------------------
 
+#: The label fonts loaded in this process by the digests of their files, the latest used
+#: last; at most :data:`FONTS_KEPT` (a process that builds again, ``ocop serve``, while
+#: the office tries one font file after another, keeps the last few, not every one).
 _FONTS: dict[tuple[str, ...], dict[str, Style]] = {}
+FONTS_KEPT = 2
 
 
 def load_fonts(settings: PrintSettings, print_cache: Path) -> dict[str, Style]:
@@ -643,7 +647,13 @@ def load_fonts(settings: PrintSettings, print_cache: Path) -> dict[str, Style]:
     paths = (("font", settings.font), ("font_bold", settings.font_bold),
              *(("fallback_fonts", path) for path in settings.fallback_fonts))
     key = tuple(file_digest(path) for _, path in paths)
-    if key not in _FONTS:
+    if key in _FONTS:
+        _FONTS[key] = _FONTS.pop(key)  # the latest used, last
+    else:
+        while len(_FONTS) >= FONTS_KEPT:
+            del _FONTS[next(iter(_FONTS))]
+        drawing.keep_faces(face.name for styles in _FONTS.values()
+                           for style in styles.values() for face in style.faces)
         faces: dict[str, list[drawing.Face]] = {}
         prepared = print_cache / "fonts"
         for option, path in paths:

@@ -168,6 +168,15 @@ def _face(prepared: Path) -> Face:
     return _FACES[name]
 
 
+def keep_faces(names: Iterable[str]) -> None:
+    """Forget the faces not ``names`` (a process that builds again, ``ocop serve``, keeps
+    the fonts its latest builds use, not every version of a font file it was given)."""
+    kept = set(names)
+    for table in (_FACES, _TTFONTS):
+        for name in [name for name in table if name not in kept]:
+            del table[name]
+
+
 class Style:
     """A chain of faces: each character is drawn with the first that has it."""
 
