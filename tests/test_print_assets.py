@@ -1403,6 +1403,8 @@ def test_a_process_that_builds_again_keeps_only_the_fonts_it_used_last(tmp_path,
     assert load(variants[0]) is first  # loaded once, and now the one used last
     third = load(variants[2])
     assert printing.FONTS_KEPT == 2 and len(printing._FONTS) == 2
+    faces = {first["R"].faces[0].name, third["R"].faces[0].name, first["B"].faces[0].name}
+    assert set(drawing._FACES) == set(drawing._TTFONTS) == faces  # the second's gone
     assert load(variants[0]) is first and load(variants[1]) is not second  # second forgotten
     regular = {styles["R"].faces[0].name for styles in (first, second, third)}
     assert len(regular) == 3

@@ -179,7 +179,12 @@ def test_the_comment_workflow_is_the_only_one_that_writes():
         return [s["run"] for s in workflow["jobs"]["check"]["steps"]
                 if "pip install" not in s.get("run", "pip install")]
 
+    def actions(workflow: dict) -> list[str]:
+        return [s["uses"] for s in workflow["jobs"]["check"]["steps"] if "uses" in s
+                and not s["uses"].startswith("actions/cache/restore@")]
+
     assert commands(own) == commands(check)
+    assert actions(own) == actions(check)
 
 
 # --------------------------------------------------------------------------
