@@ -28,7 +28,8 @@ from pathlib import Path
 import pytest
 import yaml
 from PIL import Image
-from siteutil import BUILD_EPOCH, REPO, copy_repository, keep_decisions_of, ocop_command
+from siteutil import (BUILD_EPOCH, REPO, SHARED_CACHES, copy_repository, keep_decisions_of,
+                      ocop_command)
 from siteutil import build_log as build
 
 from ocop_catalog.records.decoded import write_signed
@@ -460,7 +461,9 @@ def test_a_cache_restored_as_the_publish_workflow_restores_it_is_built_on(tmp_pa
     run's build takes over what a change leaves as it was, and gives what a cold build of
     the same input gives. The cache holds the state of the spare the last build kept, but
     not the spare: a ``.site.spare/`` in the checkout (a pull request committed it, with a
-    page of its own) is not that folder, and nothing of it is published."""
+    page of its own) is not that folder, and nothing of it is published. The catalog has
+    caches of its own, as a real one has, whose print files the site holds as hard links:
+    the tar carries them as links, and the build takes them as they come back."""
     workflow = yaml.safe_load((REPO / "generator/ocop_catalog/starter/workflows/publish.yml"
                                ).read_text(encoding="utf-8"))
     cache = next(step["with"] for step in workflow["jobs"]["build"]["steps"]
@@ -469,6 +472,11 @@ def test_a_cache_restored_as_the_publish_workflow_restores_it_is_built_on(tmp_pa
     assert sorted(paths) == [".cache", "site"]
     assert "run_id" in cache["key"] and cache["restore-keys"] == "ocop-"  # a new entry a run
     repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])
+    for name in SHARED_CACHES:  # its own photos and print files: copies, not links
+        link = repo / ".cache" / "ocop" / name
+        shared = link.resolve()
+        link.unlink()
+        shutil.copytree(shared, link)
     record = "products/ong-tam-dao/mat-ong-quat/product.yml"
 
     def raise_price() -> None:
@@ -486,6 +494,10 @@ def test_a_cache_restored_as_the_publish_workflow_restores_it_is_built_on(tmp_pa
     repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])  # the next run's checkout
     shutil.rmtree(repo / ".cache")  # a checkout has none: the restore brings it
     subprocess.run(["tar", "-xf", str(archive), "-P", "-C", str(repo)], check=True)
+    label = next((repo / "site" / "print" / "products").glob("*.pdf"))
+    cached = [p for p in (repo / ".cache" / "ocop" / "print").rglob("*.pdf")
+              if p.stat().st_ino == label.stat().st_ino]
+    assert cached and label.stat().st_nlink >= 2  # a link of the cache's file, as it was
     planted = repo / ".site.spare"  # what a pull request could commit there
     shutil.copytree(repo / "site", planted)
     other = planted / "producers" / "index.html"  # no price: taken over by its key
