@@ -378,9 +378,21 @@ def test_a_memo_that_is_not_a_regular_file_is_not_read(repo, reads):
     assert not memo_file(repo).is_symlink() and read_memo(repo)[1]
 
 
+def _named(item: dict, name: object) -> None:
+    """A stored product record whose name is ``name``."""
+    record = json.loads(item["record"])
+    record["name"] = name
+    item["record"] = json.dumps(record)
+
+
 @pytest.mark.parametrize("damage", [
     lambda f: f.update(producer=5),
     lambda f: f["products"][0].update(record='{"id": 1}'),
+    # translated texts the program would not have written: validated in full, and refused
+    lambda f: _named(f["products"][0], {"vi": 5}),
+    lambda f: _named(f["products"][0], {"vi": "", "en": "Milk"}),
+    lambda f: _named(f["products"][0], {"en": "Milk"}),
+    lambda f: _named(f["products"][0], "Sữa\u202e"),
     lambda f: f["products"][0].update(issues=[["x", "one"]]),
     lambda f: f["products"][0].update(photos=[["../../../site_config.yml", 1, 1, "JPEG", 1]]),
     lambda f: f["products"].pop(),
@@ -687,3 +699,28 @@ def test_damaged_positions_of_the_remembered_register_are_reported_at_the_start(
     assert {(i.line, i.column) for i in found} == {(1, 1)}
     assert sorted((i.file, i.code) for i in found) == sorted(
         (i.file, i.code) for i in fresh.issues if i.file.startswith("catalog/decisions/"))
+
+
+def test_a_stored_text_is_taken_as_written_and_anything_else_checked_in_full():
+    """The memo's records are validated again when taken, their translated texts as
+    this program wrote them (``text.STORED``: a mapping of non-empty texts with
+    Vietnamese), without checking each character again; their languages are still
+    filtered as the site publishes them, and a text in any other shape is checked in
+    full (and refused if it is wrong, never taken as it is)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from ocop_catalog.records.text import PUBLISHED, STORED, PublishedLanguages, text_type
+
+    adapter = TypeAdapter(text_type(50))
+    hidden = {"vi": "Mật ong\u202e"}  # a right-to-left override, refused when read
+    with pytest.raises(ValidationError, match="text_control|not allowed"):
+        adapter.validate_python(hidden)
+    assert dict(adapter.validate_python(hidden, context={STORED: True})) == hidden
+    published = PublishedLanguages(("vi", "en"))
+    taken = adapter.validate_python({"vi": "Mật ong", "en": "Honey", "fr": "Miel"},
+                                    context={STORED: True, PUBLISHED: published})
+    assert dict(taken) == {"vi": "Mật ong", "en": "Honey"} and published.ignored == {"fr": 1}
+    for shape in ({"vi": 5}, {"vi": "", "en": "Honey"}, {"en": "Honey"}, "Mật ong\u202e",
+                  {"vi": "x" * 51}):
+        with pytest.raises(ValidationError):
+            adapter.validate_python(shape, context={STORED: True})

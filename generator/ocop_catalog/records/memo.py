@@ -79,7 +79,7 @@ from .issues import Document, Excerpt, Issue
 from .models import Decision, Producer, Product
 from .photos import ImageInfo
 from .register import DECISIONS_DIR, Entry, Register
-from .text import PUBLISHED, PublishedLanguages
+from .text import PUBLISHED, STORED, PublishedLanguages
 from .yamlsource import Locations
 
 __all__ = ["FolderMemo", "RegisterMemo", "encode", "json_digest", "listing", "memo_key",
@@ -241,7 +241,7 @@ class _NotStored(Exception):
 def _record(record: Producer | Product | Decision, ctx: Context) -> dict[str, str]:
     try:
         text = record.model_dump_json(exclude_unset=True)
-        again = _validate(type(record), text, ctx, remember=False)
+        again = _validate(type(record), text, ctx, remember=False, stored=False)
     except Exception:  # noqa: BLE001 - a value pydantic cannot write or read back
         raise _NotStored from None
     if again != record:
@@ -253,12 +253,17 @@ def _record(record: Producer | Product | Decision, ctx: Context) -> dict[str, st
 
 
 def _validate(model: type[Producer | Product | Decision], text: Any, ctx: Context,
-              remember: bool = True):
+              remember: bool = True, stored: bool = True):
+    """The record ``text`` validates to: a text this process validated before, that
+    record; else validated, as text the memo stored (``stored``: its translated texts
+    are not checked character by character again, :data:`.text.STORED`) or in full (the
+    text a record is about to be stored as, checked to give the record back)."""
     key = (model, text, ctx.settings.languages)
     record = _VALIDATED.now.get(key) or _VALIDATED.before.get(key)
     if record is None:
         published = PublishedLanguages(ctx.settings.languages)
-        record = model.model_validate_json(text, context={PUBLISHED: published})
+        record = model.model_validate_json(text, context={PUBLISHED: published,
+                                                          STORED: stored})
         if published.ignored:
             raise ValueError("stored texts in unpublished languages")
     if remember:

@@ -187,6 +187,14 @@ def is_language_code(key: str) -> bool:
 #: The key of the validation context (``model_validate(data, context={PUBLISHED: …})``)
 #: that holds the site's :class:`PublishedLanguages`.
 PUBLISHED = "published_languages"
+#: The key of the validation context that says the data is what this program wrote of
+#: records it had validated (the records memo, :mod:`.memo`, whose entries are taken only
+#: for files with the stat signatures it recorded, under the key of this code): a
+#: translated text stored as a mapping of texts of allowed lengths, Vietnamese among them,
+#: is taken as it is (the characters and blankness it was checked for then are not checked
+#: again: 0.35 s of loading 10,000 products), its languages still filtered by
+#: :data:`PUBLISHED`; any other value is checked in full.
+STORED = "stored_by_this_program"
 
 
 class PublishedLanguages:
@@ -218,6 +226,13 @@ def _localized_validator(cls: type[Localized], max_length: int):
     def validate(value: Any, info: ValidationInfo) -> Localized:
         if isinstance(value, cls):
             return value
+        context = info.context if isinstance(info.context, dict) else {}
+        if context.get(STORED) and type(value) is dict and DEFAULT_LANGUAGE in value \
+                and len(value) <= MAX_LANGUAGES \
+                and all(type(text) is str and 0 < len(text) <= max_length
+                        for text in value.values()):
+            published = context.get(PUBLISHED)
+            return cls(published.keep(dict(value)) if published is not None else value)
         keyed = not isinstance(value, str)
         if not keyed:
             value = {DEFAULT_LANGUAGE: value}
