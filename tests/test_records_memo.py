@@ -709,7 +709,8 @@ def test_a_stored_text_is_taken_as_written_and_anything_else_checked_in_full():
     full (and refused if it is wrong, never taken as it is)."""
     from pydantic import TypeAdapter, ValidationError
 
-    from ocop_catalog.records.text import PUBLISHED, STORED, PublishedLanguages, text_type
+    from ocop_catalog.records.text import (MAX_LANGUAGES, PUBLISHED, STORED, LocalizedMarkdown,
+                                           PublishedLanguages, text_type)
 
     adapter = TypeAdapter(text_type(50))
     hidden = {"vi": "Mật ong\u202e"}  # a right-to-left override, refused when read
@@ -720,7 +721,14 @@ def test_a_stored_text_is_taken_as_written_and_anything_else_checked_in_full():
     taken = adapter.validate_python({"vi": "Mật ong", "en": "Honey", "fr": "Miel"},
                                     context={STORED: True, PUBLISHED: published})
     assert dict(taken) == {"vi": "Mật ong", "en": "Honey"} and published.ignored == {"fr": 1}
+    many = {"vi": "Mật ong", **{f"x{i}": "y" for i in range(MAX_LANGUAGES)}}
     for shape in ({"vi": 5}, {"vi": "", "en": "Honey"}, {"en": "Honey"}, "Mật ong\u202e",
-                  {"vi": "x" * 51}):
+                  {"vi": "x" * 51}, many):
         with pytest.raises(ValidationError):
             adapter.validate_python(shape, context={STORED: True})
+    # Markdown texts the same way, as Markdown
+    markdown = TypeAdapter(text_type(50, markdown=True))
+    taken = markdown.validate_python({"vi": "**Mật ong**\n\nrừng"}, context={STORED: True})
+    assert type(taken) is LocalizedMarkdown and taken["vi"] == "**Mật ong**\n\nrừng"
+    with pytest.raises(ValidationError):
+        markdown.validate_python({"vi": "x" * 51}, context={STORED: True})

@@ -30,8 +30,12 @@ its errors said). The memo is JSON, never pickle: the cache folder is a place a 
 request can write to, and reading it must not run code. Records are stored as
 pydantic's JSON (``model_dump_json(exclude_unset=True)``) and rebuilt with
 ``model_validate_json`` under the same validation context; a record is stored only if
-that gives back an equal record, and a stored record that does not validate, or any
-entry not as written here, makes that folder a miss, except the positions the
+that gives back an equal record (validated in full), and a stored record that does not
+validate, or any entry not as written here, makes that folder a miss. A remembered
+record's translated texts, in the shape this program stores them, are taken as they are
+(:data:`.text.STORED`: not checked character by character again); for them, what
+guards a taken folder is the stat signatures of its files, which only this program on
+this machine could have recorded. The exceptions are the positions the
 catalog-wide checks and the register's warnings report at: those are read only when
 something is reported there (a folder's thousands of them cost every build 0.3 s at
 10,000 products), and ones that cannot be read as positions (a list of paths, lines and
@@ -241,7 +245,7 @@ class _NotStored(Exception):
 def _record(record: Producer | Product | Decision, ctx: Context) -> dict[str, str]:
     try:
         text = record.model_dump_json(exclude_unset=True)
-        again = _validate(type(record), text, ctx, remember=False, stored=False)
+        again = _validate(type(record), text, ctx, remember=False)
     except Exception:  # noqa: BLE001 - a value pydantic cannot write or read back
         raise _NotStored from None
     if again != record:
@@ -253,11 +257,12 @@ def _record(record: Producer | Product | Decision, ctx: Context) -> dict[str, st
 
 
 def _validate(model: type[Producer | Product | Decision], text: Any, ctx: Context,
-              remember: bool = True, stored: bool = True):
-    """The record ``text`` validates to: a text this process validated before, that
-    record; else validated, as text the memo stored (``stored``: its translated texts
-    are not checked character by character again, :data:`.text.STORED`) or in full (the
-    text a record is about to be stored as, checked to give the record back)."""
+              remember: bool = True, stored: bool = False):
+    """The record ``text`` validates to: for a text this process validated before, that
+    record (the text was validated in full when it was first stored, by this process or
+    the one that wrote the memo); else validated in full, or with ``stored`` (a text
+    the memo stored, being taken) with its translated texts taken as written
+    (:data:`.text.STORED`)."""
     key = (model, text, ctx.settings.languages)
     record = _VALIDATED.now.get(key) or _VALIDATED.before.get(key)
     if record is None:
@@ -420,7 +425,8 @@ class FolderMemo:
             raise ValueError("not the folder's products")
         head = stored["producer"]
         doc = self._document(folder / "producer.yml", head)
-        producer = ProducerEntry(_validate(Producer, head["record"], ctx), folder, doc.rel,
+        producer = ProducerEntry(_validate(Producer, head["record"], ctx, stored=True),
+                                 folder, doc.rel,
                                  _photo(head["logo"], folder, "", files))
         docs, products = [doc], []
         for item in stored["products"]:
@@ -430,7 +436,8 @@ class FolderMemo:
             if None in photos:
                 raise ValueError("a photo without its data")
             docs.append(doc)
-            products.append(ProductEntry(_validate(Product, item["record"], ctx), folder.name,
+            products.append(ProductEntry(_validate(Product, item["record"], ctx, stored=True),
+                                         folder.name,
                                          place, doc.rel, photos))
         return producer, products, docs
 
@@ -525,7 +532,8 @@ class RegisterMemo:
                 doc = _light_document(self._root / DECISIONS_DIR / rel,
                                       f"{DECISIONS_DIR}/{rel}", item)
                 found.docs.append(doc)
-                found.entries.append(Entry(doc, _validate(Decision, item["record"], self.ctx)))
+                found.entries.append(Entry(doc, _validate(Decision, item["record"], self.ctx,
+                                                          stored=True)))
             return found
         except Exception:  # noqa: BLE001 - anything save() did not write: read the files
             return None
