@@ -226,13 +226,15 @@ def _localized_validator(cls: type[Localized], max_length: int):
     def validate(value: Any, info: ValidationInfo) -> Localized:
         if isinstance(value, cls):
             return value
-        context = info.context if isinstance(info.context, dict) else {}
-        if context.get(STORED) and type(value) is dict and DEFAULT_LANGUAGE in value \
-                and len(value) <= MAX_LANGUAGES \
-                and all(type(text) is str and 0 < len(text) <= max_length
-                        for text in value.values()):
-            published = context.get(PUBLISHED)
-            return cls(published.keep(dict(value)) if published is not None else value)
+        context = info.context
+        if type(value) is dict and type(context) is dict and context.get(STORED) \
+                and DEFAULT_LANGUAGE in value and len(value) <= MAX_LANGUAGES:
+            for text in value.values():
+                if type(text) is not str or not 0 < len(text) <= max_length:
+                    break  # not as this program stores a text: checked in full below
+            else:
+                published = context.get(PUBLISHED)
+                return cls(published.keep(dict(value)) if published is not None else value)
         keyed = not isinstance(value, str)
         if not keyed:
             value = {DEFAULT_LANGUAGE: value}
