@@ -192,8 +192,8 @@ PUBLISHED = "published_languages"
 #: for files with the stat signatures it recorded, under the key of this code): a
 #: translated text stored as a mapping of texts of allowed lengths, Vietnamese among them,
 #: is taken as it is (the characters and blankness it was checked for then are not checked
-#: again: 0.35 s of loading 10,000 products), its languages still filtered by
-#: :data:`PUBLISHED`; any other value is checked in full.
+#: again: about a quarter of a second of loading 10,000 products), its languages still
+#: filtered by :data:`PUBLISHED`; any other value is checked in full.
 STORED = "stored_by_this_program"
 
 
