@@ -202,6 +202,32 @@ def build_ok(repo: Path, site_dir: Path) -> None:
         f"\n--- stderr\n{result.stderr}")
 
 
+#: The workflows ``ocop init`` writes.
+STARTER_WORKFLOWS = REPO / "generator" / "ocop_catalog" / "starter" / "workflows"
+
+
+def starter_step(workflow: str, job: str, action: str) -> tuple[int, dict]:
+    """The one step of the starter's ``workflow`` job that ``uses`` ``action``, and its
+    index among the job's steps."""
+    data = yaml.safe_load((STARTER_WORKFLOWS / workflow).read_text(encoding="utf-8"))
+    steps = data["jobs"][job]["steps"]
+    found = [(i, s) for i, s in enumerate(steps) if s.get("uses", "").startswith(action + "@")]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def save_cache_entry(checkout: Path, paths: Iterable[str], entry: Path) -> None:
+    """``paths`` of ``checkout`` as ``actions/cache`` saves them: one tar in POSIX format
+    (but for its compression), to be extracted where they were (:func:`restore_cache_entry`)."""
+    subprocess.run(["tar", "--posix", "-cf", str(entry), "-P", "-C", str(checkout), *paths],
+                   check=True)
+
+
+def restore_cache_entry(entry: Path, checkout: Path) -> None:
+    """What :func:`save_cache_entry` saved, extracted into ``checkout``."""
+    subprocess.run(["tar", "-xf", str(entry), "-P", "-C", str(checkout)], check=True)
+
+
 #: The sample's cache folders of files made from content and named by it (processed
 #: photos, print assets), which copies of the sample share.
 SHARED_CACHES = ("images", "print")

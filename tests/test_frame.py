@@ -325,13 +325,9 @@ class NotFoundHandler(GzipHandler):
             self.wfile.write(body)
 
 
-def _serve(folder: Path):
-    return serve(folder, NotFoundHandler)
-
-
 @pytest.fixture(scope="module")
 def base_url(sample_site):
-    with _serve(sample_site) as url:
+    with serve(sample_site, NotFoundHandler) as url:
         yield url
 
 

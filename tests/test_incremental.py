@@ -26,10 +26,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from PIL import Image
 from siteutil import (BUILD_EPOCH, REPO, SHARED_CACHES, copy_repository, keep_decisions_of,
-                      ocop_command)
+                      ocop_command, restore_cache_entry, save_cache_entry, starter_step)
 from siteutil import build_log as build
 
 from ocop_catalog.records.decoded import write_signed
@@ -464,10 +463,7 @@ def test_a_cache_restored_as_the_publish_workflow_restores_it_is_built_on(tmp_pa
     page of its own) is not that folder, and nothing of it is published. The catalog has
     caches of its own, as a real one has, whose print files the site holds as hard links:
     the tar carries them as links, and the build takes them as they come back."""
-    workflow = yaml.safe_load((REPO / "generator/ocop_catalog/starter/workflows/publish.yml"
-                               ).read_text(encoding="utf-8"))
-    cache = next(step["with"] for step in workflow["jobs"]["build"]["steps"]
-                 if str(step.get("uses", "")).startswith("actions/cache@"))
+    cache = starter_step("publish.yml", "build", "actions/cache")[1]["with"]
     paths = cache["path"].split()
     assert sorted(paths) == [".cache", "site"]
     assert "run_id" in cache["key"] and cache["restore-keys"] == "ocop-"  # a new entry a run
@@ -488,12 +484,11 @@ def test_a_cache_restored_as_the_publish_workflow_restores_it_is_built_on(tmp_pa
     build(repo, repo / "site")  # the run before: it keeps the first site as its spare
     assert (repo / ".site.spare").is_dir()
     archive = tmp_path / "cache.tar"  # as actions/cache makes it, but for the compression
-    subprocess.run(["tar", "--posix", "-cf", str(archive), "-P", "-C", str(repo), *paths],
-                   check=True)
+    save_cache_entry(repo, paths, archive)
     shutil.rmtree(repo)
     repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])  # the next run's checkout
     shutil.rmtree(repo / ".cache")  # a checkout has none: the restore brings it
-    subprocess.run(["tar", "-xf", str(archive), "-P", "-C", str(repo)], check=True)
+    restore_cache_entry(archive, repo)
     label = next((repo / "site" / "print" / "products").glob("*.pdf"))
     cached = [p for p in (repo / ".cache" / "ocop" / "print").rglob("*.pdf")
               if p.stat().st_ino == label.stat().st_ino]

@@ -32,10 +32,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from siteutil import BUILD_EPOCH, REPO, ocop_command
+from siteutil import (BUILD_EPOCH, REPO, STARTER_WORKFLOWS, ocop_command, restore_cache_entry,
+                      save_cache_entry, starter_step)
 
 REPO_WORKFLOWS = REPO / ".github" / "workflows"
-STARTER_WORKFLOWS = REPO / "generator" / "ocop_catalog" / "starter" / "workflows"
 BIN = Path(sys.executable).parent
 ACTIONLINT = shutil.which("actionlint") or str(BIN / "actionlint")
 SHELLCHECK = str(BIN / "shellcheck") if (BIN / "shellcheck").is_file() else shutil.which(
@@ -146,8 +146,8 @@ def test_the_check_restores_what_the_publish_workflow_saves_and_saves_nothing():
     them), before its build: the same paths in the same order (an entry is found only
     under the paths it was saved with), by the prefix of the keys that workflow saves
     under; and the check uses no action that saves one."""
-    index, restore = cache_step("pull-request.yml", "check", "actions/cache/restore")
-    _, saved = cache_step("publish.yml", "build", "actions/cache")
+    index, restore = starter_step("pull-request.yml", "check", "actions/cache/restore")
+    _, saved = starter_step("publish.yml", "build", "actions/cache")
     assert restore["with"]["path"] == saved["with"]["path"]
     assert saved["with"]["key"].startswith(restore["with"]["restore-keys"])
     steps = check_job()["steps"]
@@ -329,7 +329,7 @@ def _uses(step: dict, cwd: Path, context: dict, artifacts: Path, build: bool) ->
         assert given["restore-keys"] == "ocop-" and "run_id" in step["with"]["key"]
         entry = artifacts / CACHE_ENTRY
         if entry.is_file():
-            subprocess.run(["tar", "-xf", str(entry), "-P", "-C", str(cwd)], check=True)
+            restore_cache_entry(entry, cwd)
         return "success"
     if action == "actions/download-artifact":
         assert given["run-id"] and given["github-token"]
@@ -420,14 +420,6 @@ def check_job(folder: Path = STARTER_WORKFLOWS) -> dict:
     return load(folder / "pull-request.yml")["jobs"]["check"]
 
 
-def cache_step(workflow: str, job: str, action: str) -> tuple[int, dict]:
-    """The one step of the starter's ``workflow`` job that ``uses`` ``action``: its index."""
-    steps = load(STARTER_WORKFLOWS / workflow)["jobs"][job]["steps"]
-    found = [(i, s) for i, s in enumerate(steps) if s.get("uses", "").startswith(action + "@")]
-    assert len(found) == 1, found
-    return found[0]
-
-
 def save_published_cache(published: tuple[Path, str], where: Path, artifacts: Path) -> None:
     """What the publish workflow's last run on main left in GitHub's cache: the base built
     in a checkout at the path the pull request's check will use (a runner's is always the
@@ -438,9 +430,8 @@ def save_published_cache(published: tuple[Path, str], where: Path, artifacts: Pa
     assert done.returncode == 0, done.stderr[-3000:]
     entry = artifacts / CACHE_ENTRY
     entry.parent.mkdir(parents=True)
-    paths = cache_step("publish.yml", "build", "actions/cache")[1]["with"]["path"].split()
-    subprocess.run(["tar", "--posix", "-cf", str(entry), "-P", "-C", str(checkout), *paths],
-                   check=True)
+    paths = starter_step("publish.yml", "build", "actions/cache")[1]["with"]["path"].split()
+    save_cache_entry(checkout, paths, entry)
     shutil.rmtree(checkout)
 
 

@@ -67,7 +67,7 @@ from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
 from .housekeeping import committed, discard, remove_later
 from .parallel import can_fork, collector_off, forked_pool, unfreeze
-from .records.decoded import FileDigests
+from .records.decoded import FileDigests, stat_signature
 from .records.history import CATALOG_JSON
 from .reuse import file_clock, read_keys, remove_empty_folders, replace_keys
 from .settings import build_date, plugin_options
@@ -768,7 +768,7 @@ def _swap(staging: Path, target: Path) -> Path | None:
 # used only when the published site was trusted when it was replaced (its keys become
 # the spare's), the same code built it (keys of other code match nothing), its keys and
 # list of unkeyed files can be read, the catalog's outputs run (they update it), it is
-# the very folder the last build kept (device, inode, change time) and git tracks nothing
+# the very folder the last build kept (its stat signature) and git tracks nothing
 # in it; anything else and it is deleted. Like the published site between builds, it is
 # trusted to be as the build that published it left it: it is hidden, and no program
 # of this package writes into it but the build that claims it.
@@ -787,10 +787,10 @@ def _claim_spare(target: Path, record: Path, trusted: bool, root: Path
     (:attr:`.reuse.Reuse.spans`); None (and the spare on its way out) when there is
     none or it cannot be trusted (``trusted``: the published site's keys are, and the
     catalog's outputs will bring the spare up to date), or it is not the folder the last
-    build kept (its device, inode and change time, :func:`_keep_spare`), or git tracks
-    files in it (a pull request committed them: a work tree that lasts between builds
-    takes them into the kept folder itself, which its identity does not tell; the
-    catalog at ``root``)."""
+    build kept (its stat signature, with its inode and change time, :func:`_keep_spare`),
+    or git tracks files in it (a pull request committed them: a work tree that lasts
+    between builds takes them into the kept folder itself, which its identity does not
+    tell; the catalog at ``root``)."""
     folder, keys_file, state_file = _spare_files(target, record)
     try:
         state = json.loads(state_file.read_text(encoding="utf-8"))
@@ -802,7 +802,7 @@ def _claim_spare(target: Path, record: Path, trusted: bool, root: Path
     keys_file.unlink(missing_ok=True)
     if folder.is_symlink() or not folder.is_dir():
         return None
-    found = _folder_id(folder)  # before the rename, which changes its change time
+    found = stat_signature(folder)  # before the rename, which changes its change time
     tracked = committed(root, folder) if trusted else []
     if tracked:
         rel = os.path.relpath(folder, root)
@@ -865,7 +865,7 @@ def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None
     # state, given up by the next build; a folder at its place that is not this one (a
     # '.site.spare/' a pull request committed, in a checkout whose cache folder a CI cache
     # restored with this state) is given up too, its files never published by their keys
-    made = _folder_id(folder)
+    made = stat_signature(folder)  # a checkout or a copy has another inode and change time
     try:
         if made is None:
             raise OSError("the spare cannot be looked at")
@@ -874,16 +874,6 @@ def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None
     except OSError:  # no state written (the claim of this build removed the last one)
         discard(folder)
 
-
-def _folder_id(folder: Path) -> list[int] | None:
-    """The folder's device, inode and change time (None: it cannot be looked at). A
-    checkout or a copy makes a folder with other ones, and on POSIX systems no program
-    can set a change time back."""
-    try:
-        found = os.stat(folder, follow_symlinks=False)
-    except OSError:
-        return None
-    return [found.st_dev, found.st_ino, found.st_ctime_ns]
 
 
 def _join(mkdocs_dir: Path, staging: Path) -> None:
