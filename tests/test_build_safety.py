@@ -406,8 +406,9 @@ def test_a_site_walked_beside_the_build_is_trusted_only_if_unchanged(repo, tmp_p
 
 def test_a_large_site_walked_in_two_processes_is_seen_as_in_one(repo, tmp_path):
     """A site of many files (as the last build counted them) is walked in forked
-    processes, a top-level folder each: the same digest and files, in the same order, as
-    one process; an edit that keeps the size (not the time) is seen by both."""
+    processes, a top-level folder each, at the lowest priority (the build goes on beside
+    them): the same digest and files, in the same order, as one process; an edit that
+    keeps the size (not the time) is seen by both."""
     site = tmp_path / "site"
     assert _build_says(repo, site) == "built"
     (site / "top-level-file.txt").write_text("x", encoding="utf-8")  # a file at the top
@@ -416,6 +417,9 @@ def test_a_large_site_walked_in_two_processes_is_seen_as_in_one(repo, tmp_path):
         files: list[str] = []
         found = build_module._SiteWalk(site, True, size)
         assert (found._pool is not None) == (size >= build_module.WALK_PARALLEL_FROM)
+        if found._pool is not None:  # os.nice(0): a process's niceness, unchanged
+            assert found._pool.apply(os.nice, (0,)) == min(
+                19, os.nice(0) + build_module.WALK_NICENESS) > os.nice(0)
         return found.result(files), files
 
     one, files = walk(0)

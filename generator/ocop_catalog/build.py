@@ -507,6 +507,8 @@ def _file_digest(path: Path) -> str:
 #: From this many files (as the last build recorded), a site is walked in two forked
 #: processes (each top-level folder in one).
 WALK_PARALLEL_FROM = 20_000
+#: How much lower the priority of the processes walking a large published site is.
+WALK_NICENESS = 19
 
 
 class _SiteWalk:
@@ -539,7 +541,10 @@ class _SiteWalk:
                 self._top.append(_file_line("", entry, None))
         self._stack = contextlib.ExitStack()
         with collector_off():  # the workers inherit it off: they make no cycles
-            self._pool = self._stack.enter_context(forked_pool(2))
+            # at the lowest priority: what they find is wanted at the end of the build
+            # (before its swap), while this process works out the inputs' fingerprint
+            # and loads the records meanwhile, on the same cores (docs/performance.md)
+            self._pool = self._stack.enter_context(forked_pool(2, niceness=WALK_NICENESS))
         self._pending = self._pool.map_async(_walk_forked, folders, chunksize=1)
 
     @property

@@ -10,8 +10,10 @@ callers run their work in one process instead (:func:`can_fork`).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
+import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,21 +31,27 @@ def can_fork() -> bool:
 
 
 @contextmanager
-def forked_pool(workers: int, **objects: Any) -> Iterator[Pool]:
-    """A pool of ``workers`` forked processes in which :func:`shared` returns ``objects``."""
+def forked_pool(workers: int, *, niceness: int = 0, **objects: Any) -> Iterator[Pool]:
+    """A pool of ``workers`` forked processes in which :func:`shared` returns ``objects``;
+    with ``niceness``, the workers run at that much lower a priority (:func:`os.nice`)."""
     _SHARED.update(objects)
     try:
-        with multiprocessing.get_context("fork").Pool(workers, ignore_interrupts) as pool:
+        with multiprocessing.get_context("fork").Pool(
+                workers, ignore_interrupts, (niceness,) if niceness else ()) as pool:
             yield pool
     finally:
         for name in objects:
             _SHARED.pop(name, None)
 
 
-def ignore_interrupts() -> None:
+def ignore_interrupts(niceness: int = 0) -> None:
     """In a worker process: leave Ctrl-C to the parent, which stops the pool and reports
-    it once (instead of every worker printing a traceback)."""
+    it once (instead of every worker printing a traceback); lower its priority by
+    ``niceness``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if niceness:
+        with contextlib.suppress(OSError):  # a priority that cannot be lowered: as it is
+            os.nice(niceness)
 
 
 def shared(name: str) -> Any:
