@@ -600,3 +600,46 @@ def test_a_cache_committed_to_the_repository_stops_the_build_saying_how_to_remov
     assert "Traceback" not in done.stderr
     assert "(.cache)" in done.stderr  # the link itself is named
     assert not (tmp_path / "other-site").exists()
+
+
+def test_a_site_or_spare_committed_to_the_repository_is_reported_by_validate(tmp_path):
+    """A pull request that commits files of the built site or of the spare beside it (a
+    page under a name the site has) hears it from ``ocop validate``, at the first file,
+    with how to remove them, in Vietnamese and English: a build gives such a spare up
+    and trusts no site other than it recorded, but says so only in its log."""
+    scratch = build_catalog(tmp_path / "repo")
+    for rel in ("site/index.html", ".site.spare/san-pham/index.html"):
+        page = scratch.root / rel
+        page.parent.mkdir(parents=True)
+        page.write_text("<p>a page passed off as the catalog's</p>", encoding="utf-8")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(scratch.root), "-c", "user.name=Producer",
+                        "-c", "user.email=producer@example.com", *args],
+                       check=True, capture_output=True)
+
+    def validate() -> subprocess.CompletedProcess:
+        return subprocess.run([*ocop_command(), "validate"], cwd=scratch.root,
+                              capture_output=True, text=True, timeout=300, check=False)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "a product, and a site")
+    checked = validate()
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    lines = checked.stdout.splitlines()
+    for rel, folder in (("site/index.html", "site"),
+                        (".site.spare/san-pham/index.html", ".site.spare")):
+        at = lines.index(f"{rel}:1:1: lỗi/error site_committed")
+        vi, en = lines[at + 1], lines[at + 2]
+        assert vi.startswith(f"    vi: thư mục trang đã dựng '{folder}' có tệp được commit")
+        assert en.startswith(f"    en: the built site '{folder}' has files committed")
+        assert f"git rm -r {folder}," in en and f"keep '{folder}/' ignored" in en
+    assert "Traceback" not in checked.stderr
+
+    # as the message says: out of the repository, and the check passes
+    git("rm", "-r", "-q", "site", ".site.spare")
+    git("commit", "-q", "-m", "the site out of the repository")
+    checked = validate()
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "site_committed" not in checked.stdout

@@ -333,8 +333,12 @@ def run_validate(args: argparse.Namespace) -> int:
     unsupported = language_issues(root / CONFIG_FILE, settings.languages, theme_dirs(root), root)
     # a register of decisions that no office team owns (CODEOWNERS)
     unowned = office_team_issues(root)
-    # the build's cache committed to the repository: no build would take it
-    cached = committed_issues(root, cache_folder(root))
+    # the build's cache committed to the repository: no build would take it; the built
+    # site or its spare committed: nothing a build would publish
+    site = site_dir(root)
+    cached = [*committed_issues(root, cache_folder(root)),
+              *(issue for folder in (site, site.with_name(f".{site.name}.spare"))
+                for issue in committed_issues(root, folder, "site_committed"))]
     issues = _only_under(sorted([*unsupported, *unowned, *cached, *result.issues]), root,
                          args.paths)
     # texts in languages the site does not publish: one note, not a problem (no exit status)

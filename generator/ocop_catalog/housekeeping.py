@@ -157,17 +157,19 @@ def committed_message(root: Path, folder: Path, files: list[str]) -> str:
     return "\n".join(text[:1].upper() + text[1:] + "." for text in (vi, en))
 
 
-def committed_issues(root: Path, folder: Path) -> list:
-    """``cache_committed`` (an error, at the first committed file) when git tracks files
-    of the cache ``folder`` (:func:`committed`): what ``ocop validate`` says of a pull
-    request that commits them, before a build would refuse them."""
+def committed_issues(root: Path, folder: Path, code: str = "cache_committed") -> list:
+    """``code`` (an error, at the first committed file) when git tracks files of the
+    cache ``folder`` (:func:`committed`): what ``ocop validate`` says of a pull request
+    that commits them, before a build would refuse them. ``site_committed``: of the
+    built site's folder, or of the spare beside it (a build gives such a spare up and
+    trusts no site other than it recorded, but says so only in its log)."""
     from .records.issues import Document  # the records' issues: not needed to build
 
     files = committed(root, folder)
     if not files:
         return []
     doc = Document(path=Path(root) / files[0], rel=files[0])
-    doc.report("cache_committed", **_committed_params(root, folder, files))
+    doc.report(code, **_committed_params(root, folder, files))
     return doc.issues
 
 

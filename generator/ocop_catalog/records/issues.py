@@ -50,6 +50,7 @@ WHOLE_FILE_CODES = frozenset(
         "empty_file",
         "missing_record",
         "cache_committed",
+        "site_committed",
         "record_outside",
         "record_symlink",
         "decision_file_ignored",
