@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from ocop_catalog import build as build_module
+from ocop_catalog.housekeeping import committed
 from scratch import GOODS_DECISION, GOODS_FILE, SERVICE, build_catalog, set_goods_price
 from siteutil import (
     BUILD_EPOCH,
@@ -406,24 +407,29 @@ def test_a_site_walked_beside_the_build_is_trusted_only_if_unchanged(repo, tmp_p
 
 def test_a_large_site_walked_in_two_processes_is_seen_as_in_one(repo, tmp_path):
     """A site of many files (as the last build counted them) is walked in forked
-    processes, a top-level folder each, at the lowest priority (the build goes on beside
-    them): the same digest and files, in the same order, as one process; an edit that
-    keeps the size (not the time) is seen by both."""
+    processes, a top-level folder each (beside a build, which goes on meanwhile, at the
+    lowest priority): the same digest and files, in the same order, as one process; an
+    edit that keeps the size (not the time) is seen by both."""
     site = tmp_path / "site"
     assert _build_says(repo, site) == "built"
     (site / "top-level-file.txt").write_text("x", encoding="utf-8")  # a file at the top
 
-    def walk(size: int) -> tuple[str | None, list[str]]:
+    def walk(size: int, beside: bool = False) -> tuple[str | None, list[str]]:
         files: list[str] = []
-        found = build_module._SiteWalk(site, True, size)
+        found = build_module._SiteWalk(site, True, size, beside=beside)
         assert (found._pool is not None) == (size >= build_module.WALK_PARALLEL_FROM)
         if found._pool is not None:  # os.nice(0): a process's niceness, unchanged
-            assert found._pool.apply(os.nice, (0,)) == min(
-                19, os.nice(0) + build_module.WALK_NICENESS) > os.nice(0)
+            base, niceness = os.nice(0), found._pool.apply(os.nice, (0,))
+            if beside:  # lower, unless the suite runs at the lowest priority already
+                assert niceness == min(19, base + build_module.WALK_NICENESS)
+                assert niceness > base or base == 19
+            else:  # a walk the build waits for at once: as this process
+                assert niceness == base
         return found.result(files), files
 
     one, files = walk(0)
     assert walk(build_module.WALK_PARALLEL_FROM) == (one, files)
+    assert walk(build_module.WALK_PARALLEL_FROM, beside=True) == (one, files)
     assert len(files) > 100 and "top-level-file.txt" in files and PAGE.as_posix() in files
     assert files == sorted(files, key=lambda rel: rel.split("/"))  # name order, folder by folder
     page = site / PAGE
@@ -448,10 +454,10 @@ from scratch import set_goods_price
 walked = []
 walk = build._SiteWalk
 class Watched(walk):
-    def __init__(self, target, with_files, size):
+    def __init__(self, target, with_files, size, **options):
         if not with_files:  # the walk of the published site (with_files: of the staging)
             walked.append(str(target))
-        super().__init__(target, with_files, size)
+        super().__init__(target, with_files, size, **options)
 build._SiteWalk = Watched
 repo, site, other = map(Path, sys.argv[1:4])
 config = repo / "site_config.yml"
@@ -632,10 +638,17 @@ def test_a_site_or_spare_committed_to_the_repository_is_reported_by_validate(tmp
                         (".site.spare/san-pham/index.html", ".site.spare")):
         at = lines.index(f"{rel}:1:1: lỗi/error site_committed")
         vi, en = lines[at + 1], lines[at + 2]
-        assert vi.startswith(f"    vi: thư mục trang đã dựng '{folder}' có tệp được commit")
-        assert en.startswith(f"    en: the built site '{folder}' has files committed")
+        assert vi.startswith(f"    vi: thư mục trang web đã dựng '{folder}' có tệp được "
+                             "commit vào kho mã")
+        assert en.startswith(f"    en: the built site's folder '{folder}' has files committed")
         assert f"git rm -r {folder}," in en and f"keep '{folder}/' ignored" in en
     assert "Traceback" not in checked.stderr
+    # a folder named as the catalog itself or above it, whatever the way, is not one
+    # whose files git tracks: the catalog's records are not reported as a built site
+    for named in ("products/..", ".", "products/../..", ".."):
+        assert committed(scratch.root, scratch.root / named) == []
+    assert committed(scratch.root, scratch.root / "products" / ".." / "site")[0] == \
+        "site/index.html"
 
     # as the message says: out of the repository, and the check passes
     git("rm", "-r", "-q", "site", ".site.spare")

@@ -203,7 +203,7 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
         return _build_once(config, target, record, last, inputs,
                            target.is_dir() and not full, published)
     size = last.get("files")
-    walk = _SiteWalk(target, False, size if type(size) is int else 0)
+    walk = _SiteWalk(target, False, size if type(size) is int else 0, beside=True)
     try:
         with collector_off():  # lists of paths and digests: no cycles to collect
             inputs = fingerprint()  # while a large site is walked in other processes
@@ -515,9 +515,11 @@ class _SiteWalk:
     """What the site folder ``target`` holds, as a digest of every file's path, size and
     modification time (None: no site; a build records it after writing, so that a later
     change is seen). A site of ``size`` files or more is walked in forked processes while
-    this one goes on until :meth:`result`."""
+    this one goes on until :meth:`result`; with ``beside``, at the lowest priority (a walk
+    whose result is wanted at the end of a build, not at once)."""
 
-    def __init__(self, target: Path, with_files: bool, size: int) -> None:
+    def __init__(self, target: Path, with_files: bool, size: int, *,
+                 beside: bool = False) -> None:
         self._lines: list[str] | None = None
         self._files: list[str] = []
         self._with_files = with_files
@@ -541,10 +543,12 @@ class _SiteWalk:
                 self._top.append(_file_line("", entry, None))
         self._stack = contextlib.ExitStack()
         with collector_off():  # the workers inherit it off: they make no cycles
-            # at the lowest priority: what they find is wanted at the end of the build
-            # (before its swap), while this process works out the inputs' fingerprint
-            # and loads the records meanwhile, on the same cores (docs/performance.md)
-            self._pool = self._stack.enter_context(forked_pool(2, niceness=WALK_NICENESS))
+            # beside a build, at the lowest priority: what they find is wanted before its
+            # swap, while this process works out the inputs' fingerprint and loads the
+            # records meanwhile, on the same cores (docs/performance.md, "2026-12-07,
+            # morning"); a build with nothing to do waits for them, with the cores idle
+            self._pool = self._stack.enter_context(
+                forked_pool(2, niceness=WALK_NICENESS if beside else 0))
         self._pending = self._pool.map_async(_walk_forked, folders, chunksize=1)
 
     @property

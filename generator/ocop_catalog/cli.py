@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -335,9 +336,11 @@ def run_validate(args: argparse.Namespace) -> int:
     unowned = office_team_issues(root)
     # the build's cache committed to the repository: no build would take it; the built
     # site or its spare committed: nothing a build would publish
-    site = site_dir(root)
+    site = Path(os.path.normpath(site_dir(root)))  # the spare beside it, as a build names it
+    built = [site] + ([site.with_name(f".{site.name}.spare")]
+                      if site.name not in ("", ".", "..") else [])
     cached = [*committed_issues(root, cache_folder(root)),
-              *(issue for folder in (site, site.with_name(f".{site.name}.spare"))
+              *(issue for folder in built
                 for issue in committed_issues(root, folder, "site_committed"))]
     issues = _only_under(sorted([*unsupported, *unowned, *cached, *result.issues]), root,
                          args.paths)

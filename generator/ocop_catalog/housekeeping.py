@@ -81,7 +81,8 @@ def _as_written(folder: Path | str) -> Path:
     return folder if folder.is_absolute() else Path(os.getcwd(), folder)
 
 
-def committed(root: Path, folder: Path) -> list[str]:
+def committed(root: Path, folder: Path, what: tuple[str, str] = ("bộ nhớ đệm", "cache")
+              ) -> list[str]:
     """What git tracks of the cache ``folder`` in the work tree at ``root`` (the first
     few, relative to ``root``): files under it, or a file or a link at it or at a folder on
     its way (a committed link ``.cache`` leading to committed files): a cache a pull
@@ -89,7 +90,8 @@ def committed(root: Path, folder: Path) -> list[str]:
     processed photo, a stored page part). Nothing when ``root`` is not in a git work tree
     or the folder is outside it; a git that cannot answer (missing, or refusing a
     repository of another user) is said in a warning. Remembered while the index git
-    keeps at ``root`` is unchanged (``ocop serve`` asks at every rebuild)."""
+    keeps at ``root`` is unchanged (``ocop serve`` asks at every rebuild). ``what``: what
+    the folder is, in Vietnamese and English, for that warning."""
     root = Path(os.path.abspath(root))
     ways = _ways(root, folder)
     if not ways:
@@ -111,12 +113,12 @@ def committed(root: Path, folder: Path) -> list[str]:
     except FileNotFoundError:  # no git here (a catalog downloaded, not cloned)
         return []
     except (OSError, subprocess.SubprocessError) as exc:
-        return _cannot_check(target, exc)
+        return _cannot_check(target, exc, what)
     if done.returncode != 0:
         said = done.stderr.decode("utf-8", "replace").strip()
         if "not a git repository" in said or "outside repository" in said:
             return []
-        return _cannot_check(target, said.splitlines()[0] if said else done.returncode)
+        return _cannot_check(target, said.splitlines()[0] if said else done.returncode, what)
     on_way = set(ways)
     found = [name for name in done.stdout.decode("utf-8", "replace").split("\0")
              if name and (name in on_way or name.startswith(target + "/"))][:_SHOWN + 1]
@@ -125,11 +127,12 @@ def committed(root: Path, folder: Path) -> list[str]:
     return found
 
 
-def _cannot_check(cache: str, why: object) -> list[str]:
-    """Nothing found, said in a warning: git could not say what it tracks of ``cache``."""
-    log.warning("không kiểm tra được bộ nhớ đệm '%s' có tệp commit vào kho không / "
-                "could not check whether the cache '%s' has committed files: %s",
-                cache, cache, why)
+def _cannot_check(folder: str, why: object, what: tuple[str, str]) -> list[str]:
+    """Nothing found, said in a warning: git could not say what it tracks of ``folder``
+    (``what`` it is, in Vietnamese and English)."""
+    log.warning("không kiểm tra được %s '%s' có tệp commit vào kho không / "
+                "could not check whether the %s '%s' has committed files: %s",
+                what[0], folder, what[1], folder, why)
     return []
 
 
@@ -144,6 +147,8 @@ def _ways(root: Path, folder: Path) -> list[str]:
         parts = Path(os.path.relpath(written, root)).parts
     ways = [os.path.normpath(os.path.join(*parts[:n])).replace(os.sep, "/")
             for n in range(1, len(parts) + 1)]
+    if not ways or ways[-1] == "." or all(part == ".." for part in ways[-1].split("/")):
+        return []  # the folder is root itself or above it (``products/..``), whatever the way
     return [way for way in dict.fromkeys(ways)
             if way != "." and any(part != ".." for part in way.split("/"))]
 
@@ -157,6 +162,12 @@ def committed_message(root: Path, folder: Path, files: list[str]) -> str:
     return "\n".join(text[:1].upper() + text[1:] + "." for text in (vi, en))
 
 
+#: What the folder :func:`committed_issues` checks is, by its issue's code (Vietnamese,
+#: English).
+_FOLDERS = {"cache_committed": ("bộ nhớ đệm", "cache"),
+            "site_committed": ("thư mục trang web đã dựng", "built site's folder")}
+
+
 def committed_issues(root: Path, folder: Path, code: str = "cache_committed") -> list:
     """``code`` (an error, at the first committed file) when git tracks files of the
     cache ``folder`` (:func:`committed`): what ``ocop validate`` says of a pull request
@@ -165,7 +176,7 @@ def committed_issues(root: Path, folder: Path, code: str = "cache_committed") ->
     trusts no site other than it recorded, but says so only in its log)."""
     from .records.issues import Document  # the records' issues: not needed to build
 
-    files = committed(root, folder)
+    files = committed(root, folder, _FOLDERS[code])
     if not files:
         return []
     doc = Document(path=Path(root) / files[0], rel=files[0])

@@ -175,14 +175,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ổ đĩa (trong thư mục của catalog: {remove}, rồi commit){ignore_vi}",
     ),
     "site_committed": (
-        "the built site {cache} has files committed to the repository ({files}): a site is "
-        "what a build makes from the records, never what a pull request brings (a page "
-        "there could be passed off as the catalog's). Delete them from the repository and "
-        "the disk (in the catalog's folder: {remove}, then commit){ignore}",
-        "thư mục trang đã dựng {cache} có tệp được commit vào kho mã ({files}): trang là "
-        "thứ bản dựng tạo ra từ hồ sơ, không bao giờ do một pull request mang tới (một trang "
-        "đặt ở đó có thể bị coi là trang của catalog). Hãy xoá chúng khỏi kho mã và khỏi ổ "
-        "đĩa (trong thư mục của catalog: {remove}, rồi commit){ignore_vi}",
+        "the built site's folder {cache} has files committed to the repository ({files}): "
+        "a site and the spare kept beside it are what a build makes from the records, never "
+        "what a pull request brings (a page there could be passed off as the catalog's). "
+        "Delete them from the repository and the disk (in the catalog's folder: {remove}, "
+        "then commit){ignore}",
+        "thư mục trang web đã dựng {cache} có tệp được commit vào kho mã ({files}): trang "
+        "web và bản dựng dự phòng để cạnh nó là thứ bản dựng tạo ra từ hồ sơ, không bao giờ "
+        "do một pull request mang tới (một trang đặt ở đó có thể bị mạo nhận là trang của "
+        "catalog). Hãy xoá chúng khỏi kho mã và khỏi ổ đĩa (trong thư mục của catalog: "
+        "{remove}, rồi commit){ignore_vi}",
     ),
     "missing_record": (
         "this folder has no {record} file",
