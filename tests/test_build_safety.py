@@ -9,6 +9,7 @@ machine cannot mount).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -547,6 +548,19 @@ def test_publishing_holds_back_python_s_own_ctrl_c_only():
         signal.signal(signal.SIGINT, previous)
 
 
+def _git(root: Path, *args: str) -> None:
+    """git in the catalog at ``root``, as a producer committing."""
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=Producer",
+                    "-c", "user.email=producer@example.com", *args],
+                   check=True, capture_output=True)
+
+
+def _validate(root: Path) -> subprocess.CompletedProcess:
+    """``ocop validate`` of the catalog at ``root``, as a pull request's check runs it."""
+    return subprocess.run([*ocop_command(), "validate"], cwd=root, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
 def test_a_cache_committed_to_the_repository_stops_the_build_saying_how_to_remove_it(
         tmp_path):
     """A pull request that commits files under the build's cache (a drawn label under
@@ -560,17 +574,12 @@ def test_a_cache_committed_to_the_repository_stops_the_build_saying_how_to_remov
     forged.parent.mkdir(parents=True)
     forged.write_bytes(b"%PDF-1.4 a label that leads elsewhere")
 
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-C", str(scratch.root), "-c", "user.name=Producer",
-                        "-c", "user.email=producer@example.com", *args],
-                       check=True, capture_output=True)
-
+    git = functools.partial(_git, scratch.root)
     git("init", "-q", "-b", "main")
     git("add", "-A")
     git("commit", "-q", "-m", "a product, and a cache")
     # the pull request's check says so first, at the file
-    checked = subprocess.run([*ocop_command(), "validate"], cwd=scratch.root,
-                             capture_output=True, text=True, timeout=300, check=False)
+    checked = _validate(scratch.root)
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert ".cache/ocop/print/products/forged.pdf" in checked.stdout
     assert "cache_committed" in checked.stdout
@@ -619,19 +628,11 @@ def test_a_site_or_spare_committed_to_the_repository_is_reported_by_validate(tmp
         page.parent.mkdir(parents=True)
         page.write_text("<p>a page passed off as the catalog's</p>", encoding="utf-8")
 
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-C", str(scratch.root), "-c", "user.name=Producer",
-                        "-c", "user.email=producer@example.com", *args],
-                       check=True, capture_output=True)
-
-    def validate() -> subprocess.CompletedProcess:
-        return subprocess.run([*ocop_command(), "validate"], cwd=scratch.root,
-                              capture_output=True, text=True, timeout=300, check=False)
-
+    git = functools.partial(_git, scratch.root)
     git("init", "-q", "-b", "main")
     git("add", "-A")
     git("commit", "-q", "-m", "a product, and a site")
-    checked = validate()
+    checked = _validate(scratch.root)
     assert checked.returncode == 1, checked.stdout + checked.stderr
     lines = checked.stdout.splitlines()
     for rel, folder in (("site/index.html", "site"),
@@ -653,6 +654,6 @@ def test_a_site_or_spare_committed_to_the_repository_is_reported_by_validate(tmp
     # as the message says: out of the repository, and the check passes
     git("rm", "-r", "-q", "site", ".site.spare")
     git("commit", "-q", "-m", "the site out of the repository")
-    checked = validate()
+    checked = _validate(scratch.root)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "site_committed" not in checked.stdout

@@ -65,7 +65,7 @@ from mkdocs.exceptions import Abort, MkDocsException
 from .edition.images import atomic_write
 from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
-from .housekeeping import committed, discard, remove_later
+from .housekeeping import committed, discard, remove_later, spare_name
 from .parallel import can_fork, collector_off, forked_pool, unfreeze
 from .records.decoded import FileDigests, stat_signature
 from .records.history import CATALOG_JSON
@@ -785,7 +785,7 @@ def _swap(staging: Path, target: Path) -> Path | None:
 
 def _spare_files(target: Path, record: Path) -> tuple[Path, Path, Path]:
     """The spare folder, its keys and what else it holds (its build's unkeyed files)."""
-    return (target.with_name(f".{target.name}.spare"), record.with_suffix(".spare-keys.json"),
+    return (target.with_name(spare_name(target.name)), record.with_suffix(".spare-keys.json"),
             record.with_suffix(".spare.json"))
 
 

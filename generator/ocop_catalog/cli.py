@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .codeowners import office_team_issues
-from .housekeeping import committed_issues
+from .housekeeping import committed_issues, spare_name
 from .edition.languages import language_issues
 from .edition.theme import theme_dirs
 from .records.issues import Excerpt, Issue, Note, with_excerpts
@@ -336,9 +336,9 @@ def run_validate(args: argparse.Namespace) -> int:
     unowned = office_team_issues(root)
     # the build's cache committed to the repository: no build would take it; the built
     # site or its spare committed: nothing a build would publish
-    site = Path(os.path.normpath(site_dir(root)))  # the spare beside it, as a build names it
-    built = [site] + ([site.with_name(f".{site.name}.spare")]
-                      if site.name not in ("", ".", "..") else [])
+    # the spare beside the site, as a build names it (none beside the file system's root)
+    site = Path(os.path.normpath(site_dir(root)))  # the catalog's folder is absolute
+    built = [site] + ([site.with_name(spare_name(site.name))] if site.name else [])
     cached = [*committed_issues(root, cache_folder(root)),
               *(issue for folder in built
                 for issue in committed_issues(root, folder, "site_committed"))]

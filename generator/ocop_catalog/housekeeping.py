@@ -81,8 +81,17 @@ def _as_written(folder: Path | str) -> Path:
     return folder if folder.is_absolute() else Path(os.getcwd(), folder)
 
 
-def committed(root: Path, folder: Path, what: tuple[str, str] = ("bộ nhớ đệm", "cache")
-              ) -> list[str]:
+#: What a folder :func:`committed` checks is, in Vietnamese and English, for its warning.
+CACHE = ("bộ nhớ đệm", "cache")
+BUILT_SITE = ("thư mục trang web đã dựng", "built site's folder")
+
+
+def spare_name(site_name: str) -> str:
+    """The name of the spare a build keeps beside the site folder named ``site_name``."""
+    return f".{site_name}.spare"
+
+
+def committed(root: Path, folder: Path, what: tuple[str, str] = CACHE) -> list[str]:
     """What git tracks of the cache ``folder`` in the work tree at ``root`` (the first
     few, relative to ``root``): files under it, or a file or a link at it or at a folder on
     its way (a committed link ``.cache`` leading to committed files): a cache a pull
@@ -162,10 +171,8 @@ def committed_message(root: Path, folder: Path, files: list[str]) -> str:
     return "\n".join(text[:1].upper() + text[1:] + "." for text in (vi, en))
 
 
-#: What the folder :func:`committed_issues` checks is, by its issue's code (Vietnamese,
-#: English).
-_FOLDERS = {"cache_committed": ("bộ nhớ đệm", "cache"),
-            "site_committed": ("thư mục trang web đã dựng", "built site's folder")}
+#: What the folder :func:`committed_issues` checks is, by its issue's code.
+_FOLDERS = {"cache_committed": CACHE, "site_committed": BUILT_SITE}
 
 
 def committed_issues(root: Path, folder: Path, code: str = "cache_committed") -> list:
