@@ -65,7 +65,7 @@ from mkdocs.exceptions import Abort, MkDocsException
 from .edition.images import atomic_write
 from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
-from .housekeeping import committed, discard, remove_later, spare_name
+from .housekeeping import BUILT_SITE, committed, discard, remove_later, spare_name
 from .parallel import can_fork, collector_off, forked_pool, unfreeze
 from .records.decoded import FileDigests, stat_signature
 from .records.history import CATALOG_JSON
@@ -812,7 +812,7 @@ def _claim_spare(target: Path, record: Path, trusted: bool, root: Path
     if folder.is_symlink() or not folder.is_dir():
         return None
     found = stat_signature(folder)  # before the rename, which changes its change time
-    tracked = committed(root, folder) if trusted else []
+    tracked = committed(root, folder, BUILT_SITE) if trusted else []
     if tracked:
         rel = os.path.relpath(folder, root)
         log.warning("'%s' có tệp đã commit vào kho (%s): không dùng làm bản dựng dự phòng, "
