@@ -23,12 +23,14 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from siteutil import (BUILD_EPOCH, REPO, SHARED_CACHES, copy_repository, keep_decisions_of,
-                      ocop_command, restore_cache_entry, save_cache_entry, starter_step)
+                      ocop_command, restore_cache_entry, run_build, save_cache_entry,
+                      script_env, starter_step)
 from siteutil import build_log as build
 
 from ocop_catalog.records.decoded import write_signed
@@ -508,6 +510,62 @@ def test_a_cache_restored_as_the_publish_workflow_restores_it_is_built_on(tmp_pa
     cold = tmp_path / "cold"
     assert taken(build(repo, cold)) == (0, 0)
     assert_same(repo / "site", cold)
+
+
+#: ``ocop serve``'s first build after an edit (``build_site``'s ``defer``), of the site
+#: folder given; prints whether it built.
+_DEFERRING = ("import sys; from pathlib import Path; from ocop_catalog.build import build_site; "
+              "print(build_site(Path('site_config.yml').resolve(), Path(sys.argv[1]), "
+              "defer=True)[1])")
+
+
+def _deferring(repo: Path, site: Path) -> str:
+    """The deferring build of ``repo`` into ``site``, which must succeed; its log."""
+    done = subprocess.run([sys.executable, "-c", _DEFERRING, str(site)], cwd=repo,
+                          env=script_env(), capture_output=True, text=True, timeout=900,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert done.stdout.strip() == "True"
+    return done.stderr
+
+
+def test_a_deferring_build_makes_the_pages_and_the_build_after_it_the_rest(tmp_path):
+    """``ocop serve`` after an edit: the first build makes the changed product's pages and
+    takes every other output's files over as they were (the feeds still give the old
+    price, the site is whole); its record says its inputs are not built yet, so the next
+    build, deferring or not, is not skipped: it makes the feeds, and the site is then a cold
+    build's, byte for byte."""
+    repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])
+    site = tmp_path / "site"
+    build(repo, site)
+    honey = repo / "products/ong-tam-dao/mat-ong-quat/product.yml"
+    price = int(re.search(r"amount: (\d+)", honey.read_text()).group(1))
+    edit(honey, f"amount: {price}", f"amount: {price + 1000}")
+    before = tree(site)
+    feeds = [rel for rel in before if rel.startswith(("feeds/", "print/", "kiosk/"))]
+    assert "feeds/google/vi.xml" in feeds and any(rel.endswith(".pdf") for rel in feeds)
+
+    log = _deferring(repo, site)
+    assert "deferred: print, display points, open data, google, meta, atom, form, resolver" \
+        in log
+    page = (site / "products/mat-ong-quat/index.html").read_text(encoding="utf-8")
+    assert f'"price":"{price + 1000}"' in page
+    after = tree(site)
+    assert {rel: after.get(rel) for rel in feeds} == {rel: before[rel] for rel in feeds}
+    google = (site / "feeds/google/vi.xml").read_text(encoding="utf-8")
+    assert f"<g:price>{price} VND</g:price>" in google
+    # nothing missing: what changed is new (a search chunk of another name), the rest is
+    # the last build's
+    assert all(rel.startswith("search-index/") for rel in set(before) - set(after))
+
+    # the next deferring build is not skipped, and defers again (a page shows first)
+    assert "deferred: " in _deferring(repo, site)
+    log = build(repo, site)
+    assert "deferred" not in log and taken(log)[0] > 0
+    google = (site / "feeds/google/vi.xml").read_text(encoding="utf-8")
+    assert f"<g:price>{price + 1000} VND</g:price>" in google
+    assert_same(site, _cold(repo, tmp_path / "cold"))
+    assert "is up to date" in run_build(repo, site).stdout
 
 
 def test_a_failed_incremental_build_leaves_the_published_site_as_it_was(tmp_path):

@@ -127,6 +127,15 @@ def test_an_edited_price_is_served_and_a_mistake_keeps_the_last_good_preview(pre
     assert "123.456" in page  # the price as a shopper reads it
     # the rebuild took over what the edit did not change, like 'ocop build'
     assert re.search(r"incremental: \d+ of \d+ keyed files taken over", preview.output())
+    # the page came first, from a build that left the feeds and print assets to the build
+    # right after it, which then served the new price in the open data too
+    _wait(lambda: "the feeds and print assets are up to date too" in preview.output(), 120,
+          "the build after the pages' never finished")
+    output = preview.output()
+    assert output.index("deferred: print, display points, open data") < output.index(
+        "the pages are up to date; reloading browsers") < output.index(
+        "the feeds and print assets are up to date too")
+    assert '"price":{"amount":123456' in _get(f"{preview.url}feeds/catalog.json")
 
     # a save that brings a warning: shown; the next save's rebuild counts it instead of
     # showing it again (tests below: what is shown when)
@@ -170,6 +179,29 @@ def test_an_edited_price_is_served_and_a_mistake_keeps_the_last_good_preview(pre
     os.killpg(preview.process.pid, signal.SIGINT)
     assert preview.process.wait(timeout=30) == 0
     assert "Traceback" not in preview.output()
+
+
+def test_a_feed_template_that_fails_says_so_after_the_pages_are_shown(preview):
+    """An edit that breaks only what the second build makes (a kiosk template of the
+    catalog's overrides): the changed page is shown all the same, the terminal says the
+    feeds and print assets were not made and why, and once the template is mended the
+    next edit brings them up to date."""
+    kiosk = preview.repo / "overrides/ocop/kiosk.html"
+    kiosk.parent.mkdir(parents=True, exist_ok=True)
+    kiosk.write_text("{% if %}broken", encoding="utf-8")
+    preview.set_price(123456)
+    _wait(lambda: '"price":"123456"' in preview.page(), 120, "the page was not rebuilt")
+    _wait(lambda: "ocop serve: the feeds and print assets: " in preview.output(), 120,
+          "the failed build of the rest was not reported")
+    output = preview.output()
+    assert "kiosk.html" in output and "Traceback" not in output
+    assert '"price":{"amount":123456' not in _get(f"{preview.url}feeds/catalog.json")
+    kiosk.unlink()
+    preview.set_price(123457)
+    _wait(lambda: "the feeds and print assets are up to date too" in preview.output(), 120,
+          "the feeds were not made once the template was mended")
+    assert '"price":{"amount":123457' in _get(f"{preview.url}feeds/catalog.json")
+    assert preview.process.poll() is None
 
 
 def test_an_open_page_reloads_itself_after_an_edit(preview, browser):
@@ -317,3 +349,29 @@ def test_a_warning_said_before_is_counted_as_often_as_it_was_there():
     assert format_text([warning(5), warning(8)]) == format_text([warning(5), warning(8)],
                                                                 before=Counter())
     assert "not repeated" not in format_text([warning(5)], before=None)
+
+
+def test_browsers_reload_after_the_pages_and_a_waiting_change_skips_the_rest(tmp_path):
+    """What ``ocop serve`` does with MkDocs' live-reload server between its two builds
+    after an edit, on the server the installed MkDocs makes: once the pages are in, the
+    version a browser polls for is the one the build began as (the browser reloads, and
+    the server no longer holds page requests back); whether another change is waiting
+    (then the build of the rest is left to that change's rebuild) is the server's flag."""
+    from mkdocs.livereload import LiveReloadServer
+
+    from ocop_catalog.serve import _changed_again, _show_built
+
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0,
+                              root=str(tmp_path))
+    try:
+        server._wanted_epoch = server._visible_epoch + 1  # a build began, as its loop does
+        assert _show_built(server)
+        assert server._visible_epoch == server._wanted_epoch
+        assert not _changed_again(server)
+        server._want_rebuild = True  # what its watcher sets on a change
+        assert _changed_again(server)
+    finally:
+        server.server_close()
+    # a server without them: nothing shown early (the browsers reload after both builds)
+    assert not _show_built(object())
+    assert not _changed_again(object())

@@ -29,7 +29,8 @@ products instead of the sample (from 300 products an incremental build runs the 
 worker processes, from 2,000 the QR codes too). ``--serve``: the incremental builds as
 ``ocop serve`` makes them, in this process one after another (so that what a process
 keeps between builds is used too), trusting its own preview, at the local address (the
-cold builds too).
+cold builds too), each as the deferring build that makes the pages and the build that
+follows it.
 
 Exit code 1 at the first difference (the folder is kept and named), 0 when every step
 gave equal sites.
@@ -171,8 +172,10 @@ class _Log(logging.Handler):
 def serve_build(root: Path, site: Path, epoch: int) -> subprocess.CompletedProcess:
     """A rebuild as ``ocop serve`` makes it: in this process, which made the builds
     before (what a process keeps between builds is used), trusting its own preview,
-    at the local address. Its log and failure as a finished process's; the process's
-    logging, build day and working folder are left as they were."""
+    at the local address, in two builds: the pages first (``defer``: the other outputs'
+    files carried over as they were), then the build that brings the rest up to date.
+    Its log and failure as a finished process's; the process's logging, build day and
+    working folder are left as they were."""
     from ocop_catalog.build import build_site
     from ocop_catalog.parallel import unfreeze
 
@@ -187,8 +190,9 @@ def serve_build(root: Path, site: Path, epoch: int) -> subprocess.CompletedProce
     os.chdir(root)
     code = 0
     try:
-        build_site(root / "site_config.yml", site, site_url=SERVE_URL,
-                   published=root / "site" / "catalog.json", own=True)
+        for defer in (True, False):
+            build_site(root / "site_config.yml", site, site_url=SERVE_URL,
+                       published=root / "site" / "catalog.json", own=True, defer=defer)
     except Exception as exc:  # noqa: BLE001 - a failed build, as 'ocop serve' says it
         handler.lines.append(f"ERROR: {type(exc).__name__}: {exc}")
         code = 1

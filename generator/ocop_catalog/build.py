@@ -100,7 +100,7 @@ def unreadable(config_file: Path, exc: Exception, outcome: str) -> BuildFailed:
 def build_site(
     config_file: Path, site_dir: Path | None = None, *, strict: bool = False,
     full: bool = False, site_url: str | None = None, published: Path | None = None,
-    own: bool = False,
+    own: bool = False, defer: bool = False,
 ) -> tuple[Path, bool]:
     """Build the site of ``config_file`` into ``site_dir``.
 
@@ -122,6 +122,13 @@ def build_site(
     as that build left it without walking it (a tenth of a second at 1,000 products,
     over a second of two processes at 10,000); another program's build of it writes
     another record, and is noticed.
+
+    ``defer`` (``ocop serve``, after an edit): an incremental build makes the pages and
+    photos only, and takes every other file of the site over as the last build left it
+    (``pipeline.build``; :func:`_carry_unkeyed`): the feeds and print assets are the last
+    build's, and a page that build had and this one does not make stays too. Its record
+    says its inputs are not yet built, so the next build of the folder is not skipped, and
+    brings everything up to date.
     """
     _show_mkdocs_messages()
     overrides = {"site_url": site_url} if site_url is not None else {}
@@ -146,7 +153,8 @@ def build_site(
         attempts = 1
         while True:
             try:
-                return _build_into(config, target, record, inputs, full, published, own)
+                return _build_into(config, target, record, inputs, full, published, own,
+                                   defer)
             except (_SpareIncomplete, _SiteChanged) as exc:
                 # a file the spare's keys promised was not there (a spare damaged by
                 # hand): it is gone now, build again without it; or the published site
@@ -188,7 +196,8 @@ class _SpareIncomplete(Exception):
 
 
 def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], str],
-                full: bool, published: Path | None, own: bool = False) -> tuple[Path, bool]:
+                full: bool, published: Path | None, own: bool = False,
+                defer: bool = False) -> tuple[Path, bool]:
     _recover(target)
     for stale in record.parent.glob(f".{record.stem}.*.keys.json"):  # of builds cut short
         if not _running(stale.name.partition(".building-")[2]):
@@ -201,7 +210,7 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
         if last.get("inputs") == inputs and target.is_dir():
             return target, False
         return _build_once(config, target, record, last, inputs,
-                           target.is_dir() and not full, published)
+                           target.is_dir() and not full, published, defer=defer)
     size = last.get("files")
     walk = _SiteWalk(target, False, size if type(size) is int else 0, beside=True)
     try:
@@ -221,18 +230,21 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
         # again, taking nothing over (_SiteChanged). The build forks its own workers
         # meanwhile, as the light outputs' pool already runs beside the pages' pool.
         try:
-            return _build_trusting(config, target, record, last, inputs, published, walk)
+            return _build_trusting(config, target, record, last, inputs, published, walk,
+                                   defer)
         finally:
             walk.cancel()
     site_now = walk.result()
     untouched = isinstance(last, dict) and site_now is not None and last.get("site") == site_now
     if untouched and last.get("inputs") == inputs:
         return target, False
-    return _build_once(config, target, record, last, inputs, untouched and not full, published)
+    return _build_once(config, target, record, last, inputs, untouched and not full, published,
+                       defer=defer)
 
 
 def _build_trusting(config, target: Path, record: Path, last: dict[str, object], inputs: str,
-                    published: Path | None, walk: _SiteWalk) -> tuple[Path, bool]:
+                    published: Path | None, walk: _SiteWalk,
+                    defer: bool = False) -> tuple[Path, bool]:
     """:func:`_build_once`, trusting the published site to be as its record says while
     ``walk`` finds out: its result is checked before the swap."""
     def check() -> None:
@@ -240,7 +252,8 @@ def _build_trusting(config, target: Path, record: Path, last: dict[str, object],
             raise _SiteChanged
 
     try:
-        return _build_once(config, target, record, last, inputs, True, published, check)
+        return _build_once(config, target, record, last, inputs, True, published, check,
+                           defer)
     except Exception as exc:
         # what the build found wrong may come from a site not as recorded: then it is
         # built again taking nothing over, as when the check finds it
@@ -251,10 +264,11 @@ def _build_trusting(config, target: Path, record: Path, last: dict[str, object],
 
 def _build_once(config, target: Path, record: Path, last: dict[str, object], inputs: str,
                 trusted: bool, published: Path | None,
-                check: Callable[[], None] | None = None) -> tuple[Path, bool]:
+                check: Callable[[], None] | None = None,
+                defer: bool = False) -> tuple[Path, bool]:
     """Build into a staging folder (the spare, brought up to date, when the published
     site and its keys are ``trusted``) and swap it in; ``check`` raises, with nothing
-    swapped, when the trust turns out misplaced."""
+    swapped, when the trust turns out misplaced. ``defer``: see :func:`build_site`."""
     target.parent.mkdir(parents=True, exist_ok=True)
     keys_in = record.with_suffix(".keys.json") if trusted else None
     plugin = config.plugins["ocop"] if "ocop" in config.plugins else None
@@ -284,7 +298,9 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
                 "keys_out": str(keys_out),
                 "site": str(staging) if spare else None,
                 "spare": spare[1] if spare else None,
-                "spare_spans": spare[2] if spare else None}
+                "spare_spans": spare[2] if spare else None,
+                # deferring needs the unkeyed files of the site it carries over listed
+                "defer": defer and isinstance(last.get("unkeyed"), list)}
         # by the file system's clock: a folder of the spare this build changes is dated after
         since = file_clock(target.parent) if spare else 0
         config.plugins.on_startup(command="build", dirty=False)
@@ -298,6 +314,9 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
                                   "did not run); nothing was built, the previous site is "
                                   "unchanged")
             _join(mkdocs_dir, staging)
+        deferred = bool(getattr(plugin, "deferred", None))
+        if deferred:  # the outputs left to the next build: their files without a key too
+            _carry_unkeyed(target, staging, last.get("unkeyed"))
     except (MkDocsException, Abort) as exc:
         _discard(staging, mkdocs_dir, keys_out)
         reason = "see the errors above" if isinstance(exc, Abort) else str(exc)
@@ -341,8 +360,10 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
             replace_keys(keys_out, keys_file)
         else:
             keys_file.unlink(missing_ok=True)
-        state: dict[str, object] = {"inputs": inputs, "site": site_digest,
-                                    "files": len(files)}
+        # a deferring build has not built its inputs yet: no fingerprint is None, so the
+        # next build is not skipped
+        state: dict[str, object] = {"inputs": None if deferred else inputs,
+                                    "site": site_digest, "files": len(files)}
         # what the spare of a later build must delete first; kept only when every key names
         # a file of the site as the walk names it (else that spare would not be what its
         # keys say)
@@ -883,6 +904,28 @@ def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None
     except OSError:  # no state written (the claim of this build removed the last one)
         discard(folder)
 
+
+
+def _carry_unkeyed(target: Path, staging: Path, unkeyed: object) -> None:
+    """Link into ``staging`` each file the published site's build wrote without a key
+    (``unkeyed``, as its record lists them) that this build did not write: a deferring
+    build's (:func:`build_site`) feeds and assets of the outputs it left to the next."""
+    if not isinstance(unkeyed, list):
+        return
+    for rel in unkeyed:
+        if type(rel) is not str or rel.startswith("/") or ".." in rel.split("/"):
+            continue  # a record's names are relative paths, as the walk writes them
+        into = staging / rel
+        if os.path.lexists(into):
+            continue
+        into.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(target / rel, into)
+        except FileNotFoundError:  # gone: the next build makes it
+            pass
+        except OSError:  # links not allowed: a copy, as Reuse.take makes
+            with contextlib.suppress(OSError):
+                shutil.copy2(target / rel, into)
 
 
 def _join(mkdocs_dir: Path, staging: Path) -> None:

@@ -139,6 +139,9 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         self.authored: list[tuple[str, dict[str, str]]] = []
         #: The keys of the files the last build made or took over (incremental builds).
         self.written_keys: dict[str, str] | None = None
+        #: The outputs the last build left to the next one (``ocop serve``'s first build
+        #: after an edit: ``pipeline.build``'s ``defer``), by name.
+        self.deferred: list[str] = []
 
     # ----------------------------------------------------------------------
     # Events
@@ -314,8 +317,10 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         # read beside the spare: its file system dates the files prune compares
         started = file_clock(site_dir.parent) if reuse is not None and reuse.has_spare else 0
         try:
-            build(self.catalog, site_dir, edition, self.output_options, cache_dir=cache_dir,
-                  workers=self.config.concurrency, info=log.info, reuse=reuse)
+            report = build(self.catalog, site_dir, edition, self.output_options,
+                           cache_dir=cache_dir, workers=self.config.concurrency, info=log.info,
+                           reuse=reuse, defer=incremental.get("defer") is True)
+            self.deferred = report.deferred
             if reuse is not None:
                 if reuse.has_spare:
                     gone = reuse.prune(started)

@@ -15,7 +15,10 @@ are cores), started before the heavy ones and running beside them (the pages out
 seconds in the parent alone); on a small catalog, after them in this process. In an
 incremental build on a large catalog, a heavy output with a writer for it (``beside``: print)
 makes what changed in a forked process of its own started with them, instead of after the
-pages, unless that is more than one process should make alone (:func:`_finish_light`). Neither
+pages, unless that is more than one process should make alone (:func:`_finish_light`). With
+``defer`` (``ocop serve``'s rebuilds), an incremental build runs only the outputs a browser
+shows (:data:`SHOWN`) and takes the previous build's other files over as they were
+(:meth:`.Reuse.carry_rest`), for the build that follows to bring up to date. Neither
 MkDocs nor the command line is known here: the MkDocs plugin and the CLI are adapters over
 this module.
 """
@@ -61,6 +64,9 @@ OUTPUTS: tuple[Output, ...] = (
     resolver.OUTPUT,
 )
 
+#: The outputs a browser shows: those a deferring build (:func:`build`'s ``defer``) runs.
+SHOWN = frozenset({media.OUTPUT.name, pages.OUTPUT.name})
+
 #: Catalogs with fewer products run their light outputs in one process; an incremental
 #: build, whose pages output spends most of its time in this process (keys, listings, the
 #: search index) with the workers idle, runs them beside it from the smaller figure.
@@ -86,6 +92,8 @@ class Report:
     #: catalog) and each heavy one made beside the pages in its worker, by output name;
     #: none for a heavy one made after the pages after all.
     light: dict[str, float] = field(default_factory=dict)
+    #: The outputs a deferring build left to the next one (``defer``), by name.
+    deferred: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -103,11 +111,15 @@ def check_options(options: Mapping[str, Any], languages: tuple[str, ...],
 
 def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
           options: Mapping[str, Any], *, cache_dir: Path, workers: int | None = None,
-          info: Callable[[str], None] = log.info, reuse: Reuse | None = None) -> Report:
+          info: Callable[[str], None] = log.info, reuse: Reuse | None = None,
+          defer: bool = False) -> Report:
     """Publish ``catalog`` and write every output into ``site_dir``; ``options`` are
     :func:`check_options`' result. With ``reuse``, files whose key is unchanged since the
     previous build are taken over from it (:mod:`ocop_catalog.reuse`), and
-    ``reuse.keys`` holds every keyed file's key afterwards."""
+    ``reuse.keys`` holds every keyed file's key afterwards. With ``defer`` too (and a
+    previous build), only the outputs in :data:`SHOWN` run, and every other keyed file of
+    the previous build is taken over as it was (``report.deferred`` names the outputs
+    left; the caller carries their unkeyed files over)."""
     global _HAS_BUILT
     report = Report()
     clock = time.perf_counter()
@@ -128,7 +140,11 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
               root=catalog.settings.root)
     site_dir = Path(site_dir)
     light, skipped = [], []
+    if defer and reuse is not None and reuse.incremental:
+        report.deferred = [output.name for output in OUTPUTS if output.name not in SHOWN]
     for output in OUTPUTS:
+        if output.name in report.deferred:
+            continue
         if output.absolute_urls and not edition.urls.site_url:
             skipped.append(output.name)
         elif output.light:
@@ -136,6 +152,7 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     if skipped:
         log.warning("site_url is not set in site_config.yml; %s need absolute URLs, so "
                     "none were written", ", ".join(skipped))
+    skipped += report.deferred
     # an incremental build's heavy outputs that can make what changed in a worker, beside
     # the pages (print: a few labels and sheets, instead of after the pages on one core)
     beside = [output for output in OUTPUTS if output.beside is not None and not output.light
@@ -192,6 +209,9 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
             info(f"feeds: {sum(written.values())} files, done {report.timings['feeds']:.2f} s "
                  f"after the other outputs{_each(report.light, light)}")
     save_compiled(cache_dir, catalog.settings.root)
+    if report.deferred:
+        info(f"deferred: {', '.join(report.deferred)}; {reuse.carry_rest()} files taken over "
+             "as the previous build made them, for the next build to bring up to date")
     if reuse is not None and reuse.incremental:
         info(f"incremental: {reuse.taken + reuse.kept} of {len(reuse.keys)} keyed files "
              "taken over from the previous build"

@@ -32,6 +32,11 @@ where it printed the day (:attr:`Reuse.spans`, saved with its key). On a later d
 ``<key>`` is unchanged, :meth:`Reuse.earlier` hands its writer the previous build's file,
 day and places, and the writer writes the new day's text into those places instead of
 making the file again (``outputs/site/pages.py``).
+
+:meth:`Reuse.carry_rest` takes over every file of the previous build that this build did
+not record, under the key it was made with: an ``ocop serve`` rebuild makes the pages and
+photos first and carries everything else over as it was, for the build that follows to
+bring up to date (``pipeline.build``: ``defer``).
 """
 
 from __future__ import annotations
@@ -128,6 +133,8 @@ class Reuse:
         self.redated = 0
         self.taken = 0
         self._dirs: set[str] = set()
+        #: Files the build made under another name (:meth:`forget`): never carried over.
+        self._forgotten: set[str] = set()
         self._site = os.fspath(self.site_dir)
         self._previous = os.fspath(self.previous) if self.previous is not None else ""
 
@@ -196,6 +203,22 @@ class Reuse:
             self.spans[rel] = spans
         return True
 
+    def carry_rest(self) -> int:
+        """Take over, under the key it was made with, each file of the previous build that
+        this build has not recorded (a deferring build's feeds and print assets: made by
+        the next build); how many were."""
+        carried = 0
+        for rel, key in list(self.old.items()) if self.previous is not None else ():
+            if rel in self.keys or rel in self._forgotten:
+                continue
+            if self.spare.get(rel) == key and not os.path.lexists(f"{self._site}/{rel}"):
+                continue  # deleted from the spare by this build (a search shard replaced)
+            if self.take(rel, key):
+                carried += 1
+            else:  # gone from the previous build's folder: not part of this one
+                self.forget(rel)
+        return carried
+
     def wrote(self, rel: str, spans: str | None, redated: bool = False) -> None:
         """Note of a file the caller wrote (told to make it by :meth:`take`) where it
         printed its day (``spans``: :data:`SPANS`; None: nowhere), and whether it wrote it
@@ -251,6 +274,7 @@ class Reuse:
     def forget(self, rel: str) -> None:
         """Drop the key :meth:`take` recorded for ``rel`` when the caller, told to make
         the file, makes it under another name."""
+        self._forgotten.add(rel)
         self.keys.pop(rel, None)
         self.spans.pop(rel, None)
 

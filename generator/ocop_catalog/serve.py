@@ -9,9 +9,15 @@ keeps its files and keys between sessions: starting ``ocop serve`` again after a
 remakes only what the edit changed.
 
 MkDocs' live-reload server serves the folder and watches ``products/``, the authored
-pages, the theme folders and ``site_config.yml``; a browser showing a page reloads when
-the build that follows a change is swapped in. A build that fails (an invalid record, a
-template error) is reported and the preview stays as it was, as with ``ocop build``.
+pages, the theme folders and ``site_config.yml``. A rebuild after a change comes in two
+builds: the first makes what a browser shows (the pages and photos) and takes every other
+file over as the last build left it (``build_site``'s ``defer``: the feeds and print
+assets, and a page of a product the change deleted); once it is swapped in, a browser
+showing a page reloads, and a second build brings the rest up to date, unless another
+change is already waiting (whose own second build follows it). Each build is swapped in
+whole, so the preview never mixes two builds' pages.
+A build that fails (an invalid record, a template error) is reported and the preview stays
+as it was, as with ``ocop build``.
 
 Staying in one process is what makes a rebuild quick: no interpreter start and no imports,
 and the Jinja templates are compiled once for the session (:mod:`ocop_catalog.edition.theme`
@@ -83,26 +89,40 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
     published = Path(config.site_dir) / CATALOG_JSON
     say_warnings_once(root)  # after the first build, a save's new warnings only
 
-    def build() -> None:
+    def build(defer: bool = False) -> bool:
         try:
             _, built = build_site(config_file, site_dir, site_url=server_url,
-                                  published=published, own=True)
+                                  published=published, own=True, defer=defer)
         finally:
             unfreeze()  # the build froze its catalog: let the collector have it back
-        if not built:
-            log.info("no input changed; the preview is up to date")
+        return built
 
-    def rebuild() -> None:  # the errors are said; the preview stays as it was
+    def attempt(defer: bool, failed: str) -> bool | None:
+        """A build; None when it failed (said; the preview stays as it was)."""
         try:
-            build()
+            return build(defer)
         except BuildFailed as exc:
-            log.error("ocop serve: %s", exc)
+            log.error("ocop serve: %s%s", failed, exc)
         except Exception as exc:  # noqa: BLE001 - a template, a disk: said, not raised
-            log.error("ocop serve: the rebuild failed, the preview is unchanged (%s: %s)",
-                      type(exc).__name__, exc)
+            log.error("ocop serve: %sthe rebuild failed, the preview is unchanged (%s: %s)",
+                      failed, type(exc).__name__, exc)
+        return None
 
+    def rebuild() -> None:
+        built = attempt(True, "")
+        if built is False:
+            log.info("no input changed; the preview is up to date")
+        if not built:
+            return
+        # the pages are in: browsers reload now, and the feeds and print assets follow
+        _show_built(server)
+        if not _changed_again(server) and attempt(False, "the feeds and print assets: "):
+            log.info("ocop serve: the feeds and print assets are up to date too")
+
+    server = None
     try:
-        build()
+        if not build():
+            log.info("no input changed; the preview is up to date")
     except BuildFailed as exc:
         if not (site_dir / "index.html").is_file():
             raise
@@ -124,6 +144,31 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
     finally:
         server.shutdown()
         lock.close()
+
+
+def _show_built(server: LiveReloadServer | None) -> bool:
+    """Have the browsers reload now, as MkDocs' server does when its builder returns: its
+    pages are served again as the site now is (MkDocs 1.6's ``LiveReloadServer`` holds
+    every request while a build runs, until the epoch it shows is the one the build began
+    as). False, with nothing done, for a server without those attributes (then the
+    browsers reload once both builds are over)."""
+    cond = getattr(server, "_epoch_cond", None)
+    if cond is None or not hasattr(server, "_wanted_epoch"):
+        return False
+    with cond:
+        server._visible_epoch = server._wanted_epoch
+        cond.notify_all()
+    log.info("ocop serve: the pages are up to date; reloading browsers")
+    return True
+
+
+def _changed_again(server: LiveReloadServer) -> bool:
+    """Whether a change is waiting for the next build (MkDocs' server's flag)."""
+    cond = getattr(server, "_rebuild_cond", None)
+    if cond is None:
+        return False
+    with cond:
+        return bool(getattr(server, "_want_rebuild", False))
 
 
 def _live_server(rebuild, host: str, port: int, site_dir: Path, mount_path: str,
