@@ -132,7 +132,7 @@ def test_an_edited_price_is_served_and_a_mistake_keeps_the_last_good_preview(pre
     _wait(lambda: "the feeds and print assets are up to date too" in preview.output(), 120,
           "the build after the pages' never finished")
     output = preview.output()
-    assert output.index("deferred: print, display points, open data") < output.index(
+    assert output.index("deferred: print, open data, google") < output.index(
         "the pages are up to date; reloading browsers") < output.index(
         "the feeds and print assets are up to date too")
     assert '"price":{"amount":123456' in _get(f"{preview.url}feeds/catalog.json")
@@ -181,22 +181,22 @@ def test_an_edited_price_is_served_and_a_mistake_keeps_the_last_good_preview(pre
     assert "Traceback" not in preview.output()
 
 
-def test_a_feed_template_that_fails_says_so_after_the_pages_are_shown(preview):
-    """An edit that breaks only what the second build makes (a kiosk template of the
-    catalog's overrides): the changed page is shown all the same, the terminal says the
-    feeds and print assets were not made and why, and once the template is mended the
-    next edit brings them up to date."""
-    kiosk = preview.repo / "overrides/ocop/kiosk.html"
-    kiosk.parent.mkdir(parents=True, exist_ok=True)
-    kiosk.write_text("{% if %}broken", encoding="utf-8")
+def test_a_template_only_the_second_build_uses_that_fails_is_said_after_the_page(preview):
+    """An edit that breaks only what the second build makes (the resolver's `_redirects`
+    template, in the catalog's overrides): the changed page is shown all the same, the
+    terminal says the feeds and print assets were not made and why, and once the template
+    is mended the next edit brings them up to date."""
+    template = preview.repo / "overrides/ocop/resolver/_redirects"
+    template.parent.mkdir(parents=True, exist_ok=True)
+    template.write_text("{% if %}broken", encoding="utf-8")
     preview.set_price(123456)
     _wait(lambda: '"price":"123456"' in preview.page(), 120, "the page was not rebuilt")
     _wait(lambda: "ocop serve: the feeds and print assets: " in preview.output(), 120,
           "the failed build of the rest was not reported")
     output = preview.output()
-    assert "kiosk.html" in output and "Traceback" not in output
+    assert "resolver/_redirects" in output and "Traceback" not in output
     assert '"price":{"amount":123456' not in _get(f"{preview.url}feeds/catalog.json")
-    kiosk.unlink()
+    template.unlink()
     preview.set_price(123457)
     _wait(lambda: "the feeds and print assets are up to date too" in preview.output(), 120,
           "the feeds were not made once the template was mended")
@@ -359,19 +359,19 @@ def test_browsers_reload_after_the_pages_and_a_waiting_change_skips_the_rest(tmp
     (then the build of the rest is left to that change's rebuild) is the server's flag."""
     from mkdocs.livereload import LiveReloadServer
 
-    from ocop_catalog.serve import _changed_again, _show_built
+    from ocop_catalog.serve import _can_show, _changed_again, _show_built
 
     server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0,
                               root=str(tmp_path))
     try:
         server._wanted_epoch = server._visible_epoch + 1  # a build began, as its loop does
-        assert _show_built(server)
+        assert _can_show(server) and _show_built(server)
         assert server._visible_epoch == server._wanted_epoch
         assert not _changed_again(server)
         server._want_rebuild = True  # what its watcher sets on a change
         assert _changed_again(server)
     finally:
         server.server_close()
-    # a server without them: nothing shown early (the browsers reload after both builds)
-    assert not _show_built(object())
+    # a server without them: nothing shown early (a rebuild is one build, as before)
+    assert not _can_show(object()) and not _show_built(object())
     assert not _changed_again(object())

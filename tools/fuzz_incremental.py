@@ -193,6 +193,12 @@ def serve_build(root: Path, site: Path, epoch: int) -> subprocess.CompletedProce
         for defer in (True, False):
             build_site(root / "site_config.yml", site, site_url=SERVE_URL,
                        published=root / "site" / "catalog.json", own=True, defer=defer)
+        # a build made again (a key recorded for a file that is not there, found before
+        # the swap) would hide what went wrong from the comparison: a failure of its own
+        again = [line for line in handler.lines if "building again" in line]
+        if again:
+            handler.lines.append(f"ERROR: a build was made again: {again[0]}")
+            code = 1
     except Exception as exc:  # noqa: BLE001 - a failed build, as 'ocop serve' says it
         handler.lines.append(f"ERROR: {type(exc).__name__}: {exc}")
         code = 1

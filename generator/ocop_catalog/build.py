@@ -22,7 +22,9 @@ partly deleted site is rebuilt.
 Otherwise the build is incremental: every file an output knows the key of (what it is
 made from: :mod:`ocop_catalog.edition.keys`) and whose key is the one the last build
 recorded is not made again (:mod:`ocop_catalog.reuse`); the rest is made as in a cold
-build. The staging folder is then the *spare* (below): the site the last build
+build (but for a deferring build's: ``ocop serve``'s first after an edit, which makes the
+pages and takes every other file over as the last build left it, ``build_site``'s
+``defer``). The staging folder is then the *spare* (below): the site the last build
 replaced, in which files whose key is unchanged stay, changed ones are unlinked and
 linked from the published site or made, and files the new build does not make are
 deleted; without a spare it is a fresh folder into which unchanged files are
@@ -69,7 +71,7 @@ from .housekeeping import BUILT_SITE, committed, discard, remove_later, spare_na
 from .parallel import can_fork, collector_off, forked_pool, unfreeze
 from .records.decoded import FileDigests, stat_signature
 from .records.history import CATALOG_JSON
-from .reuse import file_clock, read_keys, remove_empty_folders, replace_keys
+from .reuse import file_clock, link_or_copy, read_keys, remove_empty_folders, replace_keys
 from .settings import build_date, plugin_options
 
 
@@ -123,8 +125,9 @@ def build_site(
     over a second of two processes at 10,000); another program's build of it writes
     another record, and is noticed.
 
-    ``defer`` (``ocop serve``, after an edit): an incremental build makes the pages and
-    photos only, and takes every other file of the site over as the last build left it
+    ``defer`` (``ocop serve``, after an edit): an incremental build makes only what a
+    browser shows (the catalog's pages and photos, kiosk pages, the form: ``pipeline.SHOWN``)
+    and takes every other file of the site over as the last build left it
     (``pipeline.build``; :func:`_carry_unkeyed`): the feeds and print assets are the last
     build's, and a page that build had and this one does not make stays too. Its record
     says its inputs are not yet built, so the next build of the folder is not skipped, and
@@ -864,8 +867,7 @@ def _delete_unkeyed(folder: Path, unkeyed: list) -> bool:
     that leaves empty; False when the list is not one of plain relative paths of files."""
     base = os.fspath(folder)
     for rel in unkeyed:
-        if (not isinstance(rel, str) or not rel or rel.startswith("/") or "\0" in rel
-                or ".." in rel.split("/")):
+        if not _relative(rel):
             return False
         try:
             os.unlink(f"{base}/{rel}")
@@ -908,24 +910,33 @@ def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None
 
 def _carry_unkeyed(target: Path, staging: Path, unkeyed: object) -> None:
     """Link into ``staging`` each file the published site's build wrote without a key
-    (``unkeyed``, as its record lists them) that this build did not write: a deferring
-    build's (:func:`build_site`) feeds and assets of the outputs it left to the next."""
+    (``unkeyed``, as its record lists them: the feeds written whole, the resolver's files,
+    MkDocs' pages) that is not there once this build is done: a deferring build's
+    (:func:`build_site`), which leaves the outputs that wrote most of them to the next
+    build, and keeps an authored page it no longer has until then too."""
     if not isinstance(unkeyed, list):
         return
+    base, site, made = os.fspath(staging), os.fspath(target), set()
     for rel in unkeyed:
-        if type(rel) is not str or rel.startswith("/") or ".." in rel.split("/"):
-            continue  # a record's names are relative paths, as the walk writes them
-        into = staging / rel
+        if not _relative(rel):
+            continue
+        into = f"{base}/{rel}"
         if os.path.lexists(into):
             continue
-        into.parent.mkdir(parents=True, exist_ok=True)
+        folder = rel.rpartition("/")[0]
         try:
-            os.link(target / rel, into)
-        except FileNotFoundError:  # gone: the next build makes it
-            pass
-        except OSError:  # links not allowed: a copy, as Reuse.take makes
-            with contextlib.suppress(OSError):
-                shutil.copy2(target / rel, into)
+            if folder and folder not in made:
+                os.makedirs(f"{base}/{folder}", exist_ok=True)
+                made.add(folder)
+        except OSError:  # a file where its folder would be: the next build makes it
+            continue
+        link_or_copy(f"{site}/{rel}", into)  # gone: the next build makes it
+
+
+def _relative(rel: object) -> bool:
+    """Whether ``rel`` is a plain relative path of a file, as a site's record lists them."""
+    return (isinstance(rel, str) and bool(rel) and not rel.startswith("/") and "\0" not in rel
+            and ".." not in rel.split("/"))
 
 
 def _join(mkdocs_dir: Path, staging: Path) -> None:

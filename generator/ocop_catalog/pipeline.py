@@ -15,12 +15,12 @@ are cores), started before the heavy ones and running beside them (the pages out
 seconds in the parent alone); on a small catalog, after them in this process. In an
 incremental build on a large catalog, a heavy output with a writer for it (``beside``: print)
 makes what changed in a forked process of its own started with them, instead of after the
-pages, unless that is more than one process should make alone (:func:`_finish_light`). With
-``defer`` (``ocop serve``'s rebuilds), an incremental build runs only the outputs a browser
-shows (:data:`SHOWN`) and takes the previous build's other files over as they were
-(:meth:`.Reuse.carry_rest`), for the build that follows to bring up to date. Neither
-MkDocs nor the command line is known here: the MkDocs plugin and the CLI are adapters over
-this module.
+pages, unless that is more than one process should make alone (:func:`_finish_light`).
+With ``defer`` (``ocop serve``'s rebuilds), an incremental build runs only the outputs of
+the pages a browser shows (:data:`SHOWN`) and takes the previous build's other files over
+as they were (:meth:`.Reuse.carry_rest`), for the build that follows to bring up to date.
+Neither MkDocs nor the command line is known here: the MkDocs plugin and the CLI are
+adapters over this module.
 """
 
 from __future__ import annotations
@@ -64,8 +64,11 @@ OUTPUTS: tuple[Output, ...] = (
     resolver.OUTPUT,
 )
 
-#: The outputs a browser shows: those a deferring build (:func:`build`'s ``defer``) runs.
-SHOWN = frozenset({media.OUTPUT.name, pages.OUTPUT.name})
+#: The outputs of the pages a browser shows (catalog pages and photos, kiosk pages, the
+#: contribution form): those a deferring build (:func:`build`'s ``defer``) runs. Not print
+#: (a new product's page links to its label before the next build makes it) nor the feeds.
+SHOWN = frozenset({media.OUTPUT.name, pages.OUTPUT.name, display.OUTPUT.name,
+                   form.OUTPUT.name})
 
 #: Catalogs with fewer products run their light outputs in one process; an incremental
 #: build, whose pages output spends most of its time in this process (keys, listings, the
@@ -113,7 +116,8 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
           options: Mapping[str, Any], *, cache_dir: Path, workers: int | None = None,
           info: Callable[[str], None] = log.info, reuse: Reuse | None = None,
           defer: bool = False) -> Report:
-    """Publish ``catalog`` and write every output into ``site_dir``; ``options`` are
+    """Publish ``catalog`` and write every output (with ``defer``, see below) into
+    ``site_dir``; ``options`` are
     :func:`check_options`' result. With ``reuse``, files whose key is unchanged since the
     previous build are taken over from it (:mod:`ocop_catalog.reuse`), and
     ``reuse.keys`` holds every keyed file's key afterwards. With ``defer`` too (and a
@@ -210,8 +214,9 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
                  f"after the other outputs{_each(report.light, light)}")
     save_compiled(cache_dir, catalog.settings.root)
     if report.deferred:
-        info(f"deferred: {', '.join(report.deferred)}; {reuse.carry_rest()} files taken over "
-             "as the previous build made them, for the next build to bring up to date")
+        carried = reuse.carry_rest()
+        info(f"deferred: {', '.join(report.deferred)}; {carried} files taken over as the "
+             "previous build made them, for the next build to bring up to date")
     if reuse is not None and reuse.incremental:
         info(f"incremental: {reuse.taken + reuse.kept} of {len(reuse.keys)} keyed files "
              "taken over from the previous build"

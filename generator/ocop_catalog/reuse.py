@@ -6,7 +6,8 @@ making it: when an earlier build wrote the same file with the same key, the file
 taken over (left where it is in the spare, or hard-linked from the published site: no
 rendering, no writing, no extra disk space) and the output goes on to the next file;
 otherwise the output makes it as a cold build would. Files the new build does not make
-are not in the staging folder when it is swapped in.
+are not in the staging folder when it is swapped in (but for a deferring build's,
+:meth:`Reuse.carry_rest` below).
 
 The staging folder is either a fresh folder or the *spare*: the site the last build
 replaced, kept with its keys (:mod:`ocop_catalog.build`). A file of the spare whose key is
@@ -53,7 +54,8 @@ from typing import NamedTuple, TypeVar
 
 from .records.decoded import atomic_write, read_regular, stat_signature, utf8_pieces
 
-__all__ = ["DAY_FORMS", "Drained", "Reuse", "handed_back", "join_spans", "parse_spans",
+__all__ = ["DAY_FORMS", "Drained", "Reuse", "handed_back", "join_spans", "link_or_copy",
+           "parse_spans",
            "write_new"]
 
 FORMAT = 2
@@ -86,6 +88,8 @@ class Drained(NamedTuple):
     spans: dict[str, str]
     #: How many files were written for a new day from the previous day's.
     redated: int
+    #: Files made under another name (:meth:`Reuse.forget`).
+    forgotten: frozenset[str] = frozenset()
 
     @staticmethod
     def nothing() -> Drained:
@@ -176,27 +180,9 @@ class Reuse:
         if self.previous is None or self.old.get(rel) != key:
             return False
         # plain strings: tens of thousands of files, pathlib's objects cost more than links
-        source, target = f"{self._previous}/{rel}", f"{self._site}/{rel}"
         self._folder(rel)
-        try:
-            os.link(source, target)
-        except FileNotFoundError:
+        if not link_or_copy(f"{self._previous}/{rel}", f"{self._site}/{rel}"):
             return False
-        except FileExistsError:  # not a file the spare's keys know: never written into
-            try:
-                os.unlink(target)
-                os.link(source, target)
-            except OSError:
-                return False
-        except OSError:  # another file system, or links not allowed: copy it, as a new file
-            temporary = f"{target}.{os.getpid()}.tmp"
-            try:
-                shutil.copy2(source, temporary)
-                os.replace(temporary, target)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                return False
         self.taken += 1
         spans = self.old_spans.get(rel) if self.old_spans else None
         if spans is not None:  # where the previous build's file printed its day
@@ -212,7 +198,7 @@ class Reuse:
             if rel in self.keys or rel in self._forgotten:
                 continue
             if self.spare.get(rel) == key and not os.path.lexists(f"{self._site}/{rel}"):
-                continue  # deleted from the spare by this build (a search shard replaced)
+                continue  # deleted from the spare by this build
             if self.take(rel, key):
                 carried += 1
             else:  # gone from the previous build's folder: not part of this one
@@ -273,7 +259,8 @@ class Reuse:
 
     def forget(self, rel: str) -> None:
         """Drop the key :meth:`take` recorded for ``rel`` when the caller, told to make
-        the file, makes it under another name."""
+        the file, makes it under another name (the file is not carried over either:
+        :meth:`carry_rest`)."""
         self._forgotten.add(rel)
         self.keys.pop(rel, None)
         self.spans.pop(rel, None)
@@ -297,12 +284,15 @@ class Reuse:
     def drain(self) -> Drained:
         """What this process recorded since the last call (for worker processes to hand
         back)."""
-        found = Drained(self.keys, self.taken, self.kept, self.spans, self.redated)
+        found = Drained(self.keys, self.taken, self.kept, self.spans, self.redated,
+                        frozenset(self._forgotten))
         self.keys, self.taken, self.kept, self.spans, self.redated = {}, 0, 0, {}, 0
+        self._forgotten = set()
         return found
 
     def merge(self, found: Drained) -> None:
-        keys, taken, kept, spans, redated = found
+        keys, taken, kept, spans, redated, forgotten = found
+        self._forgotten |= forgotten
         self.keys.update(keys)
         self.taken += taken
         self.kept += kept
@@ -339,6 +329,34 @@ class Reuse:
             lines.append(f"{rel}\t{key}#{where}" if where else f"{rel}\t{key}")
         atomic_write(keys_file, ("\n".join(lines) + "\n").encode("utf-8"))
         _remember(keys_file, _Written(dict(self.keys), written))
+
+
+def link_or_copy(source: str, target: str) -> bool:
+    """Hard-link ``source`` at ``target`` (a file there is replaced: it is not one the
+    spare's keys know, so never written into), or where links cannot be made (another
+    file system), copy it as a new file; False when neither could be done."""
+    try:
+        os.link(source, target)
+        return True
+    except FileNotFoundError:
+        return False
+    except FileExistsError:
+        try:
+            os.unlink(target)
+            os.link(source, target)
+            return True
+        except OSError:
+            return False
+    except OSError:  # another file system, or links not allowed: copy it, as a new file
+        temporary = f"{target}.{os.getpid()}.tmp"
+        try:
+            shutil.copy2(source, temporary)
+            os.replace(temporary, target)
+            return True
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            return False
 
 
 def file_clock(folder: Path) -> int:

@@ -10,12 +10,13 @@ remakes only what the edit changed.
 
 MkDocs' live-reload server serves the folder and watches ``products/``, the authored
 pages, the theme folders and ``site_config.yml``. A rebuild after a change comes in two
-builds: the first makes what a browser shows (the pages and photos) and takes every other
-file over as the last build left it (``build_site``'s ``defer``: the feeds and print
-assets, and a page of a product the change deleted); once it is swapped in, a browser
-showing a page reloads, and a second build brings the rest up to date, unless another
-change is already waiting (whose own second build follows it). Each build is swapped in
-whole, so the preview never mixes two builds' pages.
+builds: the first makes what a browser shows (the catalog's pages and photos, kiosk pages,
+the form) and takes every other file over as the last build left it (``build_site``'s
+``defer``: the feeds and print assets, and a page of a product the change deleted); once
+it is swapped in, a browser showing a page reloads, and a second build brings the rest up
+to date, unless another change is already waiting (whose own second build follows it).
+Each build is swapped in whole. Until the second is, a new product's page links to print
+assets not made yet, and a deleted product's page is still served.
 A build that fails (an invalid record, a template error) is reported and the preview stays
 as it was, as with ``ocop build``.
 
@@ -109,14 +110,16 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
         return None
 
     def rebuild() -> None:
-        built = attempt(True, "")
+        # the pages first, when the browsers can be told to reload once they are in
+        early = _can_show(server)
+        built = attempt(early, "")
         if built is False:
             log.info("no input changed; the preview is up to date")
-        if not built:
+        if not built or not early:
             return
-        # the pages are in: browsers reload now, and the feeds and print assets follow
-        _show_built(server)
-        if not _changed_again(server) and attempt(False, "the feeds and print assets: "):
+        _show_built(server)  # the browsers reload now; the feeds and print assets follow
+        if not _changed_again(server) and attempt(False, "the feeds and print assets: "
+                                                  ) is not None:
             log.info("ocop serve: the feeds and print assets are up to date too")
 
     server = None
@@ -146,15 +149,22 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
         lock.close()
 
 
+def _can_show(server: LiveReloadServer | None) -> bool:
+    """Whether :func:`_show_built` can tell ``server``'s browsers to reload (it has the
+    attributes of MkDocs 1.6's ``LiveReloadServer`` that takes)."""
+    return all(hasattr(server, name) for name in
+               ("_epoch_cond", "_wanted_epoch", "_visible_epoch"))
+
+
 def _show_built(server: LiveReloadServer | None) -> bool:
     """Have the browsers reload now, as MkDocs' server does when its builder returns: its
     pages are served again as the site now is (MkDocs 1.6's ``LiveReloadServer`` holds
     every request while a build runs, until the epoch it shows is the one the build began
-    as). False, with nothing done, for a server without those attributes (then the
-    browsers reload once both builds are over)."""
-    cond = getattr(server, "_epoch_cond", None)
-    if cond is None or not hasattr(server, "_wanted_epoch"):
+    as). False, with nothing done, for a server without those attributes (a rebuild is
+    then one build, after which the browsers reload)."""
+    if not _can_show(server):
         return False
+    cond = server._epoch_cond
     with cond:
         server._visible_epoch = server._wanted_epoch
         cond.notify_all()

@@ -365,6 +365,9 @@ def _write_language(folder: Path, source: LanguageDocs, reuse: Any = None
         if reuse.take_all(old, terms_key):
             shard_names = list(before["shards"])
             sizes = [(site / name).stat().st_size for name in old]
+        else:  # made again below, under names of their own
+            for name in old:
+                reuse.forget(name)
     if not shard_names:
         for i, data in enumerate(_shards([doc(i) for i in range(source.count)])):
             name = _named(folder, "t", i, data)
