@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from siteutil import BUILD_EPOCH, copy_repository, default_sigint, ocop_command, script_env
+from siteutil import (BUILD_EPOCH, copy_repository, default_sigint, keep_decisions_of,
+                      ocop_command, script_env)
 
 PRODUCER, PRODUCT = "bo-sua-tam-dao", "sua-tuoi-tam-dao"
 
@@ -202,6 +204,24 @@ def test_a_template_only_the_second_build_uses_that_fails_is_said_after_the_page
           "the feeds were not made once the template was mended")
     assert '"price":{"amount":123457' in _get(f"{preview.url}feeds/catalog.json")
     assert preview.process.poll() is None
+
+
+def test_a_deleted_products_page_is_gone_when_the_browsers_reload(preview):
+    """A product deleted while its page is open: the first build of the rebuild, after
+    which the browsers reload, no longer has the page (the site's "not found" is served),
+    though it leaves the feeds and print assets to the second."""
+    other = preview.repo / "products" / PRODUCER / "sua-chua-tam-dao"
+    url = f"{preview.url}products/sua-chua-tam-dao/"
+    assert "</html>" in _get(url)
+    said = preview.output().count("the pages are up to date; reloading browsers")
+    shutil.rmtree(other)
+    keep_decisions_of(preview.repo, {p.parent.name for p in
+                                     (preview.repo / "products").glob("*/*/product.yml")})
+    _wait(lambda: preview.output().count("the pages are up to date; reloading browsers")
+          > said, 120, "the rebuild's pages were never in")
+    assert _get(url) == ""  # 404: the catalog's own page, which urllib raises for
+    _wait(lambda: "the feeds and print assets are up to date too" in preview.output(), 120,
+          "the build after the pages' never finished")
 
 
 def test_an_open_page_reloads_itself_after_an_edit(preview, browser):

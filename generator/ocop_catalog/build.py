@@ -71,7 +71,7 @@ from .housekeeping import BUILT_SITE, committed, discard, remove_later, spare_na
 from .parallel import can_fork, collector_off, forked_pool, unfreeze
 from .records.decoded import FileDigests, stat_signature
 from .records.history import CATALOG_JSON
-from .reuse import file_clock, link_or_copy, read_keys, remove_empty_folders, replace_keys
+from .reuse import PAGE, file_clock, link_or_copy, read_keys, remove_empty_folders, replace_keys
 from .settings import build_date, plugin_options
 
 
@@ -129,7 +129,7 @@ def build_site(
     browser shows (the catalog's pages and photos, kiosk pages, the form: ``pipeline.SHOWN``)
     and takes every other file of the site over as the last build left it
     (``pipeline.build``; :func:`_carry_unkeyed`): the feeds and print assets are the last
-    build's, and a page that build had and this one does not make stays too. Its record
+    build's (a page that build had and this one does not make is gone). Its record
     says its inputs are not yet built, so the next build of the folder is not skipped, and
     brings everything up to date.
     """
@@ -910,15 +910,15 @@ def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None
 
 def _carry_unkeyed(target: Path, staging: Path, unkeyed: object) -> None:
     """Link into ``staging`` each file the published site's build wrote without a key
-    (``unkeyed``, as its record lists them: the feeds written whole, the resolver's files,
-    MkDocs' pages) that is not there once this build is done: a deferring build's
-    (:func:`build_site`), which leaves the outputs that wrote most of them to the next
-    build, and keeps an authored page it no longer has until then too."""
+    (``unkeyed``, as its record lists them: the feeds written whole, the resolver's files)
+    that is not there once this build is done: a deferring build's (:func:`build_site`),
+    which leaves the outputs that wrote them to the next build. Not a page: MkDocs and the
+    outputs that write pages ran (``Reuse.carry_rest``)."""
     if not isinstance(unkeyed, list):
         return
     base, site, made = os.fspath(staging), os.fspath(target), set()
     for rel in unkeyed:
-        if not _relative(rel):
+        if not _relative(rel) or rel.endswith(PAGE):
             continue
         into = f"{base}/{rel}"
         if os.path.lexists(into):

@@ -34,10 +34,11 @@ where it printed the day (:attr:`Reuse.spans`, saved with its key). On a later d
 day and places, and the writer writes the new day's text into those places instead of
 making the file again (``outputs/site/pages.py``).
 
-:meth:`Reuse.carry_rest` takes over every file of the previous build that this build did
-not record, under the key it was made with: an ``ocop serve`` rebuild makes the pages and
-photos first and carries everything else over as it was, for the build that follows to
-bring up to date (``pipeline.build``: ``defer``).
+:meth:`Reuse.carry_rest` takes over, under the key it was made with, every file of the
+previous build that this build neither recorded nor made under another name, but pages:
+an ``ocop serve`` rebuild makes what a browser shows first (``pipeline.SHOWN``) and carries
+the rest over as it was, for the build that follows to bring up to date (``pipeline.build``:
+``defer``). A page it has not made is one the change removed.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ _FORM = "(?:" + "|".join(DAY_FORMS) + ")"
 #: commas, in order (:func:`join_spans`, :func:`parse_spans`).
 SPANS = re.compile(f"[0-9]{{1,12}}{_FORM}(?:,[0-9]{{1,12}}{_FORM})*")
 _PLACE = re.compile(r"([0-9]+)([a-z]+)")
+#: What a page's file name ends with (:meth:`Reuse.carry_rest`).
+PAGE = ".html"
 #: The most a keys file may hold to be read (it is a cache file: a link to a device or a
 #: huge file is not read).
 MAX_KEYS_BYTES = 1 << 30
@@ -192,10 +195,13 @@ class Reuse:
     def carry_rest(self) -> int:
         """Take over, under the key it was made with, each file of the previous build that
         this build has not recorded (a deferring build's feeds and print assets: made by
-        the next build); how many were."""
+        the next build); how many were. Not a file it made under another name
+        (:meth:`forget`), nor a page (:data:`PAGE`): the outputs that write pages have
+        run, so a page they did not make is gone (a deleted product's: a browser showing
+        it reloads to the site's "not found")."""
         carried = 0
         for rel, key in list(self.old.items()) if self.previous is not None else ():
-            if rel in self.keys or rel in self._forgotten:
+            if rel in self.keys or rel in self._forgotten or rel.endswith(PAGE):
                 continue
             if self.spare.get(rel) == key and not os.path.lexists(f"{self._site}/{rel}"):
                 continue  # deleted from the spare by this build

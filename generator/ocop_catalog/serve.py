@@ -12,13 +12,12 @@ MkDocs' live-reload server serves the folder and watches ``products/``, the auth
 pages, the theme folders and ``site_config.yml``. A rebuild after a change comes in two
 builds: the first makes what a browser shows (the catalog's pages and photos, kiosk pages,
 the form) and takes every other file over as the last build left it (``build_site``'s
-``defer``: the feeds and print assets, and a page of a product the change deleted); once
-it is swapped in, a browser showing a page reloads, and a second build brings the rest up
-to date, unless another change is already waiting (whose own second build follows it).
-Each build is swapped in whole. Until the second is, a new product's page links to print
-assets not made yet, and a deleted product's page is still served.
-A build that fails (an invalid record, a template error) is reported and the preview stays
-as it was, as with ``ocop build``.
+``defer``: the feeds and print assets); once it is swapped in, a browser showing a page
+reloads, and a second build brings the rest up to date, unless another change is already
+waiting (whose own second build follows it). Each build is swapped in whole. Until the
+second is, a new product's page links to print assets not made yet, and a deleted
+product's are still there. A build that fails (an invalid record, a template error) is
+reported and the preview stays as it was, as with ``ocop build``.
 
 Staying in one process is what makes a rebuild quick: no interpreter start and no imports,
 and the Jinja templates are compiled once for the session (:mod:`ocop_catalog.edition.theme`
@@ -118,8 +117,10 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
         if not built or not early:
             return
         _show_built(server)  # the browsers reload now; the feeds and print assets follow
-        if not _changed_again(server) and attempt(False, "the feeds and print assets: "
-                                                  ) is not None:
+        if _changed_again(server):
+            log.info("ocop serve: another change came; the feeds and print assets are made "
+                     "after its pages")
+        elif attempt(False, "the feeds and print assets: ") is not None:
             log.info("ocop serve: the feeds and print assets are up to date too")
 
     server = None
