@@ -57,6 +57,13 @@ def _with(text: str, needle: str) -> str:
     return text if needle in text else ""
 
 
+def _settled(output: str) -> bool:
+    """Whether every rebuild whose pages were shown has had its second build, or left it
+    to a change that came meanwhile."""
+    return output.count("the pages are up to date; reloading browsers") == output.count(
+        "the feeds and print assets are up to date too") + output.count("another change came")
+
+
 class Preview:
     def __init__(self, repo: Path, process: subprocess.Popen, url: str, log: Path) -> None:
         self.repo, self.process, self.url, self.log = repo, process, url, log
@@ -138,6 +145,9 @@ def test_an_edited_price_is_served_and_a_mistake_keeps_the_last_good_preview(pre
         "the pages are up to date; reloading browsers") < output.index(
         "the feeds and print assets are up to date too")
     assert '"price":{"amount":123456' in _get(f"{preview.url}feeds/catalog.json")
+    # the browsers reloaded once, when the pages were in: MkDocs' own line after the
+    # second build (which reloads nothing) is not said
+    assert "Reloading browsers" not in output
 
     # a save that brings a warning: shown; the next save's rebuild counts it instead of
     # showing it again (tests below: what is shown when)
@@ -149,7 +159,10 @@ def test_an_edited_price_is_served_and_a_mistake_keeps_the_last_good_preview(pre
     _wait(lambda: '"price":"123457"' in preview.page(), 120, "the new price never appeared")
     _wait(lambda: "/ 1 warning(s) as in the previous build, not repeated" in preview.output(),
           30, "the warning shown before was not counted")
+    _wait(lambda: _settled(preview.output()), 120, "the build after the pages' never finished")
+    # said once for the edit: the second build reads the records the first reported on
     assert preview.output().count("[name] missing_translation") == 1
+    assert preview.output().count("warning(s) as in the previous build, not repeated") == 1
     preview.save(text)
     _wait(lambda: _with(preview.page(), '"price":"123456"'), 120, "the record was not restored")
 

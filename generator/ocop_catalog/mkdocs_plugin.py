@@ -74,6 +74,19 @@ def say_warnings_once(root: Path) -> None:
     others are counted. Errors are always shown."""
     _SAID[str(Path(root).resolve())] = Counter()
 
+
+#: The catalogs (by folder) whose next build says nothing of the records' warnings when
+#: they are the ones the build before reported (:func:`say_nothing_again`).
+_QUIET: set[str] = set()
+
+
+def say_nothing_again(root: Path) -> None:
+    """The next build of the catalog in ``root`` in this process (one :func:`say_warnings_once`
+    names) reports nothing of its records when they have no error and the warnings the
+    build before reported (``ocop serve``'s second build after an edit, of the records its
+    first build has just reported on)."""
+    _QUIET.add(str(Path(root).resolve()))
+
 #: Data files in docs_dir that are read by the loader, not published as-is.
 DATA_SUFFIXES = (".yml", ".yaml")
 #: Material's folder: its static files (stylesheets, scripts, search workers, favicon)
@@ -208,11 +221,14 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         with collector_off():  # the published site's claims: tree-shaped, like the catalog
             result = load_catalog(self.settings, freeze=True)
         root = str(self.root)
-        if result.issues:
+        quiet = root in _QUIET
+        _QUIET.discard(root)
+        warnings = Counter(said(i) for i in result.issues if not i.is_error)
+        if result.issues and not (quiet and not result.errors and warnings == _SAID.get(root)):
             report = format_text(result.issues, before=_SAID.get(root))
             (log.error if result.errors else log.warning)("catalog records:\n" + report)
         if root in _SAID:
-            _SAID[root] = Counter(said(i) for i in result.issues if not i.is_error)
+            _SAID[root] = warnings
         note = result.note()  # texts in languages the site does not publish: said once
         if note is not None:
             log.info("catalog records:\n" + format_note(note).rstrip("\n"))

@@ -42,7 +42,7 @@ from mkdocs.livereload import LiveReloadServer
 
 from .build import BuildFailed, build_site, unreadable
 from .edition.theme import OVERRIDES
-from .mkdocs_plugin import say_warnings_once
+from .mkdocs_plugin import say_nothing_again, say_warnings_once
 from .parallel import unfreeze
 from .records.history import CATALOG_JSON
 from .settings import plugin_options
@@ -120,7 +120,9 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
         if _changed_again(server):
             log.info("ocop serve: another change came; the feeds and print assets are made "
                      "after its pages")
-        elif attempt(False, "the feeds and print assets: ") is not None:
+            return
+        say_nothing_again(root)  # the records the first build has just reported on
+        if attempt(False, "the feeds and print assets: ") is not None:
             log.info("ocop serve: the feeds and print assets are up to date too")
 
     server = None
@@ -140,12 +142,15 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000", *,
                *map(Path, config.watch)]
     paths = [p for p in dict.fromkeys(p.resolve() for p in watched) if p.exists()]
     server = _live_server(rebuild, host, port, site_dir, mount_path, error_page, paths)
+    reloads = logging.getLogger("mkdocs.livereload")
+    reloads.addFilter(_RELOADED)
     log.info("ocop serve: the preview is at %s", server_url)
     try:
         server.serve(open_in_browser=open_in_browser)
     except KeyboardInterrupt:
         log.info("Shutting down...")
     finally:
+        reloads.removeFilter(_RELOADED)
         server.shutdown()
         lock.close()
 
@@ -170,7 +175,27 @@ def _show_built(server: LiveReloadServer | None) -> bool:
         server._visible_epoch = server._wanted_epoch
         cond.notify_all()
     log.info("ocop serve: the pages are up to date; reloading browsers")
+    _RELOADED.said = True
     return True
+
+
+class _Reloaded(logging.Filter):
+    """MkDocs' "Reloading browsers" when its builder returns, left out after a rebuild
+    whose pages :func:`_show_built` had the browsers reload for (and said so): there is no
+    second reload."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.said and record.getMessage().endswith("Reloading browsers"):
+            self.said = False
+            return False
+        return True
+
+
+_RELOADED = _Reloaded()
 
 
 def _changed_again(server: LiveReloadServer) -> bool:
