@@ -71,7 +71,8 @@ from .housekeeping import BUILT_SITE, committed, discard, remove_later, spare_na
 from .parallel import can_fork, collector_off, forked_pool, unfreeze
 from .records.decoded import FileDigests, stat_signature
 from .records.history import CATALOG_JSON
-from .reuse import PAGE, file_clock, link_or_copy, read_keys, remove_empty_folders, replace_keys
+from .reuse import (carried_over, file_clock, link_or_copy, read_keys, remove_empty_folders,
+                    replace_keys, site_file)
 from .settings import build_date, plugin_options
 
 
@@ -867,7 +868,7 @@ def _delete_unkeyed(folder: Path, unkeyed: list) -> bool:
     that leaves empty; False when the list is not one of plain relative paths of files."""
     base = os.fspath(folder)
     for rel in unkeyed:
-        if not _relative(rel):
+        if not site_file(rel):
             return False
         try:
             os.unlink(f"{base}/{rel}")
@@ -912,13 +913,13 @@ def _carry_unkeyed(target: Path, staging: Path, unkeyed: object) -> None:
     """Link into ``staging`` each file the published site's build wrote without a key
     (``unkeyed``, as its record lists them: the feeds written whole, the resolver's files)
     that is not there once this build is done: a deferring build's (:func:`build_site`),
-    which leaves the outputs that wrote them to the next build. Not a page: MkDocs and the
-    outputs that write pages ran (``Reuse.carry_rest``)."""
+    which leaves the outputs that wrote them to the next build (not a page:
+    ``reuse.carried_over``)."""
     if not isinstance(unkeyed, list):
         return
     base, site, made = os.fspath(staging), os.fspath(target), set()
     for rel in unkeyed:
-        if not _relative(rel) or rel.endswith(PAGE):
+        if not site_file(rel) or not carried_over(rel):
             continue
         into = f"{base}/{rel}"
         if os.path.lexists(into):
@@ -931,12 +932,6 @@ def _carry_unkeyed(target: Path, staging: Path, unkeyed: object) -> None:
         except OSError:  # a file where its folder would be: the next build makes it
             continue
         link_or_copy(f"{site}/{rel}", into)  # gone: the next build makes it
-
-
-def _relative(rel: object) -> bool:
-    """Whether ``rel`` is a plain relative path of a file, as a site's record lists them."""
-    return (isinstance(rel, str) and bool(rel) and not rel.startswith("/") and "\0" not in rel
-            and ".." not in rel.split("/"))
 
 
 def _join(mkdocs_dir: Path, staging: Path) -> None:

@@ -55,9 +55,8 @@ from typing import NamedTuple, TypeVar
 
 from .records.decoded import atomic_write, read_regular, stat_signature, utf8_pieces
 
-__all__ = ["DAY_FORMS", "Drained", "Reuse", "handed_back", "join_spans", "link_or_copy",
-           "parse_spans",
-           "write_new"]
+__all__ = ["DAY_FORMS", "Drained", "Reuse", "carried_over", "handed_back", "join_spans",
+           "link_or_copy", "parse_spans", "site_file", "write_new"]
 
 FORMAT = 2
 #: What a key is (:func:`ocop_catalog.edition.keys.digest`, with ``@<day>`` for a file
@@ -71,7 +70,7 @@ _FORM = "(?:" + "|".join(DAY_FORMS) + ")"
 #: commas, in order (:func:`join_spans`, :func:`parse_spans`).
 SPANS = re.compile(f"[0-9]{{1,12}}{_FORM}(?:,[0-9]{{1,12}}{_FORM})*")
 _PLACE = re.compile(r"([0-9]+)([a-z]+)")
-#: What a page's file name ends with (:meth:`Reuse.carry_rest`).
+#: What a page's file name ends with (:func:`carried_over`).
 PAGE = ".html"
 #: The most a keys file may hold to be read (it is a cache file: a link to a device or a
 #: huge file is not read).
@@ -196,12 +195,10 @@ class Reuse:
         """Take over, under the key it was made with, each file of the previous build that
         this build has not recorded (a deferring build's feeds and print assets: made by
         the next build); how many were. Not a file it made under another name
-        (:meth:`forget`), nor a page (:data:`PAGE`): the outputs that write pages have
-        run, so a page they did not make is gone (a deleted product's: a browser showing
-        it reloads to the site's "not found")."""
+        (:meth:`forget`), nor a page (:func:`carried_over`)."""
         carried = 0
-        for rel, key in list(self.old.items()) if self.previous is not None else ():
-            if rel in self.keys or rel in self._forgotten or rel.endswith(PAGE):
+        for rel, key in self.old.items() if self.previous is not None else ():
+            if rel in self.keys or rel in self._forgotten or not carried_over(rel):
                 continue
             if self.spare.get(rel) == key and not os.path.lexists(f"{self._site}/{rel}"):
                 continue  # deleted from the spare by this build
@@ -442,10 +439,24 @@ def _remember(path: Path, written: _Written) -> None:
 
 def _sound(rel: str, key: str) -> bool:
     """Whether a keys file's line is one :meth:`Reuse.save` writes: a site-relative path
-    of a file and a key (the spare's files are deleted by these paths, so none may lead
-    out of the site)."""
-    return (bool(_KEY.fullmatch(key)) and bool(rel) and not rel.startswith("/")
-            and "\0" not in rel and ".." not in rel.split("/"))
+    of a file and a key."""
+    return bool(_KEY.fullmatch(key)) and site_file(rel)
+
+
+def site_file(rel: object) -> bool:
+    """Whether ``rel`` is a plain site-relative path of a file, as keys files and a site's
+    record list them (the spare's files are deleted by these paths, so none may lead out of
+    the site)."""
+    return (isinstance(rel, str) and bool(rel) and not rel.startswith("/") and "\0" not in rel
+            and ".." not in rel.split("/"))
+
+
+def carried_over(rel: str) -> bool:
+    """Whether a deferring build (``pipeline.build``'s ``defer``) takes the previous build's
+    file at ``rel`` over when it did not make it: not a page, since the outputs that write
+    pages (and MkDocs) have run, so a page they did not make is one the change removed (a
+    browser showing a deleted product's page reloads to the site's "not found")."""
+    return not rel.endswith(PAGE)
 
 
 def _sound_span(key: str, where: str) -> bool:
