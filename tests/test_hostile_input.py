@@ -17,9 +17,11 @@ D. text is text: control characters and direction overrides in any text, the
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import io
 import os
+import random
 import re
 from pathlib import Path
 
@@ -412,6 +414,60 @@ def test_photo_with_damaged_pixel_data_is_refused(scratch):
     data[start:start + 64] = b"\xff" * 64  # the compressed pixels, not the header
     scratch.write_bytes(f"{GOODS_DIR}/2.jpg", bytes(data))
     assert scratch.issues() == [photo_issue(scratch, "photo_damaged")]
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_the_build_decodes_every_jpeg_the_check_accepts(tmp_path, progressive):
+    """The check decodes a JPEG at an eighth of its size (records/photos.py), the build
+    in full: over JPEGs damaged in many ways (bits flipped, cut off, bytes put in, taken
+    out, zeroed), each is accepted exactly when the build's decoder takes it."""
+    from ocop_catalog.edition.images import ImageError, _decode
+    from ocop_catalog.records.issues import Document
+    from ocop_catalog.records.photos import ImageInfo, _decodes
+
+    out = io.BytesIO()
+    picture = Image.linear_gradient("L").resize((320, 240)).convert("RGB")
+    Image.blend(picture, Image.effect_noise((320, 240), 40).convert("RGB"), 0.3).save(
+        out, format="JPEG", quality=85, progressive=progressive)
+    good = out.getvalue()
+    rng = random.Random(20261207)
+    verdicts = collections.Counter()
+    for n in range(240):
+        data = bytearray(good)
+        at = rng.randrange(2, len(data))
+        kind = n % 5
+        if kind == 0:
+            for _ in range(rng.randint(1, 8)):
+                data[rng.randrange(2, len(data))] ^= 1 << rng.randrange(8)
+        elif kind == 1:
+            del data[at:]
+        elif kind == 2:
+            data[at:at] = rng.randbytes(rng.randint(1, 16))
+        elif kind == 3:
+            del data[at:at + rng.randint(1, 64)]
+        else:
+            data[at:at + rng.randint(1, 256)] = bytes(rng.randint(1, 256))
+        photo = tmp_path / f"{n}.jpg"
+        photo.write_bytes(bytes(data))
+        try:
+            with Image.open(photo) as opened:
+                info = ImageInfo(photo, opened.width, opened.height, opened.format, len(data))
+        except Exception:  # the header is damaged: refused before any decoding
+            continue
+        if info.format != "JPEG":
+            continue
+        doc = Document(photo, photo.name)
+        accepted = _decodes(doc, info, photo.name, ("photos", 0, "file"))
+        try:
+            _decode(photo, bytes(data))
+            built = True
+        except ImageError:
+            built = False
+        assert accepted == built, (n, kind, at)
+        assert accepted or [i.code for i in doc.issues] == ["photo_damaged"]
+        verdicts[accepted] += 1
+    # both verdicts were met, many times: the damage reached the blocks' data
+    assert verdicts[True] > 30 and verdicts[False] > 30, verdicts
 
 
 def test_a_photo_damaged_after_it_decoded_cleanly_is_decoded_again(scratch, tmp_path):

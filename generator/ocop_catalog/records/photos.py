@@ -7,9 +7,14 @@ WebP (never SVG, which can carry scripts), and stay under a byte and a pixel
 limit read from the header, so that a decompression bomb is refused before it
 is decoded, and under WebP's :data:`MAX_SIDE` per side (the build writes WebP).
 
-Then the image is decoded in full, as the build decodes it (every pixel, and
-turned upright from its EXIF orientation), so that a file cut off or damaged
-after a valid header is refused here rather than failing the build.
+Then the image is decoded, as the build decodes it (all its data, and turned
+upright from its EXIF orientation), so that a file cut off or damaged after a
+valid header is refused here rather than failing the build. A JPEG is decoded at
+an eighth of its size (:data:`JPEG_SCALE`): the decoder still reads every block's
+coefficients, where damage shows, and only the last step (the inverse DCT, whose
+output a smaller scale reduces) costs less, about half the time of a photo at
+1600×1200 (``tests/test_hostile_input.py`` holds the build's decoder to what this
+check accepts, over damaged files).
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 ACCEPTED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
+#: The scale a JPEG is decoded at to check it (:func:`_decodes`): libjpeg's smallest.
+JPEG_SCALE = 8
 #: The longest side a WebP image may have, in pixels.
 MAX_SIDE = 16383
 _SVG_SUFFIXES = {".svg", ".svgz"}
@@ -170,7 +177,8 @@ def _read_header(
 
 
 def _decodes(doc: Document, info: ImageInfo, name: str, path: tuple) -> bool:
-    """Decode every pixel, as the build does; report the image if that fails.
+    """Decode the image, as the build does (a JPEG at :data:`JPEG_SCALE`: every block's
+    data read, a smaller picture made of it); report the image if that fails.
 
     Called only once the header passed the byte, pixel and side limits, so the
     decoded image is bounded; Pillow's own decompression-bomb check stays on.
@@ -181,6 +189,9 @@ def _decodes(doc: Document, info: ImageInfo, name: str, path: tuple) -> bool:
             with Image.open(info.path, formats=[info.format]) as image:
                 if image.size != (info.width, info.height):
                     raise ValueError("the file changed while it was being checked")
+                if info.format == "JPEG":
+                    image.draft(image.mode, (max(1, info.width // JPEG_SCALE),
+                                             max(1, info.height // JPEG_SCALE)))
                 image.load()
                 ImageOps.exif_transpose(image, in_place=True)
     except Image.DecompressionBombError:
