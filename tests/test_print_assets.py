@@ -36,6 +36,7 @@ import datetime as dt
 import pytest
 import zxingcpp
 from ocop_catalog.outputs.printing import assets as printing
+from ocop_catalog.outputs.printing import drawing
 from ocop_catalog.records.decoded import stat_signature
 from ocop_catalog.records.loader import load_catalog
 from ocop_catalog.edition.qr import qr_matrix
@@ -561,6 +562,63 @@ def test_every_pdf_embeds_subsets_of_truetype_fonts_never_type_3(site):
     # share one (a print shop imposing many labels on a sheet keeps them apart)
     labels = [n for p, n in zip(pdfs, names) if _kind(p) == "label"]
     assert len({name for n in labels for name in n}) > len(labels)
+
+
+FONT_FILES = re.compile(rb"/Length1 (\d+) >>\nstream\n(.*?)\nendstream", re.DOTALL)
+
+
+def test_every_embedded_font_carries_the_licence_of_its_font_file(site):
+    """A subset's name table (the licence with it) is packed once per process and put
+    between the blocks packed for each subset (drawing._pack_program): unpacked, every
+    embedded font is a whole TrueType font with its declared length, the glyphs of what
+    the label prints, and the name records of the font file it was made from."""
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+
+    def records(font):
+        return {(r.nameID, r.platformID, r.platEncID, r.langID): r.string
+                for r in font["name"].names}
+
+    # the font file's Windows records (the Macintosh ones, legacy, are left when a font is
+    # prepared: drawing.prepare_font)
+    source = {name: {k: v for k, v in records(TTFont(REPO / "theme" / "ocop" / "fonts" /
+                                                     f"{name}.ttf")).items() if k[1] == 3}
+              for name in ("DejaVuSans", "DejaVuSans-Bold")}
+    assert all(any(key[0] == 13 for key in found) for found in source.values())  # licence
+    pdfs = sorted((site / "print" / "products").glob("*.pdf"))[:6] + sorted(
+        (site / "print" / "sales-points").glob("*.pdf"))[:2]
+    for pdf in pdfs:
+        found = FONT_FILES.findall(pdf.read_bytes())
+        assert len(found) >= 2, pdf.name  # regular and bold
+        for length, packed in found:
+            program = zlib.decompress(packed)
+            assert len(program) == int(length), pdf.name
+            font = TTFont(BytesIO(program))
+            family = font["name"].getDebugName(6).split("+")[-1]
+            assert records(font) == source[family], (pdf.name, family)
+            glyf = font["glyf"]  # every outline reads; the label's letters are drawn
+            assert sum(glyf[g].numberOfContours > 0 for g in font.getGlyphOrder()) > 10
+
+
+def test_a_font_program_packs_to_its_bytes_whatever_its_table_directory():
+    ok = bytearray(b"\0\1\0\0\0\2" + b"\0" * 6)
+    ok += b"glyf" + bytes(4) + (44).to_bytes(4, "big") + (6).to_bytes(4, "big")
+    ok += b"name" + bytes(4) + (50).to_bytes(4, "big") + (9).to_bytes(4, "big")
+    ok += b"GLYPHS" + b"LICENCE!!" + b"tail"
+    broken = bytearray(ok)
+    broken[12 + 16 + 12:12 + 16 + 16] = (10 ** 6).to_bytes(4, "big")  # past the end
+    for program in (bytes(ok), bytes(broken), b"", b"\0" * 11, bytes(ok[:20])):
+        assert zlib.decompress(drawing._pack_program(program)) == program
+    assert drawing._table(bytes(ok), b"name") == (50, 59)
+    assert drawing._table(bytes(broken), b"name") is None
+    # the name table's blocks are packed once, and each subset's placed around them
+    drawing._NAME_BLOCKS.clear()
+    other = bytes(ok).replace(b"GLYPHS", b"glyphs")
+    assert zlib.decompress(drawing._pack_program(other)) == other
+    assert list(drawing._NAME_BLOCKS) == [b"LICENCE!!"]
+    assert zlib.decompress(drawing._pack_program(bytes(ok))) == bytes(ok)
+    assert len(drawing._NAME_BLOCKS) == 1
 
 
 @needs_poppler
