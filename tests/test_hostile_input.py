@@ -470,6 +470,26 @@ def test_the_build_decodes_every_jpeg_the_check_accepts(tmp_path, progressive):
     assert verdicts[True] > 30 and verdicts[False] > 30, verdicts
 
 
+def test_a_jpeg_with_more_pictures_after_its_own_is_a_jpeg(scratch):
+    """Phones and cameras save JPEGs with more pictures after the photo (MPF: an HDR gain
+    map, a depth map, a preview), which Pillow opens as "MPO": the photo is accepted, and
+    the build decodes its first picture; damaged, it is refused as any JPEG is."""
+    from ocop_catalog.edition.images import _decode
+
+    photo = Image.linear_gradient("L").resize((640, 600)).convert("RGB")
+    gain_map = Image.new("L", (160, 150), 128)
+    out = io.BytesIO()
+    photo.save(out, format="MPO", save_all=True, append_images=[gain_map])
+    data = out.getvalue()
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+    scratch.write_bytes(f"{GOODS_DIR}/2.jpg", data)
+    assert scratch.issues() == []
+    built = _decode(scratch.root / GOODS_DIR / "2.jpg", data)
+    assert built.size == (640, 600) and built.mode == "RGB"
+    scratch.write_bytes(f"{GOODS_DIR}/2.jpg", data[: len(data) // 3])
+    assert scratch.issues() == [photo_issue(scratch, "photo_damaged")]
+
+
 def test_a_photo_damaged_after_it_decoded_cleanly_is_decoded_again(scratch, tmp_path):
     """The build does not decode a photo again while its file is unchanged since it last
     decoded cleanly (records/decoded.py). Damaged in place with its size and modification

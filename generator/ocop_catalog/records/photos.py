@@ -163,6 +163,10 @@ def _read_header(
             warnings.simplefilter("ignore")  # bombs, corrupt EXIF…: reported as issues or harmless
             with Image.open(target) as image:
                 width, height, fmt = image.width, image.height, image.format
+        # a JPEG with more pictures after its own (MPF: a phone's HDR gain map or depth
+        # map, a camera's preview) opens as "MPO": it is a JPEG, and its first picture,
+        # the one every viewer shows, is the photo (what the build decodes)
+        fmt = "JPEG" if fmt == "MPO" else fmt
     except Image.DecompressionBombError:
         doc.report("photo_too_many_pixels", path, value=name, width="?", height="?",
                    megapixels="> 178", limit=f"{settings.photo_max_pixels / 1e6:.0f}")
