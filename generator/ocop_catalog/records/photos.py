@@ -9,12 +9,15 @@ is decoded, and under WebP's :data:`MAX_SIDE` per side (the build writes WebP).
 
 Then the image is decoded, as the build decodes it (all its data, and turned
 upright from its EXIF orientation), so that a file cut off or damaged after a
-valid header is refused here rather than failing the build. A JPEG is decoded at
-an eighth of its size (:data:`JPEG_SCALE`): the decoder still reads every block's
-coefficients, where damage shows, and only the last step (the inverse DCT, whose
-output a smaller scale reduces) costs less, about half the time of a photo at
-1600×1200 (``tests/test_hostile_input.py`` holds the build's decoder to what this
-check accepts, over damaged files).
+valid header is refused here rather than failing the build. A JPEG coded by its
+blocks' frequencies (DCT: every camera's and phone's) is decoded at an eighth of its
+size (:data:`JPEG_SCALE`): the decoder still reads every block's coefficients, where
+damage shows, and only the last step (the inverse DCT, whose output a smaller scale
+reduces) costs less, about half the time of a photo at 1600×1200
+(``tests/test_hostile_input.py`` holds the build's decoder to what this check
+accepts, over damaged files). Any other JPEG (lossless: libjpeg decodes it at its
+size whatever is asked, into a buffer Pillow made for the smaller one) is decoded
+at its size, as the build does.
 """
 
 from __future__ import annotations
@@ -38,6 +41,14 @@ if TYPE_CHECKING:
 ACCEPTED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
 #: The scale a JPEG is decoded at to check it (:func:`_decodes`): libjpeg's smallest.
 JPEG_SCALE = 8
+#: The start-of-frame markers of JPEGs libjpeg decodes at a smaller scale: DCT-coded,
+#: baseline, extended or progressive, with Huffman or arithmetic codes (:func:`_frame`).
+_SCALED_FRAMES = frozenset({0xC0, 0xC1, 0xC2, 0xC9, 0xCA})
+#: Every start-of-frame marker (0xC4, 0xC8 and 0xCC are other segments).
+_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+#: How many marker segments may come before a JPEG's frame (:func:`_frame`): past them,
+#: the photo is decoded at its size.
+_MAX_SEGMENTS = 1000
 #: The longest side a WebP image may have, in pixels.
 MAX_SIDE = 16383
 _SVG_SUFFIXES = {".svg", ".svgz"}
@@ -180,9 +191,41 @@ def _read_header(
     return ImageInfo(target, width, height, fmt, size)
 
 
+def _frame(path: Path) -> int | None:
+    """The start-of-frame marker of the JPEG at ``path`` (its first picture's), found by
+    walking its marker segments from the start; None where it cannot be found so (a
+    file that is not as a JPEG is, past :data:`_MAX_SEGMENTS` segments)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(2) != b"\xff\xd8":
+                return None
+            for _ in range(_MAX_SEGMENTS):
+                head = fh.read(2)
+                if len(head) < 2 or head[0] != 0xFF:
+                    return None
+                code = head[1]
+                if code in _FRAMES:
+                    return code
+                if code == 0xFF:  # a fill byte before the marker
+                    fh.seek(-1, os.SEEK_CUR)
+                    continue
+                if code == 0x01 or 0xD0 <= code <= 0xD7:  # markers without a segment
+                    continue
+                if code in (0xD8, 0xD9, 0xDA):  # a scan or an end before any frame
+                    return None
+                length = int.from_bytes(fh.read(2), "big")
+                if length < 2:
+                    return None
+                fh.seek(length - 2, os.SEEK_CUR)
+    except OSError:
+        return None
+    return None
+
+
 def _decodes(doc: Document, info: ImageInfo, name: str, path: tuple) -> bool:
-    """Decode the image, as the build does (a JPEG at :data:`JPEG_SCALE`: every block's
-    data read, a smaller picture made of it); report the image if that fails.
+    """Decode the image, as the build does (a DCT-coded JPEG at :data:`JPEG_SCALE`:
+    every block's data read, a smaller picture made of it); report the image if that
+    fails.
 
     Called only once the header passed the byte, pixel and side limits, so the
     decoded image is bounded; Pillow's own decompression-bomb check stays on.
@@ -193,7 +236,7 @@ def _decodes(doc: Document, info: ImageInfo, name: str, path: tuple) -> bool:
             with Image.open(info.path, formats=[info.format]) as image:
                 if image.size != (info.width, info.height):
                     raise ValueError("the file changed while it was being checked")
-                if info.format == "JPEG":
+                if info.format == "JPEG" and _frame(info.path) in _SCALED_FRAMES:
                     image.draft(image.mode, (max(1, info.width // JPEG_SCALE),
                                              max(1, info.height // JPEG_SCALE)))
                 image.load()

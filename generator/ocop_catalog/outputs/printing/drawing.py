@@ -477,8 +477,8 @@ def _info_text(text: str) -> str:
 
 
 def _stream(entries: str, packed: bytes) -> bytes:
-    """A stream object: its dictionary (with ``entries``) and its data, ``packed`` by
-    :func:`zlib.compress`."""
+    """A stream object: its dictionary (with ``entries``) and its data, ``packed`` as
+    zlib data (:func:`zlib.compress`, or :func:`_pack_program` for a font)."""
     return (f"<< /Filter /FlateDecode /Length {len(packed)}{entries} >>\nstream\n".encode()
             + packed + b"\nendstream")
 
@@ -550,11 +550,12 @@ def _font_objects(doc: _Document, add) -> dict[str, int]:
 def _pack_program(program: bytes) -> bytes:
     """A font subset's ``program`` packed as :func:`zlib.compress` packs it (the same bytes
     once unpacked), but for its ``name`` table: the same in every subset of a face (every
-    name record is kept, the licence with them: two thirds of a subset of DejaVu Sans), it
-    is packed once per process (:data:`_NAME_BLOCKS`). DEFLATE blocks that follow a full
-    flush refer to nothing before them, so the name table's blocks are placed between those
-    of what comes before it and after it in each subset; the checksum is the whole
-    program's."""
+    name record is kept, the licence with them: more than half of a subset of DejaVu Sans), it is
+    packed once per process (:data:`_NAME_BLOCKS`). Each of the three parts (before the
+    table, the table, after it) is packed by a compressor of its own, so that none refers
+    to another's bytes, and the first two end on a byte boundary without the last-block
+    mark (:func:`_deflate`): their blocks follow one another as one DEFLATE stream, under
+    zlib's header and the whole program's checksum."""
     where = _table(program, b"name")
     if where is None:
         return zlib.compress(program)
@@ -577,8 +578,9 @@ _ZLIB_HEADER = b"\x78\x9c"
 
 
 def _deflate(data: bytes, flush: int) -> bytes:
-    """``data`` as raw DEFLATE blocks at :func:`zlib.compress`'s default level, ending with
-    ``flush``: after a full flush, the blocks that follow refer to nothing before them."""
+    """``data`` as raw DEFLATE blocks at :func:`zlib.compress`'s default level, ended by
+    ``flush``: a full flush ends them on a byte boundary without the last-block mark (more
+    blocks may follow), :data:`zlib.Z_FINISH` with it."""
     packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
     return packer.compress(data) + packer.flush(flush)
 
