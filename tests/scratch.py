@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -275,6 +276,37 @@ def noisy_jpeg(side: int) -> bytes:
     out = io.BytesIO()
     Image.effect_noise((side, side), 100).convert("RGB").save(out, format="JPEG", quality=95)
     return out.getvalue()
+
+
+def lossless_jpeg(width: int, height: int, *, flat: bool = False) -> bytes:
+    """A grey lossless JPEG (SOF3, predictor 1): a kind no camera saves and Pillow does not
+    write, but reads through libjpeg-turbo. Its pixels make a pattern, or with ``flat``
+    are all mid-grey (every difference 0: four bits a pixel, made at any size at once)."""
+    out = bytearray(b"\xff\xd8")
+    frame = struct.pack(">BHHB", 8, height, width, 1) + bytes([1, 0x11, 0])
+    out += b"\xff\xc3" + struct.pack(">H", len(frame) + 2) + frame
+    table = bytes([0]) + bytes([0, 0, 0, 9] + [0] * 12) + bytes(range(9))  # 4-bit codes
+    out += b"\xff\xc4" + struct.pack(">H", len(table) + 2) + table
+    scan = bytes([1, 1, 0x00, 1, 0, 0])
+    out += b"\xff\xda" + struct.pack(">H", len(scan) + 2) + scan
+    if flat:
+        out += bytes(-(-width * height // 2))
+        return bytes(out + b"\xff\xd9")
+    bits = []
+    pixels = [((x * 7 + y * 3) ^ (x * y)) & 0xFF for y in range(height) for x in range(width)]
+    for i, value in enumerate(pixels):
+        y, x = divmod(i, width)
+        guess = 128 if i == 0 else pixels[i - 1] if x else pixels[i - width]
+        d = value - guess
+        size = abs(d).bit_length()
+        bits += [int(b) for b in f"{size:04b}"]
+        if size:
+            bits += [int(b) for b in f"{d if d > 0 else d + (1 << size) - 1:0{size}b}"]
+    bits += [1] * (-len(bits) % 8)
+    for i in range(0, len(bits), 8):
+        byte = int("".join(map(str, bits[i:i + 8])), 2)
+        out += bytes([byte, 0]) if byte == 0xFF else bytes([byte])
+    return bytes(out + b"\xff\xd9")
 
 
 @cache

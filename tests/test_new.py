@@ -14,7 +14,8 @@ from ocop_catalog.new import suggest_slug
 from PIL import Image
 from ocop_catalog.new import _version_for
 from ocop_catalog.settings import build_date
-from scratch import PRODUCER, TODAY, build_catalog, noisy_jpeg, position_in, summary
+from scratch import (PRODUCER, TODAY, build_catalog, lossless_jpeg, noisy_jpeg, position_in,
+                     summary)
 from siteutil import answer_in_terminal, ocop_command
 
 PRODUCER_FLAGS = ["--name", "HTX Chè Tả Van", "--type", "HTX", "--representative",
@@ -174,6 +175,28 @@ def test_an_oversized_photo_is_downscaled_with_a_notice(repo, tmp_path, capsys, 
     written = repo.path("products/htx-che-ta-van/che/1.jpg")
     with Image.open(written) as image:
         assert image.width * image.height <= 500_000 or written.stat().st_size <= 300_000
+        assert min(image.size) >= 500
+    assert errors(repo) == []
+
+
+@pytest.mark.parametrize("kind", ["lossless", "mpo"])
+def test_an_oversized_jpeg_of_another_kind_is_downscaled(repo, tmp_path, capsys, kind):
+    """A lossless JPEG is not decoded at a fraction of its size (libjpeg would fill a buffer
+    Pillow made for the fraction with the whole picture: Pillow 13 calls it broken); a
+    phone's JPEG with more pictures after the photo ("MPO") is, as any JPEG."""
+    repo.edit("site_config.yml", "photo_max_pixels: 50000000", "photo_max_pixels: 500000")
+    assert run("new", "producer", *PRODUCER_FLAGS) == 0
+    big = tmp_path / "big.jpg"
+    if kind == "lossless":
+        big.write_bytes(lossless_jpeg(1600, 1300, flat=True))  # over 4× the limit: halved
+    else:
+        photo = Image.linear_gradient("L").resize((1600, 1300)).convert("RGB")
+        photo.save(big, format="MPO", save_all=True, append_images=[Image.new("L", (400, 325))])
+    assert run("new", "product", "htx-che-ta-van", "che", *product_flags(big, alts=("x",))) == 0
+    err = capsys.readouterr().err
+    assert "đã thu nhỏ" in err and "1600 × 1300" in err
+    with Image.open(repo.path("products/htx-che-ta-van/che/1.jpg")) as image:
+        assert image.format == "JPEG" and image.width * image.height <= 500_000
         assert min(image.size) >= 500
     assert errors(repo) == []
 

@@ -45,7 +45,7 @@ from .records.models import (
     Producer,
     Product,
 )
-from .records.photos import MAX_SIDE
+from .records.photos import MAX_SIDE, scales_down
 from .settings import Settings, build_date
 
 #: Brands of the ISO base media file (``....ftyp<brand>``) that are HEIC/HEIF images.
@@ -477,7 +477,7 @@ def convert_photo(path: Path, settings: Settings, asker: Asker) -> bytes:
     """The photo at ``path`` as an upright JPEG within the catalog's limits."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(64)
+            head = fh.read(1 << 20)  # the markers before a JPEG's frame are in it
     except OSError as exc:
         raise NewError(f"không đọc được ảnh / cannot read the photo {path}: "
                        f"{exc.strerror or exc}") from None
@@ -491,7 +491,9 @@ def convert_photo(path: Path, settings: Settings, asker: Asker) -> bytes:
                 turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # a quarter turn
                 original = (height, width) if turned else (width, height)  # as shown
                 scale = _scale(width, height, settings)
-                if scale < 1 and image.format == "JPEG":  # decode at a fraction: less memory
+                # decode at a fraction, less memory: a JPEG libjpeg scales (not a lossless
+                # one), a phone's with more pictures after it ("MPO") too
+                if scale < 1 and image.format in ("JPEG", "MPO") and scales_down(head):
                     image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
                 image.load()
                 upright = ImageOps.exif_transpose(image)

@@ -22,6 +22,7 @@ at its size, as the build does.
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from dataclasses import dataclass
@@ -46,9 +47,12 @@ JPEG_SCALE = 8
 _SCALED_FRAMES = frozenset({0xC0, 0xC1, 0xC2, 0xC9, 0xCA})
 #: Every start-of-frame marker (0xC4, 0xC8 and 0xCC are other segments).
 _FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
-#: How many marker segments may come before a JPEG's frame (:func:`_frame`): past them,
-#: the photo is decoded at its size.
-_MAX_SEGMENTS = 1000
+#: The segments libjpeg passes over by their length before a frame: APP0–15, comments,
+#: quantisation, Huffman and arithmetic-coding tables, restart interval, line count.
+_SKIPPED = frozenset(range(0xE0, 0xF0)) | {0xFE, 0xDB, 0xC4, 0xCC, 0xDD, 0xDC}
+#: How many markers and fill bytes may come before a JPEG's frame (:func:`_frame`): past
+#: them, the photo is decoded at its size.
+_MAX_STEPS = 1000
 #: The longest side a WebP image may have, in pixels.
 MAX_SIDE = 16383
 _SVG_SUFFIXES = {".svg", ".svgz"}
@@ -191,34 +195,39 @@ def _read_header(
     return ImageInfo(target, width, height, fmt, size)
 
 
-def _frame(path: Path) -> int | None:
-    """The start-of-frame marker of the JPEG at ``path`` (its first picture's), found by
-    walking its marker segments from the start; None where it cannot be found so (a
-    file that is not as a JPEG is, past :data:`_MAX_SEGMENTS` segments)."""
-    try:
-        with open(path, "rb") as fh:
-            if fh.read(2) != b"\xff\xd8":
-                return None
-            for _ in range(_MAX_SEGMENTS):
-                head = fh.read(2)
-                if len(head) < 2 or head[0] != 0xFF:
-                    return None
-                code = head[1]
-                if code in _FRAMES:
-                    return code
-                if code == 0xFF:  # a fill byte before the marker
-                    fh.seek(-1, os.SEEK_CUR)
-                    continue
-                if code == 0x01 or 0xD0 <= code <= 0xD7:  # markers without a segment
-                    continue
-                if code in (0xD8, 0xD9, 0xDA):  # a scan or an end before any frame
-                    return None
-                length = int.from_bytes(fh.read(2), "big")
-                if length < 2:
-                    return None
-                fh.seek(length - 2, os.SEEK_CUR)
-    except OSError:
+def scales_down(data: bytes) -> bool:
+    """Whether libjpeg decodes the JPEG ``data`` at a smaller scale when asked (Pillow's
+    ``draft``): its first picture is DCT-coded. A lossless JPEG is decoded at its size
+    whatever is asked, into the buffer Pillow made for the smaller one (Pillow 12 crashed
+    on it, 13 calls it broken), and so is anything :func:`_frame` cannot read."""
+    return _frame(data) in _SCALED_FRAMES
+
+
+def _frame(data: bytes) -> int | None:
+    """The start-of-frame marker of the JPEG ``data`` (its first picture's), found by
+    walking its markers from the start as libjpeg does; None where it cannot be found so
+    (a marker libjpeg would not pass over before a frame, bytes not as a JPEG has them,
+    more than :data:`_MAX_STEPS` steps)."""
+    if data[:2] != b"\xff\xd8":
         return None
+    at = 2
+    for _ in range(_MAX_STEPS):
+        if at + 1 >= len(data) or data[at] != 0xFF:
+            return None
+        code = data[at + 1]
+        if code in _FRAMES:
+            return code
+        if code == 0xFF:  # a fill byte before the marker
+            at += 1
+        elif code == 0x01 or 0xD0 <= code <= 0xD7:  # markers without a segment
+            at += 2
+        elif code in _SKIPPED:
+            length = int.from_bytes(data[at + 2:at + 4], "big")
+            if length < 2:
+                return None
+            at += 2 + length
+        else:  # 00 (not a marker), a scan or an end before any frame, an unknown one
+            return None
     return None
 
 
@@ -231,12 +240,16 @@ def _decodes(doc: Document, info: ImageInfo, name: str, path: tuple) -> bool:
     decoded image is bounded; Pillow's own decompression-bomb check stays on.
     """
     try:
+        with open(info.path, "rb") as fh:  # read once: the bytes walked are the bytes decoded
+            data = fh.read(info.size + 1)
+        if len(data) != info.size:
+            raise ValueError("the file changed while it was being checked")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # truncated data is an error below, not a warning
-            with Image.open(info.path, formats=[info.format]) as image:
+            with Image.open(io.BytesIO(data), formats=[info.format]) as image:
                 if image.size != (info.width, info.height):
                     raise ValueError("the file changed while it was being checked")
-                if info.format == "JPEG" and _frame(info.path) in _SCALED_FRAMES:
+                if info.format == "JPEG" and scales_down(data):
                     image.draft(image.mode, (max(1, info.width // JPEG_SCALE),
                                              max(1, info.height // JPEG_SCALE)))
                 image.load()
