@@ -87,6 +87,7 @@ def say_nothing_again(root: Path) -> None:
     first build has just reported on)."""
     _QUIET.add(str(Path(root).resolve()))
 
+
 #: Data files in docs_dir that are read by the loader, not published as-is.
 DATA_SUFFIXES = (".yml", ".yaml")
 #: Material's folder: its static files (stylesheets, scripts, search workers, favicon)

@@ -493,7 +493,7 @@ def convert_photo(path: Path, settings: Settings, asker: Asker) -> bytes:
                 scale = _scale(width, height, settings)
                 # decode at a fraction, less memory: a JPEG libjpeg scales (not a lossless
                 # one), a phone's with more pictures after it ("MPO") too
-                if scale < 1 and image.format in ("JPEG", "MPO") and scales_down(head):
+                if scale < 1 and scales_down(head):
                     image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
                 image.load()
                 upright = ImageOps.exif_transpose(image)

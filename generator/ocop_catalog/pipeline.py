@@ -117,13 +117,13 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
           info: Callable[[str], None] = log.info, reuse: Reuse | None = None,
           defer: bool = False) -> Report:
     """Publish ``catalog`` and write every output (with ``defer``, see below) into
-    ``site_dir``; ``options`` are
-    :func:`check_options`' result. With ``reuse``, files whose key is unchanged since the
-    previous build are taken over from it (:mod:`ocop_catalog.reuse`), and
-    ``reuse.keys`` holds every keyed file's key afterwards. With ``defer`` too (and a
-    previous build), only the outputs in :data:`SHOWN` run, and every other keyed file of
-    the previous build is taken over as it was (``report.deferred`` names the outputs
-    left; the caller carries their unkeyed files over)."""
+    ``site_dir``; ``options`` are :func:`check_options`' result. With ``reuse``, files
+    whose key is unchanged since the previous build are taken over from it
+    (:mod:`ocop_catalog.reuse`), and ``reuse.keys`` holds every keyed file's key
+    afterwards. With ``defer`` too (and a previous build), only the outputs in
+    :data:`SHOWN` run, and every other keyed file of the previous build is taken over as
+    it was (``report.deferred`` names the outputs left; the caller carries their unkeyed
+    files over)."""
     global _HAS_BUILT
     report = Report()
     clock = time.perf_counter()

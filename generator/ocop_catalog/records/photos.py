@@ -196,8 +196,9 @@ def _read_header(
 
 
 def scales_down(data: bytes) -> bool:
-    """Whether libjpeg decodes the JPEG ``data`` at a smaller scale when asked (Pillow's
-    ``draft``): its first picture is DCT-coded. A lossless JPEG is decoded at its size
+    """Whether ``data`` is a JPEG (an MPO too: a JPEG with more pictures after its own)
+    that libjpeg decodes at a smaller scale when asked (Pillow's ``draft``): its first
+    picture is DCT-coded. A lossless JPEG is decoded at its size
     whatever is asked, into the buffer Pillow made for the smaller one (Pillow 12 crashed
     on it, 13 calls it broken), and so is anything :func:`_frame` cannot read."""
     return _frame(data) in _SCALED_FRAMES
@@ -249,7 +250,7 @@ def _decodes(doc: Document, info: ImageInfo, name: str, path: tuple) -> bool:
             with Image.open(io.BytesIO(data), formats=[info.format]) as image:
                 if image.size != (info.width, info.height):
                     raise ValueError("the file changed while it was being checked")
-                if info.format == "JPEG" and scales_down(data):
+                if scales_down(data):  # a JPEG (its signature), DCT-coded
                     image.draft(image.mode, (max(1, info.width // JPEG_SCALE),
                                              max(1, info.height // JPEG_SCALE)))
                 image.load()
