@@ -601,6 +601,42 @@ def test_every_embedded_font_carries_the_licence_of_its_font_file(site):
             assert sum(glyf[g].numberOfContours > 0 for g in font.getGlyphOrder()) > 10
 
 
+def test_a_prepared_font_draws_every_glyph_as_its_font_file(tmp_path):
+    """drawing.prepare_font drops hinting and layout tables without decoding the glyphs:
+    every glyph of the prepared file draws the outline of the font file's glyph of the same
+    number (components drawn in place), with its advance, and no glyph keeps instructions.
+    A file cut short inside its outlines or that is no font is refused, naming it."""
+    from io import BytesIO
+
+    from fontTools.pens.recordingPen import DecomposingRecordingPen
+    from fontTools.ttLib import TTFont
+
+    for name in ("DejaVuSans", "DejaVuSans-Bold"):
+        source_path = REPO / "theme" / "ocop" / "fonts" / f"{name}.ttf"
+        source = TTFont(source_path)
+        prepared = TTFont(BytesIO(drawing.prepare_font(source_path, tmp_path).read_bytes()))
+        assert not {"fpgm", "prep", "cvt ", "GSUB", "GPOS", "kern"} & set(prepared.keys())
+        before, after = source.getGlyphSet(), prepared.getGlyphSet()
+        names_before, names_after = source.getGlyphOrder(), prepared.getGlyphOrder()
+        assert len(names_before) == len(names_after) > 5000
+        glyf = prepared["glyf"]
+        for old, new in zip(names_before, names_after):
+            drawn_before, drawn_after = (DecomposingRecordingPen(before),
+                                         DecomposingRecordingPen(after))
+            before[old].draw(drawn_before)
+            after[new].draw(drawn_after)
+            assert drawn_after.value == drawn_before.value, (name, old)
+            assert after[new].width == before[old].width, (name, old)
+            program = getattr(glyf[new], "program", None)
+            assert program is None or not program.getBytecode(), (name, old)
+    whole = (REPO / "theme" / "ocop" / "fonts" / "DejaVuSans.ttf").read_bytes()
+    for i, data in enumerate((whole[: len(whole) // 3], b"not a font" * 100)):
+        damaged = tmp_path / f"damaged-{i}.ttf"
+        damaged.write_bytes(data)
+        with pytest.raises(ValueError, match="cannot read the font .*damaged"):
+            drawing.prepare_font(damaged, tmp_path)
+
+
 def test_a_font_program_packs_to_its_bytes_whatever_its_table_directory():
     ok = bytearray(b"\0\1\0\0\0\2" + b"\0" * 6)
     ok += b"glyf" + bytes(4) + (44).to_bytes(4, "big") + (6).to_bytes(4, "big")
