@@ -601,10 +601,14 @@ def test_every_embedded_font_carries_the_licence_of_its_font_file(site):
             assert sum(glyf[g].numberOfContours > 0 for g in font.getGlyphOrder()) > 10
 
 
+BOX = ("xMin", "yMin", "xMax", "yMax")
+
+
 def test_a_prepared_font_draws_every_glyph_as_its_font_file(tmp_path):
     """drawing.prepare_font drops hinting and layout tables without decoding the glyphs:
     every glyph of the prepared file draws the outline of the font file's glyph of the same
-    number (components drawn in place), with its advance, and no glyph keeps instructions.
+    number (components drawn in place), with its advance and the bounding box the file
+    states for it, and no glyph keeps instructions.
     A file cut short inside its outlines or that is no font is refused, naming it."""
     from io import BytesIO
 
@@ -629,6 +633,12 @@ def test_a_prepared_font_draws_every_glyph_as_its_font_file(tmp_path):
             assert after[new].width == before[old].width, (name, old)
             program = getattr(glyf[new], "program", None)
             assert program is None or not program.getBytecode(), (name, old)
+            # the bounding box each glyph states (a reader places the glyph by it and its
+            # left side bearing): the font file's
+            if glyf[new].numberOfContours:
+                assert [getattr(glyf[new], k) for k in BOX] == \
+                    [getattr(source["glyf"][old], k) for k in BOX], (name, old)
+        assert prepared["maxp"].maxSizeOfInstructions == 0
     whole = (REPO / "theme" / "ocop" / "fonts" / "DejaVuSans.ttf").read_bytes()
     for i, data in enumerate((whole[: len(whole) // 3], b"not a font" * 100)):
         damaged = tmp_path / f"damaged-{i}.ttf"

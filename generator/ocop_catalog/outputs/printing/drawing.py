@@ -91,7 +91,7 @@ WHITE: Colour = (1.0, 1.0, 1.0)
 
 def prepare_font(source: Path, cache_dir: Path) -> Path:
     """``source`` without hinting instructions and OpenType layout tables (every glyph
-    and every name record kept: the licence travels with the font), cached under
+    and every Windows name record kept: the licence travels with the font), cached under
     ``cache_dir`` by content: the same outlines, embedded subsets a third smaller."""
     data = source.read_bytes()
     key = hashlib.sha256(b"|".join((PREPARE_VERSION.encode(), ENGINE.encode(), data)))
@@ -107,9 +107,10 @@ def prepare_font(source: Path, cache_dir: Path) -> Path:
         # recalcTimestamp: the prepared file keeps the source's date (not the time, or
         # SOURCE_DATE_EPOCH, of the build that prepared it). Tables are read when used, and
         # glyphs are left as the file has them (recalcBBoxes off): the subsetter drops their
-        # instructions from the compact data (fontTools' Glyph.trim), so their outlines are
-        # the file's, byte for byte, and not decoded and encoded again (five times longer:
-        # a second of every first build, and every test catalog's)
+        # instructions from the compact data (fontTools' Glyph.trim), so each glyph is the
+        # file's, byte for byte but for them, not decoded and encoded again (five times
+        # longer: a second of every first build, and every test catalog's; and encoding
+        # recalculated some glyphs' stored bounding boxes)
         font = FontFile(io.BytesIO(data), fontNumber=0, recalcBBoxes=False,
                         recalcTimestamp=False)
         outlines = "glyf" in font
@@ -134,6 +135,11 @@ def prepare_font(source: Path, cache_dir: Path) -> Path:
         subsetter = Subsetter(options)
         subsetter.populate(glyphs=font.getGlyphOrder())
         subsetter.subset(font)
+        for glyph in font["glyf"].glyphs.values():
+            if getattr(glyph, "data", b"")[:2] == b"\0\0":
+                # no contours, its instructions trimmed off: an empty glyph has no data
+                # (trimming leaves its header, without the instructions' length)
+                glyph.data = b""
         out = io.BytesIO()
         font.save(out)
     except Exception as exc:  # noqa: BLE001 (fontTools raises many kinds for a bad file)
