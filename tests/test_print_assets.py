@@ -608,8 +608,8 @@ def test_a_prepared_font_draws_every_glyph_as_its_font_file(tmp_path):
     """drawing.prepare_font drops hinting and layout tables without decoding the glyphs:
     every glyph of the prepared file draws the outline of the font file's glyph of the same
     number (components drawn in place), with its advance and the bounding box the file
-    states for it, and no glyph keeps instructions.
-    A file cut short inside its outlines or that is no font is refused, naming it."""
+    states for it, and no glyph keeps instructions (one without contours is left empty). A
+    file cut short, or one that is no font, is refused, naming it."""
     from io import BytesIO
 
     from fontTools.pens.recordingPen import DecomposingRecordingPen
@@ -639,6 +639,26 @@ def test_a_prepared_font_draws_every_glyph_as_its_font_file(tmp_path):
                 assert [getattr(glyf[new], k) for k in BOX] == \
                     [getattr(source["glyf"][old], k) for k in BOX], (name, old)
         assert prepared["maxp"].maxSizeOfInstructions == 0
+    # a glyph without contours but with instructions (hinted space): empty once they are
+    # dropped, not its header alone
+    from fontTools.ttLib.tables import ttProgram
+    from fontTools.ttLib.tables._g_l_y_f import Glyph
+
+    font = TTFont(REPO / "theme" / "ocop" / "fonts" / "DejaVuSans.ttf", recalcBBoxes=False)
+    space = font.getGlyphOrder().index("space")
+    hinted = Glyph()
+    hinted.numberOfContours, hinted.xMin, hinted.yMin, hinted.xMax, hinted.yMax = 0, 0, 0, 0, 0
+    hinted.program = ttProgram.Program()
+    hinted.program.fromBytecode(b"\xb0\x01")  # PUSHB[0] 1
+    font["glyf"].glyphs["space"] = hinted
+    font.save(tmp_path / "hinted-space.ttf")
+
+    def length(path: Path) -> int:
+        offsets = TTFont(path)["loca"].locations
+        return offsets[space + 1] - offsets[space]
+
+    assert length(tmp_path / "hinted-space.ttf") == 14
+    assert length(drawing.prepare_font(tmp_path / "hinted-space.ttf", tmp_path)) == 0
     whole = (REPO / "theme" / "ocop" / "fonts" / "DejaVuSans.ttf").read_bytes()
     for i, data in enumerate((whole[: len(whole) // 3], b"not a font" * 100)):
         damaged = tmp_path / f"damaged-{i}.ttf"

@@ -108,7 +108,7 @@ def prepare_font(source: Path, cache_dir: Path) -> Path:
         # SOURCE_DATE_EPOCH, of the build that prepared it). Tables are read when used, and
         # glyphs are left as the file has them (recalcBBoxes off): the subsetter drops their
         # instructions from the compact data (fontTools' Glyph.trim), so each glyph is the
-        # file's, byte for byte but for them, not decoded and encoded again (five times
+        # file's, byte for byte but for them, not decoded and encoded again (four times
         # longer: a second of every first build, and every test catalog's; and encoding
         # recalculated some glyphs' stored bounding boxes)
         font = FontFile(io.BytesIO(data), fontNumber=0, recalcBBoxes=False,
