@@ -564,6 +564,8 @@ def test_every_pdf_embeds_subsets_of_truetype_fonts_never_type_3(site):
     assert len({name for n in labels for name in n}) > len(labels)
 
 
+#: The theme's label fonts.
+FONTS = REPO / "theme" / "ocop" / "fonts"
 FONT_FILES = re.compile(rb"/Length1 (\d+) >>\nstream\n(.*?)\nendstream", re.DOTALL)
 
 
@@ -582,8 +584,8 @@ def test_every_embedded_font_carries_the_licence_of_its_font_file(site):
 
     # the font file's Windows records (the Macintosh ones, legacy, are left when a font is
     # prepared: drawing.prepare_font)
-    source = {name: {k: v for k, v in records(TTFont(REPO / "theme" / "ocop" / "fonts" /
-                                                     f"{name}.ttf")).items() if k[1] == 3}
+    source = {name: {k: v for k, v in records(TTFont(FONTS / f"{name}.ttf")).items()
+                     if k[1] == 3}
               for name in ("DejaVuSans", "DejaVuSans-Bold")}
     assert all(any(key[0] == 13 for key in found) for found in source.values())  # licence
     pdfs = sorted((site / "print" / "products").glob("*.pdf"))[:6] + sorted(
@@ -616,7 +618,7 @@ def test_a_prepared_font_draws_every_glyph_as_its_font_file(tmp_path):
     from fontTools.ttLib import TTFont
 
     for name in ("DejaVuSans", "DejaVuSans-Bold"):
-        source_path = REPO / "theme" / "ocop" / "fonts" / f"{name}.ttf"
+        source_path = FONTS / f"{name}.ttf"
         source = TTFont(source_path)
         prepared = TTFont(BytesIO(drawing.prepare_font(source_path, tmp_path).read_bytes()))
         assert not {"fpgm", "prep", "cvt ", "GSUB", "GPOS", "kern"} & set(prepared.keys())
@@ -644,7 +646,7 @@ def test_a_prepared_font_draws_every_glyph_as_its_font_file(tmp_path):
     from fontTools.ttLib.tables import ttProgram
     from fontTools.ttLib.tables._g_l_y_f import Glyph
 
-    font = TTFont(REPO / "theme" / "ocop" / "fonts" / "DejaVuSans.ttf", recalcBBoxes=False)
+    font = TTFont(FONTS / "DejaVuSans.ttf", recalcBBoxes=False)
     space = font.getGlyphOrder().index("space")
     hinted = Glyph()
     hinted.numberOfContours, hinted.xMin, hinted.yMin, hinted.xMax, hinted.yMax = 0, 0, 0, 0, 0
@@ -659,7 +661,7 @@ def test_a_prepared_font_draws_every_glyph_as_its_font_file(tmp_path):
 
     assert length(tmp_path / "hinted-space.ttf") == 14
     assert length(drawing.prepare_font(tmp_path / "hinted-space.ttf", tmp_path)) == 0
-    whole = (REPO / "theme" / "ocop" / "fonts" / "DejaVuSans.ttf").read_bytes()
+    whole = (FONTS / "DejaVuSans.ttf").read_bytes()
     for i, data in enumerate((whole[: len(whole) // 3], b"not a font" * 100)):
         damaged = tmp_path / f"damaged-{i}.ttf"
         damaged.write_bytes(data)
@@ -920,7 +922,7 @@ def supplementary_font(out: Path, characters: str) -> Path:
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 
-    font = TTFont(str(REPO / "theme" / "ocop" / "fonts" / "DejaVuSans.ttf"))
+    font = TTFont(str(FONTS / "DejaVuSans.ttf"))
     subsetter = Subsetter(Options())
     subsetter.populate(text="HOK")
     subsetter.subset(font)

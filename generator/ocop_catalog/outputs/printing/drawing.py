@@ -120,13 +120,12 @@ def prepare_font(source: Path, cache_dir: Path) -> Path:
         raise ValueError(f"the font {source} has no TrueType outlines (an OpenType/CFF "
                          "font, which PDFs embed otherwise): use a .ttf")
     try:
-        for tag in _DROPPED:  # never read (the subsetter would read them to prune them)
+        for tag in _DROPPED:  # deleted unread (the subsetter would read them to drop them)
             if tag in font:
                 del font[tag]
         options = Options()
         options.hinting = False
         options.layout_features = []
-        options.drop_tables += list(_DROPPED)
         options.name_IDs = ["*"]
         options.name_languages = ["*"]
         options.notdef_outline = True
