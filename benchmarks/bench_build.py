@@ -13,7 +13,10 @@ did not change are taken over), the CPU time of the one-product changes, a build
 next day with nothing changed (the nightly build: product and lot pages state the day they
 were checked, and are written from the previous day's with the new day's text), the site's
 size and media per product, and the compressed transfer size of a product page's first
-view on a phone (HTML, CSS, JS and the main photo a 360 px wide, 2x screen picks).
+view on a phone (HTML, CSS, JS and the main photo a 360 px wide, 2x screen picks). Then
+the same catalog as the starter's GitHub Actions workflows build it, each run on a fresh
+runner (a fresh checkout, the cache folder and site restored from the last run's cache
+entry): a pull request's one-price change and the next nightly build.
 Figures, not pass/fail: targets are discussed in README.md.
 """
 
@@ -29,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -45,6 +49,8 @@ TAKEN: list[tuple[int, int]] = []
 CPU: list[float] = []
 #: Files the last build wrote again for its day from the previous day's (see run_build).
 REDATED: list[int] = []
+#: The log (stderr) of the last run_build.
+LOG: list[str] = []
 #: What the last run_build logged of its light outputs (and of print, made beside the
 #: pages): each one's seconds in its worker, as the log says them.
 LIGHT: list[str] = []
@@ -61,6 +67,7 @@ def run_build(root: Path, site: Path, epoch: str = EPOCH) -> tuple[float, dict[s
     done = subprocess.run([str(ocop), "build", "-d", str(site)], cwd=root, env=env, check=True,
                           capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    LOG[:] = [done.stderr]
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     CPU[:] = [after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime]
     line = next((x for x in done.stderr.splitlines() if "catalog:" in x), "")
@@ -107,6 +114,51 @@ def change_template(root: Path, name: str = "ocop/partials/passport.html") -> st
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text.replace("<section", '<section data-changed="1"', 1), encoding="utf-8")
     return name
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost",
+                    "-c", "init.defaultBranch=main", *args], cwd=root, check=True,
+                   capture_output=True)
+
+
+def commit(root: Path, message: str) -> None:
+    """Commit everything in the catalog ``root`` (a git repository from the first call;
+    its cache folder ignored, as ``ocop init`` has it)."""
+    if not (root / ".git").is_dir():
+        (root / ".gitignore").write_text(".cache/\n", encoding="utf-8")
+        git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def on_a_fresh_runner(root: Path, site: Path, epoch: str, change: Callable[[Path], str]
+                      ) -> tuple[float, float, tuple[int, int], str]:
+    """A build as a GitHub Actions run of the starter's workflows makes it (a pull request's
+    preview, a push's or the nightly publish): the catalog checked out afresh at the same
+    path, its cache folder and site restored as ``actions/cache`` restores them (one tar in
+    POSIX format: names, sizes and modification times to the nanosecond kept, inodes and
+    change times new), no spare beside the site, then ``change`` made and ``ocop build``.
+    The catalog as committed is what the last build built. Seconds, CPU seconds, keyed
+    files taken over and of them, and what ``change`` said."""
+    commit(root, "published")
+    entry = root.parent / "cache-entry.tar"
+    subprocess.run(["tar", "--posix", "-cf", str(entry), "-C", str(root.parent),
+                    f"{root.name}/.cache", site.name], check=True)
+    published = root.with_name(root.name + ".published")
+    shutil.rmtree(published, ignore_errors=True)
+    root.rename(published)
+    shutil.rmtree(site)
+    shutil.rmtree(site.with_name(f".{site.name}.spare"), ignore_errors=True)
+    subprocess.run(["git", "clone", "-q", str(published), str(root)], check=True)
+    subprocess.run(["tar", "-xf", str(entry), "-C", str(root.parent)], check=True)
+    entry.unlink()
+    shutil.rmtree(published)
+    said = change(root)
+    seconds, _ = run_build(root, site, epoch)
+    # kept beside the catalog, for where the time went
+    (root.parent / f"fresh-runner-{epoch}.log").write_text(LOG[0], encoding="utf-8")
+    return seconds, CPU[0], TAKEN[0], said
 
 
 def site_size(site: Path) -> tuple[int, int, int, int]:
@@ -241,6 +293,12 @@ def main() -> None:
     template = change_template(root)  # on that day
     shared, shared_phases = run_build(root, site, next_day)
     shared_taken = TAKEN[0]
+    # the same catalog on GitHub Actions (the starter's workflows): a fresh checkout with
+    # the cache folder and site restored from the last publish run's cache entry; a pull
+    # request's preview of a price change, then the nightly build of the day after
+    runner = on_a_fresh_runner(root, site, next_day, change_one_product)
+    later = str(int(next_day) + 86_400)
+    runner_nightly = on_a_fresh_runner(root, site, later, lambda _: "nothing changed")
 
     print(f"pages written          {pages}   (of which {more_pages} are listings' further pages;"
           f" and {redirects} permanent-link pages)")
@@ -276,6 +334,11 @@ def main() -> None:
           f"{nightly_redated} written again for the day)")
     print("  catalog phases       "
           + ", ".join(f"{k} {v:.1f} s" for k, v in nightly_phases.items()))
+    for name, (seconds, used, taken, said) in (("one-product change", runner),
+                                               ("next day, no change", runner_nightly)):
+        print(f"fresh runner: {name:19s}{seconds:6.1f} s   ({seconds / cold:.1%} of the cold "
+              f"build; {said}; {taken[0]} of {taken[1]} keyed files taken over; CPU "
+              f"{used:.1f} s)")
     print(f"site                   {files} files, {size / 1e6:.0f} MB; media {media_files} files, "
           f"{media / args.products / 1024:.0f} KB per product")
     print("product page first view (compressed): "
