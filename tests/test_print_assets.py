@@ -17,6 +17,7 @@ checked on the built site, through the redirect pages the QR addresses point at.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import posixpath
@@ -1089,9 +1090,11 @@ def test_a_sheet_drawn_again_places_the_shelf_labels_kept_from_before(edition, t
     assert len(sheets) == sum(1 for p in edition.catalog.sales_points
                               if edition.catalog.products_at(p))
     kept = sorted((_store(cache) / printing.SHELF_LABELS).glob("*.json"))
-    # each trusted by its signature beside it, recorded when it was written
+    # each trusted by its signature beside it, recorded when it was written: its stat
+    # signature and the SHA-256 of what it holds
     assert all(json.loads(p.with_name(p.name + printing.SIGNATURE).read_bytes())
-               == stat_signature(p) for p in kept)
+               == [*stat_signature(p), hashlib.sha256(p.read_bytes()).hexdigest()]
+               for p in kept)
     assert len(kept) == len({p.id for point in edition.catalog.sales_points
                              for p in edition.catalog.products_at(point)})
     for sheet in sheets:

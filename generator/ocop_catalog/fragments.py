@@ -188,7 +188,10 @@ class KeptTexts:
     def _data(self) -> tuple[bytes, int] | None:
         """The store's bytes and where its first line after the header starts, if it is
         this program's (its signature) and of this base; None otherwise."""
-        data = read_signed(self.path, MAX_STORE_BYTES, _signature_file(self.path))
+        # read by an incremental build only (the pages' cards): one that trusts the site it
+        # replaces, with which the store may have been restored (read_signed's ``restored``)
+        data = read_signed(self.path, MAX_STORE_BYTES, _signature_file(self.path),
+                           restored=True)
         if data is None:
             return None
         end = data.find(b"\n")
@@ -269,7 +272,9 @@ def _forget_older(path: Path, root: Path | None) -> None:
 def _read(path: Path, base: str) -> dict[str, str]:
     """The parts (JSON text, by key) of the store at ``path`` if it is this program's (its
     signature) and of ``base``; nothing otherwise."""
-    data = read_signed(path, MAX_STORE_BYTES, _signature_file(path))
+    # read by an incremental build only (:func:`fragments`): one that trusts the site it
+    # replaces, with which the store may have been restored (read_signed's ``restored``)
+    data = read_signed(path, MAX_STORE_BYTES, _signature_file(path), restored=True)
     if data is None:
         return {}
     try:

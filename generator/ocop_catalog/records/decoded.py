@@ -13,6 +13,7 @@ the catalog accepted after checking it, and forked workers read the list they in
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -21,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Decoded", "FileDigests", "atomic_write", "read_regular", "read_signed",
            "stat_signature", "write_signed"]
@@ -100,27 +102,54 @@ def utf8_pieces(parts: Iterable[str], size: int = 1 << 18) -> Iterator[bytes]:
 
 
 def write_signed(path: Path, data: bytes | Iterable[bytes], signature_file: Path) -> None:
-    """Write ``data`` to the cache file ``path`` (atomically) and its stat signature to
-    ``signature_file``, which vouches for it (:func:`read_signed`); the old signature goes
-    first, so that there is no moment at which it vouches for the new file. Raises
-    OSError."""
+    """Write ``data`` to the cache file ``path`` (atomically) and, to ``signature_file``,
+    which vouches for it (:func:`read_signed`), its stat signature and the SHA-256 of what
+    it holds; the old signature goes first, so that there is no moment at which it vouches
+    for the new file. Raises OSError."""
     signature_file.unlink(missing_ok=True)
+    sha = hashlib.sha256()
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        sha.update(data)
+    else:
+        data = _hashed(data, sha)
     atomic_write(path, data)
     if (signature := stat_signature(path)) is not None:
-        atomic_write(signature_file, json.dumps(signature).encode("ascii"))
+        atomic_write(signature_file, json.dumps([*signature, sha.hexdigest()]).encode("ascii"))
 
 
-def read_signed(path: Path, limit: int, signature_file: Path) -> bytes | None:
-    """The bytes of the cache file ``path`` if ``signature_file`` holds the stat signature
-    it has (:func:`write_signed` wrote both: a file a pull request committed or a hand
-    edited has another) and it is a regular file of at most ``limit`` bytes; else None."""
+def _hashed(pieces: Iterable[bytes], sha: Any) -> Iterator[bytes]:
+    for piece in pieces:
+        sha.update(piece)
+        yield piece
+
+
+def read_signed(path: Path, limit: int, signature_file: Path, *,
+                restored: bool = False) -> bytes | None:
+    """The bytes of the cache file ``path`` if it is a regular file of at most ``limit``
+    bytes and ``signature_file`` vouches for it (:func:`write_signed` wrote both): it holds
+    the stat signature the file has (a file a pull request committed, a hand edited or a
+    copy has another); or, with ``restored``, the SHA-256 of what the file holds. Else
+    None. ``restored`` is for a build that trusts the site it replaces, restored with the
+    cache folder from the same cache entry (``actions/cache`` on a fresh runner, where
+    every file is new): such a store is as trustworthy as that site, whose files the build
+    takes over by the keys the same entry holds, and the hash only tells it is whole
+    (docs/architecture.md, "Caches on a fresh runner")."""
     recorded = read_regular(signature_file, 1 << 10)
     try:
-        if recorded is None or json.loads(recorded) != stat_signature(path):
-            return None
+        found = json.loads(recorded) if recorded is not None else None
     except (ValueError, RecursionError):
         return None
-    return read_regular(path, limit)
+    if not isinstance(found, list) or len(found) not in (5, 6):
+        return None
+    if found[:5] == stat_signature(path):
+        return read_regular(path, limit)
+    if not restored or len(found) != 6 or type(found[5]) is not str \
+            or not _HEX64.fullmatch(found[5]):
+        return None
+    data = read_regular(path, limit)
+    if data is None or hashlib.sha256(data).hexdigest() != found[5]:
+        return None
+    return data
 
 
 class FileDigests:

@@ -693,6 +693,9 @@ class _Plan:
     fragments: dict[str, Drawing]
     #: the products' QR symbols (by product id), from the edition
     symbols: Callable[[str], tuple[int, bytes]]
+    #: whether the build trusts the site it replaces (incremental): kept labels and pages
+    #: restored with it from a cache entry are read (:func:`_kept_file`)
+    restored: bool = False
 
     @cached_property
     def face_names(self) -> frozenset[str]:
@@ -911,10 +914,13 @@ def _kept_page(plan: _Plan, name: str) -> _KeptPage | None:
 
 def _kept_file(plan: _Plan, name: str) -> bytes | None:
     """The bytes of a shelf label or sheet page kept in the print cache, if the signature
-    file beside it vouches for it (:func:`.records.decoded.read_signed`; it is a regular
-    file of a sane size, not a link, a pipe or a device a pull request left there)."""
+    file beside it vouches for it (:func:`.records.decoded.read_signed`, by what it holds
+    too in a build that trusts the site it replaces: restored with it on a fresh runner; it
+    is a regular file of a sane size, not a link, a pipe or a device a pull request left
+    there)."""
     path = plan.cache_dir / SHELF_LABELS / name
-    return read_signed(path, 2 * drawing.MAX_CONTENT, path.with_name(name + SIGNATURE))
+    return read_signed(path, 2 * drawing.MAX_CONTENT, path.with_name(name + SIGNATURE),
+                       restored=plan.restored)
 
 
 def _keep(path: Path, data: bytes) -> None:
@@ -1059,7 +1065,7 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
     sheet_products = frozenset(t.product_id for kind, _, key, data in documents
                                if kind == "labels" and key in missing for t in data[1])
     plan = _Plan(settings, key, fonts, site_dir, store, texts, sheet_products, documents,
-                 {}, edition.qr_symbol)
+                 {}, edition.qr_symbol, restored=reuse is not None and reuse.incremental)
 
     lots = 0
     for product, lot in edition.lots:  # a few per product: drawn here, cached like the rest
