@@ -118,8 +118,8 @@ def change_template(root: Path, name: str = "ocop/partials/passport.html") -> st
 
 def git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost",
-                    "-c", "init.defaultBranch=main", *args], cwd=root, check=True,
-                   capture_output=True)
+                    "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+                   cwd=root, check=True, capture_output=True)
 
 
 def commit(root: Path, message: str) -> None:
@@ -135,12 +135,15 @@ def commit(root: Path, message: str) -> None:
 def on_a_fresh_runner(root: Path, site: Path, epoch: str, change: Callable[[Path], str]
                       ) -> tuple[float, float, tuple[int, int], str]:
     """A build as a GitHub Actions run of the starter's workflows makes it (a pull request's
-    preview, a push's or the nightly publish): the catalog checked out afresh at the same
-    path, its cache folder and site restored as ``actions/cache`` restores them (one tar in
-    POSIX format: names, sizes and modification times to the nanosecond kept, inodes and
-    change times new), no spare beside the site, then ``change`` made and ``ocop build``.
-    The catalog as committed is what the last build built. Seconds, CPU seconds, keyed
-    files taken over and of them, and what ``change`` said."""
+    preview, or a push's or the nightly publish, which saves the entry the next run
+    restores): the catalog checked out afresh at the same path, its cache folder and site
+    restored as ``actions/cache`` restores them (one tar in POSIX format: names, sizes and
+    modification times to the nanosecond kept, inodes and change times new), no spare
+    beside the site, then ``change`` made and ``ocop build``. The catalog as committed is
+    what the last build built. Here the site is a sibling of the catalog's folder (the
+    starter builds ``site/`` inside the checkout; the build's record is kept by the site's
+    absolute path either way). Seconds, CPU seconds, keyed files taken over and of them,
+    and what ``change`` said."""
     commit(root, "published")
     entry = root.parent / "cache-entry.tar"
     subprocess.run(["tar", "--posix", "-cf", str(entry), "-C", str(root.parent),
@@ -151,9 +154,9 @@ def on_a_fresh_runner(root: Path, site: Path, epoch: str, change: Callable[[Path
     shutil.rmtree(site)
     shutil.rmtree(site.with_name(f".{site.name}.spare"), ignore_errors=True)
     subprocess.run(["git", "clone", "-q", str(published), str(root)], check=True)
+    shutil.rmtree(published)  # before the entry is extracted: the disk holds one copy
     subprocess.run(["tar", "-xf", str(entry), "-C", str(root.parent)], check=True)
     entry.unlink()
-    shutil.rmtree(published)
     said = change(root)
     seconds, _ = run_build(root, site, epoch)
     # kept beside the catalog, for where the time went

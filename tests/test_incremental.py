@@ -516,54 +516,93 @@ def test_a_cache_restored_as_the_publish_workflow_restores_it_is_built_on(tmp_pa
 def test_a_restored_cache_gives_the_build_its_kept_parts_and_labels(tmp_path):
     """On a fresh runner the cache folder comes back with the site, from one cache entry,
     every file of both new (inodes, change times). The build trusts that site (it is as its
-    record says) and takes its files over by their keys; it reads the parts the feeds kept
-    and the shelf labels print kept by what they hold, as their signatures say, so that a
-    price change makes one feed part and one label, not every part and every label of the
-    product's sheets. Seen by a feed part changed in the store and signed as this program
-    signs it, which shows in the feed, and by the kept labels, which are not drawn and kept
-    again."""
+    record says) and takes its files over by their keys; while the stores of parts are as
+    that record lists them too (names, sizes, modification times), it reads the parts the
+    feeds kept and the shelf labels print kept by what they hold, as their signatures say,
+    so that a price change makes one feed part and one label, not every part and every
+    label of the product's sheets. Seen by a feed part changed in the store (signed as this
+    program signs it, before the build that recorded the stores), which shows in the feed,
+    and by the kept labels, which are not drawn and kept again. A store put there after
+    that build, signed the same way, is not read: every part is made again."""
     repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])
     for name in SHARED_CACHES:  # its own print files and kept labels: restored with the rest
         link = repo / ".cache" / "ocop" / name
         shared = link.resolve()
         link.unlink()
         shutil.copytree(shared, link)
+    record = Path("products") / "ong-tam-dao" / "mat-ong-quat" / "product.yml"
+
+    def raise_price() -> None:  # by prices no other test gives it: sheets not in the cache
+        price = re.search(r"amount: (\d+)", (repo / record).read_text(encoding="utf-8"))
+        edit(repo / record, price.group(0), f"amount: {int(price.group(1)) + 777}")
+
+    def google_store() -> Path:
+        (store,) = (repo / ".cache" / "ocop" / "fragments").glob("google-*.json")
+        return store
+
+    def sign(text: str) -> None:  # as this program signs a store it writes
+        write_signed(google_store(), text.encode("utf-8"),
+                     google_store().with_suffix(".signature"))
+
+    def next_run() -> Path:  # a fresh checkout of what was built, the entry restored into it
+        built = (repo / record).read_text(encoding="utf-8")
+        shutil.rmtree(repo)
+        fresh = copy_repository(tmp_path / "repo", PRODUCERS[:2])
+        (fresh / record).write_text(built, encoding="utf-8")
+        shutil.rmtree(fresh / ".cache")
+        restore_cache_entry(archive, fresh)
+        return fresh
+
     build(repo, repo / "site")
-    (store,) = (repo / ".cache" / "ocop" / "fragments").glob("google-*.json")
-    text = store.read_text(encoding="utf-8")
-    changed = "mat-ong-quat"  # the product whose price this run changes
+    text = google_store().read_text(encoding="utf-8")
     line = next(line for line in text.split("\n") if line.startswith("vi:")
-                and "<g:id>" in line and f"<g:id>{changed}<" not in line)
-    marked = line.replace("</title>", " KEPT</title>", 1)
-    assert marked != line
-    write_signed(store, text.replace(line, marked).encode("utf-8"),
-                 store.with_suffix(".signature"))
+                and "<g:id>" in line and "<g:id>mat-ong-quat<" not in line)
+    assert line.replace("</title>", " KEPT</title>", 1) != line
+    sign(text.replace(line, line.replace("</title>", " KEPT</title>", 1)))
+    raise_price()
+    build(repo, repo / "site")  # takes the marked part over, and records the stores
     archive = tmp_path / "cache.tar"
     for _ in range(600):  # the copied print cache's older folders, deleted in the background
         if not any((repo / ".cache" / "ocop" / "print").glob(".trash-*")):
             break
         time.sleep(0.1)
+    else:
+        pytest.fail("the print cache's older folders were not deleted within a minute")
     save_cache_entry(repo, [".cache", "site"], archive)
-    shutil.rmtree(repo)
-    repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])  # the next run's checkout
-    shutil.rmtree(repo / ".cache")
-    restore_cache_entry(archive, repo)
+
+    repo = next_run()
     labels = repo / ".cache" / "ocop" / "print"
     kept = {p: p.stat().st_ino for p in labels.rglob("shelf-labels/*") if p.is_file()}
     assert kept
-    record = repo / "products" / "ong-tam-dao" / changed / "product.yml"
-    price = re.search(r"amount: (\d+)", record.read_text(encoding="utf-8"))
-    # a price no other test gives it: its sales points' sheets are not in the print cache
-    edit(record, price.group(0), f"amount: {int(price.group(1)) + 777}")
+    raise_price()
     log = build(repo, repo / "site")
     done, keyed = taken(log)
     assert keyed / 2 < done < keyed, log[-3000:]
-    assert "KEPT</title>" in (repo / "site" / "feeds" / "google" / "vi.xml").read_text("utf-8")
+    feed = repo / "site" / "feeds" / "google" / "vi.xml"
+    assert "KEPT</title>" in feed.read_text(encoding="utf-8")
     # the changed product's shelf label and the sheet pages it is on: drawn and kept
     new = {p for p in labels.rglob("shelf-labels/*") if p.is_file()} - kept.keys()
     assert any(p.name.endswith(".json") for p in new) and any(".page" in p.name for p in new)
     # every other kept label and sheet page: read, not drawn and kept again
     assert [p for p, inode in kept.items() if p.stat().st_ino != inode] == []
+
+    # the same entry on another run, a store replaced after it was restored (what a pull
+    # request could leave where git cannot tell what it commits), signed the same way
+    price = re.search(r"amount: \d+", (repo / record).read_text(encoding="utf-8")).group(0)
+    repo = next_run()
+    edit(repo / record, re.search(r"amount: \d+", (repo / record).read_text("utf-8")).group(0),
+         price)  # the price the first run built: this run's change is the next
+    forged = tmp_path / "forged"  # signed as this program signs, then put in its place as
+    forged.mkdir()  # a checkout puts a file: a new inode and change time
+    write_signed(forged / "store.json", google_store().read_text(encoding="utf-8").replace(
+        " KEPT</title>", " FORGED</title>").encode("utf-8"), forged / "store.signature")
+    shutil.copy(forged / "store.json", google_store())
+    shutil.copy(forged / "store.signature", google_store().with_suffix(".signature"))
+    raise_price()
+    log = build(repo, repo / "site")
+    assert keyed / 2 < taken(log)[0] < keyed, log[-3000:]
+    text = feed.read_text(encoding="utf-8")
+    assert "FORGED" not in text and "KEPT" not in text  # every part made again
 
 
 #: ``ocop serve``'s first build after an edit (``build_site``'s ``defer``), of the site

@@ -44,7 +44,7 @@ def test_a_signed_file_is_read_by_its_stat_or_restored_by_what_it_holds(tmp_path
     assert read_signed(store, 1 << 20, signature) is None  # not by its stat
     assert read_signed(store, 1 << 20, signature, restored=True) == DATA
 
-    # a byte changed (the same size, the same times): not what was written
+    # a byte changed (the same size): not what was written
     flipped = tmp_path / "flipped.json"
     shutil.copy2(store, flipped)
     flipped.write_bytes(DATA.replace(b'ong 7"}', b'ong 8"}', 1))

@@ -304,7 +304,10 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
                 "spare": spare[1] if spare else None,
                 "spare_spans": spare[2] if spare else None,
                 # deferring needs the unkeyed files of the site it carries over listed
-                "defer": defer and isinstance(last.get("unkeyed"), list)}
+                "defer": defer and isinstance(last.get("unkeyed"), list),
+                # the stores of parts as the record of the site taken over lists them
+                "stores": keys_in is not None and last.get("stores") is not None
+                and last.get("stores") == _stores(plugin.cache_dir)}
         # by the file system's clock: a folder of the spare this build changes is dated after
         since = file_clock(target.parent) if spare else 0
         config.plugins.on_startup(command="build", dirty=False)
@@ -368,6 +371,8 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
         # next build is not skipped
         state: dict[str, object] = {"inputs": None if deferred else inputs,
                                     "site": site_digest, "files": len(files)}
+        if plugin is not None:  # what the stores of parts are as this build left them
+            state["stores"] = _stores(plugin.cache_dir)
         # what the spare of a later build must delete first; kept only when every key names
         # a file of the site as the walk names it (else that spare would not be what its
         # keys say)
@@ -683,6 +688,30 @@ def _digest_of(site: Path, keyed: Iterable[str], spare_keyed: Iterable[str], sin
         files.append(rel)
         lines.append(_line(rel, stat))
     return _digest(lines), missing & names
+
+
+#: The folder of the cache where the outputs keep their parts and cards (``fragments.py``).
+_STORES = "fragments"
+
+
+def _stores(cache_dir: Path) -> str | None:
+    """What the stores of parts and cards in ``cache_dir`` are (each file's name, size and
+    modification time), as a digest; None when that folder is missing, a link or cannot
+    be listed. Recorded with the site a build leaves (:func:`_remember_build`): a store
+    whose stat signature differs from the one beside it (the cache restored on a fresh
+    runner, as ``actions/cache`` restores it with the site, names and times kept) is read
+    by what it holds only while the folder is as that record lists it
+    (:attr:`.Reuse.restored`), so that a store put there since (a pull request's, in a
+    checkout that git cannot check) is not taken for this program's."""
+    folder = os.path.join(os.fspath(cache_dir), _STORES)
+    try:
+        if os.path.islink(folder) or os.path.islink(os.fspath(cache_dir)):
+            return None
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        lines = [_line(entry.name, entry.stat(follow_symlinks=False)) for entry in entries]
+    except OSError:
+        return None
+    return _digest(lines)
 
 
 def _folders_of(names: Iterable[str]) -> set[str]:

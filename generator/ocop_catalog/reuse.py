@@ -143,6 +143,12 @@ class Reuse:
         self._forgotten: set[str] = set()
         self._site = os.fspath(self.site_dir)
         self._previous = os.fspath(self.previous) if self.previous is not None else ""
+        #: Whether the stores of parts in the cache folder (``fragments/``) are as the
+        #: record of the build this one replaces lists them (names, sizes, modification
+        #: times: ``build.py``), so that a store is read by what it holds when its stat
+        #: signature differs: restored with the site from one cache entry on a fresh
+        #: runner (:func:`.records.decoded.read_signed`'s ``restored``).
+        self.restored = False
 
     @classmethod
     def load(cls, site_dir: Path, previous: Path | None, keys_file: Path | None,

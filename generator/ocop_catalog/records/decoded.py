@@ -129,11 +129,11 @@ def read_signed(path: Path, limit: int, signature_file: Path, *,
     bytes and ``signature_file`` vouches for it (:func:`write_signed` wrote both): it holds
     the stat signature the file has (a file a pull request committed, a hand edited or a
     copy has another); or, with ``restored``, the SHA-256 of what the file holds. Else
-    None. ``restored`` is for a build that trusts the site it replaces, restored with the
-    cache folder from the same cache entry (``actions/cache`` on a fresh runner, where
-    every file is new): such a store is as trustworthy as that site, whose files the build
-    takes over by the keys the same entry holds, and the hash only tells it is whole
-    (docs/architecture.md, "Caches on a fresh runner")."""
+    None. ``restored`` is for a cache restored with the site the build takes over, from
+    one ``actions/cache`` entry on a fresh runner, where every file is new, and found as
+    that build's record lists it (:attr:`.Reuse.restored`): the record vouches for the
+    folder, the hash that each file is whole (docs/architecture.md, "Caches on a fresh
+    runner")."""
     recorded = read_regular(signature_file, 1 << 10)
     try:
         found = json.loads(recorded) if recorded is not None else None

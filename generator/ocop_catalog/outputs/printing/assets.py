@@ -693,8 +693,8 @@ class _Plan:
     fragments: dict[str, Drawing]
     #: the products' QR symbols (by product id), from the edition
     symbols: Callable[[str], tuple[int, bytes]]
-    #: whether the build trusts the site it replaces (incremental): kept labels and pages
-    #: restored with it from a cache entry are read (:func:`_kept_file`)
+    #: whether kept labels and pages may be read by what they hold (:func:`_kept_file`):
+    #: the cache restored with the site the build takes over (:attr:`.Reuse.restored`)
     restored: bool = False
 
     @cached_property
@@ -793,7 +793,9 @@ def _shelf_label(plan: _Plan, text: LabelText, modules) -> Drawing:
     drawn before. A kept label is read back only if its file has the stat signature it had
     when this program wrote it (the change time included, which no program can set back
     and a checkout makes unpredictable: a file a pull request commits under the cache
-    folder does not match in practice) and if it checks out op by op
+    folder does not match in practice; or holds what the SHA-256 recorded with it says, in
+    a cache restored with the site the build takes over: :func:`_kept_file`) and if it
+    checks out op by op
     (:func:`.drawing.drawing_from_json`, the second line of defence); otherwise it is
     drawn again."""
     s = plan.settings
@@ -885,8 +887,8 @@ def _sheet(plan: _Plan, point_id: str, title: str, products: Sequence[LabelText]
 
 
 def _kept_page(plan: _Plan, name: str) -> _KeptPage | None:
-    """A sheet's page kept in the cache by an earlier sheet, if its file has the stat
-    signature this program recorded (as a shelf label's) and reads back as one: its
+    """A sheet's page kept in the cache by an earlier sheet, if its signature vouches for
+    it (as a shelf label's: :func:`_kept_file`) and it reads back as one: its
     content stream is placed in the PDF as it is, so it must be made of what
     :func:`.drawing.write_pdf` writes alone (:func:`.drawing.content_ok`); else None."""
     raw = _kept_file(plan, name)
@@ -914,10 +916,10 @@ def _kept_page(plan: _Plan, name: str) -> _KeptPage | None:
 
 def _kept_file(plan: _Plan, name: str) -> bytes | None:
     """The bytes of a shelf label or sheet page kept in the print cache, if the signature
-    file beside it vouches for it (:func:`.records.decoded.read_signed`, by what it holds
-    too in a build that trusts the site it replaces: restored with it on a fresh runner; it
-    is a regular file of a sane size, not a link, a pipe or a device a pull request left
-    there)."""
+    file beside it vouches for it (:func:`.records.decoded.read_signed`; by what it holds
+    too when the cache was restored with the site the build takes over,
+    :attr:`.Reuse.restored`; it is a regular file of a sane size, not a link, a pipe or a
+    device a pull request left there)."""
     path = plan.cache_dir / SHELF_LABELS / name
     return read_signed(path, 2 * drawing.MAX_CONTENT, path.with_name(name + SIGNATURE),
                        restored=plan.restored)
@@ -1065,7 +1067,8 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
     sheet_products = frozenset(t.product_id for kind, _, key, data in documents
                                if kind == "labels" and key in missing for t in data[1])
     plan = _Plan(settings, key, fonts, site_dir, store, texts, sheet_products, documents,
-                 {}, edition.qr_symbol, restored=reuse is not None and reuse.incremental)
+                 {}, edition.qr_symbol,
+                 restored=reuse is not None and reuse.incremental and reuse.restored)
 
     lots = 0
     for product, lot in edition.lots:  # a few per product: drawn here, cached like the rest

@@ -579,7 +579,8 @@ class SiteBuilder:
             return None
         base = digest(self._base_key, "cards", self.keys.day_of(CARD_TEMPLATE))
         return KeptTexts(self._stores / f"cards-{base[:16]}.json", base,
-                         self.edition.catalog.settings.root)
+                         self.edition.catalog.settings.root,
+                         restored=self.reuse.incremental and self.reuse.restored)
 
     def cards_needed(self, pages: Iterable[Page]) -> None:
         """Before ``pages`` are rendered in an incremental build: read the cards kept by
