@@ -523,7 +523,8 @@ def test_a_restored_cache_gives_the_build_its_kept_parts_and_labels(tmp_path):
     label of the product's sheets. Seen by a feed part changed in the store (signed as this
     program signs it, before the build that recorded the stores), which shows in the feed,
     and by the kept labels, which are not drawn and kept again. A store put there after
-    that build, signed the same way, is not read: every part is made again."""
+    that build, signed the same way, is not read: every part is made again; nor does a
+    build told to make everything (``--full``) read the stores."""
     repo = copy_repository(tmp_path / "repo", PRODUCERS[:2])
     for name in SHARED_CACHES:  # its own print files and kept labels: restored with the rest
         link = repo / ".cache" / "ocop" / name
@@ -603,6 +604,14 @@ def test_a_restored_cache_gives_the_build_its_kept_parts_and_labels(tmp_path):
     assert keyed / 2 < taken(log)[0] < keyed, log[-3000:]
     text = feed.read_text(encoding="utf-8")
     assert "FORGED" not in text and "KEPT" not in text  # every part made again
+
+    # and a build told to make everything reads no store, restored or not
+    price = re.search(r"amount: \d+", (repo / record).read_text(encoding="utf-8")).group(0)
+    repo = next_run()
+    edit(repo / record, re.search(r"amount: \d+", (repo / record).read_text("utf-8")).group(0),
+         price)
+    assert taken(build(repo, repo / "site", "--full")) == (0, 0)
+    assert "KEPT" not in feed.read_text(encoding="utf-8")
 
 
 #: ``ocop serve``'s first build after an edit (``build_site``'s ``defer``), of the site
