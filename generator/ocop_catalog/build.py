@@ -69,7 +69,7 @@ from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
 from .housekeeping import BUILT_SITE, committed, discard, remove_later, spare_name
 from .parallel import can_fork, collector_off, forked_pool, unfreeze
-from .records.decoded import FileDigests, stat_signature
+from .records.decoded import FileDigests, read_regular, stat_signature
 from .records.history import CATALOG_JSON
 from .reuse import (carried_over, file_clock, link_or_copy, read_keys, remove_empty_folders,
                     replace_keys, site_file)
@@ -695,20 +695,29 @@ _STORES = "fragments"
 
 
 def _stores(cache_dir: Path) -> str | None:
-    """What the stores of parts and cards in ``cache_dir`` are (each file's name, size and
-    modification time), as a digest; None when that folder is missing, a link or cannot
-    be listed. Recorded with the site a build leaves (:func:`_remember_build`): a store
-    whose stat signature differs from the one beside it (the cache restored on a fresh
-    runner, as ``actions/cache`` restores it with the site, names and times kept) is read
-    by what it holds only while the folder is as that record lists it
-    (:attr:`.Reuse.restored`), so that a store put there since (a pull request's, in a
-    checkout that git cannot check) is not taken for this program's."""
+    """What the stores of parts and cards in ``cache_dir`` are, as a digest: each file's
+    name, and for a signature file what it holds (:func:`.records.decoded.write_signed`:
+    the SHA-256 of its store as written), for any other its size; None when that folder is
+    missing, a link, or cannot be listed. Recorded with the site a build leaves
+    (:func:`_remember_build`): a store whose stat signature differs from the one beside it
+    (the cache restored on a fresh runner, as ``actions/cache`` restores it with the site)
+    is read by what it holds only while the folder is as that record has it
+    (:attr:`.Reuse.restored`), so only the stores this program wrote with that site, byte
+    for byte: not one put there since (a pull request's, in a checkout that git cannot
+    check), whatever signature it comes with."""
     folder = os.path.join(os.fspath(cache_dir), _STORES)
     try:
         if os.path.islink(folder) or os.path.islink(os.fspath(cache_dir)):
             return None
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        lines = [_line(entry.name, entry.stat(follow_symlinks=False)) for entry in entries]
+        lines = []
+        for entry in sorted(os.scandir(folder), key=lambda entry: entry.name):
+            if not entry.is_file(follow_symlinks=False):
+                lines.append(f"{entry.name}\0-\n")  # a folder, a link: by its name
+            elif entry.name.endswith(".signature"):
+                held = read_regular(entry.path, 1 << 10) or b""
+                lines.append(f"{entry.name}\0{hashlib.sha256(held).hexdigest()}\n")
+            else:
+                lines.append(f"{entry.name}\0{entry.stat(follow_symlinks=False).st_size}\n")
     except OSError:
         return None
     return _digest(lines)

@@ -144,10 +144,11 @@ class Reuse:
         self._site = os.fspath(self.site_dir)
         self._previous = os.fspath(self.previous) if self.previous is not None else ""
         #: Whether the stores of parts in the cache folder (``fragments/``) are as the
-        #: record of the build this one replaces lists them (names, sizes, modification
-        #: times: ``build.py``), so that a store is read by what it holds when its stat
-        #: signature differs: restored with the site from one cache entry on a fresh
-        #: runner (:func:`.records.decoded.read_signed`'s ``restored``).
+        #: record of the build this one replaces has them (names, and each store's
+        #: SHA-256 as its signature holds it: ``build._stores``), so that a store is read
+        #: by what it holds when its stat signature differs: restored with the site from
+        #: one cache entry on a fresh runner (:func:`.records.decoded.read_signed`'s
+        #: ``restored``).
         self.restored = False
 
     @classmethod
