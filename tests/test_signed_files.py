@@ -20,7 +20,8 @@ DATA = "\n".join(f"{i:064x}\t{{\"title\":\"Mật ong {i}\"}}" for i in range(200
 
 def _signed(folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True)
-    store, signature = folder / "google-0123456789abcdef.json", folder / "google.signature"
+    store = folder / "google-0123456789abcdef.json"
+    signature = store.with_suffix(".signature")  # as fragments.py names it
     write_signed(store, iter([DATA[:1000], DATA[1000:]]), signature)  # written in pieces
     return store, signature
 
@@ -78,3 +79,44 @@ def test_a_signature_that_is_a_link_or_missing_vouches_for_nothing(tmp_path):
     write_signed(tmp_path / "elsewhere.json", DATA, other)
     signature.symlink_to(other)  # a link to a signature of the same bytes
     assert read_signed(store, 1 << 20, signature, restored=True) is None
+
+
+def test_a_build_record_vouches_only_for_stores_this_program_wrote_or_read(tmp_path):
+    """What a build's record says of the stores of parts (``build._stores``): each store
+    whose file has the stat signature recorded beside it, and each the record before
+    vouched for that still has its SHA-256; not a store put there by anyone else, signed
+    with its own SHA-256, even if it stayed there through builds that did not read it."""
+    from ocop_catalog.build import _stores
+
+    cache = tmp_path / "cache"
+    store, signature = _signed(cache / "fragments")
+    sha = hashlib.sha256(DATA).hexdigest()
+    assert _stores(cache, {}) == {store.name: sha}  # written here: vouched by its stat
+
+    planted = tmp_path / "planted"  # signed as this program signs, then copied in place
+    forged, forged_signature = _signed(planted)
+    for path in (forged, forged_signature):
+        shutil.copy(path, cache / "fragments" / path.name.replace("google-", "meta-"))
+    assert set(_stores(cache, {})) == {store.name}  # not the planted one
+    # restored (new inodes and change times): vouched only by the record before
+    entry = tmp_path / "entry.tar"
+    save_cache_entry(tmp_path, ["cache"], entry)
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    restore_cache_entry(entry, runner)
+    restored = runner / "cache"
+    assert _stores(restored, {}) == {}
+    assert _stores(restored, {store.name: sha}) == {store.name: sha}
+    assert _stores(restored, {store.name: "0" * 64}) == {}
+    meta = forged.name.replace("google-", "meta-")
+    assert _stores(restored, {store.name: sha, meta: "0" * 64}) == {store.name: sha}
+    # and the record's SHA-256 decides what is read: the store's bytes, whatever its
+    # signature says
+    read = read_signed(restored / "fragments" / store.name, 1 << 20,
+                       restored / "fragments" / signature.name, restored=sha)
+    assert read == DATA
+    (restored / "fragments" / store.name).write_bytes(DATA.replace(b"ong 7", b"ong 8", 1))
+    assert read_signed(restored / "fragments" / store.name, 1 << 20,
+                       restored / "fragments" / signature.name, restored=sha) is None
+    assert read_signed(restored / "fragments" / store.name, 1 << 20,
+                       restored / "fragments" / signature.name, restored="not hex") is None

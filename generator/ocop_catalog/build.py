@@ -305,9 +305,8 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
                 "spare_spans": spare[2] if spare else None,
                 # deferring needs the unkeyed files of the site it carries over listed
                 "defer": defer and isinstance(last.get("unkeyed"), list),
-                # the stores of parts as the record of the site taken over lists them
-                "stores": keys_in is not None and last.get("stores") is not None
-                and last.get("stores") == _stores(plugin.cache_dir)}
+                # the stores of parts the record of the site taken over vouches for
+                "stores": _vouched(last) if keys_in is not None else {}}
         # by the file system's clock: a folder of the spare this build changes is dated after
         since = file_clock(target.parent) if spare else 0
         config.plugins.on_startup(command="build", dirty=False)
@@ -371,8 +370,9 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
         # next build is not skipped
         state: dict[str, object] = {"inputs": None if deferred else inputs,
                                     "site": site_digest, "files": len(files)}
-        if plugin is not None:  # what the stores of parts are as this build left them
-            state["stores"] = _stores(plugin.cache_dir)
+        if plugin is not None:  # the stores of parts as this build leaves them
+            state["stores"] = _stores(plugin.cache_dir,
+                                      _vouched(last) if keys_in is not None else {})
         # what the spare of a later build must delete first; kept only when every key names
         # a file of the site as the walk names it (else that spare would not be what its
         # keys say)
@@ -694,33 +694,52 @@ def _digest_of(site: Path, keyed: Iterable[str], spare_keyed: Iterable[str], sin
 _STORES = "fragments"
 
 
-def _stores(cache_dir: Path) -> str | None:
-    """What the stores of parts and cards in ``cache_dir`` are, as a digest: each file's
-    name, and for a signature file what it holds (:func:`.records.decoded.write_signed`:
-    the SHA-256 of its store as written), for any other its size; None when that folder is
-    missing, a link, or cannot be listed. Recorded with the site a build leaves
-    (:func:`_remember_build`): a store whose stat signature differs from the one beside it
-    (the cache restored on a fresh runner, as ``actions/cache`` restores it with the site)
-    is read by what it holds only while the folder is as that record has it
-    (:attr:`.Reuse.restored`), so only the stores this program wrote with that site, byte
-    for byte: not one put there since (a pull request's, in a checkout that git cannot
-    check), whatever signature it comes with."""
+def _stores(cache_dir: Path, vouched: dict[str, str]) -> dict[str, str]:
+    """The stores of parts and cards in ``cache_dir`` (``fragments/``) this build vouches
+    for, by name, with the SHA-256 of what each holds as its signature says
+    (:func:`.records.decoded.write_signed`): those whose file has the stat signature
+    recorded beside it (written by this program here, or read by it before), and those the
+    record of the site this build took over vouched for (``vouched``) whose signature still
+    gives that SHA-256. Kept in this build's record (:func:`_remember_build`): the next
+    build reads a store whose stat signature differs from its signature's (the cache
+    restored with the site on a fresh runner, as ``actions/cache`` restores it) only when
+    it is one of these and holds what its SHA-256 here says (:attr:`.Reuse.restored`), so
+    only the stores this program wrote with that site, byte for byte; not one put there
+    since (a pull request's, in a checkout that git cannot check), whatever signature it
+    comes with, nor one that stayed beside a build that did not read it."""
     folder = os.path.join(os.fspath(cache_dir), _STORES)
+    found: dict[str, str] = {}
     try:
         if os.path.islink(folder) or os.path.islink(os.fspath(cache_dir)):
-            return None
-        lines = []
-        for entry in sorted(os.scandir(folder), key=lambda entry: entry.name):
-            if not entry.is_file(follow_symlinks=False):
-                lines.append(f"{entry.name}\0-\n")  # a folder, a link: by its name
-            elif entry.name.endswith(".signature"):
-                held = read_regular(entry.path, 1 << 10) or b""
-                lines.append(f"{entry.name}\0{hashlib.sha256(held).hexdigest()}\n")
-            else:
-                lines.append(f"{entry.name}\0{entry.stat(follow_symlinks=False).st_size}\n")
+            return found
+        entries = list(os.scandir(folder))
     except OSError:
-        return None
-    return _digest(lines)
+        return found
+    for entry in entries:
+        stem, dot, ending = entry.name.rpartition(".")
+        if not (dot and ending == "signature" and entry.is_file(follow_symlinks=False)):
+            continue
+        store = f"{stem}.json"
+        try:
+            signed = json.loads(read_regular(entry.path, 1 << 10) or b"null")
+        except (ValueError, RecursionError):
+            continue
+        if not (isinstance(signed, list) and len(signed) == 6 and type(signed[5]) is str):
+            continue
+        if signed[:5] == stat_signature(os.path.join(folder, store)) \
+                or vouched.get(store) == signed[5]:
+            found[store] = signed[5]
+    return dict(sorted(found.items()))
+
+
+def _vouched(last: dict[str, object]) -> dict[str, str]:
+    """The stores the record ``last`` vouches for (:func:`_stores`), as far as it reads
+    as one."""
+    stores = last.get("stores")
+    if not isinstance(stores, dict):
+        return {}
+    return {name: sha for name, sha in stores.items()
+            if type(name) is str and type(sha) is str and len(sha) == 64}
 
 
 def _folders_of(names: Iterable[str]) -> set[str]:

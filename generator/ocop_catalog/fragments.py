@@ -21,10 +21,10 @@ each other out). It is read only
 - while the file has the stat signature recorded beside it when this program wrote it
   (``<name>.signature``: size, times, inode, device; the change time is set by the kernel
   and cannot be set back, so a store committed by a pull request or edited by hand does
-  not match), as the print cache's shelf labels are; or, when the cache was restored with
-  the site the build takes over and the stores are as that build's record lists them
-  (:attr:`.Reuse.restored`: a fresh runner's, from one ``actions/cache`` entry), while it
-  holds what the SHA-256 recorded in the signature says;
+  not match), as the print cache's shelf labels are; or, when the record of the site the
+  build takes over vouches for it (:attr:`.Reuse.restored`: the cache restored with that
+  site on a fresh runner, from one ``actions/cache`` entry), while it holds what the
+  SHA-256 recorded there says;
 - part by part, each read when it is asked for and checked by the output's ``check`` (its
   shape: text, a list of cells…) before it is used; a part that fails is made again.
 
@@ -43,7 +43,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -67,15 +67,15 @@ class Fragments:
 
     def __init__(self, path: Path | None, base: str, *, read: bool,
                  check: Callable[[Any], bool] = _anything, root: Path | None = None,
-                 restored: bool = False) -> None:
+                 restored: Mapping[str, str] | None = None) -> None:
         self.path = Path(path) if path is not None else None
         self.base = base
         #: The catalog's folder: older stores are deleted only through no link below it.
         self.root = root
         self.check = check
         #: The previous build's parts, as JSON text, by key.
-        self.old: dict[str, str] = _read(self.path, base, restored) \
-            if read and self.path else {}
+        self.old: dict[str, str] = _read(self.path, base, (restored or {}).get(
+            self.path.name)) if read and self.path else {}
         #: This build's parts, as JSON text, by key.
         self.new: dict[str, str] = {}
         #: Parts made in this build (not found in the previous one, or not sound).
@@ -128,12 +128,13 @@ class KeptTexts:
     that is not text, is made again by the caller."""
 
     def __init__(self, path: Path, base: str, root: Path | None = None,
-                 restored: bool = False) -> None:
+                 restored: Mapping[str, str] | None = None) -> None:
         self.path = Path(path)
         self.base = base
         self.root = root
-        #: Whether the store may be read by what it holds (:attr:`.Reuse.restored`).
-        self.restored = restored
+        #: The SHA-256 of what the store held when the build that recorded the site taken
+        #: over vouched for it (:attr:`.Reuse.restored`), or None.
+        self.restored = (restored or {}).get(self.path.name)
         #: The texts read (JSON text, by key).
         self.found: dict[str, str] = {}
 
@@ -197,7 +198,7 @@ class KeptTexts:
         """The store's bytes and where its first line after the header starts, if it is
         this program's (its signature) and of this base; None otherwise."""
         data = read_signed(self.path, MAX_STORE_BYTES, _signature_file(self.path),
-                           restored=self.restored)
+                           restored=self.restored or False)
         if data is None:
             return None
         end = data.find(b"\n")
@@ -246,8 +247,8 @@ def fragments(run: Any, name: str, *base: Any,
     return Fragments(Path(run.cache_dir) / "fragments" / f"{name}-{key[:16]}.json", key,
                      read=reuse is not None and reuse.incremental, check=check,
                      root=getattr(run, "root", None),
-                     restored=reuse is not None and reuse.incremental
-                     and getattr(reuse, "restored", False) is True)
+                     restored=getattr(reuse, "restored", None)
+                     if reuse is not None and reuse.incremental else None)
 
 
 #: The most a store may hold to be read (a cache file a pull
@@ -277,11 +278,12 @@ def _forget_older(path: Path, root: Path | None) -> None:
         _signature_file(old).unlink(missing_ok=True)
 
 
-def _read(path: Path, base: str, restored: bool = False) -> dict[str, str]:
+def _read(path: Path, base: str, restored: str | None = None) -> dict[str, str]:
     """The parts (JSON text, by key) of the store at ``path`` if it is this program's (its
-    signature; with ``restored``, by what it holds too: :attr:`.Reuse.restored`) and of
-    ``base``; nothing otherwise."""
-    data = read_signed(path, MAX_STORE_BYTES, _signature_file(path), restored=restored)
+    signature; or it holds what the SHA-256 ``restored`` says: :attr:`.Reuse.restored`) and
+    of ``base``; nothing otherwise."""
+    data = read_signed(path, MAX_STORE_BYTES, _signature_file(path),
+                       restored=restored or False)
     if data is None:
         return {}
     try:

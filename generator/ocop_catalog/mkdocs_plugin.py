@@ -330,7 +330,8 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                                Path(keys_in) if keys_in else None,
                                spare if isinstance(spare, dict) else None,
                                spare_spans if isinstance(spare_spans, dict) else None)
-            reuse.restored = incremental.get("stores") is True
+            stores = incremental.get("stores")
+            reuse.restored = dict(stores) if isinstance(stores, dict) else {}
         cache_dir = self.cache_dir
         # read beside the spare: its file system dates the files prune compares
         started = file_clock(site_dir.parent) if reuse is not None and reuse.has_spare else 0

@@ -143,13 +143,12 @@ class Reuse:
         self._forgotten: set[str] = set()
         self._site = os.fspath(self.site_dir)
         self._previous = os.fspath(self.previous) if self.previous is not None else ""
-        #: Whether the stores of parts in the cache folder (``fragments/``) are as the
-        #: record of the build this one replaces has them (names, and each store's
-        #: SHA-256 as its signature holds it: ``build._stores``), so that a store is read
-        #: by what it holds when its stat signature differs: restored with the site from
-        #: one cache entry on a fresh runner (:func:`.records.decoded.read_signed`'s
-        #: ``restored``).
-        self.restored = False
+        #: The stores of parts and cards in the cache folder (``fragments/``) that the
+        #: record of the build this one replaces vouches for, by name, with the SHA-256
+        #: of what each held (``build._stores``): such a store whose stat signature
+        #: differs (restored with the site from one cache entry on a fresh runner) is read
+        #: when it holds that (:func:`.records.decoded.read_signed`'s ``restored``).
+        self.restored: dict[str, str] = {}
 
     @classmethod
     def load(cls, site_dir: Path, previous: Path | None, keys_file: Path | None,

@@ -124,16 +124,17 @@ def _hashed(pieces: Iterable[bytes], sha: Any) -> Iterator[bytes]:
 
 
 def read_signed(path: Path, limit: int, signature_file: Path, *,
-                restored: bool = False) -> bytes | None:
+                restored: str | bool = False) -> bytes | None:
     """The bytes of the cache file ``path`` if it is a regular file of at most ``limit``
     bytes and ``signature_file`` vouches for it (:func:`write_signed` wrote both): it holds
     the stat signature the file has (a file a pull request committed, a hand edited or a
-    copy has another); or, with ``restored``, the SHA-256 of what the file holds. Else
-    None. ``restored`` is for a cache restored with the site the build takes over, from
-    one ``actions/cache`` entry on a fresh runner, where every file is new, and found as
-    that build's record lists it (:attr:`.Reuse.restored`): the record vouches for the
-    folder, the hash that each file is whole (docs/architecture.md, "Caches on a fresh
-    runner")."""
+    copy has another). Else, with ``restored`` a SHA-256 (hex) that the caller has from
+    what it trusts (the record of the site the build takes over: ``build._stores``), when
+    the file holds what it says; with ``restored`` True, when the file holds what the
+    signature's own SHA-256 says (print's kept labels: see ``_kept_file``). Else None.
+    ``restored`` is for a cache restored with the site the build takes over, from one
+    ``actions/cache`` entry on a fresh runner, where every file is new
+    (docs/architecture.md, "Caches on a fresh runner")."""
     recorded = read_regular(signature_file, 1 << 10)
     try:
         found = json.loads(recorded) if recorded is not None else None
@@ -143,11 +144,14 @@ def read_signed(path: Path, limit: int, signature_file: Path, *,
         return None
     if found[:5] == stat_signature(path):
         return read_regular(path, limit)
-    if not restored or len(found) != 6 or type(found[5]) is not str \
-            or not _HEX64.fullmatch(found[5]):
+    if restored is True:
+        expected = found[5] if len(found) == 6 else None
+    else:
+        expected = restored or None
+    if type(expected) is not str or not _HEX64.fullmatch(expected):
         return None
     data = read_regular(path, limit)
-    if data is None or hashlib.sha256(data).hexdigest() != found[5]:
+    if data is None or hashlib.sha256(data).hexdigest() != expected:
         return None
     return data
 

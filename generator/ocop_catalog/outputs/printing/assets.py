@@ -693,8 +693,8 @@ class _Plan:
     fragments: dict[str, Drawing]
     #: the products' QR symbols (by product id), from the edition
     symbols: Callable[[str], tuple[int, bytes]]
-    #: whether kept labels and pages may be read by what they hold (:func:`_kept_file`):
-    #: the cache restored with the site the build takes over (:attr:`.Reuse.restored`)
+    #: whether kept labels and pages may be read by the SHA-256 their own signatures hold
+    #: (:func:`_kept_file`): the build reads restored stores (:attr:`.Reuse.restored`)
     restored: bool = False
 
     @cached_property
@@ -916,10 +916,12 @@ def _kept_page(plan: _Plan, name: str) -> _KeptPage | None:
 
 def _kept_file(plan: _Plan, name: str) -> bytes | None:
     """The bytes of a shelf label or sheet page kept in the print cache, if the signature
-    file beside it vouches for it (:func:`.records.decoded.read_signed`; by what it holds
-    too when the cache was restored with the site the build takes over,
-    :attr:`.Reuse.restored`; it is a regular file of a sane size, not a link, a pipe or a
-    device a pull request left there)."""
+    file beside it vouches for it (:func:`.records.decoded.read_signed`; or, when the build
+    reads stores restored with the site it takes over, :attr:`.Reuse.restored`, by the
+    SHA-256 that signature holds: the record does not list kept labels, but a file of the
+    print cache is taken by the name of its content anyway, so one planted here gains
+    nothing; it is a regular file of a sane size, not a link, a pipe or a device a pull
+    request left there)."""
     path = plan.cache_dir / SHELF_LABELS / name
     return read_signed(path, 2 * drawing.MAX_CONTENT, path.with_name(name + SIGNATURE),
                        restored=plan.restored)
@@ -1068,7 +1070,7 @@ def write_print_assets(edition: Edition, site_dir: Path, cache_dir: Path, *,
                                if kind == "labels" and key in missing for t in data[1])
     plan = _Plan(settings, key, fonts, site_dir, store, texts, sheet_products, documents,
                  {}, edition.qr_symbol,
-                 restored=reuse is not None and reuse.incremental and reuse.restored)
+                 restored=reuse is not None and reuse.incremental and bool(reuse.restored))
 
     lots = 0
     for product, lot in edition.lots:  # a few per product: drawn here, cached like the rest

@@ -580,7 +580,7 @@ class SiteBuilder:
         base = digest(self._base_key, "cards", self.keys.day_of(CARD_TEMPLATE))
         return KeptTexts(self._stores / f"cards-{base[:16]}.json", base,
                          self.edition.catalog.settings.root,
-                         restored=self.reuse.incremental and self.reuse.restored)
+                         restored=self.reuse.restored if self.reuse.incremental else None)
 
     def cards_needed(self, pages: Iterable[Page]) -> None:
         """Before ``pages`` are rendered in an incremental build: read the cards kept by
