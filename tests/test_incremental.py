@@ -516,10 +516,10 @@ def test_a_cache_restored_as_the_publish_workflow_restores_it_is_built_on(tmp_pa
 def test_a_restored_cache_gives_the_build_its_kept_parts_and_labels(tmp_path):
     """On a fresh runner the cache folder comes back with the site, from one cache entry,
     every file of both new (inodes, change times). The build trusts that site (it is as its
-    record says) and takes its files over by their keys; while the stores of parts are as
-    that record lists them too (names, sizes, modification times), it reads the parts the
-    feeds kept and the shelf labels print kept by what they hold, as their signatures say,
-    so that a price change makes one feed part and one label, not every part and every
+    record says) and takes its files over by their keys; it reads the stores of parts that
+    record vouches for by what they hold (the SHA-256 it lists with each) and the shelf
+    labels print kept by the SHA-256 their signatures hold, so that a price change makes
+    one feed part and one label, not every part and every
     label of the product's sheets. Seen by a feed part changed in the store (signed as this
     program signs it, before the build that recorded the stores), which shows in the feed,
     and by the kept labels, which are not drawn and kept again. A store put there after

@@ -698,15 +698,16 @@ def _stores(cache_dir: Path, vouched: dict[str, str]) -> dict[str, str]:
     """The stores of parts and cards in ``cache_dir`` (``fragments/``) this build vouches
     for, by name, with the SHA-256 of what each holds as its signature says
     (:func:`.records.decoded.write_signed`): those whose file has the stat signature
-    recorded beside it (written by this program here, or read by it before), and those the
-    record of the site this build took over vouched for (``vouched``) whose signature still
-    gives that SHA-256. Kept in this build's record (:func:`_remember_build`): the next
-    build reads a store whose stat signature differs from its signature's (the cache
-    restored with the site on a fresh runner, as ``actions/cache`` restores it) only when
-    it is one of these and holds what its SHA-256 here says (:attr:`.Reuse.restored`), so
-    only the stores this program wrote with that site, byte for byte; not one put there
-    since (a pull request's, in a checkout that git cannot check), whatever signature it
-    comes with, nor one that stayed beside a build that did not read it."""
+    recorded beside it (written by this program here), and those the record of the site
+    this build took over vouched for (``vouched``) whose signature still holds that SHA-256
+    (their bytes are checked against it when read). Kept in this build's record
+    (:func:`_remember_build`): the next build reads a store whose stat signature differs
+    from its signature's (the cache restored with the site on a fresh runner, as
+    ``actions/cache`` restores it) only when it is one of these and holds what its SHA-256
+    here says (:attr:`.Reuse.restored`), so only the stores this program wrote with that
+    site, byte for byte; not one put there since (a pull request's, in a checkout that git
+    cannot check), whatever signature it comes with, nor one that stayed beside a build
+    that did not read it."""
     folder = os.path.join(os.fspath(cache_dir), _STORES)
     found: dict[str, str] = {}
     try:

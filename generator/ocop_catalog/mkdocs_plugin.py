@@ -331,7 +331,9 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                                spare if isinstance(spare, dict) else None,
                                spare_spans if isinstance(spare_spans, dict) else None)
             stores = incremental.get("stores")
-            reuse.restored = dict(stores) if isinstance(stores, dict) else {}
+            reuse.restored = {name: sha for name, sha in stores.items()  # build._stores
+                              if type(name) is str and type(sha) is str} \
+                if isinstance(stores, dict) else {}
         cache_dir = self.cache_dir
         # read beside the spare: its file system dates the files prune compares
         started = file_clock(site_dir.parent) if reuse is not None and reuse.has_spare else 0

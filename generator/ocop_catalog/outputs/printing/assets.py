@@ -693,8 +693,9 @@ class _Plan:
     fragments: dict[str, Drawing]
     #: the products' QR symbols (by product id), from the edition
     symbols: Callable[[str], tuple[int, bytes]]
-    #: whether kept labels and pages may be read by the SHA-256 their own signatures hold
-    #: (:func:`_kept_file`): the build reads restored stores (:attr:`.Reuse.restored`)
+    #: whether kept labels and pages whose stat signature differs may be read by the
+    #: SHA-256 their own signatures hold (:func:`_kept_file`): an incremental build whose
+    #: record of the site taken over lists any store (:attr:`.Reuse.restored`)
     restored: bool = False
 
     @cached_property
@@ -794,7 +795,8 @@ def _shelf_label(plan: _Plan, text: LabelText, modules) -> Drawing:
     when this program wrote it (the change time included, which no program can set back
     and a checkout makes unpredictable: a file a pull request commits under the cache
     folder does not match in practice; or holds what the SHA-256 recorded with it says, in
-    a cache restored with the site the build takes over: :func:`_kept_file`) and if it
+    an incremental build whose record of the site taken over lists any store:
+    :func:`_kept_file`) and if it
     checks out op by op
     (:func:`.drawing.drawing_from_json`, the second line of defence); otherwise it is
     drawn again."""
@@ -916,12 +918,12 @@ def _kept_page(plan: _Plan, name: str) -> _KeptPage | None:
 
 def _kept_file(plan: _Plan, name: str) -> bytes | None:
     """The bytes of a shelf label or sheet page kept in the print cache, if the signature
-    file beside it vouches for it (:func:`.records.decoded.read_signed`; or, when the build
-    reads stores restored with the site it takes over, :attr:`.Reuse.restored`, by the
-    SHA-256 that signature holds: the record does not list kept labels, but a file of the
-    print cache is taken by the name of its content anyway, so one planted here gains
-    nothing; it is a regular file of a sane size, not a link, a pipe or a device a pull
-    request left there)."""
+    file beside it vouches for it (:func:`.records.decoded.read_signed`; or, in an
+    incremental build whose record of the site taken over lists any store,
+    :attr:`.Reuse.restored`, by the SHA-256 that signature holds: the record does not list
+    kept labels, but a file of the print cache is taken by the name of its content anyway,
+    so one planted here gains nothing; it is a regular file of a sane size, not a link, a
+    pipe or a device a pull request left there)."""
     path = plan.cache_dir / SHELF_LABELS / name
     return read_signed(path, 2 * drawing.MAX_CONTENT, path.with_name(name + SIGNATURE),
                        restored=plan.restored)
