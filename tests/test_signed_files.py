@@ -82,11 +82,11 @@ def test_a_signature_that_is_a_link_or_missing_vouches_for_nothing(tmp_path):
 
 
 def test_a_build_record_vouches_only_for_stores_this_program_wrote_or_read(tmp_path):
-    """What a build's record says of the stores of parts (``build._stores``): each store
+    """What a build's record says of the stores of parts (``fragments.vouched_stores``): each store
     whose file has the stat signature recorded beside it, and each the record before
     vouched for that still has its SHA-256; not a store put there by anyone else, signed
     with its own SHA-256, even if it stayed there through builds that did not read it."""
-    from ocop_catalog.build import _stores
+    from ocop_catalog.fragments import vouched_stores as _stores
 
     cache = tmp_path / "cache"
     store, signature = _signed(cache / "fragments")

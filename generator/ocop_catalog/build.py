@@ -67,9 +67,10 @@ from mkdocs.exceptions import Abort, MkDocsException
 from .edition.images import atomic_write
 from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
+from .fragments import vouched_stores
 from .housekeeping import BUILT_SITE, committed, discard, remove_later, spare_name
 from .parallel import can_fork, collector_off, forked_pool, unfreeze
-from .records.decoded import FileDigests, read_regular, stat_signature
+from .records.decoded import FileDigests, stat_signature
 from .records.history import CATALOG_JSON
 from .reuse import (carried_over, file_clock, link_or_copy, read_keys, remove_empty_folders,
                     replace_keys, site_file)
@@ -291,6 +292,8 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
     # catalog's files go to the spare and MkDocs' few files join them when it is done
     staging = spare[0] if spare else mkdocs_dir
     keys_out = record.with_name(f".{record.stem}.{staging.name}.keys.json")
+    # the stores of parts the record of the site taken over vouches for
+    vouched = _vouched(last) if keys_in is not None else {}
     since = 0
     try:
         config.site_dir = str(mkdocs_dir)
@@ -305,8 +308,7 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
                 "spare_spans": spare[2] if spare else None,
                 # deferring needs the unkeyed files of the site it carries over listed
                 "defer": defer and isinstance(last.get("unkeyed"), list),
-                # the stores of parts the record of the site taken over vouches for
-                "stores": _vouched(last) if keys_in is not None else {}}
+                "stores": vouched}
         # by the file system's clock: a folder of the spare this build changes is dated after
         since = file_clock(target.parent) if spare else 0
         config.plugins.on_startup(command="build", dirty=False)
@@ -371,8 +373,7 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
         state: dict[str, object] = {"inputs": None if deferred else inputs,
                                     "site": site_digest, "files": len(files)}
         if plugin is not None:  # the stores of parts as this build leaves them
-            state["stores"] = _stores(plugin.cache_dir,
-                                      _vouched(last) if keys_in is not None else {})
+            state["stores"] = vouched_stores(plugin.cache_dir, vouched)
         # what the spare of a later build must delete first; kept only when every key names
         # a file of the site as the walk names it (else that spare would not be what its
         # keys say)
@@ -690,52 +691,9 @@ def _digest_of(site: Path, keyed: Iterable[str], spare_keyed: Iterable[str], sin
     return _digest(lines), missing & names
 
 
-#: The folder of the cache where the outputs keep their parts and cards (``fragments.py``).
-_STORES = "fragments"
-
-
-def _stores(cache_dir: Path, vouched: dict[str, str]) -> dict[str, str]:
-    """The stores of parts and cards in ``cache_dir`` (``fragments/``) this build vouches
-    for, by name, with the SHA-256 of what each holds as its signature says
-    (:func:`.records.decoded.write_signed`): those whose file has the stat signature
-    recorded beside it (written by this program here), and those the record of the site
-    this build took over vouched for (``vouched``) whose signature still holds that SHA-256
-    (their bytes are checked against it when read). Kept in this build's record
-    (:func:`_remember_build`): the next build reads a store whose stat signature differs
-    from its signature's (the cache restored with the site on a fresh runner, as
-    ``actions/cache`` restores it) only when it is one of these and holds what its SHA-256
-    here says (:attr:`.Reuse.restored`), so only the stores this program wrote with that
-    site, byte for byte; not one put there since (a pull request's, in a checkout that git
-    cannot check), whatever signature it comes with, nor one that stayed beside a build
-    that did not read it."""
-    folder = os.path.join(os.fspath(cache_dir), _STORES)
-    found: dict[str, str] = {}
-    try:
-        if os.path.islink(folder) or os.path.islink(os.fspath(cache_dir)):
-            return found
-        entries = list(os.scandir(folder))
-    except OSError:
-        return found
-    for entry in entries:
-        stem, dot, ending = entry.name.rpartition(".")
-        if not (dot and ending == "signature" and entry.is_file(follow_symlinks=False)):
-            continue
-        store = f"{stem}.json"
-        try:
-            signed = json.loads(read_regular(entry.path, 1 << 10) or b"null")
-        except (ValueError, RecursionError):
-            continue
-        if not (isinstance(signed, list) and len(signed) == 6 and type(signed[5]) is str):
-            continue
-        if signed[:5] == stat_signature(os.path.join(folder, store)) \
-                or vouched.get(store) == signed[5]:
-            found[store] = signed[5]
-    return dict(sorted(found.items()))
-
-
 def _vouched(last: dict[str, object]) -> dict[str, str]:
-    """The stores the record ``last`` vouches for (:func:`_stores`), as far as it reads
-    as one."""
+    """The stores the record ``last`` vouches for (:func:`.fragments.vouched_stores`), as
+    far as it reads as one."""
     stores = last.get("stores")
     if not isinstance(stores, dict):
         return {}

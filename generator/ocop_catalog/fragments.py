@@ -49,7 +49,8 @@ from typing import Any, TypeVar
 
 from .edition.keys import digest
 from .housekeeping import no_links
-from .records.decoded import read_signed, utf8_pieces, write_signed
+from .records.decoded import (read_signature, read_signed, stat_signature, utf8_pieces,
+                               write_signed)
 
 __all__ = ["Fragments", "KeptTexts", "fragments"]
 
@@ -244,11 +245,47 @@ def fragments(run: Any, name: str, *base: Any,
     # the build but its date: a part's key holds its records', which hold the statuses on
     # the build day; an output whose parts read the day otherwise puts it in ``base``
     key = digest(keys.undated, keys.strings, name, *base)
-    return Fragments(Path(run.cache_dir) / "fragments" / f"{name}-{key[:16]}.json", key,
+    return Fragments(Path(run.cache_dir) / STORES / f"{name}-{key[:16]}.json", key,
                      read=reuse is not None and reuse.incremental, check=check,
                      root=getattr(run, "root", None),
                      restored=getattr(reuse, "restored", None)
                      if reuse is not None and reuse.incremental else None)
+
+
+#: The folder of the build's cache folder that holds the stores (feed parts, cards).
+STORES = "fragments"
+
+
+def vouched_stores(cache_dir: Path, vouched: Mapping[str, str]) -> dict[str, str]:
+    """The stores in ``cache_dir`` (:data:`STORES`) a build vouches for, by file name, with
+    the SHA-256 of what each holds as its signature says
+    (:func:`.records.decoded.write_signed`): those whose file has the stat signature
+    recorded beside it (written by this program here), and those the record of the site
+    the build took over vouched for (``vouched``) whose signature still holds that SHA-256
+    (their bytes are checked against it when read). Kept in the build's record
+    (``build._remember_build``): the next build reads a store whose stat signature differs
+    from its signature's (the cache restored with the site on a fresh runner, as
+    ``actions/cache`` restores it) only when it is one of these and holds what its SHA-256
+    here says (:attr:`.Reuse.restored`), so only the stores this program wrote with that
+    site, byte for byte; not one put there since (a pull request's, in a checkout that git
+    cannot check), whatever signature it comes with, nor one that stayed beside a build
+    that did not read it."""
+    folder = Path(cache_dir) / STORES
+    found: dict[str, str] = {}
+    try:
+        if folder.is_symlink() or Path(cache_dir).is_symlink():
+            return found
+        stores = [Path(entry.path) for entry in os.scandir(folder)
+                  if entry.name.endswith(".json")]
+    except OSError:
+        return found
+    for store in stores:
+        signed = read_signature(_signature_file(store))
+        if signed is None or len(signed) != 6 or type(signed[5]) is not str:
+            continue
+        if signed[:5] == stat_signature(store) or vouched.get(store.name) == signed[5]:
+            found[store.name] = signed[5]
+    return dict(sorted(found.items()))
 
 
 #: The most a store may hold to be read (a cache file a pull

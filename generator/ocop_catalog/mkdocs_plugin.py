@@ -331,7 +331,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                                spare if isinstance(spare, dict) else None,
                                spare_spans if isinstance(spare_spans, dict) else None)
             stores = incremental.get("stores")
-            reuse.restored = {name: sha for name, sha in stores.items()  # build._stores
+            reuse.restored = {name: sha for name, sha in stores.items()  # fragments.vouched_stores
                               if type(name) is str and type(sha) is str} \
                 if isinstance(stores, dict) else {}
         cache_dir = self.cache_dir

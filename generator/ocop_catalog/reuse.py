@@ -145,7 +145,7 @@ class Reuse:
         self._previous = os.fspath(self.previous) if self.previous is not None else ""
         #: The stores of parts and cards in the cache folder (``fragments/``) that the
         #: record of the build this one replaces vouches for, by name, with the SHA-256
-        #: of what each held (``build._stores``): such a store whose stat signature
+        #: of what each held (``fragments.vouched_stores``): such a store whose stat signature
         #: differs (restored with the site from one cache entry on a fresh runner) is read
         #: when it holds that (:func:`.records.decoded.read_signed`'s ``restored``).
         self.restored: dict[str, str] = {}

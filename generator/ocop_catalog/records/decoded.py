@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Decoded", "FileDigests", "atomic_write", "read_regular", "read_signed",
-           "stat_signature", "write_signed"]
+__all__ = ["Decoded", "FileDigests", "atomic_write", "read_regular", "read_signature",
+           "read_signed", "stat_signature", "write_signed"]
 
 NAME = "decoded.json"
 FORMAT = 1
@@ -123,24 +123,31 @@ def _hashed(pieces: Iterable[bytes], sha: Any) -> Iterator[bytes]:
         yield piece
 
 
+def read_signature(signature_file: Path | str) -> list | None:
+    """What :func:`write_signed` wrote to ``signature_file``: the stat signature, then
+    (since it records one) the SHA-256; None when it is not a regular file holding that."""
+    recorded = read_regular(signature_file, 1 << 10)
+    try:
+        found = json.loads(recorded) if recorded is not None else None
+    except (ValueError, RecursionError):
+        return None
+    return found if isinstance(found, list) and len(found) in (5, 6) else None
+
+
 def read_signed(path: Path, limit: int, signature_file: Path, *,
                 restored: str | bool = False) -> bytes | None:
     """The bytes of the cache file ``path`` if it is a regular file of at most ``limit``
     bytes and ``signature_file`` vouches for it (:func:`write_signed` wrote both): it holds
     the stat signature the file has (a file a pull request committed, a hand edited or a
     copy has another). Else, with ``restored`` a SHA-256 (hex) that the caller has from
-    what it trusts (the record of the site the build takes over: ``build._stores``), when
+    what it trusts (the record of the site the build takes over: ``fragments.vouched_stores``), when
     the file holds what it says; with ``restored`` True, when the file holds what the
     signature's own SHA-256 says (print's kept labels: see ``_kept_file``). Else None.
     ``restored`` is for a cache restored with the site the build takes over, from one
     ``actions/cache`` entry on a fresh runner, where every file is new
     (docs/architecture.md, "Caches on a fresh runner")."""
-    recorded = read_regular(signature_file, 1 << 10)
-    try:
-        found = json.loads(recorded) if recorded is not None else None
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(found, list) or len(found) not in (5, 6):
+    found = read_signature(signature_file)
+    if found is None:
         return None
     if found[:5] == stat_signature(path):
         return read_regular(path, limit)
