@@ -91,14 +91,20 @@ def read_memo(repo: Path) -> tuple[str, dict[str, dict]]:
     assert json.loads(head)["format"] == memo.FORMAT
     folders = {}
     for line in lines:
-        name, entry = line.split("\t", 1)
-        folders[json.loads(name)] = json.loads(entry)
+        name, files, contents, outcome = line.split("\t")
+        folders[json.loads(name)] = {"files": json.loads(files),
+                                     "contents": json.loads(contents), **json.loads(outcome)}
     return head, folders
 
 
 def write_memo(repo: Path, head: str, folders: dict[str, dict]) -> None:
     """Write a memo file as a pull request could commit it (the format the program reads)."""
-    memo_file(repo).write_text("\n".join([head, *(f"{json.dumps(name)}\t{json.dumps(entry)}"
+    def line(name: str, entry: dict) -> str:
+        rest = {k: v for k, v in entry.items() if k not in ("files", "contents")}
+        return "\t".join(json.dumps(part) for part in (name, entry["files"],
+                                                        entry.get("contents"), rest))
+
+    memo_file(repo).write_text("\n".join([head, *(line(name, entry)
                                                   for name, entry in folders.items())]),
                                encoding="utf-8")
 
@@ -471,13 +477,13 @@ def read_register_memo(repo: Path) -> tuple[str, dict, dict[str, dict]]:
     head, *lines = register_file(repo).read_text(encoding="utf-8").rstrip("\n").split("\n")
     entries = {json.loads(name): json.loads(entry)
                for name, entry in (line.split("\t", 1) for line in lines)}
-    files = entries.pop("")
+    files, _contents = entries.pop("")
     return head, files, entries
 
 
 def write_register_memo(repo: Path, head: str, files, decisions: dict[str, dict]) -> None:
     """Write the register memo as a pull request could commit it."""
-    lines = [head, f'""\t{json.dumps(files)}',
+    lines = [head, f'""\t{json.dumps([files, None])}',
              *(f"{json.dumps(name)}\t{json.dumps(entry)}" for name, entry in decisions.items())]
     register_file(repo).write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -64,13 +64,14 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
-from .edition.images import atomic_write
+from .edition.images import IMAGES, atomic_write
 from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
 from .fragments import vouched_stores
-from .housekeeping import BUILT_SITE, committed, discard, remove_later, spare_name
+from .housekeeping import BUILT_SITE, committed, discard, no_links, remove_later, spare_name
 from .parallel import can_fork, collector_off, forked_pool, unfreeze
-from .records.decoded import FileDigests, stat_signature
+from .records.decoded import FileDigests, signature_of, signed_sha, stat_signature
+from .records.memo import NAME as MEMO_NAME, REGISTER_NAME
 from .records.history import CATALOG_JSON
 from .reuse import (carried_over, file_clock, link_or_copy, read_keys, remove_empty_folders,
                     replace_keys, site_file)
@@ -145,11 +146,12 @@ def build_site(
         raise unreadable(config_file, exc, "nothing was built") from None
 
     @functools.cache
-    def inputs() -> str:
-        """The inputs' fingerprint (worked out while the site is walked, once)."""
+    def inputs(restored: str | None = None) -> str:
+        """The inputs' fingerprint (worked out while the site is walked, once);
+        ``restored``: the SHA-256 the record of the site gives the files' digests."""
         try:
             return _fingerprint(root, Path(config_file), strict, Path(config.docs_dir),
-                                config.site_url)
+                                config.site_url, restored)
         except (MkDocsException, Abort, yaml.YAMLError, ValueError) as exc:
             raise unreadable(config_file, exc, "nothing was built") from None
 
@@ -200,7 +202,7 @@ class _SpareIncomplete(Exception):
         return "the spare site was incomplete"
 
 
-def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], str],
+def _build_into(config, target: Path, record: Path, fingerprint: Callable[..., str],
                 full: bool, published: Path | None, own: bool = False,
                 defer: bool = False) -> tuple[Path, bool]:
     _recover(target)
@@ -211,7 +213,7 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
     if own and last.get("site") is not None and _BUILT_HERE.get(record) == last.get("site"):
         # the folder as this process's last build of it left it (build_site: ``own``)
         with collector_off():
-            inputs = fingerprint()
+            inputs = fingerprint(_vouched(last, "memos").get(DIGESTS))
         if last.get("inputs") == inputs and target.is_dir():
             return target, False
         return _build_once(config, target, record, last, inputs,
@@ -220,7 +222,8 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[[], st
     walk = _SiteWalk(target, False, size if type(size) is int else 0, beside=True)
     try:
         with collector_off():  # lists of paths and digests: no cycles to collect
-            inputs = fingerprint()  # while a large site is walked in other processes
+            # while a large site is walked in other processes
+            inputs = fingerprint(_vouched(last, "memos").get(DIGESTS))
     except BaseException:
         walk.cancel()
         raise
@@ -294,6 +297,7 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
     keys_out = record.with_name(f".{record.stem}.{staging.name}.keys.json")
     # the stores of parts the record of the site taken over vouches for
     vouched = _vouched(last) if keys_in is not None else {}
+    memos = _vouched(last, "memos") if keys_in is not None else {}
     since = 0
     try:
         config.site_dir = str(mkdocs_dir)
@@ -308,7 +312,8 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
                 "spare_spans": spare[2] if spare else None,
                 # deferring needs the unkeyed files of the site it carries over listed
                 "defer": defer and isinstance(last.get("unkeyed"), list),
-                "stores": vouched}
+                "stores": vouched,
+                "memos": memos}
         # by the file system's clock: a folder of the spare this build changes is dated after
         since = file_clock(target.parent) if spare else 0
         config.plugins.on_startup(command="build", dirty=False)
@@ -372,8 +377,10 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
         # next build is not skipped
         state: dict[str, object] = {"inputs": None if deferred else inputs,
                                     "site": site_digest, "files": len(files)}
-        if plugin is not None:  # the stores of parts as this build leaves them
+        if plugin is not None:  # the stores of parts and memos as this build leaves them
             state["stores"] = vouched_stores(plugin.cache_dir, vouched)
+            state["memos"] = vouched_memos(Path(config.config_file_path).resolve().parent,
+                                           plugin.cache_dir, memos)
         # what the spare of a later build must delete first; kept only when every key names
         # a file of the site as the walk names it (else that spare would not be what its
         # keys say)
@@ -457,11 +464,13 @@ _LIBRARIES = LIBRARIES
 
 
 def _fingerprint(root: Path, config_file: Path, strict: bool, docs_dir: Path,
-                 site_url: str | None = None) -> str:
+                 site_url: str | None = None, restored: str | None = None) -> str:
     """Every input of a build, by content: files under products/, catalog/ (or docs_dir),
     theme/ and overrides/, fonts the print options name, the configuration, this
     package's code, data and theme, the libraries' versions, the options, the site's
-    address and the date."""
+    address and the date. The files' digests are remembered (:class:`.FileDigests`, with
+    git's blob ids for a fresh checkout; ``restored``: the SHA-256 of the memo the record
+    of the site the build takes over gives)."""
     digest = hashlib.sha256()
     options = plugin_options(config_file)
     digest.update(f"{strict}|{build_date(options.get('build_date'))}|{site_url}\n".encode())
@@ -486,7 +495,7 @@ def _fingerprint(root: Path, config_file: Path, strict: bool, docs_dir: Path,
     sources += [(path, name) for path, name in _files(str(package), "package")
                 if name.endswith((".py", ".yml"))]
     sources += _files(str(PACKAGED), "package-theme")
-    known = FileDigests(root / _BUILDS / "digests.json", _file_digest)
+    known = FileDigests(root / DIGESTS, _file_digest, root=root, restored=restored)
     for path, name in sorted(sources, key=lambda source: source[1]):
         # this package's code as it was imported: a process that builds again ('ocop
         # serve') runs that code, edited or not, and must not record an edit as built
@@ -691,14 +700,44 @@ def _digest_of(site: Path, keyed: Iterable[str], spare_keyed: Iterable[str], sin
     return _digest(lines), missing & names
 
 
-def _vouched(last: dict[str, object]) -> dict[str, str]:
-    """The stores the record ``last`` vouches for (:func:`.fragments.vouched_stores`), as
-    far as it reads as one."""
-    stores = last.get("stores")
+def _vouched(last: dict[str, object], what: str = "stores") -> dict[str, str]:
+    """The stores (or, ``what`` "memos", the memos) the record ``last`` vouches for
+    (:func:`.fragments.vouched_stores`, :func:`vouched_memos`), as far as it reads as one."""
+    stores = last.get(what)
     if not isinstance(stores, dict):
         return {}
     return {name: sha for name, sha in stores.items()
             if type(name) is str and type(sha) is str and len(sha) == 64}
+
+
+#: The inputs' digests (:func:`_fingerprint`), from the catalog's folder.
+DIGESTS = f"{_BUILDS}/digests.json"
+
+
+def vouched_memos(root: Path, cache_dir: Path, vouched: dict[str, str]) -> dict[str, str]:
+    """The memos a build vouches for, by path from the catalog's folder ``root``, with the
+    SHA-256 of what each holds as its signature says: the inputs' digests, the producer
+    folders' and the register's outcomes and the photos' digests
+    (:func:`.records.decoded.signed_sha`: written here, or vouched for by the record of the
+    site the build took over, ``vouched``, with the same SHA-256). Kept in the build's
+    record, as the stores are (:func:`.fragments.vouched_stores`): a build on a fresh
+    checkout takes what these memos say of files whose contents git describes as they
+    were (:mod:`.records.blobs`)."""
+    files = [root / DIGESTS, cache_dir / MEMO_NAME, cache_dir / REGISTER_NAME]
+    with contextlib.suppress(OSError):
+        files += sorted((cache_dir / IMAGES).glob("sources-*.json"))
+    found: dict[str, str] = {}
+    for path in files:
+        try:
+            name = path.relative_to(root).as_posix()
+        except ValueError:
+            continue
+        if not no_links(path.parent, root):
+            continue
+        sha = signed_sha(path, signature_of(path), vouched.get(name))
+        if sha is not None:
+            found[name] = sha
+    return found
 
 
 def _folders_of(names: Iterable[str]) -> set[str]:

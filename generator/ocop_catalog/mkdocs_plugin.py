@@ -383,11 +383,18 @@ class OcopPlugin(BasePlugin[OcopConfig]):
 
     @property
     def settings(self) -> Settings:
+        # the memos the record of the site 'ocop build' takes over vouches for
+        # (build.vouched_memos): text hashes only, as for the stores
+        memos = (self.config.incremental or {}).get("memos")
+        restored = {name: sha for name, sha in memos.items()
+                    if type(name) is str and type(sha) is str} \
+            if isinstance(memos, dict) else {}
         return settings_from_options(self.root, dict(self.config),
                                      cache_dir=self.config.cache_dir,
                                      published=from_catalog_json(
                                          self.published, self.cache_dir)
-                                     if self.published else None)
+                                     if self.published else None,
+                                     restored=restored or None)
 
     def _unpublished_language(self, src_uri: str) -> bool:
         """Whether ``src_uri`` is in a folder of authored pages (``en/``, ``zh/``…) of a

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,10 @@ class Settings:
     #: unchanged since are not decoded again (ocop_catalog.records.decoded). None: decode
     #: every photo.
     cache_dir: str | None = field(default=None, compare=False)
+    #: The memos in the cache folder that the record of the site the build takes over
+    #: vouches for (restored with it, on a fresh runner): the SHA-256 of each, by path from
+    #: ``root`` (ocop_catalog.records.decoded.read_vouched). None: none.
+    restored: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def cache_path(self) -> Path | None:
@@ -162,7 +167,7 @@ def settings_from_options(root: Path, options: dict[str, Any], *, today: dt.date
                           **overrides: Any) -> Settings:
     """Settings from the ``ocop`` plugin options (other options are ignored)."""
     known = {f.name for f in dataclasses.fields(Settings)} - {"root", "today", "published",
-                                                               "cache_dir"}
+                                                               "cache_dir", "restored"}
     values = {k: v for k, v in options.items() if k in known}
     for key in ("languages", "translation_warnings"):
         if key in values:

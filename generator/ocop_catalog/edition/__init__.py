@@ -38,7 +38,7 @@ from ..catalog.model import Catalog, ProductEntry
 from ..parallel import can_fork, forked_pool
 from .i18n import Translator
 from .identity import Identity
-from .images import ImagePipeline, MediaOptions, ProcessedImage, Variant
+from .images import IMAGES, ImagePipeline, MediaOptions, ProcessedImage, Variant
 from .printspec import (PrintSettings, label_path, lot_label_path, parse_options,
                         png_geometry, png_path, poster_path, sheet_path)
 from .qr import symbol
@@ -108,9 +108,10 @@ def publish(catalog: Catalog, config: EditionConfig, *, cache_dir: Path,
     photos = [photo.path for p in catalog.products.values() for photo in p.photos]
     logos = [p.logo.path for p in catalog.producers.values() if p.logo]
     media = config.media
-    pipeline = ImagePipeline(cache_dir / "images", widths=media.widths, square=media.square,
+    pipeline = ImagePipeline(cache_dir / IMAGES, widths=media.widths, square=media.square,
                              jpeg_quality=media.jpeg_quality, webp_quality=media.webp_quality,
-                             jpeg_fallback=media.jpeg_fallback, workers=workers, log=info)
+                             jpeg_fallback=media.jpeg_fallback, workers=workers, log=info,
+                             root=catalog.settings.root, restored=catalog.settings.restored)
     images = MappingProxyType({**pipeline.process(logos, square=False),
                                **pipeline.process(photos)})
     pipeline.sweep((image.digest for image in images.values()), catalog.settings.root)

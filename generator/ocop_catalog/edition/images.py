@@ -81,7 +81,7 @@ from PIL import Image, ImageOps, features
 from ..errors import OptionError
 from ..housekeeping import entries, links, mark_used, no_links, recent, sweep_due, swept
 from ..parallel import ignore_interrupts
-from ..records.decoded import FileDigests, atomic_write
+from ..records.decoded import FileDigests, atomic_write, signature_of
 
 try:
     from PIL import ImageCms
@@ -265,8 +265,15 @@ class ImagePipeline:
         jpeg_fallback: bool = False,
         workers: int | None = None,
         log: Callable[[str], object] | None = None,
+        root: Path | None = None,
+        restored: Mapping[str, str] | None = None,
     ) -> None:
         self.cache_dir = Path(cache_dir)
+        #: The catalog's folder (its photos' digests go with git's blob ids too) and the
+        #: memos the record of the site the build takes over vouches for, by path from it
+        #: (:class:`.records.decoded.FileDigests`).
+        self.root = root
+        self.restored = restored or {}
         self.options = _checked_options(tuple(widths), square, jpeg_quality, webp_quality,
                                         jpeg_fallback)
         self.workers = _checked_workers(workers)
@@ -281,7 +288,7 @@ class ImagePipeline:
         digests = {Path(s): "" for s in sources}
         done: dict[str, ProcessedImage] = {}
         todo: dict[str, Path] = {}
-        known = _source_digests(self.cache_dir, options)
+        known = _source_digests(self.cache_dir, options, self.root, self.restored)
         for source in digests:
             digest = digests[source] = known.digest(source)
             if digest not in done and digest not in todo:
@@ -455,16 +462,28 @@ def _digest_file(source: Path, options: _Options) -> str:
     return digest.hexdigest()
 
 
+#: The photos' cache folder in the build's cache folder.
+IMAGES = "images"
 #: How many files of sources' digests (one per settings: :func:`_source_digests`) are kept.
 SOURCES_KEPT = 4
 
 
-def _source_digests(cache_dir: Path, options: _Options) -> FileDigests:
+def _source_digests(cache_dir: Path, options: _Options, root: Path | None = None,
+                    restored: Mapping[str, str] | None = None) -> FileDigests:
     """The sources' digests remembered for ``options`` (``sources-<settings>.json`` in the
-    cache folder, by the files' stat signatures: :class:`.records.decoded.FileDigests`)."""
+    cache folder, by the files' stat signatures, and git's blob ids of the files under
+    ``root``: :class:`.records.decoded.FileDigests`; ``restored``: the memos the record of
+    the site the build takes over vouches for, by path from ``root``)."""
     settings = hashlib.sha256(_fingerprint(options)).hexdigest()[:16]
-    return FileDigests(Path(cache_dir) / f"sources-{settings}.json",
-                       lambda source: _digest_file(Path(source), options))
+    file = Path(cache_dir) / f"sources-{settings}.json"
+    vouched = None
+    if root is not None and restored:
+        try:
+            vouched = restored.get(file.relative_to(root).as_posix())
+        except ValueError:
+            vouched = None
+    return FileDigests(file, lambda source: _digest_file(Path(source), options), root=root,
+                       restored=vouched)
 
 
 def _forget_older_digests(cache_dir: Path) -> None:
@@ -475,6 +494,7 @@ def _forget_older_digests(cache_dir: Path) -> None:
                        key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in found[SOURCES_KEPT:]:
             old.unlink(missing_ok=True)
+            signature_of(old).unlink(missing_ok=True)
 
 
 def _folder(cache_dir: Path, digest: str) -> Path:

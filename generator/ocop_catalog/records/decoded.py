@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["Decoded", "FileDigests", "atomic_write", "read_regular", "read_signature",
-           "read_signed", "stat_signature", "write_signed"]
+           "read_signed", "read_vouched", "signature_of", "signed_sha", "stat_signature",
+           "write_signed"]
 
 NAME = "decoded.json"
 FORMAT = 1
@@ -163,6 +164,44 @@ def read_signed(path: Path, limit: int, signature_file: Path, *,
     return data
 
 
+def read_vouched(path: Path, limit: int, signature_file: Path,
+                 restored: str | None = None) -> tuple[bytes | None, bool]:
+    """The bytes of the cache file ``path`` (a regular file of at most ``limit`` bytes;
+    None: there is none) and whether this program vouches for them: ``signature_file``
+    holds the file's stat signature (written here by :func:`write_signed`), or the
+    SHA-256 ``restored`` (hex: from the record of the site the build takes over) is what
+    the file holds. A memo whose entries are keyed by stat signatures, which no other
+    machine can give, is read either way; what it keys by content (git's blob ids,
+    :mod:`.blobs`) is used only when it is vouched for."""
+    found = read_signature(signature_file)
+    if found is not None and found[:5] == stat_signature(path):
+        return read_regular(path, limit), True
+    data = read_regular(path, limit)
+    if (data is not None and type(restored) is str and _HEX64.fullmatch(restored)
+            and hashlib.sha256(data).hexdigest() == restored):
+        return data, True
+    return data, False
+
+
+def signed_sha(path: Path, signature_file: Path, vouched: str | None = None) -> str | None:
+    """The SHA-256 the signature beside the cache file ``path`` records
+    (:func:`write_signed`) when the file has that signature's stat (written here), or when
+    that SHA-256 is ``vouched`` (what the record of the site the build took over says of
+    it, its bytes checked when read); else None. What a build's record lists of the files
+    it vouches for."""
+    signed = read_signature(signature_file)
+    if signed is None or len(signed) != 6 or type(signed[5]) is not str:
+        return None
+    if signed[:5] == stat_signature(path) or (vouched is not None and vouched == signed[5]):
+        return signed[5]
+    return None
+
+
+def signature_of(path: Path) -> Path:
+    """Where :func:`write_signed` keeps the signature of the cache file ``path``."""
+    return path.with_suffix(".signature")
+
+
 class FileDigests:
     """Files' digests (``digest_of(path)``: the SHA-256 of what a file holds) remembered in
     the cache file ``file`` with their stat signatures: a file whose signature is the one
@@ -172,49 +211,100 @@ class FileDigests:
     written here is ignored. As git does, a digest is not remembered for a file changed in
     the :data:`RACY_NS` before it was read (a rewrite of the same size within one tick of
     the file system's clock would keep its signature), nor for one that changed while it
-    was read. :meth:`save` keeps the files asked for since it was made, and only those."""
+    was read. :meth:`save` keeps the files asked for since it was made, and only those.
+
+    With ``root`` (the catalog's folder, in a git work tree), each remembered file under it
+    also gets the blob id git's index gives it (:mod:`.blobs`), and a file whose stat
+    signature differs (a fresh checkout) is not read again when git gives it the same blob
+    id and size, **if the cache file is vouched for** (:func:`read_vouched`: its signature,
+    or ``restored``, the SHA-256 the record of the site the build takes over gives it)."""
 
     #: How recent a file's modification or change time may be for its digest to be kept.
     RACY_NS = 2_000_000_000
     #: The most the cache file may hold to be read.
     MAX_BYTES = 1 << 30
 
-    def __init__(self, file: Path, digest_of: Callable[[str], str]) -> None:
+    def __init__(self, file: Path, digest_of: Callable[[str], str], *,
+                 root: Path | None = None, restored: str | None = None) -> None:
         self.file = Path(file)
         self.digest_of = digest_of
         self.started = time.time_ns()
-        data = read_regular(self.file, self.MAX_BYTES)
+        data, self.vouched = read_vouched(self.file, self.MAX_BYTES, signature_of(self.file),
+                                          restored)
         try:
             found = json.loads(data) if data is not None else None
         except (ValueError, RecursionError):
             found = None
         self.known: dict[str, object] = found if isinstance(found, dict) else {}
         self.seen: dict[str, list] = {}
+        self._prefix = str(root).rstrip(os.sep) + os.sep if root is not None else None
+        self._root = root
+        self._blobs: dict[str, str] | None = None
 
     def digest(self, path: Path | str) -> str:
         """``path``'s digest, remembered or worked out (``digest_of``'s errors raised)."""
         key = os.fspath(path)
         signature = stat_signature(key)
         was = self.known.get(key)
-        if (signature is not None and isinstance(was, list) and was[:-1] == signature
-                and type(was[-1]) is str and _HEX64.fullmatch(was[-1])):
-            self.seen[key] = was
-            return was[-1]
+        if (signature is not None and isinstance(was, list) and len(was) in (6, 7)
+                and type(was[5]) is str and _HEX64.fullmatch(was[5])):
+            blob = was[6] if len(was) == 7 and type(was[6]) is str else None
+            if was[:5] == signature:
+                self.seen[key] = [*signature, was[5], blob]
+                return was[5]
+            if (blob is not None and self.vouched and was[0] == signature[0]
+                    and max(signature[1], signature[2]) < self.started - self.RACY_NS
+                    and self._blob(key) == blob):
+                self.seen[key] = [*signature, was[5], blob]
+                return was[5]
         found = self.digest_of(key)
         if (signature is not None and stat_signature(key) == signature
                 and max(signature[1], signature[2]) < self.started - self.RACY_NS):
-            self.seen[key] = [*signature, found]
+            self.seen[key] = [*signature, found, None]
         return found
+
+    def _rel(self, key: str) -> str | None:
+        if self._prefix is None or not key.startswith(self._prefix):
+            return None
+        return key[len(self._prefix):].replace(os.sep, "/")
+
+    def _blob(self, key: str) -> str | None:
+        """What git's index says ``key`` holds (asked once, for the whole folder)."""
+        rel = self._rel(key)
+        if rel is None:
+            return None
+        if self._blobs is None:
+            from .blobs import git_blobs
+
+            self._blobs = git_blobs(self._root)
+        return self._blobs.get(rel)
+
+    def _add_blobs(self) -> None:
+        """Give the files read this time, under ``root``, the blob ids git's index gives
+        them, when their stat is still the one they were read with (after git answered)."""
+        todo = {rel: key for key, was in self.seen.items()
+                if was[6] is None and (rel := self._rel(key)) is not None}
+        if not todo:
+            return
+        from .blobs import git_blobs
+
+        blobs = self._blobs if self._blobs is not None else git_blobs(self._root, list(todo))
+        for rel, key in todo.items():
+            blob = blobs.get(rel)
+            if blob is not None and stat_signature(key) == self.seen[key][:5]:
+                self.seen[key] = [*self.seen[key][:6], blob]
 
     def save(self) -> bool:
         """Write the files' digests asked for, if they are not what the file holds; whether
         it was written (a read-only cache: they are worked out again next time)."""
         if self.seen == self.known:
             return False
+        self._add_blobs()
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.file, json.dumps(self.seen, ensure_ascii=False,
-                                               separators=(",", ":")).encode("utf-8"))
+            write_signed(self.file, json.dumps(self.seen, ensure_ascii=False,
+                                               separators=(",", ":")).encode("utf-8"),
+                         signature_of(self.file))
         except OSError:
             return False
         return True

@@ -20,6 +20,7 @@ writes to the repository, only to the cache folder.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 from . import checks, photos, register
 from ..catalog.model import Catalog, ProducerEntry, ProductEntry
 from ..catalog.certificates import gtin14
+from .blobs import git_blobs
 from .decoded import Decoded
 from .history import Published
 from .issues import (Document, IgnoredTexts, Issue, Note, format_path, unpublished_note,
@@ -243,15 +245,25 @@ def _read_register(ctx: checks.Context, memo: memos.RegisterMemo | None) -> regi
     it for exactly the files of the register's folder (listed before they are read), else
     read and checked, and remembered when no file has an error."""
     folder = ctx.settings.root / register.DECISIONS_DIR
+    before = time.time_ns()
     files = memos.listing(folder) if memo is not None and folder.is_dir() else None
-    taken = memo.take(files) if memo is not None else None
+    root = ctx.settings.root
+    taken = memo.take(files, lambda: git_blobs(root, [register.DECISIONS_DIR]),
+                      before) if memo is not None else None
     if taken is not None:
+        memo.save(files, None)  # with the files as listed now, if taken by their contents
         return taken
     found = register.read_register(ctx.settings, read_record)
     for entry in found.entries:
         checks.check_texts(entry.doc, entry.decision, ctx)
     if memo is not None:
-        memo.save(files, found)
+        known = None
+        if files is not None and all(memos.settled_files(files, before)):
+            known = memos.contents(register.DECISIONS_DIR, files,
+                                   git_blobs(root, [register.DECISIONS_DIR]), before)
+            if known is not None and memos.listing(folder) != files:
+                known = None  # changed while it was read
+        memo.save(files, found, known)
     return found
 
 
@@ -270,24 +282,55 @@ def _load_producers_memoised(folders: list[Path], ctx: checks.Context,
         return found[0], found[1], found[2], {}
     taken: dict[Path, tuple] = {}
     listings: dict[Path, memos.Files | None] = {}
+    before = time.time_ns()  # what changed since is not described by git's blob ids
     for folder in folders:
         files = listings[folder] = memos.listing(folder)  # before anything is read
         hit = memo.take(folder, files)
         if hit is not None:
             taken[folder] = hit
+    root = ctx.settings.root
+    missed = [folder for folder in folders if folder not in taken]
+    if memo.vouched and missed:  # a fresh checkout: folders whose contents are the stored
+        blobs = git_blobs(root, [memo.name(folder) for folder in missed])
+        for folder in missed:
+            hit = memo.take_by_content(folder, listings[folder], blobs, before)
+            if hit is not None:
+                taken[folder] = hit
     todo = [folder for folder in folders if folder not in taken]
     producers, products, docs, outcomes = _load_producers_in_parallel(todo, ctx, remember=True)
     for producer, mine, light in taken.values():
         producers.append(producer)
         products += mine
         docs += light
-    memo.save(folders, set(taken), {folder: (listings[folder], outcome)
-                                    for folder, outcome in outcomes.items()
-                                    if listings[folder] is not None})
+    memo.save(folders, set(taken), {
+        folder: (listings[folder], known, outcome)
+        for folder, (outcome, known) in _with_contents(memo, outcomes, listings, root,
+                                                       before).items()
+        if listings[folder] is not None})
     if not taken:
         return producers, products, docs, listings
     return (sorted(producers, key=lambda p: p.folder), sorted(products, key=lambda p: p.folder),
             sorted(docs, key=lambda d: d.rel), listings)
+
+
+def _with_contents(memo: memos.FolderMemo, outcomes: Mapping[Path, str],
+                   listings: Mapping[Path, memos.Files | None], root: Path, before: int
+                   ) -> dict[Path, tuple[str, dict[str, str] | None]]:
+    """Each loaded folder's outcome with its files' contents as git's index describes them
+    (:func:`.memo.contents`; None when git cannot, or a file changed lately or while the
+    folder was read: listed again after git answered), for a later build on a fresh
+    checkout (:meth:`.memo.FolderMemo.take_by_content`)."""
+    settled = [folder for folder in outcomes
+               if all(memos.settled_files(listings[folder], before))]
+    blobs = git_blobs(root, [memo.name(folder) for folder in settled]) if settled else {}
+    found: dict[Path, tuple[str, dict[str, str] | None]] = {}
+    for folder, outcome in outcomes.items():
+        known = memos.contents(memo.name(folder), listings[folder], blobs, before) \
+            if blobs else None
+        if known is not None and memos.listing(folder) != listings[folder]:
+            known = None
+        found[folder] = (outcome, known)
+    return found
 
 
 def _load_producers_in_parallel(folders: list[Path], ctx: checks.Context, remember: bool):

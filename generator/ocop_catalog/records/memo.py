@@ -68,7 +68,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -78,7 +78,8 @@ from PIL import Image
 
 from ..catalog.model import ProducerEntry, ProductEntry
 from .checks import Context
-from .decoded import atomic_write, read_regular
+from .blobs import settled
+from .decoded import read_vouched, signature_of, write_signed
 from .issues import Document, Excerpt, Issue
 from .models import Decision, Producer, Product
 from .photos import ImageInfo
@@ -86,14 +87,14 @@ from .register import DECISIONS_DIR, Entry, Register
 from .text import PUBLISHED, STORED, PublishedLanguages
 from .yamlsource import Locations
 
-__all__ = ["FolderMemo", "RegisterMemo", "encode", "json_digest", "listing", "memo_key",
-           "outcome"]
+__all__ = ["FolderMemo", "RegisterMemo", "contents", "encode", "json_digest", "listing",
+           "memo_key", "outcome", "settled_files"]
 
 NAME = "records.json"
 #: The register's memo (:class:`RegisterMemo`), beside the folders'.
 REGISTER_NAME = "register.json"
 #: Changes whenever what is stored, or how it is read back, changes.
-FORMAT = 3
+FORMAT = 4
 #: A folder with more files and folders than this is not memoised (listed every load).
 MAX_ENTRIES = 20_000
 #: The most the memo file may hold to be read (a cache file a pull request replaced by a
@@ -152,6 +153,49 @@ def listing(folder: Path) -> Files | None:
     except OSError:
         return None
     return found
+
+
+def contents(name: str, files: Files | None, blobs: Mapping[str, str],
+             before_ns: int) -> dict[str, str] | None:
+    """The blob id of every file of the folder ``name`` (from the catalog's folder) as
+    ``blobs`` (:func:`.blobs.git_blobs`) gives them, by the files' paths in ``files`` (its
+    listing); None when one has none or changed lately (:func:`.blobs.settled`: a
+    listing taken after git answered that equals the one taken before the folder was
+    read says that what git describes was read)."""
+    if files is None:
+        return None
+    found = {}
+    for rel, signature in files.items():
+        if signature is None:
+            continue
+        blob = blobs.get(f"{name}/{rel}")
+        if blob is None or not settled(signature, before_ns):
+            return None
+        found[rel] = blob
+    return found
+
+
+def settled_files(files: Files | None, before_ns: int) -> Iterator[bool]:
+    """For each file of the listing ``files`` (none: one False), whether it last changed
+    well before ``before_ns`` (:func:`.blobs.settled`)."""
+    if files is None:
+        yield False
+        return
+    for signature in files.values():
+        if signature is not None:
+            yield settled(signature, before_ns)
+
+
+def _restored(file: Path, ctx: Context) -> str | None:
+    """The SHA-256 the record of the site the build takes over gives the memo ``file``
+    (:attr:`.Settings.restored`, by path from the catalog's folder)."""
+    restored = ctx.settings.restored
+    if not restored:
+        return None
+    try:
+        return restored.get(file.relative_to(ctx.settings.root).as_posix())
+    except ValueError:
+        return None
 
 
 @cache
@@ -361,12 +405,18 @@ class FolderMemo:
     """The folders remembered by a previous load with the same :func:`memo_key`."""
 
     def __init__(self, file: Path, key: str, ctx: Context,
-                 folders: dict[str, str] | None = None) -> None:
+                 folders: dict[str, str] | None = None, vouched: bool = False) -> None:
         self.file = file
         self.key = key
         self.ctx = ctx
-        #: Each remembered folder's entry, as the JSON text the file holds, by name.
+        #: Each remembered folder's entry, as the file holds it (its files' listing, their
+        #: contents and its outcome, as JSON texts apart by tabs), by name.
         self.folders = folders or {}
+        #: Whether this program vouches for the memo (:func:`.decoded.read_vouched`): only
+        #: then is a folder taken by its files' contents (:meth:`take_by_content`).
+        self.vouched = vouched
+        #: The folders taken by their contents, with their files as listed now.
+        self.retaken: dict[str, Files] = {}
         self._root = str(ctx.settings.root).rstrip("/") + "/"
 
     @classmethod
@@ -379,10 +429,10 @@ class FolderMemo:
         file = Path(cache_dir) / NAME
         key = memo_key(ctx)
         try:
-            folders = read_memo(file, key)
+            folders, vouched = read_memo(file, key, _restored(file, ctx))
         except Exception:  # noqa: BLE001 - missing, damaged, not JSON, too deep…: no memo
-            folders = {}
-        return cls(file, key, ctx, folders)
+            folders, vouched = {}, False
+        return cls(file, key, ctx, folders, vouched)
 
     def name(self, folder: Path) -> str:
         """``folder`` relative to the catalog (as POSIX text; a folder elsewhere: whole)."""
@@ -402,13 +452,54 @@ class FolderMemo:
         if files is None or text is None:
             return None
         try:
-            stored = json.loads(text)
-            if not isinstance(stored, dict) or stored.get("files") != files \
-                    or not self._today_in(stored["days"]):
+            listed, _, rest = text.partition("\t")
+            if json.loads(listed) != files:
                 return None
-            return self._rebuild(folder, stored, files)
+            return self._outcome(folder, rest.partition("\t")[2], files)
         except Exception:  # noqa: BLE001 - anything outcome() did not write: load it
             return None
+
+    def take_by_content(self, folder: Path, files: Files | None, blobs: Mapping[str, str],
+                        before_ns: int):
+        """As :meth:`take`, for a folder whose files' stat signatures differ from the
+        memo's (a fresh checkout): taken when the memo is vouched for and every file of
+        the folder is there with the blob id (``blobs``: :func:`.blobs.git_blobs`, by path
+        from the catalog) and size it was stored with, and last changed well before the
+        load began (``before_ns``: :func:`.blobs.settled`). Its line is then written with
+        the files' signatures as listed now (:meth:`save`)."""
+        name = self.name(folder)
+        text = self.folders.get(name)
+        if not self.vouched or files is None or text is None:
+            return None
+        try:
+            listed, _, rest = text.partition("\t")
+            known, _, outcome_text = rest.partition("\t")
+            stored, contents = json.loads(listed), json.loads(known)
+            if (type(stored) is not dict or type(contents) is not dict
+                    or stored.keys() != files.keys()
+                    or contents.keys() != {rel for rel, sig in files.items() if sig is not None}):
+                return None
+            for rel, signature in files.items():
+                if signature is None:
+                    if stored[rel] is not None:
+                        return None
+                elif not (settled(signature, before_ns) and type(stored[rel]) is list
+                          and stored[rel][:1] == signature[:1]
+                          and type(contents[rel]) is str
+                          and blobs.get(f"{name}/{rel}") == contents[rel]):
+                    return None
+            found = self._outcome(folder, outcome_text, files)
+        except Exception:  # noqa: BLE001 - anything save() did not write: load it
+            return None
+        if found is not None:
+            self.retaken[name] = files
+        return found
+
+    def _outcome(self, folder: Path, text: str, files: Files):
+        stored = json.loads(text)
+        if not isinstance(stored, dict) or not self._today_in(stored["days"]):
+            return None
+        return self._rebuild(folder, stored, files)
 
     def _today_in(self, days: Any) -> bool:
         """Whether the build day is one of ``days`` (``[first, end)``, ISO dates or None)."""
@@ -445,30 +536,36 @@ class FolderMemo:
         return _light_document(path, self.name(path), stored)
 
     def save(self, folders: list[Path], taken: set[Path],
-             loaded: Mapping[Path, tuple[Files, str]]) -> None:
-        """Remember the folders of this load: those ``taken`` from the memo as they were,
-        those ``loaded`` without error with their files as listed before they were read
-        (and their outcome, as :func:`encode` wrote it); forget the rest. Nothing is
-        written without a change. The file is written from text, folder by folder, so
-        that a large catalog's memo is never a second tree of objects in memory; a folder
-        taken from the memo is written as the line it was read from."""
+             loaded: Mapping[Path, tuple[Files, dict[str, str] | None, str]]) -> None:
+        """Remember the folders of this load: those ``taken`` from the memo as they were
+        (with their files as listed now, if taken by their contents), those ``loaded``
+        without error with their files as listed before they were read, their contents
+        (blob ids by file, or None: :func:`contents`) and their outcome (as :func:`encode`
+        wrote it); forget the rest. Nothing is written without a change. The file is
+        written from text, folder by folder, so that a large catalog's memo is never a
+        second tree of objects in memory; a folder taken from the memo is written as the
+        line it was read from, its listing replaced if taken by content. It is written
+        with its signature (:func:`.decoded.write_signed`), which vouches for it."""
         names = {self.name(folder) for folder in taken}
-        if not loaded and names == set(self.folders):
+        if not loaded and not self.retaken and names == set(self.folders):
             return
         lines = [encode({"format": FORMAT, "key": self.key})]
         for folder in folders:
             name = self.name(folder)
             if folder in taken:
-                lines.append(f"{encode(name)}\t{self.folders[name]}")
+                text = self.folders[name]
+                if name in self.retaken:
+                    text = f"{encode(self.retaken[name])}\t{text.partition(chr(9))[2]}"
+                lines.append(f"{encode(name)}\t{text}")
             elif folder in loaded:
-                files, stored = loaded[folder]
+                files, known, stored = loaded[folder]
                 if not (stored.startswith("{") and len(stored) > 2):
                     continue
-                lines.append(f'{encode(name)}\t{{"files":{encode(files)},{stored[1:]}')
+                lines.append(f"{encode(name)}\t{encode(files)}\t{encode(known)}\t{stored}")
         text = "\n".join(lines) + "\n"
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.file, text.encode("utf-8"))
+            write_signed(self.file, text.encode("utf-8"), signature_of(self.file))
         except (OSError, ValueError):  # a read-only cache: load every folder next time
             pass
 
@@ -489,13 +586,18 @@ class RegisterMemo:
     written one at a time, so that a large register is never a second tree of objects in
     memory."""
 
-    def __init__(self, file: Path, key: str, ctx: Context, stored: dict[str, str]) -> None:
+    def __init__(self, file: Path, key: str, ctx: Context, stored: dict[str, str],
+                 vouched: bool = False) -> None:
         self.file = file
         self.key = key
         self.ctx = ctx
-        #: The remembered register as the file holds it: its files' listing (``""``) and
-        #: each decision's entry, as JSON text, by name (empty: nothing remembered).
+        #: The remembered register as the file holds it: its files' listing and their
+        #: contents (``""``: a JSON list of both) and each decision's entry, as JSON text,
+        #: by name (empty: nothing remembered).
         self.stored = stored
+        #: Whether this program vouches for the memo: only then is it taken by its files'
+        #: contents (:meth:`take`).
+        self.vouched = vouched
         self._root = ctx.settings.root
 
     @classmethod
@@ -509,19 +611,32 @@ class RegisterMemo:
         file = Path(cache_dir) / REGISTER_NAME
         key = dated_key(key or memo_key(ctx), ctx)
         try:
-            found = read_memo(file, key)
+            found, vouched = read_memo(file, key, _restored(file, ctx))
         except Exception:  # noqa: BLE001 - missing, damaged, not JSON…: no memo
-            found = {}
-        return cls(file, key, ctx, found)
+            found, vouched = {}, False
+        return cls(file, key, ctx, found, vouched)
 
-    def take(self, files: Files | None) -> Register | None:
+    def take(self, files: Files | None, blobs: Callable[[], Mapping[str, str]] | None = None,
+             before_ns: int = 0) -> Register | None:
         """The register (its documents light: no data, no source), as reading it gives it,
-        if remembered for exactly ``files``; else None."""
+        if remembered for exactly ``files``; else None. With ``blobs`` (what
+        :func:`.blobs.git_blobs` gives, asked for when needed), a memo vouched for is also
+        taken when the files' signatures differ but their contents are those stored
+        (:func:`contents`, ``before_ns`` when the load began); it is then written again
+        with the files as listed now."""
         if files is None or "" not in self.stored:
             return None
         try:
-            if json.loads(self.stored[""]) != files:
-                return None
+            listed, known = json.loads(self.stored[""])
+            if listed != files:
+                if not (self.vouched and blobs is not None and known is not None
+                        and type(listed) is dict and listed.keys() == files.keys()
+                        and all(type(listed[rel]) is list and listed[rel][:1] == sig[:1]
+                                for rel, sig in files.items() if sig is not None)
+                        and contents(DECISIONS_DIR, files, blobs(), before_ns) == known):
+                    return None
+                self.stored[""] = encode([files, known])
+                self.retaken = True
             found = Register([], [], set())
             for rel, text in self.stored.items():
                 if not rel:
@@ -538,16 +653,26 @@ class RegisterMemo:
         except Exception:  # noqa: BLE001 - anything save() did not write: read the files
             return None
 
-    def save(self, files: Files | None, read: Register) -> None:
-        """Remember the register as read from ``files`` (listed before it was read): each
-        decision file's document, with the warnings of its reading and its texts' checks,
-        and its decision; nothing when a file had an error (forgotten then) or when it
-        is remembered already."""
+    #: Taken by its files' contents (:meth:`take`): to be written with their listing now.
+    retaken = False
+
+    def save(self, files: Files | None, read: Register | None,
+             known: dict[str, str] | None = None) -> None:
+        """Remember the register as read from ``files`` (listed before it was read) with
+        their contents (``known``: :func:`contents`): each decision file's document, with
+        the warnings of its reading and its texts' checks, and its decision; nothing when
+        a file had an error (forgotten then) or when it is remembered already. With
+        ``read`` None: the register was taken by its contents; written with its files as
+        listed now."""
+        if read is None:
+            if self.retaken:
+                self._write(self.stored)
+            return
         stored: dict[str, str] = {}
         if (files is not None and len(read.entries) == len(read.docs)
                 and not any(doc.has_errors for doc in read.docs)):
             try:
-                stored[""] = encode(files)
+                stored[""] = encode([files, known])
                 for entry in read.entries:
                     rel = entry.doc.path.relative_to(self._root / DECISIONS_DIR).as_posix()
                     stored[rel] = encode({**_record(entry.decision, self.ctx),
@@ -556,14 +681,18 @@ class RegisterMemo:
                 stored = {}
         if stored == self.stored:
             return
+        self._write(stored)
+        self.stored = stored
+
+    def _write(self, stored: dict[str, str]) -> None:
         lines = [encode({"format": FORMAT, "key": self.key}),
                  *(f"{encode(name)}\t{text}" for name, text in stored.items())]
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.file, ("\n".join(lines) + "\n").encode("utf-8"))
+            write_signed(self.file, ("\n".join(lines) + "\n").encode("utf-8"),
+                         signature_of(self.file))
         except (OSError, ValueError):  # a read-only cache: read the register next time
             pass
-        self.stored = stored
 
 
 def _light_document(path: Path, rel: str, stored: dict) -> Document:
@@ -583,23 +712,26 @@ def _light_document(path: Path, rel: str, stored: dict) -> Document:
     return Document(path=path, rel=rel, where=where, issues=issues, ignored=ignored)
 
 
-def read_memo(file: Path, key: str) -> dict[str, str]:
-    """The folders' entries (JSON text, by folder name) of the memo ``file`` if it is of
-    :data:`FORMAT` and ``key``; nothing otherwise. Raises on a file that is not one."""
-    data = read_regular(file, MAX_MEMO_BYTES)
+def read_memo(file: Path, key: str, restored: str | None = None
+              ) -> tuple[dict[str, str], bool]:
+    """The folders' entries (text, by folder name) of the memo ``file`` if it is of
+    :data:`FORMAT` and ``key`` (nothing otherwise), and whether this program vouches for
+    it (:func:`.decoded.read_vouched`: its signature, or ``restored``, the SHA-256 the
+    record of the site the build takes over gives it). Raises on a file that is not one."""
+    data, vouched = read_vouched(file, MAX_MEMO_BYTES, signature_of(file), restored)
     if data is None:  # missing, not a regular file (a link, a pipe), or too large
-        return {}
+        return {}, False
     head, _, body = data.decode("utf-8").partition("\n")
     found = json.loads(head)
     if not (isinstance(found, dict) and found.get("format") == FORMAT
             and found.get("key") == key):
-        return {}
+        return {}, False
     folders: dict[str, str] = {}
     for line in body.split("\n"):
         name, tab, entry = line.partition("\t")
         if tab:
             folders[_text(json.loads(name))] = entry
-    return folders
+    return folders, vouched
 
 
 def encode(value: Any) -> str:

@@ -1,0 +1,334 @@
+"""A build on a fresh checkout (every GitHub Actions run) with its cache folder restored from
+the last run's cache entry: what the memos stored of files git describes as unchanged (their
+blob ids) is taken, only from a memo this program vouches for (its signature, or the SHA-256
+the record of the site taken over gives it: ``Settings.restored``); every other file is read
+and checked again, as before (ocop_catalog/records/blobs.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from siteutil import copy_repository
+
+from ocop_catalog.records import blobs, loader, memo
+from ocop_catalog.records.blobs import git_blobs
+from ocop_catalog.records.decoded import FileDigests, signature_of, write_signed
+from ocop_catalog.settings import load_settings
+
+PRODUCERS = ("bo-sua-tam-dao", "hkd-pham-thi-hai-yen", "htx-nhan-ly")
+TODAY = dt.date(2026, 11, 29)
+CACHE = "memo-cache"
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@localhost",
+                           "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main",
+                           *args], cwd=root, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def commit_all(root: Path) -> None:
+    if not (root / ".git").exists():
+        (root / ".gitignore").write_text(f".cache/\n{CACHE}/\nsite/\n", encoding="utf-8")
+        git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", "published")
+
+
+def fresh_checkout(repo: Path, entry: Path | None, cache: str = CACHE) -> Path:
+    """``repo`` cloned afresh at its own path (every file new: inodes, change times) with the
+    cache folder saved in ``entry`` copied back (modification times kept, as a cache entry
+    keeps them)."""
+    kept = repo.with_name(repo.name + ".kept")
+    shutil.rmtree(kept, ignore_errors=True)
+    repo.rename(kept)
+    git(repo.parent, "clone", "-q", str(kept), str(repo))
+    shutil.rmtree(kept)
+    if entry is not None:
+        shutil.copytree(entry, repo / cache, symlinks=True)
+    return repo
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def settled_now(monkeypatch) -> None:
+    """Files count as settled as soon as they are written (a real build waits two seconds
+    of the file system's clock: :data:`.blobs.RACY_NS`)."""
+    monkeypatch.setattr(blobs, "RACY_NS", 0)
+    monkeypatch.setattr(FileDigests, "RACY_NS", 0)
+
+
+def watch_reads(monkeypatch) -> list[str]:
+    """The producers', products' and decisions' records the loader reads from now on
+    (relative paths)."""
+    seen: list[str] = []
+    real = loader.read_record
+
+    def watched(path, root, *args, **kwargs):
+        rel = Path(path).relative_to(root).as_posix()
+        if rel.startswith(("products/", "catalog/decisions/")):  # the rest is read every time
+            seen.append(rel)
+        return real(path, root, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "read_record", watched)
+    return seen
+
+
+def records_of(repo: Path) -> set[str]:
+    return {p.relative_to(repo).as_posix()
+            for p in [*(repo / "products").rglob("producer.yml"),
+                      *(repo / "products").rglob("product.yml")]}
+
+
+def load(repo: Path, restored: dict[str, str] | None = None, cache: str | None = CACHE):
+    return loader.load_catalog(load_settings(repo, today=TODAY, cache_dir=cache,
+                                             restored=restored))
+
+
+def test_git_names_the_tracked_files_it_finds_unchanged(tmp_path):
+    root = tmp_path / "repo"
+    (root / "a" / "b").mkdir(parents=True)
+    for name in ("a/same.yml", "a/b/edited.yml", "a/b/touched.yml", "top.yml"):
+        (root / name).write_text(name, encoding="utf-8")
+    assert git_blobs(root) == {}  # not a repository
+    commit_all(root)
+    (root / "a" / "b" / "edited.yml").write_text("changed", encoding="utf-8")
+    os.utime(root / "a" / "b" / "touched.yml", ns=(1, 1))  # git cannot tell without reading
+    (root / "a" / "new.yml").write_text("not tracked", encoding="utf-8")
+    (root / "a" / "link.yml").symlink_to("same.yml")
+    git(root, "add", "a/link.yml")
+    found = git_blobs(root)
+    assert found == {"a/same.yml": git(root, "hash-object", "a/same.yml").strip(),
+                     "top.yml": git(root, "hash-object", "top.yml").strip(),
+                     ".gitignore": git(root, "hash-object", ".gitignore").strip()}
+    assert git_blobs(root, ["a"]) == {"a/same.yml": found["a/same.yml"]}
+    # from a folder of the repository: paths from that folder
+    assert git_blobs(root / "a") == {"same.yml": found["a/same.yml"]}
+
+
+@pytest.fixture
+def published(tmp_path, settled_now) -> tuple[Path, Path, dict[str, str]]:
+    """A committed catalog loaded once with a cache folder; that folder saved as a cache
+    entry, and the SHA-256 of its memos as the build's record gives them."""
+    repo = copy_repository(tmp_path / "repo", PRODUCERS)
+    commit_all(repo)
+    first = load(repo)
+    assert first.catalog is not None
+    entry = tmp_path / "entry"
+    shutil.copytree(repo / CACHE, entry, symlinks=True)
+    vouched = {f"{CACHE}/{name}": sha256(repo / CACHE / name)
+               for name in (memo.NAME, memo.REGISTER_NAME)}
+    return repo, entry, vouched
+
+
+def test_a_fresh_checkout_takes_every_unchanged_folder_from_a_vouched_memo(published,
+                                                                             monkeypatch):
+    repo, entry, vouched = published
+    fresh_checkout(repo, entry)
+    reads = watch_reads(monkeypatch)
+    result = load(repo, vouched)
+    assert reads == []  # no record, no decision read
+    fresh = load(repo, cache=None)
+    assert result.catalog == fresh.catalog and result.issues == fresh.issues
+    # the memo is written again with the files' signatures of this checkout: the next
+    # build here takes them by those, with or without a record
+    reads.clear()
+    load(repo)
+    assert reads == []
+
+
+@pytest.mark.parametrize("how", ["no record", "another hash", "a copy signed elsewhere"])
+def test_a_memo_not_vouched_for_is_taken_by_stat_signatures_alone(published, monkeypatch, how):
+    repo, entry, vouched = published
+    if how == "a copy signed elsewhere":  # signed as this program signs, then copied in
+        write_signed(entry / memo.NAME, (entry / memo.NAME).read_bytes(),
+                     signature_of(entry / memo.NAME))
+    fresh_checkout(repo, entry)
+    reads = watch_reads(monkeypatch)
+    restored = {"no record": None, "a copy signed elsewhere": None,
+                "another hash": {name: "0" * 64 for name in vouched}}[how]
+    result = load(repo, restored)
+    assert set(reads) >= records_of(repo)
+    assert result.catalog == load(repo, cache=None).catalog
+
+
+def test_a_folder_whose_files_changed_is_read_again(published, monkeypatch):
+    repo, entry, vouched = published
+    fresh_checkout(repo, entry)
+    edited = repo / "products" / "htx-nhan-ly" / "producer.yml"  # not committed
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    committed = next((repo / "products" / "bo-sua-tam-dao").glob("*/product.yml"))
+    text = committed.read_text(encoding="utf-8")
+    committed.write_text(text.replace("\n", "\n\n", 1), encoding="utf-8")
+    commit_all(repo)  # as a pull request's checkout has it: git describes it, anew
+    extra = repo / "products" / "hkd-pham-thi-hai-yen" / "notes.txt"
+    extra.write_text("not tracked", encoding="utf-8")  # git says nothing of it
+    reads = watch_reads(monkeypatch)
+    result = load(repo, vouched)
+    assert {rel.split("/")[1] for rel in reads if rel.startswith("products/")} == set(PRODUCERS)
+    assert {rel for rel in reads if rel.startswith("products/")} == records_of(repo)
+    assert result.catalog == load(repo, cache=None).catalog
+
+
+def test_a_marked_outcome_in_a_vouched_memo_is_what_the_load_gives(published, monkeypatch):
+    """What is taken is the memo's outcome, not the file read again: a name changed in the
+    vouched memo shows (the hash vouches for that memo), and the same memo is refused when
+    its hash is not the one vouched for."""
+    repo, entry, vouched = published
+    head, *lines = (entry / memo.NAME).read_text(encoding="utf-8").rstrip("\n").split("\n")
+    name, files, contents, outcome = lines[0].split("\t")
+    stored = json.loads(outcome)
+    record = json.loads(stored["producer"]["record"])
+    record["name"]["vi"] += " KEPT"
+    stored["producer"]["record"] = json.dumps(record, ensure_ascii=True, separators=(",", ":"))
+    marked = "\t".join([name, files, contents, json.dumps(stored, ensure_ascii=True,
+                                                          separators=(",", ":"))])
+    text = "\n".join([head, marked, *lines[1:]]) + "\n"
+    (entry / memo.NAME).write_text(text, encoding="utf-8")
+    fresh_checkout(repo, entry)
+    names = {p.record.name["vi"] for p in load(repo, {
+        **vouched, f"{CACHE}/{memo.NAME}": sha256(repo / CACHE / memo.NAME)}
+    ).catalog.producers.values()}
+    assert any(n.endswith(" KEPT") for n in names)
+    fresh_checkout(repo, entry)  # the marked memo, with the hash of the one it was made from
+    names = {p.record.name["vi"] for p in load(repo, vouched).catalog.producers.values()}
+    assert not any(n.endswith(" KEPT") for n in names)
+
+
+def test_files_digests_go_by_blob_ids_on_a_fresh_checkout(tmp_path, settled_now):
+    root = tmp_path / "repo"
+    (root / "photos").mkdir(parents=True)
+    for i in range(3):
+        (root / "photos" / f"{i}.jpg").write_bytes(bytes([i]) * 1000)
+    commit_all(root)
+    cache = root / ".cache"
+    cache.mkdir()
+    asked: list[str] = []
+
+    def digest_of(path: str) -> str:
+        asked.append(Path(path).name)
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+    def digests(restored: str | None = None) -> dict[str, str]:
+        known = FileDigests(cache / "digests.json", digest_of, root=root, restored=restored)
+        found = {p.name: known.digest(p) for p in sorted((root / "photos").iterdir())}
+        known.save()
+        return found
+
+    first = digests()
+    assert sorted(asked) == ["0.jpg", "1.jpg", "2.jpg"]
+    stored = json.loads((cache / "digests.json").read_text(encoding="utf-8"))
+    assert {Path(k).name: v[6] for k, v in stored.items()} == {
+        p: git(root, "hash-object", f"photos/{p}").strip() for p in first}
+    entry = tmp_path / "entry"
+    shutil.copytree(cache, entry)
+    vouched = sha256(cache / "digests.json")
+
+    for restored, read in ((None, ["0.jpg", "1.jpg", "2.jpg"]), ("0" * 64, ["0.jpg", "1.jpg",
+                                                                             "2.jpg"]),
+                           (vouched, [])):
+        fresh_checkout(root, entry, ".cache")
+        asked.clear()
+        assert digests(restored) == first
+        assert sorted(asked) == read, restored
+    # a file changed in the checkout is read, the others not
+    fresh_checkout(root, entry, ".cache")
+    (root / "photos" / "1.jpg").write_bytes(b"\1" * 999 + b"\2")
+    asked.clear()
+    found = digests(vouched)
+    assert asked == ["1.jpg"] and found["1.jpg"] != first["1.jpg"]
+    assert {k: v for k, v in found.items() if k != "1.jpg"} == {
+        k: v for k, v in first.items() if k != "1.jpg"}
+
+
+def test_a_build_on_a_fresh_runner_takes_the_outcomes_its_record_vouches_for(tmp_path):
+    """``ocop build`` as the starter's workflows run it: a fresh checkout with ``.cache/``
+    and ``site/`` restored from the last run's cache entry. The build's record of the site
+    it takes over lists its memos' SHA-256 (``memos``), so the producer folders git finds
+    unchanged are taken from the records memo: seen by an outcome marked in that memo (as
+    this program signs it, before the build that records it), which shows in the site.
+    The changed product is read (its new price shows). A memo put in place after that
+    build, signed the same way, is not taken by content: every folder is read."""
+    from siteutil import build_log as build
+    from siteutil import restore_cache_entry, save_cache_entry
+
+    repo = copy_repository(tmp_path / "repo", ("ong-tam-dao", "htx-nhan-ly"))
+    commit_all(repo)
+    memo_path = repo / ".cache" / "ocop" / memo.NAME
+    record = repo / "products" / "ong-tam-dao" / "mat-ong-quat" / "product.yml"
+    catalog_json = repo / "site" / "feeds" / "catalog.json"
+
+    def raise_price(by: int) -> str:
+        text = record.read_text(encoding="utf-8")
+        price = next(line for line in text.splitlines() if "amount:" in line)
+        amount = int(price.split("amount:")[1]) + by
+        record.write_text(text.replace(price, f"{price.split('amount:')[0]}amount: {amount}"),
+                          encoding="utf-8")
+        return str(amount)
+
+    def mark(word: str, where: Path) -> None:
+        """The producer htx-nhan-ly's name in the records memo at ``where``, ending in
+        ``word``, signed as this program signs the memo."""
+        head, *lines = where.read_text(encoding="utf-8").rstrip("\n").split("\n")
+        for i, line in enumerate(lines):
+            name, files, contents, outcome = line.split("\t")
+            if json.loads(name) == "products/htx-nhan-ly":
+                stored = json.loads(outcome)
+                found = json.loads(stored["producer"]["record"])
+                found["name"]["vi"] += word
+                stored["producer"]["record"] = json.dumps(found, separators=(",", ":"))
+                lines[i] = "\t".join([name, files, contents,
+                                      json.dumps(stored, separators=(",", ":"))])
+        write_signed(where, ("\n".join([head, *lines]) + "\n").encode("utf-8"),
+                     signature_of(where))
+
+    def next_run(entry: Path) -> Path:
+        fresh_checkout(repo, None)
+        restore_cache_entry(entry, repo)
+        return repo
+
+    settle = blobs.RACY_NS / 1e9 + 0.2  # the build describes files settled by then
+    time.sleep(settle)
+    build(repo, repo / "site")
+    mark(" KEPT", memo_path)
+    raise_price(1000)
+    commit_all(repo)  # merged, and built by the publish run
+    time.sleep(settle)
+    build(repo, repo / "site")
+    assert "KEPT" in catalog_json.read_text(encoding="utf-8")  # taken here by stat signatures
+    entry = tmp_path / "cache.tar"
+    save_cache_entry(repo, [".cache", "site"], entry)
+
+    next_run(entry)  # a pull request's run: a price change
+    time.sleep(settle)
+    price = raise_price(2000)
+    build(repo, repo / "site")
+    text = catalog_json.read_text(encoding="utf-8")
+    assert "KEPT" in text  # taken by the files' contents, from the memo the record vouches for
+    assert price in text
+
+    next_run(entry)  # the same entry, its records memo replaced after it was restored
+    forged = tmp_path / "forged" / memo.NAME
+    forged.parent.mkdir()
+    shutil.copy(memo_path, forged)
+    mark(" FORGED", forged)
+    shutil.copy(forged, memo_path)
+    shutil.copy(signature_of(forged), signature_of(memo_path))
+    time.sleep(settle)
+    price = raise_price(3000)
+    build(repo, repo / "site")
+    text = catalog_json.read_text(encoding="utf-8")
+    assert "FORGED" not in text and "KEPT" not in text and price in text  # every folder read
