@@ -332,3 +332,40 @@ def test_a_build_on_a_fresh_runner_takes_the_outcomes_its_record_vouches_for(tmp
     build(repo, repo / "site")
     text = catalog_json.read_text(encoding="utf-8")
     assert "FORGED" not in text and "KEPT" not in text and price in text  # every folder read
+
+
+def test_entries_stored_while_files_were_recent_get_their_contents_later(tmp_path, monkeypatch):
+    """A catalog built right after its files were written (``ocop init``, a clone) stores
+    its outcomes without blob ids (git's answer might not be what was read), as it does
+    files git does not track yet; a later load that takes them by their signatures, the
+    files committed and settled, gives them their blob ids, so that a fresh checkout after
+    it takes them too."""
+    repo = copy_repository(tmp_path / "repo", PRODUCERS)  # not committed yet
+    digests = repo / CACHE / "digests.json"
+    monkeypatch.setattr(blobs, "RACY_NS", 1 << 62)  # nothing has settled
+    monkeypatch.setattr(FileDigests, "RACY_NS", 0)
+    load(repo)
+    known = FileDigests(digests, lambda p: "0" * 64, root=repo)
+    for path in sorted((repo / "products").rglob("*.yml")):
+        known.digest(path)
+    known.save()
+    assert all(entry[6] is None for entry in json.loads(digests.read_text()).values())
+    _, *lines = (repo / CACHE / memo.NAME).read_text(encoding="utf-8").rstrip().split("\n")
+    assert lines and all(line.split("\t")[2] == "null" for line in lines)
+    commit_all(repo)
+    monkeypatch.setattr(blobs, "RACY_NS", 0)  # and they have settled
+    load(repo)
+    known = FileDigests(digests, lambda p: "0" * 64, root=repo)
+    for path in sorted((repo / "products").rglob("*.yml")):
+        known.digest(path)
+    known.save()
+    assert all(entry[6] is not None for entry in json.loads(digests.read_text()).values())
+    entry = tmp_path / "entry"
+    shutil.copytree(repo / CACHE, entry)
+    vouched = {f"{CACHE}/{name}": sha256(repo / CACHE / name)
+               for name in (memo.NAME, memo.REGISTER_NAME)}
+    fresh_checkout(repo, entry)
+    reads = watch_reads(monkeypatch)
+    result = load(repo, vouched)
+    assert reads == []
+    assert result.catalog == load(repo, cache=None).catalog

@@ -6,6 +6,7 @@ cold build of the same input, byte for byte.
     python tools/fuzz_incremental.py --steps 15 --products 2000
     python tools/fuzz_incremental.py --steps 5 --only stars,decision_date
     python tools/fuzz_incremental.py --steps 60 --serve   # as 'ocop serve' rebuilds
+    python tools/fuzz_incremental.py --steps 30 --fresh-checkout 3  # as on GitHub Actions
 
 ``tests/test_incremental.py`` goes through a fixed series of changes; this goes through
 random ones of 36 kinds (:data:`CHANGES`: prices, names that reorder listings, texts,
@@ -30,7 +31,10 @@ worker processes, from 2,000 the QR codes too). ``--serve``: the incremental bui
 ``ocop serve`` makes them, in this process one after another (so that what a process
 keeps between builds is used too), trusting its own preview, at the local address (the
 cold builds too), each as the deferring build that makes the pages and the build that
-follows it.
+follows it. ``--fresh-checkout N``: every N steps, the change is committed and the
+incremental build runs on a fresh clone at the same path, with the cache folder and the
+site restored (every file new, modification times kept), as a GitHub Actions run has
+them: the memos' outcomes are taken by what git says the files hold.
 
 Exit code 1 at the first difference (the folder is kept and named), 0 when every step
 gave equal sites.
@@ -50,6 +54,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -983,8 +988,10 @@ class Run:
     def __init__(self, work: Path, seed: int, *, fresh_cache: int = 0,
                  cache: Path | None = None, products: int | None = None,
                  producers: Sequence[str] | None = None, serve: bool = False,
-                 say: Callable[[str], None] = print) -> None:
+                 fresh_checkout: int = 0, say: Callable[[str], None] = print) -> None:
         self.work, self.fresh_cache, self.say = work, fresh_cache, say
+        #: Every this many steps, the incremental build runs on a fresh checkout.
+        self.fresh_checkout = fresh_checkout
         #: How the incremental and the cold builds are made (``serve``: as ``ocop serve``
         #: rebuilds, in this process, and cold at its address).
         self.build, self.cold = (serve_build, serve_cold) if serve else (ocop, ocop)
@@ -1016,6 +1023,10 @@ class Run:
             return None
         what = "; ".join(said)
         step = self.steps + 1
+        checkout = bool(self.fresh_checkout) and step % self.fresh_checkout == 0
+        if checkout:  # the change committed, as a pull request's run checks it out
+            commit(self.root, f"step {step}: {what} (SOURCE_DATE_EPOCH={self.state['epoch']})")
+            self._check_out_afresh()
         built = self.build(self.root, self.site, self.state["epoch"])
         if built.returncode:
             cold = self.work / f"cold-{step}"
@@ -1027,6 +1038,8 @@ class Run:
             reason = next((line for line in done.stderr.splitlines()
                            if "error" in line and "catalog records" not in line), "")[:160]
             self.say(f"      refused: {what}\n        ({reason.strip()})")
+            if checkout:
+                git(self.root, "reset", "-q", "--hard", "HEAD~1")
             git(self.root, "checkout", "-q", "--", ".")
             git(self.root, "clean", "-qfd", "-e", ".cache")
             self.state["epoch"] = epoch_before
@@ -1034,7 +1047,8 @@ class Run:
         self.steps = step
         self.made += said
         self.kinds += names
-        commit(self.root, f"step {step}: {what} (SOURCE_DATE_EPOCH={self.state['epoch']})")
+        if not checkout:
+            commit(self.root, f"step {step}: {what} (SOURCE_DATE_EPOCH={self.state['epoch']})")
         fresh = bool(self.fresh_cache) and step % self.fresh_cache == 0
         cold_root = fresh_cold(self.root, self.work, step) if fresh else self.root
         cold = self.work / f"cold-{step}"
@@ -1043,13 +1057,40 @@ class Run:
             return [(f"step {step}: {what}: the cold build failed, the incremental one did "
                      f"not:\n{done.stderr[-3000:]}")]
         problems = differences(self.site, cold)
-        self.say(f"{step:4d} {what} ({taken(built.stderr)}{', own caches' if fresh else ''}): "
+        self.say(f"{step:4d} {what} ({taken(built.stderr)}{', own caches' if fresh else ''}"
+                 f"{', fresh checkout' if checkout else ''}): "
                  f"{'DIFFERENT' if problems else 'same'}")
         if not problems:
             shutil.rmtree(cold)
             if fresh:
                 shutil.rmtree(cold_root)
         return problems
+
+
+    def _check_out_afresh(self) -> None:
+        """The copy as a GitHub Actions run has it: cloned afresh at its path (every file
+        new), its cache folder and the site restored as a cache entry restores them (new
+        inodes and change times, modification times kept), no spare; then the two seconds
+        after which the build takes the checked-out files' contents from git
+        (``records/blobs.py``)."""
+        kept = self.root.with_name(self.root.name + ".kept")
+        shutil.rmtree(kept, ignore_errors=True)
+        self.root.rename(kept)
+        git(self.work, "clone", "-q", str(kept), str(self.root))
+        if (kept / ".cache").is_dir():
+            shutil.copytree(kept / ".cache", self.root / ".cache", symlinks=True)
+        shutil.rmtree(kept)
+        if self.site.is_dir():
+            restored = self.site.with_name(self.site.name + ".restored")
+            shutil.copytree(self.site, restored, symlinks=True)
+            shutil.rmtree(self.site)
+            restored.rename(self.site)
+        shutil.rmtree(self.site.with_name(f".{self.site.name}.spare"), ignore_errors=True)
+        time.sleep(RACY_SECONDS)
+
+
+#: How long a checked-out file waits before git's blob id describes it to a build.
+RACY_SECONDS = 2.2
 
 
 #: Changes that make every page, or every page of a kind, again (the build day, what every
@@ -1093,6 +1134,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--fresh-cache", type=int, default=0, metavar="N",
                         help="every N steps, the cold build has caches of its own")
+    parser.add_argument("--fresh-checkout", type=int, default=0, metavar="N",
+                        help="every N steps, the incremental build runs on a fresh checkout "
+                        "with the cache folder and site restored, as on GitHub Actions")
     parser.add_argument("--tour", type=int, default=0, metavar="K",
                         help="instead of --steps random changes: every kind once, K a build")
     parser.add_argument("--only", metavar="KIND,...",
@@ -1120,7 +1164,8 @@ def main() -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="ocop-fuzz-"))
     work.mkdir(parents=True, exist_ok=True)
     run = Run(work, args.seed, fresh_cache=args.fresh_cache, products=args.products,
-              serve=args.serve, say=lambda line: print(line, flush=True))
+              serve=args.serve, fresh_checkout=args.fresh_checkout,
+              say=lambda line: print(line, flush=True))
     if args.tour:
         problems = tour(run, args.tour, [kind for kind, _ in chosen])
     else:

@@ -280,8 +280,9 @@ class FileDigests:
         return self._blobs.get(rel)
 
     def _add_blobs(self) -> None:
-        """Give the files read this time, under ``root``, the blob ids git's index gives
-        them, when their stat is still the one they were read with (after git answered)."""
+        """Give the files asked for without a blob id (read this time, or remembered when
+        git could not describe them), under ``root``, the blob ids git's index gives them,
+        when their stat is still the one they were read with (after git answered)."""
         todo = {rel: key for key, was in self.seen.items()
                 if was[6] is None and (rel := self._rel(key)) is not None}
         if not todo:
@@ -297,9 +298,9 @@ class FileDigests:
     def save(self) -> bool:
         """Write the files' digests asked for, if they are not what the file holds; whether
         it was written (a read-only cache: they are worked out again next time)."""
+        self._add_blobs()  # files remembered when git could not describe them, too
         if self.seen == self.known:
             return False
-        self._add_blobs()
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             write_signed(self.file, json.dumps(self.seen, ensure_ascii=False,

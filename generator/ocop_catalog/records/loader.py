@@ -251,20 +251,31 @@ def _read_register(ctx: checks.Context, memo: memos.RegisterMemo | None) -> regi
     taken = memo.take(files, lambda: git_blobs(root, [register.DECISIONS_DIR]),
                       before) if memo is not None else None
     if taken is not None:
+        if not memo.retaken and memo.undescribed():  # its files had changed lately
+            known = _register_contents(folder, files, root, before)
+            if known is not None:
+                memo.describe(files, known)
         memo.save(files, None)  # with the files as listed now, if taken by their contents
         return taken
     found = register.read_register(ctx.settings, read_record)
     for entry in found.entries:
         checks.check_texts(entry.doc, entry.decision, ctx)
     if memo is not None:
-        known = None
-        if files is not None and all(memos.settled_files(files, before)):
-            known = memos.contents(register.DECISIONS_DIR, files,
-                                   git_blobs(root, [register.DECISIONS_DIR]), before)
-            if known is not None and memos.listing(folder) != files:
-                known = None  # changed while it was read
-        memo.save(files, found, known)
+        memo.save(files, found, _register_contents(folder, files, root, before))
     return found
+
+
+def _register_contents(folder: Path, files: memos.Files | None, root: Path,
+                       before: int) -> dict[str, str] | None:
+    """The register's files' contents as git's index describes them (:func:`.memo.contents`;
+    None when git cannot, or a file changed lately or while it was read: listed again)."""
+    if files is None or not all(memos.settled_files(files, before)):
+        return None
+    known = memos.contents(register.DECISIONS_DIR, files,
+                           git_blobs(root, [register.DECISIONS_DIR]), before)
+    if known is not None and memos.listing(folder) != files:
+        return None  # changed while it was read
+    return known
 
 
 #: Below this many producer folders, loading in one process is faster than forking.
@@ -302,11 +313,18 @@ def _load_producers_memoised(folders: list[Path], ctx: checks.Context,
         producers.append(producer)
         products += mine
         docs += light
-    memo.save(folders, set(taken), {
-        folder: (listings[folder], known, outcome)
-        for folder, (outcome, known) in _with_contents(memo, outcomes, listings, root,
-                                                       before).items()
-        if listings[folder] is not None})
+    # folders taken by their signatures whose files had changed lately when they were
+    # loaded, so that their entry has no contents: described now that they have settled
+    undescribed = [folder for folder in taken if memo.name(folder) not in memo.retaken
+                   and memo.undescribed(folder)]
+    found = _with_contents(memo, {**outcomes, **dict.fromkeys(undescribed, "")}, listings,
+                           root, before)
+    for folder in undescribed:
+        if found[folder][1] is not None:
+            memo.describe(folder, found[folder][1])
+    memo.save(folders, set(taken), {folder: (listings[folder], found[folder][1], outcome)
+                                    for folder, outcome in outcomes.items()
+                                    if listings[folder] is not None})
     if not taken:
         return producers, products, docs, listings
     return (sorted(producers, key=lambda p: p.folder), sorted(products, key=lambda p: p.folder),

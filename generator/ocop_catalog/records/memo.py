@@ -417,6 +417,9 @@ class FolderMemo:
         self.vouched = vouched
         #: The folders taken by their contents, with their files as listed now.
         self.retaken: dict[str, Files] = {}
+        #: The contents of folders taken by their files' signatures whose entry had none
+        #: (their files had changed lately when they were loaded): :meth:`describe`.
+        self.described: dict[str, dict[str, str]] = {}
         self._root = str(ctx.settings.root).rstrip("/") + "/"
 
     @classmethod
@@ -495,6 +498,17 @@ class FolderMemo:
             self.retaken[name] = files
         return found
 
+    def undescribed(self, folder: Path) -> bool:
+        """Whether the entry of ``folder`` has no contents (:func:`contents`)."""
+        text = self.folders.get(self.name(folder), "")
+        at = text.find("\t")
+        return at >= 0 and text.startswith("null\t", at + 1)
+
+    def describe(self, folder: Path, known: dict[str, str]) -> None:
+        """Give the entry of ``folder``, taken by its files' signatures, the contents
+        ``known`` (worked out for the files as listed now: :func:`contents`)."""
+        self.described[self.name(folder)] = known
+
     def _outcome(self, folder: Path, text: str, files: Files):
         stored = json.loads(text)
         if not isinstance(stored, dict) or not self._today_in(stored["days"]):
@@ -547,7 +561,8 @@ class FolderMemo:
         line it was read from, its listing replaced if taken by content. It is written
         with its signature (:func:`.decoded.write_signed`), which vouches for it."""
         names = {self.name(folder) for folder in taken}
-        if not loaded and not self.retaken and names == set(self.folders):
+        if not loaded and not self.retaken and not self.described \
+                and names == set(self.folders):
             return
         lines = [encode({"format": FORMAT, "key": self.key})]
         for folder in folders:
@@ -556,6 +571,10 @@ class FolderMemo:
                 text = self.folders[name]
                 if name in self.retaken:
                     text = f"{encode(self.retaken[name])}\t{text.partition(chr(9))[2]}"
+                elif name in self.described:
+                    listed, _, rest = text.partition("\t")
+                    text = "\t".join([listed, encode(self.described[name]),
+                                      rest.partition("\t")[2]])
                 lines.append(f"{encode(name)}\t{text}")
             elif folder in loaded:
                 files, known, stored = loaded[folder]
@@ -653,8 +672,23 @@ class RegisterMemo:
         except Exception:  # noqa: BLE001 - anything save() did not write: read the files
             return None
 
-    #: Taken by its files' contents (:meth:`take`): to be written with their listing now.
+    #: Taken by its files' contents (:meth:`take`), or described (:meth:`describe`): to be
+    #: written again.
     retaken = False
+
+    def undescribed(self) -> bool:
+        """Whether the register remembered has no contents (its files had changed lately
+        when it was read)."""
+        try:
+            return json.loads(self.stored[""])[1] is None
+        except Exception:  # noqa: BLE001 - nothing remembered, or not as written here
+            return False
+
+    def describe(self, files: Files, known: dict[str, str]) -> None:
+        """Give the register, taken by its files' signatures ``files``, the contents
+        ``known`` (:func:`contents`)."""
+        self.stored[""] = encode([files, known])
+        self.retaken = True
 
     def save(self, files: Files | None, read: Register | None,
              known: dict[str, str] | None = None) -> None:
