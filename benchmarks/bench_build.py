@@ -256,6 +256,9 @@ def main() -> None:
     # the default (48 cards a page)
     edit_options(root / "site_config.yml", listing_page_size=None,
                  **(SITE_ONLY if args.site_only else {}))
+    # a catalog is a git repository from its start (``ocop init``): its builds record what
+    # git says its files hold, which a build on a fresh runner goes by
+    commit(root, "the synthetic catalog")
     site = work / "site"
 
     cold, phases = run_build(root, site)

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -106,17 +107,26 @@ def test_git_names_the_tracked_files_it_finds_unchanged(tmp_path):
     assert git_blobs(root) == {}  # not a repository
     commit_all(root)
     (root / "a" / "b" / "edited.yml").write_text("changed", encoding="utf-8")
-    os.utime(root / "a" / "b" / "touched.yml", ns=(1, 1))  # git cannot tell without reading
+    os.utime(root / "a" / "b" / "touched.yml", ns=(1, 1))  # git reads it: the same content
     (root / "a" / "new.yml").write_text("not tracked", encoding="utf-8")
     (root / "a" / "link.yml").symlink_to("same.yml")
     git(root, "add", "a/link.yml")
     found = git_blobs(root)
-    assert found == {"a/same.yml": git(root, "hash-object", "a/same.yml").strip(),
-                     "top.yml": git(root, "hash-object", "top.yml").strip(),
-                     ".gitignore": git(root, "hash-object", ".gitignore").strip()}
-    assert git_blobs(root, ["a"]) == {"a/same.yml": found["a/same.yml"]}
+    assert found == {name: git(root, "hash-object", name).strip()
+                     for name in ("a/same.yml", "a/b/touched.yml", "top.yml", ".gitignore")}
+    assert git_blobs(root, ["a"]) == {name: found[name]
+                                      for name in ("a/same.yml", "a/b/touched.yml")}
     # from a folder of the repository: paths from that folder
-    assert git_blobs(root / "a") == {"same.yml": found["a/same.yml"]}
+    assert git_blobs(root / "a") == {"same.yml": found["a/same.yml"],
+                                     "b/touched.yml": found["a/b/touched.yml"]}
+    # a file git is told not to look at, or one an attribute converts: not described
+    git(root, "update-index", "--assume-unchanged", "a/same.yml")
+    assert "a/same.yml" not in git_blobs(root)
+    git(root, "update-index", "--no-assume-unchanged", "a/same.yml")
+    (root / "a" / ".gitattributes").write_text("same.yml ident\n", encoding="utf-8")
+    assert set(git_blobs(root)) == {"a/b/touched.yml", "top.yml", ".gitignore"}
+    (root / "a" / ".gitattributes").write_text("*.yml -text\n", encoding="utf-8")  # binary
+    assert "a/same.yml" in git_blobs(root)
 
 
 @pytest.fixture
@@ -168,8 +178,13 @@ def test_a_memo_not_vouched_for_is_taken_by_stat_signatures_alone(published, mon
 def test_a_folder_whose_files_changed_is_read_again(published, monkeypatch):
     repo, entry, vouched = published
     fresh_checkout(repo, entry)
-    edited = repo / "products" / "htx-nhan-ly" / "producer.yml"  # not committed
-    edited.write_text(edited.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    # not committed, and of the same size: only git tells (the index's stat, then content)
+    edited = next((repo / "products" / "htx-nhan-ly").glob("*/product.yml"))
+    text = edited.read_text(encoding="utf-8")
+    price = re.search(r"amount: (\d)", text)
+    edited.write_text(text.replace(price.group(0), f"amount: {int(price.group(1)) % 9 + 1}", 1),
+                      encoding="utf-8")
+    assert edited.stat().st_size == len(text.encode("utf-8"))
     committed = next((repo / "products" / "bo-sua-tam-dao").glob("*/product.yml"))
     text = committed.read_text(encoding="utf-8")
     committed.write_text(text.replace("\n", "\n\n", 1), encoding="utf-8")
@@ -369,3 +384,19 @@ def test_entries_stored_while_files_were_recent_get_their_contents_later(tmp_pat
     result = load(repo, vouched)
     assert reads == []
     assert result.catalog == load(repo, cache=None).catalog
+
+
+def test_an_edit_in_ocop_serve_asks_git_nothing(published, monkeypatch):
+    """'ocop serve' loads the catalog again after each edit: the edited folder has just
+    changed, so git is not asked about it (nor about anything else)."""
+    repo, entry, vouched = published
+    monkeypatch.setattr(blobs, "RACY_NS", 2_000_000_000)  # as a build has it
+    asked: list[tuple] = []
+    real = blobs._git
+    monkeypatch.setattr(blobs, "_git", lambda *args: asked.append(args) or real(*args))
+    edited = next((repo / "products" / "htx-nhan-ly").glob("*/product.yml"))
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    reads = watch_reads(monkeypatch)
+    assert load(repo).catalog is not None
+    assert {rel.split("/")[1] for rel in reads} == {"htx-nhan-ly"}  # its folder, read
+    assert asked == []

@@ -538,7 +538,7 @@ def test_a_source_is_read_again_only_when_its_file_changed(tmp_path, pipeline, m
     entries = json.loads(memo.read_text(encoding="utf-8"))
     for key, entry in entries.items():
         entry[2] += 1  # another change time
-        entry[-1] = first[sources[2]].digest
+        entry[5] = first[sources[2]].digest
     memo.write_text(json.dumps(entries), encoding="utf-8")
     read.clear()
     assert pipeline.process(sources) == again

@@ -215,6 +215,7 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[..., s
         with collector_off():
             inputs = fingerprint(_vouched(last, "memos").get(DIGESTS))
         if last.get("inputs") == inputs and target.is_dir():
+            _still_vouching(record, last, config)
             return target, False
         return _build_once(config, target, record, last, inputs,
                            target.is_dir() and not full, published, defer=defer)
@@ -245,9 +246,29 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[..., s
     site_now = walk.result()
     untouched = isinstance(last, dict) and site_now is not None and last.get("site") == site_now
     if untouched and last.get("inputs") == inputs:
+        _still_vouching(record, last, config)
         return target, False
     return _build_once(config, target, record, last, inputs, untouched and not full, published,
                        defer=defer)
+
+
+def _still_vouching(record: Path, last: dict[str, object], config) -> None:
+    """After a build found nothing to do: the inputs' digests, which working out the
+    fingerprint may have written again (blob ids added), listed in the record with what
+    they hold now, so that the next build on a fresh runner can take them (the record is
+    saved with the cache entry whether a build ran or not)."""
+    memos = _vouched(last, "memos")
+    if not memos:
+        return
+    root = Path(config.config_file_path).resolve().parent
+    path = root / DIGESTS
+    sha = signed_sha(path, signature_of(path), memos.get(DIGESTS))
+    if sha != memos.get(DIGESTS):
+        if sha is None:
+            memos.pop(DIGESTS, None)
+        else:
+            memos[DIGESTS] = sha
+        _remember_build(record, {**last, "memos": memos})
 
 
 def _build_trusting(config, target: Path, record: Path, last: dict[str, object], inputs: str,

@@ -15,13 +15,12 @@ over lists with its SHA-256 (:func:`.decoded.read_vouched`). A memo a pull reque
 committed, or one put in place by copy, is read by stat signatures alone, as before,
 which never match a checked-out file.
 
-Git's answer comes from ``git ls-files -s`` (the index's blob ids) and ``git diff-files``
-(the tracked files whose stat differs from the index's: left out), in the catalog's
-folder; nothing when there is no git, no repository, or git refuses it. Git's blob id is
-that of the content as git stores it: with ``.gitattributes`` conversions (line ends, an
-encoding) the work tree's bytes differ from it, so a memo compares each file's size too,
-and a conversion that keeps the size and the blob yet changes the bytes does not exist
-among git's own (its filters are configured in ``.git/config``, not by a pull request).
+Git's answer comes from one ``git ls-files`` (the index's blob ids, and which tracked
+files git finds changed in the work tree, or is told not to look at: left out) and ``git
+check-attr`` (files an attribute converts between the blob and the work tree: line ends,
+``ident``, an encoding, a filter; left out), in the catalog's folder; nothing when there
+is no git, no repository, or git refuses it (:func:`git_blobs`). A memo compares each
+file's size too.
 
 When is a blob id the content a load read? A file changed after the load listed it has a
 new change time (the kernel sets it, no program sets it back), unless it was changed in
@@ -53,47 +52,81 @@ _MODES = (b"100644", b"100755")
 
 def git_blobs(root: Path, paths: Collection[str] = ()) -> dict[str, str]:
     """Blob id by path (relative to ``root``, POSIX) of every regular file under ``paths``
-    (relative to ``root``; all of it when empty) that git's index tracks, merged, and that
-    git finds unchanged in the work tree. Empty when git cannot answer."""
+    (relative to ``root``; all of it when empty) that git's index tracks, merged, that git
+    finds unchanged in the work tree and that no attribute converts on its way out of git.
+    Empty when git cannot answer.
+
+    One ``git ls-files -c -m -v`` reads the index once (two commands could see two
+    indexes: a ``git add`` between them), checking each file's stat against the index and,
+    for a file changed as recently as the index was written, its content: a modified file
+    (``C``) is left out, and so is one git is told not to look at (``assume-unchanged``, a
+    lower-case tag; ``skip-worktree``, ``S``), with the settings that make git trust stat
+    data less (``core.ignoreStat``, ``core.checkStat``, ``core.trustctime``) set to git's
+    defaults. Then ``git check-attr``: a file with ``text``, ``eol``, ``crlf``, ``ident``,
+    ``filter`` or ``working-tree-encoding`` set is left out, since its bytes in the work
+    tree are not the blob's (``ident`` and a one-byte encoding keep the size)."""
     if len(paths) > PATHS_AT_ONCE:
         paths = sorted({path.partition("/")[0] for path in paths})
-    spec = ["--", *paths] if paths else []
-    staged = _git(root, "ls-files", "-s", "-z", *spec)
-    if not staged:
-        return {}
-    changed = _git(root, "diff-files", "--name-only", "--relative", "-z", *spec)
-    if changed is None:
+    listed = _git(root, None, "ls-files", "-z", "-s", "-c", "-m", "-v", "--", *paths)
+    if not listed:
         return {}
     found: dict[str, str] = {}
-    for entry in staged.split(b"\0"):
+    changed: set[bytes] = set()
+    for entry in listed.split(b"\0"):
         head, tab, name = entry.partition(b"\t")
         fields = head.split(b" ")
-        if tab and len(fields) == 3 and fields[0] in _MODES and fields[2] == b"0":
+        if not tab or len(fields) != 4:
+            continue
+        if fields[0] != b"H":  # C: modified; h, S, …: not looked at, or not a plain entry
+            changed.add(name)
+            continue
+        if fields[1] in _MODES and fields[3] == b"0":
             try:
-                found[name.decode("utf-8")] = fields[1].decode("ascii")
+                found[name.decode("utf-8")] = fields[2].decode("ascii")
             except UnicodeDecodeError:
                 continue
-    for name in changed.split(b"\0"):
-        if name:
-            found.pop(name.decode("utf-8", "surrogateescape"), None)
+    for name in changed:
+        found.pop(name.decode("utf-8", "surrogateescape"), None)
+    if not found:
+        return found
+    names = list(found)
+    said = _git(root, "\0".join(names).encode("utf-8") + b"\0", "check-attr", "-z", "--stdin",
+                *_CONVERTING)
+    if said is None:
+        return {}
+    parts = said.split(b"\0")
+    for i in range(0, len(parts) - 2, 3):
+        if parts[i + 2] not in (b"unspecified", b"unset"):
+            found.pop(parts[i].decode("utf-8", "surrogateescape"), None)
     return found
 
 
 def settled(signature: list | None, before_ns: int) -> bool:
     """Whether a file of stat ``signature`` (size, modification and change times, …: as
     :func:`.memo.listing` lists it) last changed :data:`RACY_NS` or more before
-    ``before_ns`` (when the load began, by the clock the file system dates by)."""
+    ``before_ns`` (when the load began: ``time.time_ns()``, the clock the kernel dates
+    files by, which the margin covers the coarseness of)."""
     return (isinstance(signature, list) and len(signature) >= 3
             and max(signature[1], signature[2]) < before_ns - RACY_NS)
 
 
-def _git(root: Path, *args: str) -> bytes | None:
+def _git(root: Path, given: bytes | None, *args: str) -> bytes | None:
     try:
         done = subprocess.run(
-            ["git", "-c", "core.fsmonitor=false", "-c", "core.quotepath=off", *args],
-            cwd=root, capture_output=True, timeout=120, check=False, stdin=subprocess.DEVNULL,
+            ["git", *_SETTINGS, *args], cwd=root, input=given, capture_output=True,
+            timeout=TIMEOUT, check=False,
             env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1",
                  "GIT_TERMINAL_PROMPT": "0"})
     except (OSError, subprocess.SubprocessError):  # no git (a catalog downloaded), …
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+#: Attributes under which a file's bytes in the work tree differ from its blob's.
+_CONVERTING = ("text", "eol", "crlf", "ident", "filter", "working-tree-encoding")
+#: Git's defaults for how far it trusts a file's stat data, whatever the repository says.
+_SETTINGS = ("-c", "core.fsmonitor=false", "-c", "core.quotepath=off",
+             "-c", "core.ignoreStat=false", "-c", "core.checkStat=default",
+             "-c", "core.trustctime=true")
+#: How long git may take to answer (seconds); a build goes on without its answer.
+TIMEOUT = 30

@@ -264,9 +264,12 @@ class FileDigests:
         return found
 
     def _rel(self, key: str) -> str | None:
+        """``key`` from ``root``, as git names it; None outside it (a path through ``..``,
+        as a font option may give, too)."""
         if self._prefix is None or not key.startswith(self._prefix):
             return None
-        return key[len(self._prefix):].replace(os.sep, "/")
+        rel = key[len(self._prefix):].replace(os.sep, "/")
+        return None if ".." in rel.split("/") or "." in rel.split("/") else rel
 
     def _blob(self, key: str) -> str | None:
         """What git's index says ``key`` holds (asked once, for the whole folder)."""

@@ -301,9 +301,13 @@ def _load_producers_memoised(folders: list[Path], ctx: checks.Context,
             taken[folder] = hit
     root = ctx.settings.root
     missed = [folder for folder in folders if folder not in taken]
-    if memo.vouched and missed:  # a fresh checkout: folders whose contents are the stored
-        blobs = git_blobs(root, [memo.name(folder) for folder in missed])
-        for folder in missed:
+    # a fresh checkout: folders whose files hold what the memo stored (git is asked only
+    # about folders the memo may take so: not about one just edited, in 'ocop serve')
+    candidates = [folder for folder in missed
+                  if memo.may_take_by_content(folder, listings[folder], before)]
+    if candidates:
+        blobs = git_blobs(root, [memo.name(folder) for folder in candidates])
+        for folder in candidates:
             hit = memo.take_by_content(folder, listings[folder], blobs, before)
             if hit is not None:
                 taken[folder] = hit

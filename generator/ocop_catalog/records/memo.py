@@ -471,12 +471,34 @@ class FolderMemo:
         load began (``before_ns``: :func:`.blobs.settled`). Its line is then written with
         the files' signatures as listed now (:meth:`save`)."""
         name = self.name(folder)
-        text = self.folders.get(name)
+        contents = self._stored_contents(folder, files, before_ns)
+        if contents is None or any(blobs.get(f"{name}/{rel}") != blob
+                                   for rel, blob in contents.items()):
+            return None
+        try:
+            text = self.folders[name]
+            found = self._outcome(folder, text.split("\t", 2)[2], files)
+        except Exception:  # noqa: BLE001 - anything save() did not write: load it
+            return None
+        if found is not None:
+            self.retaken[name] = files
+        return found
+
+    def may_take_by_content(self, folder: Path, files: Files | None, before_ns: int) -> bool:
+        """Whether :meth:`take_by_content` may take ``folder`` with the blob ids git gives
+        (so that git is asked only about folders it may: not about one just edited)."""
+        return self._stored_contents(folder, files, before_ns) is not None
+
+    def _stored_contents(self, folder: Path, files: Files | None,
+                         before_ns: int) -> dict[str, str] | None:
+        """The contents stored for ``folder`` (blob id by file) when the memo is vouched
+        for and the folder holds the same files and folders, of the same sizes, each last
+        changed well before the load began (``before_ns``: :func:`.blobs.settled`)."""
+        text = self.folders.get(self.name(folder))
         if not self.vouched or files is None or text is None:
             return None
         try:
-            listed, _, rest = text.partition("\t")
-            known, _, outcome_text = rest.partition("\t")
+            listed, known, _ = text.split("\t", 2)
             stored, contents = json.loads(listed), json.loads(known)
             if (type(stored) is not dict or type(contents) is not dict
                     or stored.keys() != files.keys()
@@ -488,15 +510,11 @@ class FolderMemo:
                         return None
                 elif not (settled(signature, before_ns) and type(stored[rel]) is list
                           and stored[rel][:1] == signature[:1]
-                          and type(contents[rel]) is str
-                          and blobs.get(f"{name}/{rel}") == contents[rel]):
+                          and type(contents[rel]) is str):
                     return None
-            found = self._outcome(folder, outcome_text, files)
         except Exception:  # noqa: BLE001 - anything save() did not write: load it
             return None
-        if found is not None:
-            self.retaken[name] = files
-        return found
+        return contents
 
     def undescribed(self, folder: Path) -> bool:
         """Whether the entry of ``folder`` has no contents (:func:`contents`)."""
@@ -652,10 +670,12 @@ class RegisterMemo:
                         and type(listed) is dict and listed.keys() == files.keys()
                         and all(type(listed[rel]) is list and listed[rel][:1] == sig[:1]
                                 for rel, sig in files.items() if sig is not None)
+                        and all(settled_files(files, before_ns))
                         and contents(DECISIONS_DIR, files, blobs(), before_ns) == known):
                     return None
-                self.stored[""] = encode([files, known])
-                self.retaken = True
+                retaken = encode([files, known])
+            else:
+                retaken = None
             found = Register([], [], set())
             for rel, text in self.stored.items():
                 if not rel:
@@ -668,9 +688,12 @@ class RegisterMemo:
                 found.docs.append(doc)
                 found.entries.append(Entry(doc, _validate(Decision, item["record"], self.ctx,
                                                           stored=True)))
-            return found
         except Exception:  # noqa: BLE001 - anything save() did not write: read the files
             return None
+        if retaken is not None:  # written again with the files as listed now (save)
+            self.stored[""] = retaken
+            self.retaken = True
+        return found
 
     #: Taken by its files' contents (:meth:`take`), or described (:meth:`describe`): to be
     #: written again.
