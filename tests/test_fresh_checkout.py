@@ -330,7 +330,8 @@ def test_a_build_on_a_fresh_runner_takes_the_outcomes_its_record_vouches_for(tmp
     next_run(entry)  # a pull request's run: a price change
     time.sleep(settle)
     price = raise_price(2000)
-    build(repo, repo / "site")
+    log = build(repo, repo / "site")
+    assert "records: 1 of 2 producer folders taken from the memo by what git says" in log
     text = catalog_json.read_text(encoding="utf-8")
     assert "KEPT" in text  # taken by the files' contents, from the memo the record vouches for
     assert price in text
@@ -344,7 +345,7 @@ def test_a_build_on_a_fresh_runner_takes_the_outcomes_its_record_vouches_for(tmp
     shutil.copy(signature_of(forged), signature_of(memo_path))
     time.sleep(settle)
     price = raise_price(3000)
-    build(repo, repo / "site")
+    assert "by what git says" not in build(repo, repo / "site")
     text = catalog_json.read_text(encoding="utf-8")
     assert "FORGED" not in text and "KEPT" not in text and price in text  # every folder read
 

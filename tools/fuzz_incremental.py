@@ -1049,7 +1049,12 @@ class Run:
         self.kinds += names
         if not checkout:
             commit(self.root, f"step {step}: {what} (SOURCE_DATE_EPOCH={self.state['epoch']})")
-        fresh = bool(self.fresh_cache) and step % self.fresh_cache == 0
+        # before a step on a fresh checkout, a cold build with caches of its own: one in
+        # the copy's cache folder could write the memos again, which the record of the
+        # site the checkout takes over would then not vouch for (on GitHub Actions
+        # nothing builds between a run's build and the cache entry it saves)
+        fresh = (bool(self.fresh_cache) and step % self.fresh_cache == 0) or (
+            bool(self.fresh_checkout) and (step + 1) % self.fresh_checkout == 0)
         cold_root = fresh_cold(self.root, self.work, step) if fresh else self.root
         cold = self.work / f"cold-{step}"
         done = self.cold(cold_root, cold, self.state["epoch"])
@@ -1057,8 +1062,12 @@ class Run:
             return [(f"step {step}: {what}: the cold build failed, the incremental one did "
                      f"not:\n{done.stderr[-3000:]}")]
         problems = differences(self.site, cold)
+        by_git = re.search(r"records: (\d+) of (\d+) producer folders taken from the memo "
+                           r"by what git says", built.stderr)
         self.say(f"{step:4d} {what} ({taken(built.stderr)}{', own caches' if fresh else ''}"
-                 f"{', fresh checkout' if checkout else ''}): "
+                 + (f", fresh checkout: {by_git.group(1)} of {by_git.group(2)} producer "
+                    "folders taken by their contents" if by_git else
+                    ", fresh checkout" if checkout else "") + "): "
                  f"{'DIFFERENT' if problems else 'same'}")
         if not problems:
             shutil.rmtree(cold)

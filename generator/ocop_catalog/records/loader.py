@@ -19,6 +19,7 @@ writes to the repository, only to the cache folder.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterable, Mapping
@@ -47,6 +48,8 @@ from .text import PUBLISHED, PublishedLanguages
 from .yamlsource import Locations, YamlProblem, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
+
+log = logging.getLogger(__name__)
 
 REGIONS_FILE = "catalog/regions.yml"
 SALES_POINTS_FILE = "catalog/sales-points.yml"
@@ -311,6 +314,8 @@ def _load_producers_memoised(folders: list[Path], ctx: checks.Context,
             hit = memo.take_by_content(folder, listings[folder], blobs, before)
             if hit is not None:
                 taken[folder] = hit
+        log.info("records: %d of %d producer folders taken from the memo by what git says "
+                 "their files hold", len(memo.retaken), len(folders))
     todo = [folder for folder in folders if folder not in taken]
     producers, products, docs, outcomes = _load_producers_in_parallel(todo, ctx, remember=True)
     for producer, mine, light in taken.values():
