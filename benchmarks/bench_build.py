@@ -259,6 +259,7 @@ def main() -> None:
     # a catalog is a git repository from its start (``ocop init``): its builds record what
     # git says its files hold, which a build on a fresh runner goes by
     commit(root, "the synthetic catalog")
+    time.sleep(2.2)  # files written in the last two seconds are read again once settled
     site = work / "site"
 
     cold, phases = run_build(root, site)

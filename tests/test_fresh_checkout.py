@@ -144,9 +144,14 @@ def published(tmp_path, settled_now) -> tuple[Path, Path, dict[str, str]]:
     return repo, entry, vouched
 
 
+@pytest.mark.parametrize("at_once", [blobs.PATHS_AT_ONCE, 1])
 def test_a_fresh_checkout_takes_every_unchanged_folder_from_a_vouched_memo(published,
-                                                                             monkeypatch):
+                                                                             monkeypatch,
+                                                                             at_once):
+    """(With ``at_once`` 1, git is asked about the top folder of the paths, as at 10,000
+    products.)"""
     repo, entry, vouched = published
+    monkeypatch.setattr(blobs, "PATHS_AT_ONCE", at_once)
     fresh_checkout(repo, entry)
     reads = watch_reads(monkeypatch)
     result = load(repo, vouched)
@@ -175,27 +180,59 @@ def test_a_memo_not_vouched_for_is_taken_by_stat_signatures_alone(published, mon
     assert result.catalog == load(repo, cache=None).catalog
 
 
-def test_a_folder_whose_files_changed_is_read_again(published, monkeypatch):
+def same_size_price_edit(path: Path) -> None:
+    """Another first digit of the first price in ``path``: the same size."""
+    text = path.read_text(encoding="utf-8")
+    price = re.search(r"amount: (\d)", text)
+    path.write_text(text.replace(price.group(0), f"amount: {int(price.group(1)) % 9 + 1}", 1),
+                    encoding="utf-8")
+    assert path.stat().st_size == len(text.encode("utf-8"))
+
+
+@pytest.mark.parametrize("how", ["edited", "committed", "untracked file added"])
+def test_a_folder_whose_files_changed_is_read_again(published, monkeypatch, how):
+    """Only git tells an edit of the same size: not committed (the index's stat, then the
+    content), or committed as a pull request's checkout has it (a new blob id). The other
+    producers' folders are not read."""
     repo, entry, vouched = published
     fresh_checkout(repo, entry)
-    # not committed, and of the same size: only git tells (the index's stat, then content)
-    edited = next((repo / "products" / "htx-nhan-ly").glob("*/product.yml"))
-    text = edited.read_text(encoding="utf-8")
-    price = re.search(r"amount: (\d)", text)
-    edited.write_text(text.replace(price.group(0), f"amount: {int(price.group(1)) % 9 + 1}", 1),
-                      encoding="utf-8")
-    assert edited.stat().st_size == len(text.encode("utf-8"))
-    committed = next((repo / "products" / "bo-sua-tam-dao").glob("*/product.yml"))
-    text = committed.read_text(encoding="utf-8")
-    committed.write_text(text.replace("\n", "\n\n", 1), encoding="utf-8")
-    commit_all(repo)  # as a pull request's checkout has it: git describes it, anew
-    extra = repo / "products" / "hkd-pham-thi-hai-yen" / "notes.txt"
-    extra.write_text("not tracked", encoding="utf-8")  # git says nothing of it
+    folder = repo / "products" / "htx-nhan-ly"
+    if how == "untracked file added":
+        (folder / "notes.txt").write_text("not tracked", encoding="utf-8")
+    else:
+        same_size_price_edit(next(folder.glob("*/product.yml")))
+    if how == "committed":
+        commit_all(repo)
     reads = watch_reads(monkeypatch)
     result = load(repo, vouched)
-    assert {rel.split("/")[1] for rel in reads if rel.startswith("products/")} == set(PRODUCERS)
-    assert {rel for rel in reads if rel.startswith("products/")} == records_of(repo)
+    assert {rel for rel in reads if rel.startswith("products/")} == {
+        rel for rel in records_of(repo) if rel.startswith("products/htx-nhan-ly/")}
     assert result.catalog == load(repo, cache=None).catalog
+
+
+def test_a_folder_changed_while_git_answers_gets_no_contents(tmp_path, settled_now,
+                                                             monkeypatch):
+    """A file changed after the folder was read and before git answered (of the same size,
+    so that the stat signatures tell only by their times): the folder is listed again after
+    git's answer, differs, and its entry gets no blob ids; a fresh checkout reads it."""
+    repo = copy_repository(tmp_path / "repo", PRODUCERS)
+    commit_all(repo)
+    changed = next((repo / "products" / "htx-nhan-ly").glob("*/product.yml"))
+    real = loader.git_blobs
+
+    def answer_then_change(root, paths=()):
+        found = real(root, paths)
+        same_size_price_edit(changed)  # what git described is no longer what was read
+        return found
+
+    monkeypatch.setattr(loader, "git_blobs", answer_then_change)
+    load(repo)
+    monkeypatch.setattr(loader, "git_blobs", real)
+    _, *lines = (repo / CACHE / memo.NAME).read_text(encoding="utf-8").rstrip().split("\n")
+    contents = {json.loads(line.split("\t")[0]): line.split("\t")[2] for line in lines}
+    assert contents["products/htx-nhan-ly"] == "null"
+    assert all(text.startswith("{") for name, text in contents.items()
+               if name != "products/htx-nhan-ly")
 
 
 def test_a_marked_outcome_in_a_vouched_memo_is_what_the_load_gives(published, monkeypatch):
@@ -350,41 +387,67 @@ def test_a_build_on_a_fresh_runner_takes_the_outcomes_its_record_vouches_for(tmp
     assert "FORGED" not in text and "KEPT" not in text and price in text  # every folder read
 
 
-def test_entries_stored_while_files_were_recent_get_their_contents_later(tmp_path, monkeypatch):
-    """A catalog built right after its files were written (``ocop init``, a clone) stores
-    its outcomes without blob ids (git's answer might not be what was read), as it does
-    files git does not track yet; a later load that takes them by their signatures, the
-    files committed and settled, gives them their blob ids, so that a fresh checkout after
-    it takes them too."""
+def test_entries_stored_before_git_could_describe_them_get_their_contents_later(
+        tmp_path, settled_now, monkeypatch):
+    """A catalog built before its files were committed stores its outcomes and digests
+    without blob ids; the next process's load, which takes them by their signatures once
+    the files are committed, gives them their blob ids (without reading them), so that a
+    fresh checkout after it takes them too."""
     repo = copy_repository(tmp_path / "repo", PRODUCERS)  # not committed yet
     digests = repo / CACHE / "digests.json"
-    monkeypatch.setattr(blobs, "RACY_NS", 1 << 62)  # nothing has settled
-    monkeypatch.setattr(FileDigests, "RACY_NS", 0)
+
+    def digest_records() -> dict[str, list]:
+        known = FileDigests(digests, lambda p: "0" * 64, root=repo)
+        for path in sorted((repo / "products").rglob("*.yml")):
+            known.digest(path)
+        known.save()
+        return json.loads(digests.read_text(encoding="utf-8"))
+
     load(repo)
-    known = FileDigests(digests, lambda p: "0" * 64, root=repo)
-    for path in sorted((repo / "products").rglob("*.yml")):
-        known.digest(path)
-    known.save()
-    assert all(entry[6] is None for entry in json.loads(digests.read_text()).values())
+    assert all(entry[6] is None for entry in digest_records().values())
     _, *lines = (repo / CACHE / memo.NAME).read_text(encoding="utf-8").rstrip().split("\n")
     assert lines and all(line.split("\t")[2] == "null" for line in lines)
     commit_all(repo)
-    monkeypatch.setattr(blobs, "RACY_NS", 0)  # and they have settled
+    monkeypatch.setattr(blobs, "_UNANSWERED", set())  # the next process ('ocop build')
+    reads = watch_reads(monkeypatch)
     load(repo)
-    known = FileDigests(digests, lambda p: "0" * 64, root=repo)
-    for path in sorted((repo / "products").rglob("*.yml")):
-        known.digest(path)
-    known.save()
-    assert all(entry[6] is not None for entry in json.loads(digests.read_text()).values())
+    assert reads == []  # described, not read
+    assert all(entry[6] is not None for entry in digest_records().values())
     entry = tmp_path / "entry"
     shutil.copytree(repo / CACHE, entry)
     vouched = {f"{CACHE}/{name}": sha256(repo / CACHE / name)
                for name in (memo.NAME, memo.REGISTER_NAME)}
     fresh_checkout(repo, entry)
-    reads = watch_reads(monkeypatch)
     result = load(repo, vouched)
     assert reads == []
     assert result.catalog == load(repo, cache=None).catalog
+
+
+def test_a_folder_loaded_while_its_files_were_recent_is_read_again_once_settled(
+        tmp_path, monkeypatch):
+    """A file rewritten within one tick of the file system's clock keeps its signature,
+    so an outcome stored while a file had just changed may not be what the file holds: it
+    is used until the files have settled, then the folder is read again, once, and stored
+    with its blob ids."""
+    repo = copy_repository(tmp_path / "repo", PRODUCERS)
+    commit_all(repo)
+    monkeypatch.setattr(blobs, "RACY_NS", 1 << 62)  # nothing has settled
+    load(repo)
+    _, *lines = (repo / CACHE / memo.NAME).read_text(encoding="utf-8").rstrip().split("\n")
+    assert lines and all(line.split("\t")[2] == "false" for line in lines)
+    reads = watch_reads(monkeypatch)
+    load(repo)
+    assert reads == []  # taken while the files are recent
+    monkeypatch.setattr(blobs, "RACY_NS", 0)  # settled
+    result = load(repo)
+    assert set(reads) == records_of(repo) | {p.relative_to(repo).as_posix() for p in (
+        repo / "catalog" / "decisions").rglob("*.yml") if not p.name.startswith("_")}
+    assert result.catalog == load(repo, cache=None).catalog
+    _, *lines = (repo / CACHE / memo.NAME).read_text(encoding="utf-8").rstrip().split("\n")
+    assert all(line.split("\t")[2].startswith("{") for line in lines)
+    reads.clear()
+    load(repo)
+    assert reads == []
 
 
 def test_an_edit_in_ocop_serve_asks_git_nothing(published, monkeypatch):
@@ -401,3 +464,14 @@ def test_an_edit_in_ocop_serve_asks_git_nothing(published, monkeypatch):
     assert load(repo).catalog is not None
     assert {rel.split("/")[1] for rel in reads} == {"htx-nhan-ly"}  # its folder, read
     assert asked == []
+    # once it has settled: read again (it was stored while it had just changed), and git
+    # asked about it once; then nothing more
+    monkeypatch.setattr(blobs, "RACY_NS", 0)
+    reads.clear()
+    load(repo)
+    assert {rel.split("/")[1] for rel in reads} == {"htx-nhan-ly"}
+    assert 1 <= len(asked) <= 2  # ls-files, check-attr
+    asked.clear()
+    reads.clear()
+    load(repo)
+    assert reads == [] and asked == []

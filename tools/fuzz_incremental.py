@@ -1049,11 +1049,12 @@ class Run:
         self.kinds += names
         if not checkout:
             commit(self.root, f"step {step}: {what} (SOURCE_DATE_EPOCH={self.state['epoch']})")
-        # before a step on a fresh checkout, a cold build with caches of its own: one in
-        # the copy's cache folder could write the memos again, which the record of the
-        # site the checkout takes over would then not vouch for (on GitHub Actions
-        # nothing builds between a run's build and the cache entry it saves)
-        fresh = (bool(self.fresh_cache) and step % self.fresh_cache == 0) or (
+        # on a fresh checkout, and before one, a cold build with caches of its own: one
+        # in the copy's cache folder would take what the incremental build just took (by
+        # the signatures it wrote), and before a checkout it could write the memos again,
+        # which the record of the site the checkout takes over would then not vouch for
+        # (on GitHub Actions nothing builds between a run's build and its cache entry)
+        fresh = (bool(self.fresh_cache) and step % self.fresh_cache == 0) or checkout or (
             bool(self.fresh_checkout) and (step + 1) % self.fresh_checkout == 0)
         cold_root = fresh_cold(self.root, self.work, step) if fresh else self.root
         cold = self.work / f"cold-{step}"

@@ -38,7 +38,7 @@ import subprocess
 from collections.abc import Collection
 from pathlib import Path
 
-__all__ = ["RACY_NS", "git_blobs", "settled"]
+__all__ = ["RACY_NS", "git_blobs", "remember_unanswered", "settled", "unanswered"]
 
 #: How long before a load began a file must have last changed to be described by its
 #: blob id (nanoseconds).
@@ -62,9 +62,11 @@ def git_blobs(root: Path, paths: Collection[str] = ()) -> dict[str, str]:
     (``C``) is left out, and so is one git is told not to look at (``assume-unchanged``, a
     lower-case tag; ``skip-worktree``, ``S``), with the settings that make git trust stat
     data less (``core.ignoreStat``, ``core.checkStat``, ``core.trustctime``) set to git's
-    defaults. Then ``git check-attr``: a file with ``text``, ``eol``, ``crlf``, ``ident``,
-    ``filter`` or ``working-tree-encoding`` set is left out, since its bytes in the work
-    tree are not the blob's (``ident`` and a one-byte encoding keep the size)."""
+    defaults. Then ``git check-attr``: a file with ``ident``, ``filter`` or
+    ``working-tree-encoding`` set is left out, since its bytes in the work tree may differ
+    from the blob's at the same size (``$Id: 000…0 $`` expanded, a one-byte encoding). Line
+    ends (``text``, ``eol``, ``crlf``) only ever add a carriage return before a line feed on
+    the way out, which the size that memos compare tells."""
     if len(paths) > PATHS_AT_ONCE:
         paths = sorted({path.partition("/")[0] for path in paths})
     listed = _git(root, None, "ls-files", "-z", "-s", "-c", "-m", "-v", "--", *paths)
@@ -115,18 +117,42 @@ def _git(root: Path, given: bytes | None, *args: str) -> bytes | None:
         done = subprocess.run(
             ["git", *_SETTINGS, *args], cwd=root, input=given, capture_output=True,
             timeout=TIMEOUT, check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1",
+            env={**_ENVIRONMENT, "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1",
                  "GIT_TERMINAL_PROMPT": "0"})
     except (OSError, subprocess.SubprocessError):  # no git (a catalog downloaded), …
         return None
     return done.stdout if done.returncode == 0 else None
 
 
-#: Attributes under which a file's bytes in the work tree differ from its blob's.
-_CONVERTING = ("text", "eol", "crlf", "ident", "filter", "working-tree-encoding")
+#: Attributes under which a file's bytes in the work tree may differ from its blob's at the
+#: same size.
+_CONVERTING = ("ident", "filter", "working-tree-encoding")
 #: Git's defaults for how far it trusts a file's stat data, whatever the repository says.
 _SETTINGS = ("-c", "core.fsmonitor=false", "-c", "core.quotepath=off",
              "-c", "core.ignoreStat=false", "-c", "core.checkStat=default",
              "-c", "core.trustctime=true")
 #: How long git may take to answer (seconds); a build goes on without its answer.
 TIMEOUT = 30
+#: The environment git runs in: without the variables that point it at another
+#: repository, index or work tree, or at other attributes or settings (a hook or a
+#: wrapper that set them would have git describe other files at the same paths).
+_ENVIRONMENT = {name: value for name, value in os.environ.items()
+                if not name.startswith("GIT_")}
+
+#: What git could not describe in this process (a file or folder by its path and stat
+#: signatures: untracked, not committed, under an attribute, or no repository at all), so
+#: that 'ocop serve' does not ask again at every rebuild until it changes (or the next
+#: process: a commit does not change a file's signature).
+_UNANSWERED: set[tuple] = set()
+
+
+def unanswered(key: tuple) -> bool:
+    """Whether git could not describe ``key`` (:func:`remember_unanswered`) in this
+    process."""
+    return key in _UNANSWERED
+
+
+def remember_unanswered(key: tuple) -> None:
+    """Remember that git could not describe ``key``: a tuple of the catalog's folder, a
+    path and the stat signatures it was asked with."""
+    _UNANSWERED.add(key)

@@ -286,17 +286,20 @@ class FileDigests:
         """Give the files asked for without a blob id (read this time, or remembered when
         git could not describe them), under ``root``, the blob ids git's index gives them,
         when their stat is still the one they were read with (after git answered)."""
+        from .blobs import git_blobs, remember_unanswered, unanswered
+
         todo = {rel: key for key, was in self.seen.items()
-                if was[6] is None and (rel := self._rel(key)) is not None}
+                if was[6] is None and (rel := self._rel(key)) is not None
+                and not unanswered((str(self._root), rel, *was[:5]))}
         if not todo:
             return
-        from .blobs import git_blobs
-
         blobs = self._blobs if self._blobs is not None else git_blobs(self._root, list(todo))
         for rel, key in todo.items():
             blob = blobs.get(rel)
             if blob is not None and stat_signature(key) == self.seen[key][:5]:
                 self.seen[key] = [*self.seen[key][:6], blob]
+            elif blob is None:
+                remember_unanswered((str(self._root), rel, *self.seen[key][:5]))
 
     def save(self) -> bool:
         """Write the files' digests asked for, if they are not what the file holds; whether

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ValidationError
 from . import checks, photos, register
 from ..catalog.model import Catalog, ProducerEntry, ProductEntry
 from ..catalog.certificates import gtin14
-from .blobs import git_blobs
+from .blobs import git_blobs, remember_unanswered, unanswered
 from .decoded import Decoded
 from .history import Published
 from .issues import (Document, IgnoredTexts, Issue, Note, format_path, unpublished_note,
@@ -254,9 +254,9 @@ def _read_register(ctx: checks.Context, memo: memos.RegisterMemo | None) -> regi
     taken = memo.take(files, lambda: git_blobs(root, [register.DECISIONS_DIR]),
                       before) if memo is not None else None
     if taken is not None:
-        if not memo.retaken and memo.undescribed():  # its files had changed lately
+        if not memo.retaken and memo.undescribed():  # git could not say, when it was read
             known = _register_contents(folder, files, root, before)
-            if known is not None:
+            if isinstance(known, dict):
                 memo.describe(files, known)
         memo.save(files, None)  # with the files as listed now, if taken by their contents
         return taken
@@ -269,16 +269,30 @@ def _read_register(ctx: checks.Context, memo: memos.RegisterMemo | None) -> regi
 
 
 def _register_contents(folder: Path, files: memos.Files | None, root: Path,
-                       before: int) -> dict[str, str] | None:
+                       before: int) -> dict[str, str] | bool | None:
     """The register's files' contents as git's index describes them (:func:`.memo.contents`;
-    None when git cannot, or a file changed lately or while it was read: listed again)."""
-    if files is None or not all(memos.settled_files(files, before)):
+    None when git cannot, or a file changed while it was read: listed again; False when
+    a file had just changed: read again once settled, :meth:`.memo.RegisterMemo.take`)."""
+    if files is None:
+        return None
+    if not all(memos.settled_files(files, before)):
+        return False
+    key = (str(root), register.DECISIONS_DIR, _frozen(files))
+    if unanswered(key):
         return None
     known = memos.contents(register.DECISIONS_DIR, files,
                            git_blobs(root, [register.DECISIONS_DIR]), before)
-    if known is not None and memos.listing(folder) != files:
+    if known is None:
+        remember_unanswered(key)
+    elif memos.listing(folder) != files:
         return None  # changed while it was read
     return known
+
+
+def _frozen(files: memos.Files) -> tuple:
+    """A folder's listing as a key (:func:`.blobs.unanswered`)."""
+    return tuple(sorted((rel, None if sig is None else tuple(sig))
+                        for rel, sig in files.items()))
 
 
 #: Below this many producer folders, loading in one process is faster than forking.
@@ -299,7 +313,7 @@ def _load_producers_memoised(folders: list[Path], ctx: checks.Context,
     before = time.time_ns()  # what changed since is not described by git's blob ids
     for folder in folders:
         files = listings[folder] = memos.listing(folder)  # before anything is read
-        hit = memo.take(folder, files)
+        hit = memo.take(folder, files, before)
         if hit is not None:
             taken[folder] = hit
     root = ctx.settings.root
@@ -329,7 +343,7 @@ def _load_producers_memoised(folders: list[Path], ctx: checks.Context,
     found = _with_contents(memo, {**outcomes, **dict.fromkeys(undescribed, "")}, listings,
                            root, before)
     for folder in undescribed:
-        if found[folder][1] is not None:
+        if isinstance(found[folder][1], dict):
             memo.describe(folder, found[folder][1])
     memo.save(folders, set(taken), {folder: (listings[folder], found[folder][1], outcome)
                                     for folder, outcome in outcomes.items()
@@ -342,21 +356,33 @@ def _load_producers_memoised(folders: list[Path], ctx: checks.Context,
 
 def _with_contents(memo: memos.FolderMemo, outcomes: Mapping[Path, str],
                    listings: Mapping[Path, memos.Files | None], root: Path, before: int
-                   ) -> dict[Path, tuple[str, dict[str, str] | None]]:
+                   ) -> dict[Path, tuple[str, dict[str, str] | bool | None]]:
     """Each loaded folder's outcome with its files' contents as git's index describes them
-    (:func:`.memo.contents`; None when git cannot, or a file changed lately or while the
-    folder was read: listed again after git answered), for a later build on a fresh
-    checkout (:meth:`.memo.FolderMemo.take_by_content`)."""
-    settled = [folder for folder in outcomes
-               if all(memos.settled_files(listings[folder], before))]
-    blobs = git_blobs(root, [memo.name(folder) for folder in settled]) if settled else {}
-    found: dict[Path, tuple[str, dict[str, str] | None]] = {}
+    (:func:`.memo.contents`), for a later build on a fresh checkout
+    (:meth:`.memo.FolderMemo.take_by_content`): None when git cannot (not asked again in
+    this process while the folder is unchanged: :func:`.blobs.unanswered`), or a file
+    changed while the folder was read (listed again after git answered); False when a
+    file had just changed (the folder is read again once it has settled)."""
+    found: dict[Path, tuple[str, dict[str, str] | bool | None]] = {}
+    asked: dict[Path, tuple] = {}
     for folder, outcome in outcomes.items():
-        known = memos.contents(memo.name(folder), listings[folder], blobs, before) \
-            if blobs else None
-        if known is not None and memos.listing(folder) != listings[folder]:
-            known = None
-        found[folder] = (outcome, known)
+        files = listings[folder]
+        if files is None:
+            found[folder] = (outcome, None)
+        elif not all(memos.settled_files(files, before)):
+            found[folder] = (outcome, False)
+        elif unanswered(key := (str(root), memo.name(folder), _frozen(files))):
+            found[folder] = (outcome, None)
+        else:
+            asked[folder] = key
+    blobs = git_blobs(root, [memo.name(folder) for folder in asked]) if asked else {}
+    for folder, key in asked.items():
+        known = memos.contents(memo.name(folder), listings[folder], blobs, before)
+        if known is None:
+            remember_unanswered(key)
+        elif memos.listing(folder) != listings[folder]:
+            known = None  # changed while it was read
+        found[folder] = (outcomes[folder], known)
     return found
 
 

@@ -94,7 +94,7 @@ NAME = "records.json"
 #: The register's memo (:class:`RegisterMemo`), beside the folders'.
 REGISTER_NAME = "register.json"
 #: Changes whenever what is stored, or how it is read back, changes.
-FORMAT = 4
+FORMAT = 5
 #: A folder with more files and folders than this is not memoised (listed every load).
 MAX_ENTRIES = 20_000
 #: The most the memo file may hold to be read (a cache file a pull request replaced by a
@@ -447,18 +447,25 @@ class FolderMemo:
         except ValueError:
             return folder.as_posix()
 
-    def take(self, folder: Path, files: Files | None):
+    def take(self, folder: Path, files: Files | None, before_ns: int | None = None):
         """``(producer, products, documents)`` as a fresh load of ``folder`` gives them
         (documents light: no data, no source; their positions made when first asked
-        for, :class:`_StoredLocations`), if remembered for exactly ``files``; else None."""
+        for, :class:`_StoredLocations`), if remembered for exactly ``files``; else None.
+        An entry stored while a file of the folder had just changed (its contents
+        ``false``: a rewrite within the same tick of the file system's clock keeps the
+        signature) is not taken once the files have settled (``before_ns``, when the load
+        began: :func:`.blobs.settled`): the folder is read again, once."""
         text = self.folders.get(self.name(folder))
         if files is None or text is None:
             return None
         try:
-            listed, _, rest = text.partition("\t")
+            listed, known, outcome_text = text.split("\t", 2)
             if json.loads(listed) != files:
                 return None
-            return self._outcome(folder, rest.partition("\t")[2], files)
+            if known == "false" and before_ns is not None \
+                    and all(settled_files(files, before_ns)):
+                return None
+            return self._outcome(folder, outcome_text, files)
         except Exception:  # noqa: BLE001 - anything outcome() did not write: load it
             return None
 
@@ -568,7 +575,8 @@ class FolderMemo:
         return _light_document(path, self.name(path), stored)
 
     def save(self, folders: list[Path], taken: set[Path],
-             loaded: Mapping[Path, tuple[Files, dict[str, str] | None, str]]) -> None:
+             loaded: Mapping[Path, tuple[Files, dict[str, str] | bool | None, str]]
+             ) -> None:
         """Remember the folders of this load: those ``taken`` from the memo as they were
         (with their files as listed now, if taken by their contents), those ``loaded``
         without error with their files as listed before they were read, their contents
@@ -598,6 +606,8 @@ class FolderMemo:
                 files, known, stored = loaded[folder]
                 if not (stored.startswith("{") and len(stored) > 2):
                     continue
+                # known: blob ids by file; None: git could not say; False: a file had
+                # just changed (taken, but read again once settled: take)
                 lines.append(f"{encode(name)}\t{encode(files)}\t{encode(known)}\t{stored}")
         text = "\n".join(lines) + "\n"
         try:
@@ -665,8 +675,10 @@ class RegisterMemo:
             return None
         try:
             listed, known = json.loads(self.stored[""])
+            if listed == files and known is False and all(settled_files(files, before_ns)):
+                return None  # stored while a file had just changed: read again, once
             if listed != files:
-                if not (self.vouched and blobs is not None and known is not None
+                if not (self.vouched and blobs is not None and type(known) is dict
                         and type(listed) is dict and listed.keys() == files.keys()
                         and all(type(listed[rel]) is list and listed[rel][:1] == sig[:1]
                                 for rel, sig in files.items() if sig is not None)
@@ -714,7 +726,7 @@ class RegisterMemo:
         self.retaken = True
 
     def save(self, files: Files | None, read: Register | None,
-             known: dict[str, str] | None = None) -> None:
+             known: dict[str, str] | bool | None = None) -> None:
         """Remember the register as read from ``files`` (listed before it was read) with
         their contents (``known``: :func:`contents`): each decision file's document, with
         the warnings of its reading and its texts' checks, and its decision; nothing when
