@@ -49,8 +49,7 @@ from typing import Any, TypeVar
 
 from .edition.keys import digest
 from .housekeeping import no_links
-from .records.decoded import (read_signature, read_signed, stat_signature, utf8_pieces,
-                               write_signed)
+from .records.decoded import read_signed, signature_of, signed_sha, utf8_pieces, write_signed
 
 __all__ = ["Fragments", "KeptTexts", "fragments"]
 
@@ -108,7 +107,7 @@ class Fragments:
             return
         with contextlib.suppress(OSError):  # a read-only cache: made again next time
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_signed(self.path, self._lines(), _signature_file(self.path))
+            write_signed(self.path, self._lines(), signature_of(self.path))
             _forget_older(self.path, self.root)
 
     def _lines(self) -> Iterator[bytes]:
@@ -187,7 +186,7 @@ class KeptTexts:
 
         with contextlib.suppress(OSError):  # a read-only cache: made again next time
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_signed(self.path, pieces(), _signature_file(self.path))
+            write_signed(self.path, pieces(), signature_of(self.path))
             _forget_older(self.path, self.root)
 
     def _lines(self) -> Iterator[tuple[bytes, bytes]]:
@@ -198,7 +197,7 @@ class KeptTexts:
     def _data(self) -> tuple[bytes, int] | None:
         """The store's bytes and where its first line after the header starts, if it is
         this program's (its signature) and of this base; None otherwise."""
-        data = read_signed(self.path, MAX_STORE_BYTES, _signature_file(self.path),
+        data = read_signed(self.path, MAX_STORE_BYTES, signature_of(self.path),
                            restored=self.restored or False)
         if data is None:
             return None
@@ -280,11 +279,9 @@ def vouched_stores(cache_dir: Path, vouched: Mapping[str, str]) -> dict[str, str
     except OSError:
         return found
     for store in stores:
-        signed = read_signature(_signature_file(store))
-        if signed is None or len(signed) != 6 or type(signed[5]) is not str:
-            continue
-        if signed[:5] == stat_signature(store) or vouched.get(store.name) == signed[5]:
-            found[store.name] = signed[5]
+        sha = signed_sha(store, signature_of(store), vouched.get(store.name))
+        if sha is not None:
+            found[store.name] = sha
     return dict(sorted(found.items()))
 
 
@@ -293,10 +290,6 @@ def vouched_stores(cache_dir: Path, vouched: Mapping[str, str]) -> dict[str, str
 MAX_STORE_BYTES = 1 << 30
 #: Stores kept per output (the newest; the one just written among them).
 SLOTS = 2
-
-
-def _signature_file(path: Path) -> Path:
-    return path.with_suffix(".signature")
 
 
 def _forget_older(path: Path, root: Path | None) -> None:
@@ -312,14 +305,14 @@ def _forget_older(path: Path, root: Path | None) -> None:
                     key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in stores[SLOTS - 1:]:
         old.unlink(missing_ok=True)
-        _signature_file(old).unlink(missing_ok=True)
+        signature_of(old).unlink(missing_ok=True)
 
 
 def _read(path: Path, base: str, restored: str | None = None) -> dict[str, str]:
     """The parts (JSON text, by key) of the store at ``path`` if it is this program's (its
     signature; or it holds what the SHA-256 ``restored`` says: :attr:`.Reuse.restored`) and
     of ``base``; nothing otherwise."""
-    data = read_signed(path, MAX_STORE_BYTES, _signature_file(path),
+    data = read_signed(path, MAX_STORE_BYTES, signature_of(path),
                        restored=restored or False)
     if data is None:
         return {}

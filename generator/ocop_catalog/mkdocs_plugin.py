@@ -330,10 +330,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                                Path(keys_in) if keys_in else None,
                                spare if isinstance(spare, dict) else None,
                                spare_spans if isinstance(spare_spans, dict) else None)
-            stores = incremental.get("stores")
-            reuse.restored = {name: sha for name, sha in stores.items()  # fragments.vouched_stores
-                              if type(name) is str and type(sha) is str} \
-                if isinstance(stores, dict) else {}
+            reuse.restored = _hashes(incremental.get("stores"))  # fragments.vouched_stores
         cache_dir = self.cache_dir
         # read beside the spare: its file system dates the files prune compares
         started = file_clock(site_dir.parent) if reuse is not None and reuse.has_spare else 0
@@ -384,11 +381,8 @@ class OcopPlugin(BasePlugin[OcopConfig]):
     @property
     def settings(self) -> Settings:
         # the memos the record of the site 'ocop build' takes over vouches for
-        # (build.vouched_memos): text hashes only, as for the stores
-        memos = (self.config.incremental or {}).get("memos")
-        restored = {name: sha for name, sha in memos.items()
-                    if type(name) is str and type(sha) is str} \
-            if isinstance(memos, dict) else {}
+        # (build.vouched_memos)
+        restored = _hashes((self.config.incremental or {}).get("memos"))
         return settings_from_options(self.root, dict(self.config),
                                      cache_dir=self.config.cache_dir,
                                      published=from_catalog_json(
@@ -487,3 +481,12 @@ def _template_error(exc: jinja2.TemplateError) -> str:
     found = re.findall(r'File "([^"]+\.(?:html|xml|txt))", line (\d+)', text)
     where = f"{found[-1][0]}:{found[-1][1]}: " if found else ""
     return f"{where}{exc.message or type(exc).__name__}"
+
+
+def _hashes(value: Any) -> dict[str, str]:
+    """The SHA-256 hashes by name that ``ocop build``'s ``incremental`` option gives (the
+    stores or memos the record of the site it takes over vouches for): text values only,
+    whatever a hand-written option holds."""
+    if not isinstance(value, dict):
+        return {}
+    return {name: sha for name, sha in value.items() if type(name) is str and type(sha) is str}

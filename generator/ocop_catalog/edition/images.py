@@ -81,7 +81,7 @@ from PIL import Image, ImageOps, features
 from ..errors import OptionError
 from ..housekeeping import entries, links, mark_used, no_links, recent, sweep_due, swept
 from ..parallel import ignore_interrupts
-from ..records.decoded import FileDigests, atomic_write, signature_of
+from ..records.decoded import FileDigests, atomic_write, restored_sha, signature_of
 
 try:
     from PIL import ImageCms
@@ -476,14 +476,8 @@ def _source_digests(cache_dir: Path, options: _Options, root: Path | None = None
     the site the build takes over vouches for, by path from ``root``)."""
     settings = hashlib.sha256(_fingerprint(options)).hexdigest()[:16]
     file = Path(cache_dir) / f"sources-{settings}.json"
-    vouched = None
-    if root is not None and restored:
-        try:
-            vouched = restored.get(file.relative_to(root).as_posix())
-        except ValueError:
-            vouched = None
     return FileDigests(file, lambda source: _digest_file(Path(source), options), root=root,
-                       restored=vouched)
+                       restored=restored_sha(restored, root, file))
 
 
 def _forget_older_digests(cache_dir: Path) -> None:

@@ -20,13 +20,15 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from .blobs import git_blobs, remember_unanswered, unanswered
+
 __all__ = ["Decoded", "FileDigests", "atomic_write", "read_regular", "read_signature",
-           "read_signed", "read_vouched", "signature_of", "signed_sha", "stat_signature",
-           "write_signed"]
+           "read_signed", "read_vouched", "restored_sha", "signature_of", "signed_sha",
+           "stat_signature", "write_signed"]
 
 NAME = "decoded.json"
 FORMAT = 1
@@ -197,6 +199,19 @@ def signed_sha(path: Path, signature_file: Path, vouched: str | None = None) -> 
     return None
 
 
+def restored_sha(restored: Mapping[str, str] | None, root: Path | None,
+                 file: Path) -> str | None:
+    """The SHA-256 that ``restored`` (the memos the record of the site the build takes
+    over vouches for, by path from the catalog's folder ``root``: ``Settings.restored``)
+    gives the cache file ``file``; None when it gives none."""
+    if not restored or root is None:
+        return None
+    try:
+        return restored.get(Path(file).relative_to(root).as_posix())
+    except ValueError:
+        return None
+
+
 def signature_of(path: Path) -> Path:
     """Where :func:`write_signed` keeps the signature of the cache file ``path``."""
     return path.with_suffix(".signature")
@@ -253,15 +268,19 @@ class FileDigests:
                 self.seen[key] = [*signature, was[5], blob]
                 return was[5]
             if (blob is not None and self.vouched and was[0] == signature[0]
-                    and max(signature[1], signature[2]) < self.started - self.RACY_NS
-                    and self._blob(key) == blob):
+                    and self._settled(signature) and self._blob(key) == blob):
                 self.seen[key] = [*signature, was[5], blob]
                 return was[5]
         found = self.digest_of(key)
         if (signature is not None and stat_signature(key) == signature
-                and max(signature[1], signature[2]) < self.started - self.RACY_NS):
+                and self._settled(signature)):
             self.seen[key] = [*signature, found, None]
         return found
+
+    def _settled(self, signature: list[int]) -> bool:
+        """Whether a file of stat ``signature`` last changed :data:`RACY_NS` or more before
+        this was made."""
+        return max(signature[1], signature[2]) < self.started - self.RACY_NS
 
     def _rel(self, key: str) -> str | None:
         """``key`` from ``root``, as git names it; None outside it (a path through ``..``,
@@ -277,8 +296,6 @@ class FileDigests:
         if rel is None:
             return None
         if self._blobs is None:
-            from .blobs import git_blobs
-
             self._blobs = git_blobs(self._root)
         return self._blobs.get(rel)
 
@@ -286,8 +303,6 @@ class FileDigests:
         """Give the files asked for without a blob id (read this time, or remembered when
         git could not describe them), under ``root``, the blob ids git's index gives them,
         when their stat is still the one they were read with (after git answered)."""
-        from .blobs import git_blobs, remember_unanswered, unanswered
-
         todo = {rel: key for key, was in self.seen.items()
                 if was[6] is None and (rel := self._rel(key)) is not None
                 and not unanswered((str(self._root), rel, *was[:5]))}

@@ -255,38 +255,18 @@ def _read_register(ctx: checks.Context, memo: memos.RegisterMemo | None) -> regi
                       before) if memo is not None else None
     if taken is not None:
         if not memo.retaken and memo.undescribed():  # git could not say, when it was read
-            known = _register_contents(folder, files, root, before)
-            if isinstance(known, dict):
-                memo.describe(files, known)
+            known = _described(root, before, {register.DECISIONS_DIR: (folder, files)})
+            if isinstance(known[register.DECISIONS_DIR], dict):
+                memo.describe(files, known[register.DECISIONS_DIR])
         memo.save(files, None)  # with the files as listed now, if taken by their contents
         return taken
     found = register.read_register(ctx.settings, read_record)
     for entry in found.entries:
         checks.check_texts(entry.doc, entry.decision, ctx)
     if memo is not None:
-        memo.save(files, found, _register_contents(folder, files, root, before))
+        known = _described(root, before, {register.DECISIONS_DIR: (folder, files)})
+        memo.save(files, found, known[register.DECISIONS_DIR])
     return found
-
-
-def _register_contents(folder: Path, files: memos.Files | None, root: Path,
-                       before: int) -> dict[str, str] | bool | None:
-    """The register's files' contents as git's index describes them (:func:`.memo.contents`;
-    None when git cannot, or a file changed while it was read: listed again; False when
-    a file had just changed: read again once settled, :meth:`.memo.RegisterMemo.take`)."""
-    if files is None:
-        return None
-    if not all(memos.settled_files(files, before)):
-        return False
-    key = (str(root), register.DECISIONS_DIR, _frozen(files))
-    if unanswered(key):
-        return None
-    known = memos.contents(register.DECISIONS_DIR, files,
-                           git_blobs(root, [register.DECISIONS_DIR]), before)
-    if known is None:
-        remember_unanswered(key)
-    elif memos.listing(folder) != files:
-        return None  # changed while it was read
-    return known
 
 
 def _frozen(files: memos.Files) -> tuple:
@@ -340,12 +320,12 @@ def _load_producers_memoised(folders: list[Path], ctx: checks.Context,
     # loaded, so that their entry has no contents: described now that they have settled
     undescribed = [folder for folder in taken if memo.name(folder) not in memo.retaken
                    and memo.undescribed(folder)]
-    found = _with_contents(memo, {**outcomes, **dict.fromkeys(undescribed, "")}, listings,
-                           root, before)
+    known = _described(root, before, {memo.name(folder): (folder, listings[folder])
+                                      for folder in [*outcomes, *undescribed]})
     for folder in undescribed:
-        if isinstance(found[folder][1], dict):
-            memo.describe(folder, found[folder][1])
-    memo.save(folders, set(taken), {folder: (listings[folder], found[folder][1], outcome)
+        if isinstance(known[memo.name(folder)], dict):
+            memo.describe(folder, known[memo.name(folder)])
+    memo.save(folders, set(taken), {folder: (listings[folder], known[memo.name(folder)], outcome)
                                     for folder, outcome in outcomes.items()
                                     if listings[folder] is not None})
     if not taken:
@@ -354,35 +334,37 @@ def _load_producers_memoised(folders: list[Path], ctx: checks.Context,
             sorted(docs, key=lambda d: d.rel), listings)
 
 
-def _with_contents(memo: memos.FolderMemo, outcomes: Mapping[Path, str],
-                   listings: Mapping[Path, memos.Files | None], root: Path, before: int
-                   ) -> dict[Path, tuple[str, dict[str, str] | bool | None]]:
-    """Each loaded folder's outcome with its files' contents as git's index describes them
-    (:func:`.memo.contents`), for a later build on a fresh checkout
-    (:meth:`.memo.FolderMemo.take_by_content`): None when git cannot (not asked again in
-    this process while the folder is unchanged: :func:`.blobs.unanswered`), or a file
-    changed while the folder was read (listed again after git answered); False when a
-    file had just changed (the folder is read again once it has settled)."""
-    found: dict[Path, tuple[str, dict[str, str] | bool | None]] = {}
-    asked: dict[Path, tuple] = {}
-    for folder, outcome in outcomes.items():
-        files = listings[folder]
+def _described(root: Path, before: int,
+               folders: Mapping[str, tuple[Path, memos.Files | None]]
+               ) -> dict[str, dict[str, str] | bool | None]:
+    """The contents of ``folders`` (by name from the catalog's folder ``root``: the folder
+    and its files as listed before they were read) as git's index describes them
+    (:func:`.memo.contents`, one git for all), for a later build on a fresh checkout
+    (:meth:`.memo.FolderMemo.take_by_content`, :meth:`.memo.RegisterMemo.take`), by name:
+    None when git cannot (not asked again in this process while the folder is unchanged:
+    :func:`.blobs.unanswered`), or a file changed while the folder was read (listed again
+    after git answered); False when a file had just changed (the folder is read again
+    once it has settled)."""
+    found: dict[str, dict[str, str] | bool | None] = {}
+    asked: dict[str, tuple] = {}
+    for name, (_, files) in folders.items():
         if files is None:
-            found[folder] = (outcome, None)
+            found[name] = None
         elif not all(memos.settled_files(files, before)):
-            found[folder] = (outcome, False)
-        elif unanswered(key := (str(root), memo.name(folder), _frozen(files))):
-            found[folder] = (outcome, None)
+            found[name] = False
+        elif unanswered(key := (str(root), name, _frozen(files))):
+            found[name] = None
         else:
-            asked[folder] = key
-    blobs = git_blobs(root, [memo.name(folder) for folder in asked]) if asked else {}
-    for folder, key in asked.items():
-        known = memos.contents(memo.name(folder), listings[folder], blobs, before)
+            asked[name] = key
+    blobs = git_blobs(root, list(asked)) if asked else {}
+    for name, key in asked.items():
+        folder, files = folders[name]
+        known = memos.contents(name, files, blobs, before)
         if known is None:
             remember_unanswered(key)
-        elif memos.listing(folder) != listings[folder]:
+        elif memos.listing(folder) != files:
             known = None  # changed while it was read
-        found[folder] = (outcomes[folder], known)
+        found[name] = known
     return found
 
 

@@ -79,7 +79,7 @@ from PIL import Image
 from ..catalog.model import ProducerEntry, ProductEntry
 from .checks import Context
 from .blobs import settled
-from .decoded import read_vouched, signature_of, write_signed
+from .decoded import read_vouched, restored_sha, signature_of, write_signed
 from .issues import Document, Excerpt, Issue
 from .models import Decision, Producer, Product
 from .photos import ImageInfo
@@ -175,6 +175,18 @@ def contents(name: str, files: Files | None, blobs: Mapping[str, str],
     return found
 
 
+def _same_files(stored: Any, files: Files, before_ns: int) -> bool:
+    """Whether the listing ``stored`` (as a memo holds it) names the files and folders of
+    ``files`` (as listed now), each file of the same size and last changed well before
+    ``before_ns`` (:func:`.blobs.settled`): what taking an entry by its files' contents
+    needs besides their blob ids."""
+    return (type(stored) is dict and stored.keys() == files.keys()
+            and all(stored[rel] is None if signature is None else
+                    settled(signature, before_ns) and type(stored[rel]) is list
+                    and stored[rel][:1] == signature[:1]
+                    for rel, signature in files.items()))
+
+
 def settled_files(files: Files | None, before_ns: int) -> Iterator[bool]:
     """For each file of the listing ``files`` (none: one False), whether it last changed
     well before ``before_ns`` (:func:`.blobs.settled`)."""
@@ -184,18 +196,6 @@ def settled_files(files: Files | None, before_ns: int) -> Iterator[bool]:
     for signature in files.values():
         if signature is not None:
             yield settled(signature, before_ns)
-
-
-def _restored(file: Path, ctx: Context) -> str | None:
-    """The SHA-256 the record of the site the build takes over gives the memo ``file``
-    (:attr:`.Settings.restored`, by path from the catalog's folder)."""
-    restored = ctx.settings.restored
-    if not restored:
-        return None
-    try:
-        return restored.get(file.relative_to(ctx.settings.root).as_posix())
-    except ValueError:
-        return None
 
 
 @cache
@@ -432,7 +432,8 @@ class FolderMemo:
         file = Path(cache_dir) / NAME
         key = memo_key(ctx)
         try:
-            folders, vouched = read_memo(file, key, _restored(file, ctx))
+            folders, vouched = read_memo(file, key, restored_sha(ctx.settings.restored,
+                                                                 ctx.settings.root, file))
         except Exception:  # noqa: BLE001 - missing, damaged, not JSON, too deep…: no memo
             folders, vouched = {}, False
         return cls(file, key, ctx, folders, vouched)
@@ -507,18 +508,10 @@ class FolderMemo:
         try:
             listed, known, _ = text.split("\t", 2)
             stored, contents = json.loads(listed), json.loads(known)
-            if (type(stored) is not dict or type(contents) is not dict
-                    or stored.keys() != files.keys()
-                    or contents.keys() != {rel for rel, sig in files.items() if sig is not None}):
+            if (not _same_files(stored, files, before_ns) or type(contents) is not dict
+                    or contents.keys() != {rel for rel, sig in files.items() if sig is not None}
+                    or not all(type(blob) is str for blob in contents.values())):
                 return None
-            for rel, signature in files.items():
-                if signature is None:
-                    if stored[rel] is not None:
-                        return None
-                elif not (settled(signature, before_ns) and type(stored[rel]) is list
-                          and stored[rel][:1] == signature[:1]
-                          and type(contents[rel]) is str):
-                    return None
         except Exception:  # noqa: BLE001 - anything save() did not write: load it
             return None
         return contents
@@ -658,7 +651,8 @@ class RegisterMemo:
         file = Path(cache_dir) / REGISTER_NAME
         key = dated_key(key or memo_key(ctx), ctx)
         try:
-            found, vouched = read_memo(file, key, _restored(file, ctx))
+            found, vouched = read_memo(file, key, restored_sha(ctx.settings.restored,
+                                                               ctx.settings.root, file))
         except Exception:  # noqa: BLE001 - missing, damaged, not JSON…: no memo
             found, vouched = {}, False
         return cls(file, key, ctx, found, vouched)
@@ -679,10 +673,7 @@ class RegisterMemo:
                 return None  # stored while a file had just changed: read again, once
             if listed != files:
                 if not (self.vouched and blobs is not None and type(known) is dict
-                        and type(listed) is dict and listed.keys() == files.keys()
-                        and all(type(listed[rel]) is list and listed[rel][:1] == sig[:1]
-                                for rel, sig in files.items() if sig is not None)
-                        and all(settled_files(files, before_ns))
+                        and _same_files(listed, files, before_ns)
                         and contents(DECISIONS_DIR, files, blobs(), before_ns) == known):
                     return None
                 retaken = encode([files, known])
