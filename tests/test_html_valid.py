@@ -53,6 +53,28 @@ def test_a_catalog_with_no_products_yet_is_valid_html(tmp_path, vnu):
     _check(vnu, site, pages)
 
 
+def test_the_preview_page_is_valid_html(tmp_path, vnu):
+    """The page of ``ocop preview`` (what a pull request's check keeps), in both its
+    languages, with changed, new and removed files to list."""
+    from ocop_catalog.edition.theme import PACKAGED
+    from ocop_catalog.preview import PAGE, preview_strings, write_preview
+
+    before, site = tmp_path / "before", tmp_path / "site"
+    for folder, title in ((before, "cũ"), (site, "mới & <khác>")):
+        (folder / "products" / "a").mkdir(parents=True)
+        (folder / "products" / "a" / "index.html").write_text(
+            f"<html lang=vi><title>{title}</title>", encoding="utf-8")
+    (before / "gone.json").write_text("{}", encoding="utf-8")
+    (site / "feeds").mkdir()
+    (site / "feeds" / "new.xml").write_text("<feed/>", encoding="utf-8")
+    pages = []
+    for lang in ("vi", "en"):
+        write_preview(before, site, tmp_path / lang, preview_strings((PACKAGED,), lang),
+                      (PACKAGED,))
+        pages.append(tmp_path / lang / PAGE)
+    _check(vnu, tmp_path, pages)
+
+
 def _check(vnu: list[str], site: Path, pages: list[Path]) -> None:
     done = subprocess.run([*vnu, "--errors-only", "--format", "json", "--stdout",
                            *map(str, pages)], capture_output=True, text=True, timeout=600)

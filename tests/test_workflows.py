@@ -151,7 +151,9 @@ def test_the_check_restores_what_the_publish_workflow_saves_and_saves_nothing():
     assert restore["with"]["path"] == saved["with"]["path"]
     assert saved["with"]["key"].startswith(restore["with"]["restore-keys"])
     steps = check_job()["steps"]
-    assert steps[index + 1].get("run") == "ocop build"
+    # the restored site kept to compare with, then the build on it
+    assert "cp -al site" in steps[index + 1].get("run", "")
+    assert steps[index + 2].get("run") == "ocop build"
     assert not any(s.get("uses", "").startswith(("actions/cache@", "actions/cache/save@"))
                    for s in steps)
 
@@ -296,7 +298,7 @@ def _run(step: dict, cwd: Path, env: dict, context: dict, record: dict, build: b
         assert wanted.is_file(), f"{script}: no {wanted}"
         record["skipped"] = "installed"
         return "success"
-    if script.strip() == "ocop build" and not build:
+    if script.strip().startswith(("ocop build", "ocop preview")) and not build:
         record["skipped"] = "built in test_the_check_of_a_producers_pull_request"
         return "success"
     step_env = {**env, **{k: expand(v, context) for k, v in (step.get("env") or {}).items()}}
@@ -315,12 +317,11 @@ def _uses(step: dict, cwd: Path, context: dict, artifacts: Path, build: bool) ->
     if action in ("actions/checkout", "actions/setup-python"):
         return "success"  # the scratch repository is checked out; Python is this one
     if action == "actions/upload-artifact":
-        if given["name"] == "site" and not build:
+        if given["name"] == "site-preview" and not build:
             return "success"  # the build was not run here
         source = cwd / given["path"]  # an absolute path stays itself
         assert source.exists(), f"nothing to upload at {given['path']}"
-        if given["name"] != "site":  # the built site is only looked at
-            shutil.copytree(source, artifacts / given["name"], dirs_exist_ok=True)
+        shutil.copytree(source, artifacts / given["name"], dirs_exist_ok=True)
         return "success"
     if action == "actions/cache/restore":
         # GitHub's cache: the newest entry whose key starts with a restore key (the one the
@@ -538,7 +539,8 @@ def test_the_check_of_a_producers_pull_request(producers_pull_request):
                                    else "success"), (step["label"], step["result"])
     ran = [s for s in played.steps if s["result"] is not None]
     assert {s["label"].split(" / ")[-1] for s in ran} == {
-        "Validate the records", "Check CODEOWNERS", "Summarise the change", "Build the site"}
+        "Validate the records", "Check CODEOWNERS", "Summarise the change",
+        "Keep the published site to compare", "Build the site", "Preview what changed"}
     assert played.step("Install")["skipped"] == "installed"  # requirements.txt exists
     assert "::error" not in played.step("Validate")["result"].stdout
     assert "is up to date" in played.step("CODEOWNERS")["result"].stdout
@@ -548,6 +550,16 @@ def test_the_check_of_a_producers_pull_request(producers_pull_request):
     found = re.search(r"incremental: (\d+) of (\d+) keyed files", log)
     assert found and int(found[1]) > 0, log[-3000:]
     assert (repo / "site" / "index.html").is_file()
+    # the preview artifact holds what the pull request changes, not the whole site: the
+    # products it touches have no decision of the office yet, so no product page changed
+    preview = artifacts / "site-preview"
+    page = (preview / "_preview.html").read_text(encoding="utf-8")
+    assert "Xem trước thay đổi của trang" in page
+    kept = [p for p in preview.rglob("*") if p.is_file()]
+    site_files = [p for p in (repo / "site").rglob("*") if p.is_file()]
+    assert len(kept) < len(site_files) / 2, (len(kept), len(site_files))
+    assert not list(preview.glob(f"**/products/{PRODUCT}/index.html"))
+    assert "Không có trang đã công bố" not in page  # compared with the restored site
     # the summary: in the job's summary page and in the artifact, with the PR's number
     comment = (artifacts / "ocop-diff" / "comment.md").read_text(encoding="utf-8")
     assert (artifacts / "ocop-diff" / "pr-number").read_text() == PR_NUMBER + "\n"
@@ -770,8 +782,10 @@ def test_an_invalid_record_fails_validation_and_is_still_summarised(published, t
     assert [(s["label"].split(" / ")[-1], s["outcome"]) for s in played.steps[4:]] == [
         ("Check CODEOWNERS", "success"), ("Summarise the change", "success"),
         ("Keep the summary for the comment", "success"),
-        ("Restore the last publish's cache", "skipped"), ("Build the site", "skipped"),
-        ("actions/upload-artifact@v4", "skipped"), ("Errors in the summary", "skipped")]
+        ("Restore the last publish's cache", "skipped"),
+        ("Keep the published site to compare", "skipped"), ("Build the site", "skipped"),
+        ("Preview what changed", "skipped"), ("Keep the preview", "skipped"),
+        ("Errors in the summary", "skipped")]
     assert NEW_PRODUCT in (artifacts / "ocop-diff" / "comment.md").read_text(encoding="utf-8")
 
 

@@ -11,6 +11,7 @@
     ocop new producer [ID] […] | ocop new product PRODUCER [ID] [--photo FILE…] […]
     ocop passport [--format text|csv] [--today DATE]
     ocop report [--out DIR] [--date YYYY-MM-DD] [--lang vi|en]
+    ocop preview --before DIR --into DIR [--site DIR] [--lang vi|en]
 
 Exit status: 0 when there are no errors, 1 when there are, 2 on usage errors.
 """
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_new_parser(commands)
     _add_passport_parser(commands)
     _add_report_parser(commands)
+    _add_preview_parser(commands)
     return parser
 
 
@@ -245,6 +247,58 @@ def _add_report_parser(commands) -> None:
     report.add_argument("--lang", choices=("vi", "en"), default="vi",
                         help="language of the headers and texts (default: vi)")
     report.set_defaults(run=run_report)
+
+
+def _add_preview_parser(commands) -> None:
+    """``ocop preview``: what a build changed, as a folder to open (see preview.py)."""
+    preview = commands.add_parser(
+        "preview", help="copy what a build changed into a folder a reviewer opens (xem trước)",
+        description="Compare the built site with the site it replaced (a copy kept before "
+                    "the build, e.g. 'cp -al site site-before') and write into a new folder "
+                    "the files that changed, what the changed pages show (style sheets, "
+                    "photos, QR codes), and _preview.html listing them.")
+    preview.add_argument("--before", type=Path, required=True, metavar="DIR",
+                         help="the site as it was before the build (missing: every file "
+                              "is new)")
+    preview.add_argument("--into", type=Path, required=True, metavar="DIR",
+                         help="a new or empty folder to write the preview into")
+    preview.add_argument("--site", type=Path, metavar="DIR",
+                         help="the built site (default: the site folder of site_config.yml)")
+    preview.add_argument("--lang", choices=("vi", "en"), default="vi",
+                         help="the language of _preview.html (default: vi)")
+    preview.set_defaults(run=run_preview)
+
+
+def run_preview(args: argparse.Namespace) -> int:
+    from . import preview
+    from .errors import OptionError
+
+    root = _repository([])
+    site = args.site if args.site is not None else site_dir(root)
+    before = args.before if args.before.is_dir() else None
+    try:
+        strings = preview.preview_strings(theme_dirs(root), args.lang)
+        made = preview.write_preview(before, site, args.into, strings, theme_dirs(root))
+    except (OptionError, preview.PreviewError) as exc:
+        print(f"ocop preview: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    except OSError as exc:  # a read-only or full disk
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"ocop preview: không ghi được / cannot write: {exc.strerror or exc}{where}",
+              file=sys.stderr)
+        return EXIT_ERRORS
+    changes = made.changes
+    if before is None:
+        print(f"ocop preview: không có {args.before}, mọi tệp đều là mới / no {args.before}: "
+              f"every file is new", file=sys.stderr)
+    megabytes = f"{made.size / 1e6:.1f}"
+    print(f"{len(made.pages)} trang thay đổi, {len(changes.made) - len(made.pages)} tệp khác, "
+          f"{len(changes.removed)} tệp bị gỡ; {made.files} tệp ({megabytes} MB) trong "
+          f"{_shown(args.into)} / {len(made.pages)} pages changed, "
+          f"{len(changes.made) - len(made.pages)} other files, {len(changes.removed)} "
+          f"removed; {made.files} files ({megabytes} MB) in {_shown(args.into)}")
+    print(f"Mở / open: {_shown(args.into)}{preview.PAGE}")
+    return EXIT_OK
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -1,0 +1,309 @@
+"""What a build changed, as a folder a reviewer can open (``ocop preview``).
+
+A pull request's check builds the site on the last publish run's site (the starter's
+``pull-request.yml``) and used to keep the whole site as its artifact: about 0.74 MB a
+product, uploaded and stored for every pull request. The preview keeps what the pull
+request changes instead: every file of the new site that is not, byte for byte, the file
+of the same path in the site it replaced (:func:`site_changes`), the files the changed
+pages show (their style sheets, scripts, photos and QR codes: :func:`shown_by`), and a
+page listing them (``theme/ocop/preview.html``, in the theme's
+``ocop/preview/<lang>.yml`` strings) with links a browser opens from the unpacked folder.
+
+A file the build took over from the site it replaced is the same file (a hard link, or
+the same content): the comparison goes by inode first and reads the two files only when
+they are not one and have the same size.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import os
+import posixpath
+import re
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+import jinja2
+
+from .report import Strings, strings_from
+
+#: The page that lists the changes, at the top of the preview folder (a site's own files
+#: are ``index.html`` in folders, never this name).
+PAGE = "_preview.html"
+#: Where the preview's strings are, in each theme folder.
+STRINGS_DIR = Path("ocop") / "preview"
+#: The template of :data:`PAGE`, in ``ocop/`` of the theme folders.
+TEMPLATE = "preview.html"
+
+#: Link relations whose target a page needs to show as it will look.
+_SHOWN_RELS = frozenset({"stylesheet", "icon", "apple-touch-icon", "preload", "modulepreload",
+                         "manifest"})
+#: What a style sheet loads: ``url(…)`` and ``@import "…"``.
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
+#: At most this many bytes of a page are read for its title and what it shows.
+_PAGE_LIMIT = 8 << 20
+
+
+class PreviewError(Exception):
+    """A preview that cannot be made; the message says why and what to do, in Vietnamese
+    and English."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The files of a new site against the site it replaced, by path (POSIX, relative)."""
+
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: int
+
+    @property
+    def made(self) -> tuple[str, ...]:
+        """Added and changed, in path order."""
+        return tuple(sorted((*self.added, *self.changed)))
+
+
+@dataclass(frozen=True)
+class Page:
+    """A changed page as the preview lists it."""
+
+    path: str
+    href: str
+    title: str
+    lang: str
+    added: bool
+
+
+@dataclass(frozen=True)
+class Preview:
+    changes: Changes
+    pages: tuple[Page, ...]
+    other: tuple[tuple[str, str], ...]  # changed files that are not pages: path, href
+    shown: int  # unchanged files copied because a changed page shows them
+    files: int
+    size: int
+
+
+def site_files(folder: Path) -> dict[str, os.stat_result]:
+    """Every regular file under ``folder`` (symbolic links and other kinds left out), by
+    its POSIX path relative to it; nothing when there is no such folder."""
+    found: dict[str, os.stat_result] = {}
+    if not folder.is_dir():
+        return found
+    pending = [("", str(folder))]
+    while pending:
+        prefix, path = pending.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((prefix + entry.name + "/", entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    found[prefix + entry.name] = entry.stat(follow_symlinks=False)
+    return found
+
+
+def site_changes(before: Path | None, site: Path,
+                 files: dict[str, os.stat_result] | None = None) -> Changes:
+    """The files of ``site`` (``files``: its files, if listed already) added to, changed
+    from and removed from ``before`` (none: every file is new)."""
+    old = site_files(before) if before is not None else {}
+    new = site_files(site) if files is None else files
+    added, changed, unchanged = [], [], 0
+    for rel in sorted(new):
+        was = old.get(rel)
+        if was is None:
+            added.append(rel)
+        elif _same(was, new[rel], os.path.join(before, rel), os.path.join(site, rel)):
+            unchanged += 1
+        else:
+            changed.append(rel)
+    removed = tuple(sorted(old.keys() - new.keys()))
+    return Changes(tuple(added), tuple(changed), removed, unchanged)
+
+
+def _same(was: os.stat_result, now: os.stat_result, old: str, new: str) -> bool:
+    if was.st_ino == now.st_ino and was.st_dev == now.st_dev:
+        return True  # one file: taken over by a hard link
+    if was.st_size != now.st_size:
+        return False
+    with open(old, "rb") as a, open(new, "rb") as b:
+        while True:
+            one, two = a.read(1 << 16), b.read(1 << 16)
+            if one != two:
+                return False
+            if not one:
+                return True
+
+
+class _PageReader(html.parser.HTMLParser):
+    """A page's language, title and the files it loads to show itself."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lang = ""
+        self.title: list[str] = []
+        self.urls: list[str] = []
+        self._in_title = False
+        self._titled = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        if tag == "html" and not self.lang:
+            self.lang = found.get("lang", "")
+        elif tag == "title" and not self._titled:
+            self._in_title = True
+        elif tag in ("img", "source", "script", "video", "audio", "input"):
+            for name in ("src", "poster"):
+                if found.get(name):
+                    self.urls.append(found[name])
+        elif tag == "link" and _SHOWN_RELS & set(found.get("rel", "").lower().split()):
+            if found.get("href"):
+                self.urls.append(found["href"])
+        if tag in ("img", "source") and found.get("srcset"):
+            # "url 360w, url 720w": each candidate's URL (a URL here has no comma or space)
+            self.urls.extend(part.split()[0] for part in found["srcset"].split(",")
+                             if part.split())
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title" and self._in_title:
+            self._in_title, self._titled = False, True
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title.append(data)
+
+
+def _read_page(path: Path, read: dict[Path, _PageReader] | None = None) -> _PageReader:
+    """What :class:`_PageReader` finds in the page at ``path`` (kept in ``read``)."""
+    found = read.get(path) if read is not None else None
+    if found is None:
+        found = _PageReader()
+        with path.open("rb") as fh:
+            found.feed(fh.read(_PAGE_LIMIT).decode("utf-8", errors="replace"))
+        found.close()
+        if read is not None:
+            read[path] = found
+    return found
+
+
+def _resolve(rel: str, url: str) -> str | None:
+    """The site path ``url`` names from the file ``rel``: None for another host, a data
+    URL, a fragment, or a path that leaves the site."""
+    parts = urlsplit(url.strip())
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    path = unquote(parts.path)
+    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(
+        posixpath.dirname(rel), path)
+    found = posixpath.normpath(joined)
+    if found in (".", "") or found.startswith("../") or found == "..":
+        return None
+    return found + "/index.html" if path.endswith("/") else found
+
+
+def shown_by(site: Path, rels: Iterable[str], files: dict[str, os.stat_result],
+             read: dict[Path, _PageReader] | None = None) -> set[str]:
+    """The files of ``site`` (``files``: its files) that the pages and style sheets
+    ``rels`` load to show themselves, and what those style sheets load in turn (pages
+    read are kept in ``read``)."""
+    found: set[str] = set()
+    pending = [rel for rel in rels if rel.endswith((".html", ".css"))]
+    seen = set(pending)
+    while pending:
+        rel = pending.pop()
+        if rel.endswith(".html"):
+            urls = _read_page(site / rel, read).urls
+        else:
+            with (site / rel).open("rb") as fh:
+                text = fh.read(_PAGE_LIMIT).decode("utf-8", errors="replace")
+            urls = [m[2] or m[4] for m in _CSS_URL.finditer(text)]
+        for url in urls:
+            target = _resolve(rel, url)
+            if target is None or target not in files:
+                continue
+            found.add(target)
+            if target.endswith(".css") and target not in seen:
+                seen.add(target)
+                pending.append(target)
+    return found
+
+
+def _href(rel: str) -> str:
+    return quote(rel, safe="/")
+
+
+def _pages(site: Path, changes: Changes, read: dict[Path, _PageReader]) -> tuple[Page, ...]:
+    added = set(changes.added)
+    pages = []
+    for rel in changes.made:
+        if not rel.endswith(".html"):
+            continue
+        reader = _read_page(site / rel, read)
+        title = " ".join("".join(reader.title).split()) or rel
+        pages.append(Page(rel, _href(rel), title, reader.lang, rel in added))
+    return tuple(pages)
+
+
+def write_preview(before: Path | None, site: Path, into: Path, strings: Strings,
+                  theme_dirs: Sequence[Path]) -> Preview:
+    """Write into the folder ``into`` (new, or empty) the files of ``site`` that differ
+    from ``before``'s, the files the changed pages show, and :data:`PAGE`; raises
+    :class:`PreviewError` when it cannot."""
+    if not site.is_dir():
+        raise PreviewError(
+            f"không có trang đã dựng ở {site}: hãy chạy 'ocop build' trước / no built site "
+            f"at {site}: run 'ocop build' first")
+    if into.exists() and (not into.is_dir() or any(into.iterdir())):
+        raise PreviewError(
+            f"{into} đã có và không trống; hãy chọn một thư mục mới (không ghi đè gì) / "
+            f"{into} exists and is not empty; choose a new folder (nothing is overwritten)")
+    here = into.resolve()
+    for folder in (site, before):
+        if folder is not None and (here == folder.resolve() or folder.resolve() in here.parents):
+            raise PreviewError(
+                f"{into} nằm trong {folder}; hãy chọn thư mục ở ngoài / {into} is inside "
+                f"{folder}; choose a folder outside it")
+    files = site_files(site)
+    if PAGE in files:
+        raise PreviewError(
+            f"trang đã dựng có tệp {PAGE}, trùng tên trang xem trước / the built site has a "
+            f"file named {PAGE}, the preview page's name: rename it")
+    changes = site_changes(before, site, files)
+    made, read = changes.made, {}
+    shown = shown_by(site, made, files, read) - set(made)
+    copied = sorted({*made, *shown})
+    into.mkdir(parents=True, exist_ok=True)
+    size = 0
+    for rel in copied:
+        target = into / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(site / rel, target)
+        except OSError:  # another file system, or one without hard links
+            shutil.copyfile(site / rel, target)
+        size += files[rel].st_size
+    pages = _pages(site, changes, read)
+    other = tuple((rel, _href(rel)) for rel in made if not rel.endswith(".html"))
+    preview = Preview(changes, pages, other, len(shown), len(copied), size)
+    text = _environment(theme_dirs).get_template(TEMPLATE).render(
+        t=strings, lang=strings.lang, preview=preview, compared=before is not None
+        and before.is_dir())
+    (into / PAGE).write_text(text, encoding="utf-8")
+    return preview
+
+
+def _environment(theme_dirs: Sequence[Path]) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(folder / "ocop") for folder in theme_dirs]),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+        lstrip_blocks=True)
+
+
+def preview_strings(theme_dirs: Sequence[Path], lang: str) -> Strings:
+    """The preview page's strings from the theme folders (a catalog's ``overrides/``
+    first)."""
+    return strings_from(theme_dirs, lang, STRINGS_DIR)

@@ -1,0 +1,245 @@
+"""``ocop preview``: what a pull request's build changed, as the folder its check keeps.
+
+A copy of the sample (two producers) is built, the site kept with hard links as the check
+workflow keeps it (``cp -al``), one price changed and built again; the preview of that
+build must hold the changed product's pages in every language, byte for byte the site's,
+with every file they show, and none of the pages the price leaves as they were. Its page
+lists the changes with working links; a real browser opens it from the unpacked folder.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import os
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from siteutil import BUILD_EPOCH, build_ok, copy_repository, ocop_command, playwright_or_skip
+
+from ocop_catalog.preview import PAGE
+
+PRODUCERS = ("bo-sua-tam-dao", "htx-nhan-ly")
+PRODUCT = "sua-chua-tam-dao"
+RECORD = Path("products/bo-sua-tam-dao/sua-chua-tam-dao/product.yml")
+
+
+def ocop(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}
+    return subprocess.run([*ocop_command(), *args], cwd=repo, env=env, capture_output=True,
+                          text=True, timeout=600, check=False)
+
+
+@pytest.fixture(scope="module")
+def previewed(tmp_path_factory) -> tuple[Path, Path, Path, subprocess.CompletedProcess]:
+    """(repo, site, preview folder, the command's result) after a price change."""
+    where = tmp_path_factory.mktemp("preview")
+    repo = copy_repository(where / "repo", PRODUCERS)
+    site = repo / "site"
+    build_ok(repo, site)
+    subprocess.run(["cp", "-al", str(site), str(where / "site-before")], check=True)
+    record = repo / RECORD
+    text = record.read_text(encoding="utf-8")
+    assert "amount: 32000" in text
+    record.write_text(text.replace("amount: 32000", "amount: 33000"), encoding="utf-8")
+    build_ok(repo, site)
+    done = ocop(repo, "preview", "--before", str(where / "site-before"), "--into",
+                str(where / "preview"))
+    return repo, site, where / "preview", done
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+class Links(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.loads: list[str] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        if tag == "a" and found.get("href"):
+            self._href, self._text = found["href"], []
+        for name in ("src", "srcset"):
+            if tag in ("img", "source", "script") and found.get(name):
+                self.loads += [part.split()[0] for part in found[name].split(",")]
+        if tag == "link" and "stylesheet" in (found.get("rel") or ""):
+            self.loads.append(found["href"])
+        if tag in ("script", "style") and tag == "script" and not found.get("src"):
+            self.loads.append("<inline script>")
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, " ".join("".join(self._text).split())))
+            self._href = None
+
+
+def parsed(path: Path) -> Links:
+    links = Links()
+    links.feed(path.read_text(encoding="utf-8"))
+    return links
+
+
+def test_the_preview_holds_what_the_change_made(previewed):
+    repo, site, preview, done = previewed
+    assert done.returncode == 0, done.stderr
+    assert "_preview.html" in done.stdout
+    kept, built = files_under(preview), files_under(site)
+    # the changed product in every language the sample publishes, as the site has it
+    for page in (f"products/{PRODUCT}/index.html", f"en/products/{PRODUCT}/index.html",
+                 f"zh/products/{PRODUCT}/index.html"):
+        assert kept[page] == built[page], page
+        assert "33.000" in kept[page].decode() or "33,000" in kept[page].decode(), page
+    # every file of the preview is the site's (but its own page), and every file the
+    # build changed is in it (compared here by content alone)
+    assert all(kept[rel] == built[rel] for rel in kept if rel != PAGE)
+    was = files_under(preview.parent / "site-before")
+    assert {rel for rel in built if was.get(rel) != built[rel]} <= set(kept)
+    # what the price leaves as it was is not: the other producer's product pages
+    others = [f"{lang}products/{product}/index.html" for lang in ("", "en/", "zh/")
+              for product in ("gao-nep-cai-hoa-vang", "gao-ngon-phu-xuan")]
+    assert all(rel in built and rel not in kept for rel in others)
+    assert len(kept) < len(built) / 2, (len(kept), len(built))
+
+
+def test_a_changed_page_has_everything_it_shows(previewed):
+    _, _, preview, _ = previewed
+    page = preview / "products" / PRODUCT / "index.html"
+    loads = [url for url in parsed(page).loads if url != "<inline script>"]
+    assert any(url.endswith(".css") for url in loads)
+    assert any(url.endswith(".webp") for url in loads)
+    for url in loads:
+        if url.startswith(("http://", "https://", "data:")):
+            continue
+        target = (page.parent / unquote(url.split("#")[0].split("?")[0])).resolve()
+        assert target.is_file(), url
+
+
+def test_the_preview_page_lists_the_changes_with_working_links(previewed):
+    _, site, preview, _ = previewed
+    page = preview / PAGE
+    links = parsed(page).links
+    by_href = dict(links)
+    wanted = f"products/{PRODUCT}/index.html"
+    assert wanted in by_href
+    assert "Sữa chua" in by_href[wanted]  # the page's title, as the site gives it
+    for href, _ in links:
+        assert (preview / unquote(href)).is_file(), href
+    text = page.read_text(encoding="utf-8")
+    assert "Xem trước thay đổi của trang" in text
+    counts = re.search(r"(\d+) trang thay đổi hoặc mới, (\d+) tệp khác thay đổi, (\d+) tệp bị "
+                       r"gỡ;\s+(\d+) tệp giữ nguyên", text)
+    pages = sum(1 for href, _ in links if href.endswith(".html"))
+    assert counts and int(counts[1]) == pages
+    assert int(counts[4]) > int(counts[1])  # most of the site stayed as it was
+
+
+def test_the_preview_page_in_english(previewed, tmp_path):
+    repo, _, preview, _ = previewed
+    done = ocop(repo, "preview", "--before", str(preview.parent / "site-before"), "--into",
+                str(tmp_path / "en"), "--lang", "en")
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "en" / PAGE).read_text(encoding="utf-8")
+    assert '<html lang="en">' in text and "Preview of the site&#39;s changes" in text
+
+
+def test_nothing_is_overwritten_and_the_site_is_never_a_target(previewed, tmp_path):
+    repo, site, preview, _ = previewed
+    before = preview.parent / "site-before"
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("của tôi", encoding="utf-8")
+    done = ocop(repo, "preview", "--before", str(before), "--into", str(mine))
+    assert done.returncode == 1
+    assert "không trống" in done.stderr and "not empty" in done.stderr
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+    done = ocop(repo, "preview", "--before", str(before), "--into", str(site / "preview"))
+    assert done.returncode == 1 and "inside" in done.stderr
+    assert not (site / "preview").exists()
+    assert "Traceback" not in done.stderr
+    done = ocop(repo, "preview", "--before", str(before), "--into", str(tmp_path / "x"),
+                "--site", str(tmp_path / "no-site"))
+    assert done.returncode == 1 and "ocop build" in done.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_without_a_published_site_every_file_is_new(previewed, tmp_path):
+    repo, site, _, _ = previewed
+    done = ocop(repo, "preview", "--before", str(tmp_path / "none"), "--into",
+                str(tmp_path / "all"))
+    assert done.returncode == 0, done.stderr
+    assert "every file is new" in done.stderr
+    kept = files_under(tmp_path / "all")
+    assert set(kept) - {PAGE} == set(files_under(site))
+    assert "Không có trang đã công bố để so sánh" in kept[PAGE].decode()
+
+
+def test_hostile_titles_and_names_stay_text(tmp_path):
+    """A page title and a file name are shown as text, and a name that needs escaping in a
+    URL still links to its file."""
+    from ocop_catalog.edition.theme import PACKAGED
+    from ocop_catalog.preview import preview_strings, write_preview
+
+    before, site = tmp_path / "before", tmp_path / "site"
+    (before / "a").mkdir(parents=True)
+    (before / "a" / "index.html").write_text("<title>old</title>", encoding="utf-8")
+    (site / "a").mkdir(parents=True)
+    (site / "a" / "index.html").write_text(
+        "<html lang=vi><title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; "
+        "\"><img src=x onerror=alert(2)></title>", encoding="utf-8")
+    odd = site / "b c" / "#?&<x>.html"
+    odd.parent.mkdir()
+    odd.write_text("<title>ok</title>", encoding="utf-8")
+    made = write_preview(before, site, tmp_path / "out", preview_strings((PACKAGED,), "vi"),
+                         (PACKAGED,))
+    assert [p.path for p in made.pages] == ["a/index.html", "b c/#?&<x>.html"]
+    text = (tmp_path / "out" / PAGE).read_text(encoding="utf-8")
+    assert "<script" not in text and "<img" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    links = dict(parsed(tmp_path / "out" / PAGE).links)
+    for href in links:
+        assert (tmp_path / "out" / unquote(href)).is_file(), href
+
+
+def test_the_preview_opens_in_a_browser(previewed):
+    """Chromium opens the preview page from the unpacked folder, follows its link to the
+    changed product and shows it with its style sheet and every photo loaded."""
+    sync_api = playwright_or_skip()
+    _, _, preview, _ = previewed
+    from siteutil import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 360, "height": 740})
+            failed: list[str] = []
+            page.on("requestfailed", lambda request: failed.append(request.url))
+            page.goto((preview / PAGE).as_uri())
+            page.click(f'a[href="products/{PRODUCT}/index.html"]')
+            page.wait_for_load_state("load")
+            assert page.url.endswith(f"/products/{PRODUCT}/index.html")
+            assert "33.000" in page.inner_text("main")
+            # every style sheet loaded (its rules cannot be read from a file: URL)
+            sheets = page.evaluate("[...document.querySelectorAll('link[rel=stylesheet]')]"
+                                   ".map(l => [l.href, l.sheet !== null])")
+            assert sheets and all(loaded for _, loaded in sheets), sheets
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            page.wait_for_timeout(300)
+            images = page.evaluate(
+                "[...document.images].filter(i => i.loading !== 'lazy' || i.complete)"
+                ".map(i => [i.currentSrc, i.naturalWidth])")
+            assert images and all(width > 0 for _, width in images), images
+            assert not failed, failed
+        finally:
+            browser.close()
