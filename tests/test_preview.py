@@ -13,11 +13,13 @@ import html.parser
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import pytest
-from siteutil import BUILD_EPOCH, build_ok, copy_repository, ocop_command, playwright_or_skip
+from siteutil import (BUILD_EPOCH, build_log, build_ok, copy_repository, ocop_command,
+                      playwright_or_skip)
 
 from ocop_catalog.preview import PAGE
 
@@ -91,6 +93,14 @@ def parsed(path: Path) -> Links:
     return links
 
 
+def target_of(folder: Path, href: str) -> Path:
+    """The file a browser opens for the relative link ``href`` of a page in ``folder``:
+    its path part, percent-decoded (a query or a fragment is not part of a file name)."""
+    parts = urlsplit(href)
+    assert not parts.scheme and not parts.netloc and not parts.query and not parts.fragment, href
+    return folder / os.fsdecode(unquote_to_bytes(parts.path))
+
+
 def test_the_preview_holds_what_the_change_made(previewed):
     repo, site, preview, done = previewed
     assert done.returncode == 0, done.stderr
@@ -135,7 +145,7 @@ def test_the_preview_page_lists_the_changes_with_working_links(previewed):
     assert wanted in by_href
     assert "Sữa chua" in by_href[wanted]  # the page's title, as the site gives it
     for href, _ in links:
-        assert (preview / unquote(href)).is_file(), href
+        assert target_of(preview, href).is_file(), href
     text = page.read_text(encoding="utf-8")
     assert "Xem trước thay đổi của trang" in text
     counts = re.search(r"(\d+) trang thay đổi hoặc mới, (\d+) tệp khác thay đổi, (\d+) tệp bị "
@@ -208,8 +218,9 @@ def test_hostile_titles_and_names_stay_text(tmp_path):
     assert "<script" not in text and "<img" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     links = dict(parsed(tmp_path / "out" / PAGE).links)
+    assert len(links) == 2
     for href in links:
-        assert (tmp_path / "out" / unquote(href)).is_file(), href
+        assert target_of(tmp_path / "out", href).is_file(), href
 
 
 def test_the_preview_opens_in_a_browser(previewed):
@@ -243,3 +254,155 @@ def test_the_preview_opens_in_a_browser(previewed):
             assert not failed, failed
         finally:
             browser.close()
+
+
+# --------------------------------------------------------------------------
+# A build on a later day: product and lot pages written again for the day only
+# --------------------------------------------------------------------------
+
+DAY = 86_400
+
+
+@pytest.fixture(scope="module")
+def next_day(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """(repo, site, the copy kept before) of a copy of the sample built on the tests' day,
+    kept with hard links, then built on the next day with one price changed."""
+    where = tmp_path_factory.mktemp("next-day")
+    repo = copy_repository(where / "repo", PRODUCERS)
+    site = repo / "site"
+    build_log(repo, site)
+    subprocess.run(["cp", "-al", str(site), str(where / "site-before")], check=True)
+    record = repo / RECORD
+    record.write_text(record.read_text(encoding="utf-8").replace("amount: 32000",
+                                                                 "amount: 33000"),
+                      encoding="utf-8")
+    log = build_log(repo, site, epoch=BUILD_EPOCH + DAY)
+    assert re.search(r"\d+ written again for the build day", log), log[-2000:]
+    return repo, site, where / "site-before"
+
+
+def preview_of(repo: Path, before: Path, into: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH + DAY)}
+    return subprocess.run([*ocop_command(), "preview", "--before", str(before), "--into",
+                           str(into)], cwd=repo, env=env, capture_output=True, text=True,
+                          timeout=600, check=False)
+
+
+def product_pages(files: Iterable[str]) -> set[str]:
+    return {rel for rel in files if re.fullmatch(r"(en/|zh/)?products/[^/]+/index\.html", rel)
+            and "/page/" not in rel}
+
+
+def test_pages_written_again_for_the_day_are_counted_apart(next_day, previewed, tmp_path):
+    repo, site, before = next_day
+    done = preview_of(repo, before, tmp_path / "p")
+    assert done.returncode == 0, done.stderr
+    kept = files_under(tmp_path / "p")
+    # every product page of the site changed (its day), but the price changed the same
+    # product pages as on the same day (the product's and its producer's other product's,
+    # which shows its card): only those are shown
+    built, was = files_under(site), files_under(before)
+    products = product_pages(built)
+    assert products and all(was.get(rel) != built[rel] for rel in products)
+    same_day = product_pages(files_under(previewed[2]))
+    assert f"products/{PRODUCT}/index.html" in same_day
+    assert product_pages(kept) == same_day
+    page = kept[PAGE].decode()
+    found = re.search(r"(\d+) trang chỉ được ghi lại với ngày dựng mới", page)
+    assert found and int(found[1]) >= len(products) - 3, page[:3000]
+    assert "pages with only the build day changed" in done.stdout
+
+
+def test_the_day_list_is_used_only_for_the_site_it_was_written_from(next_day, tmp_path):
+    """A --before that is not the site the build replaced (here, one file less): the
+    build's list of pages written for the day does not describe it, and every page that
+    differs is shown."""
+    repo, site, before = next_day
+    other = tmp_path / "other-before"
+    subprocess.run(["cp", "-a", str(before), str(other)], check=True)
+    next(other.glob("feeds/atom/*.xml")).unlink()
+    done = preview_of(repo, other, tmp_path / "p")
+    assert done.returncode == 0, done.stderr
+    kept = files_under(tmp_path / "p")
+    for product in ("gao-nep-cai-hoa-vang", "gao-ngon-phu-xuan", PRODUCT):
+        assert f"products/{product}/index.html" in kept, product
+    assert "trang chỉ được ghi lại" not in kept[PAGE].decode()
+
+
+# --------------------------------------------------------------------------
+# What is refused, and what is shown whatever a page holds
+# --------------------------------------------------------------------------
+
+
+def test_folders_that_cannot_be_compared_are_refused(previewed, tmp_path):
+    repo, site, _, _ = previewed
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    for before, words in ((a_file, "not a folder"), (site, "one folder"),
+                          (site / "products", "one holds the other")):
+        done = ocop(repo, "preview", "--before", str(before), "--into", str(tmp_path / "p"))
+        assert done.returncode == 1, (before, done.stderr)
+        assert words in done.stderr and "Traceback" not in done.stderr
+        assert not (tmp_path / "p").exists()
+
+
+def test_a_broken_override_of_the_page_writes_nothing(previewed, tmp_path):
+    repo, _, preview, _ = previewed
+    override = repo / "overrides" / "ocop" / "preview.html"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        override.write_text("{{ t('title') }}{% if %}", encoding="utf-8")
+        done = ocop(repo, "preview", "--before", str(preview.parent / "site-before"),
+                    "--into", str(tmp_path / "p"))
+        assert done.returncode == 1
+        assert "overrides/" in done.stderr and "Traceback" not in done.stderr
+        assert not (tmp_path / "p").exists()
+    finally:
+        override.unlink()
+
+
+def test_odd_markup_and_names_give_no_traceback(tmp_path):
+    """Markup the HTML parser gives up on, a URL that is not one, a backslash, a style
+    sheet's url() and @import, and a file name that is not UTF-8: the preview is made,
+    with what could be read."""
+    from ocop_catalog.edition.theme import PACKAGED
+    from ocop_catalog.preview import preview_strings, write_preview
+
+    before, site = tmp_path / "before", tmp_path / "site"
+    before.mkdir()
+    (site / "a").mkdir(parents=True)
+    (site / "css").mkdir()
+    (site / "css" / "font.woff2").write_bytes(b"font")
+    (site / "css" / "more.css").write_text("p{background:url('bg.png')}", encoding="utf-8")
+    (site / "css" / "bg.png").write_bytes(b"png")
+    (site / "css" / "main.css").write_text(
+        '@import "more.css";\n@font-face{src:url(font.woff2)}', encoding="utf-8")
+    (site / "a" / "pic.webp").write_bytes(b"webp")
+    (site / "a" / "index.html").write_text(
+        '<title>a</title><link rel=stylesheet href="..\\css\\main.css"><img src="//[x">'
+        '<img srcset="pic.webp 360w">', encoding="utf-8")
+    (site / "b.html").write_text("<title>b</title><![foo[ <img src=x", encoding="utf-8")
+    odd = os.fsdecode(b"\xff\xfe.html")
+    (site / odd).write_text("<title>odd</title>", encoding="utf-8")
+    made = write_preview(before, site, tmp_path / "out", preview_strings((PACKAGED,), "vi"),
+                         (PACKAGED,))
+    kept = files_under(tmp_path / "out")
+    for rel in ("css/main.css", "css/more.css", "css/bg.png", "css/font.woff2",
+                "a/pic.webp"):
+        assert rel in kept, rel
+    assert len(made.pages) == 3
+    links = dict(parsed(tmp_path / "out" / PAGE).links)
+    assert all(target_of(tmp_path / "out", href).is_file() for href in links), links
+
+
+def test_the_removed_files_are_listed(previewed):
+    _, _, preview, _ = previewed
+    text = (preview / PAGE).read_text(encoding="utf-8")
+    removed = re.search(r"Tệp bị gỡ khỏi trang \((\d+)\)</h2></summary>\n<ul>\n(.*?)</ul>",
+                        text, re.S)
+    assert removed, text[-2000:]
+    paths = re.findall(r"<code>([^<]+)</code>", removed[2])
+    assert len(paths) == int(removed[1])
+    # the search index's document files are named by content: a new price, new names
+    assert paths and all(p.startswith("search-index/") for p in paths), paths
+    assert not any((preview / p).exists() for p in paths)

@@ -321,7 +321,11 @@ def _uses(step: dict, cwd: Path, context: dict, artifacts: Path, build: bool) ->
             return "success"  # the build was not run here
         source = cwd / given["path"]  # an absolute path stays itself
         assert source.exists(), f"nothing to upload at {given['path']}"
-        shutil.copytree(source, artifacts / given["name"], dirs_exist_ok=True)
+        # as the action does: files and folders whose name starts with a dot are left out
+        # unless include-hidden-files is true
+        hidden = given.get("include-hidden-files") == "True"
+        shutil.copytree(source, artifacts / given["name"], dirs_exist_ok=True,
+                        ignore=None if hidden else shutil.ignore_patterns(".*"))
         return "success"
     if action == "actions/cache/restore":
         # GitHub's cache: the newest entry whose key starts with a restore key (the one the

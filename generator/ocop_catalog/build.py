@@ -68,7 +68,9 @@ from .edition.images import IMAGES, atomic_write
 from .edition.keys import LIBRARIES, code_key
 from .edition.theme import OVERRIDES, PACKAGED
 from .fragments import vouched_stores
-from .housekeeping import BUILT_SITE, committed, discard, no_links, remove_later, spare_name
+from .housekeeping import (BUILDS_DIR, BUILT_SITE, committed, discard, lines_digest, no_links,
+                           record_of, remember_redated, remove_later, site_line, spare_name,
+                           walk_order)
 from .parallel import can_fork, collector_off, forked_pool, unfreeze
 from .records.decoded import FileDigests, signature_of, signed_sha, stat_signature
 from .records.memo import NAME as MEMO_NAME, REGISTER_NAME
@@ -408,6 +410,10 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
         if isinstance(written, dict) and not written.keys() - set(files):
             state["unkeyed"] = [rel for rel in files if rel not in written]
         _remember_build(record, state)
+        # the pages written only for the build day: what 'ocop preview' counts apart
+        redated = getattr(plugin, "redated_files", None)
+        remember_redated(record, site_digest, last.get("site") if keys_in else None,
+                         redated if isinstance(redated, set) else ())
         _BUILT_HERE[record] = site_digest
     if interrupted:
         raise PublishedInterrupt(target)
@@ -475,7 +481,7 @@ def _discard(staging: Path, mkdocs_dir: Path, keys_out: Path) -> None:
 #: What the last build of each site folder was made from and wrote (one file per folder,
 #: named by a hash of its path, so builds of different folders never race on one file),
 #: and beside it the keys of that build's files (``<hash>.keys.json``: reuse.py).
-_BUILDS = ".cache/ocop/builds"
+_BUILDS = BUILDS_DIR
 _INPUTS = ("products", "catalog", "theme", OVERRIDES)
 _CHUNK = 1 << 20
 
@@ -700,7 +706,7 @@ def _digest_of(site: Path, keyed: Iterable[str], spare_keyed: Iterable[str], sin
     lines, missing = [], set()
     # a walk lists each folder's entries by name, a folder's files where its name sorts:
     # as the paths sort with the separator below every character
-    for rel in sorted(names | found, key=lambda rel: rel.replace("/", "\0")):
+    for rel in sorted(names | found, key=walk_order):
         if broken:
             folder = rel.rpartition("/")[0]
             while folder and folder not in broken:
@@ -798,13 +804,7 @@ def _file_line(prefix: str, entry: os.DirEntry, files: list[str] | None) -> str:
     return _line(prefix + entry.name, entry.stat(follow_symlinks=False))
 
 
-def _line(rel: str, stat: os.stat_result) -> str:
-    """A file's line in a site's record: its path, size and modification time."""
-    return f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-
-
-def _digest(lines: list[str]) -> str:
-    return hashlib.sha256("".join(lines).encode()).hexdigest()
+_line, _digest = site_line, lines_digest
 
 
 def _walk_forked(task: tuple[str, str, bool]) -> tuple[str, list[str]]:
@@ -815,9 +815,7 @@ def _walk_forked(task: tuple[str, str, bool]) -> tuple[str, list[str]]:
     return "".join(lines), files
 
 
-def _record_of(root: Path, target: Path) -> Path:
-    name = hashlib.sha256(os.fsencode(target)).hexdigest()[:24]
-    return root / _BUILDS / f"{name}.json"
+_record_of = record_of
 
 
 def _last_build(record: Path) -> dict[str, object]:

@@ -270,33 +270,45 @@ def _add_preview_parser(commands) -> None:
 
 
 def run_preview(args: argparse.Namespace) -> int:
+    import yaml
+
     from . import preview
     from .errors import OptionError
+    from .housekeeping import record_of
 
     root = _repository([])
-    site = args.site if args.site is not None else site_dir(root)
-    before = args.before if args.before.is_dir() else None
     try:
+        site = args.site if args.site is not None else site_dir(root)
+        before = args.before if args.before.exists() else None
         strings = preview.preview_strings(theme_dirs(root), args.lang)
-        made = preview.write_preview(before, site, args.into, strings, theme_dirs(root))
+        made = preview.write_preview(before, site, args.into, strings, theme_dirs(root),
+                                     record_of(root, site.resolve()))
     except (OptionError, preview.PreviewError) as exc:
         print(f"ocop preview: {exc}", file=sys.stderr)
         return EXIT_ERRORS
-    except OSError as exc:  # a read-only or full disk
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        print(f"ocop preview: không đọc được {CONFIG_FILE} ({type(exc).__name__}); hãy sửa "
+              f"tệp, 'ocop validate' chỉ chỗ sai / cannot read {CONFIG_FILE} "
+              f"({type(exc).__name__}); fix it, 'ocop validate' says where", file=sys.stderr)
+        return EXIT_ERRORS
+    except OSError as exc:  # a folder that cannot be read, a read-only or full disk
         where = f" ({exc.filename})" if exc.filename else ""
-        print(f"ocop preview: không ghi được / cannot write: {exc.strerror or exc}{where}",
-              file=sys.stderr)
+        print(f"ocop preview: không đọc hoặc ghi được / cannot read or write: "
+              f"{exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_ERRORS
     changes = made.changes
     if before is None:
         print(f"ocop preview: không có {args.before}, mọi tệp đều là mới / no {args.before}: "
               f"every file is new", file=sys.stderr)
+    other = len(changes.made) - len(made.pages)
     megabytes = f"{made.size / 1e6:.1f}"
-    print(f"{len(made.pages)} trang thay đổi, {len(changes.made) - len(made.pages)} tệp khác, "
-          f"{len(changes.removed)} tệp bị gỡ; {made.files} tệp ({megabytes} MB) trong "
-          f"{_shown(args.into)} / {len(made.pages)} pages changed, "
-          f"{len(changes.made) - len(made.pages)} other files, {len(changes.removed)} "
-          f"removed; {made.files} files ({megabytes} MB) in {_shown(args.into)}")
+    dated = len(changes.redated)
+    print(f"{len(made.pages)} trang thay đổi, {other} tệp khác, {len(changes.removed)} tệp bị "
+          f"gỡ" + (f", {dated} trang chỉ đổi ngày dựng" if dated else "") + f"; {made.files} "
+          f"tệp ({megabytes} MB) trong {_shown(args.into)} / {len(made.pages)} pages changed, "
+          f"{other} other files, {len(changes.removed)} removed"
+          + (f", {dated} pages with only the build day changed" if dated else "")
+          + f"; {made.files} files ({megabytes} MB) in {_shown(args.into)}")
     print(f"Mở / open: {_shown(args.into)}{preview.PAGE}")
     return EXIT_OK
 

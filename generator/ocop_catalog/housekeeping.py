@@ -24,6 +24,8 @@ the same name again does not write into a folder being deleted.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -394,3 +396,72 @@ def _in_background(command: list[str]) -> bool:
     except OSError:
         return False
     return True
+
+
+# --------------------------------------------------------------------------
+# A built site's record, as 'ocop build' keeps it (build.py) and 'ocop preview' reads it
+# --------------------------------------------------------------------------
+
+#: Where a catalog keeps the record of each site folder it builds.
+BUILDS_DIR = ".cache/ocop/builds"
+
+
+def record_of(root: Path, target: Path) -> Path:
+    """The record of the site folder ``target`` (resolved) of the catalog at ``root``."""
+    name = hashlib.sha256(os.fsencode(target)).hexdigest()[:24]
+    return root / BUILDS_DIR / f"{name}.json"
+
+
+def site_line(rel: str, stat: os.stat_result) -> str:
+    """A file's line in a site's record: its path, size and modification time."""
+    return f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+
+
+def lines_digest(lines: Iterable[str]) -> str:
+    """The digest of a site's record lines, in the order a walk gives them (each folder's
+    entries by name: :func:`walk_order`)."""
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
+def walk_order(rel: str) -> str:
+    """The sort key that puts site-relative paths in a walk's order: each folder's entries
+    by name, a folder's files where its name sorts (the separator below every character)."""
+    return rel.replace("/", "\0")
+
+
+#: What the record of a site folder is followed by: the files its last build wrote from the
+#: previous day's with the build day's text, and nothing else changed
+#: (:func:`remember_redated`).
+REDATED_SUFFIX = ".redated.json"
+
+
+def remember_redated(record: Path, site_digest: str | None, previous: object,
+                     files: Iterable[str]) -> None:
+    """Beside the ``record`` of a site whose walk gives ``site_digest``: the ``files`` its
+    build wrote for the build day from the files of the site it replaced (whose walk gave
+    ``previous``), with that day's text and nothing else changed. ``ocop preview`` counts
+    them apart from what a change made (:func:`redated_files`); none: nothing is kept."""
+    path = record.with_name(record.stem + REDATED_SUFFIX)
+    files = sorted(files)
+    if not files or not isinstance(site_digest, str) or not isinstance(previous, str):
+        path.unlink(missing_ok=True)
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps({"site": site_digest, "previous": previous, "files": files}),
+                   encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def redated_files(record: Path, site_digest: str, previous: str) -> frozenset[str]:
+    """What :func:`remember_redated` kept beside ``record`` when it is of the site whose
+    walk gives ``site_digest``, written from the site whose walk gives ``previous``;
+    nothing otherwise (a later build, a site changed since, another site before it)."""
+    try:
+        found = json.loads(record.with_name(record.stem + REDATED_SUFFIX)
+                           .read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    if not isinstance(found, dict) or found.get("site") != site_digest \
+            or found.get("previous") != previous or not isinstance(found.get("files"), list):
+        return frozenset()
+    return frozenset(rel for rel in found["files"] if isinstance(rel, str))

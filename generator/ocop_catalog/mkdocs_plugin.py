@@ -153,6 +153,8 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         self.authored: list[tuple[str, dict[str, str]]] = []
         #: The keys of the files the last build made or took over (incremental builds).
         self.written_keys: dict[str, str] | None = None
+        #: The files the last build wrote from the previous day's with the build day's text.
+        self.redated_files: set[str] = set()
         #: The outputs the last build left to the next one (``ocop serve``'s first build
         #: after an edit: ``pipeline.build``'s ``defer``), by name.
         self.deferred: list[str] = []
@@ -346,6 +348,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                              f"{gone} deleted")
                 reuse.save(Path(incremental["keys_out"]))
                 self.written_keys = reuse.keys  # 'ocop build' tells the spare's files by them
+                self.redated_files = reuse.redated
         except OptionError as exc:  # an option that names catalog records (featured)
             raise PluginError(str(exc)) from None
         except ImageError as exc:  # validation decodes photos too: a last line of defence

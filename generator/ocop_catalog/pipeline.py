@@ -220,7 +220,8 @@ def build(catalog: Catalog, site_dir: Path, config: EditionConfig,
     if reuse is not None and reuse.incremental:
         info(f"incremental: {reuse.taken + reuse.kept} of {len(reuse.keys)} keyed files "
              "taken over from the previous build"
-             + (f", {reuse.redated} written again for the build day" if reuse.redated else ""))
+             + (f", {len(reuse.redated)} written again for the build day"
+                if reuse.redated else ""))
     info(f"catalog: {report.pages} pages, {len(edition.images)} photos; "
          + ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items()))
     return report

@@ -11,7 +11,11 @@ page listing them (``theme/ocop/preview.html``, in the theme's
 
 A file the build took over from the site it replaced is the same file (a hard link, or
 the same content): the comparison goes by inode first and reads the two files only when
-they are not one and have the same size.
+they are not one and have the same size. A build on a later day than the site it replaced
+writes every product and lot page again with the day's text (they say the day their
+certificate was checked): the build keeps the list beside its record
+(:func:`.housekeeping.remember_redated`), and those pages are counted apart, not copied,
+when that list is of this site, written from the site ``--before`` holds.
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ import os
 import posixpath
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
 
+from .housekeeping import lines_digest, redated_files, site_line, walk_order
 from .report import Strings, strings_from
 
 #: The page that lists the changes, at the top of the preview folder (a site's own files
@@ -60,6 +65,8 @@ class Changes:
     changed: tuple[str, ...]
     removed: tuple[str, ...]
     unchanged: int
+    #: Changed only by the build day's text (counted apart, not in :attr:`made`).
+    redated: tuple[str, ...] = ()
 
     @property
     def made(self) -> tuple[str, ...]:
@@ -88,9 +95,10 @@ class Preview:
     size: int
 
 
-def site_files(folder: Path) -> dict[str, os.stat_result]:
-    """Every regular file under ``folder`` (symbolic links and other kinds left out), by
-    its POSIX path relative to it; nothing when there is no such folder."""
+def site_files(folder: Path, others: list[str] | None = None) -> dict[str, os.stat_result]:
+    """Every regular file under ``folder`` by its POSIX path relative to it (nothing when
+    there is no such folder); what is neither a file nor a folder (a symbolic link…) is
+    left out, and its path added to ``others``."""
     found: dict[str, os.stat_result] = {}
     if not folder.is_dir():
         return found
@@ -103,16 +111,27 @@ def site_files(folder: Path) -> dict[str, os.stat_result]:
                     pending.append((prefix + entry.name + "/", entry.path))
                 elif entry.is_file(follow_symlinks=False):
                     found[prefix + entry.name] = entry.stat(follow_symlinks=False)
+                elif others is not None:
+                    others.append(prefix + entry.name)
     return found
 
 
+def walk_digest(files: Mapping[str, os.stat_result]) -> str:
+    """The digest a build records for a site of ``files`` (:class:`.build._SiteWalk`)."""
+    return lines_digest(site_line(rel, files[rel]) for rel in sorted(files, key=walk_order))
+
+
 def site_changes(before: Path | None, site: Path,
-                 files: dict[str, os.stat_result] | None = None) -> Changes:
+                 files: dict[str, os.stat_result] | None = None,
+                 old: dict[str, os.stat_result] | None = None,
+                 redated: frozenset[str] = frozenset()) -> Changes:
     """The files of ``site`` (``files``: its files, if listed already) added to, changed
-    from and removed from ``before`` (none: every file is new)."""
-    old = site_files(before) if before is not None else {}
+    from and removed from ``before`` (``old``: its files; no ``before``: every file is
+    new); a changed file of ``redated`` is counted as such."""
+    if old is None:
+        old = site_files(before) if before is not None else {}
     new = site_files(site) if files is None else files
-    added, changed, unchanged = [], [], 0
+    added, changed, dated, unchanged = [], [], [], 0
     for rel in sorted(new):
         was = old.get(rel)
         if was is None:
@@ -120,9 +139,9 @@ def site_changes(before: Path | None, site: Path,
         elif _same(was, new[rel], os.path.join(before, rel), os.path.join(site, rel)):
             unchanged += 1
         else:
-            changed.append(rel)
+            (dated if rel in redated else changed).append(rel)
     removed = tuple(sorted(old.keys() - new.keys()))
-    return Changes(tuple(added), tuple(changed), removed, unchanged)
+    return Changes(tuple(added), tuple(changed), removed, unchanged, tuple(dated))
 
 
 def _same(was: os.stat_result, now: os.stat_result, old: str, new: str) -> bool:
@@ -163,10 +182,10 @@ class _PageReader(html.parser.HTMLParser):
         elif tag == "link" and _SHOWN_RELS & set(found.get("rel", "").lower().split()):
             if found.get("href"):
                 self.urls.append(found["href"])
+            if found.get("imagesrcset"):
+                self.urls.extend(_candidates(found["imagesrcset"]))
         if tag in ("img", "source") and found.get("srcset"):
-            # "url 360w, url 720w": each candidate's URL (a URL here has no comma or space)
-            self.urls.extend(part.split()[0] for part in found["srcset"].split(",")
-                             if part.split())
+            self.urls.extend(_candidates(found["srcset"]))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title" and self._in_title:
@@ -177,14 +196,23 @@ class _PageReader(html.parser.HTMLParser):
             self.title.append(data)
 
 
+def _candidates(srcset: str) -> list[str]:
+    """The URLs of a ``srcset`` ("url 360w, url 720w"; a URL of ours has no comma)."""
+    return [part.split()[0] for part in srcset.split(",") if part.split()]
+
+
 def _read_page(path: Path, read: dict[Path, _PageReader] | None = None) -> _PageReader:
-    """What :class:`_PageReader` finds in the page at ``path`` (kept in ``read``)."""
+    """What :class:`_PageReader` finds in the page at ``path`` (kept in ``read``); as much
+    as it found when the page is not HTML it can read to the end."""
     found = read.get(path) if read is not None else None
     if found is None:
         found = _PageReader()
-        with path.open("rb") as fh:
-            found.feed(fh.read(_PAGE_LIMIT).decode("utf-8", errors="replace"))
-        found.close()
+        try:
+            with path.open("rb") as fh:
+                found.feed(fh.read(_PAGE_LIMIT).decode("utf-8", errors="replace"))
+            found.close()
+        except (AssertionError, ValueError):  # markup the parser gives up on
+            pass
         if read is not None:
             read[path] = found
     return found
@@ -192,8 +220,11 @@ def _read_page(path: Path, read: dict[Path, _PageReader] | None = None) -> _Page
 
 def _resolve(rel: str, url: str) -> str | None:
     """The site path ``url`` names from the file ``rel``: None for another host, a data
-    URL, a fragment, or a path that leaves the site."""
-    parts = urlsplit(url.strip())
+    URL, a fragment, a URL that is not one, or a path that leaves the site."""
+    try:
+        parts = urlsplit(url.strip().replace("\\", "/"))  # a browser reads \ as /
+    except ValueError:
+        return None
     if parts.scheme or parts.netloc or not parts.path:
         return None
     path = unquote(parts.path)
@@ -233,7 +264,13 @@ def shown_by(site: Path, rels: Iterable[str], files: dict[str, os.stat_result],
 
 
 def _href(rel: str) -> str:
-    return quote(rel, safe="/")
+    """A relative link to the file ``rel`` (its name's bytes, as the file system has them)."""
+    return quote(os.fsencode(rel), safe="/")
+
+
+def _text(rel: str) -> str:
+    """``rel`` as text to show (a name that is not UTF-8 with its bytes replaced)."""
+    return os.fsencode(rel).decode("utf-8", errors="replace")
 
 
 def _pages(site: Path, changes: Changes, read: dict[Path, _PageReader]) -> tuple[Page, ...]:
@@ -243,56 +280,103 @@ def _pages(site: Path, changes: Changes, read: dict[Path, _PageReader]) -> tuple
         if not rel.endswith(".html"):
             continue
         reader = _read_page(site / rel, read)
-        title = " ".join("".join(reader.title).split()) or rel
-        pages.append(Page(rel, _href(rel), title, reader.lang, rel in added))
+        title = " ".join("".join(reader.title).split()) or _text(rel)
+        pages.append(Page(_text(rel), _href(rel), title, reader.lang, rel in added))
     return tuple(pages)
 
 
-def write_preview(before: Path | None, site: Path, into: Path, strings: Strings,
-                  theme_dirs: Sequence[Path]) -> Preview:
-    """Write into the folder ``into`` (new, or empty) the files of ``site`` that differ
-    from ``before``'s, the files the changed pages show, and :data:`PAGE`; raises
-    :class:`PreviewError` when it cannot."""
+def _refuse_folders(before: Path | None, site: Path, into: Path) -> None:
+    """Raise :class:`PreviewError` for folders that cannot be compared or written."""
     if not site.is_dir():
         raise PreviewError(
             f"không có trang đã dựng ở {site}: hãy chạy 'ocop build' trước / no built site "
             f"at {site}: run 'ocop build' first")
+    if before is not None and before.exists() and not before.is_dir():
+        raise PreviewError(
+            f"{before} không phải thư mục; --before là bản sao của trang trước khi dựng (cp -al "
+            f"site site-before) / {before} is not a folder; --before is a copy of the site "
+            f"made before the build (cp -al site site-before)")
     if into.exists() and (not into.is_dir() or any(into.iterdir())):
         raise PreviewError(
             f"{into} đã có và không trống; hãy chọn một thư mục mới (không ghi đè gì) / "
             f"{into} exists and is not empty; choose a new folder (nothing is overwritten)")
-    here = into.resolve()
+    here, built = into.resolve(), site.resolve()
     for folder in (site, before):
         if folder is not None and (here == folder.resolve() or folder.resolve() in here.parents):
             raise PreviewError(
                 f"{into} nằm trong {folder}; hãy chọn thư mục ở ngoài / {into} is inside "
                 f"{folder}; choose a folder outside it")
-    files = site_files(site)
-    if PAGE in files:
+    if before is not None and before.is_dir():
+        was = before.resolve()
+        if was == built or was in built.parents or built in was.parents:
+            raise PreviewError(
+                f"--before {before} và trang {site} là một hoặc nằm trong nhau; --before là "
+                f"bản sao của trang trước khi dựng / --before {before} and the site {site} "
+                f"are one folder or one holds the other; --before is a copy of the site made "
+                f"before the build (cp -al site site-before)")
+
+
+def write_preview(before: Path | None, site: Path, into: Path, strings: Strings,
+                  theme_dirs: Sequence[Path], record: Path | None = None) -> Preview:
+    """Write into the folder ``into`` (new, or empty) copies of the files of ``site`` that
+    differ from ``before``'s, of the files the changed pages show, and :data:`PAGE`;
+    ``record``: the record of ``site``'s builds (:func:`.housekeeping.record_of`), for the
+    pages its last build wrote again for the day only. Raises :class:`PreviewError` when
+    it cannot, with nothing written."""
+    _refuse_folders(before, site, into)
+    others: list[str] = []
+    files = site_files(site, others)
+    if PAGE in files or PAGE in others or (site / PAGE).is_dir():
         raise PreviewError(
-            f"trang đã dựng có tệp {PAGE}, trùng tên trang xem trước / the built site has a "
-            f"file named {PAGE}, the preview page's name: rename it")
-    changes = site_changes(before, site, files)
+            f"trang đã dựng có {PAGE}, trùng tên trang xem trước / the built site has "
+            f"{PAGE}, the preview page's name: rename it")
+    old_others: list[str] = []
+    old = site_files(before, old_others) if before is not None else {}
+    redated: frozenset[str] = frozenset()
+    if record is not None and before is not None and not others and not old_others:
+        redated = redated_files(record, walk_digest(files), walk_digest(old))
+    changes = site_changes(before, site, files, old, redated)
+    if others:  # a link where a file was: not a file of the site, not removed either
+        changes = Changes(changes.added, changes.changed,
+                          tuple(sorted(set(changes.removed) - set(others))),
+                          changes.unchanged, changes.redated)
     made, read = changes.made, {}
     shown = shown_by(site, made, files, read) - set(made)
     copied = sorted({*made, *shown})
-    into.mkdir(parents=True, exist_ok=True)
-    size = 0
-    for rel in copied:
-        target = into / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(site / rel, target)
-        except OSError:  # another file system, or one without hard links
-            shutil.copyfile(site / rel, target)
-        size += files[rel].st_size
     pages = _pages(site, changes, read)
-    other = tuple((rel, _href(rel)) for rel in made if not rel.endswith(".html"))
-    preview = Preview(changes, pages, other, len(shown), len(copied), size)
-    text = _environment(theme_dirs).get_template(TEMPLATE).render(
-        t=strings, lang=strings.lang, preview=preview, compared=before is not None
-        and before.is_dir())
-    (into / PAGE).write_text(text, encoding="utf-8")
+    other = tuple((_text(rel), _href(rel)) for rel in made if not rel.endswith(".html"))
+    preview = Preview(changes, pages, other, len(shown), len(copied),
+                      sum(files[rel].st_size for rel in copied))
+    try:  # the page first: a template that fails leaves nothing written
+        text = _environment(theme_dirs).get_template(TEMPLATE).render(
+            t=strings, lang=strings.lang, preview=preview,
+            compared=before is not None and before.is_dir(),
+            removed=tuple(_text(rel) for rel in changes.removed))
+    except (jinja2.TemplateError, UnicodeDecodeError, OSError) as exc:
+        where = getattr(exc, "filename", None) or TEMPLATE
+        raise PreviewError(
+            f"không dựng được trang xem trước từ {where} ({type(exc).__name__}: {exc}); "
+            f"hãy sửa hoặc xóa bản thay thế trong overrides/ / cannot render the preview "
+            f"page from {where} ({type(exc).__name__}: {exc}); fix or remove the override "
+            f"in overrides/") from None
+    created = not into.exists()
+    try:
+        into.mkdir(parents=True, exist_ok=True)
+        for rel in copied:  # copies: a preview file edited in place is not the site's
+            target = into / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(site / rel, target)
+        (into / PAGE).write_text(text, encoding="utf-8")
+    except BaseException:  # nothing half written is left: the folder was new or empty
+        if created:
+            shutil.rmtree(into, ignore_errors=True)
+        elif into.is_dir():
+            for entry in into.iterdir():
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+        raise
     return preview
 
 
@@ -306,4 +390,4 @@ def _environment(theme_dirs: Sequence[Path]) -> jinja2.Environment:
 def preview_strings(theme_dirs: Sequence[Path], lang: str) -> Strings:
     """The preview page's strings from the theme folders (a catalog's ``overrides/``
     first)."""
-    return strings_from(theme_dirs, lang, STRINGS_DIR)
+    return strings_from(theme_dirs, lang, STRINGS_DIR, "docs/review.md")

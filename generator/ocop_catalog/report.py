@@ -96,25 +96,25 @@ class ReportError(OptionError):
 def report_strings(theme_dirs: Sequence[Path], lang: str) -> Strings:
     """The report's strings from the theme folders (a catalog's ``overrides/`` first);
     raises :class:`ReportError` for a file that is not ``key: text`` lines."""
-    return strings_from(theme_dirs, lang, STRINGS_DIR)
+    return strings_from(theme_dirs, lang, STRINGS_DIR, "docs/report.md")
 
 
-def strings_from(theme_dirs: Sequence[Path], lang: str, folder: Path) -> Strings:
+def strings_from(theme_dirs: Sequence[Path], lang: str, folder: Path, docs: str) -> Strings:
     """Strings in ``lang`` (then Vietnamese) from ``folder/<lang>.yml`` of the theme
-    folders, a catalog's ``overrides/`` first (the report's, the preview's); raises
-    :class:`ReportError` for a file that is not ``key: text`` lines."""
+    folders, a catalog's ``overrides/`` first (the report's, the preview's: ``docs`` says
+    them); raises :class:`ReportError` for a file that is not ``key: text`` lines."""
     tables: dict[str, dict[str, str]] = {}
     for code in dict.fromkeys((DEFAULT_LANGUAGE, lang)):
         merged: dict[str, str] = {}
         for theme in reversed(tuple(theme_dirs)):
             path = theme / folder / f"{code}.yml"
             if path.is_file():
-                merged.update(_strings_file(path, folder))
+                merged.update(_strings_file(path, folder, docs))
         tables[code] = merged
     return Strings(lang, tables)
 
 
-def _strings_file(path: Path, folder: Path) -> dict[str, str]:
+def _strings_file(path: Path, folder: Path, docs: str) -> dict[str, str]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -129,7 +129,7 @@ def _strings_file(path: Path, folder: Path) -> dict[str, str]:
             f"{path}: không đọc được các chuỗi; mỗi dòng cần dạng 'khóa: văn bản' như "
             f"{folder.as_posix()}/vi.yml của giao diện / cannot read the strings "
             f"({problem or 'a value is not text'}); write one 'key: text' line per "
-            f"string, as in the theme's {folder.as_posix()}/vi.yml")
+            f"string, as in the theme's {folder.as_posix()}/vi.yml ({docs})")
     return {str(k): str(v) for k, v in data.items()}
 
 

@@ -88,14 +88,14 @@ class Drained(NamedTuple):
     kept: int
     #: Where files printed their day (:attr:`Reuse.spans`).
     spans: dict[str, str]
-    #: How many files were written for a new day from the previous day's.
-    redated: int
+    #: The files written for a new day from the previous day's.
+    redated: frozenset[str]
     #: Files made under another name (:meth:`Reuse.forget`).
     forgotten: frozenset[str] = frozenset()
 
     @staticmethod
     def nothing() -> Drained:
-        return Drained({}, 0, 0, {}, 0)
+        return Drained({}, 0, 0, {}, frozenset())
 
 
 def join_spans(places: Iterable[tuple[int, str]]) -> str:
@@ -135,8 +135,9 @@ class Reuse:
         #: Where the spare's files keyed for a day printed it.
         self.spare_spans: Mapping[str, str] = (spare_spans or {}) if spare is not None else {}
         self.spans: dict[str, str] = {}
-        #: Files written from the previous build's with the new day's text (:meth:`earlier`).
-        self.redated = 0
+        #: Files written from the previous build's with the new day's text (:meth:`earlier`,
+        #: :meth:`wrote`).
+        self.redated: set[str] = set()
         self.taken = 0
         self._dirs: set[str] = set()
         #: Files the build made under another name (:meth:`forget`): never carried over.
@@ -220,7 +221,8 @@ class Reuse:
         from the previous day's file (:meth:`earlier`)."""
         if spans:
             self.spans[rel] = spans
-        self.redated += redated
+        if redated:
+            self.redated.add(rel)
 
     def earlier(self, rel: str, key: str) -> tuple[bytes, str, str] | None:
         """For a file keyed ``<key>@<day>`` that :meth:`take` could not take over: the
@@ -293,9 +295,9 @@ class Reuse:
     def drain(self) -> Drained:
         """What this process recorded since the last call (for worker processes to hand
         back)."""
-        found = Drained(self.keys, self.taken, self.kept, self.spans, self.redated,
+        found = Drained(self.keys, self.taken, self.kept, self.spans, frozenset(self.redated),
                         frozenset(self._forgotten))
-        self.keys, self.taken, self.kept, self.spans, self.redated = {}, 0, 0, {}, 0
+        self.keys, self.taken, self.kept, self.spans, self.redated = {}, 0, 0, {}, set()
         self._forgotten = set()
         return found
 
@@ -306,7 +308,7 @@ class Reuse:
         self.taken += taken
         self.kept += kept
         self.spans.update(spans)
-        self.redated += redated
+        self.redated |= redated
 
     def prune(self, since_ns: int) -> int:
         """Delete the files of the spare this build did not record (and folders left
