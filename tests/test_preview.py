@@ -121,6 +121,9 @@ def test_the_preview_holds_what_the_change_made(previewed):
               for product in ("gao-nep-cai-hoa-vang", "gao-ngon-phu-xuan")]
     assert all(rel in built and rel not in kept for rel in others)
     assert len(kept) < len(built) / 2, (len(kept), len(built))
+    # copies: a preview file edited in place is not the site's
+    page = f"products/{PRODUCT}/index.html"
+    assert (preview / page).stat().st_ino != (site / page).stat().st_ino
 
 
 def test_a_changed_page_has_everything_it_shows(previewed):
@@ -366,6 +369,7 @@ def test_odd_markup_and_names_give_no_traceback(tmp_path):
     sheet's url() and @import, and a file name that is not UTF-8: the preview is made,
     with what could be read."""
     from ocop_catalog.edition.theme import PACKAGED
+    from ocop_catalog.housekeeping import remember_redated
     from ocop_catalog.preview import preview_strings, write_preview
 
     before, site = tmp_path / "before", tmp_path / "site"
@@ -384,8 +388,10 @@ def test_odd_markup_and_names_give_no_traceback(tmp_path):
     (site / "b.html").write_text("<title>b</title><![foo[ <img src=x", encoding="utf-8")
     odd = os.fsdecode(b"\xff\xfe.html")
     (site / odd).write_text("<title>odd</title>", encoding="utf-8")
+    record = tmp_path / "record.json"  # a list of the day's pages beside it: digests made
+    remember_redated(record, "x", "y", ["b.html"])
     made = write_preview(before, site, tmp_path / "out", preview_strings((PACKAGED,), "vi"),
-                         (PACKAGED,))
+                         (PACKAGED,), record)
     kept = files_under(tmp_path / "out")
     for rel in ("css/main.css", "css/more.css", "css/bg.png", "css/font.woff2",
                 "a/pic.webp"):
@@ -406,3 +412,80 @@ def test_the_removed_files_are_listed(previewed):
     # the search index's document files are named by content: a new price, new names
     assert paths and all(p.startswith("search-index/") for p in paths), paths
     assert not any((preview / p).exists() for p in paths)
+
+
+def test_a_site_changed_after_its_build_shows_every_page_that_differs(next_day, tmp_path):
+    """A page of the built site edited after the build (its walk no longer the one the
+    build recorded): the build's list of the day's pages is not used."""
+    repo, site, before = next_day
+    page = site / "products" / "gao-ngon-phu-xuan" / "index.html"
+    data, stat = page.read_bytes(), page.stat()
+    try:
+        page.write_bytes(data + b"\n")
+        done = preview_of(repo, before, tmp_path / "p")
+        assert done.returncode == 0, done.stderr
+        kept = files_under(tmp_path / "p")
+        assert "products/gao-nep-cai-hoa-vang/index.html" in kept
+        assert "trang chỉ được ghi lại" not in kept[PAGE].decode()
+    finally:
+        page.write_bytes(data)
+        os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_a_failed_copy_leaves_nothing(tmp_path, monkeypatch):
+    from ocop_catalog import preview
+    from ocop_catalog.edition.theme import PACKAGED
+
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    for name in ("1.html", "2.html", "3.html"):
+        (site / "a" / name).write_text(f"<title>{name}</title>", encoding="utf-8")
+    copies = []
+
+    def full_disk(source, target):
+        if copies:
+            raise OSError(28, "No space left on device")
+        copies.append(target)
+        return real(source, target)
+
+    real = preview.shutil.copyfile
+    monkeypatch.setattr(preview.shutil, "copyfile", full_disk)
+    strings = preview.preview_strings((PACKAGED,), "vi")
+    with pytest.raises(OSError):
+        preview.write_preview(None, site, tmp_path / "new", strings, (PACKAGED,))
+    assert copies and not (tmp_path / "new").exists()
+    (tmp_path / "empty").mkdir()
+    copies.clear()
+    with pytest.raises(OSError):
+        preview.write_preview(None, site, tmp_path / "empty", strings, (PACKAGED,))
+    assert copies and list((tmp_path / "empty").iterdir()) == []
+
+
+def test_a_link_where_a_file_was_is_not_listed_as_removed(tmp_path):
+    from ocop_catalog.edition.theme import PACKAGED
+    from ocop_catalog.preview import preview_strings, write_preview
+
+    before, site = tmp_path / "before", tmp_path / "site"
+    before.mkdir()
+    site.mkdir()
+    (before / "x.txt").write_text("x", encoding="utf-8")
+    (before / "gone.txt").write_text("g", encoding="utf-8")
+    (site / "x.txt").symlink_to("/etc/hostname")
+    made = write_preview(before, site, tmp_path / "out", preview_strings((PACKAGED,), "vi"),
+                         (PACKAGED,))
+    assert made.changes.removed == ("gone.txt",)
+    assert not (tmp_path / "out" / "x.txt").exists()
+
+
+def test_a_configuration_that_cannot_be_read_is_said(previewed, tmp_path):
+    repo, _, preview, _ = previewed
+    config = repo / "site_config.yml"
+    text = config.read_text(encoding="utf-8")
+    try:
+        config.write_text(text + "site_name: [\n", encoding="utf-8")
+        done = ocop(repo, "preview", "--before", str(preview.parent / "site-before"),
+                    "--into", str(tmp_path / "p"))
+        assert done.returncode == 1 and "site_config.yml" in done.stderr
+        assert "Traceback" not in done.stderr
+    finally:
+        config.write_text(text, encoding="utf-8")

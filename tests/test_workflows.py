@@ -323,7 +323,7 @@ def _uses(step: dict, cwd: Path, context: dict, artifacts: Path, build: bool) ->
         assert source.exists(), f"nothing to upload at {given['path']}"
         # as the action does: files and folders whose name starts with a dot are left out
         # unless include-hidden-files is true
-        hidden = given.get("include-hidden-files") == "True"
+        hidden = given.get("include-hidden-files", "").lower() == "true"
         shutil.copytree(source, artifacts / given["name"], dirs_exist_ok=True,
                         ignore=None if hidden else shutil.ignore_patterns(".*"))
         return "success"
@@ -564,6 +564,9 @@ def test_the_check_of_a_producers_pull_request(producers_pull_request):
     assert len(kept) < len(site_files) / 2, (len(kept), len(site_files))
     assert not list(preview.glob(f"**/products/{PRODUCT}/index.html"))
     assert "Không có trang đã công bố" not in page  # compared with the restored site
+    # the site's hidden folder (.well-known/) goes with the preview when the change reaches it
+    steps = [s for s in check_job()["steps"] if s.get("with", {}).get("name") == "site-preview"]
+    assert len(steps) == 1 and steps[0]["with"]["include-hidden-files"] is True, steps
     # the summary: in the job's summary page and in the artifact, with the PR's number
     comment = (artifacts / "ocop-diff" / "comment.md").read_text(encoding="utf-8")
     assert (artifacts / "ocop-diff" / "pr-number").read_text() == PR_NUMBER + "\n"

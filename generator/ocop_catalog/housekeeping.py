@@ -420,7 +420,8 @@ def site_line(rel: str, stat: os.stat_result) -> str:
 def lines_digest(lines: Iterable[str]) -> str:
     """The digest of a site's record lines, in the order a walk gives them (each folder's
     entries by name: :func:`walk_order`)."""
-    return hashlib.sha256("".join(lines).encode()).hexdigest()
+    # a name the file system gave that is not UTF-8 as its own bytes (valid names: UTF-8)
+    return hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def walk_order(rel: str) -> str:
@@ -443,13 +444,18 @@ def remember_redated(record: Path, site_digest: str | None, previous: object,
     them apart from what a change made (:func:`redated_files`); none: nothing is kept."""
     path = record.with_name(record.stem + REDATED_SUFFIX)
     files = sorted(files)
-    if not files or not isinstance(site_digest, str) or not isinstance(previous, str):
-        path.unlink(missing_ok=True)
-        return
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps({"site": site_digest, "previous": previous, "files": files}),
-                   encoding="utf-8")
-    os.replace(tmp, path)
+    try:  # a help to 'ocop preview' only: the site is published whatever happens here
+        if not files or not isinstance(site_digest, str) or not isinstance(previous, str):
+            path.unlink(missing_ok=True)
+            return
+        tmp.write_bytes(json.dumps({"site": site_digest, "previous": previous,
+                                    "files": files}).encode("utf-8", "surrogateescape"))
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        log.warning("ocop: không ghi được %s / could not write %s (%s): 'ocop preview' will "
+                    "show the pages written for the day as changed", path, path, exc)
 
 
 def redated_files(record: Path, site_digest: str, previous: str) -> frozenset[str]:

@@ -304,6 +304,7 @@ class OcopPlugin(BasePlugin[OcopConfig]):
 
     @event_priority(-50)  # after other plugins have written their files
     def on_post_build(self, config) -> None:
+        self.redated_files = set()  # MkDocs may keep a plugin for the next build
         if not self.config.enabled or self.catalog is None:
             return
         edition = EditionConfig(

@@ -32,7 +32,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
 
-from .housekeeping import lines_digest, redated_files, site_line, walk_order
+from .housekeeping import REDATED_SUFFIX, lines_digest, redated_files, site_line, walk_order
 from .report import Strings, strings_from
 
 #: The page that lists the changes, at the top of the preview folder (a site's own files
@@ -304,8 +304,8 @@ def _refuse_folders(before: Path | None, site: Path, into: Path) -> None:
     for folder in (site, before):
         if folder is not None and (here == folder.resolve() or folder.resolve() in here.parents):
             raise PreviewError(
-                f"{into} nằm trong {folder}; hãy chọn thư mục ở ngoài / {into} is inside "
-                f"{folder}; choose a folder outside it")
+                f"{into} là hoặc nằm trong {folder}; hãy chọn thư mục ở ngoài / {into} is "
+                f"{folder} or inside it; choose a folder outside it")
     if before is not None and before.is_dir():
         was = before.resolve()
         if was == built or was in built.parents or built in was.parents:
@@ -333,7 +333,8 @@ def write_preview(before: Path | None, site: Path, into: Path, strings: Strings,
     old_others: list[str] = []
     old = site_files(before, old_others) if before is not None else {}
     redated: frozenset[str] = frozenset()
-    if record is not None and before is not None and not others and not old_others:
+    if record is not None and before is not None and not others and not old_others \
+            and record.with_name(record.stem + REDATED_SUFFIX).is_file():
         redated = redated_files(record, walk_digest(files), walk_digest(old))
     changes = site_changes(before, site, files, old, redated)
     if others:  # a link where a file was: not a file of the site, not removed either
