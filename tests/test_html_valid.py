@@ -65,12 +65,17 @@ def test_the_preview_page_is_valid_html(tmp_path, vnu):
         (folder / "products" / "a" / "index.html").write_text(
             f"<html lang=vi><title>{title}</title>", encoding="utf-8")
     (before / "gone.json").write_text("{}", encoding="utf-8")
+    for folder, css in ((before, "p{}"), (site, "p{color:red}")):  # a sheet no changed page
+        (folder / "index.html").write_text(  # loads: the home page kept to show it
+            '<title>home</title><link rel="stylesheet" href="x.css">', encoding="utf-8")
+        (folder / "x.css").write_text(css, encoding="utf-8")
     (site / "feeds").mkdir()
     (site / "feeds" / "new.xml").write_text("<feed/>", encoding="utf-8")
     pages = []
     for lang in ("vi", "en"):
-        write_preview(before, site, tmp_path / lang, preview_strings((PACKAGED,), lang),
-                      (PACKAGED,))
+        made = write_preview(before, site, tmp_path / lang, preview_strings((PACKAGED,), lang),
+                             (PACKAGED,))
+        assert made.pages and made.showing and made.other and made.changes.removed
         pages.append(tmp_path / lang / PAGE)
     _check(vnu, tmp_path, pages)
 

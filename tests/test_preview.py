@@ -489,3 +489,32 @@ def test_a_configuration_that_cannot_be_read_is_said(previewed, tmp_path):
         assert "Traceback" not in done.stderr
     finally:
         config.write_text(text, encoding="utf-8")
+
+
+def test_a_changed_style_sheet_comes_with_a_page_that_shows_it(previewed, tmp_path):
+    """Only a style sheet changed (a theme or engine update whose pages are the same): the
+    home page is kept, unchanged, with what it loads, so the reviewer sees the sheet."""
+    _, site, _, _ = previewed
+    from ocop_catalog.edition.theme import PACKAGED
+    from ocop_catalog.preview import HOME, preview_strings, write_preview
+
+    before, after = tmp_path / "before", tmp_path / "after"
+    subprocess.run(["cp", "-al", str(site), str(before)], check=True)
+    subprocess.run(["cp", "-al", str(site), str(after)], check=True)
+    css = after / "assets" / "ocop.css"
+    data = css.read_bytes()
+    css.unlink()
+    css.write_bytes(data + b"\nbody{outline:1px solid red}\n")
+    made = write_preview(before, after, tmp_path / "out", preview_strings((PACKAGED,), "en"),
+                         (PACKAGED,))
+    assert made.changes.made == ("assets/ocop.css",) and not made.pages
+    assert [page.path for page in made.showing] == [HOME]
+    kept = files_under(tmp_path / "out")
+    assert kept[HOME] == (after / HOME).read_bytes()
+    assert kept["assets/ocop.css"].endswith(b"outline:1px solid red}\n")
+    home = parsed(tmp_path / "out" / HOME)
+    for url in home.loads:
+        if url != "<inline script>" and not url.startswith(("http", "data:")):
+            assert (tmp_path / "out" / unquote(url.split("?")[0])).is_file(), url
+    text = (tmp_path / "out" / PAGE).read_text(encoding="utf-8")
+    assert 'href="index.html"' in text and "An unchanged page" in text

@@ -38,6 +38,8 @@ from .report import Strings, strings_from
 #: The page that lists the changes, at the top of the preview folder (a site's own files
 #: are ``index.html`` in folders, never this name).
 PAGE = "_preview.html"
+#: The page copied, unchanged, to show a changed style sheet or script no changed page loads.
+HOME = "index.html"
 #: Where the preview's strings are, in each theme folder.
 STRINGS_DIR = Path("ocop") / "preview"
 #: The template of :data:`PAGE`, in ``ocop/`` of the theme folders.
@@ -93,6 +95,8 @@ class Preview:
     shown: int  # unchanged files copied because a changed page shows them
     files: int
     size: int
+    #: Unchanged pages copied to show changed style sheets or scripts no changed page loads.
+    showing: tuple[Page, ...] = ()
 
 
 def site_files(folder: Path, others: list[str] | None = None) -> dict[str, os.stat_result]:
@@ -343,11 +347,23 @@ def write_preview(before: Path | None, site: Path, into: Path, strings: Strings,
                           changes.unchanged, changes.redated)
     made, read = changes.made, {}
     shown = shown_by(site, made, files, read) - set(made)
+    # a style sheet or script changed that no changed page loads (a theme or engine
+    # update): the home page, unchanged, to see it at work
+    unseen = [rel for rel in made if rel.endswith((".css", ".js"))
+              and rel not in shown_by(site, [p for p in made if p.endswith(".html")], files,
+                                      read)]
+    showing: tuple[Page, ...] = ()
+    if unseen and HOME in files and HOME not in made:
+        shown |= {HOME} | shown_by(site, [HOME], files, read)
+        reader = _read_page(site / HOME, read)
+        showing = (Page(HOME, _href(HOME), " ".join("".join(reader.title).split()) or HOME,
+                        reader.lang, False),)
+    shown -= set(made)
     copied = sorted({*made, *shown})
     pages = _pages(site, changes, read)
     other = tuple((_text(rel), _href(rel)) for rel in made if not rel.endswith(".html"))
     preview = Preview(changes, pages, other, len(shown), len(copied),
-                      sum(files[rel].st_size for rel in copied))
+                      sum(files[rel].st_size for rel in copied), showing)
     try:  # the page first: a template that fails leaves nothing written
         text = _environment(theme_dirs).get_template(TEMPLATE).render(
             t=strings, lang=strings.lang, preview=preview,
