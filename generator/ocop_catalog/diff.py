@@ -34,6 +34,7 @@ import hashlib
 import json
 import os
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -96,22 +97,26 @@ def is_record(path: str) -> bool:
     return len(parts) == 2 and parts[1].endswith((".yml", ".yaml"))
 
 
-def read_revision(root: Path, revision: str) -> State:
-    """The catalog at git revision ``revision``."""
+def read_revision(root: Path, revision: str, parsed: dict[str, Any] | None = None) -> State:
+    """The catalog at git revision ``revision``; ``parsed``: record data by git object,
+    parsed before (:func:`.history.records`: each object of two revisions parsed once)."""
     try:
         links: set[str] = set()
         commit, files = history.tree(root, revision, TRACKED, links)
         state = State(f"{revision} ({commit[:10]})", files, links=links)
         wanted = [p for p in state.files if is_record(p) and p not in links]
-        state.data.update(zip(wanted, history.records(root, [files[p] for p in wanted])))
+        state.data.update(zip(wanted, history.records(root, [files[p] for p in wanted],
+                                                      parsed)))
     except history.HistoryError as exc:
         raise DiffError(str(exc)) from None
     return state
 
 
-def read_worktree(root: Path) -> State:
+def read_worktree(root: Path, parsed: dict[str, Any] | None = None) -> State:
     """The catalog as it is on disk: tracked files and the untracked ones git does not
-    ignore."""
+    ignore; ``parsed``: record data by git object, parsed before (a file whose content is
+    an object there is not parsed again)."""
+    parsed = {} if parsed is None else parsed
     listing = _git(root, "ls-files", "-z", "-c", "-o", "--exclude-standard", "--", *TRACKED)
     state = State("working tree / thư mục làm việc")
     for raw in dict.fromkeys(listing.split(b"\0")):
@@ -127,9 +132,10 @@ def read_worktree(root: Path) -> State:
             content = (root / path).read_bytes()
         except OSError:  # deleted, or not a file
             continue
-        state.files[path] = hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
+        state.files[path] = obj = hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
         if is_record(path):
-            state.data[path] = history.parse_record(content)
+            found = parsed.get(obj, parsed)
+            state.data[path] = history.parse_record(content) if found is parsed else found
     return state
 
 
@@ -359,12 +365,23 @@ def _file_changes(base: State, head: State, prefix: str, skip: Iterable[str] = (
                   ) -> dict[str, list[str]]:
     """Files under ``prefix`` added, removed and changed (paths relative to it)."""
     skip = set(skip)
-    old = {p: o for p, o in base.files.items() if p.startswith(prefix) and p not in skip}
-    new = {p: o for p, o in head.files.items() if p.startswith(prefix) and p not in skip}
+    old = {p: base.files[p] for p in _under(base, prefix) if p not in skip}
+    new = {p: head.files[p] for p in _under(head, prefix) if p not in skip}
     result = {"added": sorted(p for p in new if p not in old),
               "removed": sorted(p for p in old if p not in new),
               "changed": sorted(p for p in new if p in old and old[p] != new[p])}
     return {k: [p[len(prefix):] for p in v] for k, v in result.items() if v}
+
+
+def _under(state: State, prefix: str) -> list[str]:
+    """The paths of ``state``'s files that start with ``prefix``, found in the sorted list
+    of its paths (made once per state: a record's folder is looked up for each of the
+    catalog's records, which a scan of every path made quadratic, 39 s at 10,000
+    products)."""
+    paths = state.__dict__.get("_sorted")
+    if paths is None or len(paths) != len(state.files):
+        paths = state.__dict__["_sorted"] = sorted(state.files)
+    return paths[bisect_left(paths, prefix):bisect_left(paths, prefix + "\U0010ffff")]
 
 
 def diff(base: State, head: State, author: str | None = None,
@@ -703,7 +720,9 @@ def extra_changed(root: Path, base: str, head: str | None) -> Iterator[str]:
 
 
 def run(root: Path, base: str, head: str | None, author: str | None) -> Report:
-    base_state = read_revision(root, base)
-    head_state = read_worktree(root) if head is None else read_revision(root, head)
+    parsed: dict[str, Any] = {}  # what the two states share is parsed once
+    base_state = read_revision(root, base, parsed)
+    head_state = read_worktree(root, parsed) if head is None else read_revision(root, head,
+                                                                                parsed)
     extra = list(extra_changed(root, base, head)) if author is not None else []
     return diff(base_state, head_state, author, extra)

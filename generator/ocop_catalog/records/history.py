@@ -176,13 +176,19 @@ def tree(root: Path, revision: str, folders: tuple[str, ...], links: set[str] | 
     return commit, files
 
 
-def records(root: Path, objects: list[str]) -> list[Any]:
+def records(root: Path, objects: list[str], parsed: dict[str, Any] | None = None) -> list[Any]:
     """The parsed data of record files by git object (None where one cannot be read:
-    missing, too large, not UTF-8 or not YAML), read leniently and in one git call."""
-    if not objects:
-        return []
-    batch = git(root, "cat-file", "--batch", data=b"".join(o.encode() + b"\n" for o in objects))
-    return [parse_record(blob) for blob in _blobs(batch, len(objects))]
+    missing, too large, not UTF-8 or not YAML), read leniently and in one git call.
+    ``parsed``: data by object parsed before (two revisions share most of their files),
+    which objects read here are added to; the data is shared, never to be changed."""
+    if parsed is None:
+        parsed = {}
+    wanted = [o for o in dict.fromkeys(objects) if o not in parsed]
+    if wanted:
+        batch = git(root, "cat-file", "--batch",
+                    data=b"".join(o.encode() + b"\n" for o in wanted))
+        parsed.update(zip(wanted, map(parse_record, _blobs(batch, len(wanted)))))
+    return [parsed[o] for o in objects]
 
 
 def parse_record(blob: bytes | None) -> Any:
