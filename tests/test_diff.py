@@ -109,6 +109,40 @@ def test_photos_and_translations(repo, capsys):
     assert goods["files"] == {"added": ["3.jpg"]}
 
 
+def test_every_file_of_a_folder_whatever_its_name(repo, capsys):
+    """Files are found under their record's folder by bisection of the sorted paths: a
+    name that starts with the last character there is (U+10FFFF) is found too, in a
+    product's folder, a producer's and catalog/, between revisions and in the working
+    tree."""
+    odd = "\U0010ffff"
+    repo.write_bytes(f"{GOODS_DIR}/{odd}.jpg", repo.path(f"{GOODS_DIR}/1.jpg").read_bytes())
+    repo.write(f"products/{PRODUCER}/{odd}.txt", "ghi chú\n")
+    repo.write(f"catalog/{odd}notes.txt", "ghi chú\n")
+    status, data = report(capsys)
+    assert status == 0
+    assert product(data, GOODS)["files"] == {"added": [f"{odd}.jpg"]}
+    assert [(p["id"], p["files"]) for p in data["producers"]] == [
+        (PRODUCER, {"added": [f"{odd}.txt"]})]
+    assert data["files"] == {"added": [f"catalog/{odd}notes.txt"]}
+    commit(repo)
+    status, out = run(capsys, "base", "HEAD", "--format", "json")
+    assert json.loads(out)["files"] == data["files"]
+    assert product(json.loads(out), GOODS)["files"] == {"added": [f"{odd}.jpg"]}
+
+
+def test_a_value_read_twice_compares_as_read_once(repo, capsys):
+    """A record both revisions share is parsed once; one that differs elsewhere is parsed
+    at each: a NaN in it (``!!float nan``, which validation refuses) is the same either
+    way, and not reported as changed."""
+    repo.edit(GOODS_FILE, "sales_points:\n", "weight: !!float nan\nsales_points:\n")
+    commit(repo, "nan")
+    git(repo.root, "tag", "nan")
+    repo.edit(GOODS_FILE, "  en: Tam Dao wild-flower honey\n",
+              "  en: Tam Dao wild-flower honey\n  zh: 三岛野花蜂蜜\n")
+    status, out = run(capsys, "nan", "--format", "json")
+    assert [f["path"] for f in product(json.loads(out), GOODS)["fields"]] == ["name.zh"]
+
+
 def test_new_product(repo, capsys):
     repo.add_goods(PRODUCER, "mat-ong-bac-ha", gtin="8930000000026")
     status, data = report(capsys)

@@ -237,7 +237,7 @@ def compare(old: Any, new: Any, path: str = "") -> list[Change]:
 
 
 def _compare(old: Any, new: Any, path: str, out: list[Change]) -> None:
-    if old == new and type(old) is type(new):
+    if old is new or (old == new and type(old) is type(new)):  # one NaN: yamlsource._NAN
         return
     if isinstance(old, dict) and isinstance(new, dict):
         _compare_keyed(old, new, out, lambda key: f"{path}.{key}" if path else str(key))
@@ -374,14 +374,16 @@ def _file_changes(base: State, head: State, prefix: str, skip: Iterable[str] = (
 
 
 def _under(state: State, prefix: str) -> list[str]:
-    """The paths of ``state``'s files that start with ``prefix``, found in the sorted list
-    of its paths (made once per state: a record's folder is looked up for each of the
-    catalog's records, which a scan of every path made quadratic, 39 s at 10,000
-    products)."""
+    """The paths of ``state``'s files that start with ``prefix`` (a folder: it ends with
+    ``/``), found in the sorted list of its paths (made by :func:`diff` for each call: a
+    record's folder is looked up for each of the catalog's records, which a scan of every
+    path made quadratic, 39 s at 10,000 products). Every path that starts with the prefix
+    sorts before the prefix with its last character's successor, whatever follows."""
     paths = state.__dict__.get("_sorted")
-    if paths is None or len(paths) != len(state.files):
+    if paths is None:
         paths = state.__dict__["_sorted"] = sorted(state.files)
-    return paths[bisect_left(paths, prefix):bisect_left(paths, prefix + "\U0010ffff")]
+    start = bisect_left(paths, prefix)
+    return paths[start:bisect_left(paths, prefix[:-1] + chr(ord(prefix[-1]) + 1), start)]
 
 
 def diff(base: State, head: State, author: str | None = None,
@@ -389,6 +391,8 @@ def diff(base: State, head: State, author: str | None = None,
     """What changes from ``base`` to ``head``; ``extra_paths``: other changed files of
     the repository (for ``author``'s folders)."""
     report = Report(base.label, head.label, author=author)
+    for state in (base, head):  # the paths in order, as they are now (_under)
+        state.__dict__["_sorted"] = sorted(state.files)
     old_products, new_products = _products(base), _products(head)
     claimed: dict[str, str] = {}  # every id and former id of head → its product's id
     for product in new_products.values():

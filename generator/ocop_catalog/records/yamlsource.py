@@ -201,6 +201,10 @@ def _refuse_anchors(text: str, where: Locations) -> None:
         loader.dispose()
 
 
+#: The one NaN a document's values hold (:func:`_convert`).
+_NAN = float("nan")
+
+
 def _convert(node: yaml.Node, path: Path, where: Locations, seen: dict[int, Path]) -> Any:
     if id(node) in seen:  # only an alias reaches a node twice: report its anchor
         raise YamlProblem("yaml_alias", Mark.of(node.start_mark), seen[id(node)])
@@ -224,7 +228,10 @@ def _convert(node: yaml.Node, path: Path, where: Locations, seen: dict[int, Path
         return [_convert(item, (*path, i), where, seen) for i, item in enumerate(node.value)]
     _check_tag(node, None, path)
     try:
-        return _constructor.construct_object(node, deep=True)
+        value = _constructor.construct_object(node, deep=True)
+        # every NaN the same object: data read twice then compares equal, as it does once
+        # (containers compare items by identity first; NaN is not equal to itself)
+        return _NAN if isinstance(value, float) and value != value else value
     except (yaml.constructor.ConstructorError, ValueError, OverflowError):
         mark = Mark.of(node.start_mark)
         if node.tag == _CORE + "timestamp":
