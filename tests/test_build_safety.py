@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from ocop_catalog import build as build_module
-from ocop_catalog.housekeeping import committed
+from ocop_catalog.housekeeping import committed, record_of
 from scratch import GOODS_DECISION, GOODS_FILE, SERVICE, build_catalog, set_goods_price
 from siteutil import (
     BUILD_EPOCH,
@@ -343,7 +343,7 @@ def _as_if_large(repo: Path, site: Path) -> None:
     """Make the record of ``site``'s last build say it had more files than
     :data:`WALK_PARALLEL_FROM`: the next build walks the site in forked processes, beside
     the build when an input changed, as it does at 10,000 products."""
-    record = build_module._record_of(repo, site.resolve())
+    record = record_of(repo, site.resolve())
     state = json.loads(record.read_text(encoding="utf-8"))
     state["files"] = build_module.WALK_PARALLEL_FROM
     record.write_text(json.dumps(state), encoding="utf-8")

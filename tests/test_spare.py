@@ -26,6 +26,8 @@ from scratch import build_catalog, set_goods_price
 from siteutil import BUILD_EPOCH, REPO, ocop_command, stop
 from siteutil import build_log as _build
 
+from ocop_catalog.housekeeping import record_of
+
 PAGE = "products/mat-ong-hoa-rung/index.html"
 
 
@@ -211,7 +213,7 @@ def _recorded_as_walked(repo: Path, site: Path) -> None:
     spare, is what a walk of the site finds: else the next build would not trust it."""
     from ocop_catalog import build as build_module
 
-    record = build_module._record_of(repo, site.resolve())
+    record = record_of(repo, site.resolve())
     state = json.loads(record.read_text(encoding="utf-8"))
     files: list[str] = []
     walked = build_module._SiteWalk(site.resolve(), True, 0).result(files)

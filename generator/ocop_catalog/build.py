@@ -157,7 +157,7 @@ def build_site(
         except (MkDocsException, Abort, yaml.YAMLError, ValueError) as exc:
             raise unreadable(config_file, exc, "nothing was built") from None
 
-    record = _record_of(root, target)
+    record = record_of(root, target)
     with _exclusive(record.with_suffix(".lock"), target):  # one build of a folder at a time
         attempts = 1
         while True:
@@ -478,10 +478,6 @@ def _discard(staging: Path, mkdocs_dir: Path, keys_out: Path) -> None:
 # Up-to-date check: nothing changed, nothing to do
 # --------------------------------------------------------------------------
 
-#: What the last build of each site folder was made from and wrote (one file per folder,
-#: named by a hash of its path, so builds of different folders never race on one file),
-#: and beside it the keys of that build's files (``<hash>.keys.json``: reuse.py).
-_BUILDS = BUILDS_DIR
 _INPUTS = ("products", "catalog", "theme", OVERRIDES)
 _CHUNK = 1 << 20
 
@@ -653,7 +649,7 @@ class _SiteWalk:
             return None
         if files is not None:
             files += self._files
-        return _digest(self._lines)
+        return lines_digest(self._lines)
 
 
 def _digest_of(site: Path, keyed: Iterable[str], spare_keyed: Iterable[str], since_ns: int,
@@ -723,8 +719,8 @@ def _digest_of(site: Path, keyed: Iterable[str], spare_keyed: Iterable[str], sin
             missing.add(rel)
             continue
         files.append(rel)
-        lines.append(_line(rel, stat))
-    return _digest(lines), missing & names
+        lines.append(site_line(rel, stat))
+    return lines_digest(lines), missing & names
 
 
 def _vouched(last: dict[str, object], what: str = "stores") -> dict[str, str]:
@@ -738,7 +734,7 @@ def _vouched(last: dict[str, object], what: str = "stores") -> dict[str, str]:
 
 
 #: The inputs' digests (:func:`_fingerprint`), from the catalog's folder.
-DIGESTS = f"{_BUILDS}/digests.json"
+DIGESTS = f"{BUILDS_DIR}/digests.json"
 
 
 def vouched_memos(root: Path, cache_dir: Path, vouched: dict[str, str]) -> dict[str, str]:
@@ -801,10 +797,7 @@ def _walk_tree(folder: str, prefix: str, lines: list[str], files: list[str] | No
 def _file_line(prefix: str, entry: os.DirEntry, files: list[str] | None) -> str:
     if files is not None:
         files.append(prefix + entry.name)
-    return _line(prefix + entry.name, entry.stat(follow_symlinks=False))
-
-
-_line, _digest = site_line, lines_digest
+    return site_line(prefix + entry.name, entry.stat(follow_symlinks=False))
 
 
 def _walk_forked(task: tuple[str, str, bool]) -> tuple[str, list[str]]:
@@ -813,9 +806,6 @@ def _walk_forked(task: tuple[str, str, bool]) -> tuple[str, list[str]]:
     files: list[str] = []
     _walk_tree(folder, prefix, lines, files if with_files else None)
     return "".join(lines), files
-
-
-_record_of = record_of
 
 
 def _last_build(record: Path) -> dict[str, object]:

@@ -402,7 +402,9 @@ def _in_background(command: list[str]) -> bool:
 # A built site's record, as 'ocop build' keeps it (build.py) and 'ocop preview' reads it
 # --------------------------------------------------------------------------
 
-#: Where a catalog keeps the record of each site folder it builds.
+#: What the last build of each site folder was made from and wrote (one file per folder,
+#: named by a hash of its path, so builds of different folders never race on one file),
+#: and beside it the keys of that build's files (``<hash>.keys.json``: reuse.py).
 BUILDS_DIR = ".cache/ocop/builds"
 
 
