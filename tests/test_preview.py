@@ -34,10 +34,10 @@ def ocop(repo: Path, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=600, check=False)
 
 
-@pytest.fixture(scope="module")
-def previewed(tmp_path_factory) -> tuple[Path, Path, Path, subprocess.CompletedProcess]:
-    """(repo, site, preview folder, the command's result) after a price change."""
-    where = tmp_path_factory.mktemp("preview")
+def built_kept_and_priced(where: Path) -> tuple[Path, Path]:
+    """A copy of the sample (two producers) in ``where``, built, its site kept beside it
+    as the check keeps it (``cp -al``, ``where/site-before``), then one price changed;
+    (repo, site)."""
     repo = copy_repository(where / "repo", PRODUCERS)
     site = repo / "site"
     build_ok(repo, site)
@@ -46,6 +46,14 @@ def previewed(tmp_path_factory) -> tuple[Path, Path, Path, subprocess.CompletedP
     text = record.read_text(encoding="utf-8")
     assert "amount: 32000" in text
     record.write_text(text.replace("amount: 32000", "amount: 33000"), encoding="utf-8")
+    return repo, site
+
+
+@pytest.fixture(scope="module")
+def previewed(tmp_path_factory) -> tuple[Path, Path, Path, subprocess.CompletedProcess]:
+    """(repo, site, preview folder, the command's result) after a price change."""
+    where = tmp_path_factory.mktemp("preview")
+    repo, site = built_kept_and_priced(where)
     build_ok(repo, site)
     done = ocop(repo, "preview", "--before", str(where / "site-before"), "--into",
                 str(where / "preview"))
@@ -271,14 +279,7 @@ def next_day(tmp_path_factory) -> tuple[Path, Path, Path]:
     """(repo, site, the copy kept before) of a copy of the sample built on the tests' day,
     kept with hard links, then built on the next day with one price changed."""
     where = tmp_path_factory.mktemp("next-day")
-    repo = copy_repository(where / "repo", PRODUCERS)
-    site = repo / "site"
-    build_log(repo, site)
-    subprocess.run(["cp", "-al", str(site), str(where / "site-before")], check=True)
-    record = repo / RECORD
-    record.write_text(record.read_text(encoding="utf-8").replace("amount: 32000",
-                                                                 "amount: 33000"),
-                      encoding="utf-8")
+    repo, site = built_kept_and_priced(where)
     log = build_log(repo, site, epoch=BUILD_EPOCH + DAY)
     assert re.search(r"\d+ written again for the build day", log), log[-2000:]
     return repo, site, where / "site-before"

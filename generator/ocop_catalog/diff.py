@@ -134,8 +134,7 @@ def read_worktree(root: Path, parsed: dict[str, Any] | None = None) -> State:
             continue
         state.files[path] = obj = hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
         if is_record(path):
-            found = parsed.get(obj, parsed)
-            state.data[path] = history.parse_record(content) if found is parsed else found
+            state.data[path] = parsed[obj] if obj in parsed else history.parse_record(content)
     return state
 
 

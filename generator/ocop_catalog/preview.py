@@ -80,11 +80,12 @@ class Changes:
 class Page:
     """A changed page as the preview lists it."""
 
-    path: str
+    path: str  # as text to show
     href: str
     title: str
     lang: str
     added: bool
+    rel: str  # as the file system names it
 
 
 @dataclass(frozen=True)
@@ -128,10 +129,12 @@ def walk_digest(files: Mapping[str, os.stat_result]) -> str:
 def site_changes(before: Path | None, site: Path,
                  files: dict[str, os.stat_result] | None = None,
                  old: dict[str, os.stat_result] | None = None,
-                 redated: frozenset[str] = frozenset()) -> Changes:
+                 redated: frozenset[str] = frozenset(), others: Iterable[str] = ()
+                 ) -> Changes:
     """The files of ``site`` (``files``: its files, if listed already) added to, changed
     from and removed from ``before`` (``old``: its files; no ``before``: every file is
-    new); a changed file of ``redated`` is counted as such."""
+    new); a changed file of ``redated`` is counted as such; ``others``: what the site has
+    at a path that is not a file (a symbolic link where a file was: not removed)."""
     if old is None:
         old = site_files(before) if before is not None else {}
     new = site_files(site) if files is None else files
@@ -144,7 +147,7 @@ def site_changes(before: Path | None, site: Path,
             unchanged += 1
         else:
             (dated if rel in redated else changed).append(rel)
-    removed = tuple(sorted(old.keys() - new.keys()))
+    removed = tuple(sorted(old.keys() - new.keys() - set(others)))
     return Changes(tuple(added), tuple(changed), removed, unchanged, tuple(dated))
 
 
@@ -277,16 +280,11 @@ def _text(rel: str) -> str:
     return os.fsencode(rel).decode("utf-8", errors="replace")
 
 
-def _pages(site: Path, changes: Changes, read: dict[Path, _PageReader]) -> tuple[Page, ...]:
-    added = set(changes.added)
-    pages = []
-    for rel in changes.made:
-        if not rel.endswith(".html"):
-            continue
-        reader = _read_page(site / rel, read)
-        title = " ".join("".join(reader.title).split()) or _text(rel)
-        pages.append(Page(_text(rel), _href(rel), title, reader.lang, rel in added))
-    return tuple(pages)
+def _page(site: Path, rel: str, read: dict[Path, _PageReader], added: bool) -> Page:
+    """The page ``rel`` as :data:`PAGE` lists it: by its title (else its path)."""
+    reader = _read_page(site / rel, read)
+    title = " ".join("".join(reader.title).split()) or _text(rel)
+    return Page(_text(rel), _href(rel), title, reader.lang, added, rel)
 
 
 def _refuse_folders(before: Path | None, site: Path, into: Path) -> None:
@@ -340,27 +338,22 @@ def write_preview(before: Path | None, site: Path, into: Path, strings: Strings,
     if record is not None and before is not None and not others and not old_others \
             and record.with_name(record.stem + REDATED_SUFFIX).is_file():
         redated = redated_files(record, walk_digest(files), walk_digest(old))
-    changes = site_changes(before, site, files, old, redated)
-    if others:  # a link where a file was: not a file of the site, not removed either
-        changes = Changes(changes.added, changes.changed,
-                          tuple(sorted(set(changes.removed) - set(others))),
-                          changes.unchanged, changes.redated)
+    changes = site_changes(before, site, files, old, redated, others)
     made, read = changes.made, {}
-    shown = shown_by(site, made, files, read) - set(made)
+    added = set(changes.added)
+    pages = tuple(_page(site, rel, read, rel in added) for rel in made if rel.endswith(".html"))
+    by_pages = shown_by(site, [page.rel for page in pages], files, read)
+    shown = by_pages | shown_by(site, [rel for rel in made if rel.endswith(".css")], files,
+                                read)  # and what the changed style sheets load
     # a style sheet or script changed that no changed page loads (a theme or engine
     # update): the home page, unchanged, to see it at work
-    unseen = [rel for rel in made if rel.endswith((".css", ".js"))
-              and rel not in shown_by(site, [p for p in made if p.endswith(".html")], files,
-                                      read)]
     showing: tuple[Page, ...] = ()
-    if unseen and HOME in files and HOME not in made:
+    if HOME in files and HOME not in made and any(
+            rel.endswith((".css", ".js")) and rel not in by_pages for rel in made):
+        showing = (_page(site, HOME, read, False),)
         shown |= {HOME} | shown_by(site, [HOME], files, read)
-        reader = _read_page(site / HOME, read)
-        showing = (Page(HOME, _href(HOME), " ".join("".join(reader.title).split()) or HOME,
-                        reader.lang, False),)
     shown -= set(made)
     copied = sorted({*made, *shown})
-    pages = _pages(site, changes, read)
     other = tuple((_text(rel), _href(rel)) for rel in made if not rel.endswith(".html"))
     preview = Preview(changes, pages, other, len(shown), len(copied),
                       sum(files[rel].st_size for rel in copied), showing)
