@@ -279,8 +279,9 @@ def main() -> None:
     product = next((site / "products").glob("*/index.html"))
     weight = first_view_bytes(site, product)
     files, size, media_files, media = site_size(site)
-    # the first rebuild after a cold build has no spare yet (ocop_catalog/build.py): it
-    # links every unchanged file into a fresh folder; every later one updates the spare
+    # the first rebuild after a cold build has no spare to claim (ocop_catalog/build.py):
+    # it makes one of hard links to the published site's files; every later one updates
+    # the site the build before replaced
     change_one_product(root)
     first, first_phases = run_build(root, site)
     changed = change_one_product(root)
@@ -323,7 +324,8 @@ def main() -> None:
     print("  catalog phases       " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
     print(f"peak memory (largest)  {peak_mb:8.0f} MB")
     print(f"no-op rebuild          {noop:8.1f} s")
-    print(f"first change, no spare {first:8.1f} s   ({first / cold:.1%} of the cold build)")
+    print(f"first change (no spare){first:8.1f} s   ({first / cold:.1%} of the cold build; "
+          "its spare made of the published site's files)")
     print("  catalog phases       " + ", ".join(f"{k} {v:.1f} s" for k, v in first_phases.items()))
     print(f"one-product change     {one:8.1f} s   ({one / cold:.1%} of the cold build; price of "
           f"{changed}; {one_taken[0]} of {one_taken[1]} keyed files taken over; CPU "

@@ -18,12 +18,13 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
-from scratch import build_catalog, set_goods_price
-from siteutil import BUILD_EPOCH, REPO, ocop_command, stop
+from scratch import GOODS_FILE, build_catalog, set_goods_price
+from siteutil import BUILD_EPOCH, REPO, ocop_command, script_env, stop
 from siteutil import build_log as _build
 
 from ocop_catalog.housekeeping import record_of
@@ -54,6 +55,11 @@ def _kept(log: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def _linked(log: str) -> bool:
+    """Whether the build made its spare of the published site's files (it had none)."""
+    return bool(_kept(log)) and "made of the published site's files" in log
+
+
 def _cold(repo: Path, site: Path) -> dict[str, str]:
     assert not site.exists()
     _build(repo, site)
@@ -71,17 +77,19 @@ def test_the_replaced_site_is_kept_unwritten_and_the_next_build_uses_it(repo, tm
     site, spare = tmp_path / "site", tmp_path / ".site.spare"
     _build(repo, site)
     assert not spare.exists()  # nothing replaced yet
-    set_goods_price(repo, 260000)
-    assert _kept(_build(repo, site)) is None  # no spare yet: a fresh staging folder
-    assert spare.is_dir()
 
-    for amount in (270000, 280000):
+    for amount in (260000, 270000, 280000):
         set_goods_price(repo, amount)
         published, inodes = _tree(site), _inodes(site)
         log = _build(repo, site)
-        # most files stayed where they were in the spare; the changed product's were made
+        # most files stayed where they were in the spare (the first time, with no site
+        # replaced yet, one made of the published site's files); the changed product's
+        # were made
         kept = _kept(log)
         assert kept is not None and kept > 0, log
+        assert _linked(log) == (amount == 260000), log
+        assert spare.is_dir()
+        assert not list(tmp_path.glob(".site.building-*"))
         assert f"{amount // 1000}.000" in (site / PAGE).read_text(encoding="utf-8")
         # the site this build replaced is now the spare, exactly as it was published:
         # nothing wrote into a file the spare shared with it
@@ -130,8 +138,9 @@ def test_a_build_killed_while_it_updates_the_spare_leaves_the_site(repo, tmp_pat
         pytest.fail("every build ended before it was killed")
     assert claimed is not None and not (tmp_path / ".site.spare").exists()
     assert _tree(site) == published, "a killed build changed the published site"
-    log = _build(repo, site)  # the half-updated spare is not used, and is deleted
-    assert _kept(log) is None
+    log = _build(repo, site)  # the half-updated spare is not used, and is deleted: the
+    # build makes one of the published site's files instead
+    assert _linked(log), log
     _wait_gone(claimed)
     assert f"{amount // 1000}.000" in (site / PAGE).read_text(encoding="utf-8")
     assert _tree(site) == _cold(repo, tmp_path / "cold")
@@ -149,9 +158,10 @@ def test_a_spare_is_used_only_when_the_published_site_is_trusted(repo, tmp_path)
     log = _build(repo, site)
     assert _kept(log) is None and "incremental:" not in log  # a cold build
     assert _tree(site) == _cold(repo, tmp_path / "cold-1")
-    # --full makes everything: the spare is not used either
+    # after it, no spare (the site it replaced was not trusted): one is made of the
+    # published site's files; --full makes everything: no spare is used or made
     set_goods_price(repo, 280000)
-    assert _kept(_build(repo, site)) is None
+    assert _linked(_build(repo, site))
     set_goods_price(repo, 290000)
     assert _kept(_build(repo, site, "--full")) is None
     assert _tree(site) == _cold(repo, tmp_path / "cold-2")
@@ -286,7 +296,8 @@ def test_a_spare_that_is_not_the_folder_the_last_build_kept_is_given_up(repo, tm
     _plant(page)
     set_goods_price(repo, 270000)
     log = _build(repo, site)
-    assert "incremental:" in log and not _kept(log), log  # the site trusted, not the spare
+    # the site trusted, not the spare: one made of the published site's files instead
+    assert "incremental:" in log and _linked(log), log
     assert "PLANTED" not in (site / page.relative_to(spare)).read_text(encoding="utf-8")
     assert _tree(site) == _cold(repo, tmp_path / "cold")
     _recorded_as_walked(repo, site)
@@ -457,7 +468,114 @@ def test_a_spare_holding_committed_files_is_given_up(repo, tmp_path):
     git("commit", "-q", "-m", "a pull request's file")
     set_goods_price(repo, 270000)
     log = _build(repo, site)
-    assert "incremental:" in log and not _kept(log), log
+    assert "incremental:" in log and _linked(log), log
     assert "holds files committed to the repository (.site.spare/producers/index.html)" in log
     assert "PLANTED" not in (site / "producers" / "index.html").read_text(encoding="utf-8")
+    assert _tree(site) == _cold(repo, tmp_path / "cold")
+
+
+#: A build in a Python process of its own, in ``mode``: "forked" links the published site
+#: into the spare in a forked process (as a site of thousands of files is), "no links"
+#: plays a disk without hard links (FAT, some network shares). Prints what it ended with.
+_LINKING = r"""
+import errno, os, sys
+from pathlib import Path
+from ocop_catalog import build
+repo, site, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+if "forked" in mode:
+    build.LINK_FORKED_FROM = 0
+if "no links" in mode:
+    def no_link(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+    os.link = no_link
+try:
+    build.build_site(repo / "site_config.yml", site)
+except build.BuildFailed as exc:
+    print("failed:", exc)
+else:
+    print("built")
+"""
+
+
+def _build_linking(repo: Path, site: Path, mode: str) -> tuple[str, str]:
+    done = subprocess.run([sys.executable, "-c", _LINKING, str(repo), str(site), mode],
+                          cwd=repo, env=script_env(), capture_output=True, text=True,
+                          timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return done.stdout.strip(), done.stderr
+
+
+def _no_staging_left(tmp_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while list(tmp_path.glob(".site.building-*")):
+        assert time.monotonic() < deadline, list(tmp_path.glob(".site.building-*"))
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("mode", ["here", "forked"])
+def test_a_build_with_no_spare_makes_one_of_the_published_sites_files(repo, tmp_path, mode):
+    """The first build after a cold one (as on a fresh runner, whose cache entry holds the
+    site without a spare) makes its spare of hard links to the published site's files, in
+    this process or, for a large site, in a forked one: the files whose key is unchanged
+    stay, nothing is written into a published file, the result is a cold build's and its
+    record is what a walk finds."""
+    site, spare = tmp_path / "site", tmp_path / ".site.spare"
+    _build(repo, site)
+    set_goods_price(repo, 260000)
+    published, inodes = _tree(site), _inodes(site)
+    outcome, log = _build_linking(repo, site, mode)
+    assert outcome == "built" and _linked(log), log
+    # every file taken over stayed where it was in the spare: none linked one by one
+    taken = re.search(r"incremental: (\d+) of \d+ keyed files taken over", log)
+    assert taken is not None and _kept(log) == int(taken.group(1)) > 0, log
+    assert "260.000" in (site / PAGE).read_text(encoding="utf-8")
+    assert _tree(spare) == published  # the site replaced, now the spare, as published
+    for folder in (site, spare):
+        for ino, sha in _inodes(folder).items():
+            assert inodes.get(ino, sha) == sha, "a build wrote into a published file"
+    _no_staging_left(tmp_path)
+    _recorded_as_walked(repo, site)
+    assert _tree(site) == _cold(repo, tmp_path / "cold")
+
+
+@pytest.mark.parametrize("mode", ["here", "forked"])
+def test_a_disk_without_hard_links_builds_without_a_spare(repo, tmp_path, mode):
+    """Where no hard link can be made, the spare is not made: the build writes into a
+    folder of its own (the files taken over copied), as a cold one's, and leaves nothing
+    beside the site."""
+    site = tmp_path / "site"
+    _build(repo, site)
+    set_goods_price(repo, 260000)
+    outcome, log = _build_linking(repo, site, f"{mode}, no links")
+    assert outcome == "built" and _kept(log) is None and "incremental:" in log, log
+    assert "260.000" in (site / PAGE).read_text(encoding="utf-8")
+    _no_staging_left(tmp_path)
+    _recorded_as_walked(repo, site)
+    assert _tree(site) == _cold(repo, tmp_path / "cold")
+
+
+@pytest.mark.parametrize("when", ["loading the records", "rendering the pages"])
+def test_a_failed_build_leaves_no_spare_it_made(repo, tmp_path, when):
+    """A build that fails while its spare is being made, or once it writes into it,
+    leaves the published site as it was and nothing beside it; the next build is right."""
+    site = tmp_path / "site"
+    _build(repo, site)
+    published = _tree(site)
+    record = repo / GOODS_FILE
+    text = record.read_text(encoding="utf-8")
+    if when == "loading the records":
+        record.write_text(re.sub(r"amount: \d+", "amount: -5", text, count=1),
+                          encoding="utf-8")
+    else:  # a template error in the catalog's theme, met once the outputs run
+        override = repo / "overrides" / "ocop" / "partials" / "passport.html"
+        override.parent.mkdir(parents=True, exist_ok=True)
+        override.write_text("{{ broken( }}", encoding="utf-8")
+    outcome, log = _build_linking(repo, site, "forked")
+    assert outcome.startswith("failed:"), (outcome, log)
+    assert _tree(site) == published
+    _no_staging_left(tmp_path)
+    record.write_text(text, encoding="utf-8")
+    shutil.rmtree(repo / "overrides", ignore_errors=True)
+    set_goods_price(repo, 260000)
+    _build(repo, site)
     assert _tree(site) == _cold(repo, tmp_path / "cold")

@@ -27,8 +27,11 @@ pages and takes every other file over as the last build left it, ``build_site``'
 ``defer``). The staging folder is then the *spare* (below): the site the last build
 replaced, in which files whose key is unchanged stay, changed ones are unlinked and
 linked from the published site or made, and files the new build does not make are
-deleted; without a spare it is a fresh folder into which unchanged files are
-hard-linked from the published site. The swap is the same, so an interrupted
+deleted; a build that has no spare to claim (the first after a cold build, a fresh
+checkout with the site restored) makes one of hard links to the published site's files
+while it loads the records, and a build that cannot (no hard links on the disk) writes
+into a fresh folder into which unchanged files are hard-linked from the published site
+as they are taken over. The swap is the same, so an interrupted
 incremental build leaves the published site as it was too (a hard link shares the
 file, and no build writes into an existing file). The keys are trusted only when the
 site folder holds exactly what the last build wrote (on a large site whose inputs
@@ -159,11 +162,11 @@ def build_site(
 
     record = record_of(root, target)
     with _exclusive(record.with_suffix(".lock"), target):  # one build of a folder at a time
-        attempts = 1
+        attempts, link = 1, True
         while True:
             try:
                 return _build_into(config, target, record, inputs, full, published, own,
-                                   defer)
+                                   defer, link)
             except (_SpareIncomplete, _SiteChanged) as exc:
                 # a file the spare's keys promised was not there (a spare damaged by
                 # hand): it is gone now, build again without it; or the published site
@@ -179,6 +182,8 @@ def build_site(
                 log.warning("%s; building again %s", exc,
                             "taking nothing over" if changed else "without it")
                 full = full or changed
+                # a spare made of the published site that was not whole: none again
+                link = link and not getattr(exc, "linked", False)
                 config = load_config(config_file=str(config_file), strict=strict, **overrides)
 
 
@@ -200,13 +205,18 @@ class _SiteChanged(Exception):
 
 
 class _SpareIncomplete(Exception):
+    def __init__(self, linked: bool = False) -> None:
+        super().__init__()
+        #: The spare was made of the published site by this build (:class:`_LinkedSpare`).
+        self.linked = linked
+
     def __str__(self) -> str:
         return "the spare site was incomplete"
 
 
 def _build_into(config, target: Path, record: Path, fingerprint: Callable[..., str],
                 full: bool, published: Path | None, own: bool = False,
-                defer: bool = False) -> tuple[Path, bool]:
+                defer: bool = False, link: bool = True) -> tuple[Path, bool]:
     _recover(target)
     for stale in record.parent.glob(f".{record.stem}.*.keys.json"):  # of builds cut short
         if not _running(stale.name.partition(".building-")[2]):
@@ -220,7 +230,7 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[..., s
             _still_vouching(record, last, config)
             return target, False
         return _build_once(config, target, record, last, inputs,
-                           target.is_dir() and not full, published, defer=defer)
+                           target.is_dir() and not full, published, defer=defer, link=link)
     size = last.get("files")
     walk = _SiteWalk(target, False, size if type(size) is int else 0, beside=True)
     try:
@@ -242,7 +252,7 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[..., s
         # meanwhile, as the light outputs' pool already runs beside the pages' pool.
         try:
             return _build_trusting(config, target, record, last, inputs, published, walk,
-                                   defer)
+                                   defer, link)
         finally:
             walk.cancel()
     site_now = walk.result()
@@ -251,7 +261,7 @@ def _build_into(config, target: Path, record: Path, fingerprint: Callable[..., s
         _still_vouching(record, last, config)
         return target, False
     return _build_once(config, target, record, last, inputs, untouched and not full, published,
-                       defer=defer)
+                       defer=defer, link=link)
 
 
 def _still_vouching(record: Path, last: dict[str, object], config) -> None:
@@ -275,7 +285,7 @@ def _still_vouching(record: Path, last: dict[str, object], config) -> None:
 
 def _build_trusting(config, target: Path, record: Path, last: dict[str, object], inputs: str,
                     published: Path | None, walk: _SiteWalk,
-                    defer: bool = False) -> tuple[Path, bool]:
+                    defer: bool = False, link: bool = True) -> tuple[Path, bool]:
     """:func:`_build_once`, trusting the published site to be as its record says while
     ``walk`` finds out: its result is checked before the swap."""
     def check() -> None:
@@ -284,7 +294,7 @@ def _build_trusting(config, target: Path, record: Path, last: dict[str, object],
 
     try:
         return _build_once(config, target, record, last, inputs, True, published, check,
-                           defer)
+                           defer, link)
     except Exception as exc:
         # what the build found wrong may come from a site not as recorded: then it is
         # built again taking nothing over, as when the check finds it
@@ -296,10 +306,12 @@ def _build_trusting(config, target: Path, record: Path, last: dict[str, object],
 def _build_once(config, target: Path, record: Path, last: dict[str, object], inputs: str,
                 trusted: bool, published: Path | None,
                 check: Callable[[], None] | None = None,
-                defer: bool = False) -> tuple[Path, bool]:
+                defer: bool = False, link: bool = True) -> tuple[Path, bool]:
     """Build into a staging folder (the spare, brought up to date, when the published
-    site and its keys are ``trusted``) and swap it in; ``check`` raises, with nothing
-    swapped, when the trust turns out misplaced. ``defer``: see :func:`build_site`."""
+    site and its keys are ``trusted``: the site the last build replaced, or with ``link``,
+    when there is none, one made of the published site's files, :class:`_LinkedSpare`)
+    and swap it in; ``check`` raises, with nothing swapped, when the trust turns out
+    misplaced. ``defer``: see :func:`build_site`."""
     target.parent.mkdir(parents=True, exist_ok=True)
     keys_in = record.with_suffix(".keys.json") if trusted else None
     plugin = config.plugins["ocop"] if "ocop" in config.plugins else None
@@ -307,10 +319,17 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
     catalog_built = plugin is not None and bool(plugin.config.enabled)
     spare = _claim_spare(target, record, keys_in is not None and catalog_built,
                          Path(config.config_file_path).resolve().parent)
+    linked: _LinkedSpare | None = None
+    if spare is None and link and keys_in is not None and catalog_built:
+        made = _link_spare(target, keys_in, last)
+        if made is not None:
+            spare, linked = made
     try:
         mkdocs_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-{os.getpid()}-",
                                            dir=target.parent))
     except BaseException:  # Ctrl-C too: the claimed spare is not left behind
+        if linked is not None:
+            linked.cancel()
         if spare:
             remove_later(spare[0])
         raise
@@ -333,17 +352,28 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
                 "site": str(staging) if spare else None,
                 "spare": spare[1] if spare else None,
                 "spare_spans": spare[2] if spare else None,
+                # a spare still being made: the catalog's outputs wait for it (None: it
+                # could not be, and they write beside MkDocs' files)
+                "spare_made": linked.result if linked is not None else None,
                 # deferring needs the unkeyed files of the site it carries over listed
                 "defer": defer and isinstance(last.get("unkeyed"), list),
                 "stores": vouched,
                 "memos": memos}
         # by the file system's clock: a folder of the spare this build changes is dated after
-        since = file_clock(target.parent) if spare else 0
+        # (a spare made of the published site: once made, before the outputs write into it)
+        since = file_clock(target.parent) if spare and linked is None else 0
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
         finally:
             config.plugins.on_shutdown()
+        if linked is not None:
+            made_at = linked.result()
+            if made_at is None:  # not made (and on its way out): the catalog's files are
+                # with MkDocs', as the plugin was told
+                spare, staging = None, mkdocs_dir
+            else:
+                since = made_at
         if spare:
             if not isinstance(getattr(plugin, "written_keys", None), dict):
                 raise BuildFailed("the catalog's files were not written (the ocop plugin "
@@ -354,10 +384,14 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
         if deferred:  # the outputs left to the next build: their files without a key too
             _carry_unkeyed(target, staging, last.get("unkeyed"))
     except (MkDocsException, Abort) as exc:
+        if linked is not None:
+            linked.cancel()
         _discard(staging, mkdocs_dir, keys_out)
         reason = "see the errors above" if isinstance(exc, Abort) else str(exc)
         raise BuildFailed(f"nothing was built, the previous site is unchanged ({reason})") from None
     except BaseException:
+        if linked is not None:
+            linked.cancel()
         _discard(staging, mkdocs_dir, keys_out)
         raise
     files: list[str] = []
@@ -377,7 +411,7 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
         if check is not None:  # first: a site not as recorded explains a missing file too
             check()
         if missing:
-            raise _SpareIncomplete
+            raise _SpareIncomplete(linked is not None)
         if interrupted:
             raise KeyboardInterrupt
     except BaseException as exc:  # Ctrl-C too
@@ -869,7 +903,8 @@ def _swap(staging: Path, target: Path) -> Path | None:
 # the very folder the last build kept (its stat signature) and git tracks nothing
 # in it; anything else and it is deleted. Like the published site between builds, it is
 # trusted to be as the build that published it left it: it is hidden, and no program
-# of this package writes into it but the build that claims it.
+# of this package writes into it but the build that claims it. A build with no spare to
+# claim makes one of the published site's files, as hard links (_LinkedSpare).
 
 
 def _spare_files(target: Path, record: Path) -> tuple[Path, Path, Path]:
@@ -942,6 +977,119 @@ def _delete_unkeyed(folder: Path, unkeyed: list) -> bool:
             return False
     remove_empty_folders(base, unkeyed)
     return True
+
+
+#: A published site of at least this many files is linked into a spare in a forked
+#: process, while this one goes on with the build (:class:`_LinkedSpare`); a smaller one
+#: here, at once (a few hundredths of a second).
+LINK_FORKED_FROM = 5_000
+
+
+def _link_spare(target: Path, keys_in: Path, last: dict[str, object]
+                ) -> tuple[tuple[Path, dict[str, str], dict[str, str]], _LinkedSpare] | None:
+    """A spare made of the published site ``target``, whose keys (``keys_in``) and record
+    (``last``: the files its build wrote without a key) are trusted, for a build that has no
+    spare to claim: the spare as :func:`_claim_spare` gives one, and what makes it; None
+    when the record does not list those files, or the keys cannot be read."""
+    unkeyed = last.get("unkeyed")
+    if not isinstance(unkeyed, list) or not all(site_file(rel) for rel in unkeyed):
+        return None
+    spans: dict[str, str] = {}
+    keys = read_keys(keys_in, spans)
+    if not keys or not target.is_dir() or target.is_symlink():
+        return None
+    folder = target.with_name(f".{target.name}.building-{os.getpid()}-{secrets.token_hex(4)}")
+    size = last.get("files")
+    linked = _LinkedSpare(target, folder, unkeyed, size if type(size) is int else 0)
+    if linked.done and linked.result() is None:
+        return None
+    return (folder, keys, spans), linked
+
+
+class _LinkedSpare:
+    """A spare made of the published site: a folder of hard links to each of its files
+    but those its build wrote without a key, for a build that has no spare to claim (the
+    first incremental build after a cold one; a fresh runner, whose cache entry holds the
+    site without the spare; a site moved to another disk). Without one, every file the
+    build takes over is linked into a fresh folder one by one as the pages are worked out,
+    beside the page workers, and the new site walked whole to record it; made here, it is
+    the kernel's work while this process fingerprints the inputs and loads the records,
+    and the build goes on as with a spare (files whose key is unchanged stay; the record
+    of the new site lists only the folders the build changed). The published site's files
+    are shared, never written into (writers unlink first, as with any spare:
+    ``tests/test_spare.py``), and it is trusted as the published site is: a site found
+    changed since its build (:class:`_SiteChanged`) is built again taking nothing over.
+    A site of :data:`LINK_FORKED_FROM` files or more is linked in a forked process, which
+    :meth:`result` waits for."""
+
+    def __init__(self, target: Path, folder: Path, unkeyed: list, size: int) -> None:
+        self.folder = folder
+        self.done = False
+        self._since: int | None = None
+        self._pending = None
+        task = (os.fspath(target), os.fspath(folder), unkeyed)
+        self._stack = contextlib.ExitStack()
+        if size >= LINK_FORKED_FROM and can_fork():
+            try:
+                with collector_off():  # the worker inherits it off: it makes no cycles
+                    pool = self._stack.enter_context(forked_pool(1))
+                self._pending = pool.apply_async(_link_site, (task,))
+                return
+            except OSError:  # no process to spare (a limit reached): here, then
+                self._stack.close()
+        self._finish(_link_site(task))
+
+    def result(self) -> int | None:
+        """When the spare was made, by the file system's clock (a folder of it the build
+        changes is dated at or after it: :func:`_digest_of`); None when it could not be
+        (a file system without hard links, a full disk): what was made of it is on its
+        way out, and the build goes on without a spare."""
+        if not self.done:
+            try:
+                found = self._pending.get()
+            except Exception:  # noqa: BLE001 - the worker's failure: no spare
+                found = None
+            finally:
+                self._pending = None
+                self._stack.close()
+            self._finish(found)
+        return self._since
+
+    def cancel(self) -> None:
+        """Stop making it (the build stopped or failed: the caller discards the folder)."""
+        if self._pending is not None:
+            self._pending = None
+            self._stack.close()
+        self.done = True
+
+    def _finish(self, since: int | None) -> None:
+        self.done, self._since = True, since
+        if since is None:
+            remove_later(self.folder)
+
+
+def _link_site(task: tuple[str, str, list]) -> int | None:
+    """Make ``folder`` a tree of hard links to the files of the site ``target`` (links not
+    followed: a link is linked as itself), less the files ``unkeyed`` lists; the file
+    system's clock once it is made, or None when a link or a folder could not be made."""
+    target, folder, unkeyed = task
+    try:
+        _link_tree(target, folder)
+        if not _delete_unkeyed(Path(folder), unkeyed):
+            return None
+        return file_clock(Path(folder).parent)
+    except OSError:
+        return None
+
+
+def _link_tree(source: str, into: str) -> None:
+    os.mkdir(into)
+    with os.scandir(source) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                _link_tree(entry.path, f"{into}/{entry.name}")
+            else:
+                os.link(entry.path, f"{into}/{entry.name}", follow_symlinks=False)
 
 
 def _keep_spare(replaced: Path, target: Path, record: Path, keys_in: Path | None,

@@ -325,10 +325,16 @@ class OcopPlugin(BasePlugin[OcopConfig]):
         # 'ocop build' may give the catalog's files a folder of their own: the spare, an
         # earlier site brought up to date (MkDocs' few files join them after the build)
         site_dir = Path(incremental.get("site") or config.site_dir)
+        spare, spare_spans = incremental.get("spare"), incremental.get("spare_spans")
+        made = incremental.get("spare_made")
+        # a spare 'ocop build' makes of the published site while the records load, waited
+        # for; one it could not make: the catalog's files go with MkDocs' (build.py)
+        linked = callable(made) and made() is not None
+        if callable(made) and not linked:
+            site_dir, spare, spare_spans = Path(config.site_dir), None, None
         reuse = None
         if incremental.get("keys_out"):
             previous, keys_in = incremental.get("previous"), incremental.get("keys_in")
-            spare, spare_spans = incremental.get("spare"), incremental.get("spare_spans")
             reuse = Reuse.load(site_dir, Path(previous) if previous else None,
                                Path(keys_in) if keys_in else None,
                                spare if isinstance(spare, dict) else None,
@@ -346,7 +352,8 @@ class OcopPlugin(BasePlugin[OcopConfig]):
                 if reuse.has_spare:
                     gone = reuse.prune(started)
                     log.info(f"spare site: {reuse.kept} files kept as they were, "
-                             f"{gone} deleted")
+                             f"{gone} deleted" + ("; made of the published site's files, "
+                                                  "there being no spare" if linked else ""))
                 reuse.save(Path(incremental["keys_out"]))
                 self.written_keys = reuse.keys  # 'ocop build' tells the spare's files by them
                 self.redated_files = reuse.redated
