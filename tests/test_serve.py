@@ -408,3 +408,55 @@ def test_browsers_reload_after_the_pages_and_a_waiting_change_skips_the_rest(tmp
     # a server without them: nothing shown early (a rebuild is one build, as before)
     assert not _can_show(object()) and not _show_built(object())
     assert not _changed_again(object())
+
+
+def test_a_file_replaced_while_it_is_served_is_sent_whole_with_its_own_length(tmp_path,
+                                                                            monkeypatch):
+    """A build swaps the preview in while the server may be sending a file of it (the
+    feeds and print assets, which the build after an edit's first makes, while browsers
+    load pages): the length the server announces is the file's it opened and sends, not
+    that of the file now at its path (MkDocs' server asks the path, after opening it)."""
+    import os
+    import os.path
+
+    from ocop_catalog.serve import _live_server
+
+    feed = tmp_path / "feeds" / "google" / "vi.xml"
+    feed.parent.mkdir(parents=True)
+    feed.write_bytes(b"<rss>old, shorter</rss>\n")
+    server = _live_server(lambda: None, "127.0.0.1", 0, tmp_path, "/", lambda code: None, [])
+    real = os.path.getsize
+    swapped = []
+
+    def swap_then_size(path):  # the swap comes between the server's open and its question
+        if not swapped and os.fspath(path) == os.fspath(feed):
+            newer = feed.with_name("vi.xml.new")
+            newer.write_bytes(b"<rss>the new feed, a good deal longer than the old</rss>\n")
+            os.replace(newer, feed)
+            swapped.append(True)
+        return real(path)
+
+    monkeypatch.setattr(os.path, "getsize", swap_then_size)
+    said = []
+    try:
+        body = server._serve_request({"PATH_INFO": "/feeds/google/vi.xml"},
+                                     lambda status, headers, *rest: said.append(headers))
+        sent = b"".join(body)
+    finally:
+        server.server_close()
+    assert swapped, "the server no longer asks the size by the path: drop the mend"
+    assert sent == b"<rss>old, shorter</rss>\n"
+    assert dict(said[0])["Content-Length"] == str(len(sent))
+    # a page is read whole by the server (to add its reload script): its length is right
+    (tmp_path / "index.html").write_bytes(b"<html><body>page</body></html>")
+    server = _live_server(lambda: None, "127.0.0.1", 0, tmp_path, "/", lambda code: None,
+                          [tmp_path])
+    said.clear()
+    try:
+        sent = b"".join(server._serve_request({"PATH_INFO": "/"},
+                                              lambda status, headers, *rest:
+                                              said.append(headers)))
+    finally:
+        server.server_close()
+        server.observer.stop()
+    assert b"page" in sent and dict(said[0])["Content-Length"] == str(len(sent))

@@ -215,8 +215,8 @@ def _live_server(rebuild, host: str, port: int, site_dir: Path, mount_path: str,
     and two thirds at 10,000, all session long, and sees a change only at the next poll.
     Where inotify is missing or its watches run out, it polls."""
     def server() -> LiveReloadServer:
-        made = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir),
-                                mount_path=mount_path)
+        made = _Server(builder=rebuild, host=host, port=port, root=str(site_dir),
+                       mount_path=mount_path)
         made.error_handler = error_page
         return made
 
@@ -246,6 +246,39 @@ def _live_server(rebuild, host: str, port: int, site_dir: Path, mount_path: str,
     for path in paths:
         polled.watch(str(path))
     return polled
+
+
+class _Server(LiveReloadServer):
+    """MkDocs' live-reload server, announcing the length of the file it sends. MkDocs'
+    asks the size of the file at the path after opening it: a build swapped in between
+    (the build of the feeds and print assets after an edit's pages, while browsers load
+    them) has it announce the new file's length and send the old file's bytes, which
+    leaves a browser waiting for more, or reading the rest as the next response."""
+
+    def _serve_request(self, environ, start_response):
+        said = []
+
+        def hold(status, headers, exc_info=None):  # told once the body is known
+            said.append((status, headers, exc_info))
+            return lambda data: None  # WSGI's write(), which MkDocs' server never calls
+
+        body = super()._serve_request(environ, hold)
+        if said:
+            status, headers, exc_info = said[0]
+            size = _open_size(body)
+            if size is not None:
+                headers = [(name, str(size) if name.lower() == "content-length" else value)
+                           for name, value in headers]
+            start_response(status, headers, exc_info)
+        return body
+
+
+def _open_size(body) -> int | None:
+    """The size of the open file ``body`` sends (a ``wsgiref`` file wrapper), if it is one."""
+    try:
+        return os.fstat(body.filelike.fileno()).st_size
+    except (AttributeError, OSError, ValueError):  # not a file (a page read whole: bytes)
+        return None
 
 
 def _cannot_notify(paths: list[Path]) -> str | None:
