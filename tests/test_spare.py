@@ -488,10 +488,21 @@ if "no links" in mode:
     def no_link(*args, **kwargs):
         raise OSError(errno.EPERM, "Operation not permitted")
     os.link = no_link
+if "slow" in mode:  # a pause before the spare is linked
+    import time
+    link_tree, paused = build._link_tree, []
+    def slowly(source, into):
+        if not paused:  # the first call: the spare itself
+            paused.append(into)
+            time.sleep(4)
+        return link_tree(source, into)
+    build._link_tree = slowly
 try:
     build.build_site(repo / "site_config.yml", site)
 except build.BuildFailed as exc:
     print("failed:", exc)
+    if "slow" in mode:  # a process that goes on (as 'ocop serve' does) after the failure
+        time.sleep(5)
 else:
     print("built")
 """
@@ -556,8 +567,9 @@ def test_a_disk_without_hard_links_builds_without_a_spare(repo, tmp_path, mode):
 
 @pytest.mark.parametrize("when", ["loading the records", "rendering the pages"])
 def test_a_failed_build_leaves_no_spare_it_made(repo, tmp_path, when):
-    """A build that fails while its spare is being made, or once it writes into it,
-    leaves the published site as it was and nothing beside it; the next build is right."""
+    """A build that fails while its spare is being made (stopped: nothing made after), or
+    once it writes into it, leaves the published site as it was and nothing beside it; the
+    next build is right."""
     site = tmp_path / "site"
     _build(repo, site)
     published = _tree(site)
@@ -570,12 +582,44 @@ def test_a_failed_build_leaves_no_spare_it_made(repo, tmp_path, when):
         override = repo / "overrides" / "ocop" / "partials" / "passport.html"
         override.parent.mkdir(parents=True, exist_ok=True)
         override.write_text("{{ broken( }}", encoding="utf-8")
-    outcome, log = _build_linking(repo, site, "forked")
+    slow = when == "loading the records"  # still linking when the records fail
+    started = time.monotonic()
+    outcome, log = _build_linking(repo, site, "forked, slow" if slow else "forked")
     assert outcome.startswith("failed:"), (outcome, log)
+    assert not slow or time.monotonic() - started < 4 + 5, "the build waited for its spare"
     assert _tree(site) == published
     _no_staging_left(tmp_path)
+    if slow:  # the linking process was stopped: it made nothing while the process went on
+        assert not list(tmp_path.glob(".site.building-*"))
     record.write_text(text, encoding="utf-8")
     shutil.rmtree(repo / "overrides", ignore_errors=True)
     set_goods_price(repo, 260000)
     _build(repo, site)
     assert _tree(site) == _cold(repo, tmp_path / "cold")
+
+
+def test_no_spare_is_made_of_a_site_holding_a_symbolic_link(tmp_path):
+    """A build writes no symbolic link: a folder of the published site replaced by a link
+    since its build (which a walk beside a large site's build tells only before the swap)
+    is not linked into a spare, where the build's unlinking and writing would reach what
+    the link leads to."""
+    from ocop_catalog import build as build_module
+
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    (site / "products").mkdir(parents=True)
+    (site / "index.html").write_text("home", encoding="utf-8")
+    (site / "products" / "index.html").write_text("list", encoding="utf-8")
+    outside.mkdir()
+    (outside / "a.jpg").write_bytes(b"a photo kept elsewhere")
+    (site / "photos").symlink_to(outside, target_is_directory=True)
+    spare = tmp_path / ".site.building-1-spare"
+    assert build_module._link_site((str(site), str(spare), ["photos/a.jpg"])) is None
+    assert (outside / "a.jpg").read_bytes() == b"a photo kept elsewhere"
+    # without the link, the same site is linked, less the files its build wrote unkeyed
+    (site / "photos").unlink()
+    shutil.rmtree(spare)
+    assert build_module._link_site((str(site), str(spare), ["index.html"])) is not None
+    assert sorted(p.relative_to(spare).as_posix() for p in spare.rglob("*")) == [
+        "products", "products/index.html"]
+    assert (spare / "products" / "index.html").stat().st_ino == \
+        (site / "products" / "index.html").stat().st_ino

@@ -30,8 +30,8 @@ linked from the published site or made, and files the new build does not make ar
 deleted; a build that has no spare to claim (the first after a cold build, a fresh
 checkout with the site restored) makes one of hard links to the published site's files
 while it loads the records, and a build that cannot (no hard links on the disk) writes
-into a fresh folder into which unchanged files are hard-linked from the published site
-as they are taken over. The swap is the same, so an interrupted
+into a fresh folder into which unchanged files are hard-linked (or copied) from the
+published site as they are taken over. The swap is the same, so an interrupted
 incremental build leaves the published site as it was too (a hard link shares the
 file, and no build writes into an existing file). The keys are trusted only when the
 site folder holds exactly what the last build wrote (on a large site whose inputs
@@ -192,9 +192,10 @@ def build_site(
 _BUILT_HERE: dict[Path, str] = {}
 
 
-#: Builds of a folder in one ``ocop build``: the first, and again without the spare or
-#: taking nothing over (each can only happen once: the spare is gone, nothing is taken).
-_ATTEMPTS = 3
+#: Builds of a folder in one ``ocop build``: the first, and again without the spare it
+#: claimed, without one made of the published site, or taking nothing over (each can only
+#: happen once: the spare is gone, none is made, nothing is taken).
+_ATTEMPTS = 4
 
 
 class _SiteChanged(Exception):
@@ -330,6 +331,9 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
     except BaseException:  # Ctrl-C too: the claimed spare is not left behind
         if linked is not None:
             linked.cancel()
+            if linked.here:
+                shutil.rmtree(spare[0], ignore_errors=True)
+                raise
         if spare:
             remove_later(spare[0])
         raise
@@ -384,15 +388,11 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
         if deferred:  # the outputs left to the next build: their files without a key too
             _carry_unkeyed(target, staging, last.get("unkeyed"))
     except (MkDocsException, Abort) as exc:
-        if linked is not None:
-            linked.cancel()
-        _discard(staging, mkdocs_dir, keys_out)
+        _discard(staging, mkdocs_dir, keys_out, linked)
         reason = "see the errors above" if isinstance(exc, Abort) else str(exc)
         raise BuildFailed(f"nothing was built, the previous site is unchanged ({reason})") from None
     except BaseException:
-        if linked is not None:
-            linked.cancel()
-        _discard(staging, mkdocs_dir, keys_out)
+        _discard(staging, mkdocs_dir, keys_out, linked)
         raise
     files: list[str] = []
     written = getattr(plugin, "written_keys", None)
@@ -416,7 +416,7 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
             raise KeyboardInterrupt
     except BaseException as exc:  # Ctrl-C too
         publishing.close()
-        _discard(staging, mkdocs_dir, keys_out)
+        _discard(staging, mkdocs_dir, keys_out, linked)
         if interrupted and not isinstance(exc, KeyboardInterrupt):
             raise KeyboardInterrupt from None  # not built again (_SiteChanged): stopped
         raise
@@ -499,12 +499,19 @@ def _exclusive(lock_file: Path, target: Path):
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _discard(staging: Path, mkdocs_dir: Path, keys_out: Path) -> None:
+def _discard(staging: Path, mkdocs_dir: Path, keys_out: Path,
+             linked: _LinkedSpare | None = None) -> None:
     """What a failed or interrupted build leaves: nothing (a claimed spare too: it was
-    half brought up to date; a whole site, deleted in the background)."""
+    half brought up to date; a whole site, deleted in the background; a spare ``linked``
+    from the published site: stopped, and deleted at once when small)."""
+    if linked is not None:
+        linked.cancel()
     shutil.rmtree(mkdocs_dir, ignore_errors=True)
     if staging != mkdocs_dir:
-        remove_later(staging)
+        if linked is not None and linked.here:
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            remove_later(staging)
     keys_out.unlink(missing_ok=True)
 
 
@@ -1013,7 +1020,7 @@ class _LinkedSpare:
     site without the spare; a site moved to another disk). Without one, every file the
     build takes over is linked into a fresh folder one by one as the pages are worked out,
     beside the page workers, and the new site walked whole to record it; made here, it is
-    the kernel's work while this process fingerprints the inputs and loads the records,
+    the kernel's work while this process loads the configuration and the records,
     and the build goes on as with a spare (files whose key is unchanged stay; the record
     of the new site lists only the folders the build changed). The published site's files
     are shared, never written into (writers unlink first, as with any spare:
@@ -1025,6 +1032,8 @@ class _LinkedSpare:
     def __init__(self, target: Path, folder: Path, unkeyed: list, size: int) -> None:
         self.folder = folder
         self.done = False
+        #: Made in this process (a small site): deleted at once if the build fails.
+        self.here = False
         self._since: int | None = None
         self._pending = None
         task = (os.fspath(target), os.fspath(folder), unkeyed)
@@ -1037,7 +1046,13 @@ class _LinkedSpare:
                 return
             except OSError:  # no process to spare (a limit reached): here, then
                 self._stack.close()
-        self._finish(_link_site(task))
+        self.here = True
+        try:
+            since = _link_site(task)
+        except BaseException:  # Ctrl-C while it links: not left behind
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        self._finish(since)
 
     def result(self) -> int | None:
         """When the spare was made, by the file system's clock (a folder of it the build
@@ -1065,27 +1080,37 @@ class _LinkedSpare:
     def _finish(self, since: int | None) -> None:
         self.done, self._since = True, since
         if since is None:
-            remove_later(self.folder)
+            if self.here:
+                shutil.rmtree(self.folder, ignore_errors=True)
+            else:
+                remove_later(self.folder)
 
 
 def _link_site(task: tuple[str, str, list]) -> int | None:
-    """Make ``folder`` a tree of hard links to the files of the site ``target`` (links not
-    followed: a link is linked as itself), less the files ``unkeyed`` lists; the file
-    system's clock once it is made, or None when a link or a folder could not be made."""
+    """Make ``folder`` a tree of hard links to the files of the site ``target``, less the
+    files ``unkeyed`` lists; the file system's clock once it is made, or None when a link or
+    a folder could not be made, or the site holds a symbolic link."""
     target, folder, unkeyed = task
     try:
         _link_tree(target, folder)
         if not _delete_unkeyed(Path(folder), unkeyed):
             return None
         return file_clock(Path(folder).parent)
-    except OSError:
+    except (OSError, RecursionError):
         return None
 
 
 def _link_tree(source: str, into: str) -> None:
+    """A build writes no symbolic link: one in the published site was put there since its
+    build (the walk beside the build may not have told yet), and in the spare it would take
+    the build's unlinking and writing outside the site (a folder linked elsewhere): none is
+    made then."""
     os.mkdir(into)
     with os.scandir(source) as entries:
         for entry in entries:
+            if entry.is_symlink():
+                raise OSError(errno.ELOOP, "a symbolic link in the published site",
+                              entry.path)
             if entry.is_dir(follow_symlinks=False):
                 _link_tree(entry.path, f"{into}/{entry.name}")
             else:
