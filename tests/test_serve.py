@@ -460,3 +460,22 @@ def test_a_file_replaced_while_it_is_served_is_sent_whole_with_its_own_length(tm
         server.server_close()
         server.observer.stop()
     assert b"page" in sent and dict(said[0])["Content-Length"] == str(len(sent))
+    # a file gone from its path between the server's open and its question (a site the new
+    # build no longer has it in): served as the site now is, not as an error
+    swapped.clear()
+
+    def gone_then_size(path):
+        if not swapped and os.fspath(path) == os.fspath(feed):
+            feed.unlink()
+            swapped.append(True)
+        return real(path)
+
+    monkeypatch.setattr(os.path, "getsize", gone_then_size)
+    server = _live_server(lambda: None, "127.0.0.1", 0, tmp_path, "/", lambda code: None, [])
+    said.clear()
+    try:
+        found = server._serve_request({"PATH_INFO": "/feeds/google/vi.xml"},
+                                      lambda status, headers, *rest: said.append(headers))
+    finally:
+        server.server_close()
+    assert swapped and found is None and not said  # "not found", told by the caller

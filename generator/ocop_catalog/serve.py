@@ -253,7 +253,9 @@ class _Server(LiveReloadServer):
     asks the size of the file at the path after opening it: a build swapped in between
     (the build of the feeds and print assets after an edit's pages, while browsers load
     them) has it announce the new file's length and send the old file's bytes, which
-    leaves a browser waiting for more, or reading the rest as the next response."""
+    leaves a browser waiting for more, or reading the rest as the next response; and a
+    file no longer at its path then was an error (500), where it is now served as the site
+    now is (the new file, or "not found")."""
 
     def _serve_request(self, environ, start_response):
         said = []
@@ -262,7 +264,12 @@ class _Server(LiveReloadServer):
             said.append((status, headers, exc_info))
             return lambda data: None  # WSGI's write(), which MkDocs' server never calls
 
-        body = super()._serve_request(environ, hold)
+        try:
+            body = super()._serve_request(environ, hold)
+        except FileNotFoundError:  # gone from the path between its open and its size (a
+            # swap by two renames; a file the new site no longer has): as the site now is
+            said.clear()
+            body = super()._serve_request(environ, hold)
         if said:
             status, headers, exc_info = said[0]
             size = _open_size(body)
