@@ -503,7 +503,8 @@ def _discard(staging: Path, mkdocs_dir: Path, keys_out: Path,
              linked: _LinkedSpare | None = None) -> None:
     """What a failed or interrupted build leaves: nothing (a claimed spare too: it was
     half brought up to date; a whole site, deleted in the background; a spare ``linked``
-    from the published site: stopped, and deleted at once when small)."""
+    from the published site: stopped, and deleted at once when it was made in this
+    process)."""
     if linked is not None:
         linked.cancel()
     shutil.rmtree(mkdocs_dir, ignore_errors=True)
