@@ -4,6 +4,13 @@ unless it was out before the region began (a loaded catalog: its caller gives it
 from __future__ import annotations
 
 import gc
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
 
 from ocop_catalog.parallel import freeze, freeze_kept, frozen, unfreeze
 
@@ -29,3 +36,50 @@ def test_a_region_gives_back_what_it_froze_and_leaves_what_was_frozen_before():
         assert gc.get_freeze_count() == 0
     finally:
         unfreeze()
+
+
+#: A process that starts a pool of two workers, each of which writes its pid and then
+#: works on (sleeps), and is then killed outright, as a build killed by SIGKILL is.
+_KILLED = r"""
+import os, signal, sys, time
+from pathlib import Path
+from ocop_catalog.parallel import forked_pool
+
+folder = Path(sys.argv[1])
+
+def work(n):
+    (folder / f"worker-{n}").write_text(str(os.getpid()))
+    time.sleep(60)
+
+with forked_pool(2) as pool:
+    pool.map_async(work, [0, 1], chunksize=1)
+    while len(list(folder.glob("worker-*"))) < 2:
+        time.sleep(0.01)
+    time.sleep(0.2)  # the pids written whole
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, killed and not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's signal is Linux's")
+def test_a_pools_workers_end_when_the_process_that_forked_them_is_killed(tmp_path):
+    """A build killed outright (SIGKILL: no pool is stopped) leaves no worker going on,
+    writing into a staging folder the next build deletes and holding the lock of the site
+    folder, which the next build would wait for."""
+    done = subprocess.run([sys.executable, "-c", _KILLED, str(tmp_path)], timeout=120,
+                          check=False)
+    assert done.returncode == -signal.SIGKILL
+    pids = [int(p.read_text()) for p in sorted(tmp_path.glob("worker-*"))]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while any(map(_alive, pids)):
+        assert time.monotonic() < deadline, "workers went on after their parent was killed"
+        time.sleep(0.05)

@@ -11,10 +11,12 @@ callers run their work in one process instead (:func:`can_fork`).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.pool import Pool
@@ -37,21 +39,47 @@ def forked_pool(workers: int, *, niceness: int = 0, **objects: Any) -> Iterator[
     _SHARED.update(objects)
     try:
         with multiprocessing.get_context("fork").Pool(
-                workers, ignore_interrupts, (niceness,) if niceness else ()) as pool:
+                workers, ignore_interrupts, (niceness, os.getpid())) as pool:
             yield pool
     finally:
         for name in objects:
             _SHARED.pop(name, None)
 
 
-def ignore_interrupts(niceness: int = 0) -> None:
+def ignore_interrupts(niceness: int = 0, parent: int | None = None) -> None:
     """In a worker process: leave Ctrl-C to the parent, which stops the pool and reports
     it once (instead of every worker printing a traceback); lower its priority by
-    ``niceness``."""
+    ``niceness``; with ``parent`` (the process that forked it), end when that process
+    does (:func:`_end_with_parent`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if niceness:
         with contextlib.suppress(OSError):  # a priority that cannot be lowered: as it is
             os.nice(niceness)
+    if parent is not None:
+        _end_with_parent(parent)
+
+
+#: Linux's prctl option: the signal a process gets when the thread that forked it ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent(parent: int) -> None:
+    """Have this worker killed when ``parent`` ends (Linux): a build killed outright
+    (SIGKILL, SIGTERM: no pool is stopped then) would otherwise leave its workers making
+    files in a staging folder the next build deletes, and holding the lock of the site
+    folder they inherited, which the next build waits for. The kernel sends the signal
+    when the thread that forked the worker ends: each pool is made, used and stopped by one
+    thread of the build."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            return
+    except (OSError, AttributeError):  # no C library to ask: as before
+        return
+    if os.getppid() != parent:  # it ended before the signal was asked for
+        os._exit(1)
 
 
 def shared(name: str) -> Any:
