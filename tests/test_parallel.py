@@ -38,25 +38,37 @@ def test_a_region_gives_back_what_it_froze_and_leaves_what_was_frozen_before():
         unfreeze()
 
 
-#: A process that starts a pool of two workers, each of which writes its pid and then
-#: works on (sleeps), and is then killed outright, as a build killed by SIGKILL is.
+#: A process that starts a pool of two workers (a forked pool, or the photos' executor),
+#: each of which writes its pid and then works on (sleeps), and is then killed outright,
+#: as a build killed by SIGKILL is.
 _KILLED = r"""
 import os, signal, sys, time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from ocop_catalog.parallel import forked_pool
+from ocop_catalog.parallel import forked_pool, ignore_interrupts, worker_setup
 
-folder = Path(sys.argv[1])
+folder, kind = Path(sys.argv[1]), sys.argv[2]
 
 def work(n):
-    (folder / f"worker-{n}").write_text(str(os.getpid()))
+    (folder / f".worker-{n}").write_text(str(os.getpid()))
+    os.replace(folder / f".worker-{n}", folder / f"worker-{n}")  # whole when seen
     time.sleep(60)
 
-with forked_pool(2) as pool:
-    pool.map_async(work, [0, 1], chunksize=1)
+def wait_and_die():
     while len(list(folder.glob("worker-*"))) < 2:
         time.sleep(0.01)
-    time.sleep(0.2)  # the pids written whole
     os.kill(os.getpid(), signal.SIGKILL)
+
+if kind == "pool":
+    with forked_pool(2) as pool:
+        pool.map_async(work, [0, 1], chunksize=1)
+        wait_and_die()
+else:
+    with ProcessPoolExecutor(2, initializer=ignore_interrupts,
+                             initargs=worker_setup()) as pool:
+        for n in (0, 1):
+            pool.submit(work, n)
+        wait_and_die()
 """
 
 
@@ -70,11 +82,12 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's signal is Linux's")
-def test_a_pools_workers_end_when_the_process_that_forked_them_is_killed(tmp_path):
+@pytest.mark.parametrize("kind", ["pool", "photos' executor"])
+def test_a_pools_workers_end_when_the_process_that_forked_them_is_killed(tmp_path, kind):
     """A build killed outright (SIGKILL: no pool is stopped) leaves no worker going on,
     writing into a staging folder the next build deletes and holding the lock of the site
     folder, which the next build would wait for."""
-    done = subprocess.run([sys.executable, "-c", _KILLED, str(tmp_path)], timeout=120,
+    done = subprocess.run([sys.executable, "-c", _KILLED, str(tmp_path), kind], timeout=120,
                           check=False)
     assert done.returncode == -signal.SIGKILL
     pids = [int(p.read_text()) for p in sorted(tmp_path.glob("worker-*"))]
@@ -83,3 +96,33 @@ def test_a_pools_workers_end_when_the_process_that_forked_them_is_killed(tmp_pat
     while any(map(_alive, pids)):
         assert time.monotonic() < deadline, "workers went on after their parent was killed"
         time.sleep(0.05)
+
+
+#: A pool whose worker dies in a task (the pool forks another from a thread of its own),
+#: then is stopped, ten times over: it must end.
+_REPLACED = r"""
+import os, signal, time
+from ocop_catalog.parallel import forked_pool
+
+def die(_):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def pid(_):
+    return os.getpid()
+
+for _ in range(10):
+    with forked_pool(1) as pool:
+        pool.apply_async(die, (0,))
+        time.sleep(0.1)
+        pool.apply(pid, (0,))  # served by the worker forked in the dead one's place
+print("stopped")
+"""
+
+
+def test_a_pool_whose_worker_was_replaced_is_stopped(tmp_path):
+    """A worker forked later by the pool's own thread (in place of one that died) is not
+    killed when that thread ends as the pool is stopped: killed holding the lock of the
+    pool's queue, it would leave the stopping waiting for ever."""
+    done = subprocess.run([sys.executable, "-c", _REPLACED], timeout=120, check=False,
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "stopped", done.stderr[-2000:]

@@ -11,19 +11,19 @@ callers run their work in one process instead (:func:`can_fork`).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from typing import Any
 
 __all__ = ["can_fork", "collector_off", "forked_pool", "freeze", "freeze_kept", "frozen",
-           "ignore_interrupts", "shared", "unfreeze"]
+           "ignore_interrupts", "shared", "unfreeze", "worker_setup"]
 
 _SHARED: dict[str, Any] = {}
 
@@ -39,23 +39,33 @@ def forked_pool(workers: int, *, niceness: int = 0, **objects: Any) -> Iterator[
     _SHARED.update(objects)
     try:
         with multiprocessing.get_context("fork").Pool(
-                workers, ignore_interrupts, (niceness, os.getpid())) as pool:
+                workers, ignore_interrupts, worker_setup(niceness)) as pool:
             yield pool
     finally:
         for name in objects:
             _SHARED.pop(name, None)
 
 
-def ignore_interrupts(niceness: int = 0, parent: int | None = None) -> None:
+def worker_setup(niceness: int = 0) -> tuple[int, int, int]:
+    """The arguments of :func:`ignore_interrupts` for the workers of a pool made now, in
+    this thread: ``niceness``, and who forks them."""
+    return niceness, os.getpid(), threading.get_ident()
+
+
+def ignore_interrupts(niceness: int = 0, parent: int | None = None,
+                      thread: int | None = None) -> None:
     """In a worker process: leave Ctrl-C to the parent, which stops the pool and reports
     it once (instead of every worker printing a traceback); lower its priority by
-    ``niceness``; with ``parent`` (the process that forked it), end when that process
-    does (:func:`_end_with_parent`)."""
+    ``niceness``; with ``parent`` and ``thread`` (the process and thread that made the
+    pool: :func:`worker_setup`), end when that process does (:func:`_end_with_parent`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if niceness:
         with contextlib.suppress(OSError):  # a priority that cannot be lowered: as it is
             os.nice(niceness)
-    if parent is not None:
+    # a worker a pool forked later from a thread of its own (to replace one that died) is
+    # left as it was: that thread ends as the pool is stopped, which would kill it at once,
+    # while it may hold the lock of the pool's queue the stopping waits for
+    if parent is not None and thread == threading.get_ident():
         _end_with_parent(parent)
 
 
@@ -69,14 +79,16 @@ def _end_with_parent(parent: int) -> None:
     files in a staging folder the next build deletes, and holding the lock of the site
     folder they inherited, which the next build waits for. The kernel sends the signal
     when the thread that forked the worker ends: each pool is made, used and stopped by one
-    thread of the build."""
+    thread of the build, which forks its first workers (:func:`ignore_interrupts`)."""
     if not sys.platform.startswith("linux"):
         return
     try:
+        import ctypes
+
         libc = ctypes.CDLL(None, use_errno=True)
         if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
             return
-    except (OSError, AttributeError):  # no C library to ask: as before
+    except (ImportError, OSError, AttributeError):  # no C library to ask: as before
         return
     if os.getppid() != parent:  # it ended before the signal was asked for
         os._exit(1)

@@ -80,7 +80,7 @@ from PIL import Image, ImageOps, features
 
 from ..errors import OptionError
 from ..housekeeping import entries, links, mark_used, no_links, recent, sweep_due, swept
-from ..parallel import ignore_interrupts
+from ..parallel import ignore_interrupts, worker_setup
 from ..records.decoded import FileDigests, atomic_write, restored_sha, signature_of
 
 try:
@@ -348,7 +348,8 @@ class ImagePipeline:
         """Encode ``todo`` on ``self.workers`` processes; the first error stops the rest."""
         results = {}
         with ProcessPoolExecutor(max_workers=min(self.workers, len(todo)),
-                                 initializer=ignore_interrupts) as pool:
+                                 initializer=ignore_interrupts,
+                                 initargs=worker_setup()) as pool:
             futures = {pool.submit(_encode, s, d, options, self.cache_dir): d
                        for d, s in todo.items()}
             try:
