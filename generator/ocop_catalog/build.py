@@ -330,11 +330,8 @@ def _build_once(config, target: Path, record: Path, last: dict[str, object], inp
                                            dir=target.parent))
     except BaseException:  # Ctrl-C too: the claimed spare is not left behind
         if linked is not None:
-            linked.cancel()
-            if linked.here:
-                shutil.rmtree(spare[0], ignore_errors=True)
-                raise
-        if spare:
+            linked.drop()
+        elif spare:
             remove_later(spare[0])
         raise
     # without a spare, MkDocs and the catalog write into one fresh folder; with one, the
@@ -505,13 +502,13 @@ def _discard(staging: Path, mkdocs_dir: Path, keys_out: Path,
     half brought up to date; a whole site, deleted in the background; a spare ``linked``
     from the published site: stopped, and deleted at once when it was made in this
     process)."""
-    if linked is not None:
-        linked.cancel()
     shutil.rmtree(mkdocs_dir, ignore_errors=True)
-    if staging != mkdocs_dir:
-        if linked is not None and linked.here:
-            shutil.rmtree(staging, ignore_errors=True)
-        else:
+    if linked is not None and staging == linked.folder:
+        linked.drop()
+    else:
+        if linked is not None:  # not made (on its way out already): stopped
+            linked.cancel()
+        if staging != mkdocs_dir:
             remove_later(staging)
     keys_out.unlink(missing_ok=True)
 
@@ -1078,13 +1075,19 @@ class _LinkedSpare:
             self._stack.close()
         self.done = True
 
+    def drop(self) -> None:
+        """Stop making it and delete it: at once when made here (a small site), else in
+        the background."""
+        self.cancel()
+        if self.here:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        else:
+            remove_later(self.folder)
+
     def _finish(self, since: int | None) -> None:
         self.done, self._since = True, since
         if since is None:
-            if self.here:
-                shutil.rmtree(self.folder, ignore_errors=True)
-            else:
-                remove_later(self.folder)
+            self.drop()
 
 
 def _link_site(task: tuple[str, str, list]) -> int | None:
